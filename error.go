@@ -1,0 +1,58 @@
+package lianxin
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error codes, one per way a request can fail. The HTTP layer maps each to a
+// status in one place; nothing else decides statuses.
+const (
+	EInvalid      = "invalid"
+	ENotFound     = "not_found"
+	EForbidden    = "forbidden"
+	EUnauthorized = "unauthorized"
+	EConflict     = "conflict"
+	ETooLarge     = "too_large"
+	EUnavailable  = "unavailable"
+	EInternal     = "internal"
+)
+
+// Error is an error meant for the caller: Code says what kind, Message is
+// safe to show, Details (optional) carries structured context such as the
+// file, row and field of a rejected import row.
+type Error struct {
+	Code    string
+	Message string
+	Details any
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("%s: %s", e.Code, e.Message) }
+
+// Errorf returns an *Error with a formatted message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of the first *Error in err's chain, or EInternal
+// when there is none: an error we did not describe is our fault.
+func ErrorCode(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	if err == nil {
+		return ""
+	}
+	return EInternal
+}
+
+// ErrorMessage returns the caller-safe message of err, or a generic one for
+// internal errors so that no SQL, path or personal field leaks out.
+func ErrorMessage(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return "internal error"
+}

@@ -1,0 +1,167 @@
+// Package store is lianxin's PostgreSQL + PostGIS layer and the only package
+// that imports pgx. It opens the pool, applies the embedded migrations, runs
+// every query under the caller's lianxin.Scope and carries the SQL of the
+// domain packages, which speak to it through small interfaces of their own.
+//
+// Geometry crosses the boundary explicitly: EWKB (go-geom) on the way in,
+// ST_AsBinary into orb on the way out.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"lianxin"
+)
+
+// Options tunes the pool. Zero values take the defaults documented on each.
+type Options struct {
+	// MaxConns bounds the pool (default 4 × cores, at least 8); size it below
+	// the server's max_connections with room for admin sessions.
+	MaxConns int32
+	// StatementTimeout is PostgreSQL's statement_timeout for every session
+	// (default 30s), a backstop behind the request's own deadline.
+	StatementTimeout time.Duration
+	Logger           *slog.Logger
+}
+
+// Store wraps the connection pool.
+type Store struct {
+	pool *pgxpool.Pool
+	log  *slog.Logger
+}
+
+// Open connects to databaseURL and checks that the server answers.
+func Open(ctx context.Context, databaseURL string, opt Options) (*Store, error) {
+	cfg, err := pgxpool.ParseConfig(databaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("parse database URL: %w", err)
+	}
+	if opt.MaxConns > 0 {
+		cfg.MaxConns = opt.MaxConns
+	} else if cfg.MaxConns < 8 {
+		cfg.MaxConns = 8
+	}
+	timeout := opt.StatementTimeout
+	if timeout <= 0 {
+		timeout = 30 * time.Second
+	}
+	cfg.ConnConfig.RuntimeParams["statement_timeout"] = strconv.FormatInt(timeout.Milliseconds(), 10)
+	cfg.ConnConfig.RuntimeParams["application_name"] = "lianxin"
+	cfg.HealthCheckPeriod = 5 * time.Second
+	cfg.ConnConfig.ConnectTimeout = 5 * time.Second
+	log := opt.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open pool: %w", err)
+	}
+	return &Store{pool: pool, log: log}, nil
+}
+
+// Close releases every connection.
+func (s *Store) Close() { s.pool.Close() }
+
+// Ping checks the server answers within ctx.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.pool.Ping(ctx); err != nil {
+		return unavailable(err)
+	}
+	return nil
+}
+
+// PoolStats reports pool usage for metrics.
+func (s *Store) PoolStats() *pgxpool.Stat { return s.pool.Stat() }
+
+// InScope runs fn in a transaction whose session settings carry the caller's
+// scope (lianxin.user, lianxin.towns, lianxin.all_towns), set with
+// set_config(..., true) so they end with the transaction and never reach the
+// next request on a pooled connection. Row-level security policies read them.
+func (s *Store) InScope(ctx context.Context, scope lianxin.Scope, fn func(pgx.Tx) error) error {
+	return s.inScope(ctx, scope, pgx.TxOptions{}, fn)
+}
+
+// ReadInScope is InScope for read-only work.
+func (s *Store) ReadInScope(ctx context.Context, scope lianxin.Scope, fn func(pgx.Tx) error) error {
+	return s.inScope(ctx, scope, pgx.TxOptions{AccessMode: pgx.ReadOnly}, fn)
+}
+
+const setScopeSQL = `SELECT set_config('lianxin.user', $1, true),
+       set_config('lianxin.towns', $2, true),
+       set_config('lianxin.all_towns', $3, true)`
+
+func (s *Store) inScope(ctx context.Context, scope lianxin.Scope, opts pgx.TxOptions, fn func(pgx.Tx) error) error {
+	err := pgx.BeginTxFunc(ctx, s.pool, opts, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, setScopeSQL, scope.User, townList(scope.Towns), strconv.FormatBool(scope.AllTowns)); err != nil {
+			return fmt.Errorf("set scope: %w", err)
+		}
+		return fn(tx)
+	})
+	return translate(err)
+}
+
+func townList(ids []int32) string {
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = strconv.FormatInt(int64(id), 10)
+	}
+	return strings.Join(parts, ",")
+}
+
+// translate turns database failures a caller can act on into *lianxin.Error
+// and leaves the rest wrapped as they are (internal).
+func translate(err error) error {
+	if err == nil {
+		return nil
+	}
+	var le *lianxin.Error
+	if errors.As(err, &le) {
+		return err
+	}
+	if errors.Is(err, pgx.ErrNoRows) {
+		return &lianxin.Error{Code: lianxin.ENotFound, Message: "not found"}
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch pgErr.Code {
+		case "23505":
+			return fmt.Errorf("%w: %w", lianxin.Errorf(lianxin.EConflict, "already exists"), err)
+		case "57014": // query_canceled: statement_timeout or cancel
+			if errors.Is(err, context.Canceled) {
+				return err
+			}
+			return fmt.Errorf("%w: %w", lianxin.Errorf(lianxin.EUnavailable, "the query took too long"), err)
+		case "57P01", "57P02", "57P03", "53300": // admin shutdown, crash, cannot connect now, too many connections
+			return unavailable(err)
+		}
+		return err
+	}
+	if pgconn.SafeToRetry(err) || pgconn.Timeout(err) || isConnectError(err) {
+		return unavailable(err)
+	}
+	return err
+}
+
+func isConnectError(err error) bool {
+	var ce *pgconn.ConnectError
+	return errors.As(err, &ce)
+}
+
+func unavailable(err error) error {
+	return fmt.Errorf("%w: %w", lianxin.Errorf(lianxin.EUnavailable, "the database is unavailable"), err)
+}
+
+func unavailableMsg(msg string) error {
+	return lianxin.Errorf(lianxin.EUnavailable, "%s", msg)
+}
