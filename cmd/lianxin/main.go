@@ -37,6 +37,8 @@ func commands() []command {
 		{"serve", "serve the web map, the API and vector tiles", runServe},
 		{"migrate", "apply the database migrations", runMigrate},
 		{"demo", "generate and load the synthetic demo county", runDemo},
+		{"backup", "write the database to a file (pg_dump custom format)", runBackup},
+		{"restore", "replace the database's contents with a backup file", runRestore},
 	}
 }
 
