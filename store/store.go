@@ -36,8 +36,9 @@ type Options struct {
 
 // Store wraps the connection pool.
 type Store struct {
-	pool *pgxpool.Pool
-	log  *slog.Logger
+	pool    *pgxpool.Pool
+	log     *slog.Logger
+	breaker *breaker
 }
 
 // Open connects to databaseURL and checks that the server answers.
@@ -67,7 +68,7 @@ func Open(ctx context.Context, databaseURL string, opt Options) (*Store, error) 
 	if err != nil {
 		return nil, fmt.Errorf("open pool: %w", err)
 	}
-	return &Store{pool: pool, log: log}, nil
+	return &Store{pool: pool, log: log, breaker: &breaker{probeEvery: defaultProbeEvery}}, nil
 }
 
 // Close releases every connection.
@@ -102,12 +103,26 @@ const setScopeSQL = `SELECT set_config('lianxin.user', $1, true),
        set_config('lianxin.all_towns', $3, true)`
 
 func (s *Store) inScope(ctx context.Context, scope lianxin.Scope, opts pgx.TxOptions, fn func(pgx.Tx) error) error {
-	err := pgx.BeginTxFunc(ctx, s.pool, opts, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, setScopeSQL, scope.User, townList(scope.Towns), strconv.FormatBool(scope.AllTowns)); err != nil {
-			return fmt.Errorf("set scope: %w", err)
+	attempt := func() error {
+		if !s.breaker.allow(time.Now()) {
+			return unavailableMsg("the database is unavailable")
 		}
-		return fn(tx)
-	})
+		err := pgx.BeginTxFunc(ctx, s.pool, opts, func(tx pgx.Tx) error {
+			if _, err := tx.Exec(ctx, setScopeSQL, scope.User, townList(scope.Towns), strconv.FormatBool(scope.AllTowns)); err != nil {
+				return fmt.Errorf("set scope: %w", err)
+			}
+			return fn(tx)
+		})
+		s.breaker.record(err, time.Now())
+		return err
+	}
+	err := attempt()
+	// A read whose connection was lost (a terminated backend) runs once more
+	// on a fresh connection; the caller never sees the blip.
+	if err != nil && opts.AccessMode == pgx.ReadOnly && retryable(err) && ctx.Err() == nil {
+		s.log.Warn("retrying a read after a lost connection", "error", err)
+		err = attempt()
+	}
 	return translate(err)
 }
 
