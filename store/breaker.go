@@ -5,8 +5,8 @@ import (
 	"errors"
 	"io"
 	"net"
-	"syscall"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
