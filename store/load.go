@@ -26,6 +26,11 @@ type Loader struct {
 // if fn returns nil.
 func (s *Store) Load(ctx context.Context, fn func(context.Context, *Loader) error) error {
 	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{}, func(tx pgx.Tx) error {
+		// A bulk load of millions of rows outlasts the per-statement backstop
+		// meant for requests; its own context still bounds it.
+		if _, err := tx.Exec(ctx, `SET LOCAL statement_timeout = 0`); err != nil {
+			return fmt.Errorf("lift statement timeout: %w", err)
+		}
 		return fn(ctx, &Loader{tx: tx})
 	})
 	return translate(err)
