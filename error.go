@@ -14,6 +14,7 @@ const (
 	EUnauthorized = "unauthorized"
 	EConflict     = "conflict"
 	ETooLarge     = "too_large"
+	ERateLimited  = "rate_limited" // too many attempts (sign-in); retry later
 	EUnavailable  = "unavailable"
 	EInternal     = "internal"
 )

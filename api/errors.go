@@ -18,6 +18,7 @@ var statusOf = map[string]int{
 	lianxin.EUnauthorized: http.StatusUnauthorized,
 	lianxin.EConflict:     http.StatusConflict,
 	lianxin.ETooLarge:     http.StatusRequestEntityTooLarge,
+	lianxin.ERateLimited:  http.StatusTooManyRequests,
 	lianxin.EUnavailable:  http.StatusServiceUnavailable,
 	lianxin.EInternal:     http.StatusInternalServerError,
 }
@@ -31,6 +32,7 @@ var codeOfStatus = map[int]string{
 	http.StatusForbidden:             lianxin.EForbidden,
 	http.StatusUnauthorized:          lianxin.EUnauthorized,
 	http.StatusRequestEntityTooLarge: lianxin.ETooLarge,
+	http.StatusTooManyRequests:       lianxin.ERateLimited,
 	http.StatusServiceUnavailable:    lianxin.EUnavailable,
 }
 

@@ -7,13 +7,17 @@ package api
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"lianxin"
 )
 
 // Config is the HTTP layer's part of lianxin's configuration.
@@ -23,6 +27,15 @@ type Config struct {
 	BodyLimit      string        // e.g. "64M": larger bodies get 413
 	ReadTimeout    time.Duration
 	WriteTimeout   time.Duration
+	BasemapURL     string // optional basemap under the web map (GET /api/v1/config)
+	// SecureCookies marks the session cookie Secure even when this process
+	// sees plain HTTP (TLS ends at a proxy); it is always Secure over TLS.
+	SecureCookies bool
+	// CORSOrigins lists the origins allowed to call the API from a browser;
+	// empty (the default) sends no CORS headers at all.
+	CORSOrigins []string
+	// TrustedProxies (CIDRs) may set X-Forwarded-For; empty trusts none.
+	TrustedProxies []string
 }
 
 // Deps are the services the server calls. A nil service leaves its routes out.
@@ -31,6 +44,24 @@ type Deps struct {
 	Health HealthChecker
 	// Metrics registers lianxin's collectors; nil makes a private registry.
 	Metrics *prometheus.Registry
+	// Web is the built web map (frontend.Dist()), served at / for every GET no route matches.
+	Web fs.FS
+	// Auth signs callers in (auth.Service). With it nil nobody can sign in,
+	// and only public routes answer (or DefaultScope's, in tests).
+	Auth Authenticator
+	// DefaultScope, when set, is the scope of requests that carry no
+	// credentials. Tests of other packages set it (to lianxin.SystemScope())
+	// to drive handlers without signing in; `lianxin serve` never does.
+	DefaultScope *lianxin.Scope
+	// Tiles serves vector tiles and TileJSON (tiles.Service).
+	Tiles TileServer
+	// Export writes layer exports and serves OGC API – Features (export.Service).
+	Export Exporter
+	// Import runs uploaded imports (ingest.Service).
+	Import Importer
+	// Reports serves the coverage reports, snapshots and the web map's
+	// lookups (campaign, towns, teams, villages); *store.Store.
+	Reports ReportStore
 }
 
 // Server is the configured Echo instance.
@@ -67,11 +98,13 @@ func NewServer(cfg Config, deps Deps) *Server {
 		s.logRequests(),
 		s.metrics.middleware(),
 		middleware.BodyLimit(cfg.BodyLimit),
-		middleware.ContextTimeout(cfg.RequestTimeout),
+		middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{Timeout: cfg.RequestTimeout, Skipper: isDownload}),
 		middleware.GzipWithConfig(middleware.GzipConfig{
-			Skipper: func(c echo.Context) bool { return c.Path() == "/metrics" },
+			// Tiles are cached gzipped and sent as they are.
+			Skipper: func(c echo.Context) bool { return c.Path() == "/metrics" || strings.HasPrefix(c.Path(), "/tiles/") },
 		}),
 	)
+	s.useSecurity()
 	s.routes()
 	return s
 }

@@ -14,12 +14,12 @@ const versionTable = "schema_version"
 // Migrate applies every embedded migration not yet applied, each in its own
 // transaction, and returns the version reached.
 func (s *Store) Migrate(ctx context.Context) (int32, error) {
-	conn, err := s.pool.Acquire(ctx)
+	conn, release, err := s.ownerConn(ctx)
 	if err != nil {
-		return 0, unavailable(err)
+		return 0, err
 	}
-	defer conn.Release()
-	m, err := migrate.NewMigrator(ctx, conn.Conn(), versionTable)
+	defer release()
+	m, err := migrate.NewMigrator(ctx, conn, versionTable)
 	if err != nil {
 		return 0, fmt.Errorf("create migrator: %w", err)
 	}

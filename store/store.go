@@ -32,6 +32,12 @@ type Options struct {
 	// (default 30s), a backstop behind the request's own deadline.
 	StatementTimeout time.Duration
 	Logger           *slog.Logger
+	// Role, when set, is the database role the pool connects as (with
+	// RolePassword, if the server asks for one): the server runs as
+	// lianxin_app, which owns no table and is held to row-level security,
+	// while the URL's user stays the owner that Migrate connects as.
+	Role         string
+	RolePassword string
 }
 
 // Store wraps the connection pool.
@@ -39,6 +45,8 @@ type Store struct {
 	pool    *pgxpool.Pool
 	log     *slog.Logger
 	breaker *breaker
+	role    string          // Options.Role
+	owner   *pgx.ConnConfig // the URL's own user, for migrations
 }
 
 // Open connects to databaseURL and checks that the server answers.
@@ -64,11 +72,15 @@ func Open(ctx context.Context, databaseURL string, opt Options) (*Store, error) 
 	if log == nil {
 		log = slog.Default()
 	}
+	owner := cfg.ConnConfig.Copy()
+	if opt.Role != "" {
+		asRole(cfg, opt.Role, opt.RolePassword)
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open pool: %w", err)
 	}
-	return &Store{pool: pool, log: log, breaker: &breaker{probeEvery: defaultProbeEvery}}, nil
+	return &Store{pool: pool, log: log, role: opt.Role, owner: owner, breaker: &breaker{probeEvery: defaultProbeEvery}}, nil
 }
 
 // Close releases every connection.
@@ -100,7 +112,8 @@ func (s *Store) ReadInScope(ctx context.Context, scope lianxin.Scope, fn func(pg
 
 const setScopeSQL = `SELECT set_config('lianxin.user', $1, true),
        set_config('lianxin.towns', $2, true),
-       set_config('lianxin.all_towns', $3, true)`
+       set_config('lianxin.all_towns', $3, true),
+       set_config('lianxin.personal_fields', $4, true)`
 
 func (s *Store) inScope(ctx context.Context, scope lianxin.Scope, opts pgx.TxOptions, fn func(pgx.Tx) error) error {
 	attempt := func() error {
@@ -108,7 +121,8 @@ func (s *Store) inScope(ctx context.Context, scope lianxin.Scope, opts pgx.TxOpt
 			return unavailableMsg("the database is unavailable")
 		}
 		err := pgx.BeginTxFunc(ctx, s.pool, opts, func(tx pgx.Tx) error {
-			if _, err := tx.Exec(ctx, setScopeSQL, scope.User, townList(scope.Towns), strconv.FormatBool(scope.AllTowns)); err != nil {
+			if _, err := tx.Exec(ctx, setScopeSQL, scope.User, townList(scope.Towns), strconv.FormatBool(scope.AllTowns),
+				strconv.FormatBool(scope.PersonalFields)); err != nil {
 				return fmt.Errorf("set scope: %w", err)
 			}
 			return fn(tx)

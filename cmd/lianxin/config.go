@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -20,6 +21,13 @@ type Config struct {
 	BodyLimit        string
 	MaxConns         int
 	Migrate          bool
+	TileCacheMB      int
+	BasemapURL       string
+	DBRole           string   // serve only: database role the server logs in as
+	DBRolePassword   string   // its password, where pg_hba.conf asks for one
+	SecureCookies    bool     // Secure session cookie behind a TLS-terminating proxy
+	CORSOrigins      []string // browser origins allowed to call the API (none by default)
+	TrustedProxies   []string // CIDRs whose X-Forwarded-For is believed
 }
 
 const defaultDatabaseURL = "postgres://postgres@127.0.0.1:54329/lianxin?sslmode=disable"
@@ -45,6 +53,32 @@ func (c *Config) bindServe(fs *flag.FlagSet, env *env) {
 		"largest request body, e.g. 64M; larger get 413 (env LIANXIN_BODY_LIMIT)")
 	fs.BoolVar(&c.Migrate, "migrate", env.boolean("LIANXIN_MIGRATE", true),
 		"apply pending migrations at start (env LIANXIN_MIGRATE)")
+	fs.IntVar(&c.TileCacheMB, "tile-cache-mb", env.integer("LIANXIN_TILE_CACHE_MB", 64),
+		"tile cache size in MiB of gzipped tiles; 0 disables it (env LIANXIN_TILE_CACHE_MB)")
+	fs.StringVar(&c.DBRole, "db-role", env.str("LIANXIN_DB_ROLE", "lianxin_app"),
+		"database role the server logs in as (the URL's host and database, this user): owns no table, held to row-level security; migrations still run as the URL's user; empty serves as the URL's user (env LIANXIN_DB_ROLE)")
+	fs.StringVar(&c.DBRolePassword, "db-role-password", env.str("LIANXIN_DB_ROLE_PASSWORD", ""),
+		"password of --db-role, where the server asks for one (env LIANXIN_DB_ROLE_PASSWORD)")
+	fs.BoolVar(&c.SecureCookies, "secure-cookies", env.boolean("LIANXIN_SECURE_COOKIES", false),
+		"mark the session cookie Secure even over plain HTTP, for TLS ended at a proxy; always Secure over TLS (env LIANXIN_SECURE_COOKIES)")
+	fs.Func("cors-origins", "comma-separated origins allowed to call the API from a browser; empty sends no CORS headers (env LIANXIN_CORS_ORIGINS)",
+		func(v string) error { c.CORSOrigins = splitList(v); return nil })
+	c.CORSOrigins = splitList(env.str("LIANXIN_CORS_ORIGINS", ""))
+	fs.Func("trusted-proxies", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed (env LIANXIN_TRUSTED_PROXIES)",
+		func(v string) error { c.TrustedProxies = splitList(v); return nil })
+	c.TrustedProxies = splitList(env.str("LIANXIN_TRUSTED_PROXIES", ""))
+	fs.StringVar(&c.BasemapURL, "basemap-url", env.str("LIANXIN_BASEMAP_URL", ""),
+		"basemap under the web map: a raster tile URL with {z}/{x}/{y}, or a MapLibre style URL; empty draws none (env LIANXIN_BASEMAP_URL)")
+}
+
+func splitList(v string) []string {
+	var out []string
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // redactedDatabaseURL keeps the database password out of logs.
@@ -57,6 +91,20 @@ func (c Config) redactedDatabaseURL() string {
 		u.User = url.UserPassword(u.User.Username(), "xxxxx")
 	}
 	return u.String()
+}
+
+// checkBasemapURL accepts no basemap, or an absolute http(s) URL: the page
+// fetches it from the user's browser, so anything else would fail there,
+// later and less clearly.
+func checkBasemapURL(s string) error {
+	if s == "" {
+		return nil
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("--basemap-url %q: want an http(s) URL, a raster tile template with {z}/{x}/{y} or a MapLibre style", s)
+	}
+	return nil
 }
 
 // env reads environment fallbacks and remembers the first malformed one, so

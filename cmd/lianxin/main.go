@@ -37,8 +37,12 @@ func commands() []command {
 		{"serve", "serve the web map, the API and vector tiles", runServe},
 		{"migrate", "apply the database migrations", runMigrate},
 		{"demo", "generate and load the synthetic demo county", runDemo},
+		{"user", "manage accounts, roles and API tokens; `user demo` creates the demo accounts", runUser},
+		{"ingest", "import a CSV, GeoJSON, GeoPackage or zipped Shapefile into a layer", runIngest},
+		{"export", "write a layer to a file: geojson, csv, gpkg, shp, kml or fgb", runExport},
 		{"backup", "write the database to a file (pg_dump custom format)", runBackup},
 		{"restore", "replace the database's contents with a backup file", runRestore},
+		{"report", "print a coverage report: gaps, next, members, summary, diary-sample or forecast", runReport},
 	}
 }
 

@@ -5,12 +5,18 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"lianxin/api"
+	"lianxin/auth"
+	"lianxin/export"
+	"lianxin/frontend"
+	"lianxin/ingest"
 	"lianxin/store"
+	"lianxin/tiles"
 )
 
 func openStore(ctx context.Context, cfg Config, stderr io.Writer) (*store.Store, error) {
@@ -20,6 +26,7 @@ func openStore(ctx context.Context, cfg Config, stderr io.Writer) (*store.Store,
 	}
 	st, err := store.Open(ctx, cfg.DatabaseURL, store.Options{
 		MaxConns: int32(cfg.MaxConns), StatementTimeout: cfg.StatementTimeout, Logger: log,
+		Role: cfg.DBRole, RolePassword: cfg.DBRolePassword,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", cfg.redactedDatabaseURL(), err)
@@ -34,6 +41,9 @@ func runServe(ctx context.Context, args []string, env *env, stdout, stderr io.Wr
 	cfg.bindCommon(fs, env)
 	cfg.bindServe(fs, env)
 	if err := parse(fs, args, env); err != nil {
+		return err
+	}
+	if err := checkBasemapURL(cfg.BasemapURL); err != nil {
 		return err
 	}
 	log, err := newLogger(cfg, stderr)
@@ -54,11 +64,10 @@ func runServe(ctx context.Context, args []string, env *env, stdout, stderr io.Wr
 		}
 		log.Info("schema current", "version", v)
 	}
-	reg := prometheus.NewRegistry()
-	srv := api.NewServer(api.Config{
-		Addr: cfg.Addr, RequestTimeout: cfg.RequestTimeout, BodyLimit: cfg.BodyLimit,
-		ReadTimeout: 5 * time.Minute, WriteTimeout: 10 * time.Minute,
-	}, api.Deps{Logger: log, Health: st, Metrics: reg})
+	srv, err := newServer(cfg, st, log, prometheus.NewRegistry())
+	if err != nil {
+		return err
+	}
 	log.Info("serving", "addr", cfg.Addr, "database", cfg.redactedDatabaseURL())
 	return srv.ListenAndServe(ctx)
 }
@@ -82,4 +91,32 @@ func runMigrate(ctx context.Context, args []string, env *env, stdout, stderr io.
 	}
 	fmt.Fprintf(stdout, "schema at version %d\n", v)
 	return nil
+}
+
+// newServer builds the HTTP server with every service, as `serve` runs it;
+// the security tests drive the same wiring.
+func newServer(cfg Config, st *store.Store, log *slog.Logger, reg *prometheus.Registry) (*api.Server, error) {
+	tileCache := int64(cfg.TileCacheMB) << 20
+	if cfg.TileCacheMB <= 0 {
+		tileCache = -1
+	}
+	tileSrv, err := tiles.New(st, tiles.FromEngine(st), tiles.Options{CacheBytes: tileCache})
+	if err != nil {
+		return nil, err
+	}
+	authSvc, err := auth.New(st, auth.Options{Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	return api.NewServer(api.Config{
+		Addr: cfg.Addr, RequestTimeout: cfg.RequestTimeout, BodyLimit: cfg.BodyLimit,
+		ReadTimeout: 5 * time.Minute, WriteTimeout: 10 * time.Minute,
+		BasemapURL: cfg.BasemapURL, SecureCookies: cfg.SecureCookies, CORSOrigins: cfg.CORSOrigins,
+		TrustedProxies: cfg.TrustedProxies,
+	}, api.Deps{Logger: log, Health: st, Metrics: reg, Web: frontend.Dist(), Tiles: tileSrv,
+		Auth: authSvc, Export: export.New(st, export.Options{Logger: log}),
+		// Uploaded imports run in the background until the process ends; one
+		// cut short rolls back whole, so they need no context of their own.
+		Import:  ingest.NewService(context.Background(), st, log, ""),
+		Reports: st}), nil
 }

@@ -1,0 +1,436 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"lianxin"
+	"lianxin/auth"
+)
+
+// Authenticator is what the HTTP layer needs from the accounts service
+// (auth.Service implements it).
+type Authenticator interface {
+	Login(ctx context.Context, username, password string, c auth.Client) (string, auth.User, time.Time, error)
+	Logout(ctx context.Context, token string, c auth.Client, actor string) error
+	Session(ctx context.Context, token string) (auth.User, time.Time, error)
+	BearerUser(ctx context.Context, token string) (auth.User, error)
+	User(ctx context.Context, username string) (auth.User, error)
+	Users(ctx context.Context) ([]auth.User, error)
+	AddUser(ctx context.Context, nu auth.NewUser, actor string) (auth.User, error)
+	Record(ctx context.Context, e auth.Event) error
+	Audit(ctx context.Context, f auth.AuditFilter) ([]auth.Event, error)
+}
+
+// Names the web map and scripts rely on (see /tmp/contracts/auth.md and
+// SECURITY.md).
+const (
+	SessionCookie = "lianxin_session"
+	CSRFHeader    = "X-CSRF-Token"
+)
+
+const (
+	userKey         = "lianxin.user"
+	sessionTokenKey = "lianxin.session"
+)
+
+// publicRoutes answer without credentials. Every other route — the API, the
+// tiles, OGC API — needs a session or a token and answers 401 without one.
+var publicRoutes = map[string]bool{
+	"/healthz":           true,
+	"/readyz":            true,
+	"/metrics":           true,
+	"/api/openapi.json":  true,
+	"/api/v1/config":     true,
+	"/api/v1/auth/login": true,
+	"/*":                 true, // the web app's files, and the 404 of unknown paths
+}
+
+// householdLayers are the layers whose features are households or where
+// they were visited: only a scope with HouseholdPoints may ask for them,
+// whatever the route (tiles, exports, OGC collections).
+var householdLayers = []string{"households", "household_personal", "visits"}
+
+// useSecurity installs what every response carries (secure headers, CORS
+// when configured) and the authentication of every request.
+func (s *Server) useSecurity() {
+	e := s.echo
+	// The client address is the socket's: X-Forwarded-For is only believed
+	// when a trusted proxy is configured, so nobody dodges the sign-in limit
+	// by inventing addresses.
+	if len(s.cfg.TrustedProxies) > 0 {
+		var opts []echo.TrustOption
+		for _, p := range s.cfg.TrustedProxies {
+			if _, cidr, err := net.ParseCIDR(p); err == nil {
+				opts = append(opts, echo.TrustIPRange(cidr))
+			} else {
+				s.log.Warn("ignoring trusted proxy: not a CIDR", "proxy", p)
+			}
+		}
+		e.IPExtractor = echo.ExtractIPFromXFFHeader(opts...)
+	} else {
+		e.IPExtractor = echo.ExtractIPDirect()
+	}
+	e.Use(s.secureHeaders(), rejectUnstorable)
+	if len(s.cfg.CORSOrigins) > 0 {
+		e.Use(middleware.CORSWithConfig(middleware.CORSConfig{
+			AllowOrigins:  s.cfg.CORSOrigins,
+			AllowMethods:  []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodDelete},
+			AllowHeaders:  []string{echo.HeaderAuthorization, echo.HeaderContentType, CSRFHeader, "If-None-Match"},
+			ExposeHeaders: []string{"ETag"},
+			MaxAge:        600,
+		}))
+	}
+	e.Use(s.authenticate)
+}
+
+// contentSecurityPolicy lets the MapLibre web map work (its workers start
+// from blob: URLs, it draws into canvases from data: and blob: images) and
+// nothing else: no inline script, no plugins, no framing, and network access
+// only to this server and the configured basemap.
+func contentSecurityPolicy(basemapURL string) string {
+	extra := ""
+	if u, err := url.Parse(basemapURL); err == nil && u.Host != "" && (u.Scheme == "http" || u.Scheme == "https") {
+		extra = " " + u.Scheme + "://" + u.Host
+	}
+	return strings.Join([]string{
+		"default-src 'self'",
+		"script-src 'self'",
+		"style-src 'self' 'unsafe-inline'",
+		"img-src 'self' data: blob:" + extra,
+		"font-src 'self' data:",
+		"connect-src 'self'" + extra,
+		"worker-src 'self' blob:",
+		"child-src 'self' blob:",
+		"object-src 'none'",
+		"base-uri 'self'",
+		"form-action 'self'",
+		"frame-ancestors 'none'",
+	}, "; ")
+}
+
+func (s *Server) secureHeaders() echo.MiddlewareFunc {
+	csp := contentSecurityPolicy(s.cfg.BasemapURL)
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			h := c.Response().Header()
+			h.Set("Content-Security-Policy", csp)
+			h.Set("X-Content-Type-Options", "nosniff")
+			h.Set("X-Frame-Options", "DENY")
+			h.Set("Referrer-Policy", "same-origin")
+			h.Set("Cross-Origin-Opener-Policy", "same-origin")
+			if c.IsTLS() {
+				h.Set("Strict-Transport-Security", "max-age=31536000")
+			}
+			return next(c)
+		}
+	}
+}
+
+// rejectUnstorable answers 400 to a path or query that holds a NUL byte or
+// invalid UTF-8: no parameter of ours can contain either, and PostgreSQL
+// would refuse them deep inside a query with an error that is not the
+// caller's to read.
+func rejectUnstorable(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		for _, v := range []string{r.URL.Path, r.URL.RawQuery} {
+			if u, err := url.QueryUnescape(v); err == nil && (strings.ContainsRune(u, 0) || !utf8.ValidString(u)) {
+				return lianxin.Errorf(lianxin.EInvalid, "the URL holds a NUL byte or invalid UTF-8")
+			}
+		}
+		return next(c)
+	}
+}
+
+// authenticate finds the caller — a bearer token, else the session cookie —
+// and puts their scope where scopeOf finds it. A cookie-authenticated unsafe
+// request must carry the session's CSRF token. Protected routes answer 401
+// without a caller, admin routes 403 without the admin role, and household
+// layers 403 without the household grant.
+func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		public := publicRoutes[c.Path()]
+		if s.deps.Auth != nil {
+			u, token, err := s.caller(c)
+			if err != nil && !public {
+				return err
+			}
+			if err == nil && u != nil {
+				c.Set(userKey, *u)
+				c.Set(scopeKey, u.Scope())
+				if token != "" {
+					c.Set(sessionTokenKey, token)
+				}
+			}
+		}
+		if _, ok := c.Get(scopeKey).(lianxin.Scope); !ok && s.deps.DefaultScope != nil {
+			c.Set(scopeKey, *s.deps.DefaultScope)
+		}
+		if public {
+			return next(c)
+		}
+		scope, ok := c.Get(scopeKey).(lianxin.Scope)
+		if !ok || len(scope.Roles) == 0 {
+			c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="lianxin"`)
+			return lianxin.Errorf(lianxin.EUnauthorized, "sign in first: no valid session or API token")
+		}
+		if strings.HasPrefix(c.Path(), "/api/v1/admin/") && !scope.Has(lianxin.RoleAdmin) && !scope.Has(lianxin.RoleSystem) {
+			return lianxin.Errorf(lianxin.EForbidden, "only an admin may do this")
+		}
+		if layer, ok := householdLayerAsked(c); ok && safeMethod(c.Request().Method) && !scope.HouseholdPoints {
+			return lianxin.Errorf(lianxin.EForbidden, "layer %s shows households: your role does not include household points", layer)
+		}
+		return next(c)
+	}
+}
+
+// caller authenticates the request, if it carries credentials. It returns
+// (nil, "", nil) for a request without any; a bad bearer token or a missing
+// CSRF token is an error, an unknown or expired cookie is treated as absent.
+func (s *Server) caller(c echo.Context) (*auth.User, string, error) {
+	ctx := c.Request().Context()
+	if h := c.Request().Header.Get(echo.HeaderAuthorization); h != "" {
+		scheme, token, _ := strings.Cut(h, " ")
+		if !strings.EqualFold(scheme, "Bearer") {
+			return nil, "", lianxin.Errorf(lianxin.EUnauthorized, "Authorization: want Bearer <token>")
+		}
+		u, err := s.deps.Auth.BearerUser(ctx, strings.TrimSpace(token))
+		if err != nil {
+			return nil, "", err
+		}
+		return &u, "", nil
+	}
+	ck, err := c.Cookie(SessionCookie)
+	if err != nil || ck.Value == "" {
+		return nil, "", nil
+	}
+	u, _, err := s.deps.Auth.Session(ctx, ck.Value)
+	if err != nil {
+		if lianxin.ErrorCode(err) == lianxin.EUnauthorized {
+			return nil, "", nil
+		}
+		return nil, "", err
+	}
+	if !safeMethod(c.Request().Method) && !auth.CheckCSRF(ck.Value, c.Request().Header.Get(CSRFHeader)) {
+		return nil, "", lianxin.Errorf(lianxin.EForbidden, "missing or wrong %s header (take it from the sign-in or /api/v1/auth/me answer)", CSRFHeader)
+	}
+	return &u, ck.Value, nil
+}
+
+func safeMethod(m string) bool {
+	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
+}
+
+// householdLayerAsked reports whether any path parameter names a household
+// layer (a tile's "households,villages", an export's layer, an OGC
+// collection), or the path has a households segment.
+func householdLayerAsked(c echo.Context) (string, bool) {
+	for _, v := range c.ParamValues() {
+		for _, part := range strings.Split(v, ",") {
+			part = strings.TrimSuffix(part, ".json")
+			if slices.Contains(householdLayers, part) {
+				return part, true
+			}
+		}
+	}
+	for _, seg := range strings.Split(c.Path(), "/") {
+		if slices.Contains(householdLayers, seg) {
+			return seg, true
+		}
+	}
+	return "", false
+}
+
+// meBody answers sign-in and /me.
+type meBody struct {
+	User            string           `json:"user"`
+	Roles           []lianxin.Role   `json:"roles"`
+	Grants          []auth.RoleGrant `json:"grants"`
+	Towns           []string         `json:"towns"`
+	AllTowns        bool             `json:"all_towns"`
+	HouseholdPoints bool             `json:"household_points"`
+	PersonalFields  bool             `json:"personal_fields"`
+	CSRFToken       string           `json:"csrf_token,omitempty"`
+	ExpiresAt       *time.Time       `json:"expires_at,omitempty"`
+}
+
+func newMeBody(u auth.User, sessionToken string, expires time.Time) meBody {
+	sc := u.Scope()
+	b := meBody{User: u.Username, Roles: sc.Roles, Grants: u.Roles, Towns: []string{}, AllTowns: sc.AllTowns,
+		HouseholdPoints: sc.HouseholdPoints, PersonalFields: sc.PersonalFields}
+	if b.Roles == nil {
+		b.Roles = []lianxin.Role{}
+	}
+	for _, id := range sc.Towns {
+		for _, g := range u.Roles {
+			if g.TownID == id && g.Town != "" && !slices.Contains(b.Towns, g.Town) {
+				b.Towns = append(b.Towns, g.Town)
+			}
+		}
+	}
+	if sessionToken != "" {
+		b.CSRFToken = auth.CSRFToken(sessionToken)
+		b.ExpiresAt = &expires
+	}
+	return b
+}
+
+func clientOf(c echo.Context) auth.Client {
+	return auth.Client{IP: c.RealIP(), UserAgent: c.Request().UserAgent()}
+}
+
+type loginRequest struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
+}
+
+func (s *Server) login(c echo.Context) error {
+	var req loginRequest
+	dec := json.NewDecoder(http.MaxBytesReader(c.Response(), c.Request().Body, 8<<10))
+	if err := dec.Decode(&req); err != nil {
+		return lianxin.Errorf(lianxin.EInvalid, "body: want JSON {\"username\": ..., \"password\": ...}")
+	}
+	if req.Username == "" || len(req.Username) > 64 || req.Password == "" || len(req.Password) > 1024 {
+		return lianxin.Errorf(lianxin.EInvalid, "username (1-64 characters) and password (1-1024 bytes) are required")
+	}
+	token, u, expires, err := s.deps.Auth.Login(c.Request().Context(), req.Username, req.Password, clientOf(c))
+	if err != nil {
+		if lianxin.ErrorCode(err) == lianxin.ERateLimited {
+			c.Response().Header().Set("Retry-After", strconv.Itoa(15*60))
+		}
+		return err
+	}
+	c.SetCookie(&http.Cookie{
+		Name: SessionCookie, Value: token, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
+		Secure: s.cfg.SecureCookies || c.IsTLS(),
+	})
+	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
+	return c.JSON(http.StatusOK, newMeBody(u, token, expires))
+}
+
+func (s *Server) logout(c echo.Context) error {
+	token, _ := c.Get(sessionTokenKey).(string)
+	if token != "" {
+		if err := s.deps.Auth.Logout(c.Request().Context(), token, clientOf(c), scopeOf(c).User); err != nil {
+			return err
+		}
+	}
+	c.SetCookie(&http.Cookie{
+		Name: SessionCookie, Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
+		Secure: s.cfg.SecureCookies || c.IsTLS(), MaxAge: -1,
+	})
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (s *Server) me(c echo.Context) error {
+	u, ok := c.Get(userKey).(auth.User)
+	if !ok {
+		return lianxin.Errorf(lianxin.EUnauthorized, "sign in first: no valid session or API token")
+	}
+	full, err := s.deps.Auth.User(c.Request().Context(), u.Username) // with town and member codes
+	if err != nil {
+		return err
+	}
+	token, _ := c.Get(sessionTokenKey).(string)
+	var expires time.Time
+	if token != "" {
+		if _, expires, err = s.deps.Auth.Session(c.Request().Context(), token); err != nil {
+			return err
+		}
+	}
+	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
+	return c.JSON(http.StatusOK, newMeBody(full, token, expires))
+}
+
+func (s *Server) adminUsers(c echo.Context) error {
+	users, err := s.deps.Auth.Users(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	if users == nil {
+		users = []auth.User{}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"users": users})
+}
+
+func (s *Server) adminAddUser(c echo.Context) error {
+	var nu auth.NewUser
+	dec := json.NewDecoder(http.MaxBytesReader(c.Response(), c.Request().Body, 64<<10))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&nu); err != nil {
+		return lianxin.Errorf(lianxin.EInvalid, "body: want JSON {\"username\", \"password\", \"roles\": [{\"role\", \"town\"?, \"member\"?}]}")
+	}
+	u, err := s.deps.Auth.AddUser(c.Request().Context(), nu, scopeOf(c).User)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, u)
+}
+
+func (s *Server) adminAudit(c echo.Context) error {
+	f := auth.AuditFilter{Action: c.QueryParam("action"), Actor: c.QueryParam("actor")}
+	var err error
+	if v := c.QueryParam("limit"); v != "" {
+		if f.Limit, err = strconv.Atoi(v); err != nil {
+			return lianxin.Errorf(lianxin.EInvalid, "limit: a whole number from 1 to 1000")
+		}
+	}
+	if v := c.QueryParam("before_id"); v != "" {
+		if f.BeforeID, err = strconv.ParseInt(v, 10, 64); err != nil {
+			return lianxin.Errorf(lianxin.EInvalid, "before_id: a whole number (an event id)")
+		}
+	}
+	if len(f.Action) > 64 || len(f.Actor) > 100 {
+		return lianxin.Errorf(lianxin.EInvalid, "action (64) or actor (100 characters) too long")
+	}
+	events, err := s.deps.Auth.Audit(c.Request().Context(), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"events": events})
+}
+
+// Audit records an event in the audit log on behalf of the caller (who and
+// from where are filled in). Handlers that import, export or show personal
+// fields call it; a failure to record is logged, not returned, because the
+// action has already happened. Use auth.ActionImport, ActionExport and
+// ActionViewPersonal; never put a personal field in Detail.
+func (s *Server) Audit(c echo.Context, e auth.Event) {
+	if s.deps.Auth == nil {
+		return
+	}
+	if e.Actor == "" {
+		e.Actor = scopeOf(c).User
+	}
+	e.IP = c.RealIP()
+	if err := s.deps.Auth.Record(c.Request().Context(), e); err != nil && !errors.Is(err, context.Canceled) {
+		s.log.Error("audit log write failed", "action", e.Action, "error", err)
+	}
+}
+
+// authRoutes registers sign-in and administration (when Deps.Auth is set).
+func (s *Server) authRoutes() {
+	if s.deps.Auth == nil {
+		return
+	}
+	e := s.echo
+	e.POST("/api/v1/auth/login", s.login)
+	e.POST("/api/v1/auth/logout", s.logout)
+	e.GET("/api/v1/auth/me", s.me)
+	e.GET("/api/v1/admin/users", s.adminUsers)
+	e.POST("/api/v1/admin/users", s.adminAddUser)
+	e.GET("/api/v1/admin/audit", s.adminAudit)
+}

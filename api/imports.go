@@ -1,0 +1,104 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"lianxin"
+	"lianxin/ingest"
+)
+
+// Importer runs uploaded imports (ingest.Service).
+type Importer interface {
+	Start(ctx context.Context, scope lianxin.Scope, up ingest.Upload, body io.Reader) (ingest.Record, error)
+	Import(ctx context.Context, scope lianxin.Scope, id int64) (ingest.Record, error)
+	Imports(ctx context.Context, scope lianxin.Scope, limit int) ([]ingest.Record, error)
+}
+
+// importRoles may upload files: the layers hold the county's registers.
+var importRoles = []lianxin.Role{lianxin.RoleSystem, lianxin.RoleAdmin, lianxin.RoleGIS, lianxin.RoleTeamLeader}
+
+func (s *Server) needImport(h echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if s.deps.Import == nil {
+			return lianxin.Errorf(lianxin.EUnavailable, "imports are not configured on this server")
+		}
+		scope := scopeOf(c)
+		for _, r := range importRoles {
+			if scope.Has(r) {
+				return h(c)
+			}
+		}
+		return lianxin.Errorf(lianxin.EForbidden, "importing data needs the admin, gis or team_leader role")
+	}
+}
+
+// startImport is POST /api/v1/imports/{layer}: a multipart form with the
+// file in field "file" and options as form fields or query parameters
+// (encoding, crs, dry_run, skip_invalid, make_valid). It answers 202 with
+// the running import's record; poll GET /api/v1/imports/{id}.
+func (s *Server) startImport(c echo.Context) error {
+	fh, err := c.FormFile("file")
+	if err != nil {
+		return lianxin.Errorf(lianxin.EInvalid, "file: want a multipart/form-data upload with the file in field \"file\"")
+	}
+	up := ingest.Upload{Layer: c.Param("layer"), FileName: fh.Filename,
+		Encoding: c.FormValue("encoding"), CRS: c.FormValue("crs")}
+	for name, dst := range map[string]*bool{"dry_run": &up.DryRun, "skip_invalid": &up.SkipInvalid, "make_valid": &up.MakeValid} {
+		if v := c.FormValue(name); v != "" {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return lianxin.Errorf(lianxin.EInvalid, "%s %q: want true or false", name, v)
+			}
+			*dst = b
+		}
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return fmt.Errorf("open upload: %w", err)
+	}
+	defer f.Close()
+	rec, err := s.deps.Import.Start(c.Request().Context(), scopeOf(c), up, f)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderLocation, fmt.Sprintf("/api/v1/imports/%d", rec.ID))
+	return c.JSON(http.StatusAccepted, rec)
+}
+
+// getImport is GET /api/v1/imports/{id}: status, counts and the first
+// rejected rows.
+func (s *Server) getImport(c echo.Context) error {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return lianxin.Errorf(lianxin.EInvalid, "import id %q: want a positive whole number", c.Param("id"))
+	}
+	rec, err := s.deps.Import.Import(c.Request().Context(), scopeOf(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, rec)
+}
+
+// listImports is GET /api/v1/imports?limit=: the latest imports, newest
+// first, with who ran them and when.
+func (s *Server) listImports(c echo.Context) error {
+	limit := 50
+	if v := c.QueryParam("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			return lianxin.Errorf(lianxin.EInvalid, "limit %q: want 1..1000", v)
+		}
+		limit = n
+	}
+	recs, err := s.deps.Import.Imports(c.Request().Context(), scopeOf(c), limit)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"imports": recs})
+}

@@ -1,0 +1,118 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"testing"
+
+	"lianxin"
+	"lianxin/api"
+	"lianxin/ingest"
+	"lianxin/store/storetest"
+)
+
+// TestImportUpload uploads the test county's files through the API, polls
+// each import until it ends, and checks counts, rejects and the list.
+func TestImportUpload(t *testing.T) {
+	st, _ := storetest.New(t)
+	svc := ingest.NewService(context.Background(), st, quietLogger(), t.TempDir())
+	scope := lianxin.SystemScope()
+	srv := api.NewServer(api.Config{}, api.Deps{Logger: quietLogger(), Health: st, DefaultScope: &scope, Import: svc})
+
+	upload := func(layer, path string, fields map[string]string) (int, ingest.Record) {
+		t.Helper()
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		fw, _ := mw.CreateFormFile("file", path[len("../ingest/testdata/good/"):])
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fw.Write(b)
+		for k, v := range fields {
+			mw.WriteField(k, v)
+		}
+		mw.Close()
+		req := httptest.NewRequest(http.MethodPost, "/api/v1/imports/"+layer, &body)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, req)
+		var out ingest.Record
+		json.Unmarshal(rec.Body.Bytes(), &out)
+		return rec.Code, out
+	}
+	get := func(url string, dst any) int {
+		t.Helper()
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, url, nil))
+		if err := json.Unmarshal(rec.Body.Bytes(), dst); err != nil {
+			t.Fatalf("GET %s: %v (%s)", url, err, rec.Body)
+		}
+		return rec.Code
+	}
+	for _, layer := range []string{"towns", "villages"} {
+		code, rec := upload(layer, "../ingest/testdata/good/"+layer+".geojson", nil)
+		if code != http.StatusAccepted || rec.ID == 0 || rec.Status != ingest.StatusRunning {
+			t.Fatalf("POST /api/v1/imports/%s = %d %+v, want 202 with a running import", layer, code, rec)
+		}
+		svc.Wait()
+		var done ingest.Record
+		if code := get("/api/v1/imports/"+itoa(rec.ID), &done); code != http.StatusOK || done.Status != ingest.StatusSucceeded || done.Inserted == 0 {
+			t.Fatalf("GET import %d = %d %+v, want 200 succeeded with rows inserted", rec.ID, code, done)
+		}
+	}
+	code, rec := upload("households", "../ingest/testdata/good/households.gbk.csv", map[string]string{"dry_run": "true"})
+	if code != http.StatusAccepted {
+		t.Fatalf("POST households dry run = %d, want 202", code)
+	}
+	svc.Wait()
+	var done ingest.Record
+	get("/api/v1/imports/"+itoa(rec.ID), &done)
+	if done.Status != ingest.StatusSucceeded || done.Inserted != 5 || !done.DryRun {
+		t.Fatalf("households dry run = %+v, want succeeded, 5 to insert, dry_run", done)
+	}
+
+	cases := []struct {
+		name, url string
+		fields    map[string]string
+		want      int
+	}{
+		{"unknown layer", "/api/v1/imports/rivers", nil, http.StatusBadRequest},
+		{"bad crs", "/api/v1/imports/households", map[string]string{"crs": "bd09"}, http.StatusBadRequest},
+		{"bad flag", "/api/v1/imports/households", map[string]string{"skip_invalid": "perhaps"}, http.StatusBadRequest},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var body bytes.Buffer
+			mw := multipart.NewWriter(&body)
+			fw, _ := mw.CreateFormFile("file", "h.csv")
+			fw.Write([]byte("external_id\n"))
+			for k, v := range tc.fields {
+				mw.WriteField(k, v)
+			}
+			mw.Close()
+			req := httptest.NewRequest(http.MethodPost, tc.url, &body)
+			req.Header.Set("Content-Type", mw.FormDataContentType())
+			w := httptest.NewRecorder()
+			srv.ServeHTTP(w, req)
+			if w.Code != tc.want {
+				t.Fatalf("POST %s %v = %d %s, want %d", tc.url, tc.fields, w.Code, w.Body, tc.want)
+			}
+		})
+	}
+	var list struct{ Imports []ingest.Record }
+	if code := get("/api/v1/imports?limit=10", &list); code != http.StatusOK || len(list.Imports) != 3 || list.Imports[0].ID != rec.ID {
+		t.Fatalf("GET /api/v1/imports = %d, %d imports (first %+v), want 3, newest first", code, len(list.Imports), list.Imports)
+	}
+	var missing map[string]any
+	if code := get("/api/v1/imports/999999", &missing); code != http.StatusNotFound {
+		t.Fatalf("GET a missing import = %d, want 404", code)
+	}
+}
+
+func itoa(n int64) string { b, _ := json.Marshal(n); return string(b) }

@@ -1,0 +1,302 @@
+package api
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"lianxin"
+	"lianxin/export"
+)
+
+// OGC API – Features, Part 1 (Core, GeoJSON, OpenAPI 3.0) under /ogc, over
+// the export catalogue: every layer the caller may read is a collection.
+// QGIS and GDAL's OAPIF driver open it from the landing page URL.
+
+const (
+	ogcLimitDefault = 100
+	ogcLimitMax     = 10000
+	crs84           = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+	geoJSONType     = "application/geo+json"
+)
+
+var ogcConformance = []string{
+	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+}
+
+// ogcItemParams are the items parameters other than property filters.
+var ogcItemParams = map[string]bool{"limit": true, "offset": true, "bbox": true, "datetime": true, "f": true}
+
+type ogcLink struct {
+	Href  string `json:"href"`
+	Rel   string `json:"rel"`
+	Type  string `json:"type,omitempty"`
+	Title string `json:"title,omitempty"`
+}
+
+// ogcBase is the absolute URL of /ogc as the client reached it.
+func ogcBase(c echo.Context) string {
+	return c.Scheme() + "://" + c.Request().Host + "/ogc"
+}
+
+func ogcJSON(c echo.Context, v any) error {
+	return c.JSON(http.StatusOK, v)
+}
+
+// checkF accepts f=json or f=geojson (or none): the only encodings served.
+func checkF(c echo.Context) error {
+	switch c.QueryParam("f") {
+	case "", "json", "geojson", "application/json", geoJSONType:
+		return nil
+	}
+	return lianxin.Errorf(lianxin.EInvalid, "f %q: only json is served", c.QueryParam("f"))
+}
+
+func (s *Server) ogcLanding(c echo.Context) error {
+	if err := checkF(c); err != nil {
+		return err
+	}
+	base := ogcBase(c)
+	return ogcJSON(c, map[string]any{
+		"title":       "lianxin 连心",
+		"description": "Layers of the mass-work corps' coverage map (OGC API – Features). Coordinates are WGS 84 (CRS84).",
+		"links": []ogcLink{
+			{base, "self", "application/json", "this document"},
+			{base + "/api", "service-desc", "application/vnd.oai.openapi+json;version=3.0", "the API definition"},
+			{base + "/conformance", "conformance", "application/json", "conformance classes"},
+			{base + "/collections", "data", "application/json", "the collections"},
+		},
+	})
+}
+
+func (s *Server) ogcConformance(c echo.Context) error {
+	if err := checkF(c); err != nil {
+		return err
+	}
+	return ogcJSON(c, map[string]any{"conformsTo": ogcConformance})
+}
+
+func ogcCollection(base string, l *export.Layer) map[string]any {
+	self := base + "/collections/" + l.Name
+	col := map[string]any{
+		"id": l.Name, "title": l.Title, "description": l.Description,
+		"itemType": "feature", "crs": []string{crs84},
+		"links": []ogcLink{
+			{self, "self", "application/json", l.Title},
+			{self + "/items", "items", geoJSONType, l.Title + " (features)"},
+		},
+	}
+	if l.Temporal != "" {
+		col["extent"] = map[string]any{
+			"temporal": map[string]any{"interval": [][]any{{nil, nil}}, "trs": "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"},
+		}
+	}
+	return col
+}
+
+func (s *Server) ogcCollections(c echo.Context) error {
+	if err := checkF(c); err != nil {
+		return err
+	}
+	base := ogcBase(c)
+	cols := []map[string]any{}
+	for _, l := range s.deps.Export.Layers(scopeOf(c)) {
+		cols = append(cols, ogcCollection(base, l))
+	}
+	return ogcJSON(c, map[string]any{
+		"links":       []ogcLink{{base + "/collections", "self", "application/json", "collections"}},
+		"collections": cols,
+	})
+}
+
+func (s *Server) ogcCollectionOne(c echo.Context) error {
+	if err := checkF(c); err != nil {
+		return err
+	}
+	l, err := s.deps.Export.Layer(scopeOf(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return ogcJSON(c, ogcCollection(ogcBase(c), l))
+}
+
+// ogcItems serves /ogc/collections/{id}/items: a page of features in id
+// order, with numberMatched, numberReturned and a next link while more
+// remain.
+func (s *Server) ogcItems(c echo.Context) error {
+	if err := checkF(c); err != nil {
+		return err
+	}
+	scope := scopeOf(c)
+	l, err := s.deps.Export.Layer(scope, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	q := c.QueryParams()
+	page := export.Page{Limit: ogcLimitDefault}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return lianxin.Errorf(lianxin.EInvalid, "limit %q: want a whole number from 1 to %d", v, ogcLimitMax)
+		}
+		page.Limit = min(n, ogcLimitMax) // the standard asks to cap, not refuse
+	}
+	if v := q.Get("offset"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return lianxin.Errorf(lianxin.EInvalid, "offset %q: want a whole number, 0 or more", v)
+		}
+		page.Offset = n
+	}
+	known := map[string]bool{}
+	for k := range ogcItemParams {
+		known[k] = true
+	}
+	f, err := parseFilter(l, q, known)
+	if err != nil {
+		return err
+	}
+	if v := q.Get("datetime"); v != "" {
+		if f.From, f.To, err = export.ParseDatetime(v); err != nil {
+			return err
+		}
+	}
+	ctx := c.Request().Context()
+	matched, err := s.deps.Export.Count(ctx, scope, l, f)
+	if err != nil {
+		return err
+	}
+	self := ogcBase(c) + "/collections/" + l.Name + "/items"
+	pageURL := func(offset int) string {
+		v := url.Values{}
+		for k, vals := range q {
+			if k != "offset" && k != "limit" {
+				v[k] = vals
+			}
+		}
+		v.Set("limit", strconv.Itoa(page.Limit))
+		v.Set("offset", strconv.Itoa(offset))
+		return self + "?" + v.Encode()
+	}
+	tail := func(n int64) []byte {
+		links := []ogcLink{
+			{pageURL(page.Offset), "self", geoJSONType, "this page"},
+			{ogcBase(c) + "/collections/" + l.Name, "collection", "application/json", l.Title},
+		}
+		if int64(page.Offset)+n < matched {
+			links = append(links, ogcLink{pageURL(page.Offset + page.Limit), "next", geoJSONType, "next page"})
+		}
+		if page.Offset > 0 {
+			links = append(links, ogcLink{pageURL(max(0, page.Offset-page.Limit)), "prev", geoJSONType, "previous page"})
+		}
+		lj, _ := json.Marshal(links)
+		out := []byte(`,"numberMatched":` + strconv.FormatInt(matched, 10) + `,"numberReturned":` + strconv.FormatInt(n, 10) +
+			`,"timeStamp":"` + time.Now().UTC().Format(time.RFC3339) + `","links":`)
+		return append(out, lj...)
+	}
+	res := c.Response()
+	res.Header().Set(echo.HeaderContentType, geoJSONType)
+	res.WriteHeader(http.StatusOK)
+	_, err = s.deps.Export.Features(ctx, scope, l, f, page, res, nil, tail)
+	if err != nil {
+		s.log.Warn("ogc items cut short", "collection", l.Name, "error", err)
+		panic(http.ErrAbortHandler)
+	}
+	return nil
+}
+
+func (s *Server) ogcItem(c echo.Context) error {
+	if err := checkF(c); err != nil {
+		return err
+	}
+	scope := scopeOf(c)
+	l, err := s.deps.Export.Layer(scope, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	id, err := strconv.ParseInt(c.Param("featureId"), 10, 64)
+	if err != nil {
+		return lianxin.Errorf(lianxin.ENotFound, "feature %q of %s: not found", c.Param("featureId"), l.Name)
+	}
+	base := ogcBase(c) + "/collections/" + l.Name
+	links, _ := json.Marshal([]ogcLink{
+		{base + "/items/" + c.Param("featureId"), "self", geoJSONType, "this feature"},
+		{base, "collection", "application/json", l.Title},
+	})
+	buf := &deferredWriter{}
+	if err := s.deps.Export.Feature(c.Request().Context(), scope, l, id, buf, append([]byte(`,"links":`), links...)); err != nil {
+		return err
+	}
+	return c.Blob(http.StatusOK, geoJSONType, buf.b)
+}
+
+// deferredWriter holds one feature so a not-found error can still be sent
+// as JSON.
+type deferredWriter struct{ b []byte }
+
+func (d *deferredWriter) Write(p []byte) (int, error) { d.b = append(d.b, p...); return len(p), nil }
+
+// ogcAPI serves /ogc/api, the OpenAPI 3.0 definition of the /ogc endpoints
+// (conformance class oas30). GDAL reads the limit's maximum from it.
+func (s *Server) ogcAPI(c echo.Context) error {
+	base := ogcBase(c)
+	jsonResp := func(desc string) map[string]any {
+		return map[string]any{"200": map[string]any{"description": desc, "content": map[string]any{"application/json": map[string]any{}}},
+			"default": map[string]any{"$ref": "#/components/responses/Error"}}
+	}
+	geoResp := func(desc string) map[string]any {
+		return map[string]any{"200": map[string]any{"description": desc, "content": map[string]any{geoJSONType: map[string]any{}}},
+			"default": map[string]any{"$ref": "#/components/responses/Error"}}
+	}
+	param := func(name, in, desc string, required bool, schema map[string]any) map[string]any {
+		p := map[string]any{"name": name, "in": in, "description": desc, "required": required, "schema": schema}
+		if in == "query" {
+			p["style"], p["explode"] = "form", false
+		}
+		return p
+	}
+	collectionID := param("collectionId", "path", "collection (layer) id", true, map[string]any{"type": "string"})
+	var ids []string
+	for _, l := range s.deps.Export.Layers(scopeOf(c)) {
+		ids = append(ids, l.Name)
+	}
+	if len(ids) > 0 {
+		collectionID["schema"] = map[string]any{"type": "string", "enum": ids}
+	}
+	doc := map[string]any{
+		"openapi": "3.0.3",
+		"info":    map[string]any{"title": "lianxin OGC API – Features", "version": "1.0.0"},
+		"servers": []map[string]any{{"url": base}},
+		"paths": map[string]any{
+			"/":            map[string]any{"get": map[string]any{"summary": "landing page", "operationId": "getLandingPage", "responses": jsonResp("links to the API")}},
+			"/conformance": map[string]any{"get": map[string]any{"summary": "conformance classes", "operationId": "getConformanceDeclaration", "responses": jsonResp("the conformance classes")}},
+			"/collections": map[string]any{"get": map[string]any{"summary": "the collections", "operationId": "getCollections", "responses": jsonResp("every layer the caller may read")}},
+			"/collections/{collectionId}": map[string]any{"get": map[string]any{
+				"summary": "one collection", "operationId": "describeCollection",
+				"parameters": []any{collectionID}, "responses": jsonResp("the collection")}},
+			"/collections/{collectionId}/items": map[string]any{"get": map[string]any{
+				"summary": "features of a collection, in id order", "operationId": "getFeatures",
+				"parameters": []any{
+					collectionID,
+					param("limit", "query", "features per page", false, map[string]any{"type": "integer", "minimum": 1, "maximum": ogcLimitMax, "default": ogcLimitDefault}),
+					param("offset", "query", "features to skip (the next link sets it)", false, map[string]any{"type": "integer", "minimum": 0, "default": 0}),
+					param("bbox", "query", "minLon,minLat,maxLon,maxLat (CRS84)", false, map[string]any{"type": "array", "minItems": 4, "maxItems": 4, "items": map[string]any{"type": "number"}}),
+					param("datetime", "query", "an instant or an interval start/end (.. for open) on the collection's time", false, map[string]any{"type": "string"}),
+				},
+				"responses": geoResp("a page of features")}},
+			"/collections/{collectionId}/items/{featureId}": map[string]any{"get": map[string]any{
+				"summary": "one feature", "operationId": "getFeature",
+				"parameters": []any{collectionID, param("featureId", "path", "feature id", true, map[string]any{"type": "string"})},
+				"responses":  geoResp("the feature")}},
+		},
+		"components": map[string]any{"responses": map[string]any{"Error": map[string]any{
+			"description": "an error: {\"error\":{\"code\",\"message\"}}", "content": map[string]any{"application/json": map[string]any{}}}}},
+	}
+	return c.JSON(http.StatusOK, doc)
+}

@@ -1,0 +1,447 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"lianxin"
+	"lianxin/coverage"
+)
+
+// ReportStore is what the coverage reports and the web map's lookups read;
+// *store.Store satisfies it.
+type ReportStore interface {
+	coverage.ReportSource
+	coverage.Snapshotter
+	Towns(ctx context.Context, scope lianxin.Scope) ([]coverage.Town, error)
+}
+
+func (s *Server) reports() *coverage.Reports { return coverage.NewReports(s.deps.Reports, nil) }
+
+// needReports answers 503 on the report routes of a server built without a
+// ReportStore (tests of other parts).
+func (s *Server) needReports(h echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if s.deps.Reports == nil {
+			return lianxin.Errorf(lianxin.EUnavailable, "reports are not configured on this server")
+		}
+		return h(c)
+	}
+}
+
+var codePattern = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,64}$`)
+
+// reportParams reads and checks the query parameters a report accepts:
+// anything else is a 400 naming it, so a typo never silently widens a report.
+type reportParams struct {
+	q url.Values
+}
+
+func params(c echo.Context, allowed ...string) (reportParams, error) {
+	q := c.QueryParams()
+	for k, v := range q {
+		if !slices.Contains(allowed, k) {
+			return reportParams{}, lianxin.Errorf(lianxin.EInvalid, "%s: unknown parameter (this report takes %s)", k, strings.Join(allowed, ", "))
+		}
+		if len(v) > 1 {
+			return reportParams{}, lianxin.Errorf(lianxin.EInvalid, "%s: given %d times", k, len(v))
+		}
+	}
+	return reportParams{q: q}, nil
+}
+
+func (p reportParams) code(name string) (string, error) {
+	v := p.q.Get(name)
+	if v != "" && !codePattern.MatchString(v) {
+		return "", lianxin.Errorf(lianxin.EInvalid, "%s: %q is not a code (letters, digits, _ . -)", name, v)
+	}
+	return v, nil
+}
+
+func (p reportParams) day(name string) (time.Time, error) {
+	v := p.q.Get(name)
+	if v == "" {
+		return time.Time{}, nil
+	}
+	return coverage.ParseDay(name, v)
+}
+
+func (p reportParams) int(name string, lo, hi int) (int, error) {
+	v := p.q.Get(name)
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		return 0, lianxin.Errorf(lianxin.EInvalid, "%s: %q is not a whole number in %d..%d", name, v, lo, hi)
+	}
+	return n, nil
+}
+
+func (p reportParams) bool(name string) (bool, error) {
+	switch v := p.q.Get(name); v {
+	case "", "false", "0":
+		return false, nil
+	case "true", "1":
+		return true, nil
+	default:
+		return false, lianxin.Errorf(lianxin.EInvalid, "%s: %q is not true or false", name, v)
+	}
+}
+
+// query reads town, team, from and to.
+func (p reportParams) query() (coverage.Query, error) {
+	var q coverage.Query
+	var err error
+	if q.Town, err = p.code("town"); err != nil {
+		return q, err
+	}
+	if q.Team, err = p.code("team"); err != nil {
+		return q, err
+	}
+	if q.From, err = p.day("from"); err != nil {
+		return q, err
+	}
+	if q.To, err = p.day("to"); err != nil {
+		return q, err
+	}
+	return q, nil
+}
+
+func (p reportParams) format(allowed ...string) (string, error) {
+	return coverage.ParseFormat(p.q.Get("format"), allowed...)
+}
+
+// writeRows sends rows as JSON ({"from","to","rows"} envelope), CSV or GeoJSON.
+func writeRows[T any](c echo.Context, name, format string, w coverage.Window, rows []T, at func(T) (float64, float64)) error {
+	if rows == nil {
+		rows = []T{}
+	}
+	switch format {
+	case coverage.FormatCSV:
+		c.Response().Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")
+		c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+name+`.csv"`)
+		c.Response().WriteHeader(http.StatusOK)
+		return coverage.WriteCSV(c.Response(), rows)
+	case coverage.FormatGeoJSON:
+		b, err := coverage.GeoJSON(rows, at)
+		if err != nil {
+			return err
+		}
+		return c.Blob(http.StatusOK, "application/geo+json", b)
+	}
+	return c.JSON(http.StatusOK, map[string]any{
+		"from": w.From.Format(coverage.DayLayout), "to": w.To.Format(coverage.DayLayout), "rows": rows})
+}
+
+func gapPlace(g coverage.GapRow) (float64, float64) { return g.Lon, g.Lat }
+
+// GET /api/v1/reports/gaps
+func (s *Server) reportGaps(c echo.Context) error {
+	p, err := params(c, "town", "team", "from", "to", "all", "sort", "format")
+	if err != nil {
+		return err
+	}
+	var gq coverage.GapQuery
+	if gq.Query, err = p.query(); err != nil {
+		return err
+	}
+	if gq.All, err = p.bool("all"); err != nil {
+		return err
+	}
+	gq.Sort = p.q.Get("sort")
+	format, err := p.format(coverage.FormatJSON, coverage.FormatCSV, coverage.FormatGeoJSON)
+	if err != nil {
+		return err
+	}
+	rows, w, err := s.reports().Gaps(c.Request().Context(), scopeOf(c), gq)
+	if err != nil {
+		return err
+	}
+	return writeRows(c, "gaps", format, w, rows, gapPlace)
+}
+
+// GET /api/v1/reports/next
+func (s *Server) reportNext(c echo.Context) error {
+	p, err := params(c, "team", "n", "from", "to", "format")
+	if err != nil {
+		return err
+	}
+	var nq coverage.NextQuery
+	if nq.Query, err = p.query(); err != nil {
+		return err
+	}
+	if nq.Team == "" {
+		return lianxin.Errorf(lianxin.EInvalid, "team: required")
+	}
+	if nq.N, err = p.int("n", 1, 50); err != nil {
+		return err
+	}
+	format, err := p.format(coverage.FormatJSON, coverage.FormatCSV, coverage.FormatGeoJSON)
+	if err != nil {
+		return err
+	}
+	plan, err := s.reports().Next(c.Request().Context(), scopeOf(c), nq)
+	if err != nil {
+		return err
+	}
+	if format == coverage.FormatJSON {
+		if plan.Stops == nil {
+			plan.Stops = []coverage.NextStop{}
+		}
+		return c.JSON(http.StatusOK, plan)
+	}
+	return writeRows(c, "next-"+plan.Team, format, coverage.Window{}, plan.Stops,
+		func(s coverage.NextStop) (float64, float64) { return s.Lon, s.Lat })
+}
+
+// GET /api/v1/reports/members
+func (s *Server) reportMembers(c echo.Context) error {
+	p, err := params(c, "team", "from", "to", "format")
+	if err != nil {
+		return err
+	}
+	q, err := p.query()
+	if err != nil {
+		return err
+	}
+	format, err := p.format(coverage.FormatJSON, coverage.FormatCSV)
+	if err != nil {
+		return err
+	}
+	rows, w, err := s.reports().Members(c.Request().Context(), scopeOf(c), q)
+	if err != nil {
+		return err
+	}
+	return writeRows(c, "members", format, w, rows, nil)
+}
+
+// GET /api/v1/reports/summary
+func (s *Server) reportSummary(c echo.Context) error {
+	p, err := params(c, "town", "team", "from", "to")
+	if err != nil {
+		return err
+	}
+	q, err := p.query()
+	if err != nil {
+		return err
+	}
+	sum, err := s.reports().Summary(c.Request().Context(), scopeOf(c), q)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, sum)
+}
+
+// GET /api/v1/reports/diary-sample
+func (s *Server) reportDiary(c echo.Context) error {
+	p, err := params(c, "team", "n", "seed", "from", "to", "format")
+	if err != nil {
+		return err
+	}
+	var dq coverage.DiaryQuery
+	if dq.Query, err = p.query(); err != nil {
+		return err
+	}
+	if dq.N, err = p.int("n", 1, 200); err != nil {
+		return err
+	}
+	if v := p.q.Get("seed"); v != "" {
+		if dq.Seed, err = strconv.ParseInt(v, 10, 64); err != nil {
+			return lianxin.Errorf(lianxin.EInvalid, "seed: %q is not a whole number", v)
+		}
+	}
+	format, err := p.format(coverage.FormatJSON, coverage.FormatCSV)
+	if err != nil {
+		return err
+	}
+	rows, w, err := s.reports().DiarySample(c.Request().Context(), scopeOf(c), dq)
+	if err != nil {
+		return err
+	}
+	return writeRows(c, "diary-sample", format, w, rows, nil)
+}
+
+// GET /api/v1/reports/forecast
+func (s *Server) reportForecast(c echo.Context) error {
+	p, err := params(c, "town", "team", "from", "to", "format")
+	if err != nil {
+		return err
+	}
+	q, err := p.query()
+	if err != nil {
+		return err
+	}
+	format, err := p.format(coverage.FormatJSON, coverage.FormatCSV)
+	if err != nil {
+		return err
+	}
+	rows, w, err := s.reports().Forecast(c.Request().Context(), scopeOf(c), q)
+	if err != nil {
+		return err
+	}
+	return writeRows(c, "forecast", format, w, rows, nil)
+}
+
+// POST /api/v1/snapshots {"as_of": "YYYY-MM-DD", "town": "code"}
+func (s *Server) createSnapshot(c echo.Context) error {
+	var body struct {
+		AsOf string `json:"as_of"`
+		Town string `json:"town"`
+	}
+	if c.Request().ContentLength != 0 {
+		if err := c.Bind(&body); err != nil {
+			return lianxin.Errorf(lianxin.EInvalid, "body: not a JSON object with as_of and town")
+		}
+	}
+	var asOf time.Time
+	if body.AsOf != "" {
+		d, err := coverage.ParseDay("as_of", body.AsOf)
+		if err != nil {
+			return err
+		}
+		asOf = d
+	}
+	if body.Town != "" && !codePattern.MatchString(body.Town) {
+		return lianxin.Errorf(lianxin.EInvalid, "town: %q is not a code", body.Town)
+	}
+	snap, err := s.reports().TakeSnapshot(c.Request().Context(), scopeOf(c), s.deps.Reports, asOf, body.Town)
+	if err != nil {
+		return err
+	}
+	snap.Gaps, snap.Summary = nil, nil
+	return c.JSON(http.StatusCreated, snap)
+}
+
+// GET /api/v1/snapshots
+func (s *Server) listSnapshots(c echo.Context) error {
+	if _, err := params(c); err != nil {
+		return err
+	}
+	list, err := s.deps.Reports.Snapshots(c.Request().Context(), scopeOf(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, list)
+}
+
+func snapshotID(c echo.Context, name string) (int64, error) {
+	v := c.Param(name)
+	id, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || id < 1 {
+		return 0, lianxin.Errorf(lianxin.EInvalid, "%s: %q is not a snapshot id", name, v)
+	}
+	return id, nil
+}
+
+// GET /api/v1/snapshots/{a}/diff/{b}
+func (s *Server) snapshotDiff(c echo.Context) error {
+	a, err := snapshotID(c, "a")
+	if err != nil {
+		return err
+	}
+	b, err := snapshotID(c, "b")
+	if err != nil {
+		return err
+	}
+	d, err := s.reports().Diff(c.Request().Context(), scopeOf(c), s.deps.Reports, a, b)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, d)
+}
+
+type campaignWeek struct {
+	Week int    `json:"week"`
+	From string `json:"from"`
+	To   string `json:"to"`
+}
+
+// GET /api/v1/campaign: the campaign and its weeks (for the time slider).
+func (s *Server) campaign(c echo.Context) error {
+	if _, err := params(c); err != nil {
+		return err
+	}
+	cp, err := s.deps.Reports.Campaign(c.Request().Context(), scopeOf(c))
+	if err != nil {
+		return err
+	}
+	w := coverage.DefaultWindow(cp.StartsOn, time.Now())
+	weeks := []campaignWeek{}
+	for d, i := w.From, 1; d.Before(w.To); d, i = d.AddDate(0, 0, 7), i+1 {
+		weeks = append(weeks, campaignWeek{Week: i, From: d.Format(coverage.DayLayout), To: d.AddDate(0, 0, 7).Format(coverage.DayLayout)})
+	}
+	return c.JSON(http.StatusOK, map[string]any{
+		"name": cp.Name, "starts_on": cp.StartsOn.Format(coverage.DayLayout), "synthetic": cp.Synthetic,
+		"today": coverage.Day(time.Now()).Format(coverage.DayLayout), "weeks": weeks,
+	})
+}
+
+// GET /api/v1/towns
+func (s *Server) towns(c echo.Context) error {
+	if _, err := params(c); err != nil {
+		return err
+	}
+	ts, err := s.deps.Reports.Towns(c.Request().Context(), scopeOf(c))
+	if err != nil {
+		return err
+	}
+	type town struct {
+		coverage.Town
+		BBox [4]float64 `json:"bbox"`
+	}
+	out := make([]town, len(ts))
+	for i, t := range ts {
+		out[i] = town{t, [4]float64{t.BBox.Min[0], t.BBox.Min[1], t.BBox.Max[0], t.BBox.Max[1]}}
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// GET /api/v1/teams
+func (s *Server) teams(c echo.Context) error {
+	if _, err := params(c); err != nil {
+		return err
+	}
+	ts, err := s.deps.Reports.Teams(c.Request().Context(), scopeOf(c))
+	if err != nil {
+		return err
+	}
+	type team struct {
+		coverage.Team
+		Base [2]float64 `json:"base"`
+	}
+	out := make([]team, len(ts))
+	for i, t := range ts {
+		out[i] = team{t, [2]float64{t.Base[0], t.Base[1]}}
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// GET /api/v1/villages/{code}: the web map's side panel.
+func (s *Server) village(c echo.Context) error {
+	p, err := params(c, "from", "to")
+	if err != nil {
+		return err
+	}
+	q, err := p.query()
+	if err != nil {
+		return err
+	}
+	code := c.Param("code")
+	if !codePattern.MatchString(code) {
+		return lianxin.Errorf(lianxin.EInvalid, "code: %q is not a village code", code)
+	}
+	d, err := s.reports().Village(c.Request().Context(), scopeOf(c), code, q)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, d)
+}

@@ -1,0 +1,484 @@
+package auth
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"strings"
+	"time"
+
+	"lianxin"
+)
+
+// Store is what the service needs from the database. Lookups by token hash
+// return a *lianxin.Error with code not_found when nothing matches (expired,
+// revoked and unknown alike).
+type Store interface {
+	CreateUser(ctx context.Context, username, passwordHash, by string) (User, error)
+	UserByName(ctx context.Context, username string) (User, error)
+	ListUsers(ctx context.Context) ([]User, error)
+	SetPassword(ctx context.Context, username, passwordHash string) error
+	// AddRole grants g (whose Town or Member code the store resolves).
+	AddRole(ctx context.Context, username string, g RoleGrant, by string) (RoleGrant, error)
+	RemoveRole(ctx context.Context, username string, g RoleGrant) (int64, error)
+	// LoginFailed counts a failed sign-in and locks the account for lockFor
+	// once lockAfter consecutive failures are reached; it returns the lock.
+	LoginFailed(ctx context.Context, userID int64, lockAfter int, lockFor time.Duration) (*time.Time, error)
+	LoginSucceeded(ctx context.Context, userID int64) error
+
+	CreateSession(ctx context.Context, s Session) error
+	// SessionUser returns the user of an unexpired session and its expiry.
+	SessionUser(ctx context.Context, tokenHash []byte) (User, time.Time, error)
+	// ExtendSession moves a session's expiry to expiresAt, but never past its
+	// creation plus maxAge, and returns the expiry set.
+	ExtendSession(ctx context.Context, tokenHash []byte, expiresAt time.Time, maxAge time.Duration) (time.Time, error)
+	DeleteSession(ctx context.Context, tokenHash []byte) error
+
+	CreateToken(ctx context.Context, t Token) (Token, error)
+	// TokenUser returns the user of an unexpired, unrevoked token.
+	TokenUser(ctx context.Context, tokenHash []byte) (User, error)
+	ListTokens(ctx context.Context, username string) ([]Token, error)
+	RevokeTokens(ctx context.Context, username, name string) (int64, error)
+
+	AppendAudit(ctx context.Context, e Event) error
+	ListAudit(ctx context.Context, f AuditFilter) ([]Event, error)
+}
+
+// Options tune the service; zero values take the documented defaults.
+type Options struct {
+	Params     Params        // password hashing cost (DefaultParams)
+	SessionTTL time.Duration // idle lifetime of a web session (12h), extended while in use
+	SessionMax time.Duration // absolute lifetime of a web session (7 days)
+	TokenTTL   time.Duration // default lifetime of an API token (90 days)
+	LockAfter  int           // consecutive failures that lock an account (5)
+	LockFor    time.Duration // how long (15 minutes)
+	// PerClientFailures bounds failed sign-ins per client address and per
+	// username (known or not) within PerClientWindow (20 in 15 minutes).
+	PerClientFailures int
+	PerClientWindow   time.Duration
+	Now               func() time.Time
+	Logger            *slog.Logger
+}
+
+// Service holds the rules; the api and the command line call it.
+type Service struct {
+	st        Store
+	opt       Options
+	limiter   *limiter
+	dummyHash string // verified against for unknown users, so timing does not tell
+}
+
+// New returns a Service on st.
+func New(st Store, opt Options) (*Service, error) {
+	if opt.Params == (Params{}) {
+		opt.Params = DefaultParams
+	}
+	if opt.SessionTTL <= 0 {
+		opt.SessionTTL = 12 * time.Hour
+	}
+	if opt.SessionMax <= 0 {
+		opt.SessionMax = 7 * 24 * time.Hour
+	}
+	if opt.TokenTTL <= 0 {
+		opt.TokenTTL = 90 * 24 * time.Hour
+	}
+	if opt.LockAfter <= 0 {
+		opt.LockAfter = 5
+	}
+	if opt.LockFor <= 0 {
+		opt.LockFor = 15 * time.Minute
+	}
+	if opt.PerClientFailures <= 0 {
+		opt.PerClientFailures = 20
+	}
+	if opt.PerClientWindow <= 0 {
+		opt.PerClientWindow = 15 * time.Minute
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	if opt.Logger == nil {
+		opt.Logger = slog.Default()
+	}
+	dummy, err := HashPassword("not a password anyone has", opt.Params)
+	if err != nil {
+		return nil, err
+	}
+	return &Service{st: st, opt: opt, dummyHash: dummy,
+		limiter: newLimiter(opt.PerClientFailures, opt.PerClientWindow, 10000)}, nil
+}
+
+// Client describes where a request came from, for sessions and the audit log.
+type Client struct {
+	IP        string
+	UserAgent string
+}
+
+var (
+	errBadCredentials = lianxin.Errorf(lianxin.EUnauthorized, "wrong username or password")
+	errTooMany        = lianxin.Errorf(ERateLimited, "too many sign-in attempts, try again later")
+	errNoSession      = lianxin.Errorf(lianxin.EUnauthorized, "sign in first: no valid session or API token")
+)
+
+// ERateLimited is the error code of a refused sign-in attempt (HTTP 429).
+const ERateLimited = lianxin.ERateLimited
+
+// Login checks username and password and opens a session. It returns the
+// session token (to put in the cookie, never stored) and the user. Wrong
+// passwords and unknown users get the same error after the same work.
+func (s *Service) Login(ctx context.Context, username, password string, c Client) (string, User, time.Time, error) {
+	now := s.opt.Now()
+	ipKey, userKey := "ip:"+c.IP, "user:"+strings.ToLower(username)
+	if !s.limiter.allow(ipKey, now) || !s.limiter.allow(userKey, now) {
+		s.audit(ctx, Event{Actor: username, Action: "login_refused", IP: c.IP, Detail: map[string]any{"reason": "rate limited"}})
+		return "", User{}, time.Time{}, errTooMany
+	}
+	var u User
+	var err error = lianxin.Errorf(lianxin.ENotFound, "no such user")
+	if usernameRE.MatchString(username) { // anything else cannot exist: do not ask the database
+		u, err = s.st.UserByName(ctx, username)
+	}
+	if err != nil && lianxin.ErrorCode(err) != lianxin.ENotFound {
+		return "", User{}, time.Time{}, fmt.Errorf("look up user: %w", err)
+	}
+	known := err == nil
+	hash := s.dummyHash
+	if known && u.PasswordHash != "" {
+		hash = u.PasswordHash
+	}
+	ok := VerifyPassword(password, hash) && known && u.PasswordHash != "" && !u.Disabled
+	if known && u.LockedUntil != nil && u.LockedUntil.After(now) {
+		s.audit(ctx, Event{Actor: u.Username, Action: "login_refused", IP: c.IP, Detail: map[string]any{"reason": "locked"}})
+		return "", User{}, time.Time{}, errTooMany
+	}
+	if !ok {
+		s.limiter.fail(ipKey, now)
+		s.limiter.fail(userKey, now)
+		detail := map[string]any{"reason": "wrong password"}
+		if known {
+			lock, err := s.st.LoginFailed(ctx, u.ID, s.opt.LockAfter, s.opt.LockFor)
+			if err != nil {
+				return "", User{}, time.Time{}, fmt.Errorf("count failed sign-in: %w", err)
+			}
+			if lock != nil {
+				detail["locked_until"] = lock.UTC().Format(time.RFC3339)
+			}
+		} else {
+			detail["reason"] = "unknown user"
+		}
+		s.audit(ctx, Event{Actor: username, Action: "login_failed", IP: c.IP, Detail: detail})
+		return "", User{}, time.Time{}, errBadCredentials
+	}
+	if err := s.st.LoginSucceeded(ctx, u.ID); err != nil {
+		return "", User{}, time.Time{}, fmt.Errorf("record sign-in: %w", err)
+	}
+	token, err := randomToken("")
+	if err != nil {
+		return "", User{}, time.Time{}, err
+	}
+	expires := now.Add(s.opt.SessionTTL)
+	if err := s.st.CreateSession(ctx, Session{TokenHash: HashToken(token), UserID: u.ID, CreatedAt: now,
+		ExpiresAt: expires, IP: c.IP, UserAgent: truncate(c.UserAgent, 300)}); err != nil {
+		return "", User{}, time.Time{}, fmt.Errorf("open session: %w", err)
+	}
+	s.audit(ctx, Event{Actor: u.Username, Action: "login", IP: c.IP})
+	return token, u, expires, nil
+}
+
+// Logout ends the session of token.
+func (s *Service) Logout(ctx context.Context, token string, c Client, actor string) error {
+	if err := s.st.DeleteSession(ctx, HashToken(token)); err != nil {
+		return fmt.Errorf("end session: %w", err)
+	}
+	s.audit(ctx, Event{Actor: actor, Action: "logout", IP: c.IP})
+	return nil
+}
+
+// Session returns the user of a session token and when the session ends,
+// extending it (up to SessionMax) once half its idle lifetime has passed, so
+// an active session stays open without a write on every request.
+func (s *Service) Session(ctx context.Context, token string) (User, time.Time, error) {
+	if !plausibleToken(token, "") {
+		return User{}, time.Time{}, errNoSession
+	}
+	h := HashToken(token)
+	u, expires, err := s.st.SessionUser(ctx, h)
+	if err != nil {
+		if lianxin.ErrorCode(err) == lianxin.ENotFound {
+			return User{}, time.Time{}, errNoSession
+		}
+		return User{}, time.Time{}, fmt.Errorf("look up session: %w", err)
+	}
+	if u.Disabled {
+		return User{}, time.Time{}, errNoSession
+	}
+	now := s.opt.Now()
+	if expires.Sub(now) < s.opt.SessionTTL/2 {
+		next, err := s.st.ExtendSession(ctx, h, now.Add(s.opt.SessionTTL), s.opt.SessionMax)
+		if err != nil {
+			return User{}, time.Time{}, fmt.Errorf("extend session: %w", err)
+		}
+		expires = next
+	}
+	return u, expires, nil
+}
+
+// TokenPrefix starts every API token, so that leaked tokens are easy to find
+// (secret scanners) and to tell from session cookies.
+const TokenPrefix = "lx_"
+
+// BearerUser returns the user of an API token.
+func (s *Service) BearerUser(ctx context.Context, token string) (User, error) {
+	if !plausibleToken(token, TokenPrefix) {
+		return User{}, errNoSession
+	}
+	u, err := s.st.TokenUser(ctx, HashToken(token))
+	if err != nil {
+		if lianxin.ErrorCode(err) == lianxin.ENotFound {
+			return User{}, errNoSession
+		}
+		return User{}, fmt.Errorf("look up token: %w", err)
+	}
+	if u.Disabled {
+		return User{}, errNoSession
+	}
+	return u, nil
+}
+
+// NewToken creates an API token for username, valid for ttl (0: TokenTTL),
+// and returns it: the only time it is ever shown.
+func (s *Service) NewToken(ctx context.Context, username, name string, ttl time.Duration, actor string) (string, Token, error) {
+	if ttl <= 0 {
+		ttl = s.opt.TokenTTL
+	}
+	if ttl > 366*24*time.Hour {
+		return "", Token{}, invalidf("expires: at most a year, got %s", ttl)
+	}
+	u, err := s.st.UserByName(ctx, username)
+	if err != nil {
+		return "", Token{}, err
+	}
+	token, err := randomToken(TokenPrefix)
+	if err != nil {
+		return "", Token{}, err
+	}
+	now := s.opt.Now()
+	t, err := s.st.CreateToken(ctx, Token{TokenHash: HashToken(token), UserID: u.ID, Username: u.Username,
+		Name: truncate(name, 100), CreatedAt: now, ExpiresAt: now.Add(ttl)})
+	if err != nil {
+		return "", Token{}, fmt.Errorf("create token: %w", err)
+	}
+	s.audit(ctx, Event{Actor: actor, Action: "token_create", Target: u.Username,
+		Detail: map[string]any{"name": t.Name, "expires_at": t.ExpiresAt.UTC().Format(time.RFC3339)}})
+	return token, t, nil
+}
+
+// RevokeTokens revokes username's tokens named name (all of them when name
+// is empty) and returns how many.
+func (s *Service) RevokeTokens(ctx context.Context, username, name, actor string) (int64, error) {
+	n, err := s.st.RevokeTokens(ctx, username, name)
+	if err != nil {
+		return 0, err
+	}
+	s.audit(ctx, Event{Actor: actor, Action: "token_revoke", Target: username, Detail: map[string]any{"name": name}, Rows: &n})
+	return n, nil
+}
+
+// Tokens lists username's tokens (never the secrets).
+func (s *Service) Tokens(ctx context.Context, username string) ([]Token, error) {
+	return s.st.ListTokens(ctx, username)
+}
+
+var usernameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+
+// NewUser is an account to create.
+type NewUser struct {
+	Username string      `json:"username"`
+	Password string      `json:"password"`
+	Roles    []RoleGrant `json:"roles"`
+}
+
+// AddUser creates an account with its roles.
+func (s *Service) AddUser(ctx context.Context, nu NewUser, actor string) (User, error) {
+	if !usernameRE.MatchString(nu.Username) {
+		return User{}, invalidf("username: 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit")
+	}
+	hash := ""
+	if nu.Password != "" {
+		if err := CheckPasswordRules(nu.Password); err != nil {
+			return User{}, err
+		}
+		var err error
+		if hash, err = HashPassword(nu.Password, s.opt.Params); err != nil {
+			return User{}, err
+		}
+	}
+	for _, g := range nu.Roles {
+		if err := checkGrant(g); err != nil {
+			return User{}, err
+		}
+	}
+	u, err := s.st.CreateUser(ctx, nu.Username, hash, actor)
+	if err != nil {
+		return User{}, err
+	}
+	s.audit(ctx, Event{Actor: actor, Action: "user_create", Target: u.Username})
+	for _, g := range nu.Roles {
+		if _, err := s.Grant(ctx, u.Username, g, actor); err != nil {
+			return User{}, err
+		}
+	}
+	return s.st.UserByName(ctx, u.Username)
+}
+
+// SetPassword replaces username's password.
+func (s *Service) SetPassword(ctx context.Context, username, password, actor string) error {
+	if err := CheckPasswordRules(password); err != nil {
+		return err
+	}
+	hash, err := HashPassword(password, s.opt.Params)
+	if err != nil {
+		return err
+	}
+	if err := s.st.SetPassword(ctx, username, hash); err != nil {
+		return err
+	}
+	s.audit(ctx, Event{Actor: actor, Action: "password_set", Target: username})
+	return nil
+}
+
+// Users lists every account with its roles.
+func (s *Service) Users(ctx context.Context) ([]User, error) { return s.st.ListUsers(ctx) }
+
+// User returns one account.
+func (s *Service) User(ctx context.Context, username string) (User, error) {
+	return s.st.UserByName(ctx, username)
+}
+
+func checkGrant(g RoleGrant) error {
+	known := false
+	for _, r := range Assignable {
+		known = known || r == g.Role
+	}
+	switch {
+	case !known:
+		return invalidf("role %q: want one of %s", g.Role, joinRoles(Assignable))
+	case g.Role == lianxin.RoleTeamLeader && g.Town == "":
+		return invalidf("role team_leader needs a town (its code)")
+	case g.Role == lianxin.RoleMember && g.Member == "":
+		return invalidf("role member needs a member (its code)")
+	case g.Role != lianxin.RoleTeamLeader && g.Town != "":
+		return invalidf("role %s takes no town", g.Role)
+	case g.Role != lianxin.RoleMember && g.Member != "":
+		return invalidf("role %s takes no member", g.Role)
+	}
+	return nil
+}
+
+// Grant gives username a role.
+func (s *Service) Grant(ctx context.Context, username string, g RoleGrant, actor string) (RoleGrant, error) {
+	if err := checkGrant(g); err != nil {
+		return RoleGrant{}, err
+	}
+	out, err := s.st.AddRole(ctx, username, g, actor)
+	if err != nil {
+		return RoleGrant{}, err
+	}
+	s.audit(ctx, Event{Actor: actor, Action: "grant", Target: username,
+		Detail: map[string]any{"role": string(g.Role), "town": g.Town, "member": g.Member}})
+	return out, nil
+}
+
+// Revoke takes a role from username (every town's, when g names none).
+func (s *Service) Revoke(ctx context.Context, username string, g RoleGrant, actor string) (int64, error) {
+	n, err := s.st.RemoveRole(ctx, username, g)
+	if err != nil {
+		return 0, err
+	}
+	if n == 0 {
+		return 0, lianxin.Errorf(lianxin.ENotFound, "%s does not hold role %s", username, g.Role)
+	}
+	s.audit(ctx, Event{Actor: actor, Action: "revoke", Target: username,
+		Detail: map[string]any{"role": string(g.Role), "town": g.Town, "member": g.Member}, Rows: &n})
+	return n, nil
+}
+
+// CSRFToken is the anti-forgery token of a session: an HMAC of a fixed
+// label keyed by the session token. Only someone who holds the (HttpOnly)
+// session cookie's value, i.e. the server, can compute it; the page gets it
+// from the sign-in and /me answers and sends it back in X-CSRF-Token.
+func CSRFToken(sessionToken string) string {
+	m := hmac.New(sha256.New, []byte(sessionToken))
+	m.Write([]byte("lianxin csrf v1"))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// CheckCSRF compares a sent token with the session's in constant time.
+func CheckCSRF(sessionToken, sent string) bool {
+	return sent != "" && subtle.ConstantTimeCompare([]byte(CSRFToken(sessionToken)), []byte(sent)) == 1
+}
+
+// HashToken is how session and API tokens are kept at rest.
+func HashToken(token string) []byte {
+	h := sha256.Sum256([]byte(token))
+	return h[:]
+}
+
+func randomToken(prefix string) (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("read random token: %w", err)
+	}
+	return prefix + base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// plausibleToken rejects strings that cannot be our tokens before any
+// database work.
+func plausibleToken(t, prefix string) bool {
+	if !strings.HasPrefix(t, prefix) {
+		return false
+	}
+	body := t[len(prefix):]
+	if len(body) != 43 {
+		return false
+	}
+	_, err := base64.RawURLEncoding.DecodeString(body)
+	return err == nil
+}
+
+// truncate cuts s to at most n bytes of valid UTF-8 without NUL (which
+// PostgreSQL's text refuses), for strings that came from a client.
+func truncate(s string, n int) string {
+	s = strings.ReplaceAll(strings.ToValidUTF8(s, ""), "\x00", "")
+	if len(s) <= n {
+		return s
+	}
+	return strings.ToValidUTF8(s[:n], "")
+}
+
+func invalidf(format string, args ...any) error {
+	return lianxin.Errorf(lianxin.EInvalid, format, args...)
+}
+
+func joinRoles(rs []lianxin.Role) string {
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = string(r)
+	}
+	return strings.Join(out, ", ")
+}
+
+// audit records e and logs (never returns) a failure to: the action it
+// describes has already happened.
+func (s *Service) audit(ctx context.Context, e Event) {
+	if err := s.Record(ctx, e); err != nil && !errors.Is(err, context.Canceled) {
+		s.opt.Logger.Error("audit log write failed", "action", e.Action, "actor", e.Actor, "error", err)
+	}
+}

@@ -1,0 +1,202 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/paulmach/orb"
+
+	"lianxin"
+	"lianxin/export"
+	"lianxin/geo"
+	"lianxin/tiles"
+)
+
+// runExport writes one layer to a file: lianxin export <layer> --format gpkg -o out.gpkg.
+func runExport(ctx context.Context, args []string, env *env, stdout, stderr io.Writer) error {
+	var cfg Config
+	fs := flag.NewFlagSet("export", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: lianxin export <layer> [flags]   layers:", layerNames())
+		fmt.Fprintln(stderr, "       lianxin export pmtiles --town CODE -o town.pmtiles   (offline map package of every vector layer)")
+		fs.PrintDefaults()
+	}
+	cfg.bindCommon(fs, env)
+	format := fs.String("format", "geojson", "geojson, csv, gpkg, shp (zipped), kml or fgb")
+	out := fs.String("o", "", "output file (default: the layer's file name in the current directory; - for stdout)")
+	crs := fs.String("crs", "EPSG:4326", "EPSG:4326, EPSG:4490 or gcj02 (shifted for Chinese web maps)")
+	encoding := fs.String("encoding", "", "shapefile attribute encoding: utf-8 (default) or gbk")
+	town := fs.String("town", "", "town code")
+	bbox := fs.String("bbox", "", "minLon,minLat,maxLon,maxLat")
+	from := fs.String("from", "", "start of the window (YYYY-MM-DD, UTC+8), inclusive")
+	to := fs.String("to", "", "end of the window, exclusive")
+	below := fs.Bool("below", false, "coverage layers: only villages below one-third")
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		fs.Usage()
+		return fmt.Errorf("export: name a layer first (%s)", layerNames())
+	}
+	layer := args[0]
+	minZoom := fs.Int("minzoom", 8, "pmtiles: first zoom")
+	maxZoom := fs.Int("maxzoom", 15, "pmtiles: last zoom")
+	if err := parse(fs, args[1:], env); err != nil {
+		return err
+	}
+	if layer == "pmtiles" {
+		return runPMTiles(ctx, cfg, *town, *out, *minZoom, *maxZoom, stderr)
+	}
+	req := export.Request{Layer: layer, Filter: export.Filter{Town: *town, Below: *below}}
+	var err error
+	if req.Format, err = export.ParseFormat(*format); err != nil {
+		return err
+	}
+	if req.CRS, err = export.ParseCRS(*crs); err != nil {
+		return err
+	}
+	if *encoding != "" {
+		if req.Encoding, err = export.ParseEncoding(*encoding); err != nil {
+			return err
+		}
+	}
+	if *bbox != "" {
+		if req.Filter.BBox, err = export.ParseBBox(*bbox); err != nil {
+			return err
+		}
+	}
+	if *from != "" {
+		if req.Filter.From, err = export.ParseTime("from", *from); err != nil {
+			return err
+		}
+	}
+	if *to != "" {
+		if req.Filter.To, err = export.ParseTime("to", *to); err != nil {
+			return err
+		}
+	}
+	log, err := newLogger(cfg, stderr)
+	if err != nil {
+		return err
+	}
+	st, err := openStore(ctx, cfg, stderr)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	svc := export.New(st, export.Options{Logger: log})
+
+	path := *out
+	if path == "" {
+		path = req.Filename()
+	}
+	var w io.Writer = stdout
+	var f *os.File
+	if path != "-" {
+		// Written beside the target and renamed at the end, so a failed
+		// export never leaves a file that looks complete.
+		f, err = os.CreateTemp(filepath.Dir(path), ".lianxin-export-*")
+		if err != nil {
+			return err
+		}
+		defer os.Remove(f.Name())
+		defer f.Close()
+		w = f
+	}
+	rows, err := svc.Export(ctx, lianxin.SystemScope(), req, w, func(export.Meta) error { return nil })
+	if err != nil {
+		return err
+	}
+	if f != nil {
+		if err := f.Close(); err != nil {
+			return err
+		}
+		if err := os.Rename(f.Name(), path); err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "exported %d rows of %s to %s (%s, %s)\n", rows, layer, path, req.Format, req.CRS.Name)
+	}
+	return nil
+}
+
+func layerNames() string {
+	var names []string
+	for _, l := range export.Layers() {
+		names = append(names, l.Name)
+	}
+	return strings.Join(names, ", ")
+}
+
+// runPMTiles writes the offline map package of one town: every vector tile
+// layer (the tiles package's multi-layer tiles) over the town's box.
+func runPMTiles(ctx context.Context, cfg Config, town, out string, minZoom, maxZoom int, stderr io.Writer) error {
+	if town == "" {
+		return fmt.Errorf("export pmtiles: --town CODE is required")
+	}
+	if out == "" {
+		out = town + ".pmtiles"
+	}
+	st, err := openStore(ctx, cfg, stderr)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	scope := lianxin.SystemScope()
+	towns, err := st.Towns(ctx, scope)
+	if err != nil {
+		return err
+	}
+	var bound *orb.Bound
+	for _, t := range towns {
+		if t.Code == town {
+			b := t.BBox
+			bound = &b
+		}
+	}
+	if bound == nil {
+		return fmt.Errorf("export pmtiles: no town with code %q", town)
+	}
+	tileSrv, err := tiles.New(st, tiles.FromEngine(st), tiles.Options{CacheBytes: -1})
+	if err != nil {
+		return err
+	}
+	layers := tiles.Layers()
+	var vectorLayers []map[string]any
+	for _, l := range layers {
+		fields := map[string]string{}
+		for _, f := range l.Fields {
+			fields[f.Name] = f.Type
+		}
+		vectorLayers = append(vectorLayers, map[string]any{"id": l.Name, "description": l.Description,
+			"minzoom": l.MinZoom, "maxzoom": l.MaxZoom, "fields": fields})
+	}
+	tileFunc := func(ctx context.Context, t geo.TileZXY) ([]byte, error) {
+		tl, _, err := tileSrv.Tile(ctx, scope, tiles.Request{Layers: layers, Tile: t, Filter: tiles.Filter{TownCode: town}}, "")
+		return tl.Gzip, err
+	}
+	f, err := os.CreateTemp(filepath.Dir(out), ".lianxin-pmtiles-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	defer f.Close()
+	n, err := export.WritePMTiles(ctx, f, tileFunc, export.PMTilesOptions{
+		Bound: *bound, MinZoom: minZoom, MaxZoom: maxZoom,
+		Metadata: map[string]any{"name": "lianxin " + town, "description": "Offline map package of town " + town +
+			" (lianxin; synthetic demo data when the campaign is marked so)", "vector_layers": vectorLayers},
+	})
+	if err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(f.Name(), out); err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "wrote %d tiles of town %s (zoom %d-%d) to %s\n", n, town, minZoom, maxZoom, out)
+	return nil
+}

@@ -1,0 +1,187 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/mattn/go-isatty"
+	"github.com/paulmach/orb"
+
+	"lianxin"
+	"lianxin/geo"
+	"lianxin/ingest"
+)
+
+func runIngest(ctx context.Context, args []string, env *env, stdout, stderr io.Writer) error {
+	var cfg Config
+	fs := flag.NewFlagSet("ingest", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: lianxin ingest [flags] <layer> <file>\n       lianxin ingest --template <layer>\n\nLayers: %s\n\nFlags:\n",
+			strings.Join(ingest.LayerNames(), ", "))
+		fs.PrintDefaults()
+	}
+	cfg.bindCommon(fs, env)
+	encoding := fs.String("encoding", "auto", "file encoding: auto, utf-8, gbk or gb18030")
+	crsName := fs.String("crs", "wgs84", "coordinates are in wgs84, cgcs2000 or gcj02 (phone map apps)")
+	dryRun := fs.Bool("dry-run", false, "check and count, write nothing")
+	skipInvalid := fs.Bool("skip-invalid", false, "import the valid rows and write the rejected ones to a rejects file")
+	rejectsPath := fs.String("rejects", "", "where --skip-invalid writes rejected rows (default: <file>.rejects.csv beside the file)")
+	makeValid := fs.Bool("make-valid", false, "repair self-intersecting polygons with ST_MakeValid instead of rejecting them")
+	template := fs.String("template", "", "write an example CSV of `layer`, every column explained, to stdout")
+	bbox := fs.String("bounds", env.str("LIANXIN_COUNTY_BOUNDS", "119.90,31.95,120.35,32.40"),
+		"the county box west,south,east,north: geometry outside is rejected (env LIANXIN_COUNTY_BOUNDS)")
+	sourceLayer := fs.String("source-layer", "", "layer to read inside a GeoPackage (default: its only layer)")
+	if err := parse(fs, args, env); err != nil {
+		return err
+	}
+	if *template != "" {
+		return ingest.WriteTemplate(stdout, *template)
+	}
+	if fs.NArg() != 2 {
+		fs.Usage()
+		return fmt.Errorf("ingest wants a layer and a file, got %d arguments", fs.NArg())
+	}
+	layer, path := fs.Arg(0), fs.Arg(1)
+	enc, err := ingest.ParseEncoding(*encoding)
+	if err != nil {
+		return err
+	}
+	crs, err := geo.ParseCRS(*crsName)
+	if err != nil {
+		return err
+	}
+	bounds, err := parseBounds(*bbox)
+	if err != nil {
+		return err
+	}
+	if _, err := ingest.LookupLayer(layer); err != nil {
+		return err
+	}
+	st, err := openStore(ctx, cfg, stderr)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if _, err := st.Migrate(ctx); err != nil {
+		return err
+	}
+	opt := ingest.Options{Layer: layer, Path: path, Encoding: enc, CRS: crs, Bounds: bounds,
+		DryRun: *dryRun, SkipInvalid: *skipInvalid, MakeValid: *makeValid, SourceLayer: *sourceLayer,
+		StartedBy: osUser()}
+	var bar *progressBar
+	if f, ok := stderr.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
+		var size int64
+		if fi, err := os.Stat(path); err == nil {
+			size = fi.Size()
+		}
+		bar = &progressBar{w: stderr, total: size, start: time.Now()}
+		opt.Progress = bar.update
+	}
+	rec, runErr := ingest.Run(ctx, st, lianxin.SystemScope(), "cli", opt)
+	if bar != nil {
+		bar.finish()
+	}
+	for i, r := range rec.Rejects {
+		if i == 20 {
+			fmt.Fprintf(stderr, "… and %d more rejected rows\n", rec.Rejected-20)
+			break
+		}
+		fmt.Fprintf(stderr, "rejected: %s\n", r.Error())
+	}
+	if runErr == nil && *skipInvalid && rec.Rejected > 0 {
+		out := *rejectsPath
+		if out == "" {
+			out = ingest.RejectsFileName(path)
+		}
+		n, err := writeRejectsFile(ctx, rec, opt, out)
+		if err != nil {
+			return fmt.Errorf("write rejects file: %w", err)
+		}
+		fmt.Fprintf(stderr, "wrote %d rejected rows to %s: fix them and import that file again\n", n, out)
+	}
+	if runErr != nil {
+		var le *lianxin.Error
+		if errors.As(runErr, &le) {
+			return errors.New(le.Message)
+		}
+		return runErr
+	}
+	fmt.Fprintf(stdout, "import %d %s: %s inserted=%d updated=%d unchanged=%d rejected=%d\n",
+		rec.ID, rec.Status, layer, rec.Inserted, rec.Updated, rec.Unchanged, rec.Rejected)
+	if rec.Message != "" {
+		fmt.Fprintln(stdout, rec.Message)
+	}
+	return nil
+}
+
+func writeRejectsFile(ctx context.Context, rec ingest.Record, opt ingest.Options, path string) (int64, error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return 0, err
+	}
+	n, err := ingest.WriteRejects(ctx, rec, opt, f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return n, err
+}
+
+func parseBounds(s string) (orb.Bound, error) {
+	var w, south, e, n float64
+	if _, err := fmt.Sscanf(strings.ReplaceAll(s, " ", ""), "%g,%g,%g,%g", &w, &south, &e, &n); err != nil || w >= e || south >= n {
+		return orb.Bound{}, fmt.Errorf("bounds %q: want west,south,east,north in degrees, e.g. 119.90,31.95,120.35,32.40", s)
+	}
+	return orb.Bound{Min: orb.Point{w, south}, Max: orb.Point{e, n}}, nil
+}
+
+func osUser() string {
+	for _, k := range []string{"SUDO_USER", "USER", "LOGNAME"} {
+		if v := os.Getenv(k); v != "" {
+			return v
+		}
+	}
+	return "cli"
+}
+
+// progressBar draws rows, rows/s and, from the bytes read against the file
+// size, the share done and an ETA, on one terminal line.
+type progressBar struct {
+	w     io.Writer
+	total int64
+	start time.Time
+	last  time.Time
+	rows  int64
+}
+
+func (p *progressBar) update(rows, bytes int64) {
+	now := time.Now()
+	if now.Sub(p.last) < 200*time.Millisecond {
+		return
+	}
+	p.last, p.rows = now, rows
+	elapsed := now.Sub(p.start).Seconds()
+	rate := float64(rows) / max(elapsed, 1e-3)
+	if p.total > 0 && bytes > 0 {
+		frac := min(float64(bytes)/float64(p.total), 1)
+		eta := time.Duration(elapsed * (1 - frac) / max(frac, 1e-6) * float64(time.Second)).Round(time.Second)
+		const width = 30
+		done := int(frac * width)
+		fmt.Fprintf(p.w, "\r[%s%s] %3.0f%% %d rows %.0f rows/s ETA %s   ",
+			strings.Repeat("=", done), strings.Repeat(" ", width-done), frac*100, rows, rate, eta)
+		return
+	}
+	fmt.Fprintf(p.w, "\r%d rows %.0f rows/s   ", rows, rate)
+}
+
+func (p *progressBar) finish() {
+	if !p.last.IsZero() {
+		fmt.Fprintf(p.w, "\rdone in %s%s\n", time.Since(p.start).Round(time.Millisecond), strings.Repeat(" ", 60))
+	}
+}

@@ -1,0 +1,144 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"lianxin"
+	"lianxin/coverage"
+)
+
+var reportNames = []string{"gaps", "next", "members", "summary", "diary-sample", "forecast"}
+
+// runReport prints one coverage report to stdout:
+// `lianxin report gaps|next|members|summary|diary-sample|forecast [flags]`.
+func runReport(ctx context.Context, args []string, env *env, stdout, stderr io.Writer) error {
+	var cfg Config
+	fs := flag.NewFlagSet("report", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: lianxin report %s [flags]\n", strings.Join(reportNames, "|"))
+		fs.PrintDefaults()
+	}
+	cfg.bindCommon(fs, env)
+	town := fs.String("town", "", "town code")
+	team := fs.String("team", "", "team code (selects its town)")
+	from := fs.String("from", "", "first day YYYY-MM-DD (default: campaign start)")
+	to := fs.String("to", "", "day after the last YYYY-MM-DD (default: tomorrow)")
+	format := fs.String("format", "json", "json, csv (UTF-8 with BOM) or geojson (gaps and next)")
+	all := fs.Bool("all", false, "gaps: every village, not only those below one-third")
+	sortBy := fs.String("sort", "", "gaps: column to sort by, '-' prefix for descending (default: priority)")
+	n := fs.Int("n", 0, "next: villages in the plan (default 8); diary-sample: entries per team (default 10)")
+	seed := fs.Int64("seed", 1, "diary-sample: the same seed draws the same sample")
+	pos, err := parseInterleaved(fs, args, env)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return fmt.Errorf("report: name one report of %s", strings.Join(reportNames, ", "))
+	}
+	q := coverage.Query{Town: *town, Team: *team}
+	if *from != "" {
+		if q.From, err = coverage.ParseDay("from", *from); err != nil {
+			return err
+		}
+	}
+	if *to != "" {
+		if q.To, err = coverage.ParseDay("to", *to); err != nil {
+			return err
+		}
+	}
+	places := []string{coverage.FormatJSON, coverage.FormatCSV, coverage.FormatGeoJSON}
+	tables := []string{coverage.FormatJSON, coverage.FormatCSV}
+	allowed := tables
+	if pos[0] == "gaps" || pos[0] == "next" {
+		allowed = places
+	}
+	if pos[0] == "summary" {
+		allowed = []string{coverage.FormatJSON}
+	}
+	f, err := coverage.ParseFormat(*format, allowed...)
+	if err != nil {
+		return err
+	}
+	st, err := openStore(ctx, cfg, stderr)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	r := coverage.NewReports(st, time.Now)
+	scope := lianxin.SystemScope()
+	switch pos[0] {
+	case "gaps":
+		rows, _, err := r.Gaps(ctx, scope, coverage.GapQuery{Query: q, All: *all, Sort: *sortBy})
+		if err != nil {
+			return err
+		}
+		return printRows(stdout, f, rows, func(g coverage.GapRow) (float64, float64) { return g.Lon, g.Lat })
+	case "next":
+		plan, err := r.Next(ctx, scope, coverage.NextQuery{Query: q, N: *n})
+		if err != nil {
+			return err
+		}
+		if f == coverage.FormatJSON {
+			return printJSON(stdout, plan)
+		}
+		return printRows(stdout, f, plan.Stops, func(s coverage.NextStop) (float64, float64) { return s.Lon, s.Lat })
+	case "members":
+		rows, _, err := r.Members(ctx, scope, q)
+		if err != nil {
+			return err
+		}
+		return printRows(stdout, f, rows, nil)
+	case "summary":
+		sum, err := r.Summary(ctx, scope, q)
+		if err != nil {
+			return err
+		}
+		return printJSON(stdout, sum)
+	case "diary-sample":
+		rows, _, err := r.DiarySample(ctx, scope, coverage.DiaryQuery{Query: q, N: *n, Seed: *seed})
+		if err != nil {
+			return err
+		}
+		return printRows(stdout, f, rows, nil)
+	case "forecast":
+		rows, _, err := r.Forecast(ctx, scope, q)
+		if err != nil {
+			return err
+		}
+		return printRows(stdout, f, rows, nil)
+	}
+	fs.Usage()
+	return fmt.Errorf("report: %q is not one of %s", pos[0], strings.Join(reportNames, ", "))
+}
+
+func printJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func printRows[T any](w io.Writer, format string, rows []T, at func(T) (float64, float64)) error {
+	if rows == nil {
+		rows = []T{}
+	}
+	switch format {
+	case coverage.FormatCSV:
+		return coverage.WriteCSV(w, rows)
+	case coverage.FormatGeoJSON:
+		b, err := coverage.GeoJSON(rows, at)
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(w, "%s\n", b)
+		return err
+	}
+	return printJSON(w, rows)
+}

@@ -1,0 +1,306 @@
+package coverage
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/paulmach/orb"
+
+	"lianxin"
+)
+
+// Zone is campaign time: the county keeps China Standard Time (UTC+8).
+var Zone = time.FixedZone("UTC+8", 8*60*60)
+
+// DayLayout is how days are written in URLs, flags and JSON.
+const DayLayout = "2006-01-02"
+
+// Reached is the campaign's one-third rule: visits must reach at least a
+// third of a village's resident population. It compares integers, so exactly
+// one-third is reached and one resident short is not. A village with no
+// population is never reached: report it with NoPopulation instead.
+func Reached(visitedResidents, residentPopulation int64) bool {
+	if residentPopulation <= 0 {
+		return false
+	}
+	return 3*visitedResidents >= residentPopulation
+}
+
+// NoPopulation reports a village whose resident population is zero: its
+// coverage is undefined, shown as "no population", never as covered.
+func NoPopulation(residentPopulation int64) bool { return residentPopulation <= 0 }
+
+// ResidentsNeeded is how many more residents must be visited to reach
+// one-third: the smallest n with 3*(visited+n) >= population; 0 once reached
+// or when the village has no population.
+func ResidentsNeeded(visitedResidents, residentPopulation int64) int64 {
+	if residentPopulation <= 0 {
+		return 0
+	}
+	target := (residentPopulation + 2) / 3 // ceil(population / 3)
+	return max(0, target-visitedResidents)
+}
+
+// Share is visited residents over the resident population, capped at 1 (a
+// village's registered population can lag behind the households found in
+// it), and 0 with ok false when there is no population.
+func Share(visitedResidents, residentPopulation int64) (share float64, ok bool) {
+	if residentPopulation <= 0 {
+		return 0, false
+	}
+	return min(1, float64(visitedResidents)/float64(residentPopulation)), true
+}
+
+// Window is a range of whole campaign days, [From, To): From is the first
+// day's midnight and To the midnight after the last day, both in Zone.
+type Window struct {
+	From time.Time
+	To   time.Time
+}
+
+// Day returns midnight of t's calendar day in campaign time.
+func Day(t time.Time) time.Time {
+	t = t.In(Zone)
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, Zone)
+}
+
+// ParseDay reads a YYYY-MM-DD day; param names the parameter in the error.
+func ParseDay(param, s string) (time.Time, error) {
+	d, err := time.ParseInLocation(DayLayout, s, Zone)
+	if err != nil {
+		return time.Time{}, lianxin.Errorf(lianxin.EInvalid, "%s: %q is not a day (want YYYY-MM-DD)", param, s)
+	}
+	return d, nil
+}
+
+// NewWindow checks a window: from before to, both whole days.
+func NewWindow(from, to time.Time) (Window, error) {
+	w := Window{From: Day(from), To: Day(to)}
+	if !w.From.Before(w.To) {
+		return Window{}, lianxin.Errorf(lianxin.EInvalid, "from (%s) must be before to (%s)",
+			w.From.Format(DayLayout), w.To.Format(DayLayout))
+	}
+	return w, nil
+}
+
+// DefaultWindow is the campaign from its start until the end of today.
+func DefaultWindow(startsOn, now time.Time) Window {
+	return Window{From: Day(startsOn), To: Day(now).AddDate(0, 0, 1)}
+}
+
+// Days is the number of days in the window.
+func (w Window) Days() int { return int(w.To.Sub(w.From).Hours()+0.5) / 24 }
+
+// LastDay is the window's last day (To minus one day).
+func (w Window) LastDay() time.Time { return w.To.AddDate(0, 0, -1) }
+
+func (w Window) String() string {
+	return fmt.Sprintf("[%s, %s)", w.From.Format(DayLayout), w.To.Format(DayLayout))
+}
+
+// Group is one of the special groups the "five full coverages" name.
+type Group string
+
+const (
+	Poor                Group = "poor"
+	SeriouslyIll        Group = "seriously_ill"
+	Disabled            Group = "disabled"
+	EmptyNest           Group = "empty_nest"
+	LeftBehindChildren  Group = "left_behind_children"
+	CommunityCorrection Group = "community_correction"
+)
+
+// Groups lists the special groups in report order; bit i of a household's
+// flags (SQL special_flags) is Groups[i].
+var Groups = []Group{Poor, SeriouslyIll, Disabled, EmptyNest, LeftBehindChildren, CommunityCorrection}
+
+// ParseGroup checks a group name.
+func ParseGroup(s string) (Group, error) {
+	for _, g := range Groups {
+		if string(g) == s {
+			return g, nil
+		}
+	}
+	return "", lianxin.Errorf(lianxin.EInvalid, "group: %q is not one of poor, seriously_ill, disabled, empty_nest, left_behind_children, community_correction", s)
+}
+
+// SpecialCounts counts households per special group. A household in two
+// groups counts in both.
+type SpecialCounts struct {
+	Poor                int64 `json:"poor"`
+	SeriouslyIll        int64 `json:"seriously_ill"`
+	Disabled            int64 `json:"disabled"`
+	EmptyNest           int64 `json:"empty_nest"`
+	LeftBehindChildren  int64 `json:"left_behind_children"`
+	CommunityCorrection int64 `json:"community_correction"`
+}
+
+// Get returns the count of group g.
+func (s SpecialCounts) Get(g Group) int64 {
+	switch g {
+	case Poor:
+		return s.Poor
+	case SeriouslyIll:
+		return s.SeriouslyIll
+	case Disabled:
+		return s.Disabled
+	case EmptyNest:
+		return s.EmptyNest
+	case LeftBehindChildren:
+		return s.LeftBehindChildren
+	case CommunityCorrection:
+		return s.CommunityCorrection
+	}
+	return 0
+}
+
+// Total is the sum over groups (a household in two groups counts twice).
+func (s SpecialCounts) Total() int64 {
+	return s.Poor + s.SeriouslyIll + s.Disabled + s.EmptyNest + s.LeftBehindChildren + s.CommunityCorrection
+}
+
+// Minus returns s - o per group.
+func (s SpecialCounts) Minus(o SpecialCounts) SpecialCounts {
+	return SpecialCounts{
+		Poor: s.Poor - o.Poor, SeriouslyIll: s.SeriouslyIll - o.SeriouslyIll, Disabled: s.Disabled - o.Disabled,
+		EmptyNest: s.EmptyNest - o.EmptyNest, LeftBehindChildren: s.LeftBehindChildren - o.LeftBehindChildren,
+		CommunityCorrection: s.CommunityCorrection - o.CommunityCorrection,
+	}
+}
+
+// Plus returns s + o per group.
+func (s SpecialCounts) Plus(o SpecialCounts) SpecialCounts {
+	return s.Minus(SpecialCounts{}.Minus(o))
+}
+
+// AddFlags adds n households whose special_flags bits are flags.
+func (s *SpecialCounts) AddFlags(flags int, n int64) {
+	if flags&1 != 0 {
+		s.Poor += n
+	}
+	if flags&2 != 0 {
+		s.SeriouslyIll += n
+	}
+	if flags&4 != 0 {
+		s.Disabled += n
+	}
+	if flags&8 != 0 {
+		s.EmptyNest += n
+	}
+	if flags&16 != 0 {
+		s.LeftBehindChildren += n
+	}
+	if flags&32 != 0 {
+		s.CommunityCorrection += n
+	}
+}
+
+// SizeCount is a bin of a household-size histogram: Households households of
+// Residents residents each.
+type SizeCount struct {
+	Residents  int64 `json:"residents"`
+	Households int64 `json:"households"`
+}
+
+// VillageCoverage is one village's coverage over a window.
+type VillageCoverage struct {
+	VillageID   int32  `json:"village_id"`
+	VillageCode string `json:"village_code"`
+	VillageName string `json:"village_name"`
+	VillageKind string `json:"village_kind"` // village | community
+	TownID      int32  `json:"town_id"`
+	TownCode    string `json:"town_code"`
+	TownName    string `json:"town_name"`
+	Rural       bool   `json:"rural"`
+	// PetitionCase: the village has a standing petition case (信访).
+	PetitionCase bool `json:"petition_case"`
+	// ResidentPopulation (常住人口) and RegisteredHouseholds are the village's
+	// official figures; Households and Residents count the households recorded
+	// in the database.
+	ResidentPopulation   int64 `json:"resident_population"`
+	RegisteredHouseholds int64 `json:"registered_households"`
+	Households           int64 `json:"households"`
+	Residents            int64 `json:"residents"`
+	// Visited*: households with at least one diary entry in the window, and
+	// their residents.
+	VisitedHouseholds int64 `json:"visited_households"`
+	VisitedResidents  int64 `json:"visited_residents"`
+	// Visits are diary entries in the window whose village (the entry's own,
+	// else its household's) is this one, of any kind.
+	Visits            int64 `json:"visits"`
+	ProblemsCollected int64 `json:"problems_collected"`
+	ProblemsResolved  int64 `json:"problems_resolved"`
+	// SpecialHouseholds counts the village's households per special group;
+	// SpecialUnvisited those with no visit in the window.
+	SpecialHouseholds SpecialCounts `json:"special_households"`
+	SpecialUnvisited  SpecialCounts `json:"special_unvisited"`
+	// LastVisitOn is the last day in the window with a visit, nil when none.
+	LastVisitOn *time.Time `json:"last_visit_on"`
+	// Centre is a point inside the village (PostGIS ST_PointOnSurface), lon/lat.
+	Centre orb.Point `json:"centre"`
+	// UnvisitedSizes is the size histogram of households not visited in the
+	// window, largest first; filled only when the filter asks for it.
+	UnvisitedSizes []SizeCount `json:"-"`
+}
+
+// Reached applies the one-third rule to the village.
+func (v VillageCoverage) Reached() bool { return Reached(v.VisitedResidents, v.ResidentPopulation) }
+
+// Coverage is visited residents over resident population, capped at 1; nil
+// when the village has no population.
+func (v VillageCoverage) Coverage() *float64 {
+	s, ok := Share(v.VisitedResidents, v.ResidentPopulation)
+	if !ok {
+		return nil
+	}
+	return &s
+}
+
+// Filter narrows a coverage query. Town is a town code ("" for every town);
+// Villages, when set, lists village codes. WithSizes fills UnvisitedSizes.
+type Filter struct {
+	Town      string
+	Villages  []string
+	WithSizes bool
+}
+
+// CellAggregate is one H3 cell's numbers over a window. Cell is the H3 index
+// as a 64-bit integer (H3 is its hexadecimal form).
+type CellAggregate struct {
+	Cell              int64  `json:"-"`
+	H3                string `json:"h3"`
+	Resolution        int    `json:"resolution"`
+	Households        int64  `json:"households"`
+	Residents         int64  `json:"residents"`
+	VisitedHouseholds int64  `json:"visited_households"`
+	VisitedResidents  int64  `json:"visited_residents"`
+	Visits            int64  `json:"visits"`
+	// SpecialHouseholds are households in at least one special group;
+	// SpecialUnvisited those of them with no visit in the window.
+	SpecialHouseholds int64 `json:"special_households"`
+	SpecialUnvisited  int64 `json:"special_unvisited"`
+	ProblemsCollected int64 `json:"problems_collected"`
+	ProblemsResolved  int64 `json:"problems_resolved"`
+	// OpenProblems is problems collected minus resolved in the window (not
+	// below zero).
+	OpenProblems int64 `json:"open_problems"`
+}
+
+// VisitedShare is visited residents over residents in the cell (0 when the
+// cell has no households).
+func (c CellAggregate) VisitedShare() float64 {
+	if c.Residents <= 0 {
+		return 0
+	}
+	return min(1, float64(c.VisitedResidents)/float64(c.Residents))
+}
+
+// MinCellResolution and MaxCellResolution bound CellAggregates.
+const (
+	MinCellResolution = 6
+	MaxCellResolution = 10
+)
+
+func errInvalid(format string, args ...any) error {
+	return lianxin.Errorf(lianxin.EInvalid, format, args...)
+}

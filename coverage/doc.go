@@ -1,0 +1,16 @@
+// Package coverage holds the campaign's coverage rules and the reports built
+// on them: the one-third rule, the households a village still needs, the
+// priority of gaps, a team's next-village route, the forecast at the recent
+// pace and the diary spot-check flags.
+//
+// It is a package of its own so the rules live in one place, in plain Go over
+// domain types, testable without a database: the store computes the numbers
+// (coverage imports nothing of the store; the store imports coverage for
+// its types), the HTTP layer and the command line only format what this
+// package decides.
+//
+// Assumptions: days are calendar days in campaign time (UTC+8); a window is
+// [From, To) in whole days; a household counts as visited in a window when
+// at least one diary entry names it inside the window, and its residents then
+// count towards its village.
+package coverage

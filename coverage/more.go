@@ -1,0 +1,241 @@
+package coverage
+
+import (
+	"cmp"
+	"context"
+	"math"
+	"slices"
+	"time"
+
+	"lianxin"
+)
+
+// ForecastRow says when a village reaches one-third at its recent pace.
+type ForecastRow struct {
+	VillageCode        string   `json:"village_code"`
+	VillageName        string   `json:"village_name"`
+	TownCode           string   `json:"town_code"`
+	ResidentPopulation int64    `json:"resident_population"`
+	VisitedResidents   int64    `json:"visited_residents"`
+	Coverage           *float64 `json:"coverage"`
+	ResidentsNeeded    int64    `json:"residents_needed"`
+	// ResidentsPerWeek is the residents newly reached over the last four
+	// weeks of the window, divided by four.
+	ResidentsPerWeek float64 `json:"residents_per_week"`
+	// Status: reached | on_pace | not_at_this_pace | no_population.
+	Status    string  `json:"status"`
+	ReachesOn *string `json:"reaches_on"` // the day one-third is reached at this pace (status on_pace)
+}
+
+// PaceDays is the span the forecast's pace is measured over.
+const PaceDays = 28
+
+// Forecast projects each village's date of reaching one-third at the pace of
+// the window's last four weeks (residents reached for the first time in the
+// window), ordered by status then date.
+func Forecast(now, recent []VillageCoverage, w Window) []ForecastRow {
+	before := make(map[int32]int64, len(recent))
+	for _, v := range recent {
+		before[v.VillageID] = v.VisitedResidents
+	}
+	out := make([]ForecastRow, 0, len(now))
+	for _, v := range now {
+		r := ForecastRow{VillageCode: v.VillageCode, VillageName: v.VillageName, TownCode: v.TownCode,
+			ResidentPopulation: v.ResidentPopulation, VisitedResidents: v.VisitedResidents, Coverage: v.Coverage(),
+			ResidentsNeeded: ResidentsNeeded(v.VisitedResidents, v.ResidentPopulation)}
+		if r.Coverage != nil {
+			c := round4(*r.Coverage)
+			r.Coverage = &c
+		}
+		gained := max(0, v.VisitedResidents-before[v.VillageID])
+		perDay := float64(gained) / PaceDays
+		r.ResidentsPerWeek = math.Round(perDay*7*100) / 100
+		switch {
+		case NoPopulation(v.ResidentPopulation):
+			r.Status = "no_population"
+		case v.Reached():
+			r.Status = "reached"
+		case gained == 0:
+			r.Status = "not_at_this_pace"
+		default:
+			r.Status = "on_pace"
+			days := int(math.Ceil(float64(r.ResidentsNeeded) / perDay))
+			d := w.LastDay().AddDate(0, 0, days).Format(DayLayout)
+			r.ReachesOn = &d
+		}
+		out = append(out, r)
+	}
+	rank := map[string]int{"on_pace": 0, "not_at_this_pace": 1, "reached": 2, "no_population": 3}
+	slices.SortStableFunc(out, func(a, b ForecastRow) int {
+		return cmp.Or(cmp.Compare(rank[a.Status], rank[b.Status]), cmpPtr(a.ReachesOn, b.ReachesOn),
+			cmp.Compare(a.VillageCode, b.VillageCode))
+	})
+	return out
+}
+
+// ForecastSource is what the forecast needs beyond Source.
+func (r *Reports) Forecast(ctx context.Context, scope lianxin.Scope, q Query) ([]ForecastRow, Window, error) {
+	w, err := r.Window(ctx, scope, q)
+	if err != nil {
+		return nil, w, err
+	}
+	qq, _, err := r.resolve(ctx, scope, q)
+	if err != nil {
+		return nil, w, err
+	}
+	now, err := r.src.VillageCoverage(ctx, scope, w, Filter{Town: qq.Town})
+	if err != nil {
+		return nil, w, err
+	}
+	recent := []VillageCoverage{}
+	if cut := w.To.AddDate(0, 0, -PaceDays); cut.After(w.From) {
+		recent, err = r.src.VillageCoverage(ctx, scope, Window{From: w.From, To: cut}, Filter{Town: qq.Town})
+		if err != nil {
+			return nil, w, err
+		}
+	}
+	return Forecast(now, recent, w), w, nil
+}
+
+// Diary spot-check thresholds.
+const (
+	// FarFromHouseholdMetres: a household visit logged farther than this
+	// from the household's location is flagged.
+	FarFromHouseholdMetres = 500
+	// LateWriteUp: an entry recorded this long after the visit is flagged.
+	LateWriteUp = 7 * 24 * time.Hour
+)
+
+// Diary flags, what a checker looks at.
+const (
+	FlagNoLocation       = "no_location"
+	FlagFarFromHousehold = "far_from_household"
+	FlagNoNotes          = "no_notes"
+	FlagLateWriteUp      = "late_write_up"
+	FlagDuplicate        = "duplicate"
+)
+
+// DiaryEntry is one sampled diary entry with what the checks need.
+type DiaryEntry struct {
+	Team        string    `json:"team"`
+	VisitID     string    `json:"visit_id"`
+	MemberCode  string    `json:"member_code"`
+	MemberName  string    `json:"member_name"`
+	VillageCode string    `json:"village_code"`
+	Household   string    `json:"household"` // household external id, "" when none
+	Kind        string    `json:"kind"`
+	OccurredAt  time.Time `json:"occurred_at"`
+	RecordedAt  time.Time `json:"recorded_at"`
+	HasLocation bool      `json:"has_location"`
+	// MetresFromHousehold is the distance between the entry's location and
+	// its household's; nil without either.
+	MetresFromHousehold *float64 `json:"metres_from_household"`
+	NotesChars          int      `json:"notes_chars"`
+	// SameDayEntries counts entries by the same member for the same household
+	// on the same campaign day (1 = no duplicate).
+	SameDayEntries int      `json:"same_day_entries"`
+	Flags          []string `json:"flags"`
+}
+
+// Check sets e.Flags from the spot-check rules.
+func (e *DiaryEntry) Check() {
+	e.Flags = []string{}
+	if !e.HasLocation {
+		e.Flags = append(e.Flags, FlagNoLocation)
+	}
+	if e.MetresFromHousehold != nil && *e.MetresFromHousehold > FarFromHouseholdMetres {
+		e.Flags = append(e.Flags, FlagFarFromHousehold)
+	}
+	if e.NotesChars == 0 {
+		e.Flags = append(e.Flags, FlagNoNotes)
+	}
+	if e.RecordedAt.Sub(e.OccurredAt) > LateWriteUp {
+		e.Flags = append(e.Flags, FlagLateWriteUp)
+	}
+	if e.SameDayEntries > 1 {
+		e.Flags = append(e.Flags, FlagDuplicate)
+	}
+}
+
+// MemberActivity is what the store counts per member over a window.
+type MemberActivity struct {
+	Team                string  `json:"team"`
+	MemberCode          string  `json:"member_code"`
+	MemberName          string  `json:"member_name"`
+	Role                string  `json:"role"`
+	ContactPoint        *string `json:"contact_point"` // code, nil when the member has none
+	DiaryEntries        int64   `json:"diary_entries"`
+	HouseholdsContacted int64   `json:"households_contacted"`
+	ProblemsCollected   int64   `json:"problems_collected"`
+	ProblemsResolved    int64   `json:"problems_resolved"`
+	// WeeklyVisits counts entries per week of the window, week 1 starting on
+	// the window's first day.
+	WeeklyVisits []int64 `json:"weekly_visits"`
+}
+
+// ContactTarget is the campaign's rule: every member keeps direct contact
+// with at least ten households.
+const ContactTarget = 10
+
+// MemberRow is a line of the attendance and assessment report.
+type MemberRow struct {
+	MemberActivity
+	Target         int  `json:"target"`
+	MeetsTarget    bool `json:"meets_target"`
+	HasContact     bool `json:"has_contact_point"`
+	NeedsAttention bool `json:"needs_attention"` // below target or no contact point
+}
+
+// MemberRows applies the ten-household rule.
+func MemberRows(acts []MemberActivity) []MemberRow {
+	out := make([]MemberRow, len(acts))
+	for i, a := range acts {
+		r := MemberRow{MemberActivity: a, Target: ContactTarget, MeetsTarget: a.HouseholdsContacted >= ContactTarget,
+			HasContact: a.ContactPoint != nil}
+		r.NeedsAttention = !r.MeetsTarget || !r.HasContact
+		out[i] = r
+	}
+	return out
+}
+
+// Summary is the campaign's report in numbers over a window.
+type Summary struct {
+	From                  string        `json:"from"`
+	To                    string        `json:"to"`
+	Town                  string        `json:"town,omitempty"`
+	Villages              int64         `json:"villages"`
+	VillagesVisited       int64         `json:"villages_visited"`
+	VillagesReached       int64         `json:"villages_reached"`
+	VillagesNoPopulation  int64         `json:"villages_no_population"`
+	ResidentPopulation    int64         `json:"resident_population"`
+	VisitedResidents      int64         `json:"visited_residents"`
+	HouseholdsVisited     int64         `json:"households_visited"`
+	Visits                int64         `json:"visits"`
+	HouseholdVisits       int64         `json:"household_visits"`
+	EnterpriseVisits      int64         `json:"enterprise_visits"`
+	EnterprisesVisited    int64         `json:"enterprises_visited"`
+	ProjectSiteVisits     int64         `json:"project_site_visits"`
+	VillageMeetings       int64         `json:"village_meetings"`
+	OpinionsCollected     int64         `json:"opinions_collected"` // problems collected in every kind of entry
+	ProblemsResolved      int64         `json:"problems_resolved"`
+	PetitionCasesResolved int64         `json:"petition_cases_resolved"`
+	DisputesResolved      int64         `json:"disputes_resolved"`
+	PublicityEvents       int64         `json:"publicity_events"`
+	PublicityParticipants int64         `json:"publicity_participants"`
+	AssistanceDeliveries  int64         `json:"assistance_deliveries"`
+	HouseholdsAssisted    int64         `json:"households_assisted"`
+	Checks                FiveCoverages `json:"five_coverages"`
+}
+
+// FiveCoverages are the campaign's "five full coverages" as checks: each
+// count is what still fails, with the codes behind it where they are places
+// or people (special-group households are counted, never listed here).
+type FiveCoverages struct {
+	TownsWithoutActivity         []string      `json:"towns_without_activity"`
+	ProjectsWithoutVisit         []string      `json:"projects_without_visit"` // key enterprises, projects and works sites
+	VillagesWithoutVisit         []string      `json:"villages_without_visit"`
+	PetitionVillagesWithoutVisit []string      `json:"petition_villages_without_visit"`
+	SpecialUnvisited             SpecialCounts `json:"special_unvisited"`
+	MembersBelowTarget           []string      `json:"members_below_target"`
+	MembersWithoutContactPoint   []string      `json:"members_without_contact_point"`
+}

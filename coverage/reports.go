@@ -1,0 +1,300 @@
+package coverage
+
+import (
+	"context"
+	"time"
+
+	"github.com/paulmach/orb"
+
+	"lianxin"
+)
+
+// Campaign is the campaign's row: its name, first day and whether its data
+// is synthetic.
+type Campaign struct {
+	Name      string    `json:"name"`
+	StartsOn  time.Time `json:"-"`
+	Synthetic bool      `json:"synthetic"`
+}
+
+// Town is a town, subdistrict or park with its bounding box (lon/lat).
+type Town struct {
+	ID   int32     `json:"-"`
+	Code string    `json:"code"`
+	Name string    `json:"name"`
+	Kind string    `json:"kind"`
+	BBox orb.Bound `json:"-"`
+}
+
+// Team is a work team with its base (lon/lat) and member count.
+type Team struct {
+	ID       int32     `json:"-"`
+	Code     string    `json:"code"`
+	Name     string    `json:"name"`
+	TownCode string    `json:"town_code"`
+	Base     orb.Point `json:"-"`
+	Members  int64     `json:"members"`
+}
+
+// Source is what the reports read; *store.Store implements it.
+type Source interface {
+	Campaign(ctx context.Context, scope lianxin.Scope) (Campaign, error)
+	Teams(ctx context.Context, scope lianxin.Scope) ([]Team, error)
+	VillageCoverage(ctx context.Context, scope lianxin.Scope, w Window, f Filter) ([]VillageCoverage, error)
+}
+
+// Reports builds the campaign's reports from a Source.
+type Reports struct {
+	src Source
+	now func() time.Time
+}
+
+// NewReports returns Reports over src; now gives "today" (time.Now when nil).
+func NewReports(src Source, now func() time.Time) *Reports {
+	if now == nil {
+		now = time.Now
+	}
+	return &Reports{src: src, now: now}
+}
+
+// Query is what every report takes: where and when. From and To are zero
+// for the default window (campaign start until the end of today). Team, when
+// set, selects its town (and a team and Town that disagree are refused).
+type Query struct {
+	Town string
+	Team string
+	From time.Time
+	To   time.Time
+}
+
+// Window resolves q's window against the campaign.
+func (r *Reports) Window(ctx context.Context, scope lianxin.Scope, q Query) (Window, error) {
+	c, err := r.src.Campaign(ctx, scope)
+	if err != nil {
+		return Window{}, err
+	}
+	w := DefaultWindow(c.StartsOn, r.now())
+	if !q.From.IsZero() {
+		w.From = Day(q.From)
+	}
+	if !q.To.IsZero() {
+		w.To = Day(q.To)
+	}
+	return NewWindow(w.From, w.To)
+}
+
+// resolve turns q's team into its town and returns the teams.
+func (r *Reports) resolve(ctx context.Context, scope lianxin.Scope, q Query) (Query, []Team, error) {
+	teams, err := r.src.Teams(ctx, scope)
+	if err != nil {
+		return q, nil, err
+	}
+	if q.Team != "" {
+		t, ok := findTeam(teams, q.Team)
+		if !ok {
+			return q, nil, lianxin.Errorf(lianxin.ENotFound, "team %q not found", q.Team)
+		}
+		if q.Town != "" && q.Town != t.TownCode {
+			return q, nil, lianxin.Errorf(lianxin.EInvalid, "team: team %q works in town %q, not %q", q.Team, t.TownCode, q.Town)
+		}
+		q.Town = t.TownCode
+	}
+	return q, teams, nil
+}
+
+func findTeam(teams []Team, code string) (Team, bool) {
+	for _, t := range teams {
+		if t.Code == code {
+			return t, true
+		}
+	}
+	return Team{}, false
+}
+
+func bases(teams []Team) map[string]orb.Point {
+	m := make(map[string]orb.Point, len(teams))
+	for _, t := range teams {
+		m[t.TownCode] = t.Base
+	}
+	return m
+}
+
+// GapQuery asks for the gap report.
+type GapQuery struct {
+	Query
+	All  bool
+	Sort string
+}
+
+// Gaps is the gap report: villages below one-third (every village with All),
+// by priority or the column asked.
+func (r *Reports) Gaps(ctx context.Context, scope lianxin.Scope, q GapQuery) ([]GapRow, Window, error) {
+	w, err := r.Window(ctx, scope, q.Query)
+	if err != nil {
+		return nil, w, err
+	}
+	if _, err := gapOrder(q.Sort); err != nil {
+		return nil, w, err
+	}
+	qq, teams, err := r.resolve(ctx, scope, q.Query)
+	if err != nil {
+		return nil, w, err
+	}
+	vs, err := r.src.VillageCoverage(ctx, scope, w, Filter{Town: qq.Town, WithSizes: true})
+	if err != nil {
+		return nil, w, err
+	}
+	rows, err := BuildGaps(vs, w, GapOptions{All: q.All, Bases: bases(teams), Today: r.now(), Sort: q.Sort})
+	return rows, w, err
+}
+
+// ReportSource is everything the reports beyond the gap report read;
+// *store.Store implements it.
+type ReportSource interface {
+	Source
+	MemberActivity(ctx context.Context, scope lianxin.Scope, w Window, team string) ([]MemberActivity, error)
+	DiarySample(ctx context.Context, scope lianxin.Scope, w Window, team string, n int, seed int64) ([]DiaryEntry, error)
+	SummaryNumbers(ctx context.Context, scope lianxin.Scope, w Window, town string) (Summary, error)
+	VillageWeeklyVisits(ctx context.Context, scope lianxin.Scope, code string, w Window) ([]WeekCount, error)
+}
+
+func (r *Reports) full() (ReportSource, error) {
+	if s, ok := r.src.(ReportSource); ok {
+		return s, nil
+	}
+	return nil, lianxin.Errorf(lianxin.EUnavailable, "this report is not available")
+}
+
+// Members is the attendance and assessment report of a team (every team
+// when q.Team is empty) over the window.
+func (r *Reports) Members(ctx context.Context, scope lianxin.Scope, q Query) ([]MemberRow, Window, error) {
+	w, err := r.Window(ctx, scope, q)
+	if err != nil {
+		return nil, w, err
+	}
+	src, err := r.full()
+	if err != nil {
+		return nil, w, err
+	}
+	acts, err := src.MemberActivity(ctx, scope, w, q.Team)
+	if err != nil {
+		return nil, w, err
+	}
+	return MemberRows(acts), w, nil
+}
+
+// Summary is the campaign's report in numbers over the window.
+func (r *Reports) Summary(ctx context.Context, scope lianxin.Scope, q Query) (Summary, error) {
+	w, err := r.Window(ctx, scope, q)
+	if err != nil {
+		return Summary{}, err
+	}
+	qq, _, err := r.resolve(ctx, scope, q)
+	if err != nil {
+		return Summary{}, err
+	}
+	src, err := r.full()
+	if err != nil {
+		return Summary{}, err
+	}
+	sum, err := src.SummaryNumbers(ctx, scope, w, qq.Town)
+	if err != nil {
+		return Summary{}, err
+	}
+	vs, err := r.src.VillageCoverage(ctx, scope, w, Filter{Town: qq.Town})
+	if err != nil {
+		return Summary{}, err
+	}
+	for _, v := range vs {
+		sum.Villages++
+		sum.ResidentPopulation += v.ResidentPopulation
+		sum.VisitedResidents += v.VisitedResidents
+		if v.Visits > 0 {
+			sum.VillagesVisited++
+		}
+		if v.Reached() {
+			sum.VillagesReached++
+		}
+		if NoPopulation(v.ResidentPopulation) {
+			sum.VillagesNoPopulation++
+		}
+		sum.Checks.SpecialUnvisited = sum.Checks.SpecialUnvisited.Plus(v.SpecialUnvisited)
+	}
+	return sum, nil
+}
+
+// DiaryQuery asks for the diary spot check.
+type DiaryQuery struct {
+	Query
+	N    int   // entries per team (default 10, at most 200)
+	Seed int64 // the same seed draws the same sample
+}
+
+// DiarySample is the office's reproducible spot check, each entry flagged.
+func (r *Reports) DiarySample(ctx context.Context, scope lianxin.Scope, q DiaryQuery) ([]DiaryEntry, Window, error) {
+	switch {
+	case q.N == 0:
+		q.N = 10
+	case q.N < 1 || q.N > 200:
+		return nil, Window{}, lianxin.Errorf(lianxin.EInvalid, "n: %d is outside 1..200", q.N)
+	}
+	w, err := r.Window(ctx, scope, q.Query)
+	if err != nil {
+		return nil, w, err
+	}
+	src, err := r.full()
+	if err != nil {
+		return nil, w, err
+	}
+	es, err := src.DiarySample(ctx, scope, w, q.Team, q.N, q.Seed)
+	if err != nil {
+		return nil, w, err
+	}
+	for i := range es {
+		es[i].Check()
+	}
+	return es, w, nil
+}
+
+// VillageDetail is the web map's side panel for one village.
+type VillageDetail struct {
+	GapRow
+	VillageKind       string        `json:"village_kind"`
+	SpecialHouseholds SpecialCounts `json:"special_households"`
+	From              string        `json:"from"`
+	To                string        `json:"to"`
+	WeeklyVisits      []WeekCount   `json:"weekly_visits"`
+}
+
+// Village is one village's numbers over the window with its weekly series.
+func (r *Reports) Village(ctx context.Context, scope lianxin.Scope, code string, q Query) (VillageDetail, error) {
+	w, err := r.Window(ctx, scope, q)
+	if err != nil {
+		return VillageDetail{}, err
+	}
+	src, err := r.full()
+	if err != nil {
+		return VillageDetail{}, err
+	}
+	vs, err := r.src.VillageCoverage(ctx, scope, w, Filter{Villages: []string{code}, WithSizes: true})
+	if err != nil {
+		return VillageDetail{}, err
+	}
+	if len(vs) != 1 {
+		return VillageDetail{}, lianxin.Errorf(lianxin.ENotFound, "village %q not found", code)
+	}
+	teams, err := r.src.Teams(ctx, scope)
+	if err != nil {
+		return VillageDetail{}, err
+	}
+	rows, err := BuildGaps(vs, w, GapOptions{All: true, Bases: bases(teams), Today: r.now()})
+	if err != nil {
+		return VillageDetail{}, err
+	}
+	weekly, err := src.VillageWeeklyVisits(ctx, scope, code, w)
+	if err != nil {
+		return VillageDetail{}, err
+	}
+	return VillageDetail{GapRow: rows[0], VillageKind: vs[0].VillageKind, SpecialHouseholds: vs[0].SpecialHouseholds,
+		From: w.From.Format(DayLayout), To: w.To.Format(DayLayout), WeeklyVisits: weekly}, nil
+}

@@ -1,0 +1,268 @@
+package export
+
+import (
+	"slices"
+	"strings"
+
+	"lianxin"
+)
+
+// FieldType is the type of an attribute, in GDAL's vocabulary so that the
+// same name means the same thing in every format.
+type FieldType string
+
+const (
+	String    FieldType = "String"
+	Integer   FieldType = "Integer"
+	Integer64 FieldType = "Integer64"
+	Real      FieldType = "Real"
+	Boolean   FieldType = "Boolean"
+	Date      FieldType = "Date"     // YYYY-MM-DD, campaign calendar
+	DateTime  FieldType = "DateTime" // RFC 3339 in campaign time, UTC+8
+)
+
+// GeometryType is a layer's geometry type as ogr2ogr's -nlt names it.
+type GeometryType string
+
+const (
+	Point           GeometryType = "POINT"
+	Polygon         GeometryType = "POLYGON"
+	MultiPolygon    GeometryType = "MULTIPOLYGON"
+	MultiLineString GeometryType = "MULTILINESTRING"
+	AnyGeometry     GeometryType = "GEOMETRY" // points and polygons mixed
+	NoGeometry      GeometryType = "NONE"
+)
+
+// Field is one attribute of a layer.
+type Field struct {
+	Name        string
+	Type        FieldType
+	Description string
+}
+
+// Kind says where a layer's rows come from.
+type Kind int
+
+const (
+	// Stored layers are tables, read row by row.
+	Stored Kind = iota
+	// Aggregate layers are computed for a window by the coverage engine.
+	Aggregate
+)
+
+// Layer describes one exportable layer. Fields are exactly the columns the
+// store's export SQL returns, in order; a test compares them.
+type Layer struct {
+	Name        string
+	Title       string
+	Description string
+	Kind        Kind
+	Geometry    GeometryType
+	Fields      []Field
+	// Temporal names the field that from/to and OGC datetime filter on;
+	// empty: the layer has no time. For aggregates from/to is the window.
+	Temporal string
+	// Households marks layers that need Scope.HouseholdPoints.
+	Households bool
+	// Resolution marks the H3 layer, which takes a resolution parameter.
+	Resolution bool
+	// Coverage marks layers with the coverage figures, which take below=true.
+	Coverage bool
+}
+
+// Field returns the field named name.
+func (l *Layer) Field(name string) (Field, bool) {
+	for _, f := range l.Fields {
+		if f.Name == name {
+			return f, true
+		}
+	}
+	return Field{}, false
+}
+
+// FieldNames lists the layer's field names in order.
+func (l *Layer) FieldNames() []string {
+	out := make([]string, len(l.Fields))
+	for i, f := range l.Fields {
+		out[i] = f.Name
+	}
+	return out
+}
+
+// Allowed reports whether scope may read the layer.
+func (l *Layer) Allowed(scope lianxin.Scope) bool {
+	return !l.Households || scope.HouseholdPoints
+}
+
+var specialGroupFields = []Field{
+	{"poor", Boolean, "poor household (贫)"},
+	{"seriously_ill", Boolean, "seriously ill member (病)"},
+	{"disabled", Boolean, "disabled member (残)"},
+	{"empty_nest", Boolean, "empty-nest elderly (空巢老人)"},
+	{"left_behind_children", Boolean, "left-behind children (留守儿童)"},
+	{"community_correction", Boolean, "person under community correction (社区矫正)"},
+}
+
+var catalogue = []*Layer{
+	{
+		Name: "towns", Title: "Towns 乡镇/街道/园区", Kind: Stored, Geometry: MultiPolygon,
+		Description: "Towns, subdistricts and parks, each with one work team",
+		Fields: []Field{
+			{"id", Integer, "town id"}, {"code", String, "town code"}, {"name", String, "town name"},
+			{"kind", String, "town, subdistrict or park"},
+		},
+	},
+	{
+		Name: "villages", Title: "Villages 村/社区", Kind: Stored, Geometry: MultiPolygon,
+		Description: "Villages and communities with their resident population",
+		Fields: []Field{
+			{"id", Integer, "village id"}, {"code", String, "village code"}, {"name", String, "village name"},
+			{"town_code", String, "town code"}, {"kind", String, "village or community"},
+			{"resident_population", Integer, "resident population (常住人口)"},
+			{"registered_households", Integer, "registered households"},
+			{"rural", Boolean, "rural village"}, {"petition_case", Boolean, "a standing petition case (信访)"},
+		},
+	},
+	{
+		Name: "teams", Title: "Work teams 工作队", Kind: Stored, Geometry: Point,
+		Description: "Work teams at their base, one per town",
+		Fields: []Field{
+			{"id", Integer, "team id"}, {"code", String, "team code"}, {"name", String, "team name"},
+			{"town_code", String, "town code"}, {"members", Integer, "members in the team"},
+		},
+	},
+	{
+		Name: "members", Title: "Members 工作团成员", Kind: Stored, Geometry: NoGeometry,
+		Description: "Corps members (no geometry: a member's place is the team base or the contact point)",
+		Fields: []Field{
+			{"id", Integer, "member id"}, {"code", String, "member code"}, {"name", String, "member name"},
+			{"team_code", String, "team code"}, {"town_code", String, "town code"},
+			{"role", String, "leader, senior_adviser, cadre or village_official"},
+		},
+	},
+	{
+		Name: "households", Title: "Households 农户", Kind: Stored, Geometry: Point, Households: true,
+		Description: "Households with their special groups; never a name, phone or ID number",
+		Fields: append([]Field{
+			{"id", Integer64, "household id"}, {"external_id", String, "household number in the source register"},
+			{"village_code", String, "village code"}, {"town_code", String, "town code"},
+			{"residents", Integer, "residents"},
+		}, append(slices.Clone(specialGroupFields), Field{"petition_case", Boolean, "standing petition case (信访)"})...),
+	},
+	{
+		Name: "contact_points", Title: "Contact points 联系点", Kind: Stored, Geometry: Point, Temporal: "established_on",
+		Description: "Members' contact points",
+		Fields: []Field{
+			{"id", Integer, "contact point id"}, {"code", String, "contact point code"},
+			{"member_code", String, "member code"}, {"village_code", String, "village code"},
+			{"town_code", String, "town code"}, {"established_on", Date, "day established"},
+			{"cards_issued", Integer, "contact cards issued (联系卡)"},
+		},
+	},
+	{
+		Name: "visits", Title: "Visits 民情日记", Kind: Stored, Geometry: Point, Temporal: "occurred_at",
+		Description: "The people's diary: one row per visit, at its recorded location (empty when none was recorded)",
+		Fields: []Field{
+			{"id", Integer64, "visit id"}, {"external_id", String, "diary entry number"},
+			{"member_code", String, "visiting member"}, {"household_id", Integer64, "household visited, if any"},
+			{"village_code", String, "village, if any"}, {"project_code", String, "project visited, if any"},
+			{"town_code", String, "the member's town"}, {"occurred_at", DateTime, "when (UTC+8)"},
+			{"kind", String, "household_visit, enterprise_visit, project_site_visit, village_meeting, publicity_event or assistance_delivery"},
+			{"participants", Integer, "participants"}, {"problems_collected", Integer, "problems collected"},
+			{"problems_resolved", Integer, "problems resolved"}, {"petition_resolved", Boolean, "a petition case resolved"},
+			{"dispute_resolved", Boolean, "a dispute resolved"},
+		},
+	},
+	{
+		Name: "projects", Title: "Projects 重点项目", Kind: Stored, Geometry: AnyGeometry,
+		Description: "Key enterprises, projects and works sites (points and polygons)",
+		Fields: []Field{
+			{"id", Integer, "project id"}, {"code", String, "project code"}, {"name", String, "project name"},
+			{"kind", String, "key_enterprise, investment_project, key_works, bridge, refuse_station or other"},
+			{"status", String, "planned, under_way, completed or suspended"},
+			{"town_code", String, "town code"}, {"village_code", String, "village code, if any"},
+			{"investment_yuan", Integer64, "investment in yuan"}, {"dispute", Boolean, "a dispute at the site"},
+		},
+	},
+	{
+		Name: "river_works", Title: "River and road works 河道/道路", Kind: Stored, Geometry: MultiLineString, Temporal: "completed_on",
+		Description: "Dredged rivers and built roads",
+		Fields: []Field{
+			{"id", Integer, "work id"}, {"code", String, "work code"}, {"name", String, "work name"},
+			{"kind", String, "river_dredging or road"}, {"status", String, "planned, under_way, completed or suspended"},
+			{"town_code", String, "town code"}, {"length_metres", Real, "length in metres (geodesic)"},
+			{"completed_on", Date, "day completed, if completed"},
+		},
+	},
+	{
+		Name: "village_coverage", Title: "Village coverage 走访覆盖", Kind: Aggregate, Geometry: MultiPolygon, Coverage: true,
+		Description: "Villages with their coverage over the window from/to (default: campaign start to today); reached when 3 × visited residents ≥ resident population",
+		Fields:      append(coverageFields(), Field{"window_from", Date, "first day of the window"}, Field{"window_to", Date, "day after the window"}),
+	},
+	{
+		Name: "gaps", Title: "Gap report 走访缺口", Kind: Aggregate, Geometry: MultiPolygon, Coverage: true,
+		Description: "Every village ranked by the gap report's priority over the window; below=true keeps the villages below one-third",
+		Fields: append(append([]Field{{"rank", Integer, "rank by priority (1 first)"}}, coverageFields()...),
+			Field{"households_needed", Integer64, "fewest unvisited households, largest first, that reach one-third"},
+			Field{"coverage_if_visited", Real, "coverage once those households are visited"},
+			Field{"days_since_last_visit", Integer, "days from the last visit to the report day"},
+			Field{"distance_km", Real, "from the town's team base"},
+			Field{"priority", Real, "the gap report's priority (higher first)"},
+			Field{"window_from", Date, "first day of the window"}, Field{"window_to", Date, "day after the window"}),
+	},
+	{
+		Name: "h3_cells", Title: "H3 cells 六边形网格", Kind: Aggregate, Geometry: Polygon, Resolution: true,
+		Description: "H3 hexagons at resolution 6 to 10 (parameter resolution, default 8) with the coverage aggregates of the window",
+		Fields: []Field{
+			{"id", Integer64, "H3 cell (integer)"}, {"cell", String, "H3 cell (hex)"}, {"resolution", Integer, "H3 resolution"},
+			{"households", Integer64, "households"}, {"residents", Integer64, "residents"},
+			{"visited_households", Integer64, "households visited in the window"},
+			{"visited_residents", Integer64, "residents of visited households"},
+			{"visited_share", Real, "visited residents / residents (at most 1)"},
+			{"visits", Integer64, "visits in the window"},
+			{"special_households", Integer64, "households in at least one special group"},
+			{"special_unvisited", Integer64, "of them, not visited in the window"},
+			{"open_problems", Integer64, "problems collected minus resolved in the window (at least 0)"},
+			{"window_from", Date, "first day of the window"}, {"window_to", Date, "day after the window"},
+		},
+	},
+}
+
+// DefaultResolution is the H3 resolution of h3_cells when none is asked.
+const DefaultResolution = 8
+
+func coverageFields() []Field {
+	return []Field{
+		{"id", Integer, "village id"}, {"code", String, "village code"}, {"name", String, "village name"},
+		{"town_code", String, "town code"}, {"town_name", String, "town name"},
+		{"resident_population", Integer64, "resident population (常住人口)"},
+		{"households", Integer64, "households registered in lianxin"},
+		{"visited_households", Integer64, "households visited in the window"},
+		{"visited_residents", Integer64, "residents of households visited in the window"},
+		{"coverage", Real, "visited residents / resident population (empty when the population is 0)"},
+		{"reached", Boolean, "3 × visited residents ≥ resident population"},
+		{"residents_needed", Integer64, "residents still to visit to reach one-third"},
+		{"visits", Integer64, "visits in the window"},
+		{"problems_collected", Integer64, "problems collected"}, {"problems_resolved", Integer64, "problems resolved"},
+		{"special_unvisited", Integer64, "special-group households not visited in the window"},
+		{"last_visit_on", Date, "last day with a visit in the window"},
+	}
+}
+
+// Layers returns the catalogue, stable order, aggregates included.
+func Layers() []*Layer { return slices.Clone(catalogue) }
+
+// LookupLayer returns the layer named name or an invalid-parameter error
+// listing the names there are.
+func LookupLayer(name string) (*Layer, error) {
+	for _, l := range catalogue {
+		if l.Name == name {
+			return l, nil
+		}
+	}
+	names := make([]string, len(catalogue))
+	for i, l := range catalogue {
+		names[i] = l.Name
+	}
+	return nil, lianxin.Errorf(lianxin.ENotFound, "layer %q: no such layer (have %s)", name, strings.Join(names, ", "))
+}

@@ -1,0 +1,68 @@
+package export
+
+import (
+	"strings"
+
+	"github.com/paulmach/orb"
+
+	"lianxin"
+	"lianxin/geo"
+)
+
+// CRS is an output coordinate system.
+type CRS struct {
+	// Name is what the caller asked for, normalised: EPSG:4326, EPSG:4490 or GCJ-02.
+	Name string
+	// Suffix goes into file names ("", "_cgcs2000", "_gcj02").
+	Suffix string
+	// OGR is what ogr2ogr's -a_srs gets: an EPSG code or, for GCJ-02, a
+	// WKT whose name says what it is (GCJ-02 has no EPSG code).
+	OGR string
+	// GeoJSONName is the URN for GeoJSON's (2008) crs member, empty when
+	// RFC 7946's default applies or there is no URN.
+	GeoJSONName string
+	geo         geo.CRS
+}
+
+// gcj02WKT labels GCJ-02 coordinates: the WGS 84 ellipsoid, with a datum
+// and CRS named for what they are, so a .prj never passes them off as WGS 84.
+const gcj02WKT = `GEOGCS["GCJ-02 (China's obfuscated WGS 84, for Chinese web maps; not WGS 84)",` +
+	`DATUM["GCJ_02_offset_WGS_1984",SPHEROID["WGS 84",6378137,298.257223563]],` +
+	`PRIMEM["Greenwich",0],UNIT["degree",0.0174532925199433],AXIS["Longitude",EAST],AXIS["Latitude",NORTH]]`
+
+var (
+	WGS84    = CRS{Name: "EPSG:4326", OGR: "EPSG:4326", geo: geo.CRSWGS84}
+	CGCS2000 = CRS{Name: "EPSG:4490", Suffix: "_cgcs2000", OGR: "EPSG:4490", GeoJSONName: "urn:ogc:def:crs:EPSG::4490", geo: geo.CRSCGCS2000}
+	GCJ02    = CRS{Name: "GCJ-02", Suffix: "_gcj02", OGR: gcj02WKT, geo: geo.CRSGCJ02}
+)
+
+// ParseCRS reads the crs parameter: empty or EPSG:4326/wgs84, EPSG:4490/
+// cgcs2000, or gcj02/GCJ-02.
+func ParseCRS(s string) (CRS, error) {
+	if s == "" {
+		return WGS84, nil
+	}
+	c, err := geo.ParseCRS(strings.ReplaceAll(s, "-", ""))
+	if err != nil {
+		return CRS{}, lianxin.Errorf(lianxin.EInvalid, "crs %q: want EPSG:4326, EPSG:4490 or gcj02", s)
+	}
+	switch c {
+	case geo.CRSCGCS2000:
+		return CGCS2000, nil
+	case geo.CRSGCJ02:
+		return GCJ02, nil
+	}
+	return WGS84, nil
+}
+
+// Transform returns g in the CRS. Only GCJ-02 moves coordinates; g is not
+// modified.
+func (c CRS) Transform(g orb.Geometry) orb.Geometry {
+	if c.geo != geo.CRSGCJ02 || g == nil {
+		return g
+	}
+	return geo.TransformGeometry(g, func(p orb.Point) orb.Point { return geo.FromWGS84(geo.CRSGCJ02, p) })
+}
+
+// IsGCJ02 reports whether coordinates are shifted to GCJ-02.
+func (c CRS) IsGCJ02() bool { return c.geo == geo.CRSGCJ02 }

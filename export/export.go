@@ -1,0 +1,321 @@
+package export
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"lianxin"
+)
+
+// Format is an export file format.
+type Format string
+
+const (
+	GeoJSON    Format = "geojson"
+	CSV        Format = "csv"
+	GeoPackage Format = "gpkg"
+	Shapefile  Format = "shp"
+	KML        Format = "kml"
+	FlatGeobuf Format = "fgb"
+)
+
+// Formats lists every format, streamed ones first.
+var Formats = []Format{GeoJSON, CSV, GeoPackage, Shapefile, KML, FlatGeobuf}
+
+type formatInfo struct {
+	contentType, ext string
+	ogrDriver        string // empty: written by our own code
+}
+
+var formats = map[Format]formatInfo{
+	GeoJSON:    {"application/geo+json", ".geojson", ""},
+	CSV:        {"text/csv; charset=utf-8", ".csv", ""},
+	GeoPackage: {"application/geopackage+sqlite3", ".gpkg", "GPKG"},
+	Shapefile:  {"application/zip", ".zip", "ESRI Shapefile"},
+	KML:        {"application/vnd.google-earth.kml+xml", ".kml", "KML"},
+	FlatGeobuf: {"application/flatgeobuf", ".fgb", "FlatGeobuf"},
+}
+
+// ParseFormat reads the format parameter (default geojson).
+func ParseFormat(s string) (Format, error) {
+	if s == "" {
+		return GeoJSON, nil
+	}
+	f := Format(strings.ToLower(s))
+	if _, ok := formats[f]; !ok {
+		return "", lianxin.Errorf(lianxin.EInvalid, "format %q: want geojson, csv, gpkg, shp, kml or fgb", s)
+	}
+	return f, nil
+}
+
+// Encoding is a shapefile's attribute encoding.
+type Encoding string
+
+const (
+	UTF8 Encoding = "UTF-8"
+	GBK  Encoding = "GBK" // code page 936, for older ArcGIS
+)
+
+// ParseEncoding reads the encoding parameter (default UTF-8).
+func ParseEncoding(s string) (Encoding, error) {
+	switch strings.ToUpper(strings.ReplaceAll(s, "-", "")) {
+	case "", "UTF8":
+		return UTF8, nil
+	case "GBK", "CP936", "936":
+		return GBK, nil
+	}
+	return "", lianxin.Errorf(lianxin.EInvalid, "encoding %q: want utf-8 or gbk", s)
+}
+
+// Request is one export.
+type Request struct {
+	Layer    string
+	Format   Format
+	CRS      CRS
+	Encoding Encoding // shapefile only
+	Filter   Filter
+}
+
+// Source is what the export needs from the database (the store implements
+// it). ExportRows streams the layer's rows through fn, one at a time, from a
+// cursor, and returns how many it sent.
+type Source interface {
+	ExportRows(ctx context.Context, scope lianxin.Scope, l *Layer, f Filter, p Page, fn func(*Row) error) (int64, error)
+	CountRows(ctx context.Context, scope lianxin.Scope, l *Layer, f Filter) (int64, error)
+	RecordExport(ctx context.Context, rec Record) error
+}
+
+// Record is one line of the export log.
+type Record struct {
+	Actor     string
+	At        time.Time
+	Layer     string
+	Format    Format
+	CRS       string
+	Filter    Filter
+	Rows      int64
+	Completed bool
+}
+
+// Meta describes a download before its first byte.
+type Meta struct {
+	Filename    string
+	ContentType string
+	Size        int64 // -1 when streamed
+}
+
+// Options configures a Service.
+type Options struct {
+	// Ogr2ogr is the path of GDAL's ogr2ogr (default "ogr2ogr" on PATH).
+	Ogr2ogr string
+	// TempDir holds GDAL's output while it is written (default os.TempDir).
+	TempDir string
+	Logger  *slog.Logger
+}
+
+// Service runs exports.
+type Service struct {
+	src Source
+	opt Options
+}
+
+// New returns a Service reading from src.
+func New(src Source, opt Options) *Service {
+	if opt.Ogr2ogr == "" {
+		opt.Ogr2ogr = "ogr2ogr"
+	}
+	if opt.Logger == nil {
+		opt.Logger = slog.Default()
+	}
+	return &Service{src: src, opt: opt}
+}
+
+// Layers lists the layers scope may export.
+func (s *Service) Layers(scope lianxin.Scope) []*Layer {
+	var out []*Layer
+	for _, l := range catalogue {
+		if l.Allowed(scope) {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// Layer returns the layer named name if scope may read it: not found when
+// there is no such layer, forbidden when the scope lacks the grant.
+func (s *Service) Layer(scope lianxin.Scope, name string) (*Layer, error) {
+	l, err := LookupLayer(name)
+	if err != nil {
+		return nil, err
+	}
+	if !l.Allowed(scope) {
+		return nil, lianxin.Errorf(lianxin.EForbidden, "layer %s: exporting household points needs the household_points grant", name)
+	}
+	return l, nil
+}
+
+// check validates a request before any query runs.
+func (s *Service) check(scope lianxin.Scope, req Request) (*Layer, error) {
+	l, err := s.Layer(scope, req.Layer)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := formats[req.Format]; !ok {
+		return nil, lianxin.Errorf(lianxin.EInvalid, "format %q: want geojson, csv, gpkg, shp, kml or fgb", req.Format)
+	}
+	if req.CRS.Name == "" {
+		return nil, lianxin.Errorf(lianxin.EInvalid, "crs: missing")
+	}
+	if req.Encoding != "" && req.Encoding != UTF8 && req.Format != Shapefile {
+		return nil, lianxin.Errorf(lianxin.EInvalid, "encoding: only shapefiles take an encoding (%s is always UTF-8)", req.Format)
+	}
+	if req.Format == Shapefile && l.Geometry == AnyGeometry {
+		return nil, lianxin.Errorf(lianxin.EInvalid, "format shp: layer %s mixes points and polygons, which one shapefile cannot hold; use gpkg, fgb, kml or geojson", l.Name)
+	}
+	if req.Format == FlatGeobuf && l.Geometry == NoGeometry {
+		return nil, lianxin.Errorf(lianxin.EInvalid, "format fgb: FlatGeobuf holds features with geometry and layer %s has none; use gpkg, csv or geojson", l.Name)
+	}
+	if req.Format == KML && req.CRS.Name == CGCS2000.Name {
+		return nil, lianxin.Errorf(lianxin.EInvalid, "crs EPSG:4490: KML is defined in WGS 84 only; use crs=EPSG:4326 (same coordinates here) or gcj02")
+	}
+	if err := req.Filter.Validate(l); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// Filename is the download's file name: layer, CRS suffix, extension.
+func (req Request) Filename() string {
+	name := req.Layer + req.CRS.Suffix
+	if req.Format == Shapefile && req.Encoding == GBK {
+		name += "_gbk"
+	}
+	return name + formats[req.Format].ext
+}
+
+// Export writes the export of req to w and records it. begin is called
+// once, just before the first byte, so an error that comes earlier (a bad
+// parameter, a failed query, GDAL failing) reaches the caller with nothing
+// written. It returns the rows exported.
+func (s *Service) Export(ctx context.Context, scope lianxin.Scope, req Request, w io.Writer, begin func(Meta) error) (int64, error) {
+	l, err := s.check(scope, req)
+	if err != nil {
+		return 0, err
+	}
+	info := formats[req.Format]
+	var rows int64
+	if info.ogrDriver == "" {
+		lw := &lazyWriter{w: w, begin: func() error {
+			return begin(Meta{Filename: req.Filename(), ContentType: info.contentType, Size: -1})
+		}}
+		var rw rowWriter
+		if req.Format == GeoJSON {
+			rw = newGeoJSONWriter(lw, l, req.CRS)
+		} else {
+			rw = newCSVWriter(lw, l, req.CRS, true)
+		}
+		rows, err = s.stream(ctx, scope, l, req.Filter, Page{}, rw)
+	} else {
+		if req.Format == FlatGeobuf {
+			// FlatGeobuf drops features without geometry; leave them out
+			// here so the count recorded is the count delivered.
+			req.Filter.Located = true
+		}
+		rows, err = s.viaGDAL(ctx, scope, l, req, w, begin)
+	}
+	s.record(ctx, scope, req, rows, err == nil)
+	if err != nil {
+		return rows, fmt.Errorf("export %s as %s: %w", l.Name, req.Format, err)
+	}
+	return rows, nil
+}
+
+// stream runs the query into rw.
+func (s *Service) stream(ctx context.Context, scope lianxin.Scope, l *Layer, f Filter, p Page, rw rowWriter) (int64, error) {
+	if err := rw.begin(); err != nil {
+		return 0, err
+	}
+	n, err := s.src.ExportRows(ctx, scope, l, f, p, rw.row)
+	if err != nil {
+		return n, err
+	}
+	return n, rw.end()
+}
+
+func (s *Service) record(ctx context.Context, scope lianxin.Scope, req Request, rows int64, completed bool) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	err := s.src.RecordExport(ctx, Record{
+		Actor: scope.User, At: time.Now(), Layer: req.Layer, Format: req.Format, CRS: req.CRS.Name,
+		Filter: req.Filter, Rows: rows, Completed: completed,
+	})
+	if err != nil {
+		s.opt.Logger.Error("record export", "layer", req.Layer, "error", err)
+	}
+}
+
+// Features writes one page of a layer as a GeoJSON FeatureCollection for
+// OGC API – Features: head is spliced in after the type member, tail(n)
+// after the features. It does not record an export: OGC clients page
+// through layers a request at a time.
+func (s *Service) Features(ctx context.Context, scope lianxin.Scope, l *Layer, f Filter, p Page, w io.Writer, head []byte, tail func(n int64) []byte) (int64, error) {
+	if err := f.Validate(l); err != nil {
+		return 0, err
+	}
+	g := newGeoJSONWriter(w, l, WGS84)
+	g.head, g.tail = head, tail
+	return s.stream(ctx, scope, l, f, p, g)
+}
+
+// Feature writes one feature as GeoJSON, or returns not found.
+func (s *Service) Feature(ctx context.Context, scope lianxin.Scope, l *Layer, id int64, w io.Writer, extra []byte) error {
+	var out []byte
+	n, err := s.src.ExportRows(ctx, scope, l, Filter{ID: &id}, Page{Limit: 1}, func(r *Row) error {
+		var err error
+		out, err = appendFeature(nil, l, WGS84, r)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return lianxin.Errorf(lianxin.ENotFound, "feature %d of %s: not found", id, l.Name)
+	}
+	if len(extra) > 0 { // splice members such as links before the final brace
+		out = append(append(out[:len(out)-1], extra...), '}')
+	}
+	_, err = w.Write(out)
+	return err
+}
+
+// Count returns how many rows match (numberMatched).
+func (s *Service) Count(ctx context.Context, scope lianxin.Scope, l *Layer, f Filter) (int64, error) {
+	if err := f.Validate(l); err != nil {
+		return 0, err
+	}
+	return s.src.CountRows(ctx, scope, l, f)
+}
+
+// lazyWriter calls begin before its first write.
+type lazyWriter struct {
+	w       io.Writer
+	begin   func() error
+	started bool
+}
+
+func (lw *lazyWriter) Write(p []byte) (int, error) {
+	if !lw.started {
+		lw.started = true
+		if err := lw.begin(); err != nil {
+			return 0, err
+		}
+	}
+	return lw.w.Write(p)
+}
+
+var errNoOutput = errors.New("ogr2ogr wrote no output")

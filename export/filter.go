@@ -1,0 +1,168 @@
+package export
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/paulmach/orb"
+
+	"lianxin"
+)
+
+// CampaignZone is campaign time (UTC+8): dates are days in this zone and
+// DateTime values are written in it.
+var CampaignZone = time.FixedZone("UTC+8", 8*3600)
+
+// Filter narrows a layer. The zero Filter selects every row the scope sees.
+type Filter struct {
+	// Town is a town code; empty: every town the scope sees.
+	Town string `json:"town,omitempty"`
+	// BBox keeps rows whose geometry intersects it (lon/lat, EPSG:4326).
+	BBox *orb.Bound `json:"bbox,omitempty"`
+	// From and To bound the layer's temporal field, [From, To). For
+	// aggregate layers they are the window.
+	From *time.Time `json:"from,omitempty"`
+	To   *time.Time `json:"to,omitempty"`
+	// Equals keeps rows whose field equals the value (as text), one entry
+	// per field; names come from the layer's catalogue entry.
+	Equals map[string]string `json:"equals,omitempty"`
+	// Below keeps only villages below one-third (coverage layers).
+	Below bool `json:"below,omitempty"`
+	// Resolution is the H3 resolution of the cell layer (6..10).
+	Resolution int `json:"resolution,omitempty"`
+	// Located keeps only rows with a geometry (set for FlatGeobuf).
+	Located bool `json:"located,omitempty"`
+	// ID selects one feature (OGC items/{featureId}).
+	ID *int64 `json:"id,omitempty"`
+}
+
+// Page is a slice of the rows in feature id order (OGC API paging); the
+// zero Page means all rows in any order.
+type Page struct {
+	Limit, Offset int
+}
+
+// Validate checks f against layer l and returns a caller-facing error
+// naming the parameter at fault.
+func (f Filter) Validate(l *Layer) error {
+	if f.BBox != nil {
+		b := *f.BBox
+		if !(b.Min[0] <= b.Max[0] && b.Min[1] <= b.Max[1]) || b.Min[0] < -180 || b.Max[0] > 180 || b.Min[1] < -90 || b.Max[1] > 90 {
+			return lianxin.Errorf(lianxin.EInvalid, "bbox: want minLon,minLat,maxLon,maxLat within -180..180 and -90..90 with min <= max")
+		}
+	}
+	if f.From != nil && f.To != nil && !f.From.Before(*f.To) {
+		return lianxin.Errorf(lianxin.EInvalid, "from/to: from (%s) must be before to (%s)", f.From.Format(time.DateOnly), f.To.Format(time.DateOnly))
+	}
+	if (f.From != nil || f.To != nil) && l.Temporal == "" && l.Kind != Aggregate {
+		return lianxin.Errorf(lianxin.EInvalid, "from/to: layer %s has no time", l.Name)
+	}
+	if f.Below && !l.Coverage {
+		return lianxin.Errorf(lianxin.EInvalid, "below: layer %s has no coverage figures", l.Name)
+	}
+	if f.Resolution != 0 && !l.Resolution {
+		return lianxin.Errorf(lianxin.EInvalid, "resolution: layer %s is not a cell layer", l.Name)
+	}
+	if l.Resolution && f.Resolution != 0 && (f.Resolution < 6 || f.Resolution > 10) {
+		return lianxin.Errorf(lianxin.EInvalid, "resolution: want an H3 resolution from 6 to 10, got %d", f.Resolution)
+	}
+	for _, name := range slices.Sorted(maps.Keys(f.Equals)) {
+		if _, ok := l.Field(name); !ok {
+			return lianxin.Errorf(lianxin.EInvalid, "%s: layer %s has no such field (have %s)", name, l.Name, strings.Join(l.FieldNames(), ", "))
+		}
+	}
+	return nil
+}
+
+// ParseBBox reads "minLon,minLat,maxLon,maxLat".
+func ParseBBox(s string) (*orb.Bound, error) {
+	parts := strings.Split(s, ",")
+	if len(parts) != 4 {
+		return nil, lianxin.Errorf(lianxin.EInvalid, "bbox %q: want four numbers minLon,minLat,maxLon,maxLat", s)
+	}
+	var v [4]float64
+	for i, p := range parts {
+		x, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
+		if err != nil {
+			return nil, lianxin.Errorf(lianxin.EInvalid, "bbox %q: %q is not a number", s, p)
+		}
+		v[i] = x
+	}
+	return &orb.Bound{Min: orb.Point{v[0], v[1]}, Max: orb.Point{v[2], v[3]}}, nil
+}
+
+// ParseTime reads a date (YYYY-MM-DD, midnight in campaign time) or an RFC
+// 3339 instant, for the parameter named param.
+func ParseTime(param, s string) (*time.Time, error) {
+	if t, err := time.ParseInLocation(time.DateOnly, s, CampaignZone); err == nil {
+		return &t, nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return &t, nil
+	}
+	return nil, lianxin.Errorf(lianxin.EInvalid, "%s %q: want a date YYYY-MM-DD or an RFC 3339 time", param, s)
+}
+
+// ParseDatetime reads OGC API's datetime parameter: an instant, or an
+// interval "start/end" with ".." or an empty side for an open end. An
+// instant t is read as the interval [t, t+1 day) for a date and [t, t+1 ns)
+// for a time, so windows stay half-open.
+func ParseDatetime(s string) (from, to *time.Time, err error) {
+	if !strings.Contains(s, "/") {
+		t, err := ParseTime("datetime", s)
+		if err != nil {
+			return nil, nil, err
+		}
+		end := t.Add(time.Nanosecond)
+		if _, derr := time.Parse(time.DateOnly, s); derr == nil {
+			end = t.AddDate(0, 0, 1)
+		}
+		return t, &end, nil
+	}
+	a, b, _ := strings.Cut(s, "/")
+	if a != "" && a != ".." {
+		if from, err = ParseTime("datetime", a); err != nil {
+			return nil, nil, err
+		}
+	}
+	if b != "" && b != ".." {
+		if to, err = ParseTime("datetime", b); err != nil {
+			return nil, nil, err
+		}
+	}
+	if from == nil && to == nil {
+		return nil, nil, lianxin.Errorf(lianxin.EInvalid, "datetime %q: both ends open", s)
+	}
+	return from, to, nil
+}
+
+// String describes the filter for logs.
+func (f Filter) String() string {
+	var parts []string
+	if f.Town != "" {
+		parts = append(parts, "town="+f.Town)
+	}
+	if f.BBox != nil {
+		parts = append(parts, fmt.Sprintf("bbox=%g,%g,%g,%g", f.BBox.Min[0], f.BBox.Min[1], f.BBox.Max[0], f.BBox.Max[1]))
+	}
+	if f.From != nil {
+		parts = append(parts, "from="+f.From.Format(time.RFC3339))
+	}
+	if f.To != nil {
+		parts = append(parts, "to="+f.To.Format(time.RFC3339))
+	}
+	for _, k := range slices.Sorted(maps.Keys(f.Equals)) {
+		parts = append(parts, k+"="+f.Equals[k])
+	}
+	if f.Below {
+		parts = append(parts, "below=true")
+	}
+	if f.Resolution != 0 {
+		parts = append(parts, "resolution="+strconv.Itoa(f.Resolution))
+	}
+	return strings.Join(parts, "&")
+}

@@ -1,0 +1,173 @@
+package export
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+
+	"lianxin"
+)
+
+// ogr2ogrArgs builds the command line that turns our CSV stream on stdin
+// into the file out. Pure, so it is tested as strings.
+func ogr2ogrArgs(l *Layer, req Request, out string) []string {
+	info := formats[req.Format]
+	args := []string{
+		"-f", info.ogrDriver, out, "CSV:/vsistdin/",
+		// Types from the first megabyte; every string is quoted, so a
+		// code made of digits stays text.
+		"-oo", "AUTODETECT_TYPE=YES", "-oo", "QUOTED_FIELDS_AS_STRING=YES",
+		"-nln", l.Name,
+	}
+	if l.Geometry == NoGeometry {
+		args = append(args, "-nlt", "NONE")
+	} else {
+		args = append(args, "-oo", "GEOM_POSSIBLE_NAMES=wkt", "-oo", "KEEP_GEOM_COLUMNS=NO",
+			"-nlt", string(l.Geometry), "-a_srs", req.CRS.OGR)
+	}
+	switch req.Format {
+	case Shapefile:
+		enc := "UTF-8"
+		if req.Encoding == GBK {
+			enc = "CP936"
+		}
+		args = append(args, "-lco", "ENCODING="+enc)
+	case KML:
+		if _, ok := l.Field("name"); ok {
+			args = append(args, "-dsco", "NameField=name")
+		}
+	case GeoPackage:
+		// One transaction for the whole layer: GDAL's default commits every
+		// 100,000 rows.
+		args = append(args, "-gt", "unlimited")
+	}
+	return args
+}
+
+// viaGDAL streams the layer as CSV into ogr2ogr, waits for it to finish the
+// file in a temporary directory, then sends the file (a zip of the
+// shapefile's parts for shp).
+func (s *Service) viaGDAL(ctx context.Context, scope lianxin.Scope, l *Layer, req Request, w io.Writer, begin func(Meta) error) (int64, error) {
+	dir, err := os.MkdirTemp(s.opt.TempDir, "lianxin-export-")
+	if err != nil {
+		return 0, fmt.Errorf("temporary directory: %w", err)
+	}
+	defer os.RemoveAll(dir)
+
+	out := filepath.Join(dir, l.Name+formats[req.Format].ext)
+	if req.Format == Shapefile {
+		out = filepath.Join(dir, l.Name+".shp")
+	}
+	cmd := exec.CommandContext(ctx, s.opt.Ogr2ogr, ogr2ogrArgs(l, req, out)...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "CPL_TMPDIR="+dir)
+	var stderr bytes.Buffer
+	cmd.Stderr = &limitedBuffer{buf: &stderr, max: 16 << 10}
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return 0, fmt.Errorf("ogr2ogr stdin: %w", err)
+	}
+	if err := cmd.Start(); err != nil {
+		return 0, fmt.Errorf("start ogr2ogr: %w", err)
+	}
+	rows, streamErr := s.stream(ctx, scope, l, req.Filter, Page{}, newCSVWriter(stdin, l, req.CRS, false))
+	closeErr := stdin.Close()
+	waitErr := cmd.Wait()
+	switch {
+	case ctx.Err() != nil:
+		return rows, ctx.Err()
+	case waitErr != nil: // before streamErr: a GDAL failure shows as a broken pipe there
+		return rows, fmt.Errorf("ogr2ogr: %w: %s", waitErr, bytes.TrimSpace(stderr.Bytes()))
+	case streamErr != nil:
+		return rows, streamErr
+	case closeErr != nil:
+		return rows, fmt.Errorf("ogr2ogr stdin: %w", closeErr)
+	}
+
+	if req.Format == Shapefile {
+		zipped := filepath.Join(dir, "shapefile.zip")
+		if err := zipShapefile(dir, l.Name, req, zipped); err != nil {
+			return rows, err
+		}
+		out = zipped
+	}
+	f, err := os.Open(out)
+	if err != nil {
+		return rows, fmt.Errorf("%w: %v: %s", errNoOutput, err, bytes.TrimSpace(stderr.Bytes()))
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return rows, err
+	}
+	if err := begin(Meta{Filename: req.Filename(), ContentType: formats[req.Format].contentType, Size: st.Size()}); err != nil {
+		return rows, err
+	}
+	if _, err := io.Copy(w, f); err != nil {
+		return rows, err
+	}
+	return rows, nil
+}
+
+// zipShapefile packs name.* (shp, shx, dbf, prj, cpg) into zipPath, the
+// files named for the download so that unzipping gives a matching set.
+func zipShapefile(dir, name string, req Request, zipPath string) error {
+	parts, err := filepath.Glob(filepath.Join(dir, name+".*"))
+	if err != nil {
+		return err
+	}
+	if len(parts) == 0 {
+		return errNoOutput
+	}
+	sort.Strings(parts)
+	zf, err := os.Create(zipPath)
+	if err != nil {
+		return err
+	}
+	defer zf.Close()
+	zw := zip.NewWriter(zf)
+	base := req.Filename()
+	base = base[:len(base)-len(filepath.Ext(base))]
+	for _, p := range parts {
+		if err := addToZip(zw, p, base+filepath.Ext(p)); err != nil {
+			return err
+		}
+	}
+	if err := zw.Close(); err != nil {
+		return err
+	}
+	return zf.Close()
+}
+
+func addToZip(zw *zip.Writer, path, name string) error {
+	src, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	dst, err := zw.Create(name)
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(dst, src)
+	return err
+}
+
+// limitedBuffer keeps the first max bytes of ogr2ogr's messages.
+type limitedBuffer struct {
+	buf *bytes.Buffer
+	max int
+}
+
+func (b *limitedBuffer) Write(p []byte) (int, error) {
+	if room := b.max - b.buf.Len(); room > 0 {
+		b.buf.Write(p[:min(room, len(p))])
+	}
+	return len(p), nil
+}

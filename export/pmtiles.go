@@ -1,0 +1,137 @@
+package export
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/maptile"
+	"github.com/protomaps/go-pmtiles/pmtiles"
+
+	"lianxin/geo"
+)
+
+// TileFunc returns one tile of every vector layer, as gzipped MVT, or nil
+// when the tile is empty (the tiles package's service gives these).
+type TileFunc func(ctx context.Context, t geo.TileZXY) ([]byte, error)
+
+// PMTilesOptions says what goes into an offline package.
+type PMTilesOptions struct {
+	Bound            orb.Bound // lon/lat area covered
+	MinZoom, MaxZoom int
+	// Metadata is the archive's JSON metadata (name, vector_layers, ...).
+	Metadata map[string]any
+}
+
+// WritePMTiles writes a PMTiles v3 archive of the tiles covering
+// o.Bound at o.MinZoom..o.MaxZoom to w. Tiles are fetched one at a time in
+// tile-id order and their bytes go to a temporary file, so memory holds the
+// directory only. It returns the number of non-empty tiles written.
+func WritePMTiles(ctx context.Context, w io.Writer, tile TileFunc, o PMTilesOptions) (int, error) {
+	if o.MinZoom < 0 || o.MaxZoom > 20 || o.MinZoom > o.MaxZoom {
+		return 0, fmt.Errorf("pmtiles zooms %d..%d: want 0 <= min <= max <= 20", o.MinZoom, o.MaxZoom)
+	}
+	type addr struct {
+		id uint64
+		t  geo.TileZXY
+	}
+	var addrs []addr
+	for z := o.MinZoom; z <= o.MaxZoom; z++ {
+		nw := maptile.At(orb.Point{o.Bound.Min[0], o.Bound.Max[1]}, maptile.Zoom(z))
+		se := maptile.At(orb.Point{o.Bound.Max[0], o.Bound.Min[1]}, maptile.Zoom(z))
+		for x := nw.X; x <= se.X; x++ {
+			for y := nw.Y; y <= se.Y; y++ {
+				addrs = append(addrs, addr{pmtiles.ZxyToID(uint8(z), x, y), geo.TileZXY{Z: uint32(z), X: x, Y: y}})
+			}
+		}
+	}
+	slices.SortFunc(addrs, func(a, b addr) int {
+		switch {
+		case a.id < b.id:
+			return -1
+		case a.id > b.id:
+			return 1
+		}
+		return 0
+	})
+
+	data, err := os.CreateTemp("", "lianxin-pmtiles-*")
+	if err != nil {
+		return 0, err
+	}
+	defer os.Remove(data.Name())
+	defer data.Close()
+	var entries []pmtiles.EntryV3
+	var offset uint64
+	for _, a := range addrs {
+		b, err := tile(ctx, a.t)
+		if err != nil {
+			return 0, fmt.Errorf("tile %s: %w", a.t, err)
+		}
+		if len(b) == 0 {
+			continue
+		}
+		if _, err := data.Write(b); err != nil {
+			return 0, err
+		}
+		entries = append(entries, pmtiles.EntryV3{TileID: a.id, Offset: offset, Length: uint32(len(b)), RunLength: 1})
+		offset += uint64(len(b))
+	}
+	if len(entries) == 0 {
+		return 0, fmt.Errorf("pmtiles: every tile of the area is empty")
+	}
+
+	root, leaves, _ := pmtiles.BuildDirectories(entries, 16384-pmtiles.HeaderV3LenBytes, pmtiles.Gzip)
+	meta, err := pmtiles.SerializeMetadata(o.Metadata, pmtiles.Gzip)
+	if err != nil {
+		return 0, fmt.Errorf("pmtiles metadata: %w", err)
+	}
+	centre := o.Bound.Center()
+	h := pmtiles.HeaderV3{
+		SpecVersion: 3, Clustered: true,
+		InternalCompression: pmtiles.Gzip, TileCompression: pmtiles.Gzip, TileType: pmtiles.Mvt,
+		MinZoom: uint8(o.MinZoom), MaxZoom: uint8(o.MaxZoom),
+		MinLonE7: int32(o.Bound.Min[0] * 1e7), MinLatE7: int32(o.Bound.Min[1] * 1e7),
+		MaxLonE7: int32(o.Bound.Max[0] * 1e7), MaxLatE7: int32(o.Bound.Max[1] * 1e7),
+		CenterZoom: uint8((o.MinZoom + o.MaxZoom) / 2), CenterLonE7: int32(centre[0] * 1e7), CenterLatE7: int32(centre[1] * 1e7),
+		AddressedTilesCount: uint64(len(entries)), TileEntriesCount: uint64(len(entries)), TileContentsCount: uint64(len(entries)),
+	}
+	h.RootOffset = pmtiles.HeaderV3LenBytes
+	h.RootLength = uint64(len(root))
+	h.MetadataOffset = h.RootOffset + h.RootLength
+	h.MetadataLength = uint64(len(meta))
+	h.LeafDirectoryOffset = h.MetadataOffset + h.MetadataLength
+	h.LeafDirectoryLength = uint64(len(leaves))
+	h.TileDataOffset = h.LeafDirectoryOffset + h.LeafDirectoryLength
+	h.TileDataLength = offset
+	for _, part := range [][]byte{pmtiles.SerializeHeader(h), root, meta, leaves} {
+		if _, err := w.Write(part); err != nil {
+			return 0, err
+		}
+	}
+	if _, err := data.Seek(0, io.SeekStart); err != nil {
+		return 0, err
+	}
+	if _, err := io.Copy(w, data); err != nil {
+		return 0, err
+	}
+	return len(entries), nil
+}
+
+// Gzip compresses an MVT for a TileFunc whose source gives raw tiles.
+func Gzip(raw []byte) ([]byte, error) {
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	if _, err := zw.Write(raw); err != nil {
+		return nil, err
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}

@@ -1,0 +1,58 @@
+// The API the page reads, in one place: paths, parameters and the small
+// adapters that turn each answer into the shapes the views use. The
+// contracts live in the coverage, tiles, export and auth work; when one
+// changes, this file is what changes here.
+
+import { apiFetch, query } from './api.js';
+
+/** rowsOf accepts a bare array or an object holding the rows under a common name. */
+export function rowsOf(resp, ...names) {
+  if (Array.isArray(resp)) return resp;
+  if (!resp || typeof resp !== 'object') return [];
+  for (const n of [...names, 'rows', 'items', 'villages', 'data']) {
+    if (Array.isArray(resp[n])) return resp[n];
+  }
+  if (Array.isArray(resp.features)) return resp.features.map((f) => ({ ...f.properties, geometry: f.geometry }));
+  return [];
+}
+
+export const api = {
+  config: () => apiFetch('/api/v1/config'),
+  me: () => apiFetch('/api/v1/auth/me', { quiet401: true }),
+  login: (username, password) => apiFetch('/api/v1/auth/login', { method: 'POST', body: { username, password }, quiet401: true }),
+  logout: () => apiFetch('/api/v1/auth/logout', { method: 'POST' }),
+
+  campaign: () => apiFetch('/api/v1/campaign'),
+  towns: async () => rowsOf(await apiFetch('/api/v1/towns'), 'towns'),
+  teams: async () => rowsOf(await apiFetch('/api/v1/teams'), 'teams'),
+  village: (code, win) => apiFetch(`/api/v1/villages/${encodeURIComponent(code)}${query(win)}`),
+
+  summary: (p) => apiFetch(`/api/v1/reports/summary${query(p)}`),
+  gaps: async (p) => rowsOf(await apiFetch(`/api/v1/reports/gaps${query({ format: 'json', ...p })}`), 'gaps'),
+  next: (p) => apiFetch(`/api/v1/reports/next${query(p)}`),
+  members: async (p) => rowsOf(await apiFetch(`/api/v1/reports/members${query(p)}`), 'members'),
+
+  exportURL: (layer, p) => `/api/v1/export/${encodeURIComponent(layer)}${query(p)}`,
+  exportsAvailable: async () => {
+    // HEAD: a GET-only route answers 405 (it exists), an unknown one 404.
+    const res = await fetch('/api/v1/export/villages?format=geojson', { method: 'HEAD', credentials: 'same-origin' });
+    return res.status !== 404;
+  },
+};
+
+/** The layers a GIS user can download, and the formats of the export work. */
+export const EXPORT_LAYERS = [
+  'towns', 'villages', 'teams', 'members', 'households', 'contact_points', 'visits', 'projects', 'river_works',
+  'village_coverage', 'gaps', 'h3_cells',
+];
+/** Layers whose export reads the time window. */
+export const WINDOWED_EXPORTS = new Set(['visits', 'village_coverage', 'gaps', 'h3_cells']);
+export const EXPORT_FORMATS = [
+  { id: 'geojson', label: 'GeoJSON' },
+  { id: 'csv', label: 'CSV' },
+  { id: 'gpkg', label: 'GeoPackage' },
+  { id: 'shp', label: 'Shapefile' },
+  { id: 'kml', label: 'KML' },
+  { id: 'fgb', label: 'FlatGeobuf' },
+];
+export const TILE_LAYERS = ['towns', 'villages', 'households', 'contact_points', 'visits', 'projects', 'river_works', 'h3'];

@@ -1,0 +1,227 @@
+// lianxin's web map: boots the page, signs in when the server asks for it,
+// and wires the three views (planners, team leaders, GIS staff) to the map.
+
+import './style.css';
+import { apiFetch, onUnauthorized, setCsrfToken } from './api.js';
+import { api } from './endpoints.js';
+import { applyI18n, initialLang, lang, onLangChange, setLang, t } from './i18n.js';
+import { CoverageMap } from './map.js';
+import { initPlanner } from './planner.js';
+import { initTeam } from './team.js';
+import { initGIS } from './gis.js';
+import { initVillagePanel } from './village.js';
+import { clearStatus, describeError, showStatus } from './ui.js';
+import { initAuth } from './auth.js';
+import { campaignWeeks } from './weeks.js';
+
+const app = {
+  map: null,
+  towns: [], // [{id, code, name}]
+  weeks: [], // [{index, from: 'YYYY-MM-DD', to: 'YYYY-MM-DD'}]
+  window: { from: '', to: '' },
+  listeners: {},
+  on(event, fn) {
+    (this.listeners[event] ||= []).push(fn);
+  },
+  emit(event, ...args) {
+    (this.listeners[event] || []).forEach((fn) => fn(...args));
+  },
+};
+window.lianxin = app; // for the browser tests and the curious
+
+/** idle resolves once the map has drawn everything asked of it so far. */
+app.idle = () => new Promise((resolve) => {
+  const m = app.map?.map;
+  if (!m) {
+    resolve();
+    return;
+  }
+  m.once('idle', resolve);
+  m.triggerRepaint();
+});
+
+function initLanguage() {
+  setLang(initialLang());
+  const btn = document.getElementById('lang');
+  const label = () => {
+    btn.textContent = t('app.langButton');
+    btn.setAttribute('lang', lang() === 'en' ? 'zh-CN' : 'en');
+    btn.setAttribute('aria-label', t('app.langLabel'));
+  };
+  label();
+  btn.addEventListener('click', () => setLang(lang() === 'en' ? 'zh-CN' : 'en'));
+  onLangChange(label);
+}
+
+function initTabs() {
+  const tabs = [...document.querySelectorAll('[role=tab]')];
+  const select = (tab, focus) => {
+    for (const other of tabs) {
+      const on = other === tab;
+      other.setAttribute('aria-selected', String(on));
+      other.tabIndex = on ? 0 : -1;
+      document.getElementById(other.getAttribute('aria-controls')).hidden = !on;
+    }
+    if (focus) tab.focus();
+    document.body.dataset.view = tab.dataset.view;
+    app.emit('view', tab.dataset.view);
+  };
+  tabs.forEach((tab, i) => {
+    tab.addEventListener('click', () => select(tab));
+    tab.addEventListener('keydown', (e) => {
+      const step = { ArrowRight: 1, ArrowLeft: -1 }[e.key];
+      if (step) select(tabs[(i + step + tabs.length) % tabs.length], true);
+      if (e.key === 'Home') select(tabs[0], true);
+      if (e.key === 'End') select(tabs[tabs.length - 1], true);
+    });
+  });
+  app.selectView = (view) => select(tabs.find((x) => x.dataset.view === view));
+  document.body.dataset.view = 'planner';
+}
+
+function initSidebarToggle() {
+  const btn = document.getElementById('sidebar-toggle');
+  const body = document.getElementById('sidebar-body');
+  btn.addEventListener('click', () => {
+    const open = btn.getAttribute('aria-expanded') !== 'true';
+    btn.setAttribute('aria-expanded', String(open));
+    body.hidden = !open;
+    btn.textContent = t(open ? 'app.hidePanel' : 'app.showPanel');
+    document.body.classList.toggle('sidebar-closed', !open);
+    app.map?.map.resize();
+  });
+  onLangChange(() => {
+    btn.textContent = t(btn.getAttribute('aria-expanded') === 'true' ? 'app.hidePanel' : 'app.showPanel');
+  });
+}
+
+/** loadTowns reads the town list from the API, or from the towns tiles if the API has none. */
+async function loadTowns() {
+  try {
+    app.towns = (await api.towns()).map((x) => ({ id: x.id, code: x.code, name: x.name, bbox: x.bbox }));
+    // The villages tiles name their town by id: take the ids from the towns tiles.
+    if (app.towns.some((x) => x.id === undefined)) {
+      const ids = new Map((await townsFromTiles()).map((x) => [x.code, x.id]));
+      app.towns.forEach((x) => { if (x.id === undefined) x.id = ids.get(x.code); });
+    }
+  } catch (err) {
+    if (err.kind !== 'missing') throw err;
+    app.towns = await townsFromTiles();
+  }
+  app.towns.sort((a, b) => String(a.code).localeCompare(String(b.code)));
+  app.emit('towns', app.towns);
+}
+
+function townsFromTiles() {
+  const m = app.map.map;
+  return new Promise((resolve) => {
+    const read = () => {
+      const seen = new Map();
+      for (const f of m.querySourceFeatures('towns', { sourceLayer: 'towns' })) {
+        const p = f.properties;
+        if (!seen.has(p.code)) seen.set(p.code, { id: p.id, code: p.code, name: p.name });
+      }
+      return [...seen.values()];
+    };
+    if (m.loaded() && m.areTilesLoaded()) resolve(read());
+    else m.once('idle', () => resolve(read()));
+  });
+}
+
+async function loadCampaign() {
+  let startsOn = '';
+  try {
+    const c = await api.campaign();
+    app.campaign = c;
+    if (Array.isArray(c.weeks) && c.weeks.length) {
+      app.weeks = c.weeks.map((w, i) => ({ index: i, from: w.from, to: w.to }));
+      app.emit('weeks', app.weeks);
+      return;
+    }
+    startsOn = c.starts_on || '';
+  } catch (err) {
+    if (err.kind !== 'missing') throw err;
+  }
+  if (!startsOn) {
+    try {
+      const s = await api.summary({});
+      startsOn = s?.window?.from || s?.from || '';
+    } catch {
+      // The summary explains its own failure in its panel.
+    }
+  }
+  app.weeks = campaignWeeks(startsOn, new Date());
+  app.emit('weeks', app.weeks);
+}
+
+async function boot() {
+  initLanguage();
+  initTabs();
+  initSidebarToggle();
+  applyI18n(document);
+
+  let config = { basemap_url: '' };
+  try {
+    config = await api.config();
+  } catch (err) {
+    if (err.kind === 'unreachable') {
+      showStatus(describeError(err), { retry: () => window.location.reload() });
+      return;
+    }
+    // An older server without /api/v1/config: draw no basemap.
+  }
+
+  await initAuth(app);
+
+  const loadingEl = document.getElementById('map-loading');
+  loadingEl.hidden = false;
+  try {
+    app.map = new CoverageMap('map', {
+      basemapURL: config.basemap_url,
+      onError: (message, e) => {
+        const status = e?.error?.status;
+        if (status === 401) return; // the sign-in form handles it
+        showStatus(t('map.tilesFailed', { message: status ? `HTTP ${status}` : message }), { level: 'warn' });
+      },
+    });
+  } catch (err) {
+    loadingEl.hidden = true;
+    showStatus(t('map.noWebgl'));
+    console.error(err);
+    return;
+  }
+  app.map.map.on('dataloading', () => { loadingEl.hidden = false; });
+  app.map.map.on('idle', () => { loadingEl.hidden = true; });
+  onLangChange(() => app.emit('lang', lang()));
+
+  initVillagePanel(app);
+  initPlanner(app);
+  initTeam(app);
+  initGIS(app);
+
+  await app.map.loaded;
+  // Open on the county: the bounds of the towns layer's TileJSON.
+  try {
+    const tj = await apiFetch('/tiles/towns.json');
+    if (Array.isArray(tj.bounds) && tj.bounds.length === 4 && tj.bounds[0] < tj.bounds[2]) {
+      app.map.fitTo([[tj.bounds[0], tj.bounds[1]], [tj.bounds[2], tj.bounds[3]]], { duration: 0, padding: 20 });
+    }
+  } catch (err) {
+    if (err.kind === 'unreachable') showStatus(describeError(err), { retry: () => window.location.reload() });
+  }
+  const results = await Promise.allSettled([loadCampaign(), loadTowns()]);
+  for (const r of results) {
+    if (r.status === 'rejected') showStatus(describeError(r.reason, t('planner.town')), { retry: () => window.location.reload() });
+  }
+  document.body.dataset.ready = 'true';
+  app.emit('ready');
+}
+
+onUnauthorized(() => app.emit('unauthorized'));
+window.addEventListener('online', () => clearStatus());
+boot().catch((err) => {
+  console.error(err);
+  showStatus(describeError(err));
+});
+
+export { setCsrfToken };

@@ -1,0 +1,307 @@
+// The planners' view: the H3 heat map with its metric, legend and tooltip;
+// the time window with week-by-week play; the village choropleth with the
+// one-third line; the town filter; the overlay layers; the campaign summary.
+
+import { api } from './endpoints.js';
+import { date, lang, num, pct, t } from './i18n.js';
+import { METRICS, maplibregl } from './map.js';
+import { ONE_THIRD, ONE_THIRD_COLOUR } from './scales.js';
+import { h, inlineError, loading } from './ui.js';
+import { addDays } from './weeks.js';
+
+export function initPlanner(app) {
+  const cmap = app.map;
+  const map = cmap.map;
+
+  // Metric switcher: a radio group, so arrow keys move between metrics.
+  const metricsEl = document.getElementById('metrics');
+  const renderMetrics = () => {
+    const current = cmap.metric.key;
+    metricsEl.replaceChildren(...METRICS.map((m) => h('label', {},
+      h('input', {
+        type: 'radio', name: 'metric', value: m.key, checked: m.key === current,
+        onchange: () => { cmap.setMetric(m.key); app.emit('metric', m.key); },
+      }), ' ', t(`metric.${m.key}`))));
+  };
+  renderMetrics();
+  app.on('lang', renderMetrics);
+
+  // Map mode: hexagons or villages.
+  document.querySelectorAll('input[name=mode]').forEach((r) => r.addEventListener('change', () => {
+    cmap.setMode(r.value);
+    document.getElementById('metric-group').disabled = r.value !== 'heat';
+  }));
+
+  // Town filter.
+  const townSel = document.getElementById('town');
+  const renderTowns = () => {
+    const v = townSel.value;
+    townSel.replaceChildren(h('option', { value: '' }, t('planner.allTowns')),
+      ...app.towns.map((x) => h('option', { value: x.code }, `${x.name}`)));
+    townSel.value = v;
+  };
+  app.on('towns', renderTowns);
+  app.on('lang', renderTowns);
+  townSel.addEventListener('change', () => {
+    const town = app.towns.find((x) => x.code === townSel.value);
+    cmap.setTown(townSel.value, town?.id);
+    app.town = townSel.value;
+    if (town) zoomToTown(app, town);
+    app.emit('window');
+  });
+
+  // Time window: two sliders over the campaign's weeks, and play.
+  const fromEl = document.getElementById('week-from');
+  const toEl = document.getElementById('week-to');
+  const textEl = document.getElementById('window-text');
+  const playBtn = document.getElementById('play');
+  const describeWindow = () => {
+    const w1 = Number(fromEl.value);
+    const w2 = Number(toEl.value);
+    const from = app.weeks[w1]?.from;
+    // Windows are [from, to): the last day shown is the day before "to".
+    const last = addDays(app.weeks[w2 - 1]?.to, -1);
+    const text = t('planner.windowText', { from: date(`${from}T12:00:00+08:00`), to: date(`${last}T12:00:00+08:00`), w1: w1 + 1, w2 });
+    textEl.textContent = text;
+    fromEl.setAttribute('aria-valuetext', date(`${from}T12:00:00+08:00`));
+    toEl.setAttribute('aria-valuetext', date(`${last}T12:00:00+08:00`));
+  };
+  const applyWindow = () => {
+    let w1 = Number(fromEl.value);
+    let w2 = Number(toEl.value);
+    if (w2 <= w1) {
+      if (document.activeElement === fromEl) w2 = Math.min(app.weeks.length, w1 + 1);
+      else w1 = Math.max(0, w2 - 1);
+      fromEl.value = String(w1);
+      toEl.value = String(w2);
+    }
+    app.window = { from: app.weeks[w1].from, to: app.weeks[w2 - 1].to };
+    cmap.setWindow(app.window.from, app.window.to);
+    describeWindow();
+    app.emit('window');
+  };
+  app.on('weeks', (weeks) => {
+    fromEl.max = String(weeks.length - 1);
+    toEl.max = String(weeks.length);
+    fromEl.value = '0';
+    toEl.value = String(weeks.length);
+    applyWindow();
+  });
+  app.on('lang', () => app.weeks.length && describeWindow());
+  fromEl.addEventListener('change', applyWindow);
+  toEl.addEventListener('change', applyWindow);
+  fromEl.addEventListener('input', describeWindow);
+  toEl.addEventListener('input', describeWindow);
+
+  let playing = null;
+  const stop = () => {
+    clearTimeout(playing);
+    playing = null;
+    playBtn.setAttribute('aria-pressed', 'false');
+    playBtn.textContent = t('planner.play');
+  };
+  const step = () => {
+    const next = Number(toEl.value) + 1;
+    if (next > app.weeks.length) {
+      stop();
+      return;
+    }
+    toEl.value = String(next);
+    applyWindow();
+    // Wait for the week's tiles before the next: a slow server slows the
+    // animation rather than piling up requests.
+    map.once('idle', () => {
+      if (playing) playing = setTimeout(step, 700);
+    });
+  };
+  playBtn.addEventListener('click', () => {
+    if (playing) {
+      stop();
+      return;
+    }
+    playBtn.setAttribute('aria-pressed', 'true');
+    playBtn.textContent = t('planner.pause');
+    toEl.value = String(Number(fromEl.value) + 1);
+    applyWindow();
+    playing = setTimeout(step, 900);
+  });
+  app.on('lang', () => { playBtn.textContent = t(playing ? 'planner.pause' : 'planner.play'); });
+
+  // Overlays.
+  document.querySelectorAll('input[name=layer]').forEach((c) =>
+    c.addEventListener('change', () => cmap.setOverlay(c.value, c.checked)));
+
+  // Legend.
+  const legendEl = document.getElementById('legend');
+  const renderLegend = (lg) => legendEl.replaceChildren(...legendItems(lg));
+  cmap.onLegend(renderLegend);
+  app.on('lang', () => renderLegend(cmap.legend()));
+  renderLegend(cmap.legend());
+
+  // Hover tooltip on hexagons.
+  const popup = new maplibregl.Popup({ closeButton: false, closeOnClick: false, className: 'tip', maxWidth: '260px' });
+  map.on('mousemove', 'h3-fill', (e) => {
+    const f = e.features?.[0];
+    if (!f || cmap.mode !== 'heat') return;
+    map.getCanvas().style.cursor = 'pointer';
+    popup.setLngLat(e.lngLat).setDOMContent(hexTooltip(f.properties)).addTo(map);
+  });
+  map.on('mouseleave', 'h3-fill', () => {
+    map.getCanvas().style.cursor = '';
+    popup.remove();
+  });
+  map.on('mousemove', 'villages-fill', (e) => {
+    if (cmap.mode !== 'villages') return;
+    const f = e.features?.[0];
+    if (!f) return;
+    map.getCanvas().style.cursor = 'pointer';
+    popup.setLngLat(e.lngLat).setDOMContent(villageTooltip(f.properties)).addTo(map);
+  });
+  map.on('mouseleave', 'villages-fill', () => {
+    map.getCanvas().style.cursor = '';
+    popup.remove();
+  });
+
+  // Click a village (in either mode) to open its panel.
+  map.on('click', 'villages-fill', (e) => {
+    const f = e.features?.[0];
+    if (f) app.openVillage(f.properties.code, { feature: f.properties });
+  });
+
+  // Summary.
+  const summaryEl = document.getElementById('summary');
+  let summaryReq = 0;
+  const loadSummary = async () => {
+    const my = ++summaryReq;
+    summaryEl.setAttribute('aria-busy', 'true');
+    summaryEl.replaceChildren(loading());
+    try {
+      const s = await api.summary({ ...app.window, town: app.town });
+      if (my !== summaryReq) return;
+      summaryEl.replaceChildren(summaryCards(s));
+    } catch (err) {
+      if (my !== summaryReq) return;
+      summaryEl.replaceChildren(inlineError(err, t('summary.title')));
+    } finally {
+      summaryEl.setAttribute('aria-busy', 'false');
+    }
+  };
+  let lastSummary = '';
+  app.on('window', () => {
+    const key = `${app.window.from}|${app.window.to}|${app.town || ''}`;
+    if (key !== lastSummary && !playing) {
+      lastSummary = key;
+      loadSummary();
+    }
+  });
+  app.on('lang', () => { lastSummary = ''; loadSummary(); });
+}
+
+function zoomToTown(app, town) {
+  if (Array.isArray(town.bbox) && town.bbox.length === 4) {
+    app.map.fitTo([[town.bbox[0], town.bbox[1]], [town.bbox[2], town.bbox[3]]]);
+    return;
+  }
+  const feats = app.map.map.querySourceFeatures('towns', { sourceLayer: 'towns', filter: ['==', ['get', 'code'], town.code] });
+  const b = new maplibregl.LngLatBounds();
+  let any = false;
+  for (const f of feats) {
+    eachCoord(f.geometry, (c) => { b.extend(c); any = true; });
+  }
+  if (any) app.map.fitTo(b);
+}
+
+export function eachCoord(geom, fn) {
+  if (!geom) return;
+  const walk = (c) => {
+    if (typeof c[0] === 'number') fn(c);
+    else c.forEach(walk);
+  };
+  if (geom.type === 'GeometryCollection') geom.geometries.forEach((g) => eachCoord(g, fn));
+  else walk(geom.coordinates);
+}
+
+function legendItems(lg) {
+  const items = [];
+  const fmt = (v) => (lg.share ? pct(v) : num(v));
+  const title = lg.kind === 'villages' ? t('metric.coverage') : t(`metric.${lg.metric.key}`);
+  items.push(h('p', { class: 'legend-title' }, title));
+  const list = h('ul', { class: 'legend-classes' });
+  lg.colours.forEach((c, i) => {
+    let label;
+    if (i === 0) label = t('legend.under', { v: fmt(lg.breaks[0]) });
+    else if (i === lg.colours.length - 1) label = t('legend.from', { v: fmt(lg.breaks[i - 1]) });
+    else label = t('legend.range', { a: fmt(lg.breaks[i - 1]), b: fmt(lg.breaks[i]) });
+    const edge = lg.share && Math.abs((lg.breaks[i - 1] ?? -1) - ONE_THIRD) < 1e-9;
+    list.append(h('li', { class: edge ? 'one-third-edge' : '' },
+      h('span', { class: 'swatch', style: `background:${c}`, 'aria-hidden': 'true' }),
+      label, edge ? h('span', { class: 'one-third-tag' }, ` ← ${t('legend.oneThird')}`) : null));
+  });
+  items.push(list);
+  if (lg.kind === 'villages') {
+    items.push(h('ul', { class: 'legend-classes' },
+      h('li', {}, h('span', { class: 'swatch outline-below', style: `border-color:${ONE_THIRD_COLOUR}`, 'aria-hidden': 'true' }), t('legend.below')),
+      h('li', {}, h('span', { class: 'swatch outline-reached', 'aria-hidden': 'true' }), t('legend.reached')),
+      h('li', {}, h('span', { class: 'swatch', style: 'background:#bdbdbd', 'aria-hidden': 'true' }), t('legend.noPopulation'))));
+  }
+  return items;
+}
+
+function hexTooltip(p) {
+  const rows = [
+    ['tip.coverage', p.visited_share === undefined ? '—' : pct(p.visited_share)],
+    ['tip.households', num(p.households)],
+    ['tip.residents', num(p.residents)],
+    ['tip.visited_households', num(p.visited_households)],
+    ['tip.visited_residents', num(p.visited_residents)],
+    ['tip.visits', num(p.visits)],
+    ['tip.special_waiting', num(p.special_waiting)],
+    ['tip.open_problems', num(p.open_problems)],
+  ];
+  return h('div', {},
+    h('p', { class: 'tip-title' }, `${t('tip.cell')} ${p.cell || ''}`),
+    h('dl', {}, rows.flatMap(([k, v]) => [h('dt', {}, t(k)), h('dd', {}, v)])));
+}
+
+function villageTooltip(p) {
+  const status = p.coverage === undefined ? t('village.noPopulation')
+    : (p.reached === true || p.reached === 'true' ? t('village.reached') : t('village.below'));
+  return h('div', {},
+    h('p', { class: 'tip-title' }, p.name || p.code),
+    h('dl', {},
+      h('dt', {}, t('village.coverage')), h('dd', {}, p.coverage === undefined ? '—' : pct(p.coverage)),
+      h('dt', {}, t('village.population')), h('dd', {}, num(p.resident_population)),
+      h('dt', {}, t('village.residentsNeeded')), h('dd', {}, num(p.residents_needed)),
+      h('dt', {}, t('village.special')), h('dd', {}, num(p.special_waiting))),
+    h('p', {}, status));
+}
+
+const SUMMARY_KEYS = [
+  'villages_visited', 'households_visited', 'visits', 'village_meetings', 'opinions_collected', 'problems_found',
+  'problems_resolved', 'petition_cases_resolved', 'disputes_resolved', 'publicity_events', 'publicity_participants',
+  'assistance_deliveries', 'households_assisted',
+];
+
+/** summaryCards shows the summary report's numbers, each under its translated name. */
+function summaryCards(s) {
+  const cards = [];
+  if (s.villages_reached !== undefined) {
+    cards.push(card(t('summary.villages_reached'),
+      s.villages !== undefined ? t('summary.of', { n: num(s.villages_reached), total: num(s.villages) }) : num(s.villages_reached)));
+  }
+  if (s.resident_population > 0 && s.visited_residents !== undefined) {
+    cards.push(card(t('summary.coverage'), pct(s.visited_residents / s.resident_population)));
+  }
+  for (const k of SUMMARY_KEYS) {
+    if (typeof s[k] === 'number' || typeof s[k] === 'string') cards.push(card(t(`summary.${k}`), num(s[k])));
+  }
+  const waiting = s.five_coverages?.special_unvisited;
+  if (waiting && typeof waiting === 'object') {
+    cards.push(card(t('summary.special_waiting'), num(Object.values(waiting).reduce((a, b) => a + (Number(b) || 0), 0))));
+  }
+  return h('dl', { class: 'cards', lang: lang() }, cards);
+}
+
+function card(label, value) {
+  return h('div', { class: 'card' }, h('dt', {}, label), h('dd', {}, value));
+}

@@ -1,0 +1,335 @@
+// The team leaders' view: a team's gap list (sortable; a row zooms to the
+// village and opens its panel), the next-villages plan drawn as a numbered
+// route with distances, a print view to take into the field, and the
+// members' attendance and assessment table.
+
+import { api, rowsOf } from './endpoints.js';
+import { date, num, pct, t } from './i18n.js';
+import { maplibregl } from './map.js';
+import { h, inlineError, loading, sortableTable } from './ui.js';
+import { eachCoord } from './planner.js';
+import { addDays } from './weeks.js';
+
+const specialTotal = (r) => {
+  const s = r.special_unvisited;
+  if (s && typeof s === 'object') return Object.values(s).reduce((a, b) => a + (Number(b) || 0), 0);
+  return Number(r.special_waiting ?? s ?? 0);
+};
+
+const lngLatOf = (r) => {
+  const c = r.centre || r.center || r.location;
+  if (Array.isArray(c) && c.length >= 2) return [Number(c[0]), Number(c[1])];
+  if (c && typeof c === 'object' && 'lon' in c) return [Number(c.lon), Number(c.lat)];
+  if (r.lon !== undefined && r.lat !== undefined) return [Number(r.lon), Number(r.lat)];
+  if (r.geometry) {
+    let p = null;
+    eachCoord(r.geometry, (xy) => { p ||= xy; });
+    return p;
+  }
+  return null;
+};
+
+function gapColumns() {
+  return [
+    { key: 'village_name', label: t('col.village'), value: (r) => r.village_name },
+    { key: 'coverage', label: t('col.coverage'), numeric: true, value: (r) => (r.coverage ?? -1), render: (r) => pct(r.coverage) },
+    { key: 'residents_needed', label: t('col.residents_needed'), numeric: true, render: (r) => num(r.residents_needed) },
+    { key: 'households_needed', label: t('col.households_needed'), numeric: true, render: (r) => num(r.households_needed) },
+    { key: 'special', label: t('col.special'), numeric: true, value: specialTotal, render: (r) => num(specialTotal(r)) },
+    { key: 'days_since_last_visit', label: t('col.days'), numeric: true, value: (r) => (r.days_since_last_visit ?? Infinity), render: (r) => (r.days_since_last_visit === null || r.days_since_last_visit === undefined ? t('village.never') : num(r.days_since_last_visit)) },
+    { key: 'distance_km', label: t('col.distance'), numeric: true, render: (r) => num(r.distance_km, 1) },
+  ];
+}
+
+export function initTeam(app) {
+  const teamSel = document.getElementById('team');
+  const gapsEl = document.getElementById('gaps');
+  const planEl = document.getElementById('plan');
+  const membersEl = document.getElementById('members');
+  const planN = document.getElementById('plan-n');
+  const state = { teams: [], team: null, gaps: null, gapsErr: null, sort: null, plan: null, planErr: null, members: null, membersErr: null };
+  app.team = state;
+
+  const renderTeams = () => {
+    const v = teamSel.value;
+    teamSel.replaceChildren(h('option', { value: '' }, t('team.none')),
+      ...state.teams.map((x) => h('option', { value: x.code }, x.name)));
+    teamSel.value = v;
+  };
+  const loadTeams = async () => {
+    try {
+      state.teams = await api.teams();
+    } catch (err) {
+      if (err.kind !== 'missing') {
+        gapsEl.replaceChildren(inlineError(err, t('team.pick')));
+        return;
+      }
+      // No team list in this server yet: one team per town, asked by town.
+      state.teams = app.towns.map((x) => ({ code: '', town_code: x.code, name: x.name, byTown: true }))
+        .map((x) => ({ ...x, code: `town:${x.town_code}` }));
+    }
+    renderTeams();
+  };
+  app.on('ready', loadTeams);
+  app.on('lang', () => { renderTeams(); renderAll(); });
+
+  const params = () => {
+    const tm = state.team;
+    if (!tm) return null;
+    return tm.byTown ? { town: tm.town_code, ...app.window } : { team: tm.code, ...app.window };
+  };
+
+  const renderGaps = () => {
+    if (!state.team) {
+      gapsEl.replaceChildren(h('p', { class: 'muted' }, t('team.pickFirst')));
+      return;
+    }
+    if (state.gapsErr) {
+      gapsEl.replaceChildren(inlineError(state.gapsErr, t('team.gaps')));
+      return;
+    }
+    if (!state.gaps) {
+      gapsEl.replaceChildren(loading());
+      return;
+    }
+    if (state.gaps.length === 0) {
+      gapsEl.replaceChildren(h('p', {}, t('team.gapsEmpty')));
+      return;
+    }
+    const columns = gapColumns();
+    const table = sortableTable({
+      columns,
+      rows: state.gaps,
+      sort: state.sort,
+      caption: t('team.gaps'),
+      rowKey: (r) => r.village_code,
+      onSort: (s) => {
+        state.sort = s;
+        renderGaps();
+        const col = columns.find((c) => c.key === s.key);
+        gapsEl.querySelector(`button.sort[data-key="${s.key}"]`)?.focus();
+        gapsEl.querySelector('.sort-note').textContent = t('team.sorted', { col: col.label, dir: t(s.dir === 'desc' ? 'team.desc' : 'team.asc') });
+      },
+      onRow: (r) => openGapRow(app, r),
+    });
+    table.id = 'gap-table';
+    gapsEl.replaceChildren(h('p', { class: 'sr-only sort-note', 'aria-live': 'polite' }), table);
+  };
+
+  const renderPlan = () => {
+    if (!state.team) {
+      planEl.replaceChildren();
+      return;
+    }
+    if (state.planErr) {
+      planEl.replaceChildren(inlineError(state.planErr, t('team.plan')));
+      return;
+    }
+    if (!state.plan) {
+      planEl.replaceChildren(loading());
+      return;
+    }
+    planEl.replaceChildren(planTable(state.plan, (s) => openGapRow(app, s)));
+  };
+
+  const renderMembers = () => {
+    if (!state.team) {
+      membersEl.replaceChildren();
+      return;
+    }
+    if (state.membersErr) {
+      membersEl.replaceChildren(inlineError(state.membersErr, t('team.members')));
+      return;
+    }
+    if (!state.members) {
+      membersEl.replaceChildren(loading());
+      return;
+    }
+    membersEl.replaceChildren(membersTable(state.members, state.membersSort, (s) => {
+      state.membersSort = s;
+      renderMembers();
+      membersEl.querySelector(`button.sort[data-key="${s.key}"]`)?.focus();
+    }));
+  };
+
+  function renderAll() {
+    renderGaps();
+    renderPlan();
+    renderMembers();
+  }
+
+  let req = 0;
+  const load = async () => {
+    const my = ++req;
+    const p = params();
+    Object.assign(state, { gaps: null, gapsErr: null, plan: null, planErr: null, members: null, membersErr: null });
+    app.map.showPlan([], null);
+    renderAll();
+    if (!p) return;
+    const gaps = api.gaps(p).then((rows) => { state.gaps = rows; }, (err) => { state.gapsErr = err; })
+      .then(() => { if (my === req) { renderGaps(); app.emit('gaps', state.gaps); } });
+    const plan = (p.team ? api.next({ team: p.team, n: planN.value, from: p.from, to: p.to })
+      : Promise.reject(Object.assign(new Error('no team'), { kind: 'missing' })))
+      .then((resp) => { state.plan = normalisePlan(resp, state.team); }, (err) => { state.planErr = err; })
+      .then(() => {
+        if (my !== req) return;
+        renderPlan();
+        if (state.plan) drawPlan(app, state.plan);
+      });
+    const members = (p.team ? api.members({ team: p.team, from: p.from, to: p.to })
+      : Promise.reject(Object.assign(new Error('no team'), { kind: 'missing' })))
+      .then((rows) => { state.members = rows; }, (err) => { state.membersErr = err; })
+      .then(() => { if (my === req) renderMembers(); });
+    await Promise.all([gaps, plan, members]);
+  };
+  teamSel.addEventListener('change', () => {
+    state.team = state.teams.find((x) => x.code === teamSel.value) || null;
+    state.sort = null;
+    load();
+  });
+  planN.addEventListener('change', load);
+  app.on('window', () => { if (state.team) load(); });
+  app.selectTeam = (code) => {
+    teamSel.value = code;
+    teamSel.dispatchEvent(new Event('change'));
+  };
+  renderAll();
+
+  // Print view.
+  document.getElementById('print-open').addEventListener('click', () => openPrint(app, state));
+  document.getElementById('print-close').addEventListener('click', closePrint);
+  document.getElementById('print-now').addEventListener('click', () => window.print());
+  document.getElementById('print-view').addEventListener('keydown', (e) => { if (e.key === 'Escape') closePrint(); });
+}
+
+function openGapRow(app, r) {
+  const code = r.village_code || r.code;
+  const centre = lngLatOf(r);
+  app.openVillage(code, { fly: true, centre: centre || undefined });
+}
+
+/** normalisePlan turns the next-villages answer into {stops, totalKm, base}. */
+function normalisePlan(resp, team) {
+  const stops = rowsOf(resp, 'stops', 'order', 'route', 'plan', 'villages').map((s, i) => ({
+    ...s,
+    order: s.order ?? s.rank ?? i + 1,
+    name: s.village_name || s.name || s.village_code,
+    village_code: s.village_code || s.code,
+    lnglat: lngLatOf(s),
+    legKm: s.leg_km ?? s.distance_from_previous_km ?? s.leg_distance_km ?? s.distance_km,
+  }));
+  stops.sort((a, b) => a.order - b.order);
+  const base = resp?.base_lon !== undefined ? [resp.base_lon, resp.base_lat] : (resp?.base || team?.base);
+  return {
+    stops,
+    base: Array.isArray(base) ? base : null,
+    totalKm: resp?.total_km ?? resp?.total_distance_km ?? stops.reduce((a, s) => a + (Number(s.legKm) || 0), 0),
+  };
+}
+
+function drawPlan(app, plan) {
+  const located = plan.stops.filter((s) => s.lnglat);
+  const coords = [...(plan.base ? [plan.base] : []), ...located.map((s) => s.lnglat)];
+  const line = coords.length >= 2 ? { type: 'Feature', properties: {}, geometry: { type: 'LineString', coordinates: coords } } : null;
+  app.map.showPlan(located, line, (s) => openGapRow(app, s), plan.base, t('team.base'));
+  fitPlan(app, plan, {});
+}
+
+function fitPlan(app, plan, opts) {
+  const coords = [...(plan.base ? [plan.base] : []), ...plan.stops.filter((s) => s.lnglat).map((s) => s.lnglat)];
+  if (!coords.length) return false;
+  const b = new maplibregl.LngLatBounds();
+  coords.forEach((c) => b.extend(c));
+  app.map.fitTo(b, { maxZoom: 13, padding: 60, ...opts });
+  return true;
+}
+
+function planTable(plan, onRow) {
+  const columns = [
+    { key: 'order', label: t('col.order'), numeric: true },
+    { key: 'name', label: t('col.village') },
+    { key: 'legKm', label: t('col.leg'), numeric: true, render: (r) => num(r.legKm, 1) },
+    { key: 'residents_needed', label: t('col.residents_needed'), numeric: true, render: (r) => num(r.residents_needed) },
+    { key: 'households_needed', label: t('col.households_needed'), numeric: true, render: (r) => num(r.households_needed) },
+    { key: 'reaches', label: t('col.reaches'), numeric: true, render: (r) => pct(r.coverage_after ?? r.reaches_coverage ?? r.coverage_if_visited) },
+  ];
+  return h('div', {},
+    sortableTable({ columns, rows: plan.stops, onRow, caption: t('team.plan'), rowKey: (r) => r.village_code }),
+    h('p', { class: 'plan-total' }, t('team.total', { km: num(plan.totalKm, 1) })));
+}
+
+const weeklyOf = (r) => (Array.isArray(r.weekly_visits) ? r.weekly_visits.map((w) => Number(w?.visits ?? w) || 0) : []);
+const visitsOf = (r) => r.visits ?? weeklyOf(r).reduce((a, b) => a + b, 0);
+
+/** sparkline is a member's visits per week as small bars. */
+function sparkline(values) {
+  const SVG = 'http://www.w3.org/2000/svg';
+  const max = Math.max(1, ...values);
+  const svg = document.createElementNS(SVG, 'svg');
+  svg.setAttribute('viewBox', `0 0 ${values.length * 3} 20`);
+  svg.setAttribute('class', 'sparkline');
+  svg.setAttribute('role', 'img');
+  svg.setAttribute('aria-label', t('village.weeklyChart', { n: values.length, max }));
+  values.forEach((v, i) => {
+    const r = document.createElementNS(SVG, 'rect');
+    const bh = (v / max) * 20;
+    Object.entries({ x: i * 3, y: 20 - bh, width: 2, height: bh, fill: '#3b528b' }).forEach(([k, x]) => r.setAttribute(k, x));
+    svg.append(r);
+  });
+  return svg;
+}
+
+function membersTable(rows, sort, onSort) {
+  const yesNo = (v) => (v === undefined || v === null ? '—' : v ? t('yes') : t('no'));
+  const hasPoint = (r) => r.has_contact_point ?? (r.contact_point === undefined ? undefined : !!r.contact_point);
+  const meets = (r) => r.meets_target ?? r.target_met ?? (r.households_contacted !== undefined ? r.households_contacted >= (r.target ?? 10) : undefined);
+  const columns = [
+    { key: 'member_name', label: t('col.member'), render: (r) => r.member_name || r.name || r.member_code },
+    { key: 'role', label: t('col.role'), render: (r) => (r.role ? t(`role.${r.role}`) : '—') },
+    { key: 'visits', label: t('col.visits'), numeric: true, value: visitsOf, render: (r) => num(visitsOf(r)) },
+    { key: 'weekly', label: t('col.weekly'), value: (r) => weeklyOf(r).filter((v) => v > 0).length, render: (r) => sparkline(weeklyOf(r)) },
+    { key: 'households_contacted', label: t('col.households'), numeric: true, render: (r) => num(r.households_contacted) },
+    { key: 'target_met', label: t('col.target'), value: (r) => (meets(r) ? 1 : 0), render: (r) => yesNo(meets(r)) },
+    { key: 'contact_point', label: t('col.contactPoint'), value: (r) => (hasPoint(r) ? 1 : 0), render: (r) => (hasPoint(r) ? (typeof r.contact_point === 'string' ? r.contact_point : t('yes')) : t('no')) },
+    { key: 'diary_entries', label: t('col.diary'), numeric: true, render: (r) => num(r.diary_entries) },
+    { key: 'problems', label: t('col.problems'), numeric: true, value: (r) => r.problems_collected, render: (r) => `${num(r.problems_collected)} / ${num(r.problems_resolved)}` },
+  ];
+  return sortableTable({ columns, rows, sort, onSort, caption: t('team.members'), rowKey: (r) => r.member_code });
+}
+
+async function openPrint(app, state) {
+  const view = document.getElementById('print-view');
+  if (!state.team) return;
+  const teamName = state.team.name;
+  document.getElementById('print-title').textContent = t('print.title', { team: teamName });
+  document.getElementById('print-meta').textContent = t('print.meta', {
+    date: date(new Date()),
+    from: date(`${app.window.from}T12:00:00+08:00`),
+    to: date(`${addDays(app.window.to, -1)}T12:00:00+08:00`),
+  });
+  const img = document.getElementById('print-map');
+  img.src = '';
+  const planBox = document.getElementById('print-plan');
+  const gapsBox = document.getElementById('print-gaps');
+  planBox.replaceChildren(h('h2', {}, t('print.plan')),
+    state.plan ? planTable(state.plan) : state.planErr ? inlineError(state.planErr, t('team.plan')) : loading());
+  gapsBox.replaceChildren(h('h2', {}, t('print.gaps')),
+    state.gaps ? sortableTable({ columns: gapColumns(), rows: state.gaps, sort: state.sort, caption: t('print.gaps') })
+      : state.gapsErr ? inlineError(state.gapsErr, t('team.gaps')) : loading());
+  document.body.classList.add('printing');
+  view.hidden = false;
+  document.getElementById('print-close').focus();
+  // The route's frame, once its tiles have drawn, on the whole map's width.
+  view.dataset.ready = 'false';
+  app.closeVillage?.();
+  if (state.plan) fitPlan(app, state.plan, { duration: 0 });
+  await app.idle();
+  img.src = app.map.snapshot();
+  view.dataset.ready = 'true';
+}
+
+function closePrint() {
+  document.body.classList.remove('printing');
+  document.getElementById('print-view').hidden = true;
+  document.getElementById('print-open').focus();
+}

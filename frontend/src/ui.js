@@ -1,0 +1,127 @@
+// Small DOM helpers shared by the views: element building, the status
+// banner, and sortable tables.
+
+import { t } from './i18n.js';
+
+/** h builds an element: h('td', {class: 'x', onclick: fn}, 'text', child). */
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2), v);
+    else if (k === 'class') el.className = v;
+    else if (k === 'dataset') Object.assign(el.dataset, v);
+    else if (v === true) el.setAttribute(k, '');
+    else el.setAttribute(k, String(v));
+  }
+  for (const c of children.flat()) {
+    if (c === undefined || c === null || c === false) continue;
+    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return el;
+}
+
+/** describeError turns an ApiError (or any error) into a sentence. */
+export function describeError(err, what) {
+  switch (err?.kind) {
+    case 'unreachable':
+      return t('status.unreachable');
+    case 'missing':
+      return t('status.missing', { what });
+    case 'forbidden':
+      return t('status.forbidden', { what });
+    case 'unauthorized':
+      return t('status.unauthorized');
+    case 'server':
+      return t('status.server', { status: err.status, message: err.message });
+    default:
+      return t('status.server', { status: '—', message: err?.message || String(err) });
+  }
+}
+
+const banner = () => document.getElementById('status');
+let bannerRetry = null;
+
+/** showStatus shows a message in the banner; retry, when given, adds a button. */
+export function showStatus(message, { level = 'error', retry } = {}) {
+  const b = banner();
+  b.replaceChildren();
+  b.className = `status ${level}`;
+  b.append(h('span', {}, message));
+  bannerRetry = retry || null;
+  if (retry) b.append(h('button', { type: 'button', onclick: () => { clearStatus(); retry(); } }, t('status.retry')));
+  b.append(h('button', { type: 'button', class: 'dismiss', 'aria-label': t('status.dismiss'), onclick: clearStatus }, '×'));
+  b.hidden = false;
+}
+
+export function clearStatus() {
+  banner().hidden = true;
+  bannerRetry = null;
+}
+
+export function currentRetry() {
+  return bannerRetry;
+}
+
+/** inlineError is an error message in place of a panel's content. */
+export function inlineError(err, what) {
+  return h('p', { class: 'error', role: 'alert' }, describeError(err, what));
+}
+
+export function loading() {
+  return h('p', { class: 'muted loading', role: 'status' }, t('status.loading'));
+}
+
+/**
+ * sortableTable renders rows under columns. Each column: {key, label,
+ * value(row) for sorting, render(row) for display, numeric}. Clicking (or
+ * Enter on) a header button sorts; onRow(row) runs on a row click or Enter.
+ */
+export function sortableTable({ columns, rows, onRow, sort, onSort, caption, rowKey }) {
+  const sorted = [...rows];
+  if (sort) {
+    const col = columns.find((c) => c.key === sort.key);
+    if (col) {
+      const dir = sort.dir === 'desc' ? -1 : 1;
+      const val = col.value || ((r) => r[col.key]);
+      sorted.sort((a, b) => {
+        const x = val(a);
+        const y = val(b);
+        if (x === y) return 0;
+        if (x === null || x === undefined) return 1;
+        if (y === null || y === undefined) return -1;
+        return (typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y), 'zh-CN')) * dir;
+      });
+    }
+  }
+  const thead = h('thead', {}, h('tr', {}, columns.map((c) => {
+    const active = sort && sort.key === c.key;
+    const ariaSort = active ? (sort.dir === 'desc' ? 'descending' : 'ascending') : 'none';
+    const label = c.label;
+    if (!onSort) return h('th', { scope: 'col', class: c.numeric ? 'num' : '' }, label);
+    return h('th', { scope: 'col', 'aria-sort': ariaSort, class: c.numeric ? 'num' : '' },
+      h('button', {
+        type: 'button', class: 'sort', dataset: { key: c.key },
+        onclick: () => onSort({ key: c.key, dir: active && sort.dir === 'asc' ? 'desc' : 'asc' }),
+      }, label, h('span', { class: 'arrow', 'aria-hidden': 'true' }, active ? (sort.dir === 'desc' ? ' ▼' : ' ▲') : '')));
+  })));
+  const tbody = h('tbody', {}, sorted.map((r) => {
+    const tr = h('tr', {
+      dataset: rowKey ? { key: rowKey(r) } : {},
+      tabindex: onRow ? '0' : undefined,
+      class: onRow ? 'clickable' : '',
+    }, columns.map((c) => h('td', { class: c.numeric ? 'num' : '' }, c.render ? c.render(r) : (r[c.key] ?? '—'))));
+    if (onRow) {
+      tr.addEventListener('click', () => onRow(r));
+      tr.addEventListener('keydown', (e) => {
+        if (e.key === 'Enter' || e.key === ' ') {
+          e.preventDefault();
+          onRow(r);
+        }
+      });
+    }
+    return tr;
+  }));
+  const table = h('table', { class: 'data' }, caption ? h('caption', { class: 'sr-only' }, caption) : null, thead, tbody);
+  return table;
+}

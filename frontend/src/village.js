@@ -1,0 +1,192 @@
+// The village side panel: coverage against the one-third line, residents
+// and households still needed, special groups waiting, the last visit, a
+// weekly visits chart and the problems collected and resolved.
+
+import { api } from './endpoints.js';
+import { date, num, pct, t } from './i18n.js';
+import { ONE_THIRD_COLOUR } from './scales.js';
+import { h, inlineError, loading } from './ui.js';
+
+const GROUPS = ['poor', 'seriously_ill', 'disabled', 'empty_nest', 'left_behind_children', 'community_correction'];
+const SVG = 'http://www.w3.org/2000/svg';
+
+export function initVillagePanel(app) {
+  const panel = document.getElementById('village-panel');
+  const title = document.getElementById('village-title');
+  const body = document.getElementById('village-body');
+  let current = null; // {code, data, feature}
+  let req = 0;
+  let returnFocus = null;
+
+  const close = () => {
+    panel.hidden = true;
+    document.body.classList.remove('panel-open');
+    current = null;
+    app.map.selectVillage(null);
+    app.map.map.resize();
+    if (returnFocus && document.contains(returnFocus)) returnFocus.focus();
+  };
+  document.getElementById('village-close').addEventListener('click', close);
+  app.closeVillage = () => { if (!panel.hidden) close(); };
+  panel.addEventListener('keydown', (e) => { if (e.key === 'Escape') close(); });
+
+  const render = () => {
+    if (!current) return;
+    if (current.error) {
+      body.replaceChildren(inlineError(current.error, current.code));
+      if (current.feature) body.append(details(fromFeature(current.feature)));
+      return;
+    }
+    if (!current.data) {
+      body.replaceChildren(loading());
+      return;
+    }
+    title.textContent = current.data.village_name || current.data.name || current.code;
+    body.replaceChildren(details(current.data));
+  };
+
+  /**
+   * openVillage shows the panel for a village code; with fly, the map first
+   * goes to the village (its centre from the caller or from the answer).
+   */
+  app.openVillage = async (code, { feature, fly = false, centre } = {}) => {
+    const my = ++req;
+    if (panel.hidden) returnFocus = document.activeElement;
+    current = { code, feature, data: null };
+    title.textContent = feature?.name || code;
+    panel.hidden = false;
+    panel.dataset.code = code;
+    document.body.classList.add('panel-open');
+    app.map.map.resize();
+    app.map.selectVillage(code);
+    if (fly && centre) app.map.flyTo(centre, 13);
+    render();
+    try {
+      const data = await api.village(code, app.window);
+      if (my !== req) return;
+      current.data = data;
+      const c = data.centre || data.center;
+      if (fly && !centre && Array.isArray(c)) app.map.flyTo(c, 13);
+    } catch (err) {
+      if (my !== req) return;
+      current.error = err;
+    }
+    render();
+    panel.focus();
+    app.emit('village', code);
+  };
+  app.on('lang', render);
+  app.on('window', () => { if (current) app.openVillage(current.code, { feature: current.feature }); });
+}
+
+function fromFeature(p) {
+  return {
+    village_code: p.code,
+    village_name: p.name,
+    resident_population: p.resident_population,
+    visited_residents: p.visited_residents,
+    coverage: p.coverage,
+    reached: p.reached,
+    residents_needed: p.residents_needed,
+    special_waiting: p.special_waiting,
+  };
+}
+
+function details(d) {
+  const pop = Number(d.resident_population);
+  const noPop = !(pop > 0);
+  const coverage = d.coverage ?? (noPop ? null : Number(d.visited_residents) / pop);
+  const reached = d.reached === true || d.reached === 'true';
+  const status = noPop ? t('village.noPopulation') : reached ? t('village.reached') : t('village.below');
+  const parts = [];
+  parts.push(h('p', { class: `village-status ${noPop ? 'none' : reached ? 'reached' : 'below'}` }, status));
+  if (!noPop) parts.push(coverageBar(coverage));
+  const facts = [
+    ['village.coverage', noPop ? '—' : pct(coverage)],
+    ['village.town', d.town_name || d.town_code],
+    ['village.population', num(d.resident_population)],
+    ['village.visitedResidents', num(d.visited_residents)],
+    ['village.residentsNeeded', num(d.residents_needed)],
+    ['village.householdsNeeded', num(d.households_needed)],
+    ['village.lastVisit', lastVisit(d)],
+  ];
+  parts.push(h('dl', { class: 'facts' }, facts.flatMap(([k, v]) => [h('dt', {}, t(k)), h('dd', {}, v ?? '—')])));
+
+  const special = d.special_unvisited || d.special_waiting_by_group;
+  if (special && typeof special === 'object') {
+    parts.push(h('h3', {}, t('village.special')));
+    parts.push(h('dl', { class: 'facts special' }, GROUPS.flatMap((g) => [h('dt', {}, t(`group.${g}`)), h('dd', {}, num(special[g] ?? 0))])));
+  } else if (d.special_waiting !== undefined) {
+    parts.push(h('dl', { class: 'facts' }, h('dt', {}, t('village.special')), h('dd', {}, num(d.special_waiting))));
+  }
+  if (d.problems_collected !== undefined) {
+    parts.push(h('p', {}, t('village.problems', { c: num(d.problems_collected), r: num(d.problems_resolved) })));
+  }
+  const weekly = d.weekly_visits || d.weeks;
+  if (Array.isArray(weekly) && weekly.length) {
+    parts.push(h('h3', {}, t('village.weekly')));
+    parts.push(weeklyChart(weekly));
+  }
+  return h('div', {}, parts);
+}
+
+function lastVisit(d) {
+  const day = d.last_visit_on || d.last_visit;
+  if (!day) return d.days_since_last_visit !== undefined && d.days_since_last_visit !== null
+    ? t('village.daysAgo', { n: d.days_since_last_visit }) : t('village.never');
+  const ago = d.days_since_last_visit;
+  return `${date(day.length === 10 ? `${day}T12:00:00+08:00` : day)}${ago !== undefined && ago !== null ? ` (${t('village.daysAgo', { n: ago })})` : ''}`;
+}
+
+/** coverageBar is the village's coverage on a 0–100% bar with the one-third line drawn on it. */
+function coverageBar(share) {
+  const w = 240;
+  const svg = document.createElementNS(SVG, 'svg');
+  svg.setAttribute('viewBox', `0 0 ${w} 22`);
+  svg.setAttribute('class', 'coverage-bar');
+  svg.setAttribute('role', 'img');
+  svg.setAttribute('aria-label', `${t('village.coverage')} ${pct(share)}`);
+  const rect = (x, width, fill) => {
+    const r = document.createElementNS(SVG, 'rect');
+    Object.entries({ x, y: 4, width, height: 14, fill }).forEach(([k, v]) => r.setAttribute(k, v));
+    svg.append(r);
+  };
+  rect(0, w, '#e4e2da');
+  rect(0, Math.max(0, Math.min(1, share || 0)) * w, '#21918c');
+  const line = document.createElementNS(SVG, 'line');
+  Object.entries({ x1: w / 3, x2: w / 3, y1: 0, y2: 22, stroke: ONE_THIRD_COLOUR, 'stroke-width': 3 }).forEach(([k, v]) => line.setAttribute(k, v));
+  svg.append(line);
+  return svg;
+}
+
+/** weeklyChart is a small bar chart of visits per week. */
+function weeklyChart(weeks) {
+  const values = weeks.map((w) => Number(w.visits) || 0);
+  const max = Math.max(1, ...values);
+  const bw = 8;
+  const gap = 2;
+  const height = 60;
+  const width = values.length * (bw + gap);
+  const svg = document.createElementNS(SVG, 'svg');
+  svg.setAttribute('viewBox', `0 0 ${width} ${height + 14}`);
+  svg.setAttribute('class', 'weekly-chart');
+  svg.setAttribute('role', 'img');
+  svg.setAttribute('aria-label', t('village.weeklyChart', { n: values.length, max }));
+  values.forEach((v, i) => {
+    const r = document.createElementNS(SVG, 'rect');
+    const bh = (v / max) * height;
+    Object.entries({ x: i * (bw + gap), y: height - bh, width: bw, height: Math.max(bh, v > 0 ? 1 : 0), fill: '#3b528b' })
+      .forEach(([k, val]) => r.setAttribute(k, val));
+    const title = document.createElementNS(SVG, 'title');
+    title.textContent = `${weeks[i].week_start || weeks[i].from || i + 1}: ${v}`;
+    r.append(title);
+    svg.append(r);
+  });
+  const axis = document.createElementNS(SVG, 'text');
+  axis.setAttribute('x', '0');
+  axis.setAttribute('y', String(height + 12));
+  axis.setAttribute('class', 'axis');
+  axis.textContent = t('village.weeklyMax', { max });
+  svg.append(axis);
+  return svg;
+}

@@ -1,0 +1,120 @@
+// Shared set-up of the browser tests: Debian's Chromium through
+// playwright-core (no browser is ever downloaded), sign-in with the demo
+// accounts, and reading the map canvas's pixels.
+
+import { readFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+export const BASE = process.env.LIANXIN_URL || 'http://127.0.0.1:8080';
+export const ARTIFACTS = process.env.LIANXIN_ARTIFACTS || join(process.cwd(), '..', 'test-artifacts');
+mkdirSync(ARTIFACTS, { recursive: true });
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      // WebGL without a GPU: Chromium's software renderer, which it no longer
+      // falls back to by itself.
+      '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
+      '--no-first-run', '--disable-component-update', '--disable-sync',
+    ],
+  });
+}
+
+/** demoAccounts reads `lianxin user demo` output: "  username  password  role" lines. */
+export function demoAccounts() {
+  const file = process.env.LIANXIN_DEMO_ACCOUNTS;
+  const out = new Map();
+  if (!file) return out;
+  let text = '';
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return out;
+  }
+  for (const line of text.split('\n')) {
+    const m = /^\s+(\S+)\s+(\S+)\s+(\S+)\s*$/.exec(line);
+    if (m) out.set(m[1], { password: m[2], role: m[3] });
+  }
+  return out;
+}
+
+/**
+ * openApp loads the page and, when the server asks for sign-in, signs in
+ * through the form as user. It returns once the app says it is ready.
+ */
+export async function openApp(page, user = 'planner') {
+  page.on('pageerror', (err) => console.error('page error:', err.message));
+  await page.goto(`${BASE}/`);
+  const dialog = page.locator('#signin');
+  const ready = page.locator('body[data-ready="true"]');
+  await Promise.race([
+    dialog.waitFor({ state: 'visible', timeout: 30000 }).catch(() => {}),
+    ready.waitFor({ state: 'attached', timeout: 30000 }).catch(() => {}),
+  ]);
+  if (await dialog.isVisible()) {
+    const acct = demoAccounts().get(user);
+    if (!acct) throw new Error(`the server asks for sign-in but no password for ${user} is in ${process.env.LIANXIN_DEMO_ACCOUNTS}`);
+    await page.fill('#signin-user', user);
+    await page.fill('#signin-pass', acct.password);
+    await page.click('#signin-submit');
+  }
+  await ready.waitFor({ state: 'attached', timeout: 60000 });
+  await mapIdle(page);
+}
+
+/** mapIdle waits until the map has drawn everything asked of it. */
+export async function mapIdle(page) {
+  await page.evaluate(() => window.lianxin.idle());
+}
+
+/**
+ * canvasPixels reads the map canvas (drawn with preserveDrawingBuffer) into
+ * RGBA bytes, downscaled by 2 to keep the comparison cheap.
+ */
+export async function canvasPixels(page) {
+  return page.evaluate(() => {
+    const src = window.lianxin.map.map.getCanvas();
+    const c = document.createElement('canvas');
+    c.width = Math.floor(src.width / 2);
+    c.height = Math.floor(src.height / 2);
+    const ctx = c.getContext('2d');
+    ctx.drawImage(src, 0, 0, c.width, c.height);
+    return { width: c.width, height: c.height, data: Array.from(ctx.getImageData(0, 0, c.width, c.height).data) };
+  });
+}
+
+/**
+ * colouredShare is the share of pixels with a clear hue: the hexagons'
+ * viridis colours count, while the grey background and the grey outlines
+ * of towns and villages do not.
+ */
+export function colouredShare({ data }) {
+  let coloured = 0;
+  const n = data.length / 4;
+  for (let i = 0; i < data.length; i += 4) {
+    const r = data[i];
+    const g = data[i + 1];
+    const b = data[i + 2];
+    if (Math.max(r, g, b) - Math.min(r, g, b) > 40) coloured++;
+  }
+  return coloured / n;
+}
+
+/** changedShare is the share of pixels that differ noticeably between two frames. */
+export function changedShare(a, b) {
+  if (a.data.length !== b.data.length) return 1;
+  let changed = 0;
+  for (let i = 0; i < a.data.length; i += 4) {
+    const d = Math.abs(a.data[i] - b.data[i]) + Math.abs(a.data[i + 1] - b.data[i + 1]) + Math.abs(a.data[i + 2] - b.data[i + 2]);
+    if (d > 30) changed++;
+  }
+  return changed / (a.data.length / 4);
+}
+
+export async function shot(page, name, opts = {}) {
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), ...opts });
+}

@@ -1,0 +1,198 @@
+// The web map in Chromium against a served demo county: the heat map draws
+// hexagons, the metric changes them, a team's gap table lists exactly the
+// API's villages, a row zooms to its village and opens the panel, the
+// language switch relabels the page, and the print view renders.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+
+import {
+  canvasPixels, changedShare, colouredShare, launch, mapIdle, openApp, shot,
+} from './helpers.mjs';
+
+describe('web map', () => {
+  let browser;
+  let page;
+  let team = null; // {code, name, gaps}
+
+  before(async () => {
+    browser = await launch();
+    page = await browser.newPage({ viewport: { width: 1366, height: 900 }, deviceScaleFactor: 1, locale: 'zh-CN' });
+    await openApp(page, 'planner');
+  });
+
+  after(async () => {
+    await browser?.close();
+  });
+
+  test('the heat map draws hexagons', async () => {
+    const px = await canvasPixels(page);
+    const share = colouredShare(px);
+    await shot(page, 'planner-heat');
+    assert.ok(share > 0.05, `coloured (hexagon) pixels in the map canvas: ${(share * 100).toFixed(1)}%, want more than 5%`);
+    const legend = await page.locator('#legend li').count();
+    assert.ok(legend >= 2, `legend classes: ${legend}, want at least 2`);
+  });
+
+  test('switching the metric changes the hexagons', async () => {
+    const before = await canvasPixels(page);
+    await page.check('input[name=metric][value=special_waiting]');
+    await page.waitForFunction(() => window.lianxin.map.metric.key === 'special_waiting');
+    await mapIdle(page);
+    // Count breaks follow the loaded values; let the recolouring draw too.
+    await mapIdle(page);
+    const after = await canvasPixels(page);
+    const changed = changedShare(before, after);
+    await shot(page, 'planner-heat-special');
+    assert.ok(changed > 0.02, `pixels changed by switching coverage → special groups waiting: ${(changed * 100).toFixed(1)}%, want more than 2%`);
+    assert.ok(colouredShare(after) > 0.05, 'the special-groups metric still draws hexagons');
+    await page.check('input[name=metric][value=coverage]');
+  });
+
+  test('the village choropleth marks the one-third line', async () => {
+    await page.check('input[name=mode][value=villages]');
+    await mapIdle(page);
+    const below = await page.evaluate(() => window.lianxin.map.map.getLayoutProperty('villages-below', 'visibility'));
+    assert.equal(below, 'visible', 'the below-one-third outline layer is shown in village mode');
+    const legendText = await page.locator('#legend').innerText();
+    assert.match(legendText, /三分之一/, `legend ${JSON.stringify(legendText)} names the one-third line`);
+    await shot(page, 'planner-villages');
+    await page.check('input[name=mode][value=heat]');
+    await mapIdle(page);
+  });
+
+  test("a team's gap table lists exactly the villages the API returns", async () => {
+    await page.click('#tab-team');
+    const options = await page.locator('#team option').evaluateAll((os) => os.map((o) => ({ code: o.value, name: o.textContent })).filter((o) => o.code));
+    assert.ok(options.length > 0, 'the team list is not empty');
+    // The first team with a gap to show.
+    for (const o of options) {
+      const rows = await page.evaluate(async (code) => {
+        const w = window.lianxin.window;
+        const q = new URLSearchParams({ format: 'json', ...(code.startsWith('town:') ? { town: code.slice(5) } : { team: code }), from: w.from, to: w.to });
+        const res = await fetch(`/api/v1/reports/gaps?${q}`);
+        if (!res.ok) throw new Error(`GET gaps for ${code}: ${res.status} ${await res.text()}`);
+        const body = await res.json();
+        return Array.isArray(body) ? body : body.rows || body.villages || [];
+      }, o.code);
+      if (rows.length > 0) {
+        team = { ...o, gaps: rows.map((r) => r.village_code).sort() };
+        break;
+      }
+    }
+    assert.ok(team, 'some team has villages below one-third in the demo county');
+    await page.selectOption('#team', team.code);
+    await page.locator('#gap-table tbody tr').first().waitFor();
+    const shown = (await page.locator('#gap-table tbody tr').evaluateAll((trs) => trs.map((tr) => tr.dataset.key))).sort();
+    assert.deepEqual(shown, team.gaps, `gap table of team ${team.code}: got ${shown.join(',')}, want the API's ${team.gaps.join(',')}`);
+    await mapIdle(page);
+    await shot(page, 'team-gaps');
+  });
+
+  test('the gap table sorts by a column', async () => {
+    await page.click('#gap-table th button[data-key="residents_needed"]');
+    await page.click('#gap-table th button[data-key="residents_needed"]'); // descending
+    const th = page.locator('#gap-table th', { has: page.locator('button[data-key="residents_needed"]') });
+    assert.equal(await th.getAttribute('aria-sort'), 'descending');
+    const idx = await th.evaluate((el) => [...el.parentElement.children].indexOf(el));
+    const values = await page.locator(`#gap-table tbody tr td:nth-child(${idx + 1})`).allInnerTexts();
+    const nums = values.map((v) => Number(v.replace(/[^\d.-]/g, '')));
+    const sorted = [...nums].sort((a, b) => b - a);
+    assert.deepEqual(nums, sorted, `residents needed, descending: got ${nums}`);
+  });
+
+  test('clicking a gap row zooms to the village and opens its panel', async () => {
+    const row = page.locator('#gap-table tbody tr').first();
+    const code = await row.getAttribute('data-key');
+    const before = await page.evaluate(() => ({ zoom: window.lianxin.map.map.getZoom(), centre: window.lianxin.map.map.getCenter().toArray() }));
+    await row.click();
+    await page.locator(`#village-panel[data-code="${code}"]`).waitFor({ state: 'visible' });
+    await page.waitForFunction(() => !window.lianxin.map.map.isMoving());
+    await mapIdle(page);
+    const afterView = await page.evaluate(() => ({ zoom: window.lianxin.map.map.getZoom(), centre: window.lianxin.map.map.getCenter().toArray() }));
+    const moved = Math.abs(afterView.zoom - before.zoom) > 0.5
+      || Math.hypot(afterView.centre[0] - before.centre[0], afterView.centre[1] - before.centre[1]) > 0.005;
+    assert.ok(moved, `the map moved to village ${code}: before ${JSON.stringify(before)}, after ${JSON.stringify(afterView)}`);
+    assert.ok(afterView.zoom >= 12, `zoomed in on the village: zoom ${afterView.zoom}, want ≥ 12`);
+    await page.locator('#village-body .facts').first().waitFor();
+    const title = await page.locator('#village-title').innerText();
+    assert.ok(title.trim().length > 0, 'the panel names the village');
+    await shot(page, 'village-panel');
+  });
+
+  test('switching the language changes the labels', async () => {
+    const zh = await page.locator('#tab-planner').innerText();
+    assert.equal(zh, '规划');
+    await page.click('#lang');
+    assert.equal(await page.locator('#tab-planner').innerText(), 'Planner');
+    assert.equal(await page.locator('html').getAttribute('lang'), 'en');
+    assert.equal(await page.locator('#gaps-title').innerText(), 'Villages below one-third');
+    const header = await page.locator('#gap-table thead th').first().innerText();
+    assert.equal(header.trim(), 'Village', 'table headings follow the language');
+    await shot(page, 'team-gaps-en');
+    await page.click('#lang');
+    assert.equal(await page.locator('#tab-planner').innerText(), '规划');
+  });
+
+  test('the print view of the plan renders', async () => {
+    await page.click('#print-open');
+    await page.locator('#print-view[data-ready="true"]').waitFor();
+    const title = await page.locator('#print-title').innerText();
+    assert.ok(title.includes(team.name), `print title ${JSON.stringify(title)} names team ${team.name}`);
+    const gapRows = await page.locator('#print-gaps tbody tr').count();
+    assert.equal(gapRows, team.gaps.length, 'the print view lists the gap villages');
+    const img = await page.locator('#print-map').evaluate((el) => el.complete && el.naturalWidth);
+    assert.ok(img > 0, 'the print view holds the map picture');
+    await page.emulateMedia({ media: 'print' });
+    const hidden = await page.locator('#sidebar').evaluate((el) => getComputedStyle(el).display === 'none'
+      || getComputedStyle(el.closest('main')).display === 'none');
+    assert.ok(hidden, 'the print stylesheet hides the app around the print view');
+    await shot(page, 'print-view', { fullPage: true });
+    await page.pdf({ path: `${process.env.LIANXIN_ARTIFACTS || '../test-artifacts'}/print-view.pdf`, format: 'A4' });
+    await page.emulateMedia({ media: 'screen' });
+    await page.click('#print-close');
+  });
+
+  test('the GIS view lists layers with downloads and copyable URLs', async () => {
+    await page.click('#tab-gis');
+    const ogc = await page.locator('#url-ogc').inputValue();
+    assert.ok(ogc.endsWith('/ogc'), `OGC URL ${ogc}`);
+    const tj = await page.locator('#url-tj-villages').inputValue();
+    assert.ok(tj.endsWith('/tiles/villages.json'), `TileJSON URL ${tj}`);
+    const links = await page.locator('#layer-list a.download').count();
+    assert.ok(links >= 10, `download links: ${links}`);
+    await shot(page, 'gis');
+  });
+
+  test('a tablet-sized window keeps the controls and the map', async () => {
+    await page.setViewportSize({ width: 820, height: 1180 });
+    await page.click('#tab-planner');
+    await mapIdle(page);
+    const mapBox = await page.locator('#map').boundingBox();
+    assert.ok(mapBox && mapBox.height > 300 && mapBox.width > 600, `map box on a tablet: ${JSON.stringify(mapBox)}`);
+    assert.ok(await page.locator('#metrics input').first().isVisible(), 'the metric switcher is visible on a tablet');
+    await shot(page, 'tablet');
+    await page.setViewportSize({ width: 1366, height: 900 });
+  });
+});
+
+describe('when the server fails', () => {
+  test('an unreachable server is said plainly', async () => {
+    const browser = await launch();
+    try {
+      const page = await browser.newPage();
+      const { BASE } = await import('./helpers.mjs');
+      await page.goto(`${BASE}/`);
+      // From now on the API is cut off, as when the server goes away.
+      await page.route('**/api/**', (route) => route.abort('connectionrefused'));
+      await page.route('**/tiles/**', (route) => route.abort('connectionrefused'));
+      await page.reload();
+      const status = page.locator('#status');
+      await status.waitFor({ state: 'visible', timeout: 20000 });
+      assert.match(await status.innerText(), /无法连接服务器/);
+      await shot(page, 'unreachable');
+    } finally {
+      await browser.close();
+    }
+  });
+});

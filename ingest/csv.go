@@ -1,0 +1,218 @@
+package ingest
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"lianxin"
+)
+
+// csvDecoder reads a CSV file (comma, semicolon or tab separated; the
+// header row decides) whose header names the layer's fields.
+type csvDecoder struct {
+	r      *csv.Reader
+	layer  *Layer
+	file   string
+	cols   []int // file column -> layer field index, or one of the col* codes
+	header []string
+	line   int64 // line of the record last read
+}
+
+const (
+	colIgnored = -1 - iota
+	colLon
+	colLat
+	colWKT
+)
+
+// newCSVDecoder reads the header and maps its columns. r yields UTF-8.
+func newCSVDecoder(r *bufio.Reader, layer *Layer, file string) (*csvDecoder, error) {
+	d := &csvDecoder{layer: layer, file: file}
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	// Lines starting with # are comments: the templates explain their
+	// columns that way and import as they are.
+	cr.Comment = '#'
+	d.r = cr
+	cr.Comma = sniffDelimiter(r)
+	header, err := d.readHeader(cr)
+	if err != nil {
+		return nil, err
+	}
+	d.header = header
+	d.line = 1
+	if err := d.mapHeader(header); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+func (d *csvDecoder) readHeader(cr *csv.Reader) ([]string, error) {
+	rec, err := cr.Read()
+	if errors.Is(err, io.EOF) {
+		return nil, invalidf("%s is empty: want a header row naming the columns, then one row per %s", d.file, singular(d.layer.Name))
+	}
+	if err != nil {
+		return nil, d.fatal(err)
+	}
+	if err := d.checkUTF8(rec, 1); err != nil {
+		return nil, err
+	}
+	return append([]string(nil), rec...), nil
+}
+
+// sniffDelimiter picks comma, tab or semicolon, whichever the header line
+// has most of (Excel writes semicolons in some locales, tabs when asked).
+func sniffDelimiter(r *bufio.Reader) rune {
+	head, _ := r.Peek(4096)
+	if i := bytes.IndexByte(head, '\n'); i >= 0 {
+		head = head[:i]
+	}
+	best, bestN := ',', bytes.Count(head, []byte{','})
+	for _, c := range []rune{'\t', ';'} {
+		if n := bytes.Count(head, []byte{byte(c)}); n > bestN {
+			best, bestN = c, n
+		}
+	}
+	return best
+}
+
+func (d *csvDecoder) mapHeader(header []string) error {
+	l := d.layer
+	d.cols = make([]int, len(header))
+	seen := make(map[int]string)
+	var unknown []string
+	hasLon, hasLat, hasWKT := false, false, false
+	for i, h := range header {
+		if fi, ok := l.matchField(h); ok {
+			if prev, dup := seen[fi]; dup {
+				return invalidf("%s line 1: columns %q and %q both give %s", d.file, prev, h, l.Fields[fi].Name)
+			}
+			seen[fi] = h
+			d.cols[i] = fi
+			continue
+		}
+		switch {
+		case l.Geom != NoGeom && matchAny(h, wktAliases):
+			d.cols[i], hasWKT = colWKT, true
+		case l.Geom == PointGeom && matchAny(h, lonAliases):
+			d.cols[i], hasLon = colLon, true
+		case l.Geom == PointGeom && matchAny(h, latAliases):
+			d.cols[i], hasLat = colLat, true
+		case matchAny(h, ignoredHeaders) || strings.TrimSpace(h) == "":
+			d.cols[i] = colIgnored
+		default:
+			d.cols[i] = colIgnored
+			unknown = append(unknown, h)
+		}
+	}
+	var problems []string
+	for _, h := range unknown {
+		if c, ok := l.closest(h); ok {
+			problems = append(problems, fmt.Sprintf("unknown column %q (did you mean %q?)", h, c))
+		} else {
+			problems = append(problems, fmt.Sprintf("unknown column %q", h))
+		}
+	}
+	for fi, f := range l.Fields {
+		if _, ok := seen[fi]; !ok && f.Required {
+			problems = append(problems, fmt.Sprintf("missing column %s (or %s)", f.Name, strings.Join(f.Aliases, ", ")))
+		}
+	}
+	if hasLon != hasLat {
+		problems = append(problems, "lon and lat come as a pair: give both columns (经度 and 纬度)")
+	}
+	if l.GeomRequired && !hasWKT && !(hasLon && hasLat) {
+		problems = append(problems, "missing the geometry: give "+(&converter{layer: l}).geomHint())
+	}
+	if len(problems) > 0 {
+		return &lianxin.Error{Code: lianxin.EInvalid, Message: fmt.Sprintf("%s line 1 (header): %s", d.file, strings.Join(problems, "; ")),
+			Details: map[string]any{"file": d.file, "line": 1, "problems": problems}}
+	}
+	return nil
+}
+
+func (d *csvDecoder) unit() string { return "line" }
+
+// checkUTF8 refuses text that is not UTF-8 after decoding: a GBK file read
+// as UTF-8 (forced, or detected from an all-ASCII start) stops here.
+func (d *csvDecoder) checkUTF8(rec []string, line int64) error {
+	for _, v := range rec {
+		if !utf8.ValidString(v) {
+			return invalidf("%s line %d is not valid UTF-8 text: is the file GBK? import it with --encoding gbk", d.file, line)
+		}
+	}
+	return nil
+}
+
+// next reads one record. A record with the wrong number of fields is a row
+// error; a broken quote, a too-long line or a read failure ends the file.
+func (d *csvDecoder) next() (*raw, error) {
+	rec, err := d.r.Read()
+	if err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, io.EOF
+		}
+		return nil, d.fatal(err)
+	}
+	line, _ := d.r.FieldPos(0) // only valid after a successful Read
+	d.line = int64(line)
+	if err := d.checkUTF8(rec, d.line); err != nil {
+		return nil, err
+	}
+	if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+		return d.next() // a blank line
+	}
+	r := &raw{line: d.line, vals: make([]string, len(d.layer.Fields)), record: append([]string(nil), rec...)}
+	if len(rec) != len(d.cols) {
+		return r, &RowError{File: d.file, Unit: "line", Line: d.line, Field: "",
+			Reason: fmt.Sprintf("%d fields where the header has %d (a truncated file or a stray separator?)", len(rec), len(d.cols))}
+	}
+	for i, v := range rec {
+		switch c := d.cols[i]; c {
+		case colIgnored:
+		case colLon:
+			r.lon = v
+		case colLat:
+			r.lat = v
+		case colWKT:
+			r.wkt = v
+		default:
+			r.vals[c] = v
+		}
+	}
+	return r, nil
+}
+
+func (d *csvDecoder) fatal(err error) error {
+	var pe *csv.ParseError
+	line := d.line + 1
+	if errors.As(err, &pe) {
+		line = int64(pe.StartLine)
+		if errors.Is(pe.Err, csv.ErrQuote) || errors.Is(pe.Err, csv.ErrBareQuote) {
+			return invalidf("%s line %d: %v (a truncated file, or a quote inside an unquoted field)", d.file, line, pe.Err)
+		}
+		err = pe.Err
+	}
+	if errors.Is(err, errLineTooLong) {
+		return invalidf("%s line %d: longer than the row limit; is this the right file?", d.file, line)
+	}
+	return wrapRead(d.file, err)
+}
+
+func singular(layer string) string {
+	switch layer {
+	case "villages":
+		return "village"
+	case "households":
+		return "household"
+	}
+	return strings.TrimSuffix(layer, "s")
+}

@@ -1,0 +1,271 @@
+package ingest
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/paulmach/orb/geojson"
+)
+
+// geojsonDecoder streams features from a GeoJSON FeatureCollection (one
+// feature decoded at a time, however the file is laid out) or from
+// newline-delimited GeoJSON (GeoJSONSeq, RFC 8142 record separators allowed).
+type geojsonDecoder struct {
+	dec   *json.Decoder
+	lim   *byteLimiter
+	layer *Layer
+	file  string
+	seq   bool // newline-delimited
+	n     int64
+	done  bool
+	// headerChecked: the first feature's properties are checked against
+	// the layer once, like a CSV header.
+	headerChecked bool
+}
+
+// feature is a GeoJSON feature as read: properties stay raw so that long
+// numeric codes keep every digit.
+type feature struct {
+	Type       string                     `json:"type"`
+	Geometry   json.RawMessage            `json:"geometry"`
+	Properties map[string]json.RawMessage `json:"properties"`
+}
+
+func newGeoJSONDecoder(r *bufio.Reader, layer *Layer, file string, maxRowBytes int64) (*geojsonDecoder, error) {
+	d := &geojsonDecoder{layer: layer, file: file}
+	head, _ := r.Peek(sniffBytes)
+	trimmed := bytes.TrimLeft(head, " \t\r\n\x1e")
+	if len(trimmed) == 0 {
+		return nil, invalidf("%s is empty: want a GeoJSON FeatureCollection or one feature per line", file)
+	}
+	if trimmed[0] != '{' {
+		return nil, invalidf("%s is not GeoJSON: it does not start with '{'", file)
+	}
+	d.seq = isFeatureLine(trimmed)
+	d.lim = &byteLimiter{r: &rsStripper{r: r}, limit: maxRowBytes}
+	d.dec = json.NewDecoder(d.lim)
+	if !d.seq {
+		if err := d.openCollection(); err != nil {
+			return nil, err
+		}
+	}
+	return d, nil
+}
+
+// isFeatureLine reports whether the first line is a whole Feature object:
+// then the file is newline-delimited.
+func isFeatureLine(b []byte) bool {
+	if i := bytes.IndexByte(b, '\n'); i >= 0 {
+		b = b[:i]
+	}
+	var probe struct {
+		Type string `json:"type"`
+	}
+	return json.Unmarshal(b, &probe) == nil && probe.Type == "Feature"
+}
+
+// openCollection reads up to the first feature of the "features" array,
+// skipping (bounded) members before it.
+func (d *geojsonDecoder) openCollection() error {
+	if _, err := d.expectDelim('{'); err != nil {
+		return err
+	}
+	for d.dec.More() {
+		key, err := d.dec.Token()
+		if err != nil {
+			return d.fatal(err)
+		}
+		k, _ := key.(string)
+		if k == "features" {
+			_, err := d.expectDelim('[')
+			return err
+		}
+		var skip json.RawMessage
+		if err := d.dec.Decode(&skip); err != nil {
+			return d.fatal(err)
+		}
+		if k == "type" && string(skip) != `"FeatureCollection"` {
+			return invalidf("%s: GeoJSON of type %s; want a FeatureCollection or one feature per line", d.file, skip)
+		}
+		d.lim.reset()
+	}
+	return invalidf("%s: a GeoJSON object without \"features\"", d.file)
+}
+
+func (d *geojsonDecoder) expectDelim(want json.Delim) (json.Delim, error) {
+	tok, err := d.dec.Token()
+	if err != nil {
+		return 0, d.fatal(err)
+	}
+	if got, ok := tok.(json.Delim); !ok || got != want {
+		return 0, invalidf("%s feature %d: want %q, found %v", d.file, d.n+1, want, tok)
+	}
+	return want, nil
+}
+
+func (d *geojsonDecoder) unit() string { return "feature" }
+
+func (d *geojsonDecoder) next() (*raw, error) {
+	if d.done {
+		return nil, io.EOF
+	}
+	d.lim.reset()
+	if !d.dec.More() {
+		if !d.seq {
+			// The closing ']' and '}' must be there, or the file was cut.
+			if _, err := d.expectDelim(']'); err != nil {
+				return nil, err
+			}
+			if _, err := d.expectDelim('}'); err != nil {
+				return nil, err
+			}
+		}
+		d.done = true
+		return nil, io.EOF
+	}
+	var msg json.RawMessage
+	if err := d.dec.Decode(&msg); err != nil {
+		return nil, d.fatal(err)
+	}
+	d.n++
+	return d.featureRow(d.n, msg)
+}
+
+// featureRow turns one feature's JSON into a raw row. Exposed to the fuzz
+// test through decodeFeature.
+func (d *geojsonDecoder) featureRow(n int64, msg json.RawMessage) (*raw, error) {
+	r := &raw{line: n, vals: make([]string, len(d.layer.Fields)), record: msg}
+	var f feature
+	if err := json.Unmarshal(msg, &f); err != nil {
+		return r, d.rowErr(n, "", "not a GeoJSON feature: "+err.Error())
+	}
+	if f.Type != "Feature" {
+		return r, d.rowErr(n, "type", fmt.Sprintf("type %q, want Feature", f.Type))
+	}
+	if !d.headerChecked {
+		d.headerChecked = true
+		if err := d.checkProperties(f.Properties); err != nil {
+			return nil, err
+		}
+	}
+	for k, v := range f.Properties {
+		fi, ok := d.layer.matchField(k)
+		if !ok {
+			continue
+		}
+		s, err := propertyText(v)
+		if err != nil {
+			return r, d.rowErr(n, d.layer.Fields[fi].Name, err.Error())
+		}
+		r.vals[fi] = s
+	}
+	if len(f.Geometry) > 0 && string(f.Geometry) != "null" {
+		if d.layer.Geom == NoGeom {
+			return r, nil
+		}
+		g, err := geojson.UnmarshalGeometry(f.Geometry)
+		if err != nil {
+			return r, d.rowErr(n, "geometry", "not a GeoJSON geometry: "+err.Error())
+		}
+		if g.Coordinates == nil {
+			return r, d.rowErr(n, "geometry", "geometry without coordinates")
+		}
+		r.geom = g.Coordinates
+	}
+	return r, nil
+}
+
+// checkProperties treats the first feature's property names as a header:
+// required fields must be there. Unknown properties are common in GIS files
+// (OBJECTID, Shape_Area) and are ignored.
+func (d *geojsonDecoder) checkProperties(props map[string]json.RawMessage) error {
+	found := make(map[int]bool)
+	for k := range props {
+		if fi, ok := d.layer.matchField(k); ok {
+			found[fi] = true
+		}
+	}
+	var missing []string
+	for fi, f := range d.layer.Fields {
+		if f.Required && !found[fi] {
+			missing = append(missing, f.Name)
+		}
+	}
+	if len(missing) > 0 {
+		return invalidf("%s feature 1: properties lack %s (they name the columns, as a CSV header does)",
+			d.file, strings.Join(missing, ", "))
+	}
+	return nil
+}
+
+// propertyText gives a property's value as text: strings unquoted, numbers
+// with every digit, booleans as true/false, null as empty.
+func propertyText(v json.RawMessage) (string, error) {
+	v = bytes.TrimSpace(v)
+	if len(v) == 0 || string(v) == "null" {
+		return "", nil
+	}
+	switch v[0] {
+	case '"':
+		var s string
+		if err := json.Unmarshal(v, &s); err != nil {
+			return "", err
+		}
+		return s, nil
+	case '{', '[':
+		return "", errors.New("an object or array where a value belongs")
+	}
+	s := string(v)
+	if s == "true" || s == "false" {
+		return s, nil
+	}
+	if _, err := strconv.ParseFloat(s, 64); err != nil {
+		return "", fmt.Errorf("%q is not a value", s)
+	}
+	return s, nil
+}
+
+func (d *geojsonDecoder) rowErr(n int64, field, reason string) *RowError {
+	return &RowError{File: d.file, Unit: "feature", Line: n, Field: field, Reason: reason}
+}
+
+func (d *geojsonDecoder) fatal(err error) error {
+	at := d.n + 1
+	switch {
+	case errors.Is(err, errLineTooLong):
+		return invalidf("%s feature %d: larger than the row limit; is this the right file?", d.file, at)
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return invalidf("%s feature %d: the file ends in the middle of the GeoJSON (truncated?)", d.file, at)
+	}
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return invalidf("%s feature %d: not valid JSON at byte %d: %v", d.file, at, d.lim.total, se)
+	}
+	return wrapRead(d.file, err)
+}
+
+// rsStripper drops RFC 8142 record separators (0x1E), which json.Decoder
+// would reject, so GeoJSON text sequences read like newline-delimited files.
+type rsStripper struct{ r io.Reader }
+
+func (s *rsStripper) Read(p []byte) (int, error) {
+	for {
+		n, err := s.r.Read(p)
+		j := 0
+		for i := 0; i < n; i++ {
+			if p[i] != 0x1e {
+				p[j] = p[i]
+				j++
+			}
+		}
+		if j > 0 || err != nil || n == 0 {
+			return j, err
+		}
+	}
+}

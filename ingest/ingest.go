@@ -1,0 +1,534 @@
+// Package ingest imports the registers, the people's diary and the
+// boundaries people already keep — CSV (GBK or UTF-8, Chinese or English
+// headers), GeoJSON, GeoPackage and zipped Shapefile — into lianxin's layers.
+//
+// It exists as a package because reading other people's files is its own
+// trade: encodings, header names, coordinate systems, swapped axes and broken
+// rows are decided here, once, for the command line and the HTTP upload
+// alike. It streams: a file is decoded row by row, each row checked and
+// given its H3 cell in Go, and handed to the store (the Store interface),
+// which copies rows into a staging table and does the set-based checks —
+// geometry validity, references, duplicates — and the upsert in SQL, in one
+// transaction. So a file lands whole or not at all, and memory stays flat
+// whatever the file's size.
+//
+// Assumptions: coordinates are lon/lat degrees in WGS84, CGCS2000 or GCJ-02
+// (converted with geo.ToWGS84); GeoPackage and Shapefile are read by GDAL's
+// ogr2ogr, which must be installed, and reprojected by it to WGS84.
+package ingest
+
+import (
+	"bufio"
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/paulmach/orb"
+
+	"lianxin"
+	"lianxin/geo"
+)
+
+// File formats.
+const (
+	FormatCSV          = "csv"
+	FormatGeoJSON      = "geojson"
+	FormatGeoPackage   = "gpkg"
+	FormatShapefileZip = "shapezip"
+	FormatShapefile    = "shp"
+)
+
+// DetectFormat names a file's format from its extension.
+func DetectFormat(name string) (string, error) {
+	ext := strings.ToLower(filepath.Ext(name))
+	switch ext {
+	case ".csv", ".txt", ".tsv":
+		return FormatCSV, nil
+	case ".geojson", ".json", ".geojsonl", ".geojsons", ".ndjson", ".jsonl", ".geojsonseq":
+		return FormatGeoJSON, nil
+	case ".gpkg":
+		return FormatGeoPackage, nil
+	case ".zip":
+		return FormatShapefileZip, nil
+	case ".shp":
+		return FormatShapefile, nil
+	}
+	return "", invalidf("%s: unknown file type %q; want .csv, .geojson, .geojsonl, .gpkg or a zipped Shapefile (.zip)", filepath.Base(name), ext)
+}
+
+// Options say what to import and how.
+type Options struct {
+	Layer string
+	// Path is the file to read; Name is how messages name it (default: the
+	// base name of Path).
+	Path, Name string
+	Format     string // "" detects from the extension
+	Encoding   string // "" detects; utf-8 or gb18030 force
+	CRS        geo.CRS
+	// Bounds is the box every geometry must lie in (default CountyBounds).
+	Bounds orb.Bound
+	// DryRun validates and counts without writing; SkipInvalid lands the
+	// valid rows and reports the rest; MakeValid repairs invalid polygons
+	// with ST_MakeValid instead of rejecting them.
+	DryRun, SkipInvalid, MakeValid bool
+	// SourceLayer picks a layer inside a GeoPackage.
+	SourceLayer string
+	// MaxRowBytes bounds one CSV line or GeoJSON feature (default 16 MiB):
+	// a file that is one huge line is refused without reading it whole.
+	MaxRowBytes int64
+	// StartedBy is who runs the import, for the imports list.
+	StartedBy string
+	// Progress, if set, is called every few thousand rows with the rows
+	// read and, for text files, the bytes read.
+	Progress func(rows, bytes int64)
+	// ImportID continues an import record made beforehand (the API makes it
+	// before answering); 0 makes a new one.
+	ImportID int64
+}
+
+// DefaultMaxRowBytes is the default of Options.MaxRowBytes.
+const DefaultMaxRowBytes = 16 << 20
+
+// MaxRejectsKept is how many rejected rows a result lists (all are
+// counted, and all go to a rejects file).
+const MaxRejectsKept = 1000
+
+// RowError says why one row was rejected. It is also what a reject looks
+// like in results, reports and rejects files.
+type RowError struct {
+	File   string `json:"file"`
+	Unit   string `json:"unit"` // "line" for CSV, "feature" for GeoJSON, GeoPackage and Shapefile
+	Line   int64  `json:"line"`
+	Field  string `json:"field,omitempty"`
+	Reason string `json:"reason"`
+}
+
+func (e *RowError) Error() string {
+	if e.Field == "" {
+		return fmt.Sprintf("%s %s %d: %s", e.File, e.Unit, e.Line, e.Reason)
+	}
+	return fmt.Sprintf("%s %s %d, field %s: %s", e.File, e.Unit, e.Line, e.Field, e.Reason)
+}
+
+// Plan is what the store needs to know about an import besides its rows.
+type Plan struct {
+	Layer    *Layer
+	ImportID int64
+	// Personal is true when the file has household personal columns; when
+	// false, household_personal is left as it is.
+	Personal                       bool
+	DryRun, SkipInvalid, MakeValid bool
+	// Reject is called by the store for every row its set-based checks
+	// reject: line (or feature number), field and reason.
+	Reject func(line int64, field, reason string)
+}
+
+// Rows is the stream of checked rows the store copies. Rejected and Rejects
+// are complete once Next has returned false.
+type Rows interface {
+	Next() bool
+	Row() *Row
+	Err() error
+	Rejected() int64
+	Rejects() []RowError
+}
+
+// Counts is what an import did, row by row.
+type Counts struct {
+	Inserted  int64 `json:"inserted"`
+	Updated   int64 `json:"updated"`
+	Unchanged int64 `json:"unchanged"`
+	Rejected  int64 `json:"rejected"`
+}
+
+// StoreResult is what the store reports back from Ingest. Counts.Rejected
+// counts the rows the set-based checks rejected (each also passed to
+// Plan.Reject).
+type StoreResult struct {
+	Counts
+	// Committed is true when the rows landed: no rejects (or SkipInvalid),
+	// and not a dry run.
+	Committed bool
+}
+
+// Store is the database side of an import; lianxin/store implements it.
+type Store interface {
+	// Ingest copies rows into a staging table, checks them as a set, and
+	// upserts the valid ones in one transaction. It commits only when there
+	// are no rejects (or plan.SkipInvalid) and it is not a dry run.
+	Ingest(ctx context.Context, scope lianxin.Scope, plan Plan, rows Rows) (StoreResult, error)
+	// StartImport records an import as running and returns its id.
+	StartImport(ctx context.Context, scope lianxin.Scope, rec Record) (int64, error)
+	// FinishImport records how an import ended, with its first rejects.
+	FinishImport(ctx context.Context, scope lianxin.Scope, rec Record) error
+	// Import and Imports read import records.
+	Import(ctx context.Context, scope lianxin.Scope, id int64) (Record, error)
+	Imports(ctx context.Context, scope lianxin.Scope, limit int) ([]Record, error)
+}
+
+// Record is one import as the imports table keeps it.
+type Record struct {
+	ID         int64          `json:"id"`
+	Layer      string         `json:"layer"`
+	Source     string         `json:"source"` // "cli" or "api"
+	FileName   string         `json:"file_name"`
+	StartedBy  string         `json:"started_by"`
+	StartedAt  time.Time      `json:"started_at"`
+	FinishedAt *time.Time     `json:"finished_at,omitempty"`
+	Status     string         `json:"status"` // running, succeeded, failed, rejected
+	Options    map[string]any `json:"options,omitempty"`
+	Counts
+	Message string     `json:"message"`
+	Rejects []RowError `json:"rejects,omitempty"`
+	DryRun  bool       `json:"dry_run"`
+	// rejectLines maps every rejected line to its reason, for the rejects
+	// file; only Run fills it.
+	rejectLines map[int64]string
+}
+
+// Import statuses.
+const (
+	StatusRunning   = "running"
+	StatusSucceeded = "succeeded"
+	StatusFailed    = "failed"
+	StatusRejected  = "rejected"
+)
+
+// Run imports one file. The record it returns says what happened; the error
+// is non-nil when nothing landed (a fatal file problem, rejected rows
+// without SkipInvalid, or a database failure), and is a *lianxin.Error
+// for problems with the file.
+func Run(ctx context.Context, st Store, scope lianxin.Scope, source string, opt Options) (Record, error) {
+	rec := Record{Layer: opt.Layer, Source: source, FileName: opt.Name, StartedBy: opt.StartedBy,
+		Status: StatusRunning, DryRun: opt.DryRun, Options: optionsRecord(opt)}
+	if rec.FileName == "" {
+		rec.FileName = filepath.Base(opt.Path)
+	}
+	layer, err := LookupLayer(opt.Layer)
+	if err != nil {
+		return rec, err
+	}
+	rec.ID = opt.ImportID
+	if rec.ID == 0 {
+		id, err := st.StartImport(ctx, scope, rec)
+		if err != nil {
+			return rec, fmt.Errorf("record import: %w", err)
+		}
+		rec.ID = id
+	}
+	runErr := run(ctx, st, scope, layer, opt, &rec)
+	finishCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	now := time.Now()
+	rec.FinishedAt = &now
+	switch {
+	case runErr == nil:
+		rec.Status = StatusSucceeded
+	case lianxin.ErrorCode(runErr) == lianxin.EInvalid:
+		rec.Status = StatusRejected
+		rec.Message = lianxin.ErrorMessage(runErr)
+	default:
+		rec.Status = StatusFailed
+		rec.Message = lianxin.ErrorMessage(runErr)
+		if errors.Is(runErr, context.Canceled) {
+			rec.Message = "cancelled; nothing was imported"
+		}
+	}
+	if err := st.FinishImport(finishCtx, scope, rec); err != nil && runErr == nil {
+		return rec, fmt.Errorf("record import %d: %w", rec.ID, err)
+	}
+	return rec, runErr
+}
+
+func optionsRecord(opt Options) map[string]any {
+	m := map[string]any{"format": opt.Format, "encoding": opt.Encoding, "crs": string(opt.CRS)}
+	for k, v := range map[string]bool{"dry_run": opt.DryRun, "skip_invalid": opt.SkipInvalid, "make_valid": opt.MakeValid} {
+		if v {
+			m[k] = true
+		}
+	}
+	return m
+}
+
+func run(ctx context.Context, st Store, scope lianxin.Scope, layer *Layer, opt Options, rec *Record) error {
+	stream, closeFn, err := Open(ctx, layer, opt, rec.FileName)
+	if err != nil {
+		return err
+	}
+	defer closeFn()
+	plan := Plan{Layer: layer, ImportID: rec.ID, Personal: stream.personal,
+		DryRun: opt.DryRun, SkipInvalid: opt.SkipInvalid, MakeValid: opt.MakeValid,
+		Reject: func(line int64, field, reason string) {
+			stream.reject(RowError{Line: line, Field: field, Reason: reason})
+		}}
+	res, err := st.Ingest(ctx, scope, plan, stream)
+	if err == nil {
+		// A source that failed after its last row (ogr2ogr exiting badly)
+		// must not count as read whole.
+		err = stream.Err()
+	}
+	rec.Counts = res.Counts
+	rec.Rejected = stream.Rejected()
+	rec.Rejects = fileOrder(stream.Rejects(), rec.FileName, stream.conv.unit)
+	rec.rejectLines = stream.rejectLines
+	if err != nil {
+		return err
+	}
+	if rec.Rejected > 0 && !opt.SkipInvalid {
+		first := rec.Rejects[0]
+		return &lianxin.Error{Code: lianxin.EInvalid,
+			Message: fmt.Sprintf("%s: %d %s rejected, nothing imported; first: %s%s", rec.FileName, rec.Rejected,
+				plural(rec.Rejected, "row"), first.Error(), stream.conv.hint()),
+			Details: map[string]any{"rejected": rec.Rejected, "rejects": rec.Rejects}}
+	}
+	if rec.Rejected > 0 {
+		rec.Message = fmt.Sprintf("%d %s rejected, the rest imported", rec.Rejected, plural(rec.Rejected, "row"))
+	}
+	if opt.DryRun {
+		rec.Message = strings.TrimSpace("dry run: nothing written. " + rec.Message)
+	}
+	return nil
+}
+
+func plural(n int64, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
+}
+
+// hint adds a file-level explanation when many rows share a cause.
+func (c *converter) hint() string {
+	switch {
+	case c.swapped > 0 && c.swapped >= c.outside:
+		return fmt.Sprintf(" (%d %s look like latitude, longitude: is the file's lon/lat order swapped?)", c.swapped, plural(c.swapped, "row"))
+	case c.outside > 0:
+		return fmt.Sprintf(" (%d %s outside the county: wrong file, or another coordinate system?)", c.outside, plural(c.outside, "row"))
+	}
+	return ""
+}
+
+// fileOrder names file and unit on every reject and sorts them by line:
+// rows in file order read best.
+func fileOrder(rs []RowError, file, unit string) []RowError {
+	out := slices.Clone(rs)
+	for i := range out {
+		out[i].File, out[i].Unit = file, unit
+	}
+	slices.SortStableFunc(out, func(a, b RowError) int { return cmp.Compare(a.Line, b.Line) })
+	return out
+}
+
+// Stream is an open file: the Rows the store copies, plus what the import
+// learned while reading.
+type Stream struct {
+	dec      decoder
+	conv     *converter
+	row      *Row
+	err      error
+	rejected int64
+	rejects  []RowError
+	personal bool
+	rows     int64
+	counter  *countingReader
+	progress func(rows, bytes int64)
+	wait     func() error // reaps a helper process at the end
+	// Lines of every rejected row, for the rejects file; bounded by the
+	// number of rejects.
+	rejectLines map[int64]string
+}
+
+// decoder reads raw rows: io.EOF at the end, a *RowError for a row that
+// cannot be read (the stream goes on), any other error for a file that
+// cannot be read further.
+type decoder interface {
+	next() (*raw, error)
+	unit() string
+}
+
+// Open opens a file as a Stream of checked rows without importing it; the
+// caller closes it with the returned function.
+func Open(ctx context.Context, layer *Layer, opt Options, name string) (*Stream, func(), error) {
+	format := opt.Format
+	if format == "" {
+		var err error
+		if format, err = DetectFormat(opt.Path); err != nil {
+			return nil, nil, err
+		}
+	}
+	if name == "" {
+		name = filepath.Base(opt.Path)
+	}
+	maxRow := opt.MaxRowBytes
+	if maxRow <= 0 {
+		maxRow = DefaultMaxRowBytes
+	}
+	bounds := opt.Bounds
+	if bounds.IsZero() {
+		bounds = CountyBounds
+	}
+	crs := opt.CRS
+	if crs == "" {
+		crs = geo.CRSWGS84
+	}
+	s := &Stream{conv: &converter{layer: layer, file: name, crs: crs, bounds: bounds},
+		progress: opt.Progress, rejectLines: map[int64]string{}}
+	var dec decoder
+	closeFn := func() {}
+	switch format {
+	case FormatCSV, FormatGeoJSON:
+		f, err := os.Open(opt.Path)
+		if err != nil {
+			return nil, nil, fmt.Errorf("open %s: %w", name, err)
+		}
+		closeFn = func() { f.Close() }
+		s.counter = &countingReader{r: f}
+		text, _, err := decodeText(s.counter, opt.Encoding, name)
+		if err != nil {
+			f.Close()
+			return nil, nil, err
+		}
+		if format == FormatCSV {
+			br := bufio.NewReaderSize(&lineLimiter{r: text, limit: int(maxRow)}, 1<<16)
+			d, err := newCSVDecoder(br, layer, name)
+			if err != nil {
+				f.Close()
+				return nil, nil, err
+			}
+			dec = d
+			for _, c := range d.cols {
+				if c >= 0 && layer.Fields[c].Personal {
+					s.personal = true
+				}
+			}
+		} else {
+			d, err := newGeoJSONDecoder(bufio.NewReaderSize(text, 1<<16), layer, name, maxRow)
+			if err != nil {
+				f.Close()
+				return nil, nil, err
+			}
+			dec = d
+			s.personal = layer.Name == "households"
+		}
+	case FormatGeoPackage, FormatShapefileZip, FormatShapefile:
+		o, err := startOGR(ctx, opt.Path, format, opt.Encoding, opt.SourceLayer, name)
+		if err != nil {
+			return nil, nil, err
+		}
+		s.wait = o.wait
+		closeFn = func() {
+			if o.cmd.Process != nil && o.cmd.ProcessState == nil {
+				_ = o.cmd.Process.Kill()
+				_ = o.cmd.Wait()
+			}
+		}
+		d, err := newGeoJSONDecoder(o.reader(), layer, name, maxRow)
+		if err != nil {
+			closeFn()
+			if werr := o.wait(); werr != nil {
+				return nil, nil, werr
+			}
+			return nil, nil, err
+		}
+		dec = d
+		s.personal = layer.Name == "households"
+	default:
+		return nil, nil, invalidf("format %q: want csv, geojson, gpkg or shapezip", format)
+	}
+	s.dec = dec
+	s.conv.unit = dec.unit()
+	return s, closeFn, nil
+}
+
+// Next reads until the next good row; rejected rows are counted and kept.
+func (s *Stream) Next() bool {
+	if s.err != nil {
+		return false
+	}
+	for {
+		r, err := s.dec.next()
+		if errors.Is(err, io.EOF) {
+			if s.wait != nil {
+				s.err = s.wait()
+				s.wait = nil
+			}
+			if s.err == nil && s.rows == 0 && s.rejected == 0 {
+				s.err = invalidf("%s holds no rows: only a header, or an empty collection", s.conv.file)
+			}
+			return false
+		}
+		var re *RowError
+		if err != nil && !errors.As(err, &re) {
+			s.err = err
+			return false
+		}
+		s.rows++
+		if re != nil {
+			s.reject(*re)
+			continue
+		}
+		if s.progress != nil && s.rows%4096 == 0 {
+			var n int64
+			if s.counter != nil {
+				n = s.counter.n
+			}
+			s.progress(s.rows, n)
+		}
+		row, rerr := s.conv.convert(r)
+		if rerr != nil {
+			s.reject(*rerr)
+			continue
+		}
+		s.row = row
+		return true
+	}
+}
+
+func (s *Stream) reject(e RowError) {
+	s.rejected++
+	if len(s.rejects) < MaxRejectsKept {
+		s.rejects = append(s.rejects, e)
+	}
+	reason := fieldReason(e)
+	if prev, ok := s.rejectLines[e.Line]; ok {
+		reason = prev + "; " + reason
+	}
+	s.rejectLines[e.Line] = reason
+}
+
+func fieldReason(e RowError) string {
+	if e.Field == "" {
+		return e.Reason
+	}
+	return e.Field + ": " + e.Reason
+}
+
+// Row is the current row; valid until the next call of Next.
+func (s *Stream) Row() *Row { return s.row }
+
+// Err is the error that ended the stream early, if any.
+func (s *Stream) Err() error { return s.err }
+
+// Rejected counts the rows rejected while decoding.
+func (s *Stream) Rejected() int64 { return s.rejected }
+
+// Rejects lists the first rows rejected while decoding.
+func (s *Stream) Rejects() []RowError { return s.rejects }
+
+// RowsRead counts the rows read, good and bad.
+func (s *Stream) RowsRead() int64 { return s.rows }
+
+func invalidf(format string, args ...any) *lianxin.Error {
+	return lianxin.Errorf(lianxin.EInvalid, format, args...)
+}
+
+func wrapRead(file string, err error) error {
+	return fmt.Errorf("read %s: %w", file, err)
+}

@@ -1,0 +1,165 @@
+package privacy
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"testing"
+
+	"lianxin"
+)
+
+func TestThresholds(t *testing.T) {
+	cases := []struct {
+		n              int64
+		tooFew, small  bool
+		json, csvValue string
+	}{
+		{0, false, false, "0", "0"},
+		{1, true, true, `"<11"`, "<11"},
+		{4, true, true, `"<11"`, "<11"},
+		{5, false, true, `"<11"`, "<11"},
+		{10, false, true, `"<11"`, "<11"},
+		{11, false, false, "11", "11"},
+	}
+	for _, tc := range cases {
+		t.Run(fmt.Sprint(tc.n), func(t *testing.T) {
+			if got := TooFewHouseholds(tc.n); got != tc.tooFew {
+				t.Errorf("TooFewHouseholds(%d) = %v, want %v", tc.n, got, tc.tooFew)
+			}
+			if got := SmallCount(tc.n); got != tc.small {
+				t.Errorf("SmallCount(%d) = %v, want %v", tc.n, got, tc.small)
+			}
+			c := Special(tc.n, true)
+			b, _ := json.Marshal(c)
+			var got, want any
+			if err := json.Unmarshal(b, &got); err != nil {
+				t.Fatalf("Special(%d) marshals to %s, not JSON: %v", tc.n, b, err)
+			}
+			_ = json.Unmarshal([]byte(tc.json), &want)
+			if got != want || c.String() != tc.csvValue {
+				t.Errorf("Special(%d) = JSON %s CSV %s, want %s and %s", tc.n, b, c.String(), tc.json, tc.csvValue)
+			}
+			if b, _ := json.Marshal(Special(tc.n, false)); string(b) != fmt.Sprint(tc.n) {
+				t.Errorf("Special(%d, apply=false) = %s, want the number", tc.n, b)
+			}
+		})
+	}
+}
+
+func TestApplies(t *testing.T) {
+	cases := []struct {
+		name  string
+		scope lianxin.Scope
+		want  bool
+	}{
+		{"planner", lianxin.Scope{Roles: []lianxin.Role{lianxin.RolePlanner}, AllTowns: true}, true},
+		{"gis with household grant", lianxin.Scope{Roles: []lianxin.Role{lianxin.RoleGIS}, AllTowns: true, HouseholdPoints: true}, false},
+		{"team leader", lianxin.Scope{Roles: []lianxin.Role{lianxin.RoleTeamLeader}, Towns: []int32{3}, HouseholdPoints: true}, false},
+		{"anonymous", lianxin.Scope{}, true},
+	}
+	for _, tc := range cases {
+		if got := Applies(tc.scope); got != tc.want {
+			t.Errorf("Applies(%s) = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestComplement(t *testing.T) {
+	cases := []struct {
+		name         string
+		parent       int64
+		children     []int64
+		wantHidden   []bool
+		wantParentHd bool
+	}{
+		{"nothing small", 60, []int64{20, 25, 15}, []bool{false, false, false}, false},
+		{"one small child drags the next smallest", 45, []int64{3, 30, 12}, []bool{true, false, true}, false},
+		{"two small children whose sum is small drag a third", 40, []int64{2, 3, 20, 15}, []bool{true, true, false, true}, false},
+		{"two small children with a safe sum stay two", 32, []int64{6, 6, 20}, []bool{true, true, false}, false},
+		{"only child hidden hides the parent", 3, []int64{3}, []bool{true}, true},
+		{"all zero", 0, []int64{0, 0}, []bool{false, false}, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			primary := make([]bool, len(tc.children))
+			for i, v := range tc.children {
+				primary[i] = SmallCount(v)
+			}
+			got, parentHidden := Complement(tc.parent, SmallCount(tc.parent), tc.children, primary, SmallCount)
+			if !slices.Equal(got, tc.wantHidden) || parentHidden != tc.wantParentHd {
+				t.Fatalf("Complement(%d, %v) = %v parent hidden %v, want %v parent hidden %v",
+					tc.parent, tc.children, got, parentHidden, tc.wantHidden, tc.wantParentHd)
+			}
+			// Whatever stays shown, parent minus the shown children never
+			// recovers a small hidden total (or a single hidden child).
+			if !parentHidden {
+				var shown int64
+				n := 0
+				for i, v := range tc.children {
+					if got[i] {
+						n++
+					} else {
+						shown += v
+					}
+				}
+				if n == 1 || (n > 0 && SmallCount(tc.parent-shown)) {
+					t.Fatalf("after Complement the hidden total %d of %d children is recoverable", tc.parent-shown, n)
+				}
+			}
+		})
+	}
+}
+
+// A property: for random hierarchies, after Complement no single hidden
+// child and no small hidden total can be recovered from a shown parent.
+func TestComplementNeverRecoverable(t *testing.T) {
+	for seed := int64(0); seed < 2000; seed++ {
+		n := int(seed%6) + 1
+		children := make([]int64, n)
+		var parent int64
+		for i := range children {
+			children[i] = (seed*7919 + int64(i)*104729) % 23
+			parent += children[i]
+		}
+		primary := make([]bool, n)
+		for i, v := range children {
+			primary[i] = SmallCount(v)
+		}
+		got, parentHidden := Complement(parent, SmallCount(parent), children, primary, SmallCount)
+		for i := range primary {
+			if primary[i] && !got[i] {
+				t.Fatalf("children %v: Complement un-hid child %d", children, i)
+			}
+		}
+		if parentHidden {
+			continue
+		}
+		var shown int64
+		hidden := 0
+		for i, v := range children {
+			if got[i] {
+				hidden++
+			} else {
+				shown += v
+			}
+		}
+		if hidden == 1 || (hidden > 0 && SmallCount(parent-shown)) {
+			t.Fatalf("children %v parent %d: hidden %v leaves total %d recoverable", children, parent, got, parent-shown)
+		}
+	}
+}
+
+func TestWindows(t *testing.T) {
+	// Visited special-group households per cell for [from, to) and the two
+	// windows one day shorter at either end.
+	current := map[string]int64{"a": 40, "b": 40, "c": 12, "d": 0}
+	shorterEnd := map[string]int64{"a": 40, "b": 37, "c": 0}
+	laterStart := map[string]int64{"a": 25, "b": 40, "c": 12}
+	hide := Windows(current, []map[string]int64{shorterEnd, laterStart}, SmallCount)
+	// a: differences 0 and 15 are safe; b: 3 is small; c: 12 and 0 are safe; d: 0 everywhere.
+	want := map[string]bool{"b": true}
+	if len(hide) != len(want) || !hide["b"] {
+		t.Fatalf("Windows hides %v, want %v", hide, want)
+	}
+}

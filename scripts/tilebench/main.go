@@ -1,0 +1,244 @@
+// Command tilebench measures the two baselines of the tile benchmarks
+// (scripts/bench.d/50-tiles.sh) and compares two ways of building hexagon
+// tiles:
+//
+//	tilebench floor -db URL -paths FILE     the bare tile query through pgx, no HTTP, no cache
+//	tilebench ceiling -listen ADDR -from URL -paths FILE -token T
+//	                                        a bare Echo handler returning each tile's bytes from memory
+//	tilebench hexagons -db URL -paths FILE  hexagon tiles encoded in Go (h3-go + orb) vs in PostGIS
+//
+// It is a benchmark tool, not part of the service, so it talks to pgx and
+// Echo directly.
+package main
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/labstack/echo/v4"
+
+	"lianxin"
+	"lianxin/coverage"
+	"lianxin/geo"
+	"lianxin/store"
+	"lianxin/tiles"
+)
+
+func main() {
+	if err := run(context.Background(), os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "tilebench:", err)
+		os.Exit(1)
+	}
+}
+
+type tileReq struct {
+	path   string
+	layers []*tiles.Layer
+	tile   geo.TileZXY
+}
+
+func readPaths(file string) ([]tileReq, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var out []tileReq
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		p := strings.TrimSpace(sc.Text())
+		if p == "" {
+			continue
+		}
+		parts := strings.Split(strings.TrimPrefix(strings.SplitN(p, "?", 2)[0], "/tiles/"), "/")
+		if len(parts) != 4 {
+			return nil, fmt.Errorf("path %q: want /tiles/{layers}/{z}/{x}/{y}.mvt", p)
+		}
+		ls, err := tiles.ParseLayers(parts[0])
+		if err != nil {
+			return nil, err
+		}
+		z, _ := strconv.Atoi(parts[1])
+		x, _ := strconv.Atoi(parts[2])
+		y, _ := strconv.Atoi(strings.TrimSuffix(parts[3], ".mvt"))
+		out = append(out, tileReq{path: p, layers: ls, tile: geo.TileZXY{Z: uint32(z), X: uint32(x), Y: uint32(y)}})
+	}
+	return out, sc.Err()
+}
+
+func run(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		return fmt.Errorf("want a mode: floor, ceiling or hexagons")
+	}
+	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
+	db := fs.String("db", "", "database URL")
+	pathsFile := fs.String("paths", "", "file of tile paths, one a line")
+	conc := fs.Int("c", 8, "concurrent workers")
+	dur := fs.Duration("d", 10*time.Second, "how long to run")
+	listen := fs.String("listen", "127.0.0.1:18182", "ceiling: listen address")
+	from := fs.String("from", "", "ceiling: base URL of the real server to copy tiles from")
+	token := fs.String("token", "", "ceiling: bearer token for the real server")
+	sqlDir := fs.String("sql", "store", "directory of the tile SQL files")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	reqs, err := readPaths(*pathsFile)
+	if err != nil {
+		return err
+	}
+	switch args[0] {
+	case "floor":
+		return floor(ctx, *db, *sqlDir, reqs, *conc, *dur)
+	case "ceiling":
+		return ceiling(*listen, *from, *token, reqs)
+	case "hexagons":
+		return hexagons(ctx, *db, reqs, *dur)
+	}
+	return fmt.Errorf("unknown mode %q", args[0])
+}
+
+// floor runs the bare tile query of every path, round robin, from c workers
+// for d, and prints "tiles/s p50_ms p99_ms".
+func floor(ctx context.Context, db, sqlDir string, reqs []tileReq, c int, d time.Duration) error {
+	pool, err := pgxpool.New(ctx, db)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	st, err := store.Open(ctx, db, store.Options{MaxConns: int32(c + 2)})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	sqlOf := map[string]string{}
+	for _, l := range tiles.Layers() {
+		if b, err := os.ReadFile(filepath.Join(sqlDir, "tiles_"+l.Name+".sql")); err == nil {
+			sqlOf[l.Name] = string(b)
+		}
+	}
+	var startsOn time.Time
+	if err := pool.QueryRow(ctx, `SELECT starts_on FROM campaign`).Scan(&startsOn); err != nil {
+		return err
+	}
+	w := coverage.DefaultWindow(time.Date(startsOn.Year(), startsOn.Month(), startsOn.Day(), 0, 0, 0, 0, coverage.Zone), time.Now())
+	one := func(ctx context.Context, r tileReq) error {
+		for _, l := range r.layers {
+			if l.Name == tiles.H3 || l.Clustered(int(r.tile.Z)) {
+				cells, err := st.CellAggregates(ctx, lianxin.SystemScope(), tiles.HexResolution(int(r.tile.Z)), w, tiles.HexBound(r.tile), "")
+				if err != nil {
+					return err
+				}
+				_ = cells
+				continue
+			}
+			args := pgx.NamedArgs{"z": int(r.tile.Z), "x": int(r.tile.X), "y": int(r.tile.Y), "margin": 64.0 / 4096,
+				"all_towns": true, "towns": []int32{}, "town_id": nil, "from": w.From, "to": w.To,
+				"cov_village": []int32{}, "cov_visited": []int64{}, "cov_coverage": []float64{}, "cov_reached": []bool{}, "cov_needed": []int64{}, "cov_special": []int64{}}
+			var b []byte
+			if err := pool.QueryRow(ctx, sqlOf[l.Name], args).Scan(&b); err != nil {
+				return fmt.Errorf("%s: %w", r.path, err)
+			}
+		}
+		return nil
+	}
+	lat, n, err := hammer(ctx, reqs, c, d, one)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("%.0f %.2f %.2f\n", float64(n)/d.Seconds(), pct(lat, 50), pct(lat, 99))
+	return nil
+}
+
+func hammer(ctx context.Context, reqs []tileReq, c int, d time.Duration, one func(context.Context, tileReq) error) ([]time.Duration, int64, error) {
+	var next atomic.Int64
+	var mu sync.Mutex
+	var all []time.Duration
+	var firstErr error
+	deadline := time.Now().Add(d)
+	var wg sync.WaitGroup
+	for range c {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var mine []time.Duration
+			for time.Now().Before(deadline) {
+				r := reqs[int(next.Add(1))%len(reqs)]
+				t0 := time.Now()
+				if err := one(ctx, r); err != nil {
+					mu.Lock()
+					firstErr = err
+					mu.Unlock()
+					return
+				}
+				mine = append(mine, time.Since(t0))
+			}
+			mu.Lock()
+			all = append(all, mine...)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return all, int64(len(all)), firstErr
+}
+
+func pct(lat []time.Duration, p float64) float64 {
+	if len(lat) == 0 {
+		return 0
+	}
+	slices.Sort(lat)
+	return float64(lat[int(float64(len(lat)-1)*p/100)].Microseconds()) / 1000
+}
+
+// ceiling copies every tile (gzipped, with its headers) from the real
+// server and serves the bytes from memory through a bare Echo handler.
+func ceiling(listen, from, token string, reqs []tileReq) error {
+	type resp struct {
+		body []byte
+		etag string
+	}
+	mem := map[string]resp{}
+	for _, r := range reqs {
+		req, _ := http.NewRequest(http.MethodGet, from+r.path, nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Accept-Encoding", "gzip")
+		res, err := http.DefaultTransport.RoundTrip(req)
+		if err != nil {
+			return err
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != 200 {
+			return fmt.Errorf("%s: %d %s", r.path, res.StatusCode, b)
+		}
+		mem[strings.SplitN(r.path, "?", 2)[0]] = resp{b, res.Header.Get("ETag")}
+	}
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.GET("/tiles/*", func(c echo.Context) error {
+		r, ok := mem[c.Request().URL.Path]
+		if !ok {
+			return c.NoContent(http.StatusNotFound)
+		}
+		h := c.Response().Header()
+		h.Set("ETag", r.etag)
+		h.Set("Cache-Control", "private, no-cache")
+		h.Set("Content-Encoding", "gzip")
+		return c.Blob(http.StatusOK, "application/vnd.mapbox-vector-tile", r.body)
+	})
+	fmt.Fprintln(os.Stderr, "ceiling: serving", len(mem), "tiles on", listen)
+	return e.Start(listen)
+}

@@ -1,0 +1,360 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"lianxin"
+	"lianxin/auth"
+)
+
+// The store implements auth.Store and auth.DemoStore.
+var (
+	_ auth.Store     = (*Store)(nil)
+	_ auth.DemoStore = (*Store)(nil)
+)
+
+// authScope is the scope of the sign-in machinery itself when it must read
+// places under row-level security (resolving a town or member code). It is
+// never handed to a request.
+var authScope = lianxin.Scope{User: "auth", Roles: []lianxin.Role{lianxin.RoleSystem}, AllTowns: true}
+
+// userColumns selects a user and their roles (as JSON) from users u. The
+// hot path (sessions, tokens) uses rolesBare, which reads no table under
+// row-level security; listings use rolesWithCodes inside authScope.
+const userColumns = `u.id, u.username, u.password_hash, u.disabled, u.failed_logins, u.locked_until,
+       u.created_at, u.last_login_at`
+
+const rolesBare = `coalesce((SELECT json_agg(json_build_object('role', r.role, 'town_id', r.town_id, 'member_id', r.member_id)
+                            ORDER BY r.role, r.town_id, r.member_id)
+                   FROM user_roles r WHERE r.user_id = u.id), '[]')`
+
+const rolesWithCodes = `coalesce((SELECT json_agg(json_build_object('role', r.role, 'town_id', r.town_id, 'member_id', r.member_id,
+                                                     'town', t.code, 'member', m.code)
+                                  ORDER BY r.role, t.code, m.code)
+                   FROM user_roles r LEFT JOIN towns t ON t.id = r.town_id AND r.role = 'team_leader'
+                                     LEFT JOIN members m ON m.id = r.member_id
+                   WHERE r.user_id = u.id), '[]')`
+
+type roleRow struct {
+	Role     string `json:"role"`
+	TownID   int32  `json:"town_id"`
+	MemberID int32  `json:"member_id"`
+	Town     string `json:"town"`
+	Member   string `json:"member"`
+}
+
+func scanUser(row pgx.Row, extra ...any) (auth.User, error) {
+	var u auth.User
+	var roles []byte
+	dest := append([]any{&u.ID, &u.Username, &u.PasswordHash, &u.Disabled, &u.FailedLogins, &u.LockedUntil,
+		&u.CreatedAt, &u.LastLoginAt, &roles}, extra...)
+	if err := row.Scan(dest...); err != nil {
+		return auth.User{}, err
+	}
+	var rr []roleRow
+	if err := json.Unmarshal(roles, &rr); err != nil {
+		return auth.User{}, fmt.Errorf("decode roles of %s: %w", u.Username, err)
+	}
+	u.Roles = make([]auth.RoleGrant, len(rr))
+	for i, r := range rr {
+		u.Roles[i] = auth.RoleGrant{Role: lianxin.Role(r.Role), TownID: r.TownID, Town: r.Town, MemberID: r.MemberID, Member: r.Member}
+	}
+	return u, nil
+}
+
+func userNotFound(username string) error {
+	return lianxin.Errorf(lianxin.ENotFound, "user %q not found", username)
+}
+
+// CreateUser inserts an account without roles.
+func (s *Store) CreateUser(ctx context.Context, username, passwordHash, by string) (auth.User, error) {
+	u, err := scanUser(s.pool.QueryRow(ctx, `WITH u AS (
+	         INSERT INTO users (username, password_hash, created_by) VALUES ($1, $2, $3) RETURNING *)
+	       SELECT `+userColumns+`, '[]'::json FROM u`, username, passwordHash, by))
+	if err != nil {
+		if lianxin.ErrorCode(translate(err)) == lianxin.EConflict {
+			return auth.User{}, lianxin.Errorf(lianxin.EConflict, "user %q already exists", username)
+		}
+		return auth.User{}, translate(err)
+	}
+	return u, nil
+}
+
+// UserByName returns an account with its roles (codes resolved).
+func (s *Store) UserByName(ctx context.Context, username string) (auth.User, error) {
+	var u auth.User
+	err := s.ReadInScope(ctx, authScope, func(tx pgx.Tx) error {
+		var err error
+		u, err = scanUser(tx.QueryRow(ctx, `SELECT `+userColumns+`, `+rolesWithCodes+`
+		                                     FROM users u WHERE lower(u.username) = lower($1)`, username))
+		return err
+	})
+	if errors.Is(err, pgx.ErrNoRows) || lianxin.ErrorCode(err) == lianxin.ENotFound {
+		return auth.User{}, userNotFound(username)
+	}
+	return u, err
+}
+
+// ListUsers returns every account, by username.
+func (s *Store) ListUsers(ctx context.Context) ([]auth.User, error) {
+	var out []auth.User
+	err := s.ReadInScope(ctx, authScope, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT `+userColumns+`, `+rolesWithCodes+` FROM users u ORDER BY lower(u.username)`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			u, err := scanUser(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, u)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// SetPassword replaces a password and lifts any lock-out.
+func (s *Store) SetPassword(ctx context.Context, username, passwordHash string) error {
+	tag, err := s.pool.Exec(ctx, `UPDATE users SET password_hash = $2, failed_logins = 0, locked_until = NULL
+	                              WHERE lower(username) = lower($1)`, username, passwordHash)
+	if err != nil {
+		return translate(err)
+	}
+	if tag.RowsAffected() == 0 {
+		return userNotFound(username)
+	}
+	return nil
+}
+
+// AddRole grants a role, resolving its town or member code. Granting a role
+// already held changes nothing.
+func (s *Store) AddRole(ctx context.Context, username string, g auth.RoleGrant, by string) (auth.RoleGrant, error) {
+	err := s.InScope(ctx, authScope, func(tx pgx.Tx) error {
+		var userID int64
+		if err := tx.QueryRow(ctx, `SELECT id FROM users WHERE lower(username) = lower($1)`, username).Scan(&userID); err != nil {
+			if errors.Is(err, pgx.ErrNoRows) {
+				return userNotFound(username)
+			}
+			return err
+		}
+		var townID, memberID *int32
+		switch {
+		case g.Town != "":
+			var id int32
+			if err := tx.QueryRow(ctx, `SELECT id FROM towns WHERE code = $1`, g.Town).Scan(&id); err != nil {
+				if errors.Is(err, pgx.ErrNoRows) {
+					return lianxin.Errorf(lianxin.ENotFound, "town %q not found", g.Town)
+				}
+				return err
+			}
+			townID, g.TownID = &id, id
+		case g.Member != "":
+			var id, town int32
+			if err := tx.QueryRow(ctx, `SELECT id, town_id FROM members WHERE code = $1`, g.Member).Scan(&id, &town); err != nil {
+				if errors.Is(err, pgx.ErrNoRows) {
+					return lianxin.Errorf(lianxin.ENotFound, "member %q not found", g.Member)
+				}
+				return err
+			}
+			memberID, townID, g.MemberID, g.TownID = &id, &town, id, town
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO user_roles (user_id, role, town_id, member_id, created_by)
+		                        VALUES ($1, $2, $3, $4, $5)
+		                        ON CONFLICT (user_id, role, coalesce(town_id, 0), coalesce(member_id, 0)) DO NOTHING`,
+			userID, string(g.Role), townID, memberID, by)
+		return err
+	})
+	if err != nil {
+		return auth.RoleGrant{}, err
+	}
+	return g, nil
+}
+
+// RemoveRole takes a role away: the one in g's town or member, or every one
+// of that role when g names neither.
+func (s *Store) RemoveRole(ctx context.Context, username string, g auth.RoleGrant) (int64, error) {
+	var n int64
+	err := s.InScope(ctx, authScope, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `DELETE FROM user_roles r USING users u
+		   WHERE u.id = r.user_id AND lower(u.username) = lower($1) AND r.role = $2
+		     AND ($3 = '' OR r.town_id = (SELECT id FROM towns WHERE code = $3))
+		     AND ($4 = '' OR r.member_id = (SELECT id FROM members WHERE code = $4))`,
+			username, string(g.Role), g.Town, g.Member)
+		n = tag.RowsAffected()
+		return err
+	})
+	return n, err
+}
+
+// LoginFailed counts a failure and locks the account once the count reaches
+// lockAfter; every further failure while the count stands renews the lock.
+func (s *Store) LoginFailed(ctx context.Context, userID int64, lockAfter int, lockFor time.Duration) (*time.Time, error) {
+	var lock *time.Time
+	err := s.pool.QueryRow(ctx, `UPDATE users SET failed_logins = failed_logins + 1,
+	       locked_until = CASE WHEN failed_logins + 1 >= $2 THEN now() + make_interval(secs => $3) ELSE locked_until END
+	       WHERE id = $1 RETURNING locked_until`, userID, lockAfter, lockFor.Seconds()).Scan(&lock)
+	return lock, translate(err)
+}
+
+// LoginSucceeded resets the failure count.
+func (s *Store) LoginSucceeded(ctx context.Context, userID int64) error {
+	_, err := s.pool.Exec(ctx, `UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = now() WHERE id = $1`, userID)
+	return translate(err)
+}
+
+// CreateSession stores a session (its token's hash).
+func (s *Store) CreateSession(ctx context.Context, ss auth.Session) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, ip, user_agent)
+	                            VALUES ($1, $2, $3, $3, $4, $5, $6)`,
+		ss.TokenHash, ss.UserID, ss.CreatedAt, ss.ExpiresAt, ss.IP, ss.UserAgent)
+	return translate(err)
+}
+
+// SessionUser returns the user of an unexpired session and its expiry.
+func (s *Store) SessionUser(ctx context.Context, tokenHash []byte) (auth.User, time.Time, error) {
+	var expires time.Time
+	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT `+userColumns+`, `+rolesBare+`, s.expires_at
+	       FROM sessions s JOIN users u ON u.id = s.user_id
+	       WHERE s.token_hash = $1 AND s.expires_at > now()`, tokenHash), &expires)
+	if err != nil {
+		return auth.User{}, time.Time{}, translate(err)
+	}
+	return u, expires, nil
+}
+
+// ExtendSession moves a session's expiry, capped at created_at + maxAge.
+func (s *Store) ExtendSession(ctx context.Context, tokenHash []byte, expiresAt time.Time, maxAge time.Duration) (time.Time, error) {
+	var got time.Time
+	err := s.pool.QueryRow(ctx, `UPDATE sessions SET last_seen_at = now(),
+	         expires_at = least($2, created_at + make_interval(secs => $3))
+	       WHERE token_hash = $1 RETURNING expires_at`, tokenHash, expiresAt, maxAge.Seconds()).Scan(&got)
+	return got, translate(err)
+}
+
+// DeleteSession ends a session; ending an unknown one is not an error.
+func (s *Store) DeleteSession(ctx context.Context, tokenHash []byte) error {
+	_, err := s.pool.Exec(ctx, `DELETE FROM sessions WHERE token_hash = $1 OR expires_at < now() - interval '1 day'`, tokenHash)
+	return translate(err)
+}
+
+// CreateToken stores an API token (its hash).
+func (s *Store) CreateToken(ctx context.Context, t auth.Token) (auth.Token, error) {
+	err := s.pool.QueryRow(ctx, `INSERT INTO api_tokens (token_hash, user_id, name, created_at, expires_at)
+	                             VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+		t.TokenHash, t.UserID, t.Name, t.CreatedAt, t.ExpiresAt).Scan(&t.ID)
+	return t, translate(err)
+}
+
+// TokenUser returns the user of a valid token and notes its use (at most
+// every five minutes, so scripts hammering the API do not write per request).
+func (s *Store) TokenUser(ctx context.Context, tokenHash []byte) (auth.User, error) {
+	u, err := scanUser(s.pool.QueryRow(ctx, `WITH tok AS (
+	         SELECT id, user_id, last_used_at FROM api_tokens
+	         WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > now()),
+	       touch AS (
+	         UPDATE api_tokens t SET last_used_at = now() FROM tok
+	         WHERE t.id = tok.id AND (tok.last_used_at IS NULL OR tok.last_used_at < now() - interval '5 minutes'))
+	       SELECT `+userColumns+`, `+rolesBare+` FROM tok JOIN users u ON u.id = tok.user_id`, tokenHash))
+	if err != nil {
+		return auth.User{}, translate(err)
+	}
+	return u, nil
+}
+
+// ListTokens lists a user's tokens, newest first.
+func (s *Store) ListTokens(ctx context.Context, username string) ([]auth.Token, error) {
+	rows, err := s.pool.Query(ctx, `SELECT t.id, u.username, t.name, t.created_at, t.expires_at, t.revoked_at, t.last_used_at
+	       FROM api_tokens t JOIN users u ON u.id = t.user_id
+	       WHERE lower(u.username) = lower($1) ORDER BY t.id DESC`, username)
+	if err != nil {
+		return nil, translate(err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (auth.Token, error) {
+		var t auth.Token
+		err := r.Scan(&t.ID, &t.Username, &t.Name, &t.CreatedAt, &t.ExpiresAt, &t.RevokedAt, &t.LastUsedAt)
+		return t, err
+	})
+	return out, translate(err)
+}
+
+// RevokeTokens revokes a user's live tokens named name (all when name is "").
+func (s *Store) RevokeTokens(ctx context.Context, username, name string) (int64, error) {
+	tag, err := s.pool.Exec(ctx, `UPDATE api_tokens t SET revoked_at = now() FROM users u
+	       WHERE u.id = t.user_id AND lower(u.username) = lower($1) AND ($2 = '' OR t.name = $2)
+	         AND t.revoked_at IS NULL`, username, name)
+	if err != nil {
+		return 0, translate(err)
+	}
+	return tag.RowsAffected(), nil
+}
+
+// AppendAudit adds an event to the audit log.
+func (s *Store) AppendAudit(ctx context.Context, e auth.Event) error {
+	detail := e.Detail
+	if detail == nil {
+		detail = map[string]any{}
+	}
+	b, err := json.Marshal(detail)
+	if err != nil {
+		return fmt.Errorf("encode audit detail: %w", err)
+	}
+	_, err = s.pool.Exec(ctx, `INSERT INTO audit_log (actor, action, target, detail, rows, ip) VALUES ($1, $2, $3, $4, $5, $6)`,
+		e.Actor, e.Action, e.Target, b, e.Rows, e.IP)
+	return translate(err)
+}
+
+// ListAudit returns events newest first.
+func (s *Store) ListAudit(ctx context.Context, f auth.AuditFilter) ([]auth.Event, error) {
+	rows, err := s.pool.Query(ctx, `SELECT id, at, actor, action, target, detail, rows, ip FROM audit_log
+	       WHERE ($1 = '' OR action = $1) AND ($2 = '' OR actor = $2) AND ($3 = 0 OR id < $3)
+	       ORDER BY id DESC LIMIT $4`, f.Action, f.Actor, f.BeforeID, f.Limit)
+	if err != nil {
+		return nil, translate(err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (auth.Event, error) {
+		var e auth.Event
+		var detail []byte
+		if err := r.Scan(&e.ID, &e.At, &e.Actor, &e.Action, &e.Target, &detail, &e.Rows, &e.IP); err != nil {
+			return e, err
+		}
+		if err := json.Unmarshal(detail, &e.Detail); err != nil {
+			return e, fmt.Errorf("decode audit detail %d: %w", e.ID, err)
+		}
+		return e, nil
+	})
+	if out == nil {
+		out = []auth.Event{}
+	}
+	return out, translate(err)
+}
+
+// DemoPeople lists the towns whose team has a leader, and every member.
+func (s *Store) DemoPeople(ctx context.Context) ([]string, []string, error) {
+	var towns, members []string
+	err := s.ReadInScope(ctx, authScope, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT t.code FROM teams tm JOIN towns t ON t.id = tm.town_id
+		       WHERE EXISTS (SELECT 1 FROM members m WHERE m.team_id = tm.id AND m.role = 'leader') ORDER BY t.code`)
+		if err != nil {
+			return err
+		}
+		if towns, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil {
+			return err
+		}
+		rows, err = tx.Query(ctx, `SELECT code FROM members ORDER BY code`)
+		if err != nil {
+			return err
+		}
+		members, err = pgx.CollectRows(rows, pgx.RowTo[string])
+		return err
+	})
+	return towns, members, err
+}

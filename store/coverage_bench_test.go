@@ -1,0 +1,335 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/paulmach/orb"
+
+	"lianxin"
+	"lianxin/coverage"
+	"lianxin/demo/demotest"
+	"lianxin/store"
+)
+
+// straightforwardCellsSQL is the H3 aggregate written directly from the raw
+// tables: the independent check of CellAggregates and its benchmark baseline.
+// $1 resolution, $2 and $3 the window as timestamptz.
+const straightforwardCellsSQL = `
+WITH visited AS (
+  SELECT DISTINCT household_id FROM visits
+  WHERE household_id IS NOT NULL AND occurred_at >= $2 AND occurred_at < $3),
+hc AS (
+  SELECT h3_parent(h.cell, $1) AS cell, count(*) AS households, sum(h.residents) AS residents,
+         count(vd.household_id) AS visited_households,
+         coalesce(sum(h.residents) FILTER (WHERE vd.household_id IS NOT NULL), 0) AS visited_residents,
+         count(*) FILTER (WHERE vd.household_id IS NULL AND (h.poor OR h.seriously_ill OR h.disabled OR h.empty_nest
+                                OR h.left_behind_children OR h.community_correction)) AS special_unvisited
+  FROM households h LEFT JOIN visited vd ON vd.household_id = h.id
+  GROUP BY 1),
+vc AS (
+  SELECT h3_parent(coalesce(v.cell, h.cell), $1) AS cell, count(*) AS visits,
+         sum(v.problems_collected) AS collected, sum(v.problems_resolved) AS resolved
+  FROM visits v LEFT JOIN households h ON h.id = v.household_id
+  WHERE v.occurred_at >= $2 AND v.occurred_at < $3 AND coalesce(v.cell, h.cell) IS NOT NULL
+  GROUP BY 1)
+SELECT cell, coalesce(hc.households, 0), coalesce(hc.residents, 0)::bigint, coalesce(hc.visited_households, 0),
+       coalesce(hc.visited_residents, 0)::bigint, coalesce(vc.visits, 0), coalesce(hc.special_unvisited, 0),
+       greatest(0, coalesce(vc.collected, 0) - coalesce(vc.resolved, 0))::bigint
+FROM hc FULL JOIN vc USING (cell)`
+
+func straightforwardCells(ctx context.Context, conn *pgx.Conn, res int, w coverage.Window) (map[int64][7]int64, error) {
+	rows, err := conn.Query(ctx, straightforwardCellsSQL, res, w.From, w.To)
+	if err != nil {
+		return nil, err
+	}
+	out := map[int64][7]int64{}
+	for rows.Next() {
+		var cell int64
+		var v [7]int64
+		if err := rows.Scan(&cell, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6]); err != nil {
+			return nil, err
+		}
+		out[cell] = v
+	}
+	return out, rows.Err()
+}
+
+// CellAggregates equals the straightforward query over the raw tables at
+// every resolution, for the campaign and a narrower window.
+func TestCellAggregatesMatchStraightforwardQuery(t *testing.T) {
+	ctx := context.Background()
+	s, url, _ := demotest.New(t)
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	for _, w := range []coverage.Window{{From: day("2026-03-01"), To: day("2026-11-02")}, {From: day("2026-06-01"), To: day("2026-06-15")}} {
+		for res := coverage.MinCellResolution; res <= coverage.MaxCellResolution; res++ {
+			got, err := s.CellAggregates(ctx, lianxin.SystemScope(), res, w, orb.Bound{}, "")
+			if err != nil {
+				t.Fatalf("CellAggregates(%d, %v): %v", res, w, err)
+			}
+			want, err := straightforwardCells(ctx, conn, res, w)
+			if err != nil {
+				t.Fatalf("straightforward cells: %v", err)
+			}
+			if len(got) != len(want) {
+				t.Errorf("res %d %v: engine %d cells, straightforward %d", res, w, len(got), len(want))
+			}
+			bad := 0
+			for _, c := range got {
+				g := [7]int64{c.Households, c.Residents, c.VisitedHouseholds, c.VisitedResidents, c.Visits, c.SpecialUnvisited, c.OpenProblems}
+				if g != want[c.Cell] && bad < 3 {
+					bad++
+					t.Errorf("res %d %v cell %s: engine %v, straightforward %v (households residents visited_hh visited_res visits special_unvisited open)", res, w, c.H3, g, want[c.Cell])
+				}
+			}
+		}
+	}
+}
+
+// benchStore opens the database named by LIANXIN_BENCH_DATABASE_URL (a
+// migrated copy of a demo county, as scripts/bench.d/40-coverage.sh makes),
+// or else a fresh copy of the small test county.
+func benchStore(b *testing.B) (*store.Store, string) {
+	if url := os.Getenv("LIANXIN_BENCH_DATABASE_URL"); url != "" {
+		s, err := store.Open(context.Background(), url, store.Options{MaxConns: 4})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(s.Close)
+		return s, url
+	}
+	s, url, _ := demotest.New(b)
+	return s, url
+}
+
+var benchNow = func() time.Time { return day("2026-11-01") }
+
+func benchWindow() coverage.Window {
+	return coverage.Window{From: day("2026-03-01"), To: day("2026-11-02")}
+}
+
+// The county gap report (every village) through the engine.
+func BenchmarkGapReport(b *testing.B) {
+	s, _ := benchStore(b)
+	r := coverage.NewReports(s, benchNow)
+	ctx := context.Background()
+	for b.Loop() {
+		if _, _, err := r.Gaps(ctx, lianxin.SystemScope(), coverage.GapQuery{All: true}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// The same report as one straightforward query over the raw tables.
+func BenchmarkGapReportStraightforward(b *testing.B) {
+	_, url := benchStore(b)
+	ctx := context.Background()
+	w := benchWindow()
+	for b.Loop() {
+		if _, err := straightforwardGaps(ctx, url, w, benchNow()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// The H3 aggregate of June at resolution 8, whole county.
+func BenchmarkCellAggregatesRes8(b *testing.B) {
+	s, _ := benchStore(b)
+	ctx := context.Background()
+	w := coverage.Window{From: day("2026-06-01"), To: day("2026-07-01")}
+	for b.Loop() {
+		if _, err := s.CellAggregates(ctx, lianxin.SystemScope(), 8, w, orb.Bound{}, ""); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkCellAggregatesRes8Straightforward(b *testing.B) {
+	_, url := benchStore(b)
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	w := coverage.Window{From: day("2026-06-01"), To: day("2026-07-01")}
+	for b.Loop() {
+		if _, err := straightforwardCells(ctx, conn, 8, w); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+type benchHousehold struct{ id, village, town, member int64 }
+
+// pickHouseholds draws n households (with a member of their town) to visit,
+// outside the timed part.
+func pickHouseholds(ctx context.Context, conn *pgx.Conn, batch, n int) ([]benchHousehold, error) {
+	rows, err := conn.Query(ctx, `
+SELECT h.id, h.village_id, h.town_id, (SELECT m.id FROM members m WHERE m.town_id = h.town_id ORDER BY m.id LIMIT 1)
+FROM households h WHERE (h.id * 7919 + $1) % 29 = 0 LIMIT $2`, batch, n)
+	if err != nil {
+		return nil, err
+	}
+	var hs []benchHousehold
+	for rows.Next() {
+		var h benchHousehold
+		if err := rows.Scan(&h.id, &h.village, &h.town, &h.member); err != nil {
+			return nil, err
+		}
+		hs = append(hs, h)
+	}
+	return hs, rows.Err()
+}
+
+// importVisits copies a visit to each household (binary COPY, one
+// transaction) and returns when they are committed; with aggregates false
+// the coverage triggers are switched off for the transaction, the import's floor.
+func importVisits(ctx context.Context, conn *pgx.Conn, batch int, hs []benchHousehold, aggregates bool) error {
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback(ctx)
+	if !aggregates {
+		if _, err := tx.Exec(ctx, `ALTER TABLE visits DISABLE TRIGGER visits_coverage_insert`); err != nil {
+			return err
+		}
+	}
+	at := day("2026-10-01")
+	_, err = tx.CopyFrom(ctx, pgx.Identifier{"visits"},
+		[]string{"external_id", "member_id", "household_id", "village_id", "town_id", "occurred_at", "kind"},
+		pgx.CopyFromSlice(len(hs), func(i int) ([]any, error) {
+			h := hs[i]
+			return []any{fmt.Sprintf("bench-%d-%d", batch, i), h.member, h.id, h.village, h.town,
+				at.Add(time.Duration(i) * time.Minute), "household_visit"}, nil
+		}))
+	if err != nil {
+		return err
+	}
+	if !aggregates {
+		if _, err := tx.Exec(ctx, `ALTER TABLE visits ENABLE TRIGGER visits_coverage_insert`); err != nil {
+			return err
+		}
+	}
+	return tx.Commit(ctx)
+}
+
+func removeImported(ctx context.Context, conn *pgx.Conn, aggregates bool) error {
+	sql := `DELETE FROM visits WHERE external_id LIKE 'bench-%'`
+	if !aggregates {
+		sql = `BEGIN; ALTER TABLE visits DISABLE TRIGGER visits_coverage_delete; ` + sql +
+			`; ALTER TABLE visits ENABLE TRIGGER visits_coverage_delete; COMMIT`
+	}
+	_, err := conn.Exec(ctx, sql)
+	return err
+}
+
+// From the start of an import of 10,000 visits to a gap report that shows
+// them: the COPY with the triggers that keep the aggregates current, the
+// commit, then the engine's report.
+func BenchmarkImport10kVisitsToReport(b *testing.B) {
+	s, url := benchStore(b)
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	r := coverage.NewReports(s, benchNow)
+	i := 0
+	for b.Loop() {
+		i++
+		b.StopTimer()
+		hs, err := pickHouseholds(ctx, conn, i, 10_000)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		if err := importVisits(ctx, conn, i, hs, true); err != nil {
+			b.Fatal(err)
+		}
+		if _, _, err := r.Gaps(ctx, lianxin.SystemScope(), coverage.GapQuery{All: true}); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		if err := removeImported(ctx, conn, true); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+	}
+}
+
+// The baseline: the same import with no aggregates to maintain, then the
+// straightforward report over the raw tables.
+func BenchmarkImport10kVisitsToReportStraightforward(b *testing.B) {
+	_, url := benchStore(b)
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	i := 0
+	for b.Loop() {
+		i++
+		b.StopTimer()
+		hs, err := pickHouseholds(ctx, conn, i, 10_000)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		if err := importVisits(ctx, conn, i, hs, false); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := straightforwardGaps(ctx, url, benchWindow(), benchNow()); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		if err := removeImported(ctx, conn, false); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+	}
+}
+
+// The import alone, with and without the aggregate triggers.
+func BenchmarkImport10kVisits(b *testing.B) {
+	for _, agg := range []bool{true, false} {
+		b.Run(fmt.Sprintf("aggregates=%v", agg), func(b *testing.B) {
+			_, url := benchStore(b)
+			ctx := context.Background()
+			conn, err := pgx.Connect(ctx, url)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer conn.Close(ctx)
+			i := 0
+			for b.Loop() {
+				i++
+				b.StopTimer()
+				hs, err := pickHouseholds(ctx, conn, i, 10_000)
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+				if err := importVisits(ctx, conn, i, hs, agg); err != nil {
+					b.Fatal(err)
+				}
+				b.StopTimer()
+				if err := removeImported(ctx, conn, agg); err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+			}
+		})
+	}
+}

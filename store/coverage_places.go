@@ -1,0 +1,80 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/paulmach/orb"
+
+	"lianxin"
+	"lianxin/coverage"
+)
+
+// Campaign reads the campaign row; a database without one is unavailable
+// for reports (nothing to measure from).
+func (s *Store) Campaign(ctx context.Context, scope lianxin.Scope) (coverage.Campaign, error) {
+	var c coverage.Campaign
+	err := s.ReadInScope(ctx, scope, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `SELECT name, starts_on, synthetic FROM campaign WHERE id = 1`).Scan(&c.Name, &c.StartsOn, &c.Synthetic)
+		if err == pgx.ErrNoRows {
+			return lianxin.Errorf(lianxin.EUnavailable, "no campaign is loaded")
+		}
+		if err != nil {
+			return fmt.Errorf("read campaign: %w", err)
+		}
+		c.StartsOn = fromPgDay(c.StartsOn)
+		return nil
+	})
+	return c, err
+}
+
+// Towns lists the towns with their bounding boxes, by code.
+func (s *Store) Towns(ctx context.Context, scope lianxin.Scope) ([]coverage.Town, error) {
+	var out []coverage.Town
+	err := s.ReadInScope(ctx, scope, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `
+SELECT id, code, name, kind, ST_XMin(boundary), ST_YMin(boundary), ST_XMax(boundary), ST_YMax(boundary)
+FROM towns ORDER BY code`)
+		if err != nil {
+			return fmt.Errorf("list towns: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var t coverage.Town
+			if err := rows.Scan(&t.ID, &t.Code, &t.Name, &t.Kind, &t.BBox.Min[0], &t.BBox.Min[1], &t.BBox.Max[0], &t.BBox.Max[1]); err != nil {
+				return fmt.Errorf("read town: %w", err)
+			}
+			out = append(out, t)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// Teams lists the work teams with their town, base and member count, by code.
+func (s *Store) Teams(ctx context.Context, scope lianxin.Scope) ([]coverage.Team, error) {
+	var out []coverage.Team
+	err := s.ReadInScope(ctx, scope, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `
+SELECT tm.id, tm.code, tm.name, t.code, ST_X(tm.base), ST_Y(tm.base),
+       (SELECT count(*) FROM members m WHERE m.team_id = tm.id)
+FROM teams tm JOIN towns t ON t.id = tm.town_id
+ORDER BY tm.code`)
+		if err != nil {
+			return fmt.Errorf("list teams: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var t coverage.Team
+			var lon, lat float64
+			if err := rows.Scan(&t.ID, &t.Code, &t.Name, &t.TownCode, &lon, &lat, &t.Members); err != nil {
+				return fmt.Errorf("read team: %w", err)
+			}
+			t.Base = orb.Point{lon, lat}
+			out = append(out, t)
+		}
+		return rows.Err()
+	})
+	return out, err
+}

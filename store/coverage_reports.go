@@ -1,0 +1,357 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+
+	"github.com/jackc/pgx/v5"
+
+	"lianxin"
+	"lianxin/coverage"
+)
+
+// teamIDByCode resolves a team code; unknown is not found.
+func teamIDByCode(ctx context.Context, tx pgx.Tx, code string) (int32, error) {
+	var id int32
+	err := tx.QueryRow(ctx, `SELECT id FROM teams WHERE code = $1`, code).Scan(&id)
+	if err == pgx.ErrNoRows {
+		return 0, lianxin.Errorf(lianxin.ENotFound, "team %q not found", code)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("find team %q: %w", code, err)
+	}
+	return id, nil
+}
+
+// Members' diary entries over the window, in the caller's towns.
+const memberActivitySQL = `
+SELECT tm.code, m.code, m.name, m.role, cp.code,
+       count(v.id), count(DISTINCT v.household_id),
+       coalesce(sum(v.problems_collected), 0)::bigint, coalesce(sum(v.problems_resolved), 0)::bigint,
+       coalesce(array_agg(((campaign_day(v.occurred_at) - $1) / 7)::int) FILTER (WHERE v.id IS NOT NULL), '{}')
+FROM members m
+JOIN teams tm ON tm.id = m.team_id
+LEFT JOIN contact_points cp ON cp.member_id = m.id
+LEFT JOIN visits v ON v.member_id = m.id AND v.occurred_at >= $2 AND v.occurred_at < $3
+WHERE ($4::int IS NULL OR m.team_id = $4)
+  AND (current_setting('lianxin.all_towns', true) = 'true'
+       OR m.town_id = ANY (string_to_array(nullif(current_setting('lianxin.towns', true), ''), ',')::int[]))
+GROUP BY tm.code, m.id, m.code, m.name, m.role, cp.code
+ORDER BY tm.code, m.code`
+
+// MemberActivity counts each member's diary entries, households contacted,
+// problems and weekly entries over w; team is a code ("" every team).
+func (s *Store) MemberActivity(ctx context.Context, scope lianxin.Scope, w coverage.Window, team string) ([]coverage.MemberActivity, error) {
+	var out []coverage.MemberActivity
+	err := s.ReadInScope(ctx, scope, func(tx pgx.Tx) error {
+		var teamID *int32
+		if team != "" {
+			id, err := teamIDByCode(ctx, tx, team)
+			if err != nil {
+				return err
+			}
+			teamID = &id
+		}
+		weeks := (w.Days() + 6) / 7
+		rows, err := tx.Query(ctx, memberActivitySQL, pgDay(w.From), w.From, w.To, teamID)
+		if err != nil {
+			return fmt.Errorf("member activity: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var a coverage.MemberActivity
+			var week []int32
+			if err := rows.Scan(&a.Team, &a.MemberCode, &a.MemberName, &a.Role, &a.ContactPoint, &a.DiaryEntries,
+				&a.HouseholdsContacted, &a.ProblemsCollected, &a.ProblemsResolved, &week); err != nil {
+				return fmt.Errorf("read member activity: %w", err)
+			}
+			a.WeeklyVisits = make([]int64, weeks)
+			for _, k := range week {
+				if int(k) >= 0 && int(k) < weeks {
+					a.WeeklyVisits[k]++
+				}
+			}
+			out = append(out, a)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// The sample: per team, entries ordered by a hash of the seed and the entry,
+// so the same seed draws the same entries while the diary is unchanged.
+const diarySampleSQL = `
+WITH pick AS (
+  SELECT v.*, tm.code AS team_code,
+         row_number() OVER (PARTITION BY tm.id ORDER BY md5($1::text || ':' || v.id::text)) AS k
+  FROM visits v
+  JOIN members m ON m.id = v.member_id
+  JOIN teams tm ON tm.id = m.team_id
+  WHERE v.occurred_at >= $3 AND v.occurred_at < $4
+    AND ($5::int IS NULL OR tm.id = $5)
+    AND (current_setting('lianxin.all_towns', true) = 'true'
+         OR v.town_id = ANY (string_to_array(nullif(current_setting('lianxin.towns', true), ''), ',')::int[])))
+SELECT p.team_code, p.external_id, m.code, m.name, coalesce(vl.code, ''), coalesce(h.external_id, ''), p.kind,
+       p.occurred_at, p.recorded_at, p.location IS NOT NULL,
+       CASE WHEN p.location IS NOT NULL AND h.id IS NOT NULL
+            THEN ST_Distance(p.location::geography, h.location::geography) END,
+       char_length(btrim(p.notes)),
+       CASE WHEN p.household_id IS NULL THEN 1 ELSE
+         (SELECT count(*) FROM visits d WHERE d.member_id = p.member_id AND d.household_id = p.household_id
+            AND campaign_day(d.occurred_at) = campaign_day(p.occurred_at)) END
+FROM pick p
+JOIN members m ON m.id = p.member_id
+LEFT JOIN villages vl ON vl.id = p.village_id
+LEFT JOIN households h ON h.id = p.household_id
+WHERE p.k <= $2
+ORDER BY p.team_code, p.k`
+
+// DiarySample draws n entries per team (team "" for every team) from the
+// window, reproducibly for a seed, with what the spot check looks at.
+func (s *Store) DiarySample(ctx context.Context, scope lianxin.Scope, w coverage.Window, team string, n int, seed int64) ([]coverage.DiaryEntry, error) {
+	var out []coverage.DiaryEntry
+	err := s.ReadInScope(ctx, scope, func(tx pgx.Tx) error {
+		var teamID *int32
+		if team != "" {
+			id, err := teamIDByCode(ctx, tx, team)
+			if err != nil {
+				return err
+			}
+			teamID = &id
+		}
+		rows, err := tx.Query(ctx, diarySampleSQL, strconv.FormatInt(seed, 10), n, w.From, w.To, teamID)
+		if err != nil {
+			return fmt.Errorf("diary sample: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var e coverage.DiaryEntry
+			if err := rows.Scan(&e.Team, &e.VisitID, &e.MemberCode, &e.MemberName, &e.VillageCode, &e.Household, &e.Kind,
+				&e.OccurredAt, &e.RecordedAt, &e.HasLocation, &e.MetresFromHousehold, &e.NotesChars, &e.SameDayEntries); err != nil {
+				return fmt.Errorf("read diary entry: %w", err)
+			}
+			e.OccurredAt, e.RecordedAt = e.OccurredAt.In(coverage.Zone), e.RecordedAt.In(coverage.Zone)
+			out = append(out, e)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+const summarySQL = `
+SELECT coalesce(sum(visits), 0)::bigint, coalesce(sum(household_visits), 0)::bigint,
+       coalesce(sum(enterprise_visits), 0)::bigint, coalesce(sum(project_site_visits), 0)::bigint,
+       coalesce(sum(village_meetings), 0)::bigint, coalesce(sum(publicity_events), 0)::bigint,
+       coalesce(sum(publicity_participants), 0)::bigint, coalesce(sum(assistance_deliveries), 0)::bigint,
+       coalesce(sum(problems_collected), 0)::bigint, coalesce(sum(problems_resolved), 0)::bigint,
+       coalesce(sum(petitions_resolved), 0)::bigint, coalesce(sum(disputes_resolved), 0)::bigint
+FROM coverage_visit_days
+WHERE day >= $1 AND day < $2 AND ($3::int IS NULL OR town_id = $3)`
+
+const summaryDistinctSQL = `
+SELECT (SELECT count(*) FROM coverage_household_days
+        WHERE day >= $1 AND day < $2 AND (prev_day IS NULL OR prev_day < $1) AND ($3::int IS NULL OR town_id = $3)),
+       (SELECT count(DISTINCT household_id) FROM visits
+        WHERE kind = 'assistance_delivery' AND household_id IS NOT NULL AND occurred_at >= $4 AND occurred_at < $5
+          AND ($3::int IS NULL OR town_id = $3)),
+       (SELECT count(DISTINCT project_id) FROM visits
+        WHERE kind = 'enterprise_visit' AND project_id IS NOT NULL AND occurred_at >= $4 AND occurred_at < $5
+          AND ($3::int IS NULL OR town_id = $3))`
+
+// The five full coverages' lists: towns with no entry; key enterprises,
+// projects and works sites with no visit; villages (and petition villages)
+// with no visit; members below ten households or with no contact point.
+const fiveCoveragesSQL = `
+SELECT 'town', t.code FROM towns t
+WHERE ($3::int IS NULL OR t.id = $3)
+  AND NOT EXISTS (SELECT 1 FROM coverage_visit_days d WHERE d.town_id = t.id AND d.day >= $1 AND d.day < $2)
+UNION ALL
+SELECT 'project', p.code FROM projects p
+WHERE p.kind IN ('key_enterprise', 'investment_project', 'key_works') AND ($3::int IS NULL OR p.town_id = $3)
+  AND NOT EXISTS (SELECT 1 FROM visits v WHERE v.project_id = p.id AND v.occurred_at >= $4 AND v.occurred_at < $5)
+UNION ALL
+SELECT CASE WHEN vl.petition_case THEN 'petition_village' ELSE 'village' END, vl.code FROM villages vl
+WHERE ($3::int IS NULL OR vl.town_id = $3)
+  AND NOT EXISTS (SELECT 1 FROM coverage_visit_days d WHERE d.village_id = vl.id AND d.day >= $1 AND d.day < $2)
+UNION ALL
+SELECT CASE WHEN cp.id IS NULL THEN 'member_no_contact' ELSE 'member_below' END, m.code FROM members m
+LEFT JOIN contact_points cp ON cp.member_id = m.id
+WHERE ($3::int IS NULL OR m.town_id = $3)
+  AND (cp.id IS NULL OR (SELECT count(DISTINCT v.household_id) FROM visits v
+                         WHERE v.member_id = m.id AND v.occurred_at >= $4 AND v.occurred_at < $5) < 10)
+ORDER BY 1, 2`
+
+// SummaryNumbers counts the campaign's report over w for a town code ("" the
+// county): entries by kind, outcomes, distinct households visited and
+// assisted, and the five full coverages' failing lists. Village figures and
+// special groups come from VillageCoverage (Reports.Summary fills them).
+func (s *Store) SummaryNumbers(ctx context.Context, scope lianxin.Scope, w coverage.Window, town string) (coverage.Summary, error) {
+	sum := coverage.Summary{From: w.From.Format(coverage.DayLayout), To: w.To.Format(coverage.DayLayout), Town: town}
+	err := s.ReadInScope(ctx, scope, func(tx pgx.Tx) error {
+		townID, err := townIDByCode(ctx, tx, town)
+		if err != nil {
+			return err
+		}
+		from, to := pgDay(w.From), pgDay(w.To)
+		if err := tx.QueryRow(ctx, summarySQL, from, to, townID).Scan(&sum.Visits, &sum.HouseholdVisits, &sum.EnterpriseVisits,
+			&sum.ProjectSiteVisits, &sum.VillageMeetings, &sum.PublicityEvents, &sum.PublicityParticipants,
+			&sum.AssistanceDeliveries, &sum.OpinionsCollected, &sum.ProblemsResolved, &sum.PetitionCasesResolved,
+			&sum.DisputesResolved); err != nil {
+			return fmt.Errorf("summary: %w", err)
+		}
+		if err := tx.QueryRow(ctx, summaryDistinctSQL, from, to, townID, w.From, w.To).Scan(&sum.HouseholdsVisited,
+			&sum.HouseholdsAssisted, &sum.EnterprisesVisited); err != nil {
+			return fmt.Errorf("summary households: %w", err)
+		}
+		c := &sum.Checks
+		c.TownsWithoutActivity, c.ProjectsWithoutVisit, c.VillagesWithoutVisit = []string{}, []string{}, []string{}
+		c.PetitionVillagesWithoutVisit, c.MembersBelowTarget, c.MembersWithoutContactPoint = []string{}, []string{}, []string{}
+		rows, err := tx.Query(ctx, fiveCoveragesSQL, from, to, townID, w.From, w.To)
+		if err != nil {
+			return fmt.Errorf("five coverages: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var kind, code string
+			if err := rows.Scan(&kind, &code); err != nil {
+				return fmt.Errorf("read five coverages: %w", err)
+			}
+			switch kind {
+			case "town":
+				c.TownsWithoutActivity = append(c.TownsWithoutActivity, code)
+			case "project":
+				c.ProjectsWithoutVisit = append(c.ProjectsWithoutVisit, code)
+			case "petition_village":
+				c.PetitionVillagesWithoutVisit = append(c.PetitionVillagesWithoutVisit, code)
+				c.VillagesWithoutVisit = append(c.VillagesWithoutVisit, code)
+			case "village":
+				c.VillagesWithoutVisit = append(c.VillagesWithoutVisit, code)
+			case "member_no_contact":
+				c.MembersWithoutContactPoint = append(c.MembersWithoutContactPoint, code)
+			case "member_below":
+				c.MembersBelowTarget = append(c.MembersBelowTarget, code)
+			}
+		}
+		return rows.Err()
+	})
+	return sum, err
+}
+
+// VillageWeeklyVisits counts a village's entries per week of w (week 1
+// starts on w.From); an unknown village is not found.
+func (s *Store) VillageWeeklyVisits(ctx context.Context, scope lianxin.Scope, code string, w coverage.Window) ([]coverage.WeekCount, error) {
+	var out []coverage.WeekCount
+	err := s.ReadInScope(ctx, scope, func(tx pgx.Tx) error {
+		var id int32
+		if err := tx.QueryRow(ctx, `SELECT id FROM villages WHERE code = $1`, code).Scan(&id); err != nil {
+			if err == pgx.ErrNoRows {
+				return lianxin.Errorf(lianxin.ENotFound, "village %q not found", code)
+			}
+			return fmt.Errorf("find village: %w", err)
+		}
+		weeks := (w.Days() + 6) / 7
+		out = make([]coverage.WeekCount, weeks)
+		for i := range out {
+			out[i].WeekStart = w.From.AddDate(0, 0, 7*i).Format(coverage.DayLayout)
+		}
+		rows, err := tx.Query(ctx, `
+SELECT ((day - $2) / 7)::int, sum(visits)::bigint, sum(problems_collected)::bigint, sum(problems_resolved)::bigint
+FROM coverage_visit_days WHERE village_id = $1 AND day >= $2 AND day < $3 GROUP BY 1`, id, pgDay(w.From), pgDay(w.To))
+		if err != nil {
+			return fmt.Errorf("weekly visits: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var k int
+			var c coverage.WeekCount
+			if err := rows.Scan(&k, &c.Visits, &c.ProblemsCollected, &c.ProblemsResolved); err != nil {
+				return fmt.Errorf("read weekly visits: %w", err)
+			}
+			if k >= 0 && k < weeks {
+				c.WeekStart = out[k].WeekStart
+				out[k] = c
+			}
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// SaveSnapshot stores a frozen report with the current layer versions and
+// returns it (with its id).
+func (s *Store) SaveSnapshot(ctx context.Context, scope lianxin.Scope, snap coverage.Snapshot) (coverage.Snapshot, error) {
+	err := s.InScope(ctx, scope, func(tx pgx.Tx) error {
+		townID, err := townIDByCode(ctx, tx, snap.Town)
+		if err != nil {
+			return err
+		}
+		gaps, err := json.Marshal(snap.Gaps)
+		if err != nil {
+			return fmt.Errorf("encode gaps: %w", err)
+		}
+		sum, err := json.Marshal(snap.Summary)
+		if err != nil {
+			return fmt.Errorf("encode summary: %w", err)
+		}
+		return tx.QueryRow(ctx, `
+INSERT INTO coverage_snapshots (as_of, window_from, town_id, created_by, versions, gaps, summary)
+VALUES ($1, $2, $3, $4, (SELECT coalesce(jsonb_object_agg(layer, version), '{}') FROM layer_versions
+                         WHERE layer IN ('households', 'visits', 'villages')), $5, $6)
+RETURNING id, created_at, versions`, pgDay(snap.AsOf), pgDay(snap.From), townID, scope.User, gaps, sum).
+			Scan(&snap.ID, &snap.CreatedAt, &snap.Versions)
+	})
+	return snap, err
+}
+
+const snapshotColumns = `s.id, s.as_of, s.window_from, coalesce(t.code, ''), s.created_at, s.created_by, s.versions`
+
+// Snapshot reads one snapshot with its report; unknown id is not found.
+func (s *Store) Snapshot(ctx context.Context, scope lianxin.Scope, id int64) (coverage.Snapshot, error) {
+	var snap coverage.Snapshot
+	err := s.ReadInScope(ctx, scope, func(tx pgx.Tx) error {
+		var gaps, sum []byte
+		err := tx.QueryRow(ctx, `SELECT `+snapshotColumns+`, s.gaps, s.summary
+FROM coverage_snapshots s LEFT JOIN towns t ON t.id = s.town_id WHERE s.id = $1`, id).
+			Scan(&snap.ID, &snap.AsOf, &snap.From, &snap.Town, &snap.CreatedAt, &snap.CreatedBy, &snap.Versions, &gaps, &sum)
+		if err == pgx.ErrNoRows {
+			return lianxin.Errorf(lianxin.ENotFound, "snapshot %d not found", id)
+		}
+		if err != nil {
+			return fmt.Errorf("read snapshot: %w", err)
+		}
+		snap.AsOf, snap.From = fromPgDay(snap.AsOf), fromPgDay(snap.From)
+		if err := json.Unmarshal(gaps, &snap.Gaps); err != nil {
+			return fmt.Errorf("decode snapshot gaps: %w", err)
+		}
+		if err := json.Unmarshal(sum, &snap.Summary); err != nil {
+			return fmt.Errorf("decode snapshot summary: %w", err)
+		}
+		return nil
+	})
+	return snap, err
+}
+
+// Snapshots lists snapshots without their reports, newest first.
+func (s *Store) Snapshots(ctx context.Context, scope lianxin.Scope) ([]coverage.Snapshot, error) {
+	out := []coverage.Snapshot{}
+	err := s.ReadInScope(ctx, scope, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT `+snapshotColumns+`
+FROM coverage_snapshots s LEFT JOIN towns t ON t.id = s.town_id ORDER BY s.id DESC`)
+		if err != nil {
+			return fmt.Errorf("list snapshots: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var snap coverage.Snapshot
+			if err := rows.Scan(&snap.ID, &snap.AsOf, &snap.From, &snap.Town, &snap.CreatedAt, &snap.CreatedBy, &snap.Versions); err != nil {
+				return fmt.Errorf("read snapshot: %w", err)
+			}
+			snap.AsOf, snap.From = fromPgDay(snap.AsOf), fromPgDay(snap.From)
+			out = append(out, snap)
+		}
+		return rows.Err()
+	})
+	return out, err
+}

@@ -1,0 +1,263 @@
+package store
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/paulmach/orb"
+
+	"lianxin"
+	"lianxin/ingest"
+)
+
+// The import path: rows stream from the ingest package through binary COPY
+// into a temporary staging table, set-based checks find the rows to reject
+// (geometry validity, references, duplicates in the file and against the
+// database), and one upsert per target table writes the rest — all in one
+// transaction, so a file lands whole or not at all. SQL per layer lives in
+// ingest_sql.go.
+
+// stagingTable is the session-local table an import copies into; it is
+// dropped when the transaction ends.
+const stagingTable = "_ingest"
+
+var stagingTypes = map[ingest.Type]string{
+	ingest.Text: "text", ingest.Int: "bigint", ingest.Bool: "boolean",
+	ingest.Date: "date", ingest.Timestamp: "timestamptz",
+}
+
+// stagingDDL creates the staging table of a layer: the line, one column per
+// field (named as the field, typed by it), the geometry and its H3 cell.
+func stagingDDL(l *ingest.Layer) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "CREATE TEMP TABLE %s (line bigint NOT NULL", stagingTable)
+	for _, f := range l.Fields {
+		fmt.Fprintf(&b, ", %s %s", pgx.Identifier{f.Name}.Sanitize(), stagingTypes[f.Type])
+	}
+	if l.Geom != ingest.NoGeom {
+		b.WriteString(", geom geometry(Geometry, 4326), cell bigint")
+	}
+	b.WriteString(") ON COMMIT DROP")
+	return b.String()
+}
+
+// stagingColumns lists the staging table's columns in COPY order.
+func stagingColumns(l *ingest.Layer) []string {
+	cols := []string{"line"}
+	for _, f := range l.Fields {
+		cols = append(cols, f.Name)
+	}
+	if l.Geom != ingest.NoGeom {
+		cols = append(cols, "geom", "cell")
+	}
+	return cols
+}
+
+// duplicateCheckSQL finds rows whose value of column repeats an earlier
+// row's in the file. column comes from a layer definition, never input.
+func duplicateCheckSQL(column string) string {
+	c := pgx.Identifier{column}.Sanitize()
+	return fmt.Sprintf(`SELECT line, '%[2]s', 'duplicate %[2]s ' || %[1]s || ': first on line ' || first
+FROM (SELECT line, %[1]s, min(line) OVER (PARTITION BY %[1]s) AS first FROM _ingest WHERE %[1]s IS NOT NULL) d
+WHERE line <> first`, c, column)
+}
+
+// referenceCheckSQL finds rows naming a code that table.column lacks.
+func referenceCheckSQL(field, table, column string) string {
+	f := pgx.Identifier{field}.Sanitize()
+	return fmt.Sprintf(`SELECT s.line, '%[4]s', 'unknown %[4]s ' || s.%[1]s || ' (no such row in %[5]s)'
+FROM _ingest s WHERE s.%[1]s IS NOT NULL AND NOT EXISTS (SELECT 1 FROM %[2]s r WHERE r.%[3]s = s.%[1]s)`,
+		f, pgx.Identifier{table}.Sanitize(), pgx.Identifier{column}.Sanitize(), field, table)
+}
+
+// geometryCheckSQL rejects invalid geometry with PostGIS's reason.
+const geometryCheckSQL = `SELECT line, 'geometry', 'invalid geometry: ' || ST_IsValidReason(geom)
+FROM _ingest WHERE geom IS NOT NULL AND NOT ST_IsValid(geom)`
+
+// errRollback ends the import's transaction without an error for the
+// caller: a dry run, or rejects without SkipInvalid.
+var errRollback = errors.New("import rolled back")
+
+// Ingest implements ingest.Store: COPY into staging, checks, upsert.
+func (s *Store) Ingest(ctx context.Context, scope lianxin.Scope, plan ingest.Plan, rows ingest.Rows) (ingest.StoreResult, error) {
+	var res ingest.StoreResult
+	spec, ok := ingestSpecs[plan.Layer.Name]
+	if !ok {
+		return res, fmt.Errorf("import %s: no SQL for this layer", plan.Layer.Name)
+	}
+	err := s.InScope(ctx, scope, func(tx pgx.Tx) error {
+		// Imports take as long as the file does; the session's statement
+		// timeout is for queries.
+		if _, err := tx.Exec(ctx, `SET LOCAL statement_timeout = 0`); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, stagingDDL(plan.Layer)); err != nil {
+			return fmt.Errorf("create staging table: %w", err)
+		}
+		src := &stagingSource{rows: rows, layer: plan.Layer}
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{stagingTable}, stagingColumns(plan.Layer), src); err != nil {
+			if rerr := rows.Err(); rerr != nil {
+				return rerr
+			}
+			if src.err != nil {
+				return src.err
+			}
+			return fmt.Errorf("copy %s into staging: %w", plan.Layer.Name, err)
+		}
+		if _, err := tx.Exec(ctx, `ANALYZE _ingest`); err != nil {
+			return fmt.Errorf("analyze staging: %w", err)
+		}
+		if plan.MakeValid && spec.makeValid != "" {
+			if _, err := tx.Exec(ctx, spec.makeValid); err != nil {
+				return fmt.Errorf("make geometry valid: %w", err)
+			}
+		}
+		rejected, err := s.ingestChecks(ctx, tx, plan, spec)
+		if err != nil {
+			return err
+		}
+		res.Rejected = int64(len(rejected))
+		anyRejected := len(rejected) > 0 || rows.Rejected() > 0
+		if anyRejected && !plan.SkipInvalid && !plan.DryRun {
+			return errRollback
+		}
+		if len(rejected) > 0 {
+			if _, err := tx.Exec(ctx, `DELETE FROM _ingest WHERE line = ANY($1)`, rejected); err != nil {
+				return fmt.Errorf("drop rejected rows: %w", err)
+			}
+		}
+		var staged int64
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM _ingest`).Scan(&staged); err != nil {
+			return err
+		}
+		if err := tx.QueryRow(ctx, spec.upsert).Scan(&res.Inserted, &res.Updated); err != nil {
+			return fmt.Errorf("upsert %s: %w", plan.Layer.Name, err)
+		}
+		if plan.Personal && spec.personal != "" {
+			var personalOnly int64
+			if err := tx.QueryRow(ctx, spec.personal).Scan(&personalOnly); err != nil {
+				return fmt.Errorf("upsert personal fields: %w", err)
+			}
+			res.Updated += personalOnly
+		}
+		res.Unchanged = staged - res.Inserted - res.Updated
+		if plan.DryRun || (anyRejected && !plan.SkipInvalid) {
+			return errRollback
+		}
+		return nil
+	})
+	if errors.Is(err, errRollback) {
+		return res, nil
+	}
+	if err != nil {
+		return res, fmt.Errorf("import %s: %w", plan.Layer.Name, err)
+	}
+	res.Committed = true
+	return res, nil
+}
+
+// ingestChecks runs the layer's set-based checks as one query, reports each
+// rejected line once (its first reason) and returns the lines.
+func (s *Store) ingestChecks(ctx context.Context, tx pgx.Tx, plan ingest.Plan, spec ingestSpec) ([]int64, error) {
+	q := checksSQL(plan.Layer, spec)
+	if q == "" {
+		return nil, nil
+	}
+	rs, err := tx.Query(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("check %s rows: %w", plan.Layer.Name, err)
+	}
+	defer rs.Close()
+	var lines []int64
+	for rs.Next() {
+		var line int64
+		var field, reason string
+		if err := rs.Scan(&line, &field, &reason); err != nil {
+			return nil, err
+		}
+		lines = append(lines, line)
+		if plan.Reject != nil {
+			plan.Reject(line, field, reason)
+		}
+	}
+	if err := rs.Err(); err != nil {
+		return nil, fmt.Errorf("check %s rows: %w", plan.Layer.Name, err)
+	}
+	return lines, nil
+}
+
+// checksSQL unions a layer's checks: duplicates of the key, references,
+// geometry validity, then the layer's own.
+func checksSQL(l *ingest.Layer, spec ingestSpec) string {
+	parts := []string{duplicateCheckSQL(l.Key)}
+	for _, c := range spec.uniqueInFile {
+		parts = append(parts, duplicateCheckSQL(c))
+	}
+	for _, r := range spec.refs {
+		parts = append(parts, referenceCheckSQL(r.field, r.table, r.column))
+	}
+	if l.Geom != ingest.NoGeom && l.Geom != ingest.PointGeom {
+		parts = append(parts, geometryCheckSQL)
+	}
+	parts = append(parts, spec.checks...)
+	return "SELECT DISTINCT ON (line) line, field, reason FROM (\n" +
+		strings.Join(parts, "\nUNION ALL\n") + "\n) c(line, field, reason) ORDER BY line, field"
+}
+
+// stagingSource adapts ingest.Rows to pgx.CopyFromSource, encoding each
+// geometry as EWKB on the way.
+type stagingSource struct {
+	rows  ingest.Rows
+	layer *ingest.Layer
+	vals  []any
+	err   error
+}
+
+func (s *stagingSource) Next() bool { return s.err == nil && s.rows.Next() }
+
+func (s *stagingSource) Values() ([]any, error) {
+	r := s.rows.Row()
+	s.vals = append(s.vals[:0], r.Line)
+	s.vals = append(s.vals, r.Values...)
+	if s.layer.Geom != ingest.NoGeom {
+		if r.Geom == nil {
+			s.vals = append(s.vals, nil, nil)
+		} else {
+			b, err := encodeEWKBFast(r.Geom)
+			if err != nil {
+				s.err = fmt.Errorf("line %d: %w", r.Line, err)
+				return nil, s.err
+			}
+			s.vals = append(s.vals, b, r.Cell)
+		}
+	}
+	return s.vals, nil
+}
+
+func (s *stagingSource) Err() error {
+	if s.err != nil {
+		return s.err
+	}
+	return s.rows.Err()
+}
+
+// encodeEWKBFast writes a point's EWKB directly (the common case, a million
+// times per household register) and leaves other geometry to EncodeEWKB.
+func encodeEWKBFast(g orb.Geometry) ([]byte, error) {
+	p, ok := g.(orb.Point)
+	if !ok {
+		return EncodeEWKB(g)
+	}
+	b := make([]byte, 25)
+	b[0] = 1                                         // little endian
+	binary.LittleEndian.PutUint32(b[1:], 0x20000001) // point with SRID
+	binary.LittleEndian.PutUint32(b[5:], SRID)       // 4326
+	binary.LittleEndian.PutUint64(b[9:], math.Float64bits(p[0]))
+	binary.LittleEndian.PutUint64(b[17:], math.Float64bits(p[1]))
+	return b, nil
+}

@@ -1,0 +1,213 @@
+package store
+
+// The SQL of each importable layer. Staging columns are named as the ingest
+// package's fields (ingest/layers.go); geom and cell are the geometry in
+// WGS84 and its H3 cell, computed in Go.
+//
+// Every upsert writes only rows that differ (the WHERE of DO UPDATE), so a
+// second import of the same file changes nothing, and returns two counts:
+// rows inserted and rows updated. Unchanged rows are the rest.
+
+type ingestRef struct{ field, table, column string }
+
+type ingestSpec struct {
+	// refs are codes that must exist: staging field, table, column.
+	refs []ingestRef
+	// uniqueInFile are fields besides the key that may not repeat in a file.
+	uniqueInFile []string
+	// checks are further reject queries returning (line, field, reason).
+	checks []string
+	// makeValid repairs invalid geometry in staging (--make-valid).
+	makeValid string
+	upsert    string
+	// personal writes household_personal and returns how many households
+	// changed only there (their households row was not written).
+	personal string
+}
+
+var ingestSpecs = map[string]ingestSpec{
+	"towns": {
+		makeValid: makeValidPolygonsSQL,
+		upsert: `WITH up AS (
+  INSERT INTO towns AS t (code, name, kind, boundary)
+  SELECT s.code, s.name, coalesce(s.kind, 'town'), s.geom FROM _ingest s
+  ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind, boundary = EXCLUDED.boundary
+  WHERE (t.name, t.kind, t.boundary) IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.kind, EXCLUDED.boundary)
+  RETURNING (xmax = 0) AS inserted)
+SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up`,
+	},
+	"villages": {
+		refs:      []ingestRef{{"town_code", "towns", "code"}},
+		makeValid: makeValidPolygonsSQL,
+		upsert: `WITH up AS (
+  INSERT INTO villages AS t (code, name, town_id, kind, boundary, resident_population, registered_households, rural, petition_case)
+  SELECT s.code, s.name, tw.id, s.kind, s.geom, s.resident_population, s.registered_households,
+         coalesce(s.rural, true), coalesce(s.petition_case, false)
+  FROM _ingest s JOIN towns tw ON tw.code = s.town_code
+  ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, town_id = EXCLUDED.town_id, kind = EXCLUDED.kind,
+    boundary = EXCLUDED.boundary, resident_population = EXCLUDED.resident_population,
+    registered_households = EXCLUDED.registered_households, rural = EXCLUDED.rural, petition_case = EXCLUDED.petition_case
+  WHERE (t.name, t.town_id, t.kind, t.boundary, t.resident_population, t.registered_households, t.rural, t.petition_case)
+        IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.town_id, EXCLUDED.kind, EXCLUDED.boundary, EXCLUDED.resident_population,
+                          EXCLUDED.registered_households, EXCLUDED.rural, EXCLUDED.petition_case)
+  RETURNING (xmax = 0) AS inserted)
+SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up`,
+	},
+	"teams": {
+		refs:         []ingestRef{{"town_code", "towns", "code"}},
+		uniqueInFile: []string{"town_code"},
+		checks: []string{`SELECT s.line, 'town_code', 'town ' || s.town_code || ' already has team ' || tm.code || ' (one team per town)'
+FROM _ingest s JOIN towns tw ON tw.code = s.town_code JOIN teams tm ON tm.town_id = tw.id
+WHERE tm.code <> s.code`},
+		upsert: `WITH up AS (
+  INSERT INTO teams AS t (code, name, town_id, base)
+  SELECT s.code, s.name, tw.id, s.geom FROM _ingest s JOIN towns tw ON tw.code = s.town_code
+  ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, town_id = EXCLUDED.town_id, base = EXCLUDED.base
+  WHERE (t.name, t.town_id, t.base) IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.town_id, EXCLUDED.base)
+  RETURNING (xmax = 0) AS inserted)
+SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up`,
+	},
+	"members": {
+		refs: []ingestRef{{"team_code", "teams", "code"}},
+		upsert: `WITH up AS (
+  INSERT INTO members AS t (code, name, team_id, town_id, role)
+  SELECT s.code, s.name, tm.id, tm.town_id, s.role FROM _ingest s JOIN teams tm ON tm.code = s.team_code
+  ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, team_id = EXCLUDED.team_id, town_id = EXCLUDED.town_id, role = EXCLUDED.role
+  WHERE (t.name, t.team_id, t.town_id, t.role) IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.team_id, EXCLUDED.town_id, EXCLUDED.role)
+  RETURNING (xmax = 0) AS inserted)
+SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up`,
+	},
+	"households": {
+		refs: []ingestRef{{"village_code", "villages", "code"}},
+		upsert: `WITH up AS (
+  INSERT INTO households AS t (external_id, village_id, town_id, location, cell, residents, poor, seriously_ill,
+                               disabled, empty_nest, left_behind_children, community_correction, petition_case)
+  SELECT s.external_id, v.id, v.town_id, s.geom, s.cell, s.residents, coalesce(s.poor, false),
+         coalesce(s.seriously_ill, false), coalesce(s.disabled, false), coalesce(s.empty_nest, false),
+         coalesce(s.left_behind_children, false), coalesce(s.community_correction, false), coalesce(s.petition_case, false)
+  FROM _ingest s JOIN villages v ON v.code = s.village_code
+  ON CONFLICT (external_id) DO UPDATE SET village_id = EXCLUDED.village_id, town_id = EXCLUDED.town_id,
+    location = EXCLUDED.location, cell = EXCLUDED.cell, residents = EXCLUDED.residents, poor = EXCLUDED.poor,
+    seriously_ill = EXCLUDED.seriously_ill, disabled = EXCLUDED.disabled, empty_nest = EXCLUDED.empty_nest,
+    left_behind_children = EXCLUDED.left_behind_children, community_correction = EXCLUDED.community_correction,
+    petition_case = EXCLUDED.petition_case
+  WHERE (t.village_id, t.town_id, t.location, t.cell, t.residents, t.poor, t.seriously_ill, t.disabled, t.empty_nest,
+         t.left_behind_children, t.community_correction, t.petition_case)
+        IS DISTINCT FROM (EXCLUDED.village_id, EXCLUDED.town_id, EXCLUDED.location, EXCLUDED.cell, EXCLUDED.residents,
+         EXCLUDED.poor, EXCLUDED.seriously_ill, EXCLUDED.disabled, EXCLUDED.empty_nest, EXCLUDED.left_behind_children,
+         EXCLUDED.community_correction, EXCLUDED.petition_case)
+  RETURNING (xmax = 0) AS inserted)
+SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up`,
+		// Rows written by this transaction carry its xid as xmin: a personal
+		// change on any other household is that household's only change.
+		personal: `WITH up AS (
+  INSERT INTO household_personal AS p (household_id, town_id, head_name, phone, id_number)
+  SELECT h.id, h.town_id, coalesce(s.head_name, ''), coalesce(s.phone, ''), coalesce(s.id_number, '')
+  FROM _ingest s JOIN households h ON h.external_id = s.external_id
+  ON CONFLICT (household_id) DO UPDATE SET town_id = EXCLUDED.town_id, head_name = EXCLUDED.head_name,
+    phone = EXCLUDED.phone, id_number = EXCLUDED.id_number
+  WHERE (p.town_id, p.head_name, p.phone, p.id_number)
+        IS DISTINCT FROM (EXCLUDED.town_id, EXCLUDED.head_name, EXCLUDED.phone, EXCLUDED.id_number)
+  RETURNING household_id)
+SELECT count(*) FROM up JOIN households h ON h.id = up.household_id
+WHERE h.xmin::text::bigint <> txid_current() % 4294967296`,
+	},
+	"contact_points": {
+		refs:         []ingestRef{{"member_code", "members", "code"}, {"village_code", "villages", "code"}},
+		uniqueInFile: []string{"member_code"},
+		checks: []string{`SELECT s.line, 'member_code', 'member ' || s.member_code || ' already has contact point ' || c.code || ' (one per member)'
+FROM _ingest s JOIN members m ON m.code = s.member_code JOIN contact_points c ON c.member_id = m.id
+WHERE c.code <> s.code`},
+		upsert: `WITH up AS (
+  INSERT INTO contact_points AS t (code, member_id, village_id, town_id, location, cell, established_on, cards_issued)
+  SELECT s.code, m.id, v.id, v.town_id, s.geom, s.cell, s.established_on, coalesce(s.cards_issued, 0)
+  FROM _ingest s JOIN members m ON m.code = s.member_code JOIN villages v ON v.code = s.village_code
+  ON CONFLICT (code) DO UPDATE SET member_id = EXCLUDED.member_id, village_id = EXCLUDED.village_id,
+    town_id = EXCLUDED.town_id, location = EXCLUDED.location, cell = EXCLUDED.cell,
+    established_on = EXCLUDED.established_on, cards_issued = EXCLUDED.cards_issued
+  WHERE (t.member_id, t.village_id, t.town_id, t.location, t.cell, t.established_on, t.cards_issued)
+        IS DISTINCT FROM (EXCLUDED.member_id, EXCLUDED.village_id, EXCLUDED.town_id, EXCLUDED.location, EXCLUDED.cell,
+                          EXCLUDED.established_on, EXCLUDED.cards_issued)
+  RETURNING (xmax = 0) AS inserted)
+SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up`,
+	},
+	"visits": {
+		refs: []ingestRef{{"member_code", "members", "code"}, {"household_id", "households", "external_id"},
+			{"village_code", "villages", "code"}, {"project_code", "projects", "code"}},
+		checks: []string{`SELECT line, 'problems_resolved', 'more problems resolved (' || problems_resolved || ') than collected (' || coalesce(problems_collected, 0) || ')'
+FROM _ingest WHERE problems_resolved > coalesce(problems_collected, 0)`},
+		upsert: `WITH up AS (
+  INSERT INTO visits AS t (external_id, member_id, household_id, village_id, project_id, town_id, occurred_at,
+                           location, cell, kind, participants, notes, problems_collected, problems_resolved,
+                           petition_resolved, dispute_resolved)
+  SELECT s.external_id, m.id, h.id, coalesce(v.id, h.village_id), p.id, m.town_id, s.occurred_at,
+         s.geom, s.cell, s.kind, coalesce(s.participants, 0), coalesce(s.notes, ''), coalesce(s.problems_collected, 0),
+         coalesce(s.problems_resolved, 0), coalesce(s.petition_resolved, false), coalesce(s.dispute_resolved, false)
+  FROM _ingest s JOIN members m ON m.code = s.member_code
+  LEFT JOIN households h ON h.external_id = s.household_id
+  LEFT JOIN villages v ON v.code = s.village_code
+  LEFT JOIN projects p ON p.code = s.project_code
+  ON CONFLICT (external_id) DO UPDATE SET member_id = EXCLUDED.member_id, household_id = EXCLUDED.household_id,
+    village_id = EXCLUDED.village_id, project_id = EXCLUDED.project_id, town_id = EXCLUDED.town_id,
+    occurred_at = EXCLUDED.occurred_at, location = EXCLUDED.location, cell = EXCLUDED.cell, kind = EXCLUDED.kind,
+    participants = EXCLUDED.participants, notes = EXCLUDED.notes, problems_collected = EXCLUDED.problems_collected,
+    problems_resolved = EXCLUDED.problems_resolved, petition_resolved = EXCLUDED.petition_resolved,
+    dispute_resolved = EXCLUDED.dispute_resolved
+  WHERE (t.member_id, t.household_id, t.village_id, t.project_id, t.town_id, t.occurred_at, t.location, t.cell, t.kind,
+         t.participants, t.notes, t.problems_collected, t.problems_resolved, t.petition_resolved, t.dispute_resolved)
+        IS DISTINCT FROM (EXCLUDED.member_id, EXCLUDED.household_id, EXCLUDED.village_id, EXCLUDED.project_id,
+         EXCLUDED.town_id, EXCLUDED.occurred_at, EXCLUDED.location, EXCLUDED.cell, EXCLUDED.kind, EXCLUDED.participants,
+         EXCLUDED.notes, EXCLUDED.problems_collected, EXCLUDED.problems_resolved, EXCLUDED.petition_resolved,
+         EXCLUDED.dispute_resolved)
+  RETURNING (xmax = 0) AS inserted)
+SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up`,
+	},
+	"projects": {
+		refs:      []ingestRef{{"town_code", "towns", "code"}, {"village_code", "villages", "code"}},
+		checks:    []string{noTownCheckSQL},
+		makeValid: `UPDATE _ingest SET geom = ST_MakeValid(geom) WHERE NOT ST_IsValid(geom)`,
+		upsert: `WITH up AS (
+  INSERT INTO projects AS t (code, name, kind, status, town_id, village_id, geom, cell, investment_yuan, dispute)
+  SELECT s.code, s.name, s.kind, coalesce(s.status, 'planned'), coalesce(tw.id, v.town_id, gt.id), v.id, s.geom, s.cell,
+         coalesce(s.investment_yuan, 0), coalesce(s.dispute, false)
+  FROM _ingest s
+  LEFT JOIN towns tw ON tw.code = s.town_code
+  LEFT JOIN villages v ON v.code = s.village_code
+  LEFT JOIN LATERAL (SELECT g.id FROM towns g WHERE ST_Intersects(g.boundary, ST_PointOnSurface(s.geom)) ORDER BY g.id LIMIT 1) gt ON true
+  ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind, status = EXCLUDED.status,
+    town_id = EXCLUDED.town_id, village_id = EXCLUDED.village_id, geom = EXCLUDED.geom, cell = EXCLUDED.cell,
+    investment_yuan = EXCLUDED.investment_yuan, dispute = EXCLUDED.dispute
+  WHERE (t.name, t.kind, t.status, t.town_id, t.village_id, t.geom, t.cell, t.investment_yuan, t.dispute)
+        IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.kind, EXCLUDED.status, EXCLUDED.town_id, EXCLUDED.village_id,
+                          EXCLUDED.geom, EXCLUDED.cell, EXCLUDED.investment_yuan, EXCLUDED.dispute)
+  RETURNING (xmax = 0) AS inserted)
+SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up`,
+	},
+	"river_works": {
+		refs:      []ingestRef{{"town_code", "towns", "code"}},
+		checks:    []string{noTownCheckSQL},
+		makeValid: `UPDATE _ingest SET geom = ST_Multi(ST_CollectionExtract(ST_MakeValid(geom), 2)) WHERE NOT ST_IsValid(geom)`,
+		upsert: `WITH up AS (
+  INSERT INTO river_works AS t (code, name, kind, status, town_id, geom, completed_on)
+  SELECT s.code, s.name, s.kind, coalesce(s.status, 'completed'), coalesce(tw.id, gt.id), s.geom, s.completed_on
+  FROM _ingest s
+  LEFT JOIN towns tw ON tw.code = s.town_code
+  LEFT JOIN LATERAL (SELECT g.id FROM towns g WHERE ST_Intersects(g.boundary, ST_PointOnSurface(s.geom)) ORDER BY g.id LIMIT 1) gt ON true
+  ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind, status = EXCLUDED.status,
+    town_id = EXCLUDED.town_id, geom = EXCLUDED.geom, completed_on = EXCLUDED.completed_on
+  WHERE (t.name, t.kind, t.status, t.town_id, t.geom, t.completed_on)
+        IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.kind, EXCLUDED.status, EXCLUDED.town_id, EXCLUDED.geom, EXCLUDED.completed_on)
+  RETURNING (xmax = 0) AS inserted)
+SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up`,
+	},
+}
+
+// makeValidPolygonsSQL repairs invalid boundaries, keeping their polygons.
+const makeValidPolygonsSQL = `UPDATE _ingest SET geom = ST_Multi(ST_CollectionExtract(ST_MakeValid(geom), 3)) WHERE NOT ST_IsValid(geom)`
+
+// noTownCheckSQL rejects projects and works with neither a town code nor
+// (projects) a village code, whose geometry lies in no town.
+const noTownCheckSQL = `SELECT s.line, 'town_code', 'no town_code, and the geometry lies in no town'
+FROM _ingest s
+WHERE s.town_code IS NULL AND (to_jsonb(s) ->> 'village_code') IS NULL AND s.geom IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM towns g WHERE ST_Intersects(g.boundary, ST_PointOnSurface(s.geom)))`

@@ -1,0 +1,170 @@
+package store
+
+import (
+	"context"
+	_ "embed"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/paulmach/orb"
+
+	"lianxin"
+	"lianxin/coverage"
+	"lianxin/tiles"
+)
+
+// The tile SQL of each feature layer, one file each (see tiles_*.sql).
+var (
+	//go:embed tiles_towns.sql
+	tileTownsSQL string
+	//go:embed tiles_villages.sql
+	tileVillagesSQL string
+	//go:embed tiles_households.sql
+	tileHouseholdsSQL string
+	//go:embed tiles_contact_points.sql
+	tileContactPointsSQL string
+	//go:embed tiles_visits.sql
+	tileVisitsSQL string
+	//go:embed tiles_projects.sql
+	tileProjectsSQL string
+	//go:embed tiles_river_works.sql
+	tileRiverWorksSQL string
+)
+
+// tileSQL whitelists the layers with a feature query.
+var tileSQL = map[string]string{
+	"towns": tileTownsSQL, "villages": tileVillagesSQL, "households": tileHouseholdsSQL,
+	"contact_points": tileContactPointsSQL, "visits": tileVisitsSQL, "projects": tileProjectsSQL,
+	"river_works": tileRiverWorksSQL,
+}
+
+const layerVersionsSQL = `SELECT layer, version FROM layer_versions`
+
+// LayerVersions reads layer_versions. It is the one query of a warm tile, so
+// it runs as a single statement, not in a scoped transaction: the table has
+// no town column and row-level security does not apply to it.
+func (s *Store) LayerVersions(ctx context.Context, _ lianxin.Scope) (tiles.Versions, error) {
+	rows, err := s.pool.Query(ctx, layerVersionsSQL)
+	if err != nil {
+		return nil, translate(fmt.Errorf("read layer versions: %w", err))
+	}
+	v := tiles.Versions{}
+	var layer string
+	var version int64
+	_, err = pgx.ForEachRow(rows, []any{&layer, &version}, func() error {
+		v[layer] = version
+		return nil
+	})
+	if err != nil {
+		return nil, translate(fmt.Errorf("read layer versions: %w", err))
+	}
+	return v, nil
+}
+
+const townIDSQL = `SELECT id FROM towns WHERE code = $1`
+
+// LayerTile builds one feature layer of one tile with ST_AsMVT, under the
+// caller's scope and the request's context.
+func (s *Store) LayerTile(ctx context.Context, scope lianxin.Scope, q tiles.Query) ([]byte, error) {
+	sql, ok := tileSQL[q.Layer.Name]
+	if !ok || q.Clustered {
+		return nil, fmt.Errorf("tile layer %q: no feature query", q.Layer.Name)
+	}
+	args := pgx.NamedArgs{
+		"z": int(q.Tile.Z), "x": int(q.Tile.X), "y": int(q.Tile.Y), "margin": q.Margin,
+		"all_towns": scope.AllTowns, "towns": townIDs(scope), "town_id": nil,
+		"from": nullTime(q.Filter.From), "to": nullTime(q.Filter.To),
+	}
+	if q.Layer.Name == "villages" {
+		addVillageFigures(args, q.Villages)
+	}
+	var mvt []byte
+	err := s.ReadInScope(ctx, scope, func(tx pgx.Tx) error {
+		if q.Filter.TownCode != "" {
+			var id int32
+			if err := tx.QueryRow(ctx, townIDSQL, q.Filter.TownCode).Scan(&id); err != nil {
+				if errors.Is(err, pgx.ErrNoRows) {
+					return lianxin.Errorf(lianxin.ENotFound, "town %q: no such town", q.Filter.TownCode)
+				}
+				return fmt.Errorf("find town: %w", err)
+			}
+			args["town_id"] = id
+		}
+		return tx.QueryRow(ctx, sql, args).Scan(&mvt)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("tile %s layer %s: %w", q.Tile, q.Layer.Name, err)
+	}
+	return mvt, nil
+}
+
+func townIDs(scope lianxin.Scope) []int32 {
+	if scope.Towns == nil {
+		return []int32{}
+	}
+	return scope.Towns
+}
+
+func nullTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+func addVillageFigures(args pgx.NamedArgs, figs []tiles.VillageFigures) {
+	n := len(figs)
+	ids, visited, needed, special := make([]int32, n), make([]int64, n), make([]int64, n), make([]int64, n)
+	coverage, reached := make([]*float64, n), make([]bool, n)
+	for i, f := range figs {
+		ids[i], visited[i], needed[i], special[i], reached[i] = f.VillageID, f.VisitedResidents, f.ResidentsNeeded, f.SpecialWaiting, f.Reached
+		if !math.IsNaN(f.Coverage) {
+			c := f.Coverage
+			coverage[i] = &c
+		}
+	}
+	args["cov_village"], args["cov_visited"], args["cov_coverage"] = ids, visited, coverage
+	args["cov_reached"], args["cov_needed"], args["cov_special"] = reached, needed, special
+}
+
+const dataBoundsSQL = `SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)
+FROM (SELECT ST_Extent(boundary)::geometry AS e FROM towns) t WHERE e IS NOT NULL`
+
+// DataBounds returns the extent of the towns, the bounds of every layer's
+// TileJSON.
+func (s *Store) DataBounds(ctx context.Context, scope lianxin.Scope) (orb.Bound, error) {
+	var b orb.Bound
+	err := s.ReadInScope(ctx, scope, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, dataBoundsSQL).Scan(&b.Min[0], &b.Min[1], &b.Max[0], &b.Max[1])
+		if errors.Is(err, pgx.ErrNoRows) {
+			return lianxin.Errorf(lianxin.ENotFound, "no towns loaded yet")
+		}
+		return err
+	})
+	if err != nil {
+		return orb.Bound{}, fmt.Errorf("data bounds: %w", err)
+	}
+	return b, nil
+}
+
+const campaignStartsOnSQL = `SELECT starts_on FROM campaign`
+
+// CampaignStartsOn returns the campaign's first day (midnight UTC+8), the
+// start of the tiles' default window.
+func (s *Store) CampaignStartsOn(ctx context.Context, scope lianxin.Scope) (time.Time, error) {
+	var d time.Time
+	err := s.ReadInScope(ctx, scope, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, campaignStartsOnSQL).Scan(&d)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return lianxin.Errorf(lianxin.EUnavailable, "no campaign loaded yet")
+		}
+		return err
+	})
+	if err != nil {
+		return time.Time{}, fmt.Errorf("campaign start: %w", err)
+	}
+	return time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, coverage.Zone), nil
+}

@@ -1,0 +1,89 @@
+package tiles
+
+import (
+	"context"
+	"math"
+	"time"
+
+	"github.com/paulmach/orb"
+
+	"lianxin"
+	"lianxin/coverage"
+)
+
+// CoverageStore is what the tiles need of the coverage engine's store
+// methods (see the coverage package).
+type CoverageStore interface {
+	VillageCoverage(ctx context.Context, scope lianxin.Scope, w coverage.Window, f coverage.Filter) ([]coverage.VillageCoverage, error)
+	CellAggregates(ctx context.Context, scope lianxin.Scope, res int, w coverage.Window, bound orb.Bound, town string) ([]coverage.CellAggregate, error)
+}
+
+// FromEngine adapts the coverage engine's store methods to Coverage.
+func FromEngine(cs CoverageStore) Coverage { return engine{cs} }
+
+type engine struct{ cs CoverageStore }
+
+func (e engine) VillageFigures(ctx context.Context, scope lianxin.Scope, f Filter) ([]VillageFigures, error) {
+	w, err := f.window()
+	if err != nil {
+		return nil, err
+	}
+	vs, err := e.cs.VillageCoverage(ctx, scope, w, coverage.Filter{Town: f.TownCode})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]VillageFigures, len(vs))
+	for i, v := range vs {
+		out[i] = VillageFigures{
+			VillageID: v.VillageID, VisitedResidents: v.VisitedResidents, Coverage: math.NaN(),
+			Reached:         v.Reached(),
+			ResidentsNeeded: coverage.ResidentsNeeded(v.VisitedResidents, v.ResidentPopulation),
+			SpecialWaiting:  v.SpecialUnvisited.Total(),
+		}
+		if c := v.Coverage(); c != nil {
+			out[i].Coverage = *c
+		}
+	}
+	return out, nil
+}
+
+func (e engine) HexCells(ctx context.Context, scope lianxin.Scope, q Query) ([]Cell, error) {
+	w, err := q.Filter.window()
+	if err != nil {
+		return nil, err
+	}
+	cs, err := e.cs.CellAggregates(ctx, scope, q.Resolution, w, HexBound(q.Tile), q.Filter.TownCode)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Cell, len(cs))
+	for i, c := range cs {
+		out[i] = Cell{
+			ID: c.Cell, Households: c.Households, Residents: c.Residents,
+			VisitedHouseholds: c.VisitedHouseholds, VisitedResidents: c.VisitedResidents,
+			Visits: c.Visits, SpecialWaiting: c.SpecialUnvisited, OpenProblems: c.OpenProblems,
+		}
+	}
+	return out, nil
+}
+
+// window turns a resolved filter (From and To set) into the engine's window.
+func (f Filter) window() (coverage.Window, error) {
+	return coverage.NewWindow(f.From, f.To)
+}
+
+// resolveWindow fills an open From with the campaign's start and an open To
+// with the end of today, the coverage engine's default window.
+func (f Filter) resolveWindow(startsOn func() (time.Time, error), now time.Time) (Filter, error) {
+	if f.From.IsZero() {
+		s, err := startsOn()
+		if err != nil {
+			return f, err
+		}
+		f.From = coverage.Day(s)
+	}
+	if f.To.IsZero() {
+		f.To = coverage.Day(now).AddDate(0, 0, 1)
+	}
+	return f, nil
+}

@@ -1,0 +1,30 @@
+// Package tiles serves lianxin's map layers as Mapbox Vector Tiles: the layer
+// registry (each layer's fields, zooms and the tables it is built from), the
+// zoom → H3 resolution table of the hexagon layer, the bounded tile cache and
+// the TileJSON documents that let MapLibre, QGIS and GDAL open a layer from
+// one URL.
+//
+// It exists as a package so that the rules every tile obeys live in one place,
+// apart from HTTP (api/) and SQL (store/):
+//
+//   - A tile is cached under its layer, tile address, filters, the caller's
+//     scope class and the data version of every table it is built from
+//     (layer_versions, bumped by a statement trigger on every write). The
+//     versions are read for every request, so an import is never served
+//     stale and no restart or purge is needed; the read is one tiny query,
+//     shared by all requests that arrive while it runs.
+//   - The ETag is a hash of that key, so a 304 costs the version read only.
+//   - No tile ever carries a personal field: household names, phones and ID
+//     numbers live in household_personal, which no tile query names.
+//   - The households layer sits behind one switch, Options.Allow, which the
+//     access-control work sets; by default it follows Scope.HouseholdPoints.
+//
+// Low zooms: a layer is never dropped silently and a tile never grows huge.
+// Outline layers (towns, villages) and the small point and line layers are
+// served whole at every zoom from their minzoom: ST_AsMVTGeom snaps them to
+// the 4096 grid, which simplifies them. Households and visits, the two big
+// point layers, are served below their detail zoom as clusters: one point
+// per H3 cell (resolution by HexResolution) at the mean position of its
+// members, with counts, so every household and visit is counted in exactly
+// one cluster of exactly one tile.
+package tiles

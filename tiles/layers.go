@@ -1,0 +1,218 @@
+package tiles
+
+import (
+	"slices"
+	"strings"
+
+	"lianxin"
+)
+
+// Field is one attribute of a layer's features, as TileJSON's vector_layers
+// lists it ("Number", "String" or "Boolean").
+type Field struct {
+	Name, Type, Description string
+}
+
+// Layer describes one tile layer.
+type Layer struct {
+	Name        string
+	Description string
+	MinZoom     int
+	MaxZoom     int
+	// DetailMinZoom is the first zoom with one feature per row; below it the
+	// layer is served as clusters with ClusterFields. Zero: always detail.
+	DetailMinZoom int
+	Fields        []Field
+	ClusterFields []Field
+	// Tables are the layer_versions rows whose change changes the layer.
+	Tables []string
+	// Windowed layers read the from/to filter.
+	Windowed bool
+}
+
+// Clustered reports whether tiles at zoom z are clusters.
+func (l *Layer) Clustered(z int) bool { return l.DetailMinZoom > 0 && z < l.DetailMinZoom }
+
+// H3 is the name of the hexagon layer.
+const H3 = "h3"
+
+// Households is the layer behind Options.Allow.
+const Households = "households"
+
+const (
+	num  = "Number"
+	str  = "String"
+	flag = "Boolean"
+)
+
+// DataMinZoom and DataMaxZoom bound what TileJSON advertises: below 5 a tile
+// is continent-sized; past 16 the 4096 grid is finer than a household's
+// position, and clients overzoom.
+const (
+	DataMinZoom = 5
+	DataMaxZoom = 16
+)
+
+var specialFields = []Field{
+	{"poor", flag, "poor household (贫)"},
+	{"seriously_ill", flag, "seriously ill member (病)"},
+	{"disabled", flag, "disabled member (残)"},
+	{"empty_nest", flag, "empty-nest elderly (空巢老人)"},
+	{"left_behind_children", flag, "left-behind children (留守儿童)"},
+	{"community_correction", flag, "person under community correction (社区矫正)"},
+	{"petition_case", flag, "standing petition case (信访)"},
+}
+
+// registry lists every layer. Field lists are exactly what the store's tile
+// SQL writes; a test compares them with decoded tiles.
+var registry = []*Layer{
+	{
+		Name: "towns", Description: "Towns, subdistricts and parks (乡镇/街道/园区), each with its work team",
+		MinZoom: DataMinZoom, MaxZoom: DataMaxZoom, Tables: []string{"towns"},
+		Fields: []Field{{"id", num, "town id"}, {"code", str, "town code"}, {"name", str, "town name"}, {"kind", str, "town, subdistrict or park"}},
+	},
+	{
+		Name: "villages", Description: "Villages and communities with their coverage in the window: reached when 3 × visited residents ≥ resident population",
+		MinZoom: DataMinZoom, MaxZoom: DataMaxZoom, Windowed: true,
+		Tables: []string{"villages", "households", "visits"},
+		Fields: []Field{
+			{"id", num, "village id"}, {"code", str, "village code"}, {"name", str, "village name"},
+			{"town_id", num, "town id"}, {"kind", str, "village or community"},
+			{"resident_population", num, "resident population (常住人口)"},
+			{"registered_households", num, "registered households"},
+			{"rural", flag, "rural village"}, {"petition_case", flag, "a standing petition case"},
+			{"visited_residents", num, "residents of households visited in the window"},
+			{"coverage", num, "visited residents / resident population (absent when the population is 0)"},
+			{"reached", flag, "3 × visited residents ≥ resident population"},
+			{"residents_needed", num, "residents still to reach one-third"},
+			{"special_waiting", num, "special-group households not visited in the window"},
+		},
+	},
+	{
+		Name: Households, Description: "Households (no personal field); clusters per H3 cell below the detail zoom",
+		MinZoom: DataMinZoom, MaxZoom: DataMaxZoom, DetailMinZoom: 14, Windowed: true,
+		Tables: []string{"households", "visits"},
+		Fields: append([]Field{
+			{"id", num, "household id"}, {"village_id", num, "village id"}, {"town_id", num, "town id"},
+			{"residents", num, "residents"},
+			{"visits", num, "visits in the window"},
+			{"last_visit", str, "day of the last visit in the window (YYYY-MM-DD, UTC+8)"},
+		}, specialFields...),
+		ClusterFields: []Field{
+			{"cell", str, "H3 cell of the cluster (hex)"}, {"households", num, "households"},
+			{"residents", num, "residents"}, {"visited_households", num, "households visited in the window"},
+			{"special_waiting", num, "special-group households not visited in the window"},
+		},
+	},
+	{
+		Name: "contact_points", Description: "Members' contact points (联系点)",
+		MinZoom: DataMinZoom, MaxZoom: DataMaxZoom, Tables: []string{"contact_points", "members"},
+		Fields: []Field{
+			{"id", num, "contact point id"}, {"code", str, "contact point code"}, {"member_id", num, "member id"},
+			{"member_role", str, "leader, senior_adviser, cadre or village_official"},
+			{"village_id", num, "village id"}, {"town_id", num, "town id"},
+			{"established_on", str, "day established (YYYY-MM-DD)"}, {"cards_issued", num, "contact cards issued"},
+		},
+	},
+	{
+		Name: "visits", Description: "The people's diary (民情日记), located visits; clusters per H3 cell below the detail zoom",
+		MinZoom: DataMinZoom, MaxZoom: DataMaxZoom, DetailMinZoom: 13, Windowed: true,
+		Tables: []string{"visits"},
+		Fields: []Field{
+			{"id", num, "visit id"}, {"kind", str, "household_visit, enterprise_visit, project_site_visit, village_meeting, publicity_event or assistance_delivery"},
+			{"occurred_on", str, "day of the visit (YYYY-MM-DD, UTC+8)"}, {"member_id", num, "member id"},
+			{"household_id", num, "household id (absent for visits to no household)"},
+			{"village_id", num, "village id (absent outside every village)"}, {"town_id", num, "the member's town id"},
+			{"participants", num, "participants"},
+			{"problems_collected", num, "problems collected"}, {"problems_resolved", num, "problems resolved"},
+		},
+		ClusterFields: []Field{
+			{"cell", str, "H3 cell of the cluster (hex)"}, {"visits", num, "visits in the window"},
+			{"visited_households", num, "households visited in the window"},
+			{"open_problems", num, "problems collected minus resolved in the window"},
+		},
+	},
+	{
+		Name: "projects", Description: "Key enterprises, projects, works sites, bridges and refuse stations",
+		MinZoom: DataMinZoom, MaxZoom: DataMaxZoom, Tables: []string{"projects"},
+		Fields: []Field{
+			{"id", num, "project id"}, {"code", str, "project code"}, {"name", str, "project name"},
+			{"kind", str, "key_enterprise, investment_project, key_works, bridge, refuse_station or other"},
+			{"status", str, "planned, under_way, completed or suspended"},
+			{"town_id", num, "town id"}, {"village_id", num, "village id (absent when none)"},
+			{"investment_yuan", num, "investment in yuan"}, {"dispute", flag, "a dispute at the site"},
+		},
+	},
+	{
+		Name: "river_works", Description: "Dredged rivers and built roads",
+		MinZoom: DataMinZoom, MaxZoom: DataMaxZoom, Tables: []string{"river_works"},
+		Fields: []Field{
+			{"id", num, "work id"}, {"code", str, "work code"}, {"name", str, "work name"},
+			{"kind", str, "river_dredging or road"}, {"status", str, "planned, under_way, completed or suspended"},
+			{"town_id", num, "town id"}, {"length_metres", num, "length in metres (geodesic)"},
+			{"completed_on", str, "day completed (YYYY-MM-DD; absent when not completed)"},
+		},
+	},
+	{
+		Name: H3, Description: "H3 hexagons with the coverage aggregates of the window; resolution follows the zoom",
+		MinZoom: DataMinZoom, MaxZoom: DataMaxZoom, Windowed: true,
+		Tables: []string{"households", "visits", "villages"},
+		Fields: []Field{
+			{"cell", str, "H3 cell (hex)"}, {"resolution", num, "H3 resolution"},
+			{"households", num, "households"}, {"residents", num, "residents"},
+			{"visited_households", num, "households visited in the window"},
+			{"visited_residents", num, "residents of visited households"},
+			{"visited_share", num, "visited residents / residents"},
+			{"visits", num, "visits in the window"},
+			{"special_waiting", num, "special-group households not visited in the window"},
+			{"open_problems", num, "problems collected minus resolved in the window"},
+		},
+	},
+}
+
+// Layers returns the registry in a stable order.
+func Layers() []*Layer { return slices.Clone(registry) }
+
+// LookupLayer returns the layer named name.
+func LookupLayer(name string) (*Layer, bool) {
+	for _, l := range registry {
+		if l.Name == name {
+			return l, true
+		}
+	}
+	return nil, false
+}
+
+// MaxLayersPerTile bounds a multi-layer request.
+const MaxLayersPerTile = 8
+
+// ParseLayers reads a comma-separated layer list ("villages,households"):
+// every name from the registry, repeats collapsed (first position kept).
+func ParseLayers(list string) ([]*Layer, error) {
+	parts := strings.Split(list, ",")
+	if len(parts) > 2*MaxLayersPerTile {
+		return nil, lianxin.Errorf(lianxin.EInvalid, "layers: at most %d layers in one tile", MaxLayersPerTile)
+	}
+	var out []*Layer
+	for _, p := range parts {
+		l, ok := LookupLayer(p)
+		if !ok {
+			return nil, lianxin.Errorf(lianxin.EInvalid, "layer %q: no such layer (have %s)", p, layerNames())
+		}
+		if !slices.Contains(out, l) {
+			out = append(out, l)
+		}
+	}
+	if len(out) > MaxLayersPerTile {
+		return nil, lianxin.Errorf(lianxin.EInvalid, "layers: at most %d layers in one tile", MaxLayersPerTile)
+	}
+	return out, nil
+}
+
+func layerNames() string {
+	names := make([]string, len(registry))
+	for i, l := range registry {
+		names[i] = l.Name
+	}
+	return strings.Join(names, ", ")
+}

@@ -1,0 +1,345 @@
+package tiles
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/maypok86/otter/v2"
+	"github.com/maypok86/otter/v2/stats"
+
+	"lianxin"
+	"lianxin/geo"
+)
+
+// Source builds tiles from the database; the store implements it.
+type Source interface {
+	// LayerVersions returns every row of layer_versions.
+	LayerVersions(ctx context.Context, scope lianxin.Scope) (Versions, error)
+	// CampaignStartsOn returns the campaign's first day, the start of the
+	// default window.
+	CampaignStartsOn(ctx context.Context, scope lianxin.Scope) (time.Time, error)
+	// LayerTile returns one layer of one tile as MVT bytes (empty when the
+	// tile holds no feature). It runs under ctx: a cancelled request
+	// cancels its query.
+	LayerTile(ctx context.Context, scope lianxin.Scope, q Query) ([]byte, error)
+	BoundsSource
+}
+
+// Coverage gives the figures the coverage engine computes: per village for
+// the villages layer, per H3 cell for the hexagon layer and the clusters of
+// the households and visits layers. An adapter over the engine implements it.
+type Coverage interface {
+	// VillageFigures returns every village's figures for the window.
+	VillageFigures(ctx context.Context, scope lianxin.Scope, f Filter) ([]VillageFigures, error)
+	// HexCells returns the cells at q.Resolution with data that meet
+	// HexBound(q.Tile), for q.Filter's window and town.
+	HexCells(ctx context.Context, scope lianxin.Scope, q Query) ([]Cell, error)
+}
+
+// AllowFunc decides whether scope may see layer; a non-nil error (a
+// *lianxin.Error with code forbidden) refuses the tile.
+type AllowFunc func(scope lianxin.Scope, layer *Layer) error
+
+// DefaultAllow is the one switch of the households layer until access
+// control sets its own: the layer needs the HouseholdPoints grant.
+func DefaultAllow(scope lianxin.Scope, layer *Layer) error {
+	if layer.Name == Households && !scope.HouseholdPoints {
+		return lianxin.Errorf(lianxin.EForbidden, "layer households: your role may not see household points")
+	}
+	return nil
+}
+
+// Options configure a Service.
+type Options struct {
+	// CacheBytes bounds the tile cache (gzipped bytes plus keys); 0 takes
+	// 64 MiB, a negative value disables the cache.
+	CacheBytes int64
+	// Allow gates layers by scope; nil is DefaultAllow.
+	Allow AllowFunc
+	// VersionTimeout bounds the shared read of layer_versions (default 5s).
+	VersionTimeout time.Duration
+	// Now is the clock of the default window (default time.Now).
+	Now func() time.Time
+}
+
+// Service answers tile requests from the cache or the sources.
+type Service struct {
+	src      Source
+	cov      Coverage
+	allow    AllowFunc
+	cache    *otter.Cache[string, *entry]
+	counter  *stats.Counter
+	versions *versionGate
+	now      func() time.Time
+}
+
+// entry is a cached tile: gzipped bytes, or none when the tile is empty.
+type entry struct {
+	gz     []byte
+	rawLen int
+}
+
+// New returns a Service. cov may be nil until the coverage engine is wired;
+// the layers that need it then answer unavailable.
+func New(src Source, cov Coverage, opt Options) (*Service, error) {
+	if opt.CacheBytes == 0 {
+		opt.CacheBytes = 64 << 20
+	}
+	if opt.Allow == nil {
+		opt.Allow = DefaultAllow
+	}
+	if opt.VersionTimeout <= 0 {
+		opt.VersionTimeout = 5 * time.Second
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	s := &Service{src: src, cov: cov, allow: opt.Allow, counter: stats.NewCounter(), now: opt.Now}
+	s.versions = &versionGate{read: src.LayerVersions, timeout: opt.VersionTimeout}
+	if opt.CacheBytes > 0 {
+		c, err := otter.New(&otter.Options[string, *entry]{
+			MaximumWeight: uint64(opt.CacheBytes),
+			Weigher: func(k string, e *entry) uint32 {
+				return uint32(len(k) + len(e.gz) + 64)
+			},
+			StatsRecorder: s.counter,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("tile cache: %w", err)
+		}
+		s.cache = c
+	}
+	return s, nil
+}
+
+// Request is one tile request: one or more layers of one tile.
+type Request struct {
+	Layers []*Layer
+	Tile   geo.TileZXY
+	Filter Filter
+}
+
+// Tile is an answer.
+type Tile struct {
+	// Gzip holds the tile gzipped; nil when the tile is empty.
+	Gzip []byte
+	// RawLen is the length of the uncompressed tile.
+	RawLen int
+	ETag   string
+}
+
+// Raw returns the tile uncompressed, for clients that do not accept gzip.
+func (t Tile) Raw() ([]byte, error) {
+	if len(t.Gzip) == 0 {
+		return nil, nil
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(t.Gzip))
+	if err != nil {
+		return nil, fmt.Errorf("gunzip cached tile: %w", err)
+	}
+	out := make([]byte, 0, t.RawLen)
+	buf := bytes.NewBuffer(out)
+	if _, err := buf.ReadFrom(zr); err != nil {
+		return nil, fmt.Errorf("gunzip cached tile: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// tileRev changes whenever what the tile SQL writes changes, so clients'
+// cached tiles and ETags of an older build are not reused.
+const tileRev = "1"
+
+// check validates the request and returns its cache key.
+func (s *Service) check(ctx context.Context, scope lianxin.Scope, r Request) (string, error) {
+	if err := r.Tile.Validate(); err != nil {
+		return "", lianxin.Errorf(lianxin.EInvalid, "%s", err.Error())
+	}
+	if len(r.Layers) == 0 {
+		return "", lianxin.Errorf(lianxin.EInvalid, "layers: name at least one")
+	}
+	for _, l := range r.Layers {
+		if int(r.Tile.Z) < l.MinZoom {
+			return "", lianxin.Errorf(lianxin.EInvalid, "tile %s: layer %s starts at zoom %d (its TileJSON says so)", r.Tile, l.Name, l.MinZoom)
+		}
+		if err := s.allow(scope, l); err != nil {
+			return "", err
+		}
+	}
+	v, err := s.versions.get(ctx, scope)
+	if err != nil {
+		return "", fmt.Errorf("read layer versions: %w", err)
+	}
+	now := s.now()
+	var b strings.Builder
+	b.WriteString(tileRev)
+	for _, l := range r.Layers {
+		b.WriteString("|")
+		b.WriteString(l.Name)
+		b.WriteString("@")
+		b.WriteString(r.Filter.key(l, now))
+		for _, t := range l.Tables {
+			b.WriteString(":")
+			b.WriteString(strconv.FormatInt(v[t], 10))
+		}
+	}
+	if slices.ContainsFunc(r.Layers, func(l *Layer) bool { return l.Name == H3 }) {
+		b.WriteString("|m=")
+		b.WriteString(r.Filter.Metric)
+	}
+	b.WriteString("|")
+	b.WriteString(r.Tile.String())
+	b.WriteString("|")
+	b.WriteString(scopeKey(scope))
+	return b.String(), nil
+}
+
+// scopeKey is the part of the scope that can change a tile's content.
+func scopeKey(s lianxin.Scope) string {
+	roles := make([]string, len(s.Roles))
+	for i, r := range s.Roles {
+		roles[i] = string(r)
+	}
+	slices.Sort(roles)
+	var b strings.Builder
+	b.WriteString(strings.Join(roles, "+"))
+	if s.AllTowns {
+		b.WriteString("/all")
+	} else {
+		towns := slices.Clone(s.Towns)
+		slices.Sort(towns)
+		for _, t := range towns {
+			b.WriteString("/")
+			b.WriteString(strconv.FormatInt(int64(t), 10))
+		}
+	}
+	if s.HouseholdPoints {
+		b.WriteString("/hh")
+	}
+	if s.PersonalFields {
+		b.WriteString("/pf")
+	}
+	return b.String()
+}
+
+func etagOf(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return `"` + hex.EncodeToString(sum[:12]) + `"`
+}
+
+// Tile answers r. When ifNoneMatch names the tile's current ETag it returns
+// notModified and no bytes, having read only the data versions.
+func (s *Service) Tile(ctx context.Context, scope lianxin.Scope, r Request, ifNoneMatch string) (t Tile, notModified bool, err error) {
+	key, err := s.check(ctx, scope, r)
+	if err != nil {
+		return Tile{}, false, err
+	}
+	etag := etagOf(key)
+	if ifNoneMatch != "" && etagMatches(ifNoneMatch, etag) {
+		return Tile{ETag: etag}, true, nil
+	}
+	load := func(ctx context.Context, _ string) (*entry, error) { return s.build(ctx, scope, r) }
+	var e *entry
+	if s.cache == nil {
+		e, err = load(ctx, key)
+	} else {
+		e, err = s.cache.Get(ctx, key, otter.LoaderFunc[string, *entry](load))
+		if err != nil && errors.Is(err, context.Canceled) && ctx.Err() == nil {
+			// We waited on another request's load, and that request went away.
+			e, err = s.cache.Get(ctx, key, otter.LoaderFunc[string, *entry](load))
+		}
+	}
+	if err != nil {
+		return Tile{}, false, err
+	}
+	return Tile{Gzip: e.gz, RawLen: e.rawLen, ETag: etag}, false, nil
+}
+
+// etagMatches reads If-None-Match: a list of ETags, weak or strong, or *.
+func etagMatches(header, etag string) bool {
+	for _, part := range strings.Split(header, ",") {
+		part = strings.TrimPrefix(strings.TrimSpace(part), "W/")
+		if part == etag || part == "*" {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Service) build(ctx context.Context, scope lianxin.Scope, r Request) (*entry, error) {
+	var err error
+	r.Filter, err = r.Filter.resolveWindow(func() (time.Time, error) { return s.src.CampaignStartsOn(ctx, scope) }, s.now())
+	if err != nil {
+		return nil, fmt.Errorf("tile %s: %w", r.Tile, err)
+	}
+	var raw []byte
+	for _, l := range r.Layers {
+		q := Query{Layer: l, Tile: r.Tile, Filter: r.Filter, Margin: float64(Buffer) / Extent}
+		var b []byte
+		switch {
+		case l.Name == H3:
+			q.Resolution = HexResolution(int(r.Tile.Z))
+			b, err = s.hexTile(ctx, scope, q)
+		case l.Clustered(int(r.Tile.Z)):
+			q.Clustered, q.Resolution = true, HexResolution(int(r.Tile.Z))
+			b, err = s.clusterTile(ctx, scope, q)
+		case l.Name == "villages":
+			if s.cov == nil {
+				return nil, lianxin.Errorf(lianxin.EUnavailable, "layer villages: the coverage engine is not wired")
+			}
+			if q.Villages, err = s.cov.VillageFigures(ctx, scope, r.Filter); err == nil {
+				b, err = s.src.LayerTile(ctx, scope, q)
+			}
+		default:
+			b, err = s.src.LayerTile(ctx, scope, q)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("tile %s layer %s: %w", r.Tile, l.Name, err)
+		}
+		// An MVT is a sequence of layer messages: tiles of single layers
+		// concatenate into one tile of all of them.
+		raw = append(raw, b...)
+	}
+	e := &entry{rawLen: len(raw)}
+	if len(raw) > 0 {
+		var buf bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&buf, gzip.DefaultCompression)
+		if _, err := zw.Write(raw); err != nil {
+			return nil, fmt.Errorf("gzip tile: %w", err)
+		}
+		if err := zw.Close(); err != nil {
+			return nil, fmt.Errorf("gzip tile: %w", err)
+		}
+		e.gz = buf.Bytes()
+	}
+	return e, nil
+}
+
+// CacheStats reports the cache's hits, misses and weighted size in bytes.
+func (s *Service) CacheStats() (hits, misses, bytes uint64) {
+	if s.cache == nil {
+		return 0, 0, 0
+	}
+	st := s.counter.Snapshot()
+	return st.Hits, st.Misses, s.cache.WeightedSize()
+}
+
+// TileJSON describes layer l for the caller, with tiles at tileURL.
+func (s *Service) TileJSON(ctx context.Context, scope lianxin.Scope, l *Layer, tileURL string) (TileJSON, error) {
+	if err := s.allow(scope, l); err != nil {
+		return TileJSON{}, err
+	}
+	b, err := s.src.DataBounds(ctx, scope)
+	if err != nil {
+		return TileJSON{}, err
+	}
+	return NewTileJSON(l, tileURL, b), nil
+}

@@ -1,0 +1,41 @@
+package tiles
+
+// HexResolution is the H3 resolution of the hexagon layer (and of the
+// clusters of the households and visits layers) at web-map zoom z:
+//
+//	zoom      resolution   hexagons in a full tile at 32°N
+//	0–8       6            ≈490 at z8 (lower zooms: the county's ≈60 cells)
+//	9         7            ≈850
+//	10        8            ≈1,500
+//	11        8            ≈370
+//	12        9            ≈660
+//	13 and up 10           ≈1,150 at z13, fewer above
+//
+// A full tile at 32°N covers (40,075 km · cos 32° / 2^z)²; an H3 cell covers
+// on average 36.1, 5.16, 0.737, 0.105 and 0.0150 km² at resolutions 6 to 10.
+// Zoom and resolution step by 4× and 7× in area, so some zooms fall below
+// 500: z11 takes resolution 8 (≈370) rather than 9 (≈2,600) to stay within
+// "never thousands too many". Resolution 10 is the finest the coverage
+// aggregates keep; past z13 hexagons only grow on screen, and the household
+// points take over. Below z8 a tile could hold more than 2,000 resolution-6
+// cells only where the data covers more than ≈72,000 km², far beyond a county.
+func HexResolution(z int) int {
+	switch {
+	case z <= 8:
+		return 6
+	case z == 9:
+		return 7
+	case z <= 11:
+		return 8
+	case z == 12:
+		return 9
+	default:
+		return 10
+	}
+}
+
+// clusterMargin is the share of a tile's width by which hexagon and cluster
+// selections are widened: at least one cell's diameter at every zoom of the
+// table above (the largest ratio, z14 at resolution 10, is ≈0.07 at the
+// county's latitude), so every hexagon that reaches into the tile is selected.
+const clusterMargin = 0.125
