@@ -49,8 +49,7 @@ frontend/node_modules/.package-lock.json: frontend/package.json frontend/package
 	cd frontend && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
 
 $(FRONTEND_DIST): frontend/node_modules/.package-lock.json $(FRONTEND_SOURCES)
-	cd frontend && npx --no-install vite build --logLevel warn
-	@touch frontend/dist/.gitkeep
+	cd frontend && npm run --silent build
 
 $(BIN): $(GO_SOURCES) $(FRONTEND_DIST)
 	@mkdir -p bin

@@ -277,3 +277,29 @@ func TestLoginValidation(t *testing.T) {
 		}
 	}
 }
+
+// The sign-in and admin routes, registered only with Deps.Auth, are in the
+// OpenAPI document too.
+func TestOpenAPIListsAuthRoutes(t *testing.T) {
+	f := newAuthServer(t, api.Config{})
+	rec := f.do(t, call{method: "GET", path: "/api/openapi.json"})
+	var doc struct {
+		Paths map[string]map[string]any `json:"paths"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, r := range f.srv.Routes() {
+		if !strings.HasPrefix(r.Path, "/api/v1/auth/") && !strings.HasPrefix(r.Path, "/api/v1/admin/") {
+			continue
+		}
+		n++
+		if _, ok := doc.Paths[api.OpenAPIPath(r.Path)][strings.ToLower(r.Method)]; !ok {
+			t.Errorf("route %s %s is not in openapi.json", r.Method, r.Path)
+		}
+	}
+	if n != 6 {
+		t.Fatalf("found %d auth and admin routes, want 6", n)
+	}
+}

@@ -33,7 +33,8 @@ func TestWebApp(t *testing.T) {
 		{"other files are revalidated", "/favicon.svg", 200, "<svg/>", "no-cache", "image/svg+xml"},
 		{"a missing file is missing", "/assets/gone-0000.js", 404, `"not_found"`, "", "application/json"},
 		{"an unknown API path stays an API 404", "/api/v1/nothing-here", 404, `"not_found"`, "", "application/json"},
-		{"an unknown tile path stays an API 404", "/tiles/nothing/1/2/3.mvt", 404, `"not_found"`, "", "application/json"},
+		{"an unknown tile path stays an API 404", "/tiles/nothing/here", 404, `"not_found"`, "", "application/json"},
+		{"an unknown OGC path stays an API 404", "/ogc/nothing/here", 404, `"not_found"`, "", "application/json"},
 		{"the config", "/api/v1/config", 200, `"basemap_url":"https://tiles.example/{z}/{x}/{y}.png"`, "no-cache", "application/json"},
 	}
 	for _, tc := range cases {

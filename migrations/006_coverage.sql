@@ -16,6 +16,11 @@
 -- inside the writing transaction, whatever wrote (import, demo, psql): an
 -- import's visits show in reports the moment it commits.
 
+-- Filling the tables from rows already loaded takes minutes on a large
+-- county (scale 10: 3 million households): lift the session's statement
+-- timeout for this migration's transaction only.
+SET LOCAL statement_timeout = 0;
+
 -- campaign_day is the calendar day of an instant in campaign time (UTC+8).
 CREATE FUNCTION campaign_day(t timestamptz) RETURNS date
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
@@ -112,14 +117,18 @@ CREATE FUNCTION coverage_refresh_households(ids bigint[]) RETURNS void
 LANGUAGE sql AS $$
   DELETE FROM coverage_household_days WHERE household_id = ANY (ids);
   INSERT INTO coverage_household_days (household_id, day, prev_day, village_id, town_id, cell, residents, flags, visits)
-  SELECT d.household_id, d.day, lag(d.day) OVER (PARTITION BY d.household_id ORDER BY d.day),
+  SELECT h.id, d.day, lag(d.day) OVER (PARTITION BY h.id ORDER BY d.day),
          h.village_id, h.town_id, h3_parent(h.cell, 10), h.residents,
          special_flags(h.poor, h.seriously_ill, h.disabled, h.empty_nest, h.left_behind_children, h.community_correction),
          d.visits
-  FROM (SELECT household_id, campaign_day(occurred_at) AS day, count(*)::int AS visits
-        FROM visits WHERE household_id = ANY (ids)
-        GROUP BY 1, 2) d
-  JOIN households h ON h.id = d.household_id;
+  FROM unnest(ids) AS u(id)
+  -- LATERAL keeps both lookups on their indexes: an import touches thousands
+  -- of households out of millions, and a hash join would scan them all
+  -- (LIMIT 1 keeps the planner from flattening the subquery back into one).
+  CROSS JOIN LATERAL (SELECT * FROM households WHERE households.id = u.id LIMIT 1) h
+  CROSS JOIN LATERAL (SELECT campaign_day(occurred_at) AS day, count(*)::int AS visits
+                      FROM visits WHERE visits.household_id = u.id
+                      GROUP BY 1) d;
 $$;
 
 -- coverage_visits_changed adds the inserted visits to coverage_visit_days and
@@ -141,7 +150,7 @@ BEGIN
            -sum(v.participants), -coalesce(sum(v.participants) FILTER (WHERE v.kind = 'publicity_event'), 0),
            -sum(v.problems_collected), -sum(v.problems_resolved),
            -count(*) FILTER (WHERE v.petition_resolved), -count(*) FILTER (WHERE v.dispute_resolved)
-    FROM old_rows v LEFT JOIN households h ON h.id = v.household_id
+    FROM old_rows v LEFT JOIN LATERAL (SELECT village_id, cell FROM households WHERE households.id = v.household_id LIMIT 1) h ON true
     GROUP BY 1, 2, 3, 4
     ON CONFLICT (day, town_id, village_id, cell) DO UPDATE SET
       visits = d.visits + EXCLUDED.visits,
@@ -172,7 +181,7 @@ BEGIN
            sum(v.participants), coalesce(sum(v.participants) FILTER (WHERE v.kind = 'publicity_event'), 0),
            sum(v.problems_collected), sum(v.problems_resolved),
            count(*) FILTER (WHERE v.petition_resolved), count(*) FILTER (WHERE v.dispute_resolved)
-    FROM new_rows v LEFT JOIN households h ON h.id = v.household_id
+    FROM new_rows v LEFT JOIN LATERAL (SELECT village_id, cell FROM households WHERE households.id = v.household_id LIMIT 1) h ON true
     GROUP BY 1, 2, 3, 4
     ON CONFLICT (day, town_id, village_id, cell) DO UPDATE SET
       visits = d.visits + EXCLUDED.visits,

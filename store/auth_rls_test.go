@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 
@@ -254,3 +255,46 @@ func TestInterleavedScopesOnOneConnection(t *testing.T) {
 }
 
 var errRollback = errors.New("roll back")
+
+// Exports and finished imports leave a line in the audit log whoever wrote
+// them, the server's role included.
+func TestExportsAndImportsAreAudited(t *testing.T) {
+	ctx := context.Background()
+	_, dbURL := storetest.New(t)
+	app, err := store.Open(ctx, dbURL, store.Options{MaxConns: 1, Role: store.AppRole})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer app.Close()
+	err = app.InScope(ctx, lianxin.SystemScope(), func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO exports (actor, layer, format, crs, filter, rows) VALUES ('gis', 'villages', 'csv', 'EPSG:4326', '{"town":"321299101"}', 42)`); err != nil {
+			return err
+		}
+		var id int64
+		if err := tx.QueryRow(ctx, `INSERT INTO imports (layer, source, started_by) VALUES ('visits', 'api', 'leader-1') RETURNING id`).Scan(&id); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `UPDATE imports SET status = 'succeeded', inserted = 7, updated = 3 WHERE id = $1`, id)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	rows, err := conn.Query(ctx, `SELECT format('%s %s %s %s %s', actor, action, target, rows, detail->'filter'->>'town') FROM audit_log ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"gis export villages 42 321299101", "leader-1 import visits 10 "}
+	if !slices.Equal(got, want) {
+		t.Fatalf("audit log = %q, want %q", got, want)
+	}
+}

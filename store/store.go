@@ -161,6 +161,11 @@ func translate(err error) error {
 	if errors.Is(err, pgx.ErrNoRows) {
 		return &lianxin.Error{Code: lianxin.ENotFound, Message: "not found"}
 	}
+	// A failed connect may carry the server's reason (database missing,
+	// shutting down) as a PgError: it is still "unavailable", not a query error.
+	if isConnectError(err) {
+		return unavailable(err)
+	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
 		switch pgErr.Code {

@@ -33,10 +33,10 @@ export const api = {
   members: async (p) => rowsOf(await apiFetch(`/api/v1/reports/members${query(p)}`), 'members'),
 
   exportURL: (layer, p) => `/api/v1/export/${encodeURIComponent(layer)}${query(p)}`,
+  /** exportsAvailable asks the server's OpenAPI document, which lists every route it has. */
   exportsAvailable: async () => {
-    // HEAD: a GET-only route answers 405 (it exists), an unknown one 404.
-    const res = await fetch('/api/v1/export/villages?format=geojson', { method: 'HEAD', credentials: 'same-origin' });
-    return res.status !== 404;
+    const doc = await apiFetch('/api/openapi.json');
+    return Boolean(doc?.paths?.['/api/v1/export/{layer}']);
   },
 };
 

@@ -100,7 +100,7 @@ const zh = {
   'summary.households_assisted': '帮扶困难户',
   'summary.villages_reached': '达到三分之一的村居',
   'summary.of': '{n} / {total}',
-  'summary.coverage': '全域覆盖率',
+  'summary.coverage': '常住人口覆盖率',
 
   'village.close': '关闭村居详情',
   'village.coverage': '覆盖率',
@@ -305,7 +305,7 @@ const en = {
   'summary.households_assisted': 'Households assisted',
   'summary.villages_reached': 'Villages at one-third',
   'summary.of': '{n} of {total}',
-  'summary.coverage': 'County coverage',
+  'summary.coverage': 'Coverage of residents',
 
   'village.close': 'Close the village panel',
   'village.coverage': 'Coverage',

@@ -161,6 +161,7 @@ async function boot() {
   applyI18n(document);
 
   let config = { basemap_url: '' };
+  let configErr = null;
   try {
     config = await api.config();
   } catch (err) {
@@ -168,10 +169,11 @@ async function boot() {
       showStatus(describeError(err), { retry: () => window.location.reload() });
       return;
     }
-    // An older server without /api/v1/config: draw no basemap.
+    configErr = err; // a server that keeps it behind sign-in, or has none: no basemap
   }
 
   await initAuth(app);
+  if (configErr?.kind === 'unauthorized') config = await api.config().catch(() => config);
 
   const loadingEl = document.getElementById('map-loading');
   loadingEl.hidden = false;

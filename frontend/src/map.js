@@ -65,7 +65,8 @@ export class CoverageMap {
     const base = basemap(basemapURL);
     this.map = new maplibregl.Map({
       container,
-      style: {
+      // A basemap given as a MapLibre style is loaded whole; lianxin's layers go on top.
+      style: base.styleURL || {
         version: 8,
         sources: base.sources,
         layers: [{ id: 'background', type: 'background', paint: { 'background-color': BACKGROUND } }, ...base.layers],
@@ -204,6 +205,8 @@ export class CoverageMap {
     m.setFilter('villages-below', f
       ? ['all', f, ['has', 'coverage'], ['!', ['to-boolean', ['get', 'reached']]]]
       : ['all', ['has', 'coverage'], ['!', ['to-boolean', ['get', 'reached']]]]);
+    // Overlays too; visit clusters (low zooms) carry no town and stay.
+    for (const id of OVERLAYS) m.setFilter(id, f ? ['any', ['!', ['has', 'town_id']], f] : null);
     this.refreshTiles();
   }
 

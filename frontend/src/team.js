@@ -69,6 +69,10 @@ export function initTeam(app) {
         .map((x) => ({ ...x, code: `town:${x.town_code}` }));
     }
     renderTeams();
+    // A team leader sees their own team first.
+    const towns = app.user && !app.user.all_towns ? app.user.towns || [] : [];
+    const own = towns.length === 1 && state.teams.find((x) => x.town_code === towns[0]);
+    if (own && !state.team) app.selectTeam(own.code);
   };
   app.on('ready', loadTeams);
   app.on('lang', () => { renderTeams(); renderAll(); });

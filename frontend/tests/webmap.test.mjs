@@ -32,6 +32,24 @@ describe('web map', () => {
     assert.ok(share > 0.05, `coloured (hexagon) pixels in the map canvas: ${(share * 100).toFixed(1)}%, want more than 5%`);
     const legend = await page.locator('#legend li').count();
     assert.ok(legend >= 2, `legend classes: ${legend}, want at least 2`);
+    // Hovering a hexagon shows its numbers.
+    const box = await page.locator('#map canvas').boundingBox();
+    let spot = null;
+    for (let i = 0; i < px.data.length && !spot; i += 4 * 7) {
+      const [r, g, b] = [px.data[i], px.data[i + 1], px.data[i + 2]];
+      if (Math.max(r, g, b) - Math.min(r, g, b) > 60) {
+        const k = i / 4;
+        spot = { x: box.x + (k % px.width) * 2 + 1, y: box.y + Math.floor(k / px.width) * 2 + 1 };
+      }
+    }
+    assert.ok(spot, 'found a hexagon pixel to hover');
+    await page.mouse.move(spot.x, spot.y);
+    await page.locator('.maplibregl-popup.tip').waitFor({ timeout: 10000 });
+    assert.match(await page.locator('.maplibregl-popup.tip').innerText(), /覆盖率/, 'the tooltip shows the cell\'s coverage');
+    await page.mouse.move(box.x + 2, box.y + box.height - 2);
+    await page.locator('#summary .card').first().waitFor();
+    const cards = await page.locator('#summary .card').count();
+    assert.ok(cards >= 8, `summary dashboard cards: ${cards}, want at least 8`);
   });
 
   test('switching the metric changes the hexagons', async () => {
@@ -58,6 +76,25 @@ describe('web map', () => {
     assert.match(legendText, /三分之一/, `legend ${JSON.stringify(legendText)} names the one-third line`);
     await shot(page, 'planner-villages');
     await page.check('input[name=mode][value=heat]');
+    await mapIdle(page);
+  });
+
+  test('play animates the time window week by week', async () => {
+    const weeks = await page.evaluate(() => window.lianxin.weeks.length);
+    assert.ok(weeks > 4, `campaign weeks: ${weeks}`);
+    await page.click('#play');
+    assert.equal(await page.locator('#play').getAttribute('aria-pressed'), 'true');
+    // The first frame is week 1 alone; the next ones add a week each.
+    await page.waitForFunction(() => Number(document.getElementById('week-to').value) >= 2, null, { timeout: 60000 });
+    const win = await page.evaluate(() => window.lianxin.window);
+    assert.ok(win.from < win.to, `window ${JSON.stringify(win)}`);
+    await page.click('#play');
+    assert.equal(await page.locator('#play').getAttribute('aria-pressed'), 'false');
+    // Back to the whole campaign for the tests that follow.
+    await page.locator('#week-to').evaluate((el, n) => {
+      el.value = String(n);
+      el.dispatchEvent(new Event('change'));
+    }, weeks);
     await mapIdle(page);
   });
 
@@ -159,8 +196,15 @@ describe('web map', () => {
     assert.ok(ogc.endsWith('/ogc'), `OGC URL ${ogc}`);
     const tj = await page.locator('#url-tj-villages').inputValue();
     assert.ok(tj.endsWith('/tiles/villages.json'), `TileJSON URL ${tj}`);
+    await page.waitForFunction(() => document.querySelectorAll('#layer-list a.download').length > 0);
     const links = await page.locator('#layer-list a.download').count();
     assert.ok(links >= 10, `download links: ${links}`);
+    // The server has exports: no "not available" note, and a link reaches a route that exists.
+    await page.waitForTimeout(200);
+    assert.equal(await page.locator('#layer-list .warn').count(), 0, 'no "exports missing" note');
+    const href = await page.locator('#layer-list a.download').first().getAttribute('href');
+    const status = await page.evaluate(async (u) => (await fetch(u)).status, href);
+    assert.ok(status === 200 || status === 403, `GET ${href} = ${status}, want 200 (or 403 for a role without exports)`);
     await shot(page, 'gis');
   });
 
