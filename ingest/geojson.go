@@ -27,6 +27,11 @@ type geojsonDecoder struct {
 	// headerChecked: the first feature's properties are checked against
 	// the layer once, like a CSV header.
 	headerChecked bool
+	// fields caches which layer field a property key gives (-1: none).
+	fields map[string]int
+	props  []span
+	// personal is set once a feature has a household personal property.
+	personal bool
 }
 
 // feature is a GeoJSON feature as read: properties stay raw so that long
@@ -141,6 +146,60 @@ func (d *geojsonDecoder) next() (*raw, error) {
 // test through decodeFeature.
 func (d *geojsonDecoder) featureRow(n int64, msg json.RawMessage) (*raw, error) {
 	r := &raw{line: n, vals: make([]string, len(d.layer.Fields)), record: msg}
+	typ, props, geom, ok := fastFeature(msg, d.props)
+	if !ok || string(typ) != "Feature" {
+		return d.slowFeatureRow(r, n, msg)
+	}
+	d.props = props
+	if !d.headerChecked {
+		d.headerChecked = true
+		keys := make([]string, len(props))
+		for i, p := range props {
+			keys[i] = string(p.key)
+		}
+		if err := d.checkProperties(keys); err != nil {
+			return nil, err
+		}
+	}
+	for _, p := range props {
+		fi, ok := d.field(p.key)
+		if !ok {
+			continue
+		}
+		s, err := fastPropertyText(p.value)
+		if err != nil {
+			return r, d.rowErr(n, d.layer.Fields[fi].Name, err.Error())
+		}
+		r.vals[fi] = s
+	}
+	return d.geometry(r, n, geom)
+}
+
+// field finds the layer field a property names, remembering the answer:
+// the same few keys repeat on every feature.
+func (d *geojsonDecoder) field(key []byte) (int, bool) {
+	if fi, ok := d.fields[string(key)]; ok {
+		return fi, fi >= 0
+	}
+	fi, ok := d.layer.matchField(string(key))
+	if !ok {
+		fi = -1
+	}
+	if d.fields == nil {
+		d.fields = make(map[string]int)
+	}
+	if len(d.fields) < 1024 {
+		d.fields[string(key)] = fi
+	}
+	if ok && d.layer.Fields[fi].Personal {
+		d.personal = true
+	}
+	return fi, ok
+}
+
+// slowFeatureRow decodes a feature the fast path passed over, with
+// encoding/json, and says what is wrong with it.
+func (d *geojsonDecoder) slowFeatureRow(r *raw, n int64, msg json.RawMessage) (*raw, error) {
 	var f feature
 	if err := json.Unmarshal(msg, &f); err != nil {
 		return r, d.rowErr(n, "", "not a GeoJSON feature: "+err.Error())
@@ -150,12 +209,16 @@ func (d *geojsonDecoder) featureRow(n int64, msg json.RawMessage) (*raw, error) 
 	}
 	if !d.headerChecked {
 		d.headerChecked = true
-		if err := d.checkProperties(f.Properties); err != nil {
+		keys := make([]string, 0, len(f.Properties))
+		for k := range f.Properties {
+			keys = append(keys, k)
+		}
+		if err := d.checkProperties(keys); err != nil {
 			return nil, err
 		}
 	}
 	for k, v := range f.Properties {
-		fi, ok := d.layer.matchField(k)
+		fi, ok := d.field([]byte(k))
 		if !ok {
 			continue
 		}
@@ -165,28 +228,39 @@ func (d *geojsonDecoder) featureRow(n int64, msg json.RawMessage) (*raw, error) 
 		}
 		r.vals[fi] = s
 	}
-	if len(f.Geometry) > 0 && string(f.Geometry) != "null" {
-		if d.layer.Geom == NoGeom {
-			return r, nil
-		}
-		g, err := geojson.UnmarshalGeometry(f.Geometry)
-		if err != nil {
-			return r, d.rowErr(n, "geometry", "not a GeoJSON geometry: "+err.Error())
-		}
-		if g.Coordinates == nil {
-			return r, d.rowErr(n, "geometry", "geometry without coordinates")
-		}
-		r.geom = g.Coordinates
+	return d.geometry(r, n, f.Geometry)
+}
+
+// geometry reads a feature's geometry: a Point directly, anything else
+// with orb's GeoJSON decoder.
+func (d *geojsonDecoder) geometry(r *raw, n int64, g []byte) (*raw, error) {
+	if len(g) == 0 || string(g) == "null" {
+		return r, nil
 	}
+	if d.layer.Geom == NoGeom {
+		return r, nil
+	}
+	if p, ok := fastPoint(g); ok {
+		r.geom = p
+		return r, nil
+	}
+	geom, err := geojson.UnmarshalGeometry(g)
+	if err != nil {
+		return r, d.rowErr(n, "geometry", "not a GeoJSON geometry: "+err.Error())
+	}
+	if geom.Coordinates == nil {
+		return r, d.rowErr(n, "geometry", "geometry without coordinates")
+	}
+	r.geom = geom.Coordinates
 	return r, nil
 }
 
 // checkProperties treats the first feature's property names as a header:
 // required fields must be there. Unknown properties are common in GIS files
 // (OBJECTID, Shape_Area) and are ignored.
-func (d *geojsonDecoder) checkProperties(props map[string]json.RawMessage) error {
+func (d *geojsonDecoder) checkProperties(keys []string) error {
 	found := make(map[int]bool)
-	for k := range props {
+	for _, k := range keys {
 		if fi, ok := d.layer.matchField(k); ok {
 			found[fi] = true
 		}

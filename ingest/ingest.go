@@ -89,7 +89,7 @@ type Options struct {
 	// read and, for text files, the bytes read.
 	Progress func(rows, bytes int64)
 	// ImportID continues an import record made beforehand (the API makes it
-	// before answering); 0 makes a new one.
+	// before answering, and releases it after Run); 0 makes a new one.
 	ImportID int64
 }
 
@@ -121,23 +121,24 @@ func (e *RowError) Error() string {
 type Plan struct {
 	Layer    *Layer
 	ImportID int64
-	// Personal is true when the file has household personal columns; when
-	// false, household_personal is left as it is.
-	Personal                       bool
 	DryRun, SkipInvalid, MakeValid bool
 	// Reject is called by the store for every row its set-based checks
 	// reject: line (or feature number), field and reason.
 	Reject func(line int64, field, reason string)
 }
 
-// Rows is the stream of checked rows the store copies. Rejected and Rejects
-// are complete once Next has returned false.
+// Rows is the stream of checked rows the store copies. Rejected, Rejects
+// and Personal are complete once Next has returned false.
 type Rows interface {
 	Next() bool
 	Row() *Row
 	Err() error
 	Rejected() int64
 	Rejects() []RowError
+	// Personal is true when the file had household personal columns (a
+	// CSV header, or a property of any feature); when false,
+	// household_personal is left as it is.
+	Personal() bool
 }
 
 // Counts is what an import did, row by row.
@@ -164,8 +165,11 @@ type Store interface {
 	// upserts the valid ones in one transaction. It commits only when there
 	// are no rejects (or plan.SkipInvalid) and it is not a dry run.
 	Ingest(ctx context.Context, scope lianxin.Scope, plan Plan, rows Rows) (StoreResult, error)
-	// StartImport records an import as running and returns its id.
-	StartImport(ctx context.Context, scope lianxin.Scope, rec Record) (int64, error)
+	// StartImport records an import as running and returns its id, and a
+	// release to call once FinishImport has run: until then the record is
+	// known to belong to a live process. An import whose process dies
+	// without finishing is marked failed by the store.
+	StartImport(ctx context.Context, scope lianxin.Scope, rec Record) (id int64, release func(), err error)
 	// FinishImport records how an import ended, with its first rejects.
 	FinishImport(ctx context.Context, scope lianxin.Scope, rec Record) error
 	// Import and Imports read import records.
@@ -217,10 +221,11 @@ func Run(ctx context.Context, st Store, scope lianxin.Scope, source string, opt 
 	}
 	rec.ID = opt.ImportID
 	if rec.ID == 0 {
-		id, err := st.StartImport(ctx, scope, rec)
+		id, release, err := st.StartImport(ctx, scope, rec)
 		if err != nil {
 			return rec, fmt.Errorf("record import: %w", err)
 		}
+		defer release()
 		rec.ID = id
 	}
 	runErr := run(ctx, st, scope, layer, opt, &rec)
@@ -263,7 +268,7 @@ func run(ctx context.Context, st Store, scope lianxin.Scope, layer *Layer, opt O
 		return err
 	}
 	defer closeFn()
-	plan := Plan{Layer: layer, ImportID: rec.ID, Personal: stream.personal,
+	plan := Plan{Layer: layer, ImportID: rec.ID,
 		DryRun: opt.DryRun, SkipInvalid: opt.SkipInvalid, MakeValid: opt.MakeValid,
 		Reject: func(line int64, field, reason string) {
 			stream.reject(RowError{Line: line, Field: field, Reason: reason})
@@ -415,7 +420,6 @@ func Open(ctx context.Context, layer *Layer, opt Options, name string) (*Stream,
 				return nil, nil, err
 			}
 			dec = d
-			s.personal = layer.Name == "households"
 		}
 	case FormatGeoPackage, FormatShapefileZip, FormatShapefile:
 		o, err := startOGR(ctx, opt.Path, format, opt.Encoding, opt.SourceLayer, name)
@@ -438,7 +442,6 @@ func Open(ctx context.Context, layer *Layer, opt Options, name string) (*Stream,
 			return nil, nil, err
 		}
 		dec = d
-		s.personal = layer.Name == "households"
 	default:
 		return nil, nil, invalidf("format %q: want csv, geojson, gpkg or shapezip", format)
 	}
@@ -521,6 +524,14 @@ func (s *Stream) Rejected() int64 { return s.rejected }
 
 // Rejects lists the first rows rejected while decoding.
 func (s *Stream) Rejects() []RowError { return s.rejects }
+
+// Personal says whether the file had household personal columns.
+func (s *Stream) Personal() bool {
+	if g, ok := s.dec.(*geojsonDecoder); ok {
+		return g.personal
+	}
+	return s.personal
+}
 
 // RowsRead counts the rows read, good and bad.
 func (s *Stream) RowsRead() int64 { return s.rows }

@@ -25,25 +25,40 @@ type Upload struct {
 	DryRun, SkipInvalid, MakeValid bool
 }
 
-// Service runs uploaded imports in the background, one or two at a time,
-// each in its own transaction: the HTTP request that uploads a file gets the
-// running import's record at once and polls it. Stopping the service's
-// context cancels running imports, which roll back whole.
+// Service runs uploaded imports in the background, two at a time, each in
+// its own transaction: the HTTP request that uploads a file gets the
+// running import's record at once and polls it. Shutdown lets running
+// imports finish for a while, then cancels them: they roll back whole and
+// are recorded as failed.
 type Service struct {
 	store Store
-	base  context.Context
 	log   *slog.Logger
 	dir   string
-	slots chan struct{}
-	wg    sync.WaitGroup
+	// ctx is cancelled by Shutdown once its wait is over.
+	ctx    context.Context
+	cancel context.CancelFunc
+	slots  chan struct{} // imports running
+	queue  chan struct{} // imports running or waiting
+	mu     sync.Mutex
+	closed bool
+	wg     sync.WaitGroup
 	// Timeout bounds one import (default 1 hour).
 	Timeout time.Duration
 	// Bounds is the county box (default CountyBounds).
 	Bounds orb.Bound
 }
 
-// NewService makes a Service whose imports run under base. Uploaded files
-// are spooled to dir (default the OS temporary directory) and removed after.
+// Imports running at once, and waiting for their turn besides: each
+// holds a spooled file and a database connection that marks it alive, so
+// more are refused (unavailable: try again later).
+const (
+	serviceRunning = 2
+	serviceWaiting = 4
+)
+
+// NewService makes a Service whose imports run under base (values only:
+// Shutdown, not base's end, is what stops them). Uploaded files are spooled
+// to dir (default the OS temporary directory) and removed after.
 func NewService(base context.Context, st Store, log *slog.Logger, dir string) *Service {
 	if log == nil {
 		log = slog.Default()
@@ -51,7 +66,10 @@ func NewService(base context.Context, st Store, log *slog.Logger, dir string) *S
 	if dir == "" {
 		dir = os.TempDir()
 	}
-	return &Service{store: st, base: base, log: log, dir: dir, slots: make(chan struct{}, 2), Timeout: time.Hour}
+	ctx, cancel := context.WithCancel(context.WithoutCancel(base))
+	return &Service{store: st, log: log, dir: dir, ctx: ctx, cancel: cancel,
+		slots: make(chan struct{}, serviceRunning), queue: make(chan struct{}, serviceRunning+serviceWaiting),
+		Timeout: time.Hour}
 }
 
 // Start checks the upload's options, spools body to a file, records the
@@ -74,6 +92,15 @@ func (s *Service) Start(ctx context.Context, scope lianxin.Scope, up Upload, bod
 			return Record{}, lianxin.Errorf(lianxin.EInvalid, "crs: %v", err)
 		}
 	}
+	if err := s.enter(); err != nil {
+		return Record{}, err
+	}
+	started := false
+	defer func() {
+		if !started {
+			s.leave()
+		}
+	}()
 	// Keep the extension: GDAL and the format detection go by it.
 	f, err := os.CreateTemp(s.dir, "lianxin-import-*"+filepath.Ext(up.FileName))
 	if err != nil {
@@ -92,17 +119,18 @@ func (s *Service) Start(ctx context.Context, scope lianxin.Scope, up Upload, bod
 		DryRun: up.DryRun, SkipInvalid: up.SkipInvalid, MakeValid: up.MakeValid, StartedBy: scope.User, Bounds: s.Bounds}
 	rec := Record{Layer: up.Layer, Source: "api", FileName: opt.Name, StartedBy: scope.User, Status: StatusRunning,
 		DryRun: up.DryRun, Options: optionsRecord(opt), StartedAt: time.Now()}
-	id, err := s.store.StartImport(ctx, scope, rec)
+	id, release, err := s.store.StartImport(ctx, scope, rec)
 	if err != nil {
 		os.Remove(path)
 		return Record{}, err
 	}
 	rec.ID, opt.ImportID = id, id
-	s.wg.Add(1)
+	started = true
 	go func() {
-		defer s.wg.Done()
+		defer s.leave()
+		defer release()
 		defer os.Remove(path)
-		ctx, cancel := context.WithTimeout(s.base, s.Timeout)
+		ctx, cancel := context.WithTimeout(s.ctx, s.Timeout)
 		defer cancel()
 		select {
 		case s.slots <- struct{}{}:
@@ -120,8 +148,55 @@ func (s *Service) Start(ctx context.Context, scope lianxin.Scope, up Upload, bod
 	return rec, nil
 }
 
+// enter takes a place in the queue, or says why there is none.
+func (s *Service) enter() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return lianxin.Errorf(lianxin.EUnavailable, "the server is shutting down; upload the file again once it is back")
+	}
+	select {
+	case s.queue <- struct{}{}:
+	default:
+		return lianxin.Errorf(lianxin.EUnavailable, "%d imports are running or waiting; try again when one has finished",
+			serviceRunning+serviceWaiting)
+	}
+	s.wg.Add(1)
+	return nil
+}
+
+func (s *Service) leave() {
+	<-s.queue
+	s.wg.Done()
+}
+
 // Wait blocks until every started import has ended.
 func (s *Service) Wait() { s.wg.Wait() }
+
+// Shutdown refuses new imports and waits for the running and waiting ones
+// until ctx ends; then it cancels them — each rolls back whole and is
+// recorded as failed — and waits for that. It returns ctx's error when it
+// had to cancel.
+func (s *Service) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
+	done := make(chan struct{})
+	go func() {
+		s.wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		s.cancel()
+		return nil
+	case <-ctx.Done():
+	}
+	s.log.Warn("cancelling imports still running at shutdown")
+	s.cancel()
+	<-done
+	return ctx.Err()
+}
 
 // Import reads one import record.
 func (s *Service) Import(ctx context.Context, scope lianxin.Scope, id int64) (Record, error) {

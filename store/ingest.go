@@ -96,11 +96,22 @@ func (s *Store) Ingest(ctx context.Context, scope lianxin.Scope, plan ingest.Pla
 		if _, err := tx.Exec(ctx, `SET LOCAL statement_timeout = 0`); err != nil {
 			return err
 		}
+		// The checks sort the whole file by its key: in memory, not in
+		// temporary files (a million households need about 100 MB).
+		if _, err := tx.Exec(ctx, `SET LOCAL work_mem = '256MB'`); err != nil {
+			return err
+		}
+		// One import per layer at a time: the update-then-insert of big
+		// layers needs no other import adding the same keys in between.
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('lianxin.ingest'), hashtext($1))`, plan.Layer.Name); err != nil {
+			return fmt.Errorf("wait for other %s imports: %w", plan.Layer.Name, err)
+		}
 		if _, err := tx.Exec(ctx, stagingDDL(plan.Layer)); err != nil {
 			return fmt.Errorf("create staging table: %w", err)
 		}
 		src := &stagingSource{rows: rows, layer: plan.Layer}
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{stagingTable}, stagingColumns(plan.Layer), src); err != nil {
+		copied, err := tx.CopyFrom(ctx, pgx.Identifier{stagingTable}, stagingColumns(plan.Layer), src)
+		if err != nil {
 			if rerr := rows.Err(); rerr != nil {
 				return rerr
 			}
@@ -131,14 +142,11 @@ func (s *Store) Ingest(ctx context.Context, scope lianxin.Scope, plan ingest.Pla
 				return fmt.Errorf("drop rejected rows: %w", err)
 			}
 		}
-		var staged int64
-		if err := tx.QueryRow(ctx, `SELECT count(*) FROM _ingest`).Scan(&staged); err != nil {
-			return err
-		}
-		if err := tx.QueryRow(ctx, spec.upsert).Scan(&res.Inserted, &res.Updated); err != nil {
+		staged := copied - int64(len(rejected))
+		if err := upsert(ctx, tx, spec, &res); err != nil {
 			return fmt.Errorf("upsert %s: %w", plan.Layer.Name, err)
 		}
-		if plan.Personal && spec.personal != "" {
+		if rows.Personal() && spec.personal != "" {
 			var personalOnly int64
 			if err := tx.QueryRow(ctx, spec.personal).Scan(&personalOnly); err != nil {
 				return fmt.Errorf("upsert personal fields: %w", err)
@@ -159,6 +167,24 @@ func (s *Store) Ingest(ctx context.Context, scope lianxin.Scope, plan ingest.Pla
 	}
 	res.Committed = true
 	return res, nil
+}
+
+// upsert writes the staged rows into the layer's table and counts the rows
+// inserted and updated.
+func upsert(ctx context.Context, tx pgx.Tx, spec ingestSpec, res *ingest.StoreResult) error {
+	if spec.update == "" {
+		return tx.QueryRow(ctx, spec.upsert).Scan(&res.Inserted, &res.Updated)
+	}
+	tag, err := tx.Exec(ctx, spec.update)
+	if err != nil {
+		return err
+	}
+	res.Updated = tag.RowsAffected()
+	if tag, err = tx.Exec(ctx, spec.insert); err != nil {
+		return err
+	}
+	res.Inserted = tag.RowsAffected()
+	return nil
 }
 
 // ingestChecks runs the layer's set-based checks as one query, reports each

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -19,20 +20,78 @@ import (
 const startImportSQL = `INSERT INTO imports (layer, source, started_by, file_name, options, status)
 VALUES ($1, $2, $3, $4, $5, 'running') RETURNING id`
 
-// StartImport records an import as running.
-func (s *Store) StartImport(ctx context.Context, scope lianxin.Scope, rec ingest.Record) (int64, error) {
+// importLockSpace is the first key of the advisory locks that say an
+// import's process is alive: (importLockSpace, import id).
+const importLockSpace = 0x6c78696d // "lxim"
+
+// StartImport records an import as running and holds a session-level
+// advisory lock keyed by its id, on a connection of its own (not the pool's), until release
+// is called: while the importing process lives, the lock says so, and when
+// it dies (killed, or its connection cut by a database restart) the lock
+// goes with it, and ReapImports marks the record failed. The lock is taken
+// in the transaction that inserts the record, so no reader ever sees the
+// record running without it.
+func (s *Store) StartImport(ctx context.Context, scope lianxin.Scope, rec ingest.Record) (id int64, release func(), err error) {
+	if _, err := s.ReapImports(ctx); err != nil {
+		s.log.Warn("mark stale imports failed", "error", err)
+	}
 	opts, err := json.Marshal(rec.Options)
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
-	var id int64
-	err = s.InScope(ctx, scope, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, startImportSQL, rec.Layer, rec.Source, rec.StartedBy, rec.FileName, opts).Scan(&id)
+	// A connection outside the pool: imports waiting their turn must not
+	// take the pool's connections from requests.
+	conn, err := pgx.ConnectConfig(ctx, s.pool.Config().ConnConfig.Copy())
+	if err != nil {
+		return 0, nil, fmt.Errorf("start import record: %w", err)
+	}
+	err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, startImportSQL, rec.Layer, rec.Source, rec.StartedBy, rec.FileName, opts).Scan(&id); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `SELECT pg_advisory_lock($1, $2)`, importLockSpace, int32(id%(1<<31)))
+		return err
 	})
 	if err != nil {
-		return 0, fmt.Errorf("start import record: %w", err)
+		_ = conn.Close(context.WithoutCancel(ctx))
+		return 0, nil, fmt.Errorf("start import record: %w", err)
 	}
-	return id, nil
+	var once sync.Once
+	release = func() {
+		once.Do(func() {
+			unlockCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			defer cancel()
+			// Closing the session releases its lock.
+			_ = conn.Close(unlockCtx)
+		})
+	}
+	return id, release, nil
+}
+
+// reapImportsSQL fails every running import whose lock nobody holds: its
+// process is gone. The try-lock is transaction-level, released at once.
+const reapImportsSQL = `UPDATE imports SET status = 'failed', finished_at = now(),
+  message = 'the importing process ended (killed, or its database connection was lost) before the import finished; nothing was imported'
+WHERE status = 'running' AND pg_try_advisory_xact_lock($1, (id % 2147483648)::int)
+RETURNING id`
+
+// ReapImports marks failed the imports recorded as running whose process
+// is gone, and returns their ids. StartImport and the readers of import
+// records call it, so a dead import never shows as running for long.
+func (s *Store) ReapImports(ctx context.Context) ([]int64, error) {
+	var ids []int64
+	err := s.InScope(ctx, lianxin.SystemScope(), func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, reapImportsSQL, importLockSpace)
+		if err != nil {
+			return err
+		}
+		ids, err = pgx.CollectRows(rows, pgx.RowTo[int64])
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("mark stale imports failed: %w", err)
+	}
+	return ids, nil
 }
 
 const finishImportSQL = `UPDATE imports SET status = $2, finished_at = now(), inserted = $3, updated = $4,
@@ -98,6 +157,9 @@ func scanImport(row pgx.Row, r *ingest.Record) error {
 // Import reads one import record with its kept rejects.
 func (s *Store) Import(ctx context.Context, scope lianxin.Scope, id int64) (ingest.Record, error) {
 	var r ingest.Record
+	if _, err := s.ReapImports(ctx); err != nil {
+		return r, err
+	}
 	err := s.ReadInScope(ctx, scope, func(tx pgx.Tx) error {
 		if err := scanImport(tx.QueryRow(ctx, `SELECT `+importColumns+` FROM imports WHERE id = $1`, id), &r); err != nil {
 			return err
@@ -132,6 +194,9 @@ func (s *Store) Import(ctx context.Context, scope lianxin.Scope, id int64) (inge
 // Imports lists the latest imports, newest first.
 func (s *Store) Imports(ctx context.Context, scope lianxin.Scope, limit int) ([]ingest.Record, error) {
 	out := []ingest.Record{}
+	if _, err := s.ReapImports(ctx); err != nil {
+		return nil, err
+	}
 	err := s.ReadInScope(ctx, scope, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT `+importColumns+` FROM imports ORDER BY id DESC LIMIT $1`, limit)
 		if err != nil {

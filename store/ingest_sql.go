@@ -20,6 +20,14 @@ type ingestSpec struct {
 	// makeValid repairs invalid geometry in staging (--make-valid).
 	makeValid string
 	upsert    string
+	// update and insert, when set, replace upsert for the layers whose
+	// files run to millions of rows: update writes only the existing rows
+	// that changed (unchanged rows cost a join, not a row lock each), and
+	// insert adds the new ones with a plain INSERT, which is cheaper than
+	// ON CONFLICT's speculative insertion. Both return no rows; their
+	// command tags count. Imports of one layer are serialised (an advisory
+	// lock), so no other import inserts a key between the two.
+	update, insert string
 	// personal writes household_personal and returns how many households
 	// changed only there (their households row was not written).
 	personal string
@@ -79,25 +87,22 @@ SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FR
 	},
 	"households": {
 		refs: []ingestRef{{"village_code", "villages", "code"}},
-		upsert: `WITH up AS (
-  INSERT INTO households AS t (external_id, village_id, town_id, location, cell, residents, poor, seriously_ill,
-                               disabled, empty_nest, left_behind_children, community_correction, petition_case)
-  SELECT s.external_id, v.id, v.town_id, s.geom, s.cell, s.residents, coalesce(s.poor, false),
-         coalesce(s.seriously_ill, false), coalesce(s.disabled, false), coalesce(s.empty_nest, false),
-         coalesce(s.left_behind_children, false), coalesce(s.community_correction, false), coalesce(s.petition_case, false)
-  FROM _ingest s JOIN villages v ON v.code = s.village_code
-  ON CONFLICT (external_id) DO UPDATE SET village_id = EXCLUDED.village_id, town_id = EXCLUDED.town_id,
-    location = EXCLUDED.location, cell = EXCLUDED.cell, residents = EXCLUDED.residents, poor = EXCLUDED.poor,
-    seriously_ill = EXCLUDED.seriously_ill, disabled = EXCLUDED.disabled, empty_nest = EXCLUDED.empty_nest,
-    left_behind_children = EXCLUDED.left_behind_children, community_correction = EXCLUDED.community_correction,
-    petition_case = EXCLUDED.petition_case
-  WHERE (t.village_id, t.town_id, t.location, t.cell, t.residents, t.poor, t.seriously_ill, t.disabled, t.empty_nest,
-         t.left_behind_children, t.community_correction, t.petition_case)
-        IS DISTINCT FROM (EXCLUDED.village_id, EXCLUDED.town_id, EXCLUDED.location, EXCLUDED.cell, EXCLUDED.residents,
-         EXCLUDED.poor, EXCLUDED.seriously_ill, EXCLUDED.disabled, EXCLUDED.empty_nest, EXCLUDED.left_behind_children,
-         EXCLUDED.community_correction, EXCLUDED.petition_case)
-  RETURNING (xmax = 0) AS inserted)
-SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up`,
+		update: `UPDATE households AS t SET village_id = n.village_id, town_id = n.town_id, location = n.location,
+  cell = n.cell, residents = n.residents, poor = n.poor, seriously_ill = n.seriously_ill, disabled = n.disabled,
+  empty_nest = n.empty_nest, left_behind_children = n.left_behind_children,
+  community_correction = n.community_correction, petition_case = n.petition_case
+FROM (` + householdsSourceSQL + `) n
+WHERE t.external_id = n.external_id
+  AND (t.village_id, t.town_id, t.location, t.cell, t.residents, t.poor, t.seriously_ill, t.disabled, t.empty_nest,
+       t.left_behind_children, t.community_correction, t.petition_case)
+      IS DISTINCT FROM (n.village_id, n.town_id, n.location, n.cell, n.residents, n.poor, n.seriously_ill, n.disabled,
+       n.empty_nest, n.left_behind_children, n.community_correction, n.petition_case)`,
+		insert: `INSERT INTO households (external_id, village_id, town_id, location, cell, residents, poor, seriously_ill,
+                        disabled, empty_nest, left_behind_children, community_correction, petition_case)
+SELECT n.external_id, n.village_id, n.town_id, n.location, n.cell, n.residents, n.poor, n.seriously_ill,
+       n.disabled, n.empty_nest, n.left_behind_children, n.community_correction, n.petition_case
+FROM (` + householdsSourceSQL + `) n
+WHERE NOT EXISTS (SELECT 1 FROM households h WHERE h.external_id = n.external_id)`,
 		// Rows written by this transaction carry its xid as xmin: a personal
 		// change on any other household is that household's only change.
 		personal: `WITH up AS (
@@ -201,6 +206,18 @@ SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FR
 SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up`,
 	},
 }
+
+// householdsSourceSQL is the staged households as rows of the table, in
+// file order (staging is read in the order it was copied, and the join
+// keeps it): the file's order — by village, by household number — is what
+// keeps index inserts local.
+const householdsSourceSQL = `SELECT s.external_id, v.id AS village_id, v.town_id, s.geom AS location, s.cell, s.residents,
+       coalesce(s.poor, false) AS poor, coalesce(s.seriously_ill, false) AS seriously_ill,
+       coalesce(s.disabled, false) AS disabled, coalesce(s.empty_nest, false) AS empty_nest,
+       coalesce(s.left_behind_children, false) AS left_behind_children,
+       coalesce(s.community_correction, false) AS community_correction,
+       coalesce(s.petition_case, false) AS petition_case
+FROM _ingest s JOIN villages v ON v.code = s.village_code`
 
 // makeValidPolygonsSQL repairs invalid boundaries, keeping their polygons.
 const makeValidPolygonsSQL = `UPDATE _ingest SET geom = ST_Multi(ST_CollectionExtract(ST_MakeValid(geom), 3)) WHERE NOT ST_IsValid(geom)`

@@ -23,8 +23,13 @@
 // Outline layers (towns, villages) and the small point and line layers are
 // served whole at every zoom from their minzoom: ST_AsMVTGeom snaps them to
 // the 4096 grid, which simplifies them. Households and visits, the two big
-// point layers, are served below their detail zoom as clusters: one point
-// per H3 cell (resolution by HexResolution) at the mean position of its
-// members, with counts, so every household and visit is counted in exactly
-// one cluster of exactly one tile.
+// point layers, are served below their detail zoom (14 and 13) as clusters:
+// one point per H3 cell (resolution by HexResolution) at the cell's centre,
+// with the coverage engine's counts; a cell belongs to the one tile holding
+// its centre, so every household and visit is counted in exactly one cluster
+// of exactly one tile, and a tile holds at most ~2,000 points.
+//
+// Hexagons are built in Go (h3-go outlines, orb's MVT encoder) from the
+// coverage engine's cell aggregates; BENCHMARKS.md compares that with
+// sending the outlines to PostGIS for ST_AsMVT, which was slower.
 package tiles

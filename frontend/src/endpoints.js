@@ -30,6 +30,7 @@ export const api = {
   summary: (p) => apiFetch(`/api/v1/reports/summary${query(p)}`),
   gaps: async (p) => rowsOf(await apiFetch(`/api/v1/reports/gaps${query({ format: 'json', ...p })}`), 'gaps'),
   next: (p) => apiFetch(`/api/v1/reports/next${query(p)}`),
+  allVillages: async (p) => rowsOf(await apiFetch(`/api/v1/reports/gaps${query({ format: 'json', all: 'true', ...p })}`), 'gaps'),
   members: async (p) => rowsOf(await apiFetch(`/api/v1/reports/members${query(p)}`), 'members'),
 
   exportURL: (layer, p) => `/api/v1/export/${encodeURIComponent(layer)}${query(p)}`,

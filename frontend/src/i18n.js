@@ -35,6 +35,8 @@ const zh = {
   'planner.metric': '指标',
   'planner.town': '镇（街道、园区）',
   'planner.allTowns': '全部镇街',
+  'planner.findVillage': '查找村居',
+  'planner.findHint': '输入村（社区）名称',
   'planner.window': '时间窗口',
   'planner.fromWeek': '起始周',
   'planner.toWeek': '截止周',
@@ -240,6 +242,8 @@ const en = {
   'planner.metric': 'Metric',
   'planner.town': 'Town, subdistrict or park',
   'planner.allTowns': 'All towns',
+  'planner.findVillage': 'Find a village',
+  'planner.findHint': 'Type a village name',
   'planner.window': 'Time window',
   'planner.fromWeek': 'From week',
   'planner.toWeek': 'To week',
@@ -460,6 +464,9 @@ export function applyI18n(root) {
   });
   root.querySelectorAll('[data-i18n-aria]').forEach((el) => {
     el.setAttribute('aria-label', t(el.dataset.i18nAria));
+  });
+  root.querySelectorAll('[data-i18n-placeholder]').forEach((el) => {
+    el.setAttribute('placeholder', t(el.dataset.i18nPlaceholder));
   });
   root.querySelectorAll('[data-i18n-alt]').forEach((el) => {
     el.setAttribute('alt', t(el.dataset.i18nAlt));

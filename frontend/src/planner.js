@@ -168,6 +168,27 @@ export function initPlanner(app) {
     if (f) app.openVillage(f.properties.code, { feature: f.properties });
   });
 
+  // Find a village by name: the keyboard's way to a village panel.
+  const findEl = document.getElementById('village-find');
+  const namesEl = document.getElementById('village-names');
+  let villages = [];
+  app.on('ready', async () => {
+    try {
+      villages = await api.allVillages({});
+    } catch {
+      findEl.disabled = true; // the map click still opens villages
+      return;
+    }
+    namesEl.replaceChildren(...villages.map((v) => h('option', { value: `${v.village_name} · ${v.town_name || v.town_code}` })));
+  });
+  findEl.addEventListener('change', () => {
+    const v = villages.find((x) => `${x.village_name} · ${x.town_name || x.town_code}` === findEl.value)
+      || villages.find((x) => x.village_name === findEl.value.trim());
+    if (!v) return;
+    const centre = v.lon !== undefined ? [v.lon, v.lat] : v.centre;
+    app.openVillage(v.village_code, { fly: true, centre });
+  });
+
   // Summary.
   const summaryEl = document.getElementById('summary');
   let summaryReq = 0;

@@ -20,7 +20,7 @@ test('zh-CN and English have the same keys', () => {
 test('every key the page names exists', () => {
   const used = new Set();
   const html = readFileSync(join(import.meta.dirname, '..', 'index.html'), 'utf8');
-  for (const m of html.matchAll(/data-i18n(?:-aria|-alt)?="([^"]+)"/g)) used.add(m[1]);
+  for (const m of html.matchAll(/data-i18n(?:-aria|-alt|-placeholder)?="([^"]+)"/g)) used.add(m[1]);
   for (const f of readdirSync(src).filter((n) => n.endsWith('.js'))) {
     const code = readFileSync(join(src, f), 'utf8');
     for (const m of code.matchAll(/\bt\('([a-zA-Z0-9_.]+)'/g)) used.add(m[1]);

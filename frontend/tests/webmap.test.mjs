@@ -79,6 +79,21 @@ describe('web map', () => {
     await mapIdle(page);
   });
 
+  test('a village found by name with the keyboard opens its panel', async () => {
+    await page.waitForFunction(() => document.querySelectorAll('#village-names option').length > 0);
+    const name = await page.locator('#village-names option').first().getAttribute('value');
+    await page.focus('#village-find');
+    await page.keyboard.type(name);
+    await page.keyboard.press('Enter');
+    await page.locator('#village-panel').waitFor({ state: 'visible' });
+    await page.locator('#village-body .facts').first().waitFor();
+    const title = await page.locator('#village-title').innerText();
+    assert.ok(name.startsWith(title), `panel title ${JSON.stringify(title)}, want the village of ${JSON.stringify(name)}`);
+    await page.keyboard.press('Escape');
+    await page.locator('#village-panel').waitFor({ state: 'hidden' });
+    await mapIdle(page);
+  });
+
   test('play animates the time window week by week', async () => {
     const weeks = await page.evaluate(() => window.lianxin.weeks.length);
     assert.ok(weeks > 4, `campaign weeks: ${weeks}`);

@@ -49,7 +49,7 @@ run_scale() { # label source-db
   rows_md+="| $label ($households households, $visits visits) | county gap report, every village | $g ms | $gs ms | $(echo "scale=1; $gs / $g" | bc)× |
 | | H3 aggregate, res 8, June, whole county | $c ms | $cs ms | $(echo "scale=1; $cs / $c" | bc)× |
 | | import 10,000 visits → report shows them | $i ms | $is ms | |
-| | the import alone (COPY + commit) | $ia ms with aggregates | $in ms without | +$(echo "scale=0; $ia - $in" | bc) ms for the triggers |
+| | the import alone (COPY + commit) | $ia ms with aggregates | $in ms without | $(printf "%+.0f" "$(echo "$ia - $in" | bc)") ms for the triggers |
 "
 }
 

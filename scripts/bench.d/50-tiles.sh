@@ -115,9 +115,9 @@ psql -q "$admin" -c "DROP DATABASE $db WITH (FORCE)" || true
 
 row() { # name
   read -r cr cp50 cp99 ce <<<"${cold[$1]}"; read -r wr wp50 wp99 we <<<"${warm[$1]}"
-  read -r er ep50 ep99 ee <<<"${ceiling[$1]}"; read -r fr fp50 fp99 <<<"${floor[$1]}"
+  read -r er ep50 ep99 ee <<<"${ceiling[$1]}"; read -r fr fp50 fp99 fe <<<"${floor[$1]}"
   local n; n=$(wc -l <"$work/$1")
-  echo "| $1 ($n tiles) | $cr · $cp50 · $cp99 | $fr · ${fp50}ms · ${fp99}ms | $(awk "BEGIN{printf \"%.2f\", $fr/($cr>0?$cr:1)}")× | $wr · $wp50 · $wp99 | $er · $ep50 · $ep99 | $(awk "BEGIN{printf \"%.0f%%\", 100*$wr/($er>0?$er:1)}") | $ce / $we |"
+  echo "| $1 ($n tiles) | $cr · $cp50 · $cp99 | $fr · ${fp50}ms · ${fp99}ms | $(awk "BEGIN{printf \"%.2f\", $fr/($cr>0?$cr:1)}")× | $wr · $wp50 · $wp99 | $er · $ep50 · $ep99 | $(awk "BEGIN{printf \"%.0f%%\", 100*$wr/($er>0?$er:1)}") | $ce / $we / $fe |"
 }
 {
 cat <<MD
@@ -131,7 +131,7 @@ builds its tile), with $cold_conns connections; **warm** = cache on, primed. **F
 goroutines (for hexagons, the coverage engine's cell query alone), no HTTP. **Ceiling** = a bare Echo handler
 returning the same gzipped bytes from memory. Cells: requests/s · p50 · p99.
 
-| tiles | cold | floor | floor ÷ cold | warm | ceiling | warm ÷ ceiling | errors cold / warm |
+| tiles | cold | floor | floor ÷ cold | warm | ceiling | warm ÷ ceiling | errors cold / warm / floor |
 |---|---|---|---|---|---|---|---|
 $(for g in "${groups[@]}"; do row "$g"; done)
 
