@@ -66,7 +66,11 @@ test: db-start frontend ## run every test against a real PostGIS (and Chromium f
 	$(GO) vet ./...
 	LIANXIN_TEST_DATABASE_URL="$(if $(DATABASE_URL),$(DATABASE_URL),$(ADMIN_URL))" \
 	  $(GO) test -p 2 -count=1 -timeout 20m ./...
+	@$(MAKE) --no-print-directory fuzz
 	@$(MAKE) --no-print-directory test-browser
+
+fuzz: db-start ## run every fuzz target briefly (FUZZTIME=5s each)
+	LIANXIN_TEST_DATABASE_URL="$(if $(DATABASE_URL),$(DATABASE_URL),$(ADMIN_URL))" scripts/fuzz.sh
 
 test-browser: build db-start ## drive the web map in Chromium against a demo county (screenshots in test-artifacts/)
 	LIANXIN_TEST_DATABASE_URL="$(if $(DATABASE_URL),$(DATABASE_URL),$(ADMIN_URL))" scripts/browser-test.sh

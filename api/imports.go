@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -18,6 +19,26 @@ type Importer interface {
 	Start(ctx context.Context, scope lianxin.Scope, up ingest.Upload, body io.Reader) (ingest.Record, error)
 	Import(ctx context.Context, scope lianxin.Scope, id int64) (ingest.Record, error)
 	Imports(ctx context.Context, scope lianxin.Scope, limit int) ([]ingest.Record, error)
+	// Shutdown refuses new imports, waits for running ones until ctx ends,
+	// then cancels them (they roll back and are recorded as failed).
+	Shutdown(ctx context.Context) error
+}
+
+// importDrain is how long a shutting-down server lets running imports
+// finish before it cancels them.
+const importDrain = 30 * time.Second
+
+// shutdownImports ends the imports on server shutdown, after the HTTP
+// server has stopped taking requests.
+func (s *Server) shutdownImports(ctx context.Context) {
+	if s.deps.Import == nil {
+		return
+	}
+	drainCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), importDrain)
+	defer cancel()
+	if err := s.deps.Import.Shutdown(drainCtx); err != nil {
+		s.log.Warn("imports cancelled at shutdown", "waited", importDrain, "error", err)
+	}
 }
 
 // importRoles may upload files: the layers hold the county's registers.

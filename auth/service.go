@@ -63,8 +63,12 @@ type Options struct {
 	// username (known or not) within PerClientWindow (20 in 15 minutes).
 	PerClientFailures int
 	PerClientWindow   time.Duration
-	Now               func() time.Time
-	Logger            *slog.Logger
+	// CacheTTL is how long a resolved session or API token is remembered
+	// (10s; negative: never). It bounds how long a logout, revocation or
+	// role change made by another process takes to reach this one.
+	CacheTTL time.Duration
+	Now      func() time.Time
+	Logger   *slog.Logger
 }
 
 // Service holds the rules; the api and the command line call it.
@@ -73,6 +77,7 @@ type Service struct {
 	opt       Options
 	limiter   *limiter
 	dummyHash string // verified against for unknown users, so timing does not tell
+	callers   *callerCache
 }
 
 // New returns a Service on st.
@@ -101,6 +106,9 @@ func New(st Store, opt Options) (*Service, error) {
 	if opt.PerClientWindow <= 0 {
 		opt.PerClientWindow = 15 * time.Minute
 	}
+	if opt.CacheTTL == 0 {
+		opt.CacheTTL = 10 * time.Second
+	}
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
@@ -111,7 +119,7 @@ func New(st Store, opt Options) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Service{st: st, opt: opt, dummyHash: dummy,
+	return &Service{st: st, opt: opt, dummyHash: dummy, callers: newCallerCache(opt.CacheTTL),
 		limiter: newLimiter(opt.PerClientFailures, opt.PerClientWindow, 10000)}, nil
 }
 
@@ -188,46 +196,61 @@ func (s *Service) Login(ctx context.Context, username, password string, c Client
 		ExpiresAt: expires, IP: c.IP, UserAgent: truncate(c.UserAgent, 300)}); err != nil {
 		return "", User{}, time.Time{}, fmt.Errorf("open session: %w", err)
 	}
+	s.callers.needsTouch(HashToken(token)) // last_seen_at was just written
 	s.audit(ctx, Event{Actor: u.Username, Action: "login", IP: c.IP})
 	return token, u, expires, nil
 }
 
 // Logout ends the session of token.
 func (s *Service) Logout(ctx context.Context, token string, c Client, actor string) error {
-	if err := s.st.DeleteSession(ctx, HashToken(token)); err != nil {
+	h := HashToken(token)
+	s.callers.drop(h)
+	if err := s.st.DeleteSession(ctx, h); err != nil {
 		return fmt.Errorf("end session: %w", err)
 	}
 	s.audit(ctx, Event{Actor: actor, Action: "logout", IP: c.IP})
 	return nil
 }
 
-// Session returns the user of a session token and when the session ends,
-// extending it (up to SessionMax) once half its idle lifetime has passed, so
-// an active session stays open without a write on every request.
+// Session returns the user of a session token and when the session ends.
+// The answer is remembered for CacheTTL (see callerCache). The session's
+// last_seen_at and idle expiry (up to SessionMax) are written at most once
+// every SessionTouchEvery, or once half its idle lifetime has passed, so an
+// active session stays open without a write on every request.
 func (s *Service) Session(ctx context.Context, token string) (User, time.Time, error) {
 	if !plausibleToken(token, "") {
 		return User{}, time.Time{}, errNoSession
 	}
 	h := HashToken(token)
-	u, expires, err := s.st.SessionUser(ctx, h)
-	if err != nil {
-		if lianxin.ErrorCode(err) == lianxin.ENotFound {
-			return User{}, time.Time{}, errNoSession
+	now := s.opt.Now()
+	e, ok := s.callers.get(h)
+	if !ok {
+		u, expires, err := s.st.SessionUser(ctx, h)
+		if err != nil {
+			if lianxin.ErrorCode(err) == lianxin.ENotFound {
+				return User{}, time.Time{}, errNoSession
+			}
+			return User{}, time.Time{}, fmt.Errorf("look up session: %w", err)
 		}
-		return User{}, time.Time{}, fmt.Errorf("look up session: %w", err)
+		e = cachedCaller{user: u, expires: expires}
+		s.callers.set(h, e)
 	}
-	if u.Disabled {
+	if e.user.Disabled || !e.expires.After(now) {
 		return User{}, time.Time{}, errNoSession
 	}
-	now := s.opt.Now()
-	if expires.Sub(now) < s.opt.SessionTTL/2 {
+	if e.expires.Sub(now) < s.opt.SessionTTL/2 || s.callers.needsTouch(h) {
 		next, err := s.st.ExtendSession(ctx, h, now.Add(s.opt.SessionTTL), s.opt.SessionMax)
 		if err != nil {
+			s.callers.drop(h)
+			if lianxin.ErrorCode(err) == lianxin.ENotFound { // ended meanwhile
+				return User{}, time.Time{}, errNoSession
+			}
 			return User{}, time.Time{}, fmt.Errorf("extend session: %w", err)
 		}
-		expires = next
+		e.expires = next
+		s.callers.set(h, e)
 	}
-	return u, expires, nil
+	return e.user, e.expires, nil
 }
 
 // TokenPrefix starts every API token, so that leaked tokens are easy to find
@@ -239,13 +262,20 @@ func (s *Service) BearerUser(ctx context.Context, token string) (User, error) {
 	if !plausibleToken(token, TokenPrefix) {
 		return User{}, errNoSession
 	}
-	u, err := s.st.TokenUser(ctx, HashToken(token))
-	if err != nil {
-		if lianxin.ErrorCode(err) == lianxin.ENotFound {
-			return User{}, errNoSession
+	h := HashToken(token)
+	e, ok := s.callers.get(h)
+	if !ok {
+		u, err := s.st.TokenUser(ctx, h)
+		if err != nil {
+			if lianxin.ErrorCode(err) == lianxin.ENotFound {
+				return User{}, errNoSession
+			}
+			return User{}, fmt.Errorf("look up token: %w", err)
 		}
-		return User{}, fmt.Errorf("look up token: %w", err)
+		e = cachedCaller{user: u}
+		s.callers.set(h, e)
 	}
+	u := e.user
 	if u.Disabled {
 		return User{}, errNoSession
 	}
@@ -284,6 +314,7 @@ func (s *Service) NewToken(ctx context.Context, username, name string, ttl time.
 // is empty) and returns how many.
 func (s *Service) RevokeTokens(ctx context.Context, username, name, actor string) (int64, error) {
 	n, err := s.st.RevokeTokens(ctx, username, name)
+	s.callers.dropAll() // whatever happened: the hashes revoked are not known here
 	if err != nil {
 		return 0, err
 	}
@@ -347,7 +378,9 @@ func (s *Service) SetPassword(ctx context.Context, username, password, actor str
 	if err != nil {
 		return err
 	}
-	if err := s.st.SetPassword(ctx, username, hash); err != nil {
+	err = s.st.SetPassword(ctx, username, hash)
+	s.callers.dropAll()
+	if err != nil {
 		return err
 	}
 	s.audit(ctx, Event{Actor: actor, Action: "password_set", Target: username})
@@ -388,6 +421,7 @@ func (s *Service) Grant(ctx context.Context, username string, g RoleGrant, actor
 		return RoleGrant{}, err
 	}
 	out, err := s.st.AddRole(ctx, username, g, actor)
+	s.callers.dropAll()
 	if err != nil {
 		return RoleGrant{}, err
 	}
@@ -399,6 +433,7 @@ func (s *Service) Grant(ctx context.Context, username string, g RoleGrant, actor
 // Revoke takes a role from username (every town's, when g names none).
 func (s *Service) Revoke(ctx context.Context, username string, g RoleGrant, actor string) (int64, error) {
 	n, err := s.st.RemoveRole(ctx, username, g)
+	s.callers.dropAll()
 	if err != nil {
 		return 0, err
 	}

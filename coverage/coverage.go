@@ -1,12 +1,14 @@
 package coverage
 
 import (
+	"encoding/json"
 	"fmt"
 	"time"
 
 	"github.com/paulmach/orb"
 
 	"lianxin"
+	"lianxin/privacy"
 )
 
 // Zone is campaign time: the county keeps China Standard Time (UTC+8).
@@ -133,7 +135,69 @@ type SpecialCounts struct {
 	EmptyNest           int64 `json:"empty_nest"`
 	LeftBehindChildren  int64 `json:"left_behind_children"`
 	CommunityCorrection int64 `json:"community_correction"`
+	// hidden has bit i set when Groups[i]'s count is published as "<11"
+	// (privacy rule 3); figures the store computes never have it.
+	hidden uint8
 }
+
+// Hide marks group g's count as hidden.
+func (s *SpecialCounts) Hide(g Group) { s.hidden |= 1 << groupIndex(g) }
+
+// Hidden reports whether group g's count is hidden.
+func (s SpecialCounts) Hidden(g Group) bool { return s.hidden&(1<<groupIndex(g)) != 0 }
+
+// AnyHidden reports whether any group's count is hidden.
+func (s SpecialCounts) AnyHidden() bool { return s.hidden != 0 }
+
+func groupIndex(g Group) int {
+	for i, x := range Groups {
+		if x == g {
+			return i
+		}
+	}
+	return 7
+}
+
+// Published returns group g's count as it may be shown.
+func (s SpecialCounts) Published(g Group) privacy.Count {
+	return privacy.Count{N: s.Get(g), Hidden: s.Hidden(g)}
+}
+
+// MarshalJSON writes each group's count, "<11" where hidden.
+func (s SpecialCounts) MarshalJSON() ([]byte, error) {
+	b := []byte{'{'}
+	for i, g := range Groups {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '"')
+		b = append(b, g...)
+		b = append(b, '"', ':')
+		v, _ := s.Published(g).MarshalJSON()
+		b = append(b, v...)
+	}
+	return append(b, '}'), nil
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (s *SpecialCounts) UnmarshalJSON(b []byte) error {
+	var m map[string]privacy.Count
+	if err := json.Unmarshal(b, &m); err != nil {
+		return err
+	}
+	*s = SpecialCounts{}
+	for _, g := range Groups {
+		c := m[string(g)]
+		s.AddGroup(g, c.N)
+		if c.Hidden {
+			s.Hide(g)
+		}
+	}
+	return nil
+}
+
+// AddGroup adds n to group g's count.
+func (s *SpecialCounts) AddGroup(g Group, n int64) { s.AddFlags(1<<groupIndex(g), n) }
 
 // Get returns the count of group g.
 func (s SpecialCounts) Get(g Group) int64 {
@@ -241,6 +305,18 @@ type VillageCoverage struct {
 	// UnvisitedSizes is the size histogram of households not visited in the
 	// window, largest first; filled only when the filter asks for it.
 	UnvisitedSizes []SizeCount `json:"-"`
+	// Suppressed: published to a role without household access, the
+	// village has 1 to 4 households and every figure drawn from them is
+	// hidden (privacy rule 2). SpecialWaitingHidden: the sum over groups of
+	// SpecialUnvisited is hidden (rules 3 and 4). Both are set only by
+	// PublishVillages.
+	Suppressed           bool `json:"-"`
+	SpecialWaitingHidden bool `json:"-"`
+}
+
+// SpecialWaiting is the sum of SpecialUnvisited over groups as it may be shown.
+func (v VillageCoverage) SpecialWaiting() privacy.Count {
+	return privacy.Count{N: v.SpecialUnvisited.Total(), Hidden: v.SpecialWaitingHidden || v.Suppressed}
 }
 
 // Reached applies the one-third rule to the village.
@@ -284,6 +360,10 @@ type CellAggregate struct {
 	// OpenProblems is problems collected minus resolved in the window (not
 	// below zero).
 	OpenProblems int64 `json:"open_problems"`
+	// SpecialHouseholdsHidden and SpecialUnvisitedHidden: the count is
+	// published as hidden (privacy rules 3 and 4); set only by PublishCells.
+	SpecialHouseholdsHidden bool `json:"-"`
+	SpecialUnvisitedHidden  bool `json:"-"`
 }
 
 // VisitedShare is visited residents over residents in the cell (0 when the

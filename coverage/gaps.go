@@ -11,6 +11,7 @@ import (
 
 	"lianxin"
 	"lianxin/geo"
+	"lianxin/privacy"
 )
 
 // HouseholdsNeeded is the fewest unvisited households whose residents reach
@@ -58,7 +59,7 @@ type GapRow struct {
 	// the register holds).
 	HouseholdsNeeded  *int64        `json:"households_needed"`
 	SpecialUnvisited  SpecialCounts `json:"special_unvisited"`
-	SpecialWaiting    int64         `json:"special_waiting"` // sum over groups
+	SpecialWaiting    privacy.Count `json:"special_waiting"` // sum over groups
 	Households        int64         `json:"households"`
 	VisitedHouseholds int64         `json:"visited_households"`
 	Visits            int64         `json:"visits"`
@@ -75,6 +76,10 @@ type GapRow struct {
 	CoverageIfVisited *float64 `json:"coverage_if_visited"`
 	Lon               float64  `json:"lon"`
 	Lat               float64  `json:"lat"`
+	// Suppressed: the village has 1 to 4 households and the caller's role
+	// has no household access, so every figure drawn from its households
+	// and visits is blank (privacy rule 2).
+	Suppressed bool `json:"suppressed,omitempty"`
 	// residentsIfVisited is the residents the needed households add.
 	residentsAdded int64
 }
@@ -90,7 +95,19 @@ const (
 	// staleness score (never visited counts as saturated).
 	SpecialSaturation   = 10
 	StaleSaturationDays = 28
+	// HiddenSpecialWaiting is what a hidden special_waiting counts as in the
+	// priority and in sorting, so neither reveals the hidden value.
+	HiddenSpecialWaiting = 5
 )
+
+// rankingValue is the special waiting a ranking may use: the count, or
+// HiddenSpecialWaiting when it is hidden.
+func rankingValue(c privacy.Count) int64 {
+	if c.Hidden {
+		return HiddenSpecialWaiting
+	}
+	return c.N
+}
 
 // Priority scores a village in 0..1: 0.5 × the share of the one-third target
 // still missing + 0.3 × min(1, special households waiting / 10) + 0.2 ×
@@ -145,7 +162,7 @@ func BuildGaps(villages []VillageCoverage, w Window, o GapOptions) ([]GapRow, er
 			ResidentPopulation: v.ResidentPopulation, VisitedResidents: v.VisitedResidents,
 			Coverage: v.Coverage(), Reached: reached, NoPopulation: NoPopulation(v.ResidentPopulation),
 			ResidentsNeeded:  ResidentsNeeded(v.VisitedResidents, v.ResidentPopulation),
-			SpecialUnvisited: v.SpecialUnvisited, SpecialWaiting: v.SpecialUnvisited.Total(),
+			SpecialUnvisited: v.SpecialUnvisited, SpecialWaiting: v.SpecialWaiting(),
 			Households: v.Households, VisitedHouseholds: v.VisitedHouseholds, Visits: v.Visits,
 			ProblemsCollected: v.ProblemsCollected, ProblemsResolved: v.ProblemsResolved,
 			Lon: v.Centre[0], Lat: v.Centre[1],
@@ -173,7 +190,10 @@ func BuildGaps(villages []VillageCoverage, w Window, o GapOptions) ([]GapRow, er
 			km := math.Round(geo.DistanceMetres(base, v.Centre)/10) / 100
 			r.DistanceKm = &km
 		}
-		r.Priority = Priority(r.VisitedResidents, r.ResidentPopulation, r.SpecialWaiting, r.DaysSinceLastVisit)
+		r.Priority = Priority(r.VisitedResidents, r.ResidentPopulation, rankingValue(r.SpecialWaiting), r.DaysSinceLastVisit)
+		if v.Suppressed {
+			r = blankGap(r)
+		}
 		rows = append(rows, r)
 	}
 	slices.SortStableFunc(rows, less)
@@ -181,6 +201,17 @@ func BuildGaps(villages []VillageCoverage, w Window, o GapOptions) ([]GapRow, er
 		rows[i].Rank = i + 1
 	}
 	return rows, nil
+}
+
+// blankGap empties every figure of a suppressed village's row, keeping what
+// is public context: the village, its town, its official population and
+// its place.
+func blankGap(r GapRow) GapRow {
+	sp := SpecialCounts{}
+	sp.hidden = 0x3f
+	return GapRow{VillageCode: r.VillageCode, VillageName: r.VillageName, TownCode: r.TownCode, TownName: r.TownName,
+		ResidentPopulation: r.ResidentPopulation, NoPopulation: r.NoPopulation, SpecialUnvisited: sp,
+		SpecialWaiting: privacy.Count{Hidden: true}, DistanceKm: r.DistanceKm, Lon: r.Lon, Lat: r.Lat, Suppressed: true}
 }
 
 // GapColumns are the columns sort= accepts.
@@ -250,7 +281,9 @@ func gapOrder(sort string) (func(a, b GapRow) int, error) {
 	case "households_needed":
 		by = func(a, b GapRow) int { return cmpPtr(a.HouseholdsNeeded, b.HouseholdsNeeded) }
 	case "special_waiting":
-		by = func(a, b GapRow) int { return cmp.Compare(a.SpecialWaiting, b.SpecialWaiting) }
+		by = func(a, b GapRow) int {
+			return cmp.Compare(rankingValue(a.SpecialWaiting), rankingValue(b.SpecialWaiting))
+		}
 	case "days_since_last_visit":
 		by = func(a, b GapRow) int { return cmpPtr(a.DaysSinceLastVisit, b.DaysSinceLastVisit) }
 	case "distance_km":

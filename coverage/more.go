@@ -25,6 +25,9 @@ type ForecastRow struct {
 	// Status: reached | on_pace | not_at_this_pace | no_population.
 	Status    string  `json:"status"`
 	ReachesOn *string `json:"reaches_on"` // the day one-third is reached at this pace (status on_pace)
+	// Suppressed: 1 to 4 households and no household access (status
+	// "suppressed", figures blank; privacy rule 2).
+	Suppressed bool `json:"suppressed,omitempty"`
 }
 
 // PaceDays is the span the forecast's pace is measured over.
@@ -73,7 +76,9 @@ func Forecast(now, recent []VillageCoverage, w Window) []ForecastRow {
 	return out
 }
 
-// ForecastSource is what the forecast needs beyond Source.
+// Forecast projects each village's date of reaching one-third (see
+// Forecast above); for a role without household access over whole weeks,
+// suppressed villages blank.
 func (r *Reports) Forecast(ctx context.Context, scope lianxin.Scope, q Query) ([]ForecastRow, Window, error) {
 	w, err := r.Window(ctx, scope, q)
 	if err != nil {
@@ -83,10 +88,11 @@ func (r *Reports) Forecast(ctx context.Context, scope lianxin.Scope, q Query) ([
 	if err != nil {
 		return nil, w, err
 	}
-	now, err := r.src.VillageCoverage(ctx, scope, w, Filter{Town: qq.Town})
+	pub, err := PublishVillages(ctx, r.src, scope, w, Filter{Town: qq.Town})
 	if err != nil {
 		return nil, w, err
 	}
+	now, w := pub.Villages, pub.Window
 	recent := []VillageCoverage{}
 	if cut := w.To.AddDate(0, 0, -PaceDays); cut.After(w.From) {
 		recent, err = r.src.VillageCoverage(ctx, scope, Window{From: w.From, To: cut}, Filter{Town: qq.Town})
@@ -94,7 +100,20 @@ func (r *Reports) Forecast(ctx context.Context, scope lianxin.Scope, q Query) ([
 			return nil, w, err
 		}
 	}
-	return Forecast(now, recent, w), w, nil
+	rows := Forecast(now, recent, w)
+	suppressed := map[string]bool{}
+	for _, v := range now {
+		if v.Suppressed {
+			suppressed[v.VillageCode] = true
+		}
+	}
+	for i, f := range rows {
+		if suppressed[f.VillageCode] {
+			rows[i] = ForecastRow{VillageCode: f.VillageCode, VillageName: f.VillageName, TownCode: f.TownCode,
+				ResidentPopulation: f.ResidentPopulation, Status: "suppressed", Suppressed: true}
+		}
+	}
+	return rows, w, nil
 }
 
 // Diary spot-check thresholds.

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"lianxin/privacy"
 )
 
 // Formats the reports are written in.
@@ -50,7 +52,11 @@ func WriteCSV(w io.Writer, rows any) error {
 	return cw.Error()
 }
 
-var timeType = reflect.TypeOf(time.Time{})
+var (
+	timeType    = reflect.TypeOf(time.Time{})
+	countType   = reflect.TypeOf(privacy.Count{})
+	specialType = reflect.TypeOf(SpecialCounts{})
+)
 
 func jsonName(f reflect.StructField) (string, bool) {
 	tag := f.Tag.Get("json")
@@ -64,7 +70,11 @@ func jsonName(f reflect.StructField) (string, bool) {
 	return name, true
 }
 
-func flatStruct(t reflect.Type) bool { return t.Kind() == reflect.Struct && t != timeType }
+// flatStruct reports whether a struct is flattened into parent.child
+// columns; a time and a published count are one cell each.
+func flatStruct(t reflect.Type) bool {
+	return t.Kind() == reflect.Struct && t != timeType && t != countType
+}
 
 func columns(t reflect.Type, prefix string, out *[]string) {
 	for t.Kind() == reflect.Pointer {
@@ -93,6 +103,13 @@ func values(v reflect.Value, out *[]string) {
 		v = v.Elem()
 	}
 	t := v.Type()
+	if t == specialType { // "<11" where a group's count is hidden
+		sc := v.Interface().(SpecialCounts)
+		for _, g := range Groups {
+			*out = append(*out, sc.Published(g).String())
+		}
+		return
+	}
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
 		if f.Anonymous && flatStruct(f.Type) {
@@ -132,6 +149,9 @@ func cell(v reflect.Value) string {
 			parts[i] = cell(v.Index(i))
 		}
 		return strings.Join(parts, ";")
+	}
+	if c, ok := v.Interface().(privacy.Count); ok {
+		return c.String()
 	}
 	if t, ok := v.Interface().(time.Time); ok {
 		return t.Format(time.RFC3339)

@@ -127,8 +127,16 @@ type GapQuery struct {
 }
 
 // Gaps is the gap report: villages below one-third (every village with All),
-// by priority or the column asked.
+// by priority or the column asked. The window returned is the one the
+// figures cover: for a role without household access, the asked window
+// widened to whole weeks (privacy rule 5).
 func (r *Reports) Gaps(ctx context.Context, scope lianxin.Scope, q GapQuery) ([]GapRow, Window, error) {
+	return r.gaps(ctx, scope, q, true)
+}
+
+// gaps builds the gap report, with the privacy rules when publish is set
+// (snapshots keep exact figures and apply the rules when they are read).
+func (r *Reports) gaps(ctx context.Context, scope lianxin.Scope, q GapQuery, publish bool) ([]GapRow, Window, error) {
 	w, err := r.Window(ctx, scope, q.Query)
 	if err != nil {
 		return nil, w, err
@@ -140,8 +148,15 @@ func (r *Reports) Gaps(ctx context.Context, scope lianxin.Scope, q GapQuery) ([]
 	if err != nil {
 		return nil, w, err
 	}
-	vs, err := r.src.VillageCoverage(ctx, scope, w, Filter{Town: qq.Town, WithSizes: true})
-	if err != nil {
+	f := Filter{Town: qq.Town, WithSizes: true}
+	var vs []VillageCoverage
+	if publish {
+		pub, err := PublishVillages(ctx, r.src, scope, w, f)
+		if err != nil {
+			return nil, w, err
+		}
+		vs, w = pub.Villages, pub.Window
+	} else if vs, err = r.src.VillageCoverage(ctx, scope, w, f); err != nil {
 		return nil, w, err
 	}
 	rows, err := BuildGaps(vs, w, GapOptions{All: q.All, Bases: bases(teams), Today: r.now(), Sort: q.Sort})
@@ -183,8 +198,14 @@ func (r *Reports) Members(ctx context.Context, scope lianxin.Scope, q Query) ([]
 	return MemberRows(acts), w, nil
 }
 
-// Summary is the campaign's report in numbers over the window.
+// Summary is the campaign's report in numbers over the window (widened to
+// whole weeks for a role without household access), its special-group
+// counts hidden where the privacy rules say.
 func (r *Reports) Summary(ctx context.Context, scope lianxin.Scope, q Query) (Summary, error) {
+	return r.summary(ctx, scope, q, true)
+}
+
+func (r *Reports) summary(ctx context.Context, scope lianxin.Scope, q Query, publish bool) (Summary, error) {
 	w, err := r.Window(ctx, scope, q)
 	if err != nil {
 		return Summary{}, err
@@ -197,15 +218,20 @@ func (r *Reports) Summary(ctx context.Context, scope lianxin.Scope, q Query) (Su
 	if err != nil {
 		return Summary{}, err
 	}
+	var pub Published
+	if publish {
+		if pub, err = PublishVillages(ctx, r.src, scope, w, Filter{Town: qq.Town}); err != nil {
+			return Summary{}, err
+		}
+		w = pub.Window
+	} else if pub.Villages, err = r.src.VillageCoverage(ctx, scope, w, Filter{Town: qq.Town}); err != nil {
+		return Summary{}, err
+	}
 	sum, err := src.SummaryNumbers(ctx, scope, w, qq.Town)
 	if err != nil {
 		return Summary{}, err
 	}
-	vs, err := r.src.VillageCoverage(ctx, scope, w, Filter{Town: qq.Town})
-	if err != nil {
-		return Summary{}, err
-	}
-	for _, v := range vs {
+	for _, v := range pub.Villages {
 		sum.Villages++
 		sum.ResidentPopulation += v.ResidentPopulation
 		sum.VisitedResidents += v.VisitedResidents
@@ -219,6 +245,13 @@ func (r *Reports) Summary(ctx context.Context, scope lianxin.Scope, q Query) (Su
 			sum.VillagesNoPopulation++
 		}
 		sum.Checks.SpecialUnvisited = sum.Checks.SpecialUnvisited.Plus(v.SpecialUnvisited)
+	}
+	if pub.Towns != nil { // published: the town's or the county's counts, with their hidden marks
+		if qq.Town != "" {
+			sum.Checks.SpecialUnvisited = pub.Towns[qq.Town]
+		} else {
+			sum.Checks.SpecialUnvisited = pub.County
+		}
 	}
 	return sum, nil
 }
@@ -276,10 +309,11 @@ func (r *Reports) Village(ctx context.Context, scope lianxin.Scope, code string,
 	if err != nil {
 		return VillageDetail{}, err
 	}
-	vs, err := r.src.VillageCoverage(ctx, scope, w, Filter{Villages: []string{code}, WithSizes: true})
+	pub, err := PublishVillages(ctx, r.src, scope, w, Filter{Villages: []string{code}, WithSizes: true})
 	if err != nil {
 		return VillageDetail{}, err
 	}
+	vs, w := pub.Villages, pub.Window
 	if len(vs) != 1 {
 		return VillageDetail{}, lianxin.Errorf(lianxin.ENotFound, "village %q not found", code)
 	}
@@ -291,10 +325,16 @@ func (r *Reports) Village(ctx context.Context, scope lianxin.Scope, code string,
 	if err != nil {
 		return VillageDetail{}, err
 	}
-	weekly, err := src.VillageWeeklyVisits(ctx, scope, code, w)
-	if err != nil {
-		return VillageDetail{}, err
+	weekly := []WeekCount{}
+	if !vs[0].Suppressed {
+		if weekly, err = src.VillageWeeklyVisits(ctx, scope, code, w); err != nil {
+			return VillageDetail{}, err
+		}
 	}
-	return VillageDetail{GapRow: rows[0], VillageKind: vs[0].VillageKind, SpecialHouseholds: vs[0].SpecialHouseholds,
+	special := vs[0].SpecialHouseholds
+	if vs[0].Suppressed {
+		special = SpecialCounts{hidden: 0x3f}
+	}
+	return VillageDetail{GapRow: rows[0], VillageKind: vs[0].VillageKind, SpecialHouseholds: special,
 		From: w.From.Format(DayLayout), To: w.To.Format(DayLayout), WeeklyVisits: weekly}, nil
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"lianxin"
+	"lianxin/privacy"
 )
 
 // WeekCount is a week's entries in a village, week starting WeekStart.
@@ -56,11 +57,13 @@ func (r *Reports) TakeSnapshot(ctx context.Context, scope lianxin.Scope, st Snap
 		asOf = r.now()
 	}
 	q := Query{Town: town, To: Day(asOf).AddDate(0, 0, 1)}
-	rows, w, err := r.Gaps(ctx, scope, GapQuery{Query: q, All: true, Sort: "village_code"})
+	// Snapshots keep exact figures (their window is the campaign to as_of);
+	// Diff applies the privacy rules when they are compared.
+	rows, w, err := r.gaps(ctx, scope, GapQuery{Query: q, All: true, Sort: "village_code"}, false)
 	if err != nil {
 		return Snapshot{}, err
 	}
-	sum, err := r.Summary(ctx, scope, q)
+	sum, err := r.summary(ctx, scope, q, false)
 	if err != nil {
 		return Snapshot{}, err
 	}
@@ -69,14 +72,14 @@ func (r *Reports) TakeSnapshot(ctx context.Context, scope lianxin.Scope, st Snap
 
 // VillageChange is how one village moved between two snapshots.
 type VillageChange struct {
-	VillageCode      string   `json:"village_code"`
-	VillageName      string   `json:"village_name"`
-	TownCode         string   `json:"town_code"`
-	CoverageBefore   *float64 `json:"coverage_before"`
-	CoverageAfter    *float64 `json:"coverage_after"`
-	VisitedResidents int64    `json:"visited_residents_change"`
-	ResidentsNeeded  int64    `json:"residents_needed_change"`
-	SpecialWaiting   int64    `json:"special_waiting_change"`
+	VillageCode      string        `json:"village_code"`
+	VillageName      string        `json:"village_name"`
+	TownCode         string        `json:"town_code"`
+	CoverageBefore   *float64      `json:"coverage_before"`
+	CoverageAfter    *float64      `json:"coverage_after"`
+	VisitedResidents int64         `json:"visited_residents_change"`
+	ResidentsNeeded  int64         `json:"residents_needed_change"`
+	SpecialWaiting   privacy.Count `json:"special_waiting_change"`
 	// Status: newly_reached | fell_below | added | removed | changed.
 	Status string `json:"status"`
 }
@@ -113,12 +116,12 @@ func DiffSnapshots(a, b Snapshot) Diff {
 		p, ok := before[g.VillageCode]
 		c := VillageChange{VillageCode: g.VillageCode, VillageName: g.VillageName, TownCode: g.TownCode,
 			CoverageAfter: g.Coverage, VisitedResidents: g.VisitedResidents, ResidentsNeeded: g.ResidentsNeeded,
-			SpecialWaiting: g.SpecialWaiting, Status: "added"}
+			SpecialWaiting: privacy.Shown(g.SpecialWaiting.N), Status: "added"}
 		if ok {
 			c.CoverageBefore = p.Coverage
 			c.VisitedResidents -= p.VisitedResidents
 			c.ResidentsNeeded -= p.ResidentsNeeded
-			c.SpecialWaiting -= p.SpecialWaiting
+			c.SpecialWaiting.N -= p.SpecialWaiting.N
 			switch {
 			case g.Reached && !p.Reached:
 				c.Status = "newly_reached"
@@ -126,7 +129,7 @@ func DiffSnapshots(a, b Snapshot) Diff {
 			case !g.Reached && p.Reached:
 				c.Status = "fell_below"
 				d.FellBelow++
-			case c.VisitedResidents == 0 && c.ResidentsNeeded == 0 && c.SpecialWaiting == 0:
+			case c.VisitedResidents == 0 && c.ResidentsNeeded == 0 && c.SpecialWaiting.N == 0:
 				continue
 			default:
 				c.Status = "changed"
@@ -175,5 +178,36 @@ func (r *Reports) Diff(ctx context.Context, scope lianxin.Scope, st Snapshotter,
 	if err != nil {
 		return Diff{}, err
 	}
-	return DiffSnapshots(sa, sb), nil
+	d := DiffSnapshots(sa, sb)
+	if privacy.Applies(scope) {
+		protectDiff(&d, sa, sb)
+	}
+	return d, nil
+}
+
+// protectDiff applies the privacy rules to a diff for a role without
+// household access. A village with 1 to 4 households on either side shows
+// no change but its status; a change of special-group households waiting is
+// hidden when it is 1 to 10 either way (it counts special households
+// visited between the two days) or when either side's figure is 1 to 10.
+func protectDiff(d *Diff, a, b Snapshot) {
+	before, after := map[string]GapRow{}, map[string]GapRow{}
+	for _, g := range a.Gaps {
+		before[g.VillageCode] = g
+	}
+	for _, g := range b.Gaps {
+		after[g.VillageCode] = g
+	}
+	for i, c := range d.Villages {
+		p, q := before[c.VillageCode], after[c.VillageCode]
+		if privacy.TooFewHouseholds(p.Households) || privacy.TooFewHouseholds(q.Households) {
+			d.Villages[i] = VillageChange{VillageCode: c.VillageCode, VillageName: c.VillageName, TownCode: c.TownCode,
+				SpecialWaiting: privacy.Count{Hidden: true}, Status: c.Status}
+			continue
+		}
+		change := c.SpecialWaiting.N
+		if privacy.SmallCount(max(change, -change)) || privacy.SmallCount(p.SpecialWaiting.N) || privacy.SmallCount(q.SpecialWaiting.N) {
+			d.Villages[i].SpecialWaiting = privacy.Count{Hidden: true}
+		}
+	}
 }

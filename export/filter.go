@@ -3,6 +3,7 @@ package export
 import (
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -90,7 +91,16 @@ func ParseBBox(s string) (*orb.Bound, error) {
 		if err != nil {
 			return nil, lianxin.Errorf(lianxin.EInvalid, "bbox %q: %q is not a number", s, p)
 		}
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return nil, lianxin.Errorf(lianxin.EInvalid, "bbox %q: %q is not a finite number", s, p)
+		}
 		v[i] = x
+	}
+	if v[0] < -180 || v[2] > 180 || v[1] < -90 || v[3] > 90 {
+		return nil, lianxin.Errorf(lianxin.EInvalid, "bbox %q: longitudes must lie in -180..180 and latitudes in -90..90", s)
+	}
+	if v[0] > v[2] || v[1] > v[3] {
+		return nil, lianxin.Errorf(lianxin.EInvalid, "bbox %q: want minLon,minLat,maxLon,maxLat with min ≤ max", s)
 	}
 	return &orb.Bound{Min: orb.Point{v[0], v[1]}, Max: orb.Point{v[2], v[3]}}, nil
 }

@@ -119,8 +119,8 @@ func (e *RowError) Error() string {
 
 // Plan is what the store needs to know about an import besides its rows.
 type Plan struct {
-	Layer    *Layer
-	ImportID int64
+	Layer                          *Layer
+	ImportID                       int64
 	DryRun, SkipInvalid, MakeValid bool
 	// Reject is called by the store for every row its set-based checks
 	// reject: line (or feature number), field and reason.

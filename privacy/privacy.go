@@ -8,42 +8,65 @@
 // It is a package of its own because the rules are shared by reports, tiles,
 // exports and the API, must be the same everywhere, and are easiest to trust
 // as small pure functions with their own tests. It knows nothing of the
-// database or HTTP: callers compute their aggregate rows, then pass them
-// through these functions before answering.
+// database or HTTP: the coverage package applies them to its village and
+// cell figures (coverage.PublishVillages, coverage.PublishCells), and every
+// report, export and tile a role without household access can ask for is
+// built from those published figures.
 //
 // # The rules
 //
 //  1. Rules apply to a scope without household access (Applies): planners,
 //     admins, gis staff without the household_points grant, members. Team
-//     leaders in their own town and holders of the grant see exact figures.
+//     leaders (whose aggregates cover only their own town, by row-level
+//     security) and holders of the grant see exact figures.
 //  2. Small areas: a cell or village with 1 to 4 households (fewer than
-//     MinHouseholds) is suppressed whole — every figure of the row is hidden,
-//     its geometry may stay. A row with 0 households shows 0: it describes
+//     MinHouseholds) is suppressed whole — every figure of the row is hidden
+//     (villages stay in lists, flagged "suppressed"; cells are left out of
+//     tiles and exports). A row with 0 households shows 0: it describes
 //     nobody (and "a village with no population" must stay visible as such).
 //  3. Small counts: a special-group count (poor, seriously ill, disabled,
-//     empty-nest elderly, left-behind children, community correction,
-//     petition case — and "not visited" counts of those groups) from 1 to 10
-//     is shown as the string "<11" in JSON and CSV, and omitted from tiles.
-//     0 and 11+ are shown exactly.
-//  4. Differencing by hierarchy (Complement): when a parent total is shown
-//     and some of its children are hidden, the hidden total is parent minus
-//     the shown children. If exactly one child of a parent is hidden, or the
-//     hidden children's total would itself be small, the smallest shown
-//     children are hidden too until neither holds; if no child is left to
-//     hide, the parent is hidden.
-//  5. Differencing by window (Windows): for windowed aggregates the caller
-//     also computes the request's neighbouring windows (one step shorter at
-//     either end, the step being the window grid, a day); any key whose
-//     figure differs from a neighbour's by a small amount is hidden, since
-//     the difference counts households in the step between them.
+//     empty-nest elderly, left-behind children, community correction — the
+//     households of each group, and those of them not visited in the
+//     window) from 1 to 10 is shown as the string "<11" in JSON and CSV,
+//     null in exports' typed files, and omitted from tiles. 0 and 11+ are
+//     shown exactly. Because an area's households of a group are shown and
+//     visited + unvisited = households, an unvisited count is also hidden
+//     when the visited count it implies is 1 to 10.
+//  4. Differencing by hierarchy (Complement, Protect): every published total
+//     is assumed known — the county, a town (summary?town=), a coarser H3
+//     cell. Under each parent, the hidden children are either none, or at
+//     least two whose total is not itself small; Complement hides the
+//     smallest shown children until that holds. A parent hidden only to
+//     protect a sibling must not be recoverable as the sum of its children
+//     either, so its two smallest children are hidden too (Protect walks the
+//     hierarchy top-down: county → towns → villages; county → H3 res 6 → 7 →
+//     8). Within a village the groups' sum (special_waiting) is a parent of
+//     the six group counts in the same way. Roles without household access
+//     may ask for H3 cells at resolution 6 to 8 only, and not for one town's
+//     share of a cell (that would be a second, crossing hierarchy).
+//  5. Differencing by window (Weeks): for roles without household access
+//     every window is widened to whole campaign weeks (from back to the
+//     start of its week, to forward to the end of its week, weeks counted
+//     from the campaign's first day), and the answer names the window used.
+//     [Mar 1, Jun 1) and [Mar 1, Jun 2) are then the same window with the
+//     same figures, so subtracting one from the other yields nothing.
+//     Windows a week apart do differ; the differences are counts of
+//     households first visited in that week, which are not additive over
+//     windows (a household visited in both halves counts once), so no
+//     suppressed figure of either window follows from them. Windows, the
+//     neighbouring-window check, remains for callers that publish a series.
 //
 // No personal field (name, phone, ID number) ever enters an aggregate: rows
 // are built from households and visits only, never household_personal.
 package privacy
 
 import (
+	"encoding/json"
+	"fmt"
+	"math"
 	"slices"
 	"strconv"
+	"time"
 
 	"lianxin"
 )
@@ -87,6 +110,25 @@ func (c Count) MarshalJSON() ([]byte, error) {
 		return []byte(`"` + SmallLabel + `"`), nil
 	}
 	return strconv.AppendInt(nil, c.N, 10), nil
+}
+
+// UnmarshalJSON reads what MarshalJSON writes (a hidden count reads back
+// with N = 0: its value was never written).
+func (c *Count) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && b[0] == '"' {
+		var label string
+		if err := json.Unmarshal(b, &label); err != nil || label != SmallLabel {
+			return fmt.Errorf("privacy.Count: %s is neither a whole number nor %q", b, SmallLabel)
+		}
+		*c = Count{Hidden: true}
+		return nil
+	}
+	n, err := strconv.ParseInt(string(b), 10, 64)
+	if err != nil {
+		return fmt.Errorf("privacy.Count: %s is neither a whole number nor %q", b, SmallLabel)
+	}
+	*c = Count{N: n}
+	return nil
 }
 
 // String is the CSV form: the number, or "<11" when hidden.
@@ -175,4 +217,103 @@ func Windows[K comparable](current map[K]int64, neighbours []map[K]int64, small 
 		}
 	}
 	return hide
+}
+
+// Weeks applies rule 5: it widens the window [from, to) to whole campaign
+// weeks, weeks counted from startsOn (all three are midnights of campaign
+// days). from moves back to the first day of its week, to forward to the
+// day after the last day of its week.
+func Weeks(from, to, startsOn time.Time) (time.Time, time.Time) {
+	day := func(t time.Time) int { return int(math.Round(t.Sub(startsOn).Hours() / 24)) }
+	floorWeek := func(d int) int {
+		w := d / 7
+		if d%7 != 0 && d < 0 {
+			w--
+		}
+		return w
+	}
+	f := floorWeek(day(from))
+	t := floorWeek(day(to) + 6)
+	if t <= f {
+		t = f + 1
+	}
+	return startsOn.AddDate(0, 0, 7*f), startsOn.AddDate(0, 0, 7*t)
+}
+
+// Tree is one metric over a hierarchy: the roots (whose sum is the whole,
+// itself a published total), each node's children in a stable order, each
+// node's value, and the nodes rules 2 and 3 hide before any complement.
+type Tree[K comparable] struct {
+	Roots    []K
+	Children map[K][]K
+	Value    map[K]int64
+	Primary  map[K]bool
+}
+
+// Protect applies rule 4 to a whole hierarchy, top-down: under every parent
+// (the whole, then each node) Complement leaves no hidden child, or at least
+// two whose total is not small; a parent that is hidden while none of its
+// children is gets its two smallest children hidden, so it is not
+// recoverable as their sum. It returns the hidden nodes and whether the
+// whole's total must be hidden too. Every parent is assumed published (a
+// hidden parent only adds protection), which is what makes the rule safe
+// whichever totals a caller shows.
+func Protect[K comparable](t Tree[K], small func(int64) bool) (map[K]bool, bool) {
+	primary := make(map[K]bool, len(t.Primary))
+	for k, v := range t.Primary {
+		if v {
+			primary[k] = true
+		}
+	}
+	for {
+		hidden := map[K]bool{}
+		var total int64
+		for _, r := range t.Roots {
+			total += t.Value[r]
+		}
+		var late []K // parents that must be hidden and were not
+		topHidden := protectLevel(t, total, false, t.Roots, primary, hidden, small, &late)
+		if len(late) == 0 {
+			return hidden, topHidden
+		}
+		for _, k := range late {
+			primary[k] = true
+		}
+	}
+}
+
+func protectLevel[K comparable](t Tree[K], parent int64, parentHidden bool, kids []K, primary, hidden map[K]bool,
+	small func(int64) bool, late *[]K) bool {
+	if len(kids) == 0 {
+		return false
+	}
+	vals := make([]int64, len(kids))
+	prim := make([]bool, len(kids))
+	for i, k := range kids {
+		vals[i], prim[i] = t.Value[k], primary[k]
+	}
+	if parentHidden && !slices.Contains(prim, true) {
+		// Hide the two smallest children: the parent is not their sum then.
+		for range min(2, len(kids)) {
+			next := -1
+			for i := range kids {
+				if !prim[i] && (next < 0 || vals[i] < vals[next]) {
+					next = i
+				}
+			}
+			prim[next] = true
+		}
+	}
+	out, mustHide := Complement(parent, false, vals, prim, small)
+	for i, k := range kids {
+		if out[i] {
+			hidden[k] = true
+		}
+	}
+	for i, k := range kids {
+		if protectLevel(t, vals[i], out[i], t.Children[k], primary, hidden, small, late) && !out[i] {
+			*late = append(*late, k)
+		}
+	}
+	return mustHide
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+	"time"
 
 	"lianxin"
 )
@@ -161,5 +162,97 @@ func TestWindows(t *testing.T) {
 	want := map[string]bool{"b": true}
 	if len(hide) != len(want) || !hide["b"] {
 		t.Fatalf("Windows hides %v, want %v", hide, want)
+	}
+}
+
+func TestWeeks(t *testing.T) {
+	zone := time.FixedZone("UTC+8", 8*3600)
+	day := func(s string) time.Time { d, _ := time.ParseInLocation("2006-01-02", s, zone); return d }
+	start := day("2026-03-01")
+	cases := []struct{ from, to, wantFrom, wantTo string }{
+		{"2026-03-01", "2026-06-01", "2026-03-01", "2026-06-07"},
+		{"2026-03-01", "2026-06-02", "2026-03-01", "2026-06-07"}, // a day longer: the same window
+		{"2026-03-01", "2026-06-07", "2026-03-01", "2026-06-07"}, // already whole weeks
+		{"2026-03-03", "2026-03-04", "2026-03-01", "2026-03-08"},
+		{"2026-03-08", "2026-03-15", "2026-03-08", "2026-03-15"},
+		{"2026-02-27", "2026-03-02", "2026-02-22", "2026-03-08"}, // before the campaign: its weeks extend back
+	}
+	for _, tc := range cases {
+		f, to := Weeks(day(tc.from), day(tc.to), start)
+		if f.Format("2006-01-02") != tc.wantFrom || to.Format("2006-01-02") != tc.wantTo {
+			t.Errorf("Weeks([%s, %s)) = [%s, %s), want [%s, %s)", tc.from, tc.to,
+				f.Format("2006-01-02"), to.Format("2006-01-02"), tc.wantFrom, tc.wantTo)
+		}
+	}
+}
+
+// Protect on a county → towns → villages tree: every parent's hidden
+// children are none or at least two with a total that is not small, and a
+// parent hidden to protect a sibling has hidden children too.
+func TestProtectHierarchy(t *testing.T) {
+	tree := Tree[string]{
+		Roots: []string{"A", "B", "C"},
+		Children: map[string][]string{
+			"A": {"a1", "a2", "a3"}, // a1 small
+			"B": {"b1", "b2"},       // nothing small
+			"C": {"c1", "c2", "c3"}, // nothing small
+		},
+		Value: map[string]int64{"A": 3 + 30 + 40, "B": 50 + 60, "C": 20 + 25 + 30,
+			"a1": 3, "a2": 30, "a3": 40, "b1": 50, "b2": 60, "c1": 20, "c2": 25, "c3": 30},
+	}
+	tree.Primary = map[string]bool{}
+	for k, v := range tree.Value {
+		tree.Primary[k] = SmallCount(v)
+	}
+	hidden, top := Protect(tree, SmallCount)
+	if top {
+		t.Fatalf("Protect hides the county total %v", hidden)
+	}
+	if !hidden["a1"] || !hidden["a2"] || hidden["a3"] {
+		t.Errorf("town A's villages hidden %v, want a1 and its complement a2", hidden)
+	}
+	check := func(parent string, kids []string) {
+		var rest int64 = 0
+		n := 0
+		for _, k := range kids {
+			if hidden[k] {
+				rest += tree.Value[k]
+				n++
+			}
+		}
+		if !hidden[parent] && (n == 1 || (n > 1 && SmallCount(rest))) {
+			t.Errorf("under %s: %d hidden children total %d: recoverable", parent, n, rest)
+		}
+		if hidden[parent] && n == 0 && len(kids) > 0 {
+			t.Errorf("%s is hidden but all its children are shown: it is their sum", parent)
+		}
+	}
+	check("county", tree.Roots)
+	for p, kids := range tree.Children {
+		check(p, kids)
+	}
+	// A town hidden only to protect another town gets hidden villages.
+	tree.Value["A"], tree.Value["a2"], tree.Value["a3"] = 3+4+2, 4, 2
+	tree.Children["A"] = []string{"a1", "a2", "a3"}
+	for k, v := range tree.Value {
+		tree.Primary[k] = SmallCount(v)
+	}
+	hidden, _ = Protect(tree, SmallCount)
+	if !hidden["A"] {
+		t.Fatalf("town A (9) is small but shown: %v", hidden)
+	}
+	check("county", tree.Roots)
+	for p, kids := range tree.Children {
+		check(p, kids)
+	}
+}
+
+func TestCountRoundTrip(t *testing.T) {
+	for _, c := range []Count{Shown(0), Shown(42), Special(3, true)} {
+		b, _ := json.Marshal(c)
+		var back Count
+		if err := json.Unmarshal(b, &back); err != nil || back.Hidden != c.Hidden || (!c.Hidden && back.N != c.N) {
+			t.Errorf("Count %+v → %s → %+v, %v", c, b, back, err)
+		}
 	}
 }

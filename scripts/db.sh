@@ -16,8 +16,10 @@ set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 port=${LIANXIN_PGPORT:-54329}
-data_dir="$top/.data/pg"
-log_file="$top/.data/postgres.log"
+# LIANXIN_PGDATA lets a test run a second, disposable cluster (the fault
+# tests stop and start theirs) beside the one every other test shares.
+data_dir=${LIANXIN_PGDATA:-$top/.data/pg}
+log_file="$data_dir.log"
 
 pg_bin() {
   local dir
@@ -65,10 +67,10 @@ url() {
 
 init_cluster() {
   local bin=$1
-  mkdir -p "$top/.data"
+  mkdir -p "$(dirname "$data_dir")"
   if [ "$(id -u)" = 0 ]; then
-    if ! runuser -u postgres -- test -x "$top/.data"; then
-      local real="/var/lib/lianxin/$(echo "$top" | md5sum | cut -c1-12)"
+    if ! (cd / && runuser -u postgres -- test -x "$(dirname "$data_dir")"); then
+      local real="/var/lib/lianxin/$(echo "$data_dir" | md5sum | cut -c1-12)"
       mkdir -p "$real"
       ln -sfn "$real" "$data_dir"
       log_file="$real.log"
@@ -105,7 +107,7 @@ start() {
     return 0
   fi
   as_db_owner "$bin/pg_ctl" -D "$(readlink -f "$data_dir")" -l "$log_file" -w -t 60 start >/dev/null
-  echo "PostgreSQL running on 127.0.0.1:$port (data in .data/pg)" >&2
+  echo "PostgreSQL running on 127.0.0.1:$port (data in ${data_dir#$top/})" >&2
 }
 
 stop() {

@@ -22,6 +22,23 @@ type breaker struct {
 	mu         sync.Mutex
 	downSince  time.Time
 	lastProbe  time.Time
+	lastLoss   time.Time // a connection was lost (terminated, reset)
+}
+
+// lossWindow is how long after a lost connection every acquired connection
+// is pinged first.
+const lossWindow = 5 * time.Second
+
+func (b *breaker) noteLoss(now time.Time) {
+	b.mu.Lock()
+	b.lastLoss = now
+	b.mu.Unlock()
+}
+
+func (b *breaker) recentlyLost(now time.Time) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return !b.lastLoss.IsZero() && now.Sub(b.lastLoss) < lossWindow
 }
 
 const defaultProbeEvery = 500 * time.Millisecond
@@ -93,4 +110,26 @@ func isConnectionLost(err error) bool {
 // took effect. Writes are never retried here: they could land twice.
 func retryable(err error) bool {
 	return isConnectionLost(err)
+}
+
+// readRetry runs fn, a read outside any scoped transaction (a lookup of the
+// session, of the layer versions), under the same rules as ReadInScope: fail
+// fast while the server is unreachable, and after a lost connection reset the
+// pool and run fn once more. fn must be safe to run twice.
+func (s *Store) readRetry(ctx context.Context, fn func() error) error {
+	attempt := func() error {
+		if !s.breaker.allow(time.Now()) {
+			return unavailableMsg("the database is unavailable")
+		}
+		err := fn()
+		s.breaker.record(err, time.Now())
+		return err
+	}
+	err := attempt()
+	if err != nil && retryable(err) && ctx.Err() == nil {
+		s.breaker.noteLoss(time.Now())
+		s.pool.Reset()
+		err = attempt()
+	}
+	return err
 }

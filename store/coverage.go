@@ -20,8 +20,11 @@ import (
 // household once, on its first visit day inside the window: day in [from, to)
 // and (prev_day IS NULL OR prev_day < from).
 //
-// Aggregates are county-wide whatever the scope: they carry no detail row.
-// Suppressing small counts for roles without household access is the
+// Aggregates are county-wide for every signed-in scope: they carry no
+// detail row. The per-household tables stay under the town_scope policy, so
+// the sums come from SECURITY DEFINER functions (migration 009) that return
+// only grouped numbers; Filter.Town (or a town argument) narrows what they
+// sum. Suppressing small counts for roles without household access is the
 // privacy layer's job, on the values returned here.
 
 // townIDByCode resolves a town code; an unknown code is not found, like any
@@ -41,50 +44,60 @@ func townIDByCode(ctx context.Context, tx pgx.Tx, code string) (*int32, error) {
 	return &id, nil
 }
 
+// The centre is stored (coverage_village_centres, kept by a trigger on
+// villages); computing ST_PointOnSurface of every outline cost more than the
+// rest of the report.
 const villagesSQL = `
 SELECT v.id, v.code, v.name, v.kind, t.id, t.code, t.name, v.rural, v.petition_case,
        v.resident_population, v.registered_households,
-       ST_X(c.p), ST_Y(c.p)
+       coalesce(c.lon, ST_X(ST_PointOnSurface(v.boundary))), coalesce(c.lat, ST_Y(ST_PointOnSurface(v.boundary)))
 FROM villages v
 JOIN towns t ON t.id = v.town_id
-CROSS JOIN LATERAL (SELECT ST_PointOnSurface(v.boundary) AS p) c
+LEFT JOIN coverage_village_centres c ON c.village_id = v.id
 WHERE ($1::int IS NULL OR v.town_id = $1)
   AND (cardinality($2::text[]) = 0 OR v.code = ANY ($2))
 ORDER BY t.code, v.code`
 
 // Households per village and size; special groups summed per village in Go.
-const villageHouseholdsSQL = `
-SELECT village_id, residents, households, poor, seriously_ill, disabled, empty_nest,
-       left_behind_children, community_correction
-FROM coverage_village_households
-WHERE ($1::int IS NULL OR town_id = $1)`
+const villageHouseholdsSQL = `SELECT * FROM coverage_village_sizes($1)`
 
 // Households visited in the window per village and size, counted once each.
-const villageVisitedSQL = `
-SELECT village_id, residents, count(*),
-       count(*) FILTER (WHERE flags & 1 <> 0), count(*) FILTER (WHERE flags & 2 <> 0),
-       count(*) FILTER (WHERE flags & 4 <> 0), count(*) FILTER (WHERE flags & 8 <> 0),
-       count(*) FILTER (WHERE flags & 16 <> 0), count(*) FILTER (WHERE flags & 32 <> 0)
-FROM coverage_household_days
-WHERE day >= $1 AND day < $2 AND (prev_day IS NULL OR prev_day < $1)
-  AND ($3::int IS NULL OR town_id = $3)
-GROUP BY village_id, residents`
+const villageVisitedSQL = `SELECT * FROM coverage_village_visited($1, $2, $3)`
 
-const villageVisitsSQL = `
-SELECT d.village_id, sum(d.visits), sum(d.problems_collected)::bigint, sum(d.problems_resolved)::bigint, max(d.day)
-FROM coverage_visit_days d
-WHERE d.day >= $1 AND d.day < $2 AND d.village_id <> 0
-  AND ($3::int IS NULL OR d.village_id IN (SELECT id FROM villages WHERE town_id = $3))
-GROUP BY d.village_id`
+const villageVisitsSQL = `SELECT * FROM coverage_village_visits($1, $2, $3)`
 
 // VillageCoverage returns every village's coverage over w (narrowed by f),
-// ordered by town code then village code.
+// ordered by town code then village code. Answers are cached by the
+// versions of their inputs (coverage_cache.go): a repeated report costs one
+// small query until households, visits, villages or towns change.
 func (s *Store) VillageCoverage(ctx context.Context, scope lianxin.Scope, w coverage.Window, f coverage.Filter) ([]coverage.VillageCoverage, error) {
 	var out []coverage.VillageCoverage
+	key := coverageKeyOf(w, f)
 	err := s.ReadInScope(ctx, scope, func(tx pgx.Tx) error {
+		// Not signed in: the functions and policies answer nothing; never
+		// serve such a caller from the cache.
+		cacheable := scope.User != ""
+		var versions []int64
+		if cacheable {
+			var err error
+			// Read before the data: a concurrent write then makes the answer
+			// newer than its key, never older.
+			if versions, err = inputVersions(ctx, tx); err != nil {
+				return err
+			}
+			var ok bool
+			if out, ok = s.covers.get(versions, key); ok {
+				return nil
+			}
+		}
 		var err error
-		out, err = villageCoverage(ctx, tx, w, f)
-		return err
+		if out, err = villageCoverage(ctx, tx, w, f); err != nil {
+			return err
+		}
+		if cacheable {
+			s.covers.put(versions, key, out)
+		}
+		return nil
 	})
 	return out, err
 }
@@ -250,43 +263,9 @@ func fromPgDay(t time.Time) time.Time {
 }
 
 // cellsSQL aggregates the three tables at resolution $1 for window [$2, $3),
-// town $4. sourceOf picks the whole table or, for a bounded request, only the
-// child ranges of the selected cells ($5 lo[], $6 hi[]) through the btree on cell.
-func cellsSQL(bounded bool) string {
-	src := func(table string) string {
-		if !bounded {
-			return table + " x"
-		}
-		return "unnest($5::bigint[], $6::bigint[]) r(lo, hi) JOIN " + table + " x ON x.cell BETWEEN r.lo AND r.hi"
-	}
-	return `
-WITH c AS (
-  SELECT h3_parent(x.cell, $1) AS cell, sum(x.households)::bigint AS households, sum(x.residents)::bigint AS residents,
-         sum(x.special)::bigint AS special
-  FROM ` + src("coverage_cells") + `
-  WHERE ($4::int IS NULL OR x.town_id = $4)
-  GROUP BY 1),
-hv AS (
-  SELECT h3_parent(x.cell, $1) AS cell, count(*) AS households, sum(x.residents)::bigint AS residents,
-         count(*) FILTER (WHERE x.flags <> 0) AS special
-  FROM ` + src("coverage_household_days") + `
-  WHERE x.day >= $2 AND x.day < $3 AND (x.prev_day IS NULL OR x.prev_day < $2)
-    AND ($4::int IS NULL OR x.town_id = $4)
-  GROUP BY 1),
-vd AS (
-  SELECT h3_parent(x.cell, $1) AS cell, sum(x.visits)::bigint AS visits,
-         sum(x.problems_collected)::bigint AS collected, sum(x.problems_resolved)::bigint AS resolved
-  FROM ` + src("coverage_visit_days") + `
-  WHERE x.day >= $2 AND x.day < $3 AND x.cell <> 0
-    AND ($4::int IS NULL OR x.town_id = $4)
-  GROUP BY 1)
-SELECT cell, coalesce(c.households, 0), coalesce(c.residents, 0),
-       coalesce(hv.households, 0), coalesce(hv.residents, 0), coalesce(vd.visits, 0),
-       coalesce(c.special, 0), coalesce(hv.special, 0),
-       coalesce(vd.collected, 0), coalesce(vd.resolved, 0)
-FROM c FULL JOIN hv USING (cell) FULL JOIN vd USING (cell)
-ORDER BY cell`
-}
+// town $4: every row, or for a bounded request ($5 lo[], $6 hi[] not NULL)
+// only the child ranges of the selected cells through the btree on cell.
+const cellsSQL = `SELECT * FROM coverage_cell_sums($1, $2, $3, $4, $5, $6)`
 
 // maxCellRanges bounds the index ranges of a bounded aggregate; above it a
 // scan of the (town's) rows is cheaper and the selection is applied in Go.
@@ -312,11 +291,7 @@ func (s *Store) CellAggregates(ctx context.Context, scope lianxin.Scope, res int
 			return err
 		}
 		lo, hi := sel.Ranges(maxCellRanges)
-		args := []any{res, pgDay(w.From), pgDay(w.To), townID}
-		if lo != nil {
-			args = append(args, lo, hi)
-		}
-		rows, err := tx.Query(ctx, cellsSQL(lo != nil), args...)
+		rows, err := tx.Query(ctx, cellsSQL, res, pgDay(w.From), pgDay(w.To), townID, lo, hi)
 		if err != nil {
 			return fmt.Errorf("aggregate cells: %w", err)
 		}

@@ -98,15 +98,24 @@ func TestCellAggregatesMatchStraightforwardQuery(t *testing.T) {
 // migrated copy of a demo county, as scripts/bench.d/40-coverage.sh makes),
 // or else a fresh copy of the small test county.
 func benchStore(b *testing.B) (*store.Store, string) {
+	return benchStoreWith(b, store.Options{MaxConns: 4})
+}
+
+func benchStoreWith(b *testing.B, opt store.Options) (*store.Store, string) {
 	if url := os.Getenv("LIANXIN_BENCH_DATABASE_URL"); url != "" {
-		s, err := store.Open(context.Background(), url, store.Options{MaxConns: 4})
+		s, err := store.Open(context.Background(), url, opt)
 		if err != nil {
 			b.Fatal(err)
 		}
 		b.Cleanup(s.Close)
 		return s, url
 	}
-	s, url, _ := demotest.New(b)
+	_, url, _ := demotest.New(b)
+	s, err := store.Open(context.Background(), url, opt)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(s.Close)
 	return s, url
 }
 
@@ -116,9 +125,23 @@ func benchWindow() coverage.Window {
 	return coverage.Window{From: day("2026-03-01"), To: day("2026-11-02")}
 }
 
-// The county gap report (every village) through the engine.
+// The county gap report (every village) through the engine, with nothing
+// written since the last one: the village coverage comes from the cache.
 func BenchmarkGapReport(b *testing.B) {
 	s, _ := benchStore(b)
+	r := coverage.NewReports(s, benchNow)
+	ctx := context.Background()
+	for b.Loop() {
+		if _, _, err := r.Gaps(ctx, lianxin.SystemScope(), coverage.GapQuery{All: true}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// The county gap report with the cache off: what the first report after
+// any write costs.
+func BenchmarkGapReportUncached(b *testing.B) {
+	s, _ := benchStoreWith(b, store.Options{MaxConns: 4, CoverageCache: -1})
 	r := coverage.NewReports(s, benchNow)
 	ctx := context.Background()
 	for b.Loop() {

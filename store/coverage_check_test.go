@@ -191,6 +191,9 @@ FROM households h ORDER BY md5(h.id::text) LIMIT 300`},
 		{"delete 200 visits", `DELETE FROM visits WHERE id IN (SELECT id FROM visits ORDER BY md5(id::text || 'x') LIMIT 200)`},
 		{"move 100 visits in time", `UPDATE visits SET occurred_at = occurred_at - interval '40 days' WHERE id IN (SELECT id FROM visits WHERE household_id IS NOT NULL ORDER BY md5(id::text || 'y') LIMIT 100)`},
 		{"resize 50 households", `UPDATE households SET residents = residents + 2, poor = NOT poor WHERE id IN (SELECT household_id FROM visits WHERE household_id IS NOT NULL ORDER BY md5(id::text || 'z') LIMIT 50)`},
+		{"re-send 500 households unchanged", `UPDATE households SET residents = residents WHERE id IN (SELECT id FROM households ORDER BY md5(id::text || 'u') LIMIT 500)`},
+		{"move 30 visited households to another village", `UPDATE households h SET village_id = (SELECT min(v.id) FROM villages v WHERE v.town_id = h.town_id AND v.id <> h.village_id)
+WHERE id IN (SELECT household_id FROM visits WHERE household_id IS NOT NULL ORDER BY md5(id::text || 'm') LIMIT 30)`},
 	}
 	for _, wr := range writes {
 		if _, err := exec(ctx, url, wr.sql); err != nil {

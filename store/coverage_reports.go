@@ -140,33 +140,21 @@ func (s *Store) DiarySample(ctx context.Context, scope lianxin.Scope, w coverage
 	return out, err
 }
 
-const summarySQL = `
-SELECT coalesce(sum(visits), 0)::bigint, coalesce(sum(household_visits), 0)::bigint,
-       coalesce(sum(enterprise_visits), 0)::bigint, coalesce(sum(project_site_visits), 0)::bigint,
-       coalesce(sum(village_meetings), 0)::bigint, coalesce(sum(publicity_events), 0)::bigint,
-       coalesce(sum(publicity_participants), 0)::bigint, coalesce(sum(assistance_deliveries), 0)::bigint,
-       coalesce(sum(problems_collected), 0)::bigint, coalesce(sum(problems_resolved), 0)::bigint,
-       coalesce(sum(petitions_resolved), 0)::bigint, coalesce(sum(disputes_resolved), 0)::bigint
-FROM coverage_visit_days
-WHERE day >= $1 AND day < $2 AND ($3::int IS NULL OR town_id = $3)`
-
-const summaryDistinctSQL = `
-SELECT (SELECT count(*) FROM coverage_household_days
-        WHERE day >= $1 AND day < $2 AND (prev_day IS NULL OR prev_day < $1) AND ($3::int IS NULL OR town_id = $3)),
-       (SELECT count(DISTINCT household_id) FROM visits
-        WHERE kind = 'assistance_delivery' AND household_id IS NOT NULL AND occurred_at >= $4 AND occurred_at < $5
-          AND ($3::int IS NULL OR town_id = $3)),
-       (SELECT count(DISTINCT project_id) FROM visits
-        WHERE kind = 'enterprise_visit' AND project_id IS NOT NULL AND occurred_at >= $4 AND occurred_at < $5
-          AND ($3::int IS NULL OR town_id = $3))`
+// The summary's numbers are county-wide aggregates for any signed-in scope
+// (coverage_summary, migration 009); $3 narrows them to a town.
+const summarySQL = `SELECT * FROM coverage_summary($1, $2, $3, $4, $5)`
 
 // The five full coverages' lists: towns with no entry; key enterprises,
 // projects and works sites with no visit; villages (and petition villages)
 // with no visit; members below ten households or with no contact point.
+// Towns and villages (places every signed-in scope reads) are judged on the
+// county-wide aggregates; projects and members are detail rows, listed only
+// in the caller's towns (row-level security on projects, members, visits).
 const fiveCoveragesSQL = `
+WITH visited AS (SELECT village_id FROM coverage_village_visits($1, $2, $3))
 SELECT 'town', t.code FROM towns t
 WHERE ($3::int IS NULL OR t.id = $3)
-  AND NOT EXISTS (SELECT 1 FROM coverage_visit_days d WHERE d.town_id = t.id AND d.day >= $1 AND d.day < $2)
+  AND t.id NOT IN (SELECT coverage_active_towns($1, $2))
 UNION ALL
 SELECT 'project', p.code FROM projects p
 WHERE p.kind IN ('key_enterprise', 'investment_project', 'key_works') AND ($3::int IS NULL OR p.town_id = $3)
@@ -174,7 +162,7 @@ WHERE p.kind IN ('key_enterprise', 'investment_project', 'key_works') AND ($3::i
 UNION ALL
 SELECT CASE WHEN vl.petition_case THEN 'petition_village' ELSE 'village' END, vl.code FROM villages vl
 WHERE ($3::int IS NULL OR vl.town_id = $3)
-  AND NOT EXISTS (SELECT 1 FROM coverage_visit_days d WHERE d.village_id = vl.id AND d.day >= $1 AND d.day < $2)
+  AND vl.id NOT IN (SELECT village_id FROM visited)
 UNION ALL
 SELECT CASE WHEN cp.id IS NULL THEN 'member_no_contact' ELSE 'member_below' END, m.code FROM members m
 LEFT JOIN contact_points cp ON cp.member_id = m.id
@@ -195,15 +183,12 @@ func (s *Store) SummaryNumbers(ctx context.Context, scope lianxin.Scope, w cover
 			return err
 		}
 		from, to := pgDay(w.From), pgDay(w.To)
-		if err := tx.QueryRow(ctx, summarySQL, from, to, townID).Scan(&sum.Visits, &sum.HouseholdVisits, &sum.EnterpriseVisits,
+		err = tx.QueryRow(ctx, summarySQL, from, to, townID, w.From, w.To).Scan(&sum.Visits, &sum.HouseholdVisits, &sum.EnterpriseVisits,
 			&sum.ProjectSiteVisits, &sum.VillageMeetings, &sum.PublicityEvents, &sum.PublicityParticipants,
 			&sum.AssistanceDeliveries, &sum.OpinionsCollected, &sum.ProblemsResolved, &sum.PetitionCasesResolved,
-			&sum.DisputesResolved); err != nil {
+			&sum.DisputesResolved, &sum.HouseholdsVisited, &sum.HouseholdsAssisted, &sum.EnterprisesVisited)
+		if err != nil && err != pgx.ErrNoRows { // no row: not signed in, nothing to sum
 			return fmt.Errorf("summary: %w", err)
-		}
-		if err := tx.QueryRow(ctx, summaryDistinctSQL, from, to, townID, w.From, w.To).Scan(&sum.HouseholdsVisited,
-			&sum.HouseholdsAssisted, &sum.EnterprisesVisited); err != nil {
-			return fmt.Errorf("summary households: %w", err)
 		}
 		c := &sum.Checks
 		c.TownsWithoutActivity, c.ProjectsWithoutVisit, c.VillagesWithoutVisit = []string{}, []string{}, []string{}
@@ -256,9 +241,7 @@ func (s *Store) VillageWeeklyVisits(ctx context.Context, scope lianxin.Scope, co
 		for i := range out {
 			out[i].WeekStart = w.From.AddDate(0, 0, 7*i).Format(coverage.DayLayout)
 		}
-		rows, err := tx.Query(ctx, `
-SELECT ((day - $2) / 7)::int, sum(visits)::bigint, sum(problems_collected)::bigint, sum(problems_resolved)::bigint
-FROM coverage_visit_days WHERE village_id = $1 AND day >= $2 AND day < $3 GROUP BY 1`, id, pgDay(w.From), pgDay(w.To))
+		rows, err := tx.Query(ctx, `SELECT * FROM coverage_village_weeks($1, $2, $3)`, id, pgDay(w.From), pgDay(w.To))
 		if err != nil {
 			return fmt.Errorf("weekly visits: %w", err)
 		}

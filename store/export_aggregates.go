@@ -84,14 +84,17 @@ func (s *Store) aggregateRows(ctx context.Context, scope lianxin.Scope, l *expor
 	if err != nil {
 		return nil, err
 	}
-	win := []any{w.From, w.To}
 	var out []export.Row
 	switch l.Name {
 	case "village_coverage", "gaps":
-		vc, err := s.VillageCoverage(ctx, scope, w, coverage.Filter{Town: f.Town, WithSizes: l.Name == "gaps"})
+		// Published figures: the privacy rules for a role without household
+		// access (whole weeks, small areas and counts hidden as null).
+		pub, err := coverage.PublishVillages(ctx, s, scope, w, coverage.Filter{Town: f.Town, WithSizes: l.Name == "gaps"})
 		if err != nil {
 			return nil, err
 		}
+		vc, w := pub.Villages, pub.Window
+		win := []any{w.From, w.To}
 		bounds, err := s.villageBoundaries(ctx, scope)
 		if err != nil {
 			return nil, err
@@ -105,10 +108,18 @@ func (s *Store) aggregateRows(ctx context.Context, scope lianxin.Scope, l *expor
 			if v.LastVisitOn != nil {
 				last = *v.LastVisitOn
 			}
+			var special any = v.SpecialUnvisited.Total()
+			if v.SpecialWaiting().Hidden {
+				special = nil
+			}
+			if v.Suppressed {
+				return []any{v.VillageID, v.VillageCode, v.VillageName, v.TownCode, v.TownName, v.ResidentPopulation,
+					nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil}
+			}
 			return []any{v.VillageID, v.VillageCode, v.VillageName, v.TownCode, v.TownName, v.ResidentPopulation,
 				v.Households, v.VisitedHouseholds, v.VisitedResidents, f64(v.Coverage()), v.Reached(),
 				coverage.ResidentsNeeded(v.VisitedResidents, v.ResidentPopulation), v.Visits, v.ProblemsCollected,
-				v.ProblemsResolved, v.SpecialUnvisited.Total(), last}
+				v.ProblemsResolved, special, last}
 		}
 		if l.Name == "village_coverage" {
 			for _, v := range vc {
@@ -147,18 +158,26 @@ func (s *Store) aggregateRows(ctx context.Context, scope lianxin.Scope, l *expor
 		if f.BBox != nil {
 			bound = *f.BBox
 		}
-		cells, err := s.CellAggregates(ctx, scope, res, w, bound, f.Town)
+		cells, w, err := coverage.PublishCells(ctx, s, scope, res, w, bound, f.Town)
 		if err != nil {
 			return nil, err
 		}
+		win := []any{w.From, w.To}
 		for _, c := range cells {
 			poly, err := geo.CellBoundary(c.Cell)
 			if err != nil {
 				return nil, err
 			}
+			var special, unvisited any = c.SpecialHouseholds, c.SpecialUnvisited
+			if c.SpecialHouseholdsHidden {
+				special = nil
+			}
+			if c.SpecialUnvisitedHidden {
+				unvisited = nil
+			}
 			out = append(out, export.Row{ID: c.Cell, Geom: poly, Values: append([]any{
 				c.Cell, c.H3, int64(c.Resolution), c.Households, c.Residents, c.VisitedHouseholds, c.VisitedResidents,
-				c.VisitedShare(), c.Visits, c.SpecialHouseholds, c.SpecialUnvisited, c.OpenProblems}, win...)})
+				c.VisitedShare(), c.Visits, special, unvisited, c.OpenProblems}, win...)})
 		}
 	default:
 		return nil, fmt.Errorf("export layer %s: not an aggregate", l.Name)

@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -38,6 +39,9 @@ type Options struct {
 	// while the URL's user stays the owner that Migrate connects as.
 	Role         string
 	RolePassword string
+	// CoverageCache is how many village-coverage answers to keep in memory,
+	// keyed by the layer versions of their inputs (default 32; negative: none).
+	CoverageCache int
 }
 
 // Store wraps the connection pool.
@@ -47,6 +51,8 @@ type Store struct {
 	breaker *breaker
 	role    string          // Options.Role
 	owner   *pgx.ConnConfig // the URL's own user, for migrations
+	covers  *coverageCache  // village coverage by input versions (coverage_cache.go)
+	onWrite atomic.Pointer[writeHook] // set by ListenLayers (tiles_listen.go)
 }
 
 // Open connects to databaseURL and checks that the server answers.
@@ -67,6 +73,13 @@ func Open(ctx context.Context, databaseURL string, opt Options) (*Store, error) 
 	cfg.ConnConfig.RuntimeParams["statement_timeout"] = strconv.FormatInt(timeout.Milliseconds(), 10)
 	cfg.ConnConfig.RuntimeParams["application_name"] = "lianxin"
 	cfg.HealthCheckPeriod = 5 * time.Second
+	brk := &breaker{probeEvery: defaultProbeEvery}
+	// Connections idle a second are pinged on acquire (pgx's default); for a
+	// few seconds after a lost connection every acquire pings, so a pool whose
+	// backends were all terminated hands out only live ones.
+	cfg.ShouldPing = func(_ context.Context, p pgxpool.ShouldPingParams) bool {
+		return p.IdleDuration >= time.Second || brk.recentlyLost(time.Now())
+	}
 	cfg.ConnConfig.ConnectTimeout = 5 * time.Second
 	log := opt.Logger
 	if log == nil {
@@ -80,7 +93,8 @@ func Open(ctx context.Context, databaseURL string, opt Options) (*Store, error) 
 	if err != nil {
 		return nil, fmt.Errorf("open pool: %w", err)
 	}
-	return &Store{pool: pool, log: log, role: opt.Role, owner: owner, breaker: &breaker{probeEvery: defaultProbeEvery}}, nil
+	return &Store{pool: pool, log: log, role: opt.Role, owner: owner, breaker: brk,
+		covers: newCoverageCache(opt.CoverageCache)}, nil
 }
 
 // Close releases every connection.
@@ -127,15 +141,26 @@ func (s *Store) inScope(ctx context.Context, scope lianxin.Scope, opts pgx.TxOpt
 			}
 			return fn(tx)
 		})
+		if err == nil && opts.AccessMode != pgx.ReadOnly {
+			s.noteWrite()
+		}
 		s.breaker.record(err, time.Now())
 		return err
 	}
 	err := attempt()
 	// A read whose connection was lost (a terminated backend) runs once more
 	// on a fresh connection; the caller never sees the blip.
-	if err != nil && opts.AccessMode == pgx.ReadOnly && retryable(err) && ctx.Err() == nil {
-		s.log.Warn("retrying a read after a lost connection", "error", err)
-		err = attempt()
+	if err != nil && retryable(err) && ctx.Err() == nil {
+		// Whatever killed this connection (a restart, pg_terminate_backend)
+		// most likely killed its idle siblings too: drop them all, so the
+		// retry and the requests after it start on fresh connections.
+		s.breaker.noteLoss(time.Now())
+		s.pool.Reset()
+		if opts.AccessMode == pgx.ReadOnly {
+			s.log.Warn("retrying a read after a lost connection", "error", err)
+			err = attempt()
+
+		}
 	}
 	return translate(err)
 }

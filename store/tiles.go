@@ -117,10 +117,14 @@ func nullTime(t time.Time) *time.Time {
 
 func addVillageFigures(args pgx.NamedArgs, figs []tiles.VillageFigures) {
 	n := len(figs)
-	ids, visited, needed, special := make([]int32, n), make([]int64, n), make([]int64, n), make([]int64, n)
+	ids, visited, needed, special := make([]int32, n), make([]int64, n), make([]int64, n), make([]*int64, n)
 	coverage, reached := make([]*float64, n), make([]bool, n)
 	for i, f := range figs {
-		ids[i], visited[i], needed[i], special[i], reached[i] = f.VillageID, f.VisitedResidents, f.ResidentsNeeded, f.SpecialWaiting, f.Reached
+		ids[i], visited[i], needed[i], reached[i] = f.VillageID, f.VisitedResidents, f.ResidentsNeeded, f.Reached
+		if !f.SpecialWaitingHidden { // NULL: the attribute is left out of the tile
+			sw := f.SpecialWaiting
+			special[i] = &sw
+		}
 		if !math.IsNaN(f.Coverage) {
 			c := f.Coverage
 			coverage[i] = &c

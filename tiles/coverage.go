@@ -9,11 +9,14 @@ import (
 
 	"lianxin"
 	"lianxin/coverage"
+	"lianxin/privacy"
 )
 
 // CoverageStore is what the tiles need of the coverage engine's store
-// methods (see the coverage package).
+// methods (see the coverage package); Campaign gives the weeks the privacy
+// rules widen windows to.
 type CoverageStore interface {
+	Campaign(ctx context.Context, scope lianxin.Scope) (coverage.Campaign, error)
 	VillageCoverage(ctx context.Context, scope lianxin.Scope, w coverage.Window, f coverage.Filter) ([]coverage.VillageCoverage, error)
 	CellAggregates(ctx context.Context, scope lianxin.Scope, res int, w coverage.Window, bound orb.Bound, town string) ([]coverage.CellAggregate, error)
 }
@@ -28,21 +31,29 @@ func (e engine) VillageFigures(ctx context.Context, scope lianxin.Scope, f Filte
 	if err != nil {
 		return nil, err
 	}
-	vs, err := e.cs.VillageCoverage(ctx, scope, w, coverage.Filter{Town: f.TownCode})
+	// Published figures: for a role without household access, whole weeks,
+	// suppressed villages left without figures, small counts without the
+	// attribute (privacy rules, package privacy).
+	pub, err := coverage.PublishVillages(ctx, e.cs, scope, w, coverage.Filter{Town: f.TownCode})
 	if err != nil {
 		return nil, err
 	}
-	out := make([]VillageFigures, len(vs))
-	for i, v := range vs {
-		out[i] = VillageFigures{
+	out := make([]VillageFigures, 0, len(pub.Villages))
+	for _, v := range pub.Villages {
+		if v.Suppressed {
+			continue
+		}
+		fig := VillageFigures{
 			VillageID: v.VillageID, VisitedResidents: v.VisitedResidents, Coverage: math.NaN(),
-			Reached:         v.Reached(),
-			ResidentsNeeded: coverage.ResidentsNeeded(v.VisitedResidents, v.ResidentPopulation),
-			SpecialWaiting:  v.SpecialUnvisited.Total(),
+			Reached:              v.Reached(),
+			ResidentsNeeded:      coverage.ResidentsNeeded(v.VisitedResidents, v.ResidentPopulation),
+			SpecialWaiting:       v.SpecialUnvisited.Total(),
+			SpecialWaitingHidden: v.SpecialWaiting().Hidden,
 		}
 		if c := v.Coverage(); c != nil {
-			out[i].Coverage = *c
+			fig.Coverage = *c
 		}
+		out = append(out, fig)
 	}
 	return out, nil
 }
@@ -52,7 +63,15 @@ func (e engine) HexCells(ctx context.Context, scope lianxin.Scope, q Query) ([]C
 	if err != nil {
 		return nil, err
 	}
-	cs, err := e.cs.CellAggregates(ctx, scope, q.Resolution, w, HexBound(q.Tile), q.Filter.TownCode)
+	res, town := q.Resolution, q.Filter.TownCode
+	if privacy.Applies(scope) {
+		// Without household access hexagons stop at resolution 8 (they grow
+		// on screen past zoom 11), show every town's households (one town's
+		// share of a border hexagon would be a second hierarchy to subtract)
+		// and follow the privacy rules.
+		res, town = min(res, coverage.MaxPublishedResolution), ""
+	}
+	cs, _, err := coverage.PublishCells(ctx, e.cs, scope, res, w, HexBound(q.Tile), town)
 	if err != nil {
 		return nil, err
 	}
@@ -62,6 +81,7 @@ func (e engine) HexCells(ctx context.Context, scope lianxin.Scope, q Query) ([]C
 			ID: c.Cell, Households: c.Households, Residents: c.Residents,
 			VisitedHouseholds: c.VisitedHouseholds, VisitedResidents: c.VisitedResidents,
 			Visits: c.Visits, SpecialWaiting: c.SpecialUnvisited, OpenProblems: c.OpenProblems,
+			SpecialWaitingHidden: c.SpecialUnvisitedHidden,
 		}
 	}
 	return out, nil

@@ -120,6 +120,9 @@ type VillageFigures struct {
 	Reached         bool
 	ResidentsNeeded int64
 	SpecialWaiting  int64
+	// SpecialWaitingHidden leaves special_waiting out of the tile (privacy
+	// rule 3).
+	SpecialWaitingHidden bool
 }
 
 // Buffer is the MVT buffer (in tile units of a 4096 extent) around every

@@ -24,6 +24,9 @@ type Cell struct {
 	Visits            int64
 	SpecialWaiting    int64
 	OpenProblems      int64
+	// SpecialWaitingHidden leaves special_waiting out of the tile (privacy
+	// rule 3: a small count is omitted from tiles).
+	SpecialWaitingHidden bool
 }
 
 // hexTile builds the hexagon layer in Go: cell outlines from h3-go,
@@ -102,6 +105,9 @@ func hexProperties(c Cell) geojson.Properties {
 		"visits":             c.Visits,
 		"special_waiting":    c.SpecialWaiting,
 		"open_problems":      c.OpenProblems,
+	}
+	if c.SpecialWaitingHidden {
+		delete(p, "special_waiting")
 	}
 	if c.Residents > 0 {
 		p["visited_share"] = float64(c.VisitedResidents) / float64(c.Residents)

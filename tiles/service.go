@@ -78,7 +78,7 @@ type Service struct {
 	allow    AllowFunc
 	cache    *otter.Cache[string, *entry]
 	counter  *stats.Counter
-	versions *versionGate
+	versions *versionCache
 	now      func() time.Time
 }
 
@@ -104,7 +104,7 @@ func New(src Source, cov Coverage, opt Options) (*Service, error) {
 		opt.Now = time.Now
 	}
 	s := &Service{src: src, cov: cov, allow: opt.Allow, counter: stats.NewCounter(), now: opt.Now}
-	s.versions = &versionGate{read: src.LayerVersions, timeout: opt.VersionTimeout}
+	s.versions = &versionCache{gate: &versionGate{read: src.LayerVersions, timeout: opt.VersionTimeout}}
 	if opt.CacheBytes > 0 {
 		c, err := otter.New(&otter.Options[string, *entry]{
 			MaximumWeight: uint64(opt.CacheBytes),
@@ -120,6 +120,20 @@ func New(src Source, cov Coverage, opt Options) (*Service, error) {
 	}
 	return s, nil
 }
+
+// Follow keeps the layer versions in memory from f's notifications until
+// ctx ends; call it in a goroutine of its own. Without it (and while f is
+// not connected) every request reads the versions from the database. Either
+// way a change committed before a request began is seen by that request,
+// except for a change by another process whose notification is still in
+// flight (a few milliseconds on one machine).
+func (s *Service) Follow(ctx context.Context, f Feed) {
+	f.ListenLayers(ctx, s.versions.setUp, s.versions.changed)
+}
+
+// VersionsLive reports whether layer versions are answered from memory
+// (Follow's feed is connected and a current copy is held).
+func (s *Service) VersionsLive() bool { return s.versions.live() }
 
 // Request is one tile request: one or more layers of one tile.
 type Request struct {
@@ -226,6 +240,12 @@ func scopeKey(s lianxin.Scope) string {
 	}
 	if s.PersonalFields {
 		b.WriteString("/pf")
+	}
+	if s.Has(lianxin.RoleMember) && !s.AllTowns && !s.Has(lianxin.RoleTeamLeader) {
+		// A member's detail rows are their own (migration 010): one
+		// member's tile is not another's.
+		b.WriteString("/u:")
+		b.WriteString(s.User)
 	}
 	return b.String()
 }

@@ -72,3 +72,71 @@ func (g *versionGate) run(c *versionCall) {
 		g.mu.Unlock()
 	}
 }
+
+// Feed tells a Service when layer versions change, so a warm tile needs no
+// query at all (the store implements it with LISTEN/NOTIFY).
+type Feed interface {
+	// ListenLayers runs until ctx ends. It calls up(true) once every later
+	// committed change will be reported, up(false) as soon as changes may
+	// be missed, and changed after each change (at the latest when the
+	// notification arrives; for the process's own writes, right after
+	// their commit).
+	ListenLayers(ctx context.Context, up func(bool), changed func())
+}
+
+// versionCache keeps the layer versions in memory while a Feed is up. Any
+// change (or the feed going down) drops the copy, and the next request reads
+// the table again through the gate; while the feed is down every request
+// reads, as it would without a feed. A read's answer is kept only if no
+// change arrived since it started, so an answer older than a change heard
+// is never kept.
+type versionCache struct {
+	gate *versionGate
+
+	mu     sync.Mutex
+	up     bool
+	gen    uint64   // counts changes and feed transitions
+	cached Versions // nil: none held
+}
+
+func (vc *versionCache) setUp(up bool) {
+	vc.mu.Lock()
+	vc.up, vc.cached = up, nil
+	vc.gen++
+	vc.mu.Unlock()
+}
+
+func (vc *versionCache) changed() {
+	vc.mu.Lock()
+	vc.cached = nil
+	vc.gen++
+	vc.mu.Unlock()
+}
+
+// live reports whether versions are answered from memory right now.
+func (vc *versionCache) live() bool {
+	vc.mu.Lock()
+	defer vc.mu.Unlock()
+	return vc.up && vc.cached != nil
+}
+
+func (vc *versionCache) get(ctx context.Context, scope lianxin.Scope) (Versions, error) {
+	vc.mu.Lock()
+	if vc.up && vc.cached != nil {
+		v := vc.cached
+		vc.mu.Unlock()
+		return v, nil
+	}
+	gen, up := vc.gen, vc.up
+	vc.mu.Unlock()
+	v, err := vc.gate.get(ctx, scope)
+	if err != nil || !up {
+		return v, err
+	}
+	vc.mu.Lock()
+	if vc.up && vc.gen == gen && vc.cached == nil {
+		vc.cached = v
+	}
+	vc.mu.Unlock()
+	return v, nil
+}

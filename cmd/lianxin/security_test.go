@@ -76,12 +76,12 @@ func (a access) allows(role string) bool {
 type scopeCheck int
 
 const (
-	noObject     scopeCheck = iota // the endpoint names no town's object
-	notFound                       // out answers 404 with the body of a missing object
-	filtered                       // the answer holds no row of town B (no town B code in it)
-	emptyTile                      // the tile of town B's households is empty
-	filteredOut                    // asking for town B's object is denied (403/404) or answers without town B's rows
-	aggregateOut                   // asking for town B's aggregates is denied, or every figure drawn from its households and visits is 0
+	noObject    scopeCheck = iota // the endpoint names no town's object
+	notFound                      // out answers 404 with the body of a missing object
+	filtered                      // the answer holds no row of town B (no town B code in it)
+	emptyTile                     // the tile of town B's households is empty
+	filteredOut                   // asking for town B's object is denied (403/404) or answers without town B's rows
+	aggregateIn                   // town B's aggregates answer (issue 8: county-wide for every signed-in role), with no detail row of it
 )
 
 type endpoint struct {
@@ -96,6 +96,7 @@ type endpoint struct {
 }
 
 type fixture struct {
+	db       *store.Store // the owner's connection, for exact figures to compare with
 	srv      *api.Server
 	county   *demo.County
 	townA    demo.Town
@@ -124,7 +125,7 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{srv: srv, county: county, townA: county.Towns[0], townB: county.Towns[1], sessions: map[string]session{}}
+	f := &fixture{db: owner, srv: srv, county: county, townA: county.Towns[0], townB: county.Towns[1], sessions: map[string]session{}}
 	f.markers = [][]byte{[]byte(f.townB.Code)}
 	for _, m := range county.Members {
 		if m.TownID == f.townB.ID {
@@ -249,7 +250,7 @@ func (f *fixture) endpoints() []endpoint {
 	report := func(name, param, a, b string, extra ...string) endpoint {
 		return endpoint{method: "GET", route: "/api/v1/reports/" + name,
 			path: "/api/v1/reports/" + name + "?" + param + "=" + a, out: "/api/v1/reports/" + name + "?" + param + "=" + b,
-			access: signedIn, check: aggregateOut, params: append([]string{param, "from", "to", "format"}, extra...)}
+			access: signedIn, check: aggregateIn, params: append([]string{param, "from", "to", "format"}, extra...)}
 	}
 	ogcItem := func(layer string, a, b int64) endpoint {
 		return endpoint{method: "GET", route: "/ogc/collections/:id/items/:featureId",
@@ -307,7 +308,7 @@ func (f *fixture) endpoints() []endpoint {
 		{method: "GET", route: "/api/v1/towns", path: "/api/v1/towns", access: signedIn},
 		{method: "GET", route: "/api/v1/teams", path: "/api/v1/teams", access: signedIn},
 		{method: "GET", route: "/api/v1/villages/:code", path: "/api/v1/villages/" + vilA, out: "/api/v1/villages/" + vilB,
-			access: signedIn, check: aggregateOut, params: []string{"from", "to"}},
+			access: signedIn, check: aggregateIn, params: []string{"from", "to"}},
 		report("gaps", "town", f.townA.Code, f.townB.Code, "team", "all", "sort"),
 		report("next", "team", teamA, teamB, "n"),
 		func() endpoint { e := report("members", "team", teamA, teamB); e.check = filteredOut; return e }(),
@@ -415,18 +416,24 @@ func (f *fixture) checkScope(t *testing.T, role string, e endpoint, in *httptest
 		} else if m := f.leak(out.Body.Bytes()); m != "" {
 			t.Errorf("%s: town B's %s holds %s: a row of another town leaked", name, e.out, m)
 		}
-	case aggregateOut:
+	case aggregateIn:
+		// A team leader sees aggregates elsewhere, a member the aggregates the
+		// privacy rules leave them (issue 8): town B's report answers, with
+		// real figures for the leader, and never a detail row (a member code)
+		// of town B.
 		out := f.do(role, e.method, e.out, e.body)
-		if out.Code == 403 || out.Code == 404 {
-			break
-		}
 		var doc any
 		if out.Code != 200 || json.Unmarshal(out.Body.Bytes(), &doc) != nil {
-			t.Errorf("%s: town B's %s = %d %.200s, want 403, 404 or JSON", name, e.out, out.Code, out.Body)
+			t.Errorf("%s: town B's %s = %d %.200s, want 200 with JSON", name, e.out, out.Code, out.Body)
 			break
 		}
-		if where := f.townBFigures(doc, ""); where != "" {
-			t.Errorf("%s: town B's %s shows %s: figures drawn from another town's households or visits", name, e.out, where)
+		for _, m := range f.markers[1:] {
+			if bytes.Contains(out.Body.Bytes(), m) {
+				t.Errorf("%s: town B's %s holds %s: a detail row of another town leaked", name, e.out, m)
+			}
+		}
+		if where := f.townBFigures(doc, ""); role == leader && where == "" {
+			t.Errorf("%s: town B's %s shows no figure drawn from its households or visits; want county-wide aggregates", name, e.out)
 		}
 	case emptyTile:
 		out := f.do(role, e.method, e.out, e.body)
@@ -446,7 +453,8 @@ var detailFigures = []string{"visited_residents", "visited_households", "househo
 	"household_visits", "problems_collected", "problems_resolved", "special_waiting", "opinions_collected"}
 
 // townBFigures walks a JSON answer and returns where an object of town B
-// (town_code or town equal to its code) holds a non-zero detail figure.
+// (town_code or town equal to its code) holds a non-zero figure drawn from
+// households or visits ("" if none does).
 func (f *fixture) townBFigures(v any, path string) string {
 	switch x := v.(type) {
 	case map[string]any:
@@ -566,4 +574,50 @@ func TestInjectionCorpus(t *testing.T) {
 		}
 	}
 	t.Logf("%d injection requests", requests)
+}
+
+// A member's detail is their own (migration 010): their contact point and
+// their diary entries, not the rest of their town's, which town A's leader
+// sees; aggregates for a member follow the privacy rules.
+func TestMemberSeesOwnRows(t *testing.T) {
+	f := newFixture(t)
+	var memberA demo.Member
+	for _, m := range f.county.Members {
+		if m.TownID == f.townA.ID {
+			memberA = m
+			break
+		}
+	}
+	teamA := firstOf(f.county.Teams, f.townA.ID, func(t demo.Team) int32 { return t.TownID }).Code
+	memberCodes := func(role, path, field string) map[string]int {
+		t.Helper()
+		rec := f.do(role, "GET", path, "")
+		if rec.Code != 200 {
+			t.Fatalf("GET %s as %s = %d %.200s", path, role, rec.Code, rec.Body)
+		}
+		seen := map[string]int{}
+		for _, m := range regexp.MustCompile(`"`+field+`":"([^"]*)"`).FindAllStringSubmatch(rec.Body.String(), -1) {
+			seen[m[1]]++
+		}
+		return seen
+	}
+	for _, tc := range []struct{ path, field string }{
+		{"/api/v1/export/contact_points?format=geojson", "member_code"},
+		{"/ogc/collections/contact_points/items?limit=1000", "member_code"},
+		{"/api/v1/reports/diary-sample?n=200&team=" + teamA, "member_code"},
+	} {
+		mine := memberCodes(member, tc.path, tc.field)
+		all := memberCodes(leader, tc.path, tc.field)
+		if len(all) < 2 {
+			t.Fatalf("GET %s as town A's leader names %d members, want several (else the test proves nothing)", tc.path, len(all))
+		}
+		if len(mine) != 1 || mine[memberA.Code] == 0 {
+			t.Errorf("GET %s as member %s names members %v, want only %s", tc.path, memberA.Code, mine, memberA.Code)
+		}
+	}
+	// Aggregates reach a member through the privacy rules.
+	rec := f.do(member, "GET", "/api/v1/reports/gaps?all=true&format=csv", "")
+	if rec.Code != 200 || !strings.Contains(rec.Body.String(), "<11") {
+		t.Errorf("gaps for a member = %d, hidden counts %v; want the published figures", rec.Code, strings.Contains(rec.Body.String(), "<11"))
+	}
 }

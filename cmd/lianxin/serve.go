@@ -64,10 +64,13 @@ func runServe(ctx context.Context, args []string, env *env, stdout, stderr io.Wr
 		}
 		log.Info("schema current", "version", v)
 	}
-	srv, err := newServer(cfg, st, log, prometheus.NewRegistry())
+	srv, tileSrv, err := buildServer(cfg, st, log, prometheus.NewRegistry())
 	if err != nil {
 		return err
 	}
+	// Warm tiles take layer versions from memory while this listener is
+	// connected (LISTEN lianxin_layers), and read them per request otherwise.
+	go tileSrv.Follow(ctx, st)
 	log.Info("serving", "addr", cfg.Addr, "database", cfg.redactedDatabaseURL())
 	return srv.ListenAndServe(ctx)
 }
@@ -96,17 +99,33 @@ func runMigrate(ctx context.Context, args []string, env *env, stdout, stderr io.
 // newServer builds the HTTP server with every service, as `serve` runs it;
 // the security tests drive the same wiring.
 func newServer(cfg Config, st *store.Store, log *slog.Logger, reg *prometheus.Registry) (*api.Server, error) {
+	srv, _, err := buildServer(cfg, st, log, reg)
+	return srv, err
+}
+
+// buildServer is newServer that also returns the tile service, whose
+// version listener `serve` starts.
+func buildServer(cfg Config, st *store.Store, log *slog.Logger, reg *prometheus.Registry) (*api.Server, *tiles.Service, error) {
 	tileCache := int64(cfg.TileCacheMB) << 20
 	if cfg.TileCacheMB <= 0 {
 		tileCache = -1
 	}
 	tileSrv, err := tiles.New(st, tiles.FromEngine(st), tiles.Options{CacheBytes: tileCache})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	authSvc, err := auth.New(st, auth.Options{Logger: log})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	err = api.RegisterStats(reg, api.StatSources{TileCache: tileSrv.CacheStats, ImportTotals: st.ImportTotals,
+		Pool: func() api.PoolUsage {
+			p := st.PoolStats()
+			return api.PoolUsage{Acquired: p.AcquiredConns(), Idle: p.IdleConns(), Total: p.TotalConns(), Max: p.MaxConns(),
+				AcquireWaits: p.EmptyAcquireCount(), AcquireWait: p.AcquireDuration()}
+		}})
+	if err != nil {
+		return nil, nil, fmt.Errorf("register metrics: %w", err)
 	}
 	return api.NewServer(api.Config{
 		Addr: cfg.Addr, RequestTimeout: cfg.RequestTimeout, BodyLimit: cfg.BodyLimit,
@@ -115,8 +134,8 @@ func newServer(cfg Config, st *store.Store, log *slog.Logger, reg *prometheus.Re
 		TrustedProxies: cfg.TrustedProxies,
 	}, api.Deps{Logger: log, Health: st, Metrics: reg, Web: frontend.Dist(), Tiles: tileSrv,
 		Auth: authSvc, Export: export.New(st, export.Options{Logger: log}),
-		// Uploaded imports run in the background until the process ends; one
-		// cut short rolls back whole, so they need no context of their own.
+		// Uploaded imports run in the background; the server's shutdown
+		// waits for them a while, then cancels them (they roll back whole).
 		Import:  ingest.NewService(context.Background(), st, log, ""),
-		Reports: st}), nil
+		Reports: st}), tileSrv, nil
 }

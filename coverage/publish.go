@@ -1,0 +1,381 @@
+package coverage
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"time"
+
+	"github.com/paulmach/orb"
+
+	"lianxin"
+	"lianxin/geo"
+	"lianxin/privacy"
+)
+
+// Publishing applies the privacy rules (package privacy) to the village and
+// cell figures a role without household access asks for. Every report,
+// export and tile is built from PublishVillages or PublishCells, so the
+// rules hold in one place per kind of figure; a scope with household access
+// gets the store's exact figures through the same calls.
+
+// MaxPublishedResolution is the finest H3 resolution a role without
+// household access may ask for (the "resolution 8 or coarser").
+const MaxPublishedResolution = 8
+
+// CampaignSource gives the campaign's first day, from which weeks count.
+type CampaignSource interface {
+	Campaign(ctx context.Context, scope lianxin.Scope) (Campaign, error)
+}
+
+// VillageSource is what PublishVillages reads; *store.Store implements it.
+type VillageSource interface {
+	CampaignSource
+	VillageCoverage(ctx context.Context, scope lianxin.Scope, w Window, f Filter) ([]VillageCoverage, error)
+}
+
+// CellSource is what PublishCells reads; *store.Store implements it.
+type CellSource interface {
+	CampaignSource
+	CellAggregates(ctx context.Context, scope lianxin.Scope, res int, w Window, bound orb.Bound, town string) ([]CellAggregate, error)
+}
+
+// PublishWindow is the window scope's aggregates are computed over: w, or
+// for a role without household access w widened to whole campaign weeks
+// (privacy rule 5).
+func PublishWindow(scope lianxin.Scope, w Window, startsOn time.Time) Window {
+	if !privacy.Applies(scope) {
+		return w
+	}
+	from, to := privacy.Weeks(w.From, w.To, Day(startsOn))
+	return Window{From: from, To: to}
+}
+
+func publishWindow(ctx context.Context, src CampaignSource, scope lianxin.Scope, w Window) (Window, error) {
+	if !privacy.Applies(scope) {
+		return w, nil
+	}
+	c, err := src.Campaign(ctx, scope)
+	if err != nil {
+		return w, err
+	}
+	return PublishWindow(scope, w, c.StartsOn), nil
+}
+
+// Published is the village figures of a request and the window they cover,
+// with the hidden counts of the towns and the county (for the summary).
+type Published struct {
+	Villages []VillageCoverage
+	Window   Window
+	// Towns holds, per town code, the town's unvisited special-group counts
+	// with their hidden marks; County the same for every village in scope.
+	Towns  map[string]SpecialCounts
+	County SpecialCounts
+}
+
+// PublishVillages returns f's villages over w as scope may see them: the
+// store's figures for a scope with household access; otherwise over whole
+// weeks, with small areas suppressed and small or recoverable counts
+// hidden. The hidden marks are decided over every village the scope can
+// see, whatever f selects, so the same village shows the same marks in
+// every report.
+func PublishVillages(ctx context.Context, src VillageSource, scope lianxin.Scope, w Window, f Filter) (Published, error) {
+	w, err := publishWindow(ctx, src, scope, w)
+	if err != nil {
+		return Published{}, err
+	}
+	vs, err := src.VillageCoverage(ctx, scope, w, f)
+	if err != nil {
+		return Published{}, err
+	}
+	if !privacy.Applies(scope) {
+		return Published{Villages: vs, Window: w}, nil
+	}
+	all := vs
+	if f.Town != "" || f.Villages != nil {
+		if all, err = src.VillageCoverage(ctx, scope, w, Filter{}); err != nil {
+			return Published{}, err
+		}
+	}
+	masked, towns, county := ProtectVillages(all)
+	byID := make(map[int32]VillageCoverage, len(masked))
+	for _, v := range masked {
+		byID[v.VillageID] = v
+	}
+	for i, v := range vs {
+		m := byID[v.VillageID]
+		v.Suppressed, v.SpecialWaitingHidden = m.Suppressed, m.SpecialWaitingHidden
+		v.SpecialHouseholds.hidden, v.SpecialUnvisited.hidden = m.SpecialHouseholds.hidden, m.SpecialUnvisited.hidden
+		vs[i] = v
+	}
+	return Published{Villages: vs, Window: w, Towns: towns, County: county}, nil
+}
+
+// ProtectVillages applies privacy rules 2 to 4 to every village of a county
+// (or of the towns a scope sees): it returns the villages with their hidden
+// marks, and the towns' and the county's unvisited special-group counts
+// with theirs. The hierarchy is county → town → village for each group's
+// households and unvisited households, and within a village the groups'
+// sum over the six groups; it is repeated until no rule hides anything more.
+func ProtectVillages(all []VillageCoverage) ([]VillageCoverage, map[string]SpecialCounts, SpecialCounts) {
+	vs := slices.Clone(all)
+	slices.SortFunc(vs, func(a, b VillageCoverage) int {
+		return cmp.Or(cmp.Compare(a.TownCode, b.TownCode), cmp.Compare(a.VillageCode, b.VillageCode))
+	})
+	townKey := func(code string) string { return "t" + code }
+	villageKey := func(code string) string { return "v" + code }
+	var roots []string
+	children := map[string][]string{}
+	for _, v := range vs {
+		tk := townKey(v.TownCode)
+		if _, ok := children[tk]; !ok {
+			roots = append(roots, tk)
+		}
+		children[tk] = append(children[tk], villageKey(v.VillageCode))
+	}
+	tree := func(value func(VillageCoverage) int64, primary func(v VillageCoverage, value int64) bool,
+		townPrimary func(town string, value int64) bool) privacy.Tree[string] {
+		t := privacy.Tree[string]{Roots: roots, Children: children, Value: map[string]int64{}, Primary: map[string]bool{}}
+		for _, v := range vs {
+			n := value(v)
+			t.Value[villageKey(v.VillageCode)] = n
+			t.Value[townKey(v.TownCode)] += n
+			t.Primary[villageKey(v.VillageCode)] = primary(v, n)
+		}
+		for _, r := range roots {
+			t.Primary[r] = townPrimary(r[1:], t.Value[r])
+		}
+		return t
+	}
+
+	// Rule 2, with its complement: whole villages.
+	hhTree := tree(func(v VillageCoverage) int64 { return v.Households },
+		func(_ VillageCoverage, n int64) bool { return privacy.TooFewHouseholds(n) },
+		func(_ string, n int64) bool { return privacy.TooFewHouseholds(n) })
+	rows, _ := privacy.Protect(hhTree, privacy.TooFewHouseholds)
+	for i := range vs {
+		vs[i].Suppressed = rows[villageKey(vs[i].VillageCode)]
+	}
+
+	// Town totals, for the "visited = households − unvisited" rule at town level.
+	townS := map[string]SpecialCounts{}
+	townU := map[string]SpecialCounts{}
+	for _, v := range vs {
+		townS[v.TownCode] = townS[v.TownCode].Plus(v.SpecialHouseholds)
+		townU[v.TownCode] = townU[v.TownCode].Plus(v.SpecialUnvisited)
+	}
+
+	extra := map[string]map[Group]bool{} // unvisited counts hidden by the within-village complement
+	towns := map[string]SpecialCounts{}
+	var county SpecialCounts
+	for {
+		for i := range vs {
+			vs[i].SpecialHouseholds.hidden, vs[i].SpecialUnvisited.hidden = 0, 0
+		}
+		towns = map[string]SpecialCounts{}
+		county = SpecialCounts{}
+		for _, g := range Groups {
+			sTree := tree(func(v VillageCoverage) int64 { return v.SpecialHouseholds.Get(g) },
+				func(v VillageCoverage, n int64) bool { return v.Suppressed || privacy.SmallCount(n) },
+				func(_ string, n int64) bool { return privacy.SmallCount(n) })
+			hiddenS, _ := privacy.Protect(sTree, privacy.SmallCount)
+			uTree := tree(func(v VillageCoverage) int64 { return v.SpecialUnvisited.Get(g) },
+				func(v VillageCoverage, n int64) bool {
+					return v.Suppressed || privacy.SmallCount(n) || privacy.SmallCount(v.SpecialHouseholds.Get(g)-n) ||
+						extra[v.VillageCode][g]
+				},
+				func(town string, n int64) bool {
+					return privacy.SmallCount(n) || privacy.SmallCount(townS[town].Get(g)-n)
+				})
+			hiddenU, topU := privacy.Protect(uTree, privacy.SmallCount)
+			for i, v := range vs {
+				if hiddenS[villageKey(v.VillageCode)] {
+					vs[i].SpecialHouseholds.Hide(g)
+				}
+				if hiddenU[villageKey(v.VillageCode)] {
+					vs[i].SpecialUnvisited.Hide(g)
+				}
+			}
+			for _, r := range roots {
+				t := towns[r[1:]]
+				t.AddGroup(g, townU[r[1:]].Get(g))
+				if hiddenU[r] {
+					t.Hide(g)
+				}
+				towns[r[1:]] = t
+			}
+			for _, r := range roots {
+				county.AddGroup(g, uTree.Value[r])
+			}
+			if topU {
+				county.Hide(g)
+			}
+		}
+		// Within a village: the sum over groups is shown unless small, and
+		// then at least two groups are hidden with a total that is not small.
+		grew := false
+		for i, v := range vs {
+			vals := make([]int64, len(Groups))
+			prim := make([]bool, len(Groups))
+			for j, g := range Groups {
+				vals[j], prim[j] = v.SpecialUnvisited.Get(g), v.SpecialUnvisited.Hidden(g)
+			}
+			total := v.SpecialUnvisited.Total()
+			visited := v.SpecialHouseholds.Total() - total
+			hid, totalHidden := privacy.Complement(total, false, vals, prim, privacy.SmallCount)
+			vs[i].SpecialWaitingHidden = v.Suppressed || totalHidden || privacy.SmallCount(total) || privacy.SmallCount(visited)
+			for j, g := range Groups {
+				if hid[j] && !prim[j] {
+					if extra[v.VillageCode] == nil {
+						extra[v.VillageCode] = map[Group]bool{}
+					}
+					extra[v.VillageCode][g] = true
+					grew = true
+				}
+			}
+		}
+		if !grew {
+			break
+		}
+	}
+	for i := range vs {
+		if vs[i].Suppressed {
+			vs[i].SpecialHouseholds.hidden, vs[i].SpecialUnvisited.hidden = 0x3f, 0x3f
+		}
+	}
+	return vs, towns, county
+}
+
+// PublishCells returns the res cells of bound over w (the store's
+// CellAggregates) as scope may see them. For a role without household
+// access: res at most MaxPublishedResolution and no town filter
+// (EForbidden), the window widened to whole weeks, cells with 1 to 4
+// households left out and small or recoverable special-group counts marked
+// hidden, decided over the whole county at resolutions 6 to 8 (rule 4) so
+// that a tile, an export and a coarser or finer request agree.
+func PublishCells(ctx context.Context, src CellSource, scope lianxin.Scope, res int, w Window, bound orb.Bound, town string) ([]CellAggregate, Window, error) {
+	if !privacy.Applies(scope) {
+		cs, err := src.CellAggregates(ctx, scope, res, w, bound, town)
+		return cs, w, err
+	}
+	if err := CheckResolution(res); err != nil {
+		return nil, w, err
+	}
+	if res > MaxPublishedResolution {
+		return nil, w, lianxin.Errorf(lianxin.EForbidden, "res: %d is finer than %d, the finest resolution your role may see without household access", res, MaxPublishedResolution)
+	}
+	if town != "" {
+		return nil, w, lianxin.Errorf(lianxin.EForbidden, "town: one town's share of each hexagon needs household access (ask for every town's)")
+	}
+	sel, err := SelectCells(bound, res)
+	if err != nil {
+		return nil, w, err
+	}
+	w, err = publishWindow(ctx, src, scope, w)
+	if err != nil {
+		return nil, w, err
+	}
+	fine, err := src.CellAggregates(ctx, scope, MaxPublishedResolution, w, orb.Bound{}, "")
+	if err != nil {
+		return nil, w, err
+	}
+	levels, err := ProtectCells(fine)
+	if err != nil {
+		return nil, w, err
+	}
+	var out []CellAggregate
+	for _, c := range levels[res] {
+		if sel.Has(c.Cell) {
+			out = append(out, c)
+		}
+	}
+	slices.SortFunc(out, func(a, b CellAggregate) int { return cmp.Compare(a.Cell, b.Cell) })
+	return out, w, nil
+}
+
+// ProtectCells rolls cells of one resolution up to MinCellResolution and
+// applies privacy rules 2 to 4 over the hierarchy county → res 6 → … → the
+// cells' resolution. It returns the published cells of each resolution:
+// cells with 1 to 4 households (and those hidden to protect them) left out,
+// special-group counts marked hidden.
+func ProtectCells(cells []CellAggregate) (map[int][]CellAggregate, error) {
+	if len(cells) == 0 {
+		return map[int][]CellAggregate{}, nil
+	}
+	finest := cells[0].Resolution
+	byRes := map[int]map[int64]*CellAggregate{finest: {}}
+	for i := range cells {
+		c := cells[i]
+		byRes[finest][c.Cell] = &c
+	}
+	children := map[int64][]int64{}
+	for res := finest - 1; res >= MinCellResolution; res-- {
+		byRes[res] = map[int64]*CellAggregate{}
+		for id, c := range byRes[res+1] {
+			p, err := geo.ParentCell(id, res)
+			if err != nil {
+				return nil, err
+			}
+			a := byRes[res][p]
+			if a == nil {
+				a = &CellAggregate{Cell: p, H3: H3String(p), Resolution: res}
+				byRes[res][p] = a
+			}
+			a.Households += c.Households
+			a.Residents += c.Residents
+			a.VisitedHouseholds += c.VisitedHouseholds
+			a.VisitedResidents += c.VisitedResidents
+			a.Visits += c.Visits
+			a.SpecialHouseholds += c.SpecialHouseholds
+			a.SpecialUnvisited += c.SpecialUnvisited
+			a.ProblemsCollected += c.ProblemsCollected
+			a.ProblemsResolved += c.ProblemsResolved
+			children[p] = append(children[p], id)
+		}
+		for _, a := range byRes[res] {
+			a.OpenProblems = max(0, a.ProblemsCollected-a.ProblemsResolved)
+		}
+	}
+	var roots []int64
+	for id := range byRes[MinCellResolution] {
+		roots = append(roots, id)
+	}
+	slices.Sort(roots)
+	for _, kids := range children {
+		slices.Sort(kids)
+	}
+	all := map[int64]*CellAggregate{}
+	for _, m := range byRes {
+		for id, c := range m {
+			all[id] = c
+		}
+	}
+	tree := func(value func(*CellAggregate) int64, primary func(*CellAggregate) bool) privacy.Tree[int64] {
+		t := privacy.Tree[int64]{Roots: roots, Children: children, Value: map[int64]int64{}, Primary: map[int64]bool{}}
+		for id, c := range all {
+			t.Value[id] = value(c)
+			t.Primary[id] = primary(c)
+		}
+		return t
+	}
+	rows, _ := privacy.Protect(tree(func(c *CellAggregate) int64 { return c.Households },
+		func(c *CellAggregate) bool { return privacy.TooFewHouseholds(c.Households) }), privacy.TooFewHouseholds)
+	hiddenS, _ := privacy.Protect(tree(func(c *CellAggregate) int64 { return c.SpecialHouseholds },
+		func(c *CellAggregate) bool { return rows[c.Cell] || privacy.SmallCount(c.SpecialHouseholds) }), privacy.SmallCount)
+	hiddenU, _ := privacy.Protect(tree(func(c *CellAggregate) int64 { return c.SpecialUnvisited },
+		func(c *CellAggregate) bool {
+			return rows[c.Cell] || privacy.SmallCount(c.SpecialUnvisited) || privacy.SmallCount(c.SpecialHouseholds-c.SpecialUnvisited)
+		}), privacy.SmallCount)
+	out := map[int][]CellAggregate{}
+	for res, m := range byRes {
+		for id, c := range m {
+			if rows[id] {
+				continue
+			}
+			p := *c
+			p.SpecialHouseholdsHidden, p.SpecialUnvisitedHidden = hiddenS[id], hiddenU[id]
+			out[res] = append(out[res], p)
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,168 @@
+package reliability
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"lianxin"
+	"lianxin/api"
+	"lianxin/demo"
+	"lianxin/store"
+	"lianxin/tiles"
+)
+
+// TestTerminatedBackendsDuringTraffic kills every server backend again and
+// again while reads and writes run: reads never see a 5xx (a lost connection
+// is retried once on a fresh one), and every write either answers success
+// and lands exactly once, or fails and lands not at all.
+func TestTerminatedBackendsDuringTraffic(t *testing.T) {
+	ctx := context.Background()
+	c := newCluster(t, 54339)
+	dbURL := c.freshDatabase(t, "lxterminate")
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if os.Getenv("LIANXIN_DEBUG_503") != "" {
+		quiet = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	st, err := store.Open(ctx, dbURL, store.Options{MaxConns: 8, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	county, err := demo.Generate(ctx, st, demo.Options{Seed: 4, Scale: 0.05})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := demo.Write(ctx, st, county); err != nil {
+		t.Fatal(err)
+	}
+	// No tile cache: every tile goes to the database.
+	tileSrv, err := tiles.New(st, tiles.FromEngine(st), tiles.Options{CacheBytes: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	scope := lianxin.SystemScope()
+	srv := api.NewServer(api.Config{RequestTimeout: 10 * time.Second}, api.Deps{
+		Logger: quiet, Health: st, Reports: st, Tiles: tileSrv, DefaultScope: &scope,
+	})
+	hs := httptest.NewServer(srv)
+	defer hs.Close()
+
+	town := county.Towns[0].Code
+	reads := []string{
+		"/api/v1/reports/gaps?town=" + town,
+		"/api/v1/reports/summary",
+		"/api/v1/towns",
+		"/tiles/villages/11/1706/830.mvt",
+		"/tiles/h3/10/853/415.mvt",
+	}
+	admin, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(ctx)
+
+	var mu sync.Mutex
+	readFailures := map[string]int{}
+	reads5xx, readsDone := 0, 0
+	writesOK, writesFailed := 0, 0
+	kills := 0
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for w := 0; w < 6; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := w; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				res, err := http.Get(hs.URL + reads[i%len(reads)])
+				if err != nil {
+					t.Errorf("GET %s: %v", reads[i%len(reads)], err)
+					return
+				}
+				body, _ := io.ReadAll(res.Body)
+				res.Body.Close()
+				mu.Lock()
+				readsDone++
+				if res.StatusCode >= 500 {
+					reads5xx++
+					readFailures[res.Status+" "+strings.TrimSpace(string(body))]++
+				}
+				mu.Unlock()
+			}
+		}(w)
+	}
+	wg.Add(1)
+	go func() { // writes: snapshots, one row per success
+		defer wg.Done()
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			res, err := http.Post(hs.URL+"/api/v1/snapshots", "application/json", strings.NewReader(`{"as_of":"2026-06-01"}`))
+			if err != nil {
+				t.Errorf("POST snapshot: %v", err)
+				return
+			}
+			io.Copy(io.Discard, res.Body)
+			res.Body.Close()
+			mu.Lock()
+			if res.StatusCode/100 == 2 {
+				writesOK++
+			} else {
+				writesFailed++
+			}
+			mu.Unlock()
+			time.Sleep(50 * time.Millisecond)
+		}
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		var n int
+		if err := admin.QueryRow(ctx, `SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+			WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name = 'lianxin'
+			  AND backend_start < statement_timestamp()) k`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		kills += n
+		// Spaced wider than any request takes, so each kill is one event
+		// that a retried read outlives (a retry is not itself killed).
+		time.Sleep(4 * time.Second)
+	}
+	close(stop)
+	wg.Wait()
+
+	var stored int
+	if err := admin.QueryRow(ctx, `SELECT count(*) FROM coverage_snapshots`).Scan(&stored); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d backends terminated; %d reads (%d 5xx); writes %d ok, %d failed, %d stored",
+		kills, readsDone, reads5xx, writesOK, writesFailed, stored)
+	if kills < 3 || readsDone < 50 || writesOK == 0 {
+		t.Fatalf("too little happened to prove anything: %d kills, %d reads, %d writes", kills, readsDone, writesOK)
+	}
+	if reads5xx > 0 {
+		t.Errorf("%d reads answered 5xx while backends were terminated, want none: %v", reads5xx, readFailures)
+	}
+	if stored != writesOK {
+		t.Errorf("%d snapshots stored for %d successful writes: a write was lost or duplicated", stored, writesOK)
+	}
+}
