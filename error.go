@@ -19,6 +19,11 @@ const (
 	EInternal     = "internal"
 )
 
+// ErrConnectionLost marks an "unavailable" error whose database connection
+// died under it (a terminated backend, a restarted server). Nothing the
+// request read was wrong, so a read may be run again on a fresh connection.
+var ErrConnectionLost = errors.New("database connection lost")
+
 // Error is an error meant for the caller: Code says what kind, Message is
 // safe to show, Details (optional) carries structured context such as the
 // file, row and field of a rejected import row.

@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -198,10 +199,19 @@ func TestCancelledDownloadStopsItsQuery(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+	// The handler records the export as it unwinds, which may be a moment
+	// after its query stopped.
 	var completed bool
 	var rows int64
-	if err := conn.QueryRow(ctx, `SELECT completed, rows FROM exports ORDER BY id DESC LIMIT 1`).Scan(&completed, &rows); err != nil {
-		t.Fatalf("the cut-short export was not recorded: %v", err)
+	for {
+		err := conn.QueryRow(ctx, `SELECT completed, rows FROM exports ORDER BY id DESC LIMIT 1`).Scan(&completed, &rows)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, pgx.ErrNoRows) || time.Now().After(deadline) {
+			t.Fatalf("the cut-short export was not recorded: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 	total := count(t, url, `SELECT count(*) FROM households`)
 	if completed || rows >= int64(total) {

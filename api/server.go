@@ -103,6 +103,7 @@ func NewServer(cfg Config, deps Deps) *Server {
 			// Tiles are cached gzipped and sent as they are.
 			Skipper: func(c echo.Context) bool { return c.Path() == "/metrics" || strings.HasPrefix(c.Path(), "/tiles/") },
 		}),
+		s.retryLostReads(),
 	)
 	s.useSecurity()
 	s.routes()

@@ -9,6 +9,10 @@
 // its types), the HTTP layer and the command line only format what this
 // package decides.
 //
+// Every figure a role without household access sees goes through
+// PublishVillages or PublishCells (publish.go), which apply the privacy
+// package's disclosure rules in one place for reports, exports and tiles.
+//
 // Assumptions: days are calendar days in campaign time (UTC+8); a window is
 // [From, To) in whole days; a household counts as visited in a window when
 // at least one diary entry names it inside the window, and its residents then

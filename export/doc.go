@@ -25,6 +25,11 @@
 //   - No personal field ever: household names, phones and ID numbers live in
 //     household_personal, which no export query names. The households layer
 //     needs Scope.HouseholdPoints.
+//   - Aggregate layers (village_coverage, gaps, h3_cells) are built from the
+//     coverage engine's published figures (coverage.PublishVillages and
+//     PublishCells): for a role without household access, whole-week
+//     windows, small areas left out or blank, small and recoverable
+//     special-group counts null (package privacy).
 //   - Every export is recorded (who, when, layer, filter, format, rows) and a
 //     cancelled download cancels its query.
 package export

@@ -40,7 +40,10 @@ func TestFastFeatureMatchesSlow(t *testing.T) {
 			if !reflect.DeepEqual(ferr, serr) {
 				t.Fatalf("errors differ: fast %v, encoding/json %v", ferr, serr)
 			}
-			if !reflect.DeepEqual(fr, sr) {
+			// A rejected row's partly filled values are not compared: the
+			// slow path meets properties in map order, so which fields it
+			// filled before the bad one varies from run to run.
+			if ferr == nil && !reflect.DeepEqual(fr, sr) {
 				t.Fatalf("rows differ:\nfast          %+v\nencoding/json %+v", fr, sr)
 			}
 		})

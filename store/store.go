@@ -52,7 +52,8 @@ type Store struct {
 	role    string          // Options.Role
 	owner   *pgx.ConnConfig // the URL's own user, for migrations
 	covers  *coverageCache  // village coverage by input versions (coverage_cache.go)
-	onWrite atomic.Pointer[writeHook] // set by ListenLayers (tiles_listen.go)
+	// onWrite is set by ListenLayers (tiles_listen.go).
+	onWrite atomic.Pointer[writeHook]
 }
 
 // Open connects to databaseURL and checks that the server answers.
@@ -130,15 +131,18 @@ const setScopeSQL = `SELECT set_config('lianxin.user', $1, true),
        set_config('lianxin.personal_fields', $4, true)`
 
 func (s *Store) inScope(ctx context.Context, scope lianxin.Scope, opts pgx.TxOptions, fn func(pgx.Tx) error) error {
+	var fnStarted bool
 	attempt := func() error {
 		if !s.breaker.allow(time.Now()) {
 			return unavailableMsg("the database is unavailable")
 		}
+		fnStarted = false
 		err := pgx.BeginTxFunc(ctx, s.pool, opts, func(tx pgx.Tx) error {
 			if _, err := tx.Exec(ctx, setScopeSQL, scope.User, townList(scope.Towns), strconv.FormatBool(scope.AllTowns),
 				strconv.FormatBool(scope.PersonalFields)); err != nil {
 				return fmt.Errorf("set scope: %w", err)
 			}
+			fnStarted = true
 			return fn(tx)
 		})
 		if err == nil && opts.AccessMode != pgx.ReadOnly {
@@ -148,18 +152,20 @@ func (s *Store) inScope(ctx context.Context, scope lianxin.Scope, opts pgx.TxOpt
 		return err
 	}
 	err := attempt()
-	// A read whose connection was lost (a terminated backend) runs once more
-	// on a fresh connection; the caller never sees the blip.
 	if err != nil && retryable(err) && ctx.Err() == nil {
 		// Whatever killed this connection (a restart, pg_terminate_backend)
 		// most likely killed its idle siblings too: drop them all, so the
 		// retry and the requests after it start on fresh connections.
 		s.breaker.noteLoss(time.Now())
 		s.pool.Reset()
-		if opts.AccessMode == pgx.ReadOnly {
-			s.log.Warn("retrying a read after a lost connection", "error", err)
+		// A connection that died idle in the pool fails at BEGIN or at the
+		// scope settings, before fn ran: any transaction may run again then.
+		// Once fn has run, only its caller knows whether running it twice is
+		// safe (fn may have collected rows): the error says the connection
+		// was lost, and the HTTP layer retries a whole read request once.
+		if !fnStarted {
+			s.log.Warn("retrying after a connection lost before use", "error", err)
 			err = attempt()
-
 		}
 	}
 	return translate(err)
@@ -201,13 +207,15 @@ func translate(err error) error {
 				return err
 			}
 			return fmt.Errorf("%w: %w", lianxin.Errorf(lianxin.EUnavailable, "the query took too long"), err)
-		case "57P01", "57P02", "57P03", "53300": // admin shutdown, crash, cannot connect now, too many connections
+		case "57P01", "57P02": // admin shutdown (pg_terminate_backend), crash
+			return fmt.Errorf("%w: %w", lianxin.ErrConnectionLost, unavailable(err))
+		case "57P03", "53300": // cannot connect now, too many connections
 			return unavailable(err)
 		}
 		return err
 	}
-	if pgconn.SafeToRetry(err) || pgconn.Timeout(err) || isConnectError(err) {
-		return unavailable(err)
+	if isConnectionLost(err) {
+		return fmt.Errorf("%w: %w", lianxin.ErrConnectionLost, unavailable(err))
 	}
 	return err
 }

@@ -22,6 +22,7 @@ type Config struct {
 	MaxConns         int
 	Migrate          bool
 	TileCacheMB      int
+	AuthCacheTTL     time.Duration // how long a resolved session or token is remembered; 0: never
 	BasemapURL       string
 	DBRole           string   // serve only: database role the server logs in as
 	DBRolePassword   string   // its password, where pg_hba.conf asks for one
@@ -55,6 +56,8 @@ func (c *Config) bindServe(fs *flag.FlagSet, env *env) {
 		"apply pending migrations at start (env LIANXIN_MIGRATE)")
 	fs.IntVar(&c.TileCacheMB, "tile-cache-mb", env.integer("LIANXIN_TILE_CACHE_MB", 64),
 		"tile cache size in MiB of gzipped tiles; 0 disables it (env LIANXIN_TILE_CACHE_MB)")
+	fs.DurationVar(&c.AuthCacheTTL, "auth-cache-ttl", env.duration("LIANXIN_AUTH_CACHE_TTL", 10*time.Second),
+		"how long a session or API token, once looked up, is trusted without asking the database; a logout or revocation made by another process (another server, the command line) takes up to this long to apply here; 0 asks every time (env LIANXIN_AUTH_CACHE_TTL)")
 	fs.StringVar(&c.DBRole, "db-role", env.str("LIANXIN_DB_ROLE", "lianxin_app"),
 		"database role the server logs in as (the URL's host and database, this user): owns no table, held to row-level security; migrations still run as the URL's user; empty serves as the URL's user (env LIANXIN_DB_ROLE)")
 	fs.StringVar(&c.DBRolePassword, "db-role-password", env.str("LIANXIN_DB_ROLE_PASSWORD", ""),

@@ -114,7 +114,11 @@ func buildServer(cfg Config, st *store.Store, log *slog.Logger, reg *prometheus.
 	if err != nil {
 		return nil, nil, err
 	}
-	authSvc, err := auth.New(st, auth.Options{Logger: log})
+	authCache := cfg.AuthCacheTTL
+	if authCache <= 0 {
+		authCache = -1
+	}
+	authSvc, err := auth.New(st, auth.Options{Logger: log, CacheTTL: authCache})
 	if err != nil {
 		return nil, nil, err
 	}
