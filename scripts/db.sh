@@ -74,6 +74,8 @@ init_cluster() {
       mkdir -p "$real"
       ln -sfn "$real" "$data_dir"
       log_file="$real.log"
+      # A checkout cloned again at the same path finds its cluster there.
+      [ -f "$real/PG_VERSION" ] && return 0
     else
       mkdir -p "$data_dir"
     fi
