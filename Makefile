@@ -76,6 +76,7 @@ test-browser: build db-start ## drive the web map in Chromium against a demo cou
 	LIANXIN_TEST_DATABASE_URL="$(if $(DATABASE_URL),$(DATABASE_URL),$(ADMIN_URL))" scripts/browser-test.sh
 
 bench: build db-start ## run the benchmarks and rewrite the figures in BENCHMARKS.md
+	@WITH_BENCH=1 scripts/db.sh deps
 	@scripts/bench.sh
 
 clean: ## remove build output (the database under .data/ stays; make db-stop first to remove it)
