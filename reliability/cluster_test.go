@@ -3,12 +3,22 @@ package reliability
 import (
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"lianxin"
+	"lianxin/api"
+	"lianxin/demo"
+	"lianxin/store"
+	"lianxin/tiles"
 )
 
 // cluster is a disposable PostgreSQL server of the fault tests' own.
@@ -60,4 +70,50 @@ func (c *cluster) freshDatabase(t *testing.T, db string) string {
 		}
 	}
 	return c.url(db)
+}
+
+// servedCounty is a small demo county in a fresh database of the cluster,
+// served by an in-process API server with every request in the system scope.
+type servedCounty struct {
+	store  *store.Store
+	county *demo.County
+	server *httptest.Server
+}
+
+// serveCounty loads a county (seed) into db and serves it with the given
+// tile cache size (-1 turns the cache off) and request deadline.
+func (c *cluster) serveCounty(t *testing.T, db string, seed uint64, tileCacheBytes int64, deadline time.Duration) *servedCounty {
+	t.Helper()
+	ctx := context.Background()
+	dbURL := c.freshDatabase(t, db)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if os.Getenv("LIANXIN_DEBUG_503") != "" {
+		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	st, err := store.Open(ctx, dbURL, store.Options{MaxConns: 8, Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(st.Close)
+	if _, err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	county, err := demo.Generate(ctx, st, demo.Options{Seed: seed, Scale: 0.05})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := demo.Write(ctx, st, county); err != nil {
+		t.Fatal(err)
+	}
+	tileSrv, err := tiles.New(st, tiles.FromEngine(st), tiles.Options{CacheBytes: tileCacheBytes})
+	if err != nil {
+		t.Fatal(err)
+	}
+	scope := lianxin.SystemScope()
+	srv := api.NewServer(api.Config{RequestTimeout: deadline}, api.Deps{
+		Logger: log, Health: st, Reports: st, Tiles: tileSrv, DefaultScope: &scope,
+	})
+	hs := httptest.NewServer(srv)
+	t.Cleanup(hs.Close)
+	return &servedCounty{store: st, county: county, server: hs}
 }

@@ -1,11 +1,8 @@
 package reliability
 
 import (
-	"context"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"runtime"
 	"sort"
@@ -13,12 +10,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"lianxin"
-	"lianxin/api"
-	"lianxin/demo"
-	"lianxin/store"
-	"lianxin/tiles"
 )
 
 // outage is how long PostgreSQL stays down in TestDatabaseOutage: the 60 s
@@ -46,40 +37,10 @@ type sample struct {
 // the tile cache), goroutines do not pile up, and service is back within 2 s
 // of the database's return, with no restart.
 func TestDatabaseOutage(t *testing.T) {
-	ctx := context.Background()
 	c := newCluster(t, 54339)
-	dbURL := c.freshDatabase(t, "lxfaults")
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if os.Getenv("LIANXIN_DEBUG_503") != "" {
-		quiet = slog.New(slog.NewTextHandler(os.Stderr, nil))
-	}
-
-	st, err := store.Open(ctx, dbURL, store.Options{MaxConns: 8, Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if _, err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	county, err := demo.Generate(ctx, st, demo.Options{Seed: 3, Scale: 0.05})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := demo.Write(ctx, st, county); err != nil {
-		t.Fatal(err)
-	}
-	tileSrv, err := tiles.New(st, tiles.FromEngine(st), tiles.Options{CacheBytes: 16 << 20})
-	if err != nil {
-		t.Fatal(err)
-	}
-	scope := lianxin.SystemScope()
 	const deadline = 5 * time.Second
-	srv := api.NewServer(api.Config{RequestTimeout: deadline}, api.Deps{
-		Logger: quiet, Health: st, Reports: st, Tiles: tileSrv, DefaultScope: &scope,
-	})
-	hs := httptest.NewServer(srv)
-	defer hs.Close()
+	served := c.serveCounty(t, "lxfaults", 3, 16<<20, deadline)
+	county, hs := served.county, served.server
 	client := &http.Client{Timeout: 2 * deadline}
 
 	town := county.Towns[0].Code

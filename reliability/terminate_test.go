@@ -3,22 +3,13 @@ package reliability
 import (
 	"context"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
-	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-
-	"lianxin"
-	"lianxin/api"
-	"lianxin/demo"
-	"lianxin/store"
-	"lianxin/tiles"
 )
 
 // TestTerminatedBackendsDuringTraffic kills every server backend again and
@@ -28,37 +19,10 @@ import (
 func TestTerminatedBackendsDuringTraffic(t *testing.T) {
 	ctx := context.Background()
 	c := newCluster(t, 54339)
-	dbURL := c.freshDatabase(t, "lxterminate")
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if os.Getenv("LIANXIN_DEBUG_503") != "" {
-		quiet = slog.New(slog.NewTextHandler(os.Stderr, nil))
-	}
-	st, err := store.Open(ctx, dbURL, store.Options{MaxConns: 8, Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if _, err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	county, err := demo.Generate(ctx, st, demo.Options{Seed: 4, Scale: 0.05})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := demo.Write(ctx, st, county); err != nil {
-		t.Fatal(err)
-	}
 	// No tile cache: every tile goes to the database.
-	tileSrv, err := tiles.New(st, tiles.FromEngine(st), tiles.Options{CacheBytes: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	scope := lianxin.SystemScope()
-	srv := api.NewServer(api.Config{RequestTimeout: 10 * time.Second}, api.Deps{
-		Logger: quiet, Health: st, Reports: st, Tiles: tileSrv, DefaultScope: &scope,
-	})
-	hs := httptest.NewServer(srv)
-	defer hs.Close()
+	served := c.serveCounty(t, "lxterminate", 4, -1, 10*time.Second)
+	county, hs := served.county, served.server
+	dbURL := c.url("lxterminate")
 
 	town := county.Towns[0].Code
 	reads := []string{
