@@ -95,6 +95,8 @@ max_connections $max_conns.
 | connections | requests | requests/s | errors (non-2xx, socket) | p50 | p95 | p99 |
 |---|---|---|---|---|---|---|
 ${rows}
-"too many clients" in the server's log: $too_many. The pool never opens more than its size, so the database
+The warm-up pass reaches only part of the mix, so most requests here build their tile: these are the
+figures of a largely cold cache, dominated by the hexagon aggregates of the coverage engine (warm tiles
+alone are in the tiles section). "too many clients" in the server's log: $too_many. The pool never opens more than its size, so the database
 refuses nothing; requests beyond it wait in the pool within their deadline.
 MD
