@@ -318,7 +318,12 @@ function summaryCards(s) {
   }
   const waiting = s.five_coverages?.special_unvisited;
   if (waiting && typeof waiting === 'object') {
-    cards.push(card(t('summary.special_waiting'), num(Object.values(waiting).reduce((a, b) => a + (Number(b) || 0), 0))));
+    // A group shown as "<11" holds 1 to 10 households: the total is then a
+    // lower bound, and says so, rather than counting the group as 0.
+    const groups = Object.values(waiting);
+    const hidden = groups.filter((b) => typeof b === 'string').length;
+    const known = groups.reduce((a, b) => a + (typeof b === 'number' ? b : 0), 0);
+    cards.push(card(t('summary.special_waiting'), hidden ? `≥ ${num(known + hidden)}` : num(known)));
   }
   return h('dl', { class: 'cards', lang: lang() }, cards);
 }
