@@ -205,7 +205,14 @@ func (s *Server) reportNext(c echo.Context) error {
 
 // GET /api/v1/reports/members
 func (s *Server) reportMembers(c echo.Context) error {
-	p, err := params(c, "team", "from", "to", "format")
+	return tableReport(c, s, "members", []string{"team", "from", "to", "format"}, (*coverage.Reports).Members)
+}
+
+// tableReport serves a report that is one table of rows for a town/team
+// window, as JSON or CSV: the parameters are checked, then run answers.
+func tableReport[T any](c echo.Context, s *Server, name string, allowed []string,
+	run func(*coverage.Reports, context.Context, lianxin.Scope, coverage.Query) ([]T, coverage.Window, error)) error {
+	p, err := params(c, allowed...)
 	if err != nil {
 		return err
 	}
@@ -217,11 +224,11 @@ func (s *Server) reportMembers(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	rows, w, err := s.reports().Members(c.Request().Context(), scopeOf(c), q)
+	rows, w, err := run(s.reports(), c.Request().Context(), scopeOf(c), q)
 	if err != nil {
 		return err
 	}
-	return writeRows(c, "members", format, w, rows, nil)
+	return writeRows(c, name, format, w, rows, nil)
 }
 
 // GET /api/v1/reports/summary
@@ -272,23 +279,7 @@ func (s *Server) reportDiary(c echo.Context) error {
 
 // GET /api/v1/reports/forecast
 func (s *Server) reportForecast(c echo.Context) error {
-	p, err := params(c, "town", "team", "from", "to", "format")
-	if err != nil {
-		return err
-	}
-	q, err := p.query()
-	if err != nil {
-		return err
-	}
-	format, err := p.format(coverage.FormatJSON, coverage.FormatCSV)
-	if err != nil {
-		return err
-	}
-	rows, w, err := s.reports().Forecast(c.Request().Context(), scopeOf(c), q)
-	if err != nil {
-		return err
-	}
-	return writeRows(c, "forecast", format, w, rows, nil)
+	return tableReport(c, s, "forecast", []string{"town", "team", "from", "to", "format"}, (*coverage.Reports).Forecast)
 }
 
 // POST /api/v1/snapshots {"as_of": "YYYY-MM-DD", "town": "code"}
