@@ -156,18 +156,10 @@ func villageCoverage(ctx context.Context, tx pgx.Tx, w coverage.Window, f covera
 	// size histograms: all households, then visited ones
 	all := map[int32]map[int64]int64{}
 	visited := map[int32]map[int64]int64{}
-	rows, _ = br.Query()
-	for rows.Next() {
-		var vid int32
-		var size, n int64
-		var sc coverage.SpecialCounts
-		if err := rows.Scan(&vid, &size, &n, &sc.Poor, &sc.SeriouslyIll, &sc.Disabled, &sc.EmptyNest,
-			&sc.LeftBehindChildren, &sc.CommunityCorrection); err != nil {
-			return nil, fmt.Errorf("read village households: %w", err)
-		}
+	err = scanSizeRows(br, "village households", func(vid int32, size, n int64, sc coverage.SpecialCounts) {
 		i, ok := index[vid]
 		if !ok {
-			continue
+			return
 		}
 		v := &out[i]
 		v.Households += n
@@ -177,22 +169,14 @@ func villageCoverage(ctx context.Context, tx pgx.Tx, w coverage.Window, f covera
 			all[vid] = map[int64]int64{}
 		}
 		all[vid][size] += n
+	})
+	if err != nil {
+		return nil, err
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read village households: %w", err)
-	}
-	rows, _ = br.Query()
-	for rows.Next() {
-		var vid int32
-		var size, n int64
-		var sc coverage.SpecialCounts
-		if err := rows.Scan(&vid, &size, &n, &sc.Poor, &sc.SeriouslyIll, &sc.Disabled, &sc.EmptyNest,
-			&sc.LeftBehindChildren, &sc.CommunityCorrection); err != nil {
-			return nil, fmt.Errorf("read visited households: %w", err)
-		}
+	err = scanSizeRows(br, "visited households", func(vid int32, size, n int64, sc coverage.SpecialCounts) {
 		i, ok := index[vid]
 		if !ok {
-			continue
+			return
 		}
 		v := &out[i]
 		v.VisitedHouseholds += n
@@ -202,9 +186,9 @@ func villageCoverage(ctx context.Context, tx pgx.Tx, w coverage.Window, f covera
 			visited[vid] = map[int64]int64{}
 		}
 		visited[vid][size] += n
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read visited households: %w", err)
+	})
+	if err != nil {
+		return nil, err
 	}
 	rows, _ = br.Query()
 	for rows.Next() {
@@ -322,3 +306,27 @@ var (
 	_ coverage.ReportSource = (*Store)(nil)
 	_ coverage.Snapshotter  = (*Store)(nil)
 )
+
+// scanSizeRows reads the next result of br, rows of (village, household
+// size, households of that size, special-group counts), into add.
+func scanSizeRows(br pgx.BatchResults, what string, add func(vid int32, size, n int64, sc coverage.SpecialCounts)) error {
+	rows, err := br.Query()
+	if err != nil {
+		return fmt.Errorf("read %s: %w", what, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var vid int32
+		var size, n int64
+		var sc coverage.SpecialCounts
+		if err := rows.Scan(&vid, &size, &n, &sc.Poor, &sc.SeriouslyIll, &sc.Disabled, &sc.EmptyNest,
+			&sc.LeftBehindChildren, &sc.CommunityCorrection); err != nil {
+			return fmt.Errorf("read %s: %w", what, err)
+		}
+		add(vid, size, n, sc)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read %s: %w", what, err)
+	}
+	return nil
+}
