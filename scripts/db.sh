@@ -105,6 +105,11 @@ start() {
   bin=$(pg_bin) || { echo "PostgreSQL is not installed: run scripts/db.sh deps" >&2; exit 1; }
   [ -f "$(readlink -f "$data_dir" 2>/dev/null)/PG_VERSION" ] || init_cluster "$bin"
   [ -L "$data_dir" ] && log_file="$(readlink -f "$data_dir").log"
+  # The server writes its log as the postgres user: a cluster made before
+  # this log file existed (or restored by hand) needs it created for them.
+  if [ "$(id -u)" = 0 ] && [ ! -f "$log_file" ]; then
+    touch "$log_file" && chown postgres:postgres "$log_file"
+  fi
   if as_db_owner "$bin/pg_ctl" -D "$(readlink -f "$data_dir")" status >/dev/null 2>&1; then
     return 0
   fi
