@@ -84,7 +84,13 @@ func (s *Server) startImport(c echo.Context) error {
 		return fmt.Errorf("open upload: %w", err)
 	}
 	defer f.Close()
-	rec, err := s.deps.Import.Start(c.Request().Context(), scopeOf(c), up, f)
+	// The request deadline bounds the work, not the upload: a large file over
+	// a slow link may take longer to arrive than a request may take to
+	// answer (clients that stall are the read timeouts' business). So the
+	// start of the import gets the deadline afresh, from when the file is in.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request().Context()), s.cfg.RequestTimeout)
+	defer cancel()
+	rec, err := s.deps.Import.Start(ctx, scopeOf(c), up, f)
 	if err != nil {
 		return err
 	}

@@ -2,23 +2,54 @@ package api
 
 import (
 	"context"
+	"errors"
+	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"lianxin"
 )
 
 type metrics struct {
 	registry *prometheus.Registry
 	latency  *prometheus.HistogramVec
+
+	// observers keeps each label set's histogram, so a request looks it up
+	// by a plain map key instead of hashing and checking its label values
+	// in the vector (routes, methods and statuses are few).
+	mu        sync.RWMutex
+	observers map[latencyLabels]prometheus.Observer
+}
+
+type latencyLabels struct {
+	route, method string
+	status        int
+}
+
+func (m *metrics) observer(l latencyLabels) prometheus.Observer {
+	m.mu.RLock()
+	o, ok := m.observers[l]
+	m.mu.RUnlock()
+	if ok {
+		return o
+	}
+	o = m.latency.WithLabelValues(l.route, l.method, statusLabel(l.status))
+	m.mu.Lock()
+	m.observers[l] = o
+	m.mu.Unlock()
+	return o
 }
 
 func newMetrics(reg *prometheus.Registry) *metrics {
 	m := &metrics{
-		registry: reg,
+		registry:  reg,
+		observers: map[latencyLabels]prometheus.Observer{},
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "lianxin_http_request_duration_seconds",
 			Help:    "HTTP request latency by route, method and status.",
@@ -29,27 +60,64 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 	return m
 }
 
-func (m *metrics) middleware() echo.MiddlewareFunc {
-	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		return func(c echo.Context) error {
-			start := time.Now()
-			err := next(c)
-			status := c.Response().Status
-			if err != nil {
-				if he, ok := err.(*echo.HTTPError); ok {
-					status = he.Code
-				} else if status < 400 {
-					status = 500
-				}
-			}
-			route := c.Path()
-			if route == "" {
-				route = "unmatched"
-			}
-			m.latency.WithLabelValues(route, c.Request().Method, strconv.Itoa(status)).Observe(time.Since(start).Seconds())
-			return err
-		}
+// observe records one request's latency under its route, method and status.
+func (m *metrics) observe(c echo.Context, status int, latency time.Duration) {
+	route := c.Path()
+	if route == "" {
+		route = "unmatched"
 	}
+	m.observer(latencyLabels{route, c.Request().Method, status}).Observe(latency.Seconds())
+}
+
+// statusOfResult is the status a request is answered with: the response's,
+// or, for a handler's error, the one handleError sends (499 when the client
+// went away and nothing is sent).
+func statusOfResult(c echo.Context, err error) int {
+	if err == nil || c.Response().Committed {
+		return c.Response().Status
+	}
+	var le *lianxin.Error
+	var he *echo.HTTPError
+	code := lianxin.EInternal
+	switch {
+	case errors.As(err, &le):
+		code = le.Code
+	case errors.As(err, &he):
+		if c, ok := codeOfStatus[he.Code]; ok {
+			code = c
+		}
+	case errors.Is(err, context.DeadlineExceeded):
+		code = lianxin.EUnavailable
+	case errors.Is(err, context.Canceled):
+		return 499
+	}
+	if st, ok := statusOf[code]; ok {
+		return st
+	}
+	return http.StatusInternalServerError
+}
+
+// statusLabel spells a status without allocating for the common ones.
+func statusLabel(status int) string {
+	switch status {
+	case http.StatusOK:
+		return "200"
+	case http.StatusNotModified:
+		return "304"
+	case http.StatusBadRequest:
+		return "400"
+	case http.StatusUnauthorized:
+		return "401"
+	case http.StatusForbidden:
+		return "403"
+	case http.StatusNotFound:
+		return "404"
+	case http.StatusInternalServerError:
+		return "500"
+	case http.StatusServiceUnavailable:
+		return "503"
+	}
+	return strconv.Itoa(status)
 }
 
 func (m *metrics) handler() echo.HandlerFunc {

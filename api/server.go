@@ -6,11 +6,15 @@ package api
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -27,7 +31,15 @@ type Config struct {
 	BodyLimit      string        // e.g. "64M": larger bodies get 413
 	ReadTimeout    time.Duration
 	WriteTimeout   time.Duration
-	BasemapURL     string // optional basemap under the web map (GET /api/v1/config)
+	// Slow clients (ListenAndServe): ReadHeaderTimeout bounds the request
+	// line and headers (default 10 s); ReadTimeout the whole request, except
+	// that a body still arriving at BodyMinRate bytes/s or faster (on
+	// average) gets longer; IdleTimeout a kept-alive connection between
+	// requests (default 2 min).
+	ReadHeaderTimeout time.Duration
+	IdleTimeout       time.Duration
+	BodyMinRate       int64
+	BasemapURL        string // optional basemap under the web map (GET /api/v1/config)
 	// SecureCookies marks the session cookie Secure even when this process
 	// sees plain HTTP (TLS ends at a proxy); it is always Secure over TLS.
 	SecureCookies bool
@@ -93,12 +105,18 @@ func NewServer(cfg Config, deps Deps) *Server {
 	s := &Server{cfg: cfg, deps: deps, echo: e, log: deps.Logger, metrics: newMetrics(deps.Metrics)}
 	e.HTTPErrorHandler = s.handleError
 	e.Use(
-		middleware.RequestID(),
+		middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: newRequestIDs()}),
 		s.recoverPanics(),
-		s.logRequests(),
-		s.metrics.middleware(),
-		middleware.BodyLimit(cfg.BodyLimit),
-		middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{Timeout: cfg.RequestTimeout, Skipper: isDownload}),
+		s.logRequests(), // and the latency metric
+		middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
+			Limit: cfg.BodyLimit,
+			// No route reads the body of a GET or HEAD.
+			Skipper: func(c echo.Context) bool { return safeMethod(c.Request().Method) },
+		}),
+		// A tile's build has a deadline of its own (tiles.Options.BuildTimeout):
+		// a cached tile, most of them, is spared a timer and a copy of the request.
+		middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{Timeout: cfg.RequestTimeout,
+			Skipper: func(c echo.Context) bool { return isDownload(c) || c.Path() == tileRoute }}),
 		middleware.GzipWithConfig(middleware.GzipConfig{
 			// Tiles are cached gzipped and sent as they are.
 			Skipper: func(c echo.Context) bool { return c.Path() == "/metrics" || strings.HasPrefix(c.Path(), "/tiles/") },
@@ -114,15 +132,23 @@ func NewServer(cfg Config, deps Deps) *Server {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
 
 // ListenAndServe serves until ctx ends, then shuts down gracefully, letting
-// requests in flight finish for up to 10 seconds.
+// requests in flight finish for up to 10 seconds. A client that dribbles
+// its headers is cut off after ReadHeaderTimeout, one that dribbles a body
+// once it falls below BodyMinRate after ReadTimeout (see paceBodies).
 func (s *Server) ListenAndServe(ctx context.Context) error {
+	orDefault := func(d, def time.Duration) time.Duration {
+		if d == 0 {
+			return def
+		}
+		return d
+	}
 	srv := &http.Server{
 		Addr:              s.cfg.Addr,
-		Handler:           s.echo,
-		ReadHeaderTimeout: 10 * time.Second,
+		Handler:           paceBodies(s.echo, s.cfg.ReadTimeout, s.cfg.WriteTimeout, s.cfg.BodyMinRate),
+		ReadHeaderTimeout: orDefault(s.cfg.ReadHeaderTimeout, 10*time.Second),
 		ReadTimeout:       s.cfg.ReadTimeout,
 		WriteTimeout:      s.cfg.WriteTimeout,
-		IdleTimeout:       2 * time.Minute,
+		IdleTimeout:       orDefault(s.cfg.IdleTimeout, 2*time.Minute),
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
@@ -144,27 +170,57 @@ func (s *Server) ListenAndServe(ctx context.Context) error {
 	return nil
 }
 
+// logRequests records every request's latency in /metrics and logs the
+// request at info (5xx at error), both with the status the error handler
+// will answer. Nothing is built for a level the logger leaves out: the
+// request log costs a warm tile next to nothing at --log-level warn.
 func (s *Server) logRequests() echo.MiddlewareFunc {
-	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
-		LogStatus: true, LogURIPath: true, LogMethod: true, LogLatency: true, LogRequestID: true,
-		LogRemoteIP: true, LogResponseSize: true, LogError: true, HandleError: false,
-		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			start := time.Now()
+			err := next(c)
+			status := statusOfResult(c, err)
+			latency := time.Since(start)
+			s.metrics.observe(c, status, latency)
 			level := slog.LevelInfo
-			if v.Status >= 500 {
+			if status >= 500 {
 				level = slog.LevelError
 			}
+			ctx := c.Request().Context()
+			if !s.log.Enabled(ctx, level) {
+				return err
+			}
+			req, res := c.Request(), c.Response()
 			attrs := []slog.Attr{
-				slog.String("method", v.Method), slog.String("path", v.URIPath), slog.Int("status", v.Status),
-				slog.Duration("latency", v.Latency), slog.String("request_id", v.RequestID),
-				slog.String("remote_ip", v.RemoteIP), slog.Int64("bytes", v.ResponseSize),
+				slog.String("method", req.Method), slog.String("path", req.URL.Path), slog.Int("status", status),
+				slog.Duration("latency", latency), slog.String("request_id", res.Header().Get(echo.HeaderXRequestID)),
+				slog.String("remote_ip", c.RealIP()), slog.Int64("bytes", res.Size),
 			}
-			if v.Error != nil {
-				attrs = append(attrs, slog.String("error", v.Error.Error()))
+			if err != nil {
+				attrs = append(attrs, slog.String("error", err.Error()))
 			}
-			s.log.LogAttrs(c.Request().Context(), level, "request", attrs...)
-			return nil
-		},
-	})
+			s.log.LogAttrs(ctx, level, "request", attrs...)
+			return err
+		}
+	}
+}
+
+// newRequestIDs returns a generator of request IDs unique to this process
+// and unlikely to repeat across restarts: a random prefix and a counter.
+// They only tie log lines together, so they need not be unguessable, and
+// unlike Echo's default they cost no read of the system's random source.
+func newRequestIDs() func() string {
+	var prefix [8]byte
+	_, _ = rand.Read(prefix[:])
+	base := hex.EncodeToString(prefix[:])
+	var n atomic.Uint64
+	return func() string {
+		b := make([]byte, 0, 32)
+		b = append(b, base...)
+		b = append(b, '-')
+		b = strconv.AppendUint(b, n.Add(1), 36)
+		return string(b)
+	}
 }
 
 // recoverPanics turns a panic into a logged 500 in our error shape.

@@ -22,6 +22,19 @@ type TileServer interface {
 
 const mvtType = "application/vnd.mapbox-vector-tile"
 
+// tileRoute is the tile route's path pattern as Echo reports it (c.Path()).
+const tileRoute = "/tiles/:layers/:z/:x/:y"
+
+// Header values every tile response carries, shared read-only between
+// responses so a warm tile allocates none (net/http only reads them; an
+// Add to one of these keys appends to a full slice, which copies it).
+var (
+	mvtTypeValue      = []string{mvtType}
+	tileCacheValue    = []string{tileCacheControl}
+	varyEncodingValue = []string{echo.HeaderAcceptEncoding}
+	gzipValue         = []string{"gzip"}
+)
+
 // tileCacheControl: the tile may be kept, but must be revalidated with its
 // ETag before every use. Data is never stale that way, a 304 costs one tiny
 // query, and "private" keeps one caller's tile out of shared caches, since
@@ -46,35 +59,43 @@ func (s *Server) tile(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	q := c.QueryParams()
-	f, err := tiles.ParseFilter(q.Get("from"), q.Get("to"), q.Get("town"), q.Get("metric"))
-	if err != nil {
-		return err
-	}
 	req := c.Request()
+	var f tiles.Filter
+	if req.URL.RawQuery != "" { // most tiles have no filter: parse nothing
+		q := c.QueryParams()
+		if f, err = tiles.ParseFilter(q.Get("from"), q.Get("to"), q.Get("town"), q.Get("metric")); err != nil {
+			return err
+		}
+	}
 	tile, notModified, err := s.deps.Tiles.Tile(req.Context(), scopeOf(c), tiles.Request{Layers: layers, Tile: t, Filter: f}, req.Header.Get("If-None-Match"))
 	if err != nil {
 		return err
 	}
 	h := c.Response().Header()
 	h.Set("ETag", tile.ETag)
-	h.Set(echo.HeaderCacheControl, tileCacheControl)
-	h.Add(echo.HeaderVary, echo.HeaderAcceptEncoding)
+	h[echo.HeaderCacheControl] = tileCacheValue
+	if v := h[echo.HeaderVary]; len(v) == 0 {
+		h[echo.HeaderVary] = varyEncodingValue
+	} else {
+		h.Add(echo.HeaderVary, echo.HeaderAcceptEncoding)
+	}
 	if notModified {
 		return c.NoContent(http.StatusNotModified)
 	}
+	h[echo.HeaderContentType] = mvtTypeValue // Blob keeps a type already set
 	if len(tile.Gzip) == 0 {
 		return c.Blob(http.StatusOK, mvtType, nil)
 	}
+	body := tile.Gzip
 	if acceptsGzip(req.Header.Get(echo.HeaderAcceptEncoding)) {
-		h.Set(echo.HeaderContentEncoding, "gzip")
-		return c.Blob(http.StatusOK, mvtType, tile.Gzip)
-	}
-	raw, err := tile.Raw()
-	if err != nil {
+		h[echo.HeaderContentEncoding] = gzipValue
+	} else if body, err = tile.Raw(); err != nil {
 		return err
 	}
-	return c.Blob(http.StatusOK, mvtType, raw)
+	// Declared, a tile of more than 2 KiB goes out as it is instead of in
+	// chunks (net/http chunks a body it cannot measure).
+	h[echo.HeaderContentLength] = []string{strconv.Itoa(len(body))}
+	return c.Blob(http.StatusOK, mvtType, body)
 }
 
 // parseZXY reads and validates a tile address.
@@ -96,11 +117,14 @@ func parseZXY(zs, xs, ys string) (geo.TileZXY, error) {
 
 // acceptsGzip reads Accept-Encoding: gzip (or *) listed without q=0.
 func acceptsGzip(header string) bool {
-	for _, part := range strings.Split(header, ",") {
+	for part := range strings.SplitSeq(header, ",") {
 		name, params, _ := strings.Cut(part, ";")
 		name = strings.TrimSpace(name)
 		if name != "gzip" && name != "*" {
 			continue
+		}
+		if params == "" { // no q: accepted, and no parse error to allocate
+			return true
 		}
 		q := strings.TrimPrefix(strings.ReplaceAll(params, " ", ""), "q=")
 		if q, err := strconv.ParseFloat(q, 64); err == nil && q == 0 {

@@ -198,6 +198,9 @@ func (c *converter) geometry(r *raw) (orb.Geometry, string, error) {
 		if len(r.wkt) > maxWKTBytes {
 			return nil, field, fmt.Errorf("WKT longer than %d bytes", maxWKTBytes)
 		}
+		if err := checkWKTNesting(r.wkt); err != nil {
+			return nil, field, err
+		}
 		var err error
 		g, err = wkt.Unmarshal(strings.TrimSpace(r.wkt))
 		if err != nil {

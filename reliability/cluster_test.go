@@ -80,16 +80,36 @@ type servedCounty struct {
 	server *httptest.Server
 }
 
-// serveCounty loads a county (seed) into db and serves it with the given
-// tile cache size (-1 turns the cache off) and request deadline.
-func (c *cluster) serveCounty(t *testing.T, db string, seed uint64, tileCacheBytes int64, deadline time.Duration) *servedCounty {
+// crash stops the cluster the way a power cut or an OOM kill of the
+// postmaster would: `pg_ctl stop -m immediate`, no checkpoint, every
+// backend gone at once; the next start runs crash recovery.
+func (c *cluster) crash(t *testing.T) {
+	t.Helper()
+	pgCtl, err := filepath.Glob("/usr/lib/postgresql/*/bin/pg_ctl")
+	if err != nil || len(pgCtl) == 0 {
+		t.Fatalf("pg_ctl not found under /usr/lib/postgresql: %v", err)
+	}
+	dataDir, err := filepath.EvalSymlinks(c.dataDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := []string{pgCtl[len(pgCtl)-1], "-D", dataDir, "-m", "immediate", "-w", "stop"}
+	if os.Geteuid() == 0 { // the cluster runs as the postgres OS user (scripts/db.sh)
+		args = append([]string{"runuser", "-u", "postgres", "--"}, args...)
+	}
+	cmd := exec.Command(args[0], args[1:]...)
+	cmd.Dir = "/"
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("pg_ctl stop -m immediate: %v\n%s", err, out)
+	}
+}
+
+// loadCounty loads a small demo county (seed) into a fresh database db and
+// returns a store on it.
+func (c *cluster) loadCounty(t *testing.T, db string, seed uint64, log *slog.Logger) (*store.Store, *demo.County, string) {
 	t.Helper()
 	ctx := context.Background()
 	dbURL := c.freshDatabase(t, db)
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if os.Getenv("LIANXIN_DEBUG_503") != "" {
-		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
-	}
 	st, err := store.Open(ctx, dbURL, store.Options{MaxConns: 8, Logger: log})
 	if err != nil {
 		t.Fatal(err)
@@ -105,6 +125,18 @@ func (c *cluster) serveCounty(t *testing.T, db string, seed uint64, tileCacheByt
 	if _, err := demo.Write(ctx, st, county); err != nil {
 		t.Fatal(err)
 	}
+	return st, county, dbURL
+}
+
+// serveCounty loads a county (seed) into db and serves it with the given
+// tile cache size (-1 turns the cache off) and request deadline.
+func (c *cluster) serveCounty(t *testing.T, db string, seed uint64, tileCacheBytes int64, deadline time.Duration) *servedCounty {
+	t.Helper()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if os.Getenv("LIANXIN_DEBUG_503") != "" {
+		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	st, county, _ := c.loadCounty(t, db, seed, log)
 	tileSrv, err := tiles.New(st, tiles.FromEngine(st), tiles.Options{CacheBytes: tileCacheBytes})
 	if err != nil {
 		t.Fatal(err)

@@ -30,9 +30,7 @@ func TestTerminatedBackendsDuringTraffic(t *testing.T) {
 		"/api/v1/reports/summary",
 		"/api/v1/towns",
 		"/tiles/villages/11/1706/830.mvt",
-		// The hexagon layer is left out: its reads still fail once per kill
-		// event after the retry (a known gap, written up in the reliability
-		// issue's closing note), and a test must not pass by luck.
+		"/tiles/h3/10/853/415.mvt",
 	}
 	admin, err := pgx.Connect(ctx, dbURL)
 	if err != nil {

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Runs every Go fuzz target in the module for a short budget each
 # (FUZZTIME, default 5s): the tile path and query parsers, the report
-# filters, the export filters and the ingest decoders. Seeds live in each
-# target's f.Add calls and testdata/fuzz/; a failing input is written there
-# by `go test` and fails every later `go test` run until fixed.
+# filters, the export filters, the ingest decoders (CSV, GeoJSON, and the
+# WKT of a geometry column) and the WKB decoder of geometries read back from
+# PostGIS. Seeds live in each target's f.Add calls and testdata/fuzz/; a
+# failing input is written there by `go test` and fails every later
+# `go test` run until fixed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 fuzztime=${FUZZTIME:-5s}

@@ -219,12 +219,19 @@ func (s *Store) CreateSession(ctx context.Context, ss auth.Session) error {
 	return translate(err)
 }
 
-// SessionUser returns the user of an unexpired session and its expiry.
+// SessionUser returns the user of an unexpired session and its expiry. Every
+// signed-in request starts here, so a connection lost under it (a restarted
+// server, a terminated backend) is retried once rather than failing the request.
 func (s *Store) SessionUser(ctx context.Context, tokenHash []byte) (auth.User, time.Time, error) {
+	var u auth.User
 	var expires time.Time
-	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT `+userColumns+`, `+rolesBare+`, s.expires_at
-	       FROM sessions s JOIN users u ON u.id = s.user_id
-	       WHERE s.token_hash = $1 AND s.expires_at > now()`, tokenHash), &expires)
+	err := s.readRetry(ctx, func() error {
+		var err error
+		u, err = scanUser(s.pool.QueryRow(ctx, `SELECT `+userColumns+`, `+rolesBare+`, s.expires_at
+		       FROM sessions s JOIN users u ON u.id = s.user_id
+		       WHERE s.token_hash = $1 AND s.expires_at > now()`, tokenHash), &expires)
+		return err
+	})
 	if err != nil {
 		return auth.User{}, time.Time{}, translate(err)
 	}
@@ -256,14 +263,21 @@ func (s *Store) CreateToken(ctx context.Context, t auth.Token) (auth.Token, erro
 
 // TokenUser returns the user of a valid token and notes its use (at most
 // every five minutes, so scripts hammering the API do not write per request).
+// A lost connection is retried once like SessionUser: the only write, the
+// use stamp, comes out the same when run twice.
 func (s *Store) TokenUser(ctx context.Context, tokenHash []byte) (auth.User, error) {
-	u, err := scanUser(s.pool.QueryRow(ctx, `WITH tok AS (
-	         SELECT id, user_id, last_used_at FROM api_tokens
-	         WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > now()),
-	       touch AS (
-	         UPDATE api_tokens t SET last_used_at = now() FROM tok
-	         WHERE t.id = tok.id AND (tok.last_used_at IS NULL OR tok.last_used_at < now() - interval '5 minutes'))
-	       SELECT `+userColumns+`, `+rolesBare+` FROM tok JOIN users u ON u.id = tok.user_id`, tokenHash))
+	var u auth.User
+	err := s.readRetry(ctx, func() error {
+		var err error
+		u, err = scanUser(s.pool.QueryRow(ctx, `WITH tok AS (
+		         SELECT id, user_id, last_used_at FROM api_tokens
+		         WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > now()),
+		       touch AS (
+		         UPDATE api_tokens t SET last_used_at = now() FROM tok
+		         WHERE t.id = tok.id AND (tok.last_used_at IS NULL OR tok.last_used_at < now() - interval '5 minutes'))
+		       SELECT `+userColumns+`, `+rolesBare+` FROM tok JOIN users u ON u.id = tok.user_id`, tokenHash))
+		return err
+	})
 	if err != nil {
 		return auth.User{}, translate(err)
 	}

@@ -23,8 +23,13 @@ func EncodeEWKB(g orb.Geometry) ([]byte, error) {
 	return ewkb.Marshal(t, binary.LittleEndian)
 }
 
-// DecodeWKB reads what ST_AsBinary returns.
+// DecodeWKB reads what ST_AsBinary returns. Counts in the headers are
+// checked against the bytes first (checkWKB), so a corrupt value is refused
+// before the decoder allocates or recurses by them.
 func DecodeWKB(b []byte) (orb.Geometry, error) {
+	if err := checkWKB(b); err != nil {
+		return nil, err
+	}
 	g, err := wkb.Unmarshal(b)
 	if err != nil {
 		return nil, fmt.Errorf("decode WKB: %w", err)

@@ -66,30 +66,24 @@ func parseInstant(name, s string) (time.Time, error) {
 	return coverage.ParseDay(name, s)
 }
 
-// key is the filter's part of a cache key; only what the layer reads. An
-// open end of the window is keyed by today's date, since it means "until
-// the end of today".
-func (f Filter) key(l *Layer, now time.Time) string {
-	var b strings.Builder
-	if l.Windowed {
-		b.WriteString(instantKey(f.From))
-		b.WriteByte('~')
-		if f.To.IsZero() {
-			b.WriteString("today=" + coverage.Day(now).Format(coverage.DayLayout))
-		} else {
-			b.WriteString(instantKey(f.To))
-		}
+// appendWindowKey appends the window's part of a cache key. An open end
+// of the window is keyed by today's date (today, YYYY-MM-DD in UTC+8),
+// since it means "until the end of today".
+func (f Filter) appendWindowKey(b, today []byte) []byte {
+	b = appendInstantKey(b, f.From)
+	b = append(b, '~')
+	if f.To.IsZero() {
+		b = append(b, "today="...)
+		return append(b, today...)
 	}
-	b.WriteByte('|')
-	b.WriteString(f.TownCode)
-	return b.String()
+	return appendInstantKey(b, f.To)
 }
 
-func instantKey(t time.Time) string {
+func appendInstantKey(b []byte, t time.Time) []byte {
 	if t.IsZero() {
-		return ""
+		return b
 	}
-	return t.UTC().Format(time.RFC3339Nano)
+	return t.UTC().AppendFormat(b, time.RFC3339Nano)
 }
 
 // Query is what the store needs to build one layer of one tile.

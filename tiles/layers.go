@@ -187,8 +187,16 @@ func LookupLayer(name string) (*Layer, bool) {
 const MaxLayersPerTile = 8
 
 // ParseLayers reads a comma-separated layer list ("villages,households"):
-// every name from the registry, repeats collapsed (first position kept).
+// every name from the registry, repeats collapsed (first position kept). The
+// slice it returns may be shared: callers must not modify it.
 func ParseLayers(list string) ([]*Layer, error) {
+	if !strings.Contains(list, ",") { // one layer, most requests: no allocation
+		for i, l := range registry {
+			if l.Name == list {
+				return registry[i : i+1 : i+1], nil
+			}
+		}
+	}
 	parts := strings.Split(list, ",")
 	if len(parts) > 2*MaxLayersPerTile {
 		return nil, lianxin.Errorf(lianxin.EInvalid, "layers: at most %d layers in one tile", MaxLayersPerTile)

@@ -11,12 +11,14 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/maypok86/otter/v2"
 	"github.com/maypok86/otter/v2/stats"
 
 	"lianxin"
+	"lianxin/coverage"
 	"lianxin/geo"
 )
 
@@ -67,6 +69,11 @@ type Options struct {
 	Allow AllowFunc
 	// VersionTimeout bounds the shared read of layer_versions (default 5s).
 	VersionTimeout time.Duration
+	// BuildTimeout bounds the building of one tile (default 30s, the
+	// server's request timeout). The HTTP layer gives tile requests no
+	// deadline of their own: a cached tile needs none, and this one, with
+	// VersionTimeout, bounds every wait on the database.
+	BuildTimeout time.Duration
 	// Now is the clock of the default window (default time.Now).
 	Now func() time.Time
 }
@@ -80,12 +87,17 @@ type Service struct {
 	counter  *stats.Counter
 	versions *versionCache
 	now      func() time.Time
+	// buildTimeout: see Options.BuildTimeout.
+	buildTimeout time.Duration
+	day          atomic.Pointer[todayKey] // today()'s last answer
 }
 
-// entry is a cached tile: gzipped bytes, or none when the tile is empty.
+// entry is a cached tile: gzipped bytes, or none when the tile is empty,
+// and its ETag, kept so a warm tile costs no hash of its key.
 type entry struct {
 	gz     []byte
 	rawLen int
+	etag   string
 }
 
 // New returns a Service. cov may be nil until the coverage engine is wired;
@@ -100,16 +112,19 @@ func New(src Source, cov Coverage, opt Options) (*Service, error) {
 	if opt.VersionTimeout <= 0 {
 		opt.VersionTimeout = 5 * time.Second
 	}
+	if opt.BuildTimeout <= 0 {
+		opt.BuildTimeout = 30 * time.Second
+	}
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
-	s := &Service{src: src, cov: cov, allow: opt.Allow, counter: stats.NewCounter(), now: opt.Now}
+	s := &Service{src: src, cov: cov, allow: opt.Allow, counter: stats.NewCounter(), now: opt.Now, buildTimeout: opt.BuildTimeout}
 	s.versions = &versionCache{gate: &versionGate{read: src.LayerVersions, timeout: opt.VersionTimeout}}
 	if opt.CacheBytes > 0 {
 		c, err := otter.New(&otter.Options[string, *entry]{
 			MaximumWeight: uint64(opt.CacheBytes),
 			Weigher: func(k string, e *entry) uint32 {
-				return uint32(len(k) + len(e.gz) + 64)
+				return uint32(len(k) + len(e.gz) + len(e.etag) + 64)
 			},
 			StatsRecorder: s.counter,
 		})
@@ -192,62 +207,105 @@ func (s *Service) check(ctx context.Context, scope lianxin.Scope, r Request) (st
 	if err != nil {
 		return "", fmt.Errorf("read layer versions: %w", err)
 	}
+	return string(appendKey(make([]byte, 0, 160), scope, r, v, s.today())), nil
+}
+
+// today returns dayKey of now, formatted once a day.
+func (s *Service) today() []byte {
 	now := s.now()
-	var b strings.Builder
-	b.WriteString(tileRev)
+	day := coverage.Day(now)
+	if d := s.day.Load(); d != nil && d.day.Equal(day) {
+		return d.key
+	}
+	d := &todayKey{day: day, key: dayKey(now)}
+	s.day.Store(d)
+	return d.key
+}
+
+type todayKey struct {
+	day time.Time
+	key []byte
+}
+
+// dayKey is today's date in UTC+8 as the cache key spells an open window's
+// end.
+func dayKey(now time.Time) []byte {
+	return coverage.Day(now).AppendFormat(nil, coverage.DayLayout)
+}
+
+// appendKey appends r's cache key: what the tile's bytes depend on, with
+// today (dayKey) standing for an open window's end. It runs for every tile
+// request, so it appends to one buffer and formats nothing.
+func appendKey(b []byte, scope lianxin.Scope, r Request, v Versions, today []byte) []byte {
+	b = append(b, tileRev...)
 	for _, l := range r.Layers {
-		b.WriteString("|")
-		b.WriteString(l.Name)
-		b.WriteString("@")
-		b.WriteString(r.Filter.key(l, now))
+		b = append(b, '|')
+		b = append(b, l.Name...)
+		b = append(b, '@')
+		if l.Windowed {
+			b = r.Filter.appendWindowKey(b, today)
+		}
+		b = append(b, '|')
+		b = append(b, r.Filter.TownCode...)
 		for _, t := range l.Tables {
-			b.WriteString(":")
-			b.WriteString(strconv.FormatInt(v[t], 10))
+			b = append(b, ':')
+			b = strconv.AppendInt(b, v[t], 10)
 		}
 	}
 	if slices.ContainsFunc(r.Layers, func(l *Layer) bool { return l.Name == H3 }) {
-		b.WriteString("|m=")
-		b.WriteString(r.Filter.Metric)
+		b = append(b, "|m="...)
+		b = append(b, r.Filter.Metric...)
 	}
-	b.WriteString("|")
-	b.WriteString(r.Tile.String())
-	b.WriteString("|")
-	b.WriteString(scopeKey(scope))
-	return b.String(), nil
+	b = append(b, '|')
+	b = strconv.AppendUint(b, uint64(r.Tile.Z), 10)
+	b = append(b, '/')
+	b = strconv.AppendUint(b, uint64(r.Tile.X), 10)
+	b = append(b, '/')
+	b = strconv.AppendUint(b, uint64(r.Tile.Y), 10)
+	b = append(b, '|')
+	return appendScopeKey(b, scope)
 }
 
-// scopeKey is the part of the scope that can change a tile's content.
-func scopeKey(s lianxin.Scope) string {
-	roles := make([]string, len(s.Roles))
-	for i, r := range s.Roles {
-		roles[i] = string(r)
+// appendScopeKey appends the part of the scope that can change a tile's
+// content.
+func appendScopeKey(b []byte, s lianxin.Scope) []byte {
+	roles := s.Roles
+	if !slices.IsSorted(roles) {
+		roles = slices.Clone(roles)
+		slices.Sort(roles)
 	}
-	slices.Sort(roles)
-	var b strings.Builder
-	b.WriteString(strings.Join(roles, "+"))
+	for i, r := range roles {
+		if i > 0 {
+			b = append(b, '+')
+		}
+		b = append(b, r...)
+	}
 	if s.AllTowns {
-		b.WriteString("/all")
+		b = append(b, "/all"...)
 	} else {
-		towns := slices.Clone(s.Towns)
-		slices.Sort(towns)
+		towns := s.Towns
+		if !slices.IsSorted(towns) {
+			towns = slices.Clone(towns)
+			slices.Sort(towns)
+		}
 		for _, t := range towns {
-			b.WriteString("/")
-			b.WriteString(strconv.FormatInt(int64(t), 10))
+			b = append(b, '/')
+			b = strconv.AppendInt(b, int64(t), 10)
 		}
 	}
 	if s.HouseholdPoints {
-		b.WriteString("/hh")
+		b = append(b, "/hh"...)
 	}
 	if s.PersonalFields {
-		b.WriteString("/pf")
+		b = append(b, "/pf"...)
 	}
 	if s.Has(lianxin.RoleMember) && !s.AllTowns && !s.Has(lianxin.RoleTeamLeader) {
 		// A member's detail rows are their own (migration 010): one
 		// member's tile is not another's.
-		b.WriteString("/u:")
-		b.WriteString(s.User)
+		b = append(b, "/u:"...)
+		b = append(b, s.User...)
 	}
-	return b.String()
+	return b
 }
 
 func etagOf(key string) string {
@@ -262,11 +320,24 @@ func (s *Service) Tile(ctx context.Context, scope lianxin.Scope, r Request, ifNo
 	if err != nil {
 		return Tile{}, false, err
 	}
-	etag := etagOf(key)
-	if ifNoneMatch != "" && etagMatches(ifNoneMatch, etag) {
-		return Tile{ETag: etag}, true, nil
+	// The ETag is a hash of the key; a cached tile carries its own, so only a
+	// revalidation hashes the key before the lookup.
+	var etag string
+	if ifNoneMatch != "" {
+		etag = etagOf(key)
+		if etagMatches(ifNoneMatch, etag) {
+			return Tile{ETag: etag}, true, nil
+		}
 	}
-	load := func(ctx context.Context, _ string) (*entry, error) { return s.build(ctx, scope, r) }
+	load := func(ctx context.Context, _ string) (*entry, error) {
+		ctx, cancel := context.WithTimeout(ctx, s.buildTimeout)
+		defer cancel()
+		e, err := s.build(ctx, scope, r)
+		if e != nil {
+			e.etag = etagOf(key)
+		}
+		return e, err
+	}
 	var e *entry
 	if s.cache == nil {
 		e, err = load(ctx, key)
@@ -280,12 +351,12 @@ func (s *Service) Tile(ctx context.Context, scope lianxin.Scope, r Request, ifNo
 	if err != nil {
 		return Tile{}, false, err
 	}
-	return Tile{Gzip: e.gz, RawLen: e.rawLen, ETag: etag}, false, nil
+	return Tile{Gzip: e.gz, RawLen: e.rawLen, ETag: e.etag}, false, nil
 }
 
 // etagMatches reads If-None-Match: a list of ETags, weak or strong, or *.
 func etagMatches(header, etag string) bool {
-	for _, part := range strings.Split(header, ",") {
+	for part := range strings.SplitSeq(header, ",") {
 		part = strings.TrimPrefix(strings.TrimSpace(part), "W/")
 		if part == etag || part == "*" {
 			return true

@@ -29,6 +29,14 @@ type Config struct {
 	SecureCookies    bool     // Secure session cookie behind a TLS-terminating proxy
 	CORSOrigins      []string // browser origins allowed to call the API (none by default)
 	TrustedProxies   []string // CIDRs whose X-Forwarded-For is believed
+
+	// Slow clients: headers within ReadHeaderTimeout, the whole request
+	// within ReadTimeout unless its body keeps arriving at BodyMinRate.
+	ReadHeaderTimeout time.Duration
+	ReadTimeout       time.Duration
+	BodyMinRate       string
+	WriteTimeout      time.Duration
+	IdleTimeout       time.Duration
 }
 
 const defaultDatabaseURL = "postgres://postgres@127.0.0.1:54329/lianxin?sslmode=disable"
@@ -52,6 +60,16 @@ func (c *Config) bindServe(fs *flag.FlagSet, env *env) {
 		"deadline of each request (env LIANXIN_REQUEST_TIMEOUT)")
 	fs.StringVar(&c.BodyLimit, "body-limit", env.str("LIANXIN_BODY_LIMIT", "256M"),
 		"largest request body, e.g. 64M; larger get 413 (env LIANXIN_BODY_LIMIT)")
+	fs.DurationVar(&c.ReadHeaderTimeout, "read-header-timeout", env.duration("LIANXIN_READ_HEADER_TIMEOUT", 10*time.Second),
+		"a client must send its request line and headers within this, or is disconnected (env LIANXIN_READ_HEADER_TIMEOUT)")
+	fs.DurationVar(&c.ReadTimeout, "read-timeout", env.duration("LIANXIN_READ_TIMEOUT", 30*time.Second),
+		"a client must send its whole request within this; a body still arriving at --body-min-rate or faster gets longer (env LIANXIN_READ_TIMEOUT)")
+	fs.StringVar(&c.BodyMinRate, "body-min-rate", env.str("LIANXIN_BODY_MIN_RATE", "16K"),
+		"slowest average rate, per second, at which a request body (an upload) may arrive once --read-timeout has passed, e.g. 16K; 0: --read-timeout is a hard limit (env LIANXIN_BODY_MIN_RATE)")
+	fs.DurationVar(&c.WriteTimeout, "write-timeout", env.duration("LIANXIN_WRITE_TIMEOUT", 10*time.Minute),
+		"longest time to write a response, exports included (env LIANXIN_WRITE_TIMEOUT)")
+	fs.DurationVar(&c.IdleTimeout, "idle-timeout", env.duration("LIANXIN_IDLE_TIMEOUT", 2*time.Minute),
+		"how long a kept-alive connection may sit idle between requests (env LIANXIN_IDLE_TIMEOUT)")
 	fs.BoolVar(&c.Migrate, "migrate", env.boolean("LIANXIN_MIGRATE", true),
 		"apply pending migrations at start (env LIANXIN_MIGRATE)")
 	fs.IntVar(&c.TileCacheMB, "tile-cache-mb", env.integer("LIANXIN_TILE_CACHE_MB", 64),
@@ -82,6 +100,24 @@ func splitList(v string) []string {
 		}
 	}
 	return out
+}
+
+// parseRate reads a rate in bytes per second such as 16K, 1M or 4096
+// (K and M are binary: 1024 and 1024²).
+func parseRate(flagName, v string) (int64, error) {
+	s := strings.ToUpper(strings.TrimSuffix(strings.TrimSpace(v), "/s"))
+	mult := int64(1)
+	switch {
+	case strings.HasSuffix(s, "K"):
+		mult, s = 1<<10, strings.TrimSuffix(s, "K")
+	case strings.HasSuffix(s, "M"):
+		mult, s = 1<<20, strings.TrimSuffix(s, "M")
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 || n > 1<<40/mult {
+		return 0, fmt.Errorf("--%s %q: want bytes per second such as 16K, 1M or 4096", flagName, v)
+	}
+	return n * mult, nil
 }
 
 // redactedDatabaseURL keeps the database password out of logs.

@@ -46,6 +46,9 @@ func runServe(ctx context.Context, args []string, env *env, stdout, stderr io.Wr
 	if err := checkBasemapURL(cfg.BasemapURL); err != nil {
 		return err
 	}
+	if _, err := parseRate("body-min-rate", cfg.BodyMinRate); err != nil {
+		return err
+	}
 	log, err := newLogger(cfg, stderr)
 	if err != nil {
 		return err
@@ -110,7 +113,7 @@ func buildServer(cfg Config, st *store.Store, log *slog.Logger, reg *prometheus.
 	if cfg.TileCacheMB <= 0 {
 		tileCache = -1
 	}
-	tileSrv, err := tiles.New(st, tiles.FromEngine(st), tiles.Options{CacheBytes: tileCache})
+	tileSrv, err := tiles.New(st, tiles.FromEngine(st), tiles.Options{CacheBytes: tileCache, BuildTimeout: cfg.RequestTimeout})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -131,9 +134,16 @@ func buildServer(cfg Config, st *store.Store, log *slog.Logger, reg *prometheus.
 	if err != nil {
 		return nil, nil, fmt.Errorf("register metrics: %w", err)
 	}
+	var bodyMinRate int64
+	if cfg.BodyMinRate != "" {
+		if bodyMinRate, err = parseRate("body-min-rate", cfg.BodyMinRate); err != nil {
+			return nil, nil, err
+		}
+	}
 	return api.NewServer(api.Config{
 		Addr: cfg.Addr, RequestTimeout: cfg.RequestTimeout, BodyLimit: cfg.BodyLimit,
-		ReadTimeout: 5 * time.Minute, WriteTimeout: 10 * time.Minute,
+		ReadHeaderTimeout: cfg.ReadHeaderTimeout, ReadTimeout: cfg.ReadTimeout, BodyMinRate: bodyMinRate,
+		WriteTimeout: cfg.WriteTimeout, IdleTimeout: cfg.IdleTimeout,
 		BasemapURL: cfg.BasemapURL, SecureCookies: cfg.SecureCookies, CORSOrigins: cfg.CORSOrigins,
 		TrustedProxies: cfg.TrustedProxies,
 	}, api.Deps{Logger: log, Health: st, Metrics: reg, Web: frontend.Dist(), Tiles: tileSrv,
