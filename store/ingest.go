@@ -101,6 +101,12 @@ func (s *Store) Ingest(ctx context.Context, scope lianxin.Scope, plan ingest.Pla
 		if _, err := tx.Exec(ctx, `SET LOCAL work_mem = '256MB'`); err != nil {
 			return err
 		}
+		// An import reported as landed must survive a crash of the database
+		// a moment later, even on a server that trades that guarantee away
+		// for its other writes (synchronous_commit = off).
+		if _, err := tx.Exec(ctx, `SET LOCAL synchronous_commit = on`); err != nil {
+			return err
+		}
 		// One import per layer at a time: the update-then-insert of big
 		// layers needs no other import adding the same keys in between.
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('lianxin.ingest'), hashtext($1))`, plan.Layer.Name); err != nil {
@@ -109,8 +115,9 @@ func (s *Store) Ingest(ctx context.Context, scope lianxin.Scope, plan ingest.Pla
 		if _, err := tx.Exec(ctx, stagingDDL(plan.Layer)); err != nil {
 			return fmt.Errorf("create staging table: %w", err)
 		}
-		src := &stagingSource{rows: rows, layer: plan.Layer}
+		src := newStagingSource(rows, plan.Layer)
 		copied, err := tx.CopyFrom(ctx, pgx.Identifier{stagingTable}, stagingColumns(plan.Layer), src)
+		src.close()
 		if err != nil {
 			if rerr := rows.Err(); rerr != nil {
 				return rerr
@@ -236,35 +243,105 @@ func checksSQL(l *ingest.Layer, spec ingestSpec) string {
 }
 
 // stagingSource adapts ingest.Rows to pgx.CopyFromSource, encoding each
-// geometry as EWKB on the way.
+// geometry as EWKB on the way. Reading the file (parsing, the row checks,
+// the H3 cell) runs in a goroutine of its own, a batch of rows ahead of
+// pgx's COPY encoder, so that decoding, encoding and the server's COPY
+// share the machine's cores instead of taking turns.
 type stagingSource struct {
-	rows  ingest.Rows
-	layer *ingest.Layer
-	vals  []any
-	err   error
+	rows    ingest.Rows
+	layer   *ingest.Layer
+	batches chan [][]any
+	stop    chan struct{} // closed by close: the reader gives up
+	done    chan struct{} // closed by the reader when it has stopped
+	cur     [][]any
+	i       int
+	// err is the reader's, written before it closes batches.
+	err error
 }
 
-func (s *stagingSource) Next() bool { return s.err == nil && s.rows.Next() }
+// stagingBatch rows travel together from the reader to the encoder.
+const stagingBatch = 256
 
-func (s *stagingSource) Values() ([]any, error) {
-	r := s.rows.Row()
-	s.vals = append(s.vals[:0], r.Line)
-	s.vals = append(s.vals, r.Values...)
+func newStagingSource(rows ingest.Rows, layer *ingest.Layer) *stagingSource {
+	s := &stagingSource{rows: rows, layer: layer, batches: make(chan [][]any, 8),
+		stop: make(chan struct{}), done: make(chan struct{})}
+	go s.read()
+	return s
+}
+
+func (s *stagingSource) read() {
+	defer close(s.done)
+	defer close(s.batches)
+	batch := make([][]any, 0, stagingBatch)
+	for s.rows.Next() {
+		vals, err := s.values(s.rows.Row())
+		if err != nil {
+			s.err = err
+			return
+		}
+		batch = append(batch, vals)
+		if len(batch) == stagingBatch {
+			select {
+			case s.batches <- batch:
+			case <-s.stop:
+				return
+			}
+			batch = make([][]any, 0, stagingBatch)
+		}
+	}
+	if len(batch) > 0 {
+		select {
+		case s.batches <- batch:
+		case <-s.stop:
+		}
+	}
+}
+
+// close stops the reader (if COPY ended early) and waits for it, so that
+// what the rows learned (errors, rejects) may be read safely afterwards.
+func (s *stagingSource) close() {
+	close(s.stop)
+	<-s.done
+}
+
+func (s *stagingSource) values(r *ingest.Row) ([]any, error) {
+	n := 1 + len(r.Values)
+	if s.layer.Geom != ingest.NoGeom {
+		n += 2
+	}
+	vals := make([]any, 0, n)
+	vals = append(vals, r.Line)
+	vals = append(vals, r.Values...)
 	if s.layer.Geom != ingest.NoGeom {
 		if r.Geom == nil {
-			s.vals = append(s.vals, nil, nil)
+			vals = append(vals, nil, nil)
 		} else {
 			b, err := encodeEWKBFast(r.Geom)
 			if err != nil {
-				s.err = fmt.Errorf("line %d: %w", r.Line, err)
-				return nil, s.err
+				return nil, fmt.Errorf("line %d: %w", r.Line, err)
 			}
-			s.vals = append(s.vals, b, r.Cell)
+			vals = append(vals, b, r.Cell)
 		}
 	}
-	return s.vals, nil
+	return vals, nil
 }
 
+func (s *stagingSource) Next() bool {
+	if s.i+1 < len(s.cur) {
+		s.i++
+		return true
+	}
+	b, ok := <-s.batches
+	if !ok {
+		return false
+	}
+	s.cur, s.i = b, 0
+	return true
+}
+
+func (s *stagingSource) Values() ([]any, error) { return s.cur[s.i], nil }
+
+// Err is called by pgx once Next has returned false: the reader is done.
 func (s *stagingSource) Err() error {
 	if s.err != nil {
 		return s.err
