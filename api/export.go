@@ -15,7 +15,10 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"lianxin"
+	"lianxin/coverage"
 	"lianxin/export"
+	"lianxin/geo"
+	"lianxin/tiles"
 )
 
 // Exporter writes layer exports and OGC API – Features pages
@@ -27,6 +30,8 @@ type Exporter interface {
 	Count(ctx context.Context, scope lianxin.Scope, l *export.Layer, f export.Filter) (int64, error)
 	Features(ctx context.Context, scope lianxin.Scope, l *export.Layer, f export.Filter, p export.Page, w io.Writer, head []byte, tail func(n int64) []byte) (int64, error)
 	Feature(ctx context.Context, scope lianxin.Scope, l *export.Layer, id int64, w io.Writer, extra []byte) error
+	Extent(ctx context.Context, scope lianxin.Scope, l *export.Layer) (export.Extent, error)
+	Package(ctx context.Context, scope lianxin.Scope, p export.TownPackage, tile export.TileFunc, w io.Writer, begin func(export.Meta) error) (int, error)
 }
 
 // exportTimeout bounds a whole download. Downloads skip the server's
@@ -36,6 +41,22 @@ const exportTimeout = 30 * time.Minute
 
 // isDownload marks the routes that stream whole layers.
 func isDownload(c echo.Context) bool { return strings.HasPrefix(c.Path(), "/api/v1/export/") }
+
+// isBinaryDownload tells the downloads sent without gzip: PMTiles (whose
+// tiles are gzipped inside), zipped shapefiles, GeoPackages and FlatGeobuf.
+func isBinaryDownload(c echo.Context) bool {
+	if c.Path() == "/api/v1/export/pmtiles" {
+		return true
+	}
+	if !isDownload(c) {
+		return false
+	}
+	switch export.Format(c.QueryParam("format")) {
+	case export.GeoPackage, export.Shapefile, export.FlatGeobuf:
+		return true
+	}
+	return false
+}
 
 // exportParams are the query parameters of /api/v1/export/{layer} other
 // than property filters.
@@ -139,6 +160,107 @@ func (s *Server) exportLayer(c echo.Context) error {
 		// Headers and part of the file are out: cut the connection so the
 		// client sees a truncated download, never a short file that looks whole.
 		s.log.Warn("export cut short", "layer", l.Name, "format", req.Format, "error", err)
+		panic(http.ErrAbortHandler)
+	}
+	return err
+}
+
+// Offline packages: zooms of the web map's button unless asked otherwise,
+// and the deepest zoom served (a town at z16 is thousands of tiles).
+const (
+	packageMinZoom    = 8
+	packageMaxZoom    = 15
+	packageMaxZoomCap = 16
+)
+
+// exportPMTiles serves GET /api/v1/export/pmtiles?town=CODE: the offline
+// map package (PMTiles, every vector tile layer) of one town in the
+// caller's scope, built in a temporary file and sent with its length.
+func (s *Server) exportPMTiles(c echo.Context) error {
+	if s.deps.Tiles == nil || s.deps.Reports == nil {
+		return lianxin.Errorf(lianxin.EUnavailable, "offline packages need the tiles and the town list, which this server lacks")
+	}
+	scope := scopeOf(c)
+	q := c.QueryParams()
+	for name := range q {
+		if name != "town" && name != "minzoom" && name != "maxzoom" {
+			return lianxin.Errorf(lianxin.EInvalid, "%s: unknown parameter (town, minzoom, maxzoom)", name)
+		}
+	}
+	code := q.Get("town")
+	if code == "" {
+		return lianxin.Errorf(lianxin.EInvalid, "town: missing (the code of the town to package)")
+	}
+	minZoom, maxZoom := packageMinZoom, packageMaxZoom
+	for _, z := range []struct {
+		name string
+		v    *int
+	}{{"minzoom", &minZoom}, {"maxzoom", &maxZoom}} {
+		if v := q.Get(z.name); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 || n > packageMaxZoomCap {
+				return lianxin.Errorf(lianxin.EInvalid, "%s %q: want a whole number from 0 to %d", z.name, v, packageMaxZoomCap)
+			}
+			*z.v = n
+		}
+	}
+	if minZoom > maxZoom {
+		return lianxin.Errorf(lianxin.EInvalid, "minzoom %d is above maxzoom %d", minZoom, maxZoom)
+	}
+	ctx, cancel := context.WithTimeout(c.Request().Context(), exportTimeout)
+	defer cancel()
+	towns, err := s.deps.Reports.Towns(ctx, scope)
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(towns, func(t coverage.Town) bool { return t.Code == code })
+	if i < 0 {
+		return lianxin.Errorf(lianxin.ENotFound, "town %q: no town with that code", code)
+	}
+	town := towns[i]
+	if !scope.SeesTown(town.ID) {
+		return lianxin.Errorf(lianxin.EForbidden, "town %s: outside your towns", code)
+	}
+	// The layers this caller may see (households need their grant), by the
+	// tiles' default rule; a server with a stricter rule refuses the tile,
+	// and the package with it, rather than leaking a layer.
+	var layers []*tiles.Layer
+	for _, l := range tiles.Layers() {
+		if tiles.DefaultAllow(scope, l) == nil {
+			layers = append(layers, l)
+		}
+	}
+	tile := func(ctx context.Context, zxy geo.TileZXY) ([]byte, error) {
+		tl, _, err := s.deps.Tiles.Tile(ctx, scope, tiles.Request{Layers: layers, Tile: zxy, Filter: tiles.Filter{TownCode: code}}, "")
+		return tl.Gzip, err
+	}
+	var vectorLayers []map[string]any
+	for _, l := range layers {
+		fields := map[string]string{}
+		for _, f := range l.Fields {
+			fields[f.Name] = f.Type
+		}
+		vectorLayers = append(vectorLayers, map[string]any{"id": l.Name, "description": l.Description,
+			"minzoom": l.MinZoom, "maxzoom": l.MaxZoom, "fields": fields})
+	}
+	p := export.TownPackage{Town: code, Options: export.PMTilesOptions{
+		Bound: town.BBox, MinZoom: minZoom, MaxZoom: maxZoom,
+		Metadata: map[string]any{"name": "lianxin " + town.Name + " " + code,
+			"description":   "Offline map package of town " + code + " (lianxin), as " + scope.User + " sees it",
+			"vector_layers": vectorLayers},
+	}}
+	res := c.Response()
+	begin := func(m export.Meta) error {
+		h := res.Header()
+		h.Set(echo.HeaderContentType, m.ContentType)
+		h.Set(echo.HeaderContentDisposition, mime.FormatMediaType("attachment", map[string]string{"filename": m.Filename}))
+		h.Set(echo.HeaderContentLength, strconv.FormatInt(m.Size, 10))
+		res.WriteHeader(http.StatusOK)
+		return nil
+	}
+	_, err = s.deps.Export.Package(ctx, scope, p, tile, res, begin)
+	if err != nil && res.Committed {
+		s.log.Warn("offline package cut short", "town", code, "error", err)
 		panic(http.ErrAbortHandler)
 	}
 	return err

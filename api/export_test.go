@@ -218,3 +218,32 @@ func TestCancelledDownloadStopsItsQuery(t *testing.T) {
 		t.Errorf("recorded export: completed %v rows %d, want an incomplete export of fewer than %d rows", completed, rows, total)
 	}
 }
+
+// Text downloads are gzipped for a client that accepts it; binary ones
+// (compressed already) are sent as they are.
+func TestDownloadCompression(t *testing.T) {
+	ts, _, _ := exportServer(t)
+	for _, tc := range []struct {
+		format, wantEncoding string
+	}{
+		{"geojson", "gzip"},
+		{"csv", "gzip"},
+		{"gpkg", ""},
+		{"fgb", ""},
+	} {
+		req, _ := http.NewRequest(http.MethodGet, ts.URL+"/api/v1/export/towns?format="+tc.format, nil)
+		req.Header.Set("Accept-Encoding", "gzip")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK || len(body) == 0 {
+			t.Fatalf("export towns as %s: %d, %d bytes", tc.format, res.StatusCode, len(body))
+		}
+		if got := res.Header.Get("Content-Encoding"); got != tc.wantEncoding {
+			t.Errorf("export towns as %s: Content-Encoding %q, want %q", tc.format, got, tc.wantEncoding)
+		}
+	}
+}

@@ -82,7 +82,10 @@ func (s *Server) ogcConformance(c echo.Context) error {
 	return ogcJSON(c, map[string]any{"conformsTo": ogcConformance})
 }
 
-func ogcCollection(base string, l *export.Layer) map[string]any {
+// trsGregorian is the temporal reference system of OGC extents.
+const trsGregorian = "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"
+
+func ogcCollection(base string, l *export.Layer, ext export.Extent) map[string]any {
 	self := base + "/collections/" + l.Name
 	col := map[string]any{
 		"id": l.Name, "title": l.Title, "description": l.Description,
@@ -92,10 +95,22 @@ func ogcCollection(base string, l *export.Layer) map[string]any {
 			{self + "/items", "items", geoJSONType, l.Title + " (features)"},
 		},
 	}
+	extent := map[string]any{}
+	if b := ext.BBox; b != nil {
+		extent["spatial"] = map[string]any{"bbox": [][]float64{{b.Min[0], b.Min[1], b.Max[0], b.Max[1]}}, "crs": crs84}
+	}
 	if l.Temporal != "" {
-		col["extent"] = map[string]any{
-			"temporal": map[string]any{"interval": [][]any{{nil, nil}}, "trs": "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"},
+		// An open end (null) when the layer has no rows in scope.
+		instant := func(t *time.Time) any {
+			if t == nil {
+				return nil
+			}
+			return t.UTC().Format(time.RFC3339)
 		}
+		extent["temporal"] = map[string]any{"interval": [][]any{{instant(ext.From), instant(ext.To)}}, "trs": trsGregorian}
+	}
+	if len(extent) > 0 {
+		col["extent"] = extent
 	}
 	return col
 }
@@ -105,9 +120,14 @@ func (s *Server) ogcCollections(c echo.Context) error {
 		return err
 	}
 	base := ogcBase(c)
+	scope := scopeOf(c)
 	cols := []map[string]any{}
-	for _, l := range s.deps.Export.Layers(scopeOf(c)) {
-		cols = append(cols, ogcCollection(base, l))
+	for _, l := range s.deps.Export.Layers(scope) {
+		ext, err := s.deps.Export.Extent(c.Request().Context(), scope, l)
+		if err != nil {
+			return err
+		}
+		cols = append(cols, ogcCollection(base, l, ext))
 	}
 	return ogcJSON(c, map[string]any{
 		"links":       []ogcLink{{base + "/collections", "self", "application/json", "collections"}},
@@ -119,11 +139,16 @@ func (s *Server) ogcCollectionOne(c echo.Context) error {
 	if err := checkF(c); err != nil {
 		return err
 	}
-	l, err := s.deps.Export.Layer(scopeOf(c), c.Param("id"))
+	scope := scopeOf(c)
+	l, err := s.deps.Export.Layer(scope, c.Param("id"))
 	if err != nil {
 		return err
 	}
-	return ogcJSON(c, ogcCollection(ogcBase(c), l))
+	ext, err := s.deps.Export.Extent(c.Request().Context(), scope, l)
+	if err != nil {
+		return err
+	}
+	return ogcJSON(c, ogcCollection(ogcBase(c), l, ext))
 }
 
 // ogcItems serves /ogc/collections/{id}/items: a page of features in id

@@ -118,8 +118,12 @@ func NewServer(cfg Config, deps Deps) *Server {
 		middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{Timeout: cfg.RequestTimeout,
 			Skipper: func(c echo.Context) bool { return isDownload(c) || c.Path() == tileRoute }}),
 		middleware.GzipWithConfig(middleware.GzipConfig{
-			// Tiles are cached gzipped and sent as they are.
-			Skipper: func(c echo.Context) bool { return c.Path() == "/metrics" || strings.HasPrefix(c.Path(), "/tiles/") },
+			// Tiles are cached gzipped and sent as they are; binary
+			// downloads are compressed already or gain too little to spend a
+			// core on, and keep their Content-Length.
+			Skipper: func(c echo.Context) bool {
+				return c.Path() == "/metrics" || strings.HasPrefix(c.Path(), "/tiles/") || isBinaryDownload(c)
+			},
 		}),
 		s.retryLostReads(),
 	)

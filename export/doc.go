@@ -31,5 +31,9 @@
 //     windows, small areas left out or blank, small and recoverable
 //     special-group counts null (package privacy).
 //   - Every export is recorded (who, when, layer, filter, format, rows) and a
-//     cancelled download cancels its query.
+//     cancelled download cancels its query. A town's offline package
+//     (Service.Package, PMTiles) is recorded too, as layer "pmtiles".
+//   - OGC collection extents (Service.Extent) come from the rows in the
+//     caller's scope and are cached until any layer changes (the store's
+//     DataVersion), since a county's households take seconds to scan.
 package export

@@ -120,8 +120,9 @@ type Options struct {
 
 // Service runs exports.
 type Service struct {
-	src Source
-	opt Options
+	src     Source
+	opt     Options
+	extents extentCache
 }
 
 // New returns a Service reading from src.

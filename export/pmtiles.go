@@ -13,6 +13,7 @@ import (
 	"github.com/paulmach/orb/maptile"
 	"github.com/protomaps/go-pmtiles/pmtiles"
 
+	"lianxin"
 	"lianxin/geo"
 )
 
@@ -134,4 +135,61 @@ func Gzip(raw []byte) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// PMTilesFormat names offline packages in the export log; it is not a
+// format of the layer exports (one package holds every vector layer).
+const PMTilesFormat Format = "pmtiles"
+
+// PMTilesContentType is the media type of a PMTiles archive.
+const PMTilesContentType = "application/vnd.pmtiles"
+
+// TownPackage is one town's offline map package, as the web map's GIS view
+// asks for it.
+type TownPackage struct {
+	Town    string // town code: the file name and the recorded filter
+	Options PMTilesOptions
+}
+
+// Package writes the PMTiles archive of one town to w and records it like
+// the layer exports (layer "pmtiles", rows = tiles). The archive is built in
+// a temporary file first, so begin is called with its size only once every
+// tile is in, and an error on the way (a failed tile query, a cancelled
+// request) reaches the caller with nothing written. It returns the number of
+// tiles.
+func (s *Service) Package(ctx context.Context, scope lianxin.Scope, p TownPackage, tile TileFunc, w io.Writer, begin func(Meta) error) (int, error) {
+	n, err := s.writePackage(ctx, p, tile, w, begin)
+	rec := Request{Layer: "pmtiles", Format: PMTilesFormat, CRS: WGS84, Filter: Filter{Town: p.Town}}
+	s.record(ctx, scope, rec, int64(n), err == nil)
+	if err != nil {
+		return n, fmt.Errorf("offline package of town %s: %w", p.Town, err)
+	}
+	return n, nil
+}
+
+func (s *Service) writePackage(ctx context.Context, p TownPackage, tile TileFunc, w io.Writer, begin func(Meta) error) (int, error) {
+	f, err := os.CreateTemp(s.opt.TempDir, "lianxin-package-*.pmtiles")
+	if err != nil {
+		return 0, fmt.Errorf("temporary file: %w", err)
+	}
+	defer os.Remove(f.Name())
+	defer f.Close()
+	n, err := WritePMTiles(ctx, f, tile, p.Options)
+	if err != nil {
+		return 0, err
+	}
+	size, err := f.Seek(0, io.SeekCurrent)
+	if err != nil {
+		return n, err
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return n, err
+	}
+	if err := begin(Meta{Filename: p.Town + ".pmtiles", ContentType: PMTilesContentType, Size: size}); err != nil {
+		return n, err
+	}
+	if _, err := io.Copy(w, f); err != nil {
+		return n, err
+	}
+	return n, nil
 }

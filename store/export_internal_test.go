@@ -1,6 +1,7 @@
 package store
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -48,5 +49,27 @@ func TestExportLayerSQLCoversCatalogue(t *testing.T) {
 		if ok != (l.Kind == export.Stored) {
 			t.Errorf("layer %s (kind %d): has SQL %v", l.Name, l.Kind, ok)
 		}
+	}
+}
+
+// extentQuery keeps the scope's towns in a parameter and wraps the layer's
+// SELECT in one aggregate row.
+func TestExtentQuery(t *testing.T) {
+	l, err := export.LookupLayer("visits")
+	if err != nil {
+		t.Fatal(err)
+	}
+	scope := lianxin.Scope{User: "u", Towns: []int32{3, 5}}
+	sql, args := extentQuery(l, "SELECT 1", scope)
+	for _, want := range []string{"SELECT ST_XMin(x.e)", "ST_Extent(q.geom)", "min(q.at)", "FROM (SELECT 1) q WHERE q.town_id = ANY($1::int[])"} {
+		if !strings.Contains(sql, want) {
+			t.Errorf("extentQuery(visits, towns 3,5) = %s\nwant it to contain %q", sql, want)
+		}
+	}
+	if len(args) != 1 || !reflect.DeepEqual(args[0], []int32{3, 5}) {
+		t.Errorf("extentQuery args %v, want [[3 5]]", args)
+	}
+	if strings.Contains(sql, "count(*)") {
+		t.Errorf("extentQuery kept the count: %s", sql)
 	}
 }

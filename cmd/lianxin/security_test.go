@@ -290,6 +290,8 @@ func (f *fixture) endpoints() []endpoint {
 		{method: "GET", route: "/api/v1/export/:layer", path: "/api/v1/export/villages?format=csv", access: signedIn, params: exportParams},
 		{method: "GET", route: "/api/v1/export/:layer", path: "/api/v1/export/households?format=csv", access: householdDetail, check: filtered},
 		{method: "GET", route: "/api/v1/export/:layer", path: "/api/v1/export/contact_points?format=geojson", access: signedIn, check: filtered},
+		{method: "GET", route: "/api/v1/export/pmtiles", path: "/api/v1/export/pmtiles?town=" + f.townA.Code + "&minzoom=11&maxzoom=11",
+			out: "/api/v1/export/pmtiles?town=" + f.townB.Code + "&minzoom=11&maxzoom=11", access: signedIn, check: filteredOut, params: []string{"town", "minzoom", "maxzoom"}},
 		{method: "GET", route: "/ogc", path: "/ogc", access: signedIn, params: []string{"f"}},
 		{method: "GET", route: "/ogc/api", path: "/ogc/api", access: signedIn},
 		{method: "GET", route: "/ogc/conformance", path: "/ogc/conformance", access: signedIn},

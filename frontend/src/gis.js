@@ -1,6 +1,7 @@
 // The GIS staff's view: the URLs QGIS and GDAL open (TileJSON per layer, the
 // OGC API – Features landing page) with copy buttons, and a layer list with
-// download links in every export format and coordinate system.
+// download links in every export format and coordinate system, and the
+// offline map package (PMTiles) of the town in view.
 
 import { EXPORT_FORMATS, EXPORT_LAYERS, TILE_LAYERS, WINDOWED_EXPORTS, api } from './endpoints.js';
 import { t } from './i18n.js';
@@ -62,6 +63,70 @@ export function initGIS(app) {
       h('tbody', {}, rows))].filter(Boolean));
   };
 
+  // Offline map package: one town's vector tiles in a PMTiles file, for
+  // teams where the network is poor. The town is the one chosen in the
+  // planner view, else the one under the map's centre, until picked here.
+  const pkgEl = h('div', { id: 'pmtiles', class: 'pmtiles' });
+  listEl.after(pkgEl);
+  let pkgTown = ''; // picked in this view
+  let pkgBusy = false;
+  const townInView = () => {
+    if (pkgTown) return pkgTown;
+    if (app.town) return app.town;
+    const c = app.map?.map?.getCenter?.();
+    const hit = c && app.towns.find((x) => Array.isArray(x.bbox)
+      && c.lng >= x.bbox[0] && c.lng <= x.bbox[2] && c.lat >= x.bbox[1] && c.lat <= x.bbox[3]);
+    return hit?.code || app.towns[0]?.code || '';
+  };
+  const download = async (code, btn, msg) => {
+    pkgBusy = true;
+    btn.disabled = true;
+    btn.setAttribute('aria-busy', 'true');
+    msg.className = 'muted';
+    msg.textContent = t('gis.pmtilesBuilding');
+    try {
+      const res = await fetch(api.exportURL('pmtiles', { town: code }), { credentials: 'same-origin' });
+      if (!res.ok) {
+        let text = `${res.status}`;
+        try {
+          text = (await res.json())?.error?.message || text;
+        } catch { /* not JSON */ }
+        throw new Error(text);
+      }
+      const blob = await res.blob();
+      const url = URL.createObjectURL(blob);
+      const a = h('a', { href: url, download: `${code}.pmtiles`, hidden: true });
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 60000);
+      msg.textContent = t('gis.pmtilesDone', { file: `${code}.pmtiles`, size: (blob.size / 1048576).toFixed(1) });
+    } catch (err) {
+      msg.className = 'warn';
+      msg.textContent = t('gis.pmtilesFailed', { message: err.message });
+    } finally {
+      pkgBusy = false;
+      btn.disabled = false;
+      btn.removeAttribute('aria-busy');
+    }
+  };
+  const renderPackage = () => {
+    if (pkgBusy) return; // keep the button and its message while a package is built
+    const code = townInView();
+    const sel = h('select', { id: 'pmtiles-town' },
+      ...app.towns.map((x) => h('option', { value: x.code, selected: x.code === code }, `${x.name} ${x.code}`)));
+    sel.addEventListener('change', () => { pkgTown = sel.value; });
+    const msg = h('p', { id: 'pmtiles-status', class: 'muted', role: 'status', 'aria-live': 'polite' });
+    const btn = h('button', { type: 'button', id: 'pmtiles-download' }, t('gis.pmtilesDownload'));
+    btn.addEventListener('click', () => download(sel.value, btn, msg));
+    pkgEl.replaceChildren(
+      h('h3', {}, t('gis.pmtiles')),
+      h('p', { class: 'muted' }, t('gis.pmtilesHint')),
+      h('div', { class: 'pmtiles-row' }, h('label', { for: 'pmtiles-town' }, t('gis.pmtilesTown')), sel, btn),
+      msg,
+    );
+  };
+
   const check = async () => {
     try {
       exportsOK = await api.exportsAvailable();
@@ -72,9 +137,15 @@ export function initGIS(app) {
   };
 
   crsSel.addEventListener('change', renderList);
-  app.on('lang', () => { renderServices(); renderList(); });
-  app.on('window', renderList);
-  app.on('view', (v) => { if (v === 'gis' && exportsOK === null) check(); });
+  app.on('lang', () => { renderServices(); renderList(); renderPackage(); });
+  app.on('window', () => { renderList(); renderPackage(); });
+  app.on('towns', renderPackage);
+  app.on('view', (v) => {
+    if (v !== 'gis') return;
+    if (exportsOK === null) check();
+    renderPackage(); // the map may have moved to another town
+  });
   renderServices();
   renderList();
+  renderPackage();
 }

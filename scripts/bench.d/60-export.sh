@@ -75,8 +75,11 @@ ogr_time() { # driver ext source-db -> seconds
 }
 
 rows_md=""
+loads=""
 run_scale() { # label source-db
   local label=$1 src=$2 n
+  # Other work on the machine shows in every figure here: keep the load.
+  loads+="${loads:+; }$label: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "   $label: preparing $db from $src" >&2
   prepare "$src"
   n=$(psql -qAt "$base/$db?sslmode=disable" -c "SELECT count(*) FROM households")
@@ -110,5 +113,7 @@ Goal: no slower than ogr2ogr (ratio ≥ 1), server RSS under 100 MB.
 | county | format | households | features in the file (ogrinfo) | lianxin download | ogr2ogr from PostGIS | ogr2ogr ÷ lianxin | server peak RSS |
 |---|---|---|---|---|---|---|---|
 $rows_md
+Load average (1, 5, 15 min) when each county's run began: $loads (2 cores; above ~2 the figures
+include other work's share of the CPU).
 MD
 cat "$BENCH_OUT" >&2

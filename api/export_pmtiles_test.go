@@ -1,0 +1,147 @@
+package api_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/paulmach/orb/encoding/mvt"
+	"github.com/protomaps/go-pmtiles/pmtiles"
+
+	"lianxin"
+	"lianxin/api"
+	"lianxin/demo/demotest"
+	"lianxin/export"
+	"lianxin/tiles"
+)
+
+// GET /api/v1/export/pmtiles: a GIS user of one town downloads that town's
+// offline package, whose tiles decode and hold only that town; other towns
+// are forbidden, unknown ones not found; the download is in the export log.
+func TestPMTilesDownload(t *testing.T) {
+	st, _, _ := demotest.New(t)
+	ctx := context.Background()
+	towns, err := st.Towns(ctx, lianxin.SystemScope())
+	if err != nil || len(towns) < 2 {
+		t.Fatalf("towns: %v (%d), want at least 2", err, len(towns))
+	}
+	mine, other := towns[0], towns[1]
+	scope := lianxin.Scope{User: "gis-one-town", Roles: []lianxin.Role{lianxin.RoleGIS}, Towns: []int32{mine.ID}}
+	tileSrv, err := tiles.New(st, tiles.FromEngine(st), tiles.Options{CacheBytes: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := api.NewServer(api.Config{}, api.Deps{Logger: quietLogger(), Health: st, DefaultScope: &scope,
+		Tiles: tileSrv, Reports: st, Export: export.New(st, export.Options{Logger: quietLogger()})})
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+
+	for _, tc := range []struct {
+		name, query string
+		want        int
+	}{
+		{"town outside the scope", "?town=" + other.Code, http.StatusForbidden},
+		{"no such town", "?town=nowhere", http.StatusNotFound},
+		{"no town", "", http.StatusBadRequest},
+		{"zoom beyond the cap", "?town=" + mine.Code + "&maxzoom=17", http.StatusBadRequest},
+		{"zooms reversed", "?town=" + mine.Code + "&minzoom=12&maxzoom=11", http.StatusBadRequest},
+		{"unknown parameter", "?town=" + mine.Code + "&format=mbtiles", http.StatusBadRequest},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := http.Get(ts.URL + "/api/v1/export/pmtiles" + tc.query)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if res.StatusCode != tc.want {
+				t.Errorf("GET pmtiles%s = %d %s, want %d", tc.query, res.StatusCode, body, tc.want)
+			}
+		})
+	}
+
+	path := "/api/v1/export/pmtiles?town=" + mine.Code + "&minzoom=11&maxzoom=12"
+	// The client accepts gzip, the server sends the archive as it is (its
+	// tiles are gzipped inside) with its length.
+	req, _ := http.NewRequest(http.MethodGet, ts.URL+path, nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s = %d %s, want 200", path, res.StatusCode, b)
+	}
+	if ct, cd := res.Header.Get("Content-Type"), res.Header.Get("Content-Disposition"); ct != export.PMTilesContentType || cd != `attachment; filename=`+mine.Code+`.pmtiles` {
+		t.Errorf("GET %s: Content-Type %q, Content-Disposition %q; want %s, attachment named %s.pmtiles", path, ct, cd, export.PMTilesContentType, mine.Code)
+	}
+	if ce := res.Header.Get("Content-Encoding"); ce != "" {
+		t.Errorf("GET %s: Content-Encoding %q, want none", path, ce)
+	}
+	if res.ContentLength != int64(len(b)) {
+		t.Errorf("GET %s: Content-Length %d, body %d bytes", path, res.ContentLength, len(b))
+	}
+	h, err := pmtiles.DeserializeHeader(b[:pmtiles.HeaderV3LenBytes])
+	if err != nil {
+		t.Fatalf("pmtiles header: %v", err)
+	}
+	if h.SpecVersion != 3 || h.TileType != pmtiles.Mvt || h.MinZoom != 11 || h.MaxZoom != 12 {
+		t.Fatalf("header %+v, want a v3 MVT archive of z11-12", h)
+	}
+	root := pmtiles.DeserializeEntries(bytes.NewBuffer(b[h.RootOffset:h.RootOffset+h.RootLength]), h.InternalCompression)
+	if len(root) == 0 || uint64(len(root)) != h.AddressedTilesCount {
+		t.Fatalf("root directory has %d entries, header counts %d tiles", len(root), h.AddressedTilesCount)
+	}
+	villages := 0
+	for _, e := range root {
+		z, x, y := pmtiles.IDToZxy(e.TileID)
+		zr, err := gzip.NewReader(bytes.NewReader(b[h.TileDataOffset+e.Offset : h.TileDataOffset+e.Offset+uint64(e.Length)]))
+		if err != nil {
+			t.Fatalf("tile %d/%d/%d is not gzipped: %v", z, x, y, err)
+		}
+		raw, err := io.ReadAll(zr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		layers, err := mvt.Unmarshal(raw)
+		if err != nil {
+			t.Fatalf("tile %d/%d/%d does not decode: %v", z, x, y, err)
+		}
+		for _, l := range layers {
+			for _, f := range l.Features {
+				if code, ok := f.Properties["town_code"]; ok && code != mine.Code {
+					t.Errorf("tile %d/%d/%d layer %s holds a feature of town %v, want only %s", z, x, y, l.Name, code, mine.Code)
+				}
+				if l.Name == "towns" && f.Properties["code"] != mine.Code {
+					t.Errorf("tile %d/%d/%d holds town %v, want only %s", z, x, y, f.Properties["code"], mine.Code)
+				}
+			}
+			if l.Name == "villages" {
+				villages += len(l.Features)
+			}
+		}
+	}
+	if villages == 0 {
+		t.Errorf("no village in any of the %d tiles of town %s", len(root), mine.Code)
+	}
+
+	recs, err := st.RecentExports(ctx, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, r := range recs {
+		if r.Layer == "pmtiles" && r.Completed && r.Actor == scope.User && r.Rows == int64(len(root)) && r.Filter["town"] == mine.Code {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("export log %+v: want a completed pmtiles export of town %s by %s with %d rows (tiles)", recs, mine.Code, scope.User, len(root))
+	}
+}
