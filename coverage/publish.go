@@ -97,15 +97,11 @@ func PublishVillages(ctx context.Context, src VillageSource, scope lianxin.Scope
 			return Published{}, err
 		}
 	}
-	masked, towns, county := ProtectVillages(all)
-	byID := make(map[int32]VillageCoverage, len(masked))
-	for _, v := range masked {
-		byID[v.VillageID] = v
-	}
+	marks, towns, county := protectMarks(all)
 	for i, v := range vs {
-		m := byID[v.VillageID]
-		v.Suppressed, v.SpecialWaitingHidden = m.Suppressed, m.SpecialWaitingHidden
-		v.SpecialHouseholds.hidden, v.SpecialUnvisited.hidden = m.SpecialHouseholds.hidden, m.SpecialUnvisited.hidden
+		m := marks[v.VillageID]
+		v.Suppressed, v.SpecialWaitingHidden = m.suppressed, m.waitingHidden
+		v.SpecialHouseholds.hidden, v.SpecialUnvisited.hidden = m.special, m.unvisited
 		vs[i] = v
 	}
 	return Published{Villages: vs, Window: w, Towns: towns, County: county}, nil

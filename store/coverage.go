@@ -82,7 +82,7 @@ func (s *Store) VillageCoverage(ctx context.Context, scope lianxin.Scope, w cove
 			var err error
 			// Read before the data: a concurrent write then makes the answer
 			// newer than its key, never older.
-			if versions, err = inputVersions(ctx, tx); err != nil {
+			if versions, err = s.covers.inputVersions(ctx, tx); err != nil {
 				return err
 			}
 			var ok bool

@@ -177,7 +177,19 @@ ORDER BY 1, 2`
 // special groups come from VillageCoverage (Reports.Summary fills them).
 func (s *Store) SummaryNumbers(ctx context.Context, scope lianxin.Scope, w coverage.Window, town string) (coverage.Summary, error) {
 	sum := coverage.Summary{From: w.From.Format(coverage.DayLayout), To: w.To.Format(coverage.DayLayout), Town: town}
+	key, cacheable := summaryKeyOf(scope, w, town)
+	var versions []int64
 	err := s.ReadInScope(ctx, scope, func(tx pgx.Tx) error {
+		if cacheable {
+			var err error
+			if versions, err = s.sums.inputVersions(ctx, tx); err != nil {
+				return err
+			}
+			if cached, ok := s.sums.get(versions, key); ok {
+				sum = cached
+				return nil
+			}
+		}
 		townID, err := townIDByCode(ctx, tx, town)
 		if err != nil {
 			return err
@@ -219,7 +231,13 @@ func (s *Store) SummaryNumbers(ctx context.Context, scope lianxin.Scope, w cover
 				c.MembersBelowTarget = append(c.MembersBelowTarget, code)
 			}
 		}
-		return rows.Err()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("read five coverages: %w", err)
+		}
+		if cacheable {
+			s.sums.put(versions, key, sum)
+		}
+		return nil
 	})
 	return sum, err
 }

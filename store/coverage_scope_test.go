@@ -3,6 +3,8 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -207,6 +209,101 @@ FROM households h JOIN villages v ON v.id = h.village_id WHERE v.code = $1 ORDER
 		}
 		if len(before) != 1 || len(after) != 1 || !tc.check(before[0], after[0]) {
 			t.Errorf("after %s, village %s: before %+v, after %+v; the cache served a stale answer", tc.name, code, before, after)
+		}
+	}
+}
+
+// The cache of summary numbers serves each scope its own answer, never one
+// older than its inputs (a diary entry, a new key project, a new member), and
+// a caller changing the lists it got cannot change the cache.
+func TestSummaryNumbersCache(t *testing.T) {
+	ctx := context.Background()
+	_, url, _ := demotest.New(t)
+	// The server's role: row-level security applies to it.
+	s, err := store.Open(ctx, url, store.Options{MaxConns: 2, Role: store.AppRole})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	w := coverage.Window{From: day("2026-03-01"), To: day("2026-11-02")}
+	county := lianxin.Scope{User: "planner-county", Roles: []lianxin.Role{lianxin.RolePlanner}, AllTowns: true}
+	var townID int32
+	var town string
+	var otherID int32
+	if err := queryRow(ctx, url, `SELECT min(id) FILTER (WHERE code = (SELECT min(code) FROM towns)), min(code),
+  min(id) FILTER (WHERE code = (SELECT max(code) FROM towns)) FROM towns`, nil, &townID, &town, &otherID); err != nil {
+		t.Fatal(err)
+	}
+	oneTown := lianxin.Scope{User: "planner-one-town", Roles: []lianxin.Role{lianxin.RolePlanner}, Towns: []int32{townID}}
+	otherTown := lianxin.Scope{User: "planner-other-town", Roles: []lianxin.Role{lianxin.RolePlanner}, Towns: []int32{otherID}}
+
+	first, err := s.SummaryNumbers(ctx, county, w, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprint(first)
+	if len(first.Checks.VillagesWithoutVisit) > 0 {
+		first.Checks.VillagesWithoutVisit[0] = "changed"
+	}
+	first.Checks.MembersBelowTarget = append(first.Checks.MembersBelowTarget, "changed")
+	again, err := s.SummaryNumbers(ctx, county, w, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(again); got != want {
+		t.Fatalf("second summary differs after the caller changed its copy:\n got %.300s\nwant %.300s", got, want)
+	}
+
+	cases := []struct {
+		name  string
+		sql   string
+		check func(before, after coverage.Summary) bool
+	}{
+		{"a diary entry", `INSERT INTO visits (external_id, member_id, village_id, town_id, occurred_at, kind)
+SELECT 'SUM-CACHE-V', m.id, NULL, m.town_id, timestamptz '2026-06-01 10:00+08', 'publicity_event'
+FROM members m JOIN towns t ON t.id = m.town_id WHERE t.code = $1 ORDER BY m.id LIMIT 1`,
+			func(b, a coverage.Summary) bool {
+				return a.Visits == b.Visits+1 && a.PublicityEvents == b.PublicityEvents+1
+			}},
+		{"a key project never visited", `INSERT INTO projects (code, name, kind, town_id, geom, cell)
+SELECT 'SUM-CACHE-P', 'cache test', 'key_enterprise', t.id, ST_PointOnSurface(t.boundary), 0 FROM towns t WHERE t.code = $1`,
+			func(b, a coverage.Summary) bool {
+				return len(a.Checks.ProjectsWithoutVisit) == len(b.Checks.ProjectsWithoutVisit)+1
+			}},
+		{"a member without a contact point", `INSERT INTO members (code, name, team_id, town_id, role)
+SELECT 'SUM-CACHE-M', 'cache test', tm.id, t.id, 'cadre' FROM towns t JOIN teams tm ON tm.town_id = t.id WHERE t.code = $1`,
+			func(b, a coverage.Summary) bool {
+				return len(a.Checks.MembersWithoutContactPoint) == len(b.Checks.MembersWithoutContactPoint)+1
+			}},
+	}
+	for _, tc := range cases {
+		for _, sc := range []lianxin.Scope{county, oneTown} {
+			before, err := s.SummaryNumbers(ctx, sc, w, town)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := exec(ctx, url, strings.ReplaceAll(tc.sql, "SUM-CACHE", "SUM-CACHE-"+sc.User), town); err != nil {
+				t.Fatalf("%s: %v", tc.name, err)
+			}
+			after, err := s.SummaryNumbers(ctx, sc, w, town)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !tc.check(before, after) {
+				t.Errorf("scope %s, after %s: before %+v\nafter %+v\nthe cache served a stale summary", sc.User, tc.name, before, after)
+			}
+		}
+	}
+	// Projects are detail rows: the county lists the new ones, a planner of
+	// another town must not get the county's cached answer.
+	for _, sc := range []lianxin.Scope{county, otherTown} {
+		sum, err := s.SummaryNumbers(ctx, sc, w, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		listed := slices.ContainsFunc(sum.Checks.ProjectsWithoutVisit, func(c string) bool { return strings.HasPrefix(c, "SUM-CACHE-") })
+		if listed != (sc.User == county.User) {
+			t.Errorf("scope %s: new projects listed = %t in %v", sc.User, listed, sum.Checks.ProjectsWithoutVisit)
 		}
 	}
 }

@@ -52,6 +52,7 @@ type Store struct {
 	role    string          // Options.Role
 	owner   *pgx.ConnConfig // the URL's own user, for migrations
 	covers  *coverageCache  // village coverage by input versions (coverage_cache.go)
+	sums    *summaryCache   // summary numbers by input versions and scope
 	// onWrite is set by ListenLayers (tiles_listen.go).
 	onWrite atomic.Pointer[writeHook]
 }
@@ -95,7 +96,7 @@ func Open(ctx context.Context, databaseURL string, opt Options) (*Store, error) 
 		return nil, fmt.Errorf("open pool: %w", err)
 	}
 	return &Store{pool: pool, log: log, role: opt.Role, owner: owner, breaker: brk,
-		covers: newCoverageCache(opt.CoverageCache)}, nil
+		covers: newCoverageCache(opt.CoverageCache), sums: newSummaryCache(opt.CoverageCache)}, nil
 }
 
 // Close releases every connection.

@@ -1,0 +1,71 @@
+package coverage
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+)
+
+// randomCounty makes villages in a few towns with small and large counts,
+// so that every privacy rule has something to hide.
+func randomCounty(r *rand.Rand, villages int) []VillageCoverage {
+	vs := make([]VillageCoverage, villages)
+	for i := range vs {
+		v := VillageCoverage{VillageID: int32(i + 1), VillageCode: fmt.Sprintf("V%04d", i), TownCode: fmt.Sprintf("T%02d", i%7)}
+		v.Households = int64(r.IntN(300))
+		for _, g := range Groups {
+			n := int64(r.IntN(30))
+			v.SpecialHouseholds.AddGroup(g, n)
+			v.SpecialUnvisited.AddGroup(g, int64(r.IntN(int(n)+1)))
+		}
+		vs[i] = v
+	}
+	return vs
+}
+
+// marksOf is what PublishVillages takes from ProtectVillages, as text.
+func marksOf(masked []VillageCoverage) map[int32]villageMarks {
+	m := map[int32]villageMarks{}
+	for _, v := range masked {
+		m[v.VillageID] = villageMarks{suppressed: v.Suppressed, waitingHidden: v.SpecialWaitingHidden,
+			special: v.SpecialHouseholds.hidden, unvisited: v.SpecialUnvisited.hidden}
+	}
+	return m
+}
+
+// The memo answers exactly what ProtectVillages answers, for a repeated
+// input and for an input that differs in one figure, and a caller changing
+// the towns it got cannot change a later answer.
+func TestProtectMarksMatchesProtectVillages(t *testing.T) {
+	protected = protectMemo{}
+	r := rand.New(rand.NewPCG(7, 8))
+	county := randomCounty(r, 400)
+	changed := randomCounty(rand.New(rand.NewPCG(7, 8)), 400)
+	changed[17].SpecialUnvisited.AddGroup(Groups[2], 3) // one figure moves: the memo must not answer
+	hidden := 0
+	for step, in := range [][]VillageCoverage{county, county, changed, county, changed} {
+		masked, wantTowns, wantCounty := ProtectVillages(in)
+		want := marksOf(masked)
+		marks, towns, c := protectMarks(in)
+		if got := fmt.Sprint(marks); got != fmt.Sprint(want) {
+			t.Fatalf("step %d: marks differ from ProtectVillages:\n got %.400s\nwant %.400s", step, got, fmt.Sprint(want))
+		}
+		if fmt.Sprint(towns) != fmt.Sprint(wantTowns) || c != wantCounty {
+			t.Fatalf("step %d: towns/county differ:\n got %v %v\nwant %v %v", step, towns, c, wantTowns, wantCounty)
+		}
+		for k := range towns {
+			towns[k] = SpecialCounts{Poor: -1}
+		}
+		for _, m := range marks {
+			if m.special != 0 || m.unvisited != 0 || m.suppressed {
+				hidden++
+			}
+		}
+	}
+	if hidden == 0 {
+		t.Fatal("no village had anything hidden: the test county does not exercise the rules")
+	}
+	if n := len(protected.entries); n != 2 {
+		t.Errorf("memo holds %d entries after two distinct inputs; want 2", n)
+	}
+}
