@@ -34,6 +34,7 @@
 //     cancelled download cancels its query. A town's offline package
 //     (Service.Package, PMTiles) is recorded too, as layer "pmtiles".
 //   - OGC collection extents (Service.Extent) come from the rows in the
-//     caller's scope and are cached until any layer changes (the store's
-//     DataVersion), since a county's households take seconds to scan.
+//     caller's scope and are cached until one of the layer's inputs changes
+//     (the store's ExtentVersion), since a county's households take seconds
+//     to scan and the diary is written every day.
 package export

@@ -23,23 +23,28 @@ type Extent struct {
 }
 
 // ExtentSource is what Extent needs from the database (the store implements
-// it): the extent itself, under the scope, and a number that changes with
-// every write to any layer, so a cached extent is never stale.
+// it): the extent itself, under the scope, and a tag that changes with every
+// write to the tables the layer's extent in that scope depends on, so a
+// cached extent is never stale and a write elsewhere (the diary, every day)
+// does not throw away the households' box, which takes seconds to scan.
 type ExtentSource interface {
 	LayerExtent(ctx context.Context, scope lianxin.Scope, l *Layer) (Extent, error)
-	DataVersion(ctx context.Context) (int64, error)
+	ExtentVersion(ctx context.Context, scope lianxin.Scope, l *Layer) (string, error)
 }
 
 // extentCacheMax bounds the cache (layers × distinct scopes).
 const extentCacheMax = 4096
 
-// extentCache keeps extents until the data changes. Scanning a county's
-// households for their box takes seconds at scale 10, and OGC clients read
-// /collections every time they connect.
+// extentCache keeps each layer's extent per scope with the version tag it
+// was computed at. OGC clients read /collections every time they connect.
 type extentCache struct {
-	mu      sync.Mutex
-	version int64
-	m       map[string]Extent
+	mu sync.Mutex
+	m  map[string]versionedExtent
+}
+
+type versionedExtent struct {
+	version string
+	extent  Extent
 }
 
 // scopeKey names what decides which rows a scope sees: the user (members
@@ -65,35 +70,34 @@ func scopeKey(s lianxin.Scope) string {
 	return b.String()
 }
 
-// Extent returns the extent of layer l in scope, from the cache while no
-// layer has changed.
+// Extent returns the extent of layer l in scope, from the cache while none
+// of the layer's inputs has changed.
 func (s *Service) Extent(ctx context.Context, scope lianxin.Scope, l *Layer) (Extent, error) {
 	src, ok := s.src.(ExtentSource)
 	if !ok {
 		return Extent{}, nil
 	}
-	version, err := src.DataVersion(ctx)
+	version, err := src.ExtentVersion(ctx, scope, l)
 	if err != nil {
 		return Extent{}, err
 	}
 	key := l.Name + "|" + scopeKey(scope)
 	c := &s.extents
 	c.mu.Lock()
-	if c.m == nil || c.version != version || len(c.m) >= extentCacheMax {
-		c.version, c.m = version, map[string]Extent{}
-	}
-	e, hit := c.m[key]
+	got, hit := c.m[key]
 	c.mu.Unlock()
-	if hit {
-		return e, nil
+	if hit && got.version == version {
+		return got.extent, nil
 	}
-	if e, err = src.LayerExtent(ctx, scope, l); err != nil {
+	e, err := src.LayerExtent(ctx, scope, l)
+	if err != nil {
 		return Extent{}, err
 	}
 	c.mu.Lock()
-	if c.version == version {
-		c.m[key] = e
+	if c.m == nil || len(c.m) >= extentCacheMax {
+		c.m = map[string]versionedExtent{}
 	}
+	c.m[key] = versionedExtent{version: version, extent: e}
 	c.mu.Unlock()
 	return e, nil
 }

@@ -72,16 +72,31 @@ func (s *Store) LayerExtent(ctx context.Context, scope lianxin.Scope, l *export.
 	return ext, err
 }
 
-// DataVersion changes with every write to any layer (the sum of
-// layer_versions, which statement triggers bump), so extents cached under
-// it are never stale.
-func (s *Store) DataVersion(ctx context.Context) (int64, error) {
-	var v int64
-	err := s.ReadInScope(ctx, lianxin.SystemScope(), func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `SELECT coalesce(sum(version), 0)::bigint FROM layer_versions`).Scan(&v)
+// extentInputs are the tables whose writes can move layer l's extent in
+// scope: the layer's own; for a member also the diary (a member sees the
+// households, contact points and members their visits reach); for the
+// aggregates, the coverage inputs.
+func extentInputs(scope lianxin.Scope, l *export.Layer) []string {
+	if l.Kind == export.Aggregate {
+		return coverageLayers
+	}
+	if scope.Has(lianxin.RoleMember) && l.Name != "visits" {
+		return []string{l.Name, "visits"}
+	}
+	return []string{l.Name}
+}
+
+// ExtentVersion tags the versions of layer l's extent inputs in scope
+// (layer_versions, which statement triggers bump in the writing
+// transaction): a cached extent with the same tag is current.
+func (s *Store) ExtentVersion(ctx context.Context, scope lianxin.Scope, l *export.Layer) (string, error) {
+	var tag string
+	err := s.readRetry(ctx, func() error {
+		return s.pool.QueryRow(ctx, `SELECT coalesce(string_agg(layer || ':' || version, ',' ORDER BY layer), '')
+FROM layer_versions WHERE layer = ANY ($1)`, extentInputs(scope, l)).Scan(&tag)
 	})
 	if err != nil {
-		return 0, fmt.Errorf("read data version: %w", err)
+		return "", fmt.Errorf("read versions of %s: %w", l.Name, err)
 	}
-	return v, nil
+	return tag, nil
 }
