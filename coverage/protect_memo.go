@@ -23,6 +23,49 @@ const protectMemoSize = 4
 
 var protected protectMemo
 
+// cellsMemo does for ProtectCells what protectMemo does for
+// ProtectVillages: every hexagon tile of a role without household access
+// protects the county's resolution-8 cells, the same input between writes.
+type cellsMemo struct {
+	mu      sync.Mutex
+	entries []cellsEntry // most recent first
+}
+
+type cellsEntry struct {
+	in     []CellAggregate
+	levels map[int][]CellAggregate // read only once stored
+}
+
+var protectedCells cellsMemo
+
+// protectCells is ProtectCells(fine), from the memo when the same cells
+// were protected before. The levels are shared: callers copy what they
+// keep and never change them.
+func protectCells(fine []CellAggregate) (map[int][]CellAggregate, error) {
+	m := &protectedCells
+	m.mu.Lock()
+	for i, e := range m.entries {
+		if slices.Equal(e.in, fine) {
+			copy(m.entries[1:i+1], m.entries[:i])
+			m.entries[0] = e
+			m.mu.Unlock()
+			return e.levels, nil
+		}
+	}
+	m.mu.Unlock()
+	levels, err := ProtectCells(fine)
+	if err != nil {
+		return nil, err
+	}
+	m.mu.Lock()
+	m.entries = slices.Insert(m.entries, 0, cellsEntry{in: slices.Clone(fine), levels: levels})
+	if len(m.entries) > protectMemoSize {
+		m.entries = m.entries[:protectMemoSize]
+	}
+	m.mu.Unlock()
+	return levels, nil
+}
+
 // protectInput is what the rules read of one village.
 type protectInput struct {
 	villageID                 int32

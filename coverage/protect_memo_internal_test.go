@@ -1,9 +1,15 @@
 package coverage
 
 import (
+	"cmp"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
+
+	"github.com/paulmach/orb"
+
+	"lianxin/geo"
 )
 
 // randomCounty makes villages in a few towns with small and large counts,
@@ -66,6 +72,85 @@ func TestProtectMarksMatchesProtectVillages(t *testing.T) {
 		t.Fatal("no village had anything hidden: the test county does not exercise the rules")
 	}
 	if n := len(protected.entries); n != 2 {
+		t.Errorf("memo holds %d entries after two distinct inputs; want 2", n)
+	}
+}
+
+// randomCells makes resolution-8 cells around a county seat with small and
+// large counts, so that the cell rules have something to hide.
+func randomCells(t *testing.T, r *rand.Rand, points int) []CellAggregate {
+	t.Helper()
+	byCell := map[int64]*CellAggregate{}
+	var order []int64
+	for range points {
+		p := orb.Point{120.0 + r.Float64()*0.3, 32.0 + r.Float64()*0.3}
+		id, err := geo.CellIDOf(p, 8)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, ok := byCell[id]
+		if !ok {
+			c = &CellAggregate{Cell: id, H3: H3String(id), Resolution: 8}
+			byCell[id] = c
+			order = append(order, id)
+		}
+		c.Households++
+		c.Residents += int64(1 + r.IntN(5))
+		if r.IntN(4) == 0 {
+			c.SpecialHouseholds++
+			if r.IntN(2) == 0 {
+				c.SpecialUnvisited++
+			}
+		}
+	}
+	out := make([]CellAggregate, len(order))
+	for i, id := range order {
+		out[i] = *byCell[id]
+	}
+	return out
+}
+
+// The cells memo answers exactly what ProtectCells answers, for a repeated
+// input and for one that differs in one figure.
+func TestProtectCellsMatchesProtectCells(t *testing.T) {
+	protectedCells = cellsMemo{}
+	fine := randomCells(t, rand.New(rand.NewPCG(3, 4)), 6000)
+	changed := slices.Clone(fine)
+	changed[5].SpecialUnvisited++
+	hidden := 0
+	for step, in := range [][]CellAggregate{fine, fine, changed, fine} {
+		want, err := ProtectCells(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := protectCells(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// ProtectCells' order within a level is not fixed (PublishCells
+		// sorts what it keeps): compare each level by cell.
+		byCell := func(levels map[int][]CellAggregate) string {
+			out := map[int][]CellAggregate{}
+			for res, cs := range levels {
+				out[res] = slices.SortedFunc(slices.Values(cs), func(a, b CellAggregate) int { return cmp.Compare(a.Cell, b.Cell) })
+			}
+			return fmt.Sprint(out)
+		}
+		if byCell(got) != byCell(want) {
+			t.Fatalf("step %d: protectCells differs from ProtectCells", step)
+		}
+		for _, cs := range got {
+			for _, c := range cs {
+				if c.SpecialHouseholdsHidden || c.SpecialUnvisitedHidden {
+					hidden++
+				}
+			}
+		}
+	}
+	if hidden == 0 {
+		t.Fatal("no cell had anything hidden: the test cells do not exercise the rules")
+	}
+	if n := len(protectedCells.entries); n != 2 {
 		t.Errorf("memo holds %d entries after two distinct inputs; want 2", n)
 	}
 }

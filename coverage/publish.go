@@ -275,7 +275,7 @@ func PublishCells(ctx context.Context, src CellSource, scope lianxin.Scope, res 
 	if err != nil {
 		return nil, w, err
 	}
-	levels, err := ProtectCells(fine)
+	levels, err := protectCells(fine)
 	if err != nil {
 		return nil, w, err
 	}

@@ -266,7 +266,23 @@ func (s *Store) CellAggregates(ctx context.Context, scope lianxin.Scope, res int
 		return nil, err
 	}
 	var out []coverage.CellAggregate
+	// County-wide answers (what the privacy rules protect for every hexagon
+	// tile of a role without household access) are cached by the versions
+	// of their inputs; a scope that is not signed in sums nothing and is
+	// never served from the cache.
+	key, cacheable := cellsKey{res: res, from: w.From.Unix(), to: w.To.Unix()}, bound == (orb.Bound{}) && town == "" && scope.User != ""
+	var versions []int64
 	err = s.ReadInScope(ctx, scope, func(tx pgx.Tx) error {
+		if cacheable {
+			var err error
+			if versions, err = s.cells.inputVersions(ctx, tx); err != nil {
+				return err
+			}
+			var ok bool
+			if out, ok = s.cells.get(versions, key); ok {
+				return nil
+			}
+		}
 		if err := noJIT(ctx, tx); err != nil {
 			return err
 		}
@@ -296,7 +312,13 @@ func (s *Store) CellAggregates(ctx context.Context, scope lianxin.Scope, res int
 			a.OpenProblems = max(0, a.ProblemsCollected-a.ProblemsResolved)
 			out = append(out, a)
 		}
-		return rows.Err()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("read cell aggregates: %w", err)
+		}
+		if cacheable {
+			s.cells.put(versions, key, out)
+		}
+		return nil
 	})
 	return out, err
 }

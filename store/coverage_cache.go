@@ -150,6 +150,22 @@ func copyCoverage(vs []coverage.VillageCoverage) []coverage.VillageCoverage {
 	return out
 }
 
+// cellsCache keeps county-wide cell aggregates (CellAggregates with no
+// bound and no town) by resolution and window. Every hexagon tile of a role
+// without household access protects the whole county's resolution-8 cells
+// (privacy rule 4), so without it each such tile sums the county again. Like
+// village coverage, the answer is the same for every signed-in scope.
+type cellsCache = versionedCache[cellsKey, []coverage.CellAggregate]
+
+type cellsKey struct {
+	res      int
+	from, to int64
+}
+
+func newCellsCache(max int) *cellsCache {
+	return newVersionedCache[cellsKey](max, coverageLayers, slices.Clone[[]coverage.CellAggregate])
+}
+
 // summaryCache keeps the summary's numbers (SummaryNumbers). Unlike village
 // coverage they read detail rows under row-level security (visits,
 // projects, members), so an entry belongs to one scope: its user, roles and

@@ -307,3 +307,53 @@ SELECT 'SUM-CACHE-M', 'cache test', tm.id, t.id, 'cadre' FROM towns t JOIN teams
 		}
 	}
 }
+
+// County-wide cell aggregates are cached (every hexagon tile of a role
+// without household access protects them) but never served after a write
+// to their inputs, nor to a caller changing its copy, nor to a scope that is
+// not signed in.
+func TestCountyCellAggregatesCache(t *testing.T) {
+	ctx := context.Background()
+	_, url, _ := demotest.New(t)
+	s, err := store.Open(ctx, url, store.Options{MaxConns: 2, Role: store.AppRole})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	planner := lianxin.Scope{User: "planner", Roles: []lianxin.Role{lianxin.RolePlanner}, AllTowns: true}
+	w := coverage.Window{From: day("2026-03-01"), To: day("2026-11-02")}
+	visitsIn := func(cs []coverage.CellAggregate) (n int64) {
+		for _, c := range cs {
+			n += c.Visits
+		}
+		return n
+	}
+	first, err := s.CellAggregates(ctx, planner, 8, w, orb.Bound{}, "")
+	if err != nil || len(first) == 0 {
+		t.Fatalf("county cells: %d, %v", len(first), err)
+	}
+	before := visitsIn(first)
+	first[0].Visits = -1000
+	again, err := s.CellAggregates(ctx, planner, 8, w, orb.Bound{}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := visitsIn(again); got != before {
+		t.Fatalf("second answer counts %d visits, the first %d: the caller's change reached the cache", got, before)
+	}
+	if none, err := s.CellAggregates(ctx, lianxin.Scope{}, 8, w, orb.Bound{}, ""); err != nil || len(none) != 0 {
+		t.Errorf("a scope not signed in got %d cells (%v); want none, not the cached answer", len(none), err)
+	}
+	if _, err := exec(ctx, url, `INSERT INTO visits (external_id, member_id, household_id, village_id, town_id, occurred_at, kind)
+SELECT 'cells-cache', (SELECT m.id FROM members m WHERE m.town_id = h.town_id ORDER BY m.id LIMIT 1), h.id, h.village_id,
+       h.town_id, timestamptz '2026-06-01 10:00+08', 'household_visit' FROM households h ORDER BY h.id LIMIT 1`); err != nil {
+		t.Fatal(err)
+	}
+	after, err := s.CellAggregates(ctx, planner, 8, w, orb.Bound{}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := visitsIn(after); got != before+1 {
+		t.Errorf("after one more visit the county's cells count %d visits; want %d (a stale cached answer?)", got, before+1)
+	}
+}

@@ -53,6 +53,7 @@ type Store struct {
 	owner   *pgx.ConnConfig // the URL's own user, for migrations
 	covers  *coverageCache  // village coverage by input versions (coverage_cache.go)
 	sums    *summaryCache   // summary numbers by input versions and scope
+	cells   *cellsCache     // county-wide cell aggregates by input versions
 	// onWrite is set by ListenLayers (tiles_listen.go).
 	onWrite atomic.Pointer[writeHook]
 }
@@ -96,7 +97,8 @@ func Open(ctx context.Context, databaseURL string, opt Options) (*Store, error) 
 		return nil, fmt.Errorf("open pool: %w", err)
 	}
 	return &Store{pool: pool, log: log, role: opt.Role, owner: owner, breaker: brk,
-		covers: newCoverageCache(opt.CoverageCache), sums: newSummaryCache(opt.CoverageCache)}, nil
+		covers: newCoverageCache(opt.CoverageCache), sums: newSummaryCache(opt.CoverageCache),
+		cells: newCellsCache(opt.CoverageCache)}, nil
 }
 
 // Close releases every connection.
