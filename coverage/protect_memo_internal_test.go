@@ -43,7 +43,7 @@ func marksOf(masked []VillageCoverage) map[int32]villageMarks {
 // input and for an input that differs in one figure, and a caller changing
 // the towns it got cannot change a later answer.
 func TestProtectMarksMatchesProtectVillages(t *testing.T) {
-	protected = protectMemo{}
+	villagesMemo = memo[protectInput, protectedVillages]{}
 	r := rand.New(rand.NewPCG(7, 8))
 	county := randomCounty(r, 400)
 	changed := randomCounty(rand.New(rand.NewPCG(7, 8)), 400)
@@ -71,7 +71,7 @@ func TestProtectMarksMatchesProtectVillages(t *testing.T) {
 	if hidden == 0 {
 		t.Fatal("no village had anything hidden: the test county does not exercise the rules")
 	}
-	if n := len(protected.entries); n != 2 {
+	if n := len(villagesMemo.entries); n != 2 {
 		t.Errorf("memo holds %d entries after two distinct inputs; want 2", n)
 	}
 }
@@ -113,7 +113,7 @@ func randomCells(t *testing.T, r *rand.Rand, points int) []CellAggregate {
 // The cells memo answers exactly what ProtectCells answers, for a repeated
 // input and for one that differs in one figure.
 func TestProtectCellsMatchesProtectCells(t *testing.T) {
-	protectedCells = cellsMemo{}
+	cellsMemo = memo[CellAggregate, map[int][]CellAggregate]{}
 	fine := randomCells(t, rand.New(rand.NewPCG(3, 4)), 6000)
 	changed := slices.Clone(fine)
 	changed[5].SpecialUnvisited++
@@ -150,7 +150,7 @@ func TestProtectCellsMatchesProtectCells(t *testing.T) {
 	if hidden == 0 {
 		t.Fatal("no cell had anything hidden: the test cells do not exercise the rules")
 	}
-	if n := len(protectedCells.entries); n != 2 {
+	if n := len(cellsMemo.entries); n != 2 {
 		t.Errorf("memo holds %d entries after two distinct inputs; want 2", n)
 	}
 }
