@@ -1,18 +1,13 @@
 package reliability
 
 import (
-	"bufio"
 	"context"
-	"crypto/md5"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -20,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"lianxin"
+	"lianxin/demo/demotest"
 )
 
 // restartRows makes an import long enough (a few seconds) to be caught in
@@ -33,12 +29,6 @@ var restartPhases = []struct{ name, query string }{
 	{"writing households", `UPDATE households%`},
 	{"inserting households", `INSERT INTO households%`},
 }
-
-// landedSQL sums up the test file's rows as they landed, in the form
-// writeRestartFile computes from the file.
-const landedSQL = `SELECT count(*) || ':' || coalesce(md5(string_agg(h.external_id || '|' || v.code || '|' || h.residents || '|' ||
-  round(ST_X(h.location)::numeric, 6) || '|' || round(ST_Y(h.location)::numeric, 6), E'\n' ORDER BY h.external_id COLLATE "C")), '')
-FROM households h JOIN villages v ON v.id = h.village_id WHERE h.external_id LIKE 'CRASH%'`
 
 // householdsSQL sums up the whole households table.
 const householdsSQL = `SELECT count(*) || ':' || coalesce(md5(string_agg(h.id || '|' || coalesce(h.external_id, '') || '|' ||
@@ -56,7 +46,7 @@ func TestDatabaseCrashDuringIngest(t *testing.T) {
 	st, _, dbURL := c.loadCounty(t, "lxcrashingest", 5, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	bin := buildLianxin(t)
 	villages := query[string](t, dbURL, `SELECT code FROM villages ORDER BY code LIMIT 20`)
-	path, want := writeRestartFile(t, villages)
+	path, want := demotest.HouseholdsFile(t, villages, restartRows, "CRASH")
 	before := query[string](t, dbURL, householdsSQL)[0]
 	ingest := func() *exec.Cmd {
 		return exec.Command(bin, "ingest", "--database-url", dbURL, "--log-level", "warn", "households", path)
@@ -109,14 +99,14 @@ func TestDatabaseCrashDuringIngest(t *testing.T) {
 	if err != nil || !strings.Contains(string(out), fmt.Sprintf("inserted=%d ", restartRows)) {
 		t.Fatalf("import after the crashed ones: %s (%v); want inserted=%d", out, err, restartRows)
 	}
-	if got := query[string](t, dbURL, landedSQL)[0]; got != want {
+	if got := query[string](t, dbURL, demotest.HouseholdsChecksumSQL("CRASH"))[0]; got != want {
 		t.Fatalf("rows landed by the rerun (count:md5): %s, want %s (from the file)", got, want)
 	}
 	out, err = ingest().CombinedOutput()
 	if err != nil || !strings.Contains(string(out), fmt.Sprintf("unchanged=%d ", restartRows)) {
 		t.Fatalf("second full import: %s (%v); want unchanged=%d", out, err, restartRows)
 	}
-	if got := query[string](t, dbURL, landedSQL)[0]; got != want {
+	if got := query[string](t, dbURL, demotest.HouseholdsChecksumSQL("CRASH"))[0]; got != want {
 		t.Fatalf("rows after the second full import (count:md5): %s, want %s", got, want)
 	}
 }
@@ -131,38 +121,6 @@ func buildLianxin(t *testing.T) string {
 		t.Fatalf("go build lianxin: %v\n%s", err, out)
 	}
 	return bin
-}
-
-// writeRestartFile writes restartRows households over the given villages
-// and returns the file and the count:md5 the imported rows must have.
-func writeRestartFile(t *testing.T, villages []string) (string, string) {
-	t.Helper()
-	if len(villages) == 0 {
-		t.Fatal("no villages to import households into")
-	}
-	path := filepath.Join(t.TempDir(), "households.csv")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := bufio.NewWriter(f)
-	fmt.Fprintln(w, "external_id,village_code,residents,lon,lat")
-	lines := make([]string, 0, restartRows)
-	for i := range restartRows {
-		id, village, residents := fmt.Sprintf("CRASH%06d", i), villages[i%len(villages)], 1+i%6
-		lon, lat := fmt.Sprintf("%.6f", 120.0+float64(i%997)*0.0002), fmt.Sprintf("%.6f", 32.05+float64(i%991)*0.0002)
-		fmt.Fprintf(w, "%s,%s,%d,%s,%s\n", id, village, residents, lon, lat)
-		lines = append(lines, strings.Join([]string{id, village, fmt.Sprint(residents), lon, lat}, "|"))
-	}
-	if err := w.Flush(); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
-		t.Fatal(err)
-	}
-	slices.Sort(lines)
-	sum := md5.Sum([]byte(strings.Join(lines, "\n")))
-	return path, fmt.Sprintf("%d:%s", restartRows, hex.EncodeToString(sum[:]))
 }
 
 // query runs sql on a connection of its own (the cluster restarts between

@@ -1,15 +1,10 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"crypto/md5"
-	"encoding/hex"
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -36,41 +31,6 @@ func TestMain(m *testing.M) {
 // be killed in each of its phases.
 const crashRows = 60000
 
-// writeCrashFile writes crashRows households over the given villages and
-// returns the file and the checksum the imported rows must have.
-func writeCrashFile(t *testing.T, villages []string) (string, string) {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "many.csv")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := bufio.NewWriter(f)
-	fmt.Fprintln(w, "external_id,village_code,residents,lon,lat")
-	lines := make([]string, 0, crashRows)
-	for i := range crashRows {
-		id, village, residents := fmt.Sprintf("KILL%06d", i), villages[i%len(villages)], 1+i%6
-		lon, lat := fmt.Sprintf("%.6f", 120.0+float64(i%997)*0.0002), fmt.Sprintf("%.6f", 32.05+float64(i%991)*0.0002)
-		fmt.Fprintf(w, "%s,%s,%d,%s,%s\n", id, village, residents, lon, lat)
-		lines = append(lines, fmt.Sprintf("%s|%s|%d|%s|%s", id, village, residents, lon, lat))
-	}
-	if err := w.Flush(); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
-		t.Fatal(err)
-	}
-	slices.Sort(lines)
-	sum := md5.Sum([]byte(strings.Join(lines, "\n")))
-	return path, fmt.Sprintf("%d:%s", crashRows, hex.EncodeToString(sum[:]))
-}
-
-// importedSQL sums up the test's rows as they landed, in the form
-// writeCrashFile computes from the file.
-const importedSQL = `SELECT count(*) || ':' || coalesce(md5(string_agg(h.external_id || '|' || v.code || '|' || h.residents || '|' ||
-  round(ST_X(h.location)::numeric, 6) || '|' || round(ST_Y(h.location)::numeric, 6), E'\n' ORDER BY h.external_id COLLATE "C")), '')
-FROM households h JOIN villages v ON v.id = h.village_id WHERE h.external_id LIKE 'KILL%'`
-
 // importPhases are the statements an import can be killed in, as
 // pg_stat_activity shows them.
 var importPhases = []struct{ name, query string }{
@@ -96,7 +56,7 @@ func TestKilledIngestLeavesNothing(t *testing.T) {
 	if villages, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil || len(villages) == 0 {
 		t.Fatalf("village codes: %v, %v", villages, err)
 	}
-	path, want := writeCrashFile(t, villages)
+	path, want := demotest.HouseholdsFile(t, villages, crashRows, "KILL")
 	before := checksum(t, url)
 	for _, phase := range importPhases {
 		t.Run(phase.name, func(t *testing.T) {
@@ -135,7 +95,7 @@ func TestKilledIngestLeavesNothing(t *testing.T) {
 		t.Fatalf("import after the killed ones: %s (%v); want inserted=%d", out, err, crashRows)
 	}
 	var got string
-	if err := conn.QueryRow(ctx, importedSQL).Scan(&got); err != nil || got != want {
+	if err := conn.QueryRow(ctx, demotest.HouseholdsChecksumSQL("KILL")).Scan(&got); err != nil || got != want {
 		t.Fatalf("rows landed by the rerun: %s (%v), want %s", got, err, want)
 	}
 	out, err = runMain(t, "ingest", "--database-url", url, "--log-level", "warn", "households", path)
