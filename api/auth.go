@@ -129,9 +129,27 @@ func (s *Server) secureHeaders() echo.MiddlewareFunc {
 	csp := []string{contentSecurityPolicy(s.cfg.BasemapURL)}
 	nosniff, deny, sameOrigin := []string{"nosniff"}, []string{"DENY"}, []string{"same-origin"}
 	hsts := []string{"max-age=31536000"}
+	// A tile is data, never a document: no browser renders it, frames it or
+	// follows a link from it, so the document policies (the page's CSP,
+	// frame, referrer and opener rules) say nothing there. It gets the
+	// policy for data responses instead — nothing may load, nothing may
+	// frame it — and nosniff. The hottest response carries three headers fewer
+	// and 300 bytes less.
+	dataCSP := []string{"default-src 'none'; frame-ancestors 'none'"}
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			h := c.Response().Header()
+			if c.Path() == tileRoute {
+				h["Content-Security-Policy"] = dataCSP
+				h["X-Content-Type-Options"] = nosniff
+				if c.IsTLS() {
+					h["Strict-Transport-Security"] = hsts
+				}
+				if err := unstorable(c.Request()); err != nil {
+					return err
+				}
+				return next(c)
+			}
 			h["Content-Security-Policy"] = csp
 			h["X-Content-Type-Options"] = nosniff
 			h["X-Frame-Options"] = deny

@@ -44,6 +44,13 @@ func TestTileHTTP(t *testing.T) {
 	if rec.Code != 200 || rec.Header().Get("Content-Encoding") != "gzip" || rec.Header().Get("ETag") == "" || rec.Header().Get("Cache-Control") == "" {
 		t.Fatalf("GET %s = %d headers %v, want 200 gzip with ETag and Cache-Control", path, rec.Code, rec.Header())
 	}
+	// A tile is data: the data policy and nosniff, none of the page's.
+	if csp := rec.Header().Get("Content-Security-Policy"); csp != "default-src 'none'; frame-ancestors 'none'" {
+		t.Errorf("GET %s: Content-Security-Policy %q, want the data policy \"default-src 'none'; frame-ancestors 'none'\"", path, csp)
+	}
+	if rec.Header().Get("X-Content-Type-Options") != "nosniff" {
+		t.Errorf("GET %s: headers %v lack nosniff", path, rec.Header())
+	}
 	zr, err := gzip.NewReader(rec.Body)
 	if err != nil {
 		t.Fatal(err)

@@ -271,30 +271,9 @@ func (s *Store) CellAggregates(ctx context.Context, scope lianxin.Scope, res int
 	// of their inputs; a scope that is not signed in sums nothing and is
 	// never served from the cache.
 	key, cacheable := cellsKey{res: res, from: w.From.Unix(), to: w.To.Unix()}, bound == (orb.Bound{}) && town == "" && scope.User != ""
-	var versions []int64
-	err = s.ReadInScope(ctx, scope, func(tx pgx.Tx) error {
-		if cacheable {
-			var err error
-			if versions, err = s.cells.inputVersions(ctx, tx); err != nil {
-				return err
-			}
-			var ok bool
-			if out, ok = s.cells.get(versions, key); ok {
-				return nil
-			}
-		}
-		if err := noJIT(ctx, tx); err != nil {
-			return err
-		}
-		townID, err := townIDByCode(ctx, tx, town)
-		if err != nil {
-			return err
-		}
-		lo, hi := sel.Ranges(maxCellRanges)
-		rows, err := tx.Query(ctx, cellsSQL, res, pgDay(w.From), pgDay(w.To), townID, lo, hi)
-		if err != nil {
-			return fmt.Errorf("aggregate cells: %w", err)
-		}
+	// readCells collects the query's rows; it may run twice (a retry).
+	readCells := func(rows pgx.Rows) error {
+		out = out[:0]
 		defer rows.Close()
 		for rows.Next() {
 			a := coverage.CellAggregate{Resolution: res}
@@ -314,6 +293,45 @@ func (s *Store) CellAggregates(ctx context.Context, scope lianxin.Scope, res int
 		}
 		if err := rows.Err(); err != nil {
 			return fmt.Errorf("read cell aggregates: %w", err)
+		}
+		return nil
+	}
+	lo, hi := sel.Ranges(maxCellRanges)
+	if !cacheable && town == "" {
+		// One tile's cells, the hexagon layer's cold path: one round trip.
+		b := &pgx.Batch{}
+		b.Queue(`SET LOCAL jit = off`)
+		b.Queue(cellsSQL, res, pgDay(w.From), pgDay(w.To), nil, lo, hi).Query(readCells)
+		if err := s.readBatchInScope(ctx, scope, b); err != nil {
+			return nil, fmt.Errorf("aggregate cells: %w", err)
+		}
+		return out, nil
+	}
+	var versions []int64
+	err = s.ReadInScope(ctx, scope, func(tx pgx.Tx) error {
+		if cacheable {
+			var err error
+			if versions, err = s.cells.inputVersions(ctx, tx); err != nil {
+				return err
+			}
+			var ok bool
+			if out, ok = s.cells.get(versions, key); ok {
+				return nil
+			}
+		}
+		if err := noJIT(ctx, tx); err != nil {
+			return err
+		}
+		townID, err := townIDByCode(ctx, tx, town)
+		if err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, cellsSQL, res, pgDay(w.From), pgDay(w.To), townID, lo, hi)
+		if err != nil {
+			return fmt.Errorf("aggregate cells: %w", err)
+		}
+		if err := readCells(rows); err != nil {
+			return err
 		}
 		if cacheable {
 			s.cells.put(versions, key, out)

@@ -174,6 +174,45 @@ func (s *Store) inScope(ctx context.Context, scope lianxin.Scope, opts pgx.TxOpt
 	return translate(err)
 }
 
+// readBatchInScope runs b's statements as one read-only transaction under
+// scope in a single round trip: BEGIN, the scope's settings, b and COMMIT
+// are pipelined. It is for hot reads whose statements do not depend on one
+// another's answers (a tile): ReadInScope spends a round trip on each of
+// BEGIN, the settings and COMMIT. b's callbacks collect the answers; like
+// every read here it fails fast while the database is down and runs once
+// more when the connection was lost, so the callbacks must tolerate a second
+// run.
+func (s *Store) readBatchInScope(ctx context.Context, scope lianxin.Scope, b *pgx.Batch) error {
+	err := s.readRetry(ctx, func() error {
+		conn, err := s.pool.Acquire(ctx)
+		if err != nil {
+			return unavailable(err)
+		}
+		defer conn.Release()
+		full := &pgx.Batch{QueuedQueries: make([]*pgx.QueuedQuery, 0, len(b.QueuedQueries)+3)}
+		full.Queue("BEGIN READ ONLY")
+		full.Queue(setScopeSQL, scope.User, townList(scope.Towns), strconv.FormatBool(scope.AllTowns),
+			strconv.FormatBool(scope.PersonalFields))
+		for _, q := range b.QueuedQueries {
+			// Copies: a sent query keeps the description of the statement
+			// it prepared on its connection, which a retry's new connection
+			// does not have ("prepared statement does not exist").
+			full.QueuedQueries = append(full.QueuedQueries, &pgx.QueuedQuery{SQL: q.SQL, Arguments: q.Arguments, Fn: q.Fn})
+		}
+		full.Queue("COMMIT")
+		err = conn.SendBatch(ctx, full).Close()
+		if err != nil && !conn.Conn().IsClosed() && conn.Conn().PgConn().TxStatus() != 'I' {
+			// A failed statement left the transaction open: end it here so
+			// the pool keeps the connection instead of closing it.
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+			_, _ = conn.Exec(rctx, "ROLLBACK")
+			cancel()
+		}
+		return err
+	})
+	return translate(err)
+}
+
 func townList(ids []int32) string {
 	parts := make([]string, len(ids))
 	for i, id := range ids {

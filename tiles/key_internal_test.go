@@ -17,7 +17,7 @@ func TestCacheKey(t *testing.T) {
 	h3, _ := LookupLayer(H3)
 	tile := geo.TileZXY{Z: 12, X: 3413, Y: 1660}
 	now := time.Date(2026, 11, 26, 23, 0, 0, 0, time.UTC) // 27 Nov in UTC+8
-	v := Versions{"villages": 3, "households": 5, "visits": 7}
+	v := Versions{"villages": 3, "households": 5, "visits": 7, "towns": 2, CampaignTable: 4}
 	planner := lianxin.Scope{User: "a", Roles: []lianxin.Role{lianxin.RolePlanner, lianxin.RoleAdmin}, AllTowns: true}
 	plannerSorted := lianxin.Scope{User: "b", Roles: []lianxin.Role{lianxin.RoleAdmin, lianxin.RolePlanner}, AllTowns: true}
 	leaderAB := lianxin.Scope{User: "c", Roles: []lianxin.Role{lianxin.RoleTeamLeader}, Towns: []int32{2, 1}}
@@ -25,11 +25,12 @@ func TestCacheKey(t *testing.T) {
 	member := lianxin.Scope{User: "e", Roles: []lianxin.Role{lianxin.RoleMember}, Towns: []int32{1}}
 	member2 := lianxin.Scope{User: "f", Roles: []lianxin.Role{lianxin.RoleMember}, Towns: []int32{1}}
 	req := Request{Layers: []*Layer{villages}, Tile: tile}
+	fromReq := Request{Layers: []*Layer{villages}, Tile: tile, Filter: Filter{From: time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)}}
 	key := func(s lianxin.Scope, r Request, v Versions, now time.Time) string {
 		return string(appendKey(nil, s, r, v, dayKey(now)))
 	}
 	base := key(planner, req, v, now)
-	if want := "1|villages@~today=2026-11-27|:3:5:7|12/3413/1660|admin+planner/all"; base != want {
+	if want := "1|villages@~today=2026-11-27:c4|:3:5:7:2|12/3413/1660|admin+planner/all"; base != want {
 		t.Errorf("key = %q, want %q", base, want)
 	}
 	cases := []struct {
@@ -40,7 +41,9 @@ func TestCacheKey(t *testing.T) {
 		{"roles in another order", base, key(plannerSorted, req, v, now), true},
 		{"towns in another order", key(leaderAB, req, v, now), key(leaderBA, req, v, now), true},
 		{"two members of one town", key(member, req, v, now), key(member2, req, v, now), false},
-		{"a version bump", base, key(planner, req, Versions{"villages": 3, "households": 6, "visits": 7}, now), false},
+		{"a version bump", base, key(planner, req, Versions{"villages": 3, "households": 6, "visits": 7, "towns": 2, CampaignTable: 4}, now), false},
+		{"a campaign change, open window", base, key(planner, req, Versions{"villages": 3, "households": 5, "visits": 7, "towns": 2, CampaignTable: 5}, now), false},
+		{"a campaign change, window from a day", key(planner, fromReq, v, now), key(planner, fromReq, Versions{"villages": 3, "households": 5, "visits": 7, "towns": 2, CampaignTable: 5}, now), true},
 		{"the next day", base, key(planner, req, v, now.Add(24*time.Hour)), false},
 		{"a town filter", base, key(planner, Request{Layers: req.Layers, Tile: tile, Filter: Filter{TownCode: "T01"}}, v, now), false},
 		{"another tile", base, key(planner, Request{Layers: req.Layers, Tile: geo.TileZXY{Z: 12, X: 3413, Y: 1661}}, v, now), false},

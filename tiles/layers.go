@@ -74,7 +74,7 @@ var registry = []*Layer{
 	{
 		Name: "villages", Description: "Villages and communities with their coverage in the window: reached when 3 × visited residents ≥ resident population",
 		MinZoom: DataMinZoom, MaxZoom: DataMaxZoom, Windowed: true,
-		Tables: []string{"villages", "households", "visits"},
+		Tables: []string{"villages", "households", "visits", "towns"},
 		Fields: []Field{
 			{"id", num, "village id"}, {"code", str, "village code"}, {"name", str, "village name"},
 			{"town_id", num, "town id"}, {"kind", str, "village or community"},

@@ -1,8 +1,6 @@
 package tiles
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -90,6 +88,8 @@ type Service struct {
 	// buildTimeout: see Options.BuildTimeout.
 	buildTimeout time.Duration
 	day          atomic.Pointer[todayKey] // today()'s last answer
+	startsOn     atomic.Pointer[campaignStart]
+	figures      figureMemo
 }
 
 // entry is a cached tile: gzipped bytes, or none when the tile is empty,
@@ -171,43 +171,39 @@ func (t Tile) Raw() ([]byte, error) {
 	if len(t.Gzip) == 0 {
 		return nil, nil
 	}
-	zr, err := gzip.NewReader(bytes.NewReader(t.Gzip))
+	raw, err := gunzipBytes(t.Gzip, t.RawLen)
 	if err != nil {
 		return nil, fmt.Errorf("gunzip cached tile: %w", err)
 	}
-	out := make([]byte, 0, t.RawLen)
-	buf := bytes.NewBuffer(out)
-	if _, err := buf.ReadFrom(zr); err != nil {
-		return nil, fmt.Errorf("gunzip cached tile: %w", err)
-	}
-	return buf.Bytes(), nil
+	return raw, nil
 }
 
 // tileRev changes whenever what the tile SQL writes changes, so clients'
 // cached tiles and ETags of an older build are not reused.
 const tileRev = "1"
 
-// check validates the request and returns its cache key.
-func (s *Service) check(ctx context.Context, scope lianxin.Scope, r Request) (string, error) {
+// check validates the request and returns its cache key and the data
+// versions the key was made of.
+func (s *Service) check(ctx context.Context, scope lianxin.Scope, r Request) (string, Versions, error) {
 	if err := r.Tile.Validate(); err != nil {
-		return "", lianxin.Errorf(lianxin.EInvalid, "%s", err.Error())
+		return "", nil, lianxin.Errorf(lianxin.EInvalid, "%s", err.Error())
 	}
 	if len(r.Layers) == 0 {
-		return "", lianxin.Errorf(lianxin.EInvalid, "layers: name at least one")
+		return "", nil, lianxin.Errorf(lianxin.EInvalid, "layers: name at least one")
 	}
 	for _, l := range r.Layers {
 		if int(r.Tile.Z) < l.MinZoom {
-			return "", lianxin.Errorf(lianxin.EInvalid, "tile %s: layer %s starts at zoom %d (its TileJSON says so)", r.Tile, l.Name, l.MinZoom)
+			return "", nil, lianxin.Errorf(lianxin.EInvalid, "tile %s: layer %s starts at zoom %d (its TileJSON says so)", r.Tile, l.Name, l.MinZoom)
 		}
 		if err := s.allow(scope, l); err != nil {
-			return "", err
+			return "", nil, err
 		}
 	}
 	v, err := s.versions.get(ctx, scope)
 	if err != nil {
-		return "", fmt.Errorf("read layer versions: %w", err)
+		return "", nil, fmt.Errorf("read layer versions: %w", err)
 	}
-	return string(appendKey(make([]byte, 0, 160), scope, r, v, s.today())), nil
+	return string(appendKey(make([]byte, 0, 160), scope, r, v, s.today())), v, nil
 }
 
 // today returns dayKey of now, formatted once a day.
@@ -244,6 +240,11 @@ func appendKey(b []byte, scope lianxin.Scope, r Request, v Versions, today []byt
 		b = append(b, '@')
 		if l.Windowed {
 			b = r.Filter.appendWindowKey(b, today)
+			if r.Filter.From.IsZero() {
+				// An open start is the campaign's first day.
+				b = append(b, ":c"...)
+				b = strconv.AppendInt(b, v[CampaignTable], 10)
+			}
 		}
 		b = append(b, '|')
 		b = append(b, r.Filter.TownCode...)
@@ -316,7 +317,7 @@ func etagOf(key string) string {
 // Tile answers r. When ifNoneMatch names the tile's current ETag it returns
 // notModified and no bytes, having read only the data versions.
 func (s *Service) Tile(ctx context.Context, scope lianxin.Scope, r Request, ifNoneMatch string) (t Tile, notModified bool, err error) {
-	key, err := s.check(ctx, scope, r)
+	key, v, err := s.check(ctx, scope, r)
 	if err != nil {
 		return Tile{}, false, err
 	}
@@ -332,7 +333,7 @@ func (s *Service) Tile(ctx context.Context, scope lianxin.Scope, r Request, ifNo
 	load := func(ctx context.Context, _ string) (*entry, error) {
 		ctx, cancel := context.WithTimeout(ctx, s.buildTimeout)
 		defer cancel()
-		e, err := s.build(ctx, scope, r)
+		e, err := s.build(ctx, scope, r, v)
 		if e != nil {
 			e.etag = etagOf(key)
 		}
@@ -365,9 +366,10 @@ func etagMatches(header, etag string) bool {
 	return false
 }
 
-func (s *Service) build(ctx context.Context, scope lianxin.Scope, r Request) (*entry, error) {
+// build makes the tile of r from the data at versions v (or newer).
+func (s *Service) build(ctx context.Context, scope lianxin.Scope, r Request, v Versions) (*entry, error) {
 	var err error
-	r.Filter, err = r.Filter.resolveWindow(func() (time.Time, error) { return s.src.CampaignStartsOn(ctx, scope) }, s.now())
+	r.Filter, err = r.Filter.resolveWindow(func() (time.Time, error) { return s.campaignStart(ctx, scope, v) }, s.now())
 	if err != nil {
 		return nil, fmt.Errorf("tile %s: %w", r.Tile, err)
 	}
@@ -386,7 +388,7 @@ func (s *Service) build(ctx context.Context, scope lianxin.Scope, r Request) (*e
 			if s.cov == nil {
 				return nil, lianxin.Errorf(lianxin.EUnavailable, "layer villages: the coverage engine is not wired")
 			}
-			if q.Villages, err = s.cov.VillageFigures(ctx, scope, r.Filter); err == nil {
+			if q.Villages, err = s.villageFigures(ctx, scope, l, r.Filter, v); err == nil {
 				b, err = s.src.LayerTile(ctx, scope, q)
 			}
 		default:
@@ -401,15 +403,9 @@ func (s *Service) build(ctx context.Context, scope lianxin.Scope, r Request) (*e
 	}
 	e := &entry{rawLen: len(raw)}
 	if len(raw) > 0 {
-		var buf bytes.Buffer
-		zw, _ := gzip.NewWriterLevel(&buf, gzip.DefaultCompression)
-		if _, err := zw.Write(raw); err != nil {
-			return nil, fmt.Errorf("gzip tile: %w", err)
+		if e.gz, err = gzipBytes(raw); err != nil {
+			return nil, fmt.Errorf("tile %s: %w", r.Tile, err)
 		}
-		if err := zw.Close(); err != nil {
-			return nil, fmt.Errorf("gzip tile: %w", err)
-		}
-		e.gz = buf.Bytes()
 	}
 	return e, nil
 }

@@ -375,6 +375,54 @@ func TestImportChangesCachedTile(t *testing.T) {
 	}
 }
 
+// A tile of the open window (no from) starts at the campaign's first day:
+// moving that day changes the cached tile at once, though the service keeps
+// the day in memory.
+func TestCampaignStartChangesOpenWindowTile(t *testing.T) {
+	s, _, county := demotest.New(t)
+	svc := newService(t, s)
+	ctx := context.Background()
+	tile := tileAt(county.Households[len(county.Households)/2].Location, 11)
+	visited := func() map[int64]int64 {
+		l := layerOf(fetch(t, svc, lianxin.SystemScope(), "villages", tile, tiles.Filter{}), "villages")
+		if l == nil || len(l.Features) == 0 {
+			t.Fatalf("tile %s: no village", tile)
+		}
+		out := map[int64]int64{}
+		for _, f := range l.Features {
+			out[int64(f.Properties["id"].(float64))] = int64(f.Properties["visited_residents"].(float64))
+		}
+		return out
+	}
+	before := visited()
+	newStart := time.Date(2026, 9, 1, 0, 0, 0, 0, coverage.Zone)
+	if err := s.Load(ctx, func(ctx context.Context, l *store.Loader) error {
+		return l.Exec(ctx, `UPDATE campaign SET starts_on = $1`, newStart.Format(time.DateOnly))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	after := visited()
+	w, _ := coverage.NewWindow(newStart, coverage.Day(time.Now()).AddDate(0, 0, 1))
+	vs, err := s.VillageCoverage(ctx, lianxin.SystemScope(), w, coverage.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sumBefore, sumAfter int64
+	for _, v := range vs {
+		got, ok := after[int64(v.VillageID)]
+		if !ok {
+			continue
+		}
+		if got != v.VisitedResidents {
+			t.Errorf("village %s after the campaign moved to %s: visited_residents %d, want %d", v.VillageCode, newStart.Format(time.DateOnly), got, v.VisitedResidents)
+		}
+		sumBefore, sumAfter = sumBefore+before[int64(v.VillageID)], sumAfter+got
+	}
+	if sumAfter >= sumBefore {
+		t.Errorf("visited residents in tile %s: %d from the demo's start, %d from %s; want fewer from the later start", tile, sumBefore, sumAfter, newStart.Format(time.DateOnly))
+	}
+}
+
 func TestBadRequests(t *testing.T) {
 	s, _, _ := demotest.New(t)
 	svc := newService(t, s)

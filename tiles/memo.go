@@ -1,0 +1,155 @@
+package tiles
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/klauspost/compress/gzip"
+
+	"lianxin"
+)
+
+// CampaignTable is the layer_versions row of the campaign, whose first day
+// starts every open window.
+const CampaignTable = "campaign"
+
+// campaignStart is the campaign's first day as read at a version of the
+// campaign row.
+type campaignStart struct {
+	version int64
+	start   time.Time
+}
+
+// campaignStart returns the campaign's first day, read from the database
+// only when the campaign's version differs from the one last read. The
+// version comes first, so a change racing with the read leaves an answer
+// newer than its version, never older: the next version reads it again.
+func (s *Service) campaignStart(ctx context.Context, scope lianxin.Scope, v Versions) (time.Time, error) {
+	ver := v[CampaignTable]
+	if c := s.startsOn.Load(); c != nil && c.version == ver {
+		return c.start, nil
+	}
+	start, err := s.src.CampaignStartsOn(ctx, scope)
+	if err != nil {
+		return time.Time{}, err
+	}
+	s.startsOn.Store(&campaignStart{version: ver, start: start})
+	return start, nil
+}
+
+// figureMemoSize bounds the memo: a few windows × towns × scopes at a time;
+// at 349 villages an entry is about 20 KB.
+const figureMemoSize = 64
+
+// figureMemo keeps the villages layer's coverage figures by window, town,
+// scope and the versions of the layer's tables. Every villages tile of one
+// window needs the same figures: without the memo each cold tile asks the
+// coverage engine again, a transaction to check its own cache's versions.
+// The versions are those the tile's key was made of (read before the
+// figures), so a memoised answer is never older than the key it serves.
+type figureMemo struct {
+	mu      sync.Mutex
+	entries map[string][]VillageFigures
+}
+
+func (m *figureMemo) get(key string) ([]VillageFigures, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	f, ok := m.entries[key]
+	return f, ok
+}
+
+func (m *figureMemo) put(key string, f []VillageFigures) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.entries == nil || len(m.entries) >= figureMemoSize {
+		// Entries of older versions are never asked for again; dropping
+		// everything at the bound is simpler than tracking age and costs one
+		// recomputation per live key.
+		m.entries = make(map[string][]VillageFigures, figureMemoSize)
+	}
+	m.entries[key] = f
+}
+
+// villageFigures returns the coverage engine's figures for the villages
+// layer l in filter f (its window resolved), memoised by f, scope and the
+// versions v of l's tables. The figures are shared: callers only read them.
+func (s *Service) villageFigures(ctx context.Context, scope lianxin.Scope, l *Layer, f Filter, v Versions) ([]VillageFigures, error) {
+	b := f.appendWindowKey(make([]byte, 0, 128), nil)
+	b = append(b, '|')
+	b = append(b, f.TownCode...)
+	for _, t := range l.Tables {
+		b = append(b, ':')
+		b = append(b, t...)
+		b = append(b, '=')
+		b = strconv.AppendInt(b, v[t], 10)
+	}
+	b = append(b, '|')
+	b = appendScopeKey(b, scope)
+	key := string(b)
+	if figs, ok := s.figures.get(key); ok {
+		return figs, nil
+	}
+	figs, err := s.cov.VillageFigures(ctx, scope, f)
+	if err != nil {
+		return nil, err
+	}
+	s.figures.put(key, figs)
+	return figs, nil
+}
+
+// Tiles are compressed with klauspost/compress's gzip: at the default level
+// it took a quarter of the standard library's time on hexagon tiles (1.3 ms
+// instead of 5.0 ms for a 124 KB z10 tile) for 4% more bytes, and a cold
+// tile pays it on every build. Writers and readers hold about 800 KB and
+// 40 KB of state; made anew for each tile, allocating and clearing them cost
+// more than compressing a typical 10 KB tile, so they are pooled.
+var (
+	gzipWriters sync.Pool // *gzip.Writer
+	gzipReaders sync.Pool // *gzip.Reader
+)
+
+// gzipBytes compresses raw at the default level.
+func gzipBytes(raw []byte) ([]byte, error) {
+	var buf bytes.Buffer
+	buf.Grow(len(raw)/2 + 64)
+	zw, _ := gzipWriters.Get().(*gzip.Writer)
+	if zw == nil {
+		zw = gzip.NewWriter(&buf)
+	} else {
+		zw.Reset(&buf)
+	}
+	defer gzipWriters.Put(zw)
+	if _, err := zw.Write(raw); err != nil {
+		return nil, fmt.Errorf("gzip tile: %w", err)
+	}
+	if err := zw.Close(); err != nil {
+		return nil, fmt.Errorf("gzip tile: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// gunzipBytes decompresses gz, rawLen bytes long uncompressed.
+func gunzipBytes(gz []byte, rawLen int) ([]byte, error) {
+	zr, _ := gzipReaders.Get().(*gzip.Reader)
+	var err error
+	if zr == nil {
+		zr, err = gzip.NewReader(bytes.NewReader(gz))
+	} else {
+		err = zr.Reset(bytes.NewReader(gz))
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer gzipReaders.Put(zr)
+	out := bytes.NewBuffer(make([]byte, 0, rawLen))
+	if _, err := io.Copy(out, zr); err != nil {
+		return nil, err
+	}
+	return out.Bytes(), nil
+}
