@@ -83,9 +83,9 @@ func (s *Server) useSecurity() {
 	} else {
 		e.IPExtractor = echo.ExtractIPDirect()
 	}
-	e.Use(s.secureHeaders())
+	s.use(s.secureHeaders())
 	if len(s.cfg.CORSOrigins) > 0 {
-		e.Use(middleware.CORSWithConfig(middleware.CORSConfig{
+		s.use(middleware.CORSWithConfig(middleware.CORSConfig{
 			AllowOrigins:  s.cfg.CORSOrigins,
 			AllowMethods:  []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodDelete},
 			AllowHeaders:  []string{echo.HeaderAuthorization, echo.HeaderContentType, CSRFHeader, "If-None-Match"},
@@ -93,7 +93,7 @@ func (s *Server) useSecurity() {
 			MaxAge:        600,
 		}))
 	}
-	e.Use(s.authenticate)
+	s.use(s.authenticate)
 }
 
 // contentSecurityPolicy lets the MapLibre web map work (its workers start

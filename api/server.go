@@ -83,6 +83,17 @@ type Server struct {
 	echo    *echo.Echo
 	log     *slog.Logger
 	metrics *metrics
+	// chain is every middleware of every route, in order (use); tileChain
+	// is the tile handler wrapped in it once (see fastTiles).
+	chain     []echo.MiddlewareFunc
+	tileChain echo.HandlerFunc
+}
+
+// use adds middleware that every route runs, and keeps it for the tile
+// route's chain composed once.
+func (s *Server) use(mw ...echo.MiddlewareFunc) {
+	s.chain = append(s.chain, mw...)
+	s.echo.Use(mw...)
 }
 
 // NewServer wires middleware and routes.
@@ -104,7 +115,7 @@ func NewServer(cfg Config, deps Deps) *Server {
 	e.HidePort = true
 	s := &Server{cfg: cfg, deps: deps, echo: e, log: deps.Logger, metrics: newMetrics(deps.Metrics)}
 	e.HTTPErrorHandler = s.handleError
-	e.Use(
+	s.use(
 		middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: newRequestIDs()}),
 		s.recoverPanics(),
 		s.logRequests(), // and the latency metric
@@ -129,6 +140,11 @@ func NewServer(cfg Config, deps Deps) *Server {
 	)
 	s.useSecurity()
 	s.routes()
+	s.tileChain = s.tile
+	for i := len(s.chain) - 1; i >= 0; i-- {
+		s.tileChain = s.chain[i](s.tileChain)
+	}
+	e.Pre(s.fastTiles)
 	return s
 }
 

@@ -49,7 +49,8 @@ func BenchmarkWarmTile(b *testing.B) {
 // A cached tile is answered from memory through every middleware; what it
 // allocates is what the warm tiles' throughput pays in garbage collection
 // (64 allocations before the hot path was trimmed, 24 after, two of them
-// the declared Content-Length; 4 for the bare handler).
+// the declared Content-Length, 18 once the tile route's middleware was
+// composed once instead of per request; 4 for the bare handler).
 func TestWarmTileAllocations(t *testing.T) {
 	srv, req := warmTileServer(t)
 	w := &discardWriter{h: http.Header{}}
@@ -62,7 +63,7 @@ func TestWarmTileAllocations(t *testing.T) {
 	}
 }
 
-const maxWarmTileAllocs = 26
+const maxWarmTileAllocs = 20
 
 // warmTileServer serves a primed village tile as `lianxin serve` does.
 func warmTileServer(tb testing.TB) (*api.Server, *http.Request) {
