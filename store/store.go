@@ -186,7 +186,9 @@ func (s *Store) readBatchInScope(ctx context.Context, scope lianxin.Scope, b *pg
 	err := s.readRetry(ctx, func() error {
 		conn, err := s.pool.Acquire(ctx)
 		if err != nil {
-			return unavailable(err)
+			// As ReadInScope's BEGIN would: translate says whether the
+			// database is unreachable; a cancelled request stays cancelled.
+			return err
 		}
 		defer conn.Release()
 		full := &pgx.Batch{QueuedQueries: make([]*pgx.QueuedQuery, 0, len(b.QueuedQueries)+3)}
