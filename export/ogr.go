@@ -45,6 +45,15 @@ func ogr2ogrArgs(l *Layer, req Request, out string) []string {
 	case GeoPackage:
 		// One transaction for the whole layer: GDAL's default commits every
 		// 100,000 rows.
+		//
+		// The spatial index, most of ogr2ogr's time, is built after the
+		// last row on one thread. GDAL 3.6.2 has a background RTree thread
+		// (OGR_GPKG_ALLOW_THREADED_RTREE, on by default) but allows it only
+		// when the dataset already holds one layer as the new layer is set
+		// up, which is never so for ogr2ogr's first layer, from our CSV or
+		// from PostGIS alike. Forcing it with a placeholder layer made the
+		// export twice as slow, so nothing here asks for it (BENCHMARKS.md,
+		// Layer exports).
 		args = append(args, "-gt", "unlimited")
 	}
 	return args

@@ -58,6 +58,9 @@ func (s *Store) LayerExtent(ctx context.Context, scope lianxin.Scope, l *export.
 	err = s.ReadInScope(ctx, scope, func(tx pgx.Tx) error {
 		var minX, minY, maxX, maxY *float64
 		var t0, t1 *time.Time
+		if _, err := tx.Exec(ctx, exportNoJITSQL); err != nil {
+			return fmt.Errorf("extent settings: %w", err)
+		}
 		if err := tx.QueryRow(ctx, sql, args...).Scan(&minX, &minY, &maxX, &maxY, &t0, &t1); err != nil {
 			return fmt.Errorf("extent of %s: %w", l.Name, err)
 		}
