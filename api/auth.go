@@ -41,11 +41,6 @@ const (
 	CSRFHeader    = "X-CSRF-Token"
 )
 
-const (
-	userKey         = "lianxin.user"
-	sessionTokenKey = "lianxin.session"
-)
-
 // publicRoutes answer without credentials. Every other route — the API, the
 // tiles, OGC API — needs a session or a token and answers 401 without one.
 var publicRoutes = map[string]bool{
@@ -189,44 +184,40 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		public := publicRoutes[c.Path()]
 		if s.deps.Auth != nil {
-			u, found, token, err := s.caller(c)
+			u, found, token, err := s.identify(c)
 			if err != nil && !public {
 				return err
 			}
 			if err == nil && found {
-				c.Set(userKey, u)
-				c.Set(scopeKey, u.Scope())
-				if token != "" {
-					c.Set(sessionTokenKey, token)
-				}
+				c.Set(callerKey, &caller{user: u, signedIn: true, scope: u.Scope(), session: token})
 			}
 		}
-		if _, ok := c.Get(scopeKey).(lianxin.Scope); !ok && s.deps.DefaultScope != nil {
-			c.Set(scopeKey, *s.deps.DefaultScope)
+		if callerOf(c) == nil && s.deps.DefaultScope != nil {
+			c.Set(callerKey, &caller{scope: *s.deps.DefaultScope})
 		}
 		if public {
 			return next(c)
 		}
-		scope, ok := c.Get(scopeKey).(lianxin.Scope)
-		if !ok || len(scope.Roles) == 0 {
+		cl := callerOf(c)
+		if cl == nil || len(cl.scope.Roles) == 0 {
 			c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="lianxin"`)
 			return lianxin.Errorf(lianxin.EUnauthorized, "sign in first: no valid session or API token")
 		}
-		if strings.HasPrefix(c.Path(), "/api/v1/admin/") && !scope.Has(lianxin.RoleAdmin) && !scope.Has(lianxin.RoleSystem) {
+		if strings.HasPrefix(c.Path(), "/api/v1/admin/") && !cl.scope.Has(lianxin.RoleAdmin) && !cl.scope.Has(lianxin.RoleSystem) {
 			return lianxin.Errorf(lianxin.EForbidden, "only an admin may do this")
 		}
-		if layer, ok := householdLayerAsked(c); ok && safeMethod(c.Request().Method) && !scope.HouseholdPoints {
+		if layer, ok := householdLayerAsked(c); ok && safeMethod(c.Request().Method) && !cl.scope.HouseholdPoints {
 			return lianxin.Errorf(lianxin.EForbidden, "layer %s shows households: your role does not include household points", layer)
 		}
 		return next(c)
 	}
 }
 
-// caller authenticates the request, if it carries credentials. It returns
+// identify authenticates the request, if it carries credentials. It returns
 // found false for a request without any; a bad bearer token or a missing
 // CSRF token is an error, an unknown or expired cookie is treated as absent.
 // The user comes back by value: a warm tile allocates none.
-func (s *Server) caller(c echo.Context) (u auth.User, found bool, token string, err error) {
+func (s *Server) identify(c echo.Context) (u auth.User, found bool, token string, err error) {
 	ctx := c.Request().Context()
 	if h := c.Request().Header.Get(echo.HeaderAuthorization); h != "" {
 		scheme, token, _ := strings.Cut(h, " ")
@@ -346,7 +337,10 @@ func (s *Server) login(c echo.Context) error {
 }
 
 func (s *Server) logout(c echo.Context) error {
-	token, _ := c.Get(sessionTokenKey).(string)
+	var token string
+	if cl := callerOf(c); cl != nil {
+		token = cl.session
+	}
 	if token != "" {
 		if err := s.deps.Auth.Logout(c.Request().Context(), token, clientOf(c), scopeOf(c).User); err != nil {
 			return err
@@ -360,15 +354,16 @@ func (s *Server) logout(c echo.Context) error {
 }
 
 func (s *Server) me(c echo.Context) error {
-	u, ok := c.Get(userKey).(auth.User)
-	if !ok {
+	cl := callerOf(c)
+	if cl == nil || !cl.signedIn {
 		return lianxin.Errorf(lianxin.EUnauthorized, "sign in first: no valid session or API token")
 	}
+	u := cl.user
 	full, err := s.deps.Auth.User(c.Request().Context(), u.Username) // with town and member codes
 	if err != nil {
 		return err
 	}
-	token, _ := c.Get(sessionTokenKey).(string)
+	token := cl.session
 	var expires time.Time
 	if token != "" {
 		if _, expires, err = s.deps.Auth.Session(c.Request().Context(), token); err != nil {
