@@ -3,9 +3,12 @@ package ingest
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"lianxin/geo"
@@ -79,6 +82,44 @@ func BenchmarkDecodeHouseholds(b *testing.B) {
 				}
 				if n := decodeAll(b, dec, layer); n != rows {
 					b.Fatalf("decoded %d rows, want %d", n, rows)
+				}
+			}
+			b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+		})
+	}
+}
+
+// BenchmarkStreamHouseholds reads a households file through Open and Next,
+// as an import does: the decoder on one goroutine, the conversion on
+// convertWorkers, the rows handed out in file order.
+func BenchmarkStreamHouseholds(b *testing.B) {
+	const rows = 20000
+	layer, _ := LookupLayer("households")
+	csvText, geojsonText := benchHouseholds(rows)
+	dir := b.TempDir()
+	for _, tc := range []struct {
+		name string
+		text []byte
+	}{{"csv", csvText}, {"geojson", geojsonText}} {
+		path := filepath.Join(dir, "households."+tc.name)
+		if err := os.WriteFile(path, tc.text, 0o600); err != nil {
+			b.Fatal(err)
+		}
+		b.Run(tc.name, func(b *testing.B) {
+			b.SetBytes(int64(len(tc.text)))
+			b.ReportAllocs()
+			for b.Loop() {
+				s, closeFn, err := Open(context.Background(), layer, Options{Path: path}, "")
+				if err != nil {
+					b.Fatal(err)
+				}
+				n := 0
+				for s.Next() {
+					n++
+				}
+				closeFn()
+				if s.Err() != nil || s.Rejected() != 0 || n != rows {
+					b.Fatalf("read %d rows, %d rejected, error %v; want %d rows, none rejected", n, s.Rejected(), s.Err(), rows)
 				}
 			}
 			b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")

@@ -23,7 +23,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -342,6 +341,8 @@ type Stream struct {
 	rejects  []RowError
 	personal bool
 	rows     int64
+	pipe     *pipeline // started by the first Next
+	ended    bool      // the file was read to its end
 	counter  *countingReader
 	progress func(rows, bytes int64)
 	wait     func() error // reaps a helper process at the end
@@ -447,49 +448,65 @@ func Open(ctx context.Context, layer *Layer, opt Options, name string) (*Stream,
 	}
 	s.dec = dec
 	s.conv.unit = dec.unit()
-	return s, closeFn, nil
+	return s, func() {
+		if s.pipe != nil {
+			s.pipe.stop(closeFn)
+			return
+		}
+		closeFn()
+	}, nil
 }
 
 // Next reads until the next good row; rejected rows are counted and kept.
+// Rows are read and converted ahead, on goroutines of their own
+// (pipeline.go), and handed out here in file order.
 func (s *Stream) Next() bool {
-	if s.err != nil {
+	if s.err != nil || s.ended {
 		return false
 	}
+	if s.pipe == nil {
+		s.pipe = s.startPipeline()
+	}
+	p := s.pipe
 	for {
-		r, err := s.dec.next()
-		if errors.Is(err, io.EOF) {
-			if s.wait != nil {
-				s.err = s.wait()
-				s.wait = nil
+		if p.cur == nil || p.i == len(p.cur.items) {
+			if p.cur != nil && p.cur.err != nil {
+				s.err = p.cur.err
+				return false
 			}
-			if s.err == nil && s.rows == 0 && s.rejected == 0 {
-				s.err = invalidf("%s holds no rows: only a header, or an empty collection", s.conv.file)
+			b, ok := <-p.batches
+			if !ok {
+				s.ended = true
+				if s.wait != nil {
+					s.err = s.wait()
+					s.wait = nil
+				}
+				if s.err == nil && s.rows == 0 && s.rejected == 0 {
+					s.err = invalidf("%s holds no rows: only a header, or an empty collection", s.conv.file)
+				}
+				return false
 			}
-			return false
+			<-b.done
+			s.conv.swapped += b.conv.swapped
+			s.conv.outside += b.conv.outside
+			p.cur, p.i = b, 0
+			continue
 		}
-		var re *RowError
-		if err != nil && !errors.As(err, &re) {
-			s.err = err
-			return false
-		}
+		it := &p.cur.items[p.i]
+		p.i++
 		s.rows++
-		if re != nil {
-			s.reject(*re)
+		if it.readRej != nil {
+			s.reject(*it.readRej)
 			continue
 		}
 		if s.progress != nil && s.rows%4096 == 0 {
-			var n int64
-			if s.counter != nil {
-				n = s.counter.n
-			}
-			s.progress(s.rows, n)
+			s.progress(s.rows, p.cur.bytes)
 		}
-		row, rerr := s.conv.convert(r)
-		if rerr != nil {
-			s.reject(*rerr)
+		if it.rej != nil {
+			s.reject(*it.rej)
 			continue
 		}
-		s.row = row
+		s.row = it.row
 		return true
 	}
 }

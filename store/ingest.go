@@ -243,10 +243,11 @@ func checksSQL(l *ingest.Layer, spec ingestSpec) string {
 }
 
 // stagingSource adapts ingest.Rows to pgx.CopyFromSource, encoding each
-// geometry as EWKB on the way. Reading the file (parsing, the row checks,
-// the H3 cell) runs in a goroutine of its own, a batch of rows ahead of
-// pgx's COPY encoder, so that decoding, encoding and the server's COPY
-// share the machine's cores instead of taking turns.
+// geometry as EWKB on the way. Taking rows from the stream (which reads and
+// converts the file on goroutines of its own, ingest/pipeline.go) and
+// building their values runs in a goroutine of its own, a batch of rows
+// ahead of pgx's COPY encoder, so that decoding, encoding and the server's
+// COPY share the machine's cores instead of taking turns.
 type stagingSource struct {
 	rows    ingest.Rows
 	layer   *ingest.Layer
