@@ -136,20 +136,13 @@ func (s *Server) secureHeaders() echo.MiddlewareFunc {
 			h := c.Response().Header()
 			if c.Path() == tileRoute {
 				h["Content-Security-Policy"] = dataCSP
-				h["X-Content-Type-Options"] = nosniff
-				if c.IsTLS() {
-					h["Strict-Transport-Security"] = hsts
-				}
-				if err := unstorable(c.Request()); err != nil {
-					return err
-				}
-				return next(c)
+			} else {
+				h["Content-Security-Policy"] = csp
+				h["X-Frame-Options"] = deny
+				h["Referrer-Policy"] = sameOrigin
+				h["Cross-Origin-Opener-Policy"] = sameOrigin
 			}
-			h["Content-Security-Policy"] = csp
 			h["X-Content-Type-Options"] = nosniff
-			h["X-Frame-Options"] = deny
-			h["Referrer-Policy"] = sameOrigin
-			h["Cross-Origin-Opener-Policy"] = sameOrigin
 			if c.IsTLS() {
 				h["Strict-Transport-Security"] = hsts
 			}

@@ -178,38 +178,7 @@ VALUES (%[1]d, 'R%[1]d', %[1]d, 1, ST_SetSRID(ST_MakePoint(120.06, 32.01), 4326)
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			first, err := pgx.Connect(ctx, dbURL)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer first.Close(ctx)
-			second, err := pgx.Connect(ctx, dbURL)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer second.Close(ctx)
-			tx, err := first.Begin(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer tx.Rollback(ctx)
-			if _, err := tx.Exec(ctx, tc.first); err != nil {
-				t.Fatalf("first statement %q: %v", tc.first, err)
-			}
-			done := make(chan error, 1)
-			go func() {
-				_, err := second.Exec(ctx, tc.second)
-				done <- err
-			}()
-			waitUntilBlocked(t, ctx, dbURL, second.PgConn().PID())
-			if err := tx.Commit(ctx); err != nil {
-				t.Fatalf("commit first statement: %v", err)
-			}
-			err = <-done
-			var pgErr *pgconn.PgError
-			if !errors.As(err, &pgErr) || pgErr.Code != "23503" {
-				t.Fatalf("second statement %q after the first committed: error %v, want SQLSTATE 23503", tc.second, err)
-			}
+			refusedAfter(t, ctx, dbURL, tc.first, tc.second)
 			var villages, households int
 			if err := queryRow(ctx, dbURL, `SELECT (SELECT count(*) FROM villages WHERE id = $1), (SELECT count(*) FROM households WHERE village_id = $1)`,
 				[]any{tc.village}, &villages, &households); err != nil {
@@ -220,6 +189,46 @@ VALUES (%[1]d, 'R%[1]d', %[1]d, 1, ST_SetSRID(ST_MakePoint(120.06, 32.01), 4326)
 					tc.first, tc.second, tc.village, villages, households, tc.wantVillage, tc.wantHousehold)
 			}
 		})
+	}
+}
+
+// refusedAfter runs first in a transaction on one connection, then second
+// on another, which must wait for the first's locks; once the first commits,
+// second must fail with SQLSTATE 23503 (a reference check, as a foreign key
+// would raise it).
+func refusedAfter(t *testing.T, ctx context.Context, dbURL, first, second string) {
+	t.Helper()
+	one, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer one.Close(ctx)
+	two, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer two.Close(ctx)
+	tx, err := one.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, first); err != nil {
+		t.Fatalf("first statement %q: %v", first, err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := two.Exec(ctx, second)
+		done <- err
+	}()
+	waitUntilBlocked(t, ctx, dbURL, two.PgConn().PID())
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatalf("commit first statement: %v", err)
+	}
+	err = <-done
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) || pgErr.Code != "23503" {
+		t.Fatalf("second statement %q after the first committed: error %v, want SQLSTATE 23503", second, err)
 	}
 }
 

@@ -167,38 +167,7 @@ INSERT INTO members (id, code, name, team_id, town_id, role) VALUES (4, 'M4', 'æ
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			first, err := pgx.Connect(ctx, dbURL)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer first.Close(ctx)
-			second, err := pgx.Connect(ctx, dbURL)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer second.Close(ctx)
-			tx, err := first.Begin(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer tx.Rollback(ctx)
-			if _, err := tx.Exec(ctx, tc.first); err != nil {
-				t.Fatalf("first statement %q: %v", tc.first, err)
-			}
-			done := make(chan error, 1)
-			go func() {
-				_, err := second.Exec(ctx, tc.second)
-				done <- err
-			}()
-			waitUntilBlocked(t, ctx, dbURL, second.PgConn().PID())
-			if err := tx.Commit(ctx); err != nil {
-				t.Fatalf("commit first statement: %v", err)
-			}
-			err = <-done
-			var pgErr *pgconn.PgError
-			if !errors.As(err, &pgErr) || pgErr.Code != "23503" {
-				t.Fatalf("second statement %q after the first committed: error %v, want SQLSTATE 23503", tc.second, err)
-			}
+			refusedAfter(t, ctx, dbURL, tc.first, tc.second)
 			col := map[string]string{"members": "member_id", "projects": "project_id"}[tc.parent]
 			var parents, visits int
 			q := fmt.Sprintf(`SELECT (SELECT count(*) FROM %s WHERE id = $1), (SELECT count(*) FROM visits WHERE %s = $1)`,
