@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/paulmach/orb/encoding/mvt"
 	"github.com/protomaps/go-pmtiles/pmtiles"
@@ -16,6 +17,7 @@ import (
 	"lianxin/api"
 	"lianxin/demo/demotest"
 	"lianxin/export"
+	"lianxin/store"
 	"lianxin/tiles"
 )
 
@@ -131,14 +133,18 @@ func TestPMTilesDownload(t *testing.T) {
 		t.Errorf("no village in any of the %d tiles of town %s", len(root), mine.Code)
 	}
 
-	recs, err := st.RecentExports(ctx, 10)
-	if err != nil {
-		t.Fatal(err)
-	}
+	// The server completes the record once the last byte is written, which
+	// the client may have read a moment before: wait for it a little.
+	var recs []store.ExportRecord
 	found := false
-	for _, r := range recs {
-		if r.Layer == "pmtiles" && r.Completed && r.Actor == scope.User && r.Rows == int64(len(root)) && r.Filter["town"] == mine.Code {
-			found = true
+	for deadline := time.Now().Add(5 * time.Second); !found && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if recs, err = st.RecentExports(ctx, 10); err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range recs {
+			if r.Layer == "pmtiles" && r.Completed && r.Actor == scope.User && r.Rows == int64(len(root)) && r.Filter["town"] == mine.Code {
+				found = true
+			}
 		}
 	}
 	if !found {
