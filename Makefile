@@ -35,7 +35,7 @@ db-stop: ## stop the project-local PostgreSQL
 
 db-create: db-start
 	@if [ -z "$(DATABASE_URL)" ]; then \
-	  psql -qAt "$(ADMIN_URL)" -c "SELECT 1 FROM pg_database WHERE datname = 'lianxin'" | grep -q 1 || \
+	  psql -qAt "$(ADMIN_URL)" -c "SELECT 1 FROM pg_database WHERE datname = 'lianxin'" | grep 1 >/dev/null || \
 	  psql -q "$(ADMIN_URL)" -c "CREATE DATABASE lianxin" ; fi
 
 psql: db-start ## open psql on the app database

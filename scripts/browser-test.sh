@@ -16,7 +16,7 @@ cd "$top"
 
 WITH_BROWSER=1 scripts/db.sh deps
 # A CJK font, or the zh-CN page (and its screenshots) shows empty boxes.
-if ! fc-list 2>/dev/null | grep -qi 'wenquanyi\|noto sans cjk'; then
+if ! fc-list 2>/dev/null | grep -i 'wenquanyi\|noto sans cjk' >/dev/null; then
   sudo=""
   [ "$(id -u)" = 0 ] || sudo="sudo"
   echo "installing fonts-wqy-microhei" >&2
@@ -37,12 +37,11 @@ psql -qX "$admin_url" -v ON_ERROR_STOP=1 \
 bin/lianxin demo --seed 42 --scale 0.2 --database-url "$db_url" --log-level warn
 
 mkdir -p test-artifacts
-# Demo accounts (sign-in), when this binary has them.
+# Demo accounts (sign-in). This once ran only when `lianxin help | grep -q`
+# listed the command: under pipefail grep's early exit could kill the help
+# with SIGPIPE, and the accounts file stayed empty.
 accounts=test-artifacts/demo-accounts.txt
-: >"$accounts"
-if bin/lianxin help 2>/dev/null | grep -qE '^  user '; then
-  bin/lianxin user demo --seed 42 --all --database-url "$db_url" --log-level warn >"$accounts"
-fi
+bin/lianxin user demo --seed 42 --all --database-url "$db_url" --log-level warn >"$accounts"
 
 port=$(node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
 log=test-artifacts/browser-server.log

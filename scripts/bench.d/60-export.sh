@@ -96,7 +96,7 @@ run_scale() { # label source-db
 }
 
 run_scale "scale 1" lianxin
-if psql -qAt "$admin" -c "SELECT 1 FROM pg_database WHERE datname = 'lxbench_s10'" | grep -q 1; then
+if psql -qAt "$admin" -c "SELECT 1 FROM pg_database WHERE datname = 'lxbench_s10'" | grep 1 >/dev/null; then
   run_scale "scale 10" lxbench_s10
 fi
 
