@@ -21,16 +21,7 @@ func TestLayerVersionsSurviveTerminatedBackends(t *testing.T) {
 				t.Fatalf("round %d: warm-up LayerVersions: %v", round, err)
 			}
 		}
-		var killed int
-		if err := queryRow(ctx, dbURL, `
-			SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-			WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name = 'lianxin') k`,
-			nil, &killed); err != nil {
-			t.Fatal(err)
-		}
-		if killed == 0 {
-			t.Fatalf("round %d: no backend was terminated: the test proves nothing", round)
-		}
+		killed := terminateServerBackends(t, ctx, dbURL, round)
 		for i := 0; i < 4; i++ {
 			v, err := s.LayerVersions(ctx, lianxin.SystemScope())
 			if err != nil {
