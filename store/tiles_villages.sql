@@ -1,9 +1,12 @@
 -- One tile of the villages layer: outlines with the coverage engine's
--- figures for the window, passed in as arrays by village id (the engine
--- computes them from its precomputed aggregates; this query only joins).
+-- figures for the window. The service names the villages the tile can show
+-- (tiles.VillagesIn: those whose box meets the tile and its buffer) with
+-- their figures, as arrays in step, NULL where a village has none; this query
+-- draws them, joined by primary key (an index PostgreSQL uses under
+-- row-level security, unlike the outlines' GiST). A village whose outline
+-- misses the tile's buffer clips to nothing and is left out.
 WITH bounds AS (
-  SELECT ST_TileEnvelope(@z::int, @x::int, @y::int) AS tile,
-         ST_Transform(ST_TileEnvelope(@z::int, @x::int, @y::int, margin => @margin::float8), 4326) AS sel
+  SELECT ST_TileEnvelope(@z::int, @x::int, @y::int) AS tile
 ), cov AS (
   SELECT * FROM unnest(@cov_village::int[], @cov_visited::bigint[], @cov_coverage::float8[], @cov_reached::bool[],
                        @cov_needed::bigint[], @cov_special::bigint[])
@@ -13,9 +16,7 @@ WITH bounds AS (
          v.id AS fid, v.id, v.code, v.name, v.town_id, v.kind, v.resident_population, v.registered_households,
          v.rural, v.petition_case,
          c.visited_residents, c.coverage, c.reached, c.residents_needed, c.special_waiting
-  FROM villages v CROSS JOIN bounds b
-  LEFT JOIN cov c ON c.village_id = v.id
-  WHERE v.boundary && b.sel
-    AND (@town_id::int IS NULL OR v.town_id = @town_id::int)
+  FROM cov c JOIN villages v ON v.id = c.village_id CROSS JOIN bounds b
+  WHERE (@town_id::int IS NULL OR v.town_id = @town_id::int)
 )
 SELECT coalesce(ST_AsMVT(r, 'villages', 4096, 'geom', 'fid'), '') FROM r WHERE geom IS NOT NULL

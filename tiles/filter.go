@@ -4,6 +4,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/paulmach/orb"
+
 	"lianxin"
 	"lianxin/coverage"
 	"lianxin/geo"
@@ -99,7 +101,7 @@ type Query struct {
 	// widened (the MVT buffer).
 	Margin float64
 	// Villages carries the coverage engine's figures into the villages
-	// layer's query.
+	// layer's query: those of the villages the tile can hold (VillagesIn).
 	Villages []VillageFigures
 }
 
@@ -117,6 +119,72 @@ type VillageFigures struct {
 	// SpecialWaitingHidden leaves special_waiting out of the tile (privacy
 	// rule 3).
 	SpecialWaitingHidden bool
+	// Bound is the village outline's lon/lat box (WithBounds sets it); the
+	// zero Bound is not known, and meets every tile.
+	Bound orb.Bound
+	// NoFigures: the village is drawn without figures (the privacy rules
+	// suppress them, or the engine has none).
+	NoFigures bool
+}
+
+// VillageBound is a village outline's lon/lat box.
+type VillageBound struct {
+	ID    int32
+	Bound orb.Bound
+}
+
+// WithBounds returns one entry for each village of bounds, every village
+// with an outline: its figures from figs with its Bound, or NoFigures when
+// figs has none for it.
+func WithBounds(figs []VillageFigures, bounds []VillageBound) []VillageFigures {
+	byID := make(map[int32]int, len(figs))
+	for i, f := range figs {
+		byID[f.VillageID] = i
+	}
+	out := make([]VillageFigures, len(bounds))
+	for i, b := range bounds {
+		if j, ok := byID[b.ID]; ok {
+			out[i] = figs[j]
+		} else {
+			out[i] = VillageFigures{VillageID: b.ID, NoFigures: true}
+		}
+		out[i].Bound = b.Bound
+	}
+	return out
+}
+
+// SelectionBox is the lon/lat box of the villages tile t can show: t
+// widened by margin (a share of its width, as Query.Margin), and by as much
+// again, in degrees of the tile's own span on each axis, so it holds the
+// tile's buffer (drawn in web mercator, whose latitude span over a tile
+// varies by far less than that).
+func SelectionBox(t geo.TileZXY, margin float64) orb.Bound {
+	tb := t.Bound()
+	padLon := (tb.Max[0] - tb.Min[0]) * 2 * margin
+	padLat := (tb.Max[1] - tb.Min[1]) * 2 * margin
+	return orb.Bound{Min: orb.Point{tb.Min[0] - padLon, tb.Min[1] - padLat}, Max: orb.Point{tb.Max[0] + padLon, tb.Max[1] + padLat}}
+}
+
+// VillagesIn returns the villages of figs (made by WithBounds) whose box
+// meets SelectionBox(t, margin): the villages a tile of the layer draws.
+//
+// The tile query joins the outlines to this list by id, rather than finding
+// them by && and joining every village's figures: under row-level security
+// PostgreSQL evaluates no leaky operator before the policies, and PostGIS's
+// && is not leakproof, so the GiST index could not serve the query and every
+// outline was tested, and binding all 3,420 villages' figures to every tile
+// of the scale-10 county cost more than drawing the tile's own villages
+// (BENCHMARKS.md, Vector tiles). The boxes come with the figures, memoised
+// by the villages' version, so they follow every change of an outline.
+func VillagesIn(figs []VillageFigures, t geo.TileZXY, margin float64) []VillageFigures {
+	sel := SelectionBox(t, margin)
+	var out []VillageFigures
+	for _, f := range figs {
+		if f.Bound == (orb.Bound{}) || f.Bound.Intersects(sel) {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // Buffer is the MVT buffer (in tile units of a 4096 extent) around every

@@ -114,8 +114,10 @@ func (m *figureMemo) get(ctx context.Context, key string, timeout time.Duration,
 }
 
 // villageFigures returns the coverage engine's figures for the villages
-// layer l in filter f (its window resolved), memoised by f, scope and the
-// versions v of l's tables. The figures are shared: callers only read them.
+// layer l in filter f (its window resolved), with each village's box,
+// memoised by f, scope and the versions v of l's tables (villages among
+// them, so the boxes follow the outlines). The figures are shared: callers
+// only read them.
 func (s *Service) villageFigures(ctx context.Context, scope lianxin.Scope, l *Layer, f Filter, v Versions) ([]VillageFigures, error) {
 	b := f.appendWindowKey(make([]byte, 0, 128), nil)
 	b = append(b, '|')
@@ -129,7 +131,15 @@ func (s *Service) villageFigures(ctx context.Context, scope lianxin.Scope, l *La
 	b = append(b, '|')
 	b = appendScopeKey(b, scope)
 	return s.figures.get(ctx, string(b), s.buildTimeout, func(ctx context.Context) ([]VillageFigures, error) {
-		return s.cov.VillageFigures(ctx, scope, f)
+		figs, err := s.cov.VillageFigures(ctx, scope, f)
+		if err != nil {
+			return nil, err
+		}
+		bounds, err := s.src.VillageBounds(ctx, scope)
+		if err != nil {
+			return nil, err
+		}
+		return WithBounds(figs, bounds), nil
 	})
 }
 

@@ -31,6 +31,8 @@ type Source interface {
 	// tile holds no feature). It runs under ctx: a cancelled request
 	// cancels its query.
 	LayerTile(ctx context.Context, scope lianxin.Scope, q Query) ([]byte, error)
+	// VillageBounds returns every village outline's lon/lat box.
+	VillageBounds(ctx context.Context, scope lianxin.Scope) ([]VillageBound, error)
 	BoundsSource
 }
 
@@ -388,7 +390,9 @@ func (s *Service) build(ctx context.Context, scope lianxin.Scope, r Request, v V
 			if s.cov == nil {
 				return nil, lianxin.Errorf(lianxin.EUnavailable, "layer villages: the coverage engine is not wired")
 			}
-			if q.Villages, err = s.villageFigures(ctx, scope, l, r.Filter, v); err == nil {
+			var figs []VillageFigures
+			if figs, err = s.villageFigures(ctx, scope, l, r.Filter, v); err == nil {
+				q.Villages = VillagesIn(figs, r.Tile, q.Margin)
 				b, err = s.src.LayerTile(ctx, scope, q)
 			}
 		default:

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/mvt"
+	"github.com/paulmach/orb/geojson"
 	"github.com/paulmach/orb/maptile"
 
 	"lianxin"
@@ -298,13 +299,13 @@ func TestHexagonsMatchCoverageEngine(t *testing.T) {
 	}
 }
 
-// Villages carry the coverage engine's figures for the window.
+// Villages carry the coverage engine's figures for the window: every
+// village drawn in a tile, those crossing its edges too (the service binds
+// only the figures of the villages a tile can hold), at several zooms.
 func TestVillagesCarryCoverage(t *testing.T) {
 	s, _, county := demotest.New(t)
 	svc := newService(t, s)
 	from, to := time.Date(2026, 3, 1, 0, 0, 0, 0, coverage.Zone), time.Date(2026, 6, 1, 0, 0, 0, 0, coverage.Zone)
-	tile := tileAt(county.Households[len(county.Households)/2].Location, 11)
-	l := layerOf(fetch(t, svc, lianxin.SystemScope(), "villages", tile, tiles.Filter{From: from, To: to}), "villages")
 	w, _ := coverage.NewWindow(from, to)
 	vs, err := s.VillageCoverage(context.Background(), lianxin.SystemScope(), w, coverage.Filter{})
 	if err != nil {
@@ -314,26 +315,47 @@ func TestVillagesCarryCoverage(t *testing.T) {
 	for _, v := range vs {
 		byID[v.VillageID] = v
 	}
-	if l == nil || len(l.Features) == 0 {
-		t.Fatalf("tile %s: no village", tile)
+	centre := county.Households[len(county.Households)/2].Location
+	for _, z := range []int{10, 11, 13, 15} {
+		c := tileAt(centre, z)
+		for _, tile := range []geo.TileZXY{c, {Z: c.Z, X: c.X + 1, Y: c.Y}, {Z: c.Z, X: c.X, Y: c.Y + 1}, {Z: c.Z, X: c.X - 1, Y: c.Y - 1}} {
+			l := layerOf(fetch(t, svc, lianxin.SystemScope(), "villages", tile, tiles.Filter{From: from, To: to}), "villages")
+			if tile == c && (l == nil || len(l.Features) == 0) {
+				t.Fatalf("tile %s: no village", tile)
+			}
+			if l == nil {
+				continue
+			}
+			for _, f := range l.Features {
+				v := byID[int32(f.Properties["id"].(float64))]
+				checkVillageFigures(t, tile, f.Properties, v)
+			}
+		}
 	}
-	for _, f := range l.Features {
-		v := byID[int32(f.Properties["id"].(float64))]
-		if got := int64(f.Properties["visited_residents"].(float64)); got != v.VisitedResidents {
-			t.Errorf("village %s visited_residents %d, want %d", v.VillageCode, got, v.VisitedResidents)
+}
+
+func checkVillageFigures(t *testing.T, tile geo.TileZXY, p geojson.Properties, v coverage.VillageCoverage) {
+	t.Helper()
+	for _, k := range []string{"visited_residents", "reached", "residents_needed", "special_waiting"} {
+		if _, ok := p[k]; !ok {
+			t.Errorf("tile %s village %s: no %s (its figures were not bound)", tile, v.VillageCode, k)
+			return
 		}
-		if got := f.Properties["reached"].(bool); got != v.Reached() {
-			t.Errorf("village %s reached %v, want %v", v.VillageCode, got, v.Reached())
-		}
-		if got, want := int64(f.Properties["residents_needed"].(float64)), coverage.ResidentsNeeded(v.VisitedResidents, v.ResidentPopulation); got != want {
-			t.Errorf("village %s residents_needed %d, want %d", v.VillageCode, got, want)
-		}
-		if got, want := int64(f.Properties["special_waiting"].(float64)), v.SpecialUnvisited.Total(); got != want {
-			t.Errorf("village %s special_waiting %d, want %d", v.VillageCode, got, want)
-		}
-		if c := v.Coverage(); c != nil && math.Abs(f.Properties["coverage"].(float64)-*c) > 1e-9 {
-			t.Errorf("village %s coverage %v, want %v", v.VillageCode, f.Properties["coverage"], *c)
-		}
+	}
+	if got := int64(p["visited_residents"].(float64)); got != v.VisitedResidents {
+		t.Errorf("tile %s village %s visited_residents %d, want %d", tile, v.VillageCode, got, v.VisitedResidents)
+	}
+	if got := p["reached"].(bool); got != v.Reached() {
+		t.Errorf("tile %s village %s reached %v, want %v", tile, v.VillageCode, got, v.Reached())
+	}
+	if got, want := int64(p["residents_needed"].(float64)), coverage.ResidentsNeeded(v.VisitedResidents, v.ResidentPopulation); got != want {
+		t.Errorf("tile %s village %s residents_needed %d, want %d", tile, v.VillageCode, got, want)
+	}
+	if got, want := int64(p["special_waiting"].(float64)), v.SpecialUnvisited.Total(); got != want {
+		t.Errorf("tile %s village %s special_waiting %d, want %d", tile, v.VillageCode, got, want)
+	}
+	if c := v.Coverage(); c != nil && math.Abs(p["coverage"].(float64)-*c) > 1e-9 {
+		t.Errorf("tile %s village %s coverage %v, want %v", tile, v.VillageCode, p["coverage"], *c)
 	}
 }
 

@@ -167,9 +167,11 @@ cell, each row cycling through its tiles (villages: every tile over the county a
 densest z14 tiles; h3: every tile over the county at z8–z12; multi: villages,h3,contact_points at z12).
 
 - **Cold** = the server with \`--tile-cache-mb 0\` (every request builds its tile), $cold_conns connections.
-  **Floor** = the same tile SQL with the same parameters (for villages, the coverage figures computed once;
-  for hexagons, the coverage engine's cell query alone, without encoding) through pgx from $cold_conns
-  goroutines, no HTTP, as the database owner (row-level security off; the server runs under it). Cold and floor run at the same concurrency, so the two ratios compare like with like:
+  **Floor** = the same tile SQL with the same parameters, after the same settings statement, in one round
+  trip (for villages, the coverage figures and outline boxes computed once, and each tile bound its own
+  villages' list as the server binds it; for hexagons, the coverage engine's cell query alone, without
+  encoding) through pgx from $cold_conns goroutines, no HTTP, as the database owner (row-level security
+  off; the server runs under it). Cold and floor run at the same concurrency, so the two ratios compare like with like:
   **cold p50 ÷ floor p50** (latency; goal ≤ 1.3×) and **floor ÷ cold tiles/s** (throughput).
 - **Warm** = the server with the cache on, primed; **ceiling** = a bare Echo handler returning the same
   gzipped bytes from memory; both with $conns connections, taking turns twice (the better run of each

@@ -17,8 +17,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"maps"
-	"math"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -122,11 +120,8 @@ func floor(ctx context.Context, db, sqlDir string, reqs []tileReq, c int, d time
 	if err != nil {
 		return err
 	}
-	// As the server runs its tile queries (store.LayerTile): without JIT,
-	// which costs more than it saves on them, and each planned for its own
-	// arrays.
-	cfg.ConnConfig.RuntimeParams["jit"] = "off"
-	cfg.ConnConfig.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
+	// Each query runs as the server runs it (store.LayerTile): after the
+	// layer's settings (JIT off, its plan cache mode), in one round trip.
 	cfg.MaxConns = int32(c + 2)
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
@@ -149,14 +144,18 @@ func floor(ctx context.Context, db, sqlDir string, reqs []tileReq, c int, d time
 		return err
 	}
 	w := coverage.DefaultWindow(time.Date(startsOn.Year(), startsOn.Month(), startsOn.Day(), 0, 0, 0, 0, coverage.Zone), time.Now())
-	// The villages query joins every village's coverage figures, as the
-	// server passes them: computed once here (the server's engine keeps them
-	// cached too), bound on every query.
+	// The villages query joins the coverage figures of the villages a tile
+	// can hold, as the server binds them: computed once here (the server's
+	// engine keeps them cached too), chosen and bound for every query.
 	figs, err := tiles.FromEngine(st).VillageFigures(ctx, lianxin.SystemScope(), tiles.Filter{From: w.From, To: w.To})
 	if err != nil {
 		return err
 	}
-	cov := villageFigureArgs(figs)
+	bounds, err := st.VillageBounds(ctx, lianxin.SystemScope())
+	if err != nil {
+		return err
+	}
+	figs = tiles.WithBounds(figs, bounds)
 	one := func(ctx context.Context, r tileReq) error {
 		for _, l := range r.layers {
 			if l.Name == tiles.H3 || l.Clustered(int(r.tile.Z)) {
@@ -167,18 +166,19 @@ func floor(ctx context.Context, db, sqlDir string, reqs []tileReq, c int, d time
 				_ = cells
 				continue
 			}
-			args := pgx.NamedArgs{"z": int(r.tile.Z), "x": int(r.tile.X), "y": int(r.tile.Y), "margin": 64.0 / 4096,
-				"all_towns": true, "towns": []int32{}, "town_id": nil, "from": w.From, "to": w.To}
-			maps.Copy(args, cov)
-			if l.Name == tiles.Households || l.Name == "visits" {
-				lo, hi, err := store.PointCellRanges(r.tile, 64.0/4096)
-				if err != nil {
-					return err
-				}
-				args["cell_lo"], args["cell_hi"] = lo, hi
+			q := tiles.Query{Layer: l, Tile: r.tile, Filter: tiles.Filter{From: w.From, To: w.To}, Margin: float64(tiles.Buffer) / tiles.Extent}
+			if l.Name == "villages" {
+				q.Villages = tiles.VillagesIn(figs, r.tile, q.Margin)
+			}
+			args, err := store.TileArgs(lianxin.SystemScope(), q)
+			if err != nil {
+				return err
 			}
 			var b []byte
-			if err := pool.QueryRow(ctx, sqlOf[l.Name], args).Scan(&b); err != nil {
+			batch := &pgx.Batch{}
+			batch.Queue(store.TileSettingsSQL(l.Name))
+			batch.Queue(sqlOf[l.Name], args).QueryRow(func(row pgx.Row) error { return row.Scan(&b) })
+			if err := pool.SendBatch(ctx, batch).Close(); err != nil {
 				return fmt.Errorf("%s: %w", r.path, err)
 			}
 		}
@@ -187,27 +187,6 @@ func floor(ctx context.Context, db, sqlDir string, reqs []tileReq, c int, d time
 	lat, n, errs := hammer(ctx, reqs, c, d, one)
 	fmt.Printf("%.0f %.2f %.2f %d\n", float64(n)/d.Seconds(), pct(lat, 50), pct(lat, 99), errs)
 	return nil
-}
-
-// villageFigureArgs binds figures as store.LayerTile does for the villages
-// layer.
-func villageFigureArgs(figs []tiles.VillageFigures) pgx.NamedArgs {
-	n := len(figs)
-	ids, visited, needed, special := make([]int32, n), make([]int64, n), make([]int64, n), make([]*int64, n)
-	cov, reached := make([]*float64, n), make([]bool, n)
-	for i, f := range figs {
-		ids[i], visited[i], needed[i], reached[i] = f.VillageID, f.VisitedResidents, f.ResidentsNeeded, f.Reached
-		if !f.SpecialWaitingHidden {
-			sw := f.SpecialWaiting
-			special[i] = &sw
-		}
-		if !math.IsNaN(f.Coverage) {
-			c := f.Coverage
-			cov[i] = &c
-		}
-	}
-	return pgx.NamedArgs{"cov_village": ids, "cov_visited": visited, "cov_coverage": cov, "cov_reached": reached,
-		"cov_needed": needed, "cov_special": special}
 }
 
 // hammer runs one over reqs from c workers for d; failed calls (a
