@@ -3,7 +3,10 @@ package tiles
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
+	"sync"
+	"sync/atomic"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/mvt"
@@ -67,14 +70,15 @@ func EncodeHexLayer(t geo.TileZXY, cells []Cell) ([]byte, error) {
 	keep := orb.Bound{Min: orb.Point{tb.Min[0] - bx, tb.Min[1] - by}, Max: orb.Point{tb.Max[0] + bx, tb.Max[1] + by}}
 	fc := geojson.NewFeatureCollection()
 	for _, c := range cells {
-		poly, err := geo.CellBoundary(c.ID)
+		o, err := outlines.of(c.ID)
 		if err != nil {
 			return nil, fmt.Errorf("hexagon tile %s: %w", t, err)
 		}
-		if !poly.Bound().Intersects(keep) {
+		if !o.bound.Intersects(keep) {
 			continue
 		}
-		f := geojson.NewFeature(poly)
+		// A copy: the encoder projects and clips the features in place.
+		f := geojson.NewFeature(orb.Polygon{slices.Clone(o.ring)})
 		f.ID = uint64(c.ID)
 		f.Properties = hexProperties(c)
 		fc.Append(f)
@@ -92,6 +96,45 @@ func EncodeHexLayer(t geo.TileZXY, cells []Cell) ([]byte, error) {
 		return nil, fmt.Errorf("encode hexagon tile %s: %w", t, err)
 	}
 	return b, nil
+}
+
+// outlines keeps the cells' outlines, which never change: a hexagon tile
+// draws the same cells as its rebuilds after every import and as tiles
+// that overlap it, and h3's cellToBoundary (through cgo) was 38% of the
+// time to encode a z10 tile (BenchmarkEncodeHexLayer).
+var outlines = &outlineMemo{max: maxOutlines}
+
+// maxOutlines bounds the memo to about 13 MB (an outline and its box take
+// about 200 bytes): every resolution-8 and -9 cell of a county, and the
+// resolution-10 cells of its villages. Past it the memo starts afresh.
+const maxOutlines = 1 << 16
+
+type outline struct {
+	ring  orb.Ring // shared: copy before changing
+	bound orb.Bound
+}
+
+type outlineMemo struct {
+	m   sync.Map // int64 cell -> *outline
+	n   atomic.Int64
+	max int64
+}
+
+func (m *outlineMemo) of(cell int64) (*outline, error) {
+	if o, ok := m.m.Load(cell); ok {
+		return o.(*outline), nil
+	}
+	poly, err := geo.CellBoundary(cell)
+	if err != nil {
+		return nil, err
+	}
+	o := &outline{ring: poly[0], bound: poly.Bound()}
+	if m.n.Add(1) > m.max {
+		m.m.Clear()
+		m.n.Store(1)
+	}
+	m.m.Store(cell, o)
+	return o, nil
 }
 
 func hexProperties(c Cell) geojson.Properties {
