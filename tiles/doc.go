@@ -10,9 +10,9 @@
 //   - A tile is cached under its layer, tile address, filters, the caller's
 //     scope class and the data version of every table it is built from
 //     (layer_versions, bumped by a statement trigger on every write). The
-//     versions are read for every request, so an import is never served
-//     stale and no restart or purge is needed; the read is one tiny query,
-//     shared by all requests that arrive while it runs.
+//     versions are followed in memory from the database's notifications
+//     (Follow), or read per request while that feed is down, so an import is
+//     never served stale and no restart or purge is needed.
 //   - The ETag is a hash of that key, so a 304 costs the version read only.
 //   - No tile ever carries a personal field: household names, phones and ID
 //     numbers live in household_personal, which no tile query names.
@@ -29,7 +29,14 @@
 // its centre, so every household and visit is counted in exactly one cluster
 // of exactly one tile, and a tile holds at most ~2,000 points.
 //
-// Hexagons are built in Go (h3-go outlines, orb's MVT encoder) from the
-// coverage engine's cell aggregates; BENCHMARKS.md compares that with
-// sending the outlines to PostGIS for ST_AsMVT, which was slower.
+// Villages carry the coverage engine's figures for the tile's window; the
+// service memoises them with each outline's box and hands the tile query the
+// list of villages whose box meets the tile (VillagesIn), which the query
+// draws by primary key: under row-level security the outlines' GiST index
+// cannot serve a tile.
+//
+// Hexagons are built in Go (h3-go outlines, kept in a bounded memo, and
+// orb's MVT encoder) from the coverage engine's cell aggregates;
+// BENCHMARKS.md compares that with sending the outlines to PostGIS for
+// ST_AsMVT, which was slower.
 package tiles
