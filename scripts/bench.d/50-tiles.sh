@@ -184,8 +184,8 @@ whose box meets it, drawn by primary key with a generic plan (under row-level se
 index cannot serve the query: binding all 3,420 villages' figures and testing every outline made a scale-10
 z12 tile 14 ms instead of 4); the campaign's first day is memoised by the campaign's version; hexagon
 outlines come from a bounded memo (h3's cellToBoundary through cgo was 38% of encoding a z10 tile); tiles
-are gzipped by klauspost/compress with pooled writers at its default level (level 1 halves the time of
-a 36 KB villages tile, 0.3 to 0.15 ms, for 10 to 25% more bytes on every download over the towns' slow
+are gzipped by klauspost/compress with pooled writers at its default level (level 1 measured about half the time, 0.11 → 0.05 ms for a 15 KB villages tile and
+1.1 → 0.6 ms for a 124 KB hexagon tile, for 10 to 26% more bytes on every download over the towns' slow
 links: not taken). A warm tile runs the server's whole middleware (request id,
 request log and latency metric, security headers, the token check), composed once at start-up; the
 ceiling runs none of it, which weighs most on the smallest tiles (villages: about 5 KB gzipped).
