@@ -11,14 +11,7 @@ import (
 // (about 1,800), the heaviest hexagon tiles of the demo county.
 func BenchmarkEncodeHexLayer(b *testing.B) {
 	t := geo.TileZXY{Z: 10, X: 853, Y: 415}
-	sel, err := coverage.SelectCells(HexBound(t), HexResolution(10))
-	if err != nil {
-		b.Fatal(err)
-	}
-	var cells []Cell
-	for c := range sel.Cells {
-		cells = append(cells, Cell{ID: c, Households: 120, Residents: 400, VisitedHouseholds: 30, VisitedResidents: 100, Visits: 44, SpecialWaiting: 3, OpenProblems: 1})
-	}
+	cells := cellsOf(b, t)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {
@@ -27,4 +20,19 @@ func BenchmarkEncodeHexLayer(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(len(cells)), "cells")
+}
+
+// cellsOf gives every cell a hexagon tile of t selects, each with the same
+// made-up values.
+func cellsOf(tb testing.TB, t geo.TileZXY) []Cell {
+	tb.Helper()
+	sel, err := coverage.SelectCells(HexBound(t), HexResolution(int(t.Z)))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var cells []Cell
+	for c := range sel.Cells {
+		cells = append(cells, Cell{ID: c, Households: 120, Residents: 400, VisitedHouseholds: 30, VisitedResidents: 100, Visits: 44, SpecialWaiting: 3, OpenProblems: 1})
+	}
+	return cells
 }

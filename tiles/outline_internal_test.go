@@ -3,7 +3,6 @@ package tiles
 import (
 	"testing"
 
-	"lianxin/coverage"
 	"lianxin/geo"
 )
 
@@ -11,14 +10,7 @@ import (
 // (which projects features in place), and starts afresh past its bound.
 func TestOutlineMemo(t *testing.T) {
 	tile := geo.TileZXY{Z: 12, X: 3413, Y: 1660}
-	sel, err := coverage.SelectCells(HexBound(tile), HexResolution(12))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var cells []Cell
-	for c := range sel.Cells {
-		cells = append(cells, Cell{ID: c, Households: 1, Residents: 3})
-	}
+	cells := cellsOf(t, tile)
 	if len(cells) < 10 {
 		t.Fatalf("tile %s selects %d cells, want a tile's worth", tile, len(cells))
 	}
