@@ -218,7 +218,7 @@ func (s *Service) Export(ctx context.Context, scope lianxin.Scope, req Request, 
 		if req.Format == GeoJSON {
 			rw = newGeoJSONWriter(lw, l, req.CRS)
 		} else {
-			rw = newCSVWriter(lw, l, req.CRS, true)
+			rw = newCSVWriter(lw, l, req.CRS)
 		}
 		rows, err = s.stream(ctx, scope, l, req.Filter, Page{}, rw)
 	} else {

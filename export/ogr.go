@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"sort"
 
+	"github.com/paulmach/orb"
+
 	"lianxin"
 )
 
@@ -21,15 +23,23 @@ func ogr2ogrArgs(l *Layer, req Request, out string) []string {
 	args := []string{
 		"-f", info.ogrDriver, out, "CSV:/vsistdin/",
 		// Types from the first megabyte; every string is quoted, so a
-		// code made of digits stays text.
-		"-oo", "AUTODETECT_TYPE=YES", "-oo", "QUOTED_FIELDS_AS_STRING=YES",
+		// code made of digits stays text. An empty cell is a NULL, as
+		// lianxin writes it (GDAL cannot tell it from an empty string,
+		// and no exported text column holds one).
+		"-oo", "AUTODETECT_TYPE=YES", "-oo", "QUOTED_FIELDS_AS_STRING=YES", "-oo", "EMPTY_STRING_AS_NULL=YES",
 		"-nln", l.Name,
 	}
 	if l.Geometry == NoGeometry {
 		args = append(args, "-nlt", "NONE")
 	} else {
-		args = append(args, "-oo", "GEOM_POSSIBLE_NAMES=wkt", "-oo", "KEEP_GEOM_COLUMNS=NO",
-			"-nlt", string(l.Geometry), "-a_srs", req.CRS.OGR)
+		if l.Geometry == Point {
+			// Points come as two number columns: GDAL's CSV reader turns
+			// them into a point for less than it spends parsing WKT.
+			args = append(args, "-oo", "X_POSSIBLE_NAMES="+feedX, "-oo", "Y_POSSIBLE_NAMES="+feedY)
+		} else {
+			args = append(args, "-oo", "GEOM_POSSIBLE_NAMES=wkt")
+		}
+		args = append(args, "-oo", "KEEP_GEOM_COLUMNS=NO", "-nlt", string(l.Geometry), "-a_srs", req.CRS.OGR)
 	}
 	switch req.Format {
 	case Shapefile:
@@ -52,11 +62,83 @@ func ogr2ogrArgs(l *Layer, req Request, out string) []string {
 		// when the dataset already holds one layer as the new layer is set
 		// up, which is never so for ogr2ogr's first layer, from our CSV or
 		// from PostGIS alike. Forcing it with a placeholder layer made the
-		// export twice as slow, so nothing here asks for it (BENCHMARKS.md,
-		// Layer exports).
+		// export twice as slow, so nothing here asks for it. The index
+		// costs the same whatever the feed: measured with SQLite alone,
+		// inserting a scale-1 county's points took 2.3 s in id order (the
+		// order rows come in, village by village), 2.4 s along H3 cells or
+		// a Hilbert curve, 3.0 s by longitude and 3.6 s shuffled; SQLite
+		// page sizes of 4 to 64 KiB and a larger page cache changed
+		// nothing (GDAL already writes without syncing). So rows keep the
+		// table's order and SQLite its defaults (BENCHMARKS.md, Layer
+		// exports).
 		args = append(args, "-gt", "unlimited")
 	}
 	return args
+}
+
+// feedX and feedY name a point layer's coordinate columns in the CSV fed to
+// ogr2ogr, names no catalogue field has (a test checks).
+const (
+	feedX = "lianxin_x"
+	feedY = "lianxin_y"
+)
+
+// feedWriter writes the CSV that ogr2ogr reads on stdin. Every string is
+// quoted (read with QUOTED_FIELDS_AS_STRING, so a code made of digits stays
+// text), booleans are t and f (GDAL reads both as booleans; seven columns
+// of "false" were over a quarter of a household's line), and the geometry
+// comes last: two columns of coordinates for a point layer, WKT in a
+// column wkt for the others. Coordinates are rounded as in every other
+// export (appendCoord).
+type feedWriter struct{ csvOut }
+
+func newFeedWriter(w io.Writer, l *Layer, crs CRS) *feedWriter {
+	return &feedWriter{newCSVOut(w, l, crs)}
+}
+
+func (c *feedWriter) begin() error {
+	b := appendCSVHeader(c.buf[:0], c.layer)
+	switch c.layer.Geometry {
+	case NoGeometry:
+	case Point:
+		b = append(b, ","+feedX+","+feedY...)
+	default:
+		b = append(b, ",wkt"...)
+	}
+	c.buf = append(b, '\n')
+	_, err := c.w.Write(c.buf)
+	return err
+}
+
+func (c *feedWriter) row(r *Row) error {
+	b, err := appendCSVFields(c.buf[:0], c.layer, r, false, true)
+	if err != nil {
+		return err
+	}
+	switch c.layer.Geometry {
+	case NoGeometry:
+	case Point:
+		b = append(b, ',')
+		if r.Geom != nil {
+			p, ok := c.crs.Transform(r.Geom).(orb.Point)
+			if !ok {
+				return fmt.Errorf("row %d: %T in a point layer", r.ID, r.Geom)
+			}
+			b = appendCoord(b, p[0])
+			b = append(b, ',')
+			b = appendCoord(b, p[1])
+		} else {
+			b = append(b, ',')
+		}
+	default:
+		b = append(b, ',')
+		if b, err = appendWKTCell(b, c.crs, r); err != nil {
+			return err
+		}
+	}
+	c.buf = append(b, '\n')
+	_, err = c.w.Write(c.buf)
+	return err
 }
 
 // viaGDAL streams the layer as CSV into ogr2ogr, waits for it to finish the
@@ -85,7 +167,7 @@ func (s *Service) viaGDAL(ctx context.Context, scope lianxin.Scope, l *Layer, re
 	if err := cmd.Start(); err != nil {
 		return 0, fmt.Errorf("start ogr2ogr: %w", err)
 	}
-	rows, streamErr := s.stream(ctx, scope, l, req.Filter, Page{}, newCSVWriter(stdin, l, req.CRS, false))
+	rows, streamErr := s.stream(ctx, scope, l, req.Filter, Page{}, newFeedWriter(stdin, l, req.CRS))
 	closeErr := stdin.Close()
 	waitErr := cmd.Wait()
 	switch {

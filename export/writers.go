@@ -134,97 +134,126 @@ func appendScalarMust(b []byte, id int64) []byte {
 	return b
 }
 
-// csvWriter writes CSV with the geometry as WKT in the last column.
-// For people (excel) it starts with a UTF-8 byte-order mark so Excel reads
-// Chinese text, ends lines with CRLF and defuses cells that Excel would
-// run as formulas; for ogr2ogr it writes plain CSV whose strings are all
-// quoted (read with QUOTED_FIELDS_AS_STRING, so a code of digits stays
-// text) and whose geometry column is "wkt".
-type csvWriter struct {
+// csvWriter writes CSV for people, with the geometry as WKT in the last
+// column: it starts with a UTF-8 byte-order mark so Excel reads Chinese
+// text, ends lines with CRLF and defuses cells that Excel would run as
+// formulas. (What ogr2ogr reads is feedWriter's.)
+type csvWriter struct{ csvOut }
+
+func newCSVWriter(w io.Writer, l *Layer, crs CRS) *csvWriter {
+	return &csvWriter{newCSVOut(w, l, crs)}
+}
+
+// csvOut is what the CSV writers share: the buffered output, the layer, the
+// coordinate system and a line buffer.
+type csvOut struct {
 	w     *bufio.Writer
 	layer *Layer
 	crs   CRS
-	excel bool
 	buf   []byte
 }
 
-func newCSVWriter(w io.Writer, l *Layer, crs CRS, excel bool) *csvWriter {
-	return &csvWriter{w: bufio.NewWriterSize(w, bufferSize), layer: l, crs: crs, excel: excel}
+func newCSVOut(w io.Writer, l *Layer, crs CRS) csvOut {
+	return csvOut{w: bufio.NewWriterSize(w, bufferSize), layer: l, crs: crs}
 }
 
-// WKTColumn names the CSV geometry column: wkt, or wkt_gcj02 when the
-// coordinates are GCJ-02 (for ogr2ogr it is always wkt).
+func (c *csvOut) end() error { return c.w.Flush() }
+
+// wktColumn names the CSV geometry column: wkt, or wkt_gcj02 when the
+// coordinates are GCJ-02.
 func (c *csvWriter) wktColumn() string {
-	if c.excel && c.crs.IsGCJ02() {
+	if c.crs.IsGCJ02() {
 		return "wkt_gcj02"
 	}
 	return "wkt"
 }
 
-func (c *csvWriter) eol(b []byte) []byte {
-	if c.excel {
-		return append(b, '\r', '\n')
+func (c *csvWriter) begin() error {
+	b := append(c.buf[:0], 0xEF, 0xBB, 0xBF)
+	b = appendCSVHeader(b, c.layer)
+	if c.layer.Geometry != NoGeometry {
+		b = append(b, ',')
+		b = appendCSVString(b, c.wktColumn(), false)
 	}
-	return append(b, '\n')
+	c.buf = append(b, '\r', '\n')
+	_, err := c.w.Write(c.buf)
+	return err
 }
 
-func (c *csvWriter) begin() error {
-	b := c.buf[:0]
-	if c.excel {
-		b = append(b, 0xEF, 0xBB, 0xBF)
+func (c *csvWriter) row(r *Row) error {
+	b, err := appendCSVFields(c.buf[:0], c.layer, r, true, false)
+	if err != nil {
+		return err
 	}
-	for i, f := range c.layer.Fields {
+	if c.layer.Geometry != NoGeometry {
+		b = append(b, ',')
+		if b, err = appendWKTCell(b, c.crs, r); err != nil {
+			return err
+		}
+	}
+	c.buf = append(b, '\r', '\n')
+	_, err = c.w.Write(c.buf)
+	return err
+}
+
+// appendCSVHeader appends the quoted names of l's fields.
+func appendCSVHeader(b []byte, l *Layer) []byte {
+	for i, f := range l.Fields {
 		if i > 0 {
 			b = append(b, ',')
 		}
 		b = appendCSVString(b, f.Name, false)
 	}
-	if c.layer.Geometry != NoGeometry {
-		b = append(b, ',')
-		b = appendCSVString(b, c.wktColumn(), false)
-	}
-	b = c.eol(b)
-	c.buf = b
-	_, err := c.w.Write(b)
-	return err
+	return b
 }
 
-func (c *csvWriter) row(r *Row) error {
-	b := c.buf[:0]
+// appendCSVFields appends r's fields as CSV cells, every string quoted:
+// with defuse, cells Excel would run as formulas are defused; with
+// shortBools, booleans are t and f.
+func appendCSVFields(b []byte, l *Layer, r *Row, defuse, shortBools bool) ([]byte, error) {
 	var err error
-	for i, f := range c.layer.Fields {
+	for i, f := range l.Fields {
 		if i > 0 {
 			b = append(b, ',')
 		}
 		switch v := r.Values[i].(type) {
 		case nil:
 		case string:
-			b = appendCSVString(b, v, c.excel)
+			b = appendCSVString(b, v, defuse)
+		case bool:
+			if !shortBools {
+				if b, err = appendScalar(b, f.Type, v); err != nil {
+					return nil, fmt.Errorf("row %d field %s: %w", r.ID, f.Name, err)
+				}
+			} else if v {
+				b = append(b, 't')
+			} else {
+				b = append(b, 'f')
+			}
 		case time.Time:
 			b = formatTime(b, f.Type, v)
 		default:
 			if b, err = appendScalar(b, f.Type, v); err != nil {
-				return fmt.Errorf("row %d field %s: %w", r.ID, f.Name, err)
+				return nil, fmt.Errorf("row %d field %s: %w", r.ID, f.Name, err)
 			}
 		}
 	}
-	if c.layer.Geometry != NoGeometry {
-		b = append(b, ',')
-		if r.Geom != nil {
-			b = append(b, '"')
-			if b, err = appendWKT(b, c.crs.Transform(r.Geom)); err != nil {
-				return fmt.Errorf("row %d: %w", r.ID, err)
-			}
-			b = append(b, '"')
-		}
-	}
-	b = c.eol(b)
-	c.buf = b
-	_, err = c.w.Write(b)
-	return err
+	return b, nil
 }
 
-func (c *csvWriter) end() error { return c.w.Flush() }
+// appendWKTCell appends r's geometry in crs as a quoted WKT cell, or an
+// empty cell for a row without one.
+func appendWKTCell(b []byte, crs CRS, r *Row) ([]byte, error) {
+	if r.Geom == nil {
+		return b, nil
+	}
+	b = append(b, '"')
+	b, err := appendWKT(b, crs.Transform(r.Geom))
+	if err != nil {
+		return nil, fmt.Errorf("row %d: %w", r.ID, err)
+	}
+	return append(b, '"'), nil
+}
 
 // appendCSVString quotes s, doubling quotes. With defuse, a cell Excel
 // would evaluate (starting with = + - @ or a tab/CR) gets a leading
