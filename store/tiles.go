@@ -125,10 +125,10 @@ func (s *Store) LayerTile(ctx context.Context, scope lianxin.Scope, q tiles.Quer
 	var mvt []byte
 	// The plans under row-level security cost enough to be compiled by JIT,
 	// which took longer than running them (200 ms of a 60 ms households
-	// tile): off, in the same round trip as the query. And each query is
-	// planned for its own arrays (ranges, figures), never by a generic plan
-	// of the prepared statement that guesses their length (see migration
-	// 012).
+	// tile): off, in the same round trip as the query. And each query but
+	// the villages' (TileSettingsSQL) is planned for its own arrays (cell
+	// ranges), never by a generic plan of the prepared statement that
+	// guesses their length (see migration 012).
 	b := &pgx.Batch{}
 	b.Queue(TileSettingsSQL(q.Layer.Name))
 	b.Queue(sql, args).QueryRow(func(row pgx.Row) error { return row.Scan(&mvt) })
@@ -288,8 +288,8 @@ func (s *Store) CampaignStartsOn(ctx context.Context, scope lianxin.Scope) (time
 const villageBoundsSQL = `SELECT id, ST_XMin(boundary), ST_YMin(boundary), ST_XMax(boundary), ST_YMax(boundary)
 FROM villages WHERE NOT ST_IsEmpty(boundary)`
 
-// VillageBounds returns every village outline's lon/lat box, by which the
-// tiles bind only the figures of the villages a tile can hold.
+// VillageBounds returns every village outline's lon/lat box, by which a
+// villages tile lists the villages it can show (tiles.VillagesIn).
 func (s *Store) VillageBounds(ctx context.Context, scope lianxin.Scope) ([]tiles.VillageBound, error) {
 	var out []tiles.VillageBound
 	err := s.ReadInScope(ctx, scope, func(tx pgx.Tx) error {
