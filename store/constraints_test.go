@@ -75,16 +75,7 @@ func TestConstraintsRejectBadRows(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := exec(ctx, dbURL, tc.sql)
-			var pgErr *pgconn.PgError
-			if !errors.As(err, &pgErr) {
-				t.Fatalf("%s: error = %v, want PostgreSQL error %s", tc.name, err, tc.wantCode)
-			}
-			if pgErr.Code != tc.wantCode {
-				t.Fatalf("%s: SQLSTATE %s (%s), want %s", tc.name, pgErr.Code, pgErr.Message, tc.wantCode)
-			}
-			if tc.wantConstraint != "" && pgErr.ConstraintName != tc.wantConstraint {
-				t.Fatalf("%s: constraint %q (%s), want %q", tc.name, pgErr.ConstraintName, pgErr.Message, tc.wantConstraint)
-			}
+			checkOutcome(t, tc.name, err, tc.wantCode, tc.wantConstraint)
 		})
 	}
 }
@@ -134,16 +125,7 @@ SELECT set_config('lianxin.towns', '1', false), set_config('lianxin.user', 'cler
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := exec(ctx, dbURL, tc.sql)
-			if tc.wantCode == "" {
-				if err != nil {
-					t.Fatalf("%s: error %v, want none", tc.name, err)
-				}
-				return
-			}
-			var pgErr *pgconn.PgError
-			if !errors.As(err, &pgErr) || pgErr.Code != tc.wantCode || pgErr.ConstraintName != tc.wantConstraint {
-				t.Fatalf("%s: error %v, want SQLSTATE %s naming %s", tc.name, err, tc.wantCode, tc.wantConstraint)
-			}
+			checkOutcome(t, tc.name, err, tc.wantCode, tc.wantConstraint)
 		})
 	}
 }
@@ -252,5 +234,28 @@ func waitUntilBlocked(t *testing.T, ctx context.Context, dbURL string, pid uint3
 			return
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// checkOutcome fails t unless err is what the statement called name should
+// give: none when wantCode is empty, else a PostgreSQL error with SQLSTATE
+// wantCode naming wantConstraint (any constraint when that is empty).
+func checkOutcome(t *testing.T, name string, err error, wantCode, wantConstraint string) {
+	t.Helper()
+	if wantCode == "" {
+		if err != nil {
+			t.Fatalf("%s: error %v, want none", name, err)
+		}
+		return
+	}
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) {
+		t.Fatalf("%s: error = %v, want PostgreSQL error %s", name, err, wantCode)
+	}
+	if pgErr.Code != wantCode {
+		t.Fatalf("%s: SQLSTATE %s (%s), want %s", name, pgErr.Code, pgErr.Message, wantCode)
+	}
+	if wantConstraint != "" && pgErr.ConstraintName != wantConstraint {
+		t.Fatalf("%s: constraint %q (%s), want %q", name, pgErr.ConstraintName, pgErr.Message, wantConstraint)
 	}
 }
