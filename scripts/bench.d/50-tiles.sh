@@ -205,7 +205,10 @@ MD
 
 The same cells (the coverage engine's aggregates for the tile) turned into a tile two ways: outlines from
 h3-go encoded by orb's MVT encoder in the process, or the outlines sent to PostGIS as WKB and encoded with
-ST_AsMVTGeom/ST_AsMVT (PostgreSQL here has no H3 extension, so SQL cannot make the outlines itself).
+ST_AsMVTGeom/ST_AsMVT (PostgreSQL here has no H3 extension, so SQL cannot make the outlines itself). The
+Go side takes the outlines from the service's memo after the first run of a tile; the PostGIS side makes
+them with h3-go on every run (about 1.7 µs a cell, 3 ms of the largest tile), which does not change
+which is faster.
 
 | tile | res | cells | cells query ms | Go ms (bytes) | PostGIS ms (bytes) |
 |---|---|---|---|---|---|
