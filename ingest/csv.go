@@ -132,6 +132,11 @@ func (d *csvDecoder) mapHeader(header []string) error {
 	if l.GeomRequired && !hasWKT && !(hasLon && hasLat) {
 		problems = append(problems, "missing the geometry: give "+(&converter{layer: l}).geomHint())
 	}
+	if len(problems) > 0 && len(seen) == 0 && len(unknown) == 1 && len(header) > 1 {
+		// Registers kept in Excel often open with a title row above the
+		// header ("东岳镇农户登记表,,,,").
+		problems = append(problems, fmt.Sprintf("is %q a title above the header? delete that row, so that the column names come first", unknown[0]))
+	}
 	if len(problems) > 0 {
 		return &lianxin.Error{Code: lianxin.EInvalid, Message: fmt.Sprintf("%s line 1 (header): %s", d.file, strings.Join(problems, "; ")),
 			Details: map[string]any{"file": d.file, "line": 1, "problems": problems}}
@@ -167,8 +172,8 @@ func (d *csvDecoder) next() (*raw, error) {
 	if err := d.checkUTF8(rec, d.line); err != nil {
 		return nil, err
 	}
-	if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
-		return d.next() // a blank line
+	if blankRecord(rec) {
+		return d.next() // a blank line, or Excel's ",,,," of a row once formatted
 	}
 	r := &raw{line: d.line, vals: make([]string, len(d.layer.Fields)), record: append([]string(nil), rec...)}
 	if len(rec) != len(d.cols) {
@@ -189,6 +194,16 @@ func (d *csvDecoder) next() (*raw, error) {
 		}
 	}
 	return r, nil
+}
+
+// blankRecord reports a record whose every field is empty or spaces.
+func blankRecord(rec []string) bool {
+	for _, v := range rec {
+		if strings.TrimSpace(v) != "" {
+			return false
+		}
+	}
+	return true
 }
 
 func (d *csvDecoder) fatal(err error) error {

@@ -58,6 +58,8 @@ func DetectFormat(name string) (string, error) {
 		return FormatShapefileZip, nil
 	case ".shp":
 		return FormatShapefile, nil
+	case ".xlsx", ".xls", ".et":
+		return "", invalidf("%s is a spreadsheet workbook, not a file we read: save the sheet as CSV (另存为 CSV) and import that", filepath.Base(name))
 	}
 	return "", invalidf("%s: unknown file type %q; want .csv, .geojson, .geojsonl, .gpkg or a zipped Shapefile (.zip)", filepath.Base(name), ext)
 }
@@ -77,7 +79,8 @@ type Options struct {
 	// valid rows and reports the rest; MakeValid repairs invalid polygons
 	// with ST_MakeValid instead of rejecting them.
 	DryRun, SkipInvalid, MakeValid bool
-	// SourceLayer picks a layer inside a GeoPackage.
+	// SourceLayer picks a layer of a GeoPackage or a Shapefile of a zip
+	// (default: its only one, else the one named like Layer).
 	SourceLayer string
 	// MaxRowBytes bounds one CSV line or GeoJSON feature (default 16 MiB):
 	// a file that is one huge line is refused without reading it whole.
@@ -121,6 +124,9 @@ type Plan struct {
 	Layer                          *Layer
 	ImportID                       int64
 	DryRun, SkipInvalid, MakeValid bool
+	// Unit is how the file counts rows in messages: "line" (CSV) or
+	// "feature" (GeoJSON, GeoPackage, Shapefile).
+	Unit string
 	// Reject is called by the store for every row its set-based checks
 	// reject: line (or feature number), field and reason.
 	Reject func(line int64, field, reason string)
@@ -267,7 +273,7 @@ func run(ctx context.Context, st Store, scope lianxin.Scope, layer *Layer, opt O
 		return err
 	}
 	defer closeFn()
-	plan := Plan{Layer: layer, ImportID: rec.ID,
+	plan := Plan{Layer: layer, ImportID: rec.ID, Unit: stream.conv.unit,
 		DryRun: opt.DryRun, SkipInvalid: opt.SkipInvalid, MakeValid: opt.MakeValid,
 		Reject: func(line int64, field, reason string) {
 			stream.reject(RowError{Line: line, Field: field, Reason: reason})
@@ -292,11 +298,13 @@ func run(ctx context.Context, st Store, scope lianxin.Scope, layer *Layer, opt O
 				plural(rec.Rejected, "row"), first.Error(), stream.conv.hint()),
 			Details: map[string]any{"rejected": rec.Rejected, "rejects": rec.Rejects}}
 	}
-	if rec.Rejected > 0 {
+	switch {
+	case opt.DryRun && rec.Rejected > 0:
+		rec.Message = fmt.Sprintf("dry run: nothing written. %d %s would be rejected, the rest imported", rec.Rejected, plural(rec.Rejected, "row"))
+	case opt.DryRun:
+		rec.Message = "dry run: nothing written."
+	case rec.Rejected > 0:
 		rec.Message = fmt.Sprintf("%d %s rejected, the rest imported", rec.Rejected, plural(rec.Rejected, "row"))
-	}
-	if opt.DryRun {
-		rec.Message = strings.TrimSpace("dry run: nothing written. " + rec.Message)
 	}
 	return nil
 }
@@ -312,7 +320,11 @@ func plural(n int64, word string) string {
 func (c *converter) hint() string {
 	switch {
 	case c.swapped > 0 && c.swapped >= c.outside:
-		return fmt.Sprintf(" (%d %s look like latitude, longitude: is the file's lon/lat order swapped?)", c.swapped, plural(c.swapped, "row"))
+		verb := "look"
+		if c.swapped == 1 {
+			verb = "looks"
+		}
+		return fmt.Sprintf(" (%d %s %s like latitude, longitude: is the file's lon/lat order swapped?)", c.swapped, plural(c.swapped, "row"), verb)
 	case c.outside > 0:
 		return fmt.Sprintf(" (%d %s outside the county: wrong file, or another coordinate system?)", c.outside, plural(c.outside, "row"))
 	}
@@ -423,8 +435,9 @@ func Open(ctx context.Context, layer *Layer, opt Options, name string) (*Stream,
 			dec = d
 		}
 	case FormatGeoPackage, FormatShapefileZip, FormatShapefile:
-		o, err := startOGR(ctx, opt.Path, format, opt.Encoding, opt.SourceLayer, name)
+		o, cleanup, err := startOGR(ctx, opt.Path, format, opt.Encoding, opt.SourceLayer, layer.Name, name)
 		if err != nil {
+			cleanup()
 			return nil, nil, err
 		}
 		s.wait = o.wait
@@ -433,14 +446,18 @@ func Open(ctx context.Context, layer *Layer, opt Options, name string) (*Stream,
 				_ = o.cmd.Process.Kill()
 				_ = o.cmd.Wait()
 			}
+			cleanup()
 		}
 		d, err := newGeoJSONDecoder(o.reader(), layer, name, maxRow)
 		if err != nil {
-			closeFn()
-			if werr := o.wait(); werr != nil {
+			// The decoder saw no features: ogr2ogr has ended, or is about
+			// to; its reason, if it failed, is the one to give.
+			werr := o.wait()
+			cleanup()
+			if werr != nil {
 				return nil, nil, werr
 			}
-			return nil, nil, err
+			return nil, nil, invalidf("%s holds no features", name)
 		}
 		dec = d
 	default:

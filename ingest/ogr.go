@@ -1,15 +1,24 @@
 package ingest
 
 import (
+	"archive/zip"
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
+	pathpkg "path"
+	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
 // ogrSource runs GDAL's ogr2ogr to turn a GeoPackage or (zipped) Shapefile
@@ -24,14 +33,11 @@ type ogrSource struct {
 	file   string
 }
 
-// ogrArgs builds ogr2ogr's arguments. path is a local file; a .zip is read
-// through GDAL's /vsizip/. enc forces a Shapefile's DBF encoding.
-func ogrArgs(path, format, enc, sourceLayer string) []string {
-	src := path
-	if format == FormatShapefileZip {
-		src = "/vsizip/" + path
-	}
-	args := []string{"-f", "GeoJSONSeq", "/vsistdout/", src, "-lco", "RS=NO", "-lco", "COORDINATE_PRECISION=9"}
+// ogrArgs builds ogr2ogr's arguments. path is a local GeoPackage or
+// Shapefile (a zip's is unpacked first). enc forces a Shapefile's DBF
+// encoding.
+func ogrArgs(path, enc, sourceLayer string) []string {
+	args := []string{"-f", "GeoJSONSeq", "/vsistdout/", path, "-lco", "RS=NO", "-lco", "COORDINATE_PRECISION=9"}
 	if enc == EncodingGB18030 {
 		args = append([]string{"--config", "SHAPE_ENCODING", "CP936"}, args...)
 	} else if enc == EncodingUTF8 {
@@ -43,22 +49,198 @@ func ogrArgs(path, format, enc, sourceLayer string) []string {
 	return args
 }
 
-func startOGR(ctx context.Context, path, format, enc, sourceLayer, file string) (*ogrSource, error) {
+// startOGR starts ogr2ogr on one layer of path: sourceLayer if given, else
+// the file's only layer, else the one named like target (the layer being
+// imported). A zip's Shapefile is first unpacked to a directory of its own,
+// removed by the returned cleanup (also on error).
+func startOGR(ctx context.Context, path, format, enc, sourceLayer, target, file string) (*ogrSource, func(), error) {
+	cleanup := func() {}
 	bin, err := exec.LookPath("ogr2ogr")
 	if err != nil {
-		return nil, fmt.Errorf("reading %s needs GDAL's ogr2ogr (apt-get install gdal-bin): %w", file, err)
+		return nil, cleanup, fmt.Errorf("reading %s needs GDAL's ogr2ogr (apt-get install gdal-bin): %w", file, err)
 	}
-	cmd := exec.CommandContext(ctx, bin, ogrArgs(path, format, enc, sourceLayer)...)
+	switch format {
+	case FormatShapefileZip:
+		shp, dir, err := unzipShapefile(path, sourceLayer, target, file)
+		if err != nil {
+			return nil, cleanup, err
+		}
+		cleanup = func() { os.RemoveAll(dir) }
+		path, sourceLayer = shp, ""
+	case FormatGeoPackage:
+		if sourceLayer == "" {
+			if sourceLayer, err = pickOGRLayer(ctx, path, target, file); err != nil {
+				return nil, cleanup, err
+			}
+		}
+	}
+	cmd := exec.CommandContext(ctx, bin, ogrArgs(path, enc, sourceLayer)...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
-		return nil, err
+		cleanup()
+		return nil, func() {}, err
 	}
 	o := &ogrSource{cmd: cmd, stdout: stdout, stderr: &limitedBuffer{limit: 8 << 10}, file: file}
 	cmd.Stderr = o.stderr
 	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start ogr2ogr for %s: %w", file, err)
+		cleanup()
+		return nil, func() {}, fmt.Errorf("start ogr2ogr for %s: %w", file, err)
 	}
-	return o, nil
+	return o, cleanup, nil
+}
+
+// pickOGRLayer names the layer of a GeoPackage to read when the caller
+// named none: "" (ogr2ogr's default) when it has one layer, else the one
+// called like target; several others are an error listing them, since
+// ogr2ogr would read them all, one after the other, as one layer.
+func pickOGRLayer(ctx context.Context, path, target, file string) (string, error) {
+	bin, err := exec.LookPath("ogrinfo")
+	if err != nil {
+		return "", nil // ogr2ogr reads the only layer, or fails with GDAL's reason
+	}
+	out, err := exec.CommandContext(ctx, bin, "-ro", "-q", path).Output()
+	if err != nil {
+		return "", nil // not readable: ogr2ogr says why
+	}
+	names := ogrLayerNames(string(out))
+	if len(names) <= 1 || slices.Contains(names, target) {
+		if len(names) > 1 {
+			return target, nil
+		}
+		return "", nil
+	}
+	return "", invalidf("%s holds %d layers (%s): name the one to import with --source-layer (source_layer in an upload), or call it %s",
+		file, len(names), strings.Join(names, ", "), target)
+}
+
+// ogrLayerNames reads the layer list of `ogrinfo -ro -q`: lines such as
+// "1: households (Point)" or "2: codes" (no geometry).
+func ogrLayerNames(out string) []string {
+	var names []string
+	for _, l := range strings.Split(out, "\n") {
+		num, rest, ok := strings.Cut(strings.TrimSpace(l), ": ")
+		if !ok || num == "" || strings.Trim(num, "0123456789") != "" {
+			continue
+		}
+		if i := strings.LastIndex(rest, " ("); i > 0 && strings.HasSuffix(rest, ")") {
+			rest = rest[:i]
+		}
+		names = append(names, rest)
+	}
+	return names
+}
+
+// maxUnzippedBytes bounds what a zipped Shapefile may unpack to (a
+// Shapefile's .shp and .dbf hold 2 GB each at most).
+const maxUnzippedBytes = 6 << 30
+
+// unzipShapefile unpacks one Shapefile of a zip (its .shp and every file
+// beside it with the same name: .shx, .dbf, .prj, .cpg ...) into a new
+// temporary directory, under plain names, and returns the .shp's path and
+// the directory. The Shapefile may sit in a folder of the zip; a zip with
+// several is read only with the one named (sourceLayer, else target).
+// Unpacking by name also spares GDAL the zip's file-name encoding (Windows
+// writes Chinese names in GBK).
+func unzipShapefile(path, sourceLayer, target, file string) (shp, dir string, err error) {
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		return "", "", invalidf("%s is not a readable zip file: %v", file, err)
+	}
+	defer zr.Close()
+	type stem struct{ dir, base string }
+	var shps []stem
+	for _, f := range zr.File {
+		name := strings.ReplaceAll(f.Name, "\\", "/")
+		if strings.HasPrefix(name, "__MACOSX/") || strings.HasPrefix(pathpkg.Base(name), "._") {
+			continue
+		}
+		if strings.EqualFold(pathpkg.Ext(name), ".shp") {
+			shps = append(shps, stem{pathpkg.Dir(name), strings.TrimSuffix(pathpkg.Base(name), pathpkg.Ext(name))})
+		}
+	}
+	label := func(s stem) string { return zipLabel(s.base) }
+	var pick *stem
+	switch {
+	case len(shps) == 0:
+		return "", "", invalidf("%s holds no Shapefile (.shp): want a zip of one Shapefile's .shp, .shx, .dbf and .prj", file)
+	case len(shps) == 1 && sourceLayer == "":
+		pick = &shps[0]
+	default:
+		want := cmp.Or(sourceLayer, target)
+		for i := range shps {
+			if label(shps[i]) == want || strings.EqualFold(label(shps[i]), want) {
+				pick = &shps[i]
+				break
+			}
+		}
+		if pick == nil {
+			names := make([]string, len(shps))
+			for i := range shps {
+				names[i] = label(shps[i])
+			}
+			slices.Sort(names)
+			if sourceLayer != "" {
+				return "", "", invalidf("%s holds no Shapefile called %s; it holds %s", file, sourceLayer, strings.Join(names, ", "))
+			}
+			return "", "", invalidf("%s holds %d Shapefiles (%s): name the one to import with --source-layer (source_layer in an upload), or call it %s",
+				file, len(shps), strings.Join(names, ", "), target)
+		}
+	}
+	dir, err = os.MkdirTemp("", "lianxin-shp-*")
+	if err != nil {
+		return "", "", fmt.Errorf("unpack %s: %w", file, err)
+	}
+	defer func() {
+		if err != nil {
+			os.RemoveAll(dir)
+		}
+	}()
+	var total int64
+	for _, f := range zr.File {
+		name := strings.ReplaceAll(f.Name, "\\", "/")
+		ext := pathpkg.Ext(name)
+		if pathpkg.Dir(name) != pick.dir || strings.TrimSuffix(pathpkg.Base(name), ext) != pick.base || f.FileInfo().IsDir() {
+			continue
+		}
+		n, err := unzipTo(f, filepath.Join(dir, "layer"+strings.ToLower(ext)), maxUnzippedBytes-total)
+		total += n
+		if err != nil {
+			return "", "", fmt.Errorf("unpack %s from %s: %w", name, file, err)
+		}
+	}
+	return filepath.Join(dir, "layer.shp"), dir, nil
+}
+
+// zipLabel is a file name of a zip as people read it: UTF-8, or GBK as
+// Windows writes it.
+func zipLabel(name string) string {
+	if utf8.ValidString(name) {
+		return name
+	}
+	if out, err := simplifiedchinese.GB18030.NewDecoder().String(name); err == nil {
+		return out
+	}
+	return name
+}
+
+func unzipTo(f *zip.File, dst string, limit int64) (int64, error) {
+	rc, err := f.Open()
+	if err != nil {
+		return 0, err
+	}
+	defer rc.Close()
+	out, err := os.Create(dst)
+	if err != nil {
+		return 0, err
+	}
+	n, err := io.Copy(out, io.LimitReader(rc, limit+1))
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil && n > limit {
+		err = fmt.Errorf("unpacks to more than %d bytes", int64(maxUnzippedBytes))
+	}
+	return n, err
 }
 
 // wait reaps ogr2ogr and turns its failure into an error naming the file.
@@ -104,7 +286,8 @@ func (b *limitedBuffer) String() string {
 	// GDAL's own warnings about assumed CRS are not the reason it failed.
 	var keep []string
 	for _, l := range strings.Split(b.buf.String(), "\n") {
-		if strings.HasPrefix(l, "Warning 1: No SRS set") || strings.TrimSpace(l) == "" {
+		// Nor is the list of every driver GDAL tried.
+		if strings.HasPrefix(l, "Warning 1: No SRS set") || strings.HasPrefix(strings.TrimSpace(l), "-> ") || strings.TrimSpace(l) == "" {
 			continue
 		}
 		keep = append(keep, l)

@@ -28,7 +28,7 @@ func RejectsFileName(path string) string {
 
 // WriteRejects reads the file again and writes every row rec rejected, as
 // it was read, with its line and reason added: a CSV with the same header
-// plus reject_line, reject_field and reject_reason columns (UTF-8 with a BOM,
+// plus reject_line and reject_reason ("field: reason") columns (UTF-8 with a BOM,
 // so Excel opens it), or newline-delimited GeoJSON with a reject_reason
 // property. Fixed, the file imports as it is: the reject columns are ignored.
 func WriteRejects(ctx context.Context, rec Record, opt Options, w io.Writer) (int64, error) {

@@ -23,6 +23,8 @@ type Upload struct {
 	Encoding                       string
 	CRS                            string
 	DryRun, SkipInvalid, MakeValid bool
+	// SourceLayer picks a layer of a GeoPackage, or a Shapefile of a zip.
+	SourceLayer string
 }
 
 // Service runs uploaded imports in the background, two at a time, each in
@@ -116,7 +118,8 @@ func (s *Service) Start(ctx context.Context, scope lianxin.Scope, up Upload, bod
 		return Record{}, fmt.Errorf("spool upload %s: %w", up.FileName, err)
 	}
 	opt := Options{Layer: up.Layer, Path: path, Name: filepath.Base(up.FileName), Format: format, Encoding: enc, CRS: crs,
-		DryRun: up.DryRun, SkipInvalid: up.SkipInvalid, MakeValid: up.MakeValid, StartedBy: scope.User, Bounds: s.Bounds}
+		DryRun: up.DryRun, SkipInvalid: up.SkipInvalid, MakeValid: up.MakeValid, SourceLayer: up.SourceLayer,
+		StartedBy: scope.User, Bounds: s.Bounds}
 	rec := Record{Layer: up.Layer, Source: "api", FileName: opt.Name, StartedBy: scope.User, Status: StatusRunning,
 		DryRun: up.DryRun, Options: optionsRecord(opt), StartedAt: time.Now()}
 	id, release, err := s.store.StartImport(ctx, scope, rec)

@@ -55,6 +55,11 @@ func decodeText(r io.Reader, enc, file string) (io.Reader, string, error) {
 		return nil, "", invalidf("%s is not a text file (binary data in its first bytes)", file)
 	}
 	bom := bytes.HasPrefix(head, []byte{0xEF, 0xBB, 0xBF})
+	// Chinese text that is valid UTF-8 is UTF-8: read as GBK it would land
+	// as mojibake, with no error to say so.
+	if enc == EncodingGB18030 && (bom || (validUTF8Prefix(head) && !isASCII(head))) {
+		return nil, "", invalidf("%s is UTF-8 text, not GBK: import it without --encoding gbk (or with --encoding utf-8)", file)
+	}
 	if enc == EncodingAuto {
 		switch {
 		case bom || validUTF8Prefix(head):
@@ -74,6 +79,15 @@ func decodeText(r io.Reader, enc, file string) (io.Reader, string, error) {
 		return transform.NewReader(br, simplifiedchinese.GB18030.NewDecoder()), enc, nil
 	}
 	return br, enc, nil
+}
+
+func isASCII(b []byte) bool {
+	for _, c := range b {
+		if c >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // looksBinary reports NUL bytes or mostly control characters: no CSV or

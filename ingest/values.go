@@ -126,6 +126,10 @@ func parseValue(f *Field, s string) (any, error) {
 			if len(s) > 4000 {
 				return nil, fmt.Errorf("longer than 4000 bytes")
 			}
+			if isCode(f) && excelScientific(s) {
+				return nil, fmt.Errorf("%q is a long number Excel shortened to scientific notation: format the column as text "+
+					"(设置单元格格式 → 文本), type the numbers again and save", s)
+			}
 			return s, nil
 		}
 		if v, ok := f.Values[s]; ok {
@@ -179,6 +183,24 @@ func parseValue(f *Field, s string) (any, error) {
 		return nil, fmt.Errorf("%q is not a date and time such as 2026-03-05 14:30", s)
 	}
 	return nil, fmt.Errorf("field type %v unknown", f.Type)
+}
+
+// isCode reports a field holding a code or number that identifies a row:
+// its digits are the value, never a quantity.
+func isCode(f *Field) bool {
+	return f.Name == "code" || f.Name == "external_id" || f.Name == "household_id" || strings.HasSuffix(f.Name, "_code")
+}
+
+// excelScientific reports text such as 3.21299E+15: what Excel saves for a
+// number of more than 11 digits in a column of the General format. The
+// digits are lost, and as a code it would name no row, or the wrong one.
+func excelScientific(s string) bool {
+	mant, exp, ok := strings.Cut(strings.ToUpper(s), "E+")
+	if !ok || mant == "" || exp == "" || strings.Trim(exp, "0123456789") != "" {
+		return false
+	}
+	whole, frac, _ := strings.Cut(mant, ".")
+	return whole != "" && strings.Trim(whole, "0123456789") == "" && strings.Trim(frac, "0123456789") == ""
 }
 
 // chinaTime is UTC+8, the zone of times written without one.

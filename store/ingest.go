@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/paulmach/orb"
 
 	"lianxin"
@@ -59,10 +61,12 @@ func stagingColumns(l *ingest.Layer) []string {
 }
 
 // duplicateCheckSQL finds rows whose value of column repeats an earlier
-// row's in the file. column comes from a layer definition, never input.
+// row's in the file. column comes from a layer definition, never input; $1
+// is how the file counts rows ("line", or "feature" for GeoJSON and the
+// formats GDAL reads).
 func duplicateCheckSQL(column string) string {
 	c := pgx.Identifier{column}.Sanitize()
-	return fmt.Sprintf(`SELECT line, '%[2]s', 'duplicate %[2]s ' || %[1]s || ': first on line ' || first
+	return fmt.Sprintf(`SELECT line, '%[2]s', 'duplicate %[2]s ' || %[1]s || ': first on ' || $1::text || ' ' || first
 FROM (SELECT line, %[1]s, min(line) OVER (PARTITION BY %[1]s) AS first FROM _ingest WHERE %[1]s IS NOT NULL) d
 WHERE line <> first`, c, column)
 }
@@ -127,6 +131,14 @@ func (s *Store) Ingest(ctx context.Context, scope lianxin.Scope, plan ingest.Pla
 			}
 			return fmt.Errorf("copy %s into staging: %w", plan.Layer.Name, err)
 		}
+		// Personal fields are written only with the grant to read them
+		// (row-level security would refuse the rows anyway, but as an
+		// internal error in the middle of the upsert).
+		if rows.Personal() && spec.personal != "" && !scope.PersonalFields {
+			return lianxin.Errorf(lianxin.EForbidden, "this %s file has personal columns (head_name, phone, id_number: 户主, 电话, 身份证号), "+
+				"and writing them needs the personal_fields grant (with household_points): remove those columns, or ask an admin for the grants; nothing was imported",
+				plan.Layer.Name)
+		}
 		if _, err := tx.Exec(ctx, `ANALYZE _ingest`); err != nil {
 			return fmt.Errorf("analyze staging: %w", err)
 		}
@@ -151,11 +163,21 @@ func (s *Store) Ingest(ctx context.Context, scope lianxin.Scope, plan ingest.Pla
 		}
 		staged := copied - int64(len(rejected))
 		if err := upsert(ctx, tx, spec, &res); err != nil {
+			if outsideScope(err, scope) {
+				return lianxin.Errorf(lianxin.EForbidden, "the file has %s rows in towns outside yours (by their place, or by a code "+
+					"or id that another town's row holds), "+
+					"and you may import only your own towns' rows: remove those rows, or ask an admin to import the file; nothing was imported",
+					plan.Layer.Name)
+			}
 			return fmt.Errorf("upsert %s: %w", plan.Layer.Name, err)
 		}
 		if rows.Personal() && spec.personal != "" {
 			var personalOnly int64
 			if err := tx.QueryRow(ctx, spec.personal).Scan(&personalOnly); err != nil {
+				if outsideScope(err, scope) {
+					return lianxin.Errorf(lianxin.EForbidden, "the file has households in towns outside yours, "+
+						"and you may import only your own towns' rows: remove those rows, or ask an admin to import the file; nothing was imported")
+				}
 				return fmt.Errorf("upsert personal fields: %w", err)
 			}
 			res.Updated += personalOnly
@@ -174,6 +196,15 @@ func (s *Store) Ingest(ctx context.Context, scope lianxin.Scope, plan ingest.Pla
 	}
 	res.Committed = true
 	return res, nil
+}
+
+// outsideScope reports a town-scoped caller's write refused for rows of
+// towns outside the scope: by row-level security (42501), or by a unique
+// key a row the caller cannot see already holds (23505; the file's own
+// duplicates were rejected before the write).
+func outsideScope(err error, scope lianxin.Scope) bool {
+	var pgErr *pgconn.PgError
+	return !scope.AllTowns && errors.As(err, &pgErr) && (pgErr.Code == "42501" || pgErr.Code == "23505")
 }
 
 // upsert writes the staged rows into the layer's table and counts the rows
@@ -201,7 +232,7 @@ func (s *Store) ingestChecks(ctx context.Context, tx pgx.Tx, plan ingest.Plan, s
 	if q == "" {
 		return nil, nil
 	}
-	rs, err := tx.Query(ctx, q)
+	rs, err := tx.Query(ctx, q, cmp.Or(plan.Unit, "line"))
 	if err != nil {
 		return nil, fmt.Errorf("check %s rows: %w", plan.Layer.Name, err)
 	}

@@ -100,7 +100,8 @@ WHERE id = $1`
 
 const insertRejectsSQL = `INSERT INTO import_rejects (import_id, ordinal, line, field, reason)
 SELECT $1, ord, line, field, reason
-FROM unnest($2::bigint[], $3::text[], $4::text[]) WITH ORDINALITY AS r(line, field, reason, ord)`
+FROM unnest($2::bigint[], $3::text[], $4::text[]) WITH ORDINALITY AS r(line, field, reason, ord)
+ON CONFLICT (import_id, ordinal) DO NOTHING`
 
 // FinishImport records how an import ended and its first rejects.
 func (s *Store) FinishImport(ctx context.Context, scope lianxin.Scope, rec ingest.Record) error {
@@ -118,9 +119,9 @@ func (s *Store) FinishImport(ctx context.Context, scope lianxin.Scope, rec inges
 		if tag.RowsAffected() == 0 {
 			return lianxin.Errorf(lianxin.ENotFound, "import %d not found", rec.ID)
 		}
-		if _, err := tx.Exec(ctx, `DELETE FROM import_rejects WHERE import_id = $1`, rec.ID); err != nil {
-			return err
-		}
+		// An import is finished once, and the server's role may only
+		// insert rejects (migration 008): no DELETE of earlier ones here,
+		// or every upload's record would fail to finish.
 		if len(lines) > 0 {
 			if _, err := tx.Exec(ctx, insertRejectsSQL, rec.ID, lines, fields, reasons); err != nil {
 				return err

@@ -37,18 +37,20 @@ func runIngest(ctx context.Context, args []string, env *env, stdout, stderr io.W
 	template := fs.String("template", "", "write an example CSV of `layer`, every column explained, to stdout")
 	bbox := fs.String("bounds", env.str("LIANXIN_COUNTY_BOUNDS", "119.90,31.95,120.35,32.40"),
 		"the county box west,south,east,north: geometry outside is rejected (env LIANXIN_COUNTY_BOUNDS)")
-	sourceLayer := fs.String("source-layer", "", "layer to read inside a GeoPackage (default: its only layer)")
-	if err := parse(fs, args, env); err != nil {
+	sourceLayer := fs.String("source-layer", "", "layer of a GeoPackage, or Shapefile of a zip, to read (default: its only one, else the one named like <layer>)")
+	// Flags may follow the file too (`ingest households h.csv --dry-run`).
+	pos, err := parseInterleaved(fs, args, env)
+	if err != nil {
 		return err
 	}
 	if *template != "" {
 		return ingest.WriteTemplate(stdout, *template)
 	}
-	if fs.NArg() != 2 {
+	if len(pos) != 2 {
 		fs.Usage()
-		return fmt.Errorf("ingest wants a layer and a file, got %d arguments", fs.NArg())
+		return fmt.Errorf("ingest wants a layer and a file, got %d arguments", len(pos))
 	}
-	layer, path := fs.Arg(0), fs.Arg(1)
+	layer, path := pos[0], pos[1]
 	enc, err := ingest.ParseEncoding(*encoding)
 	if err != nil {
 		return err
@@ -90,7 +92,11 @@ func runIngest(ctx context.Context, args []string, env *env, stdout, stderr io.W
 	}
 	for i, r := range rec.Rejects {
 		if i == 20 {
-			fmt.Fprintf(stderr, "… and %d more rejected rows\n", rec.Rejected-20)
+			more := ""
+			if !*skipInvalid {
+				more = " (--dry-run --skip-invalid writes every rejected row to a file)"
+			}
+			fmt.Fprintf(stderr, "… and %d more rejected rows%s\n", rec.Rejected-20, more)
 			break
 		}
 		fmt.Fprintf(stderr, "rejected: %s\n", r.Error())
@@ -104,7 +110,12 @@ func runIngest(ctx context.Context, args []string, env *env, stdout, stderr io.W
 		if err != nil {
 			return fmt.Errorf("write rejects file: %w", err)
 		}
-		fmt.Fprintf(stderr, "wrote %d rejected rows to %s: fix them and import that file again\n", n, out)
+		if *dryRun {
+			// Nothing landed: the rejects file alone would leave out the good rows.
+			fmt.Fprintf(stderr, "wrote %d rejected rows to %s: a dry run, so fix them in %s and import it again\n", n, out, path)
+		} else {
+			fmt.Fprintf(stderr, "wrote %d rejected rows to %s: fix them and import that file again\n", n, out)
+		}
 	}
 	if runErr != nil {
 		var le *lianxin.Error
