@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -97,8 +98,7 @@ func (s *Server) tile(c echo.Context) error {
 	req := c.Request()
 	var f tiles.Filter
 	if req.URL.RawQuery != "" { // most tiles have no filter: parse nothing
-		q := c.QueryParams()
-		if f, err = tiles.ParseFilter(q.Get("from"), q.Get("to"), q.Get("town"), q.Get("metric")); err != nil {
+		if f, _, err = tileFilter(req.URL.RawQuery); err != nil {
 			return err
 		}
 	}
@@ -150,6 +150,29 @@ func parseZXY(zs, xs, ys string) (geo.TileZXY, error) {
 	return t, nil
 }
 
+// tileFilterParams are the query parameters of tiles and TileJSON.
+var tileFilterParams = []string{"from", "to", "town", "metric"}
+
+// tileFilter reads a tile's query: only tileFilterParams, each once, so a
+// misspelt filter (?frm=, ?town=a;b) is a 400 naming it, never a tile of the
+// whole county that looks filtered.
+func tileFilter(rawQuery string) (tiles.Filter, url.Values, error) {
+	q, err := url.ParseQuery(rawQuery)
+	if err != nil {
+		return tiles.Filter{}, nil, lianxin.Errorf(lianxin.EInvalid, "query %.60q: %v", rawQuery, err)
+	}
+	for k, v := range q {
+		if !slices.Contains(tileFilterParams, k) {
+			return tiles.Filter{}, nil, lianxin.Errorf(lianxin.EInvalid, "%.40q: unknown parameter (tiles take %s)", k, strings.Join(tileFilterParams, ", "))
+		}
+		if len(v) > 1 {
+			return tiles.Filter{}, nil, lianxin.Errorf(lianxin.EInvalid, "%s: given %d times", k, len(v))
+		}
+	}
+	f, err := tiles.ParseFilter(q.Get("from"), q.Get("to"), q.Get("town"), q.Get("metric"))
+	return f, q, err
+}
+
 // acceptsGzip reads Accept-Encoding: gzip (or *) listed without q=0.
 func acceptsGzip(header string) bool {
 	for part := range strings.SplitSeq(header, ",") {
@@ -185,12 +208,12 @@ func (s *Server) tileJSON(c echo.Context) error {
 	if !ok {
 		return lianxin.Errorf(lianxin.ENotFound, "layer %.40q: no such layer", name)
 	}
-	q := c.QueryParams()
-	if _, err := tiles.ParseFilter(q.Get("from"), q.Get("to"), q.Get("town"), q.Get("metric")); err != nil {
+	_, q, err := tileFilter(c.Request().URL.RawQuery)
+	if err != nil {
 		return err
 	}
 	keep := url.Values{}
-	for _, k := range []string{"from", "to", "town", "metric"} {
+	for _, k := range tileFilterParams {
 		if v := q.Get(k); v != "" {
 			keep.Set(k, v)
 		}

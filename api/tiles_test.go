@@ -88,6 +88,12 @@ func TestTileHTTP(t *testing.T) {
 		{"/tiles/nosuch/10/0/0.mvt", "no such layer"},
 		{"/tiles/villages/10/0/0.mvt?from=2026-13-01", "from"},
 		{"/tiles/h3/10/0/0.mvt?metric=nosuch", "metric"},
+		// A misspelt or unreadable filter is refused, never ignored into a
+		// tile of the whole county.
+		{"/tiles/villages/10/0/0.mvt?frm=2026-04-01", `"frm\": unknown parameter`},
+		{"/tiles/villages/10/0/0.mvt?town=a;b", "semicolon"},
+		{"/tiles/villages/10/0/0.mvt?from=2026-04-01&from=2026-05-01", "from: given 2 times"},
+		{"/tiles/villages.json?form=2026-04-01", `"form\": unknown parameter`},
 	} {
 		res, body := get(t, srv, tc.path)
 		if res.StatusCode != 400 || !strings.Contains(string(body), tc.want) {
@@ -127,5 +133,13 @@ func TestOgrinfoOpensTiles(t *testing.T) {
 		"-oo", "TILE_EXTENSION=mvt", "MVT:"+hs.URL+"/tiles/villages/12").CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "Layer name: villages") || !strings.Contains(string(out), "Feature Count: ") {
 		t.Fatalf("ogrinfo on the villages TileJSON: %v\n%s", err, out)
+	}
+	// Through the TileJSON, GDAL takes each attribute's type and the
+	// layer's geometry from it: numbers are numbers, flags are booleans
+	// (a description where the type belongs made every attribute a String).
+	for _, want := range []string{"Geometry: Multi Polygon", "coverage: Real", "resident_population: Real", "reached: Integer(Boolean)", "name: String"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("ogrinfo on the villages TileJSON: no %q in\n%s", want, out)
+		}
 	}
 }

@@ -4,7 +4,10 @@ WITH bounds AS (
   SELECT ST_TileEnvelope(@z::int, @x::int, @y::int) AS tile,
          ST_Transform(ST_TileEnvelope(@z::int, @x::int, @y::int, margin => @margin::float8), 4326) AS sel
 ), r AS (
-  SELECT ST_AsMVTGeom(ST_Transform(p.geom, 3857), b.tile, 4096, 64, true) AS geom,
+  -- A site smaller than a tile unit collapses to nothing at low zooms
+  -- (ST_AsMVTGeom gives NULL): it is drawn as a point instead.
+  SELECT coalesce(ST_AsMVTGeom(ST_Transform(p.geom, 3857), b.tile, 4096, 64, true),
+                  ST_AsMVTGeom(ST_Transform(ST_PointOnSurface(p.geom), 3857), b.tile, 4096, 64, true)) AS geom,
          p.id AS fid, p.id, p.code, p.name, p.kind, p.status, p.town_id, p.village_id,
          p.investment_yuan, p.dispute
   FROM projects p CROSS JOIN bounds b

@@ -28,6 +28,9 @@ type Layer struct {
 	Tables []string
 	// Windowed layers read the from/to filter.
 	Windowed bool
+	// Geometry is the type of every feature ("Point", "LineString" or
+	// "Polygon", as tippecanoe's tilestats name them); empty when mixed.
+	Geometry string
 }
 
 // Clustered reports whether tiles at zoom z are clusters.
@@ -67,12 +70,12 @@ var specialFields = []Field{
 // SQL writes; a test compares them with decoded tiles.
 var registry = []*Layer{
 	{
-		Name: "towns", Description: "Towns, subdistricts and parks (乡镇/街道/园区), each with its work team",
+		Name: "towns", Geometry: "Polygon", Description: "Towns, subdistricts and parks (乡镇/街道/园区), each with its work team",
 		MinZoom: DataMinZoom, MaxZoom: DataMaxZoom, Tables: []string{"towns"},
 		Fields: []Field{{"id", num, "town id"}, {"code", str, "town code"}, {"name", str, "town name"}, {"kind", str, "town, subdistrict or park"}},
 	},
 	{
-		Name: "villages", Description: "Villages and communities with their coverage in the window: reached when 3 × visited residents ≥ resident population",
+		Name: "villages", Geometry: "Polygon", Description: "Villages and communities with their coverage in the window: reached when 3 × visited residents ≥ resident population",
 		MinZoom: DataMinZoom, MaxZoom: DataMaxZoom, Windowed: true,
 		Tables: []string{"villages", "households", "visits", "towns"},
 		Fields: []Field{
@@ -89,7 +92,7 @@ var registry = []*Layer{
 		},
 	},
 	{
-		Name: Households, Description: "Households (no personal field); clusters per H3 cell below the detail zoom",
+		Name: Households, Geometry: "Point", Description: "Households (no personal field); clusters per H3 cell below the detail zoom",
 		MinZoom: DataMinZoom, MaxZoom: DataMaxZoom, DetailMinZoom: 14, Windowed: true,
 		Tables: []string{"households", "visits"},
 		Fields: append([]Field{
@@ -105,7 +108,7 @@ var registry = []*Layer{
 		},
 	},
 	{
-		Name: "contact_points", Description: "Members' contact points (联系点)",
+		Name: "contact_points", Geometry: "Point", Description: "Members' contact points (联系点)",
 		MinZoom: DataMinZoom, MaxZoom: DataMaxZoom, Tables: []string{"contact_points", "members"},
 		Fields: []Field{
 			{"id", num, "contact point id"}, {"code", str, "contact point code"}, {"member_id", num, "member id"},
@@ -115,7 +118,7 @@ var registry = []*Layer{
 		},
 	},
 	{
-		Name: "visits", Description: "The people's diary (民情日记), located visits; clusters per H3 cell below the detail zoom",
+		Name: "visits", Geometry: "Point", Description: "The people's diary (民情日记), located visits; clusters per H3 cell below the detail zoom",
 		MinZoom: DataMinZoom, MaxZoom: DataMaxZoom, DetailMinZoom: 13, Windowed: true,
 		Tables: []string{"visits"},
 		Fields: []Field{
@@ -144,7 +147,7 @@ var registry = []*Layer{
 		},
 	},
 	{
-		Name: "river_works", Description: "Dredged rivers and built roads",
+		Name: "river_works", Geometry: "LineString", Description: "Dredged rivers and built roads",
 		MinZoom: DataMinZoom, MaxZoom: DataMaxZoom, Tables: []string{"river_works"},
 		Fields: []Field{
 			{"id", num, "work id"}, {"code", str, "work code"}, {"name", str, "work name"},
@@ -154,7 +157,7 @@ var registry = []*Layer{
 		},
 	},
 	{
-		Name: H3, Description: "H3 hexagons with the coverage aggregates of the window; resolution follows the zoom",
+		Name: H3, Geometry: "Polygon", Description: "H3 hexagons with the coverage aggregates of the window; resolution follows the zoom",
 		MinZoom: DataMinZoom, MaxZoom: DataMaxZoom, Windowed: true,
 		Tables: []string{"households", "visits", "villages"},
 		Fields: []Field{

@@ -23,8 +23,10 @@ type TileJSON struct {
 	Bounds       [4]float64    `json:"bounds"`
 	Center       [3]float64    `json:"center"`
 	VectorLayers []VectorLayer `json:"vector_layers"`
-	// JSON repeats vector_layers as a string, the form of tippecanoe's
-	// metadata.json, which GDAL's MVT driver reads (METADATA_FILE).
+	// JSON is tippecanoe's metadata.json "json" member, which GDAL's MVT
+	// driver reads (METADATA_FILE): vector_layers whose fields map to types
+	// ("Number", "String", "Boolean"), not descriptions, so GDAL and QGIS
+	// read numbers as numbers, and tilestats with the geometry type.
 	JSON string `json:"json"`
 }
 
@@ -58,13 +60,41 @@ func NewTileJSON(l *Layer, tileURL string, bounds orb.Bound) TileJSON {
 	}
 	c := bounds.Center()
 	vl := []VectorLayer{{ID: l.Name, Description: l.Description, MinZoom: l.MinZoom, MaxZoom: l.MaxZoom, Fields: fields}}
-	js, _ := json.Marshal(map[string]any{"vector_layers": vl})
 	return TileJSON{
-		JSON:     string(js),
+		JSON:     gdalMetadata(l),
 		TileJSON: "3.0.0", Name: l.Name, Description: l.Description, Version: "1.0.0", Scheme: "xyz",
 		Tiles: []string{tileURL}, MinZoom: l.MinZoom, MaxZoom: l.MaxZoom,
 		Bounds:       [4]float64{bounds.Min[0], bounds.Min[1], bounds.Max[0], bounds.Max[1]},
 		Center:       [3]float64{c[0], c[1], float64(max(l.MinZoom, 10))},
 		VectorLayers: vl,
 	}
+}
+
+// gdalMetadata is the "json" member of tippecanoe's metadata.json for l.
+// TileJSON's fields hold descriptions, which GDAL would read as the type
+// String for every attribute; here they hold the types.
+func gdalMetadata(l *Layer) string {
+	types := map[string]string{}
+	for _, fs := range [][]Field{l.Fields, l.ClusterFields} {
+		for _, f := range fs {
+			if _, ok := types[f.Name]; !ok {
+				types[f.Name] = f.Type
+			}
+		}
+	}
+	type statsLayer struct {
+		Layer    string `json:"layer"`
+		Geometry string `json:"geometry,omitempty"`
+	}
+	doc := struct {
+		VectorLayers []VectorLayer `json:"vector_layers"`
+		TileStats    struct {
+			LayerCount int          `json:"layerCount"`
+			Layers     []statsLayer `json:"layers"`
+		} `json:"tilestats"`
+	}{VectorLayers: []VectorLayer{{ID: l.Name, Description: l.Description, MinZoom: l.MinZoom, MaxZoom: l.MaxZoom, Fields: types}}}
+	doc.TileStats.LayerCount = 1
+	doc.TileStats.Layers = []statsLayer{{Layer: l.Name, Geometry: l.Geometry}}
+	js, _ := json.Marshal(doc) // strings and ints only: cannot fail
+	return string(js)
 }

@@ -377,6 +377,18 @@ func TestImportChangesCachedTile(t *testing.T) {
 		t.Fatalf("same tile twice: %d then %d features", before, again)
 	}
 	ctx := context.Background()
+	ls, _ := tiles.ParseLayers("visits")
+	revalidate := func(etag string) (tiles.Tile, bool) {
+		got, notModified, err := svc.Tile(ctx, lianxin.SystemScope(), tiles.Request{Layers: ls, Tile: tile}, etag)
+		if err != nil {
+			t.Fatalf("tile %s If-None-Match %s: %v", tile, etag, err)
+		}
+		return got, notModified
+	}
+	first, _ := revalidate("")
+	if _, notModified := revalidate(first.ETag); !notModified {
+		t.Fatalf("tile %s unchanged, If-None-Match its ETag %s: a tile, want not modified (304)", tile, first.ETag)
+	}
 	cell, err := geo.CellIDOf(hh.Location, geo.FineResolution)
 	if err != nil {
 		t.Fatal(err)
@@ -394,6 +406,12 @@ func TestImportChangesCachedTile(t *testing.T) {
 	}
 	if after := count(); after != before+1 {
 		t.Fatalf("visits in tile %s after importing one: %d, want %d", tile, after, before+1)
+	}
+	// The client's copy is stale: its ETag no longer matches.
+	got, notModified := revalidate(first.ETag)
+	if notModified || got.ETag == first.ETag || len(got.Gzip) == 0 {
+		t.Fatalf("tile %s after an import, If-None-Match the old ETag %s: not modified %v, ETag %s, %d bytes; want the new tile with a new ETag",
+			tile, first.ETag, notModified, got.ETag, len(got.Gzip))
 	}
 }
 

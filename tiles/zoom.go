@@ -4,21 +4,28 @@ package tiles
 // clusters of the households and visits layers) at web-map zoom z:
 //
 //	zoom      resolution   hexagons in a full tile at 32°N
-//	0–8       6            ≈490 at z8 (lower zooms: the county's ≈60 cells)
-//	9         7            ≈850
-//	10        8            ≈1,500
-//	11        8            ≈370
-//	12        9            ≈660
-//	13 and up 10           ≈1,150 at z13, fewer above
+//	0–8       6            ≈650 at z8 (lower zooms: the county's ≈60 cells)
+//	9         7            ≈1,100
+//	10        8            ≈2,000
+//	11        8            ≈500
+//	12        9            ≈860
+//	13 and up 10           ≈1,500 at z13, ≈380 at z14, fewer above
 //
+// (cells whose centre lies in the tile, counted by TestHexResolutionTable).
 // A full tile at 32°N covers (40,075 km · cos 32° / 2^z)²; an H3 cell covers
-// on average 36.1, 5.16, 0.737, 0.105 and 0.0150 km² at resolutions 6 to 10.
-// Zoom and resolution step by 4× and 7× in area, so some zooms fall below
-// 500: z11 takes resolution 8 (≈370) rather than 9 (≈2,600) to stay within
-// "never thousands too many". Resolution 10 is the finest the coverage
+// on average 36.1, 5.16, 0.737, 0.105 and 0.0150 km² at resolutions 6 to 10,
+// and about three quarters of that at the county's latitude. Zoom and
+// resolution step by 4× and 7× in area, so some zooms fall near 500: z11
+// takes resolution 8 (≈500) rather than 9 (≈3,400) to stay within "never
+// thousands too many". Resolution 10 is the finest the coverage
 // aggregates keep; past z13 hexagons only grow on screen, and the household
 // points take over. Below z8 a tile could hold more than 2,000 resolution-6
-// cells only where the data covers more than ≈72,000 km², far beyond a county.
+// cells only where the data covers more than ≈55,000 km², far beyond a county.
+//
+// A role without household access is served at most resolution 8 (the
+// privacy rules, coverage.MaxPublishedResolution), every town's households
+// in each hexagon whatever its town filter: from z12 its hexagons are fewer
+// and larger on screen than the table says.
 func HexResolution(z int) int {
 	switch {
 	case z <= 8:
