@@ -179,9 +179,12 @@ func SelectionBox(t geo.TileZXY, margin float64) orb.Bound {
 func VillagesIn(figs []VillageFigures, t geo.TileZXY, margin float64) []VillageFigures {
 	sel := SelectionBox(t, margin)
 	var out []VillageFigures
-	for _, f := range figs {
-		if f.Bound == (orb.Bound{}) || f.Bound.Intersects(sel) {
-			out = append(out, f)
+	// By index: a VillageFigures is about 100 bytes, and the scale-10
+	// county's 3,420 copied for every tile showed in the server's profile.
+	for i := range figs {
+		b := &figs[i].Bound
+		if *b == (orb.Bound{}) || b.Intersects(sel) {
+			out = append(out, figs[i])
 		}
 	}
 	return out

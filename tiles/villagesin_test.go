@@ -75,3 +75,23 @@ func TestWithBounds(t *testing.T) {
 		t.Errorf("WithBounds changed the figures it was given: %+v", figs[0])
 	}
 }
+
+// BenchmarkVillagesIn picks a z12 tile's villages out of a scale-10
+// county's worth of boxes (3,420 villages on a 60 × 57 grid over the demo
+// county's extent), as every cold villages tile does.
+func BenchmarkVillagesIn(b *testing.B) {
+	const cols, rows = 60, 57
+	minLon, minLat, maxLon, maxLat := 119.9, 31.9, 120.35, 32.3
+	dx, dy := (maxLon-minLon)/cols, (maxLat-minLat)/rows
+	figs := make([]tiles.VillageFigures, 0, cols*rows)
+	for i := range cols * rows {
+		x, y := minLon+float64(i%cols)*dx, minLat+float64(i/cols)*dy
+		figs = append(figs, tiles.VillageFigures{VillageID: int32(i + 1), Bound: orb.Bound{Min: orb.Point{x, y}, Max: orb.Point{x + dx, y + dy}}})
+	}
+	tile := geo.TileZXY{Z: 12, X: 3414, Y: 1660}
+	for b.Loop() {
+		if len(tiles.VillagesIn(figs, tile, 64.0/4096)) == 0 {
+			b.Fatal("no village in the tile")
+		}
+	}
+}
