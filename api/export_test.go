@@ -230,6 +230,8 @@ func TestDownloadCompression(t *testing.T) {
 		{"csv", "gzip"},
 		{"gpkg", ""},
 		{"fgb", ""},
+		{"GPKG", ""}, // the format is read without regard to case
+		{"Shp", ""},
 	} {
 		req, _ := http.NewRequest(http.MethodGet, ts.URL+"/api/v1/export/towns?format="+tc.format, nil)
 		req.Header.Set("Accept-Encoding", "gzip")

@@ -2,9 +2,11 @@ package api
 
 import (
 	"encoding/json"
+	"maps"
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -183,6 +185,22 @@ func (s *Server) ogcItems(c echo.Context) error {
 	for k := range ogcItemParams {
 		known[k] = true
 	}
+	// The layer parameters of the exports: h3_cells' resolution chooses the
+	// cells (as a property filter it would match none but resolution 8's),
+	// below keeps the villages under one-third.
+	if l.Resolution {
+		known["resolution"] = true
+	}
+	if l.Coverage {
+		known["below"] = true
+	}
+	if parts := strings.Split(q.Get("bbox"), ","); len(parts) == 6 {
+		// A 3-D box (minLon,minLat,minZ,maxLon,maxLat,maxZ), which the
+		// standard's bbox allows: no layer has heights, so the corners'
+		// horizontal parts are the filter.
+		q = maps.Clone(q)
+		q.Set("bbox", strings.Join([]string{parts[0], parts[1], parts[3], parts[4]}, ","))
+	}
 	f, err := parseFilter(l, q, known)
 	if err != nil {
 		return err
@@ -268,7 +286,9 @@ type deferredWriter struct{ b []byte }
 func (d *deferredWriter) Write(p []byte) (int, error) { d.b = append(d.b, p...); return len(p), nil }
 
 // ogcAPI serves /ogc/api, the OpenAPI 3.0 definition of the /ogc endpoints
-// (conformance class oas30). GDAL reads the limit's maximum from it.
+// (conformance class oas30). GDAL 3.6's OAPIF driver does not read the
+// limit from it: it asks for 10 features a page unless opened with
+// -oo PAGE_SIZE=N (README).
 func (s *Server) ogcAPI(c echo.Context) error {
 	base := ogcBase(c)
 	jsonResp := func(desc string) map[string]any {

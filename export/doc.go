@@ -20,8 +20,9 @@
 //     same coordinates at the precision that matters here and its own CRS
 //     label (.prj, GeoJSON crs member). GCJ-02 moves every vertex with
 //     geo.FromWGS84 and is marked as such everywhere: the file name ends in
-//     _gcj02, the .prj names "GCJ-02", the CSV geometry column is wkt_gcj02
-//     and GeoJSON carries a "coordinate_system" member.
+//     _gcj02, so does the layer's name inside a GeoPackage, KML or
+//     FlatGeobuf, the .prj names "GCJ-02", the CSV geometry column is
+//     wkt_gcj02 and GeoJSON carries a "coordinate_system" member.
 //   - No personal field ever: household names, phones and ID numbers live in
 //     household_personal, which no export query names. The households layer
 //     needs Scope.HouseholdPoints.

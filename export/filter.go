@@ -72,11 +72,49 @@ func (f Filter) Validate(l *Layer) error {
 		return lianxin.Errorf(lianxin.EInvalid, "resolution: want an H3 resolution from 6 to 10, got %d", f.Resolution)
 	}
 	for _, name := range slices.Sorted(maps.Keys(f.Equals)) {
-		if _, ok := l.Field(name); !ok {
+		field, ok := l.Field(name)
+		if !ok {
 			return lianxin.Errorf(lianxin.EInvalid, "%s: layer %s has no such field (have %s)", name, l.Name, strings.Join(l.FieldNames(), ", "))
+		}
+		if err := checkEquals(field, f.Equals[name]); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// checkEquals refuses a property filter value the field can never equal.
+// Values are compared as the field's text (true/false, 42, 2026-05-01), so
+// "rural=1" or "residents=03" would match nothing and say nothing.
+func checkEquals(field Field, v string) error {
+	var want string
+	switch field.Type {
+	case Boolean:
+		if v == "true" || v == "false" {
+			return nil
+		}
+		want = "true or false"
+	case Integer, Integer64:
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil && strconv.FormatInt(n, 10) == v {
+			return nil
+		}
+		want = "a whole number such as 42"
+	case Real:
+		if x, err := strconv.ParseFloat(v, 64); err == nil && !math.IsNaN(x) && !math.IsInf(x, 0) {
+			return nil
+		}
+		want = "a number"
+	case Date:
+		if _, err := time.Parse(time.DateOnly, v); err == nil {
+			return nil
+		}
+		want = "a day YYYY-MM-DD"
+	case DateTime:
+		return lianxin.Errorf(lianxin.EInvalid, "%s: a time is filtered with from/to (datetime on /ogc), not by equality", field.Name)
+	default:
+		return nil
+	}
+	return lianxin.Errorf(lianxin.EInvalid, "%s %q: want %s", field.Name, v, want)
 }
 
 // ParseBBox reads "minLon,minLat,maxLon,maxLat".

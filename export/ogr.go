@@ -27,7 +27,7 @@ func ogr2ogrArgs(l *Layer, req Request, out string) []string {
 		// lianxin writes it (GDAL cannot tell it from an empty string,
 		// and no exported text column holds one).
 		"-oo", "AUTODETECT_TYPE=YES", "-oo", "QUOTED_FIELDS_AS_STRING=YES", "-oo", "EMPTY_STRING_AS_NULL=YES",
-		"-nln", l.Name,
+		"-nln", layerName(l, req),
 	}
 	if l.Geometry == NoGeometry {
 		args = append(args, "-nlt", "NONE")
@@ -74,6 +74,18 @@ func ogr2ogrArgs(l *Layer, req Request, out string) []string {
 		args = append(args, "-gt", "unlimited")
 	}
 	return args
+}
+
+// layerName is the layer's name inside the file. GCJ-02 layers carry the
+// CRS in it (villages_gcj02), as they do in the file name, so the layer
+// lists of QGIS and Google Earth mark them too: a KML has no other place
+// for it (KML is WGS 84 by definition). A shapefile's layer is its file
+// name, set by the zip.
+func layerName(l *Layer, req Request) string {
+	if req.CRS.IsGCJ02() && req.Format != Shapefile {
+		return l.Name + req.CRS.Suffix
+	}
+	return l.Name
 }
 
 // feedX and feedY name a point layer's coordinate columns in the CSV fed to
@@ -242,7 +254,13 @@ func addToZip(zw *zip.Writer, path, name string) error {
 		return err
 	}
 	defer src.Close()
-	dst, err := zw.Create(name)
+	st, err := src.Stat()
+	if err != nil {
+		return err
+	}
+	// The parts' own times: zip.Writer.Create leaves them unset, which
+	// unzip shows as 1980-00-00.
+	dst, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate, Modified: st.ModTime()})
 	if err != nil {
 		return err
 	}

@@ -37,6 +37,19 @@ func runExport(ctx context.Context, args []string, env *env, stdout, stderr io.W
 	from := fs.String("from", "", "start of the window (YYYY-MM-DD, UTC+8), inclusive")
 	to := fs.String("to", "", "end of the window, exclusive")
 	below := fs.Bool("below", false, "coverage layers: only villages below one-third")
+	resolution := fs.Int("resolution", 0, "h3_cells: H3 resolution from 6 to 10 (default 8)")
+	where := map[string]string{}
+	fs.Func("where", "keep rows whose field equals a value, as field=value (repeatable; e.g. kind=community, reached=false)", func(v string) error {
+		name, value, ok := strings.Cut(v, "=")
+		if !ok || name == "" {
+			return fmt.Errorf("want field=value, got %q", v)
+		}
+		if _, dup := where[name]; dup {
+			return fmt.Errorf("field %s given twice", name)
+		}
+		where[name] = value
+		return nil
+	})
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		fs.Usage()
 		return fmt.Errorf("export: name a layer first (%s)", layerNames())
@@ -50,7 +63,10 @@ func runExport(ctx context.Context, args []string, env *env, stdout, stderr io.W
 	if layer == "pmtiles" {
 		return runPMTiles(ctx, cfg, *town, *out, *minZoom, *maxZoom, stderr)
 	}
-	req := export.Request{Layer: layer, Filter: export.Filter{Town: *town, Below: *below}}
+	req := export.Request{Layer: layer, Filter: export.Filter{Town: *town, Below: *below, Resolution: *resolution}}
+	if len(where) > 0 {
+		req.Filter.Equals = where
+	}
 	var err error
 	if req.Format, err = export.ParseFormat(*format); err != nil {
 		return err
@@ -106,20 +122,37 @@ func runExport(ctx context.Context, args []string, env *env, stdout, stderr io.W
 		defer f.Close()
 		w = f
 	}
-	rows, err := svc.Export(ctx, lianxin.SystemScope(), req, w, func(export.Meta) error { return nil })
+	rows, err := svc.Export(ctx, cliScope(), req, w, func(export.Meta) error { return nil })
 	if err != nil {
 		return err
 	}
 	if f != nil {
-		if err := f.Close(); err != nil {
-			return err
-		}
-		if err := os.Rename(f.Name(), path); err != nil {
+		if err := finishFile(f, path); err != nil {
 			return err
 		}
 		fmt.Fprintf(stderr, "exported %d rows of %s to %s (%s, %s)\n", rows, layer, path, req.Format, req.CRS.Name)
 	}
 	return nil
+}
+
+// cliScope is the whole county, recorded in the export log as the command
+// line (like the imports it runs), not as the server's own system account.
+func cliScope() lianxin.Scope {
+	scope := lianxin.SystemScope()
+	scope.User = cliActor
+	return scope
+}
+
+// finishFile gives the temporary file f the mode of a file the user wrote
+// (os.CreateTemp makes it readable by its owner only) and moves it to path.
+func finishFile(f *os.File, path string) error {
+	if err := f.Chmod(0o644); err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
 }
 
 func layerNames() string {
@@ -131,7 +164,8 @@ func layerNames() string {
 }
 
 // runPMTiles writes the offline map package of one town: every vector tile
-// layer (the tiles package's multi-layer tiles) over the town's box.
+// layer (the tiles package's multi-layer tiles) over the town's box,
+// recorded in the export log like the server's packages.
 func runPMTiles(ctx context.Context, cfg Config, town, out string, minZoom, maxZoom int, stderr io.Writer) error {
 	if town == "" {
 		return fmt.Errorf("export pmtiles: --town CODE is required")
@@ -139,12 +173,16 @@ func runPMTiles(ctx context.Context, cfg Config, town, out string, minZoom, maxZ
 	if out == "" {
 		out = town + ".pmtiles"
 	}
+	log, err := newLogger(cfg, stderr)
+	if err != nil {
+		return err
+	}
 	st, err := openStore(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	scope := lianxin.SystemScope()
+	scope := cliScope()
 	towns, err := st.Towns(ctx, scope)
 	if err != nil {
 		return err
@@ -183,18 +221,16 @@ func runPMTiles(ctx context.Context, cfg Config, town, out string, minZoom, maxZ
 	}
 	defer os.Remove(f.Name())
 	defer f.Close()
-	n, err := export.WritePMTiles(ctx, f, tileFunc, export.PMTilesOptions{
+	svc := export.New(st, export.Options{Logger: log})
+	n, err := svc.Package(ctx, scope, export.TownPackage{Town: town, Options: export.PMTilesOptions{
 		Bound: *bound, MinZoom: minZoom, MaxZoom: maxZoom,
 		Metadata: map[string]any{"name": "lianxin " + town, "description": "Offline map package of town " + town +
 			" (lianxin; synthetic demo data when the campaign is marked so)", "vector_layers": vectorLayers},
-	})
+	}}, tileFunc, f, func(export.Meta) error { return nil })
 	if err != nil {
 		return err
 	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(f.Name(), out); err != nil {
+	if err := finishFile(f, out); err != nil {
 		return err
 	}
 	fmt.Fprintf(stderr, "wrote %d tiles of town %s (zoom %d-%d) to %s\n", n, town, minZoom, maxZoom, out)
