@@ -214,13 +214,16 @@ func (s *Server) identify(c echo.Context) (u auth.User, found bool, token string
 	ctx := c.Request().Context()
 	if h := c.Request().Header.Get(echo.HeaderAuthorization); h != "" {
 		scheme, token, _ := strings.Cut(h, " ")
-		if !strings.EqualFold(scheme, "Bearer") {
-			return u, false, "", lianxin.Errorf(lianxin.EUnauthorized, "Authorization: want Bearer <token>")
+		switch {
+		case strings.EqualFold(scheme, "Bearer"):
+			if u, err = s.deps.Auth.BearerUser(ctx, strings.TrimSpace(token)); err != nil {
+				return u, false, "", err
+			}
+			return u, true, "", nil
+		case strings.EqualFold(scheme, "Basic"):
+			return s.basicUser(c)
 		}
-		if u, err = s.deps.Auth.BearerUser(ctx, strings.TrimSpace(token)); err != nil {
-			return u, false, "", err
-		}
-		return u, true, "", nil
+		return u, false, "", lianxin.Errorf(lianxin.EUnauthorized, "Authorization: want Bearer <token>")
 	}
 	ck, err := c.Cookie(SessionCookie)
 	if err != nil || ck.Value == "" {
@@ -236,6 +239,33 @@ func (s *Server) identify(c echo.Context) (u auth.User, found bool, token string
 		return auth.User{}, false, "", lianxin.Errorf(lianxin.EForbidden, "missing or wrong %s header (take it from the sign-in or /api/v1/auth/me answer)", CSRFHeader)
 	}
 	return u, true, ck.Value, nil
+}
+
+// basicUser reads HTTP Basic credentials whose password is one of the
+// user's API tokens: what every desktop GIS can send (QGIS's Basic
+// authentication, GDAL's GDAL_HTTP_USERPWD) where a bearer header needs
+// setting up. For reading only: a browser that has been given Basic
+// credentials sends them with every request to the site, a cross-site form
+// included, so an unsafe method needs the bearer header or the session's
+// CSRF token. The server never asks for Basic (no challenge), so the web
+// app's browser shows no password dialog.
+func (s *Server) basicUser(c echo.Context) (u auth.User, found bool, token string, err error) {
+	name, secret, ok := c.Request().BasicAuth()
+	if !ok {
+		return u, false, "", lianxin.Errorf(lianxin.EUnauthorized, "Authorization: Basic credentials are not base64 of user:token")
+	}
+	if !safeMethod(c.Request().Method) {
+		return u, false, "", lianxin.Errorf(lianxin.EUnauthorized, "Authorization: Basic credentials only read; send Authorization: Bearer <token> to change anything")
+	}
+	if u, err = s.deps.Auth.BearerUser(c.Request().Context(), secret); err != nil {
+		return auth.User{}, false, "", err
+	}
+	if u.Username != name {
+		// The token is valid but another user's: the same answer as a
+		// wrong token, so a name cannot be tried against a token.
+		return auth.User{}, false, "", lianxin.Errorf(lianxin.EUnauthorized, "sign in first: no valid session or API token")
+	}
+	return u, true, "", nil
 }
 
 func safeMethod(m string) bool {

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -232,6 +233,50 @@ func TestBearerTokens(t *testing.T) {
 	}
 	if hashed != 1 || clear != 0 {
 		t.Fatalf("api_tokens: %d rows hold the token's SHA-256, %d the token itself; want 1 and 0", hashed, clear)
+	}
+}
+
+// Desktop GIS sends an API token as the password of HTTP Basic: it reads
+// as the token's user when the name matches, and never writes.
+func TestBasicWithToken(t *testing.T) {
+	f := newAuthServer(t, api.Config{})
+	token, _, err := f.svc.NewToken(f.ctx, "admin", "qgis", 0, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	basic := func(user, pass string) map[string]string {
+		return map[string]string{"Authorization": "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+pass))}
+	}
+	cases := []struct {
+		name, method, path string
+		header             map[string]string
+		body               string
+		want               int
+	}{
+		{"the token's user reads", "GET", "/api/v1/admin/users", basic("admin", token), "", 200},
+		{"another user's name", "GET", "/api/v1/admin/users", basic("planner", token), "", 401},
+		{"a wrong token", "GET", "/api/v1/admin/users", basic("admin", token+"x"), "", 401},
+		{"the account password", "GET", "/api/v1/admin/users", basic("admin", "admin-password"), "", 401},
+		{"not base64", "GET", "/api/v1/admin/users", map[string]string{"Authorization": "Basic ***"}, "", 401},
+		{"a write", "POST", "/api/v1/admin/users", basic("admin", token),
+			`{"username":"gis2","password":"gis-password-2","roles":[{"role":"gis"}]}`, 401},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			rec := f.do(t, call{method: c.method, path: c.path, header: c.header, body: c.body})
+			if rec.Code != c.want {
+				t.Fatalf("%s %s = %d %s, want %d", c.method, c.path, rec.Code, rec.Body, c.want)
+			}
+			if c.want == 401 && strings.Contains(rec.Header().Get("WWW-Authenticate"), "Basic") {
+				t.Errorf("a 401 challenges for Basic (%q): browsers would show a password dialog", rec.Header().Get("WWW-Authenticate"))
+			}
+		})
+	}
+	if rec := f.do(t, call{method: "GET", path: "/api/v1/auth/me", header: basic("admin", token)}); !strings.Contains(rec.Body.String(), `"user":"admin"`) {
+		t.Errorf("GET /auth/me with Basic = %d %s, want user admin", rec.Code, rec.Body)
+	}
+	if rec := f.do(t, call{method: "GET", path: "/api/v1/admin/users", header: map[string]string{"Authorization": "Bearer " + token}}); strings.Contains(rec.Body.String(), `"gis2"`) {
+		t.Errorf("a POST with Basic credentials created a user: %s", rec.Body)
 	}
 }
 
