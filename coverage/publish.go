@@ -37,7 +37,14 @@ type VillageSource interface {
 // CellSource is what PublishCells reads; *store.Store implements it.
 type CellSource interface {
 	CampaignSource
+	TownSource
 	CellAggregates(ctx context.Context, scope lianxin.Scope, res int, w Window, bound orb.Bound, town string) ([]CellAggregate, error)
+}
+
+// TownSource lists the towns: a team leader's own towns are named by id in
+// the scope, a town filter by code.
+type TownSource interface {
+	Towns(ctx context.Context, scope lianxin.Scope) ([]Town, error)
 }
 
 // PublishWindow is the window scope's aggregates are computed over: w, or
@@ -80,6 +87,9 @@ type Published struct {
 // see, whatever f selects, so the same village shows the same marks in
 // every report.
 func PublishVillages(ctx context.Context, src VillageSource, scope lianxin.Scope, w Window, f Filter) (Published, error) {
+	if privacy.Partial(scope) {
+		return publishVillagesPartly(ctx, src, scope, w, f)
+	}
 	w, err := publishWindow(ctx, src, scope, w)
 	if err != nil {
 		return Published{}, err
@@ -105,6 +115,46 @@ func PublishVillages(ctx context.Context, src VillageSource, scope lianxin.Scope
 		vs[i] = v
 	}
 	return Published{Villages: vs, Window: w, Towns: towns, County: county}, nil
+}
+
+// publishVillagesPartly publishes villages to a scope with household access
+// in its own towns only (a team leader): every village as a role without
+// household access sees it (whole weeks, the same hidden marks), except the
+// villages of the scope's towns, which are exact over the same window, as
+// are those towns' unvisited special-group counts.
+//
+// The marks are the planner's, chosen without knowing which towns the
+// reader holds; a leader's own villages could be a hidden value's
+// complement, which the leader can count for themselves.
+func publishVillagesPartly(ctx context.Context, src VillageSource, scope lianxin.Scope, w Window, f Filter) (Published, error) {
+	pub, err := PublishVillages(ctx, src, privacy.Without(scope), w, f)
+	if err != nil {
+		return Published{}, err
+	}
+	all, err := src.VillageCoverage(ctx, scope, pub.Window, Filter{WithSizes: f.WithSizes})
+	if err != nil {
+		return Published{}, err
+	}
+	exact := make(map[int32]VillageCoverage)
+	own := map[string]SpecialCounts{}
+	for _, v := range all {
+		if scope.SeesTown(v.TownID) {
+			exact[v.VillageID] = v
+			own[v.TownCode] = own[v.TownCode].Plus(v.SpecialUnvisited)
+		}
+	}
+	for i, v := range pub.Villages {
+		if e, ok := exact[v.VillageID]; ok {
+			pub.Villages[i] = e
+		}
+	}
+	if pub.Towns == nil {
+		pub.Towns = map[string]SpecialCounts{}
+	}
+	for code, counts := range own {
+		pub.Towns[code] = counts
+	}
+	return pub, nil
 }
 
 // ProtectVillages applies privacy rules 2 to 4 to every village of a county
@@ -250,6 +300,13 @@ func ProtectVillages(all []VillageCoverage) ([]VillageCoverage, map[string]Speci
 // hidden, decided over the whole county at resolutions 6 to 8 (rule 4) so
 // that a tile, an export and a coarser or finer request agree.
 func PublishCells(ctx context.Context, src CellSource, scope lianxin.Scope, res int, w Window, bound orb.Bound, town string) ([]CellAggregate, Window, error) {
+	if privacy.Partial(scope) && (res > MaxPublishedResolution || town != "") {
+		return ownCells(ctx, src, scope, res, w, bound, town)
+	}
+	if privacy.Partial(scope) {
+		// Every town's hexagons, as a role without household access sees them.
+		scope = privacy.Without(scope)
+	}
 	if !privacy.Applies(scope) {
 		cs, err := src.CellAggregates(ctx, scope, res, w, bound, town)
 		return cs, w, err
@@ -284,6 +341,65 @@ func PublishCells(ctx context.Context, src CellSource, scope lianxin.Scope, res 
 		if sel.Has(c.Cell) {
 			out = append(out, c)
 		}
+	}
+	slices.SortFunc(out, func(a, b CellAggregate) int { return cmp.Compare(a.Cell, b.Cell) })
+	return out, w, nil
+}
+
+// ownCells is what a scope with household access in its own towns only (a
+// team leader) sees of hexagons finer than a planner may, or of one town's
+// share: its own towns' shares, exact, summed over its towns. A town filter
+// naming another town is refused as it is for a role without household
+// access.
+func ownCells(ctx context.Context, src CellSource, scope lianxin.Scope, res int, w Window, bound orb.Bound, town string) ([]CellAggregate, Window, error) {
+	towns, err := src.Towns(ctx, scope)
+	if err != nil {
+		return nil, w, err
+	}
+	var codes []string
+	for _, t := range towns {
+		switch {
+		case town == "" && scope.SeesTown(t.ID), town == t.Code && scope.SeesTown(t.ID):
+			codes = append(codes, t.Code)
+		case town == t.Code:
+			return nil, w, lianxin.Errorf(lianxin.EForbidden, "town: %s is not one of your towns, and one town's share of each hexagon needs household access there", town)
+		}
+	}
+	if town != "" && len(codes) == 0 {
+		// Not a town at all: the store says so.
+		cs, err := src.CellAggregates(ctx, scope, res, w, bound, town)
+		return cs, w, err
+	}
+	byCell := map[int64]*CellAggregate{}
+	var out []CellAggregate
+	for _, code := range codes {
+		cs, err := src.CellAggregates(ctx, scope, res, w, bound, code)
+		if err != nil {
+			return nil, w, err
+		}
+		if len(codes) == 1 {
+			return cs, w, nil
+		}
+		for _, c := range cs {
+			a := byCell[c.Cell]
+			if a == nil {
+				byCell[c.Cell] = &c
+				continue
+			}
+			a.Households += c.Households
+			a.Residents += c.Residents
+			a.VisitedHouseholds += c.VisitedHouseholds
+			a.VisitedResidents += c.VisitedResidents
+			a.Visits += c.Visits
+			a.SpecialHouseholds += c.SpecialHouseholds
+			a.SpecialUnvisited += c.SpecialUnvisited
+			a.ProblemsCollected += c.ProblemsCollected
+			a.ProblemsResolved += c.ProblemsResolved
+			a.OpenProblems += c.OpenProblems
+		}
+	}
+	for _, a := range byCell {
+		out = append(out, *a)
 	}
 	slices.SortFunc(out, func(a, b CellAggregate) int { return cmp.Compare(a.Cell, b.Cell) })
 	return out, w, nil

@@ -16,9 +16,13 @@
 // # The rules
 //
 //  1. Rules apply to a scope without household access (Applies): planners,
-//     admins, gis staff without the household_points grant, members. Team
-//     leaders (whose aggregates cover only their own town, by row-level
-//     security) and holders of the grant see exact figures.
+//     admins, gis staff without the household_points grant, members.
+//     Holders of the grant see exact figures. A team leader has household
+//     access in their own towns only (Partial): aggregates are county-wide
+//     for every role, and those of other towns reach a leader as they reach
+//     a planner (Without), over the same whole weeks; only the leader's own
+//     villages, towns and their share of each hexagon are exact, and
+//     hexagons finer than a planner may see cover the leader's towns alone.
 //  2. Small areas: a cell or village with 1 to 4 households (fewer than
 //     MinHouseholds) is suppressed whole — every figure of the row is hidden
 //     (villages stay in lists, flagged "suppressed"; cells are left out of
@@ -83,6 +87,17 @@ const SmallLabel = "<11"
 // Applies reports whether scope's aggregates must be suppressed: every scope
 // without household access.
 func Applies(s lianxin.Scope) bool { return !s.HouseholdPoints }
+
+// Partial reports whether scope has household access in some towns only (a
+// team leader): exact figures for those towns, the rules everywhere else.
+func Partial(s lianxin.Scope) bool { return s.HouseholdPoints && !s.AllTowns }
+
+// Without is scope without household access: how a Partial scope sees the
+// aggregates of towns outside its own.
+func Without(s lianxin.Scope) lianxin.Scope {
+	s.HouseholdPoints, s.PersonalFields = false, false
+	return s
+}
 
 // TooFewHouseholds reports whether an area with n households is suppressed.
 func TooFewHouseholds(n int64) bool { return n > 0 && n < MinHouseholds }

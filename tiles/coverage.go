@@ -17,6 +17,7 @@ import (
 // rules widen windows to.
 type CoverageStore interface {
 	Campaign(ctx context.Context, scope lianxin.Scope) (coverage.Campaign, error)
+	Towns(ctx context.Context, scope lianxin.Scope) ([]coverage.Town, error)
 	VillageCoverage(ctx context.Context, scope lianxin.Scope, w coverage.Window, f coverage.Filter) ([]coverage.VillageCoverage, error)
 	CellAggregates(ctx context.Context, scope lianxin.Scope, res int, w coverage.Window, bound orb.Bound, town string) ([]coverage.CellAggregate, error)
 }
@@ -64,12 +65,24 @@ func (e engine) HexCells(ctx context.Context, scope lianxin.Scope, q Query) ([]C
 		return nil, err
 	}
 	res, town := q.Resolution, q.Filter.TownCode
-	if privacy.Applies(scope) {
+	switch {
+	case privacy.Applies(scope):
 		// Without household access hexagons stop at resolution 8 (they grow
 		// on screen past zoom 11), show every town's households (one town's
 		// share of a border hexagon would be a second hierarchy to subtract)
 		// and follow the privacy rules.
 		res, town = min(res, coverage.MaxPublishedResolution), ""
+	case privacy.Partial(scope) && town != "":
+		// A team leader looking at another town gets the hexagons every
+		// role sees (their own towns' alone past resolution 8), not an
+		// error in the middle of the map.
+		other, err := otherTown(ctx, e.cs, scope, town)
+		if err != nil {
+			return nil, err
+		}
+		if other {
+			town = ""
+		}
 	}
 	cs, _, err := coverage.PublishCells(ctx, e.cs, scope, res, w, HexBound(q.Tile), town)
 	if err != nil {
@@ -85,6 +98,21 @@ func (e engine) HexCells(ctx context.Context, scope lianxin.Scope, q Query) ([]C
 		}
 	}
 	return out, nil
+}
+
+// otherTown reports whether code names a town outside scope's towns (an
+// unknown code is left for the engine to refuse).
+func otherTown(ctx context.Context, cs CoverageStore, scope lianxin.Scope, code string) (bool, error) {
+	towns, err := cs.Towns(ctx, scope)
+	if err != nil {
+		return false, err
+	}
+	for _, t := range towns {
+		if t.Code == code {
+			return !scope.SeesTown(t.ID), nil
+		}
+	}
+	return false, nil
 }
 
 // window turns a resolved filter (From and To set) into the engine's window.

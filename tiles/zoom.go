@@ -25,7 +25,10 @@ package tiles
 // A role without household access is served at most resolution 8 (the
 // privacy rules, coverage.MaxPublishedResolution), every town's households
 // in each hexagon whatever its town filter: from z12 its hexagons are fewer
-// and larger on screen than the table says.
+// and larger on screen than the table says. A team leader (household access
+// in their own towns only) gets those hexagons too up to resolution 8, or
+// their own towns' share when the town filter names one of them; finer
+// hexagons hold their own towns' households alone.
 func HexResolution(z int) int {
 	switch {
 	case z <= 8:
