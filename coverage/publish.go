@@ -381,21 +381,11 @@ func ownCells(ctx context.Context, src CellSource, scope lianxin.Scope, res int,
 			return cs, w, nil
 		}
 		for _, c := range cs {
-			a := byCell[c.Cell]
-			if a == nil {
+			if a := byCell[c.Cell]; a != nil {
+				a.add(c)
+			} else {
 				byCell[c.Cell] = &c
-				continue
 			}
-			a.Households += c.Households
-			a.Residents += c.Residents
-			a.VisitedHouseholds += c.VisitedHouseholds
-			a.VisitedResidents += c.VisitedResidents
-			a.Visits += c.Visits
-			a.SpecialHouseholds += c.SpecialHouseholds
-			a.SpecialUnvisited += c.SpecialUnvisited
-			a.ProblemsCollected += c.ProblemsCollected
-			a.ProblemsResolved += c.ProblemsResolved
-			a.OpenProblems += c.OpenProblems
 		}
 	}
 	for _, a := range byCell {
@@ -403,6 +393,21 @@ func ownCells(ctx context.Context, src CellSource, scope lianxin.Scope, res int,
 	}
 	slices.SortFunc(out, func(a, b CellAggregate) int { return cmp.Compare(a.Cell, b.Cell) })
 	return out, w, nil
+}
+
+// add counts c's households, visits and problems into a (a parent cell, or
+// the same cell's share of another town).
+func (a *CellAggregate) add(c CellAggregate) {
+	a.Households += c.Households
+	a.Residents += c.Residents
+	a.VisitedHouseholds += c.VisitedHouseholds
+	a.VisitedResidents += c.VisitedResidents
+	a.Visits += c.Visits
+	a.SpecialHouseholds += c.SpecialHouseholds
+	a.SpecialUnvisited += c.SpecialUnvisited
+	a.ProblemsCollected += c.ProblemsCollected
+	a.ProblemsResolved += c.ProblemsResolved
+	a.OpenProblems = max(0, a.ProblemsCollected-a.ProblemsResolved)
 }
 
 // ProtectCells rolls cells of one resolution up to MinCellResolution and
@@ -433,19 +438,8 @@ func ProtectCells(cells []CellAggregate) (map[int][]CellAggregate, error) {
 				a = &CellAggregate{Cell: p, H3: H3String(p), Resolution: res}
 				byRes[res][p] = a
 			}
-			a.Households += c.Households
-			a.Residents += c.Residents
-			a.VisitedHouseholds += c.VisitedHouseholds
-			a.VisitedResidents += c.VisitedResidents
-			a.Visits += c.Visits
-			a.SpecialHouseholds += c.SpecialHouseholds
-			a.SpecialUnvisited += c.SpecialUnvisited
-			a.ProblemsCollected += c.ProblemsCollected
-			a.ProblemsResolved += c.ProblemsResolved
+			a.add(*c)
 			children[p] = append(children[p], id)
-		}
-		for _, a := range byRes[res] {
-			a.OpenProblems = max(0, a.ProblemsCollected-a.ProblemsResolved)
 		}
 	}
 	var roots []int64
