@@ -28,7 +28,7 @@ type Exporter interface {
 	Layer(scope lianxin.Scope, name string) (*export.Layer, error)
 	Export(ctx context.Context, scope lianxin.Scope, req export.Request, w io.Writer, begin func(export.Meta) error) (int64, error)
 	Count(ctx context.Context, scope lianxin.Scope, l *export.Layer, f export.Filter) (int64, error)
-	Features(ctx context.Context, scope lianxin.Scope, l *export.Layer, f export.Filter, p export.Page, w io.Writer, head []byte, tail func(n int64) []byte) (int64, error)
+	Features(ctx context.Context, scope lianxin.Scope, l *export.Layer, f export.Filter, p export.Page, w io.Writer, head []byte, tail func(export.PageEnd) []byte) (int64, error)
 	Feature(ctx context.Context, scope lianxin.Scope, l *export.Layer, id int64, w io.Writer, extra []byte) error
 	Extent(ctx context.Context, scope lianxin.Scope, l *export.Layer) (export.Extent, error)
 	Package(ctx context.Context, scope lianxin.Scope, p export.TownPackage, tile export.TileFunc, w io.Writer, begin func(export.Meta) error) (int, error)

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os/exec"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -149,6 +150,46 @@ func TestOGCItems(t *testing.T) {
 	if want := count(t, url, `SELECT count(*) FROM visits WHERE occurred_at >= '2026-05-01T00:00:00+08' AND occurred_at < '2026-06-01T00:00:00+08'`); int(may["numberMatched"].(float64)) != want {
 		t.Errorf("datetime May matched %v, want %d", may["numberMatched"], want)
 	}
+	// Walking a collection by its next links: every feature once, in id
+	// order; later pages start after the last id shown (not an offset) and
+	// carry no count; a filter stays on every page.
+	walk := func(path string) (ids []float64, matched float64) {
+		t.Helper()
+		v := getJSON(path, 200)
+		matched = v["numberMatched"].(float64)
+		for pages := 0; ; pages++ {
+			for _, f := range v["features"].([]any) {
+				ids = append(ids, f.(map[string]any)["id"].(float64))
+			}
+			next := nextOf(v)
+			if next == "" {
+				return ids, matched
+			}
+			if !strings.Contains(next, "after=") || pages > 1000 {
+				t.Fatalf("next link %q: want one that starts after the last id", next)
+			}
+			v = getJSON(strings.TrimPrefix(next, ts.URL), 200)
+			if _, ok := v["numberMatched"]; ok {
+				t.Fatalf("page %s carries numberMatched: only the first page counts", next)
+			}
+		}
+	}
+	for _, c := range []struct{ path, sql string }{
+		{"/ogc/collections/villages/items?limit=25", `SELECT count(*) FROM villages`},
+		{"/ogc/collections/villages/items?limit=7&kind=community", `SELECT count(*) FROM villages WHERE kind = 'community'`},
+		{"/ogc/collections/h3_cells/items?limit=40&resolution=7", ""},
+	} {
+		ids, matched := walk(c.path)
+		want := int(matched)
+		if c.sql != "" {
+			want = count(t, url, c.sql)
+		}
+		if len(ids) != want || int(matched) != want || !slices.IsSorted(ids) || len(slices.Compact(slices.Clone(ids))) != len(ids) {
+			t.Errorf("%s: walked %d features (sorted %v), numberMatched %v, want %d distinct in id order",
+				c.path, len(ids), slices.IsSorted(ids), matched, want)
+		}
+	}
+	getJSON("/ogc/collections/villages/items?after=-1", 400)
 	one := getJSON("/ogc/collections/towns/items/1", 200)
 	if one["type"] != "Feature" || one["id"].(float64) != 1 {
 		t.Errorf("towns/items/1 = %v, want feature 1", one)

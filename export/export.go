@@ -261,16 +261,22 @@ func (s *Service) record(ctx context.Context, scope lianxin.Scope, req Request, 
 }
 
 // Features writes one page of a layer as a GeoJSON FeatureCollection for
-// OGC API – Features: head is spliced in after the type member, tail(n)
-// after the features. It does not record an export: OGC clients page
-// through layers a request at a time.
-func (s *Service) Features(ctx context.Context, scope lianxin.Scope, l *Layer, f Filter, p Page, w io.Writer, head []byte, tail func(n int64) []byte) (int64, error) {
+// OGC API – Features: head is spliced in after the type member, tail after
+// the features, told whether more follow (the page reads one row beyond
+// its limit for that, so no count is needed). It does not record an
+// export: OGC clients page through layers a request at a time.
+func (s *Service) Features(ctx context.Context, scope lianxin.Scope, l *Layer, f Filter, p Page, w io.Writer, head []byte, tail func(PageEnd) []byte) (int64, error) {
 	if err := f.Validate(l); err != nil {
 		return 0, err
 	}
 	g := newGeoJSONWriter(w, l, WGS84)
 	g.head, g.tail = head, tail
-	return s.stream(ctx, scope, l, f, p, g)
+	if p.Limit > 0 {
+		g.max = int64(p.Limit)
+		p.Limit++
+	}
+	n, err := s.stream(ctx, scope, l, f, p, g)
+	return min(n, g.n), err
 }
 
 // Feature writes one feature as GeoJSON, or returns not found.

@@ -42,9 +42,13 @@ type Filter struct {
 }
 
 // Page is a slice of the rows in feature id order (OGC API paging); the
-// zero Page means all rows in any order.
+// zero Page means all rows in any order. After, when above zero, starts the
+// page after the row with that id (ids are positive) and Offset counts from
+// there: a next link that names the last id it showed costs the same
+// however deep the page, where an offset is skipped row by row.
 type Page struct {
 	Limit, Offset int
+	After         int64
 }
 
 // Validate checks f against layer l and returns a caller-facing error

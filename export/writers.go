@@ -27,11 +27,23 @@ type geojsonWriter struct {
 	crs   CRS
 	seq   bool
 	// head is appended after "FeatureCollection" (members such as links),
-	// tail(n) after the features array; both optional.
+	// tail after the features array; both optional.
 	head []byte
-	tail func(n int64) []byte
+	tail func(PageEnd) []byte
+	// max, when above zero, is how many features to write: a row beyond it
+	// only tells that more follow.
+	max  int64
+	last PageEnd
 	buf  []byte
 	n    int64
+}
+
+// PageEnd is what the end of a page of features tells its links: how many
+// features it holds, the last one's id, and whether more follow.
+type PageEnd struct {
+	N      int64
+	LastID int64
+	More   bool
 }
 
 func newGeoJSONWriter(w io.Writer, l *Layer, crs CRS) *geojsonWriter {
@@ -60,6 +72,11 @@ func (g *geojsonWriter) begin() error {
 }
 
 func (g *geojsonWriter) row(r *Row) error {
+	if g.max > 0 && g.n >= g.max {
+		g.last.More = true
+		return nil
+	}
+	g.last.LastID = r.ID
 	b := g.buf[:0]
 	if !g.seq && g.n > 0 {
 		b = append(b, ',')
@@ -84,7 +101,8 @@ func (g *geojsonWriter) end() error {
 	if !g.seq {
 		b := append(g.buf[:0], "\n]"...)
 		if g.tail != nil {
-			b = append(b, g.tail(g.n)...)
+			g.last.N = g.n
+			b = append(b, g.tail(g.last)...)
 		}
 		b = append(b, "}\n"...)
 		g.buf = b

@@ -108,6 +108,9 @@ func exportQuery(l *export.Layer, inner string, f export.Filter, p export.Page, 
 	if f.Below {
 		where = append(where, "NOT q.reached")
 	}
+	if !count && p.After > 0 {
+		where = append(where, "q.fid > "+arg(p.After))
+	}
 	var sb strings.Builder
 	if count {
 		sb.WriteString("SELECT count(*) FROM (")

@@ -245,6 +245,10 @@ func (s *Store) exportAggregate(ctx context.Context, scope lianxin.Scope, l *exp
 	}
 	if p.Limit > 0 {
 		slices.SortFunc(rows, func(a, b export.Row) int { return int(min(max(a.ID-b.ID, -1), 1)) })
+		if p.After > 0 {
+			i, _ := slices.BinarySearchFunc(rows, p.After+1, func(r export.Row, id int64) int { return int(min(max(r.ID-id, -1), 1)) })
+			rows = rows[i:]
+		}
 		rows = rows[min(p.Offset, len(rows)):]
 		rows = rows[:min(p.Limit, len(rows))]
 	}
