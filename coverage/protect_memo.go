@@ -59,6 +59,7 @@ type protectInput struct {
 	townCode, villageCode     string
 	households                int64
 	special, specialUnvisited SpecialCounts
+	known                     bool // in a town the reader knows
 }
 
 // villageMarks is what the rules decide for one village.
@@ -76,22 +77,32 @@ type protectedVillages struct {
 }
 
 var (
-	villagesMemo memo[protectInput, protectedVillages]
-	cellsMemo    memo[CellAggregate, map[int][]CellAggregate]
+	villagesMemo   memo[protectInput, protectedVillages]
+	cellsMemo      memo[CellAggregate, map[int][]CellAggregate]
+	knownCellsMemo memo[knownCell, map[int][]CellAggregate]
 )
 
-// protectMarks is ProtectVillages(all) as marks by village id, from the memo
-// when all's figures were protected before. The towns map is the caller's.
-func protectMarks(all []VillageCoverage) (map[int32]villageMarks, map[string]SpecialCounts, SpecialCounts) {
+// knownCell is a cell with what a team leader knows of it (cellsKnown).
+type knownCell struct {
+	CellAggregate
+	households, special, unvisited bool
+}
+
+// protectMarks is ProtectVillages(all) as marks by village id, for a reader
+// who knows the towns known names (nil: none), from the memo when the same
+// figures were protected for the same towns before. The towns map is the
+// caller's.
+func protectMarks(all []VillageCoverage, known map[string]bool) (map[int32]villageMarks, map[string]SpecialCounts, SpecialCounts) {
 	in := make([]protectInput, len(all))
 	for i, v := range all {
 		in[i] = protectInput{villageID: v.VillageID, townCode: v.TownCode, villageCode: v.VillageCode,
-			households: v.Households, special: v.SpecialHouseholds, specialUnvisited: v.SpecialUnvisited}
+			households: v.Households, special: v.SpecialHouseholds, specialUnvisited: v.SpecialUnvisited,
+			known: known[v.TownCode]}
 	}
 	if p, ok := villagesMemo.find(in); ok {
 		return p.marks, maps.Clone(p.towns), p.county
 	}
-	masked, towns, county := ProtectVillages(all)
+	masked, towns, county := protectVillages(all, known)
 	marks := make(map[int32]villageMarks, len(masked))
 	for _, v := range masked {
 		marks[v.VillageID] = villageMarks{suppressed: v.Suppressed, waitingHidden: v.SpecialWaitingHidden,
@@ -101,10 +112,26 @@ func protectMarks(all []VillageCoverage) (map[int32]villageMarks, map[string]Spe
 	return marks, towns, county
 }
 
-// protectCells is ProtectCells(fine), from the memo when the same cells
-// were protected before. The levels are shared: callers copy what they keep
-// and never change them.
-func protectCells(fine []CellAggregate) (map[int][]CellAggregate, error) {
+// protectCells is ProtectCells(fine) for a reader who knows the cells known
+// marks (the zero cellsKnown: none), from the memo when the same cells were
+// protected for the same knowledge before. The levels are shared: callers
+// copy what they keep and never change them.
+func protectCells(fine []CellAggregate, known cellsKnown) (map[int][]CellAggregate, error) {
+	if known.households != nil {
+		in := make([]knownCell, len(fine))
+		for i, c := range fine {
+			in[i] = knownCell{c, known.households[c.Cell], known.special[c.Cell], known.unvisited[c.Cell]}
+		}
+		if levels, ok := knownCellsMemo.find(in); ok {
+			return levels, nil
+		}
+		levels, err := protectCellsKnowing(fine, known)
+		if err != nil {
+			return nil, err
+		}
+		knownCellsMemo.add(in, levels)
+		return levels, nil
+	}
 	if levels, ok := cellsMemo.find(fine); ok {
 		return levels, nil
 	}

@@ -52,7 +52,7 @@ func TestProtectMarksMatchesProtectVillages(t *testing.T) {
 	for step, in := range [][]VillageCoverage{county, county, changed, county, changed} {
 		masked, wantTowns, wantCounty := ProtectVillages(in)
 		want := marksOf(masked)
-		marks, towns, c := protectMarks(in)
+		marks, towns, c := protectMarks(in, nil)
 		if got := fmt.Sprint(marks); got != fmt.Sprint(want) {
 			t.Fatalf("step %d: marks differ from ProtectVillages:\n got %.400s\nwant %.400s", step, got, fmt.Sprint(want))
 		}
@@ -123,7 +123,7 @@ func TestProtectCellsMatchesProtectCells(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := protectCells(in)
+		got, err := protectCells(in, cellsKnown{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -3,6 +3,7 @@ package coverage
 import (
 	"cmp"
 	"context"
+	"maps"
 	"slices"
 	"time"
 
@@ -86,11 +87,17 @@ type Published struct {
 // hidden. The hidden marks are decided over every village the scope can
 // see, whatever f selects, so the same village shows the same marks in
 // every report.
+//
+// A team leader (household access in their own towns only) gets the rules'
+// answer over the same whole weeks, decided knowing their own towns: those
+// towns and their villages are exact, and the rules protect other towns'
+// values without relying on any figure the leader can count for themselves.
 func PublishVillages(ctx context.Context, src VillageSource, scope lianxin.Scope, w Window, f Filter) (Published, error) {
+	rules := scope
 	if privacy.Partial(scope) {
-		return publishVillagesPartly(ctx, src, scope, w, f)
+		rules = privacy.Without(scope)
 	}
-	w, err := publishWindow(ctx, src, scope, w)
+	w, err := publishWindow(ctx, src, rules, w)
 	if err != nil {
 		return Published{}, err
 	}
@@ -98,7 +105,7 @@ func PublishVillages(ctx context.Context, src VillageSource, scope lianxin.Scope
 	if err != nil {
 		return Published{}, err
 	}
-	if !privacy.Applies(scope) {
+	if !privacy.Applies(rules) {
 		return Published{Villages: vs, Window: w}, nil
 	}
 	all := vs
@@ -107,54 +114,26 @@ func PublishVillages(ctx context.Context, src VillageSource, scope lianxin.Scope
 			return Published{}, err
 		}
 	}
-	marks, towns, county := protectMarks(all)
+	var known map[string]bool // the leader's own towns, by code
+	if privacy.Partial(scope) {
+		known = map[string]bool{}
+		for _, v := range all {
+			if scope.SeesTown(v.TownID) {
+				known[v.TownCode] = true
+			}
+		}
+	}
+	marks, towns, county := protectMarks(all, known)
 	for i, v := range vs {
+		if known[v.TownCode] {
+			continue
+		}
 		m := marks[v.VillageID]
 		v.Suppressed, v.SpecialWaitingHidden = m.suppressed, m.waitingHidden
 		v.SpecialHouseholds.hidden, v.SpecialUnvisited.hidden = m.special, m.unvisited
 		vs[i] = v
 	}
 	return Published{Villages: vs, Window: w, Towns: towns, County: county}, nil
-}
-
-// publishVillagesPartly publishes villages to a scope with household access
-// in its own towns only (a team leader): every village as a role without
-// household access sees it (whole weeks, the same hidden marks), except the
-// villages of the scope's towns, which are exact over the same window, as
-// are those towns' unvisited special-group counts.
-//
-// The marks are the planner's, chosen without knowing which towns the
-// reader holds; a leader's own villages could be a hidden value's
-// complement, which the leader can count for themselves.
-func publishVillagesPartly(ctx context.Context, src VillageSource, scope lianxin.Scope, w Window, f Filter) (Published, error) {
-	pub, err := PublishVillages(ctx, src, privacy.Without(scope), w, f)
-	if err != nil {
-		return Published{}, err
-	}
-	all, err := src.VillageCoverage(ctx, scope, pub.Window, Filter{WithSizes: f.WithSizes})
-	if err != nil {
-		return Published{}, err
-	}
-	exact := make(map[int32]VillageCoverage)
-	own := map[string]SpecialCounts{}
-	for _, v := range all {
-		if scope.SeesTown(v.TownID) {
-			exact[v.VillageID] = v
-			own[v.TownCode] = own[v.TownCode].Plus(v.SpecialUnvisited)
-		}
-	}
-	for i, v := range pub.Villages {
-		if e, ok := exact[v.VillageID]; ok {
-			pub.Villages[i] = e
-		}
-	}
-	if pub.Towns == nil {
-		pub.Towns = map[string]SpecialCounts{}
-	}
-	for code, counts := range own {
-		pub.Towns[code] = counts
-	}
-	return pub, nil
 }
 
 // ProtectVillages applies privacy rules 2 to 4 to every village of a county
@@ -164,6 +143,13 @@ func publishVillagesPartly(ctx context.Context, src VillageSource, scope lianxin
 // households and unvisited households, and within a village the groups'
 // sum over the six groups; it is repeated until no rule hides anything more.
 func ProtectVillages(all []VillageCoverage) ([]VillageCoverage, map[string]SpecialCounts, SpecialCounts) {
+	return protectVillages(all, nil)
+}
+
+// protectVillages is ProtectVillages for a reader who knows the figures of
+// the towns known names (a team leader's own; nil: none): those towns and
+// their villages are left as they are and never protect another's value.
+func protectVillages(all []VillageCoverage, known map[string]bool) ([]VillageCoverage, map[string]SpecialCounts, SpecialCounts) {
 	vs := slices.Clone(all)
 	slices.SortFunc(vs, func(a, b VillageCoverage) int {
 		return cmp.Or(cmp.Compare(a.TownCode, b.TownCode), cmp.Compare(a.VillageCode, b.VillageCode))
@@ -187,6 +173,12 @@ func ProtectVillages(all []VillageCoverage) ([]VillageCoverage, map[string]Speci
 			t.Value[villageKey(v.VillageCode)] = n
 			t.Value[townKey(v.TownCode)] += n
 			t.Primary[villageKey(v.VillageCode)] = primary(v, n)
+			if known[v.TownCode] {
+				if t.Known == nil {
+					t.Known = map[string]bool{}
+				}
+				t.Known[villageKey(v.VillageCode)], t.Known[townKey(v.TownCode)] = true, true
+			}
 		}
 		for _, r := range roots {
 			t.Primary[r] = townPrimary(r[1:], t.Value[r])
@@ -261,6 +253,9 @@ func ProtectVillages(all []VillageCoverage) ([]VillageCoverage, map[string]Speci
 		// then at least two groups are hidden with a total that is not small.
 		grew := false
 		for i, v := range vs {
+			if known[v.TownCode] {
+				continue // the reader knows every group's count
+			}
 			vals := make([]int64, len(Groups))
 			prim := make([]bool, len(Groups))
 			for j, g := range Groups {
@@ -303,11 +298,13 @@ func PublishCells(ctx context.Context, src CellSource, scope lianxin.Scope, res 
 	if privacy.Partial(scope) && (res > MaxPublishedResolution || town != "") {
 		return ownCells(ctx, src, scope, res, w, bound, town)
 	}
+	rules := scope
 	if privacy.Partial(scope) {
-		// Every town's hexagons, as a role without household access sees them.
-		scope = privacy.Without(scope)
+		// Every town's hexagons, under the rules of a role without
+		// household access, decided knowing what the leader can count.
+		rules = privacy.Without(scope)
 	}
-	if !privacy.Applies(scope) {
+	if !privacy.Applies(rules) {
 		cs, err := src.CellAggregates(ctx, scope, res, w, bound, town)
 		return cs, w, err
 	}
@@ -324,7 +321,7 @@ func PublishCells(ctx context.Context, src CellSource, scope lianxin.Scope, res 
 	if err != nil {
 		return nil, w, err
 	}
-	w, err = publishWindow(ctx, src, scope, w)
+	w, err = publishWindow(ctx, src, rules, w)
 	if err != nil {
 		return nil, w, err
 	}
@@ -332,7 +329,15 @@ func PublishCells(ctx context.Context, src CellSource, scope lianxin.Scope, res 
 	if err != nil {
 		return nil, w, err
 	}
-	levels, err := protectCells(fine)
+	var known cellsKnown
+	if privacy.Partial(scope) {
+		own, _, err := ownCells(ctx, src, scope, MaxPublishedResolution, w, orb.Bound{}, "")
+		if err != nil {
+			return nil, w, err
+		}
+		known = knownCells(fine, own)
+	}
+	levels, err := protectCells(fine, known)
 	if err != nil {
 		return nil, w, err
 	}
@@ -416,6 +421,41 @@ func (a *CellAggregate) add(c CellAggregate) {
 // cells with 1 to 4 households (and those hidden to protect them) left out,
 // special-group counts marked hidden.
 func ProtectCells(cells []CellAggregate) (map[int][]CellAggregate, error) {
+	return protectCellsKnowing(cells, cellsKnown{})
+}
+
+// cellsKnown says, per metric, which cells of the finest resolution a
+// reader can count for themselves: those wholly in a team leader's own
+// towns (their households, their special-group households, and those not
+// visited). A coarser cell is known when all its children are.
+type cellsKnown struct {
+	households, special, unvisited map[int64]bool
+}
+
+// knownCells compares the county's cells with a leader's own towns' share
+// of them: a metric of a cell is known when the share holds all of it.
+func knownCells(fine, own []CellAggregate) cellsKnown {
+	k := cellsKnown{households: map[int64]bool{}, special: map[int64]bool{}, unvisited: map[int64]bool{}}
+	shares := make(map[int64]CellAggregate, len(own))
+	for _, c := range own {
+		shares[c.Cell] = c
+	}
+	for _, c := range fine {
+		s, ok := shares[c.Cell]
+		if !ok {
+			continue // none of it is the leader's
+		}
+		k.households[c.Cell] = s.Households == c.Households
+		k.special[c.Cell] = s.SpecialHouseholds == c.SpecialHouseholds
+		k.unvisited[c.Cell] = s.SpecialUnvisited == c.SpecialUnvisited && s.SpecialHouseholds == c.SpecialHouseholds
+	}
+	return k
+}
+
+// protectCellsKnowing is ProtectCells for a reader who knows the metrics
+// known marks (the zero cellsKnown: none): known cells are published whole
+// and never protect another's value.
+func protectCellsKnowing(cells []CellAggregate, known cellsKnown) (map[int][]CellAggregate, error) {
 	if len(cells) == 0 {
 		return map[int][]CellAggregate{}, nil
 	}
@@ -456,8 +496,21 @@ func ProtectCells(cells []CellAggregate) (map[int][]CellAggregate, error) {
 			all[id] = c
 		}
 	}
-	tree := func(value func(*CellAggregate) int64, primary func(*CellAggregate) bool) privacy.Tree[int64] {
-		t := privacy.Tree[int64]{Roots: roots, Children: children, Value: map[int64]int64{}, Primary: map[int64]bool{}}
+	// A coarser cell is known when every child is: finest first upwards.
+	knownAll := func(finestKnown map[int64]bool) map[int64]bool {
+		if finestKnown == nil {
+			return nil
+		}
+		k := maps.Clone(finestKnown)
+		for res := finest - 1; res >= MinCellResolution; res-- {
+			for id := range byRes[res] {
+				k[id] = !slices.ContainsFunc(children[id], func(c int64) bool { return !k[c] })
+			}
+		}
+		return k
+	}
+	tree := func(value func(*CellAggregate) int64, primary func(*CellAggregate) bool, known map[int64]bool) privacy.Tree[int64] {
+		t := privacy.Tree[int64]{Roots: roots, Children: children, Value: map[int64]int64{}, Primary: map[int64]bool{}, Known: known}
 		for id, c := range all {
 			t.Value[id] = value(c)
 			t.Primary[id] = primary(c)
@@ -465,13 +518,13 @@ func ProtectCells(cells []CellAggregate) (map[int][]CellAggregate, error) {
 		return t
 	}
 	rows, _ := privacy.Protect(tree(func(c *CellAggregate) int64 { return c.Households },
-		func(c *CellAggregate) bool { return privacy.TooFewHouseholds(c.Households) }), privacy.TooFewHouseholds)
+		func(c *CellAggregate) bool { return privacy.TooFewHouseholds(c.Households) }, knownAll(known.households)), privacy.TooFewHouseholds)
 	hiddenS, _ := privacy.Protect(tree(func(c *CellAggregate) int64 { return c.SpecialHouseholds },
-		func(c *CellAggregate) bool { return rows[c.Cell] || privacy.SmallCount(c.SpecialHouseholds) }), privacy.SmallCount)
+		func(c *CellAggregate) bool { return rows[c.Cell] || privacy.SmallCount(c.SpecialHouseholds) }, knownAll(known.special)), privacy.SmallCount)
 	hiddenU, _ := privacy.Protect(tree(func(c *CellAggregate) int64 { return c.SpecialUnvisited },
 		func(c *CellAggregate) bool {
 			return rows[c.Cell] || privacy.SmallCount(c.SpecialUnvisited) || privacy.SmallCount(c.SpecialHouseholds-c.SpecialUnvisited)
-		}), privacy.SmallCount)
+		}, knownAll(known.unvisited)), privacy.SmallCount)
 	out := map[int][]CellAggregate{}
 	for res, m := range byRes {
 		for id, c := range m {

@@ -19,10 +19,12 @@
 //     admins, gis staff without the household_points grant, members.
 //     Holders of the grant see exact figures. A team leader has household
 //     access in their own towns only (Partial): aggregates are county-wide
-//     for every role, and those of other towns reach a leader as they reach
-//     a planner (Without), over the same whole weeks; only the leader's own
-//     villages, towns and their share of each hexagon are exact, and
-//     hexagons finer than a planner may see cover the leader's towns alone.
+//     for every role, and those of other towns reach a leader under these
+//     rules (Without), over a planner's whole weeks, with the complements
+//     of rule 4 chosen knowing that the leader can count their own towns
+//     (Tree.Known); only the leader's own villages, towns and their share of
+//     each hexagon are exact, and hexagons finer than a planner may see
+//     cover the leader's towns alone.
 //  2. Small areas: a cell or village with 1 to 4 households (fewer than
 //     MinHouseholds) is suppressed whole — every figure of the row is hidden
 //     (villages stay in lists, flagged "suppressed"; cells are left out of
@@ -168,7 +170,20 @@ func (c Count) Value() (int64, bool) { return c.N, !c.Hidden }
 // A hidden parent hides nothing more: without its total, no subtraction
 // recovers a child.
 func Complement(parent int64, parentHidden bool, children []int64, hidden []bool, small func(int64) bool) ([]bool, bool) {
+	return complement(parent, parentHidden, children, hidden, nil, small)
+}
+
+// complement is Complement for a reader who knows some children's values
+// (known[i]; nil: none): those count as shown, whatever the rules would
+// hide, and are never chosen to protect another, since subtracting them is
+// open to that reader.
+func complement(parent int64, parentHidden bool, children []int64, hidden, known []bool, small func(int64) bool) ([]bool, bool) {
 	out := slices.Clone(hidden)
+	for i := range known {
+		if known[i] {
+			out[i] = false
+		}
+	}
 	if parentHidden {
 		return out, true
 	}
@@ -189,12 +204,12 @@ func Complement(parent int64, parentHidden bool, children []int64, hidden []bool
 		}
 		next := -1
 		for i, h := range out {
-			if !h && (next < 0 || children[i] < children[next]) {
+			if !h && (known == nil || !known[i]) && (next < 0 || children[i] < children[next]) {
 				next = i
 			}
 		}
 		if next < 0 {
-			return out, true // every child hidden and still recoverable: hide the parent
+			return out, true // every child hidden (or known) and still recoverable: hide the parent
 		}
 		out[next] = true
 	}
@@ -263,6 +278,10 @@ type Tree[K comparable] struct {
 	Children map[K][]K
 	Value    map[K]int64
 	Primary  map[K]bool
+	// Known marks the nodes whose value the reader knows already (a team
+	// leader's own town and its villages): shown to them, never hidden, and
+	// never relied on to protect another node. Optional.
+	Known map[K]bool
 }
 
 // Protect applies rule 4 to a whole hierarchy, top-down: under every parent
@@ -304,22 +323,32 @@ func protectLevel[K comparable](t Tree[K], parent int64, parentHidden bool, kids
 	}
 	vals := make([]int64, len(kids))
 	prim := make([]bool, len(kids))
+	var known []bool
 	for i, k := range kids {
 		vals[i], prim[i] = t.Value[k], primary[k]
+		if t.Known[k] {
+			if known == nil {
+				known = make([]bool, len(kids))
+			}
+			known[i], prim[i] = true, false
+		}
 	}
 	if parentHidden && !slices.Contains(prim, true) {
 		// Hide the two smallest children: the parent is not their sum then.
 		for range min(2, len(kids)) {
 			next := -1
 			for i := range kids {
-				if !prim[i] && (next < 0 || vals[i] < vals[next]) {
+				if !prim[i] && (known == nil || !known[i]) && (next < 0 || vals[i] < vals[next]) {
 					next = i
 				}
+			}
+			if next < 0 {
+				break // the rest is known to the reader: nothing to hide
 			}
 			prim[next] = true
 		}
 	}
-	out, mustHide := Complement(parent, false, vals, prim, small)
+	out, mustHide := complement(parent, false, vals, prim, known, small)
 	for i, k := range kids {
 		if out[i] {
 			hidden[k] = true

@@ -256,3 +256,55 @@ func TestCountRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// A reader who knows some values (a team leader's own town) must not be
+// the complement of another's hidden value: subtracting what they know would
+// recover it. Known nodes are never hidden and never relied on.
+func TestProtectKnownNodes(t *testing.T) {
+	// Town A's count (2) is small; B (12) is the smallest shown town, so the
+	// planner's complement hides B: A + B = 14 is not small. A leader of B
+	// knows B, and county − C − D − B gives A.
+	tree := Tree[string]{
+		Roots: []string{"A", "B", "C", "D"},
+		Value: map[string]int64{"A": 2, "B": 12, "C": 40, "D": 50},
+	}
+	tree.Primary = map[string]bool{"A": true}
+	cases := []struct {
+		name       string
+		known      map[string]bool
+		wantHidden []string
+	}{
+		{"nobody knows a town", nil, []string{"A", "B"}},
+		{"the reader knows B", map[string]bool{"B": true}, []string{"A", "C"}},
+		{"the reader knows A", map[string]bool{"A": true}, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			tree.Known = c.known
+			hidden, top := Protect(tree, SmallCount)
+			var got []string
+			for _, k := range tree.Roots {
+				if hidden[k] {
+					got = append(got, k)
+				}
+			}
+			if top || !slices.Equal(got, c.wantHidden) {
+				t.Fatalf("hidden %v (county hidden %v), want %v", got, top, c.wantHidden)
+			}
+			// What the reader can subtract: the county less every shown or
+			// known town is the hidden towns' sum, never one small value.
+			var rest int64 = 12 + 2 + 40 + 50
+			unknownHidden := 0
+			for _, k := range tree.Roots {
+				if !hidden[k] || c.known[k] {
+					rest -= tree.Value[k]
+				} else {
+					unknownHidden++
+				}
+			}
+			if unknownHidden == 1 || (unknownHidden > 1 && SmallCount(rest)) {
+				t.Errorf("%d hidden towns the reader does not know, totalling %d: recoverable", unknownHidden, rest)
+			}
+		})
+	}
+}
