@@ -42,6 +42,21 @@ func exportServer(t *testing.T) (*httptest.Server, string, *atomic.Int64) {
 	return ts, url, &itemRequests
 }
 
+// getBody GETs url and fails the test unless the answer has wantStatus.
+func getBody(t *testing.T, url string, wantStatus int) []byte {
+	t.Helper()
+	res, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	if res.StatusCode != wantStatus {
+		t.Fatalf("GET %s = %d %.300s, want %d", url, res.StatusCode, body, wantStatus)
+	}
+	return body
+}
+
 func count(t *testing.T, url, sql string) int {
 	t.Helper()
 	ctx := context.Background()
@@ -110,15 +125,7 @@ func TestOGCItems(t *testing.T) {
 	ts, url, _ := exportServer(t)
 	getJSON := func(path string, wantStatus int) map[string]any {
 		t.Helper()
-		res, err := http.Get(ts.URL + path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		body, _ := io.ReadAll(res.Body)
-		if res.StatusCode != wantStatus {
-			t.Fatalf("GET %s = %d %s, want %d", path, res.StatusCode, body, wantStatus)
-		}
+		body := getBody(t, ts.URL+path, wantStatus)
 		var v map[string]any
 		if err := json.Unmarshal(body, &v); err != nil {
 			t.Fatalf("GET %s: %v\n%s", path, err, body)

@@ -27,15 +27,7 @@ func TestOGCItemsLayerParameters(t *testing.T) {
 	}
 	get := func(path string, wantStatus int) page {
 		t.Helper()
-		res, err := http.Get(ts.URL + path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		body, _ := io.ReadAll(res.Body)
-		if res.StatusCode != wantStatus {
-			t.Fatalf("GET %s = %d %.300s, want %d", path, res.StatusCode, body, wantStatus)
-		}
+		body := getBody(t, ts.URL+path, wantStatus)
 		var p page
 		if wantStatus == http.StatusOK {
 			if err := json.Unmarshal(body, &p); err != nil {
