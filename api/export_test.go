@@ -23,6 +23,7 @@ import (
 	"lianxin/api"
 	"lianxin/demo/demotest"
 	"lianxin/export"
+	"lianxin/store/storetest"
 )
 
 func exportServer(t *testing.T) (*httptest.Server, string, *atomic.Int64) {
@@ -59,16 +60,8 @@ func getBody(t *testing.T, url string, wantStatus int) []byte {
 
 func count(t *testing.T, url, sql string) int {
 	t.Helper()
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
 	var n int
-	if err := conn.QueryRow(ctx, sql).Scan(&n); err != nil {
-		t.Fatalf("%s: %v", sql, err)
-	}
+	storetest.QueryRow(t, url, sql, &n)
 	return n
 }
 

@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"lianxin"
 	"lianxin/demo/demotest"
 	"lianxin/tiles"
@@ -21,16 +19,7 @@ func TestCancelledTileCancelsItsQuery(t *testing.T) {
 	s, url, county := demotest.New(t)
 	svc := newService(t, s)
 	ctx := context.Background()
-	locker, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer locker.Close(ctx)
-	watcher, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer watcher.Close(ctx)
+	locker, watcher := connect(t, url), connect(t, url)
 	lock, err := locker.Begin(ctx)
 	if err != nil {
 		t.Fatal(err)

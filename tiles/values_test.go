@@ -59,6 +59,18 @@ var rowSQL = map[string]string{
   WHERE h.id = ANY ($1) GROUP BY h.id`,
 }
 
+// connect opens a connection of the test's own to the database at url,
+// closed when the test ends.
+func connect(t *testing.T, url string) *pgx.Conn {
+	t.Helper()
+	conn, err := pgx.Connect(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	return conn
+}
+
 // Every attribute of every feature equals its row in the database, and
 // every feature lies where its row's geometry does (within one tile unit
 // of a point; inside a line's or outline's box, widened by one unit).
@@ -66,11 +78,7 @@ func TestFeatureValuesMatchDatabase(t *testing.T) {
 	s, url, county := demotest.New(t)
 	svc := newService(t, s)
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := connect(t, url)
 	centre := county.Households[len(county.Households)/2].Location
 	for _, tc := range []struct {
 		layer string
@@ -149,11 +157,7 @@ func TestHouseholdClustersMatchDatabase(t *testing.T) {
 	s, url, county := demotest.New(t)
 	svc := newService(t, s)
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := connect(t, url)
 	rows, err := conn.Query(ctx, `SELECT cell, residents FROM households`)
 	if err != nil {
 		t.Fatal(err)

@@ -21,16 +21,8 @@ const checksumSQL = `SELECT
 
 func checksum(t *testing.T, url string) string {
 	t.Helper()
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
 	var sum string
-	if err := conn.QueryRow(ctx, checksumSQL).Scan(&sum); err != nil {
-		t.Fatal(err)
-	}
+	storetest.QueryRow(t, url, checksumSQL, &sum)
 	return sum
 }
 

@@ -11,9 +11,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
-
 	"lianxin/demo/demotest"
+	"lianxin/store/storetest"
 )
 
 // `lianxin export` as GIS staff run it: the H3 layer at a chosen
@@ -33,15 +32,8 @@ func TestExportCommand(t *testing.T) {
 	}
 	sqlCount := func(t *testing.T, sql string) int {
 		t.Helper()
-		conn, err := pgx.Connect(ctx, url)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer conn.Close(ctx)
 		var n int
-		if err := conn.QueryRow(ctx, sql).Scan(&n); err != nil {
-			t.Fatalf("%s: %v", sql, err)
-		}
+		storetest.QueryRow(t, url, sql, &n)
 		return n
 	}
 	features := regexp.MustCompile(`(?m)^Feature Count: (\d+)$`)

@@ -191,3 +191,19 @@ func randomHex(n int) string {
 	}
 	return hex.EncodeToString(b)
 }
+
+// QueryRow runs sql on the database at url on a connection of its own, as
+// an admin would, scans its one row into dest and fails the test on any
+// error: what tests use to read the database behind the code under test.
+func QueryRow(t testing.TB, url, sql string, dest ...any) {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if err := conn.QueryRow(ctx, sql).Scan(dest...); err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+}
