@@ -9,6 +9,7 @@ func (s *Server) routes() {
 	e.GET("/api/openapi.json", s.openapi)
 	e.GET("/api/v1/config", s.webConfig)
 	e.GET("/tiles/:layers/:z/:x/:y", s.tile)
+	e.HEAD("/tiles/:layers/:z/:x/:y", s.tile)
 	e.GET("/tiles/:layer", s.tileJSON)
 	e.GET("/api/v1/export/pmtiles", s.needExport(s.exportPMTiles))
 	e.GET("/api/v1/export/:layer", s.needExport(s.exportLayer))

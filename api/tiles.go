@@ -45,7 +45,7 @@ const tileCacheControl = "private, no-cache"
 // tileParams are the tile route's parameter names, in path order.
 var tileParams = []string{"layers", "z", "x", "y"}
 
-// fastTiles routes GET /tiles/{layers}/{z}/{x}/{y} itself, before Echo's
+// fastTiles routes GET and HEAD /tiles/{layers}/{z}/{x}/{y} itself, before Echo's
 // router, into tileChain: the tile handler inside the very middleware every
 // route runs (s.chain, same order), composed once at start-up. Echo composes
 // its middleware anew for each request (a closure per middleware), which
@@ -55,7 +55,7 @@ var tileParams = []string{"layers", "z", "x", "y"}
 func (s *Server) fastTiles(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
-		if r.Method != http.MethodGet || r.URL.RawPath != "" {
+		if (r.Method != http.MethodGet && r.Method != http.MethodHead) || r.URL.RawPath != "" {
 			return next(c)
 		}
 		rest, ok := strings.CutPrefix(r.URL.Path, "/tiles/")
@@ -102,12 +102,21 @@ func (s *Server) tile(c echo.Context) error {
 			return err
 		}
 	}
-	tile, notModified, err := s.deps.Tiles.Tile(req.Context(), scopeOf(c), tiles.Request{Layers: layers, Tile: t, Filter: f}, req.Header.Get("If-None-Match"))
+	gz := acceptsGzip(req.Header.Get(echo.HeaderAcceptEncoding))
+	ifNoneMatch := req.Header.Get("If-None-Match")
+	if !gz && ifNoneMatch != "" {
+		ifNoneMatch = plainTags(ifNoneMatch)
+	}
+	tile, notModified, err := s.deps.Tiles.Tile(req.Context(), scopeOf(c), tiles.Request{Layers: layers, Tile: t, Filter: f}, ifNoneMatch)
 	if err != nil {
 		return err
 	}
 	h := c.Response().Header()
-	h.Set("ETag", tile.ETag)
+	if gz {
+		h.Set("ETag", tile.ETag)
+	} else {
+		h.Set("ETag", plainTag(tile.ETag))
+	}
 	h[echo.HeaderCacheControl] = tileCacheValue
 	if v := h[echo.HeaderVary]; len(v) == 0 {
 		h[echo.HeaderVary] = varyEncodingValue
@@ -122,7 +131,7 @@ func (s *Server) tile(c echo.Context) error {
 		return c.Blob(http.StatusOK, mvtType, nil)
 	}
 	body := tile.Gzip
-	if acceptsGzip(req.Header.Get(echo.HeaderAcceptEncoding)) {
+	if gz {
 		h[echo.HeaderContentEncoding] = gzipValue
 	} else if body, err = tile.Raw(); err != nil {
 		return err
@@ -131,6 +140,39 @@ func (s *Server) tile(c echo.Context) error {
 	// chunks (net/http chunks a body it cannot measure).
 	h[echo.HeaderContentLength] = []string{strconv.Itoa(len(body))}
 	return c.Blob(http.StatusOK, mvtType, body)
+}
+
+// plainSuffix marks the ETag of a tile sent without gzip. A strong ETag
+// names one exact body, and the gzipped and the plain bodies differ: a cache
+// holding one must not revalidate it into the other. The gzipped body, which
+// nearly every client takes, keeps the service's tag unchanged.
+const plainSuffix = "-plain"
+
+// plainTag is the ETag of the plain body of a tile whose gzipped body is etag.
+func plainTag(etag string) string {
+	q, ok := strings.CutSuffix(etag, `"`)
+	if !ok {
+		return etag
+	}
+	return q + plainSuffix + `"`
+}
+
+// plainTags rewrites the If-None-Match of a client that takes no gzip into
+// the service's tags: only the plain bodies' tags (and *) can match, each
+// with its suffix removed. A gzipped body's tag sent by such a client names
+// a body it cannot be given, so it matches nothing.
+func plainTags(header string) string {
+	var out []string
+	for part := range strings.SplitSeq(header, ",") {
+		part = strings.TrimPrefix(strings.TrimSpace(part), "W/")
+		if part == "*" {
+			out = append(out, part)
+		} else if q, ok := strings.CutSuffix(part, plainSuffix+`"`); ok {
+			out = append(out, q+`"`)
+		}
+	}
+	return strings.Join(out, ", ") // "" when none can match
+
 }
 
 // parseZXY reads and validates a tile address.

@@ -51,6 +51,7 @@ func TestTileHTTP(t *testing.T) {
 	if rec.Header().Get("X-Content-Type-Options") != "nosniff" {
 		t.Errorf("GET %s: headers %v lack nosniff", path, rec.Header())
 	}
+	gzLen := rec.Body.Len()
 	zr, err := gzip.NewReader(rec.Body)
 	if err != nil {
 		t.Fatal(err)
@@ -61,14 +62,66 @@ func TestTileHTTP(t *testing.T) {
 		t.Fatalf("GET %s: decoded %v (err %v), want one households layer with features", path, layers, err)
 	}
 
-	// 304 on If-None-Match.
-	etag := rec.Header().Get("ETag")
-	req = httptest.NewRequest(http.MethodGet, path, nil)
-	req.Header.Set("If-None-Match", etag)
-	rec = httptest.NewRecorder()
-	srv.ServeHTTP(rec, req)
-	if rec.Code != http.StatusNotModified || rec.Body.Len() != 0 {
-		t.Fatalf("GET %s If-None-Match %s = %d with %d bytes, want 304 and none", path, etag, rec.Code, rec.Body.Len())
+	// The plain body has its own ETag: a strong tag names one exact body.
+	gzTag := rec.Header().Get("ETag")
+	plainRes, plainBody := get(t, srv, path)
+	plainTag := plainRes.Header.Get("ETag")
+	if plainRes.StatusCode != 200 || plainRes.Header.Get("Content-Encoding") != "" || string(plainBody) != string(raw) ||
+		plainTag == "" || plainTag == gzTag {
+		t.Fatalf("GET %s without gzip = %d, encoding %q, %d bytes (gzipped body inflates to %d), ETag %s (gzipped %s); want 200, the same tile plain, its own ETag",
+			path, plainRes.StatusCode, plainRes.Header.Get("Content-Encoding"), len(plainBody), len(raw), plainTag, gzTag)
+	}
+
+	// 304 on If-None-Match only for the tag of the body the client takes.
+	for _, tc := range []struct {
+		name, acceptEncoding, ifNoneMatch string
+		want                              int
+		wantTag                           string
+	}{
+		{"gzip, its tag", "gzip", gzTag, http.StatusNotModified, gzTag},
+		{"gzip, weak form of its tag", "gzip", "W/" + gzTag, http.StatusNotModified, gzTag},
+		{"gzip, the plain body's tag", "gzip", plainTag, http.StatusOK, gzTag},
+		{"plain, its tag", "", plainTag, http.StatusNotModified, plainTag},
+		{"plain, in a list", "", `"other", ` + plainTag, http.StatusNotModified, plainTag},
+		{"plain, the gzipped body's tag", "", gzTag, http.StatusOK, plainTag},
+		{"plain, any", "", "*", http.StatusNotModified, plainTag},
+	} {
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		if tc.acceptEncoding != "" {
+			req.Header.Set("Accept-Encoding", tc.acceptEncoding)
+		}
+		req.Header.Set("If-None-Match", tc.ifNoneMatch)
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, req)
+		if rec.Code != tc.want || rec.Header().Get("ETag") != tc.wantTag || (tc.want == http.StatusNotModified) != (rec.Body.Len() == 0) {
+			t.Errorf("%s: GET %s If-None-Match %s = %d, ETag %s, %d bytes; want %d with ETag %s",
+				tc.name, path, tc.ifNoneMatch, rec.Code, rec.Header().Get("ETag"), rec.Body.Len(), tc.want, tc.wantTag)
+		}
+	}
+
+	// HEAD: GET's status and headers, no body (through a real server, which
+	// drops the body a handler writes for HEAD).
+	hs := httptest.NewServer(srv)
+	defer hs.Close()
+	for _, tc := range []struct {
+		name, acceptEncoding, wantTag string
+		wantLength                    int
+	}{
+		{"gzip", "gzip", gzTag, gzLen},
+		{"plain", "identity", plainTag, len(raw)},
+	} {
+		req, _ := http.NewRequest(http.MethodHead, hs.URL+path, nil)
+		req.Header.Set("Accept-Encoding", tc.acceptEncoding)
+		res, err := hs.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != 200 || res.Header.Get("ETag") != tc.wantTag || res.ContentLength != int64(tc.wantLength) || len(body) != 0 {
+			t.Errorf("HEAD %s (%s) = %d, ETag %s, Content-Length %d, %d bytes; want 200, ETag %s, Content-Length %d, no body",
+				path, tc.name, res.StatusCode, res.Header.Get("ETag"), res.ContentLength, len(body), tc.wantTag, tc.wantLength)
+		}
 	}
 
 	// Multi-layer with a repeat: the repeat collapses.
