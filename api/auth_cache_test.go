@@ -4,10 +4,9 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
-
 	"lianxin/api"
 	"lianxin/auth"
+	"lianxin/store/storetest"
 )
 
 // TestAuthCacheRevocation: a resolved token is remembered (a revocation by
@@ -27,11 +26,7 @@ func TestAuthCacheRevocation(t *testing.T) {
 	}
 	// Revoked behind the service's back (as another process would): the
 	// cached answer stands until the TTL.
-	conn, err := pgx.Connect(f.ctx, f.urls)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(f.ctx)
+	conn := storetest.Connect(t, f.urls)
 	if _, err := conn.Exec(f.ctx, `UPDATE api_tokens SET revoked_at = now() WHERE name = 'cache'`); err != nil {
 		t.Fatal(err)
 	}

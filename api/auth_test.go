@@ -10,8 +10,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
-
 	"lianxin"
 	"lianxin/api"
 	"lianxin/auth"
@@ -221,11 +219,7 @@ func TestBearerTokens(t *testing.T) {
 		t.Fatalf("a revoked token = %d, want 401", rec.Code)
 	}
 	// Stored as its SHA-256, never in the clear.
-	conn, err := pgx.Connect(f.ctx, f.urls)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(f.ctx)
+	conn := storetest.Connect(t, f.urls)
 	var hashed, clear int
 	if err := conn.QueryRow(f.ctx, `SELECT count(*) FILTER (WHERE token_hash = sha256(convert_to($1, 'UTF8'))),
 	        count(*) FILTER (WHERE position(convert_to($1, 'UTF8') in token_hash) > 0) FROM api_tokens`, token).Scan(&hashed, &clear); err != nil {

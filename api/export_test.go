@@ -219,11 +219,7 @@ func TestCancelledDownloadStopsItsQuery(t *testing.T) {
 	ts.CloseClientConnections()
 
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := storetest.Connect(t, url)
 	const running = `SELECT count(*) FROM pg_stat_activity
   WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'active' AND query LIKE '%FROM households h JOIN villages%'`
 	deadline := time.Now().Add(20 * time.Second)

@@ -60,11 +60,7 @@ func TestHealthAndReadiness(t *testing.T) {
 
 	// The database goes away: /readyz turns 503 in our error shape, /healthz stays 200.
 	ctx := context.Background()
-	admin, err := pgx.Connect(ctx, storetest.AdminURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close(ctx)
+	admin := storetest.Connect(t, storetest.AdminURL())
 	u, err := url.Parse(dbURL)
 	if err != nil {
 		t.Fatal(err)

@@ -15,11 +15,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
-
 	"lianxin"
 	"lianxin/demo/demotest"
 	"lianxin/export"
+	"lianxin/store/storetest"
 )
 
 func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
@@ -118,11 +117,7 @@ type feature struct {
 func dbValues(t *testing.T, url, sql string) map[string]string {
 	t.Helper()
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := storetest.Connect(t, url)
 	rows, err := conn.Query(ctx, sql)
 	if err != nil {
 		t.Fatalf("%s: %v", sql, err)

@@ -18,6 +18,7 @@ import (
 	"lianxin/api"
 	"lianxin/demo"
 	"lianxin/store"
+	"lianxin/store/storetest"
 	"lianxin/tiles"
 )
 
@@ -56,11 +57,7 @@ func (c *cluster) url(db string) string {
 func (c *cluster) freshDatabase(t *testing.T, db string) string {
 	t.Helper()
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, c.url("postgres"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := storetest.Connect(t, c.url("postgres"))
 	for _, q := range []string{
 		"DROP DATABASE IF EXISTS " + pgx.Identifier{db}.Sanitize() + " WITH (FORCE)",
 		"CREATE DATABASE " + pgx.Identifier{db}.Sanitize(),

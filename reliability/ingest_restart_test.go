@@ -16,6 +16,7 @@ import (
 
 	"lianxin"
 	"lianxin/demo/demotest"
+	"lianxin/store/storetest"
 )
 
 // restartRows makes an import long enough (a few seconds) to be caught in
@@ -128,11 +129,7 @@ func buildLianxin(t *testing.T) string {
 func query[T any](t *testing.T, url, sql string) []T {
 	t.Helper()
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := storetest.Connect(t, url)
 	rows, _ := conn.Query(ctx, sql)
 	out, err := pgx.CollectRows(rows, pgx.RowTo[T])
 	if err != nil {

@@ -3,13 +3,12 @@ package reliability
 import (
 	"context"
 	"io"
+	"lianxin/store/storetest"
 	"net/http"
 	"strings"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 )
 
 // TestTerminatedBackendsDuringTraffic kills every server backend again and
@@ -32,11 +31,7 @@ func TestTerminatedBackendsDuringTraffic(t *testing.T) {
 		"/tiles/villages/11/1706/830.mvt",
 		"/tiles/h3/10/853/415.mvt",
 	}
-	admin, err := pgx.Connect(ctx, dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close(ctx)
+	admin := storetest.Connect(t, dbURL)
 
 	var mu sync.Mutex
 	readFailures := map[string]int{}

@@ -22,11 +22,7 @@ import (
 func TestEveryTownTableHasForcedRLS(t *testing.T) {
 	ctx := context.Background()
 	_, dbURL := storetest.New(t)
-	conn, err := pgx.Connect(ctx, dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := storetest.Connect(t, dbURL)
 	rows, err := conn.Query(ctx, `SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity,
 	       (SELECT count(*) FROM pg_policy p WHERE p.polrelid = c.oid)
 	  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -281,11 +277,7 @@ func TestExportsAndImportsAreAudited(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got []string
-	conn, err := pgx.Connect(ctx, dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := storetest.Connect(t, dbURL)
 	rows, err := conn.Query(ctx, `SELECT format('%s %s %s %s %s', actor, action, target, rows, detail->'filter'->>'town') FROM audit_log ORDER BY id`)
 	if err != nil {
 		t.Fatal(err)

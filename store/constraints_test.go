@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"lianxin/store/storetest"
@@ -180,16 +179,8 @@ VALUES (%[1]d, 'R%[1]d', %[1]d, 1, ST_SetSRID(ST_MakePoint(120.06, 32.01), 4326)
 // would raise it).
 func refusedAfter(t *testing.T, ctx context.Context, dbURL, first, second string) {
 	t.Helper()
-	one, err := pgx.Connect(ctx, dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer one.Close(ctx)
-	two, err := pgx.Connect(ctx, dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer two.Close(ctx)
+	one := storetest.Connect(t, dbURL)
+	two := storetest.Connect(t, dbURL)
 	tx, err := one.Begin(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -219,11 +210,7 @@ func waitUntilBlocked(t *testing.T, ctx context.Context, dbURL string, pid uint3
 	t.Helper()
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	conn, err := pgx.Connect(ctx, dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(context.Background())
+	conn := storetest.Connect(t, dbURL)
 	for {
 		var waiting bool
 		err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_locks WHERE pid = $1 AND NOT granted)`, int32(pid)).Scan(&waiting)

@@ -8,6 +8,7 @@ import (
 
 	"lianxin"
 	"lianxin/demo/demotest"
+	"lianxin/store/storetest"
 	"lianxin/tiles"
 )
 
@@ -19,7 +20,7 @@ func TestCancelledTileCancelsItsQuery(t *testing.T) {
 	s, url, county := demotest.New(t)
 	svc := newService(t, s)
 	ctx := context.Background()
-	locker, watcher := connect(t, url), connect(t, url)
+	locker, watcher := storetest.Connect(t, url), storetest.Connect(t, url)
 	lock, err := locker.Begin(ctx)
 	if err != nil {
 		t.Fatal(err)

@@ -20,6 +20,7 @@ import (
 	"lianxin/demo/demotest"
 	"lianxin/geo"
 	"lianxin/store"
+	"lianxin/store/storetest"
 	"lianxin/tiles"
 )
 
@@ -93,11 +94,7 @@ func idsOf(t *testing.T, l *mvt.Layer) []int64 {
 func queryIDs(t *testing.T, url, sql string, args ...any) []int64 {
 	t.Helper()
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := storetest.Connect(t, url)
 	rows, err := conn.Query(ctx, sql, args...)
 	if err != nil {
 		t.Fatalf("%s: %v", sql, err)

@@ -17,6 +17,7 @@ import (
 	"lianxin/coverage"
 	"lianxin/demo/demotest"
 	"lianxin/geo"
+	"lianxin/store/storetest"
 	"lianxin/tiles"
 )
 
@@ -59,18 +60,6 @@ var rowSQL = map[string]string{
   WHERE h.id = ANY ($1) GROUP BY h.id`,
 }
 
-// connect opens a connection of the test's own to the database at url,
-// closed when the test ends.
-func connect(t *testing.T, url string) *pgx.Conn {
-	t.Helper()
-	conn, err := pgx.Connect(context.Background(), url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close(context.Background()) })
-	return conn
-}
-
 // Every attribute of every feature equals its row in the database, and
 // every feature lies where its row's geometry does (within one tile unit
 // of a point; inside a line's or outline's box, widened by one unit).
@@ -78,7 +67,7 @@ func TestFeatureValuesMatchDatabase(t *testing.T) {
 	s, url, county := demotest.New(t)
 	svc := newService(t, s)
 	ctx := context.Background()
-	conn := connect(t, url)
+	conn := storetest.Connect(t, url)
 	centre := county.Households[len(county.Households)/2].Location
 	for _, tc := range []struct {
 		layer string
@@ -157,7 +146,7 @@ func TestHouseholdClustersMatchDatabase(t *testing.T) {
 	s, url, county := demotest.New(t)
 	svc := newService(t, s)
 	ctx := context.Background()
-	conn := connect(t, url)
+	conn := storetest.Connect(t, url)
 	rows, err := conn.Query(ctx, `SELECT cell, residents FROM households`)
 	if err != nil {
 		t.Fatal(err)

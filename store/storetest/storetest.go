@@ -192,18 +192,25 @@ func randomHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
+// Connect opens a connection of the test's own to the database at url, as
+// whoever url names, and closes it when the test ends: what tests use to
+// read or change the database behind the code under test.
+func Connect(t testing.TB, url string) *pgx.Conn {
+	t.Helper()
+	conn, err := pgx.Connect(context.Background(), url)
+	if err != nil {
+		t.Fatalf("connect to the test database: %v", err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	return conn
+}
+
 // QueryRow runs sql on the database at url on a connection of its own, as
 // an admin would, scans its one row into dest and fails the test on any
-// error: what tests use to read the database behind the code under test.
+// error.
 func QueryRow(t testing.TB, url, sql string, dest ...any) {
 	t.Helper()
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	if err := conn.QueryRow(ctx, sql).Scan(dest...); err != nil {
+	if err := Connect(t, url).QueryRow(context.Background(), sql).Scan(dest...); err != nil {
 		t.Fatalf("%s: %v", sql, err)
 	}
 }
