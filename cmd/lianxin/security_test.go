@@ -284,6 +284,10 @@ func (f *fixture) endpoints() []endpoint {
 		{method: "GET", route: "/tiles/:layers/:z/:x/:y", path: "/tiles/h3/10/853/415.mvt", access: signedIn, params: tileParams},
 		{method: "GET", route: "/tiles/:layers/:z/:x/:y", path: "/tiles/households/" + tileA + ".mvt",
 			out: "/tiles/households/" + tileB + ".mvt", access: householdDetail, check: emptyTile},
+		// HEAD answers as GET does, headers alone: the same access.
+		{method: "HEAD", route: "/tiles/:layers/:z/:x/:y", path: "/tiles/villages/10/853/415.mvt", access: signedIn, params: tileParams},
+		{method: "HEAD", route: "/tiles/:layers/:z/:x/:y", path: "/tiles/households/" + tileA + ".mvt",
+			out: "/tiles/households/" + tileB + ".mvt", access: householdDetail, check: emptyTile},
 		{method: "GET", route: "/tiles/:layers/:z/:x/:y", path: "/tiles/contact_points,villages/" + tileA + ".mvt",
 			out: "/tiles/contact_points/" + tileB + ".mvt", access: signedIn, check: emptyTile},
 
