@@ -20,7 +20,7 @@ func runDemo(ctx context.Context, args []string, env *env, stdout, stderr io.Wri
 	if err := parse(fs, args, env); err != nil {
 		return err
 	}
-	st, err := openStore(ctx, cfg, stderr)
+	_, st, err := openStore(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}

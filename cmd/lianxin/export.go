@@ -94,11 +94,7 @@ func runExport(ctx context.Context, args []string, env *env, stdout, stderr io.W
 			return err
 		}
 	}
-	log, err := newLogger(cfg, stderr)
-	if err != nil {
-		return err
-	}
-	st, err := openStore(ctx, cfg, stderr)
+	log, st, err := openStore(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}
@@ -173,11 +169,7 @@ func runPMTiles(ctx context.Context, cfg Config, town, out string, minZoom, maxZ
 	if out == "" {
 		out = town + ".pmtiles"
 	}
-	log, err := newLogger(cfg, stderr)
-	if err != nil {
-		return err
-	}
-	st, err := openStore(ctx, cfg, stderr)
+	log, st, err := openStore(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}

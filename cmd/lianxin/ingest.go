@@ -66,7 +66,7 @@ func runIngest(ctx context.Context, args []string, env *env, stdout, stderr io.W
 	if _, err := ingest.LookupLayer(layer); err != nil {
 		return err
 	}
-	st, err := openStore(ctx, cfg, stderr)
+	_, st, err := openStore(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}

@@ -67,7 +67,7 @@ func runReport(ctx context.Context, args []string, env *env, stdout, stderr io.W
 	if err != nil {
 		return err
 	}
-	st, err := openStore(ctx, cfg, stderr)
+	_, st, err := openStore(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}

@@ -19,19 +19,19 @@ import (
 	"lianxin/tiles"
 )
 
-func openStore(ctx context.Context, cfg Config, stderr io.Writer) (*store.Store, error) {
+func openStore(ctx context.Context, cfg Config, stderr io.Writer) (*slog.Logger, *store.Store, error) {
 	log, err := newLogger(cfg, stderr)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	st, err := store.Open(ctx, cfg.DatabaseURL, store.Options{
 		MaxConns: int32(cfg.MaxConns), StatementTimeout: cfg.StatementTimeout, Logger: log,
 		Role: cfg.DBRole, RolePassword: cfg.DBRolePassword,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("open database %s: %w", cfg.redactedDatabaseURL(), err)
+		return nil, nil, fmt.Errorf("open database %s: %w", cfg.redactedDatabaseURL(), err)
 	}
-	return st, nil
+	return log, st, nil
 }
 
 func runServe(ctx context.Context, args []string, env *env, stdout, stderr io.Writer) error {
@@ -49,11 +49,7 @@ func runServe(ctx context.Context, args []string, env *env, stdout, stderr io.Wr
 	if _, err := parseRate("body-min-rate", cfg.BodyMinRate); err != nil {
 		return err
 	}
-	log, err := newLogger(cfg, stderr)
-	if err != nil {
-		return err
-	}
-	st, err := openStore(ctx, cfg, stderr)
+	log, st, err := openStore(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}
@@ -86,7 +82,7 @@ func runMigrate(ctx context.Context, args []string, env *env, stdout, stderr io.
 	if err := parse(fs, args, env); err != nil {
 		return err
 	}
-	st, err := openStore(ctx, cfg, stderr)
+	_, st, err := openStore(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}

@@ -76,11 +76,7 @@ func runUser(ctx context.Context, args []string, env *env, stdout, stderr io.Wri
 		fmt.Fprint(stderr, userUsage)
 		return fmt.Errorf("user %s: want %d argument(s), got %d", action, n, len(pos))
 	}
-	log, err := newLogger(cfg, stderr)
-	if err != nil {
-		return err
-	}
-	st, err := openStore(ctx, cfg, stderr)
+	log, st, err := openStore(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}
