@@ -20,7 +20,8 @@ import (
 // The import path: rows stream from the ingest package through binary COPY
 // into a temporary staging table, set-based checks find the rows to reject
 // (geometry validity, references, duplicates in the file and against the
-// database), and one upsert per target table writes the rest — all in one
+// database, and for a town-scoped importer rows of other towns:
+// ingest_towns.go), and one upsert per target table writes the rest — all in one
 // transaction, so a file lands whole or not at all. SQL per layer lives in
 // ingest_sql.go.
 
@@ -147,7 +148,7 @@ func (s *Store) Ingest(ctx context.Context, scope lianxin.Scope, plan ingest.Pla
 				return fmt.Errorf("make geometry valid: %w", err)
 			}
 		}
-		rejected, err := s.ingestChecks(ctx, tx, plan, spec)
+		rejected, err := s.ingestChecks(ctx, tx, plan, spec, !scope.AllTowns)
 		if err != nil {
 			return err
 		}
@@ -201,7 +202,9 @@ func (s *Store) Ingest(ctx context.Context, scope lianxin.Scope, plan ingest.Pla
 // outsideScope reports a town-scoped caller's write refused for rows of
 // towns outside the scope: by row-level security (42501), or by a unique
 // key a row the caller cannot see already holds (23505; the file's own
-// duplicates were rejected before the write).
+// duplicates were rejected before the write). The town checks
+// (ingest_towns.go) reject such rows one by one before the write; this is
+// the safety net for a case they miss.
 func outsideScope(err error, scope lianxin.Scope) bool {
 	var pgErr *pgconn.PgError
 	return !scope.AllTowns && errors.As(err, &pgErr) && (pgErr.Code == "42501" || pgErr.Code == "23505")
@@ -226,9 +229,15 @@ func upsert(ctx context.Context, tx pgx.Tx, spec ingestSpec, res *ingest.StoreRe
 }
 
 // ingestChecks runs the layer's set-based checks as one query, reports each
-// rejected line once (its first reason) and returns the lines.
-func (s *Store) ingestChecks(ctx context.Context, tx pgx.Tx, plan ingest.Plan, spec ingestSpec) ([]int64, error) {
-	q := checksSQL(plan.Layer, spec)
+// rejected line once (its first reason) and returns the lines. townScoped
+// adds the town checks (ingest_towns.go) for an importer held to some
+// towns.
+func (s *Store) ingestChecks(ctx context.Context, tx pgx.Tx, plan ingest.Plan, spec ingestSpec, townScoped bool) ([]int64, error) {
+	var towns []string
+	if townScoped {
+		towns = townChecks[plan.Layer.Name]
+	}
+	q := checksSQL(plan.Layer, spec, towns)
 	if q == "" {
 		return nil, nil
 	}
@@ -256,8 +265,12 @@ func (s *Store) ingestChecks(ctx context.Context, tx pgx.Tx, plan ingest.Plan, s
 }
 
 // checksSQL unions a layer's checks: duplicates of the key, references,
-// geometry validity, then the layer's own.
-func checksSQL(l *ingest.Layer, spec ingestSpec) string {
+// geometry validity, then the layer's own. The town checks, if any, come
+// first for a row that fails several: another town's member is better
+// named so than as an unknown one (the reference checks see only the
+// importer's towns). Without them (a county-wide importer) the query is
+// the plain union, as fast as it was before town checks existed.
+func checksSQL(l *ingest.Layer, spec ingestSpec, towns []string) string {
 	parts := []string{duplicateCheckSQL(l.Key)}
 	for _, c := range spec.uniqueInFile {
 		parts = append(parts, duplicateCheckSQL(c))
@@ -269,8 +282,14 @@ func checksSQL(l *ingest.Layer, spec ingestSpec) string {
 		parts = append(parts, geometryCheckSQL)
 	}
 	parts = append(parts, spec.checks...)
+	if len(towns) == 0 {
+		return "SELECT DISTINCT ON (line) line, field, reason FROM (\n" +
+			strings.Join(parts, "\nUNION ALL\n") + "\n) c(line, field, reason) ORDER BY line, field"
+	}
 	return "SELECT DISTINCT ON (line) line, field, reason FROM (\n" +
-		strings.Join(parts, "\nUNION ALL\n") + "\n) c(line, field, reason) ORDER BY line, field"
+		"SELECT line, field, reason, 0 FROM (\n" + strings.Join(towns, "\nUNION ALL\n") + "\n) t(line, field, reason)\nUNION ALL\n" +
+		"SELECT line, field, reason, 1 FROM (\n" + strings.Join(parts, "\nUNION ALL\n") + "\n) o(line, field, reason)" +
+		"\n) c(line, field, reason, rank) ORDER BY line, rank, field"
 }
 
 // stagingSource adapts ingest.Rows to pgx.CopyFromSource, encoding each
