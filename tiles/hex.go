@@ -78,7 +78,13 @@ func EncodeHexLayer(t geo.TileZXY, cells []Cell) ([]byte, error) {
 			continue
 		}
 		// A copy: the encoder projects and clips the features in place.
-		f := geojson.NewFeature(orb.Polygon{slices.Clone(o.ring)})
+		// Reversed: H3 (like GeoJSON) runs an outline anticlockwise on the
+		// map, and a vector tile's exterior ring runs clockwise (positive
+		// area in its y-down coordinates, spec 2.1 §4.3.4.4); read the H3
+		// way, every hexagon is a hole, which QGIS does not draw.
+		ring := slices.Clone(o.ring)
+		ring.Reverse()
+		f := geojson.NewFeature(orb.Polygon{ring})
 		f.ID = uint64(c.ID)
 		f.Properties = hexProperties(c)
 		fc.Append(f)

@@ -30,7 +30,7 @@ func TestCacheKey(t *testing.T) {
 		return string(appendKey(nil, s, r, v, dayKey(now)))
 	}
 	base := key(planner, req, v, now)
-	if want := "1|villages@~today=2026-11-27:c4|:3:5:7:2|12/3413/1660|admin+planner/all"; base != want {
+	if want := tileRev + "|villages@~today=2026-11-27:c4|:3:5:7:2|12/3413/1660|admin+planner/all"; base != want {
 		t.Errorf("key = %q, want %q", base, want)
 	}
 	cases := []struct {

@@ -182,7 +182,7 @@ func (t Tile) Raw() ([]byte, error) {
 
 // tileRev changes whenever what the tile SQL writes changes, so clients'
 // cached tiles and ETags of an older build are not reused.
-const tileRev = "1"
+const tileRev = "2" // 2: hexagons wound as exterior rings
 
 // check validates the request and returns its cache key and the data
 // versions the key was made of.
