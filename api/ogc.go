@@ -84,17 +84,81 @@ func (s *Server) ogcConformance(c echo.Context) error {
 	return ogcJSON(c, map[string]any{"conformsTo": ogcConformance})
 }
 
+// ogcKinds are the collections over one geometry kind of a mixed layer
+// (projects_points, projects_polygons), listed beside the whole layer.
+// QGIS 3.22 types an OAPIF layer by its first feature and draws no feature
+// of another kind, so there the mixed collection shows its points alone;
+// GDAL reads the mixed collection as Unknown (any) and keeps both.
+var ogcKinds = []struct {
+	suffix, title string
+	kind          export.GeometryType
+}{{"_points", "points", export.Point}, {"_polygons", "polygons", export.Polygon}}
+
+// ogcRef is one collection: a layer, or one geometry kind of a mixed layer.
+type ogcRef struct {
+	id   string
+	l    *export.Layer
+	kind export.GeometryType // empty: the whole layer
+}
+
+func (r ogcRef) title() string {
+	for _, k := range ogcKinds {
+		if k.kind == r.kind {
+			return r.l.Title + " (" + k.title + ")"
+		}
+	}
+	return r.l.Title
+}
+
+// mixed reports whether the collection's pages mix geometry kinds (paged
+// by offset, see export.Page).
+func (r ogcRef) mixed() bool { return r.l.Geometry == export.AnyGeometry && r.kind == "" }
+
+// ogcRefs lists the collections scope may read, in catalogue order.
+func (s *Server) ogcRefs(scope lianxin.Scope) []ogcRef {
+	var refs []ogcRef
+	for _, l := range s.deps.Export.Layers(scope) {
+		refs = append(refs, ogcRef{id: l.Name, l: l})
+		if l.Geometry == export.AnyGeometry {
+			for _, k := range ogcKinds {
+				refs = append(refs, ogcRef{id: l.Name + k.suffix, l: l, kind: k.kind})
+			}
+		}
+	}
+	return refs
+}
+
+// ogcRefOf finds the collection named id.
+func (s *Server) ogcRefOf(scope lianxin.Scope, id string) (ogcRef, error) {
+	for _, k := range ogcKinds {
+		if name, ok := strings.CutSuffix(id, k.suffix); ok {
+			if l, err := s.deps.Export.Layer(scope, name); err == nil && l.Geometry == export.AnyGeometry {
+				return ogcRef{id: id, l: l, kind: k.kind}, nil
+			}
+		}
+	}
+	l, err := s.deps.Export.Layer(scope, id)
+	return ogcRef{id: id, l: l}, err
+}
+
 // trsGregorian is the temporal reference system of OGC extents.
 const trsGregorian = "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"
 
-func ogcCollection(base string, l *export.Layer, ext export.Extent) map[string]any {
-	self := base + "/collections/" + l.Name
+// ogcCollection describes a collection; a kind collection carries its
+// layer's extent, which holds it.
+func ogcCollection(base string, r ogcRef, ext export.Extent) map[string]any {
+	l := r.l
+	self := base + "/collections/" + r.id
+	description := l.Description
+	if r.kind != "" {
+		description += "; this collection: the " + strings.ToLower(string(r.kind)) + "s alone"
+	}
 	col := map[string]any{
-		"id": l.Name, "title": l.Title, "description": l.Description,
+		"id": r.id, "title": r.title(), "description": description,
 		"itemType": "feature", "crs": []string{crs84},
 		"links": []ogcLink{
-			{self, "self", "application/json", l.Title},
-			{self + "/items", "items", geoJSONType, l.Title + " (features)"},
+			{self, "self", "application/json", r.title()},
+			{self + "/items", "items", geoJSONType, r.title() + " (features)"},
 		},
 	}
 	extent := map[string]any{}
@@ -124,12 +188,12 @@ func (s *Server) ogcCollections(c echo.Context) error {
 	base := ogcBase(c)
 	scope := scopeOf(c)
 	cols := []map[string]any{}
-	for _, l := range s.deps.Export.Layers(scope) {
-		ext, err := s.deps.Export.Extent(c.Request().Context(), scope, l)
+	for _, r := range s.ogcRefs(scope) {
+		ext, err := s.deps.Export.Extent(c.Request().Context(), scope, r.l)
 		if err != nil {
 			return err
 		}
-		cols = append(cols, ogcCollection(base, l, ext))
+		cols = append(cols, ogcCollection(base, r, ext))
 	}
 	return ogcJSON(c, map[string]any{
 		"links":       []ogcLink{{base + "/collections", "self", "application/json", "collections"}},
@@ -142,29 +206,30 @@ func (s *Server) ogcCollectionOne(c echo.Context) error {
 		return err
 	}
 	scope := scopeOf(c)
-	l, err := s.deps.Export.Layer(scope, c.Param("id"))
+	r, err := s.ogcRefOf(scope, c.Param("id"))
 	if err != nil {
 		return err
 	}
-	ext, err := s.deps.Export.Extent(c.Request().Context(), scope, l)
+	ext, err := s.deps.Export.Extent(c.Request().Context(), scope, r.l)
 	if err != nil {
 		return err
 	}
-	return ogcJSON(c, ogcCollection(ogcBase(c), l, ext))
+	return ogcJSON(c, ogcCollection(ogcBase(c), r, ext))
 }
 
 // ogcItems serves /ogc/collections/{id}/items: a page of features in id
-// order, with numberMatched, numberReturned and a next link while more
-// remain.
+// order (a mixed layer's: its kinds in turn), with numberMatched,
+// numberReturned and a next link while more remain.
 func (s *Server) ogcItems(c echo.Context) error {
 	if err := checkF(c); err != nil {
 		return err
 	}
 	scope := scopeOf(c)
-	l, err := s.deps.Export.Layer(scope, c.Param("id"))
+	r, err := s.ogcRefOf(scope, c.Param("id"))
 	if err != nil {
 		return err
 	}
+	l := r.l
 	q := c.QueryParams()
 	page := export.Page{Limit: ogcLimitDefault}
 	if v := q.Get("limit"); v != "" {
@@ -187,6 +252,9 @@ func (s *Server) ogcItems(c echo.Context) error {
 			return lianxin.Errorf(lianxin.EInvalid, "after %q: want a feature id (the next link sets it)", v)
 		}
 		page.After = n
+		if r.mixed() {
+			return lianxin.Errorf(lianxin.EInvalid, "after: collection %s is paged by offset (its pages take points and polygons in turn, not ids in order); follow the next link", r.id)
+		}
 	}
 	known := map[string]bool{}
 	for k := range ogcItemParams {
@@ -212,9 +280,22 @@ func (s *Server) ogcItems(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	f.GeometryKind = r.kind
 	if v := q.Get("datetime"); v != "" {
-		if f.From, f.To, err = export.ParseDatetime(v); err != nil {
+		from, to, err := export.ParseDatetime(v)
+		if err != nil {
 			return err
+		}
+		// A feature without a time matches any datetime (OGC 17-069r4,
+		// /req/core/fc-time-response C): on a layer without time the
+		// value is checked and every feature selected; on a layer with
+		// time the rows whose time is empty stay in. An aggregate layer's
+		// datetime is its window.
+		switch {
+		case l.Kind == export.Aggregate:
+			f.From, f.To = from, to
+		case l.Temporal != "":
+			f.From, f.To, f.KeepUntimed = from, to, true
 		}
 	}
 	ctx := c.Request().Context()
@@ -230,7 +311,7 @@ func (s *Server) ogcItems(c echo.Context) error {
 			return err
 		}
 	}
-	self := ogcBase(c) + "/collections/" + l.Name + "/items"
+	self := ogcBase(c) + "/collections/" + r.id + "/items"
 	pageURL := func(offset int, after int64) string {
 		v := url.Values{}
 		for k, vals := range q {
@@ -250,9 +331,13 @@ func (s *Server) ogcItems(c echo.Context) error {
 	tail := func(end export.PageEnd) []byte {
 		links := []ogcLink{
 			{pageURL(page.Offset, page.After), "self", geoJSONType, "this page"},
-			{ogcBase(c) + "/collections/" + l.Name, "collection", "application/json", l.Title},
+			{ogcBase(c) + "/collections/" + r.id, "collection", "application/json", r.title()},
 		}
-		if end.More {
+		switch {
+		case end.More && r.mixed():
+			// Pages of a mixed layer are not in id order (export.Page).
+			links = append(links, ogcLink{pageURL(page.Offset+page.Limit, 0), "next", geoJSONType, "next page"})
+		case end.More:
 			// After the last feature shown: the next page starts from its
 			// id through the index, however deep it is.
 			links = append(links, ogcLink{pageURL(0, end.LastID), "next", geoJSONType, "next page"})
@@ -276,7 +361,7 @@ func (s *Server) ogcItems(c echo.Context) error {
 	res.WriteHeader(http.StatusOK)
 	_, err = s.deps.Export.Features(ctx, scope, l, f, page, res, nil, tail)
 	if err != nil {
-		s.log.Warn("ogc items cut short", "collection", l.Name, "error", err)
+		s.log.Warn("ogc items cut short", "collection", r.id, "error", err)
 		panic(http.ErrAbortHandler)
 	}
 	return nil
@@ -287,24 +372,40 @@ func (s *Server) ogcItem(c echo.Context) error {
 		return err
 	}
 	scope := scopeOf(c)
-	l, err := s.deps.Export.Layer(scope, c.Param("id"))
+	r, err := s.ogcRefOf(scope, c.Param("id"))
 	if err != nil {
 		return err
 	}
 	id, err := strconv.ParseInt(c.Param("featureId"), 10, 64)
 	if err != nil {
-		return lianxin.Errorf(lianxin.ENotFound, "feature %q of %s: not found", c.Param("featureId"), l.Name)
+		return lianxin.Errorf(lianxin.ENotFound, "feature %q of %s: not found", c.Param("featureId"), r.id)
 	}
-	base := ogcBase(c) + "/collections/" + l.Name
+	base := ogcBase(c) + "/collections/" + r.id
 	links, _ := json.Marshal([]ogcLink{
 		{base + "/items/" + c.Param("featureId"), "self", geoJSONType, "this feature"},
-		{base, "collection", "application/json", l.Title},
+		{base, "collection", "application/json", r.title()},
 	})
 	buf := &deferredWriter{}
-	if err := s.deps.Export.Feature(c.Request().Context(), scope, l, id, buf, append([]byte(`,"links":`), links...)); err != nil {
+	if err := s.deps.Export.Feature(c.Request().Context(), scope, r.l, id, buf, append([]byte(`,"links":`), links...)); err != nil {
 		return err
 	}
+	if r.kind != "" && !ofKind(buf.b, r.kind) {
+		return lianxin.Errorf(lianxin.ENotFound, "feature %d of %s: not found (it is not one of the %ss)", id, r.id, strings.ToLower(string(r.kind)))
+	}
 	return c.Blob(http.StatusOK, geoJSONType, buf.b)
+}
+
+// ofKind reports whether a GeoJSON feature's geometry is of kind, its
+// multi form included.
+func ofKind(feature []byte, kind export.GeometryType) bool {
+	var f struct {
+		Geometry *struct{ Type string } `json:"geometry"`
+	}
+	if json.Unmarshal(feature, &f) != nil || f.Geometry == nil {
+		return false
+	}
+	t := strings.ToUpper(strings.TrimPrefix(f.Geometry.Type, "Multi"))
+	return t == string(kind)
 }
 
 // deferredWriter holds one feature so a not-found error can still be sent
@@ -336,8 +437,8 @@ func (s *Server) ogcAPI(c echo.Context) error {
 	}
 	collectionID := param("collectionId", "path", "collection (layer) id", true, map[string]any{"type": "string"})
 	var ids []string
-	for _, l := range s.deps.Export.Layers(scopeOf(c)) {
-		ids = append(ids, l.Name)
+	for _, r := range s.ogcRefs(scopeOf(c)) {
+		ids = append(ids, r.id)
 	}
 	if len(ids) > 0 {
 		collectionID["schema"] = map[string]any{"type": "string", "enum": ids}
@@ -361,7 +462,7 @@ func (s *Server) ogcAPI(c echo.Context) error {
 					param("offset", "query", "features to skip", false, map[string]any{"type": "integer", "minimum": 0, "default": 0}),
 					param("after", "query", "start after the feature with this id (the next link sets it)", false, map[string]any{"type": "integer", "minimum": 0}),
 					param("bbox", "query", "minLon,minLat,maxLon,maxLat (CRS84)", false, map[string]any{"type": "array", "minItems": 4, "maxItems": 4, "items": map[string]any{"type": "number"}}),
-					param("datetime", "query", "an instant or an interval start/end (.. for open) on the collection's time", false, map[string]any{"type": "string"}),
+					param("datetime", "query", "an instant or an interval start/end (.. for open) on the collection's time; features without a time (every feature of a collection without one) always match; the window of village_coverage, gaps and h3_cells", false, map[string]any{"type": "string"}),
 				},
 				"responses": geoResp("a page of features")}},
 			"/collections/{collectionId}/items/{featureId}": map[string]any{"get": map[string]any{

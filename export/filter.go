@@ -28,6 +28,11 @@ type Filter struct {
 	// aggregate layers they are the window.
 	From *time.Time `json:"from,omitempty"`
 	To   *time.Time `json:"to,omitempty"`
+	// KeepUntimed keeps the rows whose temporal field is empty when From or
+	// To is set: OGC API – Features' datetime matches every feature that
+	// has no time (OGC 17-069r4, /req/core/fc-time-response C), where the
+	// exports' from/to keep only rows in the window.
+	KeepUntimed bool `json:"keep_untimed,omitempty"`
 	// Equals keeps rows whose field equals the value (as text), one entry
 	// per field; names come from the layer's catalogue entry.
 	Equals map[string]string `json:"equals,omitempty"`
@@ -35,6 +40,11 @@ type Filter struct {
 	Below bool `json:"below,omitempty"`
 	// Resolution is the H3 resolution of the cell layer (6..10).
 	Resolution int `json:"resolution,omitempty"`
+	// GeometryKind keeps the rows of one geometry kind of a mixed layer:
+	// Point or Polygon (their multi forms too). OGC serves a collection per
+	// kind of each mixed layer beside the whole one, because QGIS types an
+	// OAPIF layer by its first feature and draws no other kind.
+	GeometryKind GeometryType `json:"geometry_kind,omitempty"`
 	// Located keeps only rows with a geometry (set for FlatGeobuf).
 	Located bool `json:"located,omitempty"`
 	// ID selects one feature (OGC items/{featureId}).
@@ -45,7 +55,10 @@ type Filter struct {
 // zero Page means all rows in any order. After, when above zero, starts the
 // page after the row with that id (ids are positive) and Offset counts from
 // there: a next link that names the last id it showed costs the same
-// however deep the page, where an offset is skipped row by row.
+// however deep the page, where an offset is skipped row by row. A layer of
+// mixed geometry (AnyGeometry), unless narrowed to one GeometryKind, orders
+// its pages by geometry kind in turn, not by id, and is paged by Offset
+// alone: a client that types a layer from its first page sees it is mixed.
 type Page struct {
 	Limit, Offset int
 	After         int64
@@ -65,6 +78,9 @@ func (f Filter) Validate(l *Layer) error {
 	}
 	if (f.From != nil || f.To != nil) && l.Temporal == "" && l.Kind != Aggregate {
 		return lianxin.Errorf(lianxin.EInvalid, "from/to: layer %s has no time", l.Name)
+	}
+	if k := f.GeometryKind; k != "" && (l.Geometry != AnyGeometry || (k != Point && k != Polygon)) {
+		return lianxin.Errorf(lianxin.EInvalid, "geometry kind %s: only the points or the polygons of a mixed layer (%s is %s)", k, l.Name, l.Geometry)
 	}
 	if f.Below && !l.Coverage {
 		return lianxin.Errorf(lianxin.EInvalid, "below: layer %s has no coverage figures", l.Name)
@@ -162,9 +178,12 @@ func ParseTime(param, s string) (*time.Time, error) {
 // ParseDatetime reads OGC API's datetime parameter: an instant, or an
 // interval "start/end" with ".." or an empty side for an open end. An
 // instant t is read as the interval [t, t+1 day) for a date and [t, t+1 ns)
-// for a time, so windows stay half-open.
+// for a time, so windows stay half-open. A day may carry a bare trailing
+// "T" (2026-05-01T): GDAL's OAPIF driver writes a date field's value so
+// when it turns an attribute filter into datetime.
 func ParseDatetime(s string) (from, to *time.Time, err error) {
 	if !strings.Contains(s, "/") {
+		s = trimDateT(s)
 		t, err := ParseTime("datetime", s)
 		if err != nil {
 			return nil, nil, err
@@ -176,6 +195,7 @@ func ParseDatetime(s string) (from, to *time.Time, err error) {
 		return t, &end, nil
 	}
 	a, b, _ := strings.Cut(s, "/")
+	a, b = trimDateT(a), trimDateT(b)
 	if a != "" && a != ".." {
 		if from, err = ParseTime("datetime", a); err != nil {
 			return nil, nil, err
@@ -190,6 +210,16 @@ func ParseDatetime(s string) (from, to *time.Time, err error) {
 		return nil, nil, lianxin.Errorf(lianxin.EInvalid, "datetime %q: both ends open", s)
 	}
 	return from, to, nil
+}
+
+// trimDateT turns GDAL's "2026-05-01T" into the day "2026-05-01".
+func trimDateT(s string) string {
+	if d, ok := strings.CutSuffix(s, "T"); ok {
+		if _, err := time.Parse(time.DateOnly, d); err == nil {
+			return d
+		}
+	}
+	return s
 }
 
 // String describes the filter for logs.
@@ -207,11 +237,17 @@ func (f Filter) String() string {
 	if f.To != nil {
 		parts = append(parts, "to="+f.To.Format(time.RFC3339))
 	}
+	if f.KeepUntimed {
+		parts = append(parts, "keep_untimed=true")
+	}
 	for _, k := range slices.Sorted(maps.Keys(f.Equals)) {
 		parts = append(parts, k+"="+f.Equals[k])
 	}
 	if f.Below {
 		parts = append(parts, "below=true")
+	}
+	if f.GeometryKind != "" {
+		parts = append(parts, "geometry_kind="+string(f.GeometryKind))
 	}
 	if f.Resolution != 0 {
 		parts = append(parts, "resolution="+strconv.Itoa(f.Resolution))

@@ -86,14 +86,22 @@ func exportQuery(l *export.Layer, inner string, f export.Filter, p export.Page, 
 		where = append(where, fmt.Sprintf("ST_Intersects(q.geom, ST_MakeEnvelope(%s, %s, %s, %s, 4326))",
 			arg(f.BBox.Min[0]), arg(f.BBox.Min[1]), arg(f.BBox.Max[0]), arg(f.BBox.Max[1])))
 	}
+	var window []string
 	if f.From != nil {
-		where = append(where, "q.at >= "+arg(*f.From))
+		window = append(window, "q.at >= "+arg(*f.From))
 	}
 	if f.To != nil {
-		where = append(where, "q.at < "+arg(*f.To))
+		window = append(window, "q.at < "+arg(*f.To))
 	}
+	if len(window) > 0 && f.KeepUntimed {
+		window = []string{"(q.at IS NULL OR " + strings.Join(window, " AND ") + ")"}
+	}
+	where = append(where, window...)
 	if f.Located {
 		where = append(where, "q.geom IS NOT NULL")
+	}
+	if f.GeometryKind != "" {
+		where = append(where, "ST_Dimension(q.geom) = "+arg(geometryDimension[f.GeometryKind]))
 	}
 	if f.ID != nil {
 		where = append(where, "q.fid = "+arg(*f.ID))
@@ -129,10 +137,21 @@ func exportQuery(l *export.Layer, inner string, f export.Filter, p export.Page, 
 		sb.WriteString(strings.Join(where, " AND "))
 	}
 	if !count && p.Limit > 0 {
-		sb.WriteString(" ORDER BY q.fid LIMIT " + arg(p.Limit) + " OFFSET " + arg(p.Offset))
+		order := "q.fid"
+		if l.Geometry == export.AnyGeometry && f.GeometryKind == "" {
+			// A mixed layer's pages take its geometry kinds in turn (the
+			// first point, the first polygon, the second point...), so the
+			// first page shows a client that types the layer from it (GDAL,
+			// QGIS) that the layer is mixed. Paged by offset, not After.
+			order = "row_number() OVER (PARTITION BY ST_Dimension(q.geom) ORDER BY q.fid), ST_Dimension(q.geom), q.fid"
+		}
+		sb.WriteString(" ORDER BY " + order + " LIMIT " + arg(p.Limit) + " OFFSET " + arg(p.Offset))
 	}
 	return sb.String(), args
 }
+
+// geometryDimension is ST_Dimension of each kind Filter.GeometryKind names.
+var geometryDimension = map[export.GeometryType]int{export.Point: 0, export.Polygon: 2}
 
 func (s *Store) exportSQL(l *export.Layer) (string, error) {
 	inner, ok := exportLayerSQL[l.Name]
