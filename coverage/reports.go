@@ -244,6 +244,14 @@ func (r *Reports) summary(ctx context.Context, scope lianxin.Scope, q Query, pub
 		if NoPopulation(v.ResidentPopulation) {
 			sum.VillagesNoPopulation++
 		}
+		if v.Rural {
+			sum.RuralVillages++
+			sum.RuralResidentPopulation += v.ResidentPopulation
+			sum.RuralVisitedResidents += v.VisitedResidents
+			if v.Reached() {
+				sum.RuralVillagesReached++
+			}
+		}
 		sum.Checks.SpecialUnvisited = sum.Checks.SpecialUnvisited.Plus(v.SpecialUnvisited)
 	}
 	if pub.Towns != nil { // published: the town's or the county's counts, with their hidden marks

@@ -25,7 +25,9 @@ func teamIDByCode(ctx context.Context, tx pgx.Tx, code string) (int32, error) {
 	return id, nil
 }
 
-// Members' diary entries over the window, in the caller's towns.
+// Members' diary entries over the window, in the caller's towns; a
+// member-only user sees their own row alone (they read only their own
+// entries and contact point, so a colleague's row would read as empty).
 const memberActivitySQL = `
 SELECT tm.code, m.code, m.name, m.role, cp.code,
        count(v.id), count(DISTINCT v.household_id),
@@ -36,6 +38,7 @@ JOIN teams tm ON tm.id = m.team_id
 LEFT JOIN contact_points cp ON cp.member_id = m.id
 LEFT JOIN visits v ON v.member_id = m.id AND v.occurred_at >= $2 AND v.occurred_at < $3
 WHERE ($4::int IS NULL OR m.team_id = $4)
+  AND ((SELECT lianxin_members()) = '{}' OR m.id = ANY ((SELECT lianxin_members())::int[]))
   AND (current_setting('lianxin.all_towns', true) = 'true'
        OR m.town_id = ANY (string_to_array(nullif(current_setting('lianxin.towns', true), ''), ',')::int[]))
 GROUP BY tm.code, m.id, m.code, m.name, m.role, cp.code
@@ -145,11 +148,16 @@ func (s *Store) DiarySample(ctx context.Context, scope lianxin.Scope, w coverage
 const summarySQL = `SELECT * FROM coverage_summary($1, $2, $3, $4, $5)`
 
 // The five full coverages' lists: towns with no entry; key enterprises,
-// projects and works sites with no visit; villages (and petition villages)
-// with no visit; members below ten households or with no contact point.
-// Towns and villages (places every signed-in scope reads) are judged on the
-// county-wide aggregates; projects and members are detail rows, listed only
-// in the caller's towns (row-level security on projects, members, visits).
+// projects and works sites with no visit linked to them; villages (and
+// petition villages) with no visit; members below ten distinct households
+// ($6) and members with no contact point (one member may be in both).
+// Towns, villages and projects are judged on county-wide aggregates (a
+// project visited by anyone is visited, whoever asks); projects and members
+// are detail rows, listed only in the caller's towns (row-level security on
+// projects and members). A member-only user (lianxin_members() not empty)
+// reads only their own visits and contact point (migration 010), so the
+// member checks list only their own row: judging colleagues on rows the
+// user cannot see would call every one of them short.
 const fiveCoveragesSQL = `
 WITH visited AS (SELECT village_id FROM coverage_village_visits($1, $2, $3))
 SELECT 'town', t.code FROM towns t
@@ -158,17 +166,22 @@ WHERE ($3::int IS NULL OR t.id = $3)
 UNION ALL
 SELECT 'project', p.code FROM projects p
 WHERE p.kind IN ('key_enterprise', 'investment_project', 'key_works') AND ($3::int IS NULL OR p.town_id = $3)
-  AND NOT EXISTS (SELECT 1 FROM visits v WHERE v.project_id = p.id AND v.occurred_at >= $4 AND v.occurred_at < $5)
+  AND p.id NOT IN (SELECT coverage_projects_visited($4, $5))
 UNION ALL
 SELECT CASE WHEN vl.petition_case THEN 'petition_village' ELSE 'village' END, vl.code FROM villages vl
 WHERE ($3::int IS NULL OR vl.town_id = $3)
   AND vl.id NOT IN (SELECT village_id FROM visited)
 UNION ALL
-SELECT CASE WHEN cp.id IS NULL THEN 'member_no_contact' ELSE 'member_below' END, m.code FROM members m
-LEFT JOIN contact_points cp ON cp.member_id = m.id
+SELECT 'member_no_contact', m.code FROM members m
 WHERE ($3::int IS NULL OR m.town_id = $3)
-  AND (cp.id IS NULL OR (SELECT count(DISTINCT v.household_id) FROM visits v
-                         WHERE v.member_id = m.id AND v.occurred_at >= $4 AND v.occurred_at < $5) < 10)
+  AND ((SELECT lianxin_members()) = '{}' OR m.id = ANY ((SELECT lianxin_members())::int[]))
+  AND NOT EXISTS (SELECT 1 FROM contact_points cp WHERE cp.member_id = m.id)
+UNION ALL
+SELECT 'member_below', m.code FROM members m
+WHERE ($3::int IS NULL OR m.town_id = $3)
+  AND ((SELECT lianxin_members()) = '{}' OR m.id = ANY ((SELECT lianxin_members())::int[]))
+  AND (SELECT count(DISTINCT v.household_id) FROM visits v
+       WHERE v.member_id = m.id AND v.occurred_at >= $4 AND v.occurred_at < $5) < $6
 ORDER BY 1, 2`
 
 // SummaryNumbers counts the campaign's report over w for a town code ("" the
@@ -205,7 +218,7 @@ func (s *Store) SummaryNumbers(ctx context.Context, scope lianxin.Scope, w cover
 		c := &sum.Checks
 		c.TownsWithoutActivity, c.ProjectsWithoutVisit, c.VillagesWithoutVisit = []string{}, []string{}, []string{}
 		c.PetitionVillagesWithoutVisit, c.MembersBelowTarget, c.MembersWithoutContactPoint = []string{}, []string{}, []string{}
-		rows, err := tx.Query(ctx, fiveCoveragesSQL, from, to, townID, w.From, w.To)
+		rows, err := tx.Query(ctx, fiveCoveragesSQL, from, to, townID, w.From, w.To, coverage.ContactTarget)
 		if err != nil {
 			return fmt.Errorf("five coverages: %w", err)
 		}
