@@ -18,6 +18,7 @@ export async function initAuth(app) {
     setCsrfToken(me?.csrf_token);
     userEl.textContent = me?.user || '';
     signOut.hidden = !me;
+    signOut.title = me?.user || ''; // the name is hidden on a phone
   };
 
   let waiting = null;

@@ -33,6 +33,10 @@ export const api = {
   allVillages: async (p) => rowsOf(await apiFetch(`/api/v1/reports/gaps${query({ format: 'json', all: 'true', ...p })}`), 'gaps'),
   members: async (p) => rowsOf(await apiFetch(`/api/v1/reports/members${query(p)}`), 'members'),
 
+  adminUsers: async () => rowsOf(await apiFetch('/api/v1/admin/users'), 'users'),
+  adminAddUser: (user) => apiFetch('/api/v1/admin/users', { method: 'POST', body: user }),
+  adminAudit: async (limit) => rowsOf(await apiFetch(`/api/v1/admin/audit${query({ limit })}`), 'events'),
+
   exportURL: (layer, p) => `/api/v1/export/${encodeURIComponent(layer)}${query(p)}`,
   /** exportsAvailable asks the server's OpenAPI document, which lists every route it has. */
   exportsAvailable: async () => {
@@ -56,4 +60,21 @@ export const EXPORT_FORMATS = [
   { id: 'kml', label: 'KML' },
   { id: 'fgb', label: 'FlatGeobuf' },
 ];
+/**
+ * HOUSEHOLD_LAYERS show households one by one (visits are at households):
+ * the server answers 403 to a user without the household_points grant, in
+ * tiles and exports alike, so the page offers them only to users who have it.
+ */
+export const HOUSEHOLD_LAYERS = new Set(['households', 'visits']);
+
+/** mayReadHouseholds: a server without sign-in (no user) lets everyone through. */
+export const mayReadHouseholds = (user) => !user || user.household_points !== false;
+
+/**
+ * userTowns lists the towns a user is held to, or null when they see every
+ * town or the server does not say which (a member's /auth/me lists none).
+ */
+export const userTowns = (user) => (user && user.all_towns === false && Array.isArray(user.towns) && user.towns.length
+  ? user.towns : null);
+
 export const TILE_LAYERS = ['towns', 'villages', 'households', 'contact_points', 'visits', 'projects', 'river_works', 'h3'];

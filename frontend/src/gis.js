@@ -3,14 +3,19 @@
 // download links in every export format and coordinate system, and the
 // offline map package (PMTiles) of the town in view.
 
-import { EXPORT_FORMATS, EXPORT_LAYERS, TILE_LAYERS, WINDOWED_EXPORTS, api } from './endpoints.js';
-import { t } from './i18n.js';
+import {
+  EXPORT_FORMATS, EXPORT_LAYERS, HOUSEHOLD_LAYERS, TILE_LAYERS, WINDOWED_EXPORTS, api, mayReadHouseholds, userTowns,
+} from './endpoints.js';
+import { date, t } from './i18n.js';
 import { h } from './ui.js';
+import { addDays } from './weeks.js';
 
 export function initGIS(app) {
   const servicesEl = document.getElementById('services');
   const listEl = document.getElementById('layer-list');
   const crsSel = document.getElementById('export-crs');
+  const resSel = document.getElementById('export-res');
+  const filterEl = document.getElementById('export-filter');
   let exportsOK = null; // unknown until asked
 
   const copyRow = (label, url, id) => {
@@ -35,19 +40,25 @@ export function initGIS(app) {
       h('p', { class: 'muted' }, t('gis.qgisHint')),
       copyRow(t('gis.ogc'), `${origin}/ogc`, 'url-ogc'),
       h('h3', {}, t('gis.tilejson')),
-      ...TILE_LAYERS.map((l) => copyRow(t(`layer.${l}`), `${origin}/tiles/${l}.json`, `url-tj-${l}`)),
+      // A household layer's TileJSON is a 403 without the grant: not offered.
+      ...TILE_LAYERS.filter((l) => !HOUSEHOLD_LAYERS.has(l) || mayReadHouseholds(app.user))
+        .map((l) => copyRow(t(`layer.${l}`), `${origin}/tiles/${l}.json`, `url-tj-${l}`)),
     );
   };
 
   const renderList = () => {
     const crs = crsSel.value;
     const note = exportsOK === false ? h('p', { class: 'warn', role: 'note' }, t('gis.exportsMissing')) : null;
-    const rows = EXPORT_LAYERS.map((l) => h('tr', {},
+    const rows = EXPORT_LAYERS.map((l) => h('tr', { dataset: { layer: l } },
       h('th', { scope: 'row' }, t(`layer.${l}`)),
+      // Without the household_points grant the server refuses these layers:
+      // say so instead of links that download an error.
+      HOUSEHOLD_LAYERS.has(l) && !mayReadHouseholds(app.user)
+        ? h('td', { class: 'muted needs-grant' }, t('gis.needsGrant')) :
       h('td', {}, h('div', { class: 'formats' }, EXPORT_FORMATS.filter((f) => f.id !== 'kml' || crs !== 'EPSG:4490').map((f) => {
         // KML is WGS 84 by definition, so it is not offered in CGCS2000.
         const p = { format: f.id, ...(crs !== 'EPSG:4326' ? { crs } : {}), ...(WINDOWED_EXPORTS.has(l) ? app.window : {}) };
-        if (l === 'h3_cells') p.resolution = 8;
+        if (l === 'h3_cells') p.resolution = resSel.value;
         if (app.town) p.town = app.town;
         return h('a', {
           class: `download${exportsOK === false ? ' disabled' : ''}`,
@@ -57,6 +68,13 @@ export function initGIS(app) {
           'aria-disabled': exportsOK === false ? 'true' : undefined,
         }, f.label);
       })))));
+    // The downloads follow the planner view's town and time window: say so,
+    // or a file of one town over six weeks surprises whoever opens it.
+    const town = app.towns.find((x) => x.code === app.town);
+    const win = app.window.from
+      ? t('gis.filterWindow', { from: date(`${app.window.from}T12:00:00+08:00`), to: date(`${addDays(app.window.to, -1)}T12:00:00+08:00`) })
+      : '';
+    filterEl.textContent = [town ? t('gis.filterTown', { town: town.name }) : t('gis.filterAll'), win].filter(Boolean).join(' · ');
     listEl.replaceChildren(...[note, h('table', { class: 'data layers' },
       h('caption', { class: 'sr-only' }, t('gis.downloads')),
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('col.layer')), h('th', { scope: 'col' }, t('col.download')))),
@@ -112,16 +130,20 @@ export function initGIS(app) {
   };
   const renderPackage = () => {
     if (pkgBusy) return; // keep the button and its message while a package is built
-    const code = townInView();
+    // A team leader's package is of their own towns only (another is a 403).
+    const own = userTowns(app.user);
+    const towns = own ? app.towns.filter((x) => own.includes(x.code)) : app.towns;
+    let code = townInView();
+    if (!towns.some((x) => x.code === code)) code = towns[0]?.code || '';
     const sel = h('select', { id: 'pmtiles-town' },
-      ...app.towns.map((x) => h('option', { value: x.code, selected: x.code === code }, `${x.name} ${x.code}`)));
+      ...towns.map((x) => h('option', { value: x.code, selected: x.code === code }, `${x.name} ${x.code}`)));
     sel.addEventListener('change', () => { pkgTown = sel.value; });
     const msg = h('p', { id: 'pmtiles-status', class: 'muted', role: 'status', 'aria-live': 'polite' });
     const btn = h('button', { type: 'button', id: 'pmtiles-download' }, t('gis.pmtilesDownload'));
     btn.addEventListener('click', () => download(sel.value, btn, msg));
     pkgEl.replaceChildren(
       h('h3', {}, t('gis.pmtiles')),
-      h('p', { class: 'muted' }, t('gis.pmtilesHint')),
+      h('p', { class: 'muted' }, t('gis.pmtilesHint'), own ? ` ${t('gis.ownTowns')}` : ''),
       h('div', { class: 'pmtiles-row' }, h('label', { for: 'pmtiles-town' }, t('gis.pmtilesTown')), sel, btn),
       msg,
     );
@@ -137,6 +159,7 @@ export function initGIS(app) {
   };
 
   crsSel.addEventListener('change', renderList);
+  resSel.addEventListener('change', renderList);
   app.on('lang', () => { renderServices(); renderList(); renderPackage(); });
   app.on('window', () => { renderList(); renderPackage(); });
   app.on('towns', renderPackage);

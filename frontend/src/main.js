@@ -5,10 +5,8 @@ import './style.css';
 import { apiFetch, onUnauthorized, setCsrfToken } from './api.js';
 import { api } from './endpoints.js';
 import { applyI18n, initialLang, lang, onLangChange, setLang, t } from './i18n.js';
-import { CoverageMap } from './map.js';
-import { initPlanner } from './planner.js';
-import { initTeam } from './team.js';
 import { initGIS } from './gis.js';
+import { initAdmin } from './admin.js';
 import { initVillagePanel } from './village.js';
 import { clearStatus, describeError, showStatus } from './ui.js';
 import { initAuth } from './auth.js';
@@ -42,14 +40,17 @@ app.idle = () => new Promise((resolve) => {
 
 function initLanguage() {
   setLang(initialLang());
-  const btn = document.getElementById('lang');
+  // The header's button, and the sign-in form's (the modal form hides the header's).
+  const buttons = [document.getElementById('lang'), document.getElementById('signin-lang')];
   const label = () => {
-    btn.textContent = t('app.langButton');
-    btn.setAttribute('lang', lang() === 'en' ? 'zh-CN' : 'en');
-    btn.setAttribute('aria-label', t('app.langLabel'));
+    for (const btn of buttons) {
+      btn.textContent = t('app.langButton');
+      btn.setAttribute('lang', lang() === 'en' ? 'zh-CN' : 'en');
+      btn.setAttribute('aria-label', t('app.langLabel'));
+    }
   };
   label();
-  btn.addEventListener('click', () => setLang(lang() === 'en' ? 'zh-CN' : 'en'));
+  for (const btn of buttons) btn.addEventListener('click', () => setLang(lang() === 'en' ? 'zh-CN' : 'en'));
   onLangChange(label);
 }
 
@@ -66,13 +67,16 @@ function initTabs() {
     document.body.dataset.view = tab.dataset.view;
     app.emit('view', tab.dataset.view);
   };
-  tabs.forEach((tab, i) => {
+  tabs.forEach((tab) => {
     tab.addEventListener('click', () => select(tab));
     tab.addEventListener('keydown', (e) => {
+      // Arrow keys skip tabs hidden from this role (the admins' tab).
+      const shown = tabs.filter((x) => !x.hidden);
+      const at = shown.indexOf(tab);
       const step = { ArrowRight: 1, ArrowLeft: -1 }[e.key];
-      if (step) select(tabs[(i + step + tabs.length) % tabs.length], true);
-      if (e.key === 'Home') select(tabs[0], true);
-      if (e.key === 'End') select(tabs[tabs.length - 1], true);
+      if (step) select(shown[(at + step + shown.length) % shown.length], true);
+      if (e.key === 'Home') select(shown[0], true);
+      if (e.key === 'End') select(shown[shown.length - 1], true);
     });
   });
   app.selectView = (view) => select(tabs.find((x) => x.dataset.view === view));
@@ -128,15 +132,14 @@ function townsFromTiles() {
   });
 }
 
-async function loadCampaign() {
+/** readWeeks reads the campaign's weeks (the map opens on all of them). */
+async function readWeeks() {
   let startsOn = '';
   try {
     const c = await api.campaign();
     app.campaign = c;
     if (Array.isArray(c.weeks) && c.weeks.length) {
-      app.weeks = c.weeks.map((w, i) => ({ index: i, from: w.from, to: w.to }));
-      app.emit('weeks', app.weeks);
-      return;
+      return c.weeks.map((w, i) => ({ index: i, from: w.from, to: w.to }));
     }
     startsOn = c.starts_on || '';
   } catch (err) {
@@ -150,11 +153,14 @@ async function loadCampaign() {
       // The summary explains its own failure in its panel.
     }
   }
-  app.weeks = campaignWeeks(startsOn, new Date());
-  app.emit('weeks', app.weeks);
+  return campaignWeeks(startsOn, new Date());
 }
 
 async function boot() {
+  // MapLibre is most of the code: fetch it while the user signs in, so the
+  // sign-in form does not wait for it (on a phone's network, seconds).
+  const mapCode = Promise.all([import('./map.js'), import('./planner.js'), import('./team.js')]);
+  mapCode.catch(() => {}); // reported where it is awaited
   initLanguage();
   initTabs();
   initSidebarToggle();
@@ -177,8 +183,35 @@ async function boot() {
 
   const loadingEl = document.getElementById('map-loading');
   loadingEl.hidden = false;
+  // The county's bounds and the campaign's weeks before the map: its first
+  // tiles are then those of the county and the whole campaign, not a guessed
+  // view and an open window that are thrown away a moment later.
+  const [tj, weeks] = await Promise.allSettled([apiFetch('/tiles/towns.json'), readWeeks()]);
+  let bounds = null;
+  if (tj.status === 'fulfilled') {
+    const b = tj.value?.bounds;
+    if (Array.isArray(b) && b.length === 4 && b[0] < b[2]) bounds = [[b[0], b[1]], [b[2], b[3]]];
+  } else if (tj.reason?.kind === 'unreachable') {
+    showStatus(describeError(tj.reason), { retry: () => window.location.reload() });
+  }
+  if (weeks.status === 'fulfilled') app.weeks = weeks.value;
+  else showStatus(describeError(weeks.reason, t('planner.window')), { retry: () => window.location.reload() });
+  const all = app.weeks.length ? { from: app.weeks[0].from, to: app.weeks[app.weeks.length - 1].to } : { from: '', to: '' };
+  let CoverageMap;
+  let initPlanner;
+  let initTeam;
+  try {
+    [{ CoverageMap }, { initPlanner }, { initTeam }] = await mapCode;
+  } catch (err) {
+    loadingEl.hidden = true;
+    showStatus(t('status.unreachable'), { retry: () => window.location.reload() });
+    console.error(err);
+    return;
+  }
   try {
     app.map = new CoverageMap('map', {
+      bounds,
+      window: all,
       basemapURL: config.basemap_url,
       onError: (message, e) => {
         const status = e?.error?.status;
@@ -194,26 +227,25 @@ async function boot() {
   }
   app.map.map.on('dataloading', () => { loadingEl.hidden = false; });
   app.map.map.on('idle', () => { loadingEl.hidden = true; });
-  onLangChange(() => app.emit('lang', lang()));
+  const localise = () => app.map.localise({ zoomIn: t('map.zoomIn'), zoomOut: t('map.zoomOut'), title: t('map.label') });
+  localise();
+  onLangChange(() => {
+    localise();
+    app.emit('lang', lang());
+  });
 
   initVillagePanel(app);
   initPlanner(app);
   initTeam(app);
   initGIS(app);
+  initAdmin(app);
 
   await app.map.loaded;
-  // Open on the county: the bounds of the towns layer's TileJSON.
+  if (app.weeks.length) app.emit('weeks', app.weeks);
   try {
-    const tj = await apiFetch('/tiles/towns.json');
-    if (Array.isArray(tj.bounds) && tj.bounds.length === 4 && tj.bounds[0] < tj.bounds[2]) {
-      app.map.fitTo([[tj.bounds[0], tj.bounds[1]], [tj.bounds[2], tj.bounds[3]]], { duration: 0, padding: 20 });
-    }
+    await loadTowns();
   } catch (err) {
-    if (err.kind === 'unreachable') showStatus(describeError(err), { retry: () => window.location.reload() });
-  }
-  const results = await Promise.allSettled([loadCampaign(), loadTowns()]);
-  for (const r of results) {
-    if (r.status === 'rejected') showStatus(describeError(r.reason, t('planner.town')), { retry: () => window.location.reload() });
+    showStatus(describeError(err, t('planner.town')), { retry: () => window.location.reload() });
   }
   document.body.dataset.ready = 'true';
   app.emit('ready');

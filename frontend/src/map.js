@@ -52,9 +52,9 @@ function basemap(url) {
 }
 
 export class CoverageMap {
-  constructor(container, { basemapURL = '', onError = () => {} } = {}) {
+  constructor(container, { basemapURL = '', onError = () => {}, bounds = null, window: win = null } = {}) {
     this.onError = onError;
-    this.window = { from: '', to: '' };
+    this.window = win || { from: '', to: '' };
     this.town = '';
     this.metric = METRICS[0];
     this.mode = 'heat';
@@ -71,8 +71,8 @@ export class CoverageMap {
         sources: base.sources,
         layers: [{ id: 'background', type: 'background', paint: { 'background-color': BACKGROUND } }, ...base.layers],
       },
-      center: FALLBACK_CENTRE,
-      zoom: 9.2,
+      // The county's bounds when known, so the first tiles asked are the ones shown.
+      ...(bounds ? { bounds, fitBoundsOptions: { padding: 20 } } : { center: FALLBACK_CENTRE, zoom: 9.2 }),
       minZoom: 5,
       maxZoom: 17,
       attributionControl: false,
@@ -191,6 +191,7 @@ export class CoverageMap {
   }
 
   setWindow(from, to) {
+    if (from === this.window.from && to === this.window.to) return; // no reload of the same tiles
     this.window = { from, to };
     this.refreshTiles();
   }
@@ -261,6 +262,22 @@ export class CoverageMap {
     m.setPaintProperty('villages-fill', 'fill-opacity', heat ? 0 : 0.8);
     m.setLayoutProperty('villages-below', 'visibility', heat ? 'none' : 'visible');
     this.legendListeners.forEach((fn) => fn(this.legend()));
+  }
+
+  /**
+   * localise puts the page's language on MapLibre's own controls, which
+   * otherwise say "Zoom in" and "Map" in English on a Chinese page.
+   */
+  localise({ zoomIn, zoomOut, title }) {
+    const set = (el, s) => {
+      if (!el) return;
+      el.title = s;
+      el.setAttribute('aria-label', s);
+    };
+    const box = this.map.getContainer();
+    box.querySelectorAll('.maplibregl-ctrl-zoom-in').forEach((el) => set(el, zoomIn));
+    box.querySelectorAll('.maplibregl-ctrl-zoom-out').forEach((el) => set(el, zoomOut));
+    this.map.getCanvas().setAttribute('aria-label', title);
   }
 
   setOverlay(name, on) {

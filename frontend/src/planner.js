@@ -2,7 +2,7 @@
 // the time window with week-by-week play; the village choropleth with the
 // one-third line; the town filter; the overlay layers; the campaign summary.
 
-import { api } from './endpoints.js';
+import { HOUSEHOLD_LAYERS, api, mayReadHouseholds } from './endpoints.js';
 import { date, lang, num, pct, t } from './i18n.js';
 import { METRICS, maplibregl } from './map.js';
 import { ONE_THIRD, ONE_THIRD_COLOUR } from './scales.js';
@@ -127,9 +127,17 @@ export function initPlanner(app) {
   });
   app.on('lang', () => { playBtn.textContent = t(playing ? 'planner.pause' : 'planner.play'); });
 
-  // Overlays.
-  document.querySelectorAll('input[name=layer]').forEach((c) =>
-    c.addEventListener('change', () => cmap.setOverlay(c.value, c.checked)));
+  // Overlays. Those showing households need the household_points grant: for
+  // anyone without it the box is off and says why, rather than a 403 banner.
+  const grantNote = document.getElementById('layers-grant-note');
+  document.querySelectorAll('input[name=layer]').forEach((c) => {
+    if (HOUSEHOLD_LAYERS.has(c.value) && !mayReadHouseholds(app.user)) {
+      c.disabled = true;
+      c.setAttribute('aria-describedby', 'layers-grant-note');
+      grantNote.hidden = false;
+    }
+    c.addEventListener('change', () => cmap.setOverlay(c.value, c.checked));
+  });
 
   // Legend.
   const legendEl = document.getElementById('legend');
@@ -137,6 +145,14 @@ export function initPlanner(app) {
   cmap.onLegend(renderLegend);
   app.on('lang', () => renderLegend(cmap.legend()));
   renderLegend(cmap.legend());
+  // Folded by default on a phone, where it would cover much of the map.
+  const legendToggle = document.getElementById('legend-toggle');
+  const foldLegend = (open) => {
+    legendToggle.setAttribute('aria-expanded', String(open));
+    legendEl.hidden = !open;
+  };
+  foldLegend(!window.matchMedia('(max-width: 600px)').matches);
+  legendToggle.addEventListener('click', () => foldLegend(legendToggle.getAttribute('aria-expanded') !== 'true'));
 
   // Hover tooltip on hexagons.
   const popup = new maplibregl.Popup({ closeButton: false, closeOnClick: false, className: 'tip', maxWidth: '260px' });
@@ -165,7 +181,9 @@ export function initPlanner(app) {
   // Click a village (in either mode) to open its panel.
   map.on('click', 'villages-fill', (e) => {
     const f = e.features?.[0];
-    if (f) app.openVillage(f.properties.code, { feature: f.properties });
+    if (!f) return;
+    popup.remove(); // a tap on a phone leaves the hover tip over the village otherwise
+    app.openVillage(f.properties.code, { feature: f.properties });
   });
 
   // Find a village by name: the keyboard's way to a village panel.

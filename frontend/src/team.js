@@ -6,33 +6,9 @@
 import { api, rowsOf } from './endpoints.js';
 import { date, num, pct, t } from './i18n.js';
 import { maplibregl } from './map.js';
-import { h, inlineError, loading, sortableTable } from './ui.js';
+import { h, inlineError, loading, sortableTable, specialWaiting } from './ui.js';
 import { eachCoord } from './planner.js';
 import { addDays } from './weeks.js';
-
-// Special-group households waiting. A group shown as "<11" holds 1 to 10:
-// sorting takes the middle of that range (as the server's priority does),
-// and the cell shows the total as a lower bound rather than counting it 0.
-const specialParts = (r) => {
-  const s = r.special_unvisited;
-  if (s && typeof s === 'object') {
-    const groups = Object.values(s);
-    return {
-      known: groups.reduce((a, b) => a + (typeof b === 'number' ? b : 0), 0),
-      hidden: groups.filter((b) => typeof b === 'string').length,
-    };
-  }
-  const w = r.special_waiting ?? s ?? 0;
-  return typeof w === 'string' ? { known: 0, hidden: 1 } : { known: Number(w) || 0, hidden: 0 };
-};
-const specialTotal = (r) => {
-  const { known, hidden } = specialParts(r);
-  return known + 5 * hidden;
-};
-const specialText = (r) => {
-  const { known, hidden } = specialParts(r);
-  return hidden ? `≥ ${num(known + hidden)}` : num(known);
-};
 
 const lngLatOf = (r) => {
   const c = r.centre || r.center || r.location;
@@ -53,7 +29,7 @@ function gapColumns() {
     { key: 'coverage', label: t('col.coverage'), numeric: true, value: (r) => (r.coverage ?? -1), render: (r) => pct(r.coverage) },
     { key: 'residents_needed', label: t('col.residents_needed'), numeric: true, render: (r) => num(r.residents_needed) },
     { key: 'households_needed', label: t('col.households_needed'), numeric: true, render: (r) => num(r.households_needed) },
-    { key: 'special', label: t('col.special'), numeric: true, value: specialTotal, render: specialText },
+    { key: 'special', label: t('col.special'), numeric: true, value: (r) => specialWaiting(r).sortKey, render: (r) => specialWaiting(r).text },
     { key: 'days_since_last_visit', label: t('col.days'), numeric: true, value: (r) => (r.days_since_last_visit ?? Infinity), render: (r) => (r.days_since_last_visit === null || r.days_since_last_visit === undefined ? t('village.never') : num(r.days_since_last_visit)) },
     { key: 'distance_km', label: t('col.distance'), numeric: true, render: (r) => num(r.distance_km, 1) },
   ];

@@ -1,7 +1,7 @@
 // Small DOM helpers shared by the views: element building, the status
 // banner, and sortable tables.
 
-import { t } from './i18n.js';
+import { num, t } from './i18n.js';
 
 /** h builds an element: h('td', {class: 'x', onclick: fn}, 'text', child). */
 export function h(tag, attrs = {}, ...children) {
@@ -124,4 +124,27 @@ export function sortableTable({ columns, rows, onRow, sort, onSort, caption, row
   }));
   const table = h('table', { class: 'data' }, caption ? h('caption', { class: 'sr-only' }, caption) : null, thead, tbody);
   return table;
+}
+
+/**
+ * specialWaiting reads a report row's special-group households not yet
+ * visited: {text, sortKey}. The report's total (special_waiting) is exact
+ * when it is a number. A group shown as "<11" holds 1 to 10 households, and
+ * one household may be in several groups, so without an exact total the
+ * largest known group is the lower bound ("≥ n"), never the sum. A total of
+ * "<11" beside a group of 11 or more cannot be right: the page shows the
+ * bound the groups prove instead.
+ */
+export function specialWaiting(r) {
+  const total = r.special_waiting;
+  if (typeof total === 'number') return { text: num(total), sortKey: total };
+  const groups = r.special_unvisited && typeof r.special_unvisited === 'object' ? Object.values(r.special_unvisited) : [];
+  const known = groups.filter((g) => typeof g === 'number');
+  const hidden = groups.length - known.length;
+  const max = Math.max(0, ...known);
+  if (typeof total === 'string' && max < 11) return { text: total, sortKey: 5 };
+  if (groups.length === 0) return { text: num(total), sortKey: 0 };
+  const bound = Math.max(max, hidden ? 1 : 0);
+  const exact = hidden === 0 && known.filter((g) => g > 0).length <= 1;
+  return { text: exact ? num(bound) : `≥ ${num(bound)}`, sortKey: bound };
 }

@@ -5,7 +5,8 @@
 import { api } from './endpoints.js';
 import { date, num, pct, t } from './i18n.js';
 import { ONE_THIRD_COLOUR } from './scales.js';
-import { h, inlineError, loading } from './ui.js';
+import { h, inlineError, loading, specialWaiting } from './ui.js';
+import { addDays, dayOf } from './weeks.js';
 
 const GROUPS = ['poor', 'seriously_ill', 'disabled', 'empty_nest', 'left_behind_children', 'community_correction'];
 const SVG = 'http://www.w3.org/2000/svg';
@@ -42,7 +43,7 @@ export function initVillagePanel(app) {
       return;
     }
     title.textContent = current.data.village_name || current.data.name || current.code;
-    body.replaceChildren(details(current.data));
+    body.replaceChildren(details(current.data, app.campaign?.today || dayOf(new Date())));
   };
 
   /**
@@ -92,7 +93,7 @@ function fromFeature(p) {
   };
 }
 
-function details(d) {
+function details(d, today) {
   const pop = Number(d.resident_population);
   const noPop = !(pop > 0);
   const coverage = d.coverage ?? (noPop ? null : Number(d.visited_residents) / pop);
@@ -108,14 +109,19 @@ function details(d) {
     ['village.visitedResidents', num(d.visited_residents)],
     ['village.residentsNeeded', num(d.residents_needed)],
     ['village.householdsNeeded', num(d.households_needed)],
-    ['village.lastVisit', lastVisit(d)],
+    ['village.lastVisit', lastVisit(d, today)],
   ];
   parts.push(h('dl', { class: 'facts' }, facts.flatMap(([k, v]) => [h('dt', {}, t(k)), h('dd', {}, v ?? '—')])));
 
   const special = d.special_unvisited || d.special_waiting_by_group;
   if (special && typeof special === 'object') {
     parts.push(h('h3', {}, t('village.special')));
-    parts.push(h('dl', { class: 'facts special' }, GROUPS.flatMap((g) => [h('dt', {}, t(`group.${g}`)), h('dd', {}, num(special[g] ?? 0))])));
+    // The total first: it is the number the map's tooltip and the gap table
+    // show, exact even where a group is only "<11".
+    const total = d.special_waiting !== undefined
+      ? [h('dt', { class: 'total' }, t('village.specialTotal')), h('dd', { class: 'total', id: 'village-special-total' }, specialWaiting(d).text)]
+      : [];
+    parts.push(h('dl', { class: 'facts special' }, total, GROUPS.flatMap((g) => [h('dt', {}, t(`group.${g}`)), h('dd', {}, num(special[g] ?? 0))])));
   } else if (d.special_waiting !== undefined) {
     parts.push(h('dl', { class: 'facts' }, h('dt', {}, t('village.special')), h('dd', {}, num(d.special_waiting))));
   }
@@ -126,16 +132,26 @@ function details(d) {
   if (Array.isArray(weekly) && weekly.length) {
     parts.push(h('h3', {}, t('village.weekly')));
     parts.push(weeklyChart(weekly));
+    // The peak as text beside the chart: inside the SVG it shrank with the
+    // chart to an unreadable few pixels.
+    const peak = Math.max(1, ...weekly.map((w) => Number(w.visits) || 0));
+    parts.push(h('p', { class: 'muted chart-note' }, t('village.weeklyMax', { max: peak })));
   }
   return h('div', {}, parts);
 }
 
-function lastVisit(d) {
-  const day = d.last_visit_on || d.last_visit;
-  if (!day) return d.days_since_last_visit !== undefined && d.days_since_last_visit !== null
-    ? t('village.daysAgo', { n: d.days_since_last_visit }) : t('village.never');
+/**
+ * lastVisit says when the village was last visited. The report counts the
+ * days up to the window's last day (or today), so for a window that ended
+ * before today it says "before the window's end", not "ago".
+ */
+function lastVisit(d, today) {
   const ago = d.days_since_last_visit;
-  return `${date(day.length === 10 ? `${day}T12:00:00+08:00` : day)}${ago !== undefined && ago !== null ? ` (${t('village.daysAgo', { n: ago })})` : ''}`;
+  const lastDay = d.to ? addDays(String(d.to).slice(0, 10), -1) : '';
+  const key = lastDay && today && lastDay < today ? 'village.daysBeforeEnd' : 'village.daysAgo';
+  const day = d.last_visit_on || d.last_visit;
+  if (!day) return ago !== undefined && ago !== null ? t(key, { n: ago }) : t('village.never');
+  return `${date(day.length === 10 ? `${day}T12:00:00+08:00` : day)}${ago !== undefined && ago !== null ? ` (${t(key, { n: ago })})` : ''}`;
 }
 
 /** coverageBar is the village's coverage on a 0–100% bar with the one-third line drawn on it. */
@@ -168,7 +184,7 @@ function weeklyChart(weeks) {
   const height = 60;
   const width = values.length * (bw + gap);
   const svg = document.createElementNS(SVG, 'svg');
-  svg.setAttribute('viewBox', `0 0 ${width} ${height + 14}`);
+  svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
   svg.setAttribute('class', 'weekly-chart');
   svg.setAttribute('role', 'img');
   svg.setAttribute('aria-label', t('village.weeklyChart', { n: values.length, max }));
@@ -182,11 +198,5 @@ function weeklyChart(weeks) {
     r.append(title);
     svg.append(r);
   });
-  const axis = document.createElementNS(SVG, 'text');
-  axis.setAttribute('x', '0');
-  axis.setAttribute('y', String(height + 12));
-  axis.setAttribute('class', 'axis');
-  axis.textContent = t('village.weeklyMax', { max });
-  svg.append(axis);
   return svg;
 }

@@ -37,6 +37,7 @@ test('the dynamic keys exist: metrics, layers, groups, roles, summary', () => {
       'teams', 'members', 'village_coverage', 'gaps', 'h3_cells'].map((k) => `layer.${k}`),
     ...['poor', 'seriously_ill', 'disabled', 'empty_nest', 'left_behind_children', 'community_correction'].map((k) => `group.${k}`),
     ...['leader', 'senior_adviser', 'cadre', 'village_official'].map((k) => `role.${k}`),
+    ...['admin', 'planner', 'team_leader', 'gis', 'member', 'household_points', 'personal_fields'].map((k) => `urole.${k}`),
   ];
   for (const lang of ['zh-CN', 'en']) {
     const missing = need.filter((k) => !(k in TABLES[lang]));
