@@ -62,7 +62,9 @@ type Layer struct {
 	// Temporal names the field that from/to and OGC datetime filter on;
 	// empty: the layer has no time. For aggregates from/to is the window.
 	Temporal string
-	// Households marks layers that need Scope.HouseholdPoints.
+	// Households marks layers that need Scope.HouseholdPoints: households,
+	// and the diary, whose entries stand where households were visited (the
+	// API refuses both without it, so neither is listed).
 	Households bool
 	// Resolution marks the H3 layer, which takes a resolution parameter.
 	Resolution bool
@@ -160,7 +162,7 @@ var catalogue = []*Layer{
 		},
 	},
 	{
-		Name: "visits", Title: "Visits 民情日记", Kind: Stored, Geometry: Point, Temporal: "occurred_at",
+		Name: "visits", Title: "Visits 民情日记", Kind: Stored, Geometry: Point, Temporal: "occurred_at", Households: true,
 		Description: "The people's diary: one row per visit, at its recorded location (empty when none was recorded)",
 		Fields: []Field{
 			{"id", Integer64, "visit id"}, {"external_id", String, "diary entry number"},
