@@ -314,8 +314,8 @@ func newMeBody(u auth.User, sessionToken string, expires time.Time) meBody {
 	}
 	for _, id := range sc.Towns {
 		for _, g := range u.Roles {
-			if g.TownID == id && g.Town != "" && !slices.Contains(b.Towns, g.Town) {
-				b.Towns = append(b.Towns, g.Town)
+			if g.TownID == id && g.TownCode != "" && !slices.Contains(b.Towns, g.TownCode) {
+				b.Towns = append(b.Towns, g.TownCode)
 			}
 		}
 	}

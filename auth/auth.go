@@ -34,11 +34,15 @@ var Assignable = []lianxin.Role{
 // RoleGrant is one role a user holds. A team_leader names a town, a member
 // names a member (and carries the member's town).
 type RoleGrant struct {
-	Role     lianxin.Role `json:"role"`
-	TownID   int32        `json:"-"`
-	Town     string       `json:"town,omitempty"` // town code
-	MemberID int32        `json:"-"`
-	Member   string       `json:"member,omitempty"` // member code
+	Role   lianxin.Role `json:"role"`
+	TownID int32        `json:"-"`
+	Town   string       `json:"town,omitempty"` // town code
+	// TownCode is the code of TownID whatever the role: a team leader's
+	// town, or a member's (the town of their member row, which the grant
+	// does not name). Read from the store with the codes; never input.
+	TownCode string `json:"-"`
+	MemberID int32  `json:"-"`
+	Member   string `json:"member,omitempty"` // member code
 }
 
 // User is an account with its roles. PasswordHash never leaves this package

@@ -35,9 +35,10 @@ const rolesBare = `coalesce((SELECT json_agg(json_build_object('role', r.role, '
                    FROM user_roles r WHERE r.user_id = u.id), '[]')`
 
 const rolesWithCodes = `coalesce((SELECT json_agg(json_build_object('role', r.role, 'town_id', r.town_id, 'member_id', r.member_id,
-                                                     'town', t.code, 'member', m.code)
+                                                     'town', CASE WHEN r.role = 'team_leader' THEN t.code END,
+                                                     'town_code', t.code, 'member', m.code)
                                   ORDER BY r.role, t.code, m.code)
-                   FROM user_roles r LEFT JOIN towns t ON t.id = r.town_id AND r.role = 'team_leader'
+                   FROM user_roles r LEFT JOIN towns t ON t.id = r.town_id
                                      LEFT JOIN members m ON m.id = r.member_id
                    WHERE r.user_id = u.id), '[]')`
 
@@ -46,6 +47,7 @@ type roleRow struct {
 	TownID   int32  `json:"town_id"`
 	MemberID int32  `json:"member_id"`
 	Town     string `json:"town"`
+	TownCode string `json:"town_code"`
 	Member   string `json:"member"`
 }
 
@@ -63,7 +65,7 @@ func scanUser(row pgx.Row, extra ...any) (auth.User, error) {
 	}
 	u.Roles = make([]auth.RoleGrant, len(rr))
 	for i, r := range rr {
-		u.Roles[i] = auth.RoleGrant{Role: lianxin.Role(r.Role), TownID: r.TownID, Town: r.Town, MemberID: r.MemberID, Member: r.Member}
+		u.Roles[i] = auth.RoleGrant{Role: lianxin.Role(r.Role), TownID: r.TownID, Town: r.Town, TownCode: r.TownCode, MemberID: r.MemberID, Member: r.Member}
 	}
 	return u, nil
 }

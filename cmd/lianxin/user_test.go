@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"net/http/httptest"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -121,5 +123,43 @@ func TestUserCommands(t *testing.T) {
 	}
 	if out, err := lx("tokens", "planner"); err != nil || !strings.Contains(out, "qgis") {
 		t.Fatalf("user tokens = %v %q, want the qgis token listed", err, out)
+	}
+
+	// /me names the towns a user works in: a member's is their member's
+	// town, which their grant does not name.
+	townCode := func(id int32) string {
+		for _, tw := range county.Towns {
+			if tw.ID == id {
+				return tw.Code
+			}
+		}
+		return ""
+	}
+	member := county.Members[0]
+	for _, tc := range []struct {
+		user      string
+		wantTowns []string
+		wantAll   bool
+	}{
+		{"planner", []string{}, true},
+		{"leader-" + county.Towns[0].Code, []string{county.Towns[0].Code}, false},
+		{"member-" + member.Code, []string{townCode(member.TownID)}, false},
+	} {
+		out, err := lx("token", tc.user, "--name", "me-check")
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest("GET", "/api/v1/auth/me", nil)
+		req.Header.Set("Authorization", "Bearer "+regexp.MustCompile(`lx_[A-Za-z0-9_-]{43}`).FindString(out))
+		srv.ServeHTTP(rec, req)
+		var got struct {
+			Towns    []string `json:"towns"`
+			AllTowns bool     `json:"all_towns"`
+		}
+		if err := json.Unmarshal(rec.Body.Bytes(), &got); rec.Code != 200 || err != nil ||
+			!slices.Equal(got.Towns, tc.wantTowns) || got.AllTowns != tc.wantAll {
+			t.Errorf("GET /me as %s = %d %s; want towns %v, all_towns %v", tc.user, rec.Code, rec.Body, tc.wantTowns, tc.wantAll)
+		}
 	}
 }
