@@ -314,9 +314,22 @@ type VillageCoverage struct {
 	SpecialWaitingHidden bool `json:"-"`
 }
 
-// SpecialWaiting is the sum of SpecialUnvisited over groups as it may be shown.
+// SpecialWaiting is the sum of SpecialUnvisited over groups as it may be
+// shown. Hidden, it carries the sum of the groups that are shown: the total
+// is at least that (a household in two groups counts in both), and once that
+// passes 10 it reads "≥n", not "<11" beside groups that disprove it.
 func (v VillageCoverage) SpecialWaiting() privacy.Count {
-	return privacy.Count{N: v.SpecialUnvisited.Total(), Hidden: v.SpecialWaitingHidden || v.Suppressed}
+	total := v.SpecialUnvisited.Total()
+	if !v.SpecialWaitingHidden && !v.Suppressed {
+		return privacy.Shown(total)
+	}
+	var shown int64
+	for _, g := range Groups {
+		if !v.Suppressed && !v.SpecialUnvisited.Hidden(g) {
+			shown += v.SpecialUnvisited.Get(g)
+		}
+	}
+	return privacy.HiddenSum(total, shown)
 }
 
 // Reached applies the one-third rule to the village.

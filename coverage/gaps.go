@@ -96,15 +96,17 @@ const (
 	SpecialSaturation   = 10
 	StaleSaturationDays = 28
 	// HiddenSpecialWaiting is what a hidden special_waiting counts as in the
-	// priority and in sorting, so neither reveals the hidden value.
+	// priority and in sorting, so neither reveals the hidden value; one
+	// published as a bound ("≥n", n > 10) counts as n, which its shown
+	// groups prove.
 	HiddenSpecialWaiting = 5
 )
 
 // rankingValue is the special waiting a ranking may use: the count, or
-// HiddenSpecialWaiting when it is hidden.
+// when it is hidden its published bound or HiddenSpecialWaiting.
 func rankingValue(c privacy.Count) int64 {
 	if c.Hidden {
-		return HiddenSpecialWaiting
+		return max(HiddenSpecialWaiting, c.Bound())
 	}
 	return c.N
 }

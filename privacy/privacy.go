@@ -35,9 +35,13 @@
 //     households of each group, and those of them not visited in the
 //     window) from 1 to 10 is shown as the string "<11" in JSON and CSV,
 //     null in exports' typed files, and omitted from tiles. 0 and 11+ are
-//     shown exactly. Because an area's households of a group are shown and
-//     visited + unvisited = households, an unvisited count is also hidden
-//     when the visited count it implies is 1 to 10.
+//     shown exactly. "<11" marks every hidden count, whatever rule hid it
+//     (telling the rules apart would narrow the values they protect); only
+//     a hidden sum whose shown parts add up to more than 10 reads "≥" and
+//     that sum (Count.AtLeast), a bound the reader can compute already.
+//     Because an area's households of a group are shown and visited +
+//     unvisited = households, an unvisited count is also hidden when the
+//     visited count it implies is 1 to 10.
 //  4. Differencing by hierarchy (Complement, Protect): every published total
 //     is assumed known — the county, a town (summary?town=), a coarser H3
 //     cell. Under each parent, the hidden children are either none, or at
@@ -72,6 +76,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"lianxin"
@@ -107,11 +112,23 @@ func TooFewHouseholds(n int64) bool { return n > 0 && n < MinHouseholds }
 // SmallCount reports whether a special-group count n is shown only as SmallLabel.
 func SmallCount(n int64) bool { return n >= 1 && n <= SmallCountMax }
 
+// AtLeastPrefix starts the label of a hidden sum whose shown parts already
+// exceed SmallCountMax: "≥" and their sum (see Count.AtLeast).
+const AtLeastPrefix = "≥"
+
 // Count is a figure as published: its value, or hidden. It marshals to a
-// JSON number, or to SmallLabel when hidden.
+// JSON number, or when hidden to SmallLabel, or to a lower bound ("≥53")
+// for a hidden sum whose shown parts prove it is not small.
 type Count struct {
 	N      int64
 	Hidden bool
+	// AtLeast is, for a hidden sum (a village's special_waiting over its
+	// groups), the sum of its parts that are shown. The reader can add
+	// those up already, so publishing it reveals nothing; when it exceeds
+	// SmallCountMax, SmallLabel would be a visible falsehood (and would
+	// tell that the sum was hidden for another reason than being small),
+	// so the count reads "≥AtLeast" instead.
+	AtLeast int64
 }
 
 // Shown returns n as a visible Count.
@@ -120,11 +137,33 @@ func Shown(n int64) Count { return Count{N: n} }
 // Special returns a special-group count under rule 3 when apply is set.
 func Special(n int64, apply bool) Count { return Count{N: n, Hidden: apply && SmallCount(n)} }
 
-// MarshalJSON writes the number, or "<11" when hidden. A hidden count's
-// value never leaves the process.
+// HiddenSum returns the sum n, hidden, of parts of which those shown add up
+// to shownParts.
+func HiddenSum(n, shownParts int64) Count { return Count{N: n, Hidden: true, AtLeast: shownParts} }
+
+// Bound returns the lower bound a hidden count publishes: AtLeast when it
+// reads "≥AtLeast", else 0 (it reads "<11").
+func (c Count) Bound() int64 {
+	if c.Hidden && c.AtLeast > SmallCountMax {
+		return c.AtLeast
+	}
+	return 0
+}
+
+// label is how a hidden count reads: SmallLabel, or "≥" and its bound.
+func (c Count) label() string {
+	if b := c.Bound(); b > 0 {
+		return AtLeastPrefix + strconv.FormatInt(b, 10)
+	}
+	return SmallLabel
+}
+
+// MarshalJSON writes the number, or when hidden "<11" (or "≥n" for a hidden
+// sum whose shown parts add up to n > 10). A hidden count's value never
+// leaves the process.
 func (c Count) MarshalJSON() ([]byte, error) {
 	if c.Hidden {
-		return []byte(`"` + SmallLabel + `"`), nil
+		return []byte(`"` + c.label() + `"`), nil
 	}
 	return strconv.AppendInt(nil, c.N, 10), nil
 }
@@ -132,26 +171,37 @@ func (c Count) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON reads what MarshalJSON writes (a hidden count reads back
 // with N = 0: its value was never written).
 func (c *Count) UnmarshalJSON(b []byte) error {
+	bad := fmt.Errorf("privacy.Count: %s is neither a whole number, %q nor %q and a number", b, SmallLabel, AtLeastPrefix)
 	if len(b) > 0 && b[0] == '"' {
 		var label string
-		if err := json.Unmarshal(b, &label); err != nil || label != SmallLabel {
-			return fmt.Errorf("privacy.Count: %s is neither a whole number nor %q", b, SmallLabel)
+		if err := json.Unmarshal(b, &label); err != nil {
+			return bad
 		}
-		*c = Count{Hidden: true}
+		if label == SmallLabel {
+			*c = Count{Hidden: true}
+			return nil
+		}
+		digits, ok := strings.CutPrefix(label, AtLeastPrefix)
+		n, err := strconv.ParseInt(digits, 10, 64)
+		if !ok || err != nil || n <= SmallCountMax {
+			return bad
+		}
+		*c = Count{Hidden: true, AtLeast: n}
 		return nil
 	}
 	n, err := strconv.ParseInt(string(b), 10, 64)
 	if err != nil {
-		return fmt.Errorf("privacy.Count: %s is neither a whole number nor %q", b, SmallLabel)
+		return bad
 	}
 	*c = Count{N: n}
 	return nil
 }
 
-// String is the CSV form: the number, or "<11" when hidden.
+// String is the CSV form: the number, or when hidden "<11" (or "≥n", as in
+// JSON).
 func (c Count) String() string {
 	if c.Hidden {
-		return SmallLabel
+		return c.label()
 	}
 	return strconv.FormatInt(c.N, 10)
 }

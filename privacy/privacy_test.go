@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -248,12 +249,58 @@ func TestProtectHierarchy(t *testing.T) {
 }
 
 func TestCountRoundTrip(t *testing.T) {
-	for _, c := range []Count{Shown(0), Shown(42), Special(3, true)} {
+	for _, c := range []Count{Shown(0), Shown(42), Special(3, true), HiddenSum(75, 53), HiddenSum(17, 0)} {
 		b, _ := json.Marshal(c)
 		var back Count
-		if err := json.Unmarshal(b, &back); err != nil || back.Hidden != c.Hidden || (!c.Hidden && back.N != c.N) {
+		if err := json.Unmarshal(b, &back); err != nil || back.Hidden != c.Hidden || (!c.Hidden && back.N != c.N) ||
+			back.Bound() != c.Bound() || back.String() != c.String() {
 			t.Errorf("Count %+v → %s → %+v, %v", c, b, back, err)
 		}
+	}
+	for _, bad := range []string{`"≥10"`, `"≥"`, `"≥x"`, `"<12"`, `"hidden"`} {
+		var c Count
+		if err := json.Unmarshal([]byte(bad), &c); err == nil {
+			t.Errorf("Count reads %s as %+v, want an error", bad, c)
+		}
+	}
+}
+
+// A hidden sum reads "<11" unless its shown parts already add up to more
+// than 10: then "<11" would be false and visibly so, and it reads "≥" and
+// that sum, which the reader can compute anyway.
+func TestHiddenSumLabel(t *testing.T) {
+	cases := []struct {
+		name          string
+		c             Count
+		label         string
+		bound         int64
+		value, hidden bool
+	}{
+		{"shown", Shown(75), "75", 0, true, false},
+		{"small, nothing shown beside it", HiddenSum(7, 0), SmallLabel, 0, false, true},
+		{"shown parts 10: still <11", HiddenSum(30, 10), SmallLabel, 0, false, true},
+		{"shown parts 11", HiddenSum(30, 11), "≥11", 11, false, true},
+		{"the reported village: 15+13+25 shown", HiddenSum(75, 53), "≥53", 53, false, true},
+		{"a hidden group count never carries a bound", Special(7, true), SmallLabel, 0, false, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			b, _ := json.Marshal(tc.c)
+			var got any
+			if err := json.Unmarshal(b, &got); err != nil {
+				t.Fatalf("%+v marshals to %s, not JSON: %v", tc.c, b, err)
+			}
+			want := any(tc.label)
+			if !tc.hidden {
+				want, _ = strconv.ParseFloat(tc.label, 64)
+			}
+			if got != want || tc.c.String() != tc.label || tc.c.Bound() != tc.bound {
+				t.Errorf("%+v: JSON %s CSV %s bound %d, want %v, %s, %d", tc.c, b, tc.c.String(), tc.c.Bound(), want, tc.label, tc.bound)
+			}
+			if _, ok := tc.c.Value(); ok != tc.value {
+				t.Errorf("%+v: Value shown %v, want %v (tiles leave hidden counts out)", tc.c, ok, tc.value)
+			}
+		})
 	}
 }
 
