@@ -1,5 +1,7 @@
 # Manual check, not part of `make test`: loads a running server's layers into QGIS (PyQGIS, headless) as a GIS user would.
-# Run: QT_QPA_PLATFORM=offscreen /usr/bin/python3 scripts/qgis-check.py http://127.0.0.1:8080 USER API_TOKEN
+# Run: QT_QPA_PLATFORM=offscreen /usr/bin/python3 scripts/qgis-check.py http://127.0.0.1:8080 USER API_TOKEN [STYLE_JSON]
+# STYLE_JSON: the villages' "QGIS/MapLibre style" saved from the GIS view (the browser tests keep one in
+# test-artifacts/lianxin-villages.style.json, made in the village choropleth mode); without it (d) is skipped.
 # Needs Debian's qgis and python3-qgis; prints one line per check and exits 1 if QGIS disagrees with the API.
 """QGIS check of lianxin's GIS endpoints.
 
@@ -9,7 +11,11 @@
 (b) every layer's vector tiles as an XYZ vector tile layer, with the zoom
     range from its TileJSON, drawn over the layer's bounds;
 (c) exported files: a GeoPackage and a GBK Shapefile of villages, and a
-    GeoPackage of projects (points and polygons).
+    GeoPackage of projects (points and polygons);
+(d) the web map's own style, downloaded from the GIS view, converted by
+    QGIS's QgsMapBoxGlStyleConverter (no errors, no warnings) and applied
+    to the villages' tiles: the drawn colour of a village of each coverage
+    class is the class's colour in the style.
 
 The API token is sent as the password of HTTP Basic, through a QGIS
 authentication configuration held in a throwaway authentication database.
@@ -29,7 +35,7 @@ import zipfile
 BIG = 70000  # layers with more features are counted by QGIS, not read whole
 
 
-def main(base, user, token):
+def main(base, user, token, style_path=None):
     work = tempfile.mkdtemp(prefix="qgis-check-")
     os.environ.setdefault("QGIS_AUTH_DB_DIR_PATH", work)
     # A fresh network cache: tiles cached by an earlier run would come back
@@ -47,6 +53,7 @@ def main(base, user, token):
     bad += check_oapif(api, base, authcfg)
     bad += check_tiles(api, authcfg, work)
     bad += check_exports(api, work)
+    bad += check_style(api, base, authcfg, work, style_path)
     app.exitQgis()
     print("FAILED: %d check(s)" % bad if bad else "all checks passed")
     return 1 if bad else 0
@@ -244,7 +251,105 @@ def check_exports(api, work):
     return bad
 
 
+def check_style(api, base, authcfg, work, style_path):
+    """(d) The GIS view's style for the villages, as QGIS 3.22 reads it."""
+    from osgeo import ogr
+    from qgis.core import (QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsDataSourceUri, QgsGeometry,
+                           QgsMapBoxGlStyleConversionContext, QgsMapBoxGlStyleConverter,
+                           QgsMapRendererSequentialJob, QgsMapSettings, QgsPointXY, QgsProject, QgsRectangle,
+                           QgsVectorTileLayer)
+    from qgis.PyQt.QtCore import QSize
+    from qgis.PyQt.QtGui import QColor
+
+    print("\n(d) the web map's style (Mapbox GL v8 from the GIS view) through QgsMapBoxGlStyleConverter")
+    if not style_path:
+        note("style", "no STYLE_JSON given (the villages' style saved from the GIS view): skipped")
+        return 0
+    with open(style_path, encoding="utf-8") as f:
+        style = json.load(f)
+    bad = 0
+    src = style.get("sources", {}).get("villages", {})
+    tiles = (src.get("tiles") or [""])[0]
+    bad += report(style.get("version") == 8 and tiles.startswith("http"), "style file",
+                  "version %s, sources %s, villages tiles %s" % (style.get("version"), sorted(style.get("sources", {})), tiles))
+    conv = QgsMapBoxGlStyleConverter()
+    result = conv.convert(style, QgsMapBoxGlStyleConversionContext())
+    renderer = conv.renderer()
+    rules = renderer.styles() if renderer else []
+    bad += report(result == QgsMapBoxGlStyleConverter.Success and not conv.warnings() and renderer is not None,
+                  "conversion", "result %s %s, %d rules, warnings %s" % (result, conv.errorMessage(), len(rules), conv.warnings()))
+    for r in rules:
+        print("         rule %-28s %-9s %s  filter %s" % (r.styleName(), r.symbol().color().name() if r.symbol() else "",
+                                                      "on" if r.isEnabled() else "OFF", r.filterExpression()))
+    # The style's tiles (with the window it was made for), from this server.
+    parts = urllib.parse.urlsplit(tiles)
+    url = base.rstrip("/") + parts.path + ("?" + parts.query if parts.query else "")
+    uri = QgsDataSourceUri()
+    uri.setParam("type", "xyz")
+    uri.setParam("url", url)
+    uri.setParam("zmin", str(src.get("minzoom", 5)))
+    uri.setParam("zmax", str(src.get("maxzoom", 16)))
+    uri.setAuthConfigId(authcfg)
+    layer = QgsVectorTileLayer(bytes(uri.encodedUri()).decode(), "villages")
+    if not layer.isValid() or renderer is None:
+        return bad + report(False, "villages tiles", "QGIS could not load %s" % url)
+    layer.setRenderer(renderer)
+    if conv.labeling():
+        layer.setLabeling(conv.labeling())
+
+    # One village per coverage class of the style, the largest, with its
+    # coverage in the style's window from the API.
+    fills = [l for l in style["layers"] if l["type"] == "fill" and l.get("source-layer") == "villages"
+             and l.get("metadata", {}).get("lianxin:class")]
+    window = dict(urllib.parse.parse_qsl(parts.query))
+    q = urllib.parse.urlencode({"limit": 10000, **({"datetime": "%s/%s" % (window["from"], window["to"])}
+                                                   if window.get("from") and window.get("to") else {})})
+    villages = api.json("/ogc/collections/village_coverage/items?" + q)["features"]
+    to3857 = QgsCoordinateTransform(QgsCoordinateReferenceSystem("EPSG:4326"),
+                                    QgsCoordinateReferenceSystem("EPSG:3857"), QgsProject.instance())
+    for fl in fills:
+        c = fl["metadata"]["lianxin:class"]
+        lo, hi = c["min"], c["max"]
+        inside = [v for v in villages if (v["properties"].get(c["attr"]) is None) == (lo is None and hi is None)
+                  and (v["properties"].get(c["attr"]) is None
+                       or ((lo is None or v["properties"][c["attr"]] >= lo) and (hi is None or v["properties"][c["attr"]] < hi)))]
+        if not inside:
+            note(fl["id"], "no village in this class")
+            continue
+        geoms = [(QgsGeometry.fromWkt(ogr.CreateGeometryFromJson(json.dumps(v["geometry"])).ExportToWkt()), v)
+                 for v in inside]
+        g, v = max(geoms, key=lambda gv: gv[0].area())
+        g.transform(to3857)
+        spot = g.poleOfInaccessibility(1.0)[0].asPoint()
+        box = g.boundingBox()
+        box.scale(1.2)
+        ms = QgsMapSettings()
+        ms.setLayers([layer])
+        ms.setDestinationCrs(QgsCoordinateReferenceSystem("EPSG:3857"))
+        ms.setExtent(box)
+        ms.setOutputSize(QSize(512, 512))
+        ms.setBackgroundColor(QColor(255, 255, 255))
+        job = QgsMapRendererSequentialJob(ms)
+        job.start()
+        job.waitForFinished()
+        img = job.renderedImage()
+        img.save(os.path.join(work, "style-%s.png" % v["properties"]["code"]))
+        px = ms.mapToPixel().transform(QgsPointXY(spot))
+        got = QColor(img.pixel(int(px.x()), int(px.y())))
+        # The fill's colour at its opacity over the white background.
+        want = QColor(fl["paint"]["fill-color"])
+        a = float(fl["paint"].get("fill-opacity", 1))
+        want = [round(a * ch + (1 - a) * 255) for ch in (want.red(), want.green(), want.blue())]
+        have = [got.red(), got.green(), got.blue()]
+        ok = max(abs(x - y) for x, y in zip(have, want)) <= 6 and not job.errors()
+        bad += report(ok, "village %s" % v["properties"]["code"],
+                      "%s %s, %s: QGIS drew rgb%s at its centre, want rgb%s (%s at opacity %g)%s" % (
+                          v["properties"]["name"], c["attr"], v["properties"].get(c["attr"]), tuple(have), tuple(want),
+                          fl["paint"]["fill-color"], a, " errors %s" % [str(e) for e in job.errors()] if job.errors() else ""))
+    return bad
+
+
 if __name__ == "__main__":
-    if len(sys.argv) != 4:
-        sys.exit(__doc__ + "\nusage: qgis-check.py BASE_URL USER API_TOKEN")
+    if len(sys.argv) not in (4, 5):
+        sys.exit(__doc__ + "\nusage: qgis-check.py BASE_URL USER API_TOKEN [STYLE_JSON]")
     sys.exit(main(*sys.argv[1:]))

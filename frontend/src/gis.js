@@ -1,14 +1,49 @@
 // The GIS staff's view: the URLs QGIS and GDAL open (TileJSON per layer, the
 // OGC API – Features landing page) with copy buttons, and a layer list with
 // download links in every export format and coordinate system, and the
-// offline map package (PMTiles) of the town in view.
+// offline map package (PMTiles) of the town in view, and the web map's own
+// style for QGIS (qgisstyle.js), per layer and for the whole map.
 
 import {
   EXPORT_FORMATS, EXPORT_LAYERS, HOUSEHOLD_LAYERS, TILE_LAYERS, WINDOWED_EXPORTS, api, mayReadHouseholds, userTowns,
 } from './endpoints.js';
-import { date, t } from './i18n.js';
+import { date, lang, t } from './i18n.js';
+import { qgisStyle } from './qgisstyle.js';
 import { h } from './ui.js';
 import { addDays } from './weeks.js';
+
+/** STYLE_SOURCES: the download rows whose layer the web map draws, and its source there. */
+const STYLE_SOURCES = {
+  towns: 'towns', villages: 'villages', contact_points: 'contact_points', visits: 'visits', projects: 'projects',
+  river_works: 'river_works', h3_cells: 'h3',
+};
+
+/**
+ * saveStyle downloads the live map's style for QGIS: of one map source, or
+ * of the whole map (source empty), labelled in the page's language.
+ */
+function saveStyle(app, source) {
+  const live = app.map?.map?.getStyle?.();
+  if (!live) return;
+  const label = (id, src) => {
+    const layer = t(`layer.${src}`);
+    return id === src ? layer : `${layer} · ${t(`style.${id.slice(src.length + 1)}`)}`;
+  };
+  const style = qgisStyle(live, {
+    sources: source ? [source] : null,
+    name: `lianxin · ${source ? t(`layer.${source}`) : t('style.map')}`,
+    label,
+    noData: t('style.noData'),
+  });
+  style.metadata = { 'lianxin:lang': lang(), 'lianxin:generated': new Date().toISOString() };
+  const blob = new Blob([JSON.stringify(style, null, 2)], { type: 'application/json' });
+  const url = URL.createObjectURL(blob);
+  const a = h('a', { href: url, download: `lianxin-${source || 'map'}.style.json`, hidden: true });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60000);
+}
 
 export function initGIS(app) {
   const servicesEl = document.getElementById('services');
@@ -43,7 +78,19 @@ export function initGIS(app) {
       // A household layer's TileJSON is a 403 without the grant: not offered.
       ...TILE_LAYERS.filter((l) => !HOUSEHOLD_LAYERS.has(l) || mayReadHouseholds(app.user))
         .map((l) => copyRow(t(`layer.${l}`), `${origin}/tiles/${l}.json`, `url-tj-${l}`)),
+      h('h3', {}, t('gis.style')),
+      h('p', { class: 'muted' }, t('gis.styleHint')),
+      styleButton('', t('gis.styleMap'), 'style-download-map'),
     );
+  };
+
+  const styleButton = (source, text, id) => {
+    const btn = h('button', {
+      type: 'button', class: 'style-download', id, dataset: { source },
+      'aria-label': source ? t('gis.styleLabel', { layer: t(`layer.${source}`) }) : undefined,
+    }, text);
+    btn.addEventListener('click', () => saveStyle(app, source));
+    return btn;
   };
 
   const renderList = () => {
@@ -67,7 +114,7 @@ export function initGIS(app) {
           'aria-label': t('gis.downloadLabel', { layer: t(`layer.${l}`), format: f.label }),
           'aria-disabled': exportsOK === false ? 'true' : undefined,
         }, f.label);
-      })))));
+      }), STYLE_SOURCES[l] ? styleButton(STYLE_SOURCES[l], t('gis.styleButton'), `style-download-${l}`) : null))));
     // The downloads follow the planner view's town and time window: say so,
     // or a file of one town over six weeks surprises whoever opens it.
     const town = app.towns.find((x) => x.code === app.town);

@@ -331,6 +331,14 @@ function summaryCards(s) {
   if (s.resident_population > 0 && s.visited_residents !== undefined) {
     cards.push(card(t('summary.coverage'), pct(s.visited_residents / s.resident_population)));
   }
+  // The one-third rule is written for the rural resident population.
+  if (s.rural_resident_population > 0 && s.rural_visited_residents !== undefined) {
+    cards.push(card(t('summary.ruralCoverage'), t('summary.ruralValue', {
+      pct: pct(s.rural_visited_residents / s.rural_resident_population),
+      n: num(s.rural_villages_reached),
+      total: num(s.rural_villages),
+    }), 'rural'));
+  }
   for (const k of SUMMARY_KEYS) {
     if (typeof s[k] === 'number' || typeof s[k] === 'string') cards.push(card(t(`summary.${k}`), num(s[k])));
   }
@@ -346,6 +354,6 @@ function summaryCards(s) {
   return h('dl', { class: 'cards', lang: lang() }, cards);
 }
 
-function card(label, value) {
-  return h('div', { class: 'card' }, h('dt', {}, label), h('dd', {}, value));
+function card(label, value, key) {
+  return h('div', { class: 'card', dataset: key ? { key } : undefined }, h('dt', {}, label), h('dd', {}, value));
 }

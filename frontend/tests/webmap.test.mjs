@@ -4,11 +4,29 @@
 // language switch relabels the page, and the print view renders.
 
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import {
-  canvasPixels, changedShare, colouredShare, launch, mapIdle, openApp, shot,
+  ARTIFACTS, BASE, canvasPixels, changedShare, colouredShare, launch, mapIdle, openApp, shot,
 } from './helpers.mjs';
+
+/** stepValue evaluates the map's stepped paint value (maybe inside ["case", ["has", A], ...]) at x. */
+function stepValue(expr, x) {
+  const step = expr[0] === 'case' ? expr[2] : expr;
+  let out = step[2];
+  for (let i = 3; i < step.length; i += 2) if (x >= step[i]) out = step[i + 1];
+  return out;
+}
+
+/** download clicks a button that saves a file and returns the file's JSON (kept in the artifacts). */
+async function downloadJSON(page, selector) {
+  const [file] = await Promise.all([page.waitForEvent('download', { timeout: 10000 }), page.click(selector)]);
+  const path = join(ARTIFACTS, file.suggestedFilename());
+  await file.saveAs(path);
+  return JSON.parse(readFileSync(path, 'utf8'));
+}
 
 describe('web map', () => {
   let browser;
@@ -50,6 +68,24 @@ describe('web map', () => {
     await page.locator('#summary .card').first().waitFor();
     const cards = await page.locator('#summary .card').count();
     assert.ok(cards >= 8, `summary dashboard cards: ${cards}, want at least 8`);
+  });
+
+  test('the summary shows the rural figures the API gives', async () => {
+    const want = await page.evaluate(async () => {
+      const q = new URLSearchParams({ ...window.lianxin.window, town: window.lianxin.town || '' });
+      const res = await fetch(`/api/v1/reports/summary?${q}`);
+      if (!res.ok) throw new Error(`GET summary: ${res.status}`);
+      return res.json();
+    });
+    assert.ok(want.rural_resident_population > 0, `API rural_resident_population ${want.rural_resident_population}, want > 0`);
+    const share = new Intl.NumberFormat('zh-CN', { style: 'percent', maximumFractionDigits: 1 })
+      .format(want.rural_visited_residents / want.rural_resident_population);
+    const card = page.locator('#summary .card[data-key="rural"]');
+    const label = await card.locator('dt').innerText();
+    const value = await card.locator('dd').innerText();
+    assert.match(label, /农村常住人口/, `rural card label ${JSON.stringify(label)}`);
+    assert.equal(value, `${share}（${want.rural_villages_reached}/${want.rural_villages} 村达到三分之一）`,
+      `rural card: got ${JSON.stringify(value)}, want the API's ${want.rural_visited_residents}/${want.rural_resident_population} residents, ${want.rural_villages_reached}/${want.rural_villages} villages`);
   });
 
   test('switching the metric changes the hexagons', async () => {
@@ -221,6 +257,58 @@ describe('web map', () => {
     const status = await page.evaluate(async (u) => (await fetch(u)).status, href);
     assert.ok(status === 200 || status === 403, `GET ${href} = ${status}, want 200 (or 403 for a role without exports)`);
     await shot(page, 'gis');
+  });
+
+  test('the QGIS style download is the live map\'s style', async () => {
+    // The village choropleth, so the villages' style has its classes.
+    await page.click('#tab-planner');
+    await page.check('input[name=mode][value=villages]');
+    await mapIdle(page);
+    await page.click('#tab-gis');
+    const style = await downloadJSON(page, '#style-download-villages');
+    const live = await page.evaluate(() => window.lianxin.map.map.getStyle());
+    assert.equal(style.version, 8, 'style version');
+    assert.deepEqual(Object.keys(style.sources), ['villages'], 'the villages style has the villages source only');
+    const tiles = style.sources.villages.tiles[0];
+    assert.ok(tiles.startsWith(`${BASE}/tiles/villages/{z}/{x}/{y}.mvt`), `tile URL ${tiles}, want absolute under ${BASE}`);
+    assert.deepEqual(style.sources.villages.tiles, live.sources.villages.tiles, 'the tiles (and their window) are the map\'s');
+    const byId = new Map(live.layers.map((l) => [l.id, l]));
+    let classes = 0;
+    for (const l of style.layers) {
+      const from = byId.get(l.metadata?.['lianxin:layer']);
+      assert.ok(from, `style layer ${l.id} names a map layer: ${JSON.stringify(l.metadata)}`);
+      assert.match(l.id, /^村（社区）/, `layer id ${JSON.stringify(l.id)} is the layer's zh-CN name`);
+      const cls = l.metadata['lianxin:class'];
+      if (!cls) {
+        assert.deepEqual(l.paint, from.paint, `paint of ${l.id}, want the map's ${from.id}`);
+        continue;
+      }
+      classes++;
+      // A class of a stepped colour: the colour the map gives a value in it, the rest as the map.
+      const { 'fill-color': colour, ...rest } = l.paint;
+      const { 'fill-color': liveColour, ...liveRest } = from.paint;
+      const want = cls.min === null && cls.max === null ? liveColour[3] : stepValue(liveColour, cls.min ?? cls.max - 1e-9);
+      assert.equal(colour, want, `colour of class ${l.id} (${cls.min}–${cls.max}), want the map's`);
+      assert.deepEqual(rest, liveRest, `other paint of ${l.id}`);
+    }
+    assert.equal(classes, 7, 'villages fill: 6 coverage classes and one without population');
+    assert.ok(style.layers.some((l) => l.metadata['lianxin:layer'] === 'villages-below'), 'the below-one-third outline is in the style');
+    // The whole map: every vector layer of the map, no raster, no background, no GeoJSON.
+    const all = await downloadJSON(page, '#style-download-map');
+    for (const [id, s] of Object.entries(all.sources)) {
+      assert.equal(s.type, 'vector', `source ${id}`);
+      assert.match(s.tiles[0], /^https?:\/\//, `source ${id} tiles are absolute`);
+    }
+    const mapped = new Set(all.layers.map((l) => l.metadata['lianxin:layer']));
+    const shown = live.layers.filter((l) => live.sources[l.source]?.type === 'vector' && l.id !== 'village-selected'
+      && l.layout?.visibility !== 'none').map((l) => l.id);
+    assert.deepEqual(shown.filter((id) => !mapped.has(id)), [], 'shown map layers missing from the whole-map style');
+    assert.deepEqual([...mapped].filter((id) => !shown.includes(id)), [], 'hidden map layers in the whole-map style (QGIS would draw them)');
+    assert.ok(all.layers.every((l) => ['fill', 'line', 'circle'].includes(l.type)), 'only fill, line and circle layers');
+    await page.click('#tab-planner');
+    await page.check('input[name=mode][value=heat]');
+    await mapIdle(page);
+    await page.click('#tab-gis');
   });
 
   test('a tablet-sized window keeps the controls and the map', async () => {
