@@ -344,12 +344,13 @@ function summaryCards(s) {
   }
   const waiting = s.five_coverages?.special_unvisited;
   if (waiting && typeof waiting === 'object') {
-    // A group shown as "<11" holds 1 to 10 households: the total is then a
-    // lower bound, and says so, rather than counting the group as 0.
+    // With a group hidden ("<11") the sum of the groups on show is a lower
+    // bound, and says so; a hidden group adds nothing to it (the privacy
+    // rules may hide a 0).
     const groups = Object.values(waiting);
-    const hidden = groups.filter((b) => typeof b === 'string').length;
+    const hidden = groups.some((b) => typeof b === 'string');
     const known = groups.reduce((a, b) => a + (typeof b === 'number' ? b : 0), 0);
-    cards.push(card(t('summary.special_waiting'), hidden ? `≥ ${num(known + hidden)}` : num(known)));
+    cards.push(card(t('summary.special_waiting'), hidden ? `≥ ${num(known)}` : num(known)));
   }
   return h('dl', { class: 'cards', lang: lang() }, cards);
 }

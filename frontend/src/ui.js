@@ -128,23 +128,20 @@ export function sortableTable({ columns, rows, onRow, sort, onSort, caption, row
 
 /**
  * specialWaiting reads a report row's special-group households not yet
- * visited: {text, sortKey}. The report's total (special_waiting) is exact
- * when it is a number. A group shown as "<11" holds 1 to 10 households, and
- * one household may be in several groups, so without an exact total the
- * largest known group is the lower bound ("≥ n"), never the sum. A total of
- * "<11" beside a group of 11 or more cannot be right: the page shows the
- * bound the groups prove instead.
+ * visited: {text, sortKey}. special_waiting is the sum over the groups (a
+ * household in two groups counts in both), as the server publishes it: a
+ * number, or when hidden "<11", or "≥n" where the groups on show already add
+ * up to n > 10. The page shows what the server says and never adds hidden
+ * groups itself (the privacy rules may hide a 0). Sorted, "≥n" counts as n
+ * and "<11" as 5, as the server's ranking does.
  */
 export function specialWaiting(r) {
   const total = r.special_waiting;
   if (typeof total === 'number') return { text: num(total), sortKey: total };
-  const groups = r.special_unvisited && typeof r.special_unvisited === 'object' ? Object.values(r.special_unvisited) : [];
-  const known = groups.filter((g) => typeof g === 'number');
-  const hidden = groups.length - known.length;
-  const max = Math.max(0, ...known);
-  if (typeof total === 'string' && max < 11) return { text: total, sortKey: 5 };
-  if (groups.length === 0) return { text: num(total), sortKey: 0 };
-  const bound = Math.max(max, hidden ? 1 : 0);
-  const exact = hidden === 0 && known.filter((g) => g > 0).length <= 1;
-  return { text: exact ? num(bound) : `≥ ${num(bound)}`, sortKey: bound };
+  if (typeof total === 'string') {
+    const bound = /^≥\s*(\d+)$/.exec(total);
+    if (bound) return { text: `≥ ${num(Number(bound[1]))}`, sortKey: Number(bound[1]) };
+    return { text: total, sortKey: 5 };
+  }
+  return { text: '—', sortKey: -1 };
 }

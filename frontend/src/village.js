@@ -116,8 +116,8 @@ function details(d, today) {
   const special = d.special_unvisited || d.special_waiting_by_group;
   if (special && typeof special === 'object') {
     parts.push(h('h3', {}, t('village.special')));
-    // The total first: it is the number the map's tooltip and the gap table
-    // show, exact even where a group is only "<11".
+    // The total first, as the server publishes it: the number the map's
+    // tooltip and the gap table show ("≥n" or "<11" when hidden).
     const total = d.special_waiting !== undefined
       ? [h('dt', { class: 'total' }, t('village.specialTotal')), h('dd', { class: 'total', id: 'village-special-total' }, specialWaiting(d).text)]
       : [];
