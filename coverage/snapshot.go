@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"time"
 
@@ -80,7 +81,8 @@ type VillageChange struct {
 	VisitedResidents int64         `json:"visited_residents_change"`
 	ResidentsNeeded  int64         `json:"residents_needed_change"`
 	SpecialWaiting   privacy.Count `json:"special_waiting_change"`
-	// Status: newly_reached | fell_below | added | removed | changed.
+	// Status: newly_reached | fell_below | added | removed | changed (a
+	// figure moved, or one is hidden and may have).
 	Status string `json:"status"`
 }
 
@@ -92,17 +94,37 @@ type Diff struct {
 	FellBelow     int                `json:"fell_below"`
 	ReachedBefore int                `json:"reached_before"`
 	ReachedAfter  int                `json:"reached_after"`
-	Villages      []VillageChange    `json:"villages"` // only villages that changed
+	Villages      []VillageChange    `json:"villages"` // villages that changed, and those with a figure hidden
 	Summary       map[string]float64 `json:"summary"`  // B minus A for every number of the summary
 }
 
-// DiffSnapshots compares two snapshots village by village and number by number.
-func DiffSnapshots(a, b Snapshot) Diff {
+// DiffSnapshots compares two snapshots village by village and number by
+// number, with exact figures.
+func DiffSnapshots(a, b Snapshot) Diff { return diffSnapshots(a, b, nil, nil) }
+
+// shown is what a caller may see of one village in one snapshot: exactly
+// (household access there), or under the privacy rules with its row
+// suppressed (every figure blank) or its special households waiting hidden.
+type shown struct {
+	exact         bool
+	suppressed    bool
+	waitingHidden bool
+}
+
+// diffSnapshots is DiffSnapshots for a caller who may see of each side only
+// what before and after say (nil: everything, exact). A suppressed village
+// (either side) shows its status and nothing else; a hidden special_waiting
+// (either side) hides its change, as does a change of 1 to 10 either way (it
+// counts the special households first visited between the two days). A
+// village is left out as unchanged only when every figure moved by 0 and
+// nothing of it is hidden: leaving out a hidden one would say its hidden
+// figures did not move, and so equal the other side's.
+func diffSnapshots(a, b Snapshot, before, after map[string]shown) Diff {
 	d := Diff{A: a, B: b, Villages: []VillageChange{}, Summary: map[string]float64{}}
 	d.A.Gaps, d.B.Gaps, d.A.Summary, d.B.Summary = nil, nil, nil, nil
-	before := map[string]GapRow{}
+	old := map[string]GapRow{}
 	for _, g := range a.Gaps {
-		before[g.VillageCode] = g
+		old[g.VillageCode] = g
 		if g.Reached {
 			d.ReachedBefore++
 		}
@@ -113,11 +135,18 @@ func DiffSnapshots(a, b Snapshot) Diff {
 		if g.Reached {
 			d.ReachedAfter++
 		}
-		p, ok := before[g.VillageCode]
+		p, ok := old[g.VillageCode]
 		c := VillageChange{VillageCode: g.VillageCode, VillageName: g.VillageName, TownCode: g.TownCode,
 			CoverageAfter: g.Coverage, VisitedResidents: g.VisitedResidents, ResidentsNeeded: g.ResidentsNeeded,
 			SpecialWaiting: privacy.Shown(g.SpecialWaiting.N), Status: "added"}
+		pa, pb := shown{exact: true}, shown{exact: true} // an added village has no before
+		if after != nil {
+			pb = after[g.VillageCode]
+		}
 		if ok {
+			if before != nil {
+				pa = before[g.VillageCode]
+			}
 			c.CoverageBefore = p.Coverage
 			c.VisitedResidents -= p.VisitedResidents
 			c.ResidentsNeeded -= p.ResidentsNeeded
@@ -129,18 +158,30 @@ func DiffSnapshots(a, b Snapshot) Diff {
 			case !g.Reached && p.Reached:
 				c.Status = "fell_below"
 				d.FellBelow++
-			case c.VisitedResidents == 0 && c.ResidentsNeeded == 0 && c.SpecialWaiting.N == 0:
-				continue
 			default:
 				c.Status = "changed"
 			}
+		}
+		change := c.SpecialWaiting.N
+		switch {
+		case pa.suppressed || pb.suppressed:
+			c = VillageChange{VillageCode: c.VillageCode, VillageName: c.VillageName, TownCode: c.TownCode,
+				SpecialWaiting: privacy.Count{Hidden: true}, Status: c.Status}
+		case pa.waitingHidden || pb.waitingHidden || !(pa.exact && pb.exact) && privacy.SmallCount(max(change, -change)):
+			c.SpecialWaiting = privacy.Count{Hidden: true}
+		case c.Status == "changed" && c.VisitedResidents == 0 && c.ResidentsNeeded == 0 && change == 0:
+			continue
 		}
 		d.Villages = append(d.Villages, c)
 	}
 	for _, p := range a.Gaps {
 		if !seen[p.VillageCode] {
-			d.Villages = append(d.Villages, VillageChange{VillageCode: p.VillageCode, VillageName: p.VillageName,
-				TownCode: p.TownCode, CoverageBefore: p.Coverage, Status: "removed"})
+			c := VillageChange{VillageCode: p.VillageCode, VillageName: p.VillageName,
+				TownCode: p.TownCode, CoverageBefore: p.Coverage, Status: "removed"}
+			if before[p.VillageCode].suppressed {
+				c.CoverageBefore = nil
+			}
+			d.Villages = append(d.Villages, c)
 		}
 	}
 	slices.SortFunc(d.Villages, func(x, y VillageChange) int { return cmp.Compare(x.VillageCode, y.VillageCode) })
@@ -168,7 +209,12 @@ func numbers(s *Summary) map[string]float64 {
 	return out
 }
 
-// Diff loads two snapshots and compares them.
+// Diff loads two snapshots and compares them as scope may see them: exact
+// with household access everywhere; otherwise a figure or change is shown
+// only where the gap report over each snapshot's window shows that
+// village's figure to scope (snapshotShown), so that no value the gap
+// report hides for either window follows from a side it shows and the
+// change. A team leader's own towns stay exact.
 func (r *Reports) Diff(ctx context.Context, scope lianxin.Scope, st Snapshotter, a, b int64) (Diff, error) {
 	sa, err := st.Snapshot(ctx, scope, a)
 	if err != nil {
@@ -178,36 +224,53 @@ func (r *Reports) Diff(ctx context.Context, scope lianxin.Scope, st Snapshotter,
 	if err != nil {
 		return Diff{}, err
 	}
-	d := DiffSnapshots(sa, sb)
-	if privacy.Applies(scope) {
-		protectDiff(&d, sa, sb)
+	if !privacy.Applies(scope) && !privacy.Partial(scope) {
+		return DiffSnapshots(sa, sb), nil
 	}
-	return d, nil
+	before, err := r.snapshotShown(ctx, scope, sa)
+	if err != nil {
+		return Diff{}, err
+	}
+	after, err := r.snapshotShown(ctx, scope, sb)
+	if err != nil {
+		return Diff{}, err
+	}
+	return diffSnapshots(sa, sb, before, after), nil
 }
 
-// protectDiff applies the privacy rules to a diff for a role without
-// household access. A village with 1 to 4 households on either side shows
-// no change but its status; a change of special-group households waiting is
-// hidden when it is 1 to 10 either way (it counts special households
-// visited between the two days) or when either side's figure is 1 to 10.
-func protectDiff(d *Diff, a, b Snapshot) {
-	before, after := map[string]GapRow{}, map[string]GapRow{}
-	for _, g := range a.Gaps {
-		before[g.VillageCode] = g
+// snapshotShown says what scope may see of each village of s: what the gap
+// report publishes (PublishVillages, the same marks for the same window and
+// scope) for the snapshot's window [from, as_of + 1 day). Snapshots keep
+// exact figures, and the marks are decided on today's figures: a village
+// whose stored special households waiting differ from what the gap report
+// publishes now (data imported since, or a window that is not whole weeks,
+// which the gap report widens for a role without household access) has
+// them hidden, since shown they would be a figure the gap report never
+// published; one whose households differ, or that the report no longer
+// holds, is suppressed. A team leader's own towns are left exact.
+func (r *Reports) snapshotShown(ctx context.Context, scope lianxin.Scope, s Snapshot) (map[string]shown, error) {
+	pub, err := PublishVillages(ctx, r.src, scope, Window{From: s.From, To: s.AsOf.AddDate(0, 0, 1)}, Filter{Town: s.Town})
+	if err != nil {
+		return nil, fmt.Errorf("publish snapshot %d's villages: %w", s.ID, err)
 	}
-	for _, g := range b.Gaps {
-		after[g.VillageCode] = g
+	now := make(map[string]VillageCoverage, len(pub.Villages))
+	for _, v := range pub.Villages {
+		now[v.VillageCode] = v
 	}
-	for i, c := range d.Villages {
-		p, q := before[c.VillageCode], after[c.VillageCode]
-		if privacy.TooFewHouseholds(p.Households) || privacy.TooFewHouseholds(q.Households) {
-			d.Villages[i] = VillageChange{VillageCode: c.VillageCode, VillageName: c.VillageName, TownCode: c.TownCode,
-				SpecialWaiting: privacy.Count{Hidden: true}, Status: c.Status}
-			continue
+	out := make(map[string]shown, len(s.Gaps))
+	for _, g := range s.Gaps {
+		v, ok := now[g.VillageCode]
+		switch {
+		case !ok:
+			out[g.VillageCode] = shown{suppressed: true, waitingHidden: true}
+		case privacy.Partial(scope) && scope.SeesTown(v.TownID):
+			// The leader's own: they count these households themselves.
+			out[g.VillageCode] = shown{exact: true}
+		default:
+			suppressed := v.Suppressed || privacy.TooFewHouseholds(g.Households) || v.Households != g.Households
+			same := v.SpecialUnvisited.Total() == g.SpecialWaiting.N
+			out[g.VillageCode] = shown{suppressed: suppressed, waitingHidden: suppressed || v.SpecialWaitingHidden || !same}
 		}
-		change := c.SpecialWaiting.N
-		if privacy.SmallCount(max(change, -change)) || privacy.SmallCount(p.SpecialWaiting.N) || privacy.SmallCount(q.SpecialWaiting.N) {
-			d.Villages[i].SpecialWaiting = privacy.Count{Hidden: true}
-		}
 	}
+	return out, nil
 }
