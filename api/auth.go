@@ -30,6 +30,10 @@ type Authenticator interface {
 	User(ctx context.Context, username string) (auth.User, error)
 	Users(ctx context.Context) ([]auth.User, error)
 	AddUser(ctx context.Context, nu auth.NewUser, actor string) (auth.User, error)
+	SetDisabled(ctx context.Context, username string, disabled bool, actor string) (auth.User, error)
+	ResetPassword(ctx context.Context, username, actor string) (string, error)
+	Grant(ctx context.Context, username string, g auth.RoleGrant, actor string) (auth.RoleGrant, error)
+	Revoke(ctx context.Context, username string, g auth.RoleGrant, actor string) (int64, error)
 	Record(ctx context.Context, e auth.Event) error
 	Audit(ctx context.Context, f auth.AuditFilter) ([]auth.Event, error)
 }
@@ -82,7 +86,7 @@ func (s *Server) useSecurity() {
 	if len(s.cfg.CORSOrigins) > 0 {
 		s.use(middleware.CORSWithConfig(middleware.CORSConfig{
 			AllowOrigins:  s.cfg.CORSOrigins,
-			AllowMethods:  []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodDelete},
+			AllowMethods:  []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete},
 			AllowHeaders:  []string{echo.HeaderAuthorization, echo.HeaderContentType, CSRFHeader, "If-None-Match"},
 			ExposeHeaders: []string{"ETag"},
 			MaxAge:        600,
@@ -422,6 +426,101 @@ func (s *Server) adminAddUser(c echo.Context) error {
 	return c.JSON(http.StatusCreated, u)
 }
 
+// adminSetDisabled disables ({"disabled": true}: sessions end, API tokens
+// are revoked) or enables an account. Admins may not disable themselves.
+func (s *Server) adminSetDisabled(c echo.Context) error {
+	var req struct {
+		Disabled *bool `json:"disabled"`
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(c.Response(), c.Request().Body, 8<<10))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil || req.Disabled == nil {
+		return lianxin.Errorf(lianxin.EInvalid, "body: want JSON {\"disabled\": true|false}")
+	}
+	name, actor := c.Param("name"), scopeOf(c).User
+	if *req.Disabled && strings.EqualFold(name, actor) {
+		return lianxin.Errorf(lianxin.EConflict, "you may not disable your own account: ask another admin")
+	}
+	u, err := s.deps.Auth.SetDisabled(c.Request().Context(), name, *req.Disabled, actor)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, u)
+}
+
+// adminResetPassword gives an account a new random password, answered
+// once, and ends its sessions.
+func (s *Server) adminResetPassword(c echo.Context) error {
+	name := c.Param("name")
+	pw, err := s.deps.Auth.ResetPassword(c.Request().Context(), name, scopeOf(c).User)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
+	return c.JSON(http.StatusOK, map[string]string{"username": name, "password": pw})
+}
+
+// grantOf reads {"role", "town"?, "member"?} from the body, or for DELETE
+// from the query when it names a role.
+func grantOf(c echo.Context) (auth.RoleGrant, error) {
+	var req struct {
+		Role   string `json:"role"`
+		Town   string `json:"town"`
+		Member string `json:"member"`
+	}
+	if q := c.QueryParams(); c.Request().Method == http.MethodDelete && q.Get("role") != "" {
+		req.Role, req.Town, req.Member = q.Get("role"), q.Get("town"), q.Get("member")
+	} else {
+		dec := json.NewDecoder(http.MaxBytesReader(c.Response(), c.Request().Body, 8<<10))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&req); err != nil || req.Role == "" {
+			return auth.RoleGrant{}, lianxin.Errorf(lianxin.EInvalid, "body: want JSON {\"role\", \"town\"?, \"member\"?}")
+		}
+	}
+	if len(req.Role) > 64 || len(req.Town) > 64 || len(req.Member) > 64 {
+		return auth.RoleGrant{}, lianxin.Errorf(lianxin.EInvalid, "role, town or member: at most 64 characters")
+	}
+	return auth.RoleGrant{Role: lianxin.Role(req.Role), Town: req.Town, Member: req.Member}, nil
+}
+
+// adminGrant gives an account a role and answers the account.
+func (s *Server) adminGrant(c echo.Context) error {
+	g, err := grantOf(c)
+	if err != nil {
+		return err
+	}
+	ctx, name := c.Request().Context(), c.Param("name")
+	if _, err := s.deps.Auth.Grant(ctx, name, g, scopeOf(c).User); err != nil {
+		return err
+	}
+	u, err := s.deps.Auth.User(ctx, name)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, u)
+}
+
+// adminRevoke takes a role from an account and answers the account. An
+// admin may not take their own admin role.
+func (s *Server) adminRevoke(c echo.Context) error {
+	g, err := grantOf(c)
+	if err != nil {
+		return err
+	}
+	ctx, name, actor := c.Request().Context(), c.Param("name"), scopeOf(c).User
+	if g.Role == lianxin.RoleAdmin && strings.EqualFold(name, actor) {
+		return lianxin.Errorf(lianxin.EConflict, "you may not revoke your own admin role: ask another admin")
+	}
+	if _, err := s.deps.Auth.Revoke(ctx, name, g, actor); err != nil {
+		return err
+	}
+	u, err := s.deps.Auth.User(ctx, name)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, u)
+}
+
 func (s *Server) adminAudit(c echo.Context) error {
 	f := auth.AuditFilter{Action: c.QueryParam("action"), Actor: c.QueryParam("actor")}
 	var err error
@@ -475,4 +574,8 @@ func (s *Server) authRoutes() {
 	e.GET("/api/v1/admin/users", s.adminUsers)
 	e.POST("/api/v1/admin/users", s.adminAddUser)
 	e.GET("/api/v1/admin/audit", s.adminAudit)
+	e.PATCH("/api/v1/admin/users/:name", s.adminSetDisabled)
+	e.POST("/api/v1/admin/users/:name/password", s.adminResetPassword)
+	e.POST("/api/v1/admin/users/:name/roles", s.adminGrant)
+	e.DELETE("/api/v1/admin/users/:name/roles", s.adminRevoke)
 }

@@ -25,6 +25,11 @@ type Store interface {
 	UserByName(ctx context.Context, username string) (User, error)
 	ListUsers(ctx context.Context) ([]User, error)
 	SetPassword(ctx context.Context, username, passwordHash string) error
+	// SetDisabled disables (ending the account's sessions and revoking its
+	// API tokens) or enables an account; it returns how many of each ended.
+	SetDisabled(ctx context.Context, username string, disabled bool) (sessions, tokens int64, err error)
+	// EndSessions ends every session of an account.
+	EndSessions(ctx context.Context, username string) (int64, error)
 	// AddRole grants g (whose Town or Member code the store resolves).
 	AddRole(ctx context.Context, username string, g RoleGrant, by string) (RoleGrant, error)
 	RemoveRole(ctx context.Context, username string, g RoleGrant) (int64, error)
@@ -369,7 +374,9 @@ func (s *Service) AddUser(ctx context.Context, nu NewUser, actor string) (User, 
 	return s.st.UserByName(ctx, u.Username)
 }
 
-// SetPassword replaces username's password.
+// SetPassword replaces username's password and ends their sessions: whoever
+// signed in with the old one signs in again. API tokens stay valid (revoke
+// them with RevokeTokens).
 func (s *Service) SetPassword(ctx context.Context, username, password, actor string) error {
 	if err := CheckPasswordRules(password); err != nil {
 		return err
@@ -383,8 +390,55 @@ func (s *Service) SetPassword(ctx context.Context, username, password, actor str
 	if err != nil {
 		return err
 	}
-	s.audit(ctx, Event{Actor: actor, Action: "password_set", Target: username})
+	n, err := s.st.EndSessions(ctx, username)
+	if err != nil {
+		return fmt.Errorf("end sessions of %s: %w", username, err)
+	}
+	s.audit(ctx, Event{Actor: actor, Action: "password_set", Target: username, Detail: map[string]any{"sessions_ended": n}})
 	return nil
+}
+
+// ResetPassword gives username a new random password (RandomPassword), ends
+// their sessions like SetPassword, and returns it: the only time it is shown.
+func (s *Service) ResetPassword(ctx context.Context, username, actor string) (string, error) {
+	pw, err := RandomPassword()
+	if err != nil {
+		return "", err
+	}
+	if err := s.SetPassword(ctx, username, pw, actor); err != nil {
+		return "", err
+	}
+	return pw, nil
+}
+
+// RandomPassword returns 16 characters from 96 random bits (URL-safe
+// base64), for an account whose password an admin hands over.
+func RandomPassword() (string, error) {
+	b := make([]byte, 12)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("read random password: %w", err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// SetDisabled disables or enables username. A disabled account cannot sign
+// in; disabling ends its sessions and revokes its API tokens at once (this
+// process forgets every cached caller; others within CacheTTL), and
+// enabling it again brings back neither: the user signs in anew and asks
+// for new tokens.
+func (s *Service) SetDisabled(ctx context.Context, username string, disabled bool, actor string) (User, error) {
+	sessions, tokens, err := s.st.SetDisabled(ctx, username, disabled)
+	s.callers.dropAll()
+	if err != nil {
+		return User{}, err
+	}
+	e := Event{Actor: actor, Action: "user_enable", Target: username}
+	if disabled {
+		e.Action = "user_disable"
+		e.Detail = map[string]any{"sessions_ended": sessions, "tokens_revoked": tokens}
+	}
+	s.audit(ctx, e)
+	return s.st.UserByName(ctx, username)
 }
 
 // Users lists every account with its roles.

@@ -137,6 +137,53 @@ func (s *Store) SetPassword(ctx context.Context, username, passwordHash string) 
 	return nil
 }
 
+// SetDisabled disables or enables an account. Disabling also ends the
+// account's sessions and revokes its live API tokens, in the same
+// transaction, so nothing of the account works once it returns; enabling
+// gives back neither. It returns how many sessions and tokens ended.
+func (s *Store) SetDisabled(ctx context.Context, username string, disabled bool) (sessions, tokens int64, err error) {
+	err = s.InScope(ctx, authScope, func(tx pgx.Tx) error {
+		var userID int64
+		if err := tx.QueryRow(ctx, `UPDATE users SET disabled = $2 WHERE lower(username) = lower($1) RETURNING id`,
+			username, disabled).Scan(&userID); err != nil {
+			if errors.Is(err, pgx.ErrNoRows) {
+				return userNotFound(username)
+			}
+			return err
+		}
+		if !disabled {
+			return nil
+		}
+		tag, err := tx.Exec(ctx, `DELETE FROM sessions WHERE user_id = $1`, userID)
+		if err != nil {
+			return err
+		}
+		sessions = tag.RowsAffected()
+		tag, err = tx.Exec(ctx, `UPDATE api_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`, userID)
+		tokens = tag.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, 0, translate(err)
+	}
+	return sessions, tokens, nil
+}
+
+// EndSessions ends every session of an account and returns how many.
+func (s *Store) EndSessions(ctx context.Context, username string) (int64, error) {
+	var n int64
+	err := s.InScope(ctx, authScope, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `DELETE FROM sessions s USING users u
+		       WHERE u.id = s.user_id AND lower(u.username) = lower($1)`, username)
+		n = tag.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, translate(err)
+	}
+	return n, nil
+}
+
 // AddRole grants a role, resolving its town or member code. Granting a role
 // already held changes nothing.
 func (s *Store) AddRole(ctx context.Context, username string, g auth.RoleGrant, by string) (auth.RoleGrant, error) {

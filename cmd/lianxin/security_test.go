@@ -277,6 +277,16 @@ func (f *fixture) endpoints() []endpoint {
 		{method: "POST", route: "/api/v1/admin/users", path: "/api/v1/admin/users", body: `{"username":"matrix","password":"short"}`,
 			access: adminOnly, ok: []int{400}},
 		{method: "GET", route: "/api/v1/admin/audit", path: "/api/v1/admin/audit", access: adminOnly, params: []string{"limit", "before_id", "action", "actor"}},
+		// Account changes name an account that does not exist, so the admin's
+		// allowed answer is a 404 and no session of the matrix is touched.
+		{method: "PATCH", route: "/api/v1/admin/users/:name", path: "/api/v1/admin/users/matrix-nobody", body: `{"disabled":false}`,
+			access: adminOnly, ok: []int{404}},
+		{method: "POST", route: "/api/v1/admin/users/:name/password", path: "/api/v1/admin/users/matrix-nobody/password",
+			access: adminOnly, ok: []int{404}},
+		{method: "POST", route: "/api/v1/admin/users/:name/roles", path: "/api/v1/admin/users/matrix-nobody/roles", body: `{"role":"planner"}`,
+			access: adminOnly, ok: []int{404}},
+		{method: "DELETE", route: "/api/v1/admin/users/:name/roles", path: "/api/v1/admin/users/matrix-nobody/roles?role=planner",
+			access: adminOnly, ok: []int{404}},
 
 		{method: "GET", route: "/tiles/:layer", path: "/tiles/villages.json", access: signedIn, params: tileParams},
 		{method: "GET", route: "/tiles/:layer", path: "/tiles/households.json", access: householdDetail},

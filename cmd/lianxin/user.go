@@ -3,8 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"flag"
 	"fmt"
 	"io"
@@ -29,7 +27,9 @@ const userUsage = `Usage: lianxin user <action> [flags]
                          household_points, personal_fields
   revoke NAME ROLE [--town CODE | --member CODE]
   passwd NAME [--password-stdin]
-                         set a new password (random and printed unless read from stdin)
+                         set a new password (random and printed unless read from stdin); ends their sessions
+  disable NAME           refuse the account: ends its sessions and revokes its API tokens
+  enable NAME            let a disabled account sign in again
   token NAME [--name LABEL] [--expires 90d]
                          print a new API token (shown once; send it as Authorization: Bearer TOKEN)
   token NAME --revoke [--name LABEL]
@@ -66,7 +66,7 @@ func runUser(ctx context.Context, args []string, env *env, stdout, stderr io.Wri
 	if err != nil {
 		return err
 	}
-	need := map[string]int{"add": 1, "list": 0, "grant": 2, "revoke": 2, "passwd": 1, "token": 1, "tokens": 1, "demo": 0}
+	need := map[string]int{"add": 1, "list": 0, "grant": 2, "revoke": 2, "passwd": 1, "disable": 1, "enable": 1, "token": 1, "tokens": 1, "demo": 0}
 	n, ok := need[action]
 	if !ok {
 		fmt.Fprint(stderr, userUsage)
@@ -141,6 +141,12 @@ func runUser(ctx context.Context, args []string, env *env, stdout, stderr io.Wri
 		if generated {
 			fmt.Fprintf(stdout, "password: %s\n", pw)
 		}
+	case "disable", "enable":
+		u, err := svc.SetDisabled(ctx, pos[0], action == "disable", cliActor)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%s %sd\n", u.Username, action)
 	case "token":
 		if *revoke {
 			n, err := svc.RevokeTokens(ctx, pos[0], *name, cliActor)
@@ -242,11 +248,8 @@ func password(fromStdin bool) (string, bool, error) {
 		}
 		return strings.TrimRight(line, "\r\n"), false, nil
 	}
-	b := make([]byte, 12)
-	if _, err := rand.Read(b); err != nil {
-		return "", false, err
-	}
-	return base64.RawURLEncoding.EncodeToString(b), true, nil
+	pw, err := auth.RandomPassword()
+	return pw, err == nil, err
 }
 
 // parseDays is time.ParseDuration that also takes whole days ("90d").

@@ -75,6 +75,9 @@ func TestUserCommands(t *testing.T) {
 		{[]string{"list"}, "", "team_leader:" + county.Towns[2].Code},
 		{[]string{"token", "nobody"}, `user "nobody" not found`, ""},
 		{[]string{"token", "alice", "--expires", "400d"}, "at most a year", ""},
+		{[]string{"disable", "alice"}, "", "alice disabled"},
+		{[]string{"disable", "nobody"}, `user "nobody" not found`, ""},
+		{[]string{"enable", "alice"}, "", "alice enabled"},
 		{[]string{"frob"}, "unknown user action", ""},
 	}
 	for _, s := range steps {

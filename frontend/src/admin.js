@@ -1,12 +1,16 @@
 // The admins' view (its tab shows for admins only): the accounts with their
-// roles and sign-in state, a form that adds an account with a one-time
-// password, and the latest audit log events.
+// roles and sign-in state, buttons that disable, enable or give an account a
+// new one-time password, a form that grants or revokes a role, a form that
+// adds an account with a one-time password, and the latest audit log events.
 
 import { api } from './endpoints.js';
 import { date, num, t } from './i18n.js';
 import { describeError, h, inlineError, loading, sortableTable } from './ui.js';
 
 const ROLES = ['planner', 'team_leader', 'gis', 'admin'];
+// GRANTS can be granted or revoked from the tab (a member's role names a
+// member code: the command line does that).
+const GRANTS = [...ROLES, 'household_points', 'personal_fields'];
 
 /** onePassword makes a random 16-character password for a new account. */
 function onePassword() {
@@ -43,6 +47,29 @@ export function initAdmin(app) {
   const townSel = document.getElementById('admin-town');
   const townRow = document.getElementById('admin-town-row');
   const result = document.getElementById('admin-result');
+  const me = app.user.user;
+  // userResult says what the last account button did (a new password, shown once).
+  const userResult = h('p', { id: 'admin-user-result', 'aria-live': 'polite', hidden: true });
+  const showResult = (cls, ...children) => {
+    userResult.hidden = false;
+    userResult.className = cls;
+    if (cls === 'error') userResult.setAttribute('role', 'alert');
+    else userResult.removeAttribute('role');
+    userResult.replaceChildren(...children);
+  };
+  // The grant and revoke form, built here under the accounts.
+  const gUser = h('select', { id: 'admin-grant-user' });
+  const gRole = h('select', { id: 'admin-grant-role' });
+  const gTown = h('select', { id: 'admin-grant-town' });
+  const gTownRow = h('div', { hidden: true }, h('label', { for: 'admin-grant-town' }, t('planner.town')), gTown);
+  const gTitle = h('h2', { id: 'admin-grant-title' }, t('admin.grantTitle'));
+  const gUserLabel = h('label', { for: 'admin-grant-user' }, t('admin.user'));
+  const gRoleLabel = h('label', { for: 'admin-grant-role' }, t('admin.role'));
+  const gGrant = h('button', { type: 'submit', id: 'admin-grant-submit' }, t('admin.grant'));
+  const gRevoke = h('button', { type: 'button', id: 'admin-revoke-submit' }, t('admin.revoke'));
+  const gForm = h('form', { id: 'admin-grant', class: 'admin-form' }, gUserLabel, gUser, gRoleLabel, gRole, gTownRow, h('div', {}, gGrant, ' ', gRevoke));
+  usersEl.closest('section').after(h('section', { class: 'group', 'aria-labelledby': 'admin-grant-title' }, gTitle, gForm));
+  gRole.addEventListener('change', () => { gTownRow.hidden = gRole.value !== 'team_leader'; });
   const state = { users: null, usersErr: null, events: null, eventsErr: null, sort: { key: 'username', dir: 'asc' }, loaded: false };
 
   const renderRoles = () => {
@@ -53,7 +80,83 @@ export function initAdmin(app) {
     townSel.replaceChildren(...app.towns.map((x) => h('option', { value: x.code }, `${x.name} ${x.code}`)));
     if (tv) townSel.value = tv;
     townRow.hidden = roleSel.value !== 'team_leader';
+    const gv = gRole.value || 'planner';
+    gRole.replaceChildren(...GRANTS.map((r) => h('option', { value: r }, t(`urole.${r}`))));
+    gRole.value = gv;
+    const gtv = gTown.value;
+    gTown.replaceChildren(...app.towns.map((x) => h('option', { value: x.code }, `${x.name} ${x.code}`)));
+    if (gtv) gTown.value = gtv;
+    gTownRow.hidden = gRole.value !== 'team_leader';
+    gTitle.textContent = t('admin.grantTitle');
+    gUserLabel.textContent = t('admin.user');
+    gRoleLabel.textContent = t('admin.role');
+    gTownRow.querySelector('label').textContent = t('planner.town');
+    gGrant.textContent = t('admin.grant');
+    gRevoke.textContent = t('admin.revoke');
   };
+  const renderGrantUsers = () => {
+    const v = gUser.value;
+    gUser.replaceChildren(...(state.users || []).map((u) => h('option', { value: u.username }, u.username)));
+    if (v) gUser.value = v;
+  };
+
+  // act runs one account change, reports it and reloads the tab.
+  const act = async (button, what, run) => {
+    button.disabled = true;
+    try {
+      await run();
+      load();
+    } catch (err) {
+      showResult('error', describeError(err, what));
+    } finally {
+      button.disabled = false;
+    }
+  };
+  const toggle = (u, button) => {
+    if (!u.disabled && !window.confirm(t('admin.confirmDisable', { user: u.username }))) return;
+    act(button, t(u.disabled ? 'admin.enable' : 'admin.disable'), async () => {
+      await api.adminSetDisabled(u.username, !u.disabled);
+      showResult('muted', t(u.disabled ? 'admin.enabledDone' : 'admin.disabledDone', { user: u.username }));
+    });
+  };
+  const reset = (u, button) => {
+    if (!window.confirm(t('admin.confirmReset', { user: u.username }))) return;
+    act(button, t('admin.resetPassword'), async () => {
+      const { password } = await api.adminResetPassword(u.username);
+      showResult('created', h('span', {}, t('admin.newPassword', { user: u.username })), ' ',
+        h('code', { id: 'admin-new-password' }, password), h('span', { class: 'muted' }, ` ${t('admin.once')}`));
+    });
+  };
+  const actions = (u) => {
+    const self = u.username === me;
+    const tb = h('button', {
+      type: 'button', class: 'admin-toggle', dataset: { user: u.username }, disabled: self && !u.disabled,
+      title: self && !u.disabled ? t('admin.self') : undefined,
+    }, t(u.disabled ? 'admin.enable' : 'admin.disable'));
+    tb.addEventListener('click', () => toggle(u, tb));
+    const rb = h('button', { type: 'button', class: 'admin-reset', dataset: { user: u.username } }, t('admin.resetPassword'));
+    rb.addEventListener('click', () => reset(u, rb));
+    return h('span', { class: 'admin-actions' }, tb, ' ', rb);
+  };
+  const grantOf = () => (gRole.value === 'team_leader' ? { role: gRole.value, town: gTown.value } : { role: gRole.value });
+  const roleName = (g) => roleText(app, g);
+  gForm.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const user = gUser.value;
+    const g = grantOf();
+    act(gGrant, t('admin.grant'), async () => {
+      await api.adminGrant(user, g);
+      showResult('muted', t('admin.granted', { user, role: roleName(g) }));
+    });
+  });
+  gRevoke.addEventListener('click', () => {
+    const user = gUser.value;
+    const g = grantOf();
+    act(gRevoke, t('admin.revoke'), async () => {
+      await api.adminRevoke(user, g);
+      showResult('muted', t('admin.revoked', { user, role: roleName(g) }));
+    });
+  });
   roleSel.addEventListener('change', () => { townRow.hidden = roleSel.value !== 'team_leader'; });
 
   const renderUsers = () => {
@@ -67,6 +170,8 @@ export function initAdmin(app) {
     }
     const columns = [
       { key: 'username', label: t('admin.user') },
+      // Second, so the buttons show without scrolling the narrow panel.
+      { key: 'actions', label: t('admin.actions'), value: () => 0, render: actions },
       { key: 'roles', label: t('admin.roles'), value: (u) => (u.roles || []).map((g) => g.role).join(','), render: (u) => (u.roles || []).map((g) => roleText(app, g)).join('、') || '—' },
       {
         key: 'state', label: t('admin.state'),
@@ -85,7 +190,8 @@ export function initAdmin(app) {
       },
     });
     table.id = 'admin-user-table';
-    usersEl.replaceChildren(h('p', { class: 'muted' }, t('admin.count', { n: num(state.users.length) })), table);
+    usersEl.replaceChildren(h('p', { class: 'muted' }, t('admin.count', { n: num(state.users.length) })), userResult, table);
+    renderGrantUsers();
   };
 
   const renderAudit = () => {

@@ -35,6 +35,10 @@ export const api = {
 
   adminUsers: async () => rowsOf(await apiFetch('/api/v1/admin/users'), 'users'),
   adminAddUser: (user) => apiFetch('/api/v1/admin/users', { method: 'POST', body: user }),
+  adminSetDisabled: (name, disabled) => apiFetch(`/api/v1/admin/users/${encodeURIComponent(name)}`, { method: 'PATCH', body: { disabled } }),
+  adminResetPassword: (name) => apiFetch(`/api/v1/admin/users/${encodeURIComponent(name)}/password`, { method: 'POST' }),
+  adminGrant: (name, grant) => apiFetch(`/api/v1/admin/users/${encodeURIComponent(name)}/roles`, { method: 'POST', body: grant }),
+  adminRevoke: (name, grant) => apiFetch(`/api/v1/admin/users/${encodeURIComponent(name)}/roles`, { method: 'DELETE', body: grant }),
   adminAudit: async (limit) => rowsOf(await apiFetch(`/api/v1/admin/audit${query({ limit })}`), 'events'),
 
   exportURL: (layer, p) => `/api/v1/export/${encodeURIComponent(layer)}${query(p)}`,

@@ -259,6 +259,47 @@ describe('an admin', () => {
       await browser.close();
     }
   });
+
+  test('disables an account and enables it again from the tab', async (t) => {
+    if (!demoAccounts().has('admin')) {
+      t.skip('this server has no admin account');
+      return;
+    }
+    const browser = await launch();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN' });
+      await openApp(page, 'admin');
+      await page.click('#tab-admin');
+      await page.locator('#admin-user-table tbody tr').first().waitFor();
+      const name = `off-${Date.now().toString(36)}`;
+      await page.fill('#admin-username', name);
+      await page.selectOption('#admin-role', 'planner');
+      await page.click('#admin-add button[type=submit]');
+      const password = (await page.locator('#admin-password').innerText()).trim();
+      const row = `#admin-user-table tbody tr[data-key="${name}"]`;
+      const signIn = () => page.evaluate(async ([u, p]) => (await fetch('/api/v1/auth/login', {
+        method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: u, password: p }), credentials: 'omit',
+      })).status, [name, password]);
+      const disabledInAPI = async () => (await apiJSON(page, '/api/v1/admin/users')).users.find((u) => u.username === name)?.disabled;
+
+      page.once('dialog', (d) => d.accept()); // disabling asks first
+      await page.locator(`${row} button.admin-toggle`, { hasText: '停用' }).click();
+      await page.locator(`${row} button.admin-toggle`, { hasText: '启用' }).waitFor();
+      assert.equal(await disabledInAPI(), true, `${name} is disabled in the API after Disable`);
+      assert.match(await page.locator(row).innerText(), /已停用/, 'the row says disabled');
+      assert.equal(await signIn(), 401, `sign-in as disabled ${name}`);
+
+      await page.locator(`${row} button.admin-toggle`, { hasText: '启用' }).click();
+      await page.locator(`${row} button.admin-toggle`, { hasText: '停用' }).waitFor();
+      assert.equal(await disabledInAPI(), false, `${name} is enabled in the API after Enable`);
+      assert.equal(await signIn(), 200, `sign-in as enabled ${name}`);
+      // The admin's own Disable is greyed out: the server refuses it anyway.
+      assert.equal(await page.locator('#admin-user-table tbody tr[data-key="admin"] button.admin-toggle').isDisabled(), true,
+        'the admin\'s own Disable button is disabled');
+    } finally {
+      await browser.close();
+    }
+  });
 });
 
 describe('the sign-in form', () => {
