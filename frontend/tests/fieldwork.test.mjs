@@ -222,7 +222,9 @@ describe('a team leader', () => {
 });
 
 describe('an admin', () => {
-  test('lists the accounts and the audit log, and adds an account with a one-time password', async (t) => {
+  // asAdmin opens the admins' tab signed in as the demo admin and runs fn on
+  // the page; skipped where the server has no admin account.
+  async function asAdmin(t, fn) {
     if (!demoAccounts().has('admin')) {
       t.skip('this server has no admin account');
       return;
@@ -233,73 +235,64 @@ describe('an admin', () => {
       await openApp(page, 'admin');
       await page.click('#tab-admin');
       await page.locator('#admin-user-table tbody tr').first().waitFor();
-      const users = await page.locator('#admin-user-table tbody tr').evaluateAll((trs) => trs.map((tr) => tr.dataset.key));
-      const api = await apiJSON(page, '/api/v1/admin/users');
-      assert.deepEqual([...users].sort(), api.users.map((u) => u.username).sort(), 'the account table lists exactly the API\'s accounts');
-      await page.locator('#admin-audit-table tbody tr').first().waitFor();
-      const name = `field-${Date.now().toString(36)}`;
-      await page.fill('#admin-username', name);
-      await page.selectOption('#admin-role', 'team_leader');
-      const town = await page.locator('#admin-town option').first().getAttribute('value');
-      await page.selectOption('#admin-town', town);
-      await page.click('#admin-add button[type=submit]');
-      const password = (await page.locator('#admin-password').innerText()).trim();
-      assert.ok(password.length >= 10, `one-time password ${JSON.stringify(password)}: at least 10 characters`);
-      await page.locator(`#admin-user-table tbody tr[data-key="${name}"]`).waitFor();
-      const after = await apiJSON(page, '/api/v1/admin/users');
-      const made = after.users.find((u) => u.username === name);
-      assert.deepEqual(made?.roles, [{ role: 'team_leader', town }], `account ${name}: roles ${JSON.stringify(made?.roles)}`);
-      // The password works.
-      const status = await page.evaluate(async ([u, p]) => (await fetch('/api/v1/auth/login', {
-        method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: u, password: p }), credentials: 'omit',
-      })).status, [name, password]);
-      assert.equal(status, 200, `sign-in as ${name} with the shown password: ${status}`);
-      await shot(page, 'fieldwork-admin');
+      await fn(page);
     } finally {
       await browser.close();
     }
-  });
+  }
 
-  test('disables an account and enables it again from the tab', async (t) => {
-    if (!demoAccounts().has('admin')) {
-      t.skip('this server has no admin account');
-      return;
-    }
-    const browser = await launch();
-    try {
-      const page = await browser.newPage({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN' });
-      await openApp(page, 'admin');
-      await page.click('#tab-admin');
-      await page.locator('#admin-user-table tbody tr').first().waitFor();
-      const name = `off-${Date.now().toString(36)}`;
-      await page.fill('#admin-username', name);
-      await page.selectOption('#admin-role', 'planner');
-      await page.click('#admin-add button[type=submit]');
-      const password = (await page.locator('#admin-password').innerText()).trim();
-      const row = `#admin-user-table tbody tr[data-key="${name}"]`;
-      const signIn = () => page.evaluate(async ([u, p]) => (await fetch('/api/v1/auth/login', {
-        method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: u, password: p }), credentials: 'omit',
-      })).status, [name, password]);
-      const disabledInAPI = async () => (await apiJSON(page, '/api/v1/admin/users')).users.find((u) => u.username === name)?.disabled;
+  test('lists the accounts and the audit log, and adds an account with a one-time password', (t) => asAdmin(t, async (page) => {
+    const users = await page.locator('#admin-user-table tbody tr').evaluateAll((trs) => trs.map((tr) => tr.dataset.key));
+    const api = await apiJSON(page, '/api/v1/admin/users');
+    assert.deepEqual([...users].sort(), api.users.map((u) => u.username).sort(), 'the account table lists exactly the API\'s accounts');
+    await page.locator('#admin-audit-table tbody tr').first().waitFor();
+    const name = `field-${Date.now().toString(36)}`;
+    await page.fill('#admin-username', name);
+    await page.selectOption('#admin-role', 'team_leader');
+    const town = await page.locator('#admin-town option').first().getAttribute('value');
+    await page.selectOption('#admin-town', town);
+    await page.click('#admin-add button[type=submit]');
+    const password = (await page.locator('#admin-password').innerText()).trim();
+    assert.ok(password.length >= 10, `one-time password ${JSON.stringify(password)}: at least 10 characters`);
+    await page.locator(`#admin-user-table tbody tr[data-key="${name}"]`).waitFor();
+    const after = await apiJSON(page, '/api/v1/admin/users');
+    const made = after.users.find((u) => u.username === name);
+    assert.deepEqual(made?.roles, [{ role: 'team_leader', town }], `account ${name}: roles ${JSON.stringify(made?.roles)}`);
+    // The password works.
+    const status = await page.evaluate(async ([u, p]) => (await fetch('/api/v1/auth/login', {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: u, password: p }), credentials: 'omit',
+    })).status, [name, password]);
+    assert.equal(status, 200, `sign-in as ${name} with the shown password: ${status}`);
+    await shot(page, 'fieldwork-admin');
+  }));
 
-      page.once('dialog', (d) => d.accept()); // disabling asks first
-      await page.locator(`${row} button.admin-toggle`, { hasText: '停用' }).click();
-      await page.locator(`${row} button.admin-toggle`, { hasText: '启用' }).waitFor();
-      assert.equal(await disabledInAPI(), true, `${name} is disabled in the API after Disable`);
-      assert.match(await page.locator(row).innerText(), /已停用/, 'the row says disabled');
-      assert.equal(await signIn(), 401, `sign-in as disabled ${name}`);
+  test('disables an account and enables it again from the tab', (t) => asAdmin(t, async (page) => {
+    const name = `off-${Date.now().toString(36)}`;
+    await page.fill('#admin-username', name);
+    await page.selectOption('#admin-role', 'planner');
+    await page.click('#admin-add button[type=submit]');
+    const password = (await page.locator('#admin-password').innerText()).trim();
+    const row = `#admin-user-table tbody tr[data-key="${name}"]`;
+    const signIn = () => page.evaluate(async ([u, p]) => (await fetch('/api/v1/auth/login', {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: u, password: p }), credentials: 'omit',
+    })).status, [name, password]);
+    const disabledInAPI = async () => (await apiJSON(page, '/api/v1/admin/users')).users.find((u) => u.username === name)?.disabled;
 
-      await page.locator(`${row} button.admin-toggle`, { hasText: '启用' }).click();
-      await page.locator(`${row} button.admin-toggle`, { hasText: '停用' }).waitFor();
-      assert.equal(await disabledInAPI(), false, `${name} is enabled in the API after Enable`);
-      assert.equal(await signIn(), 200, `sign-in as enabled ${name}`);
-      // The admin's own Disable is greyed out: the server refuses it anyway.
-      assert.equal(await page.locator('#admin-user-table tbody tr[data-key="admin"] button.admin-toggle').isDisabled(), true,
-        'the admin\'s own Disable button is disabled');
-    } finally {
-      await browser.close();
-    }
-  });
+    page.once('dialog', (d) => d.accept()); // disabling asks first
+    await page.locator(`${row} button.admin-toggle`, { hasText: '停用' }).click();
+    await page.locator(`${row} button.admin-toggle`, { hasText: '启用' }).waitFor();
+    assert.equal(await disabledInAPI(), true, `${name} is disabled in the API after Disable`);
+    assert.match(await page.locator(row).innerText(), /已停用/, 'the row says disabled');
+    assert.equal(await signIn(), 401, `sign-in as disabled ${name}`);
+
+    await page.locator(`${row} button.admin-toggle`, { hasText: '启用' }).click();
+    await page.locator(`${row} button.admin-toggle`, { hasText: '停用' }).waitFor();
+    assert.equal(await disabledInAPI(), false, `${name} is enabled in the API after Enable`);
+    assert.equal(await signIn(), 200, `sign-in as enabled ${name}`);
+    // The admin's own Disable is greyed out: the server refuses it anyway.
+    assert.equal(await page.locator('#admin-user-table tbody tr[data-key="admin"] button.admin-toggle').isDisabled(), true,
+      'the admin\'s own Disable button is disabled');
+  }));
 });
 
 describe('the sign-in form', () => {
