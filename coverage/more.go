@@ -219,38 +219,46 @@ func MemberRows(acts []MemberActivity) []MemberRow {
 
 // Summary is the campaign's report in numbers over a window.
 type Summary struct {
-	From                 string `json:"from"`
-	To                   string `json:"to"`
-	Town                 string `json:"town,omitempty"`
-	Villages             int64  `json:"villages"`
-	VillagesVisited      int64  `json:"villages_visited"`
-	VillagesReached      int64  `json:"villages_reached"`
-	VillagesNoPopulation int64  `json:"villages_no_population"`
-	ResidentPopulation   int64  `json:"resident_population"`
-	VisitedResidents     int64  `json:"visited_residents"`
+	From string `json:"from"`
+	To   string `json:"to"`
+	Town string `json:"town,omitempty"`
+	// Villages and every per-village figure below count only villages whose
+	// figures the caller may see: for a role without household access a
+	// suppressed village (privacy rule 2) is left out of them and counted
+	// in VillagesSuppressed instead, so that no sum less the villages the
+	// gap report shows gives a suppressed village's figures back.
+	Villages             int64 `json:"villages"`
+	VillagesSuppressed   int64 `json:"villages_suppressed"`
+	VillagesVisited      int64 `json:"villages_visited"`
+	VillagesReached      int64 `json:"villages_reached"`
+	VillagesNoPopulation int64 `json:"villages_no_population"`
+	ResidentPopulation   int64 `json:"resident_population"`
+	VisitedResidents     int64 `json:"visited_residents"`
 	// Rural*: the same over rural villages only (villages.rural), the
 	// population the one-third rule is written for (农村常住人口); the
 	// figures above include urban communities.
-	RuralVillages           int64         `json:"rural_villages"`
-	RuralVillagesReached    int64         `json:"rural_villages_reached"`
-	RuralResidentPopulation int64         `json:"rural_resident_population"`
-	RuralVisitedResidents   int64         `json:"rural_visited_residents"`
-	HouseholdsVisited       int64         `json:"households_visited"`
-	Visits                  int64         `json:"visits"`
-	HouseholdVisits         int64         `json:"household_visits"`
-	EnterpriseVisits        int64         `json:"enterprise_visits"`
-	EnterprisesVisited      int64         `json:"enterprises_visited"`
-	ProjectSiteVisits       int64         `json:"project_site_visits"`
-	VillageMeetings         int64         `json:"village_meetings"`
-	OpinionsCollected       int64         `json:"opinions_collected"` // problems collected in every kind of entry
-	ProblemsResolved        int64         `json:"problems_resolved"`
-	PetitionCasesResolved   int64         `json:"petition_cases_resolved"`
-	DisputesResolved        int64         `json:"disputes_resolved"`
-	PublicityEvents         int64         `json:"publicity_events"`
-	PublicityParticipants   int64         `json:"publicity_participants"`
-	AssistanceDeliveries    int64         `json:"assistance_deliveries"`
-	HouseholdsAssisted      int64         `json:"households_assisted"`
-	Checks                  FiveCoverages `json:"five_coverages"`
+	RuralVillages           int64 `json:"rural_villages"`
+	RuralVillagesReached    int64 `json:"rural_villages_reached"`
+	RuralResidentPopulation int64 `json:"rural_resident_population"`
+	RuralVisitedResidents   int64 `json:"rural_visited_residents"`
+	// HouseholdsVisited: when villages are left out (VillagesSuppressed),
+	// the sum over the villages counted.
+	HouseholdsVisited     int64         `json:"households_visited"`
+	Visits                int64         `json:"visits"`
+	HouseholdVisits       int64         `json:"household_visits"`
+	EnterpriseVisits      int64         `json:"enterprise_visits"`
+	EnterprisesVisited    int64         `json:"enterprises_visited"`
+	ProjectSiteVisits     int64         `json:"project_site_visits"`
+	VillageMeetings       int64         `json:"village_meetings"`
+	OpinionsCollected     int64         `json:"opinions_collected"` // problems collected in every kind of entry
+	ProblemsResolved      int64         `json:"problems_resolved"`
+	PetitionCasesResolved int64         `json:"petition_cases_resolved"`
+	DisputesResolved      int64         `json:"disputes_resolved"`
+	PublicityEvents       int64         `json:"publicity_events"`
+	PublicityParticipants int64         `json:"publicity_participants"`
+	AssistanceDeliveries  int64         `json:"assistance_deliveries"`
+	HouseholdsAssisted    int64         `json:"households_assisted"`
+	Checks                FiveCoverages `json:"five_coverages"`
 }
 
 // FiveCoverages are the campaign's "five full coverages" as checks: each

@@ -2,11 +2,13 @@ package coverage
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/paulmach/orb"
 
 	"lianxin"
+	"lianxin/privacy"
 )
 
 // Campaign is the campaign's row: its name, first day and whether its data
@@ -231,7 +233,22 @@ func (r *Reports) summary(ctx context.Context, scope lianxin.Scope, q Query, pub
 	if err != nil {
 		return Summary{}, err
 	}
+	protected := publish && (privacy.Applies(scope) || privacy.Partial(scope))
+	var hidden map[string]bool // suppressed villages' codes
+	var householdsVisited int64
 	for _, v := range pub.Villages {
+		if protected && v.Suppressed {
+			// Rule 2: the gap report blanks this village, so no sum may
+			// hold its figures — published total minus the villages shown
+			// would give them back.
+			sum.VillagesSuppressed++
+			if hidden == nil {
+				hidden = map[string]bool{}
+			}
+			hidden[v.VillageCode] = true
+			continue
+		}
+		householdsVisited += v.VisitedHouseholds
 		sum.Villages++
 		sum.ResidentPopulation += v.ResidentPopulation
 		sum.VisitedResidents += v.VisitedResidents
@@ -253,6 +270,13 @@ func (r *Reports) summary(ctx context.Context, scope lianxin.Scope, q Query, pub
 			}
 		}
 		sum.Checks.SpecialUnvisited = sum.Checks.SpecialUnvisited.Plus(v.SpecialUnvisited)
+	}
+	if protected && hidden != nil {
+		sum.HouseholdsVisited = householdsVisited
+		c := &sum.Checks
+		// Clones: the store may cache the lists it returned.
+		c.VillagesWithoutVisit = slices.DeleteFunc(slices.Clone(c.VillagesWithoutVisit), func(code string) bool { return hidden[code] })
+		c.PetitionVillagesWithoutVisit = slices.DeleteFunc(slices.Clone(c.PetitionVillagesWithoutVisit), func(code string) bool { return hidden[code] })
 	}
 	if pub.Towns != nil { // published: the town's or the county's counts, with their hidden marks
 		if qq.Town != "" {

@@ -125,14 +125,14 @@ func diffSnapshots(a, b Snapshot, before, after map[string]shown) Diff {
 	old := map[string]GapRow{}
 	for _, g := range a.Gaps {
 		old[g.VillageCode] = g
-		if g.Reached {
+		if g.Reached && !before[g.VillageCode].suppressed {
 			d.ReachedBefore++
 		}
 	}
 	seen := map[string]bool{}
 	for _, g := range b.Gaps {
 		seen[g.VillageCode] = true
-		if g.Reached {
+		if g.Reached && !after[g.VillageCode].suppressed {
 			d.ReachedAfter++
 		}
 		p, ok := old[g.VillageCode]
@@ -152,6 +152,10 @@ func diffSnapshots(a, b Snapshot, before, after map[string]shown) Diff {
 			c.ResidentsNeeded -= p.ResidentsNeeded
 			c.SpecialWaiting.N -= p.SpecialWaiting.N
 			switch {
+			case pa.suppressed || pb.suppressed:
+				// Rule 2: its reached status is hidden on a side, so neither
+				// its status nor a counter may tell how it moved.
+				c.Status = "changed"
 			case g.Reached && !p.Reached:
 				c.Status = "newly_reached"
 				d.NewlyReached++
@@ -186,10 +190,53 @@ func diffSnapshots(a, b Snapshot, before, after map[string]shown) Diff {
 	}
 	slices.SortFunc(d.Villages, func(x, y VillageChange) int { return cmp.Compare(x.VillageCode, y.VillageCode) })
 	na, nb := numbers(a.Summary), numbers(b.Summary)
+	if before != nil || after != nil {
+		// The snapshots' summaries are exact: their per-village numbers are
+		// taken again over the rows the caller sees on both sides, as the
+		// published summary takes them (rule 2).
+		na, nb = shownNumbers(na, a.Gaps, before, after), shownNumbers(nb, b.Gaps, before, after)
+	}
 	for k, v := range nb {
 		d.Summary[k] = v - na[k]
 	}
 	return d
+}
+
+// shownNumbers replaces a snapshot summary's per-village numbers (n, by
+// JSON name) with their sums over rows not suppressed on either side; those
+// the rows cannot give (the rural figures) are left out.
+func shownNumbers(n map[string]float64, rows []GapRow, before, after map[string]shown) map[string]float64 {
+	out := map[string]float64{}
+	for k, v := range n {
+		out[k] = v
+	}
+	for _, k := range []string{"rural_villages", "rural_villages_reached", "rural_resident_population", "rural_visited_residents"} {
+		delete(out, k)
+	}
+	var villages, suppressed, visited, reached, noPop, pop, residents, households float64
+	for _, g := range rows {
+		if before[g.VillageCode].suppressed || after[g.VillageCode].suppressed {
+			suppressed++
+			continue
+		}
+		villages++
+		pop += float64(g.ResidentPopulation)
+		residents += float64(g.VisitedResidents)
+		households += float64(g.VisitedHouseholds)
+		if g.Visits > 0 {
+			visited++
+		}
+		if g.Reached {
+			reached++
+		}
+		if g.NoPopulation {
+			noPop++
+		}
+	}
+	out["villages"], out["villages_suppressed"], out["villages_visited"], out["villages_reached"] = villages, suppressed, visited, reached
+	out["villages_no_population"], out["resident_population"], out["visited_residents"] = noPop, pop, residents
+	out["households_visited"] = households
+	return out
 }
 
 // numbers flattens a summary's top-level numbers by JSON name.

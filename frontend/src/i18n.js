@@ -167,6 +167,7 @@ const zh = {
   'summary.coverage': '常住人口覆盖率',
   'summary.ruralCoverage': '农村常住人口覆盖率（三分之一目标按此计算）',
   'summary.ruralValue': '{pct}（{n}/{total} 村达到三分之一）',
+  'summary.suppressed': '另有 {n} 个村（社区）户数太少，按隐私规则不计入以上数字',
 
   'village.close': '关闭村居详情',
   'village.coverage': '覆盖率',
@@ -463,6 +464,7 @@ const en = {
   'summary.coverage': 'Coverage of residents',
   'summary.ruralCoverage': 'Coverage of rural residents (the one-third goal)',
   'summary.ruralValue': '{pct} ({n} of {total} villages at one-third)',
+  'summary.suppressed': '{n} more villages have too few households to be counted above (privacy rules)',
 
   'village.close': 'Close the village panel',
   'village.coverage': 'Coverage',

@@ -352,7 +352,14 @@ function summaryCards(s) {
     const known = groups.reduce((a, b) => a + (typeof b === 'number' ? b : 0), 0);
     cards.push(card(t('summary.special_waiting'), hidden ? `≥ ${num(known)}` : num(known)));
   }
-  return h('dl', { class: 'cards', lang: lang() }, cards);
+  const list = h('dl', { class: 'cards', lang: lang() }, cards);
+  // Villages of 1 to 4 households are left out of every figure above for a
+  // role without household access (privacy rule 2): say so, or the count of
+  // villages would look short.
+  if (s.villages_suppressed > 0) {
+    return h('div', {}, list, h('p', { class: 'muted', id: 'summary-suppressed' }, t('summary.suppressed', { n: num(s.villages_suppressed) })));
+  }
+  return list;
 }
 
 function card(label, value, key) {

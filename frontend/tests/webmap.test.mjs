@@ -86,6 +86,13 @@ describe('web map', () => {
     assert.match(label, /农村常住人口/, `rural card label ${JSON.stringify(label)}`);
     assert.equal(value, `${share}（${want.rural_villages_reached}/${want.rural_villages} 村达到三分之一）`,
       `rural card: got ${JSON.stringify(value)}, want the API's ${want.rural_visited_residents}/${want.rural_resident_population} residents, ${want.rural_villages_reached}/${want.rural_villages} villages`);
+    // Villages the privacy rules leave out of the figures are said to be left out.
+    const note = page.locator('#summary-suppressed');
+    if (want.villages_suppressed > 0) {
+      assert.match(await note.innerText(), new RegExp(`另有 ${want.villages_suppressed} 个村`), 'the summary says how many villages it leaves out');
+    } else {
+      assert.equal(await note.count(), 0, 'no villages left out, no note');
+    }
   });
 
   test('switching the metric changes the hexagons', async () => {
