@@ -242,7 +242,11 @@ type Summary struct {
 	RuralResidentPopulation int64 `json:"rural_resident_population"`
 	RuralVisitedResidents   int64 `json:"rural_visited_residents"`
 	// HouseholdsVisited: when villages are left out (VillagesSuppressed),
-	// the sum over the villages counted.
+	// the sum over the villages counted. The diary totals from here on
+	// leave out the entries in those villages too (and in every other
+	// village the caller's gap report suppresses, since entries count by
+	// the writer's town): the gap report shows each village's visits and
+	// problems.
 	HouseholdsVisited     int64         `json:"households_visited"`
 	Visits                int64         `json:"visits"`
 	HouseholdVisits       int64         `json:"household_visits"`

@@ -171,7 +171,9 @@ type ReportSource interface {
 	Source
 	MemberActivity(ctx context.Context, scope lianxin.Scope, w Window, team string) ([]MemberActivity, error)
 	DiarySample(ctx context.Context, scope lianxin.Scope, w Window, team string, n int, seed int64) ([]DiaryEntry, error)
-	SummaryNumbers(ctx context.Context, scope lianxin.Scope, w Window, town string) (Summary, error)
+	// SummaryNumbers leaves the entries and households of the villages
+	// leaveOut names (ids) out of every count.
+	SummaryNumbers(ctx context.Context, scope lianxin.Scope, w Window, town string, leaveOut []int32) (Summary, error)
 	VillageWeeklyVisits(ctx context.Context, scope lianxin.Scope, code string, w Window) ([]WeekCount, error)
 }
 
@@ -220,20 +222,43 @@ func (r *Reports) summary(ctx context.Context, scope lianxin.Scope, q Query, pub
 	if err != nil {
 		return Summary{}, err
 	}
+	protected := publish && (privacy.Applies(scope) || privacy.Partial(scope))
 	var pub Published
-	if publish {
+	var leaveOut []int32 // every suppressed village, whichever town it is in
+	switch {
+	case protected:
+		// The whole county's marks: the town's members may have written
+		// entries in another town's suppressed village, and the diary
+		// totals are counted by the writer's town.
+		if pub, err = PublishVillages(ctx, r.src, scope, w, Filter{}); err != nil {
+			return Summary{}, err
+		}
+		w = pub.Window
+		for _, v := range pub.Villages {
+			if v.Suppressed {
+				leaveOut = append(leaveOut, v.VillageID)
+			}
+		}
+		if qq.Town != "" {
+			pub.Villages = slices.DeleteFunc(pub.Villages, func(v VillageCoverage) bool { return v.TownCode != qq.Town })
+		}
+	case publish:
 		if pub, err = PublishVillages(ctx, r.src, scope, w, Filter{Town: qq.Town}); err != nil {
 			return Summary{}, err
 		}
 		w = pub.Window
-	} else if pub.Villages, err = r.src.VillageCoverage(ctx, scope, w, Filter{Town: qq.Town}); err != nil {
-		return Summary{}, err
+	default:
+		if pub.Villages, err = r.src.VillageCoverage(ctx, scope, w, Filter{Town: qq.Town}); err != nil {
+			return Summary{}, err
+		}
 	}
-	sum, err := src.SummaryNumbers(ctx, scope, w, qq.Town)
+	// Rule 2 for the diary totals: the gap report shows each village's
+	// visits and problems, so a total holding a suppressed village's entries
+	// less the villages shown would give them back.
+	sum, err := src.SummaryNumbers(ctx, scope, w, qq.Town, leaveOut)
 	if err != nil {
 		return Summary{}, err
 	}
-	protected := publish && (privacy.Applies(scope) || privacy.Partial(scope))
 	var hidden map[string]bool // suppressed villages' codes
 	var householdsVisited int64
 	for _, v := range pub.Villages {

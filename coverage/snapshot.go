@@ -202,9 +202,21 @@ func diffSnapshots(a, b Snapshot, before, after map[string]shown) Diff {
 	return d
 }
 
+// diaryTotals are the summary's diary totals the gap rows cannot give per
+// village (entries by kind, outcomes, distinct households assisted and
+// enterprises visited): a snapshot keeps them over every village.
+var diaryTotals = []string{"household_visits", "enterprise_visits", "enterprises_visited", "project_site_visits",
+	"village_meetings", "petition_cases_resolved", "disputes_resolved", "publicity_events", "publicity_participants",
+	"assistance_deliveries", "households_assisted"}
+
 // shownNumbers replaces a snapshot summary's per-village numbers (n, by
 // JSON name) with their sums over rows not suppressed on either side; those
-// the rows cannot give (the rural figures) are left out.
+// the rows cannot give (the rural figures) are left out. The diary totals
+// hold every village's entries (snapshots are exact): when a village is
+// suppressed on either side, its visits and problems (its gap row's) are
+// taken out of the totals, as the published summary leaves them out, and
+// the totals the rows cannot give per village are left out, since their
+// change would hold its entries.
 func shownNumbers(n map[string]float64, rows []GapRow, before, after map[string]shown) map[string]float64 {
 	out := map[string]float64{}
 	for k, v := range n {
@@ -217,6 +229,9 @@ func shownNumbers(n map[string]float64, rows []GapRow, before, after map[string]
 	for _, g := range rows {
 		if before[g.VillageCode].suppressed || after[g.VillageCode].suppressed {
 			suppressed++
+			out["visits"] -= float64(g.Visits)
+			out["opinions_collected"] -= float64(g.ProblemsCollected)
+			out["problems_resolved"] -= float64(g.ProblemsResolved)
 			continue
 		}
 		villages++
@@ -236,6 +251,11 @@ func shownNumbers(n map[string]float64, rows []GapRow, before, after map[string]
 	out["villages"], out["villages_suppressed"], out["villages_visited"], out["villages_reached"] = villages, suppressed, visited, reached
 	out["villages_no_population"], out["resident_population"], out["visited_residents"] = noPop, pop, residents
 	out["households_visited"] = households
+	if suppressed > 0 {
+		for _, k := range diaryTotals {
+			delete(out, k)
+		}
+	}
 	return out
 }
 

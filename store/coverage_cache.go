@@ -179,6 +179,7 @@ type summaryKey struct {
 	scope    string // user, roles and towns
 	from, to int64
 	town     string
+	leaveOut string // the village ids left out, sorted
 }
 
 func newSummaryCache(max int) *summaryCache {
@@ -186,10 +187,11 @@ func newSummaryCache(max int) *summaryCache {
 }
 
 // summaryKeyOf keys a summary by everything its answer depends on besides
-// the data; ok is false for a scope whose rows depend on more than the scope
-// says (a member sees the rows of the member record their account is tied
-// to, which can change without any layer version changing).
-func summaryKeyOf(scope lianxin.Scope, w coverage.Window, town string) (k summaryKey, ok bool) {
+// the data, leaveOut (sorted) included; ok is false for a scope whose rows
+// depend on more than the scope says (a member sees the rows of the member
+// record their account is tied to, which can change without any layer
+// version changing).
+func summaryKeyOf(scope lianxin.Scope, w coverage.Window, town string, leaveOut []int32) (k summaryKey, ok bool) {
 	if scope.User == "" || scope.Has(lianxin.RoleMember) {
 		return summaryKey{}, false
 	}
@@ -201,7 +203,7 @@ func summaryKeyOf(scope lianxin.Scope, w coverage.Window, town string) (k summar
 	towns := slices.Clone(scope.Towns)
 	slices.Sort(towns)
 	who := fmt.Sprintf("%s\x00%s\x00%t\x00%v", scope.User, strings.Join(roles, ","), scope.AllTowns, towns)
-	return summaryKey{scope: who, from: w.From.Unix(), to: w.To.Unix(), town: town}, true
+	return summaryKey{scope: who, from: w.From.Unix(), to: w.To.Unix(), town: town, leaveOut: fmt.Sprint(leaveOut)}, true
 }
 
 func copySummary(s coverage.Summary) coverage.Summary {

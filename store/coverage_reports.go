@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/jackc/pgx/v5"
@@ -144,8 +145,9 @@ func (s *Store) DiarySample(ctx context.Context, scope lianxin.Scope, w coverage
 }
 
 // The summary's numbers are county-wide aggregates for any signed-in scope
-// (coverage_summary, migration 009); $3 narrows them to a town.
-const summarySQL = `SELECT * FROM coverage_summary($1, $2, $3, $4, $5)`
+// (coverage_summary, migrations 009 and 019); $3 narrows them to a town and
+// $6 leaves out the entries in those villages (ids).
+const summarySQL = `SELECT * FROM coverage_summary($1, $2, $3, $4, $5, $6)`
 
 // The five full coverages' lists: towns with no entry; key enterprises,
 // projects and works sites with no visit linked to them; villages (and
@@ -186,11 +188,19 @@ ORDER BY 1, 2`
 
 // SummaryNumbers counts the campaign's report over w for a town code ("" the
 // county): entries by kind, outcomes, distinct households visited and
-// assisted, and the five full coverages' failing lists. Village figures and
+// assisted, and the five full coverages' failing lists. The entries and
+// households in the villages leaveOut names (ids; the villages the caller's
+// gap report suppresses) are left out of every count. Village figures and
 // special groups come from VillageCoverage (Reports.Summary fills them).
-func (s *Store) SummaryNumbers(ctx context.Context, scope lianxin.Scope, w coverage.Window, town string) (coverage.Summary, error) {
+func (s *Store) SummaryNumbers(ctx context.Context, scope lianxin.Scope, w coverage.Window, town string, leaveOut []int32) (coverage.Summary, error) {
 	sum := coverage.Summary{From: w.From.Format(coverage.DayLayout), To: w.To.Format(coverage.DayLayout), Town: town}
-	key, cacheable := summaryKeyOf(scope, w, town)
+	leaveOut = slices.Clone(leaveOut)
+	slices.Sort(leaveOut)
+	leaveOut = slices.Compact(leaveOut)
+	if leaveOut == nil {
+		leaveOut = []int32{} // an int[], never NULL
+	}
+	key, cacheable := summaryKeyOf(scope, w, town, leaveOut)
 	var versions []int64
 	err := s.ReadInScope(ctx, scope, func(tx pgx.Tx) error {
 		if cacheable {
@@ -208,7 +218,7 @@ func (s *Store) SummaryNumbers(ctx context.Context, scope lianxin.Scope, w cover
 			return err
 		}
 		from, to := pgDay(w.From), pgDay(w.To)
-		err = tx.QueryRow(ctx, summarySQL, from, to, townID, w.From, w.To).Scan(&sum.Visits, &sum.HouseholdVisits, &sum.EnterpriseVisits,
+		err = tx.QueryRow(ctx, summarySQL, from, to, townID, w.From, w.To, leaveOut).Scan(&sum.Visits, &sum.HouseholdVisits, &sum.EnterpriseVisits,
 			&sum.ProjectSiteVisits, &sum.VillageMeetings, &sum.PublicityEvents, &sum.PublicityParticipants,
 			&sum.AssistanceDeliveries, &sum.OpinionsCollected, &sum.ProblemsResolved, &sum.PetitionCasesResolved,
 			&sum.DisputesResolved, &sum.HouseholdsVisited, &sum.HouseholdsAssisted, &sum.EnterprisesVisited)

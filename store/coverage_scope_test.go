@@ -47,7 +47,7 @@ func TestCoverageAggregatesAreCountyWide(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantSummary, err := owner.SummaryNumbers(ctx, lianxin.SystemScope(), w, townB.Code)
+	wantSummary, err := owner.SummaryNumbers(ctx, lianxin.SystemScope(), w, townB.Code, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +89,7 @@ func TestCoverageAggregatesAreCountyWide(t *testing.T) {
 			if fmt.Sprint(cells) != fmt.Sprint(wantCells) {
 				t.Errorf("CellAggregates(8) as %s differs from the system scope's (%d cells, want %d)", sc.name, len(cells), len(wantCells))
 			}
-			sum, err := app.SummaryNumbers(ctx, sc.scope, w, townB.Code)
+			sum, err := app.SummaryNumbers(ctx, sc.scope, w, townB.Code, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -138,7 +138,7 @@ func TestCoverageAggregatesAreCountyWide(t *testing.T) {
 			  + (SELECT count(*) FROM coverage_village_sizes(NULL))
 			  + (SELECT count(*) FROM coverage_village_visits('2026-03-01', '2026-11-02', NULL))
 			  + (SELECT count(*) FROM coverage_cell_sums(8, '2026-03-01', '2026-11-02', NULL, NULL, NULL))
-			  + (SELECT count(*) FROM coverage_summary('2026-03-01', '2026-11-02', NULL, now() - interval '1 year', now()))
+			  + (SELECT count(*) FROM coverage_summary('2026-03-01', '2026-11-02', NULL, now() - interval '1 year', now(), NULL))
 			  + (SELECT count(*) FROM coverage_active_towns('2026-03-01', '2026-11-02'))`).Scan(&n)
 		})
 		if err != nil {
@@ -237,7 +237,7 @@ func TestSummaryNumbersCache(t *testing.T) {
 	oneTown := lianxin.Scope{User: "planner-one-town", Roles: []lianxin.Role{lianxin.RolePlanner}, Towns: []int32{townID}}
 	otherTown := lianxin.Scope{User: "planner-other-town", Roles: []lianxin.Role{lianxin.RolePlanner}, Towns: []int32{otherID}}
 
-	first, err := s.SummaryNumbers(ctx, county, w, "")
+	first, err := s.SummaryNumbers(ctx, county, w, "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -246,7 +246,7 @@ func TestSummaryNumbersCache(t *testing.T) {
 		first.Checks.VillagesWithoutVisit[0] = "changed"
 	}
 	first.Checks.MembersBelowTarget = append(first.Checks.MembersBelowTarget, "changed")
-	again, err := s.SummaryNumbers(ctx, county, w, "")
+	again, err := s.SummaryNumbers(ctx, county, w, "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -278,14 +278,14 @@ SELECT 'SUM-CACHE-M', 'cache test', tm.id, t.id, 'cadre' FROM towns t JOIN teams
 	}
 	for _, tc := range cases {
 		for _, sc := range []lianxin.Scope{county, oneTown} {
-			before, err := s.SummaryNumbers(ctx, sc, w, town)
+			before, err := s.SummaryNumbers(ctx, sc, w, town, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if _, err := exec(ctx, url, strings.ReplaceAll(tc.sql, "SUM-CACHE", "SUM-CACHE-"+sc.User), town); err != nil {
 				t.Fatalf("%s: %v", tc.name, err)
 			}
-			after, err := s.SummaryNumbers(ctx, sc, w, town)
+			after, err := s.SummaryNumbers(ctx, sc, w, town, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -297,7 +297,7 @@ SELECT 'SUM-CACHE-M', 'cache test', tm.id, t.id, 'cadre' FROM towns t JOIN teams
 	// Projects are detail rows: the county lists the new ones, a planner of
 	// another town must not get the county's cached answer.
 	for _, sc := range []lianxin.Scope{county, otherTown} {
-		sum, err := s.SummaryNumbers(ctx, sc, w, "")
+		sum, err := s.SummaryNumbers(ctx, sc, w, "", nil)
 		if err != nil {
 			t.Fatal(err)
 		}
