@@ -54,7 +54,9 @@ var publicRoutes = map[string]bool{
 	"/api/openapi.json":  true,
 	"/api/v1/config":     true,
 	"/api/v1/auth/login": true,
-	"/*":                 true, // the web app's files, and the 404 of unknown paths
+	// The session probe answers 200 either way: who, or nobody.
+	"/api/v1/auth/session": true,
+	"/*":                   true, // the web app's files, and the 404 of unknown paths
 }
 
 // householdLayers are the layers whose features are households or where
@@ -385,20 +387,57 @@ func (s *Server) me(c echo.Context) error {
 	if cl == nil || !cl.signedIn {
 		return lianxin.Errorf(lianxin.EUnauthorized, "sign in first: no valid session or API token")
 	}
-	u := cl.user
-	full, err := s.deps.Auth.User(c.Request().Context(), u.Username) // with town and member codes
+	b, err := s.meOf(c, cl)
 	if err != nil {
 		return err
+	}
+	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
+	return c.JSON(http.StatusOK, b)
+}
+
+// meOf is the /me answer of a signed-in caller.
+func (s *Server) meOf(c echo.Context, cl *caller) (meBody, error) {
+	full, err := s.deps.Auth.User(c.Request().Context(), cl.user.Username) // with town and member codes
+	if err != nil {
+		return meBody{}, err
 	}
 	token := cl.session
 	var expires time.Time
 	if token != "" {
 		if _, expires, err = s.deps.Auth.Session(c.Request().Context(), token); err != nil {
-			return err
+			return meBody{}, err
 		}
 	}
+	return newMeBody(full, token, expires), nil
+}
+
+// sessionBody answers the session probe: signed_in, and when true the
+// fields of /me.
+type sessionBody struct {
+	SignedIn bool `json:"signed_in"`
+	*meBody
+}
+
+// session is GET /api/v1/auth/session, the web map's first question. It
+// answers 200 whether or not anyone is signed in ({"signed_in": false}
+// before sign-in), because a browser logs every 4xx in its console and a
+// fresh page is not an error; /me keeps its 401 for API clients, which
+// should hear that their token is missing or wrong.
+func (s *Server) session(c echo.Context) error {
 	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
-	return c.JSON(http.StatusOK, newMeBody(full, token, expires))
+	cl := callerOf(c)
+	if cl == nil || !cl.signedIn {
+		return c.JSON(http.StatusOK, sessionBody{})
+	}
+	b, err := s.meOf(c, cl)
+	if lianxin.ErrorCode(err) == lianxin.ENotFound || lianxin.ErrorCode(err) == lianxin.EUnauthorized {
+		// Ended or removed since the request was authenticated.
+		return c.JSON(http.StatusOK, sessionBody{})
+	}
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, sessionBody{SignedIn: true, meBody: &b})
 }
 
 func (s *Server) adminUsers(c echo.Context) error {
@@ -571,6 +610,7 @@ func (s *Server) authRoutes() {
 	e.POST("/api/v1/auth/login", s.login)
 	e.POST("/api/v1/auth/logout", s.logout)
 	e.GET("/api/v1/auth/me", s.me)
+	e.GET("/api/v1/auth/session", s.session)
 	e.GET("/api/v1/admin/users", s.adminUsers)
 	e.POST("/api/v1/admin/users", s.adminAddUser)
 	e.GET("/api/v1/admin/audit", s.adminAudit)

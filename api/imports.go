@@ -1,11 +1,14 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -19,6 +22,9 @@ type Importer interface {
 	Start(ctx context.Context, scope lianxin.Scope, up ingest.Upload, body io.Reader) (ingest.Record, error)
 	Import(ctx context.Context, scope lianxin.Scope, id int64) (ingest.Record, error)
 	Imports(ctx context.Context, scope lianxin.Scope, limit int) ([]ingest.Record, error)
+	// RejectsFile reads the rejects file kept with an import (audited, with
+	// the caller's ip).
+	RejectsFile(ctx context.Context, scope lianxin.Scope, id int64, ip string) (ingest.Record, ingest.RejectsFile, error)
 	// Shutdown refuses new imports, waits for running ones until ctx ends,
 	// then cancels them (they roll back and are recorded as failed).
 	Shutdown(ctx context.Context) error
@@ -41,22 +47,47 @@ func (s *Server) shutdownImports(ctx context.Context) {
 	}
 }
 
-// importRoles may upload files: the layers hold the county's registers.
-var importRoles = []lianxin.Role{lianxin.RoleSystem, lianxin.RoleAdmin, lianxin.RoleGIS, lianxin.RoleTeamLeader}
-
 func (s *Server) needImport(h echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
+	return needImportRole(func(c echo.Context) error {
 		if s.deps.Import == nil {
 			return lianxin.Errorf(lianxin.EUnavailable, "imports are not configured on this server")
 		}
-		scope := scopeOf(c)
-		for _, r := range importRoles {
-			if scope.Has(r) {
-				return h(c)
-			}
+		return h(c)
+	})
+}
+
+// needImportRole lets through the roles that may import (ingest.MayImport,
+// which `lianxin ingest --as` asks too). The templates need only this: they
+// are written from the layer definitions, without the import service.
+func needImportRole(h echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if err := ingest.MayImport(scopeOf(c)); err != nil {
+			return err
 		}
-		return lianxin.Errorf(lianxin.EForbidden, "importing data needs the admin, gis or team_leader role")
+		return h(c)
 	}
+}
+
+// importTemplate is GET /api/v1/imports/template?layer=: the layer's
+// example CSV, as `lianxin ingest --template` writes it (UTF-8 with a BOM,
+// every column explained in # lines the importer skips), for the web
+// map's import tab to offer as a download. The layer is a query parameter,
+// not a path one, because a path naming households or visits is held to
+// the household_points grant (authenticate), and a template shows no
+// household: a gis user without the grant still imports those layers.
+func (s *Server) importTemplate(c echo.Context) error {
+	layer := c.QueryParam("layer")
+	if layer == "" {
+		return lianxin.Errorf(lianxin.EInvalid, "layer: missing; want one of %s", strings.Join(ingest.LayerNames(), ", "))
+	}
+	var b bytes.Buffer
+	if err := ingest.WriteTemplate(&b, layer); err != nil {
+		return err
+	}
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="lianxin-%s-template.csv"`, layer))
+	h.Set(echo.HeaderCacheControl, "no-cache")
+	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", b.Bytes())
 }
 
 // startImport is POST /api/v1/imports/{layer}: a multipart form with the
@@ -98,12 +129,20 @@ func (s *Server) startImport(c echo.Context) error {
 	return c.JSON(http.StatusAccepted, rec)
 }
 
-// getImport is GET /api/v1/imports/{id}: status, counts and the first
-// rejected rows.
-func (s *Server) getImport(c echo.Context) error {
+func importID(c echo.Context) (int64, error) {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil || id <= 0 {
-		return lianxin.Errorf(lianxin.EInvalid, "import id %q: want a positive whole number", c.Param("id"))
+		return 0, lianxin.Errorf(lianxin.EInvalid, "import id %q: want a positive whole number", c.Param("id"))
+	}
+	return id, nil
+}
+
+// getImport is GET /api/v1/imports/{id}: status, counts, the first
+// rejected rows and whether a rejects file is kept (rejects_file).
+func (s *Server) getImport(c echo.Context) error {
+	id, err := importID(c)
+	if err != nil {
+		return err
 	}
 	rec, err := s.deps.Import.Import(c.Request().Context(), scopeOf(c), id)
 	if err != nil {
@@ -128,4 +167,43 @@ func (s *Server) listImports(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, map[string]any{"imports": recs})
+}
+
+// importRejects is GET /api/v1/imports/{id}/rejects: the rejects file kept
+// with an upload that skipped invalid rows — every rejected row as it was
+// uploaded, with reject_line and reject_reason added, as `lianxin ingest
+// --skip-invalid` writes it (a CSV upload's as UTF-8 CSV with a BOM, any
+// other's as a GeoJSON FeatureCollection) — to fix and upload again as it
+// is. Only for those who may see the import (GET /api/v1/imports/{id})
+// and read its rows (ingest.MayReadRejects); every download is audited. The X-Rejects-Complete header is false when
+// the file holds only the first rows (the record's message says so).
+func (s *Server) importRejects(c echo.Context) error {
+	id, err := importID(c)
+	if err != nil {
+		return err
+	}
+	_, f, err := s.deps.Import.RejectsFile(c.Request().Context(), scopeOf(c), id, c.RealIP())
+	if err != nil {
+		return err
+	}
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`,
+		asciiFileName(f.Name), url.PathEscape(f.Name)))
+	// Rows as uploaded, personal columns included: never kept by a cache.
+	h.Set(echo.HeaderCacheControl, "private, no-store")
+	h.Set("X-Rejects-Rows", strconv.FormatInt(f.Rows, 10))
+	h.Set("X-Rejects-Complete", strconv.FormatBool(f.Complete))
+	return c.Blob(http.StatusOK, f.ContentType(), f.Content)
+}
+
+// asciiFileName is name for the plain filename parameter: other than
+// printable ASCII (a Chinese file name), and quotes, become underscores;
+// filename* carries the name whole.
+func asciiFileName(name string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' {
+			return '_'
+		}
+		return r
+	}, name)
 }

@@ -21,7 +21,9 @@ func (s *Server) routes() {
 	e.GET("/ogc/collections/:id/items", s.needExport(s.ogcItems))
 	e.GET("/ogc/collections/:id/items/:featureId", s.needExport(s.ogcItem))
 	e.POST("/api/v1/imports/:layer", s.needImport(s.startImport))
+	e.GET("/api/v1/imports/template", needImportRole(s.importTemplate))
 	e.GET("/api/v1/imports/:id", s.needImport(s.getImport))
+	e.GET("/api/v1/imports/:id/rejects", s.needImport(s.importRejects))
 	e.GET("/api/v1/imports", s.needImport(s.listImports))
 	e.GET("/api/v1/campaign", s.needReports(s.campaign))
 	e.GET("/api/v1/towns", s.needReports(s.towns))
@@ -36,6 +38,8 @@ func (s *Server) routes() {
 	e.POST("/api/v1/snapshots", s.needReports(s.createSnapshot))
 	e.GET("/api/v1/snapshots", s.needReports(s.listSnapshots))
 	e.GET("/api/v1/snapshots/:a/diff/:b", s.needReports(s.snapshotDiff))
+	e.POST("/api/v1/diary", s.needDiary(s.writeDiary))
+	e.GET("/api/v1/diary", s.needDiary(s.listDiary))
 	s.authRoutes()
 	e.RouteNotFound("/*", s.webApp)
 }

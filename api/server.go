@@ -74,6 +74,8 @@ type Deps struct {
 	// Reports serves the coverage reports, snapshots and the web map's
 	// lookups (campaign, towns, teams, villages); *store.Store.
 	Reports ReportStore
+	// Diary writes people's diary entries from the web map (diary.Service).
+	Diary DiaryWriter
 }
 
 // Server is the configured Echo instance.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"lianxin"
+	"lianxin/privacy"
 )
 
 // ForecastRow says when a village reaches one-third at its recent pace.
@@ -176,20 +177,28 @@ func (e *DiaryEntry) Check() {
 	}
 }
 
-// MemberActivity is what the store counts per member over a window.
+// MemberActivity is what the store counts per member over a window. The
+// entries, households and problems leave out the villages the caller's gap
+// report suppresses when the store is asked to (Reports.Members, for a role
+// without household access); TargetHouseholds never does.
 type MemberActivity struct {
-	Team                string  `json:"team"`
-	MemberCode          string  `json:"member_code"`
-	MemberName          string  `json:"member_name"`
-	Role                string  `json:"role"`
-	ContactPoint        *string `json:"contact_point"` // code, nil when the member has none
-	DiaryEntries        int64   `json:"diary_entries"`
-	HouseholdsContacted int64   `json:"households_contacted"`
-	ProblemsCollected   int64   `json:"problems_collected"`
-	ProblemsResolved    int64   `json:"problems_resolved"`
+	Team         string  `json:"team"`
+	MemberCode   string  `json:"member_code"`
+	MemberName   string  `json:"member_name"`
+	Role         string  `json:"role"`
+	ContactPoint *string `json:"contact_point"` // code, nil when the member has none
+	DiaryEntries int64   `json:"diary_entries"`
+	// HouseholdsContacted counts distinct households; published to a role
+	// without household access as "<11" from 0 to 10 (MemberRows).
+	HouseholdsContacted privacy.Count `json:"households_contacted"`
+	ProblemsCollected   int64         `json:"problems_collected"`
+	ProblemsResolved    int64         `json:"problems_resolved"`
 	// WeeklyVisits counts entries per week of the window, week 1 starting on
 	// the window's first day.
 	WeeklyVisits []int64 `json:"weekly_visits"`
+	// TargetHouseholds counts the distinct households over every village:
+	// what the ten-household rule judges, whoever asks.
+	TargetHouseholds int64 `json:"-"`
 }
 
 // ContactTarget is the campaign's rule: every member keeps direct contact
@@ -205,11 +214,19 @@ type MemberRow struct {
 	NeedsAttention bool `json:"needs_attention"` // below target or no contact point
 }
 
-// MemberRows applies the ten-household rule.
-func MemberRows(acts []MemberActivity) []MemberRow {
+// MemberRows applies the ten-household rule to TargetHouseholds. With
+// published set (a role without household access, whose counts leave the
+// suppressed villages out), a households count from 0 to 10 reads "<11":
+// a member who meets the target while fewer than ten of their households
+// are in villages shown would otherwise tell that the rest are in
+// suppressed ones.
+func MemberRows(acts []MemberActivity, published bool) []MemberRow {
 	out := make([]MemberRow, len(acts))
 	for i, a := range acts {
-		r := MemberRow{MemberActivity: a, Target: ContactTarget, MeetsTarget: a.HouseholdsContacted >= ContactTarget,
+		if published && a.HouseholdsContacted.N <= privacy.SmallCountMax {
+			a.HouseholdsContacted = privacy.Count{Hidden: true} // its value never leaves the process
+		}
+		r := MemberRow{MemberActivity: a, Target: ContactTarget, MeetsTarget: a.TargetHouseholds >= ContactTarget,
 			HasContact: a.ContactPoint != nil}
 		r.NeedsAttention = !r.MeetsTarget || !r.HasContact
 		out[i] = r

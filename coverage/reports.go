@@ -169,8 +169,12 @@ func (r *Reports) gaps(ctx context.Context, scope lianxin.Scope, q GapQuery, pub
 // *store.Store implements it.
 type ReportSource interface {
 	Source
-	MemberActivity(ctx context.Context, scope lianxin.Scope, w Window, team string) ([]MemberActivity, error)
-	DiarySample(ctx context.Context, scope lianxin.Scope, w Window, team string, n int, seed int64) ([]DiaryEntry, error)
+	// MemberActivity leaves the entries in the villages leaveOut names
+	// (ids) out of every count but TargetHouseholds.
+	MemberActivity(ctx context.Context, scope lianxin.Scope, w Window, team string, leaveOut []int32) ([]MemberActivity, error)
+	// DiarySample draws from the entries outside the villages leaveOut
+	// names (ids), and names no household unless households is set.
+	DiarySample(ctx context.Context, scope lianxin.Scope, w Window, team string, n int, seed int64, leaveOut []int32, households bool) ([]DiaryEntry, error)
 	// SummaryNumbers leaves the entries and households of the villages
 	// leaveOut names (ids) out of every count.
 	SummaryNumbers(ctx context.Context, scope lianxin.Scope, w Window, town string, leaveOut []int32) (Summary, error)
@@ -184,8 +188,41 @@ func (r *Reports) full() (ReportSource, error) {
 	return nil, lianxin.Errorf(lianxin.EUnavailable, "this report is not available")
 }
 
+// suppressedVillages returns the ids of the villages scope's gap report
+// suppresses (none for household access everywhere), whichever town they
+// are in, and the window that report covers: w, widened to whole weeks for
+// a role without household access and for a team leader (privacy rule 5).
+// Suppression follows the villages' households, not the window.
+func (r *Reports) suppressedVillages(ctx context.Context, scope lianxin.Scope, w Window) ([]int32, Window, error) {
+	if !privacy.Applies(scope) && !privacy.Partial(scope) {
+		return nil, w, nil
+	}
+	pub, err := PublishVillages(ctx, r.src, scope, w, Filter{})
+	if err != nil {
+		return nil, w, err
+	}
+	var ids []int32
+	for _, v := range pub.Villages {
+		if v.Suppressed {
+			ids = append(ids, v.VillageID)
+		}
+	}
+	return ids, pub.Window, nil
+}
+
 // Members is the attendance and assessment report of a team (every team
 // when q.Team is empty) over the window.
+//
+// For a role without household access it is published as the gap report
+// is: over whole weeks (a report a day longer is the same report), with the
+// entries in the villages the gap report suppresses left out of every count
+// (a team's entries less its town's villages shown would give their visits
+// back), and households contacted from 0 to 10 shown as "<11". The
+// ten-household verdict (meets_target, needs_attention) is the rule's, over
+// every village: it is what the office and the team leaders act on, and
+// says no more than "ten or more". A team leader gets their own towns'
+// members only, whose every entry they may read one by one (entries are
+// scoped by the writer's town), so their report stays exact.
 func (r *Reports) Members(ctx context.Context, scope lianxin.Scope, q Query) ([]MemberRow, Window, error) {
 	w, err := r.Window(ctx, scope, q)
 	if err != nil {
@@ -195,11 +232,18 @@ func (r *Reports) Members(ctx context.Context, scope lianxin.Scope, q Query) ([]
 	if err != nil {
 		return nil, w, err
 	}
-	acts, err := src.MemberActivity(ctx, scope, w, q.Team)
+	published := privacy.Applies(scope)
+	var leaveOut []int32
+	if published {
+		if leaveOut, w, err = r.suppressedVillages(ctx, scope, w); err != nil {
+			return nil, w, err
+		}
+	}
+	acts, err := src.MemberActivity(ctx, scope, w, q.Team, leaveOut)
 	if err != nil {
 		return nil, w, err
 	}
-	return MemberRows(acts), w, nil
+	return MemberRows(acts, published), w, nil
 }
 
 // Summary is the campaign's report in numbers over the window (widened to
@@ -321,6 +365,24 @@ type DiaryQuery struct {
 }
 
 // DiarySample is the office's reproducible spot check, each entry flagged.
+//
+// Entries are rows, not aggregates, so what a role may see of them is
+// decided by household access:
+//   - household access everywhere (the household_points grant): every entry
+//     in the window, with its household's code;
+//   - a team leader: their own towns' members' entries (as the diary list
+//     shows them), over the window asked; a household of another town is
+//     not named (row-level security), and an entry in a village of another
+//     town that the leader's gap report suppresses is not drawn;
+//   - a role without household access (planner, admin and gis without the
+//     grant, a member): no household code, no entry in a village the gap
+//     report suppresses (nor one whose village is unknown), over whole
+//     weeks (privacy rule 5: a team's sample smaller than n counts its
+//     entries in the window). Members' names are the corps' staff, the
+//     village and time those of the visit: what the spot check is for.
+//
+// Entries left out are left out before the draw: each team still gets n
+// entries while it has n to draw from.
 func (r *Reports) DiarySample(ctx context.Context, scope lianxin.Scope, q DiaryQuery) ([]DiaryEntry, Window, error) {
 	switch {
 	case q.N == 0:
@@ -336,12 +398,26 @@ func (r *Reports) DiarySample(ctx context.Context, scope lianxin.Scope, q DiaryQ
 	if err != nil {
 		return nil, w, err
 	}
-	es, err := src.DiarySample(ctx, scope, w, q.Team, q.N, q.Seed)
+	leaveOut, pw, err := r.suppressedVillages(ctx, scope, w)
+	if err != nil {
+		return nil, w, err
+	}
+	households := !privacy.Applies(scope)
+	if !households {
+		w = pw
+	}
+	es, err := src.DiarySample(ctx, scope, w, q.Team, q.N, q.Seed, leaveOut, households)
 	if err != nil {
 		return nil, w, err
 	}
 	for i := range es {
 		es[i].Check()
+		if !households {
+			// An entry's id is the clerk's or the phone's: a county may
+			// build it from the household's number, which this role may
+			// not read.
+			es[i].VisitID = ""
+		}
 	}
 	return es, w, nil
 }

@@ -93,6 +93,11 @@ type Options struct {
 	// ImportID continues an import record made beforehand (the API makes it
 	// before answering, and releases it after Run); 0 makes a new one.
 	ImportID int64
+	// KeepRejects > 0 keeps the rejects file (BuildRejectsFile) of an
+	// import with SkipInvalid that rejected rows, of at most KeepRejects
+	// bytes, with its record: the API's uploads do, since their file is
+	// deleted when the import ends. The command line writes its own.
+	KeepRejects int64
 }
 
 // DefaultMaxRowBytes is the default of Options.MaxRowBytes.
@@ -175,11 +180,16 @@ type Store interface {
 	// known to belong to a live process. An import whose process dies
 	// without finishing is marked failed by the store.
 	StartImport(ctx context.Context, scope lianxin.Scope, rec Record) (id int64, release func(), err error)
-	// FinishImport records how an import ended, with its first rejects.
+	// FinishImport records how an import ended, with its first rejects
+	// and, if rec.RejectsFile is set, its rejects file.
 	FinishImport(ctx context.Context, scope lianxin.Scope, rec Record) error
 	// Import and Imports read import records.
 	Import(ctx context.Context, scope lianxin.Scope, id int64) (Record, error)
 	Imports(ctx context.Context, scope lianxin.Scope, limit int) ([]Record, error)
+	// ImportRejectsFile reads the rejects file kept with an import the
+	// scope may see, and writes a line of the audit log saying who took it
+	// (from ip); not found when there is none.
+	ImportRejectsFile(ctx context.Context, scope lianxin.Scope, id int64, ip string) (Record, RejectsFile, error)
 }
 
 // Record is one import as the imports table keeps it.
@@ -197,6 +207,9 @@ type Record struct {
 	Message string     `json:"message"`
 	Rejects []RowError `json:"rejects,omitempty"`
 	DryRun  bool       `json:"dry_run"`
+	// RejectsFile, when set, says a rejects file is kept with the record
+	// (Options.KeepRejects): GET /api/v1/imports/{id}/rejects sends it.
+	RejectsFile *RejectsFile `json:"rejects_file,omitempty"`
 	// rejectLines maps every rejected line to its reason, for the rejects
 	// file; only Run fills it.
 	rejectLines map[int64]string
@@ -250,6 +263,21 @@ func Run(ctx context.Context, st Store, scope lianxin.Scope, source string, opt 
 		if errors.Is(runErr, context.Canceled) {
 			rec.Message = "cancelled; nothing was imported"
 		}
+	}
+	if runErr == nil && opt.KeepRejects > 0 && opt.SkipInvalid && rec.Rejected > 0 {
+		// Kept before the record says the import ended, so whoever sees it
+		// ended sees whether the file is there.
+		f, err := BuildRejectsFile(ctx, rec, opt, opt.KeepRejects)
+		switch {
+		case err != nil:
+			rec.Message += fmt.Sprintf("; the rejects file could not be made (%s)", lianxin.ErrorMessage(err))
+		case f != nil && f.Rows == 0:
+			rec.Message += fmt.Sprintf("; no rejects file is kept: its first row alone is over %s", byteSize(opt.KeepRejects))
+			f = nil
+		case f != nil && !f.Complete:
+			rec.Message += fmt.Sprintf("; the rejects file holds the first %d of them (it is kept up to %s)", f.Rows, byteSize(opt.KeepRejects))
+		}
+		rec.RejectsFile = f
 	}
 	if err := st.FinishImport(finishCtx, scope, rec); err != nil && runErr == nil {
 		return rec, fmt.Errorf("record import %d: %w", rec.ID, err)
@@ -307,6 +335,14 @@ func run(ctx context.Context, st Store, scope lianxin.Scope, layer *Layer, opt O
 		rec.Message = fmt.Sprintf("%d %s rejected, the rest imported", rec.Rejected, plural(rec.Rejected, "row"))
 	}
 	return nil
+}
+
+// byteSize writes n bytes for a message: in MiB when whole.
+func byteSize(n int64) string {
+	if n >= 1<<20 && n%(1<<20) == 0 {
+		return fmt.Sprintf("%d MiB", n>>20)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 func plural(n int64, word string) string {

@@ -1,14 +1,18 @@
 package ingest
 
 import (
+	"bytes"
 	"context"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strconv"
 	"strings"
+
+	"lianxin"
 )
 
 // RejectsFileName suggests where the rejects of path go: beside it, with
@@ -32,26 +36,137 @@ func RejectsFileName(path string) string {
 // so Excel opens it), or newline-delimited GeoJSON with a reject_reason
 // property. Fixed, the file imports as it is: the reject columns are ignored.
 func WriteRejects(ctx context.Context, rec Record, opt Options, w io.Writer) (int64, error) {
+	out, err := writeRejects(ctx, rec, opt, w, false, 0)
+	return out.rows, err
+}
+
+// MaxRejectsFileBytes bounds the rejects file an upload keeps (in the
+// database, for GET /api/v1/imports/{id}/rejects): beyond it the file holds
+// the first rejected rows that fit, whole, and says it is not complete.
+const MaxRejectsFileBytes = 16 << 20
+
+// RejectsFile is the rejects file an upload keeps: the rows WriteRejects
+// writes, for the clerk to download, fix and upload again as it is. A CSV
+// upload's is a CSV (as WriteRejects writes it); any other's is a GeoJSON
+// FeatureCollection, which a browser and the importer both take whole.
+type RejectsFile struct {
+	Name   string `json:"name"`   // e.g. households.rejects.csv
+	Format string `json:"format"` // FormatCSV or FormatGeoJSON
+	// Rows counts the rejected rows the file holds: all of them when
+	// Complete, else the first that fit in MaxRejectsFileBytes.
+	Rows     int64 `json:"rows"`
+	Complete bool  `json:"complete"`
+	// Personal says the file holds household personal columns (see
+	// MayReadRejects).
+	Personal bool   `json:"-"`
+	Content  []byte `json:"-"`
+}
+
+// MayReadRejects says whether scope may take the rejects file f of import
+// rec, which it may see: the rows are as uploaded, so besides seeing the
+// import, taking them needs what reading those rows needs elsewhere — the
+// household_points grant for a layer of households or where they were
+// visited, personal_fields for personal columns — unless they are the
+// caller's own upload.
+func MayReadRejects(scope lianxin.Scope, rec Record, f RejectsFile) error {
+	if rec.StartedBy != "" && rec.StartedBy == scope.User {
+		return nil
+	}
+	if (rec.Layer == "households" || rec.Layer == "visits") && !scope.HouseholdPoints {
+		return lianxin.Errorf(lianxin.EForbidden, "the rejects file of import %d shows %s: your role does not include household points", rec.ID, rec.Layer)
+	}
+	if f.Personal && !scope.PersonalFields {
+		return lianxin.Errorf(lianxin.EForbidden, "the rejects file of import %d holds personal fields: your role does not include personal_fields", rec.ID)
+	}
+	return nil
+}
+
+// ContentType is the file's media type.
+func (f RejectsFile) ContentType() string {
+	if f.Format == FormatCSV {
+		return "text/csv; charset=utf-8"
+	}
+	return "application/geo+json"
+}
+
+// BuildRejectsFile reads the file again, as WriteRejects does, into a
+// RejectsFile of at most maxBytes; it returns nil when rec rejected no row.
+func BuildRejectsFile(ctx context.Context, rec Record, opt Options, maxBytes int64) (*RejectsFile, error) {
 	if len(rec.rejectLines) == 0 {
-		return 0, nil
+		return nil, nil
+	}
+	format := opt.Format
+	if format == "" {
+		format, _ = DetectFormat(opt.Path)
+	}
+	base := strings.TrimSuffix(rec.FileName, filepath.Ext(rec.FileName))
+	f := &RejectsFile{Name: base + ".rejects.csv", Format: FormatCSV}
+	if format != FormatCSV {
+		f.Name, f.Format = base+".rejects.geojson", FormatGeoJSON
+	}
+	var b bytes.Buffer
+	out, err := writeRejects(ctx, rec, opt, &b, true, maxBytes)
+	if err != nil {
+		return nil, err
+	}
+	f.Rows, f.Complete, f.Personal, f.Content = out.rows, out.complete, out.personal, b.Bytes()
+	return f, nil
+}
+
+// The frame of a rejects FeatureCollection, one feature a line.
+const (
+	collectionHead = `{"type":"FeatureCollection","features":[` + "\n"
+	collectionSep  = ",\n"
+	collectionTail = "\n]}\n"
+)
+
+// rejectsWritten is what writeRejects wrote: rows, whether they are all
+// the rejected rows, and whether the file had personal columns.
+type rejectsWritten struct {
+	rows               int64
+	complete, personal bool
+}
+
+// writeRejects writes the rejected rows of rec to w: for GeoJSON as one
+// FeatureCollection when collection, else one feature a line. With maxBytes
+// > 0 it writes whole rows only while the output stays within maxBytes, and
+// says whether every rejected row went in.
+func writeRejects(ctx context.Context, rec Record, opt Options, w io.Writer, collection bool, maxBytes int64) (rejectsWritten, error) {
+	if len(rec.rejectLines) == 0 {
+		return rejectsWritten{complete: true}, nil
 	}
 	layer, err := LookupLayer(opt.Layer)
 	if err != nil {
-		return 0, err
+		return rejectsWritten{}, err
 	}
 	opt.Progress = nil
 	s, closeFn, err := Open(ctx, layer, opt, rec.FileName)
 	if err != nil {
-		return 0, err
+		return rejectsWritten{}, err
 	}
 	defer closeFn()
-	var written int64
+	rows, complete, err := s.writeRejects(rec.rejectLines, w, collection, maxBytes)
+	// Known once the rows are read: a GeoJSON feature's properties say.
+	return rejectsWritten{rows: rows, complete: complete, personal: s.Personal()}, err
+}
+
+func (s *Stream) writeRejects(rejectLines map[int64]string, w io.Writer, collection bool, maxBytes int64) (written int64, complete bool, err error) {
+	// Each row is made in row first, then written if it fits.
+	var size int64
+	var row bytes.Buffer
+	fits := func(reserve int) bool {
+		return maxBytes <= 0 || size+int64(row.Len()+reserve) <= maxBytes
+	}
+	flush := func() error {
+		n, err := w.Write(row.Bytes())
+		size += int64(n)
+		row.Reset()
+		return err
+	}
 	switch d := s.dec.(type) {
 	case *csvDecoder:
-		cw := csv.NewWriter(w)
-		if _, err := io.WriteString(w, "\ufeff"); err != nil {
-			return 0, err
-		}
+		cw := csv.NewWriter(&row)
+		row.WriteString("\ufeff")
 		keep := make([]int, 0, len(d.header))
 		header := make([]string, 0, len(d.header)+3)
 		for i, h := range d.header {
@@ -60,8 +175,16 @@ func WriteRejects(ctx context.Context, rec Record, opt Options, w io.Writer) (in
 				header = append(header, h)
 			}
 		}
-		if err := cw.Write(append(header, "reject_line", "reject_reason")); err != nil {
-			return 0, err
+		cw.Write(append(header, "reject_line", "reject_reason"))
+		cw.Flush()
+		if err := cw.Error(); err != nil {
+			return 0, false, err
+		}
+		if !fits(0) {
+			return 0, false, nil
+		}
+		if err := flush(); err != nil {
+			return 0, false, err
 		}
 		out := make([]string, 0, len(header)+2)
 		for {
@@ -71,9 +194,9 @@ func WriteRejects(ctx context.Context, rec Record, opt Options, w io.Writer) (in
 			}
 			var re *RowError
 			if err != nil && !errors.As(err, &re) {
-				return written, err
+				return written, false, err
 			}
-			reason, ok := rec.rejectLines[r.line]
+			reason, ok := rejectLines[r.line]
 			if !ok {
 				continue
 			}
@@ -86,14 +209,34 @@ func WriteRejects(ctx context.Context, rec Record, opt Options, w io.Writer) (in
 					out = append(out, "")
 				}
 			}
-			if err := cw.Write(append(out, strconv.FormatInt(r.line, 10), reason)); err != nil {
-				return written, err
+			cw.Write(append(out, strconv.FormatInt(r.line, 10), reason))
+			cw.Flush()
+			if err := cw.Error(); err != nil {
+				return written, false, err
+			}
+			if !fits(0) {
+				return written, false, nil
+			}
+			if err := flush(); err != nil {
+				return written, false, err
 			}
 			written++
 		}
-		cw.Flush()
-		return written, cw.Error()
+		return written, true, nil
 	case *geojsonDecoder:
+		tail := ""
+		if collection {
+			tail = collectionTail
+			if _, err := io.WriteString(w, collectionHead); err != nil {
+				return 0, false, err
+			}
+			size += int64(len(collectionHead))
+		}
+		defer func() {
+			if err == nil && tail != "" {
+				_, err = io.WriteString(w, tail)
+			}
+		}()
 		for {
 			r, err := d.next()
 			if errors.Is(err, io.EOF) {
@@ -101,24 +244,37 @@ func WriteRejects(ctx context.Context, rec Record, opt Options, w io.Writer) (in
 			}
 			var re *RowError
 			if err != nil && !errors.As(err, &re) {
-				return written, err
+				return written, false, err
 			}
-			reason, ok := rec.rejectLines[r.line]
+			reason, ok := rejectLines[r.line]
 			if !ok {
 				continue
 			}
 			b, err := withRejectReason(r.record.(json.RawMessage), r.line, reason)
 			if err != nil {
-				return written, err
+				return written, false, err
 			}
-			if _, err := w.Write(append(b, '\n')); err != nil {
-				return written, err
+			switch {
+			case !collection:
+				row.Write(b)
+				row.WriteByte('\n')
+			case written > 0:
+				row.WriteString(collectionSep)
+				row.Write(b)
+			default:
+				row.Write(b)
+			}
+			if !fits(len(tail)) {
+				return written, false, nil
+			}
+			if err := flush(); err != nil {
+				return written, false, err
 			}
 			written++
 		}
-		return written, nil
+		return written, true, nil
 	}
-	return 0, fmt.Errorf("rejects of %s: unknown decoder", rec.FileName)
+	return 0, false, fmt.Errorf("rejects of %s: unknown decoder", s.conv.file)
 }
 
 // withRejectReason adds reject_line and reject_reason properties to a

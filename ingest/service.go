@@ -48,6 +48,10 @@ type Service struct {
 	Timeout time.Duration
 	// Bounds is the county box (default CountyBounds).
 	Bounds orb.Bound
+	// RejectsFileBytes bounds the rejects file kept with each import that
+	// skipped invalid rows (default MaxRejectsFileBytes; see
+	// Options.KeepRejects).
+	RejectsFileBytes int64
 }
 
 // Imports running at once, and waiting for their turn besides: each
@@ -71,7 +75,7 @@ func NewService(base context.Context, st Store, log *slog.Logger, dir string) *S
 	ctx, cancel := context.WithCancel(context.WithoutCancel(base))
 	return &Service{store: st, log: log, dir: dir, ctx: ctx, cancel: cancel,
 		slots: make(chan struct{}, serviceRunning), queue: make(chan struct{}, serviceRunning+serviceWaiting),
-		Timeout: time.Hour}
+		Timeout: time.Hour, RejectsFileBytes: MaxRejectsFileBytes}
 }
 
 // Start checks the upload's options, spools body to a file, records the
@@ -119,7 +123,7 @@ func (s *Service) Start(ctx context.Context, scope lianxin.Scope, up Upload, bod
 	}
 	opt := Options{Layer: up.Layer, Path: path, Name: filepath.Base(up.FileName), Format: format, Encoding: enc, CRS: crs,
 		DryRun: up.DryRun, SkipInvalid: up.SkipInvalid, MakeValid: up.MakeValid, SourceLayer: up.SourceLayer,
-		StartedBy: scope.User, Bounds: s.Bounds}
+		StartedBy: scope.User, Bounds: s.Bounds, KeepRejects: s.RejectsFileBytes}
 	rec := Record{Layer: up.Layer, Source: "api", FileName: opt.Name, StartedBy: scope.User, Status: StatusRunning,
 		DryRun: up.DryRun, Options: optionsRecord(opt), StartedAt: time.Now()}
 	id, release, err := s.store.StartImport(ctx, scope, rec)
@@ -209,4 +213,10 @@ func (s *Service) Import(ctx context.Context, scope lianxin.Scope, id int64) (Re
 // Imports lists the latest imports, newest first.
 func (s *Service) Imports(ctx context.Context, scope lianxin.Scope, limit int) ([]Record, error) {
 	return s.store.Imports(ctx, scope, limit)
+}
+
+// RejectsFile reads the rejects file kept with an import the scope may
+// see, with the import's record; the store audits the read (who, from ip).
+func (s *Service) RejectsFile(ctx context.Context, scope lianxin.Scope, id int64, ip string) (Record, RejectsFile, error) {
+	return s.store.ImportRejectsFile(ctx, scope, id, ip)
 }

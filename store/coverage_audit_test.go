@@ -403,7 +403,7 @@ func TestAuditFiveCoveragesAndMembers(t *testing.T) {
 	}
 	wants := map[string]want{"M1": {10, true, true}, "M2": {9, false, false}, "M3": {9, false, true}}
 	for _, m := range members {
-		got := want{m.HouseholdsContacted, m.MeetsTarget, m.HasContact}
+		got := want{m.HouseholdsContacted.N, m.MeetsTarget, m.HasContact}
 		if got != wants[m.MemberCode] {
 			t.Errorf("members report over [2026-03-01, 2026-04-01): %s = %+v, want %+v", m.MemberCode, got, wants[m.MemberCode])
 		}

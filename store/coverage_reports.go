@@ -29,15 +29,29 @@ func teamIDByCode(ctx context.Context, tx pgx.Tx, code string) (int32, error) {
 // Members' diary entries over the window, in the caller's towns; a
 // member-only user sees their own row alone (they read only their own
 // entries and contact point, so a colleague's row would read as empty).
+// The counts but the last leave out the entries in the villages $5 names
+// (ids; an entry is in its own village, else its household's — looked up
+// only when something is left out — and one whose village cannot be told
+// is left out too); the last counts every household, for the ten-household
+// rule.
 const memberActivitySQL = `
 SELECT tm.code, m.code, m.name, m.role, cp.code,
-       count(v.id), count(DISTINCT v.household_id),
-       coalesce(sum(v.problems_collected), 0)::bigint, coalesce(sum(v.problems_resolved), 0)::bigint,
-       coalesce(array_agg(((campaign_day(v.occurred_at) - $1) / 7)::int) FILTER (WHERE v.id IS NOT NULL), '{}')
+       count(v.id) FILTER (WHERE v.shown), count(DISTINCT v.household_id) FILTER (WHERE v.shown),
+       coalesce(sum(v.problems_collected) FILTER (WHERE v.shown), 0)::bigint,
+       coalesce(sum(v.problems_resolved) FILTER (WHERE v.shown), 0)::bigint,
+       coalesce(array_agg(((campaign_day(v.occurred_at) - $1) / 7)::int) FILTER (WHERE v.shown), '{}'),
+       count(DISTINCT v.household_id)
 FROM members m
 JOIN teams tm ON tm.id = m.team_id
 LEFT JOIN contact_points cp ON cp.member_id = m.id
-LEFT JOIN visits v ON v.member_id = m.id AND v.occurred_at >= $2 AND v.occurred_at < $3
+LEFT JOIN LATERAL (
+  SELECT x.id, x.household_id, x.problems_collected, x.problems_resolved, x.occurred_at,
+         cardinality($5::int[]) = 0
+         OR coalesce(coalesce(x.village_id,
+                              CASE WHEN x.household_id IS NULL THEN 0
+                                   ELSE (SELECT h.village_id FROM households h WHERE h.id = x.household_id) END)
+                     <> ALL ($5::int[]), false) AS shown
+  FROM visits x WHERE x.member_id = m.id AND x.occurred_at >= $2 AND x.occurred_at < $3) v ON true
 WHERE ($4::int IS NULL OR m.team_id = $4)
   AND ((SELECT lianxin_members()) = '{}' OR m.id = ANY ((SELECT lianxin_members())::int[]))
   AND (current_setting('lianxin.all_towns', true) = 'true'
@@ -46,8 +60,11 @@ GROUP BY tm.code, m.id, m.code, m.name, m.role, cp.code
 ORDER BY tm.code, m.code`
 
 // MemberActivity counts each member's diary entries, households contacted,
-// problems and weekly entries over w; team is a code ("" every team).
-func (s *Store) MemberActivity(ctx context.Context, scope lianxin.Scope, w coverage.Window, team string) ([]coverage.MemberActivity, error) {
+// problems and weekly entries over w; team is a code ("" every team). The
+// entries in the villages leaveOut names (ids) are left out of every count
+// but TargetHouseholds.
+func (s *Store) MemberActivity(ctx context.Context, scope lianxin.Scope, w coverage.Window, team string, leaveOut []int32) ([]coverage.MemberActivity, error) {
+	leaveOut = idList(leaveOut)
 	var out []coverage.MemberActivity
 	err := s.ReadInScope(ctx, scope, func(tx pgx.Tx) error {
 		var teamID *int32
@@ -59,7 +76,7 @@ func (s *Store) MemberActivity(ctx context.Context, scope lianxin.Scope, w cover
 			teamID = &id
 		}
 		weeks := (w.Days() + 6) / 7
-		rows, err := tx.Query(ctx, memberActivitySQL, pgDay(w.From), w.From, w.To, teamID)
+		rows, err := tx.Query(ctx, memberActivitySQL, pgDay(w.From), w.From, w.To, teamID, leaveOut)
 		if err != nil {
 			return fmt.Errorf("member activity: %w", err)
 		}
@@ -68,7 +85,7 @@ func (s *Store) MemberActivity(ctx context.Context, scope lianxin.Scope, w cover
 			var a coverage.MemberActivity
 			var week []int32
 			if err := rows.Scan(&a.Team, &a.MemberCode, &a.MemberName, &a.Role, &a.ContactPoint, &a.DiaryEntries,
-				&a.HouseholdsContacted, &a.ProblemsCollected, &a.ProblemsResolved, &week); err != nil {
+				&a.HouseholdsContacted.N, &a.ProblemsCollected, &a.ProblemsResolved, &week, &a.TargetHouseholds); err != nil {
 				return fmt.Errorf("read member activity: %w", err)
 			}
 			a.WeeklyVisits = make([]int64, weeks)
@@ -86,6 +103,9 @@ func (s *Store) MemberActivity(ctx context.Context, scope lianxin.Scope, w cover
 
 // The sample: per team, entries ordered by a hash of the seed and the entry,
 // so the same seed draws the same entries while the diary is unchanged.
+// Entries in the villages $6 names (ids; its own village, else its
+// household's, and left out when that cannot be told) are not drawn, and
+// the household's code is given only when $7 is set.
 const diarySampleSQL = `
 WITH pick AS (
   SELECT v.*, tm.code AS team_code,
@@ -96,8 +116,14 @@ WITH pick AS (
   WHERE v.occurred_at >= $3 AND v.occurred_at < $4
     AND ($5::int IS NULL OR tm.id = $5)
     AND (current_setting('lianxin.all_towns', true) = 'true'
-         OR v.town_id = ANY (string_to_array(nullif(current_setting('lianxin.towns', true), ''), ',')::int[])))
-SELECT p.team_code, p.external_id, m.code, m.name, coalesce(vl.code, ''), coalesce(h.external_id, ''), p.kind,
+         OR v.town_id = ANY (string_to_array(nullif(current_setting('lianxin.towns', true), ''), ',')::int[]))
+    AND (cardinality($6::int[]) = 0
+         OR coalesce(coalesce(v.village_id,
+                              CASE WHEN v.household_id IS NULL THEN 0
+                                   ELSE (SELECT h.village_id FROM households h WHERE h.id = v.household_id) END)
+                     <> ALL ($6::int[]), false)))
+SELECT p.team_code, p.external_id, m.code, m.name, coalesce(vl.code, ''),
+       CASE WHEN $7::bool THEN coalesce(h.external_id, '') ELSE '' END, p.kind,
        p.occurred_at, p.recorded_at, p.location IS NOT NULL,
        CASE WHEN p.location IS NOT NULL AND h.id IS NOT NULL
             THEN ST_Distance(p.location::geography, h.location::geography) END,
@@ -113,8 +139,12 @@ WHERE p.k <= $2
 ORDER BY p.team_code, p.k`
 
 // DiarySample draws n entries per team (team "" for every team) from the
-// window, reproducibly for a seed, with what the spot check looks at.
-func (s *Store) DiarySample(ctx context.Context, scope lianxin.Scope, w coverage.Window, team string, n int, seed int64) ([]coverage.DiaryEntry, error) {
+// window, reproducibly for a seed, with what the spot check looks at. The
+// entries in the villages leaveOut names (ids) are not drawn; households
+// says whether the entries name their household.
+func (s *Store) DiarySample(ctx context.Context, scope lianxin.Scope, w coverage.Window, team string, n int, seed int64,
+	leaveOut []int32, households bool) ([]coverage.DiaryEntry, error) {
+	leaveOut = idList(leaveOut)
 	var out []coverage.DiaryEntry
 	err := s.ReadInScope(ctx, scope, func(tx pgx.Tx) error {
 		var teamID *int32
@@ -125,7 +155,7 @@ func (s *Store) DiarySample(ctx context.Context, scope lianxin.Scope, w coverage
 			}
 			teamID = &id
 		}
-		rows, err := tx.Query(ctx, diarySampleSQL, strconv.FormatInt(seed, 10), n, w.From, w.To, teamID)
+		rows, err := tx.Query(ctx, diarySampleSQL, strconv.FormatInt(seed, 10), n, w.From, w.To, teamID, leaveOut, households)
 		if err != nil {
 			return fmt.Errorf("diary sample: %w", err)
 		}
@@ -144,6 +174,18 @@ func (s *Store) DiarySample(ctx context.Context, scope lianxin.Scope, w coverage
 	return out, err
 }
 
+// idList sorts ids into a new list without repeats, never nil (an int[],
+// never NULL: "<> ALL (NULL)" is never true), so equal lists compare equal.
+func idList(ids []int32) []int32 {
+	out := slices.Clone(ids)
+	slices.Sort(out)
+	out = slices.Compact(out)
+	if out == nil {
+		out = []int32{}
+	}
+	return out
+}
+
 // The summary's numbers are county-wide aggregates for any signed-in scope
 // (coverage_summary, migrations 009 and 019); $3 narrows them to a town and
 // $6 leaves out the entries in those villages (ids).
@@ -159,16 +201,19 @@ const summarySQL = `SELECT * FROM coverage_summary($1, $2, $3, $4, $5, $6)`
 // projects and members). A member-only user (lianxin_members() not empty)
 // reads only their own visits and contact point (migration 010), so the
 // member checks list only their own row: judging colleagues on rows the
-// user cannot see would call every one of them short.
+// user cannot see would call every one of them short. Towns and projects
+// are judged without the entries in the villages $7 names (ids), as the
+// summary's diary totals are (migration 022); the member checks are the
+// ten-household rule's verdict over every entry.
 const fiveCoveragesSQL = `
 WITH visited AS (SELECT village_id FROM coverage_village_visits($1, $2, $3))
 SELECT 'town', t.code FROM towns t
 WHERE ($3::int IS NULL OR t.id = $3)
-  AND t.id NOT IN (SELECT coverage_active_towns($1, $2))
+  AND t.id NOT IN (SELECT coverage_active_towns($1, $2, $7))
 UNION ALL
 SELECT 'project', p.code FROM projects p
 WHERE p.kind IN ('key_enterprise', 'investment_project', 'key_works') AND ($3::int IS NULL OR p.town_id = $3)
-  AND p.id NOT IN (SELECT coverage_projects_visited($4, $5))
+  AND p.id NOT IN (SELECT coverage_projects_visited($4, $5, $7))
 UNION ALL
 SELECT CASE WHEN vl.petition_case THEN 'petition_village' ELSE 'village' END, vl.code FROM villages vl
 WHERE ($3::int IS NULL OR vl.town_id = $3)
@@ -194,12 +239,7 @@ ORDER BY 1, 2`
 // special groups come from VillageCoverage (Reports.Summary fills them).
 func (s *Store) SummaryNumbers(ctx context.Context, scope lianxin.Scope, w coverage.Window, town string, leaveOut []int32) (coverage.Summary, error) {
 	sum := coverage.Summary{From: w.From.Format(coverage.DayLayout), To: w.To.Format(coverage.DayLayout), Town: town}
-	leaveOut = slices.Clone(leaveOut)
-	slices.Sort(leaveOut)
-	leaveOut = slices.Compact(leaveOut)
-	if leaveOut == nil {
-		leaveOut = []int32{} // an int[], never NULL
-	}
+	leaveOut = idList(leaveOut)
 	key, cacheable := summaryKeyOf(scope, w, town, leaveOut)
 	var versions []int64
 	err := s.ReadInScope(ctx, scope, func(tx pgx.Tx) error {
@@ -228,7 +268,7 @@ func (s *Store) SummaryNumbers(ctx context.Context, scope lianxin.Scope, w cover
 		c := &sum.Checks
 		c.TownsWithoutActivity, c.ProjectsWithoutVisit, c.VillagesWithoutVisit = []string{}, []string{}, []string{}
 		c.PetitionVillagesWithoutVisit, c.MembersBelowTarget, c.MembersWithoutContactPoint = []string{}, []string{}, []string{}
-		rows, err := tx.Query(ctx, fiveCoveragesSQL, from, to, townID, w.From, w.To, coverage.ContactTarget)
+		rows, err := tx.Query(ctx, fiveCoveragesSQL, from, to, townID, w.From, w.To, coverage.ContactTarget, leaveOut)
 		if err != nil {
 			return fmt.Errorf("five coverages: %w", err)
 		}

@@ -139,7 +139,7 @@ func TestCoverageAggregatesAreCountyWide(t *testing.T) {
 			  + (SELECT count(*) FROM coverage_village_visits('2026-03-01', '2026-11-02', NULL))
 			  + (SELECT count(*) FROM coverage_cell_sums(8, '2026-03-01', '2026-11-02', NULL, NULL, NULL))
 			  + (SELECT count(*) FROM coverage_summary('2026-03-01', '2026-11-02', NULL, now() - interval '1 year', now(), NULL))
-			  + (SELECT count(*) FROM coverage_active_towns('2026-03-01', '2026-11-02'))`).Scan(&n)
+			  + (SELECT count(*) FROM coverage_active_towns('2026-03-01', '2026-11-02', NULL))`).Scan(&n)
 		})
 		if err != nil {
 			t.Fatal(err)

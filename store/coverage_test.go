@@ -262,7 +262,7 @@ func TestMembersSummaryDiaryFixture(t *testing.T) {
 	}
 	m := members[0]
 	// v1..v4, v6, v7 in the window (v5 is in February); households H1, H4, H8.
-	if m.DiaryEntries != 6 || m.HouseholdsContacted != 3 || m.ProblemsCollected != 10 || m.ProblemsResolved != 2 ||
+	if m.DiaryEntries != 6 || m.HouseholdsContacted.N != 3 || m.ProblemsCollected != 10 || m.ProblemsResolved != 2 ||
 		m.MeetsTarget || m.HasContact || !m.NeedsAttention || fmt.Sprint(m.WeeklyVisits[:5]) != "[0 3 2 0 1]" {
 		t.Errorf("member M1 = %+v; want 6 entries, 3 households, 10/2 problems, below target, no contact point, weeks [0 3 2 0 1] (Mar 10, 11, 12 | 20, 21 | Apr 2)", m)
 	}

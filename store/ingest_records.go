@@ -17,8 +17,26 @@ import (
 // "running" while the data transaction runs, and how it ended afterwards,
 // even when the data was rolled back.
 
-const startImportSQL = `INSERT INTO imports (layer, source, started_by, file_name, options, status)
-VALUES ($1, $2, $3, $4, $5, 'running') RETURNING id`
+const startImportSQL = `INSERT INTO imports (layer, source, started_by, file_name, options, status, towns)
+VALUES ($1, $2, $3, $4, $5, 'running', $6) RETURNING id`
+
+// importTowns is what imports.towns records of scope: NULL (nil) for a
+// county-wide one, else its towns (migration 021).
+func importTowns(scope lianxin.Scope) any {
+	if scope.AllTowns {
+		return nil
+	}
+	return append([]int32{}, scope.Towns...)
+}
+
+// importVisibleSQL is the imports (alias i) a scope may read: all of them
+// county-wide; for a town-scoped reader (a team leader) those run within
+// the reader's towns, or an import of their own that had no town. A
+// county-wide import (towns NULL) holds rows of every town, and so does its
+// rejects file.
+const importVisibleSQL = `(lianxin_all_towns()
+  OR (i.towns <@ lianxin_towns()
+      AND (cardinality(i.towns) > 0 OR i.started_by = current_setting('lianxin.user', true))))`
 
 // importLockSpace is the first key of the advisory locks that say an
 // import's process is alive: (importLockSpace, import id).
@@ -46,7 +64,7 @@ func (s *Store) StartImport(ctx context.Context, scope lianxin.Scope, rec ingest
 		return 0, nil, fmt.Errorf("start import record: %w", err)
 	}
 	err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
-		if err := tx.QueryRow(ctx, startImportSQL, rec.Layer, rec.Source, rec.StartedBy, rec.FileName, opts).Scan(&id); err != nil {
+		if err := tx.QueryRow(ctx, startImportSQL, rec.Layer, rec.Source, rec.StartedBy, rec.FileName, opts, importTowns(scope)).Scan(&id); err != nil {
 			return err
 		}
 		_, err := tx.Exec(ctx, `SELECT pg_advisory_lock($1, $2)`, importLockSpace, int32(id%(1<<31)))
@@ -103,7 +121,12 @@ SELECT $1, ord, line, field, reason
 FROM unnest($2::bigint[], $3::text[], $4::text[]) WITH ORDINALITY AS r(line, field, reason, ord)
 ON CONFLICT (import_id, ordinal) DO NOTHING`
 
-// FinishImport records how an import ended and its first rejects.
+const insertRejectsFileSQL = `INSERT INTO import_rejects_files (import_id, file_name, format, rows, complete, personal, content)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
+ON CONFLICT (import_id) DO NOTHING`
+
+// FinishImport records how an import ended, its first rejects and, if it
+// kept one, its rejects file.
 func (s *Store) FinishImport(ctx context.Context, scope lianxin.Scope, rec ingest.Record) error {
 	lines := make([]int64, len(rec.Rejects))
 	fields := make([]string, len(rec.Rejects))
@@ -127,6 +150,11 @@ func (s *Store) FinishImport(ctx context.Context, scope lianxin.Scope, rec inges
 				return err
 			}
 		}
+		if f := rec.RejectsFile; f != nil {
+			if _, err := tx.Exec(ctx, insertRejectsFileSQL, rec.ID, f.Name, f.Format, f.Rows, f.Complete, f.Personal, f.Content); err != nil {
+				return err
+			}
+		}
 		return nil
 	})
 	if err != nil {
@@ -135,17 +163,28 @@ func (s *Store) FinishImport(ctx context.Context, scope lianxin.Scope, rec inges
 	return nil
 }
 
-const importColumns = `id, layer, source, started_by, file_name, started_at, finished_at, status, options,
-  inserted, updated, unchanged, rejected, message`
+// importFrom is the imports (alias i) with what is known of their rejects
+// files (alias f); importColumns are what scanImport scans from it.
+const (
+	importColumns = `i.id, i.layer, i.source, i.started_by, i.file_name, i.started_at, i.finished_at, i.status, i.options,
+  i.inserted, i.updated, i.unchanged, i.rejected, i.message, f.file_name, f.format, f.rows, f.complete`
+	importFrom = `imports i LEFT JOIN import_rejects_files f ON f.import_id = i.id`
+)
 
 func scanImport(row pgx.Row, r *ingest.Record) error {
 	var opts []byte
 	var finished *time.Time
+	var fileName, format *string
+	var fileRows *int64
+	var complete *bool
 	if err := row.Scan(&r.ID, &r.Layer, &r.Source, &r.StartedBy, &r.FileName, &r.StartedAt, &finished, &r.Status, &opts,
-		&r.Inserted, &r.Updated, &r.Unchanged, &r.Rejected, &r.Message); err != nil {
+		&r.Inserted, &r.Updated, &r.Unchanged, &r.Rejected, &r.Message, &fileName, &format, &fileRows, &complete); err != nil {
 		return err
 	}
 	r.FinishedAt = finished
+	if fileName != nil {
+		r.RejectsFile = &ingest.RejectsFile{Name: *fileName, Format: *format, Rows: *fileRows, Complete: *complete}
+	}
 	if len(opts) > 0 {
 		if err := json.Unmarshal(opts, &r.Options); err != nil {
 			return fmt.Errorf("import %d options: %w", r.ID, err)
@@ -162,7 +201,8 @@ func (s *Store) Import(ctx context.Context, scope lianxin.Scope, id int64) (inge
 		return r, err
 	}
 	err := s.ReadInScope(ctx, scope, func(tx pgx.Tx) error {
-		if err := scanImport(tx.QueryRow(ctx, `SELECT `+importColumns+` FROM imports WHERE id = $1`, id), &r); err != nil {
+		if err := scanImport(tx.QueryRow(ctx, `SELECT `+importColumns+` FROM `+importFrom+`
+WHERE i.id = $1 AND `+importVisibleSQL, id), &r); err != nil {
 			return err
 		}
 		rows, err := tx.Query(ctx, `SELECT line, field, reason FROM import_rejects WHERE import_id = $1 ORDER BY ordinal`, id)
@@ -199,7 +239,8 @@ func (s *Store) Imports(ctx context.Context, scope lianxin.Scope, limit int) ([]
 		return nil, err
 	}
 	err := s.ReadInScope(ctx, scope, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT `+importColumns+` FROM imports ORDER BY id DESC LIMIT $1`, limit)
+		rows, err := tx.Query(ctx, `SELECT `+importColumns+` FROM `+importFrom+`
+WHERE `+importVisibleSQL+` ORDER BY i.id DESC LIMIT $1`, limit)
 		if err != nil {
 			return err
 		}
@@ -218,3 +259,57 @@ func (s *Store) Imports(ctx context.Context, scope lianxin.Scope, limit int) ([]
 	}
 	return out, nil
 }
+
+const rejectsFileSQL = `SELECT ` + importColumns + `, f.personal, f.content FROM ` + importFrom + `
+WHERE i.id = $1 AND f.import_id IS NOT NULL AND ` + importVisibleSQL
+
+// ActionImportRejects is the audit log's action for a rejects file taken
+// (GET /api/v1/imports/{id}/rejects): it holds the rows as uploaded, names
+// and addresses included.
+const ActionImportRejects = "import_rejects"
+
+const rejectsAuditSQL = `INSERT INTO audit_log (actor, action, target, detail, rows, ip) VALUES ($1, $2, $3, $4, $5, $6)`
+
+// ImportRejectsFile reads the rejects file kept with import id, if the
+// scope may see the import and read its rows (ingest.MayReadRejects), and
+// writes a line of the audit log in the same transaction: no one takes the
+// file without leaving one.
+func (s *Store) ImportRejectsFile(ctx context.Context, scope lianxin.Scope, id int64, ip string) (ingest.Record, ingest.RejectsFile, error) {
+	var r ingest.Record
+	var f ingest.RejectsFile
+	err := s.InScope(ctx, scope, func(tx pgx.Tx) error {
+		var personal bool
+		var content []byte
+		row := tx.QueryRow(ctx, rejectsFileSQL, id)
+		if err := scanImport(scanExtra{row, []any{&personal, &content}}, &r); err != nil {
+			return err
+		}
+		f = *r.RejectsFile
+		f.Personal, f.Content = personal, content
+		if err := ingest.MayReadRejects(scope, r, f); err != nil {
+			return err
+		}
+		detail, err := json.Marshal(map[string]any{"import_id": id, "file_name": f.Name, "format": f.Format,
+			"complete": f.Complete, "personal": f.Personal})
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, rejectsAuditSQL, scope.User, ActionImportRejects, r.Layer, detail, f.Rows, ip)
+		return err
+	})
+	if lianxin.ErrorCode(err) == lianxin.ENotFound {
+		return r, f, lianxin.Errorf(lianxin.ENotFound, "import %d has no rejects file (or is not found)", id)
+	}
+	if err != nil {
+		return r, f, fmt.Errorf("read rejects file of import %d: %w", id, err)
+	}
+	return r, f, nil
+}
+
+// scanExtra scans more columns, after scanImport's.
+type scanExtra struct {
+	row   pgx.Row
+	extra []any
+}
+
+func (s scanExtra) Scan(dest ...any) error { return s.row.Scan(append(dest, s.extra...)...) }

@@ -76,10 +76,7 @@ func (c *Config) bindServe(fs *flag.FlagSet, env *env) {
 		"tile cache size in MiB of gzipped tiles; 0 disables it (env LIANXIN_TILE_CACHE_MB)")
 	fs.DurationVar(&c.AuthCacheTTL, "auth-cache-ttl", env.duration("LIANXIN_AUTH_CACHE_TTL", 10*time.Second),
 		"how long a session or API token, once looked up, is trusted without asking the database; a logout or revocation made by another process (another server, the command line) takes up to this long to apply here; 0 asks every time (env LIANXIN_AUTH_CACHE_TTL)")
-	fs.StringVar(&c.DBRole, "db-role", env.str("LIANXIN_DB_ROLE", "lianxin_app"),
-		"database role the server logs in as (the URL's host and database, this user): owns no table, held to row-level security; migrations still run as the URL's user; empty serves as the URL's user (env LIANXIN_DB_ROLE)")
-	fs.StringVar(&c.DBRolePassword, "db-role-password", env.str("LIANXIN_DB_ROLE_PASSWORD", ""),
-		"password of --db-role, where the server asks for one (env LIANXIN_DB_ROLE_PASSWORD)")
+	c.bindDBRole(fs, env)
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", env.boolean("LIANXIN_SECURE_COOKIES", false),
 		"mark the session cookie Secure even over plain HTTP, for TLS ended at a proxy; always Secure over TLS (env LIANXIN_SECURE_COOKIES)")
 	fs.Func("cors-origins", "comma-separated origins allowed to call the API from a browser; empty sends no CORS headers (env LIANXIN_CORS_ORIGINS)",
@@ -90,6 +87,15 @@ func (c *Config) bindServe(fs *flag.FlagSet, env *env) {
 	c.TrustedProxies = splitList(env.str("LIANXIN_TRUSTED_PROXIES", ""))
 	fs.StringVar(&c.BasemapURL, "basemap-url", env.str("LIANXIN_BASEMAP_URL", ""),
 		"basemap under the web map: a raster tile URL with {z}/{x}/{y}, or a MapLibre style URL; empty draws none (env LIANXIN_BASEMAP_URL)")
+}
+
+// bindDBRole registers the database role that work done for a signed-in
+// user goes through: the server's requests, and `ingest --as`.
+func (c *Config) bindDBRole(fs *flag.FlagSet, env *env) {
+	fs.StringVar(&c.DBRole, "db-role", env.str("LIANXIN_DB_ROLE", "lianxin_app"),
+		"database role the server (and ingest --as) logs in as (the URL's host and database, this user): owns no table, held to row-level security; migrations still run as the URL's user; empty works as the URL's user (env LIANXIN_DB_ROLE)")
+	fs.StringVar(&c.DBRolePassword, "db-role-password", env.str("LIANXIN_DB_ROLE_PASSWORD", ""),
+		"password of --db-role, where the database asks for one (env LIANXIN_DB_ROLE_PASSWORD)")
 }
 
 func splitList(v string) []string {

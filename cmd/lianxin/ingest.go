@@ -16,6 +16,7 @@ import (
 	"lianxin"
 	"lianxin/geo"
 	"lianxin/ingest"
+	"lianxin/store"
 )
 
 func runIngest(ctx context.Context, args []string, env *env, stdout, stderr io.Writer) error {
@@ -38,6 +39,9 @@ func runIngest(ctx context.Context, args []string, env *env, stdout, stderr io.W
 	bbox := fs.String("bounds", env.str("LIANXIN_COUNTY_BOUNDS", "119.90,31.95,120.35,32.40"),
 		"the county box west,south,east,north: geometry outside is rejected (env LIANXIN_COUNTY_BOUNDS)")
 	sourceLayer := fs.String("source-layer", "", "layer of a GeoPackage, or Shapefile of a zip, to read (default: its only one, else the one named like <layer>)")
+	as := fs.String("as", env.str("LIANXIN_INGEST_AS", ""),
+		"import as this user, with their roles and towns, through --db-role, as their upload to the API would (a team leader's rows of other towns are rejected); empty imports as the system, county-wide (env LIANXIN_INGEST_AS)")
+	cfg.bindDBRole(fs, env)
 	// Flags may follow the file too (`ingest households h.csv --dry-run`).
 	pos, err := parseInterleaved(fs, args, env)
 	if err != nil {
@@ -66,6 +70,10 @@ func runIngest(ctx context.Context, args []string, env *env, stdout, stderr io.W
 	if _, err := ingest.LookupLayer(layer); err != nil {
 		return err
 	}
+	if *as == "" {
+		// The system's import is trusted local work: as the URL's user.
+		cfg.DBRole = ""
+	}
 	_, st, err := openStore(ctx, cfg, stderr)
 	if err != nil {
 		return err
@@ -74,9 +82,16 @@ func runIngest(ctx context.Context, args []string, env *env, stdout, stderr io.W
 	if _, err := st.Migrate(ctx); err != nil {
 		return err
 	}
+	scope, startedBy := lianxin.SystemScope(), osUser()
+	if *as != "" {
+		if scope, err = importerScope(ctx, st, *as); err != nil {
+			return err
+		}
+		startedBy = scope.User
+	}
 	opt := ingest.Options{Layer: layer, Path: path, Encoding: enc, CRS: crs, Bounds: bounds,
 		DryRun: *dryRun, SkipInvalid: *skipInvalid, MakeValid: *makeValid, SourceLayer: *sourceLayer,
-		StartedBy: osUser()}
+		StartedBy: startedBy}
 	var bar *progressBar
 	if f, ok := stderr.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
 		var size int64
@@ -86,7 +101,7 @@ func runIngest(ctx context.Context, args []string, env *env, stdout, stderr io.W
 		bar = &progressBar{w: stderr, total: size, start: time.Now()}
 		opt.Progress = bar.update
 	}
-	rec, runErr := ingest.Run(ctx, st, lianxin.SystemScope(), "cli", opt)
+	rec, runErr := ingest.Run(ctx, st, scope, "cli", opt)
 	if bar != nil {
 		bar.finish()
 	}
@@ -130,6 +145,27 @@ func runIngest(ctx context.Context, args []string, env *env, stdout, stderr io.W
 		fmt.Fprintln(stdout, rec.Message)
 	}
 	return nil
+}
+
+// importerScope is the scope username's upload would have: their roles and
+// towns as a session of theirs gets them (auth.User.Scope), refused as the
+// API refuses it when the account is disabled or may not import.
+func importerScope(ctx context.Context, st *store.Store, username string) (lianxin.Scope, error) {
+	u, err := st.UserByName(ctx, username)
+	if err != nil {
+		if lianxin.ErrorCode(err) == lianxin.ENotFound {
+			return lianxin.Scope{}, fmt.Errorf("--as %s: no such user (lianxin user list shows the accounts)", username)
+		}
+		return lianxin.Scope{}, fmt.Errorf("--as %s: look up user: %w", username, err)
+	}
+	if u.Disabled {
+		return lianxin.Scope{}, fmt.Errorf("--as %s: the account is disabled (lianxin user enable %s lets it work again)", u.Username, u.Username)
+	}
+	scope := u.Scope()
+	if err := ingest.MayImport(scope); err != nil {
+		return lianxin.Scope{}, fmt.Errorf("--as %s: %s; %s holds %s", u.Username, lianxin.ErrorMessage(err), u.Username, rolesText(u.Roles))
+	}
+	return scope, nil
 }
 
 func writeRejectsFile(ctx context.Context, rec ingest.Record, opt ingest.Options, path string) (int64, error) {

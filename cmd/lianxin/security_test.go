@@ -54,6 +54,7 @@ const (
 	adminOnly                     // admin; other roles 403
 	householdDetail               // roles with household points (gis+household, team leader); others 403
 	importers                     // admin, gis, team leader; others 403
+	diaryWriters                  // admin, team leader, member; others 403
 )
 
 func (a access) allows(role string) bool {
@@ -68,6 +69,8 @@ func (a access) allows(role string) bool {
 		return role == gisHH || role == leader
 	case importers:
 		return role == admin || role == gis || role == gisHH || role == leader
+	case diaryWriters:
+		return role == admin || role == leader || role == member
 	}
 	return false
 }
@@ -102,6 +105,7 @@ type fixture struct {
 	townA    demo.Town
 	townB    demo.Town
 	sessions map[string]session
+	memberA  string   // the member code of the member role
 	markers  [][]byte // strings only town B's rows contain: its code (which prefixes its villages' and households' codes), its members' codes
 }
 
@@ -139,6 +143,7 @@ func newFixture(t *testing.T) *fixture {
 			break
 		}
 	}
+	f.memberA = memberA.Code
 	// Accounts are made by the command line's service (as the owner), with
 	// cheap hashes; the server verifies whatever parameters a hash names.
 	cli, err := auth.New(owner, auth.Options{Params: auth.Params{MemoryKiB: 64, Time: 1, Threads: 1}, Logger: quiet()})
@@ -273,6 +278,7 @@ func (f *fixture) endpoints() []endpoint {
 		{method: "GET", route: "/api/v1/config", path: "/api/v1/config", access: public},
 		{method: "POST", route: "/api/v1/auth/login", path: "/api/v1/auth/login", body: `{"username":"x"}`, access: public, ok: []int{400}},
 		{method: "GET", route: "/api/v1/auth/me", path: "/api/v1/auth/me", access: signedIn},
+		{method: "GET", route: "/api/v1/auth/session", path: "/api/v1/auth/session", access: public},
 		{method: "GET", route: "/api/v1/admin/users", path: "/api/v1/admin/users", access: adminOnly},
 		{method: "POST", route: "/api/v1/admin/users", path: "/api/v1/admin/users", body: `{"username":"matrix","password":"short"}`,
 			access: adminOnly, ok: []int{400}},
@@ -342,6 +348,14 @@ func (f *fixture) endpoints() []endpoint {
 		{method: "POST", route: "/api/v1/imports/:layer", path: "/api/v1/imports/households", body: `{}`, access: importers, ok: []int{400}},
 		{method: "GET", route: "/api/v1/imports", path: "/api/v1/imports", access: importers, params: []string{"limit"}},
 		{method: "GET", route: "/api/v1/imports/:id", path: "/api/v1/imports/1", access: importers, ok: []int{200, 404}},
+		{method: "GET", route: "/api/v1/imports/:id/rejects", path: "/api/v1/imports/1/rejects", access: importers, ok: []int{200, 404}},
+		{method: "GET", route: "/api/v1/imports/template", path: "/api/v1/imports/template?layer=visits", access: importers, params: []string{"layer"}},
+		// Every role allowed writes the same entry, as town A's member: the
+		// first writes it (201), the others' retries answer it (200).
+		{method: "POST", route: "/api/v1/diary", path: "/api/v1/diary",
+			body:   `{"id":"app-matrix-0001","household":"` + hhA.ExternalID + `","member":"` + f.memberA + `","kind":"household_visit"}`,
+			access: diaryWriters, ok: []int{200, 201}},
+		{method: "GET", route: "/api/v1/diary", path: "/api/v1/diary?limit=500", access: diaryWriters, check: filtered, params: []string{"limit"}},
 
 		// Last: it ends the session.
 		{method: "POST", route: "/api/v1/auth/logout", path: "/api/v1/auth/logout", access: signedIn},

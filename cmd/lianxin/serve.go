@@ -8,10 +8,12 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/paulmach/orb"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"lianxin/api"
 	"lianxin/auth"
+	"lianxin/diary"
 	"lianxin/export"
 	"lianxin/frontend"
 	"lianxin/ingest"
@@ -147,5 +149,8 @@ func buildServer(cfg Config, st *store.Store, log *slog.Logger, reg *prometheus.
 		// Uploaded imports run in the background; the server's shutdown
 		// waits for them a while, then cancels them (they roll back whole).
 		Import:  ingest.NewService(context.Background(), st, log, ""),
-		Reports: st}), tileSrv, nil
+		Reports: st,
+		// Diary entries from the web map hold points to the county box
+		// uploaded imports use (ingest.CountyBounds).
+		Diary: diary.NewService(st, orb.Bound{})}), tileSrv, nil
 }

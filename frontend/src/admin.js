@@ -1,16 +1,32 @@
 // The admins' view (its tab shows for admins only): the accounts with their
 // roles and sign-in state, buttons that disable, enable or give an account a
-// new one-time password, a form that grants or revokes a role, a form that
-// adds an account with a one-time password, and the latest audit log events.
+// new one-time password, a form that grants or revokes any role the API
+// accepts (with the town a team leader needs, the member code a member
+// needs), a form that adds an account with a one-time password, and the
+// latest audit log events.
 
 import { api } from './endpoints.js';
 import { date, num, t } from './i18n.js';
 import { describeError, h, inlineError, loading, sortableTable } from './ui.js';
 
-const ROLES = ['planner', 'team_leader', 'gis', 'admin'];
-// GRANTS can be granted or revoked from the tab (a member's role names a
-// member code: the command line does that).
+// ROLES can be given to a new account; GRANTS, every role and grant the API
+// accepts (auth.Assignable), granted or revoked from the tab. team_leader
+// names a town, member a member code (the account is that member's).
+const ROLES = ['planner', 'team_leader', 'member', 'gis', 'admin'];
 const GRANTS = [...ROLES, 'household_points', 'personal_fields'];
+
+/**
+ * grantFor is the API's {role, town?, member?} for a role and the form's
+ * town and member code; a member grant without a code is refused here.
+ * Revoking (forRevoke) a member role without a code takes every one.
+ */
+function grantFor(role, town, member, forRevoke = false) {
+  if (role === 'team_leader') return { role, town };
+  if (role !== 'member') return { role };
+  const code = member.trim();
+  if (!code && !forRevoke) throw new Error(t('admin.needMember'));
+  return code ? { role, member: code } : { role };
+}
 
 /** onePassword makes a random 16-character password for a new account. */
 function onePassword() {
@@ -46,6 +62,11 @@ export function initAdmin(app) {
   const roleSel = document.getElementById('admin-role');
   const townSel = document.getElementById('admin-town');
   const townRow = document.getElementById('admin-town-row');
+  // The member code of a new member account, built here beside the town.
+  const memberIn = h('input', { id: 'admin-member', autocomplete: 'off', placeholder: 'M0001', maxlength: 64 });
+  const memberLabel = h('label', { for: 'admin-member' }, t('admin.member'));
+  const memberRow = h('div', { id: 'admin-member-row', hidden: true }, memberLabel, memberIn);
+  townRow.after(memberRow);
   const result = document.getElementById('admin-result');
   const me = app.user.user;
   // userResult says what the last account button did (a new password, shown once).
@@ -62,14 +83,23 @@ export function initAdmin(app) {
   const gRole = h('select', { id: 'admin-grant-role' });
   const gTown = h('select', { id: 'admin-grant-town' });
   const gTownRow = h('div', { hidden: true }, h('label', { for: 'admin-grant-town' }, t('planner.town')), gTown);
+  const gMember = h('input', { id: 'admin-grant-member', autocomplete: 'off', placeholder: 'M0001', maxlength: 64 });
+  const gMemberRow = h('div', { id: 'admin-grant-member-row', hidden: true }, h('label', { for: 'admin-grant-member' }, t('admin.member')), gMember);
   const gTitle = h('h2', { id: 'admin-grant-title' }, t('admin.grantTitle'));
   const gUserLabel = h('label', { for: 'admin-grant-user' }, t('admin.user'));
   const gRoleLabel = h('label', { for: 'admin-grant-role' }, t('admin.role'));
   const gGrant = h('button', { type: 'submit', id: 'admin-grant-submit' }, t('admin.grant'));
   const gRevoke = h('button', { type: 'button', id: 'admin-revoke-submit' }, t('admin.revoke'));
-  const gForm = h('form', { id: 'admin-grant', class: 'admin-form' }, gUserLabel, gUser, gRoleLabel, gRole, gTownRow, h('div', {}, gGrant, ' ', gRevoke));
+  const gForm = h('form', { id: 'admin-grant', class: 'admin-form' }, gUserLabel, gUser, gRoleLabel, gRole, gTownRow, gMemberRow, h('div', {}, gGrant, ' ', gRevoke));
   usersEl.closest('section').after(h('section', { class: 'group', 'aria-labelledby': 'admin-grant-title' }, gTitle, gForm));
-  gRole.addEventListener('change', () => { gTownRow.hidden = gRole.value !== 'team_leader'; });
+  // showFields shows the town or member code field the chosen role needs.
+  const showFields = () => {
+    townRow.hidden = roleSel.value !== 'team_leader';
+    memberRow.hidden = roleSel.value !== 'member';
+    gTownRow.hidden = gRole.value !== 'team_leader';
+    gMemberRow.hidden = gRole.value !== 'member';
+  };
+  gRole.addEventListener('change', showFields);
   const state = { users: null, usersErr: null, events: null, eventsErr: null, sort: { key: 'username', dir: 'asc' }, loaded: false };
 
   const renderRoles = () => {
@@ -79,18 +109,19 @@ export function initAdmin(app) {
     const tv = townSel.value;
     townSel.replaceChildren(...app.towns.map((x) => h('option', { value: x.code }, `${x.name} ${x.code}`)));
     if (tv) townSel.value = tv;
-    townRow.hidden = roleSel.value !== 'team_leader';
     const gv = gRole.value || 'planner';
     gRole.replaceChildren(...GRANTS.map((r) => h('option', { value: r }, t(`urole.${r}`))));
     gRole.value = gv;
     const gtv = gTown.value;
     gTown.replaceChildren(...app.towns.map((x) => h('option', { value: x.code }, `${x.name} ${x.code}`)));
     if (gtv) gTown.value = gtv;
-    gTownRow.hidden = gRole.value !== 'team_leader';
+    showFields();
     gTitle.textContent = t('admin.grantTitle');
     gUserLabel.textContent = t('admin.user');
     gRoleLabel.textContent = t('admin.role');
     gTownRow.querySelector('label').textContent = t('planner.town');
+    gMemberRow.querySelector('label').textContent = t('admin.member');
+    memberLabel.textContent = t('admin.member');
     gGrant.textContent = t('admin.grant');
     gRevoke.textContent = t('admin.revoke');
   };
@@ -107,7 +138,8 @@ export function initAdmin(app) {
       await run();
       load();
     } catch (err) {
-      showResult('error', describeError(err, what));
+      // A form mistake caught here (no kind) says itself; the API's errors are described.
+      showResult('error', err?.kind ? describeError(err, what) : err.message);
     } finally {
       button.disabled = false;
     }
@@ -138,26 +170,25 @@ export function initAdmin(app) {
     rb.addEventListener('click', () => reset(u, rb));
     return h('span', { class: 'admin-actions' }, tb, ' ', rb);
   };
-  const grantOf = () => (gRole.value === 'team_leader' ? { role: gRole.value, town: gTown.value } : { role: gRole.value });
   const roleName = (g) => roleText(app, g);
   gForm.addEventListener('submit', (e) => {
     e.preventDefault();
     const user = gUser.value;
-    const g = grantOf();
     act(gGrant, t('admin.grant'), async () => {
+      const g = grantFor(gRole.value, gTown.value, gMember.value);
       await api.adminGrant(user, g);
       showResult('muted', t('admin.granted', { user, role: roleName(g) }));
     });
   });
   gRevoke.addEventListener('click', () => {
     const user = gUser.value;
-    const g = grantOf();
     act(gRevoke, t('admin.revoke'), async () => {
+      const g = grantFor(gRole.value, gTown.value, gMember.value, true);
       await api.adminRevoke(user, g);
       showResult('muted', t('admin.revoked', { user, role: roleName(g) }));
     });
   });
-  roleSel.addEventListener('change', () => { townRow.hidden = roleSel.value !== 'team_leader'; });
+  roleSel.addEventListener('change', showFields);
 
   const renderUsers = () => {
     if (state.usersErr) {
@@ -229,14 +260,14 @@ export function initAdmin(app) {
     e.preventDefault();
     const submit = form.querySelector('button[type=submit]');
     const username = form.elements['admin-username'].value.trim();
-    const role = roleSel.value;
-    const grant = role === 'team_leader' ? { role, town: townSel.value } : { role };
     const password = onePassword();
     submit.disabled = true;
     result.hidden = false;
     result.className = 'muted';
+    result.removeAttribute('role');
     result.textContent = t('status.loading');
     try {
+      const grant = grantFor(roleSel.value, townSel.value, memberIn.value);
       await api.adminAddUser({ username, password, roles: [grant] });
       result.className = 'created';
       result.replaceChildren(
@@ -245,12 +276,12 @@ export function initAdmin(app) {
         h('span', { class: 'muted' }, ` ${t('admin.once')}`),
       );
       form.reset();
-      townRow.hidden = true;
+      showFields();
       load();
     } catch (err) {
       result.className = 'error';
       result.setAttribute('role', 'alert');
-      result.textContent = describeError(err, t('admin.add'));
+      result.textContent = err?.kind ? describeError(err, t('admin.add')) : err.message;
     } finally {
       submit.disabled = false;
     }

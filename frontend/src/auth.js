@@ -1,6 +1,8 @@
-// Sign-in: the page asks who it is (GET /api/v1/auth/me); a 401 there or
-// from any later call opens the sign-in form. A server without sign-in
-// (no /api/v1/auth routes) lets the page through.
+// Sign-in: the page asks who it is (GET /api/v1/auth/session, which
+// answers 200 with signed_in false before sign-in, so a fresh page logs no
+// failed request); not signed in, or a 401 from any later call, opens the
+// sign-in form. A server without sign-in (no /api/v1/auth routes) lets the
+// page through.
 
 import { api } from './endpoints.js';
 import { setCsrfToken } from './api.js';
@@ -70,13 +72,15 @@ export async function initAuth(app) {
   });
 
   try {
-    signedIn(await api.me());
+    const probe = await api.session();
+    if (probe?.signed_in) signedIn(probe);
+    else await ask();
   } catch (err) {
     if (err.kind === 'unauthorized') {
       await ask();
     } else if (err.kind !== 'missing') {
       // Unreachable or failing: the views say so where they load data.
-      console.warn('auth/me:', err);
+      console.warn('auth/session:', err);
     }
   }
   app.authChecked = true;

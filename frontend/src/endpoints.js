@@ -19,6 +19,8 @@ export function rowsOf(resp, ...names) {
 export const api = {
   config: () => apiFetch('/api/v1/config'),
   me: () => apiFetch('/api/v1/auth/me', { quiet401: true }),
+  /** session answers 200 signed in or not ({signed_in: false}): no 401 in the console of a fresh page. */
+  session: () => apiFetch('/api/v1/auth/session'),
   login: (username, password) => apiFetch('/api/v1/auth/login', { method: 'POST', body: { username, password }, quiet401: true }),
   logout: () => apiFetch('/api/v1/auth/logout', { method: 'POST' }),
 

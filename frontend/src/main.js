@@ -7,6 +7,8 @@ import { api } from './endpoints.js';
 import { applyI18n, initialLang, lang, onLangChange, setLang, t } from './i18n.js';
 import { initGIS } from './gis.js';
 import { initAdmin } from './admin.js';
+import { initImports, mountImports } from './imports.js';
+import { initDiary, mountDiary } from './diary.js';
 import { initVillagePanel } from './village.js';
 import { clearStatus, describeError, showStatus } from './ui.js';
 import { initAuth } from './auth.js';
@@ -162,6 +164,8 @@ async function boot() {
   const mapCode = Promise.all([import('./map.js'), import('./planner.js'), import('./team.js')]);
   mapCode.catch(() => {}); // reported where it is awaited
   initLanguage();
+  mountImports(); // its tab, before the tabs are wired
+  mountDiary(); // likewise
   initTabs();
   initSidebarToggle();
   applyI18n(document);
@@ -239,6 +243,8 @@ async function boot() {
   initTeam(app);
   initGIS(app);
   initAdmin(app);
+  initImports(app);
+  initDiary(app);
 
   await app.map.loaded;
   if (app.weeks.length) app.emit('weeks', app.weeks);

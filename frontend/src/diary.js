@@ -1,0 +1,378 @@
+// The "write diary" tab (写民情日记): a member (or a team leader, for a
+// member of their team) writes a people's diary entry at the household, on a
+// phone, where the network comes and goes. Every entry gets its id on the
+// phone (app- and a UUID) and goes into a queue in localStorage before it is
+// sent; the queue is sent in order whenever the page starts, the browser
+// says it is back online, or every half minute while anything waits. The
+// server lands an id once, so an entry sent twice (an answer lost on the
+// way) is recorded once. Entries the server refuses (a wrong household
+// number) stay in the queue, marked, until the writer discards them.
+// Below the form, the latest entries (the member's own), which also show on
+// the map. mountDiary() runs before the tabs are wired, initDiary(app) once
+// the user is known.
+
+import { apiFetch, query } from './api.js';
+import { api } from './endpoints.js';
+import { num, onLangChange, t } from './i18n.js';
+import { describeError, h, sortableTable } from './ui.js';
+
+export const DIARY_KINDS = ['household_visit', 'enterprise_visit', 'project_site_visit', 'village_meeting', 'publicity_event', 'assistance_delivery'];
+const RETRY_MS = 30000;
+const SOURCE = 'diary-entries';
+
+/** mayWriteDiary: members and team leaders keep the diary (admins may through the API). */
+export const mayWriteDiary = (user) => Array.isArray(user?.roles) && user.roles.some((r) => r === 'member' || r === 'team_leader');
+
+/** ownMembers lists the member codes the user holds a member role for. */
+const ownMembers = (user) => (user?.grants || []).filter((g) => g.role === 'member' && g.member).map((g) => g.member);
+
+/** entryID is a new entry's id: app- and a random UUID (getRandomValues works without https too). */
+export function entryID() {
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const x = [...b].map((v) => v.toString(16).padStart(2, '0')).join('');
+  return `app-${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
+}
+
+/** The queue lives per user: another account on the same phone never sends it. */
+const queueKey = (user) => `lianxin.diary.queue.${user?.user || ''}`;
+
+function loadQueue(user) {
+  try {
+    const q = JSON.parse(localStorage.getItem(queueKey(user)) || '[]');
+    return Array.isArray(q) ? q.filter((x) => x && x.entry && x.entry.id) : [];
+  } catch {
+    return [];
+  }
+}
+
+function saveQueue(user, q) {
+  localStorage.setItem(queueKey(user), JSON.stringify(q));
+}
+
+const when = (iso) => {
+  const d = new Date(iso);
+  if (!iso || Number.isNaN(d.getTime())) return '—';
+  return new Intl.DateTimeFormat(document.documentElement.lang || 'zh-CN', {
+    month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'Asia/Shanghai',
+  }).format(d);
+};
+
+/** refusal says why the server refused an entry: our sentence, then the server's detail. */
+function refusal(err) {
+  const own = { not_found: 'diary.err.household', forbidden: 'diary.err.forbidden', conflict: 'diary.err.conflict', invalid: 'diary.err.invalid' }[err?.code];
+  const detail = err?.message ? ` (${err.message})` : '';
+  return own ? t(own) + detail : describeError(err, t('view.diary'));
+}
+
+/** mountDiary adds the tab and its empty panel; both stay hidden until initDiary. */
+export function mountDiary() {
+  const tab = h('button', {
+    role: 'tab', id: 'tab-diary', 'aria-controls': 'view-diary', 'aria-selected': 'false',
+    dataset: { view: 'diary', i18n: 'view.diary' }, tabindex: '-1', hidden: true,
+  }, t('view.diary'));
+  document.getElementById('tab-planner').after(tab);
+  const panel = h('section', { id: 'view-diary', role: 'tabpanel', 'aria-labelledby': 'tab-diary', class: 'view', hidden: true });
+  document.getElementById('sidebar-body').append(panel);
+}
+
+export function initDiary(app) {
+  if (!mayWriteDiary(app.user)) return;
+  const tab = document.getElementById('tab-diary');
+  const panel = document.getElementById('view-diary');
+  tab.hidden = false;
+  const own = ownMembers(app.user);
+  const needsMember = own.length !== 1; // a leader (or a user of several members) names the member
+
+  const state = {
+    queue: loadQueue(app.user),
+    sending: false,
+    offline: false,
+    position: null, // {lon, lat, acc}
+    locating: false,
+    positionError: '',
+    notice: '', // the last result, one line
+    formError: '',
+    entries: null, // the latest entries, or an Error
+    members: [], // [{code, name}] for the leader's datalist
+  };
+
+  // The form's fields keep what was typed across language switches and re-renders.
+  const field = (id, el) => {
+    el.id = id;
+    return el;
+  };
+  const household = field('diary-household', h('input', { required: true, autocomplete: 'off', inputmode: 'numeric', maxlength: '64' }));
+  const member = field('diary-member', h('input', { autocomplete: 'off', list: 'diary-members', maxlength: '64' }));
+  const memberList = h('datalist', { id: 'diary-members' });
+  const kind = field('diary-kind', h('select', {}));
+  const notes = field('diary-notes', h('textarea', { rows: '3', maxlength: '4000' }));
+  const participants = field('diary-participants', h('input', { type: 'number', min: '0', max: '10000', step: '1', inputmode: 'numeric', value: '1' }));
+  const collected = field('diary-collected', h('input', { type: 'number', min: '0', max: '10000', step: '1', inputmode: 'numeric', value: '0' }));
+  const resolved = field('diary-resolved', h('input', { type: 'number', min: '0', max: '10000', step: '1', inputmode: 'numeric', value: '0' }));
+  const petition = field('diary-petition', h('input', { type: 'checkbox' }));
+  const dispute = field('diary-dispute', h('input', { type: 'checkbox' }));
+  const occurred = field('diary-when', h('input', { type: 'datetime-local' }));
+
+  const render = () => {
+    const kindValue = kind.value || DIARY_KINDS[0];
+    kind.replaceChildren(...DIARY_KINDS.map((k) => h('option', { value: k }, t(`diary.kind.${k}`))));
+    kind.value = kindValue;
+    memberList.replaceChildren(...state.members.map((m) => h('option', { value: m.code }, m.name || m.code)));
+    const label = (forEl, key) => h('label', { for: forEl.id }, t(key));
+    const check = (el, key) => h('label', { class: 'check' }, el, ' ', t(key));
+    const position = state.locating ? t('diary.locating')
+      : state.position ? t('diary.positionAt', { lon: state.position.lon.toFixed(6), lat: state.position.lat.toFixed(6), acc: num(Math.round(state.position.acc || 0)) })
+        : state.positionError ? t('diary.positionFailed', { message: state.positionError }) : t('diary.positionNone');
+    const form = h('form', { id: 'diary-form', class: 'diary-form', novalidate: true, onsubmit: submit },
+      label(household, 'diary.household'), household,
+      needsMember ? [label(member, 'diary.member'), member, memberList, h('p', { class: 'muted' }, t('diary.memberHint'))] : null,
+      label(kind, 'diary.kind'), kind,
+      label(notes, 'diary.notes'), notes,
+      h('div', { class: 'diary-numbers' },
+        h('div', {}, label(participants, 'diary.participants'), participants),
+        h('div', {}, label(collected, 'diary.collected'), collected),
+        h('div', {}, label(resolved, 'diary.resolved'), resolved)),
+      h('div', { class: 'diary-checks' }, check(petition, 'diary.petition'), check(dispute, 'diary.dispute')),
+      label(occurred, 'diary.when'), occurred,
+      h('fieldset', { class: 'diary-position' },
+        h('legend', {}, t('diary.position')),
+        h('p', { id: 'diary-position-text', class: 'muted', 'aria-live': 'polite' }, position),
+        h('button', { type: 'button', id: 'diary-locate', onclick: locate, disabled: state.locating }, t('diary.usePosition')),
+        state.position ? h('button', { type: 'button', id: 'diary-unlocate', onclick: () => { state.position = null; render(); } }, t('diary.clearPosition')) : null),
+      state.formError ? h('p', { class: 'error', role: 'alert', id: 'diary-form-error' }, state.formError) : null,
+      h('button', { type: 'submit', id: 'diary-submit', class: 'primary' }, t('diary.submit')));
+
+    const waiting = state.queue.length;
+    const queueState = state.sending ? t('diary.sending') : state.offline && waiting ? t('diary.offline')
+      : waiting ? t('diary.queueCount', { n: num(waiting) }) : t('diary.queueEmpty');
+    const queue = h('section', { class: 'group', 'aria-labelledby': 'diary-queue-title' },
+      h('h2', { id: 'diary-queue-title' }, t('diary.queue')),
+      h('p', { id: 'diary-queue-state', class: state.offline && waiting ? 'warn' : 'muted', role: 'status', dataset: { waiting: String(waiting) } }, queueState),
+      state.notice ? h('p', { id: 'diary-notice', 'aria-live': 'polite' }, state.notice) : null,
+      waiting ? h('ul', { id: 'diary-queue', class: 'diary-queue' }, state.queue.map((q) => h('li', { dataset: { id: q.entry.id, state: q.error ? 'rejected' : 'waiting' } },
+        h('span', {}, `${q.entry.household} · ${t(`diary.kind.${q.entry.kind}`)} · ${when(q.entry.occurred_at)} · `),
+        h('strong', {}, t(q.error ? 'diary.state.rejected' : 'diary.state.waiting')),
+        q.error ? h('span', { class: 'error' }, ` ${q.error} `) : null,
+        q.error ? h('button', { type: 'button', class: 'link', onclick: () => discard(q.entry.id) }, t('diary.discard')) : null))) : null,
+      waiting && !state.sending ? h('button', { type: 'button', id: 'diary-send-now', onclick: () => flush(true) }, t('diary.sendNow')) : null);
+
+    let list;
+    if (state.entries === null) list = h('p', { class: 'muted' }, t('status.loading'));
+    else if (state.entries instanceof Error) list = h('p', { class: 'error' }, describeError(state.entries, t('diary.mine')));
+    else if (!state.entries.length) list = h('p', { class: 'muted' }, t('diary.mineEmpty'));
+    else {
+      list = sortableTable({
+        caption: t('diary.mine'),
+        rowKey: (r) => r.id,
+        rows: state.entries,
+        columns: [
+          { key: 'occurred_at', label: t('diary.col.when'), render: (r) => when(r.occurred_at) },
+          { key: 'household', label: t('diary.col.household') },
+          { key: 'kind', label: t('diary.col.kind'), render: (r) => t(`diary.kind.${r.kind}`) },
+          {
+            key: 'problems', label: t('diary.col.problems'), numeric: true,
+            // collected/resolved, as the gap table shows them
+            render: (r) => `${num(r.problems_collected)}/${num(r.problems_resolved)}`,
+          },
+          { key: 'notes', label: t('diary.col.notes'), render: (r) => (r.notes.length > 24 ? `${r.notes.slice(0, 24)}…` : r.notes) },
+        ],
+        onRow: (r) => {
+          if (r.lon !== undefined && app.map) app.map.map.flyTo({ center: [r.lon, r.lat], zoom: 16 });
+        },
+      });
+      list.id = 'diary-entries';
+    }
+    const focused = document.activeElement?.id;
+    panel.replaceChildren(
+      h('section', { class: 'group', 'aria-labelledby': 'diary-title' },
+        h('h2', { id: 'diary-title' }, t('diary.title')),
+        h('p', { class: 'muted' }, t('diary.hint')),
+        form),
+      queue,
+      h('section', { class: 'group', 'aria-labelledby': 'diary-mine-title' },
+        h('h2', { id: 'diary-mine-title' }, t('diary.mine')),
+        h('div', { class: 'table-wrap' }, list)));
+    if (focused && document.getElementById(focused) && document.activeElement === document.body) document.getElementById(focused).focus();
+  };
+
+  function locate() {
+    if (!navigator.geolocation) {
+      state.positionError = t('diary.positionUnsupported');
+      render();
+      return;
+    }
+    state.locating = true;
+    state.positionError = '';
+    render();
+    navigator.geolocation.getCurrentPosition((p) => {
+      state.locating = false;
+      state.position = { lon: p.coords.longitude, lat: p.coords.latitude, acc: p.coords.accuracy };
+      render();
+    }, (err) => {
+      state.locating = false;
+      state.position = null;
+      state.positionError = err.message || String(err.code);
+      render();
+    }, { enableHighAccuracy: true, timeout: 20000, maximumAge: 60000 });
+  }
+
+  const int = (el) => (el.value === '' ? 0 : Number(el.value));
+
+  function submit(e) {
+    e.preventDefault();
+    state.formError = '';
+    const code = household.value.trim();
+    const who = needsMember ? member.value.trim() : '';
+    if (!code) state.formError = t('diary.needHousehold');
+    else if (needsMember && !who && !own.length) state.formError = t('diary.needMember');
+    else if (int(resolved) > int(collected)) state.formError = t('diary.resolvedMore');
+    else if (![participants, collected, resolved].every((el) => Number.isInteger(int(el)) && int(el) >= 0)) state.formError = t('diary.wholeNumbers');
+    if (state.formError) {
+      render();
+      return;
+    }
+    // The time is fixed now: an entry sent tomorrow still happened today.
+    const at = occurred.value ? new Date(occurred.value) : new Date();
+    const entry = {
+      id: entryID(),
+      household: code,
+      kind: kind.value,
+      notes: notes.value.trim(),
+      participants: int(participants),
+      problems_collected: int(collected),
+      problems_resolved: int(resolved),
+      petition_resolved: petition.checked,
+      dispute_resolved: dispute.checked,
+      occurred_at: at.toISOString(),
+    };
+    if (who) entry.member = who;
+    if (state.position) {
+      entry.lon = state.position.lon;
+      entry.lat = state.position.lat;
+    }
+    state.queue.push({ entry, queuedAt: new Date().toISOString() });
+    saveQueue(app.user, state.queue);
+    // A fresh form for the next household; the member and the place stay.
+    household.value = '';
+    notes.value = '';
+    collected.value = '0';
+    resolved.value = '0';
+    petition.checked = false;
+    dispute.checked = false;
+    occurred.value = '';
+    state.notice = '';
+    flush(true);
+    // What became of it (sent, or waiting offline) shows below the form.
+    document.getElementById('diary-queue-state')?.scrollIntoView({ block: 'nearest' });
+  }
+
+  function discard(id) {
+    state.queue = state.queue.filter((q) => q.entry.id !== id);
+    saveQueue(app.user, state.queue);
+    render();
+  }
+
+  /**
+   * flush sends the waiting entries in order, each until it lands or is
+   * refused; a network failure stops the round (the rest wait for the
+   * next). Refused entries are sent again only when the writer asks (all).
+   */
+  async function flush(all = false) {
+    if (state.sending) return;
+    const todo = state.queue.filter((q) => all || !q.error);
+    if (!todo.length) {
+      render();
+      return;
+    }
+    state.sending = true;
+    render();
+    let landed = 0;
+    for (const q of todo) {
+      try {
+        const w = await apiFetch('/api/v1/diary', { method: 'POST', body: q.entry });
+        state.offline = false;
+        state.queue = state.queue.filter((x) => x.entry.id !== q.entry.id);
+        landed++;
+        state.notice = t(w.created ? 'diary.sent' : 'diary.sentBefore', { household: w.household, kind: t(`diary.kind.${w.kind}`) });
+      } catch (err) {
+        if (err.kind === 'unreachable' || err.status >= 500 || err.kind === 'unauthorized') {
+          // Offline, the server down or the session over: all wait.
+          state.offline = err.kind === 'unreachable' || err.status === 502 || err.status === 504;
+          if (!state.offline) state.notice = describeError(err, t('view.diary'));
+          break;
+        }
+        q.error = refusal(err);
+      }
+      saveQueue(app.user, state.queue);
+    }
+    saveQueue(app.user, state.queue);
+    state.sending = false;
+    render();
+    if (landed) await loadEntries();
+    // Entries written while this round was sending go now, not in half a minute.
+    const tried = new Set(todo.map((q) => q.entry.id));
+    if (!state.offline && state.queue.some((q) => !q.error && !tried.has(q.entry.id))) await flush();
+  }
+
+  async function loadEntries() {
+    try {
+      const resp = await apiFetch(`/api/v1/diary${query({ limit: 20 })}`);
+      state.entries = resp.entries || [];
+    } catch (err) {
+      if (err.kind === 'unreachable') state.offline = true;
+      if (!Array.isArray(state.entries)) state.entries = err;
+    }
+    render();
+    showOnMap();
+  }
+
+  /** showOnMap draws the latest entries as points over the map. */
+  function showOnMap() {
+    const m = app.map?.map;
+    if (!m || !Array.isArray(state.entries)) return;
+    const data = {
+      type: 'FeatureCollection',
+      features: state.entries.filter((r) => r.lon !== undefined).map((r) => ({
+        type: 'Feature', geometry: { type: 'Point', coordinates: [r.lon, r.lat] }, properties: { id: r.id, household: r.household },
+      })),
+    };
+    const draw = () => {
+      if (m.getSource(SOURCE)) {
+        m.getSource(SOURCE).setData(data);
+        return;
+      }
+      m.addSource(SOURCE, { type: 'geojson', data });
+      m.addLayer({
+        id: SOURCE, type: 'circle', source: SOURCE,
+        paint: { 'circle-radius': 6, 'circle-color': '#fde725', 'circle-stroke-color': '#222', 'circle-stroke-width': 1.5 },
+      });
+    };
+    if (m.isStyleLoaded()) draw();
+    else m.once('idle', draw);
+  }
+
+  async function loadMembers() {
+    if (!needsMember) return;
+    try {
+      const towns = app.user?.towns || [];
+      const teams = (await api.teams()).filter((x) => !towns.length || towns.includes(x.town_code));
+      const rows = (await Promise.all(teams.map((x) => api.members({ team: x.code })))).flat();
+      state.members = rows.map((r) => ({ code: r.member_code, name: r.member_name })).filter((r) => r.code);
+      render();
+    } catch {
+      // The code can still be typed.
+    }
+  }
+
+  render();
+  onLangChange(render);
+  window.addEventListener('online', () => { state.offline = false; flush(); });
+  window.addEventListener('offline', () => { state.offline = true; render(); });
+  setInterval(() => { if (state.queue.some((q) => !q.error)) flush(); }, RETRY_MS);
+  app.on('ready', () => { loadEntries(); loadMembers(); });
+  flush();
+  // For the browser tests and the curious.
+  app.diary = { queue: () => state.queue.map((q) => ({ ...q })), flush: () => flush(true), reload: loadEntries };
+}

@@ -1,0 +1,186 @@
+// The diary on a phone (390×844): a member signs in, writes an entry at a
+// household of their town with the phone's position, finds it in the API and
+// in their list; then, offline, writes another, sees it wait in the queue,
+// comes back online and finds it landed exactly once.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+
+import { BASE, demoAccounts, launch, openApp, shot } from './helpers.mjs';
+
+/** signIn opens an API session from node (no browser) and returns a fetch bound to it. */
+async function signIn(user) {
+  const acct = demoAccounts().get(user);
+  assert.ok(acct, `no password for ${user} in the demo accounts`);
+  const res = await fetch(`${BASE}/api/v1/auth/login`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: user, password: acct.password }),
+  });
+  assert.equal(res.status, 200, `sign in as ${user}`);
+  const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  return async (path) => {
+    const r = await fetch(`${BASE}${path}`, { headers: { Cookie: cookie, Accept: 'application/json' } });
+    if (!r.ok) throw new Error(`GET ${path} as ${user}: ${r.status} ${await r.text()}`);
+    return r.json();
+  };
+}
+
+describe('a member writes the diary on a phone', () => {
+  let browser;
+  let context;
+  let page;
+  let member;
+  let asMember;
+  let households; // [{code, lon, lat}] of the member's town
+  let leader;
+
+  before(async () => {
+    member = [...demoAccounts().keys()].find((k) => k.startsWith('member-'));
+    assert.ok(member, 'the demo accounts name a member');
+    asMember = await signIn(member);
+    const me = await asMember('/api/v1/auth/me');
+    const [town] = me.towns || [];
+    assert.ok(town, `${member}'s session names their town: ${JSON.stringify(me)}`);
+    // A member sees no household they have not visited: the town's leader
+    // names some, as the contact cards in the member's pocket would.
+    const asLeader = await signIn(`leader-${town}`);
+    const items = await asLeader('/ogc/collections/households/items?limit=50');
+    leader = `leader-${town}`;
+    households = items.features.map((f) => ({ code: f.properties.external_id, lon: f.geometry.coordinates[0], lat: f.geometry.coordinates[1] }));
+    assert.ok(households.length >= 3 && households.every((x) => x.code), `households of town ${town}: ${JSON.stringify(households.slice(0, 2))}`);
+
+    browser = await launch();
+    context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'zh-CN' });
+    await context.grantPermissions(['geolocation'], { origin: BASE });
+    page = await context.newPage();
+    await openApp(page, member);
+    await page.click('#tab-diary');
+    await page.locator('#diary-form').waitFor();
+  });
+
+  after(async () => {
+    await browser?.close();
+  });
+
+  /** write fills the form and submits it. */
+  async function write(h, notes) {
+    await page.fill('#diary-household', h.code);
+    await page.selectOption('#diary-kind', 'household_visit');
+    await page.fill('#diary-notes', notes);
+    await page.fill('#diary-collected', '2');
+    await page.fill('#diary-resolved', '1');
+    await page.click('#diary-submit');
+  }
+
+  const entriesOf = async (household) => (await asMember('/api/v1/diary?limit=500')).entries.filter((e) => e.household === household.code);
+
+  test('the tab fits the phone and is in Chinese', async () => {
+    const box = await page.locator('#diary-submit').boundingBox();
+    assert.ok(box && box.width > 0 && box.x + box.width <= 390, `the submit button ${JSON.stringify(box)} within 390 px`);
+    assert.equal(await page.locator('#tab-diary').innerText(), '写日记');
+    assert.equal(await page.locator('#diary-title').innerText(), '写民情日记');
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `the page is ${overflow} px wider than the phone`);
+  });
+
+  test('an entry written online lands, with the phone\'s position, and shows in the list', async () => {
+    const h = households[0];
+    const at = { longitude: h.lon + 0.0002, latitude: h.lat + 0.0001 };
+    await context.setGeolocation({ ...at, accuracy: 12 });
+    await page.click('#diary-locate');
+    await page.locator('#diary-position-text', { hasText: '已定位' }).waitFor();
+    const before = await entriesOf(h);
+    await write(h, '问了今年的用水情况');
+    await page.locator('#diary-notice', { hasText: h.code }).waitFor({ timeout: 15000 });
+    const after = await entriesOf(h);
+    assert.equal(after.length, before.length + 1, `entries at ${h.code}: ${after.length}, want ${before.length} + 1`);
+    const e = after.find((x) => !before.some((y) => y.id === x.id));
+    assert.ok(e.id.startsWith('app-'), `the entry's id ${e.id} is the phone's`);
+    assert.equal(e.member, member.slice('member-'.length));
+    assert.equal(e.notes, '问了今年的用水情况');
+    assert.equal(e.problems_collected, 2);
+    assert.equal(e.problems_resolved, 1);
+    assert.ok(Math.abs(e.lon - at.longitude) < 1e-9 && Math.abs(e.lat - at.latitude) < 1e-9,
+      `the entry is at ${e.lon},${e.lat}, want the phone's ${at.longitude},${at.latitude}`);
+    await page.locator(`#diary-entries tr[data-key="${e.id}"]`).waitFor({ timeout: 15000 });
+    assert.equal(await page.locator('#diary-queue-state').getAttribute('data-waiting'), '0');
+    await page.waitForFunction((id) => window.lianxin.map.map.getSource('diary-entries')?.serialize().data.features
+      .some((f) => f.properties.id === id), e.id, { timeout: 15000 });
+    await shot(page, 'diary-phone');
+  });
+
+  test('an entry written offline waits, then lands exactly once when back online', async () => {
+    const h = households[1];
+    await page.click('#diary-unlocate');
+    const before = await entriesOf(h);
+    await context.setOffline(true);
+    await write(h, '离线时记录');
+    await page.locator('#diary-queue-state[data-waiting="1"]').waitFor({ timeout: 15000 });
+    assert.match(await page.locator('#diary-queue-state').innerText(), /离线/);
+    const queued = await page.evaluate(() => window.lianxin.diary.queue());
+    assert.equal(queued.length, 1, 'one entry waits');
+    const { id } = queued[0].entry;
+    const stored = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('lianxin.diary.queue.')));
+    assert.equal(stored.length, 1, `the queue is kept in localStorage: ${stored}`);
+    await shot(page, 'diary-phone-offline');
+    // Sending while still offline fails again and keeps the entry.
+    await page.evaluate(() => window.lianxin.diary.flush());
+    assert.equal((await page.evaluate(() => window.lianxin.diary.queue())).length, 1, 'still waiting while offline');
+
+    await context.setOffline(false);
+    await page.locator('#diary-queue-state[data-waiting="0"]').waitFor({ timeout: 20000 });
+    // Sending the same entry again (a lost answer) answers it, not a copy.
+    const again = await page.evaluate(async (entry) => {
+      const csrf = window.lianxin.user.csrf_token;
+      const r = await fetch('/api/v1/diary', { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf }, body: JSON.stringify(entry) });
+      return { status: r.status, body: await r.json() };
+    }, queued[0].entry);
+    assert.equal(again.status, 200, `the entry sent again: ${JSON.stringify(again)}`);
+    assert.equal(again.body.created, false);
+    const after = await entriesOf(h);
+    const landed = after.filter((x) => x.id === id);
+    assert.equal(landed.length, 1, `entries with id ${id}: ${landed.length}, want 1`);
+    assert.equal(after.length, before.length + 1, `entries at ${h.code}: ${after.length}, want ${before.length} + 1`);
+    // (The OGC API rounds coordinates to 7 decimals, about a centimetre.)
+    assert.ok(Math.abs(landed[0].lon - h.lon) < 1e-6 && Math.abs(landed[0].lat - h.lat) < 1e-6,
+      `without a position the entry is at the household: ${landed[0].lon},${landed[0].lat}, want ${h.lon},${h.lat}`);
+    await page.locator(`#diary-entries tr[data-key="${id}"]`).waitFor({ timeout: 15000 });
+  });
+
+  test('a team leader writes for a member of the team', async () => {
+    assert.equal(await page.locator('#diary-member').count(), 0, 'a member names no member: they write as themselves');
+    const h = households[2];
+    const code = member.slice('member-'.length);
+    const before = await entriesOf(h);
+    const lctx = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'en' });
+    try {
+      const lpage = await lctx.newPage();
+      await openApp(lpage, leader);
+      await lpage.click('#tab-diary');
+      await lpage.click('#lang'); // English, a click away
+      assert.equal(await lpage.locator('#diary-title').innerText(), 'Write a diary entry');
+      await lpage.fill('#diary-household', h.code);
+      await lpage.click('#diary-submit');
+      assert.match(await lpage.locator('#diary-form-error').innerText(), /member/, 'a leader is asked for the member first');
+      await lpage.fill('#diary-household', h.code);
+      await lpage.fill('#diary-member', code);
+      await lpage.selectOption('#diary-kind', 'assistance_delivery');
+      await lpage.click('#diary-submit');
+      await lpage.locator('#diary-notice', { hasText: h.code }).waitFor({ timeout: 15000 });
+      assert.match(await lpage.locator('#diary-notice').innerText(), /^Sent: /, 'the leader reads the result in English');
+    } finally {
+      await lctx.close();
+    }
+    const after = await entriesOf(h);
+    assert.equal(after.length, before.length + 1, `the member's entries at ${h.code}: ${after.length}, want ${before.length} + 1`);
+    assert.ok(after.some((e) => e.kind === 'assistance_delivery' && e.member === code), 'the leader\'s entry is the member\'s');
+  });
+
+  test('a household number of no household is refused and kept to fix', async () => {
+    await write({ code: 'NO-SUCH-HOUSEHOLD' }, '编号写错');
+    const refused = page.locator('#diary-queue li[data-state="rejected"]');
+    await refused.waitFor({ timeout: 15000 });
+    assert.match(await refused.innerText(), /找不到这个农户编号/);
+    await refused.locator('button').click();
+    await page.locator('#diary-queue-state[data-waiting="0"]').waitFor();
+  });
+});

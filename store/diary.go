@@ -1,0 +1,291 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/paulmach/orb"
+
+	"lianxin"
+	"lianxin/diary"
+)
+
+// Diary entries from the web map (package diary): one row of visits each,
+// written by a plain INSERT under the caller's scope. The layer version and
+// the coverage aggregates follow through the same statement triggers an
+// import's INSERT fires (003, 006, 016; migration 020 keeps the coverage
+// refresh whole when a member writes), so reports and tiles see the entry
+// the moment it commits. The import pipeline itself (COPY into staging, one
+// import of a layer at a time) is not used: a member's entry would wait
+// behind a clerk's 300,000-row diary import, and each entry would add a
+// record to the imports list. The audit log gets a line per entry instead.
+
+// diaryOwnMembersSQL lists the member roles of the signed-in user: the
+// members they may write as without naming one, and the only ones a member
+// may write as.
+const diaryOwnMembersSQL = `SELECT m.id, m.code, m.town_id
+FROM users u JOIN user_roles r ON r.user_id = u.id JOIN members m ON m.id = r.member_id
+WHERE lower(u.username) = lower(current_setting('lianxin.user', true)) AND NOT u.disabled AND r.role = 'member'
+ORDER BY m.code`
+
+// diaryMemberSQL finds a member the caller names, within their towns
+// (members' town_scope policy).
+const diaryMemberSQL = `SELECT id, code, town_id FROM members WHERE code = $1`
+
+// diaryHouseholdSQL finds the household by code within the caller's towns,
+// also for a member who has not visited it yet (migration 020).
+const diaryHouseholdSQL = `SELECT id FROM diary_household($1)`
+
+// diaryInsertSQL writes the entry once: the phone's place or the
+// household's, the household's village. A second entry with the same id
+// inserts nothing.
+const diaryInsertSQL = `INSERT INTO visits (external_id, member_id, household_id, village_id, town_id, occurred_at,
+                    location, cell, kind, participants, notes, problems_collected, problems_resolved,
+                    petition_resolved, dispute_resolved)
+SELECT $1, $2, h.id, h.village_id, $3, $4, coalesce(ST_GeomFromEWKB($5::bytea), h.location), coalesce($6, h.cell),
+       $7, $8, $9, $10, $11, $12, $13
+FROM diary_household($14) h
+ON CONFLICT (external_id) DO NOTHING
+RETURNING id`
+
+// diaryColumns read an entry back, as the caller may see it.
+const diaryColumns = `v.id, v.external_id, m.code, coalesce(h.external_id, ''), coalesce(vi.code, ''), t.code, v.kind,
+  v.participants, v.notes, v.problems_collected, v.problems_resolved, v.petition_resolved, v.dispute_resolved,
+  v.occurred_at, v.recorded_at, ST_AsBinary(v.location), v.member_id, v.household_id`
+
+const diaryFrom = `FROM visits v
+JOIN members m ON m.id = v.member_id
+JOIN towns t ON t.id = v.town_id
+LEFT JOIN households h ON h.id = v.household_id
+LEFT JOIN villages vi ON vi.id = v.village_id`
+
+const diaryByIDSQL = `SELECT ` + diaryColumns + "\n" + diaryFrom + `
+WHERE v.external_id = $1`
+
+// diaryListSQL is the latest entries in the caller's towns ($1 all towns,
+// $2 town ids); row-level security narrows a member to their own.
+const diaryListSQL = `SELECT ` + diaryColumns + "\n" + diaryFrom + `
+WHERE ($1 OR v.town_id = ANY ($2::int[]))
+ORDER BY v.recorded_at DESC, v.id DESC
+LIMIT $3`
+
+const diaryAuditSQL = `INSERT INTO audit_log (actor, action, target, detail, rows, ip) VALUES ($1, $2, 'visits', $3, 1, $4)`
+
+// ActionDiaryWrite is the audit log's action for an entry written from the
+// web map.
+const ActionDiaryWrite = "diary_write"
+
+type diaryMember struct {
+	id   int32
+	code string
+	town int32
+}
+
+type storedEntry struct {
+	diary.Written
+	memberID    int32
+	householdID *int64
+}
+
+// WriteDiary implements diary.Store.
+func (s *Store) WriteDiary(ctx context.Context, scope lianxin.Scope, e diary.Entry, ip string) (diary.Written, error) {
+	var out diary.Written
+	err := s.InScope(ctx, scope, func(tx pgx.Tx) error {
+		m, err := diaryWriter(ctx, tx, scope, e.Member)
+		if err != nil {
+			return err
+		}
+		var householdID int64
+		if err := tx.QueryRow(ctx, diaryHouseholdSQL, e.Household).Scan(&householdID); errors.Is(err, pgx.ErrNoRows) {
+			return diary.ErrNoHousehold(e.Household)
+		} else if err != nil {
+			return fmt.Errorf("find household: %w", err)
+		}
+		var place []byte
+		var cell *int64
+		if e.Position != nil {
+			if place, err = EncodeEWKB(*e.Position); err != nil {
+				return err
+			}
+			cell = &e.Cell
+		}
+		var visitID int64
+		err = tx.QueryRow(ctx, diaryInsertSQL, e.ID, m.id, m.town, e.OccurredAt, place, cell, e.Kind, e.Participants, e.Notes,
+			e.ProblemsCollected, e.ProblemsResolved, e.PetitionResolved, e.DisputeResolved, e.Household).Scan(&visitID)
+		created := err == nil
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("write diary entry: %w", err)
+		}
+		stored, err := readEntry(ctx, tx, e.ID)
+		if errors.Is(err, pgx.ErrNoRows) {
+			// Another town's entry, or another member's: not this one.
+			return lianxin.Errorf(lianxin.EConflict, "id: %q is already the id of another diary entry; make a new id for a new entry", e.ID)
+		}
+		if err != nil {
+			return err
+		}
+		if !created {
+			if diff := entryDiff(stored, e, m.id, householdID); diff != "" {
+				return lianxin.Errorf(lianxin.EConflict, "id: entry %q was already written with another %s; a new entry needs a new id", e.ID, diff)
+			}
+		}
+		out = stored.Written
+		out.Created = created
+		if !created {
+			return nil
+		}
+		detail, err := json.Marshal(map[string]any{"entry": e.ID, "visit_id": visitID, "member": m.code,
+			"household": e.Household, "kind": e.Kind})
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, diaryAuditSQL, scope.User, ActionDiaryWrite, detail, ip); err != nil {
+			return fmt.Errorf("audit diary entry: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return diary.Written{}, fmt.Errorf("diary entry %s: %w", e.ID, err)
+	}
+	return out, nil
+}
+
+// diaryWriter is the member an entry is written as: the caller's own when
+// they name none (or name themselves); another only for a team leader (in
+// their towns), an admin or the system.
+func diaryWriter(ctx context.Context, tx pgx.Tx, scope lianxin.Scope, code string) (diaryMember, error) {
+	rows, err := tx.Query(ctx, diaryOwnMembersSQL)
+	if err != nil {
+		return diaryMember{}, fmt.Errorf("read own member roles: %w", err)
+	}
+	own, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (diaryMember, error) {
+		var m diaryMember
+		err := r.Scan(&m.id, &m.code, &m.town)
+		return m, err
+	})
+	if err != nil {
+		return diaryMember{}, fmt.Errorf("read own member roles: %w", err)
+	}
+	forOthers := scope.Has(lianxin.RoleTeamLeader) || scope.Has(lianxin.RoleAdmin) || scope.Has(lianxin.RoleSystem)
+	if code == "" {
+		switch {
+		case len(own) == 1:
+			return own[0], nil
+		case len(own) == 0:
+			return diaryMember{}, lianxin.Errorf(lianxin.EInvalid, "member: missing; name the visiting member's code (you hold no member role of your own)")
+		default:
+			codes := make([]string, len(own))
+			for i, m := range own {
+				codes[i] = m.code
+			}
+			return diaryMember{}, lianxin.Errorf(lianxin.EInvalid, "member: missing; you are several members (%v): name one", codes)
+		}
+	}
+	if i := slices.IndexFunc(own, func(m diaryMember) bool { return m.code == code }); i >= 0 {
+		return own[i], nil
+	}
+	if !forOthers {
+		return diaryMember{}, lianxin.Errorf(lianxin.EForbidden, "member: a member writes diary entries as themselves only; leave member out")
+	}
+	var m diaryMember
+	err = tx.QueryRow(ctx, diaryMemberSQL, code).Scan(&m.id, &m.code, &m.town)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return m, lianxin.Errorf(lianxin.ENotFound, "member: no member %q in your towns", code)
+	}
+	if err != nil {
+		return m, fmt.Errorf("find member: %w", err)
+	}
+	return m, nil
+}
+
+func scanEntry(row pgx.Row) (storedEntry, error) {
+	var e storedEntry
+	var place []byte
+	err := row.Scan(&e.VisitID, &e.ID, &e.Member, &e.Household, &e.Village, &e.Town, &e.Kind, &e.Participants, &e.Notes,
+		&e.ProblemsCollected, &e.ProblemsResolved, &e.PetitionResolved, &e.DisputeResolved, &e.OccurredAt, &e.RecordedAt,
+		&place, &e.memberID, &e.householdID)
+	if err != nil {
+		return e, err
+	}
+	if place != nil {
+		g, err := DecodeWKB(place)
+		if err != nil {
+			return e, fmt.Errorf("diary entry %s: %w", e.ID, err)
+		}
+		if p, ok := g.(orb.Point); ok {
+			e.Lon, e.Lat = &p[0], &p[1]
+		}
+	}
+	return e, nil
+}
+
+func readEntry(ctx context.Context, tx pgx.Tx, id string) (storedEntry, error) {
+	e, err := scanEntry(tx.QueryRow(ctx, diaryByIDSQL, id))
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return e, fmt.Errorf("read diary entry: %w", err)
+	}
+	return e, err
+}
+
+// entryDiff names the first field in which a stored entry differs from a
+// retry of it, "" when they agree. A retry without a time or a place
+// matches whatever time (now, then) and place (the household's) was stored.
+func entryDiff(s storedEntry, e diary.Entry, memberID int32, householdID int64) string {
+	switch {
+	case s.memberID != memberID:
+		return "member"
+	case s.householdID == nil || *s.householdID != householdID:
+		return "household"
+	case s.Kind != e.Kind:
+		return "kind"
+	case s.Participants != e.Participants:
+		return "participants"
+	case s.Notes != e.Notes:
+		return "notes"
+	case s.ProblemsCollected != e.ProblemsCollected:
+		return "problems_collected"
+	case s.ProblemsResolved != e.ProblemsResolved:
+		return "problems_resolved"
+	case s.PetitionResolved != e.PetitionResolved:
+		return "petition_resolved"
+	case s.DisputeResolved != e.DisputeResolved:
+		return "dispute_resolved"
+	case e.OccurredAtGiven && !s.OccurredAt.Equal(e.OccurredAt.Truncate(time.Microsecond)):
+		return "occurred_at"
+	case e.Position != nil && (s.Lon == nil || *s.Lon != e.Position[0] || *s.Lat != e.Position[1]):
+		return "place (lon, lat)"
+	}
+	return ""
+}
+
+// DiaryEntries implements diary.Store.
+func (s *Store) DiaryEntries(ctx context.Context, scope lianxin.Scope, limit int) ([]diary.Written, error) {
+	var out []diary.Written
+	err := s.ReadInScope(ctx, scope, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, diaryListSQL, scope.AllTowns, scope.Towns, limit)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			e, err := scanEntry(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, e.Written)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list diary entries: %w", err)
+	}
+	if out == nil {
+		out = []diary.Written{}
+	}
+	return out, nil
+}
