@@ -98,7 +98,8 @@ func (s *Server) useSecurity() {
 }
 
 // contentSecurityPolicy lets the MapLibre web map work (its workers start
-// from blob: URLs, it draws into canvases from data: and blob: images) and
+// from blob: URLs, it draws into canvases from data: and blob: images; the
+// service worker /sw.js is worker-src 'self') and
 // nothing else: no inline script, no plugins, no framing, and network access
 // only to this server and the configured basemap.
 func contentSecurityPolicy(basemapURL string) string {

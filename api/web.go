@@ -32,8 +32,12 @@ var apiPrefixes = []string{"/api/", "/tiles/", "/ogc/"}
 // webApp serves the embedded single-page app for every GET that no other
 // route matched. Files Vite names by content hash (under assets/) are cached
 // for a year; everything else, index.html above all, is revalidated each
-// time so a new release shows at once. A path that is neither a file nor has
-// an extension gets index.html, so the app's own URLs survive a reload.
+// time so a new release shows at once. That includes sw.js, the service
+// worker that keeps the app shell for phones without network: served from
+// the root, its scope is the whole app (no Service-Worker-Allowed needed),
+// and revalidated, a new build's worker replaces the old one on the next
+// load. A path that is neither a file nor has an extension gets index.html,
+// so the app's own URLs survive a reload.
 func (s *Server) webApp(c echo.Context) error {
 	r := c.Request()
 	if (r.Method != http.MethodGet && r.Method != http.MethodHead) || s.deps.Web == nil {
@@ -56,6 +60,11 @@ func (s *Server) webApp(c echo.Context) error {
 				cache = "public, max-age=31536000, immutable"
 			}
 			c.Response().Header().Set(echo.HeaderCacheControl, cache)
+			if path.Ext(name) == ".js" || path.Ext(name) == ".mjs" {
+				// A service worker or module script must come as JavaScript,
+				// whatever the host's MIME table says.
+				c.Response().Header().Set(echo.HeaderContentType, "text/javascript; charset=utf-8")
+			}
 			http.ServeFileFS(c.Response(), r, s.deps.Web, name)
 			return nil
 		}

@@ -15,6 +15,7 @@ func TestWebApp(t *testing.T) {
 		"index.html":          {Data: []byte("<!doctype html><title>lianxin</title>")},
 		"assets/app-1a2b.js":  {Data: []byte("console.log(1)")},
 		"favicon.svg":         {Data: []byte("<svg/>")},
+		"sw.js":               {Data: []byte("self.addEventListener('fetch', () => {})")},
 		"assets/app-1a2b.css": {Data: []byte("body{}")},
 	}
 	sys := lianxin.SystemScope() // signed in, so an unknown tile path reaches the 404
@@ -31,6 +32,7 @@ func TestWebApp(t *testing.T) {
 		{"an app URL falls back to the app", "/team/T01", 200, "<title>lianxin</title>", "no-cache", "text/html"},
 		{"hashed assets are cached for a year", "/assets/app-1a2b.js", 200, "console.log", "immutable", "javascript"},
 		{"other files are revalidated", "/favicon.svg", 200, "<svg/>", "no-cache", "image/svg+xml"},
+		{"the service worker is revalidated JavaScript", "/sw.js", 200, "addEventListener", "no-cache", "text/javascript"},
 		{"a missing file is missing", "/assets/gone-0000.js", 404, `"not_found"`, "", "application/json"},
 		{"an unknown API path stays an API 404", "/api/v1/nothing-here", 404, `"not_found"`, "", "application/json"},
 		{"an unknown tile path stays an API 404", "/tiles/nothing/here", 404, `"not_found"`, "", "application/json"},

@@ -36,10 +36,13 @@ type VillageSource interface {
 }
 
 // CellSource is what PublishCells reads; *store.Store implements it.
+// CountyCells is CellAggregates over the whole county without the
+// households and entries of the villages leaveOut names.
 type CellSource interface {
-	CampaignSource
+	VillageSource
 	TownSource
 	CellAggregates(ctx context.Context, scope lianxin.Scope, res int, w Window, bound orb.Bound, town string) ([]CellAggregate, error)
+	CountyCells(ctx context.Context, scope lianxin.Scope, res int, w Window, leaveOut []int32) ([]CellAggregate, error)
 }
 
 // TownSource lists the towns: a team leader's own towns are named by id in
@@ -293,7 +296,11 @@ func protectVillages(all []VillageCoverage, known map[string]bool) ([]VillageCov
 // (EForbidden), the window widened to whole weeks, cells with 1 to 4
 // households left out and small or recoverable special-group counts marked
 // hidden, decided over the whole county at resolutions 6 to 8 (rule 4) so
-// that a tile, an export and a coarser or finer request agree.
+// that a tile, an export and a coarser or finer request agree. The cells
+// leave out the households and entries of the villages the scope's gap
+// report suppresses, as its summary does: cells and summaries are two
+// hierarchies over the same entries, and the county's cells less its
+// summary would otherwise give those villages' figures back together.
 func PublishCells(ctx context.Context, src CellSource, scope lianxin.Scope, res int, w Window, bound orb.Bound, town string) ([]CellAggregate, Window, error) {
 	if privacy.Partial(scope) && (res > MaxPublishedResolution || town != "") {
 		return ownCells(ctx, src, scope, res, w, bound, town)
@@ -325,7 +332,17 @@ func PublishCells(ctx context.Context, src CellSource, scope lianxin.Scope, res 
 	if err != nil {
 		return nil, w, err
 	}
-	fine, err := src.CellAggregates(ctx, scope, MaxPublishedResolution, w, orb.Bound{}, "")
+	pub, err := PublishVillages(ctx, src, scope, w, Filter{})
+	if err != nil {
+		return nil, w, err
+	}
+	var leaveOut []int32
+	for _, v := range pub.Villages {
+		if v.Suppressed {
+			leaveOut = append(leaveOut, v.VillageID)
+		}
+	}
+	fine, err := src.CountyCells(ctx, scope, MaxPublishedResolution, w, leaveOut)
 	if err != nil {
 		return nil, w, err
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/paulmach/orb"
 
 	"lianxin"
 	"lianxin/coverage"
@@ -459,17 +460,18 @@ func TestTownsWithoutActivityLeaveOutSuppressedVillages(t *testing.T) {
 	}
 }
 
-// Across the two hierarchies: the planner's res-6 cells' visits less town
+// Across the two hierarchies: the planner's cells' visits less town
 // summaries. Cells cross town boundaries, so the attack needs a set of
 // cells holding the entries of a set of towns and no other: the towns
-// linked by sharing a res-6 cell (by where the entries were made) form
-// such groups. Each group's cells less its towns' summaries give the
-// visits of every village its towns' gap reports suppress, together; the
-// test checks that this is never one village: in every town with a
-// suppressed village, the gap report suppresses two or more, with five or
-// more households between them (rule 4), so no group's answer is one
-// village's visits.
-func TestCellsLessSummariesGiveNoSingleVillage(t *testing.T) {
+// linked by sharing a cell (by where the entries were made) form such
+// groups, at each resolution a planner may ask for (resolution 6 and 7
+// join every demo town into one group; 8 cuts some off). Cells and
+// summaries both leave out the villages the gap report suppresses
+// (migration 023), so each group's published cells less its towns'
+// summaries give only the entries of villages shown in cells too small to
+// publish and those without a location (negative), never a suppressed
+// village's visits, which were there to find.
+func TestCellsLessSummariesGiveNoSuppressedVillage(t *testing.T) {
 	ctx := context.Background()
 	s, url, _ := demotest.New(t)
 	conn := storetest.Connect(t, url)
@@ -491,31 +493,33 @@ func TestCellsLessSummariesGiveNoSingleVillage(t *testing.T) {
 	for _, v := range exact {
 		exactByCode[v.VillageCode] = v
 	}
-	type hidden struct{ villages, households, visits int64 }
-	byTown := map[string]hidden{}
+	hiddenVisits := map[string]int64{} // by town
+	var leaveOut []int32
 	for _, g := range gaps {
 		if g.Suppressed {
-			h := byTown[g.TownCode]
 			v := exactByCode[g.VillageCode]
-			h.villages++
-			h.households += v.Households
-			h.visits += v.Visits
-			byTown[g.TownCode] = h
+			hiddenVisits[g.TownCode] += v.Visits
+			leaveOut = append(leaveOut, v.VillageID)
 		}
 	}
-	if len(byTown) == 0 {
+	if len(leaveOut) == 0 {
 		t.Fatal("set-up: no village suppressed")
 	}
-	for town, h := range byTown {
-		if h.villages < 2 || privacy.TooFewHouseholds(h.households) {
-			t.Errorf("town %s: the gap report suppresses %d villages with %d households together; want none, or 2 or more with 5 or more households",
-				town, h.villages, h.households)
+	summaries := map[string]int64{}
+	towns, err := s.Towns(ctx, system)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tw := range towns {
+		sum, err := reports.Summary(ctx, planner, coverage.Query{Town: tw.Code, From: w.From, To: w.To})
+		if err != nil {
+			t.Fatal(err)
 		}
+		summaries[tw.Code] = sum.Visits
 	}
 
-	// The groups of towns sharing cells, at each resolution a planner may
-	// ask for, by union-find over the cells the entries were made in (an
-	// attacker may mix resolutions; the finest splits the most).
+	// Where every town's entries were made, and those without a location
+	// (not left out), by town.
 	type cellTown struct {
 		cell int64
 		town string
@@ -533,7 +537,34 @@ func TestCellsLessSummariesGiveNoSingleVillage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	unlocated := map[string]int64{}
+	rows, err = conn.Query(ctx, `SELECT t.code, sum(d.visits) FROM coverage_visit_days d JOIN towns t ON t.id = d.town_id
+		WHERE d.cell = 0 AND d.day >= $1 AND d.day < $2 AND d.village_id <> ALL ($3) GROUP BY 1`, w.From, w.To, leaveOut)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var town string
+		var n int64
+		if err := rows.Scan(&town, &n); err != nil {
+			t.Fatal(err)
+		}
+		unlocated[town] = n
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+
+	var found int64
 	for res := coverage.MinCellResolution; res <= coverage.MaxPublishedResolution; res++ {
+		published, _, err := coverage.PublishCells(ctx, s, planner, res, w, orb.Bound{}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		all, err := s.CountyCells(ctx, system, res, w, leaveOut)
+		if err != nil {
+			t.Fatal(err)
+		}
 		parent := map[string]string{}
 		var find func(string) string
 		find = func(x string) string {
@@ -561,15 +592,38 @@ func TestCellsLessSummariesGiveNoSingleVillage(t *testing.T) {
 		for town := range parent {
 			groups[find(town)] = append(groups[find(town)], town)
 		}
-		for _, towns := range groups {
-			var h hidden
-			for _, town := range towns {
-				h.villages += byTown[town].villages
-				h.visits += byTown[town].visits
+		cells, unpublished := map[string]int64{}, map[string]int64{} // by group
+		shown := map[int64]bool{}
+		for _, c := range published {
+			shown[c.Cell] = true
+			if town, ok := first[c.Cell]; ok {
+				cells[find(town)] += c.Visits
+			} else if c.Visits != 0 {
+				t.Fatalf("res-%d cell %s: %d visits, and no entry was made in it", res, c.H3, c.Visits)
 			}
-			slices.Sort(towns)
-			t.Logf("res %d: towns %v share no cell with another town: their cells less their summaries give %d suppressed villages' visits together (%d)",
-				res, towns, h.villages, h.visits)
 		}
+		for _, c := range all {
+			if town, ok := first[c.Cell]; ok && !shown[c.Cell] {
+				unpublished[find(town)] += c.Visits
+			}
+		}
+		for g, members := range groups {
+			var summed, lost, hidden int64
+			for _, town := range members {
+				summed += summaries[town]
+				lost += unlocated[town]
+				hidden += hiddenVisits[town]
+			}
+			found += hidden
+			slices.Sort(members)
+			if got, want := cells[g]-summed, -unpublished[g]-lost; got != want {
+				t.Errorf("res %d, towns %v (sharing no cell with another town): their cells' visits %d less their summaries %d = %d, want %d (entries of villages shown in cells not published, %d, and without a location, %d); their suppressed villages have %d visits",
+					res, members, cells[g], summed, got, want, unpublished[g], lost, hidden)
+			}
+		}
+		t.Logf("res %d: %d groups of towns sharing no cell with another", res, len(groups))
+	}
+	if found == 0 {
+		t.Fatal("the suppressed villages have no visits: the attack had nothing to find")
 	}
 }

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/paulmach/orb"
 
 	"lianxin"
 	"lianxin/coverage"
@@ -394,7 +393,16 @@ func TestDiffSubtractionRecoversNoSuppressedVillage(t *testing.T) {
 		scope lianxin.Scope
 		town  string
 	}
-	attacks := []attack{{"planner, county", planner, ""}, {"leader, another town", leader, towns[1].Code}}
+	// A leader keeps snapshots of their own towns only (a snapshot is kept
+	// with its town's rows, which row-level security lets only that town
+	// write); another town's or the county's is refused, not a 500.
+	for _, town := range []string{towns[1].Code, ""} {
+		_, err := reports.TakeSnapshot(ctx, leader, s, wa.LastDay(), town)
+		if lianxin.ErrorCode(err) != lianxin.EForbidden {
+			t.Errorf("snapshot of %q as town %s's leader: %v, want forbidden", town, towns[0].Code, err)
+		}
+	}
+	attacks := []attack{{"planner, county", planner, ""}}
 	for _, tw := range towns {
 		attacks = append(attacks, attack{"planner, " + tw.Code, planner, tw.Code})
 	}
@@ -650,9 +658,17 @@ func TestForecastAndExportsRecoverNoSuppressedVillage(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		// The exact cells without the suppressed villages' households and
+		// entries: what the planner's cells are published from.
+		var leaveOut []int32
+		for _, v := range exact {
+			if gapByCode[v.VillageCode].Suppressed {
+				leaveOut = append(leaveOut, v.VillageID)
+			}
+		}
 		exactCells := map[int]map[int64]coverage.CellAggregate{}
 		for res := coverage.MinCellResolution; res <= coverage.MaxPublishedResolution; res++ {
-			cs, err := s.CellAggregates(ctx, system, res, w, orb.Bound{}, "")
+			cs, err := s.CountyCells(ctx, system, res, w, leaveOut)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -713,25 +729,45 @@ func TestForecastAndExportsRecoverNoSuppressedVillage(t *testing.T) {
 		if groups == 0 {
 			t.Errorf("no published cell has a hidden child: the attack had nothing to find")
 		}
-		// Across the two hierarchies (not closed, SECURITY.md): the
-		// county's res-6 cells hold nearly every entry, so their visits
-		// less the summary's give the suppressed villages' visits together
-		// (less those of hidden res-6 cells), never one village's.
+		// Across the two hierarchies: the county's cells of a resolution
+		// hold every located entry but those of cells too small to
+		// publish, the summary every entry; both leave out the suppressed
+		// villages, so their difference is the entries (of villages shown)
+		// in cells not published and those without a location, and holds
+		// nothing of the suppressed villages, whose visits were there to
+		// find.
 		sum, err := reports.Summary(ctx, planner, q)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var cells, hidden int64
-		for _, r := range published[coverage.MinCellResolution] {
-			cells += value(r, "visits")
-		}
+		var hidden, unlocated int64
 		for _, v := range exact {
 			if gapByCode[v.VillageCode].Suppressed {
 				hidden += v.Visits
 			}
 		}
-		t.Logf("res-6 cells' visits %d less the planner's county summary %d: %d; the %d suppressed villages' visits together: %d",
-			cells, sum.Visits, cells-sum.Visits, suppressed, hidden)
+		if hidden == 0 {
+			t.Fatal("set-up: the suppressed villages have no visits: the attack had nothing to find")
+		}
+		if err := conn.QueryRow(ctx, `SELECT coalesce(sum(visits), 0) FROM coverage_visit_days
+			WHERE day >= $1 AND day < $2 AND cell = 0 AND village_id <> ALL ($3)`, w.From, w.To, leaveOut).Scan(&unlocated); err != nil {
+			t.Fatal(err)
+		}
+		for res := coverage.MinCellResolution; res <= coverage.MaxPublishedResolution; res++ {
+			var cells, unpublished int64
+			for _, r := range published[res] {
+				cells += value(r, "visits")
+			}
+			for id, c := range exactCells[res] {
+				if _, ok := published[res][id]; !ok {
+					unpublished += c.Visits
+				}
+			}
+			if got, want := cells-sum.Visits, -unpublished-unlocated; got != want {
+				t.Errorf("res-%d cells' visits %d less the planner's county summary %d = %d, want %d (entries of villages shown in cells not published, %d, and without a location, %d); the %d suppressed villages have %d visits",
+					res, cells, sum.Visits, got, want, unpublished, unlocated, suppressed, hidden)
+			}
+		}
 		t.Logf("h3_cells: %d published parents have hidden children (%d with visits); each difference covers 2 or more cells with 5 or more households", groups, withVisits)
 	})
 }

@@ -341,6 +341,72 @@ func (s *Store) CellAggregates(ctx context.Context, scope lianxin.Scope, res int
 	return out, err
 }
 
+const cellsLeavingOutSQL = `SELECT * FROM coverage_cell_sums_leaving_out($1, $2, $3, $4)`
+
+// CountyCells returns every H3 cell of the county at resolution res over
+// w, without the households and entries of the villages leaveOut names
+// (migration 023): the cells a role without household access is published,
+// which leave out the villages its gap report suppresses as its summary
+// does. With nothing left out it is CellAggregates over the county. Answers
+// are cached by the versions of their inputs, like CellAggregates'.
+func (s *Store) CountyCells(ctx context.Context, scope lianxin.Scope, res int, w coverage.Window, leaveOut []int32) ([]coverage.CellAggregate, error) {
+	if len(leaveOut) == 0 {
+		return s.CellAggregates(ctx, scope, res, w, orb.Bound{}, "")
+	}
+	if err := coverage.CheckResolution(res); err != nil {
+		return nil, err
+	}
+	leaveOut = slices.Sorted(slices.Values(leaveOut))
+	key, cacheable := cellsKey{res: res, from: w.From.Unix(), to: w.To.Unix(), leaveOut: fmt.Sprint(leaveOut)}, scope.User != ""
+	var out []coverage.CellAggregate
+	err := s.ReadInScope(ctx, scope, func(tx pgx.Tx) error {
+		var versions []int64
+		if cacheable {
+			var err error
+			if versions, err = s.cells.inputVersions(ctx, tx); err != nil {
+				return err
+			}
+			var ok bool
+			if out, ok = s.cells.get(versions, key); ok {
+				return nil
+			}
+		}
+		if err := noJIT(ctx, tx); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, cellsLeavingOutSQL, res, pgDay(w.From), pgDay(w.To), leaveOut)
+		if err != nil {
+			return fmt.Errorf("aggregate cells: %w", err)
+		}
+		defer rows.Close()
+		out = out[:0]
+		for rows.Next() {
+			a := coverage.CellAggregate{Resolution: res}
+			var special, specialVisited int64
+			if err := rows.Scan(&a.Cell, &a.Households, &a.Residents, &a.VisitedHouseholds, &a.VisitedResidents,
+				&a.Visits, &special, &specialVisited, &a.ProblemsCollected, &a.ProblemsResolved); err != nil {
+				return fmt.Errorf("read cell aggregate: %w", err)
+			}
+			a.H3 = coverage.H3String(a.Cell)
+			a.SpecialHouseholds = special
+			a.SpecialUnvisited = max(0, special-specialVisited)
+			a.OpenProblems = max(0, a.ProblemsCollected-a.ProblemsResolved)
+			out = append(out, a)
+		}
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("read cell aggregates: %w", err)
+		}
+		if cacheable {
+			s.cells.put(versions, key, out)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("aggregate the county's cells leaving out %d villages: %w", len(leaveOut), err)
+	}
+	return out, nil
+}
+
 // The store serves every report and keeps snapshots.
 var (
 	_ coverage.ReportSource = (*Store)(nil)

@@ -160,6 +160,7 @@ type cellsCache = versionedCache[cellsKey, []coverage.CellAggregate]
 type cellsKey struct {
 	res      int
 	from, to int64
+	leaveOut string // the village ids left out (CountyCells), sorted
 }
 
 func newCellsCache(max int) *cellsCache {

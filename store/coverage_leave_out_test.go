@@ -2,7 +2,10 @@ package store_test
 
 import (
 	"context"
+	"slices"
 	"testing"
+
+	"github.com/paulmach/orb"
 
 	"lianxin"
 	"lianxin/coverage"
@@ -88,5 +91,73 @@ func TestSummaryNumbersLeaveOut(t *testing.T) {
 				t.Errorf("SummaryNumbers(%q, leave out %v): household visits %d, want fewer than %d", tc.town, tc.leaveOut, got.HouseholdVisits, base.HouseholdVisits)
 			}
 		})
+	}
+}
+
+// CountyCells leaves the households and entries of the villages it is given
+// out of every cell (migration 023), through the server's role: over the
+// county's cells, households and visited households drop by exactly those
+// villages' figures and visits by at most theirs (entries without a
+// location are in no cell); with nothing left out it is CellAggregates. The
+// cache keys the answer by the villages: asked again without them, the
+// cells are whole again.
+func TestCountyCellsLeaveOut(t *testing.T) {
+	ctx := context.Background()
+	_, url, _ := demotest.New(t)
+	s, err := store.Open(ctx, url, store.Options{MaxConns: 2, Role: store.AppRole})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	w := coverage.Window{From: day("2026-03-01"), To: day("2026-09-27")}
+	planner := lianxin.Scope{User: "planner", Roles: []lianxin.Role{lianxin.RolePlanner}, AllTowns: true}
+	vs, err := s.VillageCoverage(ctx, planner, w, coverage.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var leaveOut []int32
+	var households, visited, visits int64
+	for _, v := range vs[:3] {
+		leaveOut = append(leaveOut, v.VillageID)
+		households, visited, visits = households+v.Households, visited+v.VisitedHouseholds, visits+v.Visits
+	}
+	if households == 0 || visits == 0 {
+		t.Fatalf("set-up: villages %v have %d households and %d visits: nothing to leave out", leaveOut, households, visits)
+	}
+	totals := func(cs []coverage.CellAggregate) (h, vh, n int64) {
+		for _, c := range cs {
+			h, vh, n = h+c.Households, vh+c.VisitedHouseholds, n+c.Visits
+		}
+		return h, vh, n
+	}
+	for _, res := range []int{6, 8} {
+		whole, err := s.CountyCells(ctx, planner, res, w, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		exact, err := s.CellAggregates(ctx, lianxin.SystemScope(), res, w, orb.Bound{}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(whole, exact) {
+			t.Errorf("res %d: CountyCells with nothing left out differs from CellAggregates over the county", res)
+		}
+		less, err := s.CountyCells(ctx, planner, res, w, []int32{leaveOut[2], leaveOut[0], leaveOut[1]})
+		if err != nil {
+			t.Fatal(err)
+		}
+		h0, vh0, n0 := totals(whole)
+		h1, vh1, n1 := totals(less)
+		if h0-h1 != households || vh0-vh1 != visited || n0-n1 > visits || n0-n1 <= 0 {
+			t.Errorf("res %d leaving out villages %v: households %d → %d, visited %d → %d, visits %d → %d; want %d, %d fewer and up to %d fewer",
+				res, leaveOut, h0, h1, vh0, vh1, n0, n1, households, visited, visits)
+		}
+		again, err := s.CountyCells(ctx, planner, res, w, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(again, whole) {
+			t.Errorf("res %d: the county's cells asked again with nothing left out are not whole (the cache mixed the answers)", res)
+		}
 	}
 }

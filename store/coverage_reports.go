@@ -351,6 +351,15 @@ func (s *Store) SaveSnapshot(ctx context.Context, scope lianxin.Scope, snap cove
 		if err != nil {
 			return err
 		}
+		// Row-level security would refuse the row (a snapshot is kept with
+		// its town's rows): say why instead of failing the insert.
+		if !scope.AllTowns && (townID == nil || !scope.SeesTown(*townID)) {
+			place := "the whole county"
+			if townID != nil {
+				place = "town " + snap.Town
+			}
+			return lianxin.Errorf(lianxin.EForbidden, "town: a snapshot of %s is kept with its rows, which your role cannot write; take one of your own towns", place)
+		}
 		gaps, err := json.Marshal(snap.Gaps)
 		if err != nil {
 			return fmt.Errorf("encode gaps: %w", err)

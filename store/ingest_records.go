@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -313,3 +314,60 @@ type scanExtra struct {
 }
 
 func (s scanExtra) Scan(dest ...any) error { return s.row.Scan(append(dest, s.extra...)...) }
+
+// ActionPruneRejects is the audit log's action for a prune of kept rejects
+// files (`lianxin imports prune`).
+const ActionPruneRejects = "imports_prune"
+
+// pruneRejectsSQL deletes the rejects files of imports that finished
+// before $1; their records, counts and first rejects (import_rejects) stay.
+// A running import has no file yet and no finished_at.
+const pruneRejectsSQL = `DELETE FROM import_rejects_files f USING imports i
+WHERE f.import_id = i.id AND i.finished_at < $1
+RETURNING f.import_id, octet_length(f.content)`
+
+// PruneRejectsFiles deletes the rejects files kept with the imports that
+// finished before cutoff (with dryRun, only counts them) and returns their
+// import ids, oldest first, and their bytes. A prune writes a line of the
+// audit log in its own transaction, naming actor, the cutoff and what went:
+// the files hold rows as uploaded, names and addresses included. It needs
+// DELETE on import_rejects_files, which only the tables' owner (the
+// migrations' user) holds: the server's role cannot prune.
+func (s *Store) PruneRejectsFiles(ctx context.Context, actor string, cutoff time.Time, dryRun bool) (ids []int64, bytes int64, err error) {
+	q := pruneRejectsSQL
+	if dryRun {
+		q = `SELECT f.import_id, octet_length(f.content) FROM import_rejects_files f JOIN imports i ON i.id = f.import_id
+WHERE i.finished_at < $1`
+	}
+	err = s.InScope(ctx, lianxin.SystemScope(), func(tx pgx.Tx) error {
+		ids, bytes = nil, 0
+		rows, err := tx.Query(ctx, q, cutoff)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id, n int64
+			if err := rows.Scan(&id, &n); err != nil {
+				return err
+			}
+			ids, bytes = append(ids, id), bytes+n
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		slices.Sort(ids)
+		if dryRun {
+			return nil
+		}
+		detail, err := json.Marshal(map[string]any{"finished_before": cutoff.UTC().Format(time.RFC3339), "import_ids": ids, "bytes": bytes})
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, rejectsAuditSQL, actor, ActionPruneRejects, "import_rejects_files", detail, int64(len(ids)), "")
+		return err
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("prune rejects files finished before %s: %w", cutoff.Format(time.RFC3339), translate(err))
+	}
+	return ids, bytes, nil
+}

@@ -20,6 +20,7 @@ type CoverageStore interface {
 	Towns(ctx context.Context, scope lianxin.Scope) ([]coverage.Town, error)
 	VillageCoverage(ctx context.Context, scope lianxin.Scope, w coverage.Window, f coverage.Filter) ([]coverage.VillageCoverage, error)
 	CellAggregates(ctx context.Context, scope lianxin.Scope, res int, w coverage.Window, bound orb.Bound, town string) ([]coverage.CellAggregate, error)
+	CountyCells(ctx context.Context, scope lianxin.Scope, res int, w coverage.Window, leaveOut []int32) ([]coverage.CellAggregate, error)
 }
 
 // FromEngine adapts the coverage engine's store methods to Coverage.

@@ -29,6 +29,7 @@ type Config struct {
 	SecureCookies    bool     // Secure session cookie behind a TLS-terminating proxy
 	CORSOrigins      []string // browser origins allowed to call the API (none by default)
 	TrustedProxies   []string // CIDRs whose X-Forwarded-For is believed
+	CountyBounds     string   // serve only: the county box west,south,east,north uploads and diary entries are held to
 
 	// Slow clients: headers within ReadHeaderTimeout, the whole request
 	// within ReadTimeout unless its body keeps arriving at BodyMinRate.
@@ -40,6 +41,10 @@ type Config struct {
 }
 
 const defaultDatabaseURL = "postgres://postgres@127.0.0.1:54329/lianxin?sslmode=disable"
+
+// defaultCountyBounds is the demo county's box (ingest.CountyBounds), the
+// default of `serve --county-bounds` and `ingest --bounds`.
+const defaultCountyBounds = "119.90,31.95,120.35,32.40"
 
 // bindCommon registers the settings every subcommand shares.
 func (c *Config) bindCommon(fs *flag.FlagSet, env *env) {
@@ -85,6 +90,8 @@ func (c *Config) bindServe(fs *flag.FlagSet, env *env) {
 	fs.Func("trusted-proxies", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed (env LIANXIN_TRUSTED_PROXIES)",
 		func(v string) error { c.TrustedProxies = splitList(v); return nil })
 	c.TrustedProxies = splitList(env.str("LIANXIN_TRUSTED_PROXIES", ""))
+	fs.StringVar(&c.CountyBounds, "county-bounds", env.str("LIANXIN_COUNTY_BOUNDS", defaultCountyBounds),
+		"the county box west,south,east,north: uploaded geometry and diary positions outside are refused, as `ingest --bounds` (env LIANXIN_COUNTY_BOUNDS)")
 	fs.StringVar(&c.BasemapURL, "basemap-url", env.str("LIANXIN_BASEMAP_URL", ""),
 		"basemap under the web map: a raster tile URL with {z}/{x}/{y}, or a MapLibre style URL; empty draws none (env LIANXIN_BASEMAP_URL)")
 }

@@ -36,7 +36,7 @@ func runIngest(ctx context.Context, args []string, env *env, stdout, stderr io.W
 	rejectsPath := fs.String("rejects", "", "where --skip-invalid writes rejected rows (default: <file>.rejects.csv beside the file)")
 	makeValid := fs.Bool("make-valid", false, "repair self-intersecting polygons with ST_MakeValid instead of rejecting them")
 	template := fs.String("template", "", "write an example CSV of `layer`, every column explained, to stdout")
-	bbox := fs.String("bounds", env.str("LIANXIN_COUNTY_BOUNDS", "119.90,31.95,120.35,32.40"),
+	bbox := fs.String("bounds", env.str("LIANXIN_COUNTY_BOUNDS", defaultCountyBounds),
 		"the county box west,south,east,north: geometry outside is rejected (env LIANXIN_COUNTY_BOUNDS)")
 	sourceLayer := fs.String("source-layer", "", "layer of a GeoPackage, or Shapefile of a zip, to read (default: its only one, else the one named like <layer>)")
 	as := fs.String("as", env.str("LIANXIN_INGEST_AS", ""),

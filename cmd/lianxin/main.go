@@ -43,6 +43,7 @@ func commands() []command {
 		{"backup", "write the database to a file (pg_dump custom format)", runBackup},
 		{"restore", "replace the database's contents with a backup file", runRestore},
 		{"report", "print a coverage report: gaps, next, members, summary, diary-sample or forecast", runReport},
+		{"imports", "manage import records: `imports prune --older-than 90d` deletes old rejects files", runImports},
 	}
 }
 

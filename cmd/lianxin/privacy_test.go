@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/mvt"
 	"github.com/paulmach/orb/maptile"
@@ -19,6 +20,7 @@ import (
 	"lianxin/coverage"
 	"lianxin/geo"
 	"lianxin/privacy"
+	"lianxin/store/storetest"
 )
 
 // The privacy tests sign in as a planner (no household access) and try
@@ -219,10 +221,23 @@ func TestPrivacyAgainstSubtraction(t *testing.T) {
 				window = [2]string{p["window_from"].(string), p["window_to"].(string)}
 			}
 		}
-		// Exact res-8 cells, to know which children the planner's answer left out.
+		// Exact res-8 cells, to know which children the planner's answer
+		// left out: without the villages the planner's gap report
+		// suppresses, as the planner's cells are published.
 		from, _ := time.ParseInLocation(coverage.DayLayout, window[0], coverage.Zone)
 		to, _ := time.ParseInLocation(coverage.DayLayout, window[1], coverage.Zone)
-		all, err := f.db.CellAggregates(ctx, sys, 8, coverage.Window{From: from, To: to}, orb.Bound{}, "")
+		pub, err := coverage.PublishVillages(ctx, f.db, lianxin.Scope{User: planner, Roles: []lianxin.Role{lianxin.RolePlanner}, AllTowns: true},
+			coverage.Window{From: from, To: to}, coverage.Filter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var leaveOut []int32
+		for _, v := range pub.Villages {
+			if v.Suppressed {
+				leaveOut = append(leaveOut, v.VillageID)
+			}
+		}
+		all, err := f.db.CountyCells(ctx, sys, 8, coverage.Window{From: from, To: to}, leaveOut)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -470,4 +485,451 @@ func TestNoPersonalFieldInOutputs(t *testing.T) {
 		}
 	}
 	t.Logf("scanned %d bytes of %d answers for %d personal strings", scanned, 2*len(paths), len(secrets))
+}
+
+// shrinkVillages cuts, in every town, the first village (by code) with at
+// least 3 households visited in [from, to) down to its 3 most visited
+// households (the rest, with their visits, move to a sibling village), so a
+// planner's gap report suppresses it (privacy rule 1) and a sibling with it
+// (rule 3), and the suppressed villages have entries to find. It runs as
+// the superuser, past row-level security, and returns the shrunk villages'
+// codes by town code. (The coverage package's tests cut the same way.)
+func shrinkVillages(t *testing.T, conn *pgx.Conn, from, to time.Time) map[string]string {
+	t.Helper()
+	ctx := context.Background()
+	rows, err := conn.Query(ctx, `
+		SELECT DISTINCT ON (v.town_id) t.code, v.id, v.code,
+		       (SELECT s.id FROM villages s WHERE s.town_id = v.town_id AND s.id <> v.id ORDER BY s.id LIMIT 1)
+		FROM villages v JOIN towns t ON t.id = v.town_id
+		WHERE (SELECT count(DISTINCT x.household_id) FROM visits x JOIN households h ON h.id = x.household_id
+		       WHERE h.village_id = v.id AND x.occurred_at >= $1 AND x.occurred_at < $2) >= 3
+		ORDER BY v.town_id, v.code`, from, to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type pick struct {
+		town, code       string
+		village, sibling int32
+	}
+	picks, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (pick, error) {
+		var p pick
+		err := r.Scan(&p.town, &p.village, &p.code, &p.sibling)
+		return p, err
+	})
+	if err != nil {
+		t.Fatalf("pick a village per town to shrink: %v", err)
+	}
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	out := map[string]string{}
+	for _, p := range picks {
+		var keep []int64
+		if err := tx.QueryRow(ctx, `
+			SELECT array_agg(id) FROM (
+				SELECT h.id FROM households h WHERE h.village_id = $1
+				ORDER BY (SELECT count(*) FROM visits x WHERE x.household_id = h.id AND x.occurred_at >= $2 AND x.occurred_at < $3) DESC, h.id
+				LIMIT 3) k`, p.village, from, to).Scan(&keep); err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range []string{
+			`UPDATE visits SET village_id = $2 WHERE household_id IN
+				(SELECT id FROM households WHERE village_id = $1 AND id <> ALL ($3))`,
+			`UPDATE households SET village_id = $2 WHERE village_id = $1 AND id <> ALL ($3)`,
+		} {
+			if _, err := tx.Exec(ctx, q, p.village, p.sibling, keep); err != nil {
+				t.Fatalf("move village %s's other households: %v", p.code, err)
+			}
+		}
+		out[p.town] = p.code
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// num reads a JSON number of an answer (0 when blank).
+func num(m map[string]any, key string) int64 {
+	n, _ := m[key].(float64)
+	return int64(n)
+}
+
+// villageSums adds up the visits and problems of gap rows (as the API
+// writes them), over the rows keep says.
+type villageSums struct{ visits, collected, resolved int64 }
+
+func sumRows(rows []map[string]any, keep func(map[string]any) bool) villageSums {
+	var s villageSums
+	for _, r := range rows {
+		if keep(r) {
+			s.visits += num(r, "visits")
+			s.collected += num(r, "problems_collected")
+			s.resolved += num(r, "problems_resolved")
+		}
+	}
+	return s
+}
+
+func exactSums(rows []coverage.GapRow, keep func(coverage.GapRow) bool) villageSums {
+	var s villageSums
+	for _, r := range rows {
+		if keep(r) {
+			s.visits += r.Visits
+			s.collected += r.ProblemsCollected
+			s.resolved += r.ProblemsResolved
+		}
+	}
+	return s
+}
+
+func isSuppressed(r map[string]any) bool { return r["suppressed"] == true }
+
+// The subtractions of the rows about people and of the diary totals,
+// through the API as a signed-in planner, after one village per town was
+// cut to 3 households (suppressed, with its entries): a town's summary less
+// its gap report's villages, a town's members' entries (members report)
+// less the same villages, a snapshot diff less the change of its villages
+// shown, and the diary sample's entries. Each leaves exactly the entries
+// outside every village (the exact figures say how many), never one of a
+// suppressed village; each attack is checked to have had entries of
+// suppressed villages to find. Town A's leader gets the exact figures of
+// town A.
+func TestPrivacyOfTotalsAndRowsAgainstSubtraction(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	conn := storetest.Connect(t, f.url)
+	day := func(s string) time.Time {
+		d, err := time.ParseInLocation(coverage.DayLayout, s, coverage.Zone)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	// Whole campaign weeks, so the planner's answers cover what was asked.
+	wa := coverage.Window{From: day("2026-03-01"), To: day("2026-06-28")}
+	w := coverage.Window{From: day("2026-03-01"), To: day("2026-09-27")}
+	small := shrinkVillages(t, conn, wa.To, w.To)
+	if len(small) != len(f.county.Towns) {
+		t.Fatalf("set-up: shrank a village in %d of %d towns", len(small), len(f.county.Towns))
+	}
+	param := func(w coverage.Window) string {
+		return "from=" + w.From.Format(coverage.DayLayout) + "&to=" + w.To.Format(coverage.DayLayout)
+	}
+	sys := lianxin.SystemScope()
+	exact := coverage.NewReports(f.db, nil)
+	exactGaps := func(town string, w coverage.Window) []coverage.GapRow {
+		t.Helper()
+		rows, _, err := exact.Gaps(ctx, sys, coverage.GapQuery{Query: coverage.Query{Town: town, From: w.From, To: w.To}, All: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rows
+	}
+	exactSummary := func(town string, w coverage.Window) coverage.Summary {
+		t.Helper()
+		s, err := exact.Summary(ctx, sys, coverage.Query{Town: town, From: w.From, To: w.To})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	// outside is what the exact figures hold beyond every village of the
+	// area: entries outside any village, or in another town's village.
+	outside := func(town string, w coverage.Window) villageSums {
+		s := exactSummary(town, w)
+		all := exactSums(exactGaps(town, w), func(coverage.GapRow) bool { return true })
+		return villageSums{s.Visits - all.visits, s.OpinionsCollected - all.collected, s.ProblemsResolved - all.resolved}
+	}
+	gapsAs := func(role, town string, w coverage.Window) []map[string]any {
+		t.Helper()
+		return rowsOf(f.getJSON(t, role, "/api/v1/reports/gaps?all=true&town="+town+"&"+param(w)))
+	}
+	suppressedCodes := map[string]bool{} // every village the planner's county gap report blanks
+	for _, r := range gapsAs(planner, "", w) {
+		if isSuppressed(r) {
+			suppressedCodes[r["village_code"].(string)] = true
+		}
+	}
+	for town, code := range small {
+		if !suppressedCodes[code] {
+			t.Fatalf("set-up: village %s of town %s (3 households) is not suppressed in the planner's gap report", code, town)
+		}
+	}
+	// hiddenVisits is the exact visits of the villages the planner's gap
+	// report of town suppresses: what each attack could find.
+	hiddenVisits := func(town string, w coverage.Window) int64 {
+		return exactSums(exactGaps(town, w), func(g coverage.GapRow) bool { return suppressedCodes[g.VillageCode] }).visits
+	}
+	towns := []string{""}
+	for _, tw := range f.county.Towns {
+		towns = append(towns, tw.Code)
+	}
+
+	t.Run("summary minus the gap report's villages", func(t *testing.T) {
+		var found int64
+		cases := []struct{ role, town string }{{leader, f.townB.Code}, {leader, ""}}
+		for _, town := range towns {
+			cases = append(cases, struct{ role, town string }{planner, town})
+		}
+		for _, tc := range cases {
+			sum := f.getJSON(t, tc.role, "/api/v1/reports/summary?town="+tc.town+"&"+param(w)).(map[string]any)
+			rows := gapsAs(tc.role, tc.town, w)
+			shown := sumRows(rows, func(r map[string]any) bool { return !isSuppressed(r) })
+			got := villageSums{num(sum, "visits") - shown.visits, num(sum, "opinions_collected") - shown.collected,
+				num(sum, "problems_resolved") - shown.resolved}
+			if want := outside(tc.town, w); got != want {
+				t.Errorf("summary of %q as %s less its gap report's villages shown = %+v (visits, collected, resolved), want %+v (outside every village); the rest is the suppressed villages'",
+					tc.town, tc.role, got, want)
+			}
+			if tc.town != "" && tc.role == planner {
+				found += hiddenVisits(tc.town, w)
+			}
+		}
+		if found == 0 {
+			t.Fatal("the suppressed villages have no visits: the attack had nothing to find")
+		}
+		// Town A's leader: its own town exact, no village blank.
+		sum := f.getJSON(t, leader, "/api/v1/reports/summary?town="+f.townA.Code+"&"+param(w)).(map[string]any)
+		if got, want := num(sum, "visits"), exactSummary(f.townA.Code, w).Visits; got != want {
+			t.Errorf("summary of own town %s as its leader: visits %d, want the exact %d", f.townA.Code, got, want)
+		}
+		for _, r := range gapsAs(leader, f.townA.Code, w) {
+			if isSuppressed(r) {
+				t.Errorf("gap report of own town %s as its leader: village %s suppressed, want every village exact", f.townA.Code, r["village_code"])
+			}
+		}
+		t.Logf("the planner's town summaries had %d visits of suppressed villages to find; none found", found)
+	})
+
+	t.Run("members report minus the gap report", func(t *testing.T) {
+		townOf := map[string]string{}
+		for _, m := range f.county.Members {
+			for _, tw := range f.county.Towns {
+				if tw.ID == m.TownID {
+					townOf[m.Code] = tw.Code
+				}
+			}
+		}
+		byTown := map[string]villageSums{}
+		for _, r := range rowsOf(f.getJSON(t, planner, "/api/v1/reports/members?"+param(w))) {
+			town := townOf[r["member_code"].(string)]
+			s := byTown[town]
+			s.visits += num(r, "diary_entries")
+			s.collected += num(r, "problems_collected")
+			s.resolved += num(r, "problems_resolved")
+			byTown[town] = s
+			var weekly int64
+			for _, n := range r["weekly_visits"].([]any) {
+				weekly += int64(n.(float64))
+			}
+			if weekly != num(r, "diary_entries") {
+				t.Errorf("members report as planner: member %s's weekly visits add up to %d, diary entries %d", r["member_code"], weekly, num(r, "diary_entries"))
+			}
+			if n, hidden := published(r["households_contacted"]); !hidden && n <= privacy.SmallCountMax {
+				t.Errorf("members report as planner: member %s contacted %d households, shown; want %q from 0 to %d", r["member_code"], n, privacy.SmallLabel, privacy.SmallCountMax)
+			}
+		}
+		var found int64
+		for _, town := range towns[1:] {
+			shown := sumRows(gapsAs(planner, town, w), func(r map[string]any) bool { return !isSuppressed(r) })
+			got := byTown[town]
+			got.visits, got.collected, got.resolved = got.visits-shown.visits, got.collected-shown.collected, got.resolved-shown.resolved
+			if want := outside(town, w); got != want {
+				t.Errorf("members report as planner: town %s's members' entries less its villages shown = %+v (entries, collected, resolved), want %+v (outside every village)",
+					town, got, want)
+			}
+			found += hiddenVisits(town, w)
+		}
+		if found == 0 {
+			t.Fatal("the suppressed villages have no entries: the attack had nothing to find")
+		}
+		// Town A's leader: town A's members only, every entry counted.
+		var entries int64
+		for _, r := range rowsOf(f.getJSON(t, leader, "/api/v1/reports/members?"+param(w))) {
+			if townOf[r["member_code"].(string)] != f.townA.Code {
+				t.Errorf("members report as town A's leader lists member %s of town %s", r["member_code"], townOf[r["member_code"].(string)])
+			}
+			entries += num(r, "diary_entries")
+		}
+		if want := exactSummary(f.townA.Code, w).Visits; entries != want {
+			t.Errorf("members report as town A's leader: %d entries, want the exact %d (its suppressed village %s's included)", entries, want, small[f.townA.Code])
+		}
+	})
+
+	t.Run("diary sample", func(t *testing.T) {
+		drawn := 0
+		for _, team := range f.county.Teams {
+			for _, seed := range []int{1, 2} {
+				path := fmt.Sprintf("/api/v1/reports/diary-sample?team=%s&n=200&seed=%d&%s", team.Code, seed, param(w))
+				for _, r := range rowsOf(f.getJSON(t, planner, path)) {
+					drawn++
+					code, _ := r["village_code"].(string)
+					switch {
+					case r["household"] != "" && r["household"] != nil:
+						t.Errorf("GET %s as planner: entry names household %v", path, r["household"])
+					case r["visit_id"] != "" && r["visit_id"] != nil:
+						t.Errorf("GET %s as planner: entry has id %v", path, r["visit_id"])
+					case code == "" || suppressedCodes[code]:
+						t.Errorf("GET %s as planner: an entry of village %q, which the gap report suppresses (or none)", path, code)
+					}
+				}
+			}
+		}
+		if drawn == 0 {
+			t.Fatal("the planner's diary samples drew nothing")
+		}
+		// Something to find: town A's leader draws entries of the shrunk
+		// village of town A, with their households.
+		var inSmall int
+		for _, team := range f.county.Teams {
+			if team.TownID != f.townA.ID {
+				continue
+			}
+			for seed := 1; seed <= 5; seed++ {
+				path := fmt.Sprintf("/api/v1/reports/diary-sample?team=%s&n=200&seed=%d&%s", team.Code, seed, param(w))
+				for _, r := range rowsOf(f.getJSON(t, leader, path)) {
+					if r["village_code"] == small[f.townA.Code] && r["household"] != "" && r["visit_id"] != "" {
+						inSmall++
+					}
+				}
+			}
+		}
+		if inSmall == 0 {
+			t.Errorf("town A's leader drew no entry (with household and id) of its suppressed village %s: the planner's check had nothing to miss", small[f.townA.Code])
+		}
+		t.Logf("the planner drew %d entries, none of a suppressed village; town A's leader drew %d of village %s", drawn, inSmall, small[f.townA.Code])
+	})
+
+	t.Run("snapshot diff minus its villages shown", func(t *testing.T) {
+		snapshot := func(role, asOf, town string) int64 {
+			t.Helper()
+			rec := f.do(role, "POST", "/api/v1/snapshots", fmt.Sprintf(`{"as_of":%q,"town":%q}`, asOf, town))
+			if rec.Code != 201 {
+				t.Fatalf("POST /api/v1/snapshots as of %s town %q as %s = %d %.300s, want 201", asOf, town, role, rec.Code, rec.Body)
+			}
+			var s struct {
+				ID int64 `json:"id"`
+			}
+			if err := json.Unmarshal(rec.Body.Bytes(), &s); err != nil {
+				t.Fatal(err)
+			}
+			return s.ID
+		}
+		diff := func(role, town string) map[string]any {
+			t.Helper()
+			a, b := snapshot(role, wa.LastDay().Format(coverage.DayLayout), town), snapshot(role, w.LastDay().Format(coverage.DayLayout), town)
+			return f.getJSON(t, role, fmt.Sprintf("/api/v1/snapshots/%d/diff/%d", a, b)).(map[string]any)["summary"].(map[string]any)
+		}
+		// A leader keeps snapshots of their own towns only.
+		for _, town := range []string{f.townB.Code, ""} {
+			body := fmt.Sprintf(`{"as_of":%q,"town":%q}`, wa.LastDay().Format(coverage.DayLayout), town)
+			if rec := f.do(leader, "POST", "/api/v1/snapshots", body); rec.Code != 403 {
+				t.Errorf("POST /api/v1/snapshots %s as town A's leader = %d %.200s, want 403", body, rec.Code, rec.Body)
+			}
+		}
+		var found int64
+		var cases []struct{ role, town string }
+		for _, town := range towns {
+			cases = append(cases, struct{ role, town string }{planner, town})
+		}
+		for _, tc := range cases {
+			d := diff(tc.role, tc.town)
+			ga, gb := gapsAs(tc.role, tc.town, wa), gapsAs(tc.role, tc.town, w)
+			hidden := map[string]bool{}
+			for _, r := range slices.Concat(ga, gb) {
+				code := r["village_code"].(string)
+				hidden[code] = hidden[code] || isSuppressed(r)
+			}
+			shown := func(r map[string]any) bool { return !hidden[r["village_code"].(string)] }
+			sa, sb := sumRows(ga, shown), sumRows(gb, shown)
+			oa, ob := outside(tc.town, wa), outside(tc.town, w)
+			for _, c := range []struct {
+				field              string
+				shownChange, extra int64
+			}{
+				{"visits", sb.visits - sa.visits, ob.visits - oa.visits},
+				{"opinions_collected", sb.collected - sa.collected, ob.collected - oa.collected},
+				{"problems_resolved", sb.resolved - sa.resolved, ob.resolved - oa.resolved},
+			} {
+				got, ok := d[c.field].(float64)
+				if !ok {
+					t.Errorf("diff of %q as %s: no %s change in %v", tc.town, tc.role, c.field, d)
+					continue
+				}
+				if left := int64(got) - c.shownChange; left != c.extra {
+					t.Errorf("diff of %q as %s: %s change %d less its villages shown (%d) leaves %d, want %d (outside every village); the rest is the suppressed villages'",
+						tc.town, tc.role, c.field, int64(got), c.shownChange, left, c.extra)
+				}
+			}
+			if tc.town != "" && tc.role == planner {
+				found += hiddenVisits(tc.town, w) - hiddenVisits(tc.town, wa)
+			}
+		}
+		if found == 0 {
+			t.Fatal("the suppressed villages have no visits between the snapshots: the attack had nothing to find")
+		}
+		d := diff(leader, f.townA.Code)
+		if got, want := int64(d["visits"].(float64)), exactSummary(f.townA.Code, w).Visits-exactSummary(f.townA.Code, wa).Visits; got != want {
+			t.Errorf("diff of own town %s as its leader: visits change %d, want the exact %d", f.townA.Code, got, want)
+		}
+		t.Logf("the planner's diffs had %d visits of suppressed villages to find; none found", found)
+	})
+
+	t.Run("hexagons minus the summary", func(t *testing.T) {
+		// Cells count entries where they were made, the summary by the
+		// writer's town: the county's cells of a resolution less the
+		// county's summary leave the entries without a location and those
+		// in cells too small to publish (negative), and nothing of the
+		// suppressed villages, which both leave out.
+		ids := map[string]int32{}
+		exactVillages, err := f.db.VillageCoverage(ctx, sys, w, coverage.Filter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range exactVillages {
+			ids[v.VillageCode] = v.VillageID
+		}
+		var leaveOut []int32
+		for code := range suppressedCodes {
+			leaveOut = append(leaveOut, ids[code])
+		}
+		var unlocated int64
+		if err := conn.QueryRow(ctx, `SELECT coalesce(sum(visits), 0) FROM coverage_visit_days
+			WHERE day >= $1 AND day < $2 AND cell = 0 AND village_id <> ALL ($3)`, w.From, w.To, leaveOut).Scan(&unlocated); err != nil {
+			t.Fatal(err)
+		}
+		summary := num(f.getJSON(t, planner, "/api/v1/reports/summary?"+param(w)).(map[string]any), "visits")
+		found := hiddenVisits("", w)
+		if found == 0 {
+			t.Fatal("the suppressed villages have no visits: the attack had nothing to find")
+		}
+		for res := coverage.MinCellResolution; res <= coverage.MaxPublishedResolution; res++ {
+			fc := f.getJSON(t, planner, fmt.Sprintf("/api/v1/export/h3_cells?format=geojson&resolution=%d&%s", res, param(w)))
+			shown := map[string]bool{}
+			var cells int64
+			for _, ft := range fc.(map[string]any)["features"].([]any) {
+				p := ft.(map[string]any)["properties"].(map[string]any)
+				shown[p["cell"].(string)] = true
+				cells += num(p, "visits")
+			}
+			exactCells, err := f.db.CountyCells(ctx, sys, res, w, leaveOut)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var unpublished int64
+			for _, c := range exactCells {
+				if !shown[coverage.H3String(c.Cell)] {
+					unpublished += c.Visits
+				}
+			}
+			if got, want := cells-summary, -unpublished-unlocated; got != want {
+				t.Errorf("res-%d cells' visits %d less the county summary's %d as planner = %d, want %d (villages shown: %d in cells not published, %d without a location); the suppressed villages have %d",
+					res, cells, summary, got, want, unpublished, unlocated, found)
+			}
+		}
+		t.Logf("the planner's hexagons less the summary had %d visits of suppressed villages to find; none found", found)
+	})
 }

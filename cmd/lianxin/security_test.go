@@ -100,6 +100,7 @@ type endpoint struct {
 
 type fixture struct {
 	db       *store.Store // the owner's connection, for exact figures to compare with
+	url      string       // the database's URL, for set-ups that change data as the superuser
 	srv      *api.Server
 	county   *demo.County
 	townA    demo.Town
@@ -129,7 +130,7 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{db: owner, srv: srv, county: county, townA: county.Towns[0], townB: county.Towns[1], sessions: map[string]session{}}
+	f := &fixture{db: owner, url: dbURL, srv: srv, county: county, townA: county.Towns[0], townB: county.Towns[1], sessions: map[string]session{}}
 	f.markers = [][]byte{[]byte(f.townB.Code)}
 	for _, m := range county.Members {
 		if m.TownID == f.townB.ID {

@@ -51,6 +51,9 @@ func runServe(ctx context.Context, args []string, env *env, stdout, stderr io.Wr
 	if _, err := parseRate("body-min-rate", cfg.BodyMinRate); err != nil {
 		return err
 	}
+	if _, err := countyBounds(cfg); err != nil {
+		return err
+	}
 	log, st, err := openStore(ctx, cfg, stderr)
 	if err != nil {
 		return err
@@ -132,12 +135,18 @@ func buildServer(cfg Config, st *store.Store, log *slog.Logger, reg *prometheus.
 	if err != nil {
 		return nil, nil, fmt.Errorf("register metrics: %w", err)
 	}
+	bounds, err := countyBounds(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
 	var bodyMinRate int64
 	if cfg.BodyMinRate != "" {
 		if bodyMinRate, err = parseRate("body-min-rate", cfg.BodyMinRate); err != nil {
 			return nil, nil, err
 		}
 	}
+	importSvc := ingest.NewService(context.Background(), st, log, "")
+	importSvc.Bounds = bounds
 	return api.NewServer(api.Config{
 		Addr: cfg.Addr, RequestTimeout: cfg.RequestTimeout, BodyLimit: cfg.BodyLimit,
 		ReadHeaderTimeout: cfg.ReadHeaderTimeout, ReadTimeout: cfg.ReadTimeout, BodyMinRate: bodyMinRate,
@@ -148,9 +157,22 @@ func buildServer(cfg Config, st *store.Store, log *slog.Logger, reg *prometheus.
 		Auth: authSvc, Export: export.New(st, export.Options{Logger: log}),
 		// Uploaded imports run in the background; the server's shutdown
 		// waits for them a while, then cancels them (they roll back whole).
-		Import:  ingest.NewService(context.Background(), st, log, ""),
+		Import:  importSvc,
 		Reports: st,
 		// Diary entries from the web map hold points to the county box
-		// uploaded imports use (ingest.CountyBounds).
-		Diary: diary.NewService(st, orb.Bound{})}), tileSrv, nil
+		// uploaded imports use (--county-bounds).
+		Diary: diary.NewService(st, bounds)}), tileSrv, nil
+}
+
+// countyBounds reads --county-bounds; unset (a Config built in a test) is
+// the zero box, which ingest and diary take as ingest.CountyBounds.
+func countyBounds(cfg Config) (orb.Bound, error) {
+	if cfg.CountyBounds == "" {
+		return orb.Bound{}, nil
+	}
+	b, err := parseBounds(cfg.CountyBounds)
+	if err != nil {
+		return orb.Bound{}, fmt.Errorf("--county-bounds: %w", err)
+	}
+	return b, nil
 }

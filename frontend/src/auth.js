@@ -3,12 +3,45 @@
 // failed request); not signed in, or a 401 from any later call, opens the
 // sign-in form. A server without sign-in (no /api/v1/auth routes) lets the
 // page through.
+//
+// The page also remembers who last signed in on this browser — name, roles,
+// grants and towns, no token or other secret — so a member who opens it with
+// no network still reaches their diary queue (main.js, bootOffline); the
+// session is asked again once the network is back. Signing out forgets it.
 
 import { api } from './endpoints.js';
 import { setCsrfToken } from './api.js';
 import { t } from './i18n.js';
 
-export async function initAuth(app) {
+const REMEMBERED = 'lianxin.lastUser';
+
+/** rememberedUser is the user last signed in on this browser, or null. */
+export function rememberedUser() {
+  try {
+    const u = JSON.parse(localStorage.getItem(REMEMBERED) || 'null');
+    return u && typeof u.user === 'string' && u.user && Array.isArray(u.roles) ? u : null;
+  } catch {
+    return null;
+  }
+}
+
+function remember(me) {
+  try {
+    if (me?.user) {
+      localStorage.setItem(REMEMBERED, JSON.stringify({ user: me.user, roles: me.roles || [], grants: me.grants || [], towns: me.towns || [] }));
+    }
+  } catch {
+    // Private mode, or storage full: the page works online all the same.
+  }
+}
+
+/**
+ * initAuth asks the server who is signed in, opening the sign-in form when
+ * no one is. With offline set it asks nothing (the network is down): it
+ * opens the form saying signing in needs the network, and resolves once a
+ * sign-in gets through.
+ */
+export async function initAuth(app, { offline = false } = {}) {
   const dialog = document.getElementById('signin');
   const form = document.getElementById('signin-form');
   const errorEl = document.getElementById('signin-error');
@@ -19,6 +52,7 @@ export async function initAuth(app) {
     app.user = me;
     setCsrfToken(me?.csrf_token);
     userEl.textContent = me?.user || '';
+    remember(me);
     signOut.hidden = !me;
     signOut.title = me?.user || ''; // the name is hidden on a phone
   };
@@ -44,7 +78,8 @@ export async function initAuth(app) {
         } catch (err) {
           errorEl.hidden = false;
           errorEl.textContent = err.status === 429 ? t('auth.limited')
-            : err.kind === 'unauthorized' ? t('auth.wrong') : (err.message || String(err));
+            : err.kind === 'unauthorized' ? t('auth.wrong')
+              : err.kind === 'unreachable' ? t('auth.offline') : (err.message || String(err));
         } finally {
           submit.disabled = false;
         }
@@ -56,6 +91,8 @@ export async function initAuth(app) {
   dialog.addEventListener('cancel', (e) => e.preventDefault());
 
   signOut.addEventListener('click', async () => {
+    // Forgotten first: a phone signed out must not open anyone's diary offline.
+    localStorage.removeItem(REMEMBERED);
     try {
       await api.logout();
     } finally {
@@ -71,6 +108,14 @@ export async function initAuth(app) {
     window.location.reload();
   });
 
+  if (offline) {
+    const signedInNow = ask();
+    errorEl.hidden = false;
+    errorEl.textContent = t('auth.offline');
+    await signedInNow;
+    app.authChecked = true;
+    return;
+  }
   try {
     const probe = await api.session();
     if (probe?.signed_in) signedIn(probe);

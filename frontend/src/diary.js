@@ -6,7 +6,12 @@
 // says it is back online, or every half minute while anything waits. The
 // server lands an id once, so an entry sent twice (an answer lost on the
 // way) is recorded once. Entries the server refuses (a wrong household
-// number) stay in the queue, marked, until the writer discards them.
+// number) stay in the queue, marked with the server's reason, until the
+// writer fixes them in the form (edit) or discards them. A fixed entry keeps
+// its id unless the refusal was a conflict: a 409 means the server holds
+// that id with other content, so the fixed entry takes a new one. Opened
+// offline (main.js bootOffline), nothing is sent until the session is
+// confirmed (app.unverified; the 'verified' event).
 // Below the form, the latest entries (the member's own), which also show on
 // the map. mountDiary() runs before the tabs are wired, initDiary(app) once
 // the user is known.
@@ -59,6 +64,14 @@ const when = (iso) => {
   }).format(d);
 };
 
+/** localInput is an ISO time as a datetime-local input's value, in the phone's time zone. */
+function localInput(iso) {
+  const d = new Date(iso);
+  if (!iso || Number.isNaN(d.getTime())) return '';
+  const p = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
 /** refusal says why the server refused an entry: our sentence, then the server's detail. */
 function refusal(err) {
   const own = { not_found: 'diary.err.household', forbidden: 'diary.err.forbidden', conflict: 'diary.err.conflict', invalid: 'diary.err.invalid' }[err?.code];
@@ -88,7 +101,8 @@ export function initDiary(app) {
   const state = {
     queue: loadQueue(app.user),
     sending: false,
-    offline: false,
+    offline: Boolean(app.unverified),
+    editing: null, // the refused queued entry open in the form: {id, keepID}
     position: null, // {lon, lat, acc}
     locating: false,
     positionError: '',
@@ -116,6 +130,8 @@ export function initDiary(app) {
   const occurred = field('diary-when', h('input', { type: 'datetime-local' }));
 
   const render = () => {
+    // The entry being fixed may have gone meanwhile (sent again and landed, or discarded).
+    if (state.editing && !state.queue.some((q) => q.entry.id === state.editing.id)) state.editing = null;
     const kindValue = kind.value || DIARY_KINDS[0];
     kind.replaceChildren(...DIARY_KINDS.map((k) => h('option', { value: k }, t(`diary.kind.${k}`))));
     kind.value = kindValue;
@@ -142,6 +158,8 @@ export function initDiary(app) {
         h('button', { type: 'button', id: 'diary-locate', onclick: locate, disabled: state.locating }, t('diary.usePosition')),
         state.position ? h('button', { type: 'button', id: 'diary-unlocate', onclick: () => { state.position = null; render(); } }, t('diary.clearPosition')) : null),
       state.formError ? h('p', { class: 'error', role: 'alert', id: 'diary-form-error' }, state.formError) : null,
+      state.editing ? h('p', { id: 'diary-editing', class: 'warn' }, t('diary.editing'), ' ',
+        h('button', { type: 'button', class: 'link', id: 'diary-edit-cancel', onclick: cancelEdit }, t('diary.editCancel'))) : null,
       h('button', { type: 'submit', id: 'diary-submit', class: 'primary' }, t('diary.submit')));
 
     const waiting = state.queue.length;
@@ -153,13 +171,15 @@ export function initDiary(app) {
       state.notice ? h('p', { id: 'diary-notice', 'aria-live': 'polite' }, state.notice) : null,
       waiting ? h('ul', { id: 'diary-queue', class: 'diary-queue' }, state.queue.map((q) => h('li', { dataset: { id: q.entry.id, state: q.error ? 'rejected' : 'waiting' } },
         h('span', {}, `${q.entry.household} · ${t(`diary.kind.${q.entry.kind}`)} · ${when(q.entry.occurred_at)} · `),
-        h('strong', {}, t(q.error ? 'diary.state.rejected' : 'diary.state.waiting')),
+        h('strong', {}, t(state.editing?.id === q.entry.id ? 'diary.state.editing' : q.error ? 'diary.state.rejected' : 'diary.state.waiting')),
         q.error ? h('span', { class: 'error' }, ` ${q.error} `) : null,
-        q.error ? h('button', { type: 'button', class: 'link', onclick: () => discard(q.entry.id) }, t('diary.discard')) : null))) : null,
+        q.error ? h('button', { type: 'button', class: 'link', dataset: { action: 'edit' }, onclick: () => edit(q.entry.id) }, t('diary.edit')) : null,
+        q.error ? ' ' : null,
+        q.error ? h('button', { type: 'button', class: 'link', dataset: { action: 'discard' }, onclick: () => discard(q.entry.id) }, t('diary.discard')) : null))) : null,
       waiting && !state.sending ? h('button', { type: 'button', id: 'diary-send-now', onclick: () => flush(true) }, t('diary.sendNow')) : null);
 
     let list;
-    if (state.entries === null) list = h('p', { class: 'muted' }, t('status.loading'));
+    if (state.entries === null) list = h('p', { class: 'muted' }, t(app.unverified ? 'diary.mineOffline' : 'status.loading'));
     else if (state.entries instanceof Error) list = h('p', { class: 'error' }, describeError(state.entries, t('diary.mine')));
     else if (!state.entries.length) list = h('p', { class: 'muted' }, t('diary.mineEmpty'));
     else {
@@ -234,9 +254,11 @@ export function initDiary(app) {
       return;
     }
     // The time is fixed now: an entry sent tomorrow still happened today.
-    const at = occurred.value ? new Date(occurred.value) : new Date();
+    const editing = state.editing && state.queue.find((q) => q.entry.id === state.editing.id) ? state.editing : null;
+    const at = editing && occurred.value === editing.occurredInput ? new Date(editing.occurredAt)
+      : occurred.value ? new Date(occurred.value) : new Date();
     const entry = {
-      id: entryID(),
+      id: editing?.keepID ? editing.id : entryID(),
       household: code,
       kind: kind.value,
       notes: notes.value.trim(),
@@ -252,7 +274,13 @@ export function initDiary(app) {
       entry.lon = state.position.lon;
       entry.lat = state.position.lat;
     }
-    state.queue.push({ entry, queuedAt: new Date().toISOString() });
+    if (editing) {
+      // In the refused entry's place, which it replaces.
+      state.queue = state.queue.map((q) => (q.entry.id === editing.id ? { entry, queuedAt: q.queuedAt } : q));
+      state.editing = null;
+    } else {
+      state.queue.push({ entry, queuedAt: new Date().toISOString() });
+    }
     saveQueue(app.user, state.queue);
     // A fresh form for the next household; the member and the place stay.
     household.value = '';
@@ -268,7 +296,43 @@ export function initDiary(app) {
     document.getElementById('diary-queue-state')?.scrollIntoView({ block: 'nearest' });
   }
 
+  /**
+   * edit opens a refused entry in the form. It keeps its id, unless the
+   * server refused that id as taken (409): then the fixed entry is a new one.
+   */
+  function edit(id) {
+    const q = state.queue.find((x) => x.entry.id === id);
+    if (!q) return;
+    const e = q.entry;
+    // The time as it was, unless the writer changes it (the input shows minutes only).
+    state.editing = { id, keepID: q.status !== 409, occurredAt: e.occurred_at, occurredInput: localInput(e.occurred_at) };
+    household.value = e.household || '';
+    if (needsMember) member.value = e.member || '';
+    kind.value = e.kind;
+    notes.value = e.notes || '';
+    participants.value = String(e.participants ?? 1);
+    collected.value = String(e.problems_collected ?? 0);
+    resolved.value = String(e.problems_resolved ?? 0);
+    petition.checked = Boolean(e.petition_resolved);
+    dispute.checked = Boolean(e.dispute_resolved);
+    occurred.value = state.editing.occurredInput;
+    state.position = e.lon !== undefined ? { lon: e.lon, lat: e.lat, acc: 0 } : null;
+    state.formError = '';
+    render();
+    household.focus();
+    household.scrollIntoView({ block: 'nearest' });
+  }
+
+  function cancelEdit() {
+    state.editing = null;
+    household.value = '';
+    notes.value = '';
+    occurred.value = '';
+    render();
+  }
+
   function discard(id) {
+    if (state.editing?.id === id) state.editing = null;
     state.queue = state.queue.filter((q) => q.entry.id !== id);
     saveQueue(app.user, state.queue);
     render();
@@ -281,6 +345,11 @@ export function initDiary(app) {
    */
   async function flush(all = false) {
     if (state.sending) return;
+    if (app.unverified) {
+      // Opened offline: the session is asked first (main.js), then 'verified'.
+      render();
+      return;
+    }
     const todo = state.queue.filter((q) => all || !q.error);
     if (!todo.length) {
       render();
@@ -304,6 +373,7 @@ export function initDiary(app) {
           break;
         }
         q.error = refusal(err);
+        q.status = err.status;
       }
       saveQueue(app.user, state.queue);
     }
@@ -372,7 +442,18 @@ export function initDiary(app) {
   window.addEventListener('offline', () => { state.offline = true; render(); });
   setInterval(() => { if (state.queue.some((q) => !q.error)) flush(); }, RETRY_MS);
   app.on('ready', () => { loadEntries(); loadMembers(); });
+  app.on('verified', () => { state.offline = false; flush(); loadEntries(); loadMembers(); });
   flush();
   // For the browser tests and the curious.
-  app.diary = { queue: () => state.queue.map((q) => ({ ...q })), flush: () => flush(true), reload: loadEntries };
+  app.diary = {
+    queue: () => state.queue.map((q) => ({ ...q })),
+    flush: () => flush(true),
+    reload: loadEntries,
+    // enqueue adds an entry as written (its id too) and sends it.
+    enqueue: (entry) => {
+      state.queue.push({ entry, queuedAt: new Date().toISOString() });
+      saveQueue(app.user, state.queue);
+      return flush();
+    },
+  };
 }

@@ -59,6 +59,10 @@ const zh = {
   'diary.state.waiting': '等待发送',
   'diary.state.rejected': '被退回',
   'diary.discard': '删除',
+  'diary.edit': '修改',
+  'diary.editing': '正在修改被退回的日记：改好后点“保存并发送”。',
+  'diary.editCancel': '取消修改',
+  'diary.state.editing': '正在修改',
   'diary.sendNow': '立即发送',
   'diary.err.household': '在您所在的镇（街道）找不到这个农户编号，请核对联系卡。',
   'diary.err.forbidden': '您的账号不能为这位队员写日记。',
@@ -66,6 +70,9 @@ const zh = {
   'diary.err.invalid': '有一项填写不正确。',
   'diary.mine': '最近的民情日记',
   'diary.mineEmpty': '还没有日记。',
+  'diary.mineOffline': '离线：联网后显示。',
+  'offline.diary': '离线：没有网络，地图和报表暂时无法加载。日记可以照常填写，先保存在本机，联网后自动发送。',
+  'offline.back': '已恢复联网，待发送的日记正在发送。点“重试”加载地图。',
   'diary.col.when': '时间',
   'diary.col.household': '农户',
   'diary.col.kind': '类型',
@@ -435,6 +442,7 @@ const zh = {
   'auth.signOut': '退出',
   'auth.wrong': '用户名或密码错误。',
   'auth.limited': '尝试次数过多，请稍后再试。',
+  'auth.offline': '离线：登录需要网络，请联网后再登录。已保存在本机的日记会在登录后发送。',
 };
 
 const en = {
@@ -494,6 +502,10 @@ const en = {
   'diary.state.waiting': 'waiting',
   'diary.state.rejected': 'refused',
   'diary.discard': 'Discard',
+  'diary.edit': 'Edit',
+  'diary.editing': 'Editing a refused entry: fix it, then press “Save and send”.',
+  'diary.editCancel': 'Cancel editing',
+  'diary.state.editing': 'being edited',
   'diary.sendNow': 'Send now',
   'diary.err.household': 'No household with this number in your town: check the contact card.',
   'diary.err.forbidden': 'Your account may not write the diary for this member.',
@@ -501,6 +513,9 @@ const en = {
   'diary.err.invalid': 'A field is not filled in correctly.',
   'diary.mine': 'Latest diary entries',
   'diary.mineEmpty': 'No entries yet.',
+  'diary.mineOffline': 'Offline: shown once the network is back.',
+  'offline.diary': 'Offline: without a network the map and the reports cannot load. Diary entries can be written as usual; they are kept on this phone and sent once the network is back.',
+  'offline.back': 'Back online: waiting diary entries are being sent. Press “Retry” to load the map.',
   'diary.col.when': 'When',
   'diary.col.household': 'Household',
   'diary.col.kind': 'Kind',
@@ -870,6 +885,7 @@ const en = {
   'auth.signOut': 'Sign out',
   'auth.wrong': 'Wrong user name or password.',
   'auth.limited': 'Too many attempts; try again later.',
+  'auth.offline': 'Offline: signing in needs the network; sign in once you are back online. Diary entries kept on this phone are sent after you sign in.',
 };
 
 export const TABLES = { 'zh-CN': zh, en };

@@ -8,10 +8,10 @@ import { applyI18n, initialLang, lang, onLangChange, setLang, t } from './i18n.j
 import { initGIS } from './gis.js';
 import { initAdmin } from './admin.js';
 import { initImports, mountImports } from './imports.js';
-import { initDiary, mountDiary } from './diary.js';
+import { initDiary, mayWriteDiary, mountDiary } from './diary.js';
 import { initVillagePanel } from './village.js';
 import { clearStatus, describeError, showStatus } from './ui.js';
-import { initAuth } from './auth.js';
+import { initAuth, rememberedUser } from './auth.js';
 import { campaignWeeks } from './weeks.js';
 
 const app = {
@@ -176,7 +176,7 @@ async function boot() {
     config = await api.config();
   } catch (err) {
     if (err.kind === 'unreachable') {
-      showStatus(describeError(err), { retry: () => window.location.reload() });
+      await bootOffline();
       return;
     }
     configErr = err; // a server that keeps it behind sign-in, or has none: no basemap
@@ -257,6 +257,75 @@ async function boot() {
   app.emit('ready');
 }
 
+/**
+ * bootOffline runs when the server cannot be reached as the page starts: a
+ * village without network, the page itself from the service worker's shell.
+ * The user last signed in on this browser, if they keep the diary, gets the
+ * diary tab and their queue; anyone else the sign-in form, which says it
+ * needs the network. Nothing is sent until the server has confirmed the
+ * session (the session cookie may have ended meanwhile, and the CSRF token
+ * comes with the answer); then the queue goes, and the map waits for a reload.
+ */
+async function bootOffline() {
+  document.body.dataset.offline = 'true';
+  const me = rememberedUser();
+  if (!me || !mayWriteDiary(me)) {
+    // Nothing to do offline but sign in, or wait for the map: back online, the whole page.
+    showStatus(t('status.unreachable'), { level: 'warn', retry: () => window.location.reload() });
+    window.addEventListener('online', () => window.location.reload(), { once: true });
+    if (!me) {
+      await initAuth(app, { offline: true });
+      window.location.reload(); // signed in after all: the whole page
+    }
+    return;
+  }
+  app.user = me;
+  app.unverified = true;
+  document.getElementById('user-name').textContent = me.user;
+  let asking = false;
+  let authStarted = false; // initAuth wires the form and the sign-out button: once a page
+  const verify = async () => {
+    if (asking || !app.unverified) return;
+    asking = true;
+    try {
+      const probe = await api.session();
+      if (!probe?.signed_in || probe.user !== me.user) {
+        window.location.reload(); // signed out meanwhile, or another account: from the sign-in form
+        return;
+      }
+      if (authStarted) {
+        window.location.reload(); // the first try was cut off: start afresh
+        return;
+      }
+      authStarted = true;
+      await initAuth(app); // signed in: the CSRF token, the sign-out button
+      if (!app.user?.csrf_token) return; // the network went again meanwhile
+      app.unverified = false;
+      delete document.body.dataset.offline;
+      showStatus(t('offline.back'), { level: 'warn', retry: () => window.location.reload() });
+      app.emit('verified');
+    } catch (err) {
+      if (err.kind !== 'unreachable') window.location.reload();
+    } finally {
+      asking = false;
+    }
+  };
+  // "online" fires on a change only; a phone with signal and no data sees none.
+  window.addEventListener('online', verify);
+  const timer = setInterval(() => (app.unverified ? verify() : clearInterval(timer)), 30000);
+  initDiary(app);
+  app.selectView('diary');
+  showStatus(t('offline.diary'), { level: 'warn' });
+}
+
+/** registerShell installs the service worker that keeps the app shell for offline use (sw.js). */
+function registerShell() {
+  // Browsers offer service workers on https and localhost only.
+  if (!import.meta.env.PROD || !('serviceWorker' in navigator)) return;
+  navigator.serviceWorker.register('/sw.js').catch((err) => console.warn('service worker:', err));
+}
+
+registerShell();
 onUnauthorized(() => app.emit('unauthorized'));
 window.addEventListener('online', () => clearStatus());
 boot().catch((err) => {

@@ -114,8 +114,8 @@ describe('a member writes the diary on a phone', () => {
     const before = await entriesOf(h);
     await context.setOffline(true);
     await write(h, '离线时记录');
-    await page.locator('#diary-queue-state[data-waiting="1"]').waitFor({ timeout: 15000 });
-    assert.match(await page.locator('#diary-queue-state').innerText(), /离线/);
+    // (While the page still tries to send, the state says so; then "offline".)
+    await page.locator('#diary-queue-state[data-waiting="1"]', { hasText: '离线' }).waitFor({ timeout: 15000 });
     const queued = await page.evaluate(() => window.lianxin.diary.queue());
     assert.equal(queued.length, 1, 'one entry waits');
     const { id } = queued[0].entry;
@@ -180,7 +180,51 @@ describe('a member writes the diary on a phone', () => {
     const refused = page.locator('#diary-queue li[data-state="rejected"]');
     await refused.waitFor({ timeout: 15000 });
     assert.match(await refused.innerText(), /找不到这个农户编号/);
-    await refused.locator('button').click();
+    await refused.locator('button[data-action="discard"]').click();
     await page.locator('#diary-queue-state[data-waiting="0"]').waitFor();
+  });
+
+  test('a refused entry is fixed in the form and lands under its own id', async () => {
+    const h = households[0];
+    await write({ code: 'NO-SUCH-HOUSEHOLD-2' }, '编号写错，改正后发送');
+    const refused = page.locator('#diary-queue li[data-state="rejected"]');
+    await refused.waitFor({ timeout: 15000 });
+    const id = await refused.getAttribute('data-id');
+    await refused.locator('button[data-action="edit"]').click();
+    assert.equal(await page.inputValue('#diary-household'), 'NO-SUCH-HOUSEHOLD-2', 'the form holds the refused entry');
+    assert.equal(await page.inputValue('#diary-notes'), '编号写错，改正后发送');
+    assert.equal(await page.inputValue('#diary-collected'), '2');
+    await page.locator('#diary-editing').waitFor();
+    await page.fill('#diary-household', h.code);
+    await page.click('#diary-submit');
+    await page.locator('#diary-queue-state[data-waiting="0"]').waitFor({ timeout: 15000 });
+    // A 404 means the server never stored the id: the fixed entry keeps it.
+    const landed = (await entriesOf(h)).filter((e) => e.id === id);
+    assert.equal(landed.length, 1, `entries at ${h.code} with the refused entry's id ${id}: ${landed.length}, want 1`);
+    assert.equal(landed[0].notes, '编号写错，改正后发送');
+    assert.equal(landed[0].problems_collected, 2);
+  });
+
+  test('an entry refused as a conflict takes a new id when fixed', async () => {
+    const h = households[0];
+    const [taken] = await entriesOf(h);
+    assert.ok(taken, `an entry at ${h.code} to collide with`);
+    const notes = `同一编号的另一条 ${Date.now()}`;
+    // The same id with other content, as a phone that lost track would send it.
+    const clash = { id: taken.id, household: h.code, kind: 'village_meeting', notes, occurred_at: new Date().toISOString() };
+    await page.evaluate((entry) => window.lianxin.diary.enqueue(entry), clash);
+    const refused = page.locator(`#diary-queue li[data-state="rejected"][data-id="${taken.id}"]`);
+    await refused.waitFor({ timeout: 15000 });
+    assert.match(await refused.innerText(), /已被另一条使用/);
+    await refused.locator('button[data-action="edit"]').click();
+    assert.equal(await page.inputValue('#diary-notes'), notes);
+    await page.click('#diary-submit');
+    await page.locator('#diary-queue-state[data-waiting="0"]').waitFor({ timeout: 15000 });
+    const after = await entriesOf(h);
+    const fixed = after.filter((e) => e.notes === notes);
+    assert.equal(fixed.length, 1, `entries with the fixed notes: ${fixed.length}, want 1`);
+    assert.notEqual(fixed[0].id, taken.id, 'the fixed entry has a new id');
+    assert.equal(fixed[0].kind, 'village_meeting');
+    assert.equal(after.find((e) => e.id === taken.id).notes, taken.notes, 'the entry that held the id is unchanged');
   });
 });

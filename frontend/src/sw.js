@@ -1,0 +1,71 @@
+// The service worker: keeps the app shell — index.html and this build's
+// hashed scripts, styles and assets — so the page opens on a phone with no
+// network, where a member can still write diary entries into the queue.
+//
+// It keeps nothing else. The API, the tiles and the OGC API carry households
+// and diaries: their answers never go into a cache, and this worker does not
+// even look at those requests (the browser sends them as if it were not
+// here). Online, a page load still goes to the server first, so a new
+// release shows at once; the cached shell answers only when the network
+// fails.
+//
+// vite.config.js emits this file as /sw.js with the two values below filled
+// in: the build's version (a hash of its files) and the files to keep.
+
+const VERSION = '__LIANXIN_BUILD__';
+const SHELL = JSON.parse('__LIANXIN_SHELL__'); // ['/', '/assets/index-1a2b.js', …]
+const PREFIX = 'lianxin-shell-';
+const CACHE = PREFIX + VERSION;
+// Never answered from, or written to, a cache: personal data lives here.
+const PRIVATE = ['/api/', '/tiles/', '/ogc/'];
+const isPrivate = (path) => path === '/api' || path === '/tiles' || path === '/ogc' || PRIVATE.some((p) => path.startsWith(p));
+
+self.addEventListener('install', (event) => {
+  // Where the browser knows static routes (Chromium 123+), the private paths
+  // skip this worker altogether: a tile waits for no worker start-up or
+  // fetch event. Elsewhere the fetch handler lets them pass.
+  if (event.addRoutes) {
+    event.waitUntil(event.addRoutes(PRIVATE.map((p) => ({ condition: { urlPattern: { pathname: `${p}*` } }, source: 'network' })))
+      .catch(() => {}));
+  }
+  event.waitUntil((async () => {
+    const cache = await caches.open(CACHE);
+    // The HTTP cache may answer: hashed files never change, and index.html
+    // and the public files are revalidated (no-cache) by the server's rule.
+    await cache.addAll(SHELL);
+    await self.skipWaiting();
+  })());
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil((async () => {
+    // Earlier builds' shells, and any cache this worker does not know.
+    for (const name of await caches.keys()) {
+      if (name !== CACHE) await caches.delete(name);
+    }
+    await self.clients.claim();
+  })());
+});
+
+self.addEventListener('fetch', (event) => {
+  const req = event.request;
+  if (req.method !== 'GET') return;
+  const url = new URL(req.url);
+  if (url.origin !== self.location.origin || isPrivate(url.pathname)) return;
+  if (req.mode === 'navigate') {
+    // The page itself: the server's, or the kept shell when it cannot be reached.
+    event.respondWith((async () => {
+      try {
+        return await fetch(req);
+      } catch (err) {
+        const shell = await caches.match('/', { cacheName: CACHE });
+        if (shell) return shell;
+        throw err;
+      }
+    })());
+    return;
+  }
+  if (!SHELL.includes(url.pathname)) return;
+  // A hashed file never changes: the kept copy, else the network.
+  event.respondWith((async () => (await caches.match(url.pathname, { cacheName: CACHE })) || fetch(req))());
+});
