@@ -84,6 +84,19 @@ type Published struct {
 	County SpecialCounts
 }
 
+// SuppressedIDs lists the ids of the villages suppressed (rule 2): what
+// every total and cell a protected role sees leaves out, so that it less
+// the villages shown gives none of them back.
+func (p Published) SuppressedIDs() []int32 {
+	var ids []int32
+	for _, v := range p.Villages {
+		if v.Suppressed {
+			ids = append(ids, v.VillageID)
+		}
+	}
+	return ids
+}
+
 // PublishVillages returns f's villages over w as scope may see them: the
 // store's figures for a scope with household access; otherwise over whole
 // weeks, with small areas suppressed and small or recoverable counts
@@ -336,13 +349,7 @@ func PublishCells(ctx context.Context, src CellSource, scope lianxin.Scope, res 
 	if err != nil {
 		return nil, w, err
 	}
-	var leaveOut []int32
-	for _, v := range pub.Villages {
-		if v.Suppressed {
-			leaveOut = append(leaveOut, v.VillageID)
-		}
-	}
-	fine, err := src.CountyCells(ctx, scope, MaxPublishedResolution, w, leaveOut)
+	fine, err := src.CountyCells(ctx, scope, MaxPublishedResolution, w, pub.SuppressedIDs())
 	if err != nil {
 		return nil, w, err
 	}

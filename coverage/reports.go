@@ -201,13 +201,7 @@ func (r *Reports) suppressedVillages(ctx context.Context, scope lianxin.Scope, w
 	if err != nil {
 		return nil, w, err
 	}
-	var ids []int32
-	for _, v := range pub.Villages {
-		if v.Suppressed {
-			ids = append(ids, v.VillageID)
-		}
-	}
-	return ids, pub.Window, nil
+	return pub.SuppressedIDs(), pub.Window, nil
 }
 
 // Members is the attendance and assessment report of a team (every team
@@ -277,12 +271,7 @@ func (r *Reports) summary(ctx context.Context, scope lianxin.Scope, q Query, pub
 		if pub, err = PublishVillages(ctx, r.src, scope, w, Filter{}); err != nil {
 			return Summary{}, err
 		}
-		w = pub.Window
-		for _, v := range pub.Villages {
-			if v.Suppressed {
-				leaveOut = append(leaveOut, v.VillageID)
-			}
-		}
+		w, leaveOut = pub.Window, pub.SuppressedIDs()
 		if qq.Town != "" {
 			pub.Villages = slices.DeleteFunc(pub.Villages, func(v VillageCoverage) bool { return v.TownCode != qq.Town })
 		}
