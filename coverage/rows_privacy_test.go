@@ -132,7 +132,7 @@ func TestMembersReportRecoversNoSuppressedVillage(t *testing.T) {
 	s, url, _ := demotest.New(t)
 	conn := storetest.Connect(t, url)
 	w := coverage.Window{From: day("2026-03-01"), To: day("2026-09-27")} // whole campaign weeks
-	shrinkOneVillagePerTown(t, conn, w.From, w.To)
+	demotest.ShrinkOneVillagePerTown(t, conn, w.From, w.To)
 	asked := coverage.Window{From: w.From, To: w.To.AddDate(0, 0, -1)}
 
 	reports := coverage.NewReports(s, func() time.Time { return day("2026-11-27") })
@@ -271,7 +271,7 @@ func TestDiarySampleShowsNoHouseholdOrSuppressedVillage(t *testing.T) {
 	s, url, _ := demotest.New(t)
 	conn := storetest.Connect(t, url)
 	w := coverage.Window{From: day("2026-03-01"), To: day("2026-09-27")}
-	shrinkOneVillagePerTown(t, conn, w.From, w.To)
+	demotest.ShrinkOneVillagePerTown(t, conn, w.From, w.To)
 	asked := coverage.Window{From: w.From, To: w.To.AddDate(0, 0, -1)}
 
 	reports := coverage.NewReports(s, func() time.Time { return day("2026-11-27") })
@@ -397,7 +397,7 @@ func TestTownsWithoutActivityLeaveOutSuppressedVillages(t *testing.T) {
 	s, url, _ := demotest.New(t)
 	conn := storetest.Connect(t, url)
 	w := coverage.Window{From: day("2026-03-01"), To: day("2026-09-27")}
-	small := shrinkOneVillagePerTown(t, conn, w.From, w.To)
+	small := demotest.ShrinkOneVillagePerTown(t, conn, w.From, w.To)
 	reports := coverage.NewReports(s, func() time.Time { return day("2026-11-27") })
 	system := lianxin.SystemScope()
 	towns, err := s.Towns(ctx, system)
@@ -476,7 +476,7 @@ func TestCellsLessSummariesGiveNoSuppressedVillage(t *testing.T) {
 	s, url, _ := demotest.New(t)
 	conn := storetest.Connect(t, url)
 	w := coverage.Window{From: day("2026-03-01"), To: day("2026-09-27")}
-	shrinkOneVillagePerTown(t, conn, w.From, w.To)
+	demotest.ShrinkOneVillagePerTown(t, conn, w.From, w.To)
 	reports := coverage.NewReports(s, func() time.Time { return day("2026-11-27") })
 	system := lianxin.SystemScope()
 	planner := lianxin.Scope{User: "planner", Roles: []lianxin.Role{lianxin.RolePlanner}, AllTowns: true}

@@ -272,29 +272,9 @@ func (s *Store) CellAggregates(ctx context.Context, scope lianxin.Scope, res int
 	// never served from the cache.
 	key, cacheable := cellsKey{res: res, from: w.From.Unix(), to: w.To.Unix()}, bound == (orb.Bound{}) && town == "" && scope.User != ""
 	// readCells collects the query's rows; it may run twice (a retry).
-	readCells := func(rows pgx.Rows) error {
-		out = out[:0]
-		defer rows.Close()
-		for rows.Next() {
-			a := coverage.CellAggregate{Resolution: res}
-			var special, specialVisited int64
-			if err := rows.Scan(&a.Cell, &a.Households, &a.Residents, &a.VisitedHouseholds, &a.VisitedResidents,
-				&a.Visits, &special, &specialVisited, &a.ProblemsCollected, &a.ProblemsResolved); err != nil {
-				return fmt.Errorf("read cell aggregate: %w", err)
-			}
-			if !sel.Has(a.Cell) {
-				continue
-			}
-			a.H3 = coverage.H3String(a.Cell)
-			a.SpecialHouseholds = special
-			a.SpecialUnvisited = max(0, special-specialVisited)
-			a.OpenProblems = max(0, a.ProblemsCollected-a.ProblemsResolved)
-			out = append(out, a)
-		}
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("read cell aggregates: %w", err)
-		}
-		return nil
+	readCells := func(rows pgx.Rows) (err error) {
+		out, err = scanCells(rows, res, out[:0], sel.Has)
+		return err
 	}
 	lo, hi := sel.Ranges(maxCellRanges)
 	if !cacheable && town == "" {
@@ -341,6 +321,33 @@ func (s *Store) CellAggregates(ctx context.Context, scope lianxin.Scope, res int
 	return out, err
 }
 
+// scanCells appends the cell sums rows holds (the columns of
+// coverage_cell_sums and its leaving-out twin) to out, keeping only the
+// cells keep accepts (nil: all), and closes rows.
+func scanCells(rows pgx.Rows, res int, out []coverage.CellAggregate, keep func(cell int64) bool) ([]coverage.CellAggregate, error) {
+	defer rows.Close()
+	for rows.Next() {
+		a := coverage.CellAggregate{Resolution: res}
+		var special, specialVisited int64
+		if err := rows.Scan(&a.Cell, &a.Households, &a.Residents, &a.VisitedHouseholds, &a.VisitedResidents,
+			&a.Visits, &special, &specialVisited, &a.ProblemsCollected, &a.ProblemsResolved); err != nil {
+			return out, fmt.Errorf("read cell aggregate: %w", err)
+		}
+		if keep != nil && !keep(a.Cell) {
+			continue
+		}
+		a.H3 = coverage.H3String(a.Cell)
+		a.SpecialHouseholds = special
+		a.SpecialUnvisited = max(0, special-specialVisited)
+		a.OpenProblems = max(0, a.ProblemsCollected-a.ProblemsResolved)
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return out, fmt.Errorf("read cell aggregates: %w", err)
+	}
+	return out, nil
+}
+
 const cellsLeavingOutSQL = `SELECT * FROM coverage_cell_sums_leaving_out($1, $2, $3, $4)`
 
 // CountyCells returns every H3 cell of the county at resolution res over
@@ -378,23 +385,8 @@ func (s *Store) CountyCells(ctx context.Context, scope lianxin.Scope, res int, w
 		if err != nil {
 			return fmt.Errorf("aggregate cells: %w", err)
 		}
-		defer rows.Close()
-		out = out[:0]
-		for rows.Next() {
-			a := coverage.CellAggregate{Resolution: res}
-			var special, specialVisited int64
-			if err := rows.Scan(&a.Cell, &a.Households, &a.Residents, &a.VisitedHouseholds, &a.VisitedResidents,
-				&a.Visits, &special, &specialVisited, &a.ProblemsCollected, &a.ProblemsResolved); err != nil {
-				return fmt.Errorf("read cell aggregate: %w", err)
-			}
-			a.H3 = coverage.H3String(a.Cell)
-			a.SpecialHouseholds = special
-			a.SpecialUnvisited = max(0, special-specialVisited)
-			a.OpenProblems = max(0, a.ProblemsCollected-a.ProblemsResolved)
-			out = append(out, a)
-		}
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("read cell aggregates: %w", err)
+		if out, err = scanCells(rows, res, out[:0], nil); err != nil {
+			return err
 		}
 		if cacheable {
 			s.cells.put(versions, key, out)

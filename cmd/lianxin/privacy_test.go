@@ -11,13 +11,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/mvt"
 	"github.com/paulmach/orb/maptile"
 
 	"lianxin"
 	"lianxin/coverage"
+	"lianxin/demo/demotest"
 	"lianxin/geo"
 	"lianxin/privacy"
 	"lianxin/store/storetest"
@@ -487,70 +487,6 @@ func TestNoPersonalFieldInOutputs(t *testing.T) {
 	t.Logf("scanned %d bytes of %d answers for %d personal strings", scanned, 2*len(paths), len(secrets))
 }
 
-// shrinkVillages cuts, in every town, the first village (by code) with at
-// least 3 households visited in [from, to) down to its 3 most visited
-// households (the rest, with their visits, move to a sibling village), so a
-// planner's gap report suppresses it (privacy rule 1) and a sibling with it
-// (rule 3), and the suppressed villages have entries to find. It runs as
-// the superuser, past row-level security, and returns the shrunk villages'
-// codes by town code. (The coverage package's tests cut the same way.)
-func shrinkVillages(t *testing.T, conn *pgx.Conn, from, to time.Time) map[string]string {
-	t.Helper()
-	ctx := context.Background()
-	rows, err := conn.Query(ctx, `
-		SELECT DISTINCT ON (v.town_id) t.code, v.id, v.code,
-		       (SELECT s.id FROM villages s WHERE s.town_id = v.town_id AND s.id <> v.id ORDER BY s.id LIMIT 1)
-		FROM villages v JOIN towns t ON t.id = v.town_id
-		WHERE (SELECT count(DISTINCT x.household_id) FROM visits x JOIN households h ON h.id = x.household_id
-		       WHERE h.village_id = v.id AND x.occurred_at >= $1 AND x.occurred_at < $2) >= 3
-		ORDER BY v.town_id, v.code`, from, to)
-	if err != nil {
-		t.Fatal(err)
-	}
-	type pick struct {
-		town, code       string
-		village, sibling int32
-	}
-	picks, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (pick, error) {
-		var p pick
-		err := r.Scan(&p.town, &p.village, &p.code, &p.sibling)
-		return p, err
-	})
-	if err != nil {
-		t.Fatalf("pick a village per town to shrink: %v", err)
-	}
-	tx, err := conn.Begin(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tx.Rollback(ctx)
-	out := map[string]string{}
-	for _, p := range picks {
-		var keep []int64
-		if err := tx.QueryRow(ctx, `
-			SELECT array_agg(id) FROM (
-				SELECT h.id FROM households h WHERE h.village_id = $1
-				ORDER BY (SELECT count(*) FROM visits x WHERE x.household_id = h.id AND x.occurred_at >= $2 AND x.occurred_at < $3) DESC, h.id
-				LIMIT 3) k`, p.village, from, to).Scan(&keep); err != nil {
-			t.Fatal(err)
-		}
-		for _, q := range []string{
-			`UPDATE visits SET village_id = $2 WHERE household_id IN
-				(SELECT id FROM households WHERE village_id = $1 AND id <> ALL ($3))`,
-			`UPDATE households SET village_id = $2 WHERE village_id = $1 AND id <> ALL ($3)`,
-		} {
-			if _, err := tx.Exec(ctx, q, p.village, p.sibling, keep); err != nil {
-				t.Fatalf("move village %s's other households: %v", p.code, err)
-			}
-		}
-		out[p.town] = p.code
-	}
-	if err := tx.Commit(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
 // num reads a JSON number of an answer (0 when blank).
 func num(m map[string]any, key string) int64 {
 	n, _ := m[key].(float64)
@@ -611,7 +547,7 @@ func TestPrivacyOfTotalsAndRowsAgainstSubtraction(t *testing.T) {
 	// Whole campaign weeks, so the planner's answers cover what was asked.
 	wa := coverage.Window{From: day("2026-03-01"), To: day("2026-06-28")}
 	w := coverage.Window{From: day("2026-03-01"), To: day("2026-09-27")}
-	small := shrinkVillages(t, conn, wa.To, w.To)
+	small := demotest.ShrinkOneVillagePerTown(t, conn, wa.To, w.To)
 	if len(small) != len(f.county.Towns) {
 		t.Fatalf("set-up: shrank a village in %d of %d towns", len(small), len(f.county.Towns))
 	}
