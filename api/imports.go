@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -23,8 +22,9 @@ type Importer interface {
 	Import(ctx context.Context, scope lianxin.Scope, id int64) (ingest.Record, error)
 	Imports(ctx context.Context, scope lianxin.Scope, limit int) ([]ingest.Record, error)
 	// RejectsFile reads the rejects file kept with an import (audited, with
-	// the caller's ip).
-	RejectsFile(ctx context.Context, scope lianxin.Scope, id int64, ip string) (ingest.Record, ingest.RejectsFile, error)
+	// the caller's ip) and hands it to serve, bounding how many are held in
+	// memory at once.
+	RejectsFile(ctx context.Context, scope lianxin.Scope, id int64, ip string, serve func(ingest.Record, ingest.RejectsFile) error) error
 	// Shutdown refuses new imports, waits for running ones until ctx ends,
 	// then cancels them (they roll back and are recorded as failed).
 	Shutdown(ctx context.Context) error
@@ -182,26 +182,46 @@ func (s *Server) importRejects(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	_, f, err := s.deps.Import.RejectsFile(c.Request().Context(), scopeOf(c), id, c.RealIP())
-	if err != nil {
-		return err
+	return s.deps.Import.RejectsFile(c.Request().Context(), scopeOf(c), id, c.RealIP(), func(_ ingest.Record, f ingest.RejectsFile) error {
+		h := c.Response().Header()
+		h.Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`,
+			asciiFileName(f.Name), extValue(f.Name)))
+		// Rows as uploaded, personal columns included: never kept by a cache.
+		h.Set(echo.HeaderCacheControl, "private, no-store")
+		h.Set("X-Rejects-Rows", strconv.FormatInt(f.Rows, 10))
+		h.Set("X-Rejects-Complete", strconv.FormatBool(f.Complete))
+		return c.Blob(http.StatusOK, f.ContentType(), f.Content)
+	})
+}
+
+// extValue percent-encodes name for the filename* parameter (RFC 8187
+// ext-value, after UTF-8 and two quotes): every byte but attr-char.
+// url.PathEscape is not this: it leaves = : @ as they are, which an
+// ext-value may not hold, so a strict parser (Go's mime, for one) drops the
+// whole header for an uploaded file named "a=b.csv".
+func extValue(name string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("!#$&+-.^_`|~", c) >= 0 {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hex[c>>4])
+		b.WriteByte(hex[c&15])
 	}
-	h := c.Response().Header()
-	h.Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`,
-		asciiFileName(f.Name), url.PathEscape(f.Name)))
-	// Rows as uploaded, personal columns included: never kept by a cache.
-	h.Set(echo.HeaderCacheControl, "private, no-store")
-	h.Set("X-Rejects-Rows", strconv.FormatInt(f.Rows, 10))
-	h.Set("X-Rejects-Complete", strconv.FormatBool(f.Complete))
-	return c.Blob(http.StatusOK, f.ContentType(), f.Content)
+	return b.String()
 }
 
 // asciiFileName is name for the plain filename parameter: other than
-// printable ASCII (a Chinese file name), and quotes, become underscores;
+// printable ASCII (a Chinese file name), quotes, and ; and , (which naive
+// parsers split on, quotes or not) become underscores;
 // filename* carries the name whole.
 func asciiFileName(name string) string {
 	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' {
+		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' || r == ';' || r == ',' {
 			return '_'
 		}
 		return r

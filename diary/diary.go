@@ -145,6 +145,12 @@ const (
 	MaxCount    = 10000
 	ClockSkew   = 5 * time.Minute // a phone's clock may run this far ahead
 	idMaxLength = 100
+	// MaxEntriesPerDay is how many entries one account may write in any 24
+	// hours (the store counts its audit lines): ten households a day and a
+	// week's offline queue fit well inside; a script flooding entries (each
+	// a visit that counts towards coverage) does not. Larger backlogs go
+	// through an import of the visits layer.
+	MaxEntriesPerDay = 300
 )
 
 var idPattern = regexp.MustCompile(`^app-[A-Za-z0-9][A-Za-z0-9._:-]{7,95}$`)
@@ -189,6 +195,11 @@ func (r Request) Check(now, campaignStart time.Time, bounds orb.Bound) (Entry, e
 	}
 	if n := utf8.RuneCountInString(e.Notes); n > MaxNotes || !utf8.ValidString(e.Notes) {
 		return e, invalid("notes", "%d characters; at most %d", n, MaxNotes)
+	}
+	// PostgreSQL text holds no NUL (the insert would fail, a 500), and other
+	// control characters but tab and line breaks are no one's notes.
+	if i := strings.IndexFunc(e.Notes, func(c rune) bool { return c < ' ' && c != '\t' && c != '\n' && c != '\r' || c == 0x7f }); i >= 0 {
+		return e, invalid("notes", "holds a control character (U+%04X) at byte %d; want text", e.Notes[i], i)
 	}
 	if e.OccurredAt, err = occurredAt(r.OccurredAt, now, campaignStart); err != nil {
 		return e, err

@@ -67,10 +67,17 @@ type RejectsFile struct {
 // import, taking them needs what reading those rows needs elsewhere — the
 // household_points grant for a layer of households or where they were
 // visited, personal_fields for personal columns — unless they are the
-// caller's own upload.
+// caller's own upload. A town-scoped reader (a team leader) takes only
+// their own: an upload's rejects are its rows as they came, those of other
+// towns among them (rejected as another town's), which a colleague of the
+// same town may not read.
 func MayReadRejects(scope lianxin.Scope, rec Record, f RejectsFile) error {
 	if rec.StartedBy != "" && rec.StartedBy == scope.User {
 		return nil
+	}
+	if !scope.AllTowns {
+		return lianxin.Errorf(lianxin.EForbidden, "the rejects file of import %d holds its rows as uploaded, which may be other towns': "+
+			"only %s, who uploaded it, and county-wide roles take it", rec.ID, rec.StartedBy)
 	}
 	if (rec.Layer == "households" || rec.Layer == "visits") && !scope.HouseholdPoints {
 		return lianxin.Errorf(lianxin.EForbidden, "the rejects file of import %d shows %s: your role does not include household points", rec.ID, rec.Layer)

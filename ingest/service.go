@@ -40,10 +40,12 @@ type Service struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	slots  chan struct{} // imports running
-	queue  chan struct{} // imports running or waiting
-	mu     sync.Mutex
-	closed bool
-	wg     sync.WaitGroup
+	// rejectsReads are the rejects files being read and served.
+	rejectsReads chan struct{}
+	queue        chan struct{} // imports running or waiting
+	mu           sync.Mutex
+	closed       bool
+	wg           sync.WaitGroup
 	// Timeout bounds one import (default 1 hour).
 	Timeout time.Duration
 	// Bounds is the county box (default CountyBounds).
@@ -74,7 +76,7 @@ func NewService(base context.Context, st Store, log *slog.Logger, dir string) *S
 	}
 	ctx, cancel := context.WithCancel(context.WithoutCancel(base))
 	return &Service{store: st, log: log, dir: dir, ctx: ctx, cancel: cancel,
-		slots: make(chan struct{}, serviceRunning), queue: make(chan struct{}, serviceRunning+serviceWaiting),
+		slots: make(chan struct{}, serviceRunning), rejectsReads: make(chan struct{}, rejectsReading), queue: make(chan struct{}, serviceRunning+serviceWaiting),
 		Timeout: time.Hour, RejectsFileBytes: MaxRejectsFileBytes}
 }
 
@@ -215,8 +217,27 @@ func (s *Service) Imports(ctx context.Context, scope lianxin.Scope, limit int) (
 	return s.store.Imports(ctx, scope, limit)
 }
 
+// rejectsReading is how many rejects files may be read and served at
+// once. A file is up to RejectsFileBytes (16 MiB), held whole in memory
+// while it is read from the database (twice, briefly, in the driver) and
+// written out: a loop of downloads, each cheap to ask for, would otherwise
+// hold as many of them as requests arrive.
+const rejectsReading = 2
+
 // RejectsFile reads the rejects file kept with an import the scope may
-// see, with the import's record; the store audits the read (who, from ip).
-func (s *Service) RejectsFile(ctx context.Context, scope lianxin.Scope, id int64, ip string) (Record, RejectsFile, error) {
-	return s.store.ImportRejectsFile(ctx, scope, id, ip)
+// see, with the import's record, and hands them to serve while it holds
+// one of rejectsReading places; the store audits the read (who, from ip).
+// With every place taken it answers unavailable at once.
+func (s *Service) RejectsFile(ctx context.Context, scope lianxin.Scope, id int64, ip string, serve func(Record, RejectsFile) error) error {
+	select {
+	case s.rejectsReads <- struct{}{}:
+		defer func() { <-s.rejectsReads }()
+	default:
+		return lianxin.Errorf(lianxin.EUnavailable, "%d rejects files are being downloaded; try again in a moment", rejectsReading)
+	}
+	rec, f, err := s.store.ImportRejectsFile(ctx, scope, id, ip)
+	if err != nil {
+		return err
+	}
+	return serve(rec, f)
 }

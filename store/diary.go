@@ -69,12 +69,31 @@ WHERE v.external_id = $1`
 
 // diaryListSQL is the latest entries in the caller's towns ($1 all towns,
 // $2 town ids); row-level security narrows a member to their own.
+// $4 false (a scope without the household_points grant: a member, an
+// admin without it) keeps the caller's own entries only: an entry names a
+// household and its place.
 const diaryListSQL = `SELECT ` + diaryColumns + "\n" + diaryFrom + `
 WHERE ($1 OR v.town_id = ANY ($2::int[]))
+  AND ($4 OR v.member_id IN (SELECT m.id FROM users u JOIN user_roles r ON r.user_id = u.id JOIN members m ON m.id = r.member_id
+                             WHERE lower(u.username) = lower(current_setting('lianxin.user', true)) AND NOT u.disabled
+                               AND r.role = 'member'))
 ORDER BY v.recorded_at DESC, v.id DESC
 LIMIT $3`
 
 const diaryAuditSQL = `INSERT INTO audit_log (actor, action, target, detail, rows, ip) VALUES ($1, $2, 'visits', $3, 1, $4)`
+
+// diaryWrittenTodaySQL counts the entries an account wrote from the web map
+// in the last 24 hours (its audit lines); diaryAccountLockSQL, taken first,
+// holds the account's writes in line so that two requests at once cannot
+// both pass the count.
+const (
+	diaryAccountLockSQL  = `SELECT pg_advisory_xact_lock($1, hashtext(lower($2)))`
+	diaryWrittenTodaySQL = `SELECT count(*) FROM audit_log WHERE actor = $1 AND action = $2 AND at > now() - interval '24 hours'`
+)
+
+// diaryLockSpace is the first key of the per-account advisory lock of
+// diaryWrittenTodaySQL.
+const diaryLockSpace = 0x6c786469 // "lxdi"
 
 // ActionDiaryWrite is the audit log's action for an entry written from the
 // web map.
@@ -113,6 +132,9 @@ func (s *Store) WriteDiary(ctx context.Context, scope lianxin.Scope, e diary.Ent
 				return err
 			}
 			cell = &e.Cell
+		}
+		if err := diaryQuota(ctx, tx, scope, e.ID); err != nil {
+			return err
 		}
 		var visitID int64
 		err = tx.QueryRow(ctx, diaryInsertSQL, e.ID, m.id, m.town, e.OccurredAt, place, cell, e.Kind, e.Participants, e.Notes,
@@ -155,9 +177,39 @@ func (s *Store) WriteDiary(ctx context.Context, scope lianxin.Scope, e diary.Ent
 	return out, nil
 }
 
+// diaryQuota refuses a new entry from an account that wrote
+// diary.MaxEntriesPerDay in the last 24 hours: a script writing entries as a
+// member inflates the coverage of their town (and the households they may
+// see) without end. A retry of an entry already written is let through: it
+// writes nothing.
+func diaryQuota(ctx context.Context, tx pgx.Tx, scope lianxin.Scope, id string) error {
+	if scope.Has(lianxin.RoleSystem) {
+		return nil
+	}
+	if _, err := tx.Exec(ctx, diaryAccountLockSQL, diaryLockSpace, scope.User); err != nil {
+		return fmt.Errorf("lock the account's diary: %w", err)
+	}
+	var n int64
+	if err := tx.QueryRow(ctx, diaryWrittenTodaySQL, scope.User, ActionDiaryWrite).Scan(&n); err != nil {
+		return fmt.Errorf("count today's diary entries: %w", err)
+	}
+	if n < diary.MaxEntriesPerDay {
+		return nil
+	}
+	var exists bool
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM visits WHERE external_id = $1)`, id).Scan(&exists); err != nil {
+		return fmt.Errorf("find diary entry: %w", err)
+	}
+	if exists {
+		return nil
+	}
+	return lianxin.Errorf(lianxin.ERateLimited, "you wrote %d diary entries in the last 24 hours, the most one account may; "+
+		"keep this one and send it later, or import a file of entries (POST /api/v1/imports/visits)", n)
+}
+
 // diaryWriter is the member an entry is written as: the caller's own when
 // they name none (or name themselves); another only for a team leader (in
-// their towns), an admin or the system.
+// their towns), an admin or the system, holding household_points.
 func diaryWriter(ctx context.Context, tx pgx.Tx, scope lianxin.Scope, code string) (diaryMember, error) {
 	rows, err := tx.Query(ctx, diaryOwnMembersSQL)
 	if err != nil {
@@ -171,13 +223,17 @@ func diaryWriter(ctx context.Context, tx pgx.Tx, scope lianxin.Scope, code strin
 	if err != nil {
 		return diaryMember{}, fmt.Errorf("read own member roles: %w", err)
 	}
-	forOthers := scope.Has(lianxin.RoleTeamLeader) || scope.Has(lianxin.RoleAdmin) || scope.Has(lianxin.RoleSystem)
+	// Writing for another member names a household and answers its place,
+	// village and entries: an admin needs the household_points grant for it
+	// as for any household row (a team leader has it in their towns).
+	forOthers := (scope.Has(lianxin.RoleTeamLeader) || scope.Has(lianxin.RoleAdmin) || scope.Has(lianxin.RoleSystem)) &&
+		scope.HouseholdPoints
 	if code == "" {
 		switch {
 		case len(own) == 1:
 			return own[0], nil
 		case len(own) == 0:
-			return diaryMember{}, lianxin.Errorf(lianxin.EInvalid, "member: missing; name the visiting member's code (you hold no member role of your own)")
+			return diaryMember{}, lianxin.Errorf(lianxin.EInvalid, "member: missing; name the visiting member's code (you hold no member role of your own in your towns: a member moved to another town needs their role granted again)")
 		default:
 			codes := make([]string, len(own))
 			for i, m := range own {
@@ -190,6 +246,9 @@ func diaryWriter(ctx context.Context, tx pgx.Tx, scope lianxin.Scope, code strin
 		return own[i], nil
 	}
 	if !forOthers {
+		if scope.Has(lianxin.RoleAdmin) || scope.Has(lianxin.RoleTeamLeader) {
+			return diaryMember{}, lianxin.Errorf(lianxin.EForbidden, "member: writing for another member needs the household_points grant")
+		}
 		return diaryMember{}, lianxin.Errorf(lianxin.EForbidden, "member: a member writes diary entries as themselves only; leave member out")
 	}
 	var m diaryMember
@@ -267,7 +326,7 @@ func entryDiff(s storedEntry, e diary.Entry, memberID int32, householdID int64) 
 func (s *Store) DiaryEntries(ctx context.Context, scope lianxin.Scope, limit int) ([]diary.Written, error) {
 	var out []diary.Written
 	err := s.ReadInScope(ctx, scope, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, diaryListSQL, scope.AllTowns, scope.Towns, limit)
+		rows, err := tx.Query(ctx, diaryListSQL, scope.AllTowns, scope.Towns, limit, scope.HouseholdPoints)
 		if err != nil {
 			return err
 		}

@@ -34,7 +34,8 @@ func importTowns(scope lianxin.Scope) any {
 // county-wide; for a town-scoped reader (a team leader) those run within
 // the reader's towns, or an import of their own that had no town. A
 // county-wide import (towns NULL) holds rows of every town, and so does its
-// rejects file.
+// rejects file. Migration 024 holds the same rule as the rejects files'
+// row-level policy.
 const importVisibleSQL = `(lianxin_all_towns()
   OR (i.towns <@ lianxin_towns()
       AND (cardinality(i.towns) > 0 OR i.started_by = current_setting('lianxin.user', true))))`

@@ -37,7 +37,8 @@ func TestServeCountyBounds(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := cli.AddUser(ctx, auth.NewUser{Username: "boxadmin", Password: "password-of-boxadmin",
-		Roles: []auth.RoleGrant{{Role: lianxin.RoleAdmin}}}, "test"); err != nil {
+		// Writing diary entries for a member needs the household grant.
+		Roles: []auth.RoleGrant{{Role: lianxin.RoleAdmin}, {Role: auth.GrantHouseholdPoints}}}, "test"); err != nil {
 		t.Fatal(err)
 	}
 	hh := county.Households[0]
