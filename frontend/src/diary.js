@@ -79,6 +79,9 @@ function refusal(err) {
   return own ? t(own) + detail : describeError(err, t('view.diary'));
 }
 
+/** positionProblem says why the phone gave no position, in the page's language. */
+const positionProblem = (code) => t(code === 'unsupported' ? 'diary.positionUnsupported' : `diary.position.${code}`);
+
 /** mountDiary adds the tab and its empty panel; both stay hidden until initDiary. */
 export function mountDiary() {
   const tab = h('button', {
@@ -106,7 +109,7 @@ export function initDiary(app) {
     position: null, // {lon, lat, acc}
     locating: false,
     positionError: '',
-    notice: '', // the last result, one line
+    notice: null, // the last result, one line: a function, so that it follows the language
     formError: '',
     entries: null, // the latest entries, or an Error
     members: [], // [{code, name}] for the leader's datalist
@@ -129,18 +132,40 @@ export function initDiary(app) {
   const dispute = field('diary-dispute', h('input', { type: 'checkbox' }));
   const occurred = field('diary-when', h('input', { type: 'datetime-local' }));
 
+  // The sections stay put; the form is rebuilt only when the form changes
+  // (language, position, an entry to fix). A round of sending, which comes
+  // every half minute while anything waits, redraws the queue and the list
+  // alone: rebuilding the form would take the focus from the field being
+  // typed in, closing the phone's keyboard and cutting a Chinese input
+  // method's composition short.
+  const formSection = h('section', { class: 'group', 'aria-labelledby': 'diary-title' });
+  const queueSection = h('section', { class: 'group', 'aria-labelledby': 'diary-queue-title' });
+  const mineSection = h('section', { class: 'group', 'aria-labelledby': 'diary-mine-title' });
+  // What became of the entry just saved, under the button where the writer's
+  // eyes are (on a phone the queue below is off the screen).
+  const noticeEl = h('p', { id: 'diary-notice', role: 'status', hidden: true });
+  panel.replaceChildren(formSection, queueSection, mineSection);
+
+  const fillMembers = () => memberList.replaceChildren(...state.members.map((m) => h('option', { value: m.code }, m.name || m.code)));
+
+  const keepFocus = (draw) => {
+    const focused = document.activeElement?.id;
+    draw();
+    if (focused && document.getElementById(focused) && document.activeElement === document.body) document.getElementById(focused).focus();
+  };
+
   const render = () => {
     // The entry being fixed may have gone meanwhile (sent again and landed, or discarded).
     if (state.editing && !state.queue.some((q) => q.entry.id === state.editing.id)) state.editing = null;
     const kindValue = kind.value || DIARY_KINDS[0];
     kind.replaceChildren(...DIARY_KINDS.map((k) => h('option', { value: k }, t(`diary.kind.${k}`))));
     kind.value = kindValue;
-    memberList.replaceChildren(...state.members.map((m) => h('option', { value: m.code }, m.name || m.code)));
+    fillMembers();
     const label = (forEl, key) => h('label', { for: forEl.id }, t(key));
     const check = (el, key) => h('label', { class: 'check' }, el, ' ', t(key));
     const position = state.locating ? t('diary.locating')
       : state.position ? t('diary.positionAt', { lon: state.position.lon.toFixed(6), lat: state.position.lat.toFixed(6), acc: num(Math.round(state.position.acc || 0)) })
-        : state.positionError ? t('diary.positionFailed', { message: state.positionError }) : t('diary.positionNone');
+        : state.positionError ? t('diary.positionFailed', { message: positionProblem(state.positionError) }) : t('diary.positionNone');
     const form = h('form', { id: 'diary-form', class: 'diary-form', novalidate: true, onsubmit: submit },
       label(household, 'diary.household'), household,
       needsMember ? [label(member, 'diary.member'), member, memberList, h('p', { class: 'muted' }, t('diary.memberHint'))] : null,
@@ -157,26 +182,47 @@ export function initDiary(app) {
         h('p', { id: 'diary-position-text', class: 'muted', 'aria-live': 'polite' }, position),
         h('button', { type: 'button', id: 'diary-locate', onclick: locate, disabled: state.locating }, t('diary.usePosition')),
         state.position ? h('button', { type: 'button', id: 'diary-unlocate', onclick: () => { state.position = null; render(); } }, t('diary.clearPosition')) : null),
-      state.formError ? h('p', { class: 'error', role: 'alert', id: 'diary-form-error' }, state.formError) : null,
+      state.formError ? h('p', { class: 'error', role: 'alert', id: 'diary-form-error' }, t(state.formError)) : null,
       state.editing ? h('p', { id: 'diary-editing', class: 'warn' }, t('diary.editing'), ' ',
         h('button', { type: 'button', class: 'link', id: 'diary-edit-cancel', onclick: cancelEdit }, t('diary.editCancel'))) : null,
-      h('button', { type: 'submit', id: 'diary-submit', class: 'primary' }, t('diary.submit')));
+      h('button', { type: 'submit', id: 'diary-submit', class: 'primary' }, t('diary.submit')),
+      noticeEl);
+    keepFocus(() => formSection.replaceChildren(
+      h('h2', { id: 'diary-title' }, t('diary.title')),
+      h('p', { class: 'muted' }, t('diary.hint')),
+      form));
+    renderStatus();
+  };
+
+  /** renderStatus redraws what sending changes: the notice, the queue and the latest entries. */
+  const renderStatus = () => {
+    if (state.editing && !state.queue.some((q) => q.entry.id === state.editing.id)) {
+      render(); // the entry being fixed has gone: the form says so
+      return;
+    }
+    noticeEl.textContent = state.notice ? state.notice() : '';
+    noticeEl.hidden = !state.notice;
 
     const waiting = state.queue.length;
-    const queueState = state.sending ? t('diary.sending') : state.offline && waiting ? t('diary.offline')
-      : waiting ? t('diary.queueCount', { n: num(waiting) }) : t('diary.queueEmpty');
-    const queue = h('section', { class: 'group', 'aria-labelledby': 'diary-queue-title' },
+    // Refused entries wait for the writer, not for the network: they are not "waiting to send".
+    const refused = state.queue.filter((q) => q.error).length;
+    const pending = waiting - refused;
+    const queueState = state.sending ? t('diary.sending') : state.offline && pending ? t('diary.offline')
+      : pending && refused ? t('diary.queueMixed', { n: num(pending), m: num(refused) })
+        : refused ? t('diary.queueRefused', { n: num(refused) })
+          : pending ? t('diary.queueCount', { n: num(pending) }) : t('diary.queueEmpty');
+    const queue = [
       h('h2', { id: 'diary-queue-title' }, t('diary.queue')),
-      h('p', { id: 'diary-queue-state', class: state.offline && waiting ? 'warn' : 'muted', role: 'status', dataset: { waiting: String(waiting) } }, queueState),
-      state.notice ? h('p', { id: 'diary-notice', 'aria-live': 'polite' }, state.notice) : null,
+      h('p', { id: 'diary-queue-state', class: (state.offline && pending) || refused ? 'warn' : 'muted', role: 'status', dataset: { waiting: String(waiting), refused: String(refused) } }, queueState),
       waiting ? h('ul', { id: 'diary-queue', class: 'diary-queue' }, state.queue.map((q) => h('li', { dataset: { id: q.entry.id, state: q.error ? 'rejected' : 'waiting' } },
         h('span', {}, `${q.entry.household} · ${t(`diary.kind.${q.entry.kind}`)} · ${when(q.entry.occurred_at)} · `),
         h('strong', {}, t(state.editing?.id === q.entry.id ? 'diary.state.editing' : q.error ? 'diary.state.rejected' : 'diary.state.waiting')),
-        q.error ? h('span', { class: 'error' }, ` ${q.error} `) : null,
+        q.error ? h('span', { class: 'error' }, ` ${q.refusal ? refusal(q.refusal) : q.error} `) : null,
         q.error ? h('button', { type: 'button', class: 'link', dataset: { action: 'edit' }, onclick: () => edit(q.entry.id) }, t('diary.edit')) : null,
         q.error ? ' ' : null,
         q.error ? h('button', { type: 'button', class: 'link', dataset: { action: 'discard' }, onclick: () => discard(q.entry.id) }, t('diary.discard')) : null))) : null,
-      waiting && !state.sending ? h('button', { type: 'button', id: 'diary-send-now', onclick: () => flush(true) }, t('diary.sendNow')) : null);
+      // Sending again what the server refused gets the same answer: those are fixed (edit) first.
+      pending && !state.sending ? h('button', { type: 'button', id: 'diary-send-now', onclick: () => flush() }, t('diary.sendNow')) : null];
 
     let list;
     if (state.entries === null) list = h('p', { class: 'muted' }, t(app.unverified ? 'diary.mineOffline' : 'status.loading'));
@@ -204,22 +250,15 @@ export function initDiary(app) {
       });
       list.id = 'diary-entries';
     }
-    const focused = document.activeElement?.id;
-    panel.replaceChildren(
-      h('section', { class: 'group', 'aria-labelledby': 'diary-title' },
-        h('h2', { id: 'diary-title' }, t('diary.title')),
-        h('p', { class: 'muted' }, t('diary.hint')),
-        form),
-      queue,
-      h('section', { class: 'group', 'aria-labelledby': 'diary-mine-title' },
-        h('h2', { id: 'diary-mine-title' }, t('diary.mine')),
-        h('div', { class: 'table-wrap' }, list)));
-    if (focused && document.getElementById(focused) && document.activeElement === document.body) document.getElementById(focused).focus();
+    keepFocus(() => {
+      queueSection.replaceChildren(...queue.filter(Boolean)); // (replaceChildren writes a null as "null")
+      mineSection.replaceChildren(h('h2', { id: 'diary-mine-title' }, t('diary.mine')), h('div', { class: 'table-wrap' }, list));
+    });
   };
 
   function locate() {
     if (!navigator.geolocation) {
-      state.positionError = t('diary.positionUnsupported');
+      state.positionError = 'unsupported';
       render();
       return;
     }
@@ -233,7 +272,8 @@ export function initDiary(app) {
     }, (err) => {
       state.locating = false;
       state.position = null;
-      state.positionError = err.message || String(err.code);
+      // The browser's message is in the browser's language: ours, by its code.
+      state.positionError = { 1: 'denied', 2: 'unavailable', 3: 'timeout' }[err.code] || 'unavailable';
       render();
     }, { enableHighAccuracy: true, timeout: 20000, maximumAge: 60000 });
   }
@@ -245,10 +285,11 @@ export function initDiary(app) {
     state.formError = '';
     const code = household.value.trim();
     const who = needsMember ? member.value.trim() : '';
-    if (!code) state.formError = t('diary.needHousehold');
-    else if (needsMember && !who && !own.length) state.formError = t('diary.needMember');
-    else if (int(resolved) > int(collected)) state.formError = t('diary.resolvedMore');
-    else if (![participants, collected, resolved].every((el) => Number.isInteger(int(el)) && int(el) >= 0)) state.formError = t('diary.wholeNumbers');
+    // (Keys, said in the language of the moment.)
+    if (!code) state.formError = 'diary.needHousehold';
+    else if (needsMember && !who && !own.length) state.formError = 'diary.needMember';
+    else if (int(resolved) > int(collected)) state.formError = 'diary.resolvedMore';
+    else if (![participants, collected, resolved].every((el) => Number.isInteger(int(el)) && int(el) >= 0)) state.formError = 'diary.wholeNumbers';
     if (state.formError) {
       render();
       return;
@@ -290,10 +331,12 @@ export function initDiary(app) {
     petition.checked = false;
     dispute.checked = false;
     occurred.value = '';
-    state.notice = '';
-    flush(true);
-    // What became of it (sent, or waiting offline) shows below the form.
-    document.getElementById('diary-queue-state')?.scrollIntoView({ block: 'nearest' });
+    const saved = entry.household;
+    // Opened offline, nothing goes until the session is confirmed.
+    state.notice = app.unverified ? () => t('diary.keptOffline', { household: saved }) : () => t('diary.saved', { household: saved });
+    render(); // the form without its error, or the entry it was fixing
+    // Refused entries are not sent along: unchanged, they would be refused again.
+    flush().then(() => document.getElementById('diary-notice')?.scrollIntoView({ block: 'nearest' }));
   }
 
   /**
@@ -341,22 +384,23 @@ export function initDiary(app) {
   /**
    * flush sends the waiting entries in order, each until it lands or is
    * refused; a network failure stops the round (the rest wait for the
-   * next). Refused entries are sent again only when the writer asks (all).
+   * next). Refused entries wait for the writer: fixed in the form they are
+   * sent again (all, for the browser tests, sends them unchanged too).
    */
   async function flush(all = false) {
     if (state.sending) return;
     if (app.unverified) {
       // Opened offline: the session is asked first (main.js), then 'verified'.
-      render();
+      renderStatus();
       return;
     }
     const todo = state.queue.filter((q) => all || !q.error);
     if (!todo.length) {
-      render();
+      renderStatus();
       return;
     }
     state.sending = true;
-    render();
+    renderStatus();
     let landed = 0;
     for (const q of todo) {
       try {
@@ -364,22 +408,27 @@ export function initDiary(app) {
         state.offline = false;
         state.queue = state.queue.filter((x) => x.entry.id !== q.entry.id);
         landed++;
-        state.notice = t(w.created ? 'diary.sent' : 'diary.sentBefore', { household: w.household, kind: t(`diary.kind.${w.kind}`) });
+        state.notice = () => t(w.created ? 'diary.sent' : 'diary.sentBefore', { household: w.household, kind: t(`diary.kind.${w.kind}`) });
       } catch (err) {
         if (err.kind === 'unreachable' || err.status >= 500 || err.kind === 'unauthorized') {
           // Offline, the server down or the session over: all wait.
           state.offline = err.kind === 'unreachable' || err.status === 502 || err.status === 504;
-          if (!state.offline) state.notice = describeError(err, t('view.diary'));
+          const what = q.entry.household;
+          state.notice = state.offline ? () => t('diary.keptOffline', { household: what }) : () => describeError(err, t('view.diary'));
           break;
         }
         q.error = refusal(err);
+        // The reason is said again in the page's language when it changes.
+        q.refusal = { kind: err.kind, status: err.status, code: err.code, message: err.message };
         q.status = err.status;
+        const what = q.entry.household;
+        state.notice = () => t('diary.refusedNotice', { household: what });
       }
       saveQueue(app.user, state.queue);
     }
     saveQueue(app.user, state.queue);
     state.sending = false;
-    render();
+    renderStatus();
     if (landed) await loadEntries();
     // Entries written while this round was sending go now, not in half a minute.
     const tried = new Set(todo.map((q) => q.entry.id));
@@ -394,7 +443,7 @@ export function initDiary(app) {
       if (err.kind === 'unreachable') state.offline = true;
       if (!Array.isArray(state.entries)) state.entries = err;
     }
-    render();
+    renderStatus();
     showOnMap();
   }
 
@@ -430,7 +479,7 @@ export function initDiary(app) {
       const teams = (await api.teams()).filter((x) => !towns.length || towns.includes(x.town_code));
       const rows = (await Promise.all(teams.map((x) => api.members({ team: x.code })))).flat();
       state.members = rows.map((r) => ({ code: r.member_code, name: r.member_name })).filter((r) => r.code);
-      render();
+      fillMembers();
     } catch {
       // The code can still be typed.
     }
@@ -439,7 +488,7 @@ export function initDiary(app) {
   render();
   onLangChange(render);
   window.addEventListener('online', () => { state.offline = false; flush(); });
-  window.addEventListener('offline', () => { state.offline = true; render(); });
+  window.addEventListener('offline', () => { state.offline = true; renderStatus(); });
   setInterval(() => { if (state.queue.some((q) => !q.error)) flush(); }, RETRY_MS);
   app.on('ready', () => { loadEntries(); loadMembers(); });
   app.on('verified', () => { state.offline = false; flush(); loadEntries(); loadMembers(); });

@@ -146,6 +146,7 @@ export function initImports(app) {
     list: null,
     listErr: null,
     loaded: false,
+    reveal: false, // bring the result into view when the import ends
   };
   let pollTimer = 0;
   let tickTimer = 0;
@@ -438,12 +439,18 @@ export function initImports(app) {
     state.busy = false;
     renderForm();
     renderResult();
+    // The outcome, counts and rejects of an import just run come into view:
+    // on a laptop's screen they would otherwise land below the form, unseen.
+    // (Now, at their full height: at the upload the panel may not scroll so far.)
+    if (state.reveal) resultEl.scrollIntoView?.({ block: 'start' });
+    state.reveal = false;
   };
 
   // show opens a past import: its counts and rejects, or its progress.
   const show = async (id) => {
     if (state.busy) return;
     stopPolling();
+    state.reveal = false;
     state.error = null;
     state.rec = state.list?.find((r) => r.id === id) || null;
     state.startedAt = 0;
@@ -499,6 +506,8 @@ export function initImports(app) {
       state.startedAt = Date.now();
       state.uploaded = null;
       renderResult();
+      resultEl.scrollIntoView?.({ block: 'start' }); // the progress, replaced by the outcome (finish)
+      state.reveal = true;
       // A running import's seconds tick on the page between polls.
       tickTimer = setInterval(() => {
         const text = document.getElementById('import-progress-text');
@@ -508,6 +517,7 @@ export function initImports(app) {
     } catch (err) {
       state.error = explain(err);
       state.uploaded = null;
+      state.reveal = true;
       finish();
     }
   });

@@ -2,7 +2,7 @@
 // and wires the three views (planners, team leaders, GIS staff) to the map.
 
 import './style.css';
-import { apiFetch, onUnauthorized, setCsrfToken } from './api.js';
+import { ApiError, apiFetch, onUnauthorized, setCsrfToken } from './api.js';
 import { api } from './endpoints.js';
 import { applyI18n, initialLang, lang, onLangChange, setLang, t } from './i18n.js';
 import { initGIS } from './gis.js';
@@ -13,6 +13,9 @@ import { initVillagePanel } from './village.js';
 import { clearStatus, describeError, showStatus } from './ui.js';
 import { initAuth, rememberedUser } from './auth.js';
 import { campaignWeeks } from './weeks.js';
+
+// How long the page waits for the server's first answer before it opens offline.
+const CONFIG_WAIT_MS = 8000;
 
 const app = {
   map: null,
@@ -173,7 +176,12 @@ async function boot() {
   let config = { basemap_url: '' };
   let configErr = null;
   try {
-    config = await api.config();
+    // On a weak signal a request can hang for a minute: the server not
+    // answering in time counts as unreachable, and the diary opens offline
+    // (it confirms the session once the server answers).
+    config = await Promise.race([api.config(), new Promise((resolve, reject) => {
+      setTimeout(() => reject(new ApiError('unreachable', 0, 'no answer in time')), CONFIG_WAIT_MS);
+    })]);
   } catch (err) {
     if (err.kind === 'unreachable') {
       await bootOffline();
@@ -258,8 +266,8 @@ async function boot() {
 }
 
 /**
- * bootOffline runs when the server cannot be reached as the page starts: a
- * village without network, the page itself from the service worker's shell.
+ * bootOffline runs when the server cannot be reached as the page starts, or
+ * does not answer in time (CONFIG_WAIT_MS): a village without network, the page itself from the service worker's shell.
  * The user last signed in on this browser, if they keep the diary, gets the
  * diary tab and their queue; anyone else the sign-in form, which says it
  * needs the network. Nothing is sent until the server has confirmed the
@@ -282,6 +290,16 @@ async function bootOffline() {
   app.user = me;
   app.unverified = true;
   document.getElementById('user-name').textContent = me.user;
+  // The banner follows a change of language, as the rest of the page does
+  // (unless it was dismissed, or cleared when the network came back).
+  let banner = null;
+  const say = (key, opts) => {
+    banner = { key, opts };
+    showStatus(t(key), opts);
+  };
+  onLangChange(() => {
+    if (banner && !document.getElementById('status').hidden) say(banner.key, banner.opts);
+  });
   let asking = false;
   let authStarted = false; // initAuth wires the form and the sign-out button: once a page
   const verify = async () => {
@@ -302,7 +320,7 @@ async function bootOffline() {
       if (!app.user?.csrf_token) return; // the network went again meanwhile
       app.unverified = false;
       delete document.body.dataset.offline;
-      showStatus(t('offline.back'), { level: 'warn', retry: () => window.location.reload() });
+      say('offline.back', { level: 'warn', retry: () => window.location.reload() });
       app.emit('verified');
     } catch (err) {
       if (err.kind !== 'unreachable') window.location.reload();
@@ -315,7 +333,7 @@ async function bootOffline() {
   const timer = setInterval(() => (app.unverified ? verify() : clearInterval(timer)), 30000);
   initDiary(app);
   app.selectView('diary');
-  showStatus(t('offline.diary'), { level: 'warn' });
+  say('offline.diary', { level: 'warn' });
 }
 
 /** registerShell installs the service worker that keeps the app shell for offline use (sw.js). */

@@ -7,7 +7,7 @@
 // even look at those requests (the browser sends them as if it were not
 // here). Online, a page load still goes to the server first, so a new
 // release shows at once; the cached shell answers only when the network
-// fails.
+// fails, or the server has not answered within seconds (a weak signal).
 //
 // vite.config.js emits this file as /sw.js with the two values below filled
 // in: the build's version (a hash of its files) and the files to keep.
@@ -18,6 +18,9 @@ const PREFIX = 'lianxin-shell-';
 const CACHE = PREFIX + VERSION;
 // Never answered from, or written to, a cache: personal data lives here.
 const PRIVATE = ['/api/', '/tiles/', '/ogc/'];
+// On a phone's weak signal a request may hang for a minute before it fails:
+// a page load waits this long for the server, then the kept shell answers.
+const NAVIGATE_WAIT_MS = 6000;
 const isPrivate = (path) => path === '/api' || path === '/tiles' || path === '/ogc' || PRIVATE.some((p) => path.startsWith(p));
 
 self.addEventListener('install', (event) => {
@@ -53,15 +56,23 @@ self.addEventListener('fetch', (event) => {
   const url = new URL(req.url);
   if (url.origin !== self.location.origin || isPrivate(url.pathname)) return;
   if (req.mode === 'navigate') {
-    // The page itself: the server's, or the kept shell when it cannot be reached.
+    // The page itself: the server's, or the kept shell when it cannot be
+    // reached, or does not answer in time (the page then finds out for itself
+    // whether the API answers: main.js boot).
     event.respondWith((async () => {
+      const network = fetch(req);
+      network.catch(() => {}); // a late failure, once the shell has answered
+      let timer = 0;
+      const slow = new Promise((resolve) => { timer = setTimeout(resolve, NAVIGATE_WAIT_MS, null); });
       try {
-        return await fetch(req);
-      } catch (err) {
-        const shell = await caches.match('/', { cacheName: CACHE });
-        if (shell) return shell;
-        throw err;
+        const res = await Promise.race([network, slow]);
+        if (res) return res;
+      } catch {
+        // No network: the shell.
+      } finally {
+        clearTimeout(timer);
       }
+      return (await caches.match('/', { cacheName: CACHE })) || network;
     })());
     return;
   }

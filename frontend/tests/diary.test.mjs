@@ -80,6 +80,12 @@ describe('a member writes the diary on a phone', () => {
     assert.equal(await page.locator('#diary-title').innerText(), '写民情日记');
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `the page is ${overflow} px wider than the phone`);
+    // Every control a finger taps, the header's too, is at least 40 px high.
+    const small = await page.evaluate(() => [...document.querySelectorAll('header button, [role=tab], #view-diary button')]
+      .filter((el) => el.offsetParent !== null)
+      .map((el) => ({ el: el.id || el.textContent, height: el.getBoundingClientRect().height }))
+      .filter((x) => x.height < 40));
+    assert.deepEqual(small, [], 'tap targets under 40 px high on the phone');
   });
 
   test('an entry written online lands, with the phone\'s position, and shows in the list', async () => {
@@ -90,7 +96,7 @@ describe('a member writes the diary on a phone', () => {
     await page.locator('#diary-position-text', { hasText: '已定位' }).waitFor();
     const before = await entriesOf(h);
     await write(h, '问了今年的用水情况');
-    await page.locator('#diary-notice', { hasText: h.code }).waitFor({ timeout: 15000 });
+    await page.locator('#diary-notice', { hasText: `已发送：${h.code}` }).waitFor({ timeout: 15000 });
     const after = await entriesOf(h);
     assert.equal(after.length, before.length + 1, `entries at ${h.code}: ${after.length}, want ${before.length} + 1`);
     const e = after.find((x) => !before.some((y) => y.id === x.id));
@@ -103,6 +109,7 @@ describe('a member writes the diary on a phone', () => {
       `the entry is at ${e.lon},${e.lat}, want the phone's ${at.longitude},${at.latitude}`);
     await page.locator(`#diary-entries tr[data-key="${e.id}"]`).waitFor({ timeout: 15000 });
     assert.equal(await page.locator('#diary-queue-state').getAttribute('data-waiting'), '0');
+    assert.doesNotMatch(await page.locator('#view-diary').innerText(), /\b(null|undefined|NaN)\b/, 'the tab shows a missing value');
     await page.waitForFunction((id) => window.lianxin.map.map.getSource('diary-entries')?.serialize().data.features
       .some((f) => f.properties.id === id), e.id, { timeout: 15000 });
     await shot(page, 'diary-phone');
@@ -116,15 +123,33 @@ describe('a member writes the diary on a phone', () => {
     await write(h, '离线时记录');
     // (While the page still tries to send, the state says so; then "offline".)
     await page.locator('#diary-queue-state[data-waiting="1"]', { hasText: '离线' }).waitFor({ timeout: 15000 });
+    // The writer learns it where they pressed the button, not below the fold.
+    const notice = page.locator('#diary-notice');
+    assert.match(await notice.innerText(), new RegExp(`已保存在本机：${h.code}.*联网后自动发送`), 'the notice under the button, offline');
+    assert.ok(await notice.evaluate((el) => el.getBoundingClientRect().bottom <= window.innerHeight), 'the notice is on the screen');
     const queued = await page.evaluate(() => window.lianxin.diary.queue());
     assert.equal(queued.length, 1, 'one entry waits');
     const { id } = queued[0].entry;
     const stored = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('lianxin.diary.queue.')));
     assert.equal(stored.length, 1, `the queue is kept in localStorage: ${stored}`);
     await shot(page, 'diary-phone-offline');
-    // Sending while still offline fails again and keeps the entry.
+    // Sending while still offline fails again and keeps the entry; the
+    // writer typing the next entry meanwhile keeps the field, its focus
+    // (the phone's keyboard) and the input method's composition.
+    await page.fill('#diary-notes', '下一户的');
+    await page.evaluate(() => {
+      const el = document.getElementById('diary-notes');
+      el.dataset.blurs = '0';
+      el.addEventListener('blur', () => { el.dataset.blurs = String(Number(el.dataset.blurs) + 1); });
+    });
     await page.evaluate(() => window.lianxin.diary.flush());
     assert.equal((await page.evaluate(() => window.lianxin.diary.queue())).length, 1, 'still waiting while offline');
+    const typing = await page.evaluate(() => {
+      const el = document.getElementById('diary-notes');
+      return { blurs: el.dataset.blurs, focused: document.activeElement === el, value: el.value };
+    });
+    assert.deepEqual(typing, { blurs: '0', focused: true, value: '下一户的' }, 'the notes field while a round of sending ran');
+    await page.fill('#diary-notes', '');
 
     await context.setOffline(false);
     await page.locator('#diary-queue-state[data-waiting="0"]').waitFor({ timeout: 20000 });
@@ -158,6 +183,16 @@ describe('a member writes the diary on a phone', () => {
       await lpage.click('#tab-diary');
       await lpage.click('#lang'); // English, a click away
       assert.equal(await lpage.locator('#diary-title').innerText(), 'Write a diary entry');
+      // No location permission in this context: the reason is ours, in English.
+      await lpage.context().setGeolocation(null).catch(() => {});
+      await lpage.click('#diary-locate');
+      const where = lpage.locator('#diary-position-text', { hasText: 'Could not locate' });
+      await where.waitFor({ timeout: 25000 });
+      assert.match(await where.innerText(), /^Could not locate \((this page may not use the location|the phone has no position now|locating took too long)\)/,
+        'the position\'s failure, in the page\'s words');
+      await lpage.click('#lang');
+      assert.doesNotMatch(await lpage.locator('#diary-position-text').innerText(), /[A-Za-z]/, 'the failure in Chinese after switching back');
+      await lpage.click('#lang');
       await lpage.fill('#diary-household', h.code);
       await lpage.click('#diary-submit');
       assert.match(await lpage.locator('#diary-form-error').innerText(), /member/, 'a leader is asked for the member first');
@@ -165,7 +200,7 @@ describe('a member writes the diary on a phone', () => {
       await lpage.fill('#diary-member', code);
       await lpage.selectOption('#diary-kind', 'assistance_delivery');
       await lpage.click('#diary-submit');
-      await lpage.locator('#diary-notice', { hasText: h.code }).waitFor({ timeout: 15000 });
+      await lpage.locator('#diary-notice', { hasText: `Sent: ${h.code}` }).waitFor({ timeout: 15000 });
       assert.match(await lpage.locator('#diary-notice').innerText(), /^Sent: /, 'the leader reads the result in English');
     } finally {
       await lctx.close();
@@ -180,6 +215,38 @@ describe('a member writes the diary on a phone', () => {
     const refused = page.locator('#diary-queue li[data-state="rejected"]');
     await refused.waitFor({ timeout: 15000 });
     assert.match(await refused.innerText(), /找不到这个农户编号/);
+    // Said as it is: refused, waiting for the writer's fix, not "waiting to
+    // send"; sending it again unchanged would only be refused again.
+    const queueState = await page.locator('#diary-queue-state').innerText();
+    assert.match(queueState, /1 条被退回/, `the queue's state ${queueState}`);
+    assert.doesNotMatch(queueState, /待发送/, `the queue's state ${queueState}`);
+    assert.equal(await page.locator('#diary-send-now').count(), 0, 'a "send now" button with only a refused entry');
+    assert.match(await page.locator('#diary-notice').innerText(), /被退回：NO-SUCH-HOUSEHOLD/, 'the notice under the button');
+    for (const b of await refused.locator('button').all()) {
+      const box = await b.boundingBox();
+      assert.ok(box.height >= 40, `the refused entry's ${await b.innerText()} button is ${box.height} px high, want ≥ 40`);
+    }
+    // In English the reason is English too (it was refused in Chinese).
+    await page.click('#lang');
+    try {
+      assert.match(await refused.innerText(), /No household with this number/, 'the refusal after switching to English');
+      assert.doesNotMatch(await page.locator('#diary-queue').innerText(), /[\u3400-\u9fff]/, 'Chinese left in the English queue');
+    } finally {
+      await page.click('#lang');
+    }
+    // Another entry written meanwhile goes alone: the refused one, unchanged, is not sent again.
+    const refusedID = await refused.getAttribute('data-id');
+    const posted = [];
+    const onRequest = (req) => { if (req.method() === 'POST' && req.url().endsWith('/api/v1/diary')) posted.push(JSON.parse(req.postData()).id); };
+    page.on('request', onRequest);
+    try {
+      await write(households[2], '下一户');
+      await page.locator('#diary-notice', { hasText: `已发送：${households[2].code}` }).waitFor({ timeout: 15000 });
+    } finally {
+      page.off('request', onRequest);
+    }
+    assert.equal(posted.length, 1, `entries posted for one new entry: ${posted}`);
+    assert.notEqual(posted[0], refusedID, 'the refused entry was sent again');
     await refused.locator('button[data-action="discard"]').click();
     await page.locator('#diary-queue-state[data-waiting="0"]').waitFor();
   });

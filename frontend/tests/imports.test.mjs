@@ -127,7 +127,8 @@ describe('a team leader imports the diary', () => {
 
   before(async () => {
     browser = await launch();
-    context = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'zh-CN', acceptDownloads: true });
+    // A town office's laptop screen.
+    context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN', acceptDownloads: true });
     context.on('request', (req) => { if (/\/tiles\//.test(req.url())) tiles.push(req.url()); });
     page = await context.newPage();
     await openApp(page, LEADER);
@@ -181,6 +182,15 @@ describe('a team leader imports the diary', () => {
     imported = id;
     const rec = await api(page, `/api/v1/imports/${id}`);
     const page1 = await shown(page);
+    // The outcome and the rejects come into view; they end below the form.
+    const onScreen = (sel) => page.locator(sel).evaluate((el) => {
+      const r = el.getBoundingClientRect();
+      return r.top >= 0 && r.bottom <= window.innerHeight;
+    });
+    for (const sel of ['#import-outcome', '#import-counts', '#import-rejects tbody tr']) assert.ok(await onScreen(sel), `${sel} is off the 1366×768 screen after the import`);
+    // The panel scrolled, not the page: the header and the tabs stay.
+    const pageScroll = await page.evaluate(() => [document.scrollingElement.scrollTop, document.scrollingElement.scrollHeight - window.innerHeight]);
+    assert.deepEqual(pageScroll, [0, 0], 'the page scrolled as a whole (scrollTop, overflow), header and all');
     await shot(page, 'imports-leader');
     await page.locator('#import-result').screenshot({ path: `${ARTIFACTS}/imports-result.png` });
 

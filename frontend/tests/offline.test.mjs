@@ -118,6 +118,18 @@ describe('the page opens offline', () => {
     assert.match(await page.locator('#diary-queue-state').innerText(), /离线.*联网后自动发送/, 'the queue says it will be sent');
     const [{ entry }] = await page.evaluate(() => window.lianxin.diary.queue());
     await shot(page, 'offline-diary');
+    // Offline in English: the banner and the diary alike (no Chinese left over).
+    await page.click('#lang');
+    try {
+      assert.match(await page.locator('#status').innerText(), /^Offline: /, 'the offline banner after switching to English');
+      const notice = await page.locator('#diary-notice').innerText();
+      assert.match(notice, new RegExp(`^Kept on this phone: ${household}\\.`), `the notice under the button: ${notice}`);
+      for (const sel of ['#status', '#view-diary form', '#diary-queue-state']) {
+        assert.doesNotMatch(await page.locator(sel).innerText(), /[\u3400-\u9fff]/, `${sel} in English still shows Chinese`);
+      }
+    } finally {
+      await page.click('#lang');
+    }
 
     // Nothing personal in any cache, even after the API and tiles were used online.
     const kept = await cachedURLs(page);
@@ -126,11 +138,39 @@ describe('the page opens offline', () => {
 
     await context.setOffline(false);
     await page.locator('#diary-queue-state[data-waiting="0"]').waitFor({ timeout: 45000 });
+    // Back online, the banner offers to load the map; on the phone its
+    // buttons keep their words on one line ("重试", not "重" over "试").
+    await page.locator('#status:not([hidden])', { hasText: '已恢复联网' }).waitFor({ timeout: 15000 });
+    const wrapped = await page.$$eval('#status button', (bs) => bs.map((b) => {
+      const r = document.createRange();
+      r.selectNodeContents(b);
+      return { text: b.textContent, lines: new Set([...r.getClientRects()].map((x) => Math.round(x.top))).size };
+    }));
+    assert.ok(wrapped.length >= 2, `the banner's buttons: ${JSON.stringify(wrapped)}`);
+    assert.deepEqual(wrapped.filter((b) => b.lines !== 1), [], 'banner buttons whose words wrap');
     const after = (await asMember('/api/v1/diary?limit=500')).entries.filter((e) => e.household === household);
     assert.equal(after.filter((e) => e.id === entry.id).length, 1, `entries with id ${entry.id}: want 1 in ${JSON.stringify(after.map((e) => e.id))}`);
     assert.equal(after.length, before.length + 1, `entries at ${household}: ${after.length}, want ${before.length} + 1`);
     assert.equal(after.find((e) => e.id === entry.id).notes, '断网时打开页面记录');
     await page.locator(`#diary-entries tr[data-key="${entry.id}"]`).waitFor({ timeout: 15000 });
+  });
+
+  test('a server that does not answer (a weak signal): the diary opens from the shell all the same', async () => {
+    // The page and the first API call hang, as on a phone with one bar of
+    // signal, where a request can wait a minute before it fails.
+    const held = [];
+    const hold = (route) => { held.push(route); };
+    const hanging = (url) => url.pathname === '/' || url.pathname === '/api/v1/config';
+    await context.route(hanging, hold);
+    try {
+      await page.reload({ timeout: 30000 });
+      await page.locator('body[data-offline="true"] #tab-diary:not([hidden])').waitFor({ timeout: 30000 });
+      await page.locator('#diary-form').waitFor();
+      assert.ok(held.some((r) => new URL(r.request().url()).pathname === '/'), 'the page was asked of the server (and never answered)');
+    } finally {
+      await context.unroute(hanging, hold);
+      await Promise.all(held.map((r) => r.abort().catch(() => {})));
+    }
   });
 
   test('signed out, the page opens offline at the sign-in form, which needs the network', async () => {
