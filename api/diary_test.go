@@ -137,6 +137,12 @@ func TestDiaryHTTP(t *testing.T) {
 	if err := json.Unmarshal(w.Body.Bytes(), &list); w.Code != 200 || err != nil || len(list.Entries) == 0 || list.Entries[0].ID != "app-http-0002" {
 		t.Errorf("GET /api/v1/diary?limit=5 = %d %.300s; want the member's entries, app-http-0002 first", w.Code, w.Body)
 	}
+	for i := 1; i < len(list.Entries); i++ {
+		if a, b := list.Entries[i-1], list.Entries[i]; a.OccurredAt.Before(b.OccurredAt) {
+			t.Errorf("GET /api/v1/diary: %s (visit at %v) listed before %s (visit at %v), want the latest visit first",
+				a.ID, a.OccurredAt, b.ID, b.OccurredAt)
+		}
+	}
 	for _, q := range []string{"limit=0", "limit=x", "limit=501", "town=T01"} {
 		w := httptest.NewRecorder()
 		memberSrv.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/api/v1/diary?"+q, nil))

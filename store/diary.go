@@ -67,7 +67,8 @@ LEFT JOIN villages vi ON vi.id = v.village_id`
 const diaryByIDSQL = `SELECT ` + diaryColumns + "\n" + diaryFrom + `
 WHERE v.external_id = $1`
 
-// diaryListSQL is the latest entries in the caller's towns ($1 all towns,
+// diaryListSQL is the entries of the latest visits (by when they happened,
+// the order the web map lists them in) in the caller's towns ($1 all towns,
 // $2 town ids); row-level security narrows a member to their own.
 // $4 false (a scope without the household_points grant: a member, an
 // admin without it) keeps the caller's own entries only: an entry names a
@@ -77,7 +78,7 @@ WHERE ($1 OR v.town_id = ANY ($2::int[]))
   AND ($4 OR v.member_id IN (SELECT m.id FROM users u JOIN user_roles r ON r.user_id = u.id JOIN members m ON m.id = r.member_id
                              WHERE lower(u.username) = lower(current_setting('lianxin.user', true)) AND NOT u.disabled
                                AND r.role = 'member'))
-ORDER BY v.recorded_at DESC, v.id DESC
+ORDER BY v.occurred_at DESC, v.id DESC
 LIMIT $3`
 
 const diaryAuditSQL = `INSERT INTO audit_log (actor, action, target, detail, rows, ip) VALUES ($1, $2, 'visits', $3, 1, $4)`

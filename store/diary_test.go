@@ -166,7 +166,9 @@ func (f *diaryFixture) rowsWithID(t *testing.T, id string) (n int64, member int3
 func TestWriteDiary(t *testing.T) {
 	ctx := context.Background()
 	f := newDiaryFixture(t)
-	at := time.Date(2026, 9, 15, 10, 30, 0, 0, time.FixedZone("UTC+8", 8*3600))
+	// After the demo diary's last day: these are the latest visits, which
+	// the lists put first.
+	at := time.Date(2026, 10, 15, 10, 30, 0, 0, time.FixedZone("UTC+8", 8*3600))
 	entry := func(id, household string) diary.Request {
 		return diary.Request{ID: id, Household: household, Kind: "入户走访", Participants: ptr[int64](2),
 			Notes: "了解生产生活情况", ProblemsCollected: ptr[int64](2), ProblemsResolved: ptr[int64](1),

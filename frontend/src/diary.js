@@ -410,11 +410,14 @@ export function initDiary(app) {
         landed++;
         state.notice = () => t(w.created ? 'diary.sent' : 'diary.sentBefore', { household: w.household, kind: t(`diary.kind.${w.kind}`) });
       } catch (err) {
-        if (err.kind === 'unreachable' || err.status >= 500 || err.kind === 'unauthorized') {
-          // Offline, the server down or the session over: all wait.
+        if (err.kind === 'unreachable' || err.status >= 500 || err.status === 429 || err.kind === 'unauthorized') {
+          // Offline, the server down, the account's entries for the day
+          // used up (429) or the session over: all wait, none is refused.
           state.offline = err.kind === 'unreachable' || err.status === 502 || err.status === 504;
           const what = q.entry.household;
-          state.notice = state.offline ? () => t('diary.keptOffline', { household: what }) : () => describeError(err, t('view.diary'));
+          if (state.offline) state.notice = () => t('diary.keptOffline', { household: what });
+          else if (err.status === 429) state.notice = () => t('diary.tooMany', { household: what });
+          else state.notice = () => describeError(err, t('view.diary'));
           break;
         }
         q.error = refusal(err);
