@@ -92,7 +92,8 @@ func (s *Server) importTemplate(c echo.Context) error {
 
 // startImport is POST /api/v1/imports/{layer}: a multipart form with the
 // file in field "file" and options as form fields or query parameters
-// (encoding, crs, dry_run, skip_invalid, make_valid, source_layer). It answers 202 with
+// (encoding, crs, dry_run, skip_invalid, make_valid, source_layer, lang: zh
+// or en, the language of the kept rejects file's reasons, default en). It answers 202 with
 // the running import's record; poll GET /api/v1/imports/{id}.
 func (s *Server) startImport(c echo.Context) error {
 	fh, err := c.FormFile("file")
@@ -100,7 +101,8 @@ func (s *Server) startImport(c echo.Context) error {
 		return lianxin.Errorf(lianxin.EInvalid, "file: want a multipart/form-data upload with the file in field \"file\"")
 	}
 	up := ingest.Upload{Layer: c.Param("layer"), FileName: fh.Filename,
-		Encoding: c.FormValue("encoding"), CRS: c.FormValue("crs"), SourceLayer: c.FormValue("source_layer")}
+		Encoding: c.FormValue("encoding"), CRS: c.FormValue("crs"), SourceLayer: c.FormValue("source_layer"),
+		Lang: c.FormValue("lang")}
 	for name, dst := range map[string]*bool{"dry_run": &up.DryRun, "skip_invalid": &up.SkipInvalid, "make_valid": &up.MakeValid} {
 		if v := c.FormValue(name); v != "" {
 			b, err := strconv.ParseBool(v)

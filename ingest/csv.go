@@ -146,6 +146,31 @@ func (d *csvDecoder) mapHeader(header []string) error {
 
 func (d *csvDecoder) unit() string { return "line" }
 
+// typedHeaders maps each field a reject may name to its column as the file
+// spelled it: a layer field by its name, the point's pair as "lon/lat" and
+// the WKT column as "wkt" (the names values.go gives them).
+func (d *csvDecoder) typedHeaders() map[string]string {
+	m := make(map[string]string, len(d.cols))
+	var lon, lat string
+	for i, c := range d.cols {
+		h := strings.TrimSpace(strings.TrimPrefix(d.header[i], "\ufeff"))
+		switch {
+		case c >= 0:
+			m[d.layer.Fields[c].Name] = h
+		case c == colLon:
+			lon = h
+		case c == colLat:
+			lat = h
+		case c == colWKT:
+			m["wkt"] = h
+		}
+	}
+	if lon != "" && lat != "" {
+		m["lon/lat"] = lon + "/" + lat
+	}
+	return m
+}
+
 // checkUTF8 refuses text that is not UTF-8 after decoding: a GBK file read
 // as UTF-8 (forced, or detected from an all-ASCII start) stops here.
 func (d *csvDecoder) checkUTF8(rec []string, line int64) error {
@@ -178,7 +203,8 @@ func (d *csvDecoder) next() (*raw, error) {
 	r := &raw{line: d.line, vals: make([]string, len(d.layer.Fields)), record: append([]string(nil), rec...)}
 	if len(rec) != len(d.cols) {
 		return r, &RowError{File: d.file, Unit: "line", Line: d.line, Field: "",
-			Reason: fmt.Sprintf("%d fields where the header has %d (a truncated file or a stray separator?)", len(rec), len(d.cols))}
+			Reason: fmt.Sprintf("%d fields where the header has %d (a truncated file or a stray separator?)", len(rec), len(d.cols)),
+			Code:   CodeFieldCount, Params: map[string]any{"got": len(rec), "want": len(d.cols)}}
 	}
 	for i, v := range rec {
 		switch c := d.cols[i]; c {

@@ -32,6 +32,10 @@ type geojsonDecoder struct {
 	props  []span
 	// personal is set once a feature has a household personal property.
 	personal bool
+	// typed maps each field the first feature's properties give to the
+	// property's name as the file spelled it (户编号), for rejects. Written
+	// once, with the first feature, before its batch reaches the stream.
+	typed map[string]string
 }
 
 // feature is a GeoJSON feature as read: properties stay raw so that long
@@ -168,7 +172,9 @@ func (d *geojsonDecoder) featureRow(n int64, msg json.RawMessage) (*raw, error) 
 		}
 		s, err := fastPropertyText(p.value)
 		if err != nil {
-			return r, d.rowErr(n, d.layer.Fields[fi].Name, err.Error())
+			e := d.rowErr(n, d.layer.Fields[fi].Name, err.Error())
+			e.Code, e.Params = codeOf(err)
+			return r, e
 		}
 		r.vals[fi] = s
 	}
@@ -224,7 +230,9 @@ func (d *geojsonDecoder) slowFeatureRow(r *raw, n int64, msg json.RawMessage) (*
 		}
 		s, err := propertyText(v)
 		if err != nil {
-			return r, d.rowErr(n, d.layer.Fields[fi].Name, err.Error())
+			e := d.rowErr(n, d.layer.Fields[fi].Name, err.Error())
+			e.Code, e.Params = codeOf(err)
+			return r, e
 		}
 		r.vals[fi] = s
 	}
@@ -260,9 +268,11 @@ func (d *geojsonDecoder) geometry(r *raw, n int64, g []byte) (*raw, error) {
 // (OBJECTID, Shape_Area) and are ignored.
 func (d *geojsonDecoder) checkProperties(keys []string) error {
 	found := make(map[int]bool)
+	d.typed = make(map[string]string, len(keys))
 	for _, k := range keys {
 		if fi, ok := d.layer.matchField(k); ok {
 			found[fi] = true
+			d.typed[d.layer.Fields[fi].Name] = k
 		}
 	}
 	var missing []string

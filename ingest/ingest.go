@@ -98,6 +98,10 @@ type Options struct {
 	// bytes, with its record: the API's uploads do, since their file is
 	// deleted when the import ends. The command line writes its own.
 	KeepRejects int64
+	// Lang is the language of the reasons in the rejects file: LangEN
+	// ("" too) or LangZH. Results and records hold both the English
+	// reason and the code, whatever Lang says.
+	Lang string
 }
 
 // DefaultMaxRowBytes is the default of Options.MaxRowBytes.
@@ -115,6 +119,15 @@ type RowError struct {
 	Line   int64  `json:"line"`
 	Field  string `json:"field,omitempty"`
 	Reason string `json:"reason"`
+	// Code names the kind of reject (codes.go), stable for programs and
+	// translations; Params are its values (the value typed, the allowed
+	// ones, the first line of a duplicate). "other" when uncoded: Reason
+	// says it in English.
+	Code   string         `json:"code"`
+	Params map[string]any `json:"params,omitempty"`
+	// Header is the column as the file spelled it (户编号, 经度/纬度), when
+	// the field came from a CSV column.
+	Header string `json:"header,omitempty"`
 }
 
 func (e *RowError) Error() string {
@@ -304,7 +317,8 @@ func run(ctx context.Context, st Store, scope lianxin.Scope, layer *Layer, opt O
 	plan := Plan{Layer: layer, ImportID: rec.ID, Unit: stream.conv.unit,
 		DryRun: opt.DryRun, SkipInvalid: opt.SkipInvalid, MakeValid: opt.MakeValid,
 		Reject: func(line int64, field, reason string) {
-			stream.reject(RowError{Line: line, Field: field, Reason: reason})
+			code, params := ClassifyStoreReject(reason)
+			stream.reject(RowError{Line: line, Field: field, Reason: reason, Code: code, Params: params})
 		}}
 	res, err := st.Ingest(ctx, scope, plan, stream)
 	if err == nil {
@@ -397,6 +411,11 @@ type Stream struct {
 	// Lines of every rejected row, for the rejects file; bounded by the
 	// number of rejects.
 	rejectLines map[int64]string
+	// headers maps a field (as RowError.Field names it) to the column as
+	// the file spelled it; lang is the language of the rejects file's
+	// reasons (Options.Lang).
+	headers map[string]string
+	lang    string
 }
 
 // decoder reads raw rows: io.EOF at the end, a *RowError for a row that
@@ -433,7 +452,7 @@ func Open(ctx context.Context, layer *Layer, opt Options, name string) (*Stream,
 		crs = geo.CRSWGS84
 	}
 	s := &Stream{conv: &converter{layer: layer, file: name, crs: crs, bounds: bounds},
-		progress: opt.Progress, rejectLines: map[int64]string{}}
+		progress: opt.Progress, rejectLines: map[int64]string{}, lang: opt.Lang}
 	var dec decoder
 	closeFn := func() {}
 	switch format {
@@ -457,6 +476,7 @@ func Open(ctx context.Context, layer *Layer, opt Options, name string) (*Stream,
 				return nil, nil, err
 			}
 			dec = d
+			s.headers = d.typedHeaders()
 			for _, c := range d.cols {
 				if c >= 0 && layer.Fields[c].Personal {
 					s.personal = true
@@ -566,10 +586,26 @@ func (s *Stream) Next() bool {
 
 func (s *Stream) reject(e RowError) {
 	s.rejected++
+	if e.Code == "" {
+		e.Code = CodeOther
+	}
+	if s.headers == nil {
+		// A GeoJSON file's (and GDAL's) property names are known once its
+		// first feature is read, before any of its rows reaches here.
+		if g, ok := s.dec.(*geojsonDecoder); ok {
+			s.headers = g.typed
+		}
+	}
+	if e.Header == "" {
+		e.Header = s.headers[e.Field]
+	}
 	if len(s.rejects) < MaxRejectsKept {
 		s.rejects = append(s.rejects, e)
 	}
 	reason := fieldReason(e)
+	if s.lang == LangZH {
+		reason = ReasonZH(e)
+	}
 	if prev, ok := s.rejectLines[e.Line]; ok {
 		reason = prev + "; " + reason
 	}

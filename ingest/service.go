@@ -25,6 +25,8 @@ type Upload struct {
 	DryRun, SkipInvalid, MakeValid bool
 	// SourceLayer picks a layer of a GeoPackage, or a Shapefile of a zip.
 	SourceLayer string
+	// Lang is the language of the kept rejects file's reasons (Options.Lang).
+	Lang string
 }
 
 // Service runs uploaded imports in the background, two at a time, each in
@@ -94,6 +96,10 @@ func (s *Service) Start(ctx context.Context, scope lianxin.Scope, up Upload, bod
 	if err != nil {
 		return Record{}, err
 	}
+	lang, err := ParseLang(up.Lang)
+	if err != nil {
+		return Record{}, err
+	}
 	crs := geo.CRSWGS84
 	if up.CRS != "" {
 		if crs, err = geo.ParseCRS(up.CRS); err != nil {
@@ -125,7 +131,7 @@ func (s *Service) Start(ctx context.Context, scope lianxin.Scope, up Upload, bod
 	}
 	opt := Options{Layer: up.Layer, Path: path, Name: filepath.Base(up.FileName), Format: format, Encoding: enc, CRS: crs,
 		DryRun: up.DryRun, SkipInvalid: up.SkipInvalid, MakeValid: up.MakeValid, SourceLayer: up.SourceLayer,
-		StartedBy: scope.User, Bounds: s.Bounds, KeepRejects: s.RejectsFileBytes}
+		StartedBy: scope.User, Bounds: s.Bounds, KeepRejects: s.RejectsFileBytes, Lang: lang}
 	rec := Record{Layer: up.Layer, Source: "api", FileName: opt.Name, StartedBy: scope.User, Status: StatusRunning,
 		DryRun: up.DryRun, Options: optionsRecord(opt), StartedAt: time.Now()}
 	id, release, err := s.store.StartImport(ctx, scope, rec)

@@ -3,6 +3,7 @@ package ingest
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -59,22 +60,24 @@ func (c *converter) convert(r *raw) (*Row, *RowError) {
 		f := &l.Fields[i]
 		v, err := parseValue(f, r.vals[i])
 		if err != nil {
-			return nil, c.rowErr(r.line, f.Name, err.Error())
+			return nil, c.rowErrOf(r.line, f.Name, err)
 		}
 		row.Values[i] = v
 	}
 	g, field, err := c.geometry(r)
 	if err != nil {
-		return nil, c.rowErr(r.line, field, err.Error())
+		return nil, c.rowErrOf(r.line, field, err)
 	}
 	if g == nil {
 		if l.GeomRequired {
-			return nil, c.rowErr(r.line, "geometry", "missing: give "+c.geomHint())
+			e := c.rowErr(r.line, "geometry", "missing: give "+c.geomHint())
+			e.Code = CodeGeometryMissing
+			return nil, e
 		}
 		return row, nil
 	}
 	if err := c.checkPlace(g); err != nil {
-		return nil, c.rowErr(r.line, field, err.Error())
+		return nil, c.rowErrOf(r.line, field, err)
 	}
 	cell, err := geo.CellIDOf(representative(g), geo.FineResolution)
 	if err != nil {
@@ -100,6 +103,13 @@ func (c *converter) rowErr(line int64, field, reason string) *RowError {
 	return &RowError{File: c.file, Unit: c.unit, Line: line, Field: field, Reason: reason}
 }
 
+// rowErrOf is rowErr with the code and parameters err carries (codes.go).
+func (c *converter) rowErrOf(line int64, field string, err error) *RowError {
+	e := c.rowErr(line, field, err.Error())
+	e.Code, e.Params = codeOf(err)
+	return e
+}
+
 func (c *converter) geomHint() string {
 	switch c.layer.Geom {
 	case PointGeom:
@@ -113,21 +123,21 @@ func parseValue(f *Field, s string) (any, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		if f.Required {
-			return nil, fmt.Errorf("required, but empty")
+			return nil, coded(CodeRequired, nil, "required, but empty")
 		}
 		return nil, nil
 	}
 	if !utf8.ValidString(s) {
-		return nil, fmt.Errorf("not valid text in the file's encoding")
+		return nil, coded(CodeBadText, nil, "not valid text in the file's encoding")
 	}
 	switch f.Type {
 	case Text:
 		if len(f.Enum) == 0 {
 			if len(s) > 4000 {
-				return nil, fmt.Errorf("longer than 4000 bytes")
+				return nil, coded(CodeTooLong, map[string]any{"max": 4000}, "longer than 4000 bytes")
 			}
 			if isCode(f) && excelScientific(s) {
-				return nil, fmt.Errorf("%q is a long number Excel shortened to scientific notation: format the column as text "+
+				return nil, coded(CodeExcelScientific, map[string]any{"value": s}, "%q is a long number Excel shortened to scientific notation: format the column as text "+
 					"(设置单元格格式 → 文本), type the numbers again and save", s)
 			}
 			return s, nil
@@ -141,18 +151,22 @@ func parseValue(f *Field, s string) (any, error) {
 				return e, nil
 			}
 		}
-		return nil, fmt.Errorf("%q is not one of %s", s, strings.Join(f.Enum, ", "))
+		params := map[string]any{"value": s, "allowed": f.Enum}
+		if words := acceptedWords(f); len(words) > 0 {
+			params["allowed_zh"] = words
+		}
+		return nil, coded(CodeNotOneOf, params, "%q is not one of %s", s, strings.Join(f.Enum, ", "))
 	case Int:
 		n, err := strconv.ParseInt(strings.TrimSuffix(s, ".0"), 10, 64)
 		if err != nil {
-			return nil, fmt.Errorf("%q is not a whole number", s)
+			return nil, coded(CodeBadNumber, map[string]any{"value": s}, "%q is not a whole number", s)
 		}
 		maxV := int64(maxInt32)
 		if f.Name == "investment_yuan" {
 			maxV = math.MaxInt64
 		}
 		if n < f.Min || n > maxV {
-			return nil, fmt.Errorf("%d is outside %d..%d", n, f.Min, maxV)
+			return nil, coded(CodeOutOfRange, map[string]any{"value": n, "min": f.Min, "max": maxV}, "%d is outside %d..%d", n, f.Min, maxV)
 		}
 		return n, nil
 	case Bool:
@@ -162,14 +176,14 @@ func parseValue(f *Field, s string) (any, error) {
 		case "0", "false", "f", "no", "n", "否", "无", "×":
 			return false, nil
 		}
-		return nil, fmt.Errorf("%q is not yes or no (是/否, 1/0, true/false)", s)
+		return nil, coded(CodeBadBool, map[string]any{"value": s}, "%q is not yes or no (是/否, 1/0, true/false)", s)
 	case Date:
 		for _, layout := range []string{"2006-01-02", "2006/1/2", "2006-1-2", "20060102", "2006.1.2", "2006年1月2日"} {
 			if t, err := time.Parse(layout, s); err == nil {
 				return t, nil
 			}
 		}
-		return nil, fmt.Errorf("%q is not a date such as 2026-03-05", s)
+		return nil, coded(CodeBadDate, map[string]any{"value": s}, "%q is not a date such as 2026-03-05", s)
 	case Timestamp:
 		if t, err := time.Parse(time.RFC3339, s); err == nil {
 			return t, nil
@@ -180,9 +194,26 @@ func parseValue(f *Field, s string) (any, error) {
 				return t, nil
 			}
 		}
-		return nil, fmt.Errorf("%q is not a date and time such as 2026-03-05 14:30", s)
+		return nil, coded(CodeBadDate, map[string]any{"value": s}, "%q is not a date and time such as 2026-03-05 14:30", s)
 	}
 	return nil, fmt.Errorf("field type %v unknown", f.Type)
+}
+
+// acceptedWords lists the words besides the enum's own that f accepts
+// (入户走访, 走访农户, …), in the enum's order, for a Chinese reject.
+func acceptedWords(f *Field) []string {
+	var out []string
+	for _, e := range f.Enum {
+		var words []string
+		for w, v := range f.Values {
+			if v == e {
+				words = append(words, w)
+			}
+		}
+		slices.Sort(words)
+		out = append(out, words...)
+	}
+	return out
 }
 
 // isCode reports a field holding a code or number that identifies a row:
@@ -218,7 +249,7 @@ func (c *converter) geometry(r *raw) (orb.Geometry, string, error) {
 	case r.wkt != "":
 		field = "wkt"
 		if len(r.wkt) > maxWKTBytes {
-			return nil, field, fmt.Errorf("WKT longer than %d bytes", maxWKTBytes)
+			return nil, field, coded(CodeInvalidGeometry, map[string]any{"reason": "too long"}, "WKT longer than %d bytes", maxWKTBytes)
 		}
 		if err := checkWKTNesting(r.wkt); err != nil {
 			return nil, field, err
@@ -226,14 +257,14 @@ func (c *converter) geometry(r *raw) (orb.Geometry, string, error) {
 		var err error
 		g, err = wkt.Unmarshal(strings.TrimSpace(r.wkt))
 		if err != nil {
-			return nil, field, fmt.Errorf("not WKT: %v", err)
+			return nil, field, coded(CodeInvalidGeometry, map[string]any{"reason": err.Error()}, "not WKT: %v", err)
 		}
 	case r.lon != "" || r.lat != "":
 		field = "lon/lat"
 		lon, err1 := strconv.ParseFloat(strings.TrimSpace(r.lon), 64)
 		lat, err2 := strconv.ParseFloat(strings.TrimSpace(r.lat), 64)
 		if err1 != nil || err2 != nil {
-			return nil, field, fmt.Errorf("lon %q lat %q: not two decimal numbers", r.lon, r.lat)
+			return nil, field, coded(CodeBadNumber, map[string]any{"value": r.lon + ", " + r.lat}, "lon %q lat %q: not two decimal numbers", r.lon, r.lat)
 		}
 		g = orb.Point{lon, lat}
 	default:
@@ -260,11 +291,11 @@ func finite(g orb.Geometry) error {
 	b := g.Bound()
 	for _, v := range []float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]} {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return fmt.Errorf("coordinates are not finite numbers")
+			return coded(CodeBadNumber, nil, "coordinates are not finite numbers")
 		}
 	}
 	if orb.Equal(g, orb.Collection{}) || isEmpty(g) {
-		return fmt.Errorf("geometry is empty")
+		return coded(CodeGeometryMissing, nil, "geometry is empty")
 	}
 	return nil
 }
@@ -319,7 +350,7 @@ func asKind(g orb.Geometry, k GeomKind) (orb.Geometry, error) {
 	case NoGeom:
 		return nil, fmt.Errorf("this layer has no geometry")
 	}
-	return nil, fmt.Errorf("a %s where the layer wants a %v", g.GeoJSONType(), k)
+	return nil, coded(CodeWrongGeometry, map[string]any{"got": g.GeoJSONType(), "want": fmt.Sprint(k)}, "a %s where the layer wants a %v", g.GeoJSONType(), k)
 }
 
 // checkPlace rejects geometry outside the county box, and says so plainly
@@ -333,10 +364,10 @@ func (c *converter) checkPlace(g orb.Geometry) error {
 	swapped := orb.Bound{Min: orb.Point{b.Min[1], b.Min[0]}, Max: orb.Point{b.Max[1], b.Max[0]}}
 	if c.bounds.Contains(swapped.Min) && c.bounds.Contains(swapped.Max) {
 		c.swapped++
-		return fmt.Errorf("coordinates look swapped: (%.6f, %.6f) is latitude, longitude; want longitude first", b.Min[0], b.Min[1])
+		return coded(CodeCoordsSwapped, map[string]any{"lon": b.Min[0], "lat": b.Min[1]}, "coordinates look swapped: (%.6f, %.6f) is latitude, longitude; want longitude first", b.Min[0], b.Min[1])
 	}
 	c.outside++
-	return fmt.Errorf("(%.6f, %.6f) lies outside the county (%.2f–%.2f°E, %.2f–%.2f°N)",
+	return coded(CodeOutsideCounty, map[string]any{"lon": b.Min[0], "lat": b.Min[1]}, "(%.6f, %.6f) lies outside the county (%.2f–%.2f°E, %.2f–%.2f°N)",
 		b.Min[0], b.Min[1], c.bounds.Min[0], c.bounds.Max[0], c.bounds.Min[1], c.bounds.Max[1])
 }
 

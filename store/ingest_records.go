@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -118,9 +119,10 @@ const finishImportSQL = `UPDATE imports SET status = $2, finished_at = now(), in
   unchanged = $5, rejected = $6, message = $7
 WHERE id = $1`
 
-const insertRejectsSQL = `INSERT INTO import_rejects (import_id, ordinal, line, field, reason)
-SELECT $1, ord, line, field, reason
-FROM unnest($2::bigint[], $3::text[], $4::text[]) WITH ORDINALITY AS r(line, field, reason, ord)
+const insertRejectsSQL = `INSERT INTO import_rejects (import_id, ordinal, line, field, reason, code, params, header)
+SELECT $1, ord, line, field, reason, code, params, header
+FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::jsonb[], $7::text[])
+  WITH ORDINALITY AS r(line, field, reason, code, params, header, ord)
 ON CONFLICT (import_id, ordinal) DO NOTHING`
 
 const insertRejectsFileSQL = `INSERT INTO import_rejects_files (import_id, file_name, format, rows, complete, personal, content)
@@ -133,8 +135,20 @@ func (s *Store) FinishImport(ctx context.Context, scope lianxin.Scope, rec inges
 	lines := make([]int64, len(rec.Rejects))
 	fields := make([]string, len(rec.Rejects))
 	reasons := make([]string, len(rec.Rejects))
+	codes := make([]string, len(rec.Rejects))
+	params := make([]string, len(rec.Rejects))
+	headers := make([]string, len(rec.Rejects))
 	for i, r := range rec.Rejects {
-		lines[i], fields[i], reasons[i] = r.Line, r.Field, r.Reason
+		lines[i], fields[i], reasons[i], headers[i] = r.Line, r.Field, r.Reason, r.Header
+		codes[i] = cmp.Or(r.Code, ingest.CodeOther)
+		params[i] = "{}"
+		if len(r.Params) > 0 {
+			b, err := json.Marshal(r.Params)
+			if err != nil {
+				return fmt.Errorf("finish import record %d: reject parameters: %w", rec.ID, err)
+			}
+			params[i] = string(b)
+		}
 	}
 	err := s.InScope(ctx, scope, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, finishImportSQL, rec.ID, rec.Status, rec.Inserted, rec.Updated, rec.Unchanged, rec.Rejected, rec.Message)
@@ -148,7 +162,7 @@ func (s *Store) FinishImport(ctx context.Context, scope lianxin.Scope, rec inges
 		// insert rejects (migration 008): no DELETE of earlier ones here,
 		// or every upload's record would fail to finish.
 		if len(lines) > 0 {
-			if _, err := tx.Exec(ctx, insertRejectsSQL, rec.ID, lines, fields, reasons); err != nil {
+			if _, err := tx.Exec(ctx, insertRejectsSQL, rec.ID, lines, fields, reasons, codes, params, headers); err != nil {
 				return err
 			}
 		}
@@ -207,7 +221,7 @@ func (s *Store) Import(ctx context.Context, scope lianxin.Scope, id int64) (inge
 WHERE i.id = $1 AND `+importVisibleSQL, id), &r); err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, `SELECT line, field, reason FROM import_rejects WHERE import_id = $1 ORDER BY ordinal`, id)
+		rows, err := tx.Query(ctx, `SELECT line, field, reason, code, params, header FROM import_rejects WHERE import_id = $1 ORDER BY ordinal`, id)
 		if err != nil {
 			return err
 		}
@@ -218,8 +232,15 @@ WHERE i.id = $1 AND `+importVisibleSQL, id), &r); err != nil {
 		}
 		for rows.Next() {
 			re := ingest.RowError{File: r.FileName, Unit: unit}
-			if err := rows.Scan(&re.Line, &re.Field, &re.Reason); err != nil {
+			var params []byte
+			if err := rows.Scan(&re.Line, &re.Field, &re.Reason, &re.Code, &params, &re.Header); err != nil {
 				return err
+			}
+			if err := json.Unmarshal(params, &re.Params); err != nil {
+				return fmt.Errorf("reject parameters: %w", err)
+			}
+			if len(re.Params) == 0 {
+				re.Params = nil
 			}
 			r.Rejects = append(r.Rejects, re)
 		}

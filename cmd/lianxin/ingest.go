@@ -34,6 +34,7 @@ func runIngest(ctx context.Context, args []string, env *env, stdout, stderr io.W
 	dryRun := fs.Bool("dry-run", false, "check and count, write nothing")
 	skipInvalid := fs.Bool("skip-invalid", false, "import the valid rows and write the rejected ones to a rejects file")
 	rejectsPath := fs.String("rejects", "", "where --skip-invalid writes rejected rows (default: <file>.rejects.csv beside the file)")
+	lang := fs.String("lang", "en", "language of the rejects file's reasons: en or zh")
 	makeValid := fs.Bool("make-valid", false, "repair self-intersecting polygons with ST_MakeValid instead of rejecting them")
 	template := fs.String("template", "", "write an example CSV of `layer`, every column explained, to stdout")
 	bbox := fs.String("bounds", env.str("LIANXIN_COUNTY_BOUNDS", defaultCountyBounds),
@@ -60,6 +61,10 @@ func runIngest(ctx context.Context, args []string, env *env, stdout, stderr io.W
 		return err
 	}
 	crs, err := geo.ParseCRS(*crsName)
+	if err != nil {
+		return err
+	}
+	rejectsLang, err := ingest.ParseLang(*lang)
 	if err != nil {
 		return err
 	}
@@ -91,7 +96,7 @@ func runIngest(ctx context.Context, args []string, env *env, stdout, stderr io.W
 	}
 	opt := ingest.Options{Layer: layer, Path: path, Encoding: enc, CRS: crs, Bounds: bounds,
 		DryRun: *dryRun, SkipInvalid: *skipInvalid, MakeValid: *makeValid, SourceLayer: *sourceLayer,
-		StartedBy: startedBy}
+		StartedBy: startedBy, Lang: rejectsLang}
 	var bar *progressBar
 	if f, ok := stderr.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
 		var size int64

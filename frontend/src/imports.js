@@ -10,7 +10,7 @@
 // are wired, initImports(app) once the user is known.
 
 import { ApiError } from './api.js';
-import { num, t } from './i18n.js';
+import { lang, num, t } from './i18n.js';
 import { describeError, h, sortableTable } from './ui.js';
 
 /** IMPORT_LAYERS in the order they import: later ones refer to earlier ones by code. */
@@ -54,6 +54,25 @@ const time = (iso) => {
     month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'Asia/Shanghai',
   }).format(d);
 };
+
+/**
+ * rejectReason words a reject from its code and parameters in the page's
+ * language (i18n imp.reject.*); an uncoded reject ("other", or a record
+ * kept before codes) keeps the server's English reason.
+ */
+export function rejectReason(r) {
+  const key = `imp.reject.${r.code}`;
+  if (!r.code || r.code === 'other') return r.reason;
+  const sep = lang() === 'en' ? ', ' : '、';
+  const vars = {};
+  for (const [k, v] of Object.entries(r.params || {})) vars[k] = Array.isArray(v) ? v.join(sep) : v;
+  // The Chinese words a field accepts (入户走访, …) for a Chinese page.
+  if (lang() !== 'en' && vars.allowed_zh) vars.allowed = vars.allowed_zh;
+  // A referenced table by its layer's name in the page's language.
+  if (vars.table && IMPORT_LAYERS.includes(vars.table)) vars.table = t(`imp.layer.${vars.table}`);
+  const s = t(key, vars);
+  return s === key ? r.reason : s;
+}
 
 /**
  * upload posts the form with XMLHttpRequest, which (unlike fetch) reports
@@ -227,8 +246,10 @@ export function initImports(app) {
     const columns = [
       { key: 'file', label: t('imp.col.file') },
       { key: 'line', label: t('imp.col.line'), numeric: true, render: (r) => (r.unit === 'feature' ? t('imp.unit.feature', { n: num(r.line) }) : num(r.line)) },
-      { key: 'field', label: t('imp.col.field'), render: (r) => r.field || '—' },
-      { key: 'reason', label: t('imp.col.reason') },
+      // The column as the clerk's file spelled it (户编号), the API's name in the tooltip.
+      { key: 'field', label: t('imp.col.field'), value: (r) => r.header || r.field || '',
+        render: (r) => (r.header && r.field ? h('span', { class: 'field', title: t('imp.col.fieldApi', { field: r.field }) }, r.header) : (r.header || r.field || '—')) },
+      { key: 'reason', label: t('imp.col.reason'), value: rejectReason, render: rejectReason },
     ];
     const table = sortableTable({ columns, rows, caption: t('imp.rejects'), rowKey: (r) => `${r.line}:${r.field || ''}` });
     table.id = 'import-rejects';
@@ -490,6 +511,8 @@ export function initImports(app) {
     body.append('dry_run', String(state.dryRun));
     body.append('skip_invalid', String(state.skipInvalid));
     body.append('make_valid', String(state.makeValid));
+    // The kept rejects file's reasons in the page's language.
+    body.append('lang', lang() === 'en' ? 'en' : 'zh');
     state.busy = true;
     state.uploaded = 0;
     renderForm();

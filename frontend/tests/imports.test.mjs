@@ -1,7 +1,8 @@
 // The import tab as a town's team leader meets it: the diary's template
 // downloads as the API writes it; a GBK file typed in Excel, with one good
 // and one bad row, lands its good row with "skip invalid rows", and the page
-// shows the counts and the reject exactly as the import record has them;
+// shows the counts and the reject as the import record has them (worded
+// from its code in the page's language, under the column as typed);
 // the good row is then in the API, and on the map (its tiles are asked for
 // again); the rejects file downloads with the bad row as typed, to fix and
 // import again (a dry run of the same file finds the good row unchanged and
@@ -200,12 +201,21 @@ describe('a team leader imports the diary', () => {
     assert.equal(rec.rejects?.length, 1, `import ${id} record rejects ${JSON.stringify(rec.rejects)}`);
     const [reject] = rec.rejects;
     assert.deepEqual([reject.line, reject.field], [3, 'kind'], `the reject ${JSON.stringify(reject)}, want line 3, field kind`);
+    // Its code, parameters and the column as the clerk typed it.
+    assert.deepEqual([reject.code, reject.params?.value, reject.header], ['not_one_of', '串门', '走访类型'],
+      `the reject ${JSON.stringify(reject)}, want code not_one_of, value 串门, header 走访类型`);
+    assert.ok(reject.params.allowed?.includes('household_visit') && reject.params.allowed_zh?.includes('入户走访'),
+      `the reject's allowed values ${JSON.stringify(reject.params)}`);
+    assert.match(reject.reason, /^"串门" is not one of household_visit/, 'the English reason stays');
 
     assert.equal(page1.status, rec.status);
     assert.deepEqual(page1.counts, { inserted: rec.inserted, updated: rec.updated, unchanged: rec.unchanged, rejected: rec.rejected },
       'the counts on the page against the record');
-    assert.deepEqual(page1.rejects, [[reject.file, String(reject.line), reject.field, reject.reason]],
+    // In Chinese, worded from the code; the field as typed, the API's name in the tooltip.
+    assert.deepEqual(page1.rejects, [[reject.file, String(reject.line), '走访类型', `“串门”不是可选值之一（${reject.params.allowed_zh.join('、')}）`]],
       'the rejected rows on the page against the record');
+    assert.equal(await page.getAttribute('#import-rejects tbody tr td:nth-child(3) span', 'title'), '接口字段名：kind',
+      'the field cell\'s tooltip names the API field');
     assert.equal(reject.file, '民情日记.csv', 'the file name came through the upload');
 
     // The good row is in the API; the bad one is not.
@@ -243,8 +253,9 @@ describe('a team leader imports the diary', () => {
     const [header, , badRow] = csv.split('\r\n');
     assert.equal(lines.length, 2, `rejects file:\n${text}`);
     assert.equal(lines[0], `${header},reject_line,reject_reason`);
-    // The reason holds quotes, so CSV quotes it: "kind: ""串门"" is not one of …".
-    assert.ok(lines[1].startsWith(`${badRow},3,"kind: ""串门""`), `rejects file row ${lines[1]}, want ${badRow},3,"kind: ""串门"" …`);
+    // The web tab asks for Chinese reasons, after the column as typed.
+    assert.ok(lines[1].startsWith(`${badRow},3,走访类型：“串门”不是可选值之一（入户走访、走访农户、`),
+      `rejects file row ${lines[1]}, want ${badRow},3,走访类型：“串门”不是可选值之一（入户走访、走访农户、…`);
 
     // Fixed in a spreadsheet (the kind), the file imports as it is.
     const fixed = text.replace(',串门,', ',入户走访,');
@@ -310,6 +321,12 @@ describe('a team leader imports the diary', () => {
       assert.doesNotMatch(text, /[\u3400-\u9fff]/, `${sel} in English still shows Chinese: ${text}`);
     }
     assert.equal(await page.textContent('#import-file-name'), '民情日记.csv', 'the chosen file is named');
+    // The reject shown (the last import's) is worded in English now; the
+    // column stays as the clerk typed it, the tooltip in English.
+    const [row] = (await shown(page)).rejects;
+    assert.equal(row[2], '走访类型', `the reject's field cell ${row}`);
+    assert.match(row[3], /^“串门” is not one of household_visit, enterprise_visit, /, `the reject's reason cell in English ${row}`);
+    assert.equal(await page.getAttribute('#import-rejects tbody tr td:nth-child(3) span', 'title'), 'API field: kind');
     await page.click('#lang'); // back to zh-CN for whoever runs next
   });
 
