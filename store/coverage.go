@@ -78,19 +78,13 @@ func (s *Store) VillageCoverage(ctx context.Context, scope lianxin.Scope, w cove
 		// serve such a caller from the cache.
 		cacheable := scope.User != ""
 		var versions []int64
+		var err error
 		if cacheable {
-			var err error
-			// Read before the data: a concurrent write then makes the answer
-			// newer than its key, never older.
-			if versions, err = s.covers.inputVersions(ctx, tx); err != nil {
+			var hit bool
+			if versions, out, hit, err = s.covers.lookup(ctx, tx, key); err != nil || hit {
 				return err
 			}
-			var ok bool
-			if out, ok = s.covers.get(versions, key); ok {
-				return nil
-			}
 		}
-		var err error
 		if out, err = villageCoverage(ctx, tx, w, f); err != nil {
 			return err
 		}
@@ -290,13 +284,10 @@ func (s *Store) CellAggregates(ctx context.Context, scope lianxin.Scope, res int
 	var versions []int64
 	err = s.ReadInScope(ctx, scope, func(tx pgx.Tx) error {
 		if cacheable {
+			var hit bool
 			var err error
-			if versions, err = s.cells.inputVersions(ctx, tx); err != nil {
+			if versions, out, hit, err = s.cells.lookup(ctx, tx, key); err != nil || hit {
 				return err
-			}
-			var ok bool
-			if out, ok = s.cells.get(versions, key); ok {
-				return nil
 			}
 		}
 		if err := noJIT(ctx, tx); err != nil {
@@ -369,13 +360,10 @@ func (s *Store) CountyCells(ctx context.Context, scope lianxin.Scope, res int, w
 	err := s.ReadInScope(ctx, scope, func(tx pgx.Tx) error {
 		var versions []int64
 		if cacheable {
+			var hit bool
 			var err error
-			if versions, err = s.cells.inputVersions(ctx, tx); err != nil {
+			if versions, out, hit, err = s.cells.lookup(ctx, tx, key); err != nil || hit {
 				return err
-			}
-			var ok bool
-			if out, ok = s.cells.get(versions, key); ok {
-				return nil
 			}
 		}
 		if err := noJIT(ctx, tx); err != nil {

@@ -55,6 +55,18 @@ func (c *versionedCache[K, V]) inputVersions(ctx context.Context, tx pgx.Tx) ([]
 	return v, rows.Err()
 }
 
+// lookup reads the inputs' versions in tx, then the answer for k at them:
+// hit reports whether it was there. The versions key the answer the caller
+// computes on a miss (put): read before the data, so a concurrent write
+// makes an answer newer than its key, never older.
+func (c *versionedCache[K, V]) lookup(ctx context.Context, tx pgx.Tx, k K) (versions []int64, answer V, hit bool, err error) {
+	if versions, err = c.inputVersions(ctx, tx); err != nil {
+		return nil, answer, false, err
+	}
+	answer, hit = c.get(versions, k)
+	return versions, answer, hit, nil
+}
+
 // get returns a copy of the answer for k at versions v.
 func (c *versionedCache[K, V]) get(v []int64, k K) (V, bool) {
 	var zero V

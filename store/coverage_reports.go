@@ -244,13 +244,12 @@ func (s *Store) SummaryNumbers(ctx context.Context, scope lianxin.Scope, w cover
 	var versions []int64
 	err := s.ReadInScope(ctx, scope, func(tx pgx.Tx) error {
 		if cacheable {
+			var cached coverage.Summary
+			var hit bool
 			var err error
-			if versions, err = s.sums.inputVersions(ctx, tx); err != nil {
-				return err
-			}
-			if cached, ok := s.sums.get(versions, key); ok {
+			if versions, cached, hit, err = s.sums.lookup(ctx, tx, key); err != nil || hit {
 				sum = cached
-				return nil
+				return err
 			}
 		}
 		townID, err := townIDByCode(ctx, tx, town)
