@@ -145,10 +145,7 @@ func TestMembersReportRecoversNoSuppressedVillage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	planner := lianxin.Scope{User: "planner", Roles: []lianxin.Role{lianxin.RolePlanner}, AllTowns: true}
-	gis := lianxin.Scope{User: "gis", Roles: []lianxin.Role{lianxin.RoleGIS}, AllTowns: true}
-	gisHH := lianxin.Scope{User: "gis-hh", Roles: []lianxin.Role{lianxin.RoleGIS}, AllTowns: true, HouseholdPoints: true}
-	leader := lianxin.Scope{User: "leader", Roles: []lianxin.Role{lianxin.RoleTeamLeader}, Towns: []int32{towns[0].ID}, HouseholdPoints: true}
+	planner, gis, gisHH, leader := testRoles(towns[0].ID)
 	leaveOut, _ := suppressedIDs(t, ctx, s, reports, planner, w)
 	shown := membersFromVisits(t, conn, w, leaveOut)
 	exactAsked := membersFromVisits(t, conn, asked, nil)
@@ -280,10 +277,7 @@ func TestDiarySampleShowsNoHouseholdOrSuppressedVillage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	planner := lianxin.Scope{User: "planner", Roles: []lianxin.Role{lianxin.RolePlanner}, AllTowns: true}
-	gis := lianxin.Scope{User: "gis", Roles: []lianxin.Role{lianxin.RoleGIS}, AllTowns: true}
-	gisHH := lianxin.Scope{User: "gis-hh", Roles: []lianxin.Role{lianxin.RoleGIS}, AllTowns: true, HouseholdPoints: true}
-	leader := lianxin.Scope{User: "leader", Roles: []lianxin.Role{lianxin.RoleTeamLeader}, Towns: []int32{towns[0].ID}, HouseholdPoints: true}
+	planner, gis, gisHH, leader := testRoles(towns[0].ID)
 	leaveOut, suppressed := suppressedIDs(t, ctx, s, reports, planner, w)
 
 	const n = 200
@@ -427,8 +421,7 @@ func TestTownsWithoutActivityLeaveOutSuppressedVillages(t *testing.T) {
 		SELECT code FROM p`, quiet, w.From, w.To, mustJSON(t, small)).Scan(&project); err != nil {
 		t.Fatalf("set-up: move a key enterprise's visits into a small village: %v", err)
 	}
-	planner := lianxin.Scope{User: "planner", Roles: []lianxin.Role{lianxin.RolePlanner}, AllTowns: true}
-	gisHH := lianxin.Scope{User: "gis-hh", Roles: []lianxin.Role{lianxin.RoleGIS}, AllTowns: true, HouseholdPoints: true}
+	planner, _, gisHH, _ := testRoles(0)
 	for _, tc := range []struct {
 		name     string
 		scope    lianxin.Scope

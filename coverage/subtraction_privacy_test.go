@@ -19,6 +19,17 @@ import (
 	"lianxin/store/storetest"
 )
 
+// testRoles are the readers the privacy tests compare: a planner and a gis
+// user without household access, a gis user with it (exact figures), and a
+// team leader of leaderTown (exact there, protected elsewhere).
+func testRoles(leaderTown int32) (planner, gis, gisHH, leader lianxin.Scope) {
+	planner = lianxin.Scope{User: "planner", Roles: []lianxin.Role{lianxin.RolePlanner}, AllTowns: true}
+	gis = lianxin.Scope{User: "gis", Roles: []lianxin.Role{lianxin.RoleGIS}, AllTowns: true}
+	gisHH = lianxin.Scope{User: "gis-hh", Roles: []lianxin.Role{lianxin.RoleGIS}, AllTowns: true, HouseholdPoints: true}
+	leader = lianxin.Scope{User: "leader", Roles: []lianxin.Role{lianxin.RoleTeamLeader}, Towns: []int32{leaderTown}, HouseholdPoints: true}
+	return planner, gis, gisHH, leader
+}
+
 // diary is the summary's diary totals, by JSON name.
 func diary(s coverage.Summary) map[string]int64 {
 	return map[string]int64{
@@ -107,10 +118,7 @@ func TestSummarySubtractionRecoversNoSuppressedVillage(t *testing.T) {
 		t.Fatal(err)
 	}
 	first, second := towns[0], towns[1]
-	planner := lianxin.Scope{User: "planner", Roles: []lianxin.Role{lianxin.RolePlanner}, AllTowns: true}
-	gis := lianxin.Scope{User: "gis", Roles: []lianxin.Role{lianxin.RoleGIS}, AllTowns: true}
-	gisHH := lianxin.Scope{User: "gis-hh", Roles: []lianxin.Role{lianxin.RoleGIS}, AllTowns: true, HouseholdPoints: true}
-	leader := lianxin.Scope{User: "leader", Roles: []lianxin.Role{lianxin.RoleTeamLeader}, Towns: []int32{first.ID}, HouseholdPoints: true}
+	planner, gis, gisHH, leader := testRoles(first.ID)
 
 	type attack struct {
 		name  string
@@ -308,8 +316,7 @@ func TestDiffSubtractionRecoversNoSuppressedVillage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	planner := lianxin.Scope{User: "planner", Roles: []lianxin.Role{lianxin.RolePlanner}, AllTowns: true}
-	leader := lianxin.Scope{User: "leader", Roles: []lianxin.Role{lianxin.RoleTeamLeader}, Towns: []int32{towns[0].ID}, HouseholdPoints: true}
+	planner, _, _, leader := testRoles(towns[0].ID)
 	type attack struct {
 		name  string
 		scope lianxin.Scope
