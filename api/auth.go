@@ -59,11 +59,6 @@ var publicRoutes = map[string]bool{
 	"/*":                   true, // the web app's files, and the 404 of unknown paths
 }
 
-// householdLayers are the layers whose features are households or where
-// they were visited: only a scope with HouseholdPoints may ask for them,
-// whatever the route (tiles, exports, OGC collections).
-var householdLayers = []string{"households", "household_personal", "visits"}
-
 // useSecurity installs what every response carries (secure headers, CORS
 // when configured) and the authentication of every request.
 func (s *Server) useSecurity() {
@@ -206,8 +201,10 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		if strings.HasPrefix(c.Path(), "/api/v1/admin/") && !cl.scope.Has(lianxin.RoleAdmin) && !cl.scope.Has(lianxin.RoleSystem) {
 			return lianxin.Errorf(lianxin.EForbidden, "only an admin may do this")
 		}
-		if layer, ok := householdLayerAsked(c); ok && safeMethod(c.Request().Method) && !cl.scope.HouseholdPoints {
-			return lianxin.Errorf(lianxin.EForbidden, "layer %s shows households: your role does not include household points", layer)
+		if layer, ok := householdLayerAsked(c); ok && safeMethod(c.Request().Method) {
+			if err := cl.scope.MayReadLayer(layer); err != nil {
+				return err
+			}
 		}
 		return next(c)
 	}
@@ -279,20 +276,22 @@ func safeMethod(m string) bool {
 	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
 }
 
-// householdLayerAsked reports whether any path parameter names a household
-// layer (a tile's "households,villages", an export's layer, an OGC
-// collection), or the path has a households segment.
+// householdLayerAsked reports whether any path parameter names a layer
+// that needs household points (lianxin.HouseholdLayer: a tile's
+// "households,villages", an export's layer, an OGC collection), or the path
+// has such a segment. It is the route-level guard; the tile and export
+// services apply the same rule again to what they serve.
 func householdLayerAsked(c echo.Context) (string, bool) {
 	for _, v := range c.ParamValues() {
 		for part := range strings.SplitSeq(v, ",") {
 			part = strings.TrimSuffix(part, ".json")
-			if slices.Contains(householdLayers, part) {
+			if lianxin.HouseholdLayer(part) {
 				return part, true
 			}
 		}
 	}
 	for seg := range strings.SplitSeq(c.Path(), "/") {
-		if slices.Contains(householdLayers, seg) {
+		if lianxin.HouseholdLayer(seg) {
 			return seg, true
 		}
 	}

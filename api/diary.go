@@ -29,7 +29,11 @@ func (s *Server) needDiary(h echo.HandlerFunc) echo.HandlerFunc {
 		if s.deps.Diary == nil {
 			return lianxin.Errorf(lianxin.EUnavailable, "the diary is not configured on this server")
 		}
-		if err := diary.MayWrite(scopeOf(c)); err != nil {
+		may := diary.MayWrite
+		if c.Request().Method == http.MethodGet || c.Request().Method == http.MethodHead {
+			may = diary.MayRead
+		}
+		if err := may(scopeOf(c)); err != nil {
 			return err
 		}
 		return h(c)
@@ -48,9 +52,9 @@ func (s *Server) writeDiary(c echo.Context) error {
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
-			return lianxin.Errorf(lianxin.ETooLarge, "body: larger than %d bytes", maxDiaryBody)
+			return diary.Refuse(lianxin.ETooLarge, "body", diary.ReasonBodyTooLarge, map[string]any{"max": maxDiaryBody}, "larger than %d bytes", maxDiaryBody)
 		}
-		return lianxin.Errorf(lianxin.EInvalid, "body: could not be read")
+		return diary.Refuse(lianxin.EInvalid, "body", diary.ReasonBodyBad, nil, "could not be read")
 	}
 	r, err := decodeDiaryRequest(body)
 	if err != nil {
@@ -80,20 +84,33 @@ func decodeDiaryRequest(body []byte) (diary.Request, error) {
 	switch {
 	case err == nil:
 	case errors.As(err, &typeErr) && typeErr.Field != "":
-		return r, lianxin.Errorf(lianxin.EInvalid, "%s: want %s, not a JSON %s", typeErr.Field, diaryFieldType(typeErr.Field), typeErr.Value)
+		return r, diary.Refuse(lianxin.EInvalid, typeErr.Field, diary.ReasonFieldType, map[string]any{"want": diaryFieldKind(typeErr.Field)},
+			"want %s, not a JSON %s", diaryFieldType(typeErr.Field), typeErr.Value)
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return r, lianxin.Errorf(lianxin.EInvalid, "%s: unknown field; an entry has id, household, member, kind, participants, notes, "+
-			"problems_collected, problems_resolved, petition_resolved, dispute_resolved, occurred_at, lon, lat", field)
+		return r, diary.Refuse(lianxin.EInvalid, field, diary.ReasonUnknownField, nil, "unknown field; an entry has id, household, member, kind, participants, notes, "+
+			"problems_collected, problems_resolved, petition_resolved, dispute_resolved, occurred_at, lon, lat")
 	case errors.As(err, &syntaxErr), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		return r, lianxin.Errorf(lianxin.EInvalid, "body: want one JSON object, e.g. {\"id\":\"app-…\",\"household\":\"…\",\"kind\":\"household_visit\"}")
+		return r, diary.Refuse(lianxin.EInvalid, "body", diary.ReasonBodyBad, nil, "want one JSON object, e.g. {\"id\":\"app-…\",\"household\":\"…\",\"kind\":\"household_visit\"}")
 	default:
-		return r, lianxin.Errorf(lianxin.EInvalid, "body: want one JSON object of an entry's fields")
+		return r, diary.Refuse(lianxin.EInvalid, "body", diary.ReasonBodyBad, nil, "want one JSON object of an entry's fields")
 	}
 	if dec.More() {
-		return r, lianxin.Errorf(lianxin.EInvalid, "body: want one JSON object, not several")
+		return r, diary.Refuse(lianxin.EInvalid, "body", diary.ReasonBodyBad, nil, "want one JSON object, not several")
 	}
 	return r, nil
+}
+
+// diaryFieldKind is the kind of value a field wants, for field_type's
+// want: number, bool or text.
+func diaryFieldKind(field string) string {
+	switch field {
+	case "participants", "problems_collected", "problems_resolved", "lon", "lat":
+		return "number"
+	case "petition_resolved", "dispute_resolved":
+		return "bool"
+	}
+	return "text"
 }
 
 func diaryFieldType(field string) string {
@@ -113,17 +130,17 @@ func diaryFieldType(field string) string {
 func (s *Server) listDiary(c echo.Context) error {
 	for k := range c.QueryParams() {
 		if k != "limit" {
-			return lianxin.Errorf(lianxin.EInvalid, "%s: unknown parameter (this list takes limit)", k)
+			return diary.Refuse(lianxin.EInvalid, k, diary.ReasonUnknownField, nil, "unknown parameter (this list takes limit)")
 		}
 	}
 	limit := 0
 	if v := c.QueryParam("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {
-			return lianxin.Errorf(lianxin.EInvalid, "limit: %q is not a whole number", v)
+			return diary.Refuse(lianxin.EInvalid, "limit", diary.ReasonLimitRange, map[string]any{"value": v}, "%q is not a whole number", v)
 		}
 		if n == 0 {
-			return lianxin.Errorf(lianxin.EInvalid, "limit: 0; want 1 to 500")
+			return diary.Refuse(lianxin.EInvalid, "limit", diary.ReasonLimitRange, map[string]any{"value": 0}, "0; want 1 to 500")
 		}
 		limit = n
 	}

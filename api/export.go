@@ -244,12 +244,13 @@ func (s *Server) exportPMTiles(c echo.Context) error {
 	if !scope.SeesTown(town.ID) {
 		return lianxin.Errorf(lianxin.EForbidden, "town %s: outside your towns", code)
 	}
-	// The layers this caller may see (households need their grant), by the
-	// tiles' default rule; a server with a stricter rule refuses the tile,
-	// and the package with it, rather than leaking a layer.
+	// The layers this caller may read, by the one rule every tile, export
+	// and OGC route applies (households and visits need household points);
+	// a server with a stricter rule refuses the tile, and the package with
+	// it, rather than leaking a layer.
 	var layers []*tiles.Layer
 	for _, l := range tiles.Layers() {
-		if tiles.DefaultAllow(scope, l) == nil {
+		if scope.MayReadLayer(l.Name) == nil {
 			layers = append(layers, l)
 		}
 	}

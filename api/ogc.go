@@ -128,6 +128,15 @@ func (s *Server) ogcRefs(scope lianxin.Scope) []ogcRef {
 	return refs
 }
 
+// ogcRequested checks a collection request's f= and finds the collection
+// its {id} names.
+func (s *Server) ogcRequested(c echo.Context, scope lianxin.Scope) (ogcRef, error) {
+	if err := checkF(c); err != nil {
+		return ogcRef{}, err
+	}
+	return s.ogcRefOf(scope, c.Param("id"))
+}
+
 // ogcRefOf finds the collection named id.
 func (s *Server) ogcRefOf(scope lianxin.Scope, id string) (ogcRef, error) {
 	for _, k := range ogcKinds {
@@ -202,11 +211,8 @@ func (s *Server) ogcCollections(c echo.Context) error {
 }
 
 func (s *Server) ogcCollectionOne(c echo.Context) error {
-	if err := checkF(c); err != nil {
-		return err
-	}
 	scope := scopeOf(c)
-	r, err := s.ogcRefOf(scope, c.Param("id"))
+	r, err := s.ogcRequested(c, scope)
 	if err != nil {
 		return err
 	}
@@ -221,11 +227,8 @@ func (s *Server) ogcCollectionOne(c echo.Context) error {
 // order (a mixed layer's: its kinds in turn), with numberMatched,
 // numberReturned and a next link while more remain.
 func (s *Server) ogcItems(c echo.Context) error {
-	if err := checkF(c); err != nil {
-		return err
-	}
 	scope := scopeOf(c)
-	r, err := s.ogcRefOf(scope, c.Param("id"))
+	r, err := s.ogcRequested(c, scope)
 	if err != nil {
 		return err
 	}
@@ -368,11 +371,8 @@ func (s *Server) ogcItems(c echo.Context) error {
 }
 
 func (s *Server) ogcItem(c echo.Context) error {
-	if err := checkF(c); err != nil {
-		return err
-	}
 	scope := scopeOf(c)
-	r, err := s.ogcRefOf(scope, c.Param("id"))
+	r, err := s.ogcRequested(c, scope)
 	if err != nil {
 		return err
 	}

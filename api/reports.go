@@ -1,7 +1,12 @@
 package api
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -48,7 +53,7 @@ type reportParams struct {
 func params(c echo.Context, allowed ...string) (reportParams, error) {
 	q := c.QueryParams()
 	for k, v := range q {
-		if !slices.Contains(allowed, k) {
+		if !slices.Contains(allowed, k) && !(slices.Contains(allowed, "format") && slices.Contains(csvReportParams, k)) {
 			return reportParams{}, lianxin.Errorf(lianxin.EInvalid, "%s: unknown parameter (this report takes %s)", k, strings.Join(allowed, ", "))
 		}
 		if len(v) > 1 {
@@ -127,10 +132,7 @@ func writeRows[T any](c echo.Context, name, format string, w coverage.Window, ro
 	}
 	switch format {
 	case coverage.FormatCSV:
-		c.Response().Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")
-		c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+name+`.csv"`)
-		c.Response().WriteHeader(http.StatusOK)
-		return coverage.WriteCSV(c.Response(), rows)
+		return writeReportCSV(c, name, rows) // api/csv.go: codes kept as text for Excel, lang=zh
 	case coverage.FormatGeoJSON:
 		b, err := coverage.GeoJSON(rows, at)
 		if err != nil {
@@ -231,9 +233,10 @@ func tableReport[T any](c echo.Context, s *Server, name string, allowed []string
 	return writeRows(c, name, format, w, rows, nil)
 }
 
-// GET /api/v1/reports/summary
+// GET /api/v1/reports/summary: the summary object, or with format=csv one
+// row of it (nested figures as parent.child columns, lists joined by ";").
 func (s *Server) reportSummary(c echo.Context) error {
-	p, err := params(c, "town", "team", "from", "to")
+	p, err := params(c, "town", "team", "from", "to", "format")
 	if err != nil {
 		return err
 	}
@@ -241,9 +244,16 @@ func (s *Server) reportSummary(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	format, err := p.format(coverage.FormatJSON, coverage.FormatCSV)
+	if err != nil {
+		return err
+	}
 	sum, err := s.reports().Summary(c.Request().Context(), scopeOf(c), q)
 	if err != nil {
 		return err
+	}
+	if format == coverage.FormatCSV {
+		return writeRows(c, "summary", format, coverage.Window{}, []coverage.Summary{sum}, nil)
 	}
 	return c.JSON(http.StatusOK, sum)
 }
@@ -288,10 +298,8 @@ func (s *Server) createSnapshot(c echo.Context) error {
 		AsOf string `json:"as_of"`
 		Town string `json:"town"`
 	}
-	if c.Request().ContentLength != 0 {
-		if err := c.Bind(&body); err != nil {
-			return lianxin.Errorf(lianxin.EInvalid, "body: not a JSON object with as_of and town")
-		}
+	if err := decodeStrict(c.Request().Body, &body, "as_of", "town"); err != nil {
+		return err
 	}
 	var asOf time.Time
 	if body.AsOf != "" {
@@ -310,6 +318,33 @@ func (s *Server) createSnapshot(c echo.Context) error {
 	}
 	snap.Gaps, snap.Summary = nil, nil
 	return c.JSON(http.StatusCreated, snap)
+}
+
+// decodeStrict reads an optional JSON object body into v, whose fields are
+// allowed: a field outside them (misspelt or unsupported, which json would
+// silently ignore) is a 400 naming it. No body: every field its default.
+func decodeStrict(r io.Reader, v any, allowed ...string) error {
+	b, err := io.ReadAll(io.LimitReader(r, 1<<16))
+	if err != nil {
+		return fmt.Errorf("read body: %w", err)
+	}
+	if len(bytes.TrimSpace(b)) == 0 {
+		return nil
+	}
+	what := "body: not a JSON object with " + strings.Join(allowed, ", ")
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(b, &fields); err != nil {
+		return lianxin.Errorf(lianxin.EInvalid, "%s", what)
+	}
+	for _, k := range slices.Sorted(maps.Keys(fields)) {
+		if !slices.Contains(allowed, k) {
+			return lianxin.Errorf(lianxin.EInvalid, "%s: unknown field (the body takes %s)", k, strings.Join(allowed, ", "))
+		}
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return lianxin.Errorf(lianxin.EInvalid, "%s", what)
+	}
+	return nil
 }
 
 // GET /api/v1/snapshots

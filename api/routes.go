@@ -35,6 +35,7 @@ func (s *Server) routes() {
 	e.GET("/api/v1/reports/summary", s.needReports(s.reportSummary))
 	e.GET("/api/v1/reports/diary-sample", s.needReports(s.reportDiary))
 	e.GET("/api/v1/reports/forecast", s.needReports(s.reportForecast))
+	e.GET("/api/v1/reports/special-households", s.needReports(s.reportSpecialHouseholds))
 	e.POST("/api/v1/snapshots", s.needReports(s.createSnapshot))
 	e.GET("/api/v1/snapshots", s.needReports(s.listSnapshots))
 	e.GET("/api/v1/snapshots/:a/diff/:b", s.needReports(s.snapshotDiff))

@@ -90,6 +90,21 @@ func DefaultWindow(startsOn, now time.Time) Window {
 	return Window{From: Day(startsOn), To: Day(now).AddDate(0, 0, 1)}
 }
 
+// ResolveWindow is the one way a report's window is read from its from and
+// to (zero: the default, DefaultWindow): a from before the campaign's first
+// day is clamped to that day (nothing happened before it, and whole weeks
+// are counted from it), then the window is checked (NewWindow).
+func ResolveWindow(startsOn, now, from, to time.Time) (Window, error) {
+	w := DefaultWindow(startsOn, now)
+	if !from.IsZero() && Day(from).After(w.From) {
+		w.From = Day(from)
+	}
+	if !to.IsZero() {
+		w.To = Day(to)
+	}
+	return NewWindow(w.From, w.To)
+}
+
 // Days is the number of days in the window.
 func (w Window) Days() int { return int(w.To.Sub(w.From).Hours()+0.5) / 24 }
 
@@ -138,6 +153,11 @@ type SpecialCounts struct {
 	// hidden has bit i set when Groups[i]'s count is published as "<11"
 	// (privacy rule 3); figures the store computes never have it.
 	hidden uint8
+	// withheld marks a town's or the county's counts (PublishVillages):
+	// hidden ones read "hidden" or "≥" atLeast[i] (privacy.Count.Withheld),
+	// atLeast[i] being the sum of Groups[i]'s shown village counts beneath.
+	withheld bool
+	atLeast  [6]int64
 }
 
 // Hide marks group g's count as hidden.
@@ -160,6 +180,9 @@ func groupIndex(g Group) int {
 
 // Published returns group g's count as it may be shown.
 func (s SpecialCounts) Published(g Group) privacy.Count {
+	if s.withheld && s.Hidden(g) {
+		return privacy.Withhold(s.Get(g), s.atLeast[groupIndex(g)])
+	}
 	return privacy.Count{N: s.Get(g), Hidden: s.Hidden(g)}
 }
 
@@ -191,6 +214,10 @@ func (s *SpecialCounts) UnmarshalJSON(b []byte) error {
 		s.AddGroup(g, c.N)
 		if c.Hidden {
 			s.Hide(g)
+		}
+		if c.Withheld {
+			s.withheld = true
+			s.atLeast[groupIndex(g)] = c.AtLeast
 		}
 	}
 	return nil
@@ -332,8 +359,55 @@ func (v VillageCoverage) SpecialWaiting() privacy.Count {
 	return privacy.HiddenSum(total, shown)
 }
 
-// Reached applies the one-third rule to the village.
-func (v VillageCoverage) Reached() bool { return Reached(v.VisitedResidents, v.ResidentPopulation) }
+// Gap reasons: the rule a village fails, "" when it meets it.
+const (
+	// GapBelowOneThird: a rural village whose visited residents are below
+	// one-third of its resident population (the one-third rule is written
+	// for the rural resident population, 农村常住人口).
+	GapBelowOneThird = "below_one_third"
+	// GapNoPopulation: a rural village with no resident population, whose
+	// one-third cannot be judged; listed so it is seen.
+	GapNoPopulation = "no_population"
+	// GapNoVisit: an urban community (villages.rural false) with no diary
+	// entry at all in the window. The one-third rule does not apply to
+	// communities; the five full coverages (#3, every village and community)
+	// ask only that each is visited.
+	GapNoVisit = "no_visit"
+)
+
+// GapReason is the one definition of a village in gap: a rural village is
+// judged by the one-third rule, an urban community by whether it had any
+// visit in the window. "" when the village meets its rule.
+func (v VillageCoverage) GapReason() string {
+	if !v.Rural {
+		if v.Visits > 0 {
+			return ""
+		}
+		return GapNoVisit
+	}
+	switch {
+	case NoPopulation(v.ResidentPopulation):
+		return GapNoPopulation
+	case !Reached(v.VisitedResidents, v.ResidentPopulation):
+		return GapBelowOneThird
+	}
+	return ""
+}
+
+// Reached reports whether the village meets its rule (GapReason): the
+// one-third rule for a rural village, a visit in the window for an urban
+// community. Reports, tiles and exports all judge "reached" here.
+func (v VillageCoverage) Reached() bool { return v.GapReason() == "" }
+
+// ResidentsNeeded is how many more residents the village must visit to
+// reach one-third; 0 for an urban community, which the one-third rule does
+// not judge.
+func (v VillageCoverage) ResidentsNeeded() int64 {
+	if !v.Rural {
+		return 0
+	}
+	return ResidentsNeeded(v.VisitedResidents, v.ResidentPopulation)
+}
 
 // Coverage is visited residents over resident population, capped at 1; nil
 // when the village has no population.

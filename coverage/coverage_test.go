@@ -153,12 +153,12 @@ func TestBuildGapsSortsAndRanks(t *testing.T) {
 	d := func(s string) time.Time { x, _ := coverage.ParseDay("d", s); return x }
 	last := d("2026-04-01")
 	vs := []coverage.VillageCoverage{
-		{VillageCode: "A", TownCode: "T", ResidentPopulation: 90, VisitedResidents: 10, LastVisitOn: &last,
+		{VillageCode: "A", TownCode: "T", Rural: true, ResidentPopulation: 90, VisitedResidents: 10, LastVisitOn: &last,
 			UnvisitedSizes: []coverage.SizeCount{{Residents: 4, Households: 10}}},
-		{VillageCode: "B", TownCode: "T", ResidentPopulation: 90, VisitedResidents: 0,
+		{VillageCode: "B", TownCode: "T", Rural: true, ResidentPopulation: 90, VisitedResidents: 0,
 			UnvisitedSizes: []coverage.SizeCount{{Residents: 3, Households: 30}}},
-		{VillageCode: "C", TownCode: "T", ResidentPopulation: 90, VisitedResidents: 30},
-		{VillageCode: "D", TownCode: "T", ResidentPopulation: 0},
+		{VillageCode: "C", TownCode: "T", Rural: true, ResidentPopulation: 90, VisitedResidents: 30},
+		{VillageCode: "D", TownCode: "T", Rural: true, ResidentPopulation: 0},
 	}
 	w := coverage.Window{From: d("2026-03-01"), To: d("2026-05-01")}
 	rows, err := coverage.BuildGaps(vs, w, coverage.GapOptions{Bases: map[string]orb.Point{"T": {120, 32}}})
@@ -255,10 +255,10 @@ func TestForecast(t *testing.T) {
 	d := func(s string) time.Time { x, _ := coverage.ParseDay("d", s); return x }
 	w := coverage.Window{From: d("2026-03-01"), To: d("2026-06-01")}
 	now := []coverage.VillageCoverage{
-		{VillageID: 1, VillageCode: "A", ResidentPopulation: 300, VisitedResidents: 72},  // +28 in 4 weeks: 1/day, needs 28
-		{VillageID: 2, VillageCode: "B", ResidentPopulation: 300, VisitedResidents: 50},  // no progress
-		{VillageID: 3, VillageCode: "C", ResidentPopulation: 300, VisitedResidents: 100}, // reached
-		{VillageID: 4, VillageCode: "D"},
+		{VillageID: 1, VillageCode: "A", Rural: true, ResidentPopulation: 300, VisitedResidents: 72},  // +28 in 4 weeks: 1/day, needs 28
+		{VillageID: 2, VillageCode: "B", Rural: true, ResidentPopulation: 300, VisitedResidents: 50},  // no progress
+		{VillageID: 3, VillageCode: "C", Rural: true, ResidentPopulation: 300, VisitedResidents: 100}, // reached
+		{VillageID: 4, VillageCode: "D", Rural: true},
 	}
 	recent := []coverage.VillageCoverage{{VillageID: 1, VisitedResidents: 44}, {VillageID: 2, VisitedResidents: 50}}
 	rows := coverage.Forecast(now, recent, w)

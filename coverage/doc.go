@@ -15,6 +15,9 @@
 //
 // Assumptions: days are calendar days in campaign time (UTC+8); a window is
 // [From, To) in whole days; a household counts as visited in a window when
-// at least one diary entry names it inside the window, and its residents then
-// count towards its village.
+// at least one diary entry that is a contact with it (a household visit or
+// an assistance delivery: SQL household_contact, migration 027) names it
+// inside the window, and its residents then count towards its village. Which
+// villages are in gap is decided once, by VillageCoverage.GapReason: rural
+// villages by the one-third rule, urban communities by a visit.
 package coverage

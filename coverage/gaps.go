@@ -41,6 +41,21 @@ func HouseholdsNeeded(sizes []SizeCount, residentsNeeded int64) (households, res
 	return households, residents, false
 }
 
+// HouseholdsNeededTypical is how many households of the village's average
+// size hold residentsNeeded residents: ceil(residentsNeeded / (residents /
+// households)), in integers. HouseholdsNeeded is the fewest (largest
+// households first); this is what a team should expect to visit. ok is
+// false when the village has no households to average.
+func HouseholdsNeededTypical(residentsNeeded, residents, households int64) (n int64, ok bool) {
+	if residentsNeeded <= 0 {
+		return 0, true
+	}
+	if residents <= 0 || households <= 0 {
+		return 0, false
+	}
+	return (residentsNeeded*households + residents - 1) / residents, true
+}
+
 // GapRow is one line of the gap report.
 type GapRow struct {
 	Rank               int      `json:"rank"`
@@ -48,24 +63,33 @@ type GapRow struct {
 	VillageName        string   `json:"village_name"`
 	TownCode           string   `json:"town_code"`
 	TownName           string   `json:"town_name"`
+	Rural              bool     `json:"rural"` // false: an urban community
 	ResidentPopulation int64    `json:"resident_population"`
 	VisitedResidents   int64    `json:"visited_residents"`
 	Coverage           *float64 `json:"coverage"` // null: no population
-	Reached            bool     `json:"reached"`
-	NoPopulation       bool     `json:"no_population"`
-	ResidentsNeeded    int64    `json:"residents_needed"`
-	// HouseholdsNeeded is null when the village's recorded unvisited
+	// Reached: the village meets its rule (VillageCoverage.GapReason);
+	// GapReason names the rule it fails, "" when reached.
+	Reached         bool   `json:"reached"`
+	GapReason       string `json:"gap_reason"`
+	NoPopulation    bool   `json:"no_population"`
+	ResidentsNeeded int64  `json:"residents_needed"` // 0 for an urban community
+	// HouseholdsNeeded is the fewest households (largest first) that reach
+	// one-third: a minimum. It is null when the village's recorded unvisited
 	// households cannot reach one-third (its population figure exceeds what
 	// the register holds).
-	HouseholdsNeeded  *int64        `json:"households_needed"`
-	SpecialUnvisited  SpecialCounts `json:"special_unvisited"`
-	SpecialWaiting    privacy.Count `json:"special_waiting"` // sum over groups
-	Households        int64         `json:"households"`
-	VisitedHouseholds int64         `json:"visited_households"`
-	Visits            int64         `json:"visits"`
-	ProblemsCollected int64         `json:"problems_collected"`
-	ProblemsResolved  int64         `json:"problems_resolved"`
-	LastVisitOn       *string       `json:"last_visit_on"`
+	HouseholdsNeeded *int64 `json:"households_needed"`
+	// HouseholdsNeededTypical is the households of the village's average
+	// size that reach one-third (HouseholdsNeededTypical); null when the
+	// village has no households to average.
+	HouseholdsNeededTypical *int64        `json:"households_needed_typical"`
+	SpecialUnvisited        SpecialCounts `json:"special_unvisited"`
+	SpecialWaiting          privacy.Count `json:"special_waiting"` // sum over groups
+	Households              int64         `json:"households"`
+	VisitedHouseholds       int64         `json:"visited_households"`
+	Visits                  int64         `json:"visits"`
+	ProblemsCollected       int64         `json:"problems_collected"`
+	ProblemsResolved        int64         `json:"problems_resolved"`
+	LastVisitOn             *string       `json:"last_visit_on"`
 	// DaysSinceLastVisit counts from the last visit day to the report day
 	// (the window's last day, or today if earlier); null: never visited.
 	DaysSinceLastVisit *int     `json:"days_since_last_visit"`
@@ -111,6 +135,22 @@ func rankingValue(c privacy.Count) int64 {
 	return c.N
 }
 
+// NoVisitPriority scores an urban community with no visit in the window as
+// Priority scores a rural village with nothing visited: 0.5 (the whole need
+// missing) + 0.3 × min(1, special households waiting / 10) + 0.2 × the
+// staleness (1 when never visited); a visited community scores 0.
+func NoVisitPriority(visited bool, specialWaiting int64, daysSince *int) float64 {
+	if visited {
+		return 0
+	}
+	special := math.Min(1, float64(specialWaiting)/SpecialSaturation)
+	stale := 1.0
+	if daysSince != nil {
+		stale = math.Min(1, float64(*daysSince)/StaleSaturationDays)
+	}
+	return round4(PriorityNeedWeight + PrioritySpecialWeight*special + PriorityStaleWeight*stale)
+}
+
 // Priority scores a village in 0..1: 0.5 × the share of the one-third target
 // still missing + 0.3 × min(1, special households waiting / 10) + 0.2 ×
 // min(1, days since last visit / 28; never visited = 1). Reached villages
@@ -142,8 +182,9 @@ type GapOptions struct {
 }
 
 // BuildGaps turns village coverage (with UnvisitedSizes) into gap rows:
-// villages below one-third (and villages with no population, so they are
-// seen) unless All, sorted by priority or o.Sort, ranked from 1.
+// the villages in gap (VillageCoverage.GapReason: rural villages below
+// one-third or with no population, urban communities with no visit) unless
+// All, sorted by priority or o.Sort, ranked from 1.
 func BuildGaps(villages []VillageCoverage, w Window, o GapOptions) ([]GapRow, error) {
 	less, err := gapOrder(o.Sort)
 	if err != nil {
@@ -155,15 +196,18 @@ func BuildGaps(villages []VillageCoverage, w Window, o GapOptions) ([]GapRow, er
 	}
 	rows := make([]GapRow, 0, len(villages))
 	for _, v := range villages {
-		reached := v.Reached()
-		if reached && !o.All {
+		reason := v.GapReason()
+		reached := reason == ""
+		// A suppressed village is always listed: leaving it out once
+		// reached would say it reached its rule (its row is blank).
+		if reached && !o.All && !v.Suppressed {
 			continue
 		}
 		r := GapRow{
 			VillageCode: v.VillageCode, VillageName: v.VillageName, TownCode: v.TownCode, TownName: v.TownName,
-			ResidentPopulation: v.ResidentPopulation, VisitedResidents: v.VisitedResidents,
-			Coverage: v.Coverage(), Reached: reached, NoPopulation: NoPopulation(v.ResidentPopulation),
-			ResidentsNeeded:  ResidentsNeeded(v.VisitedResidents, v.ResidentPopulation),
+			Rural: v.Rural, ResidentPopulation: v.ResidentPopulation, VisitedResidents: v.VisitedResidents,
+			Coverage: v.Coverage(), Reached: reached, GapReason: reason, NoPopulation: NoPopulation(v.ResidentPopulation),
+			ResidentsNeeded:  v.ResidentsNeeded(),
 			SpecialUnvisited: v.SpecialUnvisited, SpecialWaiting: v.SpecialWaiting(),
 			Households: v.Households, VisitedHouseholds: v.VisitedHouseholds, Visits: v.Visits,
 			ProblemsCollected: v.ProblemsCollected, ProblemsResolved: v.ProblemsResolved,
@@ -174,6 +218,13 @@ func BuildGaps(villages []VillageCoverage, w Window, o GapOptions) ([]GapRow, er
 			r.HouseholdsNeeded = &n
 		}
 		r.residentsAdded = added
+		typical, ok := HouseholdsNeededTypical(r.ResidentsNeeded, v.Residents, v.Households)
+		if !ok { // no household recorded: the official figures' average
+			typical, ok = HouseholdsNeededTypical(r.ResidentsNeeded, v.ResidentPopulation, v.RegisteredHouseholds)
+		}
+		if ok {
+			r.HouseholdsNeededTypical = &typical
+		}
 		if s, ok := Share(v.VisitedResidents+added, v.ResidentPopulation); ok {
 			s = round4(s)
 			r.CoverageIfVisited = &s
@@ -192,7 +243,11 @@ func BuildGaps(villages []VillageCoverage, w Window, o GapOptions) ([]GapRow, er
 			km := math.Round(geo.DistanceMetres(base, v.Centre)/10) / 100
 			r.DistanceKm = &km
 		}
-		r.Priority = Priority(r.VisitedResidents, r.ResidentPopulation, rankingValue(r.SpecialWaiting), r.DaysSinceLastVisit)
+		if v.Rural {
+			r.Priority = Priority(r.VisitedResidents, r.ResidentPopulation, rankingValue(r.SpecialWaiting), r.DaysSinceLastVisit)
+		} else {
+			r.Priority = NoVisitPriority(reached, rankingValue(r.SpecialWaiting), r.DaysSinceLastVisit)
+		}
 		if v.Suppressed {
 			r = blankGap(r)
 		}
@@ -212,13 +267,13 @@ func blankGap(r GapRow) GapRow {
 	sp := SpecialCounts{}
 	sp.hidden = 0x3f
 	return GapRow{VillageCode: r.VillageCode, VillageName: r.VillageName, TownCode: r.TownCode, TownName: r.TownName,
-		ResidentPopulation: r.ResidentPopulation, NoPopulation: r.NoPopulation, SpecialUnvisited: sp,
+		Rural: r.Rural, ResidentPopulation: r.ResidentPopulation, NoPopulation: r.NoPopulation, SpecialUnvisited: sp,
 		SpecialWaiting: privacy.Count{Hidden: true}, DistanceKm: r.DistanceKm, Lon: r.Lon, Lat: r.Lat, Suppressed: true}
 }
 
 // GapColumns are the columns sort= accepts.
 var GapColumns = []string{"priority", "village_code", "village_name", "town_code", "resident_population",
-	"visited_residents", "coverage", "residents_needed", "households_needed", "special_waiting",
+	"visited_residents", "coverage", "residents_needed", "households_needed", "households_needed_typical", "special_waiting",
 	"days_since_last_visit", "distance_km", "visits"}
 
 // nullSorts reports whether r's value in col is null.
@@ -228,6 +283,8 @@ func nullSorts(col string, r GapRow) bool {
 		return r.Coverage == nil
 	case "households_needed":
 		return r.HouseholdsNeeded == nil
+	case "households_needed_typical":
+		return r.HouseholdsNeededTypical == nil
 	case "days_since_last_visit":
 		return r.DaysSinceLastVisit == nil
 	case "distance_km":
@@ -282,6 +339,8 @@ func gapOrder(sort string) (func(a, b GapRow) int, error) {
 		by = func(a, b GapRow) int { return cmp.Compare(a.ResidentsNeeded, b.ResidentsNeeded) }
 	case "households_needed":
 		by = func(a, b GapRow) int { return cmpPtr(a.HouseholdsNeeded, b.HouseholdsNeeded) }
+	case "households_needed_typical":
+		by = func(a, b GapRow) int { return cmpPtr(a.HouseholdsNeededTypical, b.HouseholdsNeededTypical) }
 	case "special_waiting":
 		by = func(a, b GapRow) int {
 			return cmp.Compare(rankingValue(a.SpecialWaiting), rankingValue(b.SpecialWaiting))

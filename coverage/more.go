@@ -23,7 +23,9 @@ type ForecastRow struct {
 	// ResidentsPerWeek is the residents newly reached over the last four
 	// weeks of the window, divided by four.
 	ResidentsPerWeek float64 `json:"residents_per_week"`
-	// Status: reached | on_pace | not_at_this_pace | no_population.
+	// Status: reached | on_pace | not_at_this_pace | no_population, or for
+	// an urban community (not judged by one-third) reached once visited in
+	// the window, else no_visit.
 	Status    string  `json:"status"`
 	ReachesOn *string `json:"reaches_on"` // the day one-third is reached at this pace (status on_pace)
 	// Suppressed: 1 to 4 households and no household access (status
@@ -46,7 +48,7 @@ func Forecast(now, recent []VillageCoverage, w Window) []ForecastRow {
 	for _, v := range now {
 		r := ForecastRow{VillageCode: v.VillageCode, VillageName: v.VillageName, TownCode: v.TownCode,
 			ResidentPopulation: v.ResidentPopulation, VisitedResidents: v.VisitedResidents, Coverage: v.Coverage(),
-			ResidentsNeeded: ResidentsNeeded(v.VisitedResidents, v.ResidentPopulation)}
+			ResidentsNeeded: v.ResidentsNeeded()}
 		if r.Coverage != nil {
 			c := round4(*r.Coverage)
 			r.Coverage = &c
@@ -54,9 +56,11 @@ func Forecast(now, recent []VillageCoverage, w Window) []ForecastRow {
 		gained := max(0, v.VisitedResidents-before[v.VillageID])
 		perDay := float64(gained) / PaceDays
 		r.ResidentsPerWeek = math.Round(perDay*7*100) / 100
-		switch {
-		case NoPopulation(v.ResidentPopulation):
+		switch reason := v.GapReason(); {
+		case reason == GapNoPopulation:
 			r.Status = "no_population"
+		case reason == GapNoVisit:
+			r.Status = "no_visit"
 		case v.Reached():
 			r.Status = "reached"
 		case gained == 0:
@@ -69,7 +73,7 @@ func Forecast(now, recent []VillageCoverage, w Window) []ForecastRow {
 		}
 		out = append(out, r)
 	}
-	rank := map[string]int{"on_pace": 0, "not_at_this_pace": 1, "reached": 2, "no_population": 3}
+	rank := map[string]int{"on_pace": 0, "not_at_this_pace": 1, "no_visit": 1, "reached": 2, "no_population": 3}
 	slices.SortStableFunc(out, func(a, b ForecastRow) int {
 		return cmp.Or(cmp.Compare(rank[a.Status], rank[b.Status]), cmpPtr(a.ReachesOn, b.ReachesOn),
 			cmp.Compare(a.VillageCode, b.VillageCode))
@@ -286,6 +290,14 @@ type Summary struct {
 // count is what still fails, with the codes behind it where they are places
 // or people (special-group households are counted, never listed here).
 type FiveCoverages struct {
+	// Towns lists the codes of the towns every check below judges: nil
+	// (JSON null) for the whole county (or the town asked, for a role that
+	// sees every town); for a role whose detail rows are limited to some
+	// towns (a team leader, a member), those of its towns in the summary's
+	// area, so that projects and members, hidden elsewhere by row-level
+	// security, are judged over the same towns as villages and special
+	// groups.
+	Towns                        []string      `json:"towns"`
 	TownsWithoutActivity         []string      `json:"towns_without_activity"`
 	ProjectsWithoutVisit         []string      `json:"projects_without_visit"` // key enterprises, projects and works sites
 	VillagesWithoutVisit         []string      `json:"villages_without_visit"`

@@ -41,13 +41,15 @@ type NextPlan struct {
 	TotalKm   float64    `json:"total_km"` // base, every stop in order, back to base
 	ReturnKm  float64    `json:"return_km"`
 	Villages  int        `json:"villages"`
-	Remaining int        `json:"remaining"` // villages below one-third not in the plan
+	Remaining int        `json:"remaining"` // villages in gap not in the plan
 }
 
 // NearnessKm is the distance at which a village's score halves.
 const NearnessKm = 10
 
-// Next ranks the team's villages below one-third by need and nearness
+// Next ranks the team's villages in gap (the gap report's rule: rural
+// villages below one-third, urban communities not yet visited; a rural
+// village with no population cannot be planned for) by need and nearness
 // (priority / (1 + km / NearnessKm)), keeps the top n and orders them into a
 // route from the base (nearest neighbour, then 2-opt).
 func (r *Reports) Next(ctx context.Context, scope lianxin.Scope, q NextQuery) (NextPlan, error) {
@@ -71,7 +73,7 @@ func (r *Reports) Next(ctx context.Context, scope lianxin.Scope, q NextQuery) (N
 	team, _ := findTeam(teams, q.Team)
 	cands := make([]NextStop, 0, len(rows))
 	for _, g := range rows {
-		if g.NoPopulation || g.Reached {
+		if g.Reached || (g.Rural && g.NoPopulation) {
 			continue
 		}
 		km := 0.0

@@ -69,20 +69,14 @@ type Query struct {
 	To   time.Time
 }
 
-// Window resolves q's window against the campaign.
+// Window resolves q's window against the campaign (ResolveWindow: a from
+// before the campaign's start is clamped to it).
 func (r *Reports) Window(ctx context.Context, scope lianxin.Scope, q Query) (Window, error) {
 	c, err := r.src.Campaign(ctx, scope)
 	if err != nil {
 		return Window{}, err
 	}
-	w := DefaultWindow(c.StartsOn, r.now())
-	if !q.From.IsZero() {
-		w.From = Day(q.From)
-	}
-	if !q.To.IsZero() {
-		w.To = Day(q.To)
-	}
-	return NewWindow(w.From, w.To)
+	return ResolveWindow(c.StartsOn, r.now(), q.From, q.To)
 }
 
 // resolve turns q's team into its town and returns the teams.
@@ -228,9 +222,19 @@ func (r *Reports) Members(ctx context.Context, scope lianxin.Scope, q Query) ([]
 	}
 	published := privacy.Applies(scope)
 	var leaveOut []int32
-	if published {
-		if leaveOut, w, err = r.suppressedVillages(ctx, scope, w); err != nil {
+	if published || (privacy.Partial(scope) && q.To.IsZero()) {
+		// A team leader asking for the default window gets the gap
+		// report's (whole weeks), as every report; a window they name is
+		// kept exact for their own rows. Only a role without household
+		// access leaves villages out.
+		var out []int32
+		var pw Window
+		if out, pw, err = r.suppressedVillages(ctx, scope, w); err != nil {
 			return nil, w, err
+		}
+		w = pw
+		if published {
+			leaveOut = out
 		}
 	}
 	acts, err := src.MemberActivity(ctx, scope, w, q.Team, leaveOut)
@@ -313,6 +317,8 @@ func (r *Reports) summary(ctx context.Context, scope lianxin.Scope, q Query, pub
 		if v.Visits > 0 {
 			sum.VillagesVisited++
 		}
+		// Reached is the gap report's (GapReason): rural villages by the
+		// one-third rule, urban communities once visited.
 		if v.Reached() {
 			sum.VillagesReached++
 		}
@@ -343,7 +349,35 @@ func (r *Reports) summary(ctx context.Context, scope lianxin.Scope, q Query, pub
 			sum.Checks.SpecialUnvisited = pub.County
 		}
 	}
+	if judged := sum.Checks.Towns; judged != nil {
+		// The five coverages judge the scope's own towns only (the store
+		// says which): the special groups too.
+		sum.Checks.SpecialUnvisited = specialIn(judged, pub.Villages, pub.Towns)
+	}
 	return sum, nil
+}
+
+// specialIn sums the unvisited special-group counts of the towns codes
+// names: from the published per-town counts when there are (a group hidden
+// in any of them is hidden in the sum, which would otherwise give it back
+// beside the others), else from the villages.
+func specialIn(codes []string, villages []VillageCoverage, towns map[string]SpecialCounts) SpecialCounts {
+	var out SpecialCounts
+	if towns != nil {
+		var hidden uint8 // Plus keeps no marks: gather them apart
+		for _, code := range codes {
+			out = out.Plus(towns[code])
+			hidden |= towns[code].hidden
+		}
+		out.hidden = hidden
+		return out
+	}
+	for _, v := range villages {
+		if slices.Contains(codes, v.TownCode) {
+			out = out.Plus(v.SpecialUnvisited)
+		}
+	}
+	return out
 }
 
 // DiaryQuery asks for the diary spot check.
@@ -392,7 +426,10 @@ func (r *Reports) DiarySample(ctx context.Context, scope lianxin.Scope, q DiaryQ
 		return nil, w, err
 	}
 	households := !privacy.Applies(scope)
-	if !households {
+	if !households || q.To.IsZero() {
+		// Whole weeks without household access; and the default window
+		// is the gap report's for everyone (a team leader's too), while a
+		// window a leader names stays exact for their own towns' entries.
 		w = pw
 	}
 	es, err := src.DiarySample(ctx, scope, w, q.Team, q.N, q.Seed, leaveOut, households)

@@ -170,9 +170,11 @@ func diffSnapshots(a, b Snapshot, before, after map[string]shown) Diff {
 		switch {
 		case pa.suppressed || pb.suppressed:
 			c = VillageChange{VillageCode: c.VillageCode, VillageName: c.VillageName, TownCode: c.TownCode,
-				SpecialWaiting: privacy.Count{Hidden: true}, Status: c.Status}
+				SpecialWaiting: privacy.Withhold(0, 0), Status: c.Status}
 		case pa.waitingHidden || pb.waitingHidden || !(pa.exact && pb.exact) && privacy.SmallCount(max(change, -change)):
-			c.SpecialWaiting = privacy.Count{Hidden: true}
+			// "hidden", not "<11": a change is hidden as often because a
+			// side is hidden as for being small.
+			c.SpecialWaiting = privacy.Withhold(0, 0)
 		case c.Status == "changed" && c.VisitedResidents == 0 && c.ResidentsNeeded == 0 && change == 0:
 			continue
 		}

@@ -136,7 +136,24 @@ func MayWrite(scope lianxin.Scope) error {
 			return nil
 		}
 	}
-	return lianxin.Errorf(lianxin.EForbidden, "writing diary entries needs the member, team_leader or admin role")
+	return Refuse(lianxin.EForbidden, "", ReasonWriteRole, nil, "writing diary entries needs the member, team_leader or admin role")
+}
+
+// MayRead reports whether the scope may list diary entries: those who
+// may write them, each their own entries (SECURITY.md); others' entries
+// need the household_points grant, since an entry names a household and
+// its place. A scope with neither a member role nor the grant has no
+// entries to see, and is told so rather than given an empty list that
+// reads as "no entries yet".
+func MayRead(scope lianxin.Scope) error {
+	if MayWrite(scope) != nil {
+		return Refuse(lianxin.EForbidden, "", ReasonReadRole, nil, "reading diary entries needs the member, team_leader or admin role")
+	}
+	if !scope.HouseholdPoints && !scope.Has(lianxin.RoleMember) && !scope.Has(lianxin.RoleSystem) {
+		return Refuse(lianxin.EForbidden, "", ReasonReadGrant, nil,
+			"reading others' diary entries needs the household_points grant, and you hold no member role with entries of your own")
+	}
+	return nil
 }
 
 // Limits of an entry's fields.
@@ -163,18 +180,18 @@ func (r Request) Check(now, campaignStart time.Time, bounds orb.Bound) (Entry, e
 		Notes: strings.TrimSpace(r.Notes), PetitionResolved: r.PetitionResolved, DisputeResolved: r.DisputeResolved}
 	switch {
 	case e.ID == "":
-		return e, invalid("id", "missing; want the entry's own id, app- and a UUID made once on the phone")
+		return e, refuse("id", ReasonIDMissing, nil, "missing; want the entry's own id, app- and a UUID made once on the phone")
 	case len(e.ID) > idMaxLength || !idPattern.MatchString(e.ID):
-		return e, invalid("id", "%q is not an entry id: want app- and 8 to 96 letters, digits or . _ : - (e.g. app- and a UUID)", e.ID)
+		return e, refuse("id", ReasonIDBad, map[string]any{"value": e.ID}, "%q is not an entry id: want app- and 8 to 96 letters, digits or . _ : - (e.g. app- and a UUID)", e.ID)
 	}
 	if e.Household == "" {
-		return e, invalid("household", "missing; want the household's number, as on its contact card")
+		return e, refuse("household", ReasonHouseholdMissing, nil, "missing; want the household's number, as on its contact card")
 	}
 	if len(e.Household) > 64 || strings.ContainsFunc(e.Household, func(c rune) bool { return c < ' ' }) {
-		return e, invalid("household", "%q is not a household number", e.Household)
+		return e, refuse("household", ReasonHouseholdBad, map[string]any{"value": e.Household}, "%q is not a household number", e.Household)
 	}
 	if len(e.Member) > 64 || strings.ContainsFunc(e.Member, func(c rune) bool { return c < ' ' }) {
-		return e, invalid("member", "%q is not a member code", e.Member)
+		return e, refuse("member", ReasonMemberBad, map[string]any{"value": e.Member}, "%q is not a member code", e.Member)
 	}
 	kind, err := checkKind(r.Kind)
 	if err != nil {
@@ -191,15 +208,15 @@ func (r Request) Check(now, campaignStart time.Time, bounds orb.Bound) (Entry, e
 		return e, err
 	}
 	if e.ProblemsResolved > e.ProblemsCollected {
-		return e, invalid("problems_resolved", "more problems resolved (%d) than collected (%d)", e.ProblemsResolved, e.ProblemsCollected)
+		return e, refuse("problems_resolved", ReasonResolvedOver, map[string]any{"resolved": e.ProblemsResolved, "collected": e.ProblemsCollected}, "more problems resolved (%d) than collected (%d)", e.ProblemsResolved, e.ProblemsCollected)
 	}
 	if n := utf8.RuneCountInString(e.Notes); n > MaxNotes || !utf8.ValidString(e.Notes) {
-		return e, invalid("notes", "%d characters; at most %d", n, MaxNotes)
+		return e, refuse("notes", ReasonNotesTooLong, map[string]any{"n": n, "max": MaxNotes}, "%d characters; at most %d", n, MaxNotes)
 	}
 	// PostgreSQL text holds no NUL (the insert would fail, a 500), and other
 	// control characters but tab and line breaks are no one's notes.
 	if i := strings.IndexFunc(e.Notes, func(c rune) bool { return c < ' ' && c != '\t' && c != '\n' && c != '\r' || c == 0x7f }); i >= 0 {
-		return e, invalid("notes", "holds a control character (U+%04X) at byte %d; want text", e.Notes[i], i)
+		return e, refuse("notes", ReasonNotesControl, nil, "holds a control character (U+%04X) at byte %d; want text", e.Notes[i], i)
 	}
 	if e.OccurredAt, err = occurredAt(r.OccurredAt, now, campaignStart); err != nil {
 		return e, err
@@ -211,8 +228,9 @@ func (r Request) Check(now, campaignStart time.Time, bounds orb.Bound) (Entry, e
 	return e, nil
 }
 
-func invalid(field, format string, args ...any) error {
-	return lianxin.Errorf(lianxin.EInvalid, "%s: %s", field, fmt.Sprintf(format, args...))
+// refuse is a 400 naming field, with its reason and parameters.
+func refuse(field, reason string, params map[string]any, format string, args ...any) error {
+	return Refuse(lianxin.EInvalid, field, reason, params, format, args...)
 }
 
 // checkKind accepts the visits layer's kinds and their Chinese names
@@ -221,7 +239,7 @@ func checkKind(s string) (string, error) {
 	s = strings.TrimSpace(s)
 	f := kindField()
 	if s == "" {
-		return "", invalid("kind", "missing; want one of %s", strings.Join(f.Enum, ", "))
+		return "", refuse("kind", ReasonKindMissing, map[string]any{"allowed": f.Enum}, "missing; want one of %s", strings.Join(f.Enum, ", "))
 	}
 	if slices.Contains(f.Enum, s) {
 		return s, nil
@@ -229,7 +247,7 @@ func checkKind(s string) (string, error) {
 	if v, ok := f.Values[s]; ok {
 		return v, nil
 	}
-	return "", invalid("kind", "%q is not a kind; want one of %s", s, strings.Join(f.Enum, ", "))
+	return "", refuse("kind", ReasonKindBad, map[string]any{"value": s, "allowed": f.Enum}, "%q is not a kind; want one of %s", s, strings.Join(f.Enum, ", "))
 }
 
 func count(field string, n *int64) (int64, error) {
@@ -237,7 +255,7 @@ func count(field string, n *int64) (int64, error) {
 		return 0, nil
 	}
 	if *n < 0 || *n > MaxCount {
-		return 0, invalid(field, "%d; want a whole number from 0 to %d", *n, MaxCount)
+		return 0, refuse(field, ReasonCountRange, map[string]any{"value": *n, "max": MaxCount}, "%d; want a whole number from 0 to %d", *n, MaxCount)
 	}
 	return *n, nil
 }
@@ -259,14 +277,14 @@ func occurredAt(s string, now, campaignStart time.Time) (time.Time, error) {
 			}
 		}
 		if lerr != nil {
-			return time.Time{}, invalid("occurred_at", "%q is not a time; want e.g. 2026-11-27T14:30:00+08:00 or 2026-11-27 14:30 (China time)", s)
+			return time.Time{}, refuse("occurred_at", ReasonTimeBad, map[string]any{"value": s}, "%q is not a time; want e.g. 2026-11-27T14:30:00+08:00 or 2026-11-27 14:30 (China time)", s)
 		}
 	}
 	if t.After(now.Add(ClockSkew)) {
-		return time.Time{}, invalid("occurred_at", "%s is in the future (server time %s)", t.In(chinaTime).Format("2006-01-02 15:04"), now.In(chinaTime).Format("2006-01-02 15:04"))
+		return time.Time{}, refuse("occurred_at", ReasonTimeFuture, map[string]any{"value": t.In(chinaTime).Format("2006-01-02 15:04"), "now": now.In(chinaTime).Format("2006-01-02 15:04")}, "%s is in the future (server time %s)", t.In(chinaTime).Format("2006-01-02 15:04"), now.In(chinaTime).Format("2006-01-02 15:04"))
 	}
 	if t.Before(campaignStart) {
-		return time.Time{}, invalid("occurred_at", "%s is before the campaign began (%s)", t.In(chinaTime).Format("2006-01-02 15:04"), campaignStart.In(chinaTime).Format("2006-01-02"))
+		return time.Time{}, refuse("occurred_at", ReasonTimeBeforeCampaign, map[string]any{"value": t.In(chinaTime).Format("2006-01-02 15:04"), "start": campaignStart.In(chinaTime).Format("2006-01-02")}, "%s is before the campaign began (%s)", t.In(chinaTime).Format("2006-01-02 15:04"), campaignStart.In(chinaTime).Format("2006-01-02"))
 	}
 	return t, nil
 }
@@ -281,29 +299,29 @@ func position(lon, lat *float64, bounds orb.Bound) (*orb.Point, int64, error) {
 	case lon == nil && lat == nil:
 		return nil, 0, nil
 	case lon == nil:
-		return nil, 0, invalid("lon", "missing while lat is given; send both or neither")
+		return nil, 0, refuse("lon", ReasonPlacePair, nil, "missing while lat is given; send both or neither")
 	case lat == nil:
-		return nil, 0, invalid("lat", "missing while lon is given; send both or neither")
+		return nil, 0, refuse("lat", ReasonPlacePair, nil, "missing while lon is given; send both or neither")
 	}
 	p := orb.Point{*lon, *lat}
 	// Out-of-range degrees fail the county box below; only non-numbers
 	// need a word of their own.
 	if math.IsNaN(p[0]) || math.IsInf(p[0], 0) {
-		return nil, 0, invalid("lon", "%v is not a longitude", p[0])
+		return nil, 0, refuse("lon", ReasonPlaceNotNumber, map[string]any{"value": fmt.Sprint(p[0])}, "%v is not a longitude", p[0])
 	}
 	if math.IsNaN(p[1]) || math.IsInf(p[1], 0) {
-		return nil, 0, invalid("lat", "%v is not a latitude", p[1])
+		return nil, 0, refuse("lat", ReasonPlaceNotNumber, map[string]any{"value": fmt.Sprint(p[1])}, "%v is not a latitude", p[1])
 	}
 	if !bounds.Contains(p) {
 		if bounds.Contains(orb.Point{p[1], p[0]}) {
-			return nil, 0, invalid("lon", "coordinates look swapped: (%.6f, %.6f) is latitude, longitude; want longitude first", p[0], p[1])
+			return nil, 0, refuse("lon", ReasonPlaceSwapped, map[string]any{"lon": p[0], "lat": p[1]}, "coordinates look swapped: (%.6f, %.6f) is latitude, longitude; want longitude first", p[0], p[1])
 		}
-		return nil, 0, invalid("lon", "(%.6f, %.6f) lies outside the county (%.2f–%.2f°E, %.2f–%.2f°N)",
+		return nil, 0, refuse("lon", ReasonPlaceOutside, map[string]any{"lon": p[0], "lat": p[1]}, "(%.6f, %.6f) lies outside the county (%.2f–%.2f°E, %.2f–%.2f°N)",
 			p[0], p[1], bounds.Min[0], bounds.Max[0], bounds.Min[1], bounds.Max[1])
 	}
 	cell, err := geo.CellIDOf(p, geo.FineResolution)
 	if err != nil {
-		return nil, 0, invalid("lon", "%v", err)
+		return nil, 0, refuse("lon", ReasonPlaceOutside, map[string]any{"lon": p[0], "lat": p[1]}, "%v", err)
 	}
 	return &p, cell, nil
 }
@@ -342,14 +360,14 @@ func (s *Service) Write(ctx context.Context, scope lianxin.Scope, r Request, ip 
 
 // Entries lists the latest entries scope may see; limit 1..500 (0: 50).
 func (s *Service) Entries(ctx context.Context, scope lianxin.Scope, limit int) ([]Written, error) {
-	if err := MayWrite(scope); err != nil {
+	if err := MayRead(scope); err != nil {
 		return nil, err
 	}
 	switch {
 	case limit == 0:
 		limit = 50
 	case limit < 1 || limit > 500:
-		return nil, invalid("limit", "%d; want 1 to 500", limit)
+		return nil, refuse("limit", ReasonLimitRange, map[string]any{"value": limit}, "%d; want 1 to 500", limit)
 	}
 	return s.store.DiaryEntries(ctx, scope, limit)
 }
@@ -357,5 +375,5 @@ func (s *Service) Entries(ctx context.Context, scope lianxin.Scope, limit int) (
 // ErrNoHousehold is the one answer for a household code that is unknown or
 // lies outside the caller's towns: which of the two it is stays unsaid.
 func ErrNoHousehold(code string) error {
-	return lianxin.Errorf(lianxin.ENotFound, "household: no household %q in your towns", code)
+	return Refuse(lianxin.ENotFound, "household", ReasonNoHousehold, map[string]any{"value": code}, "no household %q in your towns", code)
 }

@@ -62,14 +62,33 @@ type Layer struct {
 	// Temporal names the field that from/to and OGC datetime filter on;
 	// empty: the layer has no time. For aggregates from/to is the window.
 	Temporal string
-	// Households marks layers that need Scope.HouseholdPoints: households,
-	// and the diary, whose entries stand where households were visited (the
-	// API refuses both without it, so neither is listed).
-	Households bool
 	// Resolution marks the H3 layer, which takes a resolution parameter.
 	Resolution bool
 	// Coverage marks layers with the coverage figures, which take below=true.
 	Coverage bool
+	// Importable marks the layers the import (package ingest) takes: their
+	// CSV holds exactly the import's columns, under its names, and their
+	// GeoJSON the id as the feature id only, so a downloaded file imports
+	// again as it is. NotImported names the fields the import does not take
+	// (internal ids and derived figures): they stay in the GIS formats
+	// (GeoJSON, GeoPackage, Shapefile, KML, FlatGeobuf), whose importer
+	// ignores properties it does not know, and are left out of the CSV,
+	// whose importer refuses unknown columns.
+	Importable  bool
+	NotImported []string
+}
+
+// importColumns says which fields the layer's CSV writes: nil (all) unless
+// the layer is importable.
+func (l *Layer) importColumns() []bool {
+	if !l.Importable {
+		return nil
+	}
+	keep := make([]bool, len(l.Fields))
+	for i, f := range l.Fields {
+		keep[i] = !slices.Contains(l.NotImported, f.Name)
+	}
+	return keep
 }
 
 // Field returns the field named name.
@@ -91,9 +110,11 @@ func (l *Layer) FieldNames() []string {
 	return out
 }
 
-// Allowed reports whether scope may read the layer.
+// Allowed reports whether scope may read the layer, by lianxin's one rule
+// of which layer needs which grant (households and the diary, whose
+// entries stand where households were visited, need household points).
 func (l *Layer) Allowed(scope lianxin.Scope) bool {
-	return !l.Households || scope.HouseholdPoints
+	return scope.MayReadLayer(l.Name) == nil
 }
 
 var specialGroupFields = []Field{
@@ -108,6 +129,7 @@ var specialGroupFields = []Field{
 var catalogue = []*Layer{
 	{
 		Name: "towns", Title: "Towns 乡镇/街道/园区", Kind: Stored, Geometry: MultiPolygon,
+		Importable: true, NotImported: []string{"id"},
 		Description: "Towns, subdistricts and parks, each with one work team",
 		Fields: []Field{
 			{"id", Integer, "town id"}, {"code", String, "town code"}, {"name", String, "town name"},
@@ -116,6 +138,7 @@ var catalogue = []*Layer{
 	},
 	{
 		Name: "villages", Title: "Villages 村/社区", Kind: Stored, Geometry: MultiPolygon,
+		Importable: true, NotImported: []string{"id"},
 		Description: "Villages and communities with their resident population",
 		Fields: []Field{
 			{"id", Integer, "village id"}, {"code", String, "village code"}, {"name", String, "village name"},
@@ -127,6 +150,7 @@ var catalogue = []*Layer{
 	},
 	{
 		Name: "teams", Title: "Work teams 工作队", Kind: Stored, Geometry: Point,
+		Importable: true, NotImported: []string{"id", "members"},
 		Description: "Work teams at their base, one per town",
 		Fields: []Field{
 			{"id", Integer, "team id"}, {"code", String, "team code"}, {"name", String, "team name"},
@@ -135,6 +159,7 @@ var catalogue = []*Layer{
 	},
 	{
 		Name: "members", Title: "Members 工作团成员", Kind: Stored, Geometry: NoGeometry,
+		Importable: true, NotImported: []string{"id", "town_code"},
 		Description: "Corps members (no geometry: a member's place is the team base or the contact point)",
 		Fields: []Field{
 			{"id", Integer, "member id"}, {"code", String, "member code"}, {"name", String, "member name"},
@@ -143,7 +168,8 @@ var catalogue = []*Layer{
 		},
 	},
 	{
-		Name: "households", Title: "Households 农户", Kind: Stored, Geometry: Point, Households: true,
+		Name: "households", Title: "Households 农户", Kind: Stored, Geometry: Point,
+		Importable: true, NotImported: []string{"id", "town_code"},
 		Description: "Households with their special groups; never a name, phone or ID number",
 		Fields: append([]Field{
 			{"id", Integer64, "household id"}, {"external_id", String, "household number in the source register"},
@@ -153,6 +179,7 @@ var catalogue = []*Layer{
 	},
 	{
 		Name: "contact_points", Title: "Contact points 联系点", Kind: Stored, Geometry: Point, Temporal: "established_on",
+		Importable: true, NotImported: []string{"id", "town_code"},
 		Description: "Members' contact points",
 		Fields: []Field{
 			{"id", Integer, "contact point id"}, {"code", String, "contact point code"},
@@ -162,21 +189,26 @@ var catalogue = []*Layer{
 		},
 	},
 	{
-		Name: "visits", Title: "Visits 民情日记", Kind: Stored, Geometry: Point, Temporal: "occurred_at", Households: true,
+		Name: "visits", Title: "Visits 民情日记", Kind: Stored, Geometry: Point, Temporal: "occurred_at",
+		Importable: true, NotImported: []string{"id", "town_code"},
 		Description: "The people's diary: one row per visit, at its recorded location (empty when none was recorded)",
 		Fields: []Field{
 			{"id", Integer64, "visit id"}, {"external_id", String, "diary entry number"},
-			{"member_code", String, "visiting member"}, {"household_id", Integer64, "household visited, if any"},
+			{"member_code", String, "visiting member"},
+			{"household_id", String, "household number visited (its external id, as on the contact card), if any"},
 			{"village_code", String, "village, if any"}, {"project_code", String, "project visited, if any"},
 			{"town_code", String, "the member's town"}, {"occurred_at", DateTime, "when (UTC+8)"},
 			{"kind", String, "household_visit, enterprise_visit, project_site_visit, village_meeting, publicity_event or assistance_delivery"},
-			{"participants", Integer, "participants"}, {"problems_collected", Integer, "problems collected"},
+			{"participants", Integer, "participants"},
+			{"notes", String, "what was heard and done (the diary's text; the layer needs the household grant)"},
+			{"problems_collected", Integer, "problems collected"},
 			{"problems_resolved", Integer, "problems resolved"}, {"petition_resolved", Boolean, "a petition case resolved"},
 			{"dispute_resolved", Boolean, "a dispute resolved"},
 		},
 	},
 	{
 		Name: "projects", Title: "Projects 重点项目", Kind: Stored, Geometry: AnyGeometry,
+		Importable: true, NotImported: []string{"id"},
 		Description: "Key enterprises, projects and works sites (points and polygons)",
 		Fields: []Field{
 			{"id", Integer, "project id"}, {"code", String, "project code"}, {"name", String, "project name"},
@@ -188,6 +220,7 @@ var catalogue = []*Layer{
 	},
 	{
 		Name: "river_works", Title: "River and road works 河道/道路", Kind: Stored, Geometry: MultiLineString, Temporal: "completed_on",
+		Importable: true, NotImported: []string{"id", "length_metres"},
 		Description: "Dredged rivers and built roads",
 		Fields: []Field{
 			{"id", Integer, "work id"}, {"code", String, "work code"}, {"name", String, "work name"},
@@ -203,9 +236,12 @@ var catalogue = []*Layer{
 	},
 	{
 		Name: "gaps", Title: "Gap report 走访缺口", Kind: Aggregate, Geometry: MultiPolygon, Coverage: true,
-		Description: "Every village ranked by the gap report's priority over the window; below=true keeps the villages below one-third",
+		Description: "The gap report's villages (those in gap by the coverage engine's rule: below one-third, or without a population) ranked by its priority over the window; village_coverage has every village",
 		Fields: append(append([]Field{{"rank", Integer, "rank by priority (1 first)"}}, coverageFields()...),
-			Field{"households_needed", Integer64, "fewest unvisited households, largest first, that reach one-third"},
+			Field{"rural", Boolean, "a rural village (false: an urban community, held to one visit, not to one-third)"},
+			Field{"gap_reason", String, "the rule it fails: below_one_third, no_population or no_visit"},
+			Field{"households_needed", Integer64, "at least this many unvisited households (largest first) to reach one-third"},
+			Field{"households_needed_typical", Integer64, "households of the village's average size that reach one-third"},
 			Field{"coverage_if_visited", Real, "coverage once those households are visited"},
 			Field{"days_since_last_visit", Integer, "days from the last visit to the report day"},
 			Field{"distance_km", Real, "from the town's team base"},
@@ -242,7 +278,7 @@ func coverageFields() []Field {
 		{"visited_households", Integer64, "households visited in the window"},
 		{"visited_residents", Integer64, "residents of households visited in the window"},
 		{"coverage", Real, "visited residents / resident population (empty when the population is 0)"},
-		{"reached", Boolean, "3 × visited residents ≥ resident population"},
+		{"reached", Boolean, "meets its rule: a rural village 3 × visited residents ≥ resident population, an urban community any visit"},
 		{"residents_needed", Integer64, "residents still to visit to reach one-third"},
 		{"visits", Integer64, "visits in the window"},
 		{"problems_collected", Integer64, "problems collected"}, {"problems_resolved", Integer64, "problems resolved"},

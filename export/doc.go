@@ -24,8 +24,9 @@
 //     FlatGeobuf, the .prj names "GCJ-02", the CSV geometry column is
 //     wkt_gcj02 and GeoJSON carries a "coordinate_system" member.
 //   - No personal field ever: household names, phones and ID numbers live in
-//     household_personal, which no export query names. The households layer
-//     needs Scope.HouseholdPoints.
+//     household_personal, which no export query names. The households and
+//     visits layers need Scope.HouseholdPoints (lianxin.LayerRuleOf, the one
+//     list of which layer needs which grant).
 //   - Aggregate layers (village_coverage, gaps, h3_cells) are built from the
 //     coverage engine's published figures (coverage.PublishVillages and
 //     PublishCells): for a role without household access, whole-week

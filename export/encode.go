@@ -18,13 +18,12 @@ type Row struct {
 	Values []any        // string, int32, int64, float64, bool, time.Time or nil
 }
 
-// coordinateDecimals rounds coordinates to 1e-7 degrees (about 1 cm),
-// GDAL's GeoJSON default, so files stay small.
-const coordinateDecimals = 7
-
+// appendCoord writes a coordinate with the fewest digits that read back
+// as the same float64: an exported file imports again unchanged (the
+// import compares geometries exactly), where rounding to 1e-7 degrees
+// (GDAL's GeoJSON default) made every sub-centimetre coordinate an update.
 func appendCoord(b []byte, v float64) []byte {
-	r := math.Round(v*1e7) / 1e7
-	return strconv.AppendFloat(b, r, 'f', -1, 64)
+	return strconv.AppendFloat(b, v, 'f', -1, 64)
 }
 
 const hexDigits = "0123456789abcdef"
@@ -79,6 +78,20 @@ func appendJSONString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
+// appendList appends items between open and close, separated by commas,
+// each written by appendItem: the nesting of coordinates, the same in
+// GeoJSON (brackets) and WKT (parentheses).
+func appendList[T any](b []byte, open, close byte, items []T, appendItem func([]byte, T) []byte) []byte {
+	b = append(b, open)
+	for i, it := range items {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendItem(b, it)
+	}
+	return append(b, close)
+}
+
 func appendPosition(b []byte, p orb.Point) []byte {
 	b = append(b, '[')
 	b = appendCoord(b, p[0])
@@ -87,26 +100,12 @@ func appendPosition(b []byte, p orb.Point) []byte {
 	return append(b, ']')
 }
 
-func appendPositions(b []byte, ps []orb.Point) []byte {
-	b = append(b, '[')
-	for i, p := range ps {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendPosition(b, p)
-	}
-	return append(b, ']')
+func appendPositions[P ~[]orb.Point](b []byte, ps P) []byte {
+	return appendList(b, '[', ']', ps, appendPosition)
 }
 
-func appendRings(b []byte, rings []orb.Ring) []byte {
-	b = append(b, '[')
-	for i, r := range rings {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendPositions(b, r)
-	}
-	return append(b, ']')
+func appendRings[R ~[]orb.Ring](b []byte, rings R) []byte {
+	return appendList(b, '[', ']', rings, appendPositions[orb.Ring])
 }
 
 // appendGeoJSONGeometry appends g as a GeoJSON geometry object, or null.
@@ -124,26 +123,14 @@ func appendGeoJSONGeometry(b []byte, g orb.Geometry) ([]byte, error) {
 		b = append(b, `{"type":"LineString","coordinates":`...)
 		b = appendPositions(b, v)
 	case orb.MultiLineString:
-		b = append(b, `{"type":"MultiLineString","coordinates":[`...)
-		for i, l := range v {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendPositions(b, l)
-		}
-		b = append(b, ']')
+		b = append(b, `{"type":"MultiLineString","coordinates":`...)
+		b = appendList(b, '[', ']', v, appendPositions[orb.LineString])
 	case orb.Polygon:
 		b = append(b, `{"type":"Polygon","coordinates":`...)
 		b = appendRings(b, v)
 	case orb.MultiPolygon:
-		b = append(b, `{"type":"MultiPolygon","coordinates":[`...)
-		for i, p := range v {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendRings(b, p)
-		}
-		b = append(b, ']')
+		b = append(b, `{"type":"MultiPolygon","coordinates":`...)
+		b = appendList(b, '[', ']', v, appendRings[orb.Polygon])
 	case orb.Collection:
 		b = append(b, `{"type":"GeometryCollection","geometries":[`...)
 		for i, x := range v {
@@ -162,28 +149,27 @@ func appendGeoJSONGeometry(b []byte, g orb.Geometry) ([]byte, error) {
 	return append(b, '}'), nil
 }
 
-func appendWKTPoints(b []byte, ps []orb.Point) []byte {
+// appendWKTPosition appends "x y".
+func appendWKTPosition(b []byte, p orb.Point) []byte {
+	b = appendCoord(b, p[0])
+	b = append(b, ' ')
+	return appendCoord(b, p[1])
+}
+
+// appendWKTPoint appends "(x y)": a point's own text, and each member of a
+// MULTIPOINT in the form every reader takes (PostGIS writes it so too).
+func appendWKTPoint(b []byte, p orb.Point) []byte {
 	b = append(b, '(')
-	for i, p := range ps {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendCoord(b, p[0])
-		b = append(b, ' ')
-		b = appendCoord(b, p[1])
-	}
+	b = appendWKTPosition(b, p)
 	return append(b, ')')
 }
 
-func appendWKTRings(b []byte, rings []orb.Ring) []byte {
-	b = append(b, '(')
-	for i, r := range rings {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendWKTPoints(b, r)
-	}
-	return append(b, ')')
+func appendWKTPoints[P ~[]orb.Point](b []byte, ps P) []byte {
+	return appendList(b, '(', ')', ps, appendWKTPosition)
+}
+
+func appendWKTRings[R ~[]orb.Ring](b []byte, rings R) []byte {
+	return appendList(b, '(', ')', rings, appendWKTPoints[orb.Ring])
 }
 
 // appendWKT appends g as OGC WKT; nil appends nothing (an empty cell).
@@ -193,34 +179,22 @@ func appendWKT(b []byte, g orb.Geometry) ([]byte, error) {
 		return b, nil
 	case orb.Point:
 		b = append(b, "POINT "...)
-		b = appendWKTPoints(b, []orb.Point{v})
+		b = appendWKTPoint(b, v)
 	case orb.MultiPoint:
 		b = append(b, "MULTIPOINT "...)
-		b = appendWKTPoints(b, v)
+		b = appendList(b, '(', ')', v, appendWKTPoint)
 	case orb.LineString:
 		b = append(b, "LINESTRING "...)
 		b = appendWKTPoints(b, v)
 	case orb.MultiLineString:
-		b = append(b, "MULTILINESTRING ("...)
-		for i, l := range v {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendWKTPoints(b, l)
-		}
-		b = append(b, ')')
+		b = append(b, "MULTILINESTRING "...)
+		b = appendList(b, '(', ')', v, appendWKTPoints[orb.LineString])
 	case orb.Polygon:
 		b = append(b, "POLYGON "...)
 		b = appendWKTRings(b, v)
 	case orb.MultiPolygon:
-		b = append(b, "MULTIPOLYGON ("...)
-		for i, p := range v {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendWKTRings(b, p)
-		}
-		b = append(b, ')')
+		b = append(b, "MULTIPOLYGON "...)
+		b = appendList(b, '(', ')', v, appendWKTRings[orb.Polygon])
 	case orb.Collection:
 		b = append(b, "GEOMETRYCOLLECTION ("...)
 		for i, x := range v {

@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
 	"lianxin"
+	"lianxin/coverage"
+	"lianxin/privacy"
 )
 
 // Format is an export file format.
@@ -187,7 +190,29 @@ func (s *Service) check(scope lianxin.Scope, req Request) (*Layer, error) {
 	if err := req.Filter.Validate(l); err != nil {
 		return nil, err
 	}
+	if err := checkPublishedResolution(scope, l, req.Filter); err != nil {
+		return nil, err
+	}
 	return l, nil
+}
+
+// checkPublishedResolution refuses, naming the resolution parameter, an H3
+// resolution finer than the coverage engine publishes for scope. The engine
+// refuses it too, but in its own words ("res"), which is not a parameter
+// of the exports or of OGC API – Features.
+func checkPublishedResolution(scope lianxin.Scope, l *Layer, f Filter) error {
+	if !l.Resolution || f.Resolution <= coverage.MaxPublishedResolution {
+		return nil
+	}
+	rules := scope
+	if privacy.Partial(scope) {
+		rules = privacy.Without(scope)
+	}
+	if privacy.Applies(rules) {
+		return lianxin.Errorf(lianxin.EForbidden, "resolution: %d is finer than %d, the finest resolution your role may see without household access",
+			f.Resolution, coverage.MaxPublishedResolution)
+	}
+	return nil
 }
 
 // Filename is the download's file name: layer, CRS suffix, extension.
@@ -216,7 +241,11 @@ func (s *Service) Export(ctx context.Context, scope lianxin.Scope, req Request, 
 		}}
 		var rw rowWriter
 		if req.Format == GeoJSON {
-			rw = newGeoJSONWriter(lw, l, req.CRS)
+			g := newGeoJSONWriter(lw, l, req.CRS)
+			if l.Importable {
+				g.skip = slices.Index(l.FieldNames(), "id")
+			}
+			rw = g
 		} else {
 			rw = newCSVWriter(lw, l, req.CRS)
 		}
@@ -269,6 +298,9 @@ func (s *Service) Features(ctx context.Context, scope lianxin.Scope, l *Layer, f
 	if err := f.Validate(l); err != nil {
 		return 0, err
 	}
+	if err := checkPublishedResolution(scope, l, f); err != nil {
+		return 0, err
+	}
 	g := newGeoJSONWriter(w, l, WGS84)
 	g.head, g.tail = head, tail
 	if p.Limit > 0 {
@@ -284,7 +316,7 @@ func (s *Service) Feature(ctx context.Context, scope lianxin.Scope, l *Layer, id
 	var out []byte
 	n, err := s.src.ExportRows(ctx, scope, l, Filter{ID: &id}, Page{Limit: 1}, func(r *Row) error {
 		var err error
-		out, err = appendFeature(nil, l, WGS84, r)
+		out, err = appendFeature(nil, l, WGS84, r, -1)
 		return err
 	})
 	if err != nil {
@@ -303,6 +335,9 @@ func (s *Service) Feature(ctx context.Context, scope lianxin.Scope, l *Layer, id
 // Count returns how many rows match (numberMatched).
 func (s *Service) Count(ctx context.Context, scope lianxin.Scope, l *Layer, f Filter) (int64, error) {
 	if err := f.Validate(l); err != nil {
+		return 0, err
+	}
+	if err := checkPublishedResolution(scope, l, f); err != nil {
 		return 0, err
 	}
 	return s.src.CountRows(ctx, scope, l, f)

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -247,6 +248,24 @@ func TestExportsReadBackWithGDAL(t *testing.T) {
 				if len(feats) != wantCount {
 					t.Fatalf("read back %d features, want %d", len(feats), wantCount)
 				}
+				if f == export.CSV {
+					// An importable layer's CSV holds the import's
+					// columns only, no internal id: compare the values.
+					var got, wantValues []string
+					for _, ft := range feats {
+						s, _ := ft.Properties[field].(string)
+						got = append(got, s)
+					}
+					for _, v := range want {
+						wantValues = append(wantValues, v)
+					}
+					slices.Sort(got)
+					slices.Sort(wantValues)
+					if !slices.Equal(got, wantValues) {
+						t.Fatalf("CSV %s values differ from the table's (%d and %d values)", field, len(got), len(wantValues))
+					}
+					return
+				}
 				for i, ft := range feats {
 					if lc.geometry != "None" && lc.layer != "visits" && ft.Geometry == nil {
 						t.Fatalf("feature %d has no geometry", i)
@@ -331,7 +350,20 @@ func TestAggregateLayers(t *testing.T) {
 			}
 			feats := readBack(t, path)
 			switch tc.req.Layer {
-			case "village_coverage", "gaps":
+			case "gaps":
+				// The gap report's villages: those below one-third, as
+				// village_coverage's below=true gives them.
+				below := export.Request{Layer: "village_coverage", Format: export.GeoPackage, CRS: export.WGS84, Filter: export.Filter{Below: true}}
+				_, brows := exportFile(t, svc, below, t.TempDir())
+				for _, f := range feats {
+					if f.Properties["reached"] == true || f.Properties["reached"] == float64(1) {
+						t.Fatalf("gaps holds reached village %v", f.Properties["code"])
+					}
+				}
+				if int64(len(feats)) != brows || brows == 0 || brows == int64(villages) {
+					t.Fatalf("gaps holds %d villages, village_coverage below=true %d of %d: want the same, some, not all", len(feats), brows, villages)
+				}
+			case "village_coverage":
 				if len(feats) != villages {
 					t.Fatalf("%d villages, want %d", len(feats), villages)
 				}

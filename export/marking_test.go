@@ -69,7 +69,7 @@ func TestShapefileZipTimes(t *testing.T) {
 			t.Errorf("%s in the zip: modified %s, want the export's time (about %s)", f.Name, f.Modified, before.Add(time.Minute).Format(time.RFC3339))
 		}
 	}
-	if got := strings.Join(names, " "); got != "towns_cgcs2000.cpg towns_cgcs2000.dbf towns_cgcs2000.prj towns_cgcs2000.shp towns_cgcs2000.shx" {
-		t.Errorf("zip holds %s, want the five parts named for the download", got)
+	if got := strings.Join(names, " "); got != "towns_cgcs2000.cpg towns_cgcs2000.dbf towns_cgcs2000.prj towns_cgcs2000.shp towns_cgcs2000.shx fields.csv" {
+		t.Errorf("zip holds %s, want the five parts named for the download and the field dictionary", got)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"time"
 
 	"github.com/paulmach/orb"
 
@@ -109,7 +110,7 @@ func newFeedWriter(w io.Writer, l *Layer, crs CRS) *feedWriter {
 }
 
 func (c *feedWriter) begin() error {
-	b := appendCSVHeader(c.buf[:0], c.layer)
+	b := appendCSVHeader(c.buf[:0], c.names, nil)
 	switch c.layer.Geometry {
 	case NoGeometry:
 	case Point:
@@ -123,7 +124,7 @@ func (c *feedWriter) begin() error {
 }
 
 func (c *feedWriter) row(r *Row) error {
-	b, err := appendCSVFields(c.buf[:0], c.layer, r, false, true)
+	b, err := appendCSVFields(c.buf[:0], c.layer, r, nil, false, true)
 	if err != nil {
 		return err
 	}
@@ -179,7 +180,11 @@ func (s *Service) viaGDAL(ctx context.Context, scope lianxin.Scope, l *Layer, re
 	if err := cmd.Start(); err != nil {
 		return 0, fmt.Errorf("start ogr2ogr: %w", err)
 	}
-	rows, streamErr := s.stream(ctx, scope, l, req.Filter, Page{}, newFeedWriter(stdin, l, req.CRS))
+	feed := newFeedWriter(stdin, l, req.CRS)
+	if req.Format == Shapefile {
+		feed.names = l.ShapefileNames()
+	}
+	rows, streamErr := s.stream(ctx, scope, l, req.Filter, Page{}, feed)
 	closeErr := stdin.Close()
 	waitErr := cmd.Wait()
 	switch {
@@ -195,7 +200,7 @@ func (s *Service) viaGDAL(ctx context.Context, scope lianxin.Scope, l *Layer, re
 
 	if req.Format == Shapefile {
 		zipped := filepath.Join(dir, "shapefile.zip")
-		if err := zipShapefile(dir, l.Name, req, zipped); err != nil {
+		if err := zipShapefile(dir, l, req, zipped); err != nil {
 			return rows, err
 		}
 		out = zipped
@@ -218,10 +223,11 @@ func (s *Service) viaGDAL(ctx context.Context, scope lianxin.Scope, l *Layer, re
 	return rows, nil
 }
 
-// zipShapefile packs name.* (shp, shx, dbf, prj, cpg) into zipPath, the
-// files named for the download so that unzipping gives a matching set.
-func zipShapefile(dir, name string, req Request, zipPath string) error {
-	parts, err := filepath.Glob(filepath.Join(dir, name+".*"))
+// zipShapefile packs the layer's parts (shp, shx, dbf, prj, cpg) into
+// zipPath, the files named for the download so that unzipping gives a
+// matching set, and the field dictionary with them.
+func zipShapefile(dir string, l *Layer, req Request, zipPath string) error {
+	parts, err := filepath.Glob(filepath.Join(dir, l.Name+".*"))
 	if err != nil {
 		return err
 	}
@@ -241,6 +247,13 @@ func zipShapefile(dir, name string, req Request, zipPath string) error {
 		if err := addToZip(zw, p, base+filepath.Ext(p)); err != nil {
 			return err
 		}
+	}
+	dict, err := zw.CreateHeader(&zip.FileHeader{Name: fieldDictionaryName, Method: zip.Deflate, Modified: time.Now()})
+	if err != nil {
+		return err
+	}
+	if _, err := dict.Write(fieldDictionary(l)); err != nil {
+		return err
 	}
 	if err := zw.Close(); err != nil {
 		return err

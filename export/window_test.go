@@ -32,11 +32,11 @@ func TestAggregateWindow(t *testing.T) {
 	}
 
 	for _, tc := range []struct {
-		name, residentsField, fromField string // dBase cuts names to 10 characters
-		req                             export.Request
+		name, residentsField, fromField, toField string // a shapefile's short names (export/shapefile.go)
+		req                                      export.Request
 	}{
-		{"gpkg", "visited_residents", "window_from", export.Request{Layer: "village_coverage", Format: export.GeoPackage, CRS: export.WGS84}},
-		{"gbk shapefile", "visited_re", "window_fro", export.Request{Layer: "village_coverage", Format: export.Shapefile, CRS: export.CGCS2000, Encoding: export.GBK}},
+		{"gpkg", "visited_residents", "window_from", "window_to", export.Request{Layer: "village_coverage", Format: export.GeoPackage, CRS: export.WGS84}},
+		{"gbk shapefile", "visited_rs", "win_from", "win_to", export.Request{Layer: "village_coverage", Format: export.Shapefile, CRS: export.CGCS2000, Encoding: export.GBK}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			req := tc.req
@@ -60,7 +60,7 @@ func TestAggregateWindow(t *testing.T) {
 					visited++
 				}
 				day := func(v any) string { s, _ := v.(string); return strings.ReplaceAll(s, "/", "-") } // dBase dates read back as 2026/04/01
-				if wf, wt := day(f.Properties[tc.fromField]), day(f.Properties["window_to"]); wf != "2026-04-01" || wt != "2026-05-01" {
+				if wf, wt := day(f.Properties[tc.fromField]), day(f.Properties[tc.toField]); wf != "2026-04-01" || wt != "2026-05-01" {
 					t.Fatalf("village %s: window %v..%v, want 2026-04-01..2026-05-01", code, wf, wt)
 				}
 			}

@@ -34,6 +34,10 @@ type geojsonWriter struct {
 	// only tells that more follow.
 	max  int64
 	last PageEnd
+	// skip is the index of a field left out of the properties (-1: none):
+	// a download of an importable layer carries its id as the feature id
+	// only, since the import reads a property id as the external id.
+	skip int
 	buf  []byte
 	n    int64
 }
@@ -47,7 +51,7 @@ type PageEnd struct {
 }
 
 func newGeoJSONWriter(w io.Writer, l *Layer, crs CRS) *geojsonWriter {
-	return &geojsonWriter{w: bufio.NewWriterSize(w, bufferSize), layer: l, crs: crs}
+	return &geojsonWriter{w: bufio.NewWriterSize(w, bufferSize), layer: l, crs: crs, skip: -1}
 }
 
 func (g *geojsonWriter) begin() error {
@@ -85,7 +89,7 @@ func (g *geojsonWriter) row(r *Row) error {
 		b = append(b, '\n')
 	}
 	var err error
-	if b, err = appendFeature(b, g.layer, g.crs, r); err != nil {
+	if b, err = appendFeature(b, g.layer, g.crs, r, g.skip); err != nil {
 		return err
 	}
 	if g.seq {
@@ -113,8 +117,9 @@ func (g *geojsonWriter) end() error {
 	return g.w.Flush()
 }
 
-// appendFeature appends one GeoJSON Feature.
-func appendFeature(b []byte, l *Layer, crs CRS, r *Row) ([]byte, error) {
+// appendFeature appends one GeoJSON Feature, without the property of field
+// index skip (-1: every property).
+func appendFeature(b []byte, l *Layer, crs CRS, r *Row, skip int) ([]byte, error) {
 	b = append(b, `{"type":"Feature","id":`...)
 	b = appendScalarMust(b, r.ID)
 	b = append(b, `,"geometry":`...)
@@ -123,10 +128,15 @@ func appendFeature(b []byte, l *Layer, crs CRS, r *Row) ([]byte, error) {
 		return b, fmt.Errorf("feature %d: %w", r.ID, err)
 	}
 	b = append(b, `,"properties":{`...)
+	first := true
 	for i, f := range l.Fields {
-		if i > 0 {
+		if i == skip {
+			continue
+		}
+		if !first {
 			b = append(b, ',')
 		}
+		first = false
 		b = appendJSONString(b, f.Name)
 		b = append(b, ':')
 		switch v := r.Values[i].(type) {
@@ -159,20 +169,25 @@ func appendScalarMust(b []byte, id int64) []byte {
 type csvWriter struct{ csvOut }
 
 func newCSVWriter(w io.Writer, l *Layer, crs CRS) *csvWriter {
-	return &csvWriter{newCSVOut(w, l, crs)}
+	c := &csvWriter{newCSVOut(w, l, crs)}
+	c.keep = l.importColumns()
+	return c
 }
 
 // csvOut is what the CSV writers share: the buffered output, the layer, the
-// coordinate system and a line buffer.
+// coordinate system, the header's names, which fields are written and a
+// line buffer.
 type csvOut struct {
 	w     *bufio.Writer
 	layer *Layer
 	crs   CRS
+	names []string // header name of each field
+	keep  []bool   // fields written; nil: all
 	buf   []byte
 }
 
 func newCSVOut(w io.Writer, l *Layer, crs CRS) csvOut {
-	return csvOut{w: bufio.NewWriterSize(w, bufferSize), layer: l, crs: crs}
+	return csvOut{w: bufio.NewWriterSize(w, bufferSize), layer: l, crs: crs, names: l.FieldNames()}
 }
 
 func (c *csvOut) end() error { return c.w.Flush() }
@@ -188,7 +203,7 @@ func (c *csvWriter) wktColumn() string {
 
 func (c *csvWriter) begin() error {
 	b := append(c.buf[:0], 0xEF, 0xBB, 0xBF)
-	b = appendCSVHeader(b, c.layer)
+	b = appendCSVHeader(b, c.names, c.keep)
 	if c.layer.Geometry != NoGeometry {
 		b = append(b, ',')
 		b = appendCSVString(b, c.wktColumn(), false)
@@ -199,7 +214,7 @@ func (c *csvWriter) begin() error {
 }
 
 func (c *csvWriter) row(r *Row) error {
-	b, err := appendCSVFields(c.buf[:0], c.layer, r, true, false)
+	b, err := appendCSVFields(c.buf[:0], c.layer, r, c.keep, true, false)
 	if err != nil {
 		return err
 	}
@@ -214,13 +229,19 @@ func (c *csvWriter) row(r *Row) error {
 	return err
 }
 
-// appendCSVHeader appends the quoted names of l's fields.
-func appendCSVHeader(b []byte, l *Layer) []byte {
-	for i, f := range l.Fields {
-		if i > 0 {
+// appendCSVHeader appends the quoted names of the fields keep says (all
+// when nil).
+func appendCSVHeader(b []byte, names []string, keep []bool) []byte {
+	first := true
+	for i, name := range names {
+		if keep != nil && !keep[i] {
+			continue
+		}
+		if !first {
 			b = append(b, ',')
 		}
-		b = appendCSVString(b, f.Name, false)
+		first = false
+		b = appendCSVString(b, name, false)
 	}
 	return b
 }
@@ -228,12 +249,17 @@ func appendCSVHeader(b []byte, l *Layer) []byte {
 // appendCSVFields appends r's fields as CSV cells, every string quoted:
 // with defuse, cells Excel would run as formulas are defused; with
 // shortBools, booleans are t and f.
-func appendCSVFields(b []byte, l *Layer, r *Row, defuse, shortBools bool) ([]byte, error) {
+func appendCSVFields(b []byte, l *Layer, r *Row, keep []bool, defuse, shortBools bool) ([]byte, error) {
 	var err error
+	first := true
 	for i, f := range l.Fields {
-		if i > 0 {
+		if keep != nil && !keep[i] {
+			continue
+		}
+		if !first {
 			b = append(b, ',')
 		}
+		first = false
 		switch v := r.Values[i].(type) {
 		case nil:
 		case string:

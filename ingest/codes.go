@@ -3,7 +3,7 @@ package ingest
 import (
 	"errors"
 	"fmt"
-	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -35,7 +35,53 @@ const (
 	CodeOutsideTowns    = "outside_your_towns" // {value, town, your_towns}
 	CodeNewTown         = "new_town"           // {value}
 	CodeNoTown          = "no_town"
+	// A visit resolving more problems than it collected: {resolved, collected}.
+	CodeResolvedOverCollected = "resolved_over_collected"
+	// A member who already has another contact point: {value} the member,
+	// {existing} the contact point (one per member).
+	CodeOneContactPoint = "one_contact_point"
+	// A town that already has another team: {value} the town, {existing}
+	// the team (one per town).
+	CodeOneTeamPerTown = "one_team_per_town"
+	// A GeoJSON record whose type is not Feature: {got}.
+	CodeNotFeature = "not_a_feature"
+	// A GeoJSON feature with a member of the wrong kind: {member} (e.g.
+	// properties), {got} the JSON kind found (array, string, number, …).
+	CodeBadFeature = "bad_feature"
+	// A GeoJSON geometry that cannot be read: {type} as given.
+	CodeBadGeoJSONGeometry = "bad_geojson_geometry"
+	// A property holding an object or array, or no value: {value}, its
+	// start.
+	CodeNotAValue = "not_a_value"
+	// WKT nested deeper than a stored geometry: {max} brackets.
+	CodeWKTTooDeep = "wkt_too_deep"
+	// Text in the WKT column that is not WKT: {value}, its start.
+	CodeBadWKT = "bad_wkt"
 )
+
+// Codes lists every reject code but CodeOther. The store's checks give
+// only these (a test there checks), and ReasonZH and the web map's
+// i18n.js word each (a test here checks).
+var Codes = []string{
+	CodeRequired, CodeBadText, CodeTooLong, CodeExcelScientific, CodeNotOneOf, CodeBadNumber, CodeOutOfRange,
+	CodeBadBool, CodeBadDate, CodeGeometryMissing, CodeWrongGeometry, CodeInvalidGeometry, CodeCoordsSwapped,
+	CodeOutsideCounty, CodeFieldCount, CodeDuplicateInFile, CodeUnknownRef, CodeDuplicateOther, CodeOutsideTowns,
+	CodeNewTown, CodeNoTown, CodeResolvedOverCollected, CodeOneContactPoint, CodeOneTeamPerTown, CodeNotFeature,
+	CodeBadFeature, CodeBadGeoJSONGeometry, CodeNotAValue, CodeWKTTooDeep, CodeBadWKT,
+}
+
+// KnownCode reports whether code is one of Codes.
+func KnownCode(code string) bool { return slices.Contains(Codes, code) }
+
+// valueStart is the start of a value typed, for a reject's parameters: at
+// most 40 characters, whole runes.
+func valueStart(s string) string {
+	s = strings.TrimSpace(s)
+	if r := []rune(s); len(r) > 40 {
+		return string(r[:40]) + "…"
+	}
+	return s
+}
 
 // Languages of Options.Lang.
 const (
@@ -77,50 +123,6 @@ func codeOf(err error) (string, map[string]any) {
 	return CodeOther, nil
 }
 
-// storeRejects are the reasons the store's set-based checks give
-// (store/ingest.go, store/ingest_towns.go), read back into codes. The
-// store words them in SQL and hands them over as text (Plan.Reject);
-// TestRejectCodes and TestImportsAsServerRole check each still parses.
-var storeRejects = []struct {
-	code   string
-	re     *regexp.Regexp
-	params []string
-}{
-	{CodeDuplicateInFile, regexp.MustCompile(`^duplicate (\S+) (.+): first on (?:line|feature) (\d+)$`), []string{"column", "value", "first_line"}},
-	{CodeUnknownRef, regexp.MustCompile(`^unknown (\S+) (.+) \(no such row in (\S+)\)$`), []string{"column", "value", "table"}},
-	{CodeInvalidGeometry, regexp.MustCompile(`^invalid geometry: (.*)$`), []string{"reason"}},
-	{CodeDuplicateOther, regexp.MustCompile(`^.+ (\S+) already exists in another town \((\S+)\)$`), []string{"value", "town"}},
-	{CodeOutsideTowns, regexp.MustCompile(`^town (\S+) is outside your towns (.*)$`), []string{"town", "your_towns"}},
-	{CodeOutsideTowns, regexp.MustCompile(`^[a-z ]+ (\S+) is in town (\S+), outside your towns (.*)$`), []string{"value", "town", "your_towns"}},
-	{CodeOutsideTowns, regexp.MustCompile(`^the geometry lies in town (\S+), outside your towns (.*)$`), []string{"town", "your_towns"}},
-	{CodeNewTown, regexp.MustCompile(`^town (\S+) is new, and only a county-wide role`), []string{"value"}},
-	{CodeNoTown, regexp.MustCompile(`^no town_code, and the geometry lies in no town$`), nil},
-}
-
-// ClassifyStoreReject gives a store reject its code and parameters.
-func ClassifyStoreReject(reason string) (string, map[string]any) {
-	for _, s := range storeRejects {
-		m := s.re.FindStringSubmatch(reason)
-		if m == nil {
-			continue
-		}
-		var p map[string]any
-		if len(s.params) > 0 {
-			p = make(map[string]any, len(s.params))
-			for i, name := range s.params {
-				p[name] = m[i+1]
-			}
-		}
-		if v, ok := p["first_line"].(string); ok {
-			var n int64
-			fmt.Sscan(v, &n)
-			p["first_line"] = n
-		}
-		return s.code, p
-	}
-	return CodeOther, nil
-}
-
 // tablesZH names the tables a reference may name as the web map does
 // (i18n.js imp.layer.*).
 var tablesZH = map[string]string{
@@ -129,28 +131,73 @@ var tablesZH = map[string]string{
 	"projects": "重点企业与项目", "river_works": "河道与道路工程",
 }
 
+// jsonKindZH names a JSON value's kind (CodeBadFeature's got).
+var jsonKindZH = map[string]string{
+	"array": "数组", "object": "对象", "string": "文字", "number": "数字", "bool": "是/否值", "null": "空值",
+}
+
+// geometryZH names a geometry type (GeoJSON's, or a layer's GeomKind) in
+// Chinese; an unknown one stays as it is.
+func geometryZH(s string) string {
+	if zh, ok := map[string]string{
+		"Point": "点", "MultiPoint": "多点", "LineString": "线", "MultiLineString": "多线", "Polygon": "面",
+		"MultiPolygon": "多面", "GeometryCollection": "几何集合", "point": "点", "line": "线", "polygon": "面",
+		"geometry": "点、线或面",
+	}[s]; ok {
+		return zh
+	}
+	return s
+}
+
+// geosReasons words PostGIS's validity reasons (GEOS's fixed list, as
+// ST_IsValidReason gives them) in Chinese.
+var geosReasons = []struct{ en, zh string }{
+	{"Ring Self-intersection", "环自相交"},
+	{"Self-intersection", "自相交"},
+	{"Too few points in geometry component", "组成部分的点太少"},
+	{"Hole lies outside shell", "内洞在外环之外"},
+	{"Holes are nested", "内洞相互嵌套"},
+	{"Interior is disconnected", "内部不连通"},
+	{"Nested shells", "外环相互嵌套"},
+	{"Duplicate Rings", "环重复"},
+	{"Invalid Coordinate", "坐标无效"},
+	{"Ring is not closed", "环没有闭合"},
+	{"Repeated Point", "点重复"},
+	{"Topology Validation Error", "拓扑错误"},
+}
+
+// geosReasonZH words a reason of invalid geometry in Chinese, with the
+// place PostGIS gives ("Self-intersection[120.1 32.1]" is 自相交，位于
+// 120.1 32.1); an unknown one stays as it is.
+func geosReasonZH(reason string) string {
+	for _, g := range geosReasons {
+		rest, ok := strings.CutPrefix(reason, g.en)
+		if !ok {
+			continue
+		}
+		if at, ok := strings.CutPrefix(rest, "["); ok {
+			return g.zh + "，位于 " + strings.TrimSuffix(at, "]")
+		}
+		if rest == "" {
+			return g.zh
+		}
+	}
+	return reason
+}
+
 // ReasonZH words a reject in Chinese from its code and parameters, as the
 // web map does (frontend/src/i18n.js, import.reject.*), prefixed with the
 // column as the file spelled it (else the field). An uncoded reject keeps
 // its English reason.
 func ReasonZH(e RowError) string {
-	p := func(k string) string {
-		switch v := e.Params[k].(type) {
-		case nil:
-			return ""
-		case []string:
-			return strings.Join(v, "、")
-		case []any:
-			s := make([]string, len(v))
-			for i, x := range v {
-				s[i] = fmt.Sprint(x)
-			}
-			return strings.Join(s, "、")
-		case float64:
-			return fmt.Sprintf("%.6f", v)
-		default:
-			return fmt.Sprint(v)
+	p := func(k string) string { return paramText(e.Params[k]) }
+	// A parameter's Chinese, where the server gave one (town names,
+	// geometry types, PostGIS's reasons), else the parameter.
+	pz := func(k string) string {
+		if v, ok := e.Params[k+"_zh"]; ok && v != nil {
+			return paramText(v)
 		}
+		return p(k)
 	}
 	var r string
 	switch e.Code {
@@ -179,9 +226,9 @@ func ReasonZH(e RowError) string {
 	case CodeGeometryMissing:
 		r = "缺少位置：请填写经度、纬度或 WKT"
 	case CodeWrongGeometry:
-		r = "几何类型为 " + p("got") + "，本图层要求 " + p("want")
+		r = "几何类型为 " + geometryZH(pz("got")) + "，本图层要求 " + geometryZH(pz("want"))
 	case CodeInvalidGeometry:
-		r = "几何图形无效：" + p("reason")
+		r = "几何图形无效：" + geosReasonZH(pz("reason"))
 	case CodeCoordsSwapped:
 		r = "经纬度似乎填反了：经度应在前（约 120），纬度在后（约 32）"
 	case CodeOutsideCounty:
@@ -189,7 +236,11 @@ func ReasonZH(e RowError) string {
 	case CodeFieldCount:
 		r = "本行有 " + p("got") + " 列，表头有 " + p("want") + " 列（文件被截断或多了分隔符？）"
 	case CodeDuplicateInFile:
-		r = "“" + p("value") + "”在文件中重复：首次出现在第 " + p("first_line") + " 行"
+		if e.Unit == "feature" {
+			r = "“" + p("value") + "”在文件中重复：首次出现在第 " + p("first_line") + " 个要素"
+		} else {
+			r = "“" + p("value") + "”在文件中重复：首次出现在第 " + p("first_line") + " 行"
+		}
 	case CodeUnknownRef:
 		table := p("table")
 		if zh, ok := tablesZH[table]; ok {
@@ -197,13 +248,34 @@ func ReasonZH(e RowError) string {
 		}
 		r = "找不到“" + p("value") + "”：" + table + "中没有这一条"
 	case CodeDuplicateOther:
-		r = "“" + p("value") + "”已属于其他镇（" + p("town") + "）"
+		r = "“" + p("value") + "”已属于其他镇：" + pz("town")
 	case CodeOutsideTowns:
-		r = "属于 " + p("town") + "，不在您负责的镇（" + p("your_towns") + "）"
+		r = "属于 " + pz("town") + "，不是您负责的镇；您负责：" + pz("your_towns")
 	case CodeNewTown:
 		r = "镇 " + p("value") + " 是新的，只有县级管理员可以添加镇"
 	case CodeNoTown:
 		r = "没有镇代码，位置也不在任何镇内"
+	case CodeResolvedOverCollected:
+		r = "解决的问题数（" + p("resolved") + "）多于收集的问题数（" + p("collected") + "）"
+	case CodeOneContactPoint:
+		r = "成员 " + p("value") + " 已有联系点 " + p("existing") + "（每名成员只设一个联系点）"
+	case CodeOneTeamPerTown:
+		r = "镇 " + p("value") + " 已有工作队 " + p("existing") + "（每个镇只设一个工作队）"
+	case CodeNotFeature:
+		r = "不是 GeoJSON 要素：类型为“" + p("got") + "”，应为 Feature"
+	case CodeBadFeature:
+		r = "不是有效的 GeoJSON 要素：“" + p("member") + "”的写法不对"
+		if kind, ok := jsonKindZH[p("got")]; ok {
+			r += "（不应是" + kind + "）"
+		}
+	case CodeBadGeoJSONGeometry:
+		r = "不是有效的 GeoJSON 几何（类型“" + p("type") + "”，或缺少坐标）"
+	case CodeNotAValue:
+		r = "“" + p("value") + "”不是一个值：属性里不能放对象或数组"
+	case CodeWKTTooDeep:
+		r = "WKT 的括号嵌套超过 " + p("max") + " 层（MULTIPOLYGON 为 3 层）"
+	case CodeBadWKT:
+		r = "“" + p("value") + "”不是有效的 WKT：请检查几何类型名、括号是否成对、坐标是否为“经度 纬度”"
 	default:
 		r = e.Reason
 	}

@@ -23,6 +23,9 @@ type wantReject struct {
 	line                int64
 	field, code, params string
 	header, zh, notInZH string
+	// en, when set, is part of the English reason (Reason, as the
+	// command line and an English rejects file give it).
+	en string
 }
 
 // TestRejectCodes imports files with one bad row of each common kind, with
@@ -55,15 +58,15 @@ func TestRejectCodes(t *testing.T) {
 			want: []wantReject{
 				{2, "kind", "not_one_of", `{"allowed":["household_visit","enterprise_visit","project_site_visit","village_meeting","publicity_event","assistance_delivery"],` +
 					`"allowed_zh":["入户走访","走访农户","企业走访","走访企业","项目现场","会议","村民会议","宣传","宣传活动","帮扶","送帮扶"],"value":"串门"}`,
-					"走访类型", "走访类型：“串门”不是可选值之一（入户走访、走访农户、企业走访、", ""},
-				{3, "household_id", "unknown_reference", `{"column":"household_id","table":"households","value":"H9999"}`, "户编号", "户编号：找不到“H9999”：农户（户籍登记）中没有这一条", ""},
-				{4, "lon/lat", "coords_swapped", `{"lat":120.021,"lon":32.131}`, "经度/纬度", "经度/纬度：经纬度似乎填反了", ""},
-				{5, "lon/lat", "outside_county", `{"lat":39.909,"lon":116.397}`, "经度/纬度", "不在本县范围内", ""},
-				{6, "participants", "out_of_range", `{"max":2147483647,"min":0,"value":-1}`, "参与人数", "参与人数：-1 超出范围", ""},
-				{7, "participants", "bad_number", `{"value":"两"}`, "参与人数", "参与人数：“两”不是有效的数字", ""},
-				{8, "occurred_at", "bad_date", `{"value":"昨天"}`, "走访时间", "走访时间：“昨天”不是日期", ""},
-				{9, "external_id", "required", `null`, "日记编号", "日记编号：必填，但为空", "required, but empty"},
-				{11, "external_id", "duplicate_in_file", `{"column":"external_id","first_line":10,"value":"X10"}`, "日记编号", "首次出现在第 10 行", ""},
+					"走访类型", "走访类型：“串门”不是可选值之一（入户走访、走访农户、企业走访、", "", ""},
+				{3, "household_id", "unknown_reference", `{"column":"household_id","table":"households","value":"H9999"}`, "户编号", "户编号：找不到“H9999”：农户（户籍登记）中没有这一条", "", ""},
+				{4, "lon/lat", "coords_swapped", `{"lat":120.021,"lon":32.131}`, "经度/纬度", "经度/纬度：经纬度似乎填反了", "", ""},
+				{5, "lon/lat", "outside_county", `{"lat":39.909,"lon":116.397}`, "经度/纬度", "不在本县范围内", "", ""},
+				{6, "participants", "out_of_range", `{"max":2147483647,"min":0,"value":-1}`, "参与人数", "参与人数：-1 超出范围", "", ""},
+				{7, "participants", "bad_number", `{"value":"两"}`, "参与人数", "参与人数：“两”不是有效的数字", "", ""},
+				{8, "occurred_at", "bad_date", `{"value":"昨天"}`, "走访时间", "走访时间：“昨天”不是日期", "", ""},
+				{9, "external_id", "required", `null`, "日记编号", "日记编号：必填，但为空", "required, but empty", ""},
+				{11, "external_id", "duplicate_in_file", `{"column":"external_id","first_line":10,"value":"X10"}`, "日记编号", "首次出现在第 10 行", "", ""},
 			},
 		},
 		{
@@ -73,9 +76,9 @@ func TestRejectCodes(t *testing.T) {
 				"H0902,T01V01,0,120.021,32.131\n" + // 3: below 1
 				"H0903,T01V01,3\n", // 4: short row
 			want: []wantReject{
-				{2, "village_code", "unknown_reference", `{"column":"village_code","table":"villages","value":"T09V99"}`, "village_code", "village_code：找不到“T09V99”：村（社区）中没有这一条", ""},
-				{3, "residents", "out_of_range", `{"max":2147483647,"min":1,"value":0}`, "residents", "residents：0 超出范围 1–2147483647", ""},
-				{4, "", "field_count", `{"got":3,"want":5}`, "", "本行有 3 列，表头有 5 列", ""},
+				{2, "village_code", "unknown_reference", `{"column":"village_code","table":"villages","value":"T09V99"}`, "village_code", "village_code：找不到“T09V99”：村（社区）中没有这一条", "", ""},
+				{3, "residents", "out_of_range", `{"max":2147483647,"min":1,"value":0}`, "residents", "residents：0 超出范围 1–2147483647", "", ""},
+				{4, "", "field_count", `{"got":3,"want":5}`, "", "本行有 3 列，表头有 5 列", "", ""},
 			},
 		},
 		{
@@ -84,8 +87,79 @@ func TestRejectCodes(t *testing.T) {
 				`{"type":"Feature","properties":{"户编号":"H0911","村代码":"T01V01","人口":0},"geometry":{"type":"Point","coordinates":[120.021,32.131]}},` +
 				`{"type":"Feature","properties":{"户编号":"H0912","村代码":"T09V99","人口":2},"geometry":{"type":"Point","coordinates":[120.021,32.131]}}]}`,
 			want: []wantReject{
-				{1, "residents", "out_of_range", `{"max":2147483647,"min":1,"value":0}`, "人口", "人口：0 超出范围", ""},
-				{2, "village_code", "unknown_reference", `{"column":"village_code","table":"villages","value":"T09V99"}`, "村代码", "村代码：找不到“T09V99”", ""},
+				{1, "residents", "out_of_range", `{"max":2147483647,"min":1,"value":0}`, "人口", "人口：0 超出范围", "", ""},
+				{2, "village_code", "unknown_reference", `{"column":"village_code","table":"villages","value":"T09V99"}`, "村代码", "村代码：找不到“T09V99”", "", ""},
+			},
+		},
+		{
+			name: "visits resolving more than they collected", layer: "visits", gbk: true,
+			body: "日记编号,成员代码,户编号,走访时间,走访类型,收集问题数,解决问题数,经度,纬度\r\n" +
+				"X21,M01,H0001,2026-03-05 14:30,入户走访,1,3,120.021,32.131\r\n" +
+				"X22,M01,H0001,2026-03-05 15:30,入户走访,,2,120.021,32.131\r\n" +
+				"X23,M01,H0001,2026-03-05 16:30,入户走访,2,2,120.021,32.131\r\n",
+			want: []wantReject{
+				{2, "problems_resolved", "resolved_over_collected", `{"collected":1,"resolved":3}`, "解决问题数",
+					"解决问题数：解决的问题数（3）多于收集的问题数（1）", "than collected", "more problems resolved (3) than collected (1)"},
+				{3, "problems_resolved", "resolved_over_collected", `{"collected":0,"resolved":2}`, "解决问题数",
+					"解决问题数：解决的问题数（2）多于收集的问题数（0）", "", "more problems resolved (2) than collected (0)"},
+			},
+		},
+		{
+			name: "a second contact point for a member", layer: "contact_points",
+			body: "联系点代码,成员代码,村代码,建立日期,经度,纬度\n" +
+				"CP09,M01,T01V01,2026-04-01,120.025,32.135\n" + // M01 has CP01
+				"CP02,M03,T02V01,2026-03-08,120.155,32.165\n", // CP02 itself: fine
+			want: []wantReject{
+				{2, "member_code", "one_contact_point", `{"existing":"CP01","value":"M01"}`, "成员代码",
+					"成员代码：成员 M01 已有联系点 CP01（每名成员只设一个联系点）", "one per member", "member M01 already has contact point CP01 (one per member)"},
+			},
+		},
+		{
+			name: "a second team for a town", layer: "teams",
+			body: "code,name,town_code,lon,lat\nD09,东岳镇第二工作队,T01,120.05,32.15\n",
+			want: []wantReject{
+				{2, "town_code", "one_team_per_town", `{"existing":"D01","value":"T01"}`, "town_code",
+					"town_code：镇 T01 已有工作队 D01（每个镇只设一个工作队）", "one team per town", "town T01 already has team D01 (one team per town)"},
+			},
+		},
+		{
+			name: "malformed GeoJSON features", layer: "households", ext: ".geojson",
+			body: `{"type":"FeatureCollection","features":[` +
+				`{"type":"Feature","properties":{"户编号":"H0921","村代码":"T01V01","人口":2},"geometry":{"type":"Point","coordinates":[120.021,32.131]}},` +
+				`{"type":"Feature","properties":["H0922","T01V01",2],"geometry":{"type":"Point","coordinates":[120.021,32.131]}},` +
+				`{"type":"Point","coordinates":[120.021,32.131]},` +
+				`{"type":"Feature","properties":{"户编号":"H0924","村代码":"T01V01","人口":{"男":1,"女":1}},"geometry":{"type":"Point","coordinates":[120.021,32.131]}},` +
+				`{"type":"Feature","properties":{"户编号":"H0925","村代码":"T01V01","人口":2},"geometry":{"type":"Pointy","coordinates":[120.021,32.131]}},` +
+				`{"type":"Feature","properties":{"户编号":"H0926","村代码":"T01V01","人口":2},"geometry":{"type":"Point"}},` +
+				`{"type":"Feature","properties":{"户编号":"H0921","村代码":"T01V01","人口":3},"geometry":{"type":"Point","coordinates":[120.021,32.131]}}]}`,
+			want: []wantReject{
+				{2, "", "bad_feature", `{"got":"array","member":"properties"}`, "",
+					"不是有效的 GeoJSON 要素：“properties”的写法不对（不应是数组）", "not a GeoJSON feature", "not a GeoJSON feature"},
+				{3, "type", "not_a_feature", `{"got":"Point"}`, "",
+					"type：不是 GeoJSON 要素：类型为“Point”，应为 Feature", "want Feature", `type "Point", want Feature`},
+				{4, "residents", "not_a_value", `{"value":"{\"男\":1,\"女\":1}"}`, "人口",
+					"不是一个值：属性里不能放对象或数组", "where a value belongs", "an object or array where a value belongs"},
+				{5, "geometry", "bad_geojson_geometry", `{"type":"Pointy"}`, "",
+					"geometry：不是有效的 GeoJSON 几何（类型“Pointy”，或缺少坐标）", "not a GeoJSON geometry", "not a GeoJSON geometry"},
+				{6, "geometry", "bad_geojson_geometry", `{"type":"Point"}`, "",
+					"geometry：不是有效的 GeoJSON 几何（类型“Point”，或缺少坐标）", "not a GeoJSON geometry", "geometry"},
+				{7, "external_id", "duplicate_in_file", `{"column":"external_id","first_line":1,"value":"H0921"}`, "户编号",
+					"户编号：“H0921”在文件中重复：首次出现在第 1 个要素", "", "duplicate external_id H0921: first on feature 1"},
+			},
+		},
+		{
+			name: "WKT too deep, not WKT, and invalid", layer: "projects",
+			body: "code,name,kind,town_code,wkt\n" +
+				"P21,某项目,重点企业,T01,\"POLYGON((((120.02 32.12))))\"\n" +
+				"P22,某项目,重点企业,T01,POINT 120.02 32.12\n" +
+				"P23,某项目,重点企业,T01,\"POLYGON((120.0 32.1,120.1 32.2,120.1 32.1,120.0 32.2,120.0 32.1))\"\n",
+			want: []wantReject{
+				{2, "wkt", "wkt_too_deep", `{"max":3}`, "wkt",
+					"wkt：WKT 的括号嵌套超过 3 层（MULTIPOLYGON 为 3 层）", "nested deeper", "WKT nested deeper than 3 brackets"},
+				{3, "wkt", "bad_wkt", `{"value":"POINT 120.02 32.12"}`, "wkt",
+					"wkt：“POINT 120.02 32.12”不是有效的 WKT", "not WKT", "not WKT"},
+				{4, "geometry", "invalid_geometry", `{"reason":"Self-intersection[120.05 32.15]","reason_zh":"自相交，位于 120.05 32.15"}`, "",
+					"geometry：几何图形无效：自相交，位于 120.05 32.15", "Self-intersection", "invalid geometry: Self-intersection[120.05 32.15]"},
 			},
 		},
 	}
@@ -139,31 +213,39 @@ func checkRejects(t *testing.T, where string, got []ingest.RowError, want []want
 	for i, w := range want {
 		g := got[i]
 		params, _ := json.Marshal(g.Params)
-		if g.Line != w.line || g.Field != w.field || g.Code != w.code || string(params) != w.params || g.Header != w.header || g.Reason == "" {
-			t.Errorf("%s reject %d: line %d field %q code %q params %s header %q (reason %q);\nwant line %d field %q code %q params %s header %q and a reason",
-				where, i, g.Line, g.Field, g.Code, params, g.Header, g.Reason, w.line, w.field, w.code, w.params, w.header)
+		if g.Line != w.line || g.Field != w.field || g.Code != w.code || string(params) != w.params || g.Header != w.header || g.Reason == "" ||
+			!strings.Contains(g.Reason, w.en) {
+			t.Errorf("%s reject %d: line %d field %q code %q params %s header %q (reason %q);\nwant line %d field %q code %q params %s header %q and a reason holding %q",
+				where, i, g.Line, g.Field, g.Code, params, g.Header, g.Reason, w.line, w.field, w.code, w.params, w.header, w.en)
 		}
 	}
 }
 
-// TestClassifyStoreRejects checks that every reason the store's checks
-// give reads back into its code.
-func TestClassifyStoreRejects(t *testing.T) {
-	cases := []struct{ reason, code, params string }{
-		{"duplicate external_id H0101: first on line 2", "duplicate_in_file", `{"column":"external_id","first_line":2,"value":"H0101"}`},
-		{"unknown member_code M99 (no such row in members)", "unknown_reference", `{"column":"member_code","table":"members","value":"M99"}`},
-		{"invalid geometry: Self-intersection[1 1]", "invalid_geometry", `{"reason":"Self-intersection[1 1]"}`},
-		{"contact point C01 already exists in another town (T02)", "duplicate_other_town", `{"town":"T02","value":"C01"}`},
-		{"town T02 is outside your towns T01", "outside_your_towns", `{"town":"T02","your_towns":"T01"}`},
-		{"member M05 is in town T02, outside your towns T01", "outside_your_towns", `{"town":"T02","value":"M05","your_towns":"T01"}`},
-		{"town T99 is new, and only a county-wide role (admin) may add towns", "new_town", `{"value":"T99"}`},
-		{"more problems resolved (3) than collected (1)", "other", `null`},
+// TestCodesWorded checks that every code is worded in Chinese for the
+// rejects file (ReasonZH, never falling back to the English reason) and
+// in both languages of the web map (frontend/src/i18n.js,
+// imp.reject.<code> in the zh-CN and the en table).
+func TestCodesWorded(t *testing.T) {
+	i18n, err := os.ReadFile("../frontend/src/i18n.js")
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, tc := range cases {
-		code, params := ingest.ClassifyStoreReject(tc.reason)
-		p, _ := json.Marshal(params)
-		if code != tc.code || string(p) != tc.params {
-			t.Errorf("classify %q = %q %s, want %q %s", tc.reason, code, p, tc.code, tc.params)
+	src := string(i18n)
+	en := strings.Index(src, "\n  'imp.reject.required': 'required, but empty'")
+	if en < 0 {
+		t.Fatal("i18n.js: no English imp.reject.required; where does the English table start?")
+	}
+	for _, code := range ingest.Codes {
+		zh := ingest.ReasonZH(ingest.RowError{Code: code, Reason: "THE ENGLISH REASON", Params: map[string]any{}})
+		if zh == "" || strings.Contains(zh, "THE ENGLISH REASON") {
+			t.Errorf("ReasonZH of code %s = %q, want Chinese words", code, zh)
+		}
+		key := "'imp.reject." + code + "':"
+		if n := strings.Count(src[:en], key); n != 1 {
+			t.Errorf("i18n.js: %d Chinese %s, want 1", n, key)
+		}
+		if n := strings.Count(src[en:], key); n != 1 {
+			t.Errorf("i18n.js: %d English %s, want 1", n, key)
 		}
 	}
 }

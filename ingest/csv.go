@@ -9,8 +9,6 @@ import (
 	"io"
 	"strings"
 	"unicode/utf8"
-
-	"lianxin"
 )
 
 // csvDecoder reads a CSV file (comma, semicolon or tab separated; the
@@ -57,7 +55,7 @@ func newCSVDecoder(r *bufio.Reader, layer *Layer, file string) (*csvDecoder, err
 func (d *csvDecoder) readHeader(cr *csv.Reader) ([]string, error) {
 	rec, err := cr.Read()
 	if errors.Is(err, io.EOF) {
-		return nil, invalidf("%s is empty: want a header row naming the columns, then one row per %s", d.file, singular(d.layer.Name))
+		return nil, fileInvalid(d.file, "line", 0, FileEmpty, nil, "%s is empty: want a header row naming the columns, then one row per %s", d.file, singular(d.layer.Name))
 	}
 	if err != nil {
 		return nil, d.fatal(err)
@@ -89,11 +87,13 @@ func (d *csvDecoder) mapHeader(header []string) error {
 	d.cols = make([]int, len(header))
 	seen := make(map[int]string)
 	var unknown []string
+	var unknownAt []int
 	hasLon, hasLat, hasWKT := false, false, false
 	for i, h := range header {
 		if fi, ok := l.matchField(h); ok {
 			if prev, dup := seen[fi]; dup {
-				return invalidf("%s line 1: columns %q and %q both give %s", d.file, prev, h, l.Fields[fi].Name)
+				return fileInvalid(d.file, "line", 1, FileAmbiguousColumns, map[string]any{"first": prev, "second": h, "field": l.Fields[fi].Name},
+					"%s line 1: columns %q and %q both give %s", d.file, prev, h, l.Fields[fi].Name)
 			}
 			seen[fi] = h
 			d.cols[i] = fi
@@ -111,35 +111,48 @@ func (d *csvDecoder) mapHeader(header []string) error {
 		default:
 			d.cols[i] = colIgnored
 			unknown = append(unknown, h)
+			unknownAt = append(unknownAt, i+1)
 		}
 	}
+	// Each problem in English for the message, with its code and
+	// parameters for the clerk's language.
 	var problems []string
-	for _, h := range unknown {
+	var coded []RowError
+	add := func(code string, params map[string]any, msg string) {
+		problems = append(problems, msg)
+		coded = append(coded, RowError{File: d.file, Unit: "line", Line: 1, Reason: msg, Code: code, Params: params})
+	}
+	for i, h := range unknown {
+		params := map[string]any{"column": h, "position": unknownAt[i]}
 		if c, ok := l.closest(h); ok {
-			problems = append(problems, fmt.Sprintf("unknown column %q (did you mean %q?)", h, c))
+			params["suggestion"] = c
+			add(FileUnknownColumn, params, fmt.Sprintf("unknown column %q (did you mean %q?)", h, c))
 		} else {
-			problems = append(problems, fmt.Sprintf("unknown column %q", h))
+			add(FileUnknownColumn, params, fmt.Sprintf("unknown column %q", h))
 		}
 	}
 	for fi, f := range l.Fields {
 		if _, ok := seen[fi]; !ok && f.Required {
-			problems = append(problems, fmt.Sprintf("missing column %s (or %s)", f.Name, strings.Join(f.Aliases, ", ")))
+			zh, others := zhName(&l.Fields[fi])
+			add(FileMissingColumn, map[string]any{"column": f.Name, "aliases": f.Aliases, "column_zh": zh, "aliases_zh": others},
+				fmt.Sprintf("missing column %s (or %s)", f.Name, strings.Join(f.Aliases, ", ")))
 		}
 	}
 	if hasLon != hasLat {
-		problems = append(problems, "lon and lat come as a pair: give both columns (经度 and 纬度)")
+		add(FileLonLatPair, nil, "lon and lat come as a pair: give both columns (经度 and 纬度)")
 	}
 	if l.GeomRequired && !hasWKT && !(hasLon && hasLat) {
-		problems = append(problems, "missing the geometry: give "+(&converter{layer: l}).geomHint())
+		c := &converter{layer: l}
+		add(FileMissingGeometry, map[string]any{"hint": c.geomHint(), "hint_zh": c.geomHintZH()}, "missing the geometry: give "+c.geomHint())
 	}
 	if len(problems) > 0 && len(seen) == 0 && len(unknown) == 1 && len(header) > 1 {
 		// Registers kept in Excel often open with a title row above the
 		// header ("东岳镇农户登记表,,,,").
-		problems = append(problems, fmt.Sprintf("is %q a title above the header? delete that row, so that the column names come first", unknown[0]))
+		add(FileTitleRow, map[string]any{"value": unknown[0]},
+			fmt.Sprintf("is %q a title above the header? delete that row, so that the column names come first", unknown[0]))
 	}
 	if len(problems) > 0 {
-		return &lianxin.Error{Code: lianxin.EInvalid, Message: fmt.Sprintf("%s line 1 (header): %s", d.file, strings.Join(problems, "; ")),
-			Details: map[string]any{"file": d.file, "line": 1, "problems": problems}}
+		return fileProblems(d.file, 1, fmt.Sprintf("%s line 1 (header): %s", d.file, strings.Join(problems, "; ")), coded)
 	}
 	return nil
 }
@@ -176,7 +189,8 @@ func (d *csvDecoder) typedHeaders() map[string]string {
 func (d *csvDecoder) checkUTF8(rec []string, line int64) error {
 	for _, v := range rec {
 		if !utf8.ValidString(v) {
-			return invalidf("%s line %d is not valid UTF-8 text: is the file GBK? import it with --encoding gbk", d.file, line)
+			return fileInvalid(d.file, "line", line, FileNotUTF8, map[string]any{"line": line},
+				"%s line %d is not valid UTF-8 text: is the file GBK? import it with --encoding gbk", d.file, line)
 		}
 	}
 	return nil
@@ -238,12 +252,14 @@ func (d *csvDecoder) fatal(err error) error {
 	if errors.As(err, &pe) {
 		line = int64(pe.StartLine)
 		if errors.Is(pe.Err, csv.ErrQuote) || errors.Is(pe.Err, csv.ErrBareQuote) {
-			return invalidf("%s line %d: %v (a truncated file, or a quote inside an unquoted field)", d.file, line, pe.Err)
+			return fileInvalid(d.file, "line", line, FileBadQuote, map[string]any{"line": line},
+				"%s line %d: %v (a truncated file, or a quote inside an unquoted field)", d.file, line, pe.Err)
 		}
 		err = pe.Err
 	}
 	if errors.Is(err, errLineTooLong) {
-		return invalidf("%s line %d: longer than the row limit; is this the right file?", d.file, line)
+		return fileInvalid(d.file, "line", line, FileLineTooLong, map[string]any{"line": line},
+			"%s line %d: longer than the row limit; is this the right file?", d.file, line)
 	}
 	return wrapRead(d.file, err)
 }

@@ -51,10 +51,10 @@ func newGeoJSONDecoder(r *bufio.Reader, layer *Layer, file string, maxRowBytes i
 	head, _ := r.Peek(sniffBytes)
 	trimmed := bytes.TrimLeft(head, " \t\r\n\x1e")
 	if len(trimmed) == 0 {
-		return nil, invalidf("%s is empty: want a GeoJSON FeatureCollection or one feature per line", file)
+		return nil, fileInvalid(file, "feature", 0, FileEmpty, nil, "%s is empty: want a GeoJSON FeatureCollection or one feature per line", file)
 	}
 	if trimmed[0] != '{' {
-		return nil, invalidf("%s is not GeoJSON: it does not start with '{'", file)
+		return nil, fileInvalid(file, "feature", 0, FileNotGeoJSON, nil, "%s is not GeoJSON: it does not start with '{'", file)
 	}
 	d.seq = isFeatureLine(trimmed)
 	d.lim = &byteLimiter{r: &rsStripper{r: r}, limit: maxRowBytes}
@@ -100,11 +100,11 @@ func (d *geojsonDecoder) openCollection() error {
 			return d.fatal(err)
 		}
 		if k == "type" && string(skip) != `"FeatureCollection"` {
-			return invalidf("%s: GeoJSON of type %s; want a FeatureCollection or one feature per line", d.file, skip)
+			return fileInvalid(d.file, "feature", 0, FileGeoJSONType, map[string]any{"type": strings.Trim(string(skip), `"`)}, "%s: GeoJSON of type %s; want a FeatureCollection or one feature per line", d.file, skip)
 		}
 		d.lim.reset()
 	}
-	return invalidf("%s: a GeoJSON object without \"features\"", d.file)
+	return fileInvalid(d.file, "feature", 0, FileNoFeaturesMember, nil, "%s: a GeoJSON object without \"features\"", d.file)
 }
 
 func (d *geojsonDecoder) expectDelim(want json.Delim) (json.Delim, error) {
@@ -113,7 +113,8 @@ func (d *geojsonDecoder) expectDelim(want json.Delim) (json.Delim, error) {
 		return 0, d.fatal(err)
 	}
 	if got, ok := tok.(json.Delim); !ok || got != want {
-		return 0, invalidf("%s feature %d: want %q, found %v", d.file, d.n+1, want, tok)
+		return 0, fileInvalid(d.file, "feature", d.n+1, FileBadJSON, map[string]any{"feature": d.n + 1, "byte": d.lim.total},
+			"%s feature %d: want %q, found %v", d.file, d.n+1, want, tok)
 	}
 	return want, nil
 }
@@ -208,10 +209,14 @@ func (d *geojsonDecoder) field(key []byte) (int, bool) {
 func (d *geojsonDecoder) slowFeatureRow(r *raw, n int64, msg json.RawMessage) (*raw, error) {
 	var f feature
 	if err := json.Unmarshal(msg, &f); err != nil {
-		return r, d.rowErr(n, "", "not a GeoJSON feature: "+err.Error())
+		e := d.rowErr(n, "", "not a GeoJSON feature: "+err.Error())
+		e.Code, e.Params = CodeBadFeature, featureErrParams(err)
+		return r, e
 	}
 	if f.Type != "Feature" {
-		return r, d.rowErr(n, "type", fmt.Sprintf("type %q, want Feature", f.Type))
+		e := d.rowErr(n, "type", fmt.Sprintf("type %q, want Feature", f.Type))
+		e.Code, e.Params = CodeNotFeature, map[string]any{"got": f.Type}
+		return r, e
 	}
 	if !d.headerChecked {
 		d.headerChecked = true
@@ -254,10 +259,14 @@ func (d *geojsonDecoder) geometry(r *raw, n int64, g []byte) (*raw, error) {
 	}
 	geom, err := geojson.UnmarshalGeometry(g)
 	if err != nil {
-		return r, d.rowErr(n, "geometry", "not a GeoJSON geometry: "+err.Error())
+		e := d.rowErr(n, "geometry", "not a GeoJSON geometry: "+err.Error())
+		e.Code, e.Params = CodeBadGeoJSONGeometry, map[string]any{"type": geometryType(g)}
+		return r, e
 	}
 	if geom.Coordinates == nil {
-		return r, d.rowErr(n, "geometry", "geometry without coordinates")
+		e := d.rowErr(n, "geometry", "geometry without coordinates")
+		e.Code, e.Params = CodeBadGeoJSONGeometry, map[string]any{"type": geometryType(g)}
+		return r, e
 	}
 	r.geom = geom.Coordinates
 	return r, nil
@@ -282,7 +291,7 @@ func (d *geojsonDecoder) checkProperties(keys []string) error {
 		}
 	}
 	if len(missing) > 0 {
-		return invalidf("%s feature 1: properties lack %s (they name the columns, as a CSV header does)",
+		return fileInvalid(d.file, "feature", 1, FileMissingProps, map[string]any{"columns": missing}, "%s feature 1: properties lack %s (they name the columns, as a CSV header does)",
 			d.file, strings.Join(missing, ", "))
 	}
 	return nil
@@ -303,16 +312,43 @@ func propertyText(v json.RawMessage) (string, error) {
 		}
 		return s, nil
 	case '{', '[':
-		return "", errors.New("an object or array where a value belongs")
+		return "", coded(CodeNotAValue, map[string]any{"value": valueStart(string(v))}, "an object or array where a value belongs")
 	}
 	s := string(v)
 	if s == "true" || s == "false" {
 		return s, nil
 	}
 	if _, err := strconv.ParseFloat(s, 64); err != nil {
-		return "", fmt.Errorf("%q is not a value", s)
+		return "", coded(CodeNotAValue, map[string]any{"value": valueStart(s)}, "%q is not a value", s)
 	}
 	return s, nil
+}
+
+// featureErrParams are CodeBadFeature's parameters for why a feature did
+// not decode: the member of the wrong kind and the kind found.
+func featureErrParams(err error) map[string]any {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		member := te.Field
+		if member == "" {
+			member = "Feature"
+		}
+		got, _, _ := strings.Cut(te.Value, " ") // "number 1.5" is a number
+		return map[string]any{"member": member, "got": got}
+	}
+	return map[string]any{"member": "Feature", "got": ""}
+}
+
+// geometryType is the type a GeoJSON geometry says it is, for a reject:
+// "" when it says none.
+func geometryType(g []byte) string {
+	var probe struct {
+		Type any `json:"type"`
+	}
+	if json.Unmarshal(g, &probe) != nil || probe.Type == nil {
+		return ""
+	}
+	return valueStart(fmt.Sprint(probe.Type))
 }
 
 func (d *geojsonDecoder) rowErr(n int64, field, reason string) *RowError {
@@ -323,13 +359,13 @@ func (d *geojsonDecoder) fatal(err error) error {
 	at := d.n + 1
 	switch {
 	case errors.Is(err, errLineTooLong):
-		return invalidf("%s feature %d: larger than the row limit; is this the right file?", d.file, at)
+		return fileInvalid(d.file, "feature", at, FileFeatureTooLarge, map[string]any{"feature": at}, "%s feature %d: larger than the row limit; is this the right file?", d.file, at)
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		return invalidf("%s feature %d: the file ends in the middle of the GeoJSON (truncated?)", d.file, at)
+		return fileInvalid(d.file, "feature", at, FileTruncated, map[string]any{"feature": at}, "%s feature %d: the file ends in the middle of the GeoJSON (truncated?)", d.file, at)
 	}
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
-		return invalidf("%s feature %d: not valid JSON at byte %d: %v", d.file, at, d.lim.total, se)
+		return fileInvalid(d.file, "feature", at, FileBadJSON, map[string]any{"feature": at, "byte": d.lim.total}, "%s feature %d: not valid JSON at byte %d: %v", d.file, at, d.lim.total, se)
 	}
 	return wrapRead(d.file, err)
 }

@@ -23,6 +23,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -59,9 +60,9 @@ func DetectFormat(name string) (string, error) {
 	case ".shp":
 		return FormatShapefile, nil
 	case ".xlsx", ".xls", ".et":
-		return "", invalidf("%s is a spreadsheet workbook, not a file we read: save the sheet as CSV (另存为 CSV) and import that", filepath.Base(name))
+		return "", fileInvalid(filepath.Base(name), "", 0, FileWorkbook, nil, "%s is a spreadsheet workbook, not a file we read: save the sheet as CSV (另存为 CSV) and import that", filepath.Base(name))
 	}
-	return "", invalidf("%s: unknown file type %q; want .csv, .geojson, .geojsonl, .gpkg or a zipped Shapefile (.zip)", filepath.Base(name), ext)
+	return "", fileInvalid(filepath.Base(name), "", 0, FileUnknownType, map[string]any{"ext": ext}, "%s: unknown file type %q; want .csv, .geojson, .geojsonl, .gpkg or a zipped Shapefile (.zip)", filepath.Base(name), ext)
 }
 
 // Options say what to import and how.
@@ -146,8 +147,9 @@ type Plan struct {
 	// "feature" (GeoJSON, GeoPackage, Shapefile).
 	Unit string
 	// Reject is called by the store for every row its set-based checks
-	// reject: line (or feature number), field and reason.
-	Reject func(line int64, field, reason string)
+	// reject, with the line (or feature number), field, English reason,
+	// code (one of Codes) and the code's parameters.
+	Reject func(RowError)
 }
 
 // Rows is the stream of checked rows the store copies. Rejected, Rejects
@@ -219,7 +221,11 @@ type Record struct {
 	Counts
 	Message string     `json:"message"`
 	Rejects []RowError `json:"rejects,omitempty"`
-	DryRun  bool       `json:"dry_run"`
+	// Problems are what was wrong with a refused file as a whole (its
+	// header, encoding or format; filecodes.go), each with its code and
+	// parameters, for the clerk's language: Message says them in English.
+	Problems []RowError `json:"problems,omitempty"`
+	DryRun   bool       `json:"dry_run"`
 	// RejectsFile, when set, says a rejects file is kept with the record
 	// (Options.KeepRejects): GET /api/v1/imports/{id}/rejects sends it.
 	RejectsFile *RejectsFile `json:"rejects_file,omitempty"`
@@ -246,6 +252,10 @@ func Run(ctx context.Context, st Store, scope lianxin.Scope, source string, opt 
 	if rec.FileName == "" {
 		rec.FileName = filepath.Base(opt.Path)
 	}
+	if rec.StartedBy == "" {
+		// The record is the scope's own (its row-level policy, migration 026).
+		rec.StartedBy = scope.User
+	}
 	layer, err := LookupLayer(opt.Layer)
 	if err != nil {
 		return rec, err
@@ -270,6 +280,7 @@ func Run(ctx context.Context, st Store, scope lianxin.Scope, source string, opt 
 	case lianxin.ErrorCode(runErr) == lianxin.EInvalid:
 		rec.Status = StatusRejected
 		rec.Message = lianxin.ErrorMessage(runErr)
+		rec.Problems = ProblemsOf(runErr)
 	default:
 		rec.Status = StatusFailed
 		rec.Message = lianxin.ErrorMessage(runErr)
@@ -316,10 +327,7 @@ func run(ctx context.Context, st Store, scope lianxin.Scope, layer *Layer, opt O
 	defer closeFn()
 	plan := Plan{Layer: layer, ImportID: rec.ID, Unit: stream.conv.unit,
 		DryRun: opt.DryRun, SkipInvalid: opt.SkipInvalid, MakeValid: opt.MakeValid,
-		Reject: func(line int64, field, reason string) {
-			code, params := ClassifyStoreReject(reason)
-			stream.reject(RowError{Line: line, Field: field, Reason: reason, Code: code, Params: params})
-		}}
+		Reject: stream.reject}
 	res, err := st.Ingest(ctx, scope, plan, stream)
 	if err == nil {
 		// A source that failed after its last row (ogr2ogr exiting badly)
@@ -513,7 +521,7 @@ func Open(ctx context.Context, layer *Layer, opt Options, name string) (*Stream,
 			if werr != nil {
 				return nil, nil, werr
 			}
-			return nil, nil, invalidf("%s holds no features", name)
+			return nil, nil, fileInvalid(name, "feature", 0, FileNoFeatures, nil, "%s holds no features", name)
 		}
 		dec = d
 	default:
@@ -555,7 +563,7 @@ func (s *Stream) Next() bool {
 					s.wait = nil
 				}
 				if s.err == nil && s.rows == 0 && s.rejected == 0 {
-					s.err = invalidf("%s holds no rows: only a header, or an empty collection", s.conv.file)
+					s.err = fileInvalid(s.conv.file, "", 0, FileNoRows, nil, "%s holds no rows: only a header, or an empty collection", s.conv.file)
 				}
 				return false
 			}
@@ -589,6 +597,9 @@ func (s *Stream) reject(e RowError) {
 	if e.Code == "" {
 		e.Code = CodeOther
 	}
+	if e.Unit == "" {
+		e.Unit = s.conv.unit // the store's rejects: a GeoJSON duplicate's first is a feature
+	}
 	if s.headers == nil {
 		// A GeoJSON file's (and GDAL's) property names are known once its
 		// first feature is read, before any of its rows reaches here.
@@ -598,6 +609,15 @@ func (s *Stream) reject(e RowError) {
 	}
 	if e.Header == "" {
 		e.Header = s.headers[e.Field]
+	}
+	switch e.Code {
+	case CodeInvalidGeometry:
+		// PostGIS says why in English (the store's check): the Chinese
+		// goes with it, worded from the one table here.
+		if r, ok := e.Params["reason"].(string); ok {
+			e.Params = maps.Clone(e.Params)
+			e.Params["reason_zh"] = geosReasonZH(r)
+		}
 	}
 	if len(s.rejects) < MaxRejectsKept {
 		s.rejects = append(s.rejects, e)

@@ -109,7 +109,7 @@ func pickOGRLayer(ctx context.Context, path, target, file string) (string, error
 		}
 		return "", nil
 	}
-	return "", invalidf("%s holds %d layers (%s): name the one to import with --source-layer (source_layer in an upload), or call it %s",
+	return "", fileInvalid(file, "feature", 0, FileManyLayers, map[string]any{"count": len(names), "layers": names, "want": target}, "%s holds %d layers (%s): name the one to import with --source-layer (source_layer in an upload), or call it %s",
 		file, len(names), strings.Join(names, ", "), target)
 }
 
@@ -144,7 +144,7 @@ const maxUnzippedBytes = 6 << 30
 func unzipShapefile(path, sourceLayer, target, file string) (shp, dir string, err error) {
 	zr, err := zip.OpenReader(path)
 	if err != nil {
-		return "", "", invalidf("%s is not a readable zip file: %v", file, err)
+		return "", "", fileInvalid(file, "", 0, FileBadZip, nil, "%s is not a readable zip file: %v", file, err)
 	}
 	defer zr.Close()
 	type stem struct{ dir, base string }
@@ -162,7 +162,7 @@ func unzipShapefile(path, sourceLayer, target, file string) (shp, dir string, er
 	var pick *stem
 	switch {
 	case len(shps) == 0:
-		return "", "", invalidf("%s holds no Shapefile (.shp): want a zip of one Shapefile's .shp, .shx, .dbf and .prj", file)
+		return "", "", fileInvalid(file, "", 0, FileNoShapefile, nil, "%s holds no Shapefile (.shp): want a zip of one Shapefile's .shp, .shx, .dbf and .prj", file)
 	case len(shps) == 1 && sourceLayer == "":
 		pick = &shps[0]
 	default:
@@ -180,9 +180,9 @@ func unzipShapefile(path, sourceLayer, target, file string) (shp, dir string, er
 			}
 			slices.Sort(names)
 			if sourceLayer != "" {
-				return "", "", invalidf("%s holds no Shapefile called %s; it holds %s", file, sourceLayer, strings.Join(names, ", "))
+				return "", "", fileInvalid(file, "", 0, FileNoSuchShapefile, map[string]any{"name": sourceLayer, "names": names}, "%s holds no Shapefile called %s; it holds %s", file, sourceLayer, strings.Join(names, ", "))
 			}
-			return "", "", invalidf("%s holds %d Shapefiles (%s): name the one to import with --source-layer (source_layer in an upload), or call it %s",
+			return "", "", fileInvalid(file, "", 0, FileManyLayers, map[string]any{"count": len(shps), "layers": names, "want": target}, "%s holds %d Shapefiles (%s): name the one to import with --source-layer (source_layer in an upload), or call it %s",
 				file, len(shps), strings.Join(names, ", "), target)
 		}
 	}
@@ -257,7 +257,7 @@ func (o *ogrSource) wait() error {
 		if msg == "" {
 			msg = ee.String()
 		}
-		return invalidf("%s: GDAL could not read it: %s", o.file, msg)
+		return fileInvalid(o.file, "feature", 0, FileUnreadable, map[string]any{"detail": msg}, "%s: GDAL could not read it: %s", o.file, msg)
 	}
 	return fmt.Errorf("ogr2ogr for %s: %w", o.file, err)
 }

@@ -79,7 +79,7 @@ func MayReadRejects(scope lianxin.Scope, rec Record, f RejectsFile) error {
 		return lianxin.Errorf(lianxin.EForbidden, "the rejects file of import %d holds its rows as uploaded, which may be other towns': "+
 			"only %s, who uploaded it, and county-wide roles take it", rec.ID, rec.StartedBy)
 	}
-	if (rec.Layer == "households" || rec.Layer == "visits") && !scope.HouseholdPoints {
+	if lianxin.HouseholdLayer(rec.Layer) && !scope.HouseholdPoints { // the same rule as the layers' (lianxin.LayerRuleOf)
 		return lianxin.Errorf(lianxin.EForbidden, "the rejects file of import %d shows %s: your role does not include household points", rec.ID, rec.Layer)
 	}
 	if f.Personal && !scope.PersonalFields {
@@ -158,22 +158,30 @@ func writeRejects(ctx context.Context, rec Record, opt Options, w io.Writer, col
 }
 
 func (s *Stream) writeRejects(rejectLines map[int64]string, w io.Writer, collection bool, maxBytes int64) (written int64, complete bool, err error) {
-	// Each row is made in row first, then written if it fits.
+	// Each row is made in row first, then written if it fits. row takes
+	// only what is left of maxBytes: a rejected row too big for the file
+	// is refused as it is made, never held whole (the decoder holds it
+	// once, bounded by Options.MaxRowBytes, as the import did).
 	var size int64
-	var row bytes.Buffer
-	fits := func(reserve int) bool {
-		return maxBytes <= 0 || size+int64(row.Len()+reserve) <= maxBytes
+	row := &rowWriter{limit: -1}
+	begin := func(reserve int) {
+		row.buf.Reset()
+		row.over = false
+		if maxBytes > 0 {
+			row.limit = maxBytes - size - int64(reserve)
+		}
 	}
 	flush := func() error {
-		n, err := w.Write(row.Bytes())
+		n, err := w.Write(row.buf.Bytes())
 		size += int64(n)
-		row.Reset()
+		row.buf.Reset()
 		return err
 	}
 	switch d := s.dec.(type) {
 	case *csvDecoder:
-		cw := csv.NewWriter(&row)
-		row.WriteString("\ufeff")
+		// csv.Writer buffers 4 KiB before it writes to row.
+		cw := csv.NewWriter(row)
+		begin(0)
 		keep := make([]int, 0, len(d.header))
 		header := make([]string, 0, len(d.header)+3)
 		for i, h := range d.header {
@@ -182,13 +190,15 @@ func (s *Stream) writeRejects(rejectLines map[int64]string, w io.Writer, collect
 				header = append(header, h)
 			}
 		}
-		cw.Write(append(header, "reject_line", "reject_reason"))
-		cw.Flush()
+		if _, err := row.Write([]byte("\ufeff")); err == nil {
+			_ = cw.Write(append(header, "reject_line", "reject_reason"))
+			cw.Flush()
+		}
+		if row.over {
+			return 0, false, nil
+		}
 		if err := cw.Error(); err != nil {
 			return 0, false, err
-		}
-		if !fits(0) {
-			return 0, false, nil
 		}
 		if err := flush(); err != nil {
 			return 0, false, err
@@ -216,13 +226,15 @@ func (s *Stream) writeRejects(rejectLines map[int64]string, w io.Writer, collect
 					out = append(out, "")
 				}
 			}
-			cw.Write(append(out, strconv.FormatInt(r.line, 10), reason))
+			begin(0)
+			_ = cw.Write(append(out, strconv.FormatInt(r.line, 10), reason))
 			cw.Flush()
+			if row.over {
+				// Cut here: the file holds the rows before this one.
+				return written, false, nil
+			}
 			if err := cw.Error(); err != nil {
 				return written, false, err
-			}
-			if !fits(0) {
-				return written, false, nil
 			}
 			if err := flush(); err != nil {
 				return written, false, err
@@ -257,22 +269,22 @@ func (s *Stream) writeRejects(rejectLines map[int64]string, w io.Writer, collect
 			if !ok {
 				continue
 			}
-			b, err := withRejectReason(r.record.(json.RawMessage), r.line, reason)
+			begin(len(tail))
+			err = nil // a row error (re) is why the row is here
+			if collection && written > 0 {
+				_, err = io.WriteString(row, collectionSep)
+			}
+			if err == nil {
+				err = writeFeature(row, r.record.(json.RawMessage), r.line, reason)
+			}
+			if err == nil && !collection {
+				_, err = io.WriteString(row, "\n")
+			}
+			if row.over {
+				return written, false, nil
+			}
 			if err != nil {
 				return written, false, err
-			}
-			switch {
-			case !collection:
-				row.Write(b)
-				row.WriteByte('\n')
-			case written > 0:
-				row.WriteString(collectionSep)
-				row.Write(b)
-			default:
-				row.Write(b)
-			}
-			if !fits(len(tail)) {
-				return written, false, nil
 			}
 			if err := flush(); err != nil {
 				return written, false, err
@@ -284,23 +296,197 @@ func (s *Stream) writeRejects(rejectLines map[int64]string, w io.Writer, collect
 	return 0, false, fmt.Errorf("rejects of %s: unknown decoder", s.conv.file)
 }
 
-// withRejectReason adds reject_line and reject_reason properties to a
-// feature; a feature that is not a JSON object is wrapped as a property.
-func withRejectReason(msg json.RawMessage, line int64, reason string) ([]byte, error) {
-	var f map[string]json.RawMessage
-	if err := json.Unmarshal(msg, &f); err != nil || f == nil {
-		f = map[string]json.RawMessage{"type": json.RawMessage(`"Feature"`), "geometry": json.RawMessage("null")}
-		f["properties"], _ = json.Marshal(map[string]string{"reject_raw": string(msg)})
+// rowWriter is one row of a rejects file being made. It takes bytes while
+// the row stays within limit (< 0: no limit) and refuses the rest, once
+// and for all, so that a row over what is left of the file's bound is
+// found out as soon as it passes it, not once it is held whole.
+type rowWriter struct {
+	buf   bytes.Buffer
+	limit int64
+	over  bool
+}
+
+var errRowOverBound = errors.New("the row is over the rejects file's bound")
+
+func (r *rowWriter) Write(p []byte) (int, error) {
+	if r.over {
+		return 0, errRowOverBound
 	}
-	props := map[string]json.RawMessage{}
-	if p, ok := f["properties"]; ok {
-		_ = json.Unmarshal(p, &props)
+	if r.limit >= 0 && int64(r.buf.Len())+int64(len(p)) > r.limit {
+		r.over = true
+		return 0, errRowOverBound
 	}
-	props["reject_line"], _ = json.Marshal(line)
-	props["reject_reason"], _ = json.Marshal(reason)
-	var err error
-	if f["properties"], err = json.Marshal(props); err != nil {
-		return nil, err
+	return r.buf.Write(p)
+}
+
+// writeFeature writes a rejected feature to w as it came, compacted, with
+// reject_line and reject_reason set in its properties (replacing those of
+// a rejects file uploaded again; other members keep their order). It goes
+// member by member through msg without copying it, so w's bound holds for
+// a huge feature too. A feature that is not a JSON object is kept as the
+// reject_raw property of an empty one.
+func writeFeature(w io.Writer, msg json.RawMessage, line int64, reason string) error {
+	reasonJSON, err := json.Marshal(reason)
+	if err != nil {
+		return err
 	}
-	return json.Marshal(f)
+	rejectProps := `"reject_line":` + strconv.FormatInt(line, 10) + `,"reject_reason":` + string(reasonJSON)
+	msg = bytes.TrimSpace(msg)
+	if len(msg) == 0 || msg[0] != '{' || !json.Valid(msg) {
+		// Escaped, the text is no shorter than it is: refuse it before
+		// copying it if it cannot fit.
+		if rw, ok := w.(*rowWriter); ok && rw.limit >= 0 && int64(len(msg)) > rw.limit {
+			rw.over = true
+			return errRowOverBound
+		}
+		raw, err := json.Marshal(string(msg))
+		if err != nil {
+			return err
+		}
+		_, err = io.WriteString(w, `{"type":"Feature","geometry":null,"properties":{"reject_raw":`+string(raw)+","+rejectProps+"}}")
+		return err
+	}
+	ew := &errWriter{w: w}
+	ew.write("{")
+	first, sawProps := true, false
+	eachMember(msg, func(key, value []byte) {
+		if !first {
+			ew.write(",")
+		}
+		first = false
+		ew.writeBytes(key)
+		ew.write(":")
+		if string(key) != `"properties"` {
+			ew.compact(value)
+			return
+		}
+		sawProps = true
+		ew.write("{")
+		if value[0] == '{' {
+			eachMember(value, func(k, v []byte) {
+				if string(k) == `"reject_line"` || string(k) == `"reject_reason"` {
+					return
+				}
+				ew.writeBytes(k)
+				ew.write(":")
+				ew.compact(v)
+				ew.write(",")
+			})
+		}
+		ew.write(rejectProps + "}")
+	})
+	if !sawProps {
+		if !first {
+			ew.write(",")
+		}
+		ew.write(`"properties":{` + rejectProps + "}")
+	}
+	ew.write("}")
+	return ew.err
+}
+
+// errWriter writes until the first error, and keeps it.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) writeBytes(p []byte) {
+	if e.err == nil {
+		_, e.err = e.w.Write(p)
+	}
+}
+
+func (e *errWriter) write(s string) {
+	if e.err == nil {
+		_, e.err = io.WriteString(e.w, s)
+	}
+}
+
+// compact writes the JSON value v without the white space between its
+// tokens, a run of tokens at a time.
+func (e *errWriter) compact(v []byte) {
+	start := 0
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; {
+		case c == '"':
+			i = stringEnd(v, i) - 1
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+			if i > start {
+				e.writeBytes(v[start:i])
+			}
+			start = i + 1
+		}
+	}
+	if start < len(v) {
+		e.writeBytes(v[start:])
+	}
+}
+
+// eachMember calls fn with each member of the JSON object obj (valid JSON):
+// its key as written, quotes included, and its value, slices of obj.
+func eachMember(obj []byte, fn func(key, value []byte)) {
+	i := skipSpace(obj, 1)
+	for i < len(obj) && obj[i] == '"' {
+		end := stringEnd(obj, i)
+		key := obj[i:end]
+		i = skipSpace(obj, end)
+		i = skipSpace(obj, i+1) // the colon
+		vEnd := valueEnd(obj, i)
+		fn(key, obj[i:vEnd])
+		i = skipSpace(obj, vEnd)
+		if i < len(obj) && obj[i] == ',' {
+			i = skipSpace(obj, i+1)
+		}
+	}
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// stringEnd is the index just past the JSON string starting at b[i].
+func stringEnd(b []byte, i int) int {
+	for i++; i < len(b); i++ {
+		switch b[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1
+		}
+	}
+	return len(b)
+}
+
+// valueEnd is the index just past the JSON value starting at b[i].
+func valueEnd(b []byte, i int) int {
+	switch b[i] {
+	case '"':
+		return stringEnd(b, i)
+	case '{', '[':
+		depth := 0
+		for ; i < len(b); i++ {
+			switch b[i] {
+			case '"':
+				i = stringEnd(b, i) - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				if depth--; depth == 0 {
+					return i + 1
+				}
+			}
+		}
+		return len(b)
+	}
+	for ; i < len(b); i++ {
+		switch b[i] {
+		case ',', '}', ']', ' ', '\t', '\n', '\r':
+			return i
+		}
+	}
+	return len(b)
 }

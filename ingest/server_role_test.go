@@ -212,8 +212,8 @@ FROM visits v JOIN members m ON m.id = v.member_id WHERE v.external_id IN ('V03'
 					tc.body, tc.skipInvalid, runErr, got.Status, got.Counts, got.FinishedAt, got.Message, got.StartedBy, strings.Join(rejects, "\n"),
 					tc.wantStatus, tc.wantCounts, tc.wantMessage, strings.Join(tc.wantRejects, "\n"))
 			}
-			// Every reason the store's checks gave reads back into its code
-			// (codes.go), none left as "other".
+			// Every reject the store's checks gave carries a code they
+			// handed over (codes.go), none left as "other".
 			for _, r := range got.Rejects {
 				if r.Code == "" || r.Code == ingest.CodeOther {
 					t.Errorf("reject %d %s: %q has code %q, want one of codes.go", r.Line, r.Field, r.Reason, r.Code)

@@ -46,19 +46,19 @@ func decodeText(r io.Reader, enc, file string) (io.Reader, string, error) {
 		return nil, "", fmt.Errorf("read %s: %w", file, err)
 	}
 	if len(head) == 0 {
-		return nil, "", invalidf("%s is empty", file)
+		return nil, "", fileInvalid(file, "", 0, FileEmpty, nil, "%s is empty", file)
 	}
 	if bytes.HasPrefix(head, []byte{0xFF, 0xFE}) || bytes.HasPrefix(head, []byte{0xFE, 0xFF}) {
-		return nil, "", invalidf("%s is UTF-16; save it as UTF-8 (or GBK) text", file)
+		return nil, "", fileInvalid(file, "", 0, FileUTF16, nil, "%s is UTF-16; save it as UTF-8 (or GBK) text", file)
 	}
 	if looksBinary(head) {
-		return nil, "", invalidf("%s is not a text file (binary data in its first bytes)", file)
+		return nil, "", fileInvalid(file, "", 0, FileNotText, nil, "%s is not a text file (binary data in its first bytes)", file)
 	}
 	bom := bytes.HasPrefix(head, []byte{0xEF, 0xBB, 0xBF})
 	// Chinese text that is valid UTF-8 is UTF-8: read as GBK it would land
 	// as mojibake, with no error to say so.
 	if enc == EncodingGB18030 && (bom || (validUTF8Prefix(head) && !isASCII(head))) {
-		return nil, "", invalidf("%s is UTF-8 text, not GBK: import it without --encoding gbk (or with --encoding utf-8)", file)
+		return nil, "", fileInvalid(file, "", 0, FileNotGBK, nil, "%s is UTF-8 text, not GBK: import it without --encoding gbk (or with --encoding utf-8)", file)
 	}
 	if enc == EncodingAuto {
 		switch {
@@ -67,7 +67,7 @@ func decodeText(r io.Reader, enc, file string) (io.Reader, string, error) {
 		case validGB18030(head):
 			enc = EncodingGB18030
 		default:
-			return nil, "", invalidf("%s is neither UTF-8 nor GBK/GB18030 text; save it as UTF-8 or pass --encoding", file)
+			return nil, "", fileInvalid(file, "", 0, FileUnknownEncoding, nil, "%s is neither UTF-8 nor GBK/GB18030 text; save it as UTF-8 or pass --encoding", file)
 		}
 	}
 	if bom {

@@ -110,6 +110,14 @@ func (c *converter) rowErrOf(line int64, field string, err error) *RowError {
 	return e
 }
 
+// geomHintZH is geomHint in Chinese (missing_geometry's hint_zh).
+func (c *converter) geomHintZH() string {
+	if c.layer.Geom == PointGeom {
+		return "经度、纬度两列（经度, 纬度）或 WKT 列"
+	}
+	return "WKT 列（wkt）或 GeoJSON 几何"
+}
+
 func (c *converter) geomHint() string {
 	switch c.layer.Geom {
 	case PointGeom:
@@ -249,15 +257,15 @@ func (c *converter) geometry(r *raw) (orb.Geometry, string, error) {
 	case r.wkt != "":
 		field = "wkt"
 		if len(r.wkt) > maxWKTBytes {
-			return nil, field, coded(CodeInvalidGeometry, map[string]any{"reason": "too long"}, "WKT longer than %d bytes", maxWKTBytes)
+			return nil, field, coded(CodeTooLong, map[string]any{"max": maxWKTBytes}, "WKT longer than %d bytes", maxWKTBytes)
 		}
 		if err := checkWKTNesting(r.wkt); err != nil {
-			return nil, field, err
+			return nil, field, coded(CodeWKTTooDeep, map[string]any{"max": maxWKTNesting}, "%s", err)
 		}
 		var err error
 		g, err = wkt.Unmarshal(strings.TrimSpace(r.wkt))
 		if err != nil {
-			return nil, field, coded(CodeInvalidGeometry, map[string]any{"reason": err.Error()}, "not WKT: %v", err)
+			return nil, field, coded(CodeBadWKT, map[string]any{"value": valueStart(r.wkt)}, "not WKT: %v", err)
 		}
 	case r.lon != "" || r.lat != "":
 		field = "lon/lat"
@@ -291,7 +299,7 @@ func finite(g orb.Geometry) error {
 	b := g.Bound()
 	for _, v := range []float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]} {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return coded(CodeBadNumber, nil, "coordinates are not finite numbers")
+			return coded(CodeBadNumber, map[string]any{"value": fmt.Sprint(v)}, "coordinates are not finite numbers")
 		}
 	}
 	if orb.Equal(g, orb.Collection{}) || isEmpty(g) {
@@ -350,7 +358,8 @@ func asKind(g orb.Geometry, k GeomKind) (orb.Geometry, error) {
 	case NoGeom:
 		return nil, fmt.Errorf("this layer has no geometry")
 	}
-	return nil, coded(CodeWrongGeometry, map[string]any{"got": g.GeoJSONType(), "want": fmt.Sprint(k)}, "a %s where the layer wants a %v", g.GeoJSONType(), k)
+	return nil, coded(CodeWrongGeometry, map[string]any{"got": g.GeoJSONType(), "want": fmt.Sprint(k),
+		"got_zh": geometryZH(g.GeoJSONType()), "want_zh": geometryZH(fmt.Sprint(k))}, "a %s where the layer wants a %v", g.GeoJSONType(), k)
 }
 
 // checkPlace rejects geometry outside the county box, and says so plainly

@@ -39,6 +39,11 @@
 //     (telling the rules apart would narrow the values they protect); only
 //     a hidden sum whose shown parts add up to more than 10 reads "≥" and
 //     that sum (Count.AtLeast), a bound the reader can compute already.
+//     Totals above villages (a town's or the county's group counts) and
+//     changes between snapshots are hidden as often to protect another
+//     figure as for being small: when hidden they read "hidden" (or "≥"
+//     and the sum of their shown parts), whatever their value
+//     (Count.Withheld), never "<11".
 //     Because an area's households of a group are shown and visited +
 //     unvisited = households, an unvisited count is also hidden when the
 //     visited count it implies is 1 to 10.
@@ -112,6 +117,10 @@ func TooFewHouseholds(n int64) bool { return n > 0 && n < MinHouseholds }
 // SmallCount reports whether a special-group count n is shown only as SmallLabel.
 func SmallCount(n int64) bool { return n >= 1 && n <= SmallCountMax }
 
+// HiddenLabel is how a withheld count reads (Withheld): hidden, without a
+// claim about its size.
+const HiddenLabel = "hidden"
+
 // AtLeastPrefix starts the label of a hidden sum whose shown parts already
 // exceed SmallCountMax: "≥" and their sum (see Count.AtLeast).
 const AtLeastPrefix = "≥"
@@ -129,6 +138,15 @@ type Count struct {
 	// tell that the sum was hidden for another reason than being small),
 	// so the count reads "≥AtLeast" instead.
 	AtLeast int64
+	// Withheld marks a hidden total or change — a town's or the county's
+	// count, a change between snapshots — which is hidden as often to
+	// protect another figure (rule 4) as for being small: it reads
+	// HiddenLabel (or "≥AtLeast"), never SmallLabel, whatever its value.
+	// The label depends on where the count stands, not on its value, so it
+	// tells the reader nothing "<11" would not (a label chosen by value —
+	// "<11" for 1 to 10, another for the rest — would: it would tell a
+	// complement from the small count it protects).
+	Withheld bool
 }
 
 // Shown returns n as a visible Count.
@@ -140,6 +158,13 @@ func Special(n int64, apply bool) Count { return Count{N: n, Hidden: apply && Sm
 // HiddenSum returns the sum n, hidden, of parts of which those shown add up
 // to shownParts.
 func HiddenSum(n, shownParts int64) Count { return Count{N: n, Hidden: true, AtLeast: shownParts} }
+
+// Withhold returns n hidden as a total (see Count.Withheld), with atLeast
+// the lower bound the reader can already compute (the sum of the shown
+// parts; it is published only above SmallCountMax).
+func Withhold(n, atLeast int64) Count {
+	return Count{N: n, Hidden: true, AtLeast: atLeast, Withheld: true}
+}
 
 // Bound returns the lower bound a hidden count publishes: AtLeast when it
 // reads "≥AtLeast", else 0 (it reads "<11").
@@ -154,6 +179,9 @@ func (c Count) Bound() int64 {
 func (c Count) label() string {
 	if b := c.Bound(); b > 0 {
 		return AtLeastPrefix + strconv.FormatInt(b, 10)
+	}
+	if c.Withheld {
+		return HiddenLabel
 	}
 	return SmallLabel
 }
@@ -171,7 +199,7 @@ func (c Count) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON reads what MarshalJSON writes (a hidden count reads back
 // with N = 0: its value was never written).
 func (c *Count) UnmarshalJSON(b []byte) error {
-	bad := fmt.Errorf("privacy.Count: %s is neither a whole number, %q nor %q and a number", b, SmallLabel, AtLeastPrefix)
+	bad := fmt.Errorf("privacy.Count: %s is neither a whole number, %q, %q nor %q and a number", b, SmallLabel, HiddenLabel, AtLeastPrefix)
 	if len(b) > 0 && b[0] == '"' {
 		var label string
 		if err := json.Unmarshal(b, &label); err != nil {
@@ -179,6 +207,10 @@ func (c *Count) UnmarshalJSON(b []byte) error {
 		}
 		if label == SmallLabel {
 			*c = Count{Hidden: true}
+			return nil
+		}
+		if label == HiddenLabel {
+			*c = Count{Hidden: true, Withheld: true}
 			return nil
 		}
 		digits, ok := strings.CutPrefix(label, AtLeastPrefix)

@@ -249,7 +249,8 @@ func TestProtectHierarchy(t *testing.T) {
 }
 
 func TestCountRoundTrip(t *testing.T) {
-	for _, c := range []Count{Shown(0), Shown(42), Special(3, true), HiddenSum(75, 53), HiddenSum(17, 0)} {
+	for _, c := range []Count{Shown(0), Shown(42), Special(3, true), HiddenSum(75, 53), HiddenSum(17, 0),
+		Withhold(536, 0), Withhold(536, 520), Withhold(4, 0)} {
 		b, _ := json.Marshal(c)
 		var back Count
 		if err := json.Unmarshal(b, &back); err != nil || back.Hidden != c.Hidden || (!c.Hidden && back.N != c.N) ||
@@ -257,7 +258,7 @@ func TestCountRoundTrip(t *testing.T) {
 			t.Errorf("Count %+v → %s → %+v, %v", c, b, back, err)
 		}
 	}
-	for _, bad := range []string{`"≥10"`, `"≥"`, `"≥x"`, `"<12"`, `"hidden"`} {
+	for _, bad := range []string{`"≥10"`, `"≥"`, `"≥x"`, `"<12"`, `"Hidden"`} {
 		var c Count
 		if err := json.Unmarshal([]byte(bad), &c); err == nil {
 			t.Errorf("Count reads %s as %+v, want an error", bad, c)
@@ -351,6 +352,38 @@ func TestProtectKnownNodes(t *testing.T) {
 			}
 			if unknownHidden == 1 || (unknownHidden > 1 && SmallCount(rest)) {
 				t.Errorf("%d hidden towns the reader does not know, totalling %d: recoverable", unknownHidden, rest)
+			}
+		})
+	}
+}
+
+// A withheld count (a town's or the county's total, a change between
+// snapshots) is hidden as often to protect another figure as for being
+// small: it must never read "<11", whatever its value, and its label must
+// not depend on its value (that would tell a complement from the small
+// count it protects).
+func TestWithheldLabel(t *testing.T) {
+	cases := []struct {
+		name string
+		c    Count
+		want string
+	}{
+		{"a complement of 536", Withhold(536, 0), HiddenLabel},
+		{"a small total", Withhold(7, 0), HiddenLabel},
+		{"zero", Withhold(0, 0), HiddenLabel},
+		{"shown parts of 10: no bound", Withhold(536, 10), HiddenLabel},
+		{"shown parts of 520: a bound", Withhold(536, 520), "≥520"},
+		{"shown", Count{N: 536, Withheld: true}, "536"},
+		{"a small group count still reads <11", Special(7, true), SmallLabel},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			b, _ := json.Marshal(tc.c)
+			if got := tc.c.String(); got != tc.want {
+				t.Errorf("%+v as CSV: got %q, want %q", tc.c, got, tc.want)
+			}
+			if want, _ := json.Marshal(tc.want); tc.c.Hidden && string(b) != string(want) {
+				t.Errorf("%+v as JSON: got %s, want %s", tc.c, b, want)
 			}
 		})
 	}

@@ -227,5 +227,6 @@ func copySummary(s coverage.Summary) coverage.Summary {
 	c.PetitionVillagesWithoutVisit = slices.Clone(c.PetitionVillagesWithoutVisit)
 	c.MembersBelowTarget = slices.Clone(c.MembersBelowTarget)
 	c.MembersWithoutContactPoint = slices.Clone(c.MembersWithoutContactPoint)
+	c.Towns = slices.Clone(c.Towns)
 	return s
 }

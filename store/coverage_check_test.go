@@ -18,17 +18,20 @@ import (
 // straightforwardGapsSQL is the gap report written directly from the raw
 // tables, the way one would without the precomputed aggregates: the
 // independent check of the engine and the benchmark's baseline. $1, $2: the
-// window as timestamptz; $3: the report day (date).
+// window as timestamptz; $3: the report day (date). A household is visited
+// by a household visit or an assistance delivery; a rural village is
+// judged by one-third, an urban community by any entry in the window.
 const straightforwardGapsSQL = `
 WITH visited AS (
   SELECT DISTINCT household_id FROM visits
-  WHERE household_id IS NOT NULL AND occurred_at >= $1 AND occurred_at < $2),
+  WHERE household_id IS NOT NULL AND kind IN ('household_visit', 'assistance_delivery')
+    AND occurred_at >= $1 AND occurred_at < $2),
 hh AS (
   SELECT h.id, h.village_id, h.residents, h.poor, h.seriously_ill, h.disabled, h.empty_nest,
          h.left_behind_children, h.community_correction, (vd.household_id IS NOT NULL) AS visited
   FROM households h LEFT JOIN visited vd ON vd.household_id = h.id),
 per AS (
-  SELECT v.id, v.code, v.resident_population AS pop,
+  SELECT v.id, v.code, v.rural, v.resident_population AS pop,
          coalesce(sum(hh.residents) FILTER (WHERE hh.visited), 0) AS visited_res,
          coalesce(sum(hh.residents) FILTER (WHERE NOT hh.visited), 0) AS unvisited_res,
          count(hh.id) FILTER (WHERE NOT hh.visited AND hh.poor) AS poor,
@@ -40,7 +43,7 @@ per AS (
   FROM villages v LEFT JOIN hh ON hh.village_id = v.id
   GROUP BY v.id),
 need AS (
-  SELECT per.*, greatest(0, ceil(pop / 3.0)::bigint - visited_res) AS res_needed FROM per),
+  SELECT per.*, CASE WHEN rural THEN greatest(0, ceil(pop / 3.0)::bigint - visited_res) ELSE 0 END AS res_needed FROM per),
 ranked AS (
   SELECT hh.village_id, hh.residents,
          sum(hh.residents) OVER (PARTITION BY hh.village_id ORDER BY hh.residents DESC, hh.id) AS cum
@@ -53,7 +56,8 @@ last AS (
   FROM visits vi LEFT JOIN households h ON h.id = vi.household_id
   WHERE vi.occurred_at >= $1 AND vi.occurred_at < $2
   GROUP BY 1)
-SELECT n.code, n.pop, n.visited_res, (n.pop > 0 AND 3 * n.visited_res >= n.pop) AS reached, n.res_needed,
+SELECT n.code, n.pop, n.visited_res,
+       CASE WHEN n.rural THEN n.pop > 0 AND 3 * n.visited_res >= n.pop ELSE l.last_day IS NOT NULL END AS reached, n.res_needed,
        CASE WHEN n.unvisited_res >= n.res_needed THEN g.hh_needed END,
        n.poor, n.seriously_ill, n.disabled, n.empty_nest, n.left_behind_children, n.community_correction,
        ($3::date - l.last_day),

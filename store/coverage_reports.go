@@ -26,6 +26,18 @@ func teamIDByCode(ctx context.Context, tx pgx.Tx, code string) (int32, error) {
 	return id, nil
 }
 
+// optionalTeamID resolves a team filter: nil for "" (every team).
+func optionalTeamID(ctx context.Context, tx pgx.Tx, code string) (*int32, error) {
+	if code == "" {
+		return nil, nil
+	}
+	id, err := teamIDByCode(ctx, tx, code)
+	if err != nil {
+		return nil, err
+	}
+	return &id, nil
+}
+
 // Members' diary entries over the window, in the caller's towns; a
 // member-only user sees their own row alone (they read only their own
 // entries and contact point, so a colleague's row would read as empty).
@@ -33,7 +45,9 @@ func teamIDByCode(ctx context.Context, tx pgx.Tx, code string) (int32, error) {
 // (ids; an entry is in its own village, else its household's — looked up
 // only when something is left out — and one whose village cannot be told
 // is left out too); the last counts every household, for the ten-household
-// rule.
+// rule. Households count only through entries that are a contact with the
+// household (household_contact, migration 027): an enterprise visit that
+// names its owner's household is not a household contacted.
 const memberActivitySQL = `
 SELECT tm.code, m.code, m.name, m.role, cp.code,
        count(v.id) FILTER (WHERE v.shown), count(DISTINCT v.household_id) FILTER (WHERE v.shown),
@@ -45,7 +59,7 @@ FROM members m
 JOIN teams tm ON tm.id = m.team_id
 LEFT JOIN contact_points cp ON cp.member_id = m.id
 LEFT JOIN LATERAL (
-  SELECT x.id, x.household_id, x.problems_collected, x.problems_resolved, x.occurred_at,
+  SELECT x.id, CASE WHEN household_contact(x.kind) THEN x.household_id END AS household_id, x.problems_collected, x.problems_resolved, x.occurred_at,
          cardinality($5::int[]) = 0
          OR coalesce(coalesce(x.village_id,
                               CASE WHEN x.household_id IS NULL THEN 0
@@ -67,13 +81,9 @@ func (s *Store) MemberActivity(ctx context.Context, scope lianxin.Scope, w cover
 	leaveOut = idList(leaveOut)
 	var out []coverage.MemberActivity
 	err := s.ReadInScope(ctx, scope, func(tx pgx.Tx) error {
-		var teamID *int32
-		if team != "" {
-			id, err := teamIDByCode(ctx, tx, team)
-			if err != nil {
-				return err
-			}
-			teamID = &id
+		teamID, err := optionalTeamID(ctx, tx, team)
+		if err != nil {
+			return err
 		}
 		weeks := (w.Days() + 6) / 7
 		rows, err := tx.Query(ctx, memberActivitySQL, pgDay(w.From), w.From, w.To, teamID, leaveOut)
@@ -147,13 +157,9 @@ func (s *Store) DiarySample(ctx context.Context, scope lianxin.Scope, w coverage
 	leaveOut = idList(leaveOut)
 	var out []coverage.DiaryEntry
 	err := s.ReadInScope(ctx, scope, func(tx pgx.Tx) error {
-		var teamID *int32
-		if team != "" {
-			id, err := teamIDByCode(ctx, tx, team)
-			if err != nil {
-				return err
-			}
-			teamID = &id
+		teamID, err := optionalTeamID(ctx, tx, team)
+		if err != nil {
+			return err
 		}
 		rows, err := tx.Query(ctx, diarySampleSQL, strconv.FormatInt(seed, 10), n, w.From, w.To, teamID, leaveOut, households)
 		if err != nil {
@@ -204,31 +210,43 @@ const summarySQL = `SELECT * FROM coverage_summary($1, $2, $3, $4, $5, $6)`
 // user cannot see would call every one of them short. Towns and projects
 // are judged without the entries in the villages $7 names (ids), as the
 // summary's diary totals are (migration 022); the member checks are the
-// ten-household rule's verdict over every entry.
+// ten-household rule's verdict over every entry (households through
+// household_contact entries only, migration 027).
+//
+// All five are judged over one set of towns, $8 (NULL: no narrowing): a
+// scope that sees every town judges the county (or the town asked); any
+// other scope (a team leader, a member) judges its own towns only, since
+// the projects and members of other towns are hidden from it by row-level
+// security and a list of villages beside an empty list of projects would
+// mix the county with the own towns (Summary.Checks.Towns says which).
 const fiveCoveragesSQL = `
 WITH visited AS (SELECT village_id FROM coverage_village_visits($1, $2, $3))
 SELECT 'town', t.code FROM towns t
-WHERE ($3::int IS NULL OR t.id = $3)
+WHERE ($3::int IS NULL OR t.id = $3) AND ($8::int[] IS NULL OR t.id = ANY ($8))
   AND t.id NOT IN (SELECT coverage_active_towns($1, $2, $7))
 UNION ALL
 SELECT 'project', p.code FROM projects p
 WHERE p.kind IN ('key_enterprise', 'investment_project', 'key_works') AND ($3::int IS NULL OR p.town_id = $3)
+  AND ($8::int[] IS NULL OR p.town_id = ANY ($8))
   AND p.id NOT IN (SELECT coverage_projects_visited($4, $5, $7))
 UNION ALL
 SELECT CASE WHEN vl.petition_case THEN 'petition_village' ELSE 'village' END, vl.code FROM villages vl
-WHERE ($3::int IS NULL OR vl.town_id = $3)
+WHERE ($3::int IS NULL OR vl.town_id = $3) AND ($8::int[] IS NULL OR vl.town_id = ANY ($8))
   AND vl.id NOT IN (SELECT village_id FROM visited)
 UNION ALL
 SELECT 'member_no_contact', m.code FROM members m
-WHERE ($3::int IS NULL OR m.town_id = $3)
+WHERE ($3::int IS NULL OR m.town_id = $3) AND ($8::int[] IS NULL OR m.town_id = ANY ($8))
   AND ((SELECT lianxin_members()) = '{}' OR m.id = ANY ((SELECT lianxin_members())::int[]))
   AND NOT EXISTS (SELECT 1 FROM contact_points cp WHERE cp.member_id = m.id)
 UNION ALL
 SELECT 'member_below', m.code FROM members m
-WHERE ($3::int IS NULL OR m.town_id = $3)
+WHERE ($3::int IS NULL OR m.town_id = $3) AND ($8::int[] IS NULL OR m.town_id = ANY ($8))
   AND ((SELECT lianxin_members()) = '{}' OR m.id = ANY ((SELECT lianxin_members())::int[]))
-  AND (SELECT count(DISTINCT v.household_id) FROM visits v
+  AND (SELECT count(DISTINCT v.household_id) FILTER (WHERE household_contact(v.kind)) FROM visits v
        WHERE v.member_id = m.id AND v.occurred_at >= $4 AND v.occurred_at < $5) < $6
+UNION ALL
+SELECT 'judged', t.code FROM towns t
+WHERE $8::int[] IS NOT NULL AND ($3::int IS NULL OR t.id = $3) AND t.id = ANY ($8)
 ORDER BY 1, 2`
 
 // SummaryNumbers counts the campaign's report over w for a town code ("" the
@@ -267,7 +285,12 @@ func (s *Store) SummaryNumbers(ctx context.Context, scope lianxin.Scope, w cover
 		c := &sum.Checks
 		c.TownsWithoutActivity, c.ProjectsWithoutVisit, c.VillagesWithoutVisit = []string{}, []string{}, []string{}
 		c.PetitionVillagesWithoutVisit, c.MembersBelowTarget, c.MembersWithoutContactPoint = []string{}, []string{}, []string{}
-		rows, err := tx.Query(ctx, fiveCoveragesSQL, from, to, townID, w.From, w.To, coverage.ContactTarget, leaveOut)
+		var judged []int32 // nil: no narrowing (see fiveCoveragesSQL)
+		if !scope.AllTowns {
+			judged = append([]int32{}, scope.Towns...)
+			c.Towns = []string{}
+		}
+		rows, err := tx.Query(ctx, fiveCoveragesSQL, from, to, townID, w.From, w.To, coverage.ContactTarget, leaveOut, judged)
 		if err != nil {
 			return fmt.Errorf("five coverages: %w", err)
 		}
@@ -291,6 +314,8 @@ func (s *Store) SummaryNumbers(ctx context.Context, scope lianxin.Scope, w cover
 				c.MembersWithoutContactPoint = append(c.MembersWithoutContactPoint, code)
 			case "member_below":
 				c.MembersBelowTarget = append(c.MembersBelowTarget, code)
+			case "judged":
+				c.Towns = append(c.Towns, code)
 			}
 		}
 		if err := rows.Err(); err != nil {
@@ -371,8 +396,8 @@ func (s *Store) SaveSnapshot(ctx context.Context, scope lianxin.Scope, snap cove
 INSERT INTO coverage_snapshots (as_of, window_from, town_id, created_by, versions, gaps, summary)
 VALUES ($1, $2, $3, $4, (SELECT coalesce(jsonb_object_agg(layer, version), '{}') FROM layer_versions
                          WHERE layer IN ('households', 'visits', 'villages')), $5, $6)
-RETURNING id, created_at, versions`, pgDay(snap.AsOf), pgDay(snap.From), townID, scope.User, gaps, sum).
-			Scan(&snap.ID, &snap.CreatedAt, &snap.Versions)
+RETURNING id, created_at, created_by, versions`, pgDay(snap.AsOf), pgDay(snap.From), townID, scope.User, gaps, sum).
+			Scan(&snap.ID, &snap.CreatedAt, &snap.CreatedBy, &snap.Versions)
 	})
 	return snap, err
 }

@@ -147,14 +147,14 @@ func (s *Store) WriteDiary(ctx context.Context, scope lianxin.Scope, e diary.Ent
 		stored, err := readEntry(ctx, tx, e.ID)
 		if errors.Is(err, pgx.ErrNoRows) {
 			// Another town's entry, or another member's: not this one.
-			return lianxin.Errorf(lianxin.EConflict, "id: %q is already the id of another diary entry; make a new id for a new entry", e.ID)
+			return diary.Refuse(lianxin.EConflict, "id", diary.ReasonIDTaken, map[string]any{"value": e.ID}, "%q is already the id of another diary entry; make a new id for a new entry", e.ID)
 		}
 		if err != nil {
 			return err
 		}
 		if !created {
 			if diff := entryDiff(stored, e, m.id, householdID); diff != "" {
-				return lianxin.Errorf(lianxin.EConflict, "id: entry %q was already written with another %s; a new entry needs a new id", e.ID, diff)
+				return diary.Refuse(lianxin.EConflict, "id", diary.ReasonIDWrittenOtherwise, map[string]any{"value": e.ID, "field": diff}, "entry %q was already written with another %s; a new entry needs a new id", e.ID, diff)
 			}
 		}
 		out = stored.Written
@@ -204,7 +204,7 @@ func diaryQuota(ctx context.Context, tx pgx.Tx, scope lianxin.Scope, id string) 
 	if exists {
 		return nil
 	}
-	return lianxin.Errorf(lianxin.ERateLimited, "you wrote %d diary entries in the last 24 hours, the most one account may; "+
+	return diary.Refuse(lianxin.ERateLimited, "", diary.ReasonTooMany, map[string]any{"n": n}, "you wrote %d diary entries in the last 24 hours, the most one account may; "+
 		"keep this one and send it later, or import a file of entries (POST /api/v1/imports/visits)", n)
 }
 
@@ -234,13 +234,13 @@ func diaryWriter(ctx context.Context, tx pgx.Tx, scope lianxin.Scope, code strin
 		case len(own) == 1:
 			return own[0], nil
 		case len(own) == 0:
-			return diaryMember{}, lianxin.Errorf(lianxin.EInvalid, "member: missing; name the visiting member's code (you hold no member role of your own in your towns: a member moved to another town needs their role granted again)")
+			return diaryMember{}, diary.Refuse(lianxin.EInvalid, "member", diary.ReasonMemberMissing, nil, "missing; name the visiting member's code (you hold no member role of your own in your towns: a member moved to another town needs their role granted again)")
 		default:
 			codes := make([]string, len(own))
 			for i, m := range own {
 				codes[i] = m.code
 			}
-			return diaryMember{}, lianxin.Errorf(lianxin.EInvalid, "member: missing; you are several members (%v): name one", codes)
+			return diaryMember{}, diary.Refuse(lianxin.EInvalid, "member", diary.ReasonMemberSeveral, map[string]any{"codes": codes}, "missing; you are several members (%v): name one", codes)
 		}
 	}
 	if i := slices.IndexFunc(own, func(m diaryMember) bool { return m.code == code }); i >= 0 {
@@ -248,14 +248,14 @@ func diaryWriter(ctx context.Context, tx pgx.Tx, scope lianxin.Scope, code strin
 	}
 	if !forOthers {
 		if scope.Has(lianxin.RoleAdmin) || scope.Has(lianxin.RoleTeamLeader) {
-			return diaryMember{}, lianxin.Errorf(lianxin.EForbidden, "member: writing for another member needs the household_points grant")
+			return diaryMember{}, diary.Refuse(lianxin.EForbidden, "member", diary.ReasonForOtherGrant, nil, "writing for another member needs the household_points grant")
 		}
-		return diaryMember{}, lianxin.Errorf(lianxin.EForbidden, "member: a member writes diary entries as themselves only; leave member out")
+		return diaryMember{}, diary.Refuse(lianxin.EForbidden, "member", diary.ReasonMemberSelfOnly, nil, "a member writes diary entries as themselves only; leave member out")
 	}
 	var m diaryMember
 	err = tx.QueryRow(ctx, diaryMemberSQL, code).Scan(&m.id, &m.code, &m.town)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return m, lianxin.Errorf(lianxin.ENotFound, "member: no member %q in your towns", code)
+		return m, diary.Refuse(lianxin.ENotFound, "member", diary.ReasonNoMember, map[string]any{"value": code}, "no member %q in your towns", code)
 	}
 	if err != nil {
 		return m, fmt.Errorf("find member: %w", err)

@@ -49,6 +49,14 @@ func TestDiaryNeedsHouseholdPointsForOthers(t *testing.T) {
 				t.Errorf("refused write as %s still answered the household's place or village: %+v", tc.scope.User, w)
 			}
 			entries, err := f.svc.Entries(ctx, tc.scope, 500)
+			if !tc.scope.HouseholdPoints && !tc.scope.Has(lianxin.RoleMember) {
+				// No grant and no member role: no entries of its own to
+				// list, and told so rather than given an empty list.
+				if lianxin.ErrorCode(err) != lianxin.EForbidden {
+					t.Errorf("entries as %s = %d entries, %v; want forbidden", tc.scope.User, len(entries), err)
+				}
+				return
+			}
 			if err != nil {
 				t.Fatalf("entries as %s: %v", tc.scope.User, err)
 			}

@@ -139,9 +139,9 @@ func (f *diaryFixture) householdDaysExact(t *testing.T, household int64) {
 	err := f.owner.InScope(context.Background(), lianxin.SystemScope(), func(tx pgx.Tx) error {
 		return tx.QueryRow(context.Background(), `SELECT
 		  (SELECT count(*) FROM coverage_household_days WHERE household_id = $1),
-		  (SELECT count(DISTINCT campaign_day(occurred_at)) FROM visits WHERE household_id = $1),
+		  (SELECT count(DISTINCT campaign_day(occurred_at)) FROM visits WHERE household_id = $1 AND household_contact(kind)),
 		  (SELECT coalesce(sum(visits), 0) FROM coverage_household_days WHERE household_id = $1),
-		  (SELECT count(*) FROM visits WHERE household_id = $1)`, household).Scan(&days, &wantDays, &visits, &wantVisits)
+		  (SELECT count(*) FROM visits WHERE household_id = $1 AND household_contact(kind))`, household).Scan(&days, &wantDays, &visits, &wantVisits)
 	})
 	if err != nil {
 		t.Fatal(err)

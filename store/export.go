@@ -43,10 +43,11 @@ var exportLayerSQL = map[string]string{
   FROM contact_points c JOIN members m ON m.id = c.member_id JOIN villages v ON v.id = c.village_id
   JOIN towns t ON t.id = c.town_id`,
 	"visits": `SELECT vi.id AS fid, vi.location AS geom, vi.town_id, vi.occurred_at AS at,
-       vi.id, vi.external_id, m.code AS member_code, vi.household_id, v.code AS village_code, p.code AS project_code,
-       t.code AS town_code, vi.occurred_at, vi.kind, vi.participants, vi.problems_collected, vi.problems_resolved,
-       vi.petition_resolved, vi.dispute_resolved
+       vi.id, vi.external_id, m.code AS member_code, h.external_id AS household_id, v.code AS village_code,
+       p.code AS project_code, t.code AS town_code, vi.occurred_at, vi.kind, vi.participants, NULLIF(vi.notes, '') AS notes,
+       vi.problems_collected, vi.problems_resolved, vi.petition_resolved, vi.dispute_resolved
   FROM visits vi JOIN members m ON m.id = vi.member_id JOIN towns t ON t.id = vi.town_id
+  LEFT JOIN households h ON h.id = vi.household_id
   LEFT JOIN villages v ON v.id = vi.village_id LEFT JOIN projects p ON p.id = vi.project_id`,
 	"projects": `SELECT p.id::bigint AS fid, p.geom, p.town_id, NULL::timestamptz AS at,
        p.id, p.code, p.name, p.kind, p.status, t.code AS town_code, v.code AS village_code, p.investment_yuan, p.dispute

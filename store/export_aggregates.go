@@ -26,15 +26,14 @@ func (s *Store) aggregateWindow(ctx context.Context, scope lianxin.Scope, f expo
 	if err != nil {
 		return coverage.Window{}, err
 	}
-	w := coverage.DefaultWindow(camp.StartsOn, time.Now())
-	from, to := w.From, w.To
+	var from, to time.Time // zero: the default (coverage.ResolveWindow)
 	if f.From != nil {
-		from = coverage.Day(*f.From)
+		from = *f.From
 	}
 	if f.To != nil {
-		to = coverage.Day(*f.To)
+		to = *f.To
 	}
-	return coverage.NewWindow(from, to)
+	return coverage.ResolveWindow(camp.StartsOn, time.Now(), from, to)
 }
 
 const villageBoundariesSQL = `SELECT code, ST_AsBinary(boundary) FROM villages`
@@ -118,7 +117,7 @@ func (s *Store) aggregateRows(ctx context.Context, scope lianxin.Scope, l *expor
 			}
 			return []any{v.VillageID, v.VillageCode, v.VillageName, v.TownCode, v.TownName, v.ResidentPopulation,
 				v.Households, v.VisitedHouseholds, v.VisitedResidents, f64(v.Coverage()), v.Reached(),
-				coverage.ResidentsNeeded(v.VisitedResidents, v.ResidentPopulation), v.Visits, v.ProblemsCollected,
+				v.ResidentsNeeded(), v.Visits, v.ProblemsCollected,
 				v.ProblemsResolved, special, last}
 		}
 		if l.Name == "village_coverage" {
@@ -135,7 +134,9 @@ func (s *Store) aggregateRows(ctx context.Context, scope lianxin.Scope, l *expor
 		for _, t := range teams {
 			bases[t.TownCode] = t.Base
 		}
-		gaps, err := coverage.BuildGaps(vc, w, coverage.GapOptions{All: true, Bases: bases, Today: time.Now()})
+		// The gap report's villages, by the coverage engine's rule of what
+		// is in gap, ranked as the report ranks them.
+		gaps, err := coverage.BuildGaps(vc, w, coverage.GapOptions{Bases: bases, Today: time.Now()})
 		if err != nil {
 			return nil, err
 		}
@@ -146,7 +147,8 @@ func (s *Store) aggregateRows(ctx context.Context, scope lianxin.Scope, l *expor
 				days = int64(*g.DaysSinceLastVisit)
 			}
 			vals := append([]any{int64(g.Rank)}, common(v)...)
-			vals = append(vals, i64(g.HouseholdsNeeded), f64(g.CoverageIfVisited), days, f64(g.DistanceKm), g.Priority)
+			vals = append(vals, g.Rural, g.GapReason, i64(g.HouseholdsNeeded), i64(g.HouseholdsNeededTypical),
+				f64(g.CoverageIfVisited), days, f64(g.DistanceKm), g.Priority)
 			out = append(out, export.Row{ID: int64(v.VillageID), Geom: bounds[v.VillageCode], Values: append(vals, win...)})
 		}
 	case "h3_cells":

@@ -1,9 +1,11 @@
 package store
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -61,28 +63,40 @@ func stagingColumns(l *ingest.Layer) []string {
 	return cols
 }
 
-// duplicateCheckSQL finds rows whose value of column repeats an earlier
-// row's in the file. column comes from a layer definition, never input; $1
-// is how the file counts rows ("line", or "feature" for GeoJSON and the
+// ingestCheck is one set-based check: a query of the rows it rejects as
+// (line, field, reason, params) — the field, the English reason, and the
+// code's parameters as a jsonb object (or NULL) — and the code
+// (ingest.Codes) each of its rejects carries. The reasons are the ones
+// users and tests have always read; the code and parameters are what the
+// rejects are worded from in other languages, handed over as data so that
+// rewording a reason changes nothing else.
+type ingestCheck struct{ code, sql string }
+
+// duplicateCheck finds rows whose value of column repeats an earlier row's
+// in the file. column comes from a layer definition, never input; $1 is
+// how the file counts rows ("line", or "feature" for GeoJSON and the
 // formats GDAL reads).
-func duplicateCheckSQL(column string) string {
+func duplicateCheck(column string) ingestCheck {
 	c := pgx.Identifier{column}.Sanitize()
-	return fmt.Sprintf(`SELECT line, '%[2]s', 'duplicate %[2]s ' || %[1]s || ': first on ' || $1::text || ' ' || first
+	return ingestCheck{ingest.CodeDuplicateInFile, fmt.Sprintf(`SELECT line, '%[2]s', 'duplicate %[2]s ' || %[1]s || ': first on ' || $1::text || ' ' || first,
+  jsonb_build_object('column', '%[2]s', 'value', %[1]s, 'first_line', first)
 FROM (SELECT line, %[1]s, min(line) OVER (PARTITION BY %[1]s) AS first FROM _ingest WHERE %[1]s IS NOT NULL) d
-WHERE line <> first`, c, column)
+WHERE line <> first`, c, column)}
 }
 
-// referenceCheckSQL finds rows naming a code that table.column lacks.
-func referenceCheckSQL(field, table, column string) string {
+// referenceCheck finds rows naming a code that table.column lacks.
+func referenceCheck(field, table, column string) ingestCheck {
 	f := pgx.Identifier{field}.Sanitize()
-	return fmt.Sprintf(`SELECT s.line, '%[4]s', 'unknown %[4]s ' || s.%[1]s || ' (no such row in %[5]s)'
+	return ingestCheck{ingest.CodeUnknownRef, fmt.Sprintf(`SELECT s.line, '%[4]s', 'unknown %[4]s ' || s.%[1]s || ' (no such row in %[5]s)',
+  jsonb_build_object('column', '%[4]s', 'value', s.%[1]s, 'table', '%[5]s')
 FROM _ingest s WHERE s.%[1]s IS NOT NULL AND NOT EXISTS (SELECT 1 FROM %[2]s r WHERE r.%[3]s = s.%[1]s)`,
-		f, pgx.Identifier{table}.Sanitize(), pgx.Identifier{column}.Sanitize(), field, table)
+		f, pgx.Identifier{table}.Sanitize(), pgx.Identifier{column}.Sanitize(), field, table)}
 }
 
-// geometryCheckSQL rejects invalid geometry with PostGIS's reason.
-const geometryCheckSQL = `SELECT line, 'geometry', 'invalid geometry: ' || ST_IsValidReason(geom)
-FROM _ingest WHERE geom IS NOT NULL AND NOT ST_IsValid(geom)`
+// geometryCheck rejects invalid geometry with PostGIS's reason.
+var geometryCheck = ingestCheck{ingest.CodeInvalidGeometry, `SELECT line, 'geometry', 'invalid geometry: ' || ST_IsValidReason(geom),
+  jsonb_build_object('reason', ST_IsValidReason(geom))
+FROM _ingest WHERE geom IS NOT NULL AND NOT ST_IsValid(geom)`}
 
 // errRollback ends the import's transaction without an error for the
 // caller: a dry run, or rejects without SkipInvalid.
@@ -233,7 +247,7 @@ func upsert(ctx context.Context, tx pgx.Tx, spec ingestSpec, res *ingest.StoreRe
 // adds the town checks (ingest_towns.go) for an importer held to some
 // towns.
 func (s *Store) ingestChecks(ctx context.Context, tx pgx.Tx, plan ingest.Plan, spec ingestSpec, townScoped bool) ([]int64, error) {
-	var towns []string
+	var towns []ingestCheck
 	if townScoped {
 		towns = townChecks[plan.Layer.Name]
 	}
@@ -248,14 +262,17 @@ func (s *Store) ingestChecks(ctx context.Context, tx pgx.Tx, plan ingest.Plan, s
 	defer rs.Close()
 	var lines []int64
 	for rs.Next() {
-		var line int64
-		var field, reason string
-		if err := rs.Scan(&line, &field, &reason); err != nil {
+		var e ingest.RowError
+		var params []byte
+		if err := rs.Scan(&e.Line, &e.Field, &e.Reason, &e.Code, &params); err != nil {
 			return nil, err
 		}
-		lines = append(lines, line)
+		if e.Params, err = rejectParams(params); err != nil {
+			return nil, fmt.Errorf("check %s rows: line %d: %w", plan.Layer.Name, e.Line, err)
+		}
+		lines = append(lines, e.Line)
 		if plan.Reject != nil {
-			plan.Reject(line, field, reason)
+			plan.Reject(e)
 		}
 	}
 	if err := rs.Err(); err != nil {
@@ -269,27 +286,73 @@ func (s *Store) ingestChecks(ctx context.Context, tx pgx.Tx, plan ingest.Plan, s
 // first for a row that fails several: another town's member is better
 // named so than as an unknown one (the reference checks see only the
 // importer's towns). Without them (a county-wide importer) the query is
-// the plain union, as fast as it was before town checks existed.
-func checksSQL(l *ingest.Layer, spec ingestSpec, towns []string) string {
-	parts := []string{duplicateCheckSQL(l.Key)}
+// the plain union, as fast as it was before town checks existed. Each
+// row comes back as (line, field, reason, code, params).
+func checksSQL(l *ingest.Layer, spec ingestSpec, towns []ingestCheck) string {
+	parts := layerChecks(l, spec)
+	if len(towns) == 0 {
+		return "SELECT DISTINCT ON (line) line, field, reason, code, params FROM (\n" +
+			unionChecks(parts) + "\n) c(line, field, reason, code, params) ORDER BY line, field"
+	}
+	return "SELECT DISTINCT ON (line) line, field, reason, code, params FROM (\n" +
+		"SELECT line, field, reason, code, params, 0 FROM (\n" + unionChecks(towns) + "\n) t(line, field, reason, code, params)\nUNION ALL\n" +
+		"SELECT line, field, reason, code, params, 1 FROM (\n" + unionChecks(parts) + "\n) o(line, field, reason, code, params)" +
+		"\n) c(line, field, reason, code, params, rank) ORDER BY line, rank, field"
+}
+
+// layerChecks are a layer's checks but the town checks.
+func layerChecks(l *ingest.Layer, spec ingestSpec) []ingestCheck {
+	parts := []ingestCheck{duplicateCheck(l.Key)}
 	for _, c := range spec.uniqueInFile {
-		parts = append(parts, duplicateCheckSQL(c))
+		parts = append(parts, duplicateCheck(c))
 	}
 	for _, r := range spec.refs {
-		parts = append(parts, referenceCheckSQL(r.field, r.table, r.column))
+		parts = append(parts, referenceCheck(r.field, r.table, r.column))
 	}
 	if l.Geom != ingest.NoGeom && l.Geom != ingest.PointGeom {
-		parts = append(parts, geometryCheckSQL)
+		parts = append(parts, geometryCheck)
 	}
-	parts = append(parts, spec.checks...)
-	if len(towns) == 0 {
-		return "SELECT DISTINCT ON (line) line, field, reason FROM (\n" +
-			strings.Join(parts, "\nUNION ALL\n") + "\n) c(line, field, reason) ORDER BY line, field"
+	return append(parts, spec.checks...)
+}
+
+// unionChecks unions checks, each row given its check's code. Codes are
+// constants of the ingest package (lower case and underscores: a test
+// checks), written into the SQL as literals (quoted all the same).
+func unionChecks(checks []ingestCheck) string {
+	parts := make([]string, len(checks))
+	for i, c := range checks {
+		code := "'" + strings.ReplaceAll(c.code, "'", "''") + "'"
+		parts[i] = fmt.Sprintf("SELECT line, field, reason, %s::text, params::jsonb FROM (\n%s\n) k%d(line, field, reason, params)", code, c.sql, i)
 	}
-	return "SELECT DISTINCT ON (line) line, field, reason FROM (\n" +
-		"SELECT line, field, reason, 0 FROM (\n" + strings.Join(towns, "\nUNION ALL\n") + "\n) t(line, field, reason)\nUNION ALL\n" +
-		"SELECT line, field, reason, 1 FROM (\n" + strings.Join(parts, "\nUNION ALL\n") + "\n) o(line, field, reason)" +
-		"\n) c(line, field, reason, rank) ORDER BY line, rank, field"
+	return strings.Join(parts, "\nUNION ALL\n")
+}
+
+// rejectParams reads a check's params: numbers that are whole as int64
+// (a first line is 10, not 10.000000), the rest as JSON decodes them; nil
+// for NULL or no parameters.
+func rejectParams(b []byte) (map[string]any, error) {
+	if len(b) == 0 {
+		return nil, nil
+	}
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber()
+	var m map[string]any
+	if err := d.Decode(&m); err != nil {
+		return nil, fmt.Errorf("reject params %s: %w", b, err)
+	}
+	if len(m) == 0 {
+		return nil, nil
+	}
+	for k, v := range m {
+		if n, ok := v.(json.Number); ok {
+			if i, err := n.Int64(); err == nil {
+				m[k] = i
+			} else if f, err := n.Float64(); err == nil {
+				m[k] = f
+			}
+		}
+	}
+	return m, nil
 }
 
 // stagingSource adapts ingest.Rows to pgx.CopyFromSource, encoding each

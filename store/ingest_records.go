@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -35,8 +36,8 @@ func importTowns(scope lianxin.Scope) any {
 // county-wide; for a town-scoped reader (a team leader) those run within
 // the reader's towns, or an import of their own that had no town. A
 // county-wide import (towns NULL) holds rows of every town, and so does its
-// rejects file. Migration 024 holds the same rule as the rejects files'
-// row-level policy.
+// rejects file. Migrations 024 and 026 hold the same rule as the row-level
+// policies of the rejects files and of the records themselves.
 const importVisibleSQL = `(lianxin_all_towns()
   OR (i.towns <@ lianxin_towns()
       AND (cardinality(i.towns) > 0 OR i.started_by = current_setting('lianxin.user', true))))`
@@ -67,6 +68,12 @@ func (s *Store) StartImport(ctx context.Context, scope lianxin.Scope, rec ingest
 		return 0, nil, fmt.Errorf("start import record: %w", err)
 	}
 	err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+		// The record is held to the scope's row-level policy (migration
+		// 026) like every other write: set the scope as InScope does.
+		if _, err := tx.Exec(ctx, setScopeSQL, scope.User, townList(scope.Towns), strconv.FormatBool(scope.AllTowns),
+			strconv.FormatBool(scope.PersonalFields)); err != nil {
+			return fmt.Errorf("set scope: %w", err)
+		}
 		if err := tx.QueryRow(ctx, startImportSQL, rec.Layer, rec.Source, rec.StartedBy, rec.FileName, opts, importTowns(scope)).Scan(&id); err != nil {
 			return err
 		}
@@ -132,13 +139,16 @@ ON CONFLICT (import_id) DO NOTHING`
 // FinishImport records how an import ended, its first rejects and, if it
 // kept one, its rejects file.
 func (s *Store) FinishImport(ctx context.Context, scope lianxin.Scope, rec ingest.Record) error {
-	lines := make([]int64, len(rec.Rejects))
-	fields := make([]string, len(rec.Rejects))
-	reasons := make([]string, len(rec.Rejects))
-	codes := make([]string, len(rec.Rejects))
-	params := make([]string, len(rec.Rejects))
-	headers := make([]string, len(rec.Rejects))
-	for i, r := range rec.Rejects {
+	// A refused file's problems are kept with the rejects, told apart by
+	// their codes (ingest.IsFileCode) when read.
+	all := append(slices.Clone(rec.Rejects), rec.Problems...)
+	lines := make([]int64, len(all))
+	fields := make([]string, len(all))
+	reasons := make([]string, len(all))
+	codes := make([]string, len(all))
+	params := make([]string, len(all))
+	headers := make([]string, len(all))
+	for i, r := range all {
 		lines[i], fields[i], reasons[i], headers[i] = r.Line, r.Field, r.Reason, r.Header
 		codes[i] = cmp.Or(r.Code, ingest.CodeOther)
 		params[i] = "{}"
@@ -241,6 +251,10 @@ WHERE i.id = $1 AND `+importVisibleSQL, id), &r); err != nil {
 			}
 			if len(re.Params) == 0 {
 				re.Params = nil
+			}
+			if ingest.IsFileCode(re.Code) {
+				r.Problems = append(r.Problems, re)
+				continue
 			}
 			r.Rejects = append(r.Rejects, re)
 		}

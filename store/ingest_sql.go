@@ -1,5 +1,7 @@
 package store
 
+import "lianxin/ingest"
+
 // The SQL of each importable layer. Staging columns are named as the ingest
 // package's fields (ingest/layers.go); geom and cell are the geometry in
 // WGS84 and its H3 cell, computed in Go.
@@ -16,8 +18,8 @@ type ingestSpec struct {
 	refs []ingestRef
 	// uniqueInFile are fields besides the key that may not repeat in a file.
 	uniqueInFile []string
-	// checks are further reject queries returning (line, field, reason).
-	checks []string
+	// checks are the layer's further checks (ingestCheck).
+	checks []ingestCheck
 	// makeValid repairs invalid geometry in staging (--make-valid).
 	makeValid string
 	upsert    string
@@ -65,9 +67,10 @@ SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FR
 	"teams": {
 		refs:         []ingestRef{{"town_code", "towns", "code"}},
 		uniqueInFile: []string{"town_code"},
-		checks: []string{`SELECT s.line, 'town_code', 'town ' || s.town_code || ' already has team ' || tm.code || ' (one team per town)'
+		checks: []ingestCheck{{ingest.CodeOneTeamPerTown, `SELECT s.line, 'town_code', 'town ' || s.town_code || ' already has team ' || tm.code || ' (one team per town)',
+  jsonb_build_object('value', s.town_code, 'existing', tm.code)
 FROM _ingest s JOIN towns tw ON tw.code = s.town_code JOIN teams tm ON tm.town_id = tw.id
-WHERE tm.code <> s.code`},
+WHERE tm.code <> s.code`}},
 		upsert: `WITH up AS (
   INSERT INTO teams AS t (code, name, town_id, base)
   SELECT s.code, s.name, tw.id, s.geom FROM _ingest s JOIN towns tw ON tw.code = s.town_code
@@ -121,9 +124,10 @@ WHERE h.xmin::text::bigint <> txid_current() % 4294967296`,
 	"contact_points": {
 		refs:         []ingestRef{{"member_code", "members", "code"}, {"village_code", "villages", "code"}},
 		uniqueInFile: []string{"member_code"},
-		checks: []string{`SELECT s.line, 'member_code', 'member ' || s.member_code || ' already has contact point ' || c.code || ' (one per member)'
+		checks: []ingestCheck{{ingest.CodeOneContactPoint, `SELECT s.line, 'member_code', 'member ' || s.member_code || ' already has contact point ' || c.code || ' (one per member)',
+  jsonb_build_object('value', s.member_code, 'existing', c.code)
 FROM _ingest s JOIN members m ON m.code = s.member_code JOIN contact_points c ON c.member_id = m.id
-WHERE c.code <> s.code`},
+WHERE c.code <> s.code`}},
 		upsert: `WITH up AS (
   INSERT INTO contact_points AS t (code, member_id, village_id, town_id, location, cell, established_on, cards_issued)
   SELECT s.code, m.id, v.id, v.town_id, s.geom, s.cell, s.established_on, coalesce(s.cards_issued, 0)
@@ -140,8 +144,9 @@ SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FR
 	"visits": {
 		refs: []ingestRef{{"member_code", "members", "code"}, {"household_id", "households", "external_id"},
 			{"village_code", "villages", "code"}, {"project_code", "projects", "code"}},
-		checks: []string{`SELECT line, 'problems_resolved', 'more problems resolved (' || problems_resolved || ') than collected (' || coalesce(problems_collected, 0) || ')'
-FROM _ingest WHERE problems_resolved > coalesce(problems_collected, 0)`},
+		checks: []ingestCheck{{ingest.CodeResolvedOverCollected, `SELECT line, 'problems_resolved', 'more problems resolved (' || problems_resolved || ') than collected (' || coalesce(problems_collected, 0) || ')',
+  jsonb_build_object('resolved', problems_resolved, 'collected', coalesce(problems_collected, 0))
+FROM _ingest WHERE problems_resolved > coalesce(problems_collected, 0)`}},
 		// The diary runs to hundreds of thousands of rows a year, re-sent
 		// whole: written like households, an UPDATE of the changed rows and
 		// an INSERT of the new ones.
@@ -167,7 +172,7 @@ WHERE NOT EXISTS (SELECT 1 FROM visits v WHERE v.external_id = n.external_id)`,
 	},
 	"projects": {
 		refs:      []ingestRef{{"town_code", "towns", "code"}, {"village_code", "villages", "code"}},
-		checks:    []string{noTownCheckSQL},
+		checks:    []ingestCheck{noTownCheck},
 		makeValid: `UPDATE _ingest SET geom = ST_MakeValid(geom) WHERE NOT ST_IsValid(geom)`,
 		upsert: `WITH up AS (
   INSERT INTO projects AS t (code, name, kind, status, town_id, village_id, geom, cell, investment_yuan, dispute)
@@ -188,7 +193,7 @@ SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FR
 	},
 	"river_works": {
 		refs:      []ingestRef{{"town_code", "towns", "code"}},
-		checks:    []string{noTownCheckSQL},
+		checks:    []ingestCheck{noTownCheck},
 		makeValid: `UPDATE _ingest SET geom = ST_Multi(ST_CollectionExtract(ST_MakeValid(geom), 2)) WHERE NOT ST_IsValid(geom)`,
 		upsert: `WITH up AS (
   INSERT INTO river_works AS t (code, name, kind, status, town_id, geom, completed_on)
@@ -234,9 +239,9 @@ LEFT JOIN projects p ON p.code = s.project_code`
 // makeValidPolygonsSQL repairs invalid boundaries, keeping their polygons.
 const makeValidPolygonsSQL = `UPDATE _ingest SET geom = ST_Multi(ST_CollectionExtract(ST_MakeValid(geom), 3)) WHERE NOT ST_IsValid(geom)`
 
-// noTownCheckSQL rejects projects and works with neither a town code nor
+// noTownCheck rejects projects and works with neither a town code nor
 // (projects) a village code, whose geometry lies in no town.
-const noTownCheckSQL = `SELECT s.line, 'town_code', 'no town_code, and the geometry lies in no town'
+var noTownCheck = ingestCheck{ingest.CodeNoTown, `SELECT s.line, 'town_code', 'no town_code, and the geometry lies in no town', NULL::jsonb
 FROM _ingest s
 WHERE s.town_code IS NULL AND (to_jsonb(s) ->> 'village_code') IS NULL AND s.geom IS NOT NULL
-  AND NOT EXISTS (SELECT 1 FROM towns g WHERE ST_Intersects(g.boundary, ST_PointOnSurface(s.geom)))`
+  AND NOT EXISTS (SELECT 1 FROM towns g WHERE ST_Intersects(g.boundary, ST_PointOnSurface(s.geom)))`}

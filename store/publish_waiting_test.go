@@ -74,13 +74,15 @@ func TestSpecialWaitingHiddenBeside(t *testing.T) {
 	planner := lianxin.Scope{User: "planner", Roles: []lianxin.Role{lianxin.RolePlanner}, AllTowns: true}
 	leader := lianxin.Scope{User: "leader", Roles: []lianxin.Role{lianxin.RoleTeamLeader}, Towns: []int32{townID}, HouseholdPoints: true}
 	reports := coverage.NewReports(s, func() time.Time { return day("2026-11-27") })
-	layer, err := export.LookupLayer("gaps")
+	// village_coverage holds every village (gaps only those in gap, and the
+	// reported village is an urban community that has had visits).
+	layer, err := export.LookupLayer("village_coverage")
 	if err != nil {
 		t.Fatal(err)
 	}
 	specialField := slices.IndexFunc(layer.Fields, func(f export.Field) bool { return f.Name == "special_unvisited" })
 	if specialField < 0 {
-		t.Fatalf("export layer gaps has no special_unvisited field: %v", layer.FieldNames())
+		t.Fatalf("export layer village_coverage has no special_unvisited field: %v", layer.FieldNames())
 	}
 
 	type group struct {
@@ -212,7 +214,7 @@ func TestSpecialWaitingHiddenBeside(t *testing.T) {
 				wantExport = row.SpecialWaiting.N
 			}
 			if exported == nil {
-				t.Errorf("village %s not in the planner's gaps export", code)
+				t.Errorf("village %s not in the planner's village_coverage export", code)
 			} else if fmt.Sprint(exported[specialField]) != fmt.Sprint(wantExport) {
 				t.Errorf("export row %v: special_unvisited %v, want %v", exported, exported[specialField], wantExport)
 			}

@@ -48,7 +48,7 @@ func (e engine) VillageFigures(ctx context.Context, scope lianxin.Scope, f Filte
 		fig := VillageFigures{
 			VillageID: v.VillageID, VisitedResidents: v.VisitedResidents, Coverage: math.NaN(),
 			Reached:              v.Reached(),
-			ResidentsNeeded:      coverage.ResidentsNeeded(v.VisitedResidents, v.ResidentPopulation),
+			ResidentsNeeded:      v.ResidentsNeeded(),
 			SpecialWaiting:       v.SpecialUnvisited.Total(),
 			SpecialWaitingHidden: v.SpecialWaiting().Hidden,
 		}
@@ -121,18 +121,18 @@ func (f Filter) window() (coverage.Window, error) {
 	return coverage.NewWindow(f.From, f.To)
 }
 
-// resolveWindow fills an open From with the campaign's start and an open To
-// with the end of today, the coverage engine's default window.
+// resolveWindow resolves the filter's window as every report does
+// (coverage.ResolveWindow): an open From is the campaign's start, one
+// before it is clamped to it, and an open To is the end of today.
 func (f Filter) resolveWindow(startsOn func() (time.Time, error), now time.Time) (Filter, error) {
-	if f.From.IsZero() {
-		s, err := startsOn()
-		if err != nil {
-			return f, err
-		}
-		f.From = coverage.Day(s)
+	s, err := startsOn()
+	if err != nil {
+		return f, err
 	}
-	if f.To.IsZero() {
-		f.To = coverage.Day(now).AddDate(0, 0, 1)
+	w, err := coverage.ResolveWindow(s, now, f.From, f.To)
+	if err != nil {
+		return f, err
 	}
+	f.From, f.To = w.From, w.To
 	return f, nil
 }

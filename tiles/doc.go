@@ -16,8 +16,9 @@
 //   - The ETag is a hash of that key, so a 304 costs the version read only.
 //   - No tile ever carries a personal field: household names, phones and ID
 //     numbers live in household_personal, which no tile query names.
-//   - The households layer sits behind one switch, Options.Allow, which the
-//     access-control work sets; by default it follows Scope.HouseholdPoints.
+//   - Which layer a scope may read is lianxin's one rule (Scope.MayReadLayer,
+//     behind Options.Allow): households and visits need HouseholdPoints, in
+//     single- and multi-layer tiles, TileJSON and offline packages alike.
 //
 // Low zooms: a layer is never dropped silently and a tile never grows huge.
 // Outline layers (towns, villages) and the small point and line layers are

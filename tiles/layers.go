@@ -39,7 +39,7 @@ func (l *Layer) Clustered(z int) bool { return l.DetailMinZoom > 0 && z < l.Deta
 // H3 is the name of the hexagon layer.
 const H3 = "h3"
 
-// Households is the layer behind Options.Allow.
+// Households is the households layer's name.
 const Households = "households"
 
 const (

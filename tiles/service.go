@@ -51,13 +51,11 @@ type Coverage interface {
 // *lianxin.Error with code forbidden) refuses the tile.
 type AllowFunc func(scope lianxin.Scope, layer *Layer) error
 
-// DefaultAllow is the one switch of the households layer until access
-// control sets its own: the layer needs the HouseholdPoints grant.
+// DefaultAllow is lianxin's one rule of which layer needs which grant
+// (Scope.MayReadLayer): households and visits need HouseholdPoints, as on
+// every other path that serves them.
 func DefaultAllow(scope lianxin.Scope, layer *Layer) error {
-	if layer.Name == Households && !scope.HouseholdPoints {
-		return lianxin.Errorf(lianxin.EForbidden, "layer households: your role may not see household points")
-	}
-	return nil
+	return scope.MayReadLayer(layer.Name)
 }
 
 // Options configure a Service.

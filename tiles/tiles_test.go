@@ -345,7 +345,7 @@ func checkVillageFigures(t *testing.T, tile geo.TileZXY, p geojson.Properties, v
 	if got := p["reached"].(bool); got != v.Reached() {
 		t.Errorf("tile %s village %s reached %v, want %v", tile, v.VillageCode, got, v.Reached())
 	}
-	if got, want := int64(p["residents_needed"].(float64)), coverage.ResidentsNeeded(v.VisitedResidents, v.ResidentPopulation); got != want {
+	if got, want := int64(p["residents_needed"].(float64)), v.ResidentsNeeded(); got != want {
 		t.Errorf("tile %s village %s residents_needed %d, want %d", tile, v.VillageCode, got, want)
 	}
 	if got, want := int64(p["special_waiting"].(float64)), v.SpecialUnvisited.Total(); got != want {

@@ -34,7 +34,7 @@ func runIngest(ctx context.Context, args []string, env *env, stdout, stderr io.W
 	dryRun := fs.Bool("dry-run", false, "check and count, write nothing")
 	skipInvalid := fs.Bool("skip-invalid", false, "import the valid rows and write the rejected ones to a rejects file")
 	rejectsPath := fs.String("rejects", "", "where --skip-invalid writes rejected rows (default: <file>.rejects.csv beside the file)")
-	lang := fs.String("lang", "en", "language of the rejects file's reasons: en or zh")
+	lang := fs.String("lang", "en", "language of the rejects file's reasons and of a refused file's problems: en or zh")
 	makeValid := fs.Bool("make-valid", false, "repair self-intersecting polygons with ST_MakeValid instead of rejecting them")
 	template := fs.String("template", "", "write an example CSV of `layer`, every column explained, to stdout")
 	bbox := fs.String("bounds", env.str("LIANXIN_COUNTY_BOUNDS", defaultCountyBounds),
@@ -140,6 +140,10 @@ func runIngest(ctx context.Context, args []string, env *env, stdout, stderr io.W
 	if runErr != nil {
 		var le *lianxin.Error
 		if errors.As(runErr, &le) {
+			// A refused file's problems in the language asked for.
+			if zh := ingest.MessageZH(rec.FileName, ingest.ProblemsOf(runErr)); zh != "" && rejectsLang == ingest.LangZH {
+				return errors.New(zh)
+			}
 			return errors.New(le.Message)
 		}
 		return runErr

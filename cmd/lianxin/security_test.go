@@ -348,6 +348,13 @@ func (f *fixture) endpoints() []endpoint {
 			return e
 		}(),
 		report("forecast", "town", f.townA.Code, f.townB.Code),
+		// Unvisited special-group households name households: household
+		// access for the town asked, another town's is refused.
+		func() endpoint {
+			e := report("special-households", "town", f.townA.Code, f.townB.Code, "team", "group")
+			e.access, e.check = householdDetail, filteredOut
+			return e
+		}(),
 		{method: "POST", route: "/api/v1/snapshots", path: "/api/v1/snapshots", body: `{"town":"` + f.townA.Code + `"}`,
 			access: signedIn, ok: []int{200, 201}},
 		{method: "GET", route: "/api/v1/snapshots", path: "/api/v1/snapshots", access: signedIn, check: filtered},
@@ -363,7 +370,10 @@ func (f *fixture) endpoints() []endpoint {
 		{method: "POST", route: "/api/v1/diary", path: "/api/v1/diary",
 			body:   `{"id":"app-matrix-0001","household":"` + hhA.ExternalID + `","member":"` + f.memberA + `","kind":"household_visit"}`,
 			access: memberEntry, ok: []int{200, 201}},
-		{method: "GET", route: "/api/v1/diary", path: "/api/v1/diary?limit=500", access: diaryWriters, check: filtered, params: []string{"limit"}},
+		// Listing: a member their own, a leader their towns'; the matrix's
+		// admin, without household_points and with no entries of their
+		// own, is told so (403), as the member entry's readers are.
+		{method: "GET", route: "/api/v1/diary", path: "/api/v1/diary?limit=500", access: memberEntry, check: filtered, params: []string{"limit"}},
 
 		// Last: it ends the session.
 		{method: "POST", route: "/api/v1/auth/logout", path: "/api/v1/auth/logout", access: signedIn},

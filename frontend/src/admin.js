@@ -225,6 +225,18 @@ export function initAdmin(app) {
     renderGrantUsers();
   };
 
+  // targetName is an event's target in the page's language: a layer
+  // (households, visits, an export's pmtiles) by its name as the Import and
+  // GIS tabs give it; anything else (a user name) as it is.
+  const targetName = (target) => {
+    if (!target) return target;
+    for (const key of [`imp.layer.${target}`, `layer.${target}`, `gis.${target}`]) {
+      const s = t(key);
+      if (s !== key) return s;
+    }
+    return target;
+  };
+
   const renderAudit = () => {
     if (state.eventsErr) {
       auditEl.replaceChildren(inlineError(state.eventsErr, t('admin.audit')));
@@ -238,7 +250,7 @@ export function initAdmin(app) {
       { key: 'at', label: t('admin.at'), render: (e) => time(e.at) },
       { key: 'actor', label: t('admin.actor') },
       { key: 'action', label: t('admin.action'), render: (e) => (t(`action.${e.action}`) === `action.${e.action}` ? e.action : t(`action.${e.action}`)) },
-      { key: 'target', label: t('admin.target'), render: (e) => [e.target, e.rows !== undefined ? t('admin.rows', { n: num(e.rows) }) : ''].filter(Boolean).join(' · ') || '—' },
+      { key: 'target', label: t('admin.target'), render: (e) => [targetName(e.target), e.rows !== undefined ? t('admin.rows', { n: num(e.rows) }) : ''].filter(Boolean).join(' · ') || '—' },
     ];
     const table = sortableTable({ columns, rows: state.events, caption: t('admin.audit'), rowKey: (e) => String(e.id) });
     table.id = 'admin-audit-table';

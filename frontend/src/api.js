@@ -4,11 +4,14 @@
 // does not allow it, or the server answered with an error message.
 
 export class ApiError extends Error {
-  constructor(kind, status, message, code) {
+  constructor(kind, status, message, code, details) {
     super(message || kind);
     this.kind = kind; // 'unreachable' | 'missing' | 'unauthorized' | 'forbidden' | 'server'
     this.status = status;
     this.code = code;
+    // The error body's details: a diary refusal's {field, reason, params},
+    // for a sentence in the page's language.
+    this.details = details;
   }
 }
 
@@ -52,25 +55,27 @@ export async function apiFetch(path, { method = 'GET', body, raw = false, signal
   }
   let code = '';
   let message = '';
+  let details;
   try {
     const payload = await res.json();
     code = payload?.error?.code || '';
     message = payload?.error?.message || '';
+    details = payload?.error?.details;
   } catch {
     // Not our error shape: a proxy in between, or the server is down.
   }
   if (res.status === 401) {
     if (!quiet401) unauthorizedListeners.forEach((fn) => fn());
-    throw new ApiError('unauthorized', 401, message, code);
+    throw new ApiError('unauthorized', 401, message, code, details);
   }
-  if (res.status === 403) throw new ApiError('forbidden', 403, message, code);
+  if (res.status === 403) throw new ApiError('forbidden', 403, message, code, details);
   // A 404 whose message is Echo's generic "Not Found" means the route is not
   // in this server (yet); a 404 about an object says which one is missing.
   if (res.status === 404 && (!message || /^not found$/i.test(message))) {
-    throw new ApiError('missing', 404, message, code);
+    throw new ApiError('missing', 404, message, code, details);
   }
-  if (res.status === 502 || res.status === 504) throw new ApiError('unreachable', res.status, message, code);
-  throw new ApiError('server', res.status, message || res.statusText, code);
+  if (res.status === 502 || res.status === 504) throw new ApiError('unreachable', res.status, message, code, details);
+  throw new ApiError('server', res.status, message || res.statusText, code, details);
 }
 
 /** query builds "?a=1&b=2" from an object, leaving out empty values. */

@@ -18,11 +18,13 @@
 
 import { apiFetch, query } from './api.js';
 import { api } from './endpoints.js';
-import { num, onLangChange, t } from './i18n.js';
+import { lang, num, onLangChange, t } from './i18n.js';
 import { describeError, h, sortableTable } from './ui.js';
+import { showPoints } from './points.js';
 
 export const DIARY_KINDS = ['household_visit', 'enterprise_visit', 'project_site_visit', 'village_meeting', 'publicity_event', 'assistance_delivery'];
 const RETRY_MS = 30000;
+const WHEN_EXAMPLE = '2026-06-15 10:30';
 const SOURCE = 'diary-entries';
 
 /** mayWriteDiary: members and team leaders keep the diary (admins may through the API). */
@@ -64,18 +66,55 @@ const when = (iso) => {
   }).format(d);
 };
 
-/** localInput is an ISO time as a datetime-local input's value, in the phone's time zone. */
-function localInput(iso) {
-  const d = new Date(iso);
+/** localInput is an ISO time as the time field shows it ("2026-06-15 10:30"), in the phone's time zone. */
+export function localInput(iso) {
+  const d = iso instanceof Date ? iso : new Date(iso);
   if (!iso || Number.isNaN(d.getTime())) return '';
   const p = (n) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
 }
 
-/** refusal says why the server refused an entry: our sentence, then the server's detail. */
-function refusal(err) {
+// The time field is a text field, not a datetime-local input: Chromium draws
+// that one's placeholder and order (mm/dd/yyyy, --:-- --) in the browser's
+// language, whatever the page's; a member whose phone is set to English
+// would read an American date on a Chinese page. Typed as year-month-day
+// hour:minute (a "T", slashes or dots and a missing minute also do), read in
+// the phone's time zone as the datetime-local input was.
+const TIME_TYPED = /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]+(\d{1,2})(?::(\d{2}))?)?$/;
+
+/** parseLocalInput reads the time field: a Date, null when empty, or NaN-dated when it is no time. */
+export function parseLocalInput(text) {
+  const s = String(text || '').trim();
+  if (!s) return null;
+  const m = TIME_TYPED.exec(s);
+  if (!m) return new Date(NaN);
+  const [y, mo, d, hh = 0, mm = 0] = m.slice(1).map((v) => (v === undefined ? undefined : Number(v)));
+  const at = new Date(y, mo - 1, d, hh, mm);
+  // 2026-02-30 would roll over into March: refused, not moved.
+  if (at.getFullYear() !== y || at.getMonth() !== mo - 1 || at.getDate() !== d || at.getHours() !== hh || mm > 59) return new Date(NaN);
+  return at;
+}
+
+/**
+ * refusal says why the server refused an entry (or the list), in the
+ * page's language: the refusal's reason and parameters (the error's
+ * details) worded by diary.refusal.<reason>; without them, our sentence for
+ * its kind alone — the server's English message never shows on a page in
+ * another language.
+ */
+export function refusal(err) {
+  const d = err?.details;
+  if (d?.reason) {
+    const sep = lang() === 'en' ? ', ' : '、';
+    const vars = {};
+    for (const [k, v] of Object.entries(d.params || {})) vars[k] = Array.isArray(v) ? v.join(sep) : v;
+    if (d.reason === 'field_type') vars.want = t(`diary.want.${vars.want}`);
+    const key = `diary.refusal.${d.reason}`;
+    const s = t(key, vars);
+    if (s !== key) return s;
+  }
   const own = { not_found: 'diary.err.household', forbidden: 'diary.err.forbidden', conflict: 'diary.err.conflict', invalid: 'diary.err.invalid' }[err?.code];
-  const detail = err?.message ? ` (${err.message})` : '';
+  const detail = err?.message && lang() === 'en' ? ` (${err.message})` : '';
   return own ? t(own) + detail : describeError(err, t('view.diary'));
 }
 
@@ -130,7 +169,10 @@ export function initDiary(app) {
   const resolved = field('diary-resolved', h('input', { type: 'number', min: '0', max: '10000', step: '1', inputmode: 'numeric', value: '0' }));
   const petition = field('diary-petition', h('input', { type: 'checkbox' }));
   const dispute = field('diary-dispute', h('input', { type: 'checkbox' }));
-  const occurred = field('diary-when', h('input', { type: 'datetime-local' }));
+  const occurred = field('diary-when', h('input', {
+    // (No inputmode="numeric": a phone's number pad has no "-", ":" or space.)
+    type: 'text', autocomplete: 'off', maxlength: '20', 'aria-describedby': 'diary-when-hint',
+  }));
 
   // The sections stay put; the form is rebuilt only when the form changes
   // (language, position, an entry to fix). A round of sending, which comes
@@ -157,6 +199,8 @@ export function initDiary(app) {
   const render = () => {
     // The entry being fixed may have gone meanwhile (sent again and landed, or discarded).
     if (state.editing && !state.queue.some((q) => q.entry.id === state.editing.id)) state.editing = null;
+    occurred.placeholder = t('diary.whenPlaceholder');
+    occurred.setAttribute('aria-invalid', String(state.formError === 'diary.whenInvalid'));
     const kindValue = kind.value || DIARY_KINDS[0];
     kind.replaceChildren(...DIARY_KINDS.map((k) => h('option', { value: k }, t(`diary.kind.${k}`))));
     kind.value = kindValue;
@@ -177,12 +221,13 @@ export function initDiary(app) {
         h('div', {}, label(resolved, 'diary.resolved'), resolved)),
       h('div', { class: 'diary-checks' }, check(petition, 'diary.petition'), check(dispute, 'diary.dispute')),
       label(occurred, 'diary.when'), occurred,
+      h('p', { id: 'diary-when-hint', class: 'muted' }, t('diary.whenFormat', { example: WHEN_EXAMPLE })),
       h('fieldset', { class: 'diary-position' },
         h('legend', {}, t('diary.position')),
         h('p', { id: 'diary-position-text', class: 'muted', 'aria-live': 'polite' }, position),
         h('button', { type: 'button', id: 'diary-locate', onclick: locate, disabled: state.locating }, t('diary.usePosition')),
         state.position ? h('button', { type: 'button', id: 'diary-unlocate', onclick: () => { state.position = null; render(); } }, t('diary.clearPosition')) : null),
-      state.formError ? h('p', { class: 'error', role: 'alert', id: 'diary-form-error' }, t(state.formError)) : null,
+      state.formError ? h('p', { class: 'error', role: 'alert', id: 'diary-form-error' }, t(state.formError, { example: WHEN_EXAMPLE })) : null,
       state.editing ? h('p', { id: 'diary-editing', class: 'warn' }, t('diary.editing'), ' ',
         h('button', { type: 'button', class: 'link', id: 'diary-edit-cancel', onclick: cancelEdit }, t('diary.editCancel'))) : null,
       h('button', { type: 'submit', id: 'diary-submit', class: 'primary' }, t('diary.submit')),
@@ -212,25 +257,31 @@ export function initDiary(app) {
         : refused ? t('diary.queueRefused', { n: num(refused) })
           : pending ? t('diary.queueCount', { n: num(pending) }) : t('diary.queueEmpty');
     const queue = [
-      h('h2', { id: 'diary-queue-title' }, t('diary.queue')),
+      h('h2', { id: 'diary-queue-title', tabindex: '-1' }, t('diary.queue')),
       h('p', { id: 'diary-queue-state', class: (state.offline && pending) || refused ? 'warn' : 'muted', role: 'status', dataset: { waiting: String(waiting), refused: String(refused) } }, queueState),
       waiting ? h('ul', { id: 'diary-queue', class: 'diary-queue' }, state.queue.map((q) => h('li', { dataset: { id: q.entry.id, state: q.error ? 'rejected' : 'waiting' } },
         h('span', {}, `${q.entry.household} · ${t(`diary.kind.${q.entry.kind}`)} · ${when(q.entry.occurred_at)} · `),
         h('strong', {}, t(state.editing?.id === q.entry.id ? 'diary.state.editing' : q.error ? 'diary.state.rejected' : 'diary.state.waiting')),
         q.error ? h('span', { class: 'error' }, ` ${q.refusal ? refusal(q.refusal) : q.error} `) : null,
-        q.error ? h('button', { type: 'button', class: 'link', dataset: { action: 'edit' }, onclick: () => edit(q.entry.id) }, t('diary.edit')) : null,
+        // Ids, so that a focused button keeps the focus when sending redraws the queue (keepFocus).
+        q.error ? h('button', { type: 'button', class: 'link', id: `diary-edit-${q.entry.id}`, dataset: { action: 'edit' }, onclick: () => edit(q.entry.id) }, t('diary.edit')) : null,
         q.error ? ' ' : null,
-        q.error ? h('button', { type: 'button', class: 'link', dataset: { action: 'discard' }, onclick: () => discard(q.entry.id) }, t('diary.discard')) : null))) : null,
+        q.error ? h('button', { type: 'button', class: 'link', id: `diary-discard-${q.entry.id}`, dataset: { action: 'discard' }, onclick: () => discard(q.entry.id) }, t('diary.discard')) : null))) : null,
       // Sending again what the server refused gets the same answer: those are fixed (edit) first.
       pending && !state.sending ? h('button', { type: 'button', id: 'diary-send-now', onclick: () => flush() }, t('diary.sendNow')) : null];
 
     let list;
     if (state.entries === null) list = h('p', { class: 'muted' }, t(app.unverified ? 'diary.mineOffline' : 'status.loading'));
-    else if (state.entries instanceof Error) list = h('p', { class: 'error' }, describeError(state.entries, t('diary.mine')));
+    else if (state.entries instanceof Error) {
+      // A refusal to list (a role without entries of its own and without
+      // the household grant) says why; other failures as everywhere.
+      list = h('p', { class: 'error', id: 'diary-entries-error' }, state.entries.details?.reason ? refusal(state.entries) : describeError(state.entries, t('diary.mine')));
+    }
     else if (!state.entries.length) list = h('p', { class: 'muted' }, t('diary.mineEmpty'));
     else {
+      // Labelled by the section's heading: a caption of the same words
+      // was read (and copied) twice.
       list = sortableTable({
-        caption: t('diary.mine'),
         rowKey: (r) => r.id,
         rows: state.entries,
         columns: [
@@ -249,6 +300,7 @@ export function initDiary(app) {
         },
       });
       list.id = 'diary-entries';
+      list.setAttribute('aria-labelledby', 'diary-mine-title');
     }
     keepFocus(() => {
       queueSection.replaceChildren(...queue.filter(Boolean)); // (replaceChildren writes a null as "null")
@@ -290,14 +342,15 @@ export function initDiary(app) {
     else if (needsMember && !who && !own.length) state.formError = 'diary.needMember';
     else if (int(resolved) > int(collected)) state.formError = 'diary.resolvedMore';
     else if (![participants, collected, resolved].every((el) => Number.isInteger(int(el)) && int(el) >= 0)) state.formError = 'diary.wholeNumbers';
+    else if (Number.isNaN(parseLocalInput(occurred.value)?.getTime())) state.formError = 'diary.whenInvalid';
     if (state.formError) {
       render();
       return;
     }
     // The time is fixed now: an entry sent tomorrow still happened today.
     const editing = state.editing && state.queue.find((q) => q.entry.id === state.editing.id) ? state.editing : null;
-    const at = editing && occurred.value === editing.occurredInput ? new Date(editing.occurredAt)
-      : occurred.value ? new Date(occurred.value) : new Date();
+    const at = editing && occurred.value.trim() === editing.occurredInput ? new Date(editing.occurredAt)
+      : parseLocalInput(occurred.value) || new Date();
     const entry = {
       id: editing?.keepID ? editing.id : entryID(),
       household: code,
@@ -335,6 +388,9 @@ export function initDiary(app) {
     // Opened offline, nothing goes until the session is confirmed.
     state.notice = app.unverified ? () => t('diary.keptOffline', { household: saved }) : () => t('diary.saved', { household: saved });
     render(); // the form without its error, or the entry it was fixing
+    // The notice under the button comes into view now (the time field's hint
+    // made the form longer than a phone's screen), and again once sent.
+    noticeEl.scrollIntoView?.({ block: 'nearest' });
     // Refused entries are not sent along: unchanged, they would be refused again.
     flush().then(() => document.getElementById('diary-notice')?.scrollIntoView({ block: 'nearest' }));
   }
@@ -374,11 +430,22 @@ export function initDiary(app) {
     render();
   }
 
+  /**
+   * discard drops a refused entry. Its button goes with it, so the focus
+   * moves on (else it falls to the page's body, and a keyboard or screen
+   * reader user starts again from the top): to the next refused entry's
+   * discard button, else the one before, else the queue's heading.
+   */
   function discard(id) {
     if (state.editing?.id === id) state.editing = null;
+    const at = state.queue.findIndex((q) => q.entry.id === id);
     state.queue = state.queue.filter((q) => q.entry.id !== id);
     saveQueue(app.user, state.queue);
+    const refused = (q) => Boolean(q.error);
+    const next = state.queue.slice(Math.max(at, 0)).find(refused) || state.queue.slice(0, Math.max(at, 0)).reverse().find(refused);
     render();
+    const target = (next && document.getElementById(`diary-discard-${next.entry.id}`)) || document.getElementById('diary-queue-title');
+    target?.focus();
   }
 
   /**
@@ -422,7 +489,7 @@ export function initDiary(app) {
         }
         q.error = refusal(err);
         // The reason is said again in the page's language when it changes.
-        q.refusal = { kind: err.kind, status: err.status, code: err.code, message: err.message };
+        q.refusal = { kind: err.kind, status: err.status, code: err.code, message: err.message, details: err.details };
         q.status = err.status;
         const what = q.entry.household;
         state.notice = () => t('diary.refusedNotice', { household: what });
@@ -460,27 +527,16 @@ export function initDiary(app) {
         type: 'Feature', geometry: { type: 'Point', coordinates: [r.lon, r.lat] }, properties: { id: r.id, household: r.household },
       })),
     };
-    const draw = () => {
-      if (m.getSource(SOURCE)) {
-        m.getSource(SOURCE).setData(data);
-        return;
-      }
-      m.addSource(SOURCE, { type: 'geojson', data });
-      m.addLayer({
-        id: SOURCE, type: 'circle', source: SOURCE,
-        paint: { 'circle-radius': 6, 'circle-color': '#fde725', 'circle-stroke-color': '#222', 'circle-stroke-width': 1.5 },
-      });
-    };
-    if (m.isStyleLoaded()) draw();
-    else m.once('idle', draw);
+    showPoints(m, SOURCE, data, { 'circle-radius': 6, 'circle-color': '#fde725', 'circle-stroke-color': '#222', 'circle-stroke-width': 1.5 });
   }
 
   async function loadMembers() {
     if (!needsMember) return;
     try {
       const towns = app.user?.towns || [];
-      const teams = (await api.teams()).filter((x) => !towns.length || towns.includes(x.town_code));
-      const rows = (await Promise.all(teams.map((x) => api.members({ team: x.code })))).flat();
+      // The team view asks these on the same first load: share its answers.
+      const teams = (await (app.teamList ? app.teamList() : api.teams())).filter((x) => !towns.length || towns.includes(x.town_code));
+      const rows = (await Promise.all(teams.map((x) => (app.teamMembers ? app.teamMembers(x.code) : api.members({ team: x.code }))))).flat();
       state.members = rows.map((r) => ({ code: r.member_code, name: r.member_name })).filter((r) => r.code);
       fillMembers();
     } catch {

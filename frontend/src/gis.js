@@ -106,6 +106,9 @@ export function initGIS(app) {
         // KML is WGS 84 by definition, so it is not offered in CGCS2000.
         const p = { format: f.id, ...(crs !== 'EPSG:4326' ? { crs } : {}), ...(WINDOWED_EXPORTS.has(l) ? app.window : {}) };
         if (l === 'h3_cells') p.resolution = resSel.value;
+        // 缺口报告 holds the gap report's villages: the server's default for
+        // the gaps layer, said in the link so a copied URL says it too.
+        if (l === 'gaps') p.below = 'true';
         if (app.town) p.town = app.town;
         return h('a', {
           class: `download${exportsOK === false ? ' disabled' : ''}`,

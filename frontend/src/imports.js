@@ -61,17 +61,49 @@ const time = (iso) => {
  * kept before codes) keeps the server's English reason.
  */
 export function rejectReason(r) {
-  const key = `imp.reject.${r.code}`;
   if (!r.code || r.code === 'other') return r.reason;
+  // A GeoJSON, GeoPackage or Shapefile counts features, not lines.
+  const feature = r.code === 'duplicate_in_file' && r.unit === 'feature';
+  return worded(feature ? 'imp.reject.duplicate_in_file.feature' : `imp.reject.${r.code}`, r);
+}
+
+/**
+ * problemReason words what was wrong with a refused file as a whole (a
+ * record's problems, or an upload's error details: its header, encoding
+ * or format) from its code and parameters, like rejectReason.
+ */
+export function problemReason(p) {
+  if (!p.code || p.code === 'other') return p.reason;
+  const suggest = p.code === 'unknown_column' && p.params?.suggestion;
+  return worded(suggest ? 'imp.problem.unknown_column.suggest' : `imp.problem.${p.code}`, p);
+}
+
+// worded fills key's sentence with a reject's or problem's parameters.
+// The server sends a parameter's Chinese next to it (allowed_zh: the
+// words a field accepts; town_zh: a town by name; reason_zh: PostGIS's
+// reason; got_zh, want_zh: geometry types; column_zh …), worded from its
+// one table: a Chinese page takes those.
+function worded(key, r) {
   const sep = lang() === 'en' ? ', ' : '、';
   const vars = {};
   for (const [k, v] of Object.entries(r.params || {})) vars[k] = Array.isArray(v) ? v.join(sep) : v;
-  // The Chinese words a field accepts (入户走访, …) for a Chinese page.
-  if (lang() !== 'en' && vars.allowed_zh) vars.allowed = vars.allowed_zh;
+  if (lang() !== 'en') {
+    for (const k of Object.keys(vars)) {
+      if (k.endsWith('_zh') && vars[k] !== null && vars[k] !== '') vars[k.slice(0, -3)] = vars[k];
+    }
+  }
   // A referenced table by its layer's name in the page's language.
   if (vars.table && IMPORT_LAYERS.includes(vars.table)) vars.table = t(`imp.layer.${vars.table}`);
   const s = t(key, vars);
   return s === key ? r.reason : s;
+}
+
+// problemsText is a refused file's problems in the page's language, one
+// sentence each, or '' for none (an English page keeps the server's
+// message, which says the same).
+function problemsText(problems) {
+  if (!problems?.length || lang() === 'en') return '';
+  return problems.map(problemReason).join('；');
 }
 
 /**
@@ -100,7 +132,9 @@ function upload(layer, form, csrf, onProgress, onUnauthorized) {
         return;
       }
       const code = payload?.error?.code || '';
-      const message = payload?.error?.message || xhr.statusText;
+      // A file refused by its name (a workbook, an unknown type) has its
+      // problems in the details, coded as a record's are.
+      const message = problemsText(payload?.error?.details?.problems) || payload?.error?.message || xhr.statusText;
       if (xhr.status === 401) {
         onUnauthorized();
         reject(new ApiError('unauthorized', 401, message, code));
@@ -337,7 +371,8 @@ export function initImports(app) {
     if (state.busy && !rec) {
       const pct = state.uploaded === null ? '' : `${Math.round(state.uploaded * 100)}%`;
       parts.push(h('p', { id: 'import-progress-text', 'aria-live': 'off' }, t('imp.uploading', { pct })),
-        h('progress', { id: 'import-progress', max: '1', value: state.uploaded === null ? undefined : String(state.uploaded) }));
+        // Named for screen readers: a bare <progress> is read as "progress bar" and a number.
+        h('progress', { id: 'import-progress', max: '1', value: state.uploaded === null ? undefined : String(state.uploaded), 'aria-label': t('imp.progress') }));
     }
     if (rec) {
       resultEl.dataset.id = String(rec.id);
@@ -350,7 +385,8 @@ export function initImports(app) {
           h('progress', { id: 'import-progress', 'aria-label': t('imp.status.running') }));
       } else {
         parts.push(h('p', { id: 'import-outcome', class: rec.status === 'succeeded' ? 'done' : 'error', role: rec.status === 'succeeded' ? undefined : 'alert' },
-          outcome(rec), rec.status !== 'succeeded' && !rec.rejects?.length && rec.message ? h('span', { class: 'detail' }, t('imp.err.detail', { message: rec.message })) : null));
+          outcome(rec), rec.status !== 'succeeded' && !rec.rejects?.length && rec.message
+            ? h('span', { class: 'detail' }, t('imp.err.detail', { message: problemsText(rec.problems) || rec.message })) : null));
         parts.push(countCards(rec));
         const shown = rec.rejects?.length || 0;
         if (shown) {
@@ -390,18 +426,42 @@ export function initImports(app) {
       listEl.replaceChildren(h('p', { class: 'muted' }, t('imp.none')));
       return;
     }
+    // Four columns, each of two or more short lines, so the list fits the
+    // tab's width (520 px on a laptop, a phone's 390) with no sideways
+    // scroll: when over who, layer over file (a long file name wraps),
+    // status with the rejects file's link, and the counts as labelled pairs.
+    const line = (cls, ...text) => h('span', { class: `line ${cls}` }, ...text);
     const columns = [
-      { key: 'started_at', label: t('imp.col.when'), render: (r) => time(r.started_at) },
-      { key: 'started_by', label: t('imp.col.who'), render: (r) => r.started_by || '—' },
-      { key: 'layer', label: t('imp.col.layer'), render: (r) => t(`imp.layer.${r.layer}`) },
-      { key: 'file_name', label: t('imp.col.file') },
-      { key: 'status', label: t('imp.col.status'), render: (r) => `${t(`imp.status.${r.status}`)}${r.dry_run ? t('imp.dryRunTag') : ''}` },
-      ...COUNTS.map((k) => ({ key: k, label: t(`imp.count.${k}`), numeric: true, render: (r) => num(r[k] ?? 0) })),
+      { key: 'started_at', label: t('imp.col.whenWho'), render: (r) => [line('when', time(r.started_at)), line('who muted', r.started_by || '—')] },
+      { key: 'layer', label: t('imp.col.layerFile'), render: (r) => [line('layer', t(`imp.layer.${r.layer}`)), line('file muted', r.file_name || '—')] },
+      {
+        key: 'status', label: t('imp.col.status'),
+        render: (r) => [line('state', `${t(`imp.status.${r.status}`)}${r.dry_run ? t('imp.dryRunTag') : ''}`),
+          // The kept rejects file downloads from the list too, without opening the import.
+          r.rejects_file ? line('rejects-link', h('a', {
+            href: `/api/v1/imports/${r.id}/rejects`, download: r.rejects_file.name || '', class: 'download',
+            // Fetched as the result's button does, so a refusal is said on the page, not saved as a file.
+            onclick: (e) => { e.preventDefault(); e.stopPropagation(); saveRejects(r); },
+            onkeydown: (e) => e.stopPropagation(),
+          }, t('imp.rejectsLink'))) : null],
+      },
+      {
+        key: 'counts', label: t('imp.col.counts'),
+        render: (r) => h('dl', { class: 'counts' }, COUNTS.map((k) => h('div', { dataset: { key: k, value: String(r[k] ?? 0) }, class: k === 'rejected' && r[k] > 0 ? 'rejected' : '' },
+          h('dt', {}, t(`imp.count.${k}`)), h('dd', {}, num(r[k] ?? 0))))),
+      },
     ];
     const table = sortableTable({
       columns, rows: state.list, caption: t('imp.recent'), rowKey: (r) => String(r.id),
       onRow: (r) => show(r.id),
     });
+    table.classList.add('imports');
+    // On a phone the rows show as cards (style.css): the roles say it is still a table.
+    table.setAttribute('role', 'table');
+    table.querySelectorAll('thead, tbody').forEach((el) => el.setAttribute('role', 'rowgroup'));
+    table.querySelectorAll('tr').forEach((el) => el.setAttribute('role', 'row'));
+    table.querySelectorAll('th').forEach((el) => el.setAttribute('role', 'columnheader'));
+    table.querySelectorAll('td').forEach((el) => el.setAttribute('role', 'cell'));
     table.id = 'import-list-table';
     listEl.replaceChildren(table);
   };

@@ -7,8 +7,10 @@ import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import 'maplibre-gl/dist/maplibre-gl.css';
 
 import { query } from './api.js';
+import { num, pct, t } from './i18n.js';
 import {
-  CIVIDIS, VIRIDIS, ONE_THIRD_COLOUR, SHARE_BREAKS, coloursFor, countBreaks, stepExpression,
+  CIVIDIS, FILL_OPACITY, HIDDEN_COLOUR, NO_POPULATION_COLOUR, VIRIDIS, ONE_THIRD_COLOUR, SHARE_BREAKS, coloursFor,
+  countBreaks, mix, stepExpression,
 } from './scales.js';
 
 maplibregl.setWorkerUrl(workerUrl);
@@ -23,9 +25,13 @@ export const FALLBACK_CENTRE = [120.05, 32.17];
 export const METRICS = [
   { key: 'coverage', attr: 'visited_share', share: true, ramp: VIRIDIS },
   { key: 'visits', attr: 'visits', share: false, ramp: VIRIDIS },
-  { key: 'special_waiting', attr: 'special_waiting', share: false, ramp: VIRIDIS, reverse: true },
+  // hideable: the tiles leave the attribute out where the privacy rules hide it.
+  { key: 'special_waiting', attr: 'special_waiting', share: false, ramp: VIRIDIS, reverse: true, hideable: true },
   { key: 'open_problems', attr: 'open_problems', share: false, ramp: VIRIDIS, reverse: true },
 ];
+
+// A village the privacy rules suppress comes without its windowed figures.
+const HIDDEN_VILLAGE = ['!', ['has', 'visited_residents']];
 
 export const OVERLAYS = ['contact_points', 'projects', 'river_works', 'visits'];
 
@@ -101,7 +107,7 @@ export class CoverageMap {
     // Hexagons.
     m.addLayer({
       id: 'h3-fill', type: 'fill', source: 'h3', 'source-layer': 'h3',
-      paint: { 'fill-color': stepExpression(this.metric.attr, this.breaks, this.colours), 'fill-opacity': 0.82 },
+      paint: { 'fill-color': this.hexColour(), 'fill-opacity': FILL_OPACITY },
     });
     m.addLayer({
       id: 'h3-line', type: 'line', source: 'h3', 'source-layer': 'h3',
@@ -112,9 +118,18 @@ export class CoverageMap {
       id: 'villages-fill', type: 'fill', source: 'villages', 'source-layer': 'villages',
       paint: {
         'fill-color': ['case', ['has', 'coverage'],
-          stepExpression('coverage', SHARE_BREAKS, coloursFor(CIVIDIS, SHARE_BREAKS)), '#bdbdbd'],
+          stepExpression('coverage', SHARE_BREAKS, coloursFor(CIVIDIS, SHARE_BREAKS)), NO_POPULATION_COLOUR],
         'fill-opacity': 0,
       },
+    });
+    // A village without figures is suppressed (privacy rule 2): grey as a
+    // hidden hexagon, drawn opaque in the colour the legend shows, over the
+    // "no population" fill its missing coverage gives it below.
+    m.addLayer({
+      id: 'villages-hidden', type: 'fill', source: 'villages', 'source-layer': 'villages',
+      filter: HIDDEN_VILLAGE,
+      layout: { visibility: 'none' },
+      paint: { 'fill-color': mix(HIDDEN_COLOUR, FILL_OPACITY, BACKGROUND), 'fill-opacity': 1 },
     });
     m.addLayer({
       id: 'villages-line', type: 'line', source: 'villages', 'source-layer': 'villages',
@@ -203,6 +218,7 @@ export class CoverageMap {
     if (!m.getLayer('villages-fill')) return;
     const f = code && townId !== undefined ? ['==', ['to-number', ['get', 'town_id']], Number(townId)] : null;
     for (const id of ['villages-fill', 'villages-line']) m.setFilter(id, f);
+    m.setFilter('villages-hidden', f ? ['all', f, HIDDEN_VILLAGE] : HIDDEN_VILLAGE);
     m.setFilter('villages-below', f
       ? ['all', f, ['has', 'coverage'], ['!', ['to-boolean', ['get', 'reached']]]]
       : ['all', ['has', 'coverage'], ['!', ['to-boolean', ['get', 'reached']]]]);
@@ -223,15 +239,22 @@ export class CoverageMap {
     const ramp = this.metric.reverse ? [...this.metric.ramp].reverse() : this.metric.ramp;
     this.colours = coloursFor(ramp, this.breaks);
     if (this.map.getLayer('h3-fill')) {
-      this.map.setPaintProperty('h3-fill', 'fill-color', stepExpression(this.metric.attr, this.breaks, this.colours));
+      this.map.setPaintProperty('h3-fill', 'fill-color', this.hexColour());
     }
     this.legendListeners.forEach((fn) => fn(this.legend()));
+  }
+
+  /** hexColour is the hexagons' fill: the metric's classes, hidden cells grey. */
+  hexColour() {
+    const m = this.metric;
+    return stepExpression(m.attr, this.breaks, this.colours, m.hideable ? HIDDEN_COLOUR : this.colours[0]);
   }
 
   /** updateBreaks re-derives count breaks from the hexagons now loaded. */
   updateBreaks() {
     if (this.metric.share || this.mode !== 'heat' || !this.map.getSource('h3')) return;
     const values = this.map.querySourceFeatures('h3', { sourceLayer: 'h3' })
+      .filter((f) => f.properties[this.metric.attr] !== undefined)
       .map((f) => Number(f.properties[this.metric.attr]));
     if (values.length === 0) return;
     const breaks = countBreaks(values);
@@ -243,9 +266,12 @@ export class CoverageMap {
 
   legend() {
     if (this.mode === 'villages') {
-      return { kind: 'villages', breaks: SHARE_BREAKS, colours: coloursFor(CIVIDIS, SHARE_BREAKS), share: true };
+      return { kind: 'villages', breaks: SHARE_BREAKS, colours: coloursFor(CIVIDIS, SHARE_BREAKS), share: true, hideable: true };
     }
-    return { kind: 'heat', metric: this.metric, breaks: this.breaks, colours: this.colours, share: this.metric.share };
+    return {
+      kind: 'heat', metric: this.metric, breaks: this.breaks, colours: this.colours, share: this.metric.share,
+      hideable: !!this.metric.hideable,
+    };
   }
 
   onLegend(fn) {
@@ -259,8 +285,9 @@ export class CoverageMap {
     const heat = mode === 'heat';
     m.setLayoutProperty('h3-fill', 'visibility', heat ? 'visible' : 'none');
     m.setLayoutProperty('h3-line', 'visibility', heat ? 'visible' : 'none');
-    m.setPaintProperty('villages-fill', 'fill-opacity', heat ? 0 : 0.8);
+    m.setPaintProperty('villages-fill', 'fill-opacity', heat ? 0 : FILL_OPACITY);
     m.setLayoutProperty('villages-below', 'visibility', heat ? 'none' : 'visible');
+    m.setLayoutProperty('villages-hidden', 'visibility', heat ? 'none' : 'visible');
     this.legendListeners.forEach((fn) => fn(this.legend()));
   }
 
@@ -320,6 +347,80 @@ export class CoverageMap {
     });
   }
 
+  /** drawVillageNames writes each village's name once, at the middle of its drawn extent. */
+  drawVillageNames(ctx, ratio) {
+    if (!this.map.getLayer('villages-fill')) return;
+    const feats = this.map.queryRenderedFeatures({ layers: ['villages-fill'] });
+    const boxes = new Map();
+    for (const f of feats) {
+      const name = f.properties?.name;
+      if (!name) continue;
+      const b = boxes.get(name) || { x0: Infinity, y0: Infinity, x1: -Infinity, y1: -Infinity };
+      const walk = (c) => {
+        if (typeof c[0] === 'number') {
+          const p = this.map.project(c);
+          b.x0 = Math.min(b.x0, p.x); b.y0 = Math.min(b.y0, p.y);
+          b.x1 = Math.max(b.x1, p.x); b.y1 = Math.max(b.y1, p.y);
+        } else c.forEach(walk);
+      };
+      walk(f.geometry.coordinates);
+      boxes.set(name, b);
+    }
+    const w = ctx.canvas.width / ratio;
+    const hgt = ctx.canvas.height / ratio;
+    // Too many names cover the map: at a county's zoom, only the larger villages.
+    const minSide = boxes.size > 60 ? 40 : 0;
+    ctx.save();
+    ctx.font = `${12 * ratio}px sans-serif`;
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'middle';
+    ctx.lineJoin = 'round';
+    ctx.lineWidth = 3 * ratio;
+    ctx.strokeStyle = '#ffffff';
+    ctx.fillStyle = '#111111';
+    for (const [name, b] of boxes) {
+      const x = Math.max(0, b.x0) / 2 + Math.min(w, b.x1) / 2;
+      const y = Math.max(0, b.y0) / 2 + Math.min(hgt, b.y1) / 2;
+      if (Math.min(b.x1 - b.x0, b.y1 - b.y0) < minSide) continue;
+      ctx.strokeText(name, x * ratio, y * ratio);
+      ctx.fillText(name, x * ratio, y * ratio);
+    }
+    ctx.restore();
+  }
+
+  /** drawLegend puts the map's legend in its lower right corner. */
+  drawLegend(ctx, ratio) {
+    const lg = this.legend();
+    const rows = legendRows(lg);
+    const title = lg.kind === 'villages' ? t('metric.coverage') : t(`metric.${lg.metric.key}`);
+    const u = ratio;
+    ctx.save();
+    ctx.font = `${12 * u}px sans-serif`;
+    const textW = Math.max(ctx.measureText(title).width, ...rows.map(([, l]) => ctx.measureText(l).width + 30 * u));
+    const boxW = textW + 16 * u;
+    const boxH = (rows.length + 1) * 18 * u + 12 * u;
+    const x0 = ctx.canvas.width - boxW - 10 * u;
+    const y0 = ctx.canvas.height - boxH - 30 * u;
+    ctx.fillStyle = 'rgba(255,255,255,0.92)';
+    ctx.strokeStyle = '#555555';
+    ctx.lineWidth = u;
+    ctx.fillRect(x0, y0, boxW, boxH);
+    ctx.strokeRect(x0, y0, boxW, boxH);
+    ctx.textBaseline = 'middle';
+    ctx.textAlign = 'left';
+    ctx.fillStyle = '#111111';
+    ctx.fillText(title, x0 + 8 * u, y0 + 15 * u);
+    rows.forEach(([colour, label], i) => {
+      const y = y0 + (i + 1) * 18 * u + 15 * u;
+      ctx.fillStyle = colour;
+      ctx.fillRect(x0 + 8 * u, y - 6 * u, 22 * u, 12 * u);
+      ctx.strokeRect(x0 + 8 * u, y - 6 * u, 22 * u, 12 * u);
+      ctx.fillStyle = '#111111';
+      ctx.fillText(label, x0 + 38 * u, y);
+    });
+    ctx.restore();
+  }
+
   fitTo(bounds, opts = {}) {
     this.map.fitBounds(bounds, { padding: 40, maxZoom: 14, duration: 600, ...opts });
   }
@@ -377,13 +478,33 @@ export class CoverageMap {
         ctx.textBaseline = 'middle';
         ctx.fillText(text, x, y + ratio);
       };
+      this.drawVillageNames(ctx, ratio);
       if (this.plan?.base) draw(this.plan.base, '', true);
       stops.forEach((s, i) => draw(s.lnglat, String(i + 1), false));
+      this.drawLegend(ctx, ratio);
       return c.toDataURL('image/png');
     } catch {
       return '';
     }
   }
+}
+
+/**
+ * legendRows are the legend's classes as [colour as drawn, label] pairs,
+ * for the printed map (the on-screen legend is the planner's).
+ */
+export function legendRows(lg) {
+  const fmt = (v) => (lg.share ? pct(v) : num(v));
+  const rows = lg.colours.map((c, i) => {
+    let label;
+    if (i === 0) label = t('legend.under', { v: fmt(lg.breaks[0]) });
+    else if (i === lg.colours.length - 1) label = t('legend.from', { v: fmt(lg.breaks[i - 1]) });
+    else label = t('legend.range', { a: fmt(lg.breaks[i - 1]), b: fmt(lg.breaks[i]) });
+    return [mix(c, FILL_OPACITY, BACKGROUND), label];
+  });
+  if (lg.kind === 'villages') rows.push([mix(NO_POPULATION_COLOUR, FILL_OPACITY, BACKGROUND), t('legend.noPopulation')]);
+  if (lg.hideable) rows.push([mix(HIDDEN_COLOUR, FILL_OPACITY, BACKGROUND), t('legend.hidden')]);
+  return rows;
 }
 
 export function emptyFC() {

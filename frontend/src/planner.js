@@ -4,8 +4,11 @@
 
 import { HOUSEHOLD_LAYERS, api, mayReadHouseholds } from './endpoints.js';
 import { date, lang, num, pct, t } from './i18n.js';
-import { METRICS, maplibregl } from './map.js';
-import { ONE_THIRD, ONE_THIRD_COLOUR } from './scales.js';
+import { BACKGROUND, METRICS, maplibregl } from './map.js';
+import {
+  FILL_OPACITY, HIDDEN_COLOUR, NO_POPULATION_COLOUR, ONE_THIRD, ONE_THIRD_COLOUR, mix,
+} from './scales.js';
+import './planner.css';
 import { h, inlineError, loading } from './ui.js';
 import { addDays } from './weeks.js';
 
@@ -217,7 +220,7 @@ export function initPlanner(app) {
     try {
       const s = await api.summary({ ...app.window, town: app.town });
       if (my !== summaryReq) return;
-      summaryEl.replaceChildren(summaryCards(s));
+      summaryEl.replaceChildren(summaryCards(s, { villages, towns: app.towns }));
     } catch (err) {
       if (my !== summaryReq) return;
       summaryEl.replaceChildren(inlineError(err, t('summary.title')));
@@ -273,7 +276,7 @@ function legendItems(lg) {
     else label = t('legend.range', { a: fmt(lg.breaks[i - 1]), b: fmt(lg.breaks[i]) });
     const edge = lg.share && Math.abs((lg.breaks[i - 1] ?? -1) - ONE_THIRD) < 1e-9;
     list.append(h('li', { class: edge ? 'one-third-edge' : '' },
-      h('span', { class: 'swatch', style: `background:${c}`, 'aria-hidden': 'true' }),
+      swatch(c),
       label, edge ? h('span', { class: 'one-third-tag' }, ` ← ${t('legend.oneThird')}`) : null));
   });
   items.push(list);
@@ -281,9 +284,23 @@ function legendItems(lg) {
     items.push(h('ul', { class: 'legend-classes' },
       h('li', {}, h('span', { class: 'swatch outline-below', style: `border-color:${ONE_THIRD_COLOUR}`, 'aria-hidden': 'true' }), t('legend.below')),
       h('li', {}, h('span', { class: 'swatch outline-reached', 'aria-hidden': 'true' }), t('legend.reached')),
-      h('li', {}, h('span', { class: 'swatch', style: 'background:#bdbdbd', 'aria-hidden': 'true' }), t('legend.noPopulation'))));
+      h('li', {}, swatch(NO_POPULATION_COLOUR), t('legend.noPopulation'))));
+  }
+  if (lg.hideable) {
+    items.push(h('ul', { class: 'legend-classes' },
+      h('li', { class: 'legend-hidden' }, swatch(HIDDEN_COLOUR), t('legend.hidden'))));
   }
   return items;
+}
+
+/**
+ * swatch is a legend swatch of a class fill: its colour as the map draws it,
+ * at FILL_OPACITY over the map's background, so the swatch and the area
+ * match (a solid swatch over a translucent fill reads one class off).
+ */
+function swatch(colour) {
+  const drawn = mix(colour, FILL_OPACITY, BACKGROUND);
+  return h('span', { class: 'swatch', style: `background:${drawn}`, dataset: { colour: drawn }, 'aria-hidden': 'true' });
 }
 
 function hexTooltip(p) {
@@ -294,7 +311,8 @@ function hexTooltip(p) {
     ['tip.visited_households', num(p.visited_households)],
     ['tip.visited_residents', num(p.visited_residents)],
     ['tip.visits', num(p.visits)],
-    ['tip.special_waiting', num(p.special_waiting)],
+    // Left out of the tile where the privacy rules hide it.
+    ['tip.special_waiting', p.special_waiting === undefined ? t('summary.hidden') : num(p.special_waiting)],
     ['tip.open_problems', num(p.open_problems)],
   ];
   return h('div', {},
@@ -303,7 +321,9 @@ function hexTooltip(p) {
 }
 
 function villageTooltip(p) {
-  const status = p.coverage === undefined ? t('village.noPopulation')
+  // A village without figures is suppressed by the privacy rules.
+  const status = p.visited_residents === undefined ? t('legend.hidden')
+    : p.coverage === undefined ? t('village.noPopulation')
     : (p.reached === true || p.reached === 'true' ? t('village.reached') : t('village.below'));
   return h('div', {},
     h('p', { class: 'tip-title' }, p.name || p.code),
@@ -311,18 +331,43 @@ function villageTooltip(p) {
       h('dt', {}, t('village.coverage')), h('dd', {}, p.coverage === undefined ? '—' : pct(p.coverage)),
       h('dt', {}, t('village.population')), h('dd', {}, num(p.resident_population)),
       h('dt', {}, t('village.residentsNeeded')), h('dd', {}, num(p.residents_needed)),
-      h('dt', {}, t('village.special')), h('dd', {}, num(p.special_waiting))),
+      h('dt', {}, t('village.special')), h('dd', {}, p.special_waiting === undefined ? t('summary.hidden') : num(p.special_waiting))),
     h('p', {}, status));
 }
 
 const SUMMARY_KEYS = [
-  'villages_visited', 'households_visited', 'visits', 'village_meetings', 'opinions_collected', 'problems_found',
+  'villages_visited', 'households_visited', 'visits', 'household_visits', 'enterprise_visits', 'enterprises_visited',
+  'project_site_visits', 'village_meetings', 'opinions_collected', 'problems_found',
   'problems_resolved', 'petition_cases_resolved', 'disputes_resolved', 'publicity_events', 'publicity_participants',
   'assistance_deliveries', 'households_assisted',
 ];
 
-/** summaryCards shows the summary report's numbers, each under its translated name. */
-function summaryCards(s) {
+/**
+ * publishedCount shows a published count: a number, "<11" (1 to 10),
+ * "hidden" (withheld by the privacy rules, whatever its size) or "≥n".
+ */
+function publishedCount(v) {
+  if (typeof v === 'number') return num(v);
+  if (v === 'hidden') return t('summary.hidden');
+  if (typeof v === 'string' && v.startsWith('≥')) return `≥ ${num(Number(v.slice(1)))}`;
+  return String(v);
+}
+
+/** countList is a count with its list behind a click (details), or the count alone. */
+function countList(key, items) {
+  const n = items.length;
+  const value = n === 0 ? num(0) : h('details', { class: 'summary-list' },
+    h('summary', {}, num(n), h('span', { class: 'muted' }, ` · ${t('summary.showList')}`)),
+    h('ul', {}, items.map((x) => h('li', {}, x))));
+  return card(t(`summary.${key}`), value, key);
+}
+
+/**
+ * summaryCards shows the summary report's numbers, each under its translated
+ * name, then what the five full coverages still lack. look holds the
+ * villages and towns known to the page, to name the codes in the lists.
+ */
+function summaryCards(s, look = {}) {
   const cards = [];
   if (s.villages_reached !== undefined) {
     cards.push(card(t('summary.villages_reached'),
@@ -342,24 +387,52 @@ function summaryCards(s) {
   for (const k of SUMMARY_KEYS) {
     if (typeof s[k] === 'number' || typeof s[k] === 'string') cards.push(card(t(`summary.${k}`), num(s[k])));
   }
-  const waiting = s.five_coverages?.special_unvisited;
-  if (waiting && typeof waiting === 'object') {
-    // With a group hidden ("<11") the sum of the groups on show is a lower
-    // bound, and says so; a hidden group adds nothing to it (the privacy
-    // rules may hide a 0).
-    const groups = Object.values(waiting);
-    const hidden = groups.some((b) => typeof b === 'string');
-    const known = groups.reduce((a, b) => a + (typeof b === 'number' ? b : 0), 0);
-    cards.push(card(t('summary.special_waiting'), hidden ? `≥ ${num(known)}` : num(known)));
-  }
   const list = h('dl', { class: 'cards', lang: lang() }, cards);
+  const parts = [list];
+
+  const five = s.five_coverages;
+  if (five && typeof five === 'object') {
+    const villageName = new Map((look.villages || []).map((v) => [v.village_code, `${v.village_name} · ${v.town_name || v.town_code}`]));
+    const townName = new Map((look.towns || []).map((x) => [x.code, x.name]));
+    const fc = [];
+    const listed = (key, name) => {
+      if (Array.isArray(five[key])) fc.push(countList(key, five[key].map((c) => (name ? name(c) : c))));
+    };
+    listed('towns_without_activity', (c) => townName.get(c) || c);
+    listed('projects_without_visit');
+    listed('villages_without_visit', (c) => villageName.get(c) || c);
+    listed('petition_villages_without_visit', (c) => villageName.get(c) || c);
+    listed('members_below_target');
+    listed('members_without_contact_point');
+    const waiting = five.special_unvisited;
+    let groups = null;
+    if (waiting && typeof waiting === 'object') {
+      // A hidden group ("hidden", "<11") adds nothing to the known sum but
+      // its bound ("≥n" adds n): the total then says how many are hidden,
+      // never a bare "≥ 0".
+      const vals = Object.values(waiting);
+      const nHidden = vals.filter((b) => typeof b === 'string').length;
+      const known = vals.reduce((a, b) => a + (typeof b === 'number' ? b
+        : (typeof b === 'string' && b.startsWith('≥') ? Number(b.slice(1)) : 0)), 0);
+      let total = num(known);
+      if (nHidden === vals.length && known === 0) total = t('summary.waitingAllHidden', { k: num(nHidden) });
+      else if (nHidden > 0) total = t('summary.waitingHidden', { n: num(known), k: num(nHidden) });
+      fc.push(card(t('summary.special_waiting'), total, 'special_waiting'));
+      groups = h('dl', { class: 'cards summary-groups', lang: lang(), 'aria-label': t('summary.specialGroups') },
+        Object.entries(waiting).map(([g, v]) => card(t(`group.${g}`), publishedCount(v), `group-${g}`)));
+      if (nHidden > 0) groups = h('div', {}, groups, h('p', { class: 'muted', id: 'summary-hidden-note' }, t('summary.hiddenNote')));
+    }
+    parts.push(h('h3', { class: 'summary-sub' }, t('summary.fiveCoverages')),
+      h('dl', { class: 'cards', lang: lang(), id: 'summary-five' }, fc));
+    if (groups) parts.push(h('h3', { class: 'summary-sub' }, t('summary.specialGroups')), groups);
+  }
   // Villages of 1 to 4 households are left out of every figure above for a
   // role without household access (privacy rule 2): say so, or the count of
   // villages would look short.
   if (s.villages_suppressed > 0) {
-    return h('div', {}, list, h('p', { class: 'muted', id: 'summary-suppressed' }, t('summary.suppressed', { n: num(s.villages_suppressed) })));
+    parts.push(h('p', { class: 'muted', id: 'summary-suppressed' }, t('summary.suppressed', { n: num(s.villages_suppressed) })));
   }
-  return list;
+  return h('div', {}, ...parts);
 }
 
 function card(label, value, key) {

@@ -38,16 +38,43 @@ function nice(x) {
 }
 
 /**
- * stepExpression is a MapLibre "step" expression that colours attr by breaks:
- * values below breaks[0] get colours[0], and so on. Missing values get the
- * first colour so a cell with no visits still shows.
+ * HIDDEN_COLOUR fills a hexagon or village whose figure the privacy rules
+ * hide: a mid grey outside both ramps (and lighter than none of their ends),
+ * so a hidden cell never passes for the lowest class. NO_POPULATION_COLOUR
+ * is a village with nobody living in it.
  */
-export function stepExpression(attr, breaks, colours) {
+export const HIDDEN_COLOUR = '#8c8c8c';
+export const NO_POPULATION_COLOUR = '#bdbdbd';
+
+/**
+ * FILL_OPACITY is the opacity of every class fill, on the map and in the
+ * legend's swatches alike: the swatches are drawn at it over BACKGROUND, as
+ * the map is, so a swatch is the colour a village of its class shows.
+ */
+export const FILL_OPACITY = 0.8;
+
+/**
+ * stepExpression is a MapLibre "step" expression that colours attr by breaks:
+ * values below breaks[0] get colours[0], and so on. A feature without attr
+ * gets missing: HIDDEN_COLOUR when the attribute is left out because the
+ * privacy rules hide it, or (the default, for metrics nothing hides) the
+ * first colour, so a cell with no visits still shows.
+ */
+export function stepExpression(attr, breaks, colours, missing = colours[0]) {
   const expr = ['step', ['to-number', ['coalesce', ['get', attr], 0]], colours[0]];
   breaks.forEach((b, i) => {
     expr.push(b, colours[Math.min(i + 1, colours.length - 1)]);
   });
-  return expr;
+  if (missing === colours[0]) return expr;
+  return ['case', ['has', attr], expr, missing];
+}
+
+/** mix returns colour drawn at opacity over background, as '#rrggbb'. */
+export function mix(colour, opacity, background) {
+  const rgb = (c) => [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16));
+  const a = rgb(colour);
+  const b = rgb(background);
+  return `#${a.map((v, i) => Math.round(v * opacity + b[i] * (1 - opacity)).toString(16).padStart(2, '0')).join('')}`;
 }
 
 /** coloursFor picks breaks.length+1 colours spread across a ramp. */

@@ -9,6 +9,19 @@
 // release shows at once; the cached shell answers only when the network
 // fails, or the server has not answered within seconds (a weak signal).
 //
+// A deploy reaches a phone on its first load (or reload) online after it:
+// the page comes from the server and names the new build's hashed files;
+// during that load the browser finds the new sw.js (served no-cache), whose
+// version differs, installs it with the new shell, and it takes over at
+// once (skipWaiting, clients.claim) and deletes every older shell; from
+// then on the page opens offline as the new build. tests/sw-update.test.mjs
+// checks this. Files kept under their own names (index.html as "/", the
+// public files such as favicon.svg) may change while the version does not
+// (the version hashes the file names and index.html, not public files'
+// contents): they too go to the server first, and the copy kept is
+// refreshed from its answer; only hashed files (/assets/) are answered from
+// the shell without asking.
+//
 // vite.config.js emits this file as /sw.js with the two values below filled
 // in: the build's version (a hash of its files) and the files to keep.
 
@@ -77,6 +90,31 @@ self.addEventListener('fetch', (event) => {
     return;
   }
   if (!SHELL.includes(url.pathname)) return;
-  // A hashed file never changes: the kept copy, else the network.
-  event.respondWith((async () => (await caches.match(url.pathname, { cacheName: CACHE })) || fetch(req))());
+  if (url.pathname.startsWith('/assets/')) {
+    // A hashed file never changes: the kept copy, else the network.
+    event.respondWith((async () => (await caches.match(url.pathname, { cacheName: CACHE })) || fetch(req))());
+    return;
+  }
+  // A public file keeps its name across builds: the server's copy (kept for
+  // next time), else, offline or slow, the kept one.
+  event.respondWith((async () => {
+    const network = fetch(req);
+    network.catch(() => {});
+    let timer = 0;
+    const slow = new Promise((resolve) => { timer = setTimeout(resolve, NAVIGATE_WAIT_MS, null); });
+    try {
+      const res = await Promise.race([network, slow]);
+      if (res && res.ok) {
+        const copy = res.clone();
+        event.waitUntil(caches.open(CACHE).then((cache) => cache.put(url.pathname, copy)).catch(() => {}));
+        return res;
+      }
+      if (res) return res;
+    } catch {
+      // No network: the kept copy.
+    } finally {
+      clearTimeout(timer);
+    }
+    return (await caches.match(url.pathname, { cacheName: CACHE })) || network;
+  })());
 });

@@ -1,7 +1,8 @@
 // The team leaders' view: a team's gap list (sortable; a row zooms to the
 // village and opens its panel), the next-villages plan drawn as a numbered
-// route with distances, a print view to take into the field, and the
-// members' attendance and assessment table.
+// route with distances (the way back to the base its own leg), a print view
+// to take into the field, the special-group households still to visit
+// (team-special.js), and the members' attendance and assessment table.
 
 import { api, rowsOf } from './endpoints.js';
 import { date, num, pct, t } from './i18n.js';
@@ -9,6 +10,7 @@ import { maplibregl } from './map.js';
 import { h, inlineError, loading, sortableTable, specialWaiting } from './ui.js';
 import { eachCoord } from './planner.js';
 import { addDays } from './weeks.js';
+import { initSpecialHouseholds } from './team-special.js';
 
 const lngLatOf = (r) => {
   const c = r.centre || r.center || r.location;
@@ -23,12 +25,25 @@ const lngLatOf = (r) => {
   return null;
 };
 
-function gapColumns() {
+/**
+ * householdsColumns: households_needed is a minimum (the largest households
+ * first), so it reads "at least"; beside it the figure at the village's
+ * average household size, when the server gives it (households_needed_typical).
+ */
+function householdsColumns(rows) {
+  const cols = [{ key: 'households_needed', label: t('col.households_needed_min'), numeric: true, render: (r) => num(r.households_needed) }];
+  if (rows.some((r) => r && 'households_needed_typical' in r)) {
+    cols.push({ key: 'households_needed_typical', label: t('col.households_needed_typical'), numeric: true, render: (r) => num(r.households_needed_typical) });
+  }
+  return cols;
+}
+
+function gapColumns(rows = []) {
   return [
     { key: 'village_name', label: t('col.village'), value: (r) => r.village_name },
     { key: 'coverage', label: t('col.coverage'), numeric: true, value: (r) => (r.coverage ?? -1), render: (r) => pct(r.coverage) },
     { key: 'residents_needed', label: t('col.residents_needed'), numeric: true, render: (r) => num(r.residents_needed) },
-    { key: 'households_needed', label: t('col.households_needed'), numeric: true, render: (r) => num(r.households_needed) },
+    ...householdsColumns(rows),
     { key: 'special', label: t('col.special'), numeric: true, value: (r) => specialWaiting(r).sortKey, render: (r) => specialWaiting(r).text },
     { key: 'days_since_last_visit', label: t('col.days'), numeric: true, value: (r) => (r.days_since_last_visit ?? Infinity), render: (r) => (r.days_since_last_visit === null || r.days_since_last_visit === undefined ? t('village.never') : num(r.days_since_last_visit)) },
     { key: 'distance_km', label: t('col.distance'), numeric: true, render: (r) => num(r.distance_km, 1) },
@@ -44,6 +59,25 @@ export function initTeam(app) {
   const state = { teams: [], team: null, gaps: null, gapsErr: null, sort: null, plan: null, planErr: null, members: null, membersErr: null };
   app.team = state;
 
+  // The team list and a team's members are asked once and shared: the
+  // diary's member picker reads the same answers (app.teamList,
+  // app.teamMembers) rather than asking again on the first load.
+  let teamsAsked = null;
+  app.teamList = () => {
+    teamsAsked ||= api.teams().catch((err) => { teamsAsked = null; throw err; });
+    return teamsAsked;
+  };
+  const membersAsked = new Map(); // team code → the latest answer (a promise) over any window
+  const askMembers = (team, win) => {
+    const asked = api.members({ team, from: win.from, to: win.to });
+    membersAsked.set(team, asked);
+    asked.catch(() => { if (membersAsked.get(team) === asked) membersAsked.delete(team); });
+    return asked;
+  };
+  /** teamMembers: a team's member rows (every member, whatever the window), from the team view's answer when it has one. */
+  app.teamMembers = (team) => membersAsked.get(team) || askMembers(team, app.window);
+  const special = initSpecialHouseholds(app, planEl.closest('section'));
+
   const renderTeams = () => {
     const v = teamSel.value;
     teamSel.replaceChildren(h('option', { value: '' }, t('team.none')),
@@ -52,7 +86,7 @@ export function initTeam(app) {
   };
   const loadTeams = async () => {
     try {
-      state.teams = await api.teams();
+      state.teams = await app.teamList();
     } catch (err) {
       if (err.kind !== 'missing') {
         gapsEl.replaceChildren(inlineError(err, t('team.pick')));
@@ -94,7 +128,7 @@ export function initTeam(app) {
       gapsEl.replaceChildren(h('p', {}, t('team.gapsEmpty')));
       return;
     }
-    const columns = gapColumns();
+    const columns = gapColumns(state.gaps);
     const table = sortableTable({
       columns,
       rows: state.gaps,
@@ -151,6 +185,7 @@ export function initTeam(app) {
   };
 
   function renderAll() {
+    special.render();
     renderGaps();
     renderPlan();
     renderMembers();
@@ -161,6 +196,7 @@ export function initTeam(app) {
     const my = ++req;
     const p = params();
     Object.assign(state, { gaps: null, gapsErr: null, plan: null, planErr: null, members: null, membersErr: null });
+    special.reset();
     app.map.showPlan([], null);
     renderAll();
     if (!p) return;
@@ -174,11 +210,11 @@ export function initTeam(app) {
         renderPlan();
         if (state.plan) drawPlan(app, state.plan);
       });
-    const members = (p.team ? api.members({ team: p.team, from: p.from, to: p.to })
+    const members = (p.team ? askMembers(p.team, p)
       : Promise.reject(Object.assign(new Error('no team'), { kind: 'missing' })))
       .then((rows) => { state.members = rows; }, (err) => { state.membersErr = err; })
       .then(() => { if (my === req) renderMembers(); });
-    await Promise.all([gaps, plan, members]);
+    await Promise.all([gaps, plan, members, special.load(p)]);
   };
   teamSel.addEventListener('change', () => {
     state.team = state.teams.find((x) => x.code === teamSel.value) || null;
@@ -218,10 +254,12 @@ function normalisePlan(resp, team) {
   }));
   stops.sort((a, b) => a.order - b.order);
   const base = resp?.base_lon !== undefined ? [resp.base_lon, resp.base_lat] : (resp?.base || team?.base);
+  const returnKm = resp?.return_km ?? null;
   return {
     stops,
     base: Array.isArray(base) ? base : null,
-    totalKm: resp?.total_km ?? resp?.total_distance_km ?? stops.reduce((a, s) => a + (Number(s.legKm) || 0), 0),
+    returnKm,
+    totalKm: resp?.total_km ?? resp?.total_distance_km ?? stops.reduce((a, s) => a + (Number(s.legKm) || 0), 0) + (Number(returnKm) || 0),
   };
 }
 
@@ -248,16 +286,29 @@ function planTable(plan, onRow) {
     { key: 'name', label: t('col.village') },
     { key: 'legKm', label: t('col.leg'), numeric: true, render: (r) => num(r.legKm, 1) },
     { key: 'residents_needed', label: t('col.residents_needed'), numeric: true, render: (r) => num(r.residents_needed) },
-    { key: 'households_needed', label: t('col.households_needed'), numeric: true, render: (r) => num(r.households_needed) },
+    ...householdsColumns(plan.stops),
     { key: 'reaches', label: t('col.reaches'), numeric: true, render: (r) => pct(r.coverage_after ?? r.reaches_coverage ?? r.coverage_if_visited) },
   ];
-  return h('div', {},
-    sortableTable({ columns, rows: plan.stops, onRow, caption: t('team.plan'), rowKey: (r) => r.village_code }),
-    h('p', { class: 'plan-total' }, t('team.total', { km: num(plan.totalKm, 1) })));
+  const table = sortableTable({ columns, rows: plan.stops, onRow, caption: t('team.plan'), rowKey: (r) => r.village_code });
+  // The way back to the base is a leg of the route too: its own row, so
+  // the legs add up to the total.
+  const hasReturn = plan.returnKm !== null && plan.returnKm !== undefined && plan.stops.length > 0;
+  if (hasReturn) {
+    table.append(h('tfoot', {}, h('tr', { class: 'plan-return' }, columns.map((c) => {
+      if (c.key === 'order') return h('td', { class: 'num', 'aria-hidden': 'true' }, '↩');
+      if (c.key === 'name') return h('th', { scope: 'row' }, t('team.returnLeg'));
+      if (c.key === 'legKm') return h('td', { class: 'num' }, num(plan.returnKm, 1));
+      return h('td', { class: c.numeric ? 'num' : '' }, '');
+    }))));
+  }
+  return h('div', {}, table,
+    h('p', { class: 'plan-total' }, hasReturn
+      ? t('team.totalWithReturn', { km: num(plan.totalKm, 1), ret: num(plan.returnKm, 1) })
+      : t('team.total', { km: num(plan.totalKm, 1) })));
 }
 
 const weeklyOf = (r) => (Array.isArray(r.weekly_visits) ? r.weekly_visits.map((w) => Number(w?.visits ?? w) || 0) : []);
-const visitsOf = (r) => r.visits ?? weeklyOf(r).reduce((a, b) => a + b, 0);
+const visitsOf = (r) => r.diary_entries ?? r.visits ?? weeklyOf(r).reduce((a, b) => a + b, 0);
 
 /** sparkline is a member's visits per week as small bars. */
 function sparkline(values) {
@@ -284,12 +335,13 @@ function membersTable(rows, sort, onSort) {
   const columns = [
     { key: 'member_name', label: t('col.member'), render: (r) => r.member_name || r.name || r.member_code },
     { key: 'role', label: t('col.role'), render: (r) => (r.role ? t(`role.${r.role}`) : '—') },
-    { key: 'visits', label: t('col.visits'), numeric: true, value: visitsOf, render: (r) => num(visitsOf(r)) },
+    // One column of entries: every diary entry is a visit (the weekly bars
+    // count the same entries), so "visits" beside "diary entries" said it twice.
+    { key: 'diary_entries', label: t('col.diaryEntries'), numeric: true, value: visitsOf, render: (r) => num(visitsOf(r)) },
     { key: 'weekly', label: t('col.weekly'), value: (r) => weeklyOf(r).filter((v) => v > 0).length, render: (r) => sparkline(weeklyOf(r)) },
     { key: 'households_contacted', label: t('col.households'), numeric: true, render: (r) => num(r.households_contacted) },
     { key: 'target_met', label: t('col.target'), value: (r) => (meets(r) ? 1 : 0), render: (r) => yesNo(meets(r)) },
     { key: 'contact_point', label: t('col.contactPoint'), value: (r) => (hasPoint(r) ? 1 : 0), render: (r) => (hasPoint(r) ? (typeof r.contact_point === 'string' ? r.contact_point : t('yes')) : t('no')) },
-    { key: 'diary_entries', label: t('col.diary'), numeric: true, render: (r) => num(r.diary_entries) },
     { key: 'problems', label: t('col.problems'), numeric: true, value: (r) => r.problems_collected, render: (r) => `${num(r.problems_collected)} / ${num(r.problems_resolved)}` },
   ];
   return sortableTable({ columns, rows, sort, onSort, caption: t('team.members'), rowKey: (r) => r.member_code });
@@ -312,7 +364,7 @@ async function openPrint(app, state) {
   planBox.replaceChildren(h('h2', {}, t('print.plan')),
     state.plan ? planTable(state.plan) : state.planErr ? inlineError(state.planErr, t('team.plan')) : loading());
   gapsBox.replaceChildren(h('h2', {}, t('print.gaps')),
-    state.gaps ? sortableTable({ columns: gapColumns(), rows: state.gaps, sort: state.sort, caption: t('print.gaps') })
+    state.gaps ? sortableTable({ columns: gapColumns(state.gaps), rows: state.gaps, sort: state.sort, caption: t('print.gaps') })
       : state.gapsErr ? inlineError(state.gapsErr, t('team.gaps')) : loading());
   document.body.classList.add('printing');
   view.hidden = false;

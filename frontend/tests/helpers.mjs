@@ -10,7 +10,8 @@ export const BASE = process.env.LIANXIN_URL || 'http://127.0.0.1:8080';
 export const ARTIFACTS = process.env.LIANXIN_ARTIFACTS || join(process.cwd(), '..', 'test-artifacts');
 mkdirSync(ARTIFACTS, { recursive: true });
 
-export async function launch() {
+/** launch starts Chromium; extraArgs go on its command line (--lang=en-US: the browser's own language). */
+export async function launch(extraArgs = []) {
   return chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
@@ -20,6 +21,7 @@ export async function launch() {
       // falls back to by itself.
       '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
       '--no-first-run', '--disable-component-update', '--disable-sync',
+      ...extraArgs,
     ],
   });
 }
@@ -45,10 +47,11 @@ export function demoAccounts() {
 /**
  * openApp loads the page and, when the server asks for sign-in, signs in
  * through the form as user. It returns once the app says it is ready.
+ * base is the server's origin (the service worker test puts a proxy in front).
  */
-export async function openApp(page, user = 'planner') {
+export async function openApp(page, user = 'planner', base = BASE) {
   page.on('pageerror', (err) => console.error('page error:', err.message));
-  await page.goto(`${BASE}/`);
+  await page.goto(`${base}/`);
   const dialog = page.locator('#signin');
   const ready = page.locator('body[data-ready="true"]');
   await Promise.race([

@@ -282,15 +282,19 @@ describe('a team leader imports the diary', () => {
   test('the recent imports list both, newest first, with who ran them', async () => {
     const { imports } = await api(page, '/api/v1/imports?limit=20');
     await page.locator(`#import-list-table tbody tr[data-key="${imports[0].id}"]`).waitFor();
+    // (Each row: when over who, layer over file, status, the four counts; imports-layout.test.mjs checks it fits.)
     const rows = await page.$$eval('#import-list-table tbody tr', (trs) => trs.map((tr) => ({
-      id: Number(tr.dataset.key), cells: [...tr.cells].map((td) => td.textContent),
+      id: Number(tr.dataset.key),
+      who: tr.querySelector('.who')?.textContent,
+      status: tr.querySelector('.state')?.textContent,
+      counts: [...tr.querySelectorAll('dl.counts [data-key]')].map((d) => d.querySelector('dd').textContent),
     })));
     assert.deepEqual(rows.map((r) => r.id), imports.map((r) => r.id), 'the list on the page against GET /api/v1/imports');
     const [dry, fixed, real] = rows;
-    assert.equal(dry.cells[1], LEADER);
-    assert.match(dry.cells[4], /试运行/, `the dry run's status cell ${dry.cells[4]}`);
-    assert.deepEqual(fixed.cells.slice(5), ['1', '0', '0', '0'], `the fixed rejects file's counts ${fixed.cells}`);
-    assert.deepEqual(real.cells.slice(5), ['1', '0', '0', '1'], `the import's counts ${real.cells}`);
+    assert.equal(dry.who, LEADER);
+    assert.match(dry.status, /试运行/, `the dry run's status ${dry.status}`);
+    assert.deepEqual(fixed.counts, ['1', '0', '0', '0'], `the fixed rejects file's counts (inserted, updated, unchanged, rejected) ${fixed.counts}`);
+    assert.deepEqual(real.counts, ['1', '0', '0', '1'], `the import's counts (inserted, updated, unchanged, rejected) ${real.counts}`);
   });
 
   test('without "skip invalid rows" no rejects file is kept: the download is the reasons', async () => {
@@ -348,14 +352,16 @@ describe('a team leader imports the diary', () => {
     const refused = await page.textContent('#import-error');
     assert.match(refused, /^服务器拒收了这个文件或选项。/, `the error shown: ${refused}`);
     assert.match(refused, /服务器说明：encoding "big5": want auto, utf-8, gbk or gb18030/, `the detail shown: ${refused}`);
-    // A file the server takes but cannot read: the record's message is the detail.
+    // A file the server takes but cannot read: the record's problems,
+    // worded from their codes in the page's language, are the detail.
     await page.selectOption('#import-encoding', '');
     await page.setInputFiles('#import-file', { name: 'empty.csv', mimeType: 'text/csv', buffer: Buffer.from('') });
     await page.setChecked('#import-dry-run', true);
     await page.click('#import-submit');
     await page.locator('#import-result[data-status="rejected"] #import-outcome').waitFor({ timeout: 30000 });
     const outcome = await page.textContent('#import-outcome');
-    assert.match(outcome, /这个文件无法导入.*服务器说明：empty\.csv is empty/, `the outcome shown: ${outcome}`);
+    assert.match(outcome, /这个文件无法导入.*服务器说明：文件是空的/, `the outcome shown: ${outcome}`);
+    assert.doesNotMatch(outcome, /is empty/, `the outcome shown: ${outcome}`);
   });
 });
 

@@ -1,0 +1,217 @@
+package api
+
+import (
+	"bytes"
+	"encoding/csv"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"lianxin"
+	"lianxin/coverage"
+)
+
+// The report CSVs (gaps, next villages, members, diary sample, forecast,
+// summary) are for Excel, which reads a cell of digits as a number: a
+// 12-digit village code shows as 3.21299E+11, a 16-digit household number
+// loses its last digit (Excel keeps 15), and quoting the cell changes
+// nothing. So a code cell that Excel would take for a number is written as
+// the formula ="321299101201", which Excel and WPS show as the text
+// 321299101201 and keep whole. Other readers (pandas, R, a database's COPY)
+// see the formula text instead; excel=false writes plain values for them.
+// Only cells made of digits in code columns are written so: no text a user
+// typed ever becomes a formula.
+//
+// lang=zh writes the header and the enumerated values (kinds, roles,
+// statuses, flags, true/false) in Chinese; the default is English, the
+// names the JSON uses.
+
+// csvReportParams are the parameters every report with format=csv takes.
+var csvReportParams = []string{"lang", "excel"}
+
+// reportCSVOptions say how a report CSV is written.
+type reportCSVOptions struct {
+	excel bool // code cells as ="…"
+	zh    bool // Chinese header and values
+}
+
+func parseReportCSVOptions(c echo.Context) (reportCSVOptions, error) {
+	o := reportCSVOptions{excel: true}
+	switch l := c.QueryParam("lang"); l {
+	case "", "en":
+	case "zh":
+		o.zh = true
+	default:
+		return o, lianxin.Errorf(lianxin.EInvalid, "lang %q: want en or zh", l)
+	}
+	if s := c.QueryParam("excel"); s != "" {
+		v, err := strconv.ParseBool(s)
+		if err != nil {
+			return o, lianxin.Errorf(lianxin.EInvalid, "excel %q: want true or false", s)
+		}
+		o.excel = v
+	}
+	return o, nil
+}
+
+// writeReportCSV sends rows as the report CSV name.csv.
+func writeReportCSV(c echo.Context, name string, rows any) error {
+	o, err := parseReportCSVOptions(c)
+	if err != nil {
+		return err
+	}
+	var raw bytes.Buffer
+	if err := coverage.WriteCSV(&raw, rows); err != nil {
+		return err
+	}
+	out, err := reportCSV(raw.Bytes(), o)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+name+`.csv"`)
+	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", out)
+}
+
+const utf8BOM = "\ufeff"
+
+// reportCSV rewrites the coverage package's CSV (UTF-8 with a BOM) for o.
+func reportCSV(in []byte, o reportCSVOptions) ([]byte, error) {
+	r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(in, []byte(utf8BOM))))
+	r.FieldsPerRecord = -1
+	recs, err := r.ReadAll()
+	if err != nil {
+		return nil, err
+	}
+	var out bytes.Buffer
+	out.WriteString(utf8BOM)
+	w := csv.NewWriter(&out)
+	w.UseCRLF = true
+	if len(recs) == 0 {
+		w.Flush()
+		return out.Bytes(), w.Error()
+	}
+	header := recs[0]
+	code := make([]bool, len(header))
+	for i, h := range header {
+		code[i] = isCodeColumn(h)
+	}
+	if o.zh {
+		zh := make([]string, len(header))
+		for i, h := range header {
+			zh[i] = zhHeader(h)
+		}
+		if err := w.Write(zh); err != nil {
+			return nil, err
+		}
+	} else if err := w.Write(header); err != nil {
+		return nil, err
+	}
+	for _, rec := range recs[1:] {
+		for i, v := range rec {
+			switch {
+			case i < len(code) && code[i] && o.excel && excelNumber.MatchString(v):
+				rec[i] = `="` + v + `"`
+			case o.zh:
+				rec[i] = zhValue(v)
+			}
+		}
+		if err := w.Write(rec); err != nil {
+			return nil, err
+		}
+	}
+	w.Flush()
+	return out.Bytes(), w.Error()
+}
+
+// excelNumber matches what Excel would read as a number and so spoil as a
+// code: digits, or digits with an exponent (an H3 cell such as 8830900001e5).
+var excelNumber = regexp.MustCompile(`^[0-9]+([eE][0-9]+)?$`)
+
+// isCodeColumn: codes and identifiers, never counts or figures.
+func isCodeColumn(h string) bool {
+	switch h {
+	case "code", "team", "household", "contact_point", "visit_id", "cell", "h3", "town", "village":
+		return true
+	}
+	return strings.HasSuffix(h, "_code") || strings.HasSuffix(h, "_id")
+}
+
+// zhHeaders names the report columns in Chinese; a nested column
+// (special_unvisited.poor) is named part by part.
+var zhHeaders = map[string]string{
+	"rank": "排名", "order": "顺序", "village_code": "村代码", "village_name": "村（社区）", "village_kind": "村/社区",
+	"town_code": "乡镇代码", "town_name": "乡镇", "town": "乡镇", "team": "工作队", "team_name": "工作队名称",
+	"resident_population": "常住人口", "visited_residents": "已走访户人口", "coverage": "覆盖率", "reached": "达到三分之一",
+	"no_population": "无人口", "residents_needed": "尚需走访人数", "households_needed": "尚需走访户数",
+	"households_needed_typical": "尚需走访户数（按平均户规模）",
+	"special_unvisited":         "未走访特殊群体户", "special_waiting": "待走访特殊群体户", "special_households": "特殊群体户",
+	"poor": "贫困户", "seriously_ill": "大病", "disabled": "残疾", "empty_nest": "空巢老人",
+	"left_behind_children": "留守儿童", "community_correction": "社区矫正", "total": "合计",
+	"households": "户数", "visited_households": "已走访户数", "households_visited": "已走访户数", "visits": "走访次数",
+	"problems_collected": "收集问题数", "problems_resolved": "解决问题数", "last_visit_on": "最近走访日期",
+	"days_since_last_visit": "距最近走访天数", "distance_km": "距驻地（公里）", "priority": "优先级",
+	"coverage_if_visited": "走访后覆盖率", "lon": "经度", "lat": "纬度", "suppressed": "隐藏（样本过小）",
+	"leg_km": "本段（公里）", "score": "得分", "gap_reason": "缺口原因",
+	"member_code": "成员代码", "member_name": "成员", "role": "角色", "contact_point": "联系点",
+	"diary_entries": "民情日记条数", "households_contacted": "联系户数", "weekly_visits": "每周走访",
+	"target": "目标", "meets_target": "达到目标", "has_contact_point": "有联系点", "needs_attention": "需关注",
+	"visit_id": "日记编号", "household": "户编号", "kind": "类型", "occurred_at": "走访时间", "recorded_at": "记录时间",
+	"has_location": "有位置", "metres_from_household": "距农户（米）", "notes_chars": "记录字数",
+	"same_day_entries": "同日条数", "flags": "提示", "residents_per_week": "每周走访人数", "status": "状态",
+	"reaches_on": "预计达到日期", "from": "起始日", "to": "截止日（不含）", "villages": "村数",
+	"villages_reached": "达到三分之一村数", "members": "成员数", "code": "代码", "name": "名称", "rural": "农村",
+	"groups": "特殊群体", "residents": "人口", "last_visit": "上次走访", "head_name": "户主",
+}
+
+func zhHeader(h string) string {
+	parts := strings.Split(h, ".")
+	for i, p := range parts {
+		if z, ok := zhHeaders[p]; ok {
+			parts[i] = z
+		}
+	}
+	return strings.Join(parts, ".")
+}
+
+// zhValues are the enumerated values of the reports in Chinese (the
+// import's words where it has them).
+var zhValues = map[string]string{
+	"true": "是", "false": "否",
+	"household_visit": "入户走访", "enterprise_visit": "企业走访", "project_site_visit": "项目现场",
+	"village_meeting": "村民会议", "publicity_event": "宣传活动", "assistance_delivery": "帮扶",
+	"leader": "队长", "senior_adviser": "老同志", "cadre": "机关后备干部", "village_official": "大学生村官",
+	"village": "村", "community": "社区",
+	"on_pace": "按期达到", "not_at_this_pace": "按此进度达不到", "no_visit": "未走访", "reached": "已达到",
+	"no_population": "无人口", "suppressed": "隐藏（样本过小）",
+	"no_location": "无位置", "far_from_household": "距农户较远", "no_notes": "无记录",
+	"late_write_up": "补记较晚", "duplicate": "疑似重复",
+	"poor": "贫困户", "seriously_ill": "大病", "disabled": "残疾", "empty_nest": "空巢老人",
+	"left_behind_children": "留守儿童", "community_correction": "社区矫正",
+}
+
+// zhValue translates an enumerated value, or each of a ;-list (flags);
+// anything else is left as it is.
+func zhValue(v string) string {
+	if z, ok := zhValues[v]; ok {
+		return z
+	}
+	if !strings.ContainsAny(v, ";,") {
+		return v
+	}
+	sep := ";"
+	if !strings.Contains(v, sep) {
+		sep = ","
+	}
+	parts := strings.Split(v, sep)
+	for i, p := range parts {
+		z, ok := zhValues[p]
+		if !ok {
+			return v
+		}
+		parts[i] = z
+	}
+	return strings.Join(parts, sep)
+}

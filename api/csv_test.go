@@ -1,0 +1,85 @@
+package api_test
+
+import (
+	"bytes"
+	"encoding/csv"
+	"net/http"
+	"regexp"
+	"slices"
+	"testing"
+)
+
+// The report CSVs keep codes whole in Excel (="…" cells, a formula Excel
+// shows as text), plain with excel=false, and speak Chinese with lang=zh.
+func TestReportCSVForExcel(t *testing.T) {
+	h := reportServer(t)
+	read := func(path string) [][]string {
+		t.Helper()
+		res, body := do(t, h, http.MethodGet, path, "")
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s = %d %.300s", path, res.StatusCode, body)
+		}
+		if !bytes.HasPrefix(body, []byte("\ufeff")) {
+			t.Errorf("GET %s: no UTF-8 byte-order mark", path)
+		}
+		recs, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(body, []byte("\ufeff")))).ReadAll()
+		if err != nil || len(recs) < 2 {
+			t.Fatalf("GET %s: %d records, %v", path, len(recs), err)
+		}
+		return recs
+	}
+	col := func(recs [][]string, name string) int {
+		t.Helper()
+		i := slices.Index(recs[0], name)
+		if i < 0 {
+			t.Fatalf("no column %s in %v", name, recs[0])
+		}
+		return i
+	}
+	excelCell := regexp.MustCompile(`^="[0-9]{9,}"$`)
+	plain := regexp.MustCompile(`^[0-9]{9,}$`)
+	for _, tc := range []struct {
+		path, column string
+		cell         *regexp.Regexp
+	}{
+		{"/api/v1/reports/gaps?format=csv", "village_code", excelCell},
+		{"/api/v1/reports/gaps?format=csv", "town_code", excelCell},
+		{"/api/v1/reports/gaps?format=csv&excel=false", "village_code", plain},
+		{"/api/v1/reports/forecast?format=csv", "village_code", excelCell},
+		{"/api/v1/reports/diary-sample?format=csv&team=D01", "household", excelCell},
+		{"/api/v1/reports/diary-sample?format=csv&team=D01", "village_code", excelCell},
+	} {
+		recs := read(tc.path)
+		i := col(recs, tc.column)
+		for _, r := range recs[1:] {
+			if r[i] != "" && !tc.cell.MatchString(r[i]) {
+				t.Errorf("GET %s: %s = %q, want it to match %s", tc.path, tc.column, r[i], tc.cell)
+				break
+			}
+		}
+	}
+	// Counts and figures stay numbers.
+	recs := read("/api/v1/reports/gaps?format=csv")
+	if v := recs[1][col(recs, "resident_population")]; !plain.MatchString(v) && !regexp.MustCompile(`^[0-9]+$`).MatchString(v) {
+		t.Errorf("gaps CSV resident_population = %q, want a plain number", v)
+	}
+
+	zh := read("/api/v1/reports/gaps?format=csv&lang=zh")
+	for _, h := range []string{"排名", "村代码", "达到三分之一", "未走访特殊群体户.贫困户"} {
+		if !slices.Contains(zh[0], h) {
+			t.Errorf("gaps CSV lang=zh: header %v lacks %s", zh[0], h)
+		}
+	}
+	if v := zh[1][slices.Index(zh[0], "达到三分之一")]; v != "否" && v != "是" {
+		t.Errorf("gaps CSV lang=zh: reached = %q, want 是 or 否", v)
+	}
+	diary := read("/api/v1/reports/diary-sample?format=csv&team=D01&lang=zh")
+	if v := diary[1][slices.Index(diary[0], "类型")]; !slices.Contains([]string{"入户走访", "企业走访", "项目现场", "村民会议", "宣传活动", "帮扶"}, v) {
+		t.Errorf("diary sample lang=zh: kind = %q, want a Chinese kind", v)
+	}
+	for _, path := range []string{"/api/v1/reports/gaps?format=csv&lang=fr", "/api/v1/reports/gaps?format=csv&excel=maybe"} {
+		if res, body := do(t, h, http.MethodGet, path, ""); res.StatusCode != http.StatusBadRequest {
+			t.Errorf("GET %s = %d %.200s, want 400", path, res.StatusCode, body)
+		}
+	}
+}
