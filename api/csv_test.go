@@ -73,6 +73,16 @@ func TestReportCSVForExcel(t *testing.T) {
 	if v := zh[1][slices.Index(zh[0], "达到三分之一")]; v != "否" && v != "是" {
 		t.Errorf("gaps CSV lang=zh: reached = %q, want 是 or 否", v)
 	}
+	// Every gap reason is worded: no English value in a Chinese file.
+	reasons := slices.Index(zh[0], "缺口原因")
+	if reasons < 0 {
+		t.Errorf("gaps CSV lang=zh: header %v lacks 缺口原因", zh[0])
+	}
+	for _, r := range zh[1:] {
+		if reasons >= 0 && !slices.Contains([]string{"未达三分之一", "无人口", "未走访", ""}, r[reasons]) {
+			t.Errorf("gaps CSV lang=zh: gap reason %q of %s, want a Chinese reason", r[reasons], r[1])
+		}
+	}
 	diary := read("/api/v1/reports/diary-sample?format=csv&team=D01&lang=zh")
 	if v := diary[1][slices.Index(diary[0], "类型")]; !slices.Contains([]string{"入户走访", "企业走访", "项目现场", "村民会议", "宣传活动", "帮扶"}, v) {
 		t.Errorf("diary sample lang=zh: kind = %q, want a Chinese kind", v)
