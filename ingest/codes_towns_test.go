@@ -8,10 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"lianxin"
 	"lianxin/ingest"
-	"lianxin/store"
-	"lianxin/store/storetest"
 )
 
 // TestTownRejectCodes imports, as a team leader of T01 through the
@@ -20,19 +17,9 @@ import (
 // read back from its English reason), the English reason as it always
 // was, and the Chinese of the rejects file.
 func TestTownRejectCodes(t *testing.T) {
-	owner, url := storetest.New(t)
-	loadCounty(t, owner)
+	st, url := countyAsServerRole(t)
 	ctx := context.Background()
-	st, err := store.Open(ctx, url, store.Options{Role: "lianxin_app"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	var t01 int32
-	if err := queryRow(url, `SELECT id FROM towns WHERE code = 'T01'`, &t01); err != nil {
-		t.Fatal(err)
-	}
-	leader := lianxin.Scope{User: "clerk", Roles: []lianxin.Role{lianxin.RoleTeamLeader}, Towns: []int32{t01}}
+	leader := t01Leader(t, url)
 	cases := []struct {
 		name, layer, body string
 		want              []wantReject

@@ -125,15 +125,7 @@ func TestFileTypeCodes(t *testing.T) {
 // (ProblemZH) and in both languages of the web map (i18n.js,
 // imp.problem.<code>).
 func TestFileCodesWorded(t *testing.T) {
-	i18n, err := os.ReadFile("../frontend/src/i18n.js")
-	if err != nil {
-		t.Fatal(err)
-	}
-	src := string(i18n)
-	en := strings.Index(src, "\n  'imp.reject.required': 'required, but empty'")
-	if en < 0 {
-		t.Fatal("i18n.js: no English imp.reject.required; where does the English table start?")
-	}
+	zhTable, enTable := webMapTables(t)
 	for _, code := range ingest.FileCodes {
 		zh := ingest.ProblemZH(ingest.RowError{Code: code, Reason: "THE ENGLISH REASON", Params: map[string]any{}})
 		if zh == "" || strings.Contains(zh, "THE ENGLISH REASON") {
@@ -142,12 +134,6 @@ func TestFileCodesWorded(t *testing.T) {
 		if ingest.KnownCode(code) {
 			t.Errorf("file code %s is also a row code", code)
 		}
-		key := "'imp.problem." + code + "':"
-		if n := strings.Count(src[:en], key); n != 1 {
-			t.Errorf("i18n.js: %d Chinese %s, want 1", n, key)
-		}
-		if n := strings.Count(src[en:], key); n != 1 {
-			t.Errorf("i18n.js: %d English %s, want 1", n, key)
-		}
+		wordedOnce(t, zhTable, enTable, "imp.problem."+code)
 	}
 }

@@ -16,6 +16,30 @@ import (
 	"lianxin/store/storetest"
 )
 
+// countyAsServerRole loads the test county and opens a store on it as the
+// server's role, lianxin_app: held to row-level security and its grants.
+func countyAsServerRole(t *testing.T) (*store.Store, string) {
+	t.Helper()
+	owner, url := storetest.New(t)
+	loadCounty(t, owner)
+	st, err := store.Open(context.Background(), url, store.Options{Role: "lianxin_app"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(st.Close)
+	return st, url
+}
+
+// t01Leader is the scope of a team leader of town T01, signed in as clerk.
+func t01Leader(t *testing.T, url string) lianxin.Scope {
+	t.Helper()
+	var t01 int32
+	if err := queryRow(url, `SELECT id FROM towns WHERE code = 'T01'`, &t01); err != nil {
+		t.Fatal(err)
+	}
+	return lianxin.Scope{User: "clerk", Roles: []lianxin.Role{lianxin.RoleTeamLeader}, Towns: []int32{t01}}
+}
+
 // TestImportsAsServerRole imports through a store connected as the
 // server's role, lianxin_app, held to row-level security and to its
 // grants, with a signed-in user's scope as an upload has: the import record
@@ -25,23 +49,13 @@ import (
 // rejected row by row: the whole file without skip-invalid, only those rows
 // with it.
 func TestImportsAsServerRole(t *testing.T) {
-	owner, url := storetest.New(t)
-	loadCounty(t, owner)
+	st, url := countyAsServerRole(t)
 	ctx := context.Background()
-	st, err := store.Open(ctx, url, store.Options{Role: "lianxin_app"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
 	dir := t.TempDir()
 	admin := lianxin.Scope{User: "clerk", Roles: []lianxin.Role{lianxin.RoleAdmin}, AllTowns: true}
 	withPersonal := admin
 	withPersonal.PersonalFields = true
-	var t01 int32
-	if err := queryRow(url, `SELECT id FROM towns WHERE code = 'T01'`, &t01); err != nil {
-		t.Fatal(err)
-	}
-	leader := lianxin.Scope{User: "clerk", Roles: []lianxin.Role{lianxin.RoleTeamLeader}, Towns: []int32{t01}}
+	leader := t01Leader(t, url)
 	leaderPersonal := leader
 	leaderPersonal.PersonalFields = true
 	const (

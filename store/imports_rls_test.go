@@ -16,6 +16,27 @@ import (
 	"lianxin/store/storetest"
 )
 
+// recordFourImports records, as the owner, the imports the row-level tests
+// read: town 1's leader's (id 1), town 2's (2), a county-wide one (3), and
+// a town-scoped upload that had no town (4: its uploader's only). each, if
+// set, runs after each record with its id.
+func recordFourImports(t *testing.T, conn *pgx.Conn, each func(id int64)) {
+	t.Helper()
+	for _, imp := range []struct {
+		id    int64
+		by    string
+		towns any
+	}{{1, "leader-1", []int32{1}}, {2, "leader-2", []int32{2}}, {3, "admin", nil}, {4, "leader-1", []int32{}}} {
+		if _, err := conn.Exec(context.Background(), `INSERT INTO imports (id, layer, source, started_by, file_name, options, status, towns)
+			VALUES ($1, 'households', 'api', $2, 'h.csv', '{}', 'succeeded', $3)`, imp.id, imp.by, imp.towns); err != nil {
+			t.Fatal(err)
+		}
+		if each != nil {
+			each(imp.id)
+		}
+	}
+}
+
 // Import records carry no town_id: migration 026 holds in PostgreSQL the
 // rule the store's queries apply (importVisibleSQL), so a query that forgot
 // it still does not show a team leader another town's import, who ran it
@@ -24,18 +45,7 @@ func TestImportsRowLevelSecurity(t *testing.T) {
 	ctx := context.Background()
 	_, url := storetest.New(t)
 	conn := storetest.Connect(t, url)
-	// Imports: town 1's leader's, town 2's, a county-wide one, and a
-	// town-scoped upload that had no town (its uploader's only).
-	for _, imp := range []struct {
-		id    int64
-		by    string
-		towns any
-	}{{1, "leader-1", []int32{1}}, {2, "leader-2", []int32{2}}, {3, "admin", nil}, {4, "leader-1", []int32{}}} {
-		if _, err := conn.Exec(ctx, `INSERT INTO imports (id, layer, source, started_by, file_name, options, status, towns)
-			VALUES ($1, 'households', 'api', $2, 'h.csv', '{}', 'succeeded', $3)`, imp.id, imp.by, imp.towns); err != nil {
-			t.Fatal(err)
-		}
-	}
+	recordFourImports(t, conn, nil)
 	if _, err := conn.Exec(ctx, `SELECT setval('imports_id_seq', 100)`); err != nil {
 		t.Fatal(err)
 	}

@@ -19,22 +19,12 @@ func TestRejectsFilesRowLevelSecurity(t *testing.T) {
 	ctx := context.Background()
 	_, url := storetest.New(t)
 	conn := storetest.Connect(t, url)
-	// Imports: town 1's leader's, town 2's, a county-wide one, and a
-	// town-scoped upload that had no town (its uploader's only).
-	for _, imp := range []struct {
-		id    int64
-		by    string
-		towns any
-	}{{1, "leader-1", []int32{1}}, {2, "leader-2", []int32{2}}, {3, "admin", nil}, {4, "leader-1", []int32{}}} {
-		if _, err := conn.Exec(ctx, `INSERT INTO imports (id, layer, source, started_by, file_name, options, status, towns)
-			VALUES ($1, 'households', 'api', $2, 'h.csv', '{}', 'succeeded', $3)`, imp.id, imp.by, imp.towns); err != nil {
-			t.Fatal(err)
-		}
+	recordFourImports(t, conn, func(id int64) {
 		if _, err := conn.Exec(ctx, `INSERT INTO import_rejects_files (import_id, file_name, format, rows, complete, personal, content)
-			VALUES ($1, 'h.rejects.csv', 'csv', 1, true, true, '\x00'::bytea)`, imp.id); err != nil {
+			VALUES ($1, 'h.rejects.csv', 'csv', 1, true, true, '\x00'::bytea)`, id); err != nil {
 			t.Fatal(err)
 		}
-	}
+	})
 	app, err := store.Open(ctx, url, store.Options{MaxConns: 1, Role: store.AppRole})
 	if err != nil {
 		t.Fatal(err)
