@@ -37,6 +37,25 @@ func recordFourImports(t *testing.T, conn *pgx.Conn, each func(id int64)) {
 	}
 }
 
+// idsInScope runs query, which selects ids, in scope through the store's
+// connection (the server's role under row-level security).
+func idsInScope(t *testing.T, app *store.Store, scope lianxin.Scope, query string) []int64 {
+	t.Helper()
+	var ids []int64
+	err := app.ReadInScope(context.Background(), scope, func(tx pgx.Tx) error {
+		rows, err := tx.Query(context.Background(), query)
+		if err != nil {
+			return err
+		}
+		ids, err = pgx.CollectRows(rows, pgx.RowTo[int64])
+		return err
+	})
+	if err != nil {
+		t.Fatalf("%s as %s: %v", query, scope.User, err)
+	}
+	return ids
+}
+
 // Import records carry no town_id: migration 026 holds in PostgreSQL the
 // rule the store's queries apply (importVisibleSQL), so a query that forgot
 // it still does not show a team leader another town's import, who ran it
@@ -72,19 +91,8 @@ func TestImportsRowLevelSecurity(t *testing.T) {
 			{"no scope", lianxin.Scope{}, nil},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				var got []int64
-				err := app.ReadInScope(ctx, tc.scope, func(tx pgx.Tx) error {
-					// Directly, without the store's importVisibleSQL.
-					rows, err := tx.Query(ctx, `SELECT id FROM imports WHERE id < 100 ORDER BY 1`)
-					if err != nil {
-						return err
-					}
-					got, err = pgx.CollectRows(rows, pgx.RowTo[int64])
-					return err
-				})
-				if err != nil {
-					t.Fatal(err)
-				}
+				// Directly, without the store's importVisibleSQL.
+				got := idsInScope(t, app, tc.scope, `SELECT id FROM imports WHERE id < 100 ORDER BY 1`)
 				if !slices.Equal(got, tc.want) {
 					t.Errorf("SELECT id FROM imports by the server's role as %s: %v, want %v", tc.name, got, tc.want)
 				}

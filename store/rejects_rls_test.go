@@ -45,18 +45,7 @@ func TestRejectsFilesRowLevelSecurity(t *testing.T) {
 		{"no scope", lianxin.Scope{}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var got []int64
-			err := app.ReadInScope(ctx, tc.scope, func(tx pgx.Tx) error {
-				rows, err := tx.Query(ctx, `SELECT import_id FROM import_rejects_files ORDER BY 1`)
-				if err != nil {
-					return err
-				}
-				got, err = pgx.CollectRows(rows, pgx.RowTo[int64])
-				return err
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
+			got := idsInScope(t, app, tc.scope, `SELECT import_id FROM import_rejects_files ORDER BY 1`)
 			if !slices.Equal(got, tc.want) {
 				t.Errorf("rejects files read by the server's role as %s: imports %v, want %v", tc.name, got, tc.want)
 			}
