@@ -18,6 +18,8 @@ import (
 
 	"lianxin"
 	"lianxin/auth"
+	"lianxin/export"
+	"lianxin/tiles"
 )
 
 // Authenticator is what the HTTP layer needs from the accounts service
@@ -309,12 +311,16 @@ type meBody struct {
 	PersonalFields  bool             `json:"personal_fields"`
 	CSRFToken       string           `json:"csrf_token,omitempty"`
 	ExpiresAt       *time.Time       `json:"expires_at,omitempty"`
+	// Layers names the layers this caller may read, by Scope.MayReadLayer
+	// over every layer the server serves: the web map greys out the others
+	// from this list rather than keep a copy of the rule.
+	Layers []string `json:"layers"`
 }
 
 func newMeBody(u auth.User, sessionToken string, expires time.Time) meBody {
 	sc := u.Scope()
 	b := meBody{User: u.Username, Roles: sc.Roles, Grants: u.Roles, Towns: []string{}, AllTowns: sc.AllTowns,
-		HouseholdPoints: sc.HouseholdPoints, PersonalFields: sc.PersonalFields}
+		HouseholdPoints: sc.HouseholdPoints, PersonalFields: sc.PersonalFields, Layers: readableLayers(sc)}
 	if b.Roles == nil {
 		b.Roles = []lianxin.Role{}
 	}
@@ -330,6 +336,23 @@ func newMeBody(u auth.User, sessionToken string, expires time.Time) meBody {
 		b.ExpiresAt = &expires
 	}
 	return b
+}
+
+// readableLayers names, sorted, the layers sc may read among every layer the
+// server serves as tiles or as exports (the two share names: see
+// lianxin.LayerRuleOf). A layer the rule does not know is left out, as
+// every path that serves it refuses it.
+func readableLayers(sc lianxin.Scope) []string {
+	var names []string
+	for _, l := range tiles.Layers() {
+		names = append(names, l.Name)
+	}
+	for _, l := range export.Layers() {
+		names = append(names, l.Name)
+	}
+	slices.Sort(names)
+	names = slices.Compact(names)
+	return slices.DeleteFunc(names, func(name string) bool { return sc.MayReadLayer(name) != nil })
 }
 
 func clientOf(c echo.Context) auth.Client {

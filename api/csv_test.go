@@ -65,13 +65,25 @@ func TestReportCSVForExcel(t *testing.T) {
 	}
 
 	zh := read("/api/v1/reports/gaps?format=csv&lang=zh")
-	for _, h := range []string{"排名", "村代码", "达到三分之一", "未走访特殊群体户.贫困户"} {
+	// reached is "meets its rule" (a community: visited), never "one-third"
+	// alone; coverage is the fraction, then the same as a percentage.
+	reachedZh, fractionZh, percentZh := "达到考核要求（农村：达三分之一；社区：已走访）", "覆盖率（比例 0–1）", "覆盖率（%）"
+	for _, h := range []string{"排名", "村代码", reachedZh, fractionZh, percentZh, "未走访特殊群体户.贫困户", "待走访特殊群体（各类户数之和，一户可计多次）"} {
 		if !slices.Contains(zh[0], h) {
 			t.Errorf("gaps CSV lang=zh: header %v lacks %s", zh[0], h)
 		}
 	}
-	if v := zh[1][slices.Index(zh[0], "达到三分之一")]; v != "否" && v != "是" {
+	if slices.Contains(zh[0], "达到三分之一") {
+		t.Errorf("gaps CSV lang=zh: header %v calls reached 达到三分之一, which an urban community is not held to", zh[0])
+	}
+	if v := zh[1][slices.Index(zh[0], reachedZh)]; v != "否" && v != "是" {
 		t.Errorf("gaps CSV lang=zh: reached = %q, want 是 or 否", v)
+	}
+	percentCell := regexp.MustCompile(`^[0-9]+\.[0-9]{2}%$`)
+	if i := slices.Index(zh[0], percentZh); i >= 0 {
+		if f, p := zh[1][slices.Index(zh[0], fractionZh)], zh[1][i]; f != "" && !percentCell.MatchString(p) {
+			t.Errorf("gaps CSV lang=zh: coverage %q, percentage %q; want a percentage such as 15.52%%", f, p)
+		}
 	}
 	// Every gap reason is worded: no English value in a Chinese file.
 	reasons := slices.Index(zh[0], "缺口原因")

@@ -63,7 +63,7 @@ func isBinaryDownload(c echo.Context) bool {
 // than property filters.
 var exportParams = map[string]bool{
 	"format": true, "crs": true, "encoding": true, "town": true, "bbox": true,
-	"from": true, "to": true, "below": true, "resolution": true,
+	"from": true, "to": true, "below": true, "resolution": true, "geometry": true,
 }
 
 // parseFilter reads the filter parameters shared by exports and OGC items.
@@ -141,6 +141,9 @@ func (s *Server) exportLayer(c echo.Context) error {
 		req.Encoding = ""
 	}
 	if req.Filter, err = parseFilter(l, q, exportParams); err != nil {
+		return err
+	}
+	if req.Filter.GeometryKind, err = export.ParseGeometryKind(q.Get("geometry")); err != nil {
 		return err
 	}
 	ctx, cancel := context.WithTimeout(c.Request().Context(), exportTimeout)
@@ -254,25 +257,20 @@ func (s *Server) exportPMTiles(c echo.Context) error {
 			layers = append(layers, l)
 		}
 	}
+	// One window for every tile, recorded in the package's metadata: the
+	// campaign until the end of today, as the web map's default.
+	cp, err := s.deps.Reports.Campaign(ctx, scope)
+	if err != nil {
+		return err
+	}
+	window := coverage.DefaultWindow(cp.StartsOn, time.Now())
+	filter := tiles.Filter{TownCode: code, From: window.From, To: window.To}
 	tile := func(ctx context.Context, zxy geo.TileZXY) ([]byte, error) {
-		tl, _, err := s.deps.Tiles.Tile(ctx, scope, tiles.Request{Layers: layers, Tile: zxy, Filter: tiles.Filter{TownCode: code}}, "")
+		tl, _, err := s.deps.Tiles.Tile(ctx, scope, tiles.Request{Layers: layers, Tile: zxy, Filter: filter}, "")
 		return tl.Gzip, err
 	}
-	var vectorLayers []map[string]any
-	for _, l := range layers {
-		fields := map[string]string{}
-		for _, f := range l.Fields {
-			fields[f.Name] = f.Type
-		}
-		vectorLayers = append(vectorLayers, map[string]any{"id": l.Name, "description": l.Description,
-			"minzoom": l.MinZoom, "maxzoom": l.MaxZoom, "fields": fields})
-	}
-	p := export.TownPackage{Town: code, Options: export.PMTilesOptions{
-		Bound: town.BBox, MinZoom: minZoom, MaxZoom: maxZoom,
-		Metadata: map[string]any{"name": "lianxin " + town.Name + " " + code,
-			"description":   "Offline map package of town " + code + " (lianxin), as " + scope.User + " sees it",
-			"vector_layers": vectorLayers},
-	}}
+	p := export.TownPackage{Town: code,
+		Options: export.TownPackageOptions(town.Name, code, scope.User, town.BBox, minZoom, maxZoom, layers, window)}
 	res := c.Response()
 	begin := func(m export.Meta) error {
 		h := res.Header()

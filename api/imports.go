@@ -5,7 +5,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -68,20 +70,31 @@ func needImportRole(h echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// importTemplate is GET /api/v1/imports/template?layer=: the layer's
-// example CSV, as `lianxin ingest --template` writes it (UTF-8 with a BOM,
-// every column explained in # lines the importer skips), for the web
-// map's import tab to offer as a download. The layer is a query parameter,
-// not a path one, because a path naming households or visits is held to
-// the household_points grant (authenticate), and a template shows no
-// household: a gis user without the grant still imports those layers.
+// importTemplate is GET /api/v1/imports/template?layer=&lang=: the
+// layer's example CSV, as `lianxin ingest --template` writes it (UTF-8
+// with a BOM, every column explained in # lines the importer skips), for
+// the web map's import tab to offer as a download; lang=zh heads the
+// columns with their Chinese names and explains them in Chinese. The layer
+// is a query parameter, not a path one, because a path naming households
+// or visits is held to the household_points grant (authenticate), and a
+// template shows no household: a gis user without the grant still imports
+// those layers.
 func (s *Server) importTemplate(c echo.Context) error {
+	for name := range c.QueryParams() {
+		if name != "layer" && name != "lang" {
+			return ingest.OptionError(name, ingest.OptUnknownOption, map[string]any{"option": name, "options": []string{"layer", "lang"}})
+		}
+	}
+	lang, err := ingest.ParseLang(c.QueryParam("lang"))
+	if err != nil {
+		return err
+	}
 	layer := c.QueryParam("layer")
 	if layer == "" {
-		return lianxin.Errorf(lianxin.EInvalid, "layer: missing; want one of %s", strings.Join(ingest.LayerNames(), ", "))
+		return ingest.OptionError("layer", ingest.OptMissingLayer, map[string]any{"layers": ingest.LayerNames()})
 	}
 	var b bytes.Buffer
-	if err := ingest.WriteTemplate(&b, layer); err != nil {
+	if err := ingest.WriteTemplate(&b, layer, lang); err != nil {
 		return err
 	}
 	h := c.Response().Header()
@@ -94,11 +107,18 @@ func (s *Server) importTemplate(c echo.Context) error {
 // file in field "file" and options as form fields or query parameters
 // (encoding, crs, dry_run, skip_invalid, make_valid, source_layer, lang: zh
 // or en, the language of the kept rejects file's reasons, default en). It answers 202 with
-// the running import's record; poll GET /api/v1/imports/{id}.
+// the running import's record; poll GET /api/v1/imports/{id}. A refused
+// option is a 400 whose details (ingest.OptionProblem) name the option, its
+// code and parameters; a field or parameter that is not an option is
+// refused too, so that a misspelt skip_invalid never imports otherwise
+// than asked.
 func (s *Server) startImport(c echo.Context) error {
 	fh, err := c.FormFile("file")
 	if err != nil {
-		return lianxin.Errorf(lianxin.EInvalid, "file: want a multipart/form-data upload with the file in field \"file\"")
+		return ingest.OptionError("file", ingest.OptNoFile, nil)
+	}
+	if err := onlyImportOptions(c); err != nil {
+		return err
 	}
 	up := ingest.Upload{Layer: c.Param("layer"), FileName: fh.Filename,
 		Encoding: c.FormValue("encoding"), CRS: c.FormValue("crs"), SourceLayer: c.FormValue("source_layer"),
@@ -107,7 +127,7 @@ func (s *Server) startImport(c echo.Context) error {
 		if v := c.FormValue(name); v != "" {
 			b, err := strconv.ParseBool(v)
 			if err != nil {
-				return lianxin.Errorf(lianxin.EInvalid, "%s %q: want true or false", name, v)
+				return ingest.OptionError(name, ingest.OptNotTrueFalse, map[string]any{"option": name, "value": v})
 			}
 			*dst = b
 		}
@@ -131,10 +151,30 @@ func (s *Server) startImport(c echo.Context) error {
 	return c.JSON(http.StatusAccepted, rec)
 }
 
+// importOptions are the fields (or query parameters) an upload may give
+// besides its file.
+var importOptions = []string{"encoding", "crs", "dry_run", "skip_invalid", "make_valid", "source_layer", "lang"}
+
+// onlyImportOptions refuses an upload's field or query parameter that is
+// not one of importOptions (nor the file).
+func onlyImportOptions(c echo.Context) error {
+	names := slices.Collect(maps.Keys(c.QueryParams()))
+	if f := c.Request().MultipartForm; f != nil {
+		names = slices.AppendSeq(slices.AppendSeq(names, maps.Keys(f.Value)), maps.Keys(f.File))
+	}
+	slices.Sort(names) // the first unknown one named, the same each time
+	for _, name := range names {
+		if name != "file" && !slices.Contains(importOptions, name) {
+			return ingest.OptionError(name, ingest.OptUnknownOption, map[string]any{"option": name, "options": append([]string{"file"}, importOptions...)})
+		}
+	}
+	return nil
+}
+
 func importID(c echo.Context) (int64, error) {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil || id <= 0 {
-		return 0, lianxin.Errorf(lianxin.EInvalid, "import id %q: want a positive whole number", c.Param("id"))
+		return 0, ingest.OptionError("id", ingest.OptBadImportID, map[string]any{"value": c.Param("id")})
 	}
 	return id, nil
 }
@@ -160,7 +200,7 @@ func (s *Server) listImports(c echo.Context) error {
 	if v := c.QueryParam("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 1000 {
-			return lianxin.Errorf(lianxin.EInvalid, "limit %q: want 1..1000", v)
+			return ingest.OptionError("limit", ingest.OptBadLimit, map[string]any{"value": v, "min": 1, "max": 1000})
 		}
 		limit = n
 	}

@@ -50,7 +50,7 @@ func TestImportTemplate(t *testing.T) {
 					t.Errorf("GET %s: Content-Disposition %q, want %q", path, got, wantDisp)
 				}
 				var want bytes.Buffer
-				if err := ingest.WriteTemplate(&want, layer); err != nil {
+				if err := ingest.WriteTemplate(&want, layer, ingest.LangEN); err != nil {
 					t.Fatal(err)
 				}
 				body := rec.Body.String()

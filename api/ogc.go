@@ -265,7 +265,7 @@ func (s *Server) ogcItems(c echo.Context) error {
 	}
 	// The layer parameters of the exports: h3_cells' resolution chooses the
 	// cells (as a property filter it would match none but resolution 8's),
-	// below keeps the villages under one-third.
+	// below keeps the villages in gap (reached false).
 	if l.Resolution {
 		known["resolution"] = true
 	}

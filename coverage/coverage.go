@@ -150,14 +150,13 @@ type SpecialCounts struct {
 	EmptyNest           int64 `json:"empty_nest"`
 	LeftBehindChildren  int64 `json:"left_behind_children"`
 	CommunityCorrection int64 `json:"community_correction"`
-	// hidden has bit i set when Groups[i]'s count is published as "<11"
-	// (privacy rule 3); figures the store computes never have it.
+	// hidden has bit i set when Groups[i]'s count is hidden (privacy rules
+	// 3 and 4); figures the store computes never have it.
 	hidden uint8
-	// withheld marks a town's or the county's counts (PublishVillages):
-	// hidden ones read "hidden" or "≥" atLeast[i] (privacy.Count.Withheld),
-	// atLeast[i] being the sum of Groups[i]'s shown village counts beneath.
-	withheld bool
-	atLeast  [6]int64
+	// atLeast[i] is, for a town's or the county's counts (PublishVillages),
+	// the sum of Groups[i]'s village counts shown beneath: a hidden count
+	// reads "≥" it once it passes 10, else "hidden" (privacy.Count).
+	atLeast [6]int64
 }
 
 // Hide marks group g's count as hidden.
@@ -179,14 +178,16 @@ func groupIndex(g Group) int {
 }
 
 // Published returns group g's count as it may be shown.
+// A hidden count reads "hidden" (or "≥n" for a town's or the county's),
+// whether it is small or hidden to protect another.
 func (s SpecialCounts) Published(g Group) privacy.Count {
-	if s.withheld && s.Hidden(g) {
+	if s.Hidden(g) {
 		return privacy.Withhold(s.Get(g), s.atLeast[groupIndex(g)])
 	}
-	return privacy.Count{N: s.Get(g), Hidden: s.Hidden(g)}
+	return privacy.Shown(s.Get(g))
 }
 
-// MarshalJSON writes each group's count, "<11" where hidden.
+// MarshalJSON writes each group's count, its label where hidden.
 func (s SpecialCounts) MarshalJSON() ([]byte, error) {
 	b := []byte{'{'}
 	for i, g := range Groups {
@@ -214,9 +215,6 @@ func (s *SpecialCounts) UnmarshalJSON(b []byte) error {
 		s.AddGroup(g, c.N)
 		if c.Hidden {
 			s.Hide(g)
-		}
-		if c.Withheld {
-			s.withheld = true
 			s.atLeast[groupIndex(g)] = c.AtLeast
 		}
 	}
@@ -344,7 +342,7 @@ type VillageCoverage struct {
 // SpecialWaiting is the sum of SpecialUnvisited over groups as it may be
 // shown. Hidden, it carries the sum of the groups that are shown: the total
 // is at least that (a household in two groups counts in both), and once that
-// passes 10 it reads "≥n", not "<11" beside groups that disprove it.
+// passes 10 it reads "≥n", else "hidden" (privacy.Count).
 func (v VillageCoverage) SpecialWaiting() privacy.Count {
 	total := v.SpecialUnvisited.Total()
 	if !v.SpecialWaitingHidden && !v.Suppressed {
@@ -356,7 +354,7 @@ func (v VillageCoverage) SpecialWaiting() privacy.Count {
 			shown += v.SpecialUnvisited.Get(g)
 		}
 	}
-	return privacy.HiddenSum(total, shown)
+	return privacy.Withhold(total, shown)
 }
 
 // Gap reasons: the rule a village fails, "" when it meets it.

@@ -268,7 +268,7 @@ func blankGap(r GapRow) GapRow {
 	sp.hidden = 0x3f
 	return GapRow{VillageCode: r.VillageCode, VillageName: r.VillageName, TownCode: r.TownCode, TownName: r.TownName,
 		Rural: r.Rural, ResidentPopulation: r.ResidentPopulation, NoPopulation: r.NoPopulation, SpecialUnvisited: sp,
-		SpecialWaiting: privacy.Count{Hidden: true}, DistanceKm: r.DistanceKm, Lon: r.Lon, Lat: r.Lat, Suppressed: true}
+		SpecialWaiting: privacy.Withhold(0, 0), DistanceKm: r.DistanceKm, Lon: r.Lon, Lat: r.Lat, Suppressed: true}
 }
 
 // GapColumns are the columns sort= accepts.

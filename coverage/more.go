@@ -203,6 +203,9 @@ type MemberActivity struct {
 	// TargetHouseholds counts the distinct households over every village:
 	// what the ten-household rule judges, whoever asks.
 	TargetHouseholds int64 `json:"-"`
+	// Own marks the caller's own row (a member account's member): its
+	// counts leave nothing out and are published exactly.
+	Own bool `json:"-"`
 }
 
 // ContactTarget is the campaign's rule: every member keeps direct contact
@@ -223,12 +226,17 @@ type MemberRow struct {
 // suppressed villages out), a households count from 0 to 10 reads "<11":
 // a member who meets the target while fewer than ten of their households
 // are in villages shown would otherwise tell that the rest are in
-// suppressed ones.
+// suppressed ones. The caller's own row (Own) is exact: a member must know
+// they are at 3 of 10, and those are entries they wrote.
 func MemberRows(acts []MemberActivity, published bool) []MemberRow {
 	out := make([]MemberRow, len(acts))
 	for i, a := range acts {
-		if published && a.HouseholdsContacted.N <= privacy.SmallCountMax {
-			a.HouseholdsContacted = privacy.Count{Hidden: true} // its value never leaves the process
+		if published && !a.Own {
+			// "<11" from 0 to 10: this count is hidden by value alone and
+			// never as a complement, so the label is true of every one.
+			// The caller's own row stays exact: their own entries, which
+			// their diary lists one by one anyway.
+			a.HouseholdsContacted = privacy.SmallOnly(a.HouseholdsContacted.N)
 		}
 		r := MemberRow{MemberActivity: a, Target: ContactTarget, MeetsTarget: a.TargetHouseholds >= ContactTarget,
 			HasContact: a.ContactPoint != nil}
@@ -290,16 +298,21 @@ type Summary struct {
 // count is what still fails, with the codes behind it where they are places
 // or people (special-group households are counted, never listed here).
 type FiveCoverages struct {
-	// Towns lists the codes of the towns every check below judges: nil
-	// (JSON null) for the whole county (or the town asked, for a role that
-	// sees every town); for a role whose detail rows are limited to some
-	// towns (a team leader, a member), those of its towns in the summary's
-	// area, so that projects and members, hidden elsewhere by row-level
-	// security, are judged over the same towns as villages and special
-	// groups.
-	Towns                        []string      `json:"towns"`
-	TownsWithoutActivity         []string      `json:"towns_without_activity"`
-	ProjectsWithoutVisit         []string      `json:"projects_without_visit"` // key enterprises, projects and works sites
+	// Towns lists the codes of the towns the projects and members checks
+	// judge: nil (JSON null) for every town of the summary's area (the
+	// county, or the town asked); for a role whose detail rows are limited
+	// to some towns (a team leader, a member), those of its towns in the
+	// area, since other towns' projects and members are hidden from it by
+	// row-level security. When the area holds none of them (a team leader
+	// asking about another town), those three lists are nil: not judged,
+	// never an empty list that would read "none left". Towns, villages and
+	// special groups are judged over the whole area for every role, as a
+	// planner sees them (a team leader's own towns exactly).
+	Towns                []string `json:"towns"`
+	TownsWithoutActivity []string `json:"towns_without_activity"`
+	// ProjectsWithoutVisit: key enterprises, projects and works sites, in
+	// Towns (nil when not judged).
+	ProjectsWithoutVisit         []string      `json:"projects_without_visit"`
 	VillagesWithoutVisit         []string      `json:"villages_without_visit"`
 	PetitionVillagesWithoutVisit []string      `json:"petition_villages_without_visit"`
 	SpecialUnvisited             SpecialCounts `json:"special_unvisited"`

@@ -25,7 +25,9 @@ const utf8BOM = "\xEF\xBB\xBF"
 
 // WriteCSV writes a slice of report rows (structs) as CSV with a UTF-8 BOM:
 // one column per JSON field, nested objects flattened as parent.child, lists
-// joined with ";", nulls empty.
+// joined with ";", nulls empty. A coverage share (a fraction, 0.1552) is
+// followed by the same share as a percentage for a spreadsheet reader
+// (coverage_percent, "15.52%"): the fraction stays for re-use.
 func WriteCSV(w io.Writer, rows any) error {
 	v := reflect.ValueOf(rows)
 	if v.Kind() != reflect.Slice {
@@ -95,7 +97,35 @@ func columns(t reflect.Type, prefix string, out *[]string) {
 			continue
 		}
 		*out = append(*out, prefix+name)
+		if isShare(name, f.Type) {
+			*out = append(*out, prefix+name+PercentSuffix)
+		}
 	}
+}
+
+// PercentSuffix names the percentage column that follows a share's.
+const PercentSuffix = "_percent"
+
+// shareColumns are the report fields holding a coverage share (0..1).
+var shareColumns = map[string]bool{"coverage": true, "coverage_if_visited": true, "coverage_before": true, "coverage_after": true}
+
+func isShare(name string, t reflect.Type) bool {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return shareColumns[name] && (t.Kind() == reflect.Float64 || t.Kind() == reflect.Float32)
+}
+
+// percentCell writes a share as a percentage with two decimals ("15.52%",
+// which a spreadsheet reads as the number 0.1552); empty when null.
+func percentCell(v reflect.Value) string {
+	if v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			return ""
+		}
+		v = v.Elem()
+	}
+	return strconv.FormatFloat(v.Float()*100, 'f', 2, 64) + "%"
 }
 
 func values(v reflect.Value, out *[]string) {
@@ -103,7 +133,7 @@ func values(v reflect.Value, out *[]string) {
 		v = v.Elem()
 	}
 	t := v.Type()
-	if t == specialType { // "<11" where a group's count is hidden
+	if t == specialType { // a hidden group count reads its label ("hidden")
 		sc := v.Interface().(SpecialCounts)
 		for _, g := range Groups {
 			*out = append(*out, sc.Published(g).String())
@@ -116,7 +146,8 @@ func values(v reflect.Value, out *[]string) {
 			values(v.Field(i), out)
 			continue
 		}
-		if _, ok := jsonName(f); !ok {
+		name, ok := jsonName(f)
+		if !ok {
 			continue
 		}
 		if flatStruct(f.Type) {
@@ -124,6 +155,9 @@ func values(v reflect.Value, out *[]string) {
 			continue
 		}
 		*out = append(*out, cell(v.Field(i)))
+		if isShare(name, f.Type) {
+			*out = append(*out, percentCell(v.Field(i)))
+		}
 	}
 }
 

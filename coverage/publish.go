@@ -300,13 +300,11 @@ func protectVillages(all []VillageCoverage, known map[string]bool) ([]VillageCov
 			vs[i].SpecialHouseholds.hidden, vs[i].SpecialUnvisited.hidden = 0x3f, 0x3f
 		}
 	}
-	// A hidden town or county count reads "hidden" (never "<11": it is as
-	// often hidden to protect a sibling), or "≥" the sum of the village
-	// counts shown beneath it, which the reader can add up already.
-	county.withheld = true
+	// A hidden town or county count reads "≥" the sum of the village
+	// counts shown beneath it, which the reader can add up already, once
+	// that passes 10; else "hidden", as every hidden count does.
 	for _, v := range vs {
 		t := towns[v.TownCode]
-		t.withheld = true
 		for j, g := range Groups {
 			if !v.SpecialUnvisited.Hidden(g) {
 				t.atLeast[j] += v.SpecialUnvisited.Get(g)

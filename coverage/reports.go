@@ -247,6 +247,13 @@ func (r *Reports) Members(ctx context.Context, scope lianxin.Scope, q Query) ([]
 // Summary is the campaign's report in numbers over the window (widened to
 // whole weeks for a role without household access), its special-group
 // counts hidden where the privacy rules say.
+//
+// Every figure covers the area asked (the county, or q's town) for every
+// role, as a planner sees it, and a team leader's own towns exactly: the
+// five full coverages' towns, villages and special groups too. Only the
+// projects and members checks, detail rows a team leader or a member reads
+// in their own towns alone, judge those towns (Checks.Towns names them),
+// and are null when the area holds none of them.
 func (r *Reports) Summary(ctx context.Context, scope lianxin.Scope, q Query) (Summary, error) {
 	return r.summary(ctx, scope, q, true)
 }
@@ -349,35 +356,7 @@ func (r *Reports) summary(ctx context.Context, scope lianxin.Scope, q Query, pub
 			sum.Checks.SpecialUnvisited = pub.County
 		}
 	}
-	if judged := sum.Checks.Towns; judged != nil {
-		// The five coverages judge the scope's own towns only (the store
-		// says which): the special groups too.
-		sum.Checks.SpecialUnvisited = specialIn(judged, pub.Villages, pub.Towns)
-	}
 	return sum, nil
-}
-
-// specialIn sums the unvisited special-group counts of the towns codes
-// names: from the published per-town counts when there are (a group hidden
-// in any of them is hidden in the sum, which would otherwise give it back
-// beside the others), else from the villages.
-func specialIn(codes []string, villages []VillageCoverage, towns map[string]SpecialCounts) SpecialCounts {
-	var out SpecialCounts
-	if towns != nil {
-		var hidden uint8 // Plus keeps no marks: gather them apart
-		for _, code := range codes {
-			out = out.Plus(towns[code])
-			hidden |= towns[code].hidden
-		}
-		out.hidden = hidden
-		return out
-	}
-	for _, v := range villages {
-		if slices.Contains(codes, v.TownCode) {
-			out = out.Plus(v.SpecialUnvisited)
-		}
-	}
-	return out
 }
 
 // DiaryQuery asks for the diary spot check.

@@ -82,14 +82,18 @@ type VillageChange struct {
 	ResidentsNeeded  int64         `json:"residents_needed_change"`
 	SpecialWaiting   privacy.Count `json:"special_waiting_change"`
 	// Status: newly_reached | fell_below | added | removed | changed (a
-	// figure moved, or one is hidden and may have).
+	// figure moved, or one is hidden and may have). Reached is "meets its
+	// rule" (VillageCoverage.GapReason): one-third for a rural village, a
+	// visit in the window for an urban community, never one-third.
 	Status string `json:"status"`
 }
 
 // Diff is what changed from snapshot A to snapshot B.
 type Diff struct {
-	A             Snapshot           `json:"a"`
-	B             Snapshot           `json:"b"`
+	A Snapshot `json:"a"`
+	B Snapshot `json:"b"`
+	// NewlyReached, FellBelow, ReachedBefore and ReachedAfter count villages
+	// by their rule, as Status does.
 	NewlyReached  int                `json:"newly_reached"`
 	FellBelow     int                `json:"fell_below"`
 	ReachedBefore int                `json:"reached_before"`

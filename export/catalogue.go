@@ -231,15 +231,15 @@ var catalogue = []*Layer{
 	},
 	{
 		Name: "village_coverage", Title: "Village coverage 走访覆盖", Kind: Aggregate, Geometry: MultiPolygon, Coverage: true,
-		Description: "Villages with their coverage over the window from/to (default: campaign start to today); reached when 3 × visited residents ≥ resident population",
-		Fields:      append(coverageFields(), Field{"window_from", Date, "first day of the window"}, Field{"window_to", Date, "day after the window"}),
+		Description: "Villages with their coverage over the window from/to (default: campaign start to today); reached means the village meets its rule: a rural village one-third (3 × visited residents ≥ resident population), an urban community any visit in the window (not judged by one-third); gap_reason names the rule a village fails",
+		Fields: append(coverageFields(), ruralField, gapReasonField,
+			Field{"window_from", Date, "first day of the window"}, Field{"window_to", Date, "day after the window"}),
 	},
 	{
 		Name: "gaps", Title: "Gap report 走访缺口", Kind: Aggregate, Geometry: MultiPolygon, Coverage: true,
-		Description: "The gap report's villages (those in gap by the coverage engine's rule: below one-third, or without a population) ranked by its priority over the window; village_coverage has every village",
+		Description: "The gap report's villages (those in gap by the coverage engine's rule: a rural village below one-third or without a population, an urban community with no visit in the window) ranked by its priority over the window; village_coverage has every village",
 		Fields: append(append([]Field{{"rank", Integer, "rank by priority (1 first)"}}, coverageFields()...),
-			Field{"rural", Boolean, "a rural village (false: an urban community, held to one visit, not to one-third)"},
-			Field{"gap_reason", String, "the rule it fails: below_one_third, no_population or no_visit"},
+			ruralField, gapReasonField,
 			Field{"households_needed", Integer64, "at least this many unvisited households (largest first) to reach one-third"},
 			Field{"households_needed_typical", Integer64, "households of the village's average size that reach one-third"},
 			Field{"coverage_if_visited", Real, "coverage once those households are visited"},
@@ -266,6 +266,13 @@ var catalogue = []*Layer{
 	},
 }
 
+// ruralField and gapReasonField say which rule a village of the coverage
+// layers is judged by and which one it fails (coverage.VillageCoverage.GapReason).
+var (
+	ruralField     = Field{"rural", Boolean, "a rural village (false: an urban community, held to one visit in the window, not to one-third)"}
+	gapReasonField = Field{"gap_reason", String, "the rule it fails: below_one_third or no_population (rural), no_visit (urban community); null when it meets its rule"}
+)
+
 // DefaultResolution is the H3 resolution of h3_cells when none is asked.
 const DefaultResolution = 8
 
@@ -282,7 +289,7 @@ func coverageFields() []Field {
 		{"residents_needed", Integer64, "residents still to visit to reach one-third"},
 		{"visits", Integer64, "visits in the window"},
 		{"problems_collected", Integer64, "problems collected"}, {"problems_resolved", Integer64, "problems resolved"},
-		{"special_unvisited", Integer64, "special-group households not visited in the window"},
+		{"special_unvisited", Integer64, "unvisited special-group households summed over the groups: a household in two groups counts twice (not distinct households)"},
 		{"last_visit_on", Date, "last day with a visit in the window"},
 	}
 }

@@ -18,8 +18,13 @@ type CRS struct {
 	// OGR is what ogr2ogr's -a_srs gets: an EPSG code or, for GCJ-02, a
 	// WKT whose name says what it is (GCJ-02 has no EPSG code).
 	OGR string
-	// GeoJSONName is the URN for GeoJSON's (2008) crs member, empty when
-	// RFC 7946's default applies or there is no URN.
+	// GeoJSONName is the name of GeoJSON's (2008) crs member, empty when
+	// RFC 7946's default applies: a URN, or for GCJ-02, which has no URN
+	// nor EPSG code, the WKT of OGR, which GDAL (and so QGIS) reads from a
+	// crs name as it reads a .prj — without it they would take GCJ-02
+	// coordinates for WGS 84. Web maps that follow RFC 7946 ignore the
+	// member and use the coordinates as they are, as a GCJ-02 overlay
+	// wants.
 	GeoJSONName string
 	geo         geo.CRS
 }
@@ -33,7 +38,7 @@ const gcj02WKT = `GEOGCS["GCJ-02 (China's obfuscated WGS 84, for Chinese web map
 var (
 	WGS84    = CRS{Name: "EPSG:4326", OGR: "EPSG:4326", geo: geo.CRSWGS84}
 	CGCS2000 = CRS{Name: "EPSG:4490", Suffix: "_cgcs2000", OGR: "EPSG:4490", GeoJSONName: "urn:ogc:def:crs:EPSG::4490", geo: geo.CRSCGCS2000}
-	GCJ02    = CRS{Name: "GCJ-02", Suffix: "_gcj02", OGR: gcj02WKT, geo: geo.CRSGCJ02}
+	GCJ02    = CRS{Name: "GCJ-02", Suffix: "_gcj02", OGR: gcj02WKT, GeoJSONName: gcj02WKT, geo: geo.CRSGCJ02}
 )
 
 // ParseCRS reads the crs parameter: empty or EPSG:4326/wgs84, EPSG:4490/

@@ -22,7 +22,10 @@
 //     geo.FromWGS84 and is marked as such everywhere: the file name ends in
 //     _gcj02, so does the layer's name inside a GeoPackage, KML or
 //     FlatGeobuf, the .prj names "GCJ-02", the CSV geometry column is
-//     wkt_gcj02 and GeoJSON carries a "coordinate_system" member.
+//     wkt_gcj02, and GeoJSON carries a "coordinate_system" note and a crs
+//     member naming the same GCJ-02 WKT as the .prj (GCJ-02 has no EPSG
+//     code nor URN; GDAL and QGIS read the WKT, RFC 7946 readers ignore
+//     the member).
 //   - No personal field ever: household names, phones and ID numbers live in
 //     household_personal, which no export query names. The households and
 //     visits layers need Scope.HouseholdPoints (lianxin.LayerRuleOf, the one

@@ -75,6 +75,33 @@ func ParseEncoding(s string) (Encoding, error) {
 	return "", lianxin.Errorf(lianxin.EInvalid, "encoding %q: want utf-8 or gbk", s)
 }
 
+// ParseGeometryKind reads the geometry parameter of an export: point or
+// polygon keeps that kind of a mixed layer (projects), so that each goes in
+// a shapefile of its own; empty keeps every kind.
+func ParseGeometryKind(s string) (GeometryType, error) {
+	switch strings.ToLower(s) {
+	case "":
+		return "", nil
+	case "point", "points":
+		return Point, nil
+	case "polygon", "polygons":
+		return Polygon, nil
+	}
+	return "", lianxin.Errorf(lianxin.EInvalid, "geometry %q: want point or polygon", s)
+}
+
+// kindSuffix names a geometry kind in file and layer names, as the OGC
+// collections do (projects_points, projects_polygons).
+func kindSuffix(k GeometryType) string {
+	switch k {
+	case Point:
+		return "_points"
+	case Polygon:
+		return "_polygons"
+	}
+	return ""
+}
+
 // Request is one export.
 type Request struct {
 	Layer    string
@@ -178,8 +205,8 @@ func (s *Service) check(scope lianxin.Scope, req Request) (*Layer, error) {
 	if req.Encoding != "" && req.Encoding != UTF8 && req.Format != Shapefile {
 		return nil, lianxin.Errorf(lianxin.EInvalid, "encoding: only shapefiles take an encoding (%s is always UTF-8)", req.Format)
 	}
-	if req.Format == Shapefile && l.Geometry == AnyGeometry {
-		return nil, lianxin.Errorf(lianxin.EInvalid, "format shp: layer %s mixes points and polygons, which one shapefile cannot hold; use gpkg, fgb, kml or geojson", l.Name)
+	if req.Format == Shapefile && l.Geometry == AnyGeometry && req.Filter.GeometryKind == "" {
+		return nil, lianxin.Errorf(lianxin.EInvalid, "format shp: layer %s mixes points and polygons, which one shapefile cannot hold; ask geometry=point and geometry=polygon for a shapefile of each, or use gpkg, fgb, kml or geojson", l.Name)
 	}
 	if req.Format == FlatGeobuf && l.Geometry == NoGeometry {
 		return nil, lianxin.Errorf(lianxin.EInvalid, "format fgb: FlatGeobuf holds features with geometry and layer %s has none; use gpkg, csv or geojson", l.Name)
@@ -215,9 +242,10 @@ func checkPublishedResolution(scope lianxin.Scope, l *Layer, f Filter) error {
 	return nil
 }
 
-// Filename is the download's file name: layer, CRS suffix, extension.
+// Filename is the download's file name: layer, geometry kind (of a mixed
+// layer narrowed to one), CRS suffix, extension.
 func (req Request) Filename() string {
-	name := req.Layer + req.CRS.Suffix
+	name := req.Layer + kindSuffix(req.Filter.GeometryKind) + req.CRS.Suffix
 	if req.Format == Shapefile && req.Encoding == GBK {
 		name += "_gbk"
 	}

@@ -36,7 +36,8 @@ type Filter struct {
 	// Equals keeps rows whose field equals the value (as text), one entry
 	// per field; names come from the layer's catalogue entry.
 	Equals map[string]string `json:"equals,omitempty"`
-	// Below keeps only villages below one-third (coverage layers).
+	// Below keeps only villages in gap (coverage layers): rural villages
+	// below one-third, urban communities not visited (reached false).
 	Below bool `json:"below,omitempty"`
 	// Resolution is the H3 resolution of the cell layer (6..10).
 	Resolution int `json:"resolution,omitempty"`

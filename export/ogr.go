@@ -40,7 +40,14 @@ func ogr2ogrArgs(l *Layer, req Request, out string) []string {
 		} else {
 			args = append(args, "-oo", "GEOM_POSSIBLE_NAMES=wkt")
 		}
-		args = append(args, "-oo", "KEEP_GEOM_COLUMNS=NO", "-nlt", string(l.Geometry), "-a_srs", req.CRS.OGR)
+		nlt := l.Geometry
+		switch req.Filter.GeometryKind {
+		case Point:
+			nlt = Point
+		case Polygon:
+			nlt = MultiPolygon // polygons and multipolygons, as ST_Dimension 2 keeps them
+		}
+		args = append(args, "-oo", "KEEP_GEOM_COLUMNS=NO", "-nlt", string(nlt), "-a_srs", req.CRS.OGR)
 	}
 	switch req.Format {
 	case Shapefile:
@@ -83,10 +90,11 @@ func ogr2ogrArgs(l *Layer, req Request, out string) []string {
 // for it (KML is WGS 84 by definition). A shapefile's layer is its file
 // name, set by the zip.
 func layerName(l *Layer, req Request) string {
+	name := l.Name + kindSuffix(req.Filter.GeometryKind)
 	if req.CRS.IsGCJ02() && req.Format != Shapefile {
-		return l.Name + req.CRS.Suffix
+		return name + req.CRS.Suffix
 	}
-	return l.Name
+	return name
 }
 
 // feedX and feedY name a point layer's coordinate columns in the CSV fed to

@@ -8,13 +8,16 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strings"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
 	"github.com/protomaps/go-pmtiles/pmtiles"
 
 	"lianxin"
+	"lianxin/coverage"
 	"lianxin/geo"
+	"lianxin/tiles"
 )
 
 // TileFunc returns one tile of every vector layer, as gzipped MVT, or nil
@@ -24,15 +27,102 @@ type TileFunc func(ctx context.Context, t geo.TileZXY) ([]byte, error)
 // PMTilesOptions says what goes into an offline package.
 type PMTilesOptions struct {
 	Bound            orb.Bound // lon/lat area covered
-	MinZoom, MaxZoom int
-	// Metadata is the archive's JSON metadata (name, vector_layers, ...).
+	MinZoom, MaxZoom int       // the zooms asked; the header says those of the tiles written
+	// Metadata is the archive's JSON metadata (name, description, ...).
 	Metadata map[string]any
+	// Layers are the vector layers the tiles hold: the metadata's
+	// vector_layers, each layer's zooms within those of the tiles written.
+	// None leaves Metadata's vector_layers as given.
+	Layers []PackageLayer
+	// Window, when set, is the window [From, To) whose visits the windowed
+	// layers' figures count: the metadata's "window".
+	Window *coverage.Window
+}
+
+// PackageLayer is one vector layer of a package, for its metadata.
+type PackageLayer struct {
+	ID, Description  string
+	MinZoom, MaxZoom int
+	Fields           map[string]string // name → TileJSON type
+	// Windowed layers' figures count the visits of the window.
+	Windowed bool
+}
+
+// PackageLayers describes tile layers for a package's metadata.
+func PackageLayers(ls []*tiles.Layer) []PackageLayer {
+	out := make([]PackageLayer, 0, len(ls))
+	for _, l := range ls {
+		fields := map[string]string{}
+		for _, f := range l.Fields {
+			fields[f.Name] = f.Type
+		}
+		out = append(out, PackageLayer{ID: l.Name, Description: l.Description, MinZoom: l.MinZoom, MaxZoom: l.MaxZoom,
+			Fields: fields, Windowed: l.Windowed})
+	}
+	return out
+}
+
+// TownPackageOptions are the options of town's offline package: its box,
+// the zooms asked, the layers it holds and the window their figures count
+// (the tiles must be asked for with that window, so that the metadata
+// says what they hold).
+func TownPackageOptions(townName, town, who string, bound orb.Bound, minZoom, maxZoom int, layers []*tiles.Layer, w coverage.Window) PMTilesOptions {
+	desc := "Offline map package of town " + town + " (lianxin)"
+	if who != "" {
+		desc += ", as " + who + " sees it"
+	}
+	desc += "; coverage figures count the visits from " + w.From.Format(coverage.DayLayout) +
+		" up to, not including, " + w.To.Format(coverage.DayLayout) + " (days in UTC+8)"
+	name := "lianxin " + town
+	if townName != "" {
+		name = "lianxin " + townName + " " + town
+	}
+	return PMTilesOptions{Bound: bound, MinZoom: minZoom, MaxZoom: maxZoom,
+		Metadata: map[string]any{"name": name, "description": desc},
+		Layers:   PackageLayers(layers), Window: &w}
+}
+
+// metadata is the archive's JSON metadata: o.Metadata, with vector_layers
+// from o.Layers at the zooms minZ..maxZ of the tiles written, and the
+// window.
+func (o PMTilesOptions) metadata(minZ, maxZ int) map[string]any {
+	meta := make(map[string]any, len(o.Metadata)+2)
+	for k, v := range o.Metadata {
+		meta[k] = v
+	}
+	if len(o.Layers) > 0 {
+		var vl []map[string]any
+		var windowed []string
+		for _, l := range o.Layers {
+			lo, hi := max(l.MinZoom, minZ), min(l.MaxZoom, maxZ)
+			if lo > hi {
+				continue // none of its zooms was written
+			}
+			vl = append(vl, map[string]any{"id": l.ID, "description": l.Description,
+				"minzoom": lo, "maxzoom": hi, "fields": l.Fields})
+			if l.Windowed {
+				windowed = append(windowed, l.ID)
+			}
+		}
+		meta["vector_layers"] = vl
+		if o.Window != nil {
+			meta["window"] = map[string]any{
+				"from": o.Window.From.Format(coverage.DayLayout), "to": o.Window.To.Format(coverage.DayLayout),
+				"description": "the visits the layers " + strings.Join(windowed, ", ") +
+					" count: from the day `from` up to, not including, the day `to`, days in UTC+8",
+				"layers": windowed,
+			}
+		}
+	}
+	return meta
 }
 
 // WritePMTiles writes a PMTiles v3 archive of the tiles covering
 // o.Bound at o.MinZoom..o.MaxZoom to w. Tiles are fetched one at a time in
 // tile-id order and their bytes go to a temporary file, so memory holds the
-// directory only. It returns the number of non-empty tiles written.
+// directory only. The header's zooms are those of the tiles written (an
+// empty zoom is not claimed), as are the metadata's layers'. It returns the
+// number of non-empty tiles written.
 func WritePMTiles(ctx context.Context, w io.Writer, tile TileFunc, o PMTilesOptions) (int, error) {
 	if o.MinZoom < 0 || o.MaxZoom > 20 || o.MinZoom > o.MaxZoom {
 		return 0, fmt.Errorf("pmtiles zooms %d..%d: want 0 <= min <= max <= 20", o.MinZoom, o.MaxZoom)
@@ -69,6 +159,7 @@ func WritePMTiles(ctx context.Context, w io.Writer, tile TileFunc, o PMTilesOpti
 	defer data.Close()
 	var entries []pmtiles.EntryV3
 	var offset uint64
+	minZ, maxZ := o.MaxZoom, o.MinZoom // of the tiles written
 	for _, a := range addrs {
 		b, err := tile(ctx, a.t)
 		if err != nil {
@@ -82,13 +173,14 @@ func WritePMTiles(ctx context.Context, w io.Writer, tile TileFunc, o PMTilesOpti
 		}
 		entries = append(entries, pmtiles.EntryV3{TileID: a.id, Offset: offset, Length: uint32(len(b)), RunLength: 1})
 		offset += uint64(len(b))
+		minZ, maxZ = min(minZ, int(a.t.Z)), max(maxZ, int(a.t.Z))
 	}
 	if len(entries) == 0 {
 		return 0, fmt.Errorf("pmtiles: every tile of the area is empty")
 	}
 
 	root, leaves, _ := pmtiles.BuildDirectories(entries, 16384-pmtiles.HeaderV3LenBytes, pmtiles.Gzip)
-	meta, err := pmtiles.SerializeMetadata(o.Metadata, pmtiles.Gzip)
+	meta, err := pmtiles.SerializeMetadata(o.metadata(minZ, maxZ), pmtiles.Gzip)
 	if err != nil {
 		return 0, fmt.Errorf("pmtiles metadata: %w", err)
 	}
@@ -96,10 +188,10 @@ func WritePMTiles(ctx context.Context, w io.Writer, tile TileFunc, o PMTilesOpti
 	h := pmtiles.HeaderV3{
 		SpecVersion: 3, Clustered: true,
 		InternalCompression: pmtiles.Gzip, TileCompression: pmtiles.Gzip, TileType: pmtiles.Mvt,
-		MinZoom: uint8(o.MinZoom), MaxZoom: uint8(o.MaxZoom),
+		MinZoom: uint8(minZ), MaxZoom: uint8(maxZ),
 		MinLonE7: int32(o.Bound.Min[0] * 1e7), MinLatE7: int32(o.Bound.Min[1] * 1e7),
 		MaxLonE7: int32(o.Bound.Max[0] * 1e7), MaxLatE7: int32(o.Bound.Max[1] * 1e7),
-		CenterZoom: uint8((o.MinZoom + o.MaxZoom) / 2), CenterLonE7: int32(centre[0] * 1e7), CenterLatE7: int32(centre[1] * 1e7),
+		CenterZoom: uint8((minZ + maxZ) / 2), CenterLonE7: int32(centre[0] * 1e7), CenterLatE7: int32(centre[1] * 1e7),
 		AddressedTilesCount: uint64(len(entries)), TileEntriesCount: uint64(len(entries)), TileContentsCount: uint64(len(entries)),
 	}
 	h.RootOffset = pmtiles.HeaderV3LenBytes

@@ -69,7 +69,7 @@ var shapefileNames = map[string]shapefileName{
 	"reached":                   {"reached", "达标（农村：达到三分之一；城镇社区：已走访）"},
 	"residents_needed":          {"res_needed", "达到三分之一尚需走访人数"},
 	"visits":                    {"visits", "走访次数"},
-	"special_unvisited":         {"spec_unvis", "未走访的特殊群体户数"},
+	"special_unvisited":         {"spec_unvis", "未走访的特殊群体户数（村居图层为各类户数之和，一户属多类时重复计入；网格图层为户数）"},
 	"last_visit_on":             {"last_visit", "最近走访日期"},
 	"window_from":               {"win_from", "统计起始日"},
 	"window_to":                 {"win_to", "统计截止日（不含）"},

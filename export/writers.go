@@ -59,7 +59,11 @@ func (g *geojsonWriter) begin() error {
 		return nil
 	}
 	b := append(g.buf[:0], `{"type":"FeatureCollection","name":`...)
-	b = appendJSONString(b, g.layer.Name)
+	name := g.layer.Name
+	if g.crs.IsGCJ02() {
+		name += g.crs.Suffix // GDAL's layer name, as in a GeoPackage
+	}
+	b = appendJSONString(b, name)
 	if g.crs.GeoJSONName != "" {
 		b = append(b, `,"crs":{"type":"name","properties":{"name":`...)
 		b = appendJSONString(b, g.crs.GeoJSONName)

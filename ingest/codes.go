@@ -98,7 +98,7 @@ func ParseLang(s string) (string, error) {
 	case "zh", "zh-cn", "zh-hans":
 		return LangZH, nil
 	}
-	return "", invalidf("lang %q: want zh or en", s)
+	return "", OptionError("lang", OptBadLang, map[string]any{"value": s, "allowed": []string{LangZH, LangEN}})
 }
 
 // codedError is an error with a reject code and its parameters.
@@ -281,10 +281,25 @@ func ReasonZH(e RowError) string {
 	}
 	label := e.Header
 	if label == "" {
-		label = e.Field
+		label = fieldLabelZH(e.Field)
 	}
 	if label == "" {
 		return r
 	}
 	return label + "：" + r
+}
+
+// geomFieldsZH names in Chinese the fields a reject gives a geometry, or
+// a GeoJSON feature's type, when no column of the file spelled it (a
+// GeoJSON feature's geometry, a missing location), in the words the
+// reasons use: 几何 for the shape, 经度/纬度 for a point's columns.
+var geomFieldsZH = map[string]string{"geometry": "几何", "lon/lat": "经度/纬度", "wkt": "几何（WKT）", "type": "要素类型"}
+
+// fieldLabelZH is the label of a reject's field without a header: a
+// geometry field in Chinese, any other as it is.
+func fieldLabelZH(field string) string {
+	if zh, ok := geomFieldsZH[field]; ok {
+		return zh
+	}
+	return field
 }

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -136,15 +138,40 @@ func TestRejectCodes(t *testing.T) {
 				{2, "", "bad_feature", `{"got":"array","member":"properties"}`, "",
 					"不是有效的 GeoJSON 要素：“properties”的写法不对（不应是数组）", "not a GeoJSON feature", "not a GeoJSON feature"},
 				{3, "type", "not_a_feature", `{"got":"Point"}`, "",
-					"type：不是 GeoJSON 要素：类型为“Point”，应为 Feature", "want Feature", `type "Point", want Feature`},
+					"要素类型：不是 GeoJSON 要素：类型为“Point”，应为 Feature", "type：", `type "Point", want Feature`},
 				{4, "residents", "not_a_value", `{"value":"{\"男\":1,\"女\":1}"}`, "人口",
 					"不是一个值：属性里不能放对象或数组", "where a value belongs", "an object or array where a value belongs"},
 				{5, "geometry", "bad_geojson_geometry", `{"type":"Pointy"}`, "",
-					"geometry：不是有效的 GeoJSON 几何（类型“Pointy”，或缺少坐标）", "not a GeoJSON geometry", "not a GeoJSON geometry"},
+					"几何：不是有效的 GeoJSON 几何（类型“Pointy”，或缺少坐标）", "geometry", "not a GeoJSON geometry"},
 				{6, "geometry", "bad_geojson_geometry", `{"type":"Point"}`, "",
-					"geometry：不是有效的 GeoJSON 几何（类型“Point”，或缺少坐标）", "not a GeoJSON geometry", "geometry"},
+					"几何：不是有效的 GeoJSON 几何（类型“Point”，或缺少坐标）", "geometry", "geometry"},
 				{7, "external_id", "duplicate_in_file", `{"column":"external_id","first_line":1,"value":"H0921"}`, "户编号",
 					"户编号：“H0921”在文件中重复：首次出现在第 1 个要素", "", "duplicate external_id H0921: first on feature 1"},
+			},
+		},
+		{
+			// The field a GeoJSON feature's geometry gives is named in
+			// Chinese (几何), as a CSV's columns are by their headers.
+			name: "GeoJSON geometries of the wrong kind, outside, and invalid", layer: "households", ext: ".geojson",
+			body: `{"type":"FeatureCollection","features":[` +
+				`{"type":"Feature","properties":{"户编号":"H0931","村代码":"T01V01","人口":2},"geometry":{"type":"LineString","coordinates":[[120.021,32.131],[120.022,32.132]]}},` +
+				`{"type":"Feature","properties":{"户编号":"H0932","村代码":"T01V01","人口":2},"geometry":{"type":"Point","coordinates":[116.397,39.909]}},` +
+				`{"type":"Feature","properties":{"户编号":"H0933","村代码":"T01V01","人口":2},"geometry":null}]}`,
+			want: []wantReject{
+				{1, "geometry", "wrong_geometry", `{"got":"LineString","got_zh":"线","want":"point","want_zh":"点"}`, "",
+					"几何：几何类型为 线，本图层要求 点", "geometry", "wants a point"},
+				{2, "geometry", "outside_county", `{"lat":39.909,"lon":116.397}`, "",
+					"几何：位置（116.397, 39.909）不在本县范围内", "geometry", ""},
+				{3, "geometry", "geometry_missing", `null`, "",
+					"几何：缺少位置", "geometry", ""},
+			},
+		},
+		{
+			// A CSV's geometry checked by the store is named by its column.
+			name: "CSV point outside the county, lon/lat headers in Chinese", layer: "households",
+			body: "户编号,村代码,人口,经度,纬度\nH0941,T01V01,2,,\n",
+			want: []wantReject{
+				{2, "geometry", "geometry_missing", `null`, "经度/纬度", "经度/纬度：缺少位置", "geometry", ""},
 			},
 		},
 		{
@@ -158,8 +185,8 @@ func TestRejectCodes(t *testing.T) {
 					"wkt：WKT 的括号嵌套超过 3 层（MULTIPOLYGON 为 3 层）", "nested deeper", "WKT nested deeper than 3 brackets"},
 				{3, "wkt", "bad_wkt", `{"value":"POINT 120.02 32.12"}`, "wkt",
 					"wkt：“POINT 120.02 32.12”不是有效的 WKT", "not WKT", "not WKT"},
-				{4, "geometry", "invalid_geometry", `{"reason":"Self-intersection[120.05 32.15]","reason_zh":"自相交，位于 120.05 32.15"}`, "",
-					"geometry：几何图形无效：自相交，位于 120.05 32.15", "Self-intersection", "invalid geometry: Self-intersection[120.05 32.15]"},
+				{4, "geometry", "invalid_geometry", `{"reason":"Self-intersection[120.05 32.15]","reason_zh":"自相交，位于 120.05 32.15"}`, "wkt",
+					"wkt：几何图形无效：自相交，位于 120.05 32.15", "Self-intersection", "invalid geometry: Self-intersection[120.05 32.15]"},
 			},
 		},
 	}
@@ -193,16 +220,84 @@ func TestRejectCodes(t *testing.T) {
 			if _, err := ingest.WriteRejects(context.Background(), rec, opt, &out); err != nil {
 				t.Fatalf("write rejects: %v", err)
 			}
+			// The reason column in Chinese; the machine columns with each
+			// line's code and its parameters, as the record has them.
+			byLine := rejectsFileRows(t, out.Bytes(), cmp.Or(tc.ext, ".csv") == ".csv")
 			for _, w := range tc.want {
-				if !strings.Contains(out.String(), w.zh) {
-					t.Errorf("zh rejects file lacks %q for line %d:\n%s", w.zh, w.line, out.String())
+				got := byLine[w.line]
+				if !strings.Contains(got.reason, w.zh) {
+					t.Errorf("zh rejects file's reason for line %d = %q, want it to hold %q:\n%s", w.line, got.reason, w.zh, out.String())
 				}
-				if w.notInZH != "" && strings.Contains(out.String(), w.notInZH) {
-					t.Errorf("zh rejects file holds the English %q:\n%s", w.notInZH, out.String())
+				if w.notInZH != "" && strings.Contains(got.reason, w.notInZH) {
+					t.Errorf("zh rejects file's reason for line %d = %q, holds the English %q", w.line, got.reason, w.notInZH)
+				}
+				wantParams := "[" + w.params + "]"
+				if w.params == "null" {
+					wantParams = "[{}]" // a code without parameters
+				}
+				if got.code != w.code || got.params != wantParams {
+					t.Errorf("zh rejects file's line %d: reject_code %q reject_params %s, want %q %s", w.line, got.code, got.params, w.code, wantParams)
 				}
 			}
 		})
 	}
+}
+
+// rejectsFileRow is a rejects file's reject columns of one row.
+type rejectsFileRow struct{ reason, code, params string }
+
+// rejectsFileRows reads a rejects file (CSV, else GeoJSON lines) by its
+// reject_line: reject_reason, reject_code and reject_params (as compact
+// JSON with sorted keys).
+func rejectsFileRows(t *testing.T, b []byte, isCSV bool) map[int64]rejectsFileRow {
+	t.Helper()
+	rows := map[int64]rejectsFileRow{}
+	norm := func(s string) string {
+		var v any
+		if err := json.Unmarshal([]byte(s), &v); err != nil {
+			t.Fatalf("reject_params %q: %v", s, err)
+		}
+		out, _ := json.Marshal(v)
+		return string(out)
+	}
+	if isCSV {
+		recs, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(b, []byte("\ufeff")))).ReadAll()
+		if err != nil || len(recs) == 0 {
+			t.Fatalf("rejects file: %v\n%s", err, b)
+		}
+		col := map[string]int{}
+		for i, h := range recs[0] {
+			col[h] = i
+		}
+		for _, name := range []string{"reject_line", "reject_reason", "reject_code", "reject_params"} {
+			if _, ok := col[name]; !ok {
+				t.Fatalf("rejects file's header %q, want a %s column", recs[0], name)
+			}
+		}
+		for _, r := range recs[1:] {
+			line, _ := strconv.ParseInt(r[col["reject_line"]], 10, 64)
+			rows[line] = rejectsFileRow{r[col["reject_reason"]], r[col["reject_code"]], norm(r[col["reject_params"]])}
+		}
+		return rows
+	}
+	for _, l := range bytes.Split(bytes.TrimSpace(b), []byte("\n")) {
+		var f struct {
+			Properties struct {
+				Line   int64           `json:"reject_line"`
+				Params json.RawMessage `json:"reject_params"`
+			}
+		}
+		var p struct {
+			Properties map[string]any
+		}
+		if err := json.Unmarshal(l, &f); err != nil || json.Unmarshal(l, &p) != nil {
+			t.Fatalf("rejects file line %s: %v", l, err)
+		}
+		reason, _ := p.Properties["reject_reason"].(string)
+		code, _ := p.Properties["reject_code"].(string)
+		rows[f.Properties.Line] = rejectsFileRow{reason, code, norm(string(f.Properties.Params))}
+	}
+	return rows
 }
 
 func checkRejects(t *testing.T, where string, got []ingest.RowError, want []wantReject) {

@@ -51,8 +51,9 @@ func TestTownRejectCodes(t *testing.T) {
 					"town_code：属于 西湖街道（T02），不是您负责的镇；您负责：东岳镇（T01）", "", "town T02 is outside your towns T01"},
 				{3, "village_code", "outside_your_towns", `{"town":"T02","town_zh":"西湖街道（T02）","value":"T02V01","your_towns":"T01","your_towns_zh":"东岳镇（T01）"}`, "village_code",
 					"village_code：属于 西湖街道（T02），不是您负责的镇；您负责：东岳镇（T01）", "", "village T02V01 is in town T02, outside your towns T01"},
-				{4, "geometry", "outside_your_towns", `{"town":"T02","town_zh":"西湖街道（T02）","your_towns":"T01","your_towns_zh":"东岳镇（T01）"}`, "",
-					"geometry：属于 西湖街道（T02），不是您负责的镇；您负责：东岳镇（T01）", "", "the geometry lies in town T02, outside your towns T01"},
+				// The geometry came from the wkt column: named as the file spelled it.
+				{4, "geometry", "outside_your_towns", `{"town":"T02","town_zh":"西湖街道（T02）","your_towns":"T01","your_towns_zh":"东岳镇（T01）"}`, "wkt",
+					"wkt：属于 西湖街道（T02），不是您负责的镇；您负责：东岳镇（T01）", "", "the geometry lies in town T02, outside your towns T01"},
 				{5, "town_code", "no_town", `null`, "town_code",
 					"town_code：没有镇代码，位置也不在任何镇内", "", "no town_code, and the geometry lies in no town"},
 			}},

@@ -180,6 +180,12 @@ func (d *csvDecoder) typedHeaders() map[string]string {
 	}
 	if lon != "" && lat != "" {
 		m["lon/lat"] = lon + "/" + lat
+		m["geometry"] = m["lon/lat"]
+	}
+	if m["wkt"] != "" {
+		// The store's checks of the geometry (valid, inside the county)
+		// name the geometry, which came from this column.
+		m["geometry"] = m["wkt"]
 	}
 	return m
 }

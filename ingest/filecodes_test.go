@@ -31,11 +31,11 @@ func TestFileProblemCodes(t *testing.T) {
 		zh                []string // parts of the Chinese
 	}{
 		{name: "header typo", layer: "visits", file: "badhdr.csv",
-			body:   []byte("走访编号,队员编号,户编号,走访时间,走访类型\nR1V0009,M0017,3212991032010003,2026-11-20 10:00,入户走访\n"),
+			body:   []byte("流水号,队员号,户编号,走访时间,走访类型\nR1V0009,M0017,3212991032010003,2026-11-20 10:00,入户走访\n"),
 			codes:  []string{"unknown_column", "unknown_column", "missing_column", "missing_column"},
-			params: `{"column":"走访编号","position":1}`,
-			en:     `badhdr.csv line 1 (header): unknown column "走访编号"`,
-			zh:     []string{"badhdr.csv：表头第 1 列“走访编号”不是可识别的列名", "缺少必填列“日记编号”（也可写作 external_id、编号、id）"}},
+			params: `{"column":"流水号","position":1}`,
+			en:     `badhdr.csv line 1 (header): unknown column "流水号"`,
+			zh:     []string{"badhdr.csv：表头第 1 列“流水号”不是可识别的列名", "缺少必填列“日记编号”（也可写作 external_id、走访编号、记录编号、编号、id）"}},
 		{name: "two columns give one field", layer: "visits", file: "twoid.csv",
 			body:   []byte("id,external_id,member_code\nX1,X1,M01\n"),
 			codes:  []string{"ambiguous_columns"},

@@ -229,9 +229,11 @@ type Record struct {
 	// RejectsFile, when set, says a rejects file is kept with the record
 	// (Options.KeepRejects): GET /api/v1/imports/{id}/rejects sends it.
 	RejectsFile *RejectsFile `json:"rejects_file,omitempty"`
-	// rejectLines maps every rejected line to its reason, for the rejects
-	// file; only Run fills it.
+	// rejectLines maps every rejected line to its reason, and rejectCodes
+	// to its codes and their parameters, for the rejects file; only Run
+	// fills them.
 	rejectLines map[int64]string
+	rejectCodes map[int64][]RejectCode
 }
 
 // Import statuses.
@@ -337,7 +339,7 @@ func run(ctx context.Context, st Store, scope lianxin.Scope, layer *Layer, opt O
 	rec.Counts = res.Counts
 	rec.Rejected = stream.Rejected()
 	rec.Rejects = fileOrder(stream.Rejects(), rec.FileName, stream.conv.unit)
-	rec.rejectLines = stream.rejectLines
+	rec.rejectLines, rec.rejectCodes = stream.rejectLines, stream.rejectCodes
 	if err != nil {
 		return err
 	}
@@ -419,6 +421,7 @@ type Stream struct {
 	// Lines of every rejected row, for the rejects file; bounded by the
 	// number of rejects.
 	rejectLines map[int64]string
+	rejectCodes map[int64][]RejectCode
 	// headers maps a field (as RowError.Field names it) to the column as
 	// the file spelled it; lang is the language of the rejects file's
 	// reasons (Options.Lang).
@@ -460,7 +463,8 @@ func Open(ctx context.Context, layer *Layer, opt Options, name string) (*Stream,
 		crs = geo.CRSWGS84
 	}
 	s := &Stream{conv: &converter{layer: layer, file: name, crs: crs, bounds: bounds},
-		progress: opt.Progress, rejectLines: map[int64]string{}, lang: opt.Lang}
+		progress: opt.Progress, rejectLines: map[int64]string{},
+		rejectCodes: map[int64][]RejectCode{}, lang: opt.Lang}
 	var dec decoder
 	closeFn := func() {}
 	switch format {
@@ -630,6 +634,7 @@ func (s *Stream) reject(e RowError) {
 		reason = prev + "; " + reason
 	}
 	s.rejectLines[e.Line] = reason
+	s.rejectCodes[e.Line] = append(s.rejectCodes[e.Line], RejectCode{Code: e.Code, Params: e.Params})
 }
 
 func fieldReason(e RowError) string {

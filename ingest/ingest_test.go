@@ -432,7 +432,7 @@ func TestTemplatesImport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := ingest.WriteTemplate(f, "towns"); err != nil {
+	if err := ingest.WriteTemplate(f, "towns", ingest.LangEN); err != nil {
 		t.Fatal(err)
 	}
 	f.Close()
@@ -442,7 +442,7 @@ func TestTemplatesImport(t *testing.T) {
 	}
 	for _, l := range ingest.LayerNames() {
 		var b strings.Builder
-		if err := ingest.WriteTemplate(&b, l); err != nil || !strings.Contains(b.String(), "# ") {
+		if err := ingest.WriteTemplate(&b, l, ingest.LangEN); err != nil || !strings.Contains(b.String(), "# ") {
 			t.Errorf("template of %s: %v, %q", l, err, b.String())
 		}
 	}

@@ -35,9 +35,38 @@ func RejectsFileName(path string) string {
 // plus reject_line and reject_reason ("field: reason") columns (UTF-8 with a BOM,
 // so Excel opens it), or newline-delimited GeoJSON with a reject_reason
 // property. Fixed, the file imports as it is: the reject columns are ignored.
+//
+// Beside the reason, in the language of opt.Lang, come the machine
+// columns (properties) reject_code — the rejects' codes (codes.go), "; "
+// between several, as between their reasons — and reject_params, a JSON
+// array of their parameters, one object a code: a script reads those
+// whatever the language. (An upload's kept file, BuildRejectsFile, is
+// for the clerk's spreadsheet: its record carries the codes.)
 func WriteRejects(ctx context.Context, rec Record, opt Options, w io.Writer) (int64, error) {
-	out, err := writeRejects(ctx, rec, opt, w, false, 0)
+	out, err := writeRejects(ctx, rec, opt, w, false, 0, true)
 	return out.rows, err
+}
+
+// RejectCode is one reject's code and parameters, for the machine columns
+// of a rejects file.
+type RejectCode struct {
+	Code   string
+	Params map[string]any
+}
+
+// rejectMachine is the reject_code and reject_params values of a row's
+// rejects.
+func rejectMachine(cs []RejectCode) (code, params string, err error) {
+	codes := make([]string, len(cs))
+	ps := make([]map[string]any, len(cs))
+	for i, c := range cs {
+		codes[i], ps[i] = c.Code, c.Params
+		if ps[i] == nil {
+			ps[i] = map[string]any{}
+		}
+	}
+	b, err := json.Marshal(ps)
+	return strings.Join(codes, "; "), string(b), err
 }
 
 // MaxRejectsFileBytes bounds the rejects file an upload keeps (in the
@@ -112,7 +141,7 @@ func BuildRejectsFile(ctx context.Context, rec Record, opt Options, maxBytes int
 		f.Name, f.Format = base+".rejects.geojson", FormatGeoJSON
 	}
 	var b bytes.Buffer
-	out, err := writeRejects(ctx, rec, opt, &b, true, maxBytes)
+	out, err := writeRejects(ctx, rec, opt, &b, true, maxBytes, false)
 	if err != nil {
 		return nil, err
 	}
@@ -137,8 +166,9 @@ type rejectsWritten struct {
 // writeRejects writes the rejected rows of rec to w: for GeoJSON as one
 // FeatureCollection when collection, else one feature a line. With maxBytes
 // > 0 it writes whole rows only while the output stays within maxBytes, and
-// says whether every rejected row went in.
-func writeRejects(ctx context.Context, rec Record, opt Options, w io.Writer, collection bool, maxBytes int64) (rejectsWritten, error) {
+// says whether every rejected row went in. With machine, each row has its
+// codes and parameters too (WriteRejects).
+func writeRejects(ctx context.Context, rec Record, opt Options, w io.Writer, collection bool, maxBytes int64, machine bool) (rejectsWritten, error) {
 	if len(rec.rejectLines) == 0 {
 		return rejectsWritten{complete: true}, nil
 	}
@@ -152,12 +182,21 @@ func writeRejects(ctx context.Context, rec Record, opt Options, w io.Writer, col
 		return rejectsWritten{}, err
 	}
 	defer closeFn()
-	rows, complete, err := s.writeRejects(rec.rejectLines, w, collection, maxBytes)
+	var codes map[int64][]RejectCode
+	if machine {
+		codes = rec.rejectCodes
+		if codes == nil {
+			codes = map[int64][]RejectCode{}
+		}
+	}
+	rows, complete, err := s.writeRejects(rec.rejectLines, codes, w, collection, maxBytes)
 	// Known once the rows are read: a GeoJSON feature's properties say.
 	return rejectsWritten{rows: rows, complete: complete, personal: s.Personal()}, err
 }
 
-func (s *Stream) writeRejects(rejectLines map[int64]string, w io.Writer, collection bool, maxBytes int64) (written int64, complete bool, err error) {
+// writeRejects writes the rows of rejectLines; with codes (not nil) their
+// codes and parameters too, in the machine columns.
+func (s *Stream) writeRejects(rejectLines map[int64]string, codes map[int64][]RejectCode, w io.Writer, collection bool, maxBytes int64) (written int64, complete bool, err error) {
 	// Each row is made in row first, then written if it fits. row takes
 	// only what is left of maxBytes: a rejected row too big for the file
 	// is refused as it is made, never held whole (the decoder holds it
@@ -190,8 +229,13 @@ func (s *Stream) writeRejects(rejectLines map[int64]string, w io.Writer, collect
 				header = append(header, h)
 			}
 		}
+		if codes != nil {
+			header = append(header, "reject_line", "reject_reason", "reject_code", "reject_params")
+		} else {
+			header = append(header, "reject_line", "reject_reason")
+		}
 		if _, err := row.Write([]byte("\ufeff")); err == nil {
-			_ = cw.Write(append(header, "reject_line", "reject_reason"))
+			_ = cw.Write(header)
 			cw.Flush()
 		}
 		if row.over {
@@ -226,8 +270,16 @@ func (s *Stream) writeRejects(rejectLines map[int64]string, w io.Writer, collect
 					out = append(out, "")
 				}
 			}
+			out = append(out, strconv.FormatInt(r.line, 10), reason)
+			if codes != nil {
+				code, params, err := rejectMachine(codes[r.line])
+				if err != nil {
+					return written, false, err
+				}
+				out = append(out, code, params)
+			}
 			begin(0)
-			_ = cw.Write(append(out, strconv.FormatInt(r.line, 10), reason))
+			_ = cw.Write(out)
 			cw.Flush()
 			if row.over {
 				// Cut here: the file holds the rows before this one.
@@ -274,8 +326,15 @@ func (s *Stream) writeRejects(rejectLines map[int64]string, w io.Writer, collect
 			if collection && written > 0 {
 				_, err = io.WriteString(row, collectionSep)
 			}
+			extra := ""
+			if err == nil && codes != nil {
+				var code, params string
+				code, params, err = rejectMachine(codes[r.line])
+				codeJSON, _ := json.Marshal(code)
+				extra = `,"reject_code":` + string(codeJSON) + `,"reject_params":` + params
+			}
 			if err == nil {
-				err = writeFeature(row, r.record.(json.RawMessage), r.line, reason)
+				err = writeFeatureWith(row, r.record.(json.RawMessage), r.line, reason, extra)
 			}
 			if err == nil && !collection {
 				_, err = io.WriteString(row, "\n")
@@ -326,11 +385,18 @@ func (r *rowWriter) Write(p []byte) (int, error) {
 // a huge feature too. A feature that is not a JSON object is kept as the
 // reject_raw property of an empty one.
 func writeFeature(w io.Writer, msg json.RawMessage, line int64, reason string) error {
+	return writeFeatureWith(w, msg, line, reason, "")
+}
+
+// writeFeatureWith is writeFeature with more properties after
+// reject_reason: extra is "" or starts with a comma (reject_code and
+// reject_params).
+func writeFeatureWith(w io.Writer, msg json.RawMessage, line int64, reason, extra string) error {
 	reasonJSON, err := json.Marshal(reason)
 	if err != nil {
 		return err
 	}
-	rejectProps := `"reject_line":` + strconv.FormatInt(line, 10) + `,"reject_reason":` + string(reasonJSON)
+	rejectProps := `"reject_line":` + strconv.FormatInt(line, 10) + `,"reject_reason":` + string(reasonJSON) + extra
 	msg = bytes.TrimSpace(msg)
 	if len(msg) == 0 || msg[0] != '{' || !json.Valid(msg) {
 		// Escaped, the text is no shorter than it is: refuse it before
@@ -364,7 +430,8 @@ func writeFeature(w io.Writer, msg json.RawMessage, line int64, reason string) e
 		ew.write("{")
 		if value[0] == '{' {
 			eachMember(value, func(k, v []byte) {
-				if string(k) == `"reject_line"` || string(k) == `"reject_reason"` {
+				switch string(k) {
+				case `"reject_line"`, `"reject_reason"`, `"reject_code"`, `"reject_params"`:
 					return
 				}
 				ew.writeBytes(k)

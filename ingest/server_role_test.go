@@ -256,9 +256,13 @@ FROM visits v JOIN members m ON m.id = v.member_id WHERE v.external_id IN ('V03'
 				if err != nil || len(rows) == 0 {
 					t.Fatalf("rejects file of %q = %q (%v), want a CSV", tc.body, buf.String(), err)
 				}
+				line, reason := slices.Index(rows[0], "reject_line"), slices.Index(rows[0], "reject_reason")
+				if line < 0 || reason < 0 {
+					t.Fatalf("rejects file of %q has the header %q, want reject_line and reject_reason", tc.body, rows[0])
+				}
 				var gotFile []string
 				for _, r := range rows[1:] {
-					gotFile = append(gotFile, r[len(r)-2]+" "+r[len(r)-1])
+					gotFile = append(gotFile, r[line]+" "+r[reason])
 				}
 				if !slices.Equal(gotFile, tc.wantRejects) {
 					t.Fatalf("rejects file of %q lists\n%s\nwant\n%s", tc.body, strings.Join(gotFile, "\n"), strings.Join(tc.wantRejects, "\n"))

@@ -102,8 +102,8 @@ func (s *Service) Start(ctx context.Context, scope lianxin.Scope, up Upload, bod
 	}
 	crs := geo.CRSWGS84
 	if up.CRS != "" {
-		if crs, err = geo.ParseCRS(up.CRS); err != nil {
-			return Record{}, lianxin.Errorf(lianxin.EInvalid, "crs: %v", err)
+		if crs, err = ParseCRS(up.CRS); err != nil {
+			return Record{}, err
 		}
 	}
 	if err := s.enter(); err != nil {

@@ -30,7 +30,7 @@ func ParseEncoding(s string) (string, error) {
 	case "gbk", "gb2312", "gb18030", "cp936":
 		return EncodingGB18030, nil
 	}
-	return "", invalidf("encoding %q: want auto, utf-8, gbk or gb18030", s)
+	return "", OptionError("encoding", OptBadEncoding, map[string]any{"value": s, "allowed": []string{"auto", "utf-8", "gbk", "gb18030"}})
 }
 
 // sniffBytes is how much of a file encoding detection looks at.

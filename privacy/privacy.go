@@ -1,8 +1,8 @@
 // Package privacy holds the statistical disclosure rules every aggregate
 // obeys when it goes to someone who may not see households: which cells and
-// villages are too small to show, which special-group counts are shown only
-// as "<11", and the complementary suppression that stops a hidden value from
-// being recovered by subtraction — parent minus children (a town minus its
+// villages are too small to show, which special-group counts are hidden and
+// how they read, and the complementary suppression that stops a hidden value
+// from being recovered by subtraction — parent minus children (a town minus its
 // villages, an H3 cell minus its children), or one time window minus another.
 //
 // It is a package of its own because the rules are shared by reports, tiles,
@@ -33,20 +33,17 @@
 //  3. Small counts: a special-group count (poor, seriously ill, disabled,
 //     empty-nest elderly, left-behind children, community correction — the
 //     households of each group, and those of them not visited in the
-//     window) from 1 to 10 is shown as the string "<11" in JSON and CSV,
-//     null in exports' typed files, and omitted from tiles. 0 and 11+ are
-//     shown exactly. "<11" marks every hidden count, whatever rule hid it
-//     (telling the rules apart would narrow the values they protect); only
-//     a hidden sum whose shown parts add up to more than 10 reads "≥" and
-//     that sum (Count.AtLeast), a bound the reader can compute already.
-//     Totals above villages (a town's or the county's group counts) and
-//     changes between snapshots are hidden as often to protect another
-//     figure as for being small: when hidden they read "hidden" (or "≥"
-//     and the sum of their shown parts), whatever their value
-//     (Count.Withheld), never "<11".
-//     Because an area's households of a group are shown and visited +
-//     unvisited = households, an unvisited count is also hidden when the
-//     visited count it implies is 1 to 10.
+//     window) from 1 to 10 is hidden: a string in JSON and CSV, null in
+//     exports' typed files, omitted from tiles. 0 and 11+ are shown
+//     exactly, unless rule 4 hides them. Because an area's households of a
+//     group are shown and visited + unvisited = households, an unvisited
+//     count is also hidden when the visited count it implies is 1 to 10.
+//     A hidden count's label says where it sits, never what it is (Count):
+//     "hidden", or "≥n" for a sum whose shown parts add up to n > 10 —
+//     the same for a count hidden for being small and for its complement,
+//     so that no label is false and none tells the two apart. "<11" is
+//     kept for the one count hidden by value alone that no complement ever
+//     hides (a member's households contacted, 0 to 10: SmallOnly).
 //  4. Differencing by hierarchy (Complement, Protect): every published total
 //     is assumed known — the county, a town (summary?town=), a coarser H3
 //     cell. Under each parent, the hidden children are either none, or at
@@ -90,10 +87,10 @@ import (
 // MinHouseholds is the fewest households a shown cell or village may hold.
 const MinHouseholds = 5
 
-// SmallCountMax is the largest special-group count shown only as SmallLabel.
+// SmallCountMax is the largest special-group count rule 3 hides.
 const SmallCountMax = 10
 
-// SmallLabel is how a hidden special-group count reads in JSON and CSV.
+// SmallLabel is how a SmallOnly count reads when hidden (from 0 to 10).
 const SmallLabel = "<11"
 
 // Applies reports whether scope's aggregates must be suppressed: every scope
@@ -114,11 +111,11 @@ func Without(s lianxin.Scope) lianxin.Scope {
 // TooFewHouseholds reports whether an area with n households is suppressed.
 func TooFewHouseholds(n int64) bool { return n > 0 && n < MinHouseholds }
 
-// SmallCount reports whether a special-group count n is shown only as SmallLabel.
+// SmallCount reports whether a special-group count n is hidden by rule 3.
 func SmallCount(n int64) bool { return n >= 1 && n <= SmallCountMax }
 
-// HiddenLabel is how a withheld count reads (Withheld): hidden, without a
-// claim about its size.
+// HiddenLabel is how a hidden count reads when its shown parts prove no
+// bound: hidden, without a claim about its size (see Count).
 const HiddenLabel = "hidden"
 
 // AtLeastPrefix starts the label of a hidden sum whose shown parts already
@@ -126,48 +123,68 @@ const HiddenLabel = "hidden"
 const AtLeastPrefix = "≥"
 
 // Count is a figure as published: its value, or hidden. It marshals to a
-// JSON number, or when hidden to SmallLabel, or to a lower bound ("≥53")
-// for a hidden sum whose shown parts prove it is not small.
+// JSON number, or when hidden to a label chosen by where the count sits,
+// never by its hidden value:
+//
+//   - "≥n" where the count is a sum whose shown parts add up to n > 10
+//     (AtLeast): a bound the reader can add up already;
+//   - "<11" (SmallLabel) for a count of a kind hidden for its value alone,
+//     every value from 0 to 10 and no other, by a rule no complement ever
+//     applies to (SmallOnly: a member's households contacted);
+//   - "hidden" (HiddenLabel) for every other hidden count: each count of a
+//     hierarchy that complementary suppression protects (a village's or a
+//     cell's special-group counts, a town's, the county's, a change between
+//     snapshots).
+//
+// Why one label for a small count and its complement: under a shown total,
+// the hidden children are a small count (1 to 10) and the complements
+// hidden to protect it, which may hold any value. "<11" on a complement of
+// 15 is false. A label by kind — "<11" on the small count, "hidden" on the
+// complement — tells them apart, and then the total pins the small one: a
+// town of 23 whose villages read 11 shown, "<11" and "hidden" has 12 hidden
+// between the last two; a complement is never 1 to 10 (it would have been
+// hidden as small) nor, here, 0 (the other would be 12), so "hidden" is 11
+// or more and "<11" exactly 1. One label for both, claiming nothing,
+// leaves 1+11, 2+10, …, 10+2 and 11+1 open, and is true.
 type Count struct {
 	N      int64
 	Hidden bool
 	// AtLeast is, for a hidden sum (a village's special_waiting over its
-	// groups), the sum of its parts that are shown. The reader can add
-	// those up already, so publishing it reveals nothing; when it exceeds
-	// SmallCountMax, SmallLabel would be a visible falsehood (and would
-	// tell that the sum was hidden for another reason than being small),
-	// so the count reads "≥AtLeast" instead.
+	// groups, a town's or the county's count over its villages), the sum
+	// of its parts that are shown. The reader can add those up already, so
+	// publishing it reveals nothing; once it exceeds SmallCountMax the
+	// count reads "≥AtLeast".
 	AtLeast int64
-	// Withheld marks a hidden total or change — a town's or the county's
-	// count, a change between snapshots — which is hidden as often to
-	// protect another figure (rule 4) as for being small: it reads
-	// HiddenLabel (or "≥AtLeast"), never SmallLabel, whatever its value.
-	// The label depends on where the count stands, not on its value, so it
-	// tells the reader nothing "<11" would not (a label chosen by value —
-	// "<11" for 1 to 10, another for the rest — would: it would tell a
-	// complement from the small count it protects).
-	Withheld bool
+	// SmallOnly marks a count hidden because it is at most SmallCountMax,
+	// by a rule that hides every such value of its kind (0 included) and
+	// nothing else, and that no complementary suppression applies to:
+	// "<11" is then true of every count that reads it. Set by SmallOnly.
+	SmallOnly bool
 }
 
 // Shown returns n as a visible Count.
 func Shown(n int64) Count { return Count{N: n} }
 
-// Special returns a special-group count under rule 3 when apply is set.
-func Special(n int64, apply bool) Count { return Count{N: n, Hidden: apply && SmallCount(n)} }
-
-// HiddenSum returns the sum n, hidden, of parts of which those shown add up
-// to shownParts.
-func HiddenSum(n, shownParts int64) Count { return Count{N: n, Hidden: true, AtLeast: shownParts} }
-
-// Withhold returns n hidden as a total (see Count.Withheld), with atLeast
-// the lower bound the reader can already compute (the sum of the shown
-// parts; it is published only above SmallCountMax).
+// Withhold returns n hidden where it sits in a protected hierarchy (rules
+// 3 and 4), with atLeast the lower bound the reader can already compute
+// (the sum of the shown parts, 0 for a count without parts; published only
+// above SmallCountMax). It reads "hidden" or "≥atLeast", whatever n is.
 func Withhold(n, atLeast int64) Count {
-	return Count{N: n, Hidden: true, AtLeast: atLeast, Withheld: true}
+	return Count{N: n, Hidden: true, AtLeast: atLeast}
+}
+
+// SmallOnly returns n shown when above SmallCountMax, else hidden reading
+// "<11", for a count of a kind no complement ever hides (see
+// Count.SmallOnly).
+func SmallOnly(n int64) Count {
+	if n > SmallCountMax {
+		return Shown(n)
+	}
+	return Count{N: n, Hidden: true, SmallOnly: true}
 }
 
 // Bound returns the lower bound a hidden count publishes: AtLeast when it
-// reads "≥AtLeast", else 0 (it reads "<11").
+// reads "≥AtLeast", else 0.
 func (c Count) Bound() int64 {
 	if c.Hidden && c.AtLeast > SmallCountMax {
 		return c.AtLeast
@@ -175,23 +192,25 @@ func (c Count) Bound() int64 {
 	return 0
 }
 
-// label is how a hidden count reads: SmallLabel, or "≥" and its bound.
-func (c Count) label() string {
+// Label is how c reads when hidden (see Count): "≥" and its bound,
+// SmallLabel for a SmallOnly count, else HiddenLabel. It depends on what
+// the reader knows already (the shown parts) and on the kind of count,
+// never on the hidden value.
+func (c Count) Label() string {
 	if b := c.Bound(); b > 0 {
 		return AtLeastPrefix + strconv.FormatInt(b, 10)
 	}
-	if c.Withheld {
-		return HiddenLabel
+	if c.SmallOnly {
+		return SmallLabel
 	}
-	return SmallLabel
+	return HiddenLabel
 }
 
-// MarshalJSON writes the number, or when hidden "<11" (or "≥n" for a hidden
-// sum whose shown parts add up to n > 10). A hidden count's value never
-// leaves the process.
+// MarshalJSON writes the number, or when hidden its Label. A hidden
+// count's value never leaves the process.
 func (c Count) MarshalJSON() ([]byte, error) {
 	if c.Hidden {
-		return []byte(`"` + c.label() + `"`), nil
+		return []byte(`"` + c.Label() + `"`), nil
 	}
 	return strconv.AppendInt(nil, c.N, 10), nil
 }
@@ -206,11 +225,11 @@ func (c *Count) UnmarshalJSON(b []byte) error {
 			return bad
 		}
 		if label == SmallLabel {
-			*c = Count{Hidden: true}
+			*c = Count{Hidden: true, SmallOnly: true}
 			return nil
 		}
 		if label == HiddenLabel {
-			*c = Count{Hidden: true, Withheld: true}
+			*c = Count{Hidden: true}
 			return nil
 		}
 		digits, ok := strings.CutPrefix(label, AtLeastPrefix)
@@ -229,11 +248,11 @@ func (c *Count) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// String is the CSV form: the number, or when hidden "<11" (or "≥n", as in
+// String is the CSV form: the number, or when hidden its Label (as in
 // JSON).
 func (c Count) String() string {
 	if c.Hidden {
-		return c.label()
+		return c.Label()
 	}
 	return strconv.FormatInt(c.N, 10)
 }

@@ -43,28 +43,49 @@ mkdir -p test-artifacts
 accounts=test-artifacts/demo-accounts.txt
 bin/lianxin user demo --seed 42 --all --database-url "$db_url" --log-level warn >"$accounts"
 
-port=$(node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
-log=test-artifacts/browser-server.log
-bin/lianxin serve --addr "127.0.0.1:$port" --database-url "$db_url" --log-level warn >"$log" 2>&1 &
-server=$!
-stop_server() {
-  kill "$server" 2>/dev/null || true
-  wait "$server" 2>/dev/null || true
-}
-trap stop_server EXIT
+# A copy of the county with one suppressed village (privacy rule 2: 1 to 4
+# households), served beside it for the tests of how the map shows what the
+# privacy rules hide; the synthetic county has none, and the other tests
+# keep the county as generated. Same accounts (the copy is a clone).
+small=${db}_suppressed
+small_url="${base%/*}/$small$params"
+psql -qX "$admin_url" -v ON_ERROR_STOP=1 \
+  -c "DROP DATABASE IF EXISTS $small WITH (FORCE)" -c "CREATE DATABASE $small TEMPLATE $db" 2>&1 | grep -v 'does not exist, skipping' || true
+psql -qX "$small_url" -v ON_ERROR_STOP=1 -f scripts/shrink-one-village.sql >/dev/null
 
-for _ in $(seq 1 100); do
-  if curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; then break; fi
-  if ! kill -0 "$server" 2>/dev/null; then
-    echo "browser-test: the server exited; its log:" >&2
-    cat "$log" >&2
-    exit 1
-  fi
-  sleep 0.2
-done
+free_port() { node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"; }
+servers=()
+stop_servers() {
+  for pid in "${servers[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${servers[@]}"; do wait "$pid" 2>/dev/null || true; done
+}
+trap stop_servers EXIT
+# serve URL PORT LOG starts a server and waits until it is ready.
+serve() {
+  bin/lianxin serve --addr "127.0.0.1:$2" --database-url "$1" --log-level warn >"$3" 2>&1 &
+  local pid=$!
+  servers+=("$pid")
+  for _ in $(seq 1 100); do
+    if curl -fsS "http://127.0.0.1:$2/readyz" >/dev/null 2>&1; then return 0; fi
+    if ! kill -0 "$pid" 2>/dev/null; then
+      echo "browser-test: the server on $2 exited; its log:" >&2
+      cat "$3" >&2
+      exit 1
+    fi
+    sleep 0.2
+  done
+  echo "browser-test: the server on $2 was not ready in 20 s" >&2
+  exit 1
+}
+port=$(free_port)
+serve "$db_url" "$port" test-artifacts/browser-server.log
+port_small=$(free_port)
+while [ "$port_small" = "$port" ]; do port_small=$(free_port); done
+serve "$small_url" "$port_small" test-artifacts/browser-server-suppressed.log
 
 cd frontend
 LIANXIN_URL="http://127.0.0.1:$port" \
+LIANXIN_URL_SUPPRESSED="http://127.0.0.1:$port_small" \
 LIANXIN_DEMO_ACCOUNTS="$top/$accounts" \
 LIANXIN_ARTIFACTS="$top/test-artifacts" \
   node --test --test-concurrency=1 tests/

@@ -41,26 +41,36 @@ func optionalTeamID(ctx context.Context, tx pgx.Tx, code string) (*int32, error)
 // Members' diary entries over the window, in the caller's towns; a
 // member-only user sees their own row alone (they read only their own
 // entries and contact point, so a colleague's row would read as empty).
-// The counts but the last leave out the entries in the villages $5 names
-// (ids; an entry is in its own village, else its household's — looked up
-// only when something is left out — and one whose village cannot be told
+// The counts but the last one leave out the entries in the villages $5
+// names (ids; an entry is in its own village, else its household's — looked
+// up only when something is left out — and one whose village cannot be told
 // is left out too); the last counts every household, for the ten-household
 // rule. Households count only through entries that are a contact with the
 // household (household_contact, migration 027): an enterprise visit that
 // names its owner's household is not a household contacted.
+//
+// The last column marks the caller's own row (a member role of the signed-in
+// user, whatever their other roles): its entries are their own, counted
+// with nothing left out.
 const memberActivitySQL = `
+WITH me AS (
+  SELECT coalesce(array_agg(r.member_id), '{}'::int[]) AS ids
+  FROM users u JOIN user_roles r ON r.user_id = u.id
+  WHERE lower(u.username) = lower(coalesce(current_setting('lianxin.user', true), ''))
+    AND NOT u.disabled AND r.role = 'member' AND r.member_id IS NOT NULL)
 SELECT tm.code, m.code, m.name, m.role, cp.code,
        count(v.id) FILTER (WHERE v.shown), count(DISTINCT v.household_id) FILTER (WHERE v.shown),
        coalesce(sum(v.problems_collected) FILTER (WHERE v.shown), 0)::bigint,
        coalesce(sum(v.problems_resolved) FILTER (WHERE v.shown), 0)::bigint,
        coalesce(array_agg(((campaign_day(v.occurred_at) - $1) / 7)::int) FILTER (WHERE v.shown), '{}'),
-       count(DISTINCT v.household_id)
+       count(DISTINCT v.household_id),
+       m.id = ANY ((SELECT ids FROM me)::int[])
 FROM members m
 JOIN teams tm ON tm.id = m.team_id
 LEFT JOIN contact_points cp ON cp.member_id = m.id
 LEFT JOIN LATERAL (
   SELECT x.id, CASE WHEN household_contact(x.kind) THEN x.household_id END AS household_id, x.problems_collected, x.problems_resolved, x.occurred_at,
-         cardinality($5::int[]) = 0
+         cardinality($5::int[]) = 0 OR m.id = ANY ((SELECT ids FROM me)::int[])
          OR coalesce(coalesce(x.village_id,
                               CASE WHEN x.household_id IS NULL THEN 0
                                    ELSE (SELECT h.village_id FROM households h WHERE h.id = x.household_id) END)
@@ -76,7 +86,7 @@ ORDER BY tm.code, m.code`
 // MemberActivity counts each member's diary entries, households contacted,
 // problems and weekly entries over w; team is a code ("" every team). The
 // entries in the villages leaveOut names (ids) are left out of every count
-// but TargetHouseholds.
+// but TargetHouseholds, except on the caller's own row (Own).
 func (s *Store) MemberActivity(ctx context.Context, scope lianxin.Scope, w coverage.Window, team string, leaveOut []int32) ([]coverage.MemberActivity, error) {
 	leaveOut = idList(leaveOut)
 	var out []coverage.MemberActivity
@@ -95,7 +105,7 @@ func (s *Store) MemberActivity(ctx context.Context, scope lianxin.Scope, w cover
 			var a coverage.MemberActivity
 			var week []int32
 			if err := rows.Scan(&a.Team, &a.MemberCode, &a.MemberName, &a.Role, &a.ContactPoint, &a.DiaryEntries,
-				&a.HouseholdsContacted.N, &a.ProblemsCollected, &a.ProblemsResolved, &week, &a.TargetHouseholds); err != nil {
+				&a.HouseholdsContacted.N, &a.ProblemsCollected, &a.ProblemsResolved, &week, &a.TargetHouseholds, &a.Own); err != nil {
 				return fmt.Errorf("read member activity: %w", err)
 			}
 			a.WeeklyVisits = make([]int64, weeks)
@@ -213,16 +223,18 @@ const summarySQL = `SELECT * FROM coverage_summary($1, $2, $3, $4, $5, $6)`
 // ten-household rule's verdict over every entry (households through
 // household_contact entries only, migration 027).
 //
-// All five are judged over one set of towns, $8 (NULL: no narrowing): a
-// scope that sees every town judges the county (or the town asked); any
-// other scope (a team leader, a member) judges its own towns only, since
-// the projects and members of other towns are hidden from it by row-level
-// security and a list of villages beside an empty list of projects would
-// mix the county with the own towns (Summary.Checks.Towns says which).
+// Towns, villages and petition villages are judged over the summary's area
+// (the county, or the town asked) for every role, as the planner sees them
+// (Reports.Summary drops the villages its gap report suppresses). Projects
+// and members are detail rows that row-level security shows a team leader
+// or a member in their own towns only: they are judged over $8 (NULL: no
+// narrowing), the scope's own towns, and the 'judged' rows name those of
+// them in the area (Summary.Checks.Towns), so that a list of another
+// town's projects or members is never an empty list that reads "none".
 const fiveCoveragesSQL = `
 WITH visited AS (SELECT village_id FROM coverage_village_visits($1, $2, $3))
 SELECT 'town', t.code FROM towns t
-WHERE ($3::int IS NULL OR t.id = $3) AND ($8::int[] IS NULL OR t.id = ANY ($8))
+WHERE ($3::int IS NULL OR t.id = $3)
   AND t.id NOT IN (SELECT coverage_active_towns($1, $2, $7))
 UNION ALL
 SELECT 'project', p.code FROM projects p
@@ -231,7 +243,7 @@ WHERE p.kind IN ('key_enterprise', 'investment_project', 'key_works') AND ($3::i
   AND p.id NOT IN (SELECT coverage_projects_visited($4, $5, $7))
 UNION ALL
 SELECT CASE WHEN vl.petition_case THEN 'petition_village' ELSE 'village' END, vl.code FROM villages vl
-WHERE ($3::int IS NULL OR vl.town_id = $3) AND ($8::int[] IS NULL OR vl.town_id = ANY ($8))
+WHERE ($3::int IS NULL OR vl.town_id = $3)
   AND vl.id NOT IN (SELECT village_id FROM visited)
 UNION ALL
 SELECT 'member_no_contact', m.code FROM members m
@@ -320,6 +332,11 @@ func (s *Store) SummaryNumbers(ctx context.Context, scope lianxin.Scope, w cover
 		}
 		if err := rows.Err(); err != nil {
 			return fmt.Errorf("read five coverages: %w", err)
+		}
+		if c.Towns != nil && len(c.Towns) == 0 {
+			// None of the scope's towns in the area: its projects and
+			// members are not judged (null), not "none left".
+			c.ProjectsWithoutVisit, c.MembersBelowTarget, c.MembersWithoutContactPoint = nil, nil, nil
 		}
 		if cacheable {
 			s.sums.put(versions, key, sum)

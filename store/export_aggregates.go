@@ -122,7 +122,16 @@ func (s *Store) aggregateRows(ctx context.Context, scope lianxin.Scope, l *expor
 		}
 		if l.Name == "village_coverage" {
 			for _, v := range vc {
-				out = append(out, export.Row{ID: int64(v.VillageID), Geom: bounds[v.VillageCode], Values: append(common(v), win...)})
+				// rural says which rule the village is judged by; the rule it
+				// fails is null when it meets its rule (every format reads a
+				// null alike; a shapefile has no empty string) and hidden
+				// with its other figures when suppressed.
+				var reason any
+				if r := v.GapReason(); r != "" && !v.Suppressed {
+					reason = r
+				}
+				vals := append(common(v), v.Rural, reason)
+				out = append(out, export.Row{ID: int64(v.VillageID), Geom: bounds[v.VillageCode], Values: append(vals, win...)})
 			}
 			break
 		}

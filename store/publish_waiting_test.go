@@ -25,7 +25,7 @@ import (
 // even beside groups of 11 and more. It must then never read "<11": that is
 // false, and the shown groups prove it. Hidden, it reads "≥" and the sum of
 // the shown groups (which the planner can add up anyway) once that passes
-// 10, the same in the gap report's JSON and CSV and the village panel; the
+// 10, else "hidden", the same in the gap report's JSON and CSV and the village panel; the
 // exports write null and the priority counts the bound. The leader of the
 // village's town sees the exact total.
 func TestSpecialWaitingHiddenBeside(t *testing.T) {
@@ -92,7 +92,7 @@ func TestSpecialWaitingHiddenBeside(t *testing.T) {
 	cases := []struct {
 		name   string
 		groups []group
-		// want is the planner's special_waiting: a number, "<11", or "≥"
+		// want is the planner's special_waiting: a number, "hidden", or "≥"
 		// (then the bound must be the sum of the shown groups, over 10).
 		want  string
 		exact int64 // the leader's
@@ -105,7 +105,7 @@ func TestSpecialWaitingHiddenBeside(t *testing.T) {
 		}, "≥", 26},
 		{"12 of 13, 3, 2: every group hidden, the total small as far as anyone can see", []group{
 			{coverage.Poor, 12, 1}, {coverage.Disabled, 3, 0}, {coverage.LeftBehindChildren, 2, 0},
-		}, "<11", 17},
+		}, "hidden", 17},
 		{"12, 3, 2, none visited: the total is shown", []group{
 			{coverage.Poor, 12, 0}, {coverage.Disabled, 3, 0}, {coverage.LeftBehindChildren, 2, 0},
 		}, "17", 17},

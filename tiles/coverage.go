@@ -9,6 +9,7 @@ import (
 
 	"lianxin"
 	"lianxin/coverage"
+	"lianxin/geo"
 	"lianxin/privacy"
 )
 
@@ -85,7 +86,12 @@ func (e engine) HexCells(ctx context.Context, scope lianxin.Scope, q Query) ([]C
 			town = ""
 		}
 	}
-	cs, _, err := coverage.PublishCells(ctx, e.cs, scope, res, w, HexBound(q.Tile), town)
+	var cs []coverage.CellAggregate
+	if privacy.Partial(scope) && town == "" && res > coverage.MaxPublishedResolution {
+		cs, err = e.leaderFineCells(ctx, scope, res, w, HexBound(q.Tile))
+	} else {
+		cs, _, err = coverage.PublishCells(ctx, e.cs, scope, res, w, HexBound(q.Tile), town)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -96,6 +102,68 @@ func (e engine) HexCells(ctx context.Context, scope lianxin.Scope, q Query) ([]C
 			VisitedHouseholds: c.VisitedHouseholds, VisitedResidents: c.VisitedResidents,
 			Visits: c.Visits, SpecialWaiting: c.SpecialUnvisited, OpenProblems: c.OpenProblems,
 			SpecialWaitingHidden: c.SpecialUnvisitedHidden,
+		}
+	}
+	return out, nil
+}
+
+// leaderFineCells is a team leader's hexagon layer finer than resolution 8
+// over every town: their own towns' hexagons at res, exact (household
+// access there), and around them the resolution-8 hexagons every role sees,
+// published as at zoom 11 (privacy rules, suppressed cells left out), so
+// that the map does not go blank over a neighbouring town as it is zoomed
+// in. A resolution-8 hexagon that holds households or entries of another
+// town (among those published: more than the leader's own there, over the
+// same whole weeks) is drawn whole at resolution 8, the leader's own in it
+// included, and its finer own hexagons are left out: the layer never draws
+// two hexagons over one place. Nothing here is new to the leader: the
+// coarse hexagons are those of their zoom-11 tiles, the fine ones their own
+// towns'.
+func (e engine) leaderFineCells(ctx context.Context, scope lianxin.Scope, res int, w coverage.Window, bound orb.Bound) ([]coverage.CellAggregate, error) {
+	own, _, err := coverage.PublishCells(ctx, e.cs, scope, res, w, bound, "")
+	if err != nil {
+		return nil, err
+	}
+	coarse, pw, err := coverage.PublishCells(ctx, e.cs, scope, coverage.MaxPublishedResolution, w, bound, "")
+	if err != nil {
+		return nil, err
+	}
+	towns, err := e.cs.Towns(ctx, scope)
+	if err != nil {
+		return nil, err
+	}
+	// The leader's own households and entries per resolution-8 hexagon,
+	// over the same selection of hexagons and window as coarse.
+	type count struct{ households, visits int64 }
+	ownCoarse := map[int64]count{}
+	for _, t := range towns {
+		if !scope.SeesTown(t.ID) {
+			continue
+		}
+		cs, err := e.cs.CellAggregates(ctx, scope, coverage.MaxPublishedResolution, pw, bound, t.Code)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range cs {
+			o := ownCoarse[c.Cell]
+			ownCoarse[c.Cell] = count{o.households + c.Households, o.visits + c.Visits}
+		}
+	}
+	var out []coverage.CellAggregate
+	whole := map[int64]bool{} // resolution-8 hexagons drawn whole
+	for _, c := range coarse {
+		if o := ownCoarse[c.Cell]; c.Households > o.households || c.Visits > o.visits {
+			whole[c.Cell] = true
+			out = append(out, c)
+		}
+	}
+	for _, c := range own {
+		p, err := geo.ParentCell(c.Cell, coverage.MaxPublishedResolution)
+		if err != nil {
+			return nil, err
+		}
+		if !whole[p] {
+			out = append(out, c)
 		}
 	}
 	return out, nil

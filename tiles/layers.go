@@ -7,8 +7,13 @@ import (
 	"lianxin"
 )
 
-// Field is one attribute of a layer's features, as TileJSON's vector_layers
-// lists it ("Number", "String" or "Boolean").
+// Field is one attribute of a layer's features, as the GDAL metadata of
+// TileJSON (its "json" member) and the offline package's vector_layers list
+// it: "Integer", "Number" (a real), "String" or "Boolean". "Integer" is
+// GDAL's extension of tippecanoe's types, which GDAL's MVT driver (and so
+// QGIS) reads as an Integer field (checked with GDAL 3.6,
+// TestTileJSONTypesInGDAL); with "Number" it reads a Real. Other clients
+// ignore the types.
 type Field struct {
 	Name, Type, Description string
 }
@@ -43,9 +48,10 @@ const H3 = "h3"
 const Households = "households"
 
 const (
-	num  = "Number"
-	str  = "String"
-	flag = "Boolean"
+	integer = "Integer"
+	num     = "Number"
+	str     = "String"
+	flag    = "Boolean"
 )
 
 // DataMinZoom and DataMaxZoom bound what TileJSON advertises: below 5 a tile
@@ -72,23 +78,23 @@ var registry = []*Layer{
 	{
 		Name: "towns", Geometry: "Polygon", Description: "Towns, subdistricts and parks (乡镇/街道/园区), each with its work team",
 		MinZoom: DataMinZoom, MaxZoom: DataMaxZoom, Tables: []string{"towns"},
-		Fields: []Field{{"id", num, "town id"}, {"code", str, "town code"}, {"name", str, "town name"}, {"kind", str, "town, subdistrict or park"}},
+		Fields: []Field{{"id", integer, "town id"}, {"code", str, "town code"}, {"name", str, "town name"}, {"kind", str, "town, subdistrict or park"}},
 	},
 	{
-		Name: "villages", Geometry: "Polygon", Description: "Villages and communities with their coverage in the window: reached when 3 × visited residents ≥ resident population",
+		Name: "villages", Geometry: "Polygon", Description: "Villages and communities with their coverage in the window; reached means the village meets its rule: a rural village when 3 × visited residents ≥ resident population (one-third), an urban community (rural false) when it has any visit in the window (not judged by one-third)",
 		MinZoom: DataMinZoom, MaxZoom: DataMaxZoom, Windowed: true,
 		Tables: []string{"villages", "households", "visits", "towns"},
 		Fields: []Field{
-			{"id", num, "village id"}, {"code", str, "village code"}, {"name", str, "village name"},
-			{"town_id", num, "town id"}, {"kind", str, "village or community"},
-			{"resident_population", num, "resident population (常住人口)"},
-			{"registered_households", num, "registered households"},
+			{"id", integer, "village id"}, {"code", str, "village code"}, {"name", str, "village name"},
+			{"town_id", integer, "town id"}, {"kind", str, "village or community"},
+			{"resident_population", integer, "resident population (常住人口)"},
+			{"registered_households", integer, "registered households"},
 			{"rural", flag, "rural village"}, {"petition_case", flag, "a standing petition case"},
-			{"visited_residents", num, "residents of households visited in the window"},
+			{"visited_residents", integer, "residents of households visited in the window"},
 			{"coverage", num, "visited residents / resident population (absent when the population is 0)"},
-			{"reached", flag, "3 × visited residents ≥ resident population"},
-			{"residents_needed", num, "residents still to reach one-third"},
-			{"special_waiting", num, "special-group households not visited in the window"},
+			{"reached", flag, "meets its rule: a rural village 3 × visited residents ≥ resident population (one-third), an urban community any visit in the window"},
+			{"residents_needed", integer, "residents still to visit to reach one-third (rural villages; 0 for an urban community)"},
+			{"special_waiting", integer, "unvisited special-group households summed over the groups: a household in two groups counts twice (not a count of distinct households)"},
 		},
 	},
 	{
@@ -96,25 +102,25 @@ var registry = []*Layer{
 		MinZoom: DataMinZoom, MaxZoom: DataMaxZoom, DetailMinZoom: 14, Windowed: true,
 		Tables: []string{"households", "visits"},
 		Fields: append([]Field{
-			{"id", num, "household id"}, {"village_id", num, "village id"}, {"town_id", num, "town id"},
-			{"residents", num, "residents"},
-			{"visits", num, "visits in the window"},
+			{"id", integer, "household id"}, {"village_id", integer, "village id"}, {"town_id", integer, "town id"},
+			{"residents", integer, "residents"},
+			{"visits", integer, "visits in the window"},
 			{"last_visit", str, "day of the last visit in the window (YYYY-MM-DD, UTC+8)"},
 		}, specialFields...),
 		ClusterFields: []Field{
-			{"cell", str, "H3 cell of the cluster (hex)"}, {"households", num, "households"},
-			{"residents", num, "residents"}, {"visited_households", num, "households visited in the window"},
-			{"special_waiting", num, "special-group households not visited in the window"},
+			{"cell", str, "H3 cell of the cluster (hex)"}, {"households", integer, "households"},
+			{"residents", integer, "residents"}, {"visited_households", integer, "households visited in the window"},
+			{"special_waiting", integer, "special-group households not visited in the window (distinct households)"},
 		},
 	},
 	{
 		Name: "contact_points", Geometry: "Point", Description: "Members' contact points (联系点)",
 		MinZoom: DataMinZoom, MaxZoom: DataMaxZoom, Tables: []string{"contact_points", "members"},
 		Fields: []Field{
-			{"id", num, "contact point id"}, {"code", str, "contact point code"}, {"member_id", num, "member id"},
+			{"id", integer, "contact point id"}, {"code", str, "contact point code"}, {"member_id", integer, "member id"},
 			{"member_role", str, "leader, senior_adviser, cadre or village_official"},
-			{"village_id", num, "village id"}, {"town_id", num, "town id"},
-			{"established_on", str, "day established (YYYY-MM-DD)"}, {"cards_issued", num, "contact cards issued"},
+			{"village_id", integer, "village id"}, {"town_id", integer, "town id"},
+			{"established_on", str, "day established (YYYY-MM-DD)"}, {"cards_issued", integer, "contact cards issued"},
 		},
 	},
 	{
@@ -122,27 +128,27 @@ var registry = []*Layer{
 		MinZoom: DataMinZoom, MaxZoom: DataMaxZoom, DetailMinZoom: 13, Windowed: true,
 		Tables: []string{"visits"},
 		Fields: []Field{
-			{"id", num, "visit id"}, {"kind", str, "household_visit, enterprise_visit, project_site_visit, village_meeting, publicity_event or assistance_delivery"},
-			{"occurred_on", str, "day of the visit (YYYY-MM-DD, UTC+8)"}, {"member_id", num, "member id"},
-			{"household_id", num, "household id (absent for visits to no household)"},
-			{"village_id", num, "village id (absent outside every village)"}, {"town_id", num, "the member's town id"},
-			{"participants", num, "participants"},
-			{"problems_collected", num, "problems collected"}, {"problems_resolved", num, "problems resolved"},
+			{"id", integer, "visit id"}, {"kind", str, "household_visit, enterprise_visit, project_site_visit, village_meeting, publicity_event or assistance_delivery"},
+			{"occurred_on", str, "day of the visit (YYYY-MM-DD, UTC+8)"}, {"member_id", integer, "member id"},
+			{"household_id", integer, "household id (absent for visits to no household)"},
+			{"village_id", integer, "village id (absent outside every village)"}, {"town_id", integer, "the member's town id"},
+			{"participants", integer, "participants"},
+			{"problems_collected", integer, "problems collected"}, {"problems_resolved", integer, "problems resolved"},
 		},
 		ClusterFields: []Field{
-			{"cell", str, "H3 cell of the cluster (hex)"}, {"visits", num, "visits in the window"},
-			{"visited_households", num, "households visited in the window"},
-			{"open_problems", num, "problems collected minus resolved in the window"},
+			{"cell", str, "H3 cell of the cluster (hex)"}, {"visits", integer, "visits in the window"},
+			{"visited_households", integer, "households visited in the window"},
+			{"open_problems", integer, "problems collected minus resolved in the window"},
 		},
 	},
 	{
 		Name: "projects", Description: "Key enterprises, projects, works sites, bridges and refuse stations",
 		MinZoom: DataMinZoom, MaxZoom: DataMaxZoom, Tables: []string{"projects"},
 		Fields: []Field{
-			{"id", num, "project id"}, {"code", str, "project code"}, {"name", str, "project name"},
+			{"id", integer, "project id"}, {"code", str, "project code"}, {"name", str, "project name"},
 			{"kind", str, "key_enterprise, investment_project, key_works, bridge, refuse_station or other"},
 			{"status", str, "planned, under_way, completed or suspended"},
-			{"town_id", num, "town id"}, {"village_id", num, "village id (absent when none)"},
+			{"town_id", integer, "town id"}, {"village_id", integer, "village id (absent when none)"},
 			{"investment_yuan", num, "investment in yuan"}, {"dispute", flag, "a dispute at the site"},
 		},
 	},
@@ -150,9 +156,9 @@ var registry = []*Layer{
 		Name: "river_works", Geometry: "LineString", Description: "Dredged rivers and built roads",
 		MinZoom: DataMinZoom, MaxZoom: DataMaxZoom, Tables: []string{"river_works"},
 		Fields: []Field{
-			{"id", num, "work id"}, {"code", str, "work code"}, {"name", str, "work name"},
+			{"id", integer, "work id"}, {"code", str, "work code"}, {"name", str, "work name"},
 			{"kind", str, "river_dredging or road"}, {"status", str, "planned, under_way, completed or suspended"},
-			{"town_id", num, "town id"}, {"length_metres", num, "length in metres (geodesic)"},
+			{"town_id", integer, "town id"}, {"length_metres", num, "length in metres (geodesic)"},
 			{"completed_on", str, "day completed (YYYY-MM-DD; absent when not completed)"},
 		},
 	},
@@ -161,14 +167,14 @@ var registry = []*Layer{
 		MinZoom: DataMinZoom, MaxZoom: DataMaxZoom, Windowed: true,
 		Tables: []string{"households", "visits", "villages"},
 		Fields: []Field{
-			{"cell", str, "H3 cell (hex)"}, {"resolution", num, "H3 resolution"},
-			{"households", num, "households"}, {"residents", num, "residents"},
-			{"visited_households", num, "households visited in the window"},
-			{"visited_residents", num, "residents of visited households"},
+			{"cell", str, "H3 cell (hex)"}, {"resolution", integer, "H3 resolution"},
+			{"households", integer, "households"}, {"residents", integer, "residents"},
+			{"visited_households", integer, "households visited in the window"},
+			{"visited_residents", integer, "residents of visited households"},
 			{"visited_share", num, "visited residents / residents"},
-			{"visits", num, "visits in the window"},
-			{"special_waiting", num, "special-group households not visited in the window"},
-			{"open_problems", num, "problems collected minus resolved in the window"},
+			{"visits", integer, "visits in the window"},
+			{"special_waiting", integer, "special-group households not visited in the window (distinct households)"},
+			{"open_problems", integer, "problems collected minus resolved in the window"},
 		},
 	},
 }

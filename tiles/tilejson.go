@@ -25,8 +25,9 @@ type TileJSON struct {
 	VectorLayers []VectorLayer `json:"vector_layers"`
 	// JSON is tippecanoe's metadata.json "json" member, which GDAL's MVT
 	// driver reads (METADATA_FILE): vector_layers whose fields map to types
-	// ("Number", "String", "Boolean"), not descriptions, so GDAL and QGIS
-	// read numbers as numbers, and tilestats with the geometry type.
+	// ("Integer", "Number", "String", "Boolean"; see Field), not
+	// descriptions, so GDAL and QGIS read counts and ids as integers and
+	// shares as reals, and tilestats with the geometry type.
 	JSON string `json:"json"`
 }
 

@@ -27,8 +27,11 @@ package tiles
 // in each hexagon whatever its town filter: from z12 its hexagons are fewer
 // and larger on screen than the table says. A team leader (household access
 // in their own towns only) gets those hexagons too up to resolution 8, or
-// their own towns' share when the town filter names one of them; finer
-// hexagons hold their own towns' households alone.
+// their own towns' share when the town filter names one of them. Finer than
+// that, their own towns' hexagons at the table's resolution, exact, and
+// elsewhere the resolution-8 hexagons every role sees, drawn whole wherever
+// they hold another town's households (engine.leaderFineCells): the map
+// does not go blank over a neighbouring town from zoom 12.
 func HexResolution(z int) int {
 	switch {
 	case z <= 8:

@@ -8,10 +8,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/paulmach/orb"
 
 	"lianxin"
+	"lianxin/coverage"
 	"lianxin/export"
 	"lianxin/geo"
 	"lianxin/tiles"
@@ -36,7 +38,7 @@ func runExport(ctx context.Context, args []string, env *env, stdout, stderr io.W
 	bbox := fs.String("bbox", "", "minLon,minLat,maxLon,maxLat")
 	from := fs.String("from", "", "start of the window (YYYY-MM-DD, UTC+8), inclusive")
 	to := fs.String("to", "", "end of the window, exclusive")
-	below := fs.Bool("below", false, "coverage layers: only villages below one-third")
+	below := fs.Bool("below", false, "coverage layers: only villages in gap (rural below one-third, urban communities not visited)")
 	resolution := fs.Int("resolution", 0, "h3_cells: H3 resolution from 6 to 10 (default 8)")
 	where := map[string]string{}
 	fs.Func("where", "keep rows whose field equals a value, as field=value (repeatable; e.g. kind=community, reached=false)", func(v string) error {
@@ -180,31 +182,31 @@ func runPMTiles(ctx context.Context, cfg Config, town, out string, minZoom, maxZ
 		return err
 	}
 	var bound *orb.Bound
+	var townName string
 	for _, t := range towns {
 		if t.Code == town {
 			b := t.BBox
-			bound = &b
+			bound, townName = &b, t.Name
 		}
 	}
 	if bound == nil {
 		return fmt.Errorf("export pmtiles: no town with code %q", town)
 	}
+	// One window for every tile, recorded in the package's metadata: the
+	// campaign until the end of today, as the web map's default.
+	cp, err := st.Campaign(ctx, scope)
+	if err != nil {
+		return err
+	}
+	window := coverage.DefaultWindow(cp.StartsOn, time.Now())
 	tileSrv, err := tiles.New(st, tiles.FromEngine(st), tiles.Options{CacheBytes: -1})
 	if err != nil {
 		return err
 	}
 	layers := tiles.Layers()
-	var vectorLayers []map[string]any
-	for _, l := range layers {
-		fields := map[string]string{}
-		for _, f := range l.Fields {
-			fields[f.Name] = f.Type
-		}
-		vectorLayers = append(vectorLayers, map[string]any{"id": l.Name, "description": l.Description,
-			"minzoom": l.MinZoom, "maxzoom": l.MaxZoom, "fields": fields})
-	}
+	filter := tiles.Filter{TownCode: town, From: window.From, To: window.To}
 	tileFunc := func(ctx context.Context, t geo.TileZXY) ([]byte, error) {
-		tl, _, err := tileSrv.Tile(ctx, scope, tiles.Request{Layers: layers, Tile: t, Filter: tiles.Filter{TownCode: town}}, "")
+		tl, _, err := tileSrv.Tile(ctx, scope, tiles.Request{Layers: layers, Tile: t, Filter: filter}, "")
 		return tl.Gzip, err
 	}
 	f, err := os.CreateTemp(filepath.Dir(out), ".lianxin-pmtiles-*")
@@ -214,11 +216,11 @@ func runPMTiles(ctx context.Context, cfg Config, town, out string, minZoom, maxZ
 	defer os.Remove(f.Name())
 	defer f.Close()
 	svc := export.New(st, export.Options{Logger: log})
-	n, err := svc.Package(ctx, scope, export.TownPackage{Town: town, Options: export.PMTilesOptions{
-		Bound: *bound, MinZoom: minZoom, MaxZoom: maxZoom,
-		Metadata: map[string]any{"name": "lianxin " + town, "description": "Offline map package of town " + town +
-			" (lianxin; synthetic demo data when the campaign is marked so)", "vector_layers": vectorLayers},
-	}}, tileFunc, f, func(export.Meta) error { return nil })
+	opt := export.TownPackageOptions(townName, town, "", *bound, minZoom, maxZoom, layers, window)
+	if cp.Synthetic {
+		opt.Metadata["description"] = fmt.Sprint(opt.Metadata["description"], "; synthetic demo data")
+	}
+	n, err := svc.Package(ctx, scope, export.TownPackage{Town: town, Options: opt}, tileFunc, f, func(export.Meta) error { return nil })
 	if err != nil {
 		return err
 	}

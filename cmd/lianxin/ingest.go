@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -14,7 +13,6 @@ import (
 	"github.com/paulmach/orb"
 
 	"lianxin"
-	"lianxin/geo"
 	"lianxin/ingest"
 	"lianxin/store"
 )
@@ -34,9 +32,10 @@ func runIngest(ctx context.Context, args []string, env *env, stdout, stderr io.W
 	dryRun := fs.Bool("dry-run", false, "check and count, write nothing")
 	skipInvalid := fs.Bool("skip-invalid", false, "import the valid rows and write the rejected ones to a rejects file")
 	rejectsPath := fs.String("rejects", "", "where --skip-invalid writes rejected rows (default: <file>.rejects.csv beside the file)")
-	lang := fs.String("lang", "en", "language of the rejects file's reasons and of a refused file's problems: en or zh")
+	lang := fs.String("lang", env.str("LIANXIN_LANG", localeLang(env)),
+		"language of what ingest says — rejected rows, a refused file or option, the summary, the progress line — of the rejects file's reasons and of --template's headers and notes: zh or en (env LIANXIN_LANG; default zh when LC_ALL, LC_MESSAGES or LANG starts with zh, else en)")
 	makeValid := fs.Bool("make-valid", false, "repair self-intersecting polygons with ST_MakeValid instead of rejecting them")
-	template := fs.String("template", "", "write an example CSV of `layer`, every column explained, to stdout")
+	template := fs.String("template", "", "write an example CSV of `layer`, every column explained, to stdout: with Chinese headers and explanations under --lang zh")
 	bbox := fs.String("bounds", env.str("LIANXIN_COUNTY_BOUNDS", defaultCountyBounds),
 		"the county box west,south,east,north: geometry outside is rejected (env LIANXIN_COUNTY_BOUNDS)")
 	sourceLayer := fs.String("source-layer", "", "layer of a GeoPackage, or Shapefile of a zip, to read (default: its only one, else the one named like <layer>)")
@@ -48,33 +47,26 @@ func runIngest(ctx context.Context, args []string, env *env, stdout, stderr io.W
 	if err != nil {
 		return err
 	}
+	say, err := ingest.ParseLang(*lang)
+	if err != nil {
+		// Said in the language the flag would have defaulted to.
+		fallback, _ := ingest.ParseLang(localeLang(env))
+		return ingest.Worded(fallback, "", err)
+	}
+	cli := ingest.CLI{Lang: say}
 	if *template != "" {
-		return ingest.WriteTemplate(stdout, *template)
+		return ingest.Worded(say, "", ingest.WriteTemplate(stdout, *template, say))
 	}
 	if len(pos) != 2 {
 		fs.Usage()
-		return fmt.Errorf("ingest wants a layer and a file, got %d arguments", len(pos))
+		return ingest.Worded(say, "", ingest.OptionError("", ingest.OptArguments, map[string]any{"got": len(pos)}))
 	}
 	layer, path := pos[0], pos[1]
-	enc, err := ingest.ParseEncoding(*encoding)
+	opt, err := ingestOptions(layer, path, *encoding, *crsName, *bbox, *rejectsPath, *skipInvalid)
 	if err != nil {
-		return err
+		return ingest.Worded(say, "", err)
 	}
-	crs, err := geo.ParseCRS(*crsName)
-	if err != nil {
-		return err
-	}
-	rejectsLang, err := ingest.ParseLang(*lang)
-	if err != nil {
-		return err
-	}
-	bounds, err := parseBounds(*bbox)
-	if err != nil {
-		return err
-	}
-	if _, err := ingest.LookupLayer(layer); err != nil {
-		return err
-	}
+	opt.DryRun, opt.MakeValid, opt.SourceLayer, opt.Lang = *dryRun, *makeValid, *sourceLayer, say
 	if *as == "" {
 		// The system's import is trusted local work: as the URL's user.
 		cfg.DBRole = ""
@@ -90,20 +82,18 @@ func runIngest(ctx context.Context, args []string, env *env, stdout, stderr io.W
 	scope, startedBy := lianxin.SystemScope(), osUser()
 	if *as != "" {
 		if scope, err = importerScope(ctx, st, *as); err != nil {
-			return err
+			return ingest.Worded(say, "", err)
 		}
 		startedBy = scope.User
 	}
-	opt := ingest.Options{Layer: layer, Path: path, Encoding: enc, CRS: crs, Bounds: bounds,
-		DryRun: *dryRun, SkipInvalid: *skipInvalid, MakeValid: *makeValid, SourceLayer: *sourceLayer,
-		StartedBy: startedBy, Lang: rejectsLang}
+	opt.StartedBy = startedBy
 	var bar *progressBar
 	if f, ok := stderr.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
 		var size int64
 		if fi, err := os.Stat(path); err == nil {
 			size = fi.Size()
 		}
-		bar = &progressBar{w: stderr, total: size, start: time.Now()}
+		bar = &progressBar{w: stderr, cli: cli, total: size, start: time.Now()}
 		opt.Progress = bar.update
 	}
 	rec, runErr := ingest.Run(ctx, st, scope, "cli", opt)
@@ -112,14 +102,10 @@ func runIngest(ctx context.Context, args []string, env *env, stdout, stderr io.W
 	}
 	for i, r := range rec.Rejects {
 		if i == 20 {
-			more := ""
-			if !*skipInvalid {
-				more = " (--dry-run --skip-invalid writes every rejected row to a file)"
-			}
-			fmt.Fprintf(stderr, "… and %d more rejected rows%s\n", rec.Rejected-20, more)
+			fmt.Fprintln(stderr, cli.MoreRejected(rec.Rejected-20, !*skipInvalid))
 			break
 		}
-		fmt.Fprintf(stderr, "rejected: %s\n", r.Error())
+		fmt.Fprintln(stderr, cli.Reject(r))
 	}
 	if runErr == nil && *skipInvalid && rec.Rejected > 0 {
 		out := *rejectsPath
@@ -130,30 +116,60 @@ func runIngest(ctx context.Context, args []string, env *env, stdout, stderr io.W
 		if err != nil {
 			return fmt.Errorf("write rejects file: %w", err)
 		}
-		if *dryRun {
-			// Nothing landed: the rejects file alone would leave out the good rows.
-			fmt.Fprintf(stderr, "wrote %d rejected rows to %s: a dry run, so fix them in %s and import it again\n", n, out, path)
-		} else {
-			fmt.Fprintf(stderr, "wrote %d rejected rows to %s: fix them and import that file again\n", n, out)
-		}
+		// After a dry run nothing landed: the rejects file alone would
+		// leave out the good rows, so the original is the one to fix.
+		fmt.Fprintln(stderr, cli.WroteRejects(n, out, path, *dryRun))
 	}
 	if runErr != nil {
-		var le *lianxin.Error
-		if errors.As(runErr, &le) {
-			// A refused file's problems in the language asked for.
-			if zh := ingest.MessageZH(rec.FileName, ingest.ProblemsOf(runErr)); zh != "" && rejectsLang == ingest.LangZH {
-				return errors.New(zh)
-			}
-			return errors.New(le.Message)
-		}
-		return runErr
+		// A refused file's problems, or its rows', in the language asked for.
+		return ingest.Worded(say, rec.FileName, runErr)
 	}
-	fmt.Fprintf(stdout, "import %d %s: %s inserted=%d updated=%d unchanged=%d rejected=%d\n",
-		rec.ID, rec.Status, layer, rec.Inserted, rec.Updated, rec.Unchanged, rec.Rejected)
-	if rec.Message != "" {
-		fmt.Fprintln(stdout, rec.Message)
+	line, note := cli.Summary(rec)
+	fmt.Fprintln(stdout, line)
+	if note != "" {
+		fmt.Fprintln(stdout, note)
 	}
 	return nil
+}
+
+// ingestOptions checks the options of `ingest layer path` that need no
+// database, each refused with its option code (ingest.OptionError).
+func ingestOptions(layer, path, encoding, crsName, bbox, rejectsPath string, skipInvalid bool) (ingest.Options, error) {
+	if _, err := ingest.LookupLayer(layer); err != nil {
+		return ingest.Options{}, err
+	}
+	enc, err := ingest.ParseEncoding(encoding)
+	if err != nil {
+		return ingest.Options{}, err
+	}
+	crs, err := ingest.ParseCRS(crsName)
+	if err != nil {
+		return ingest.Options{}, err
+	}
+	bounds, err := parseBounds(bbox)
+	if err != nil {
+		return ingest.Options{}, err
+	}
+	if rejectsPath != "" && !skipInvalid {
+		// Without --skip-invalid no rejects file is written: the path
+		// would be silently ignored.
+		return ingest.Options{}, ingest.OptionError("rejects", ingest.OptRejectsNoSkip, map[string]any{"rejects": rejectsPath})
+	}
+	return ingest.Options{Layer: layer, Path: path, Encoding: enc, CRS: crs, Bounds: bounds, SkipInvalid: skipInvalid}, nil
+}
+
+// localeLang is the language the locale asks for: zh when the first set
+// of LC_ALL, LC_MESSAGES and LANG starts with zh (zh_CN.UTF-8), else en.
+func localeLang(env *env) string {
+	for _, k := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		if v := env.getenv(k); v != "" {
+			if strings.HasPrefix(strings.ToLower(v), "zh") {
+				return ingest.LangZH
+			}
+			return ingest.LangEN
+		}
+	}
+	return ingest.LangEN
 }
 
 // importerScope is the scope username's upload would have: their roles and
@@ -163,16 +179,16 @@ func importerScope(ctx context.Context, st *store.Store, username string) (lianx
 	u, err := st.UserByName(ctx, username)
 	if err != nil {
 		if lianxin.ErrorCode(err) == lianxin.ENotFound {
-			return lianxin.Scope{}, fmt.Errorf("--as %s: no such user (lianxin user list shows the accounts)", username)
+			return lianxin.Scope{}, ingest.OptionError("as", ingest.OptNoSuchUser, map[string]any{"user": username})
 		}
 		return lianxin.Scope{}, fmt.Errorf("--as %s: look up user: %w", username, err)
 	}
 	if u.Disabled {
-		return lianxin.Scope{}, fmt.Errorf("--as %s: the account is disabled (lianxin user enable %s lets it work again)", u.Username, u.Username)
+		return lianxin.Scope{}, ingest.OptionError("as", ingest.OptUserDisabled, map[string]any{"user": u.Username})
 	}
 	scope := u.Scope()
 	if err := ingest.MayImport(scope); err != nil {
-		return lianxin.Scope{}, fmt.Errorf("--as %s: %s; %s holds %s", u.Username, lianxin.ErrorMessage(err), u.Username, rolesText(u.Roles))
+		return lianxin.Scope{}, ingest.OptionError("as", ingest.OptUserMayNot, map[string]any{"user": u.Username, "roles": rolesText(u.Roles)})
 	}
 	return scope, nil
 }
@@ -192,7 +208,7 @@ func writeRejectsFile(ctx context.Context, rec ingest.Record, opt ingest.Options
 func parseBounds(s string) (orb.Bound, error) {
 	var w, south, e, n float64
 	if _, err := fmt.Sscanf(strings.ReplaceAll(s, " ", ""), "%g,%g,%g,%g", &w, &south, &e, &n); err != nil || w >= e || south >= n {
-		return orb.Bound{}, fmt.Errorf("bounds %q: want west,south,east,north in degrees, e.g. 119.90,31.95,120.35,32.40", s)
+		return orb.Bound{}, ingest.OptionError("bounds", ingest.OptBadBounds, map[string]any{"value": s})
 	}
 	return orb.Bound{Min: orb.Point{w, south}, Max: orb.Point{e, n}}, nil
 }
@@ -210,6 +226,7 @@ func osUser() string {
 // size, the share done and an ETA, on one terminal line.
 type progressBar struct {
 	w     io.Writer
+	cli   ingest.CLI // its words
 	total int64
 	start time.Time
 	last  time.Time
@@ -229,15 +246,15 @@ func (p *progressBar) update(rows, bytes int64) {
 		eta := time.Duration(elapsed * (1 - frac) / max(frac, 1e-6) * float64(time.Second)).Round(time.Second)
 		const width = 30
 		done := int(frac * width)
-		fmt.Fprintf(p.w, "\r[%s%s] %3.0f%% %d rows %.0f rows/s ETA %s   ",
-			strings.Repeat("=", done), strings.Repeat(" ", width-done), frac*100, rows, rate, eta)
+		fmt.Fprintf(p.w, "\r[%s%s] %3.0f%% %s %s   ",
+			strings.Repeat("=", done), strings.Repeat(" ", width-done), frac*100, p.cli.Progress(rows, fmt.Sprintf("%.0f", rate)), p.cli.ETA(eta.String()))
 		return
 	}
-	fmt.Fprintf(p.w, "\r%d rows %.0f rows/s   ", rows, rate)
+	fmt.Fprintf(p.w, "\r%s   ", p.cli.Progress(rows, fmt.Sprintf("%.0f", rate)))
 }
 
 func (p *progressBar) finish() {
 	if !p.last.IsZero() {
-		fmt.Fprintf(p.w, "\rdone in %s%s\n", time.Since(p.start).Round(time.Millisecond), strings.Repeat(" ", 60))
+		fmt.Fprintf(p.w, "\r%s%s\n", p.cli.Done(time.Since(p.start).Round(time.Millisecond).String()), strings.Repeat(" ", 60))
 	}
 }

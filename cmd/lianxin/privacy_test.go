@@ -57,9 +57,9 @@ func published(v any) (n int64, hidden bool) {
 	return 0, true
 }
 
-// hasSmallLabel finds "<11" as CSV writes it and as JSON escapes it.
-func hasSmallLabel(body string) bool {
-	return strings.Contains(body, privacy.SmallLabel) || strings.Contains(body, `\u003c11`)
+// hasHiddenLabel finds a hidden village count's label, as CSV and JSON write it.
+func hasHiddenLabel(body string) bool {
+	return strings.Contains(body, `"`+privacy.HiddenLabel+`"`) || strings.Contains(body, ","+privacy.HiddenLabel)
 }
 
 func rowsOf(v any) []map[string]any {
@@ -119,15 +119,15 @@ func TestPrivacyAgainstSubtraction(t *testing.T) {
 	t.Run("small counts never shown", func(t *testing.T) {
 		for _, format := range []string{"json", "csv", "geojson"} {
 			rec := f.do(planner, "GET", "/api/v1/reports/gaps?all=true&format="+format, "")
-			if rec.Code != 200 || !hasSmallLabel(rec.Body.String()) {
+			if rec.Code != 200 || !hasHiddenLabel(rec.Body.String()) {
 				t.Errorf("gaps as %s for a planner = %d, holds %q: %v; want 200 with hidden counts", format, rec.Code,
-					privacy.SmallLabel, hasSmallLabel(rec.Body.String()))
+					privacy.HiddenLabel, hasHiddenLabel(rec.Body.String()))
 			}
 		}
 		for _, r := range rowsOf(f.getJSON(t, planner, "/api/v1/reports/gaps?all=true")) {
 			for g, v := range r["special_unvisited"].(map[string]any) {
 				if n, h := published(v); !h && privacy.SmallCount(n) {
-					t.Errorf("village %s: special_unvisited.%s = %d shown to a planner, want %q", r["village_code"], g, n, privacy.SmallLabel)
+					t.Errorf("village %s: special_unvisited.%s = %d shown to a planner, want %q", r["village_code"], g, n, privacy.HiddenLabel)
 				}
 			}
 			if n, h := published(r["special_waiting"]); !h && privacy.SmallCount(n) {

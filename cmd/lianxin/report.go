@@ -31,7 +31,7 @@ func runReport(ctx context.Context, args []string, env *env, stdout, stderr io.W
 	from := fs.String("from", "", "first day YYYY-MM-DD (default: campaign start)")
 	to := fs.String("to", "", "day after the last YYYY-MM-DD (default: tomorrow)")
 	format := fs.String("format", "json", "json, csv (UTF-8 with BOM) or geojson (gaps and next)")
-	all := fs.Bool("all", false, "gaps: every village, not only those below one-third")
+	all := fs.Bool("all", false, "gaps: every village, not only those in gap")
 	sortBy := fs.String("sort", "", "gaps: column to sort by, '-' prefix for descending (default: priority)")
 	n := fs.Int("n", 0, "next: villages in the plan (default 8); diary-sample: entries per team (default 10)")
 	seed := fs.Int64("seed", 1, "diary-sample: the same seed draws the same sample")

@@ -145,7 +145,7 @@ export function initDiary(app) {
     sending: false,
     offline: Boolean(app.unverified),
     editing: null, // the refused queued entry open in the form: {id, keepID}
-    position: null, // {lon, lat, acc}
+    position: null, // {lon, lat, acc}: for the entry in the form only, cleared when it is saved
     locating: false,
     positionError: '',
     notice: null, // the last result, one line: a function, so that it follows the language
@@ -225,6 +225,7 @@ export function initDiary(app) {
       h('fieldset', { class: 'diary-position' },
         h('legend', {}, t('diary.position')),
         h('p', { id: 'diary-position-text', class: 'muted', 'aria-live': 'polite' }, position),
+        state.position ? h('p', { id: 'diary-position-once', class: 'muted' }, t('diary.positionOnce')) : null,
         h('button', { type: 'button', id: 'diary-locate', onclick: locate, disabled: state.locating }, t('diary.usePosition')),
         state.position ? h('button', { type: 'button', id: 'diary-unlocate', onclick: () => { state.position = null; render(); } }, t('diary.clearPosition')) : null),
       state.formError ? h('p', { class: 'error', role: 'alert', id: 'diary-form-error' }, t(state.formError, { example: WHEN_EXAMPLE })) : null,
@@ -317,6 +318,8 @@ export function initDiary(app) {
     state.locating = true;
     state.positionError = '';
     render();
+    // A fresh fix (maximumAge 0): one the phone kept from the last
+    // household a minute ago would place this entry there.
     navigator.geolocation.getCurrentPosition((p) => {
       state.locating = false;
       state.position = { lon: p.coords.longitude, lat: p.coords.latitude, acc: p.coords.accuracy };
@@ -327,7 +330,7 @@ export function initDiary(app) {
       // The browser's message is in the browser's language: ours, by its code.
       state.positionError = { 1: 'denied', 2: 'unavailable', 3: 'timeout' }[err.code] || 'unavailable';
       render();
-    }, { enableHighAccuracy: true, timeout: 20000, maximumAge: 60000 });
+    }, { enableHighAccuracy: true, timeout: 20000, maximumAge: 0 });
   }
 
   const int = (el) => (el.value === '' ? 0 : Number(el.value));
@@ -376,7 +379,11 @@ export function initDiary(app) {
       state.queue.push({ entry, queuedAt: new Date().toISOString() });
     }
     saveQueue(app.user, state.queue);
-    // A fresh form for the next household; the member and the place stay.
+    // A fresh form for the next household; the member stays. The position
+    // was this household's: the next entry takes its own fix, or its
+    // household's registered place.
+    state.position = null;
+    state.positionError = '';
     household.value = '';
     notes.value = '';
     collected.value = '0';
@@ -424,6 +431,7 @@ export function initDiary(app) {
 
   function cancelEdit() {
     state.editing = null;
+    state.position = null; // the refused entry's, which edit put in the form
     household.value = '';
     notes.value = '';
     occurred.value = '';

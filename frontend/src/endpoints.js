@@ -67,14 +67,17 @@ export const EXPORT_FORMATS = [
   { id: 'fgb', label: 'FlatGeobuf' },
 ];
 /**
- * HOUSEHOLD_LAYERS show households one by one (visits are at households):
- * the server answers 403 to a user without the household_points grant, in
- * tiles and exports alike, so the page offers them only to users who have it.
+ * mayReadLayer: whether user may read the layer named layer, from the
+ * server's own answer (/auth/session and /auth/me list the layers the user
+ * may read, by the rule every tile, export and OGC path applies). The page
+ * keeps no copy of that rule. No user (a server without sign-in), or an
+ * answer without the list (an older server), lets everyone through: the
+ * server refuses what it refuses all the same.
  */
-export const HOUSEHOLD_LAYERS = new Set(['households', 'visits']);
+export const mayReadLayer = (user, layer) => !user || !Array.isArray(user.layers) || user.layers.includes(layer);
 
-/** mayReadHouseholds: a server without sign-in (no user) lets everyone through. */
-export const mayReadHouseholds = (user) => !user || user.household_points !== false;
+/** mayReadHouseholds: the households layer's rule, which the household lists (special groups) follow. */
+export const mayReadHouseholds = (user) => mayReadLayer(user, 'households');
 
 /**
  * userTowns lists the towns a user is held to, or null when they see every

@@ -5,12 +5,19 @@
 // style for QGIS (qgisstyle.js), per layer and for the whole map.
 
 import {
-  EXPORT_FORMATS, EXPORT_LAYERS, HOUSEHOLD_LAYERS, TILE_LAYERS, WINDOWED_EXPORTS, api, mayReadHouseholds, userTowns,
+  EXPORT_FORMATS, EXPORT_LAYERS, TILE_LAYERS, WINDOWED_EXPORTS, api, mayReadLayer, userTowns,
 } from './endpoints.js';
 import { date, lang, t } from './i18n.js';
 import { qgisStyle } from './qgisstyle.js';
 import { h } from './ui.js';
 import { addDays } from './weeks.js';
+
+/**
+ * MIXED_LAYERS hold points and polygons. A shapefile holds one geometry
+ * type, so their Shapefile comes as two files, the points and the polygons
+ * (the export's geometry parameter); the other formats hold both in one.
+ */
+const MIXED_LAYERS = new Set(['projects']);
 
 /** STYLE_SOURCES: the download rows whose layer the web map draws, and its source there. */
 const STYLE_SOURCES = {
@@ -75,8 +82,8 @@ export function initGIS(app) {
       h('p', { class: 'muted' }, t('gis.qgisHint')),
       copyRow(t('gis.ogc'), `${origin}/ogc`, 'url-ogc'),
       h('h3', {}, t('gis.tilejson')),
-      // A household layer's TileJSON is a 403 without the grant: not offered.
-      ...TILE_LAYERS.filter((l) => !HOUSEHOLD_LAYERS.has(l) || mayReadHouseholds(app.user))
+      // A layer the server does not let this user read is a 403: not offered.
+      ...TILE_LAYERS.filter((l) => mayReadLayer(app.user, l))
         .map((l) => copyRow(t(`layer.${l}`), `${origin}/tiles/${l}.json`, `url-tj-${l}`)),
       h('h3', {}, t('gis.style')),
       h('p', { class: 'muted' }, t('gis.styleHint')),
@@ -98,13 +105,17 @@ export function initGIS(app) {
     const note = exportsOK === false ? h('p', { class: 'warn', role: 'note' }, t('gis.exportsMissing')) : null;
     const rows = EXPORT_LAYERS.map((l) => h('tr', { dataset: { layer: l } },
       h('th', { scope: 'row' }, t(`layer.${l}`)),
-      // Without the household_points grant the server refuses these layers:
-      // say so instead of links that download an error.
-      HOUSEHOLD_LAYERS.has(l) && !mayReadHouseholds(app.user)
+      // A layer the server refuses this user (households and visits without
+      // the household_points grant): say so instead of links that download an error.
+      !mayReadLayer(app.user, l)
         ? h('td', { class: 'muted needs-grant' }, t('gis.needsGrant')) :
-      h('td', {}, h('div', { class: 'formats' }, EXPORT_FORMATS.filter((f) => f.id !== 'kml' || crs !== 'EPSG:4490').map((f) => {
+      h('td', {}, h('div', { class: 'formats' }, EXPORT_FORMATS.filter((f) => f.id !== 'kml' || crs !== 'EPSG:4490').flatMap((f) => (
+        f.id === 'shp' && MIXED_LAYERS.has(l)
+          ? [{ ...f, label: t('gis.shpPoints'), geometry: 'point' }, { ...f, label: t('gis.shpPolygons'), geometry: 'polygon' }]
+          : [f])).map((f) => {
         // KML is WGS 84 by definition, so it is not offered in CGCS2000.
         const p = { format: f.id, ...(crs !== 'EPSG:4326' ? { crs } : {}), ...(WINDOWED_EXPORTS.has(l) ? app.window : {}) };
+        if (f.geometry) p.geometry = f.geometry;
         if (l === 'h3_cells') p.resolution = resSel.value;
         // 缺口报告 holds the gap report's villages: the server's default for
         // the gaps layer, said in the link so a copied URL says it too.
@@ -117,7 +128,8 @@ export function initGIS(app) {
           'aria-label': t('gis.downloadLabel', { layer: t(`layer.${l}`), format: f.label }),
           'aria-disabled': exportsOK === false ? 'true' : undefined,
         }, f.label);
-      }), STYLE_SOURCES[l] ? styleButton(STYLE_SOURCES[l], t('gis.styleButton'), `style-download-${l}`) : null))));
+      }), STYLE_SOURCES[l] ? styleButton(STYLE_SOURCES[l], t('gis.styleButton'), `style-download-${l}`) : null),
+      MIXED_LAYERS.has(l) ? h('p', { class: 'muted formats-note' }, t('gis.shpMixed')) : null)));
     // The downloads follow the planner view's town and time window: say so,
     // or a file of one town over six weeks surprises whoever opens it.
     const town = app.towns.find((x) => x.code === app.town);
@@ -207,6 +219,50 @@ export function initGIS(app) {
     }
     renderList();
   };
+
+  // Downloads are fetched, not followed: a refusal (a 400 with the
+  // server's reason) is said on the page, where a followed link saved it as
+  // the file (projects.json holding an error).
+  const exportMsg = h('p', { id: 'export-status', role: 'status', 'aria-live': 'polite' });
+  listEl.after(exportMsg);
+  listEl.addEventListener('click', async (e) => {
+    const a = e.target.closest?.('a.download');
+    if (!a || a.getAttribute('aria-disabled') === 'true') return;
+    e.preventDefault();
+    const row = a.closest('tr');
+    const what = { layer: row?.querySelector('th')?.textContent || '', format: a.textContent };
+    const guess = `${row?.dataset.layer || 'export'}`;
+    // Said in the row clicked, where the eyes are (the list is long).
+    (a.closest('td') || listEl).append(exportMsg);
+    exportMsg.className = 'muted';
+    exportMsg.textContent = t('gis.exportPreparing', { file: guess });
+    try {
+      const res = await fetch(a.href, { credentials: 'same-origin' });
+      if (!res.ok) {
+        let text = `HTTP ${res.status}`;
+        try {
+          text = (await res.json())?.error?.message || text;
+        } catch { /* not JSON */ }
+        throw new Error(text);
+      }
+      // The server's name for the file (layer, kind, CRS and extension).
+      const cd = res.headers.get('Content-Disposition') || '';
+      const m = /filename\*=UTF-8''([^;]+)|filename="?([^";]+)"?/i.exec(cd);
+      const file = m ? decodeURIComponent(m[1] || m[2]) : guess;
+      const blob = await res.blob();
+      const url = URL.createObjectURL(blob);
+      const save = h('a', { href: url, download: file, hidden: true });
+      document.body.append(save);
+      save.click();
+      save.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 60000);
+      exportMsg.textContent = t('gis.exportDone', { file });
+    } catch (err) {
+      exportMsg.className = 'warn';
+      exportMsg.textContent = t('gis.exportFailed', { ...what, message: err.message });
+      exportMsg.scrollIntoView?.({ block: 'nearest' });
+    }
+  });
 
   crsSel.addEventListener('change', renderList);
   resSel.addEventListener('change', renderList);

@@ -98,6 +98,25 @@ function worded(key, r) {
   return s === key ? r.reason : s;
 }
 
+// The form's label of each option the server may name in a refusal.
+const OPTION_LABELS = { encoding: 'imp.encoding', crs: 'imp.crs', dry_run: 'imp.dryRun', skip_invalid: 'imp.skipInvalid', make_valid: 'imp.makeValid', layer: 'imp.layer', file: 'imp.file' };
+
+/**
+ * optionReason words a refused option (an upload's error details
+ * {option, code, params}: a bad encoding or crs, a flag not true or
+ * false, no file, a field that is no option) in the page's language
+ * (i18n imp.option.*), naming the option by the form's label; '' when the
+ * details are not an option's.
+ */
+export function optionReason(d) {
+  if (!d || typeof d.code !== 'string') return '';
+  const key = `imp.option.${d.code}`;
+  if (t(key) === key) return '';
+  const params = { ...(d.params || {}) };
+  if (typeof params.option === 'string' && OPTION_LABELS[params.option]) params.option = t(OPTION_LABELS[params.option]).split(/[:：]/)[0];
+  return worded(key, { params, reason: '' });
+}
+
 // problemsText is a refused file's problems in the page's language, one
 // sentence each, or '' for none (an English page keeps the server's
 // message, which says the same).
@@ -134,7 +153,11 @@ function upload(layer, form, csrf, onProgress, onUnauthorized) {
       const code = payload?.error?.code || '';
       // A file refused by its name (a workbook, an unknown type) has its
       // problems in the details, coded as a record's are.
-      const message = problemsText(payload?.error?.details?.problems) || payload?.error?.message || xhr.statusText;
+      // An option refused (a bad encoding, a flag not true or false) has
+      // its code in the details, worded as a file's problems are.
+      const details = payload?.error?.details;
+      const message = problemsText(details?.problems) || (lang() === 'en' ? '' : optionReason(details))
+        || payload?.error?.message || xhr.statusText;
       if (xhr.status === 401) {
         onUnauthorized();
         reject(new ApiError('unauthorized', 401, message, code));
@@ -263,7 +286,8 @@ export function initImports(app) {
     [...layerSel.options].forEach((o, i) => { o.textContent = `${i + 1}. ${o.textContent}`; });
     options(encSel, [['', 'imp.enc.auto'], ['utf-8', 'imp.enc.utf8'], ['gbk', 'imp.enc.gbk']], state.encoding);
     options(crsSel, [['wgs84', 'imp.crs.wgs84'], ['cgcs2000', 'imp.crs.cgcs2000'], ['gcj02', 'imp.crs.gcj02']], state.crs);
-    templateLink.href = `/api/v1/imports/template?layer=${encodeURIComponent(state.layer)}`;
+    // The template in the page's language: Chinese headers and notes on the zh page.
+    templateLink.href = `/api/v1/imports/template?layer=${encodeURIComponent(state.layer)}&lang=${lang() === 'en' ? 'en' : 'zh'}`;
     templateLink.textContent = t('imp.template', { layer: t(`imp.layer.${state.layer}`) });
     submit.textContent = t(state.busy ? 'imp.busy' : 'imp.submit');
     submit.disabled = state.busy;
@@ -275,14 +299,18 @@ export function initImports(app) {
     class: `card${k === 'rejected' && rec[k] > 0 ? ' rejected' : ''}`, dataset: { key: k },
   }, h('dt', {}, t(`imp.count.${k}`)), h('dd', { dataset: { value: String(rec[k] ?? 0) } }, num(rec[k] ?? 0)))));
 
+  const fieldWord = (f) => (f === 'geometry' || f === 'type' ? t(`imp.field.${f}`) : f);
   const rejectsTable = (rec) => {
     const rows = rec.rejects || [];
     const columns = [
       { key: 'file', label: t('imp.col.file') },
       { key: 'line', label: t('imp.col.line'), numeric: true, render: (r) => (r.unit === 'feature' ? t('imp.unit.feature', { n: num(r.line) }) : num(r.line)) },
-      // The column as the clerk's file spelled it (户编号), the API's name in the tooltip.
-      { key: 'field', label: t('imp.col.field'), value: (r) => r.header || r.field || '',
-        render: (r) => (r.header && r.field ? h('span', { class: 'field', title: t('imp.col.fieldApi', { field: r.field }) }, r.header) : (r.header || r.field || '—')) },
+      // The column as the clerk's file spelled it (户编号), the API's name in the tooltip; a
+      // GeoJSON feature's geometry or type, which no column names, in the page's language (几何).
+      { key: 'field', label: t('imp.col.field'), value: (r) => r.header || fieldWord(r.field) || '',
+        render: (r) => (r.field && (r.header || fieldWord(r.field) !== r.field)
+          ? h('span', { class: 'field', title: t('imp.col.fieldApi', { field: r.field }) }, r.header || fieldWord(r.field))
+          : (r.header || r.field || '—')) },
       { key: 'reason', label: t('imp.col.reason'), value: rejectReason, render: rejectReason },
     ];
     const table = sortableTable({ columns, rows, caption: t('imp.rejects'), rowKey: (r) => `${r.line}:${r.field || ''}` });

@@ -3,7 +3,7 @@
 
 import './style.css';
 import { ApiError, apiFetch, onUnauthorized, setCsrfToken } from './api.js';
-import { api } from './endpoints.js';
+import { api, mayReadLayer, userTowns } from './endpoints.js';
 import { applyI18n, initialLang, lang, onLangChange, setLang, t } from './i18n.js';
 import { initGIS } from './gis.js';
 import { initAdmin } from './admin.js';
@@ -16,6 +16,8 @@ import { campaignWeeks } from './weeks.js';
 
 // How long the page waits for the server's first answer before it opens offline.
 const CONFIG_WAIT_MS = 8000;
+// How long the map waits for a team leader's route before it opens on their town.
+const FIRST_PLAN_WAIT_MS = 1500;
 
 const app = {
   map: null,
@@ -88,6 +90,20 @@ function initTabs() {
   document.body.dataset.view = 'planner';
 }
 
+/**
+ * landingView is the tab a user opens on after signing in: their own work.
+ * A team leader's is their team (the next villages to visit), a member's the
+ * diary; a planner, GIS staff or an admin (and anyone with one of those roles
+ * beside) opens on the county's map.
+ */
+function landingView(user) {
+  const roles = new Set(user?.roles || []);
+  if (['planner', 'gis', 'admin'].some((r) => roles.has(r))) return 'planner';
+  if (roles.has('team_leader')) return 'team';
+  if (roles.has('member') && mayWriteDiary(user)) return 'diary';
+  return 'planner';
+}
+
 function initSidebarToggle() {
   const btn = document.getElementById('sidebar-toggle');
   const body = document.getElementById('sidebar-body');
@@ -104,21 +120,61 @@ function initSidebarToggle() {
   });
 }
 
-/** loadTowns reads the town list from the API, or from the towns tiles if the API has none. */
-async function loadTowns() {
-  try {
-    app.towns = (await api.towns()).map((x) => ({ id: x.id, code: x.code, name: x.name, bbox: x.bbox }));
-    // The villages tiles name their town by id: take the ids from the towns tiles.
-    if (app.towns.some((x) => x.id === undefined)) {
-      const ids = new Map((await townsFromTiles()).map((x) => [x.code, x.id]));
-      app.towns.forEach((x) => { if (x.id === undefined) x.id = ids.get(x.code); });
-    }
-  } catch (err) {
-    if (err.kind !== 'missing') throw err;
-    app.towns = await townsFromTiles();
-  }
-  app.towns.sort((a, b) => String(a.code).localeCompare(String(b.code)));
+/** townList is the towns as the views keep them, in code order. */
+function townList(towns) {
+  return towns.map((x) => ({ id: x.id, code: x.code, name: x.name, bbox: x.bbox }))
+    .sort((a, b) => String(a.code).localeCompare(String(b.code)));
+}
+
+/** setTowns keeps the town list and tells the views. */
+function setTowns(towns) {
+  app.towns = townList(towns);
   app.emit('towns', app.towns);
+}
+
+/**
+ * loadTowns completes the town list once the map has loaded, when the API
+ * had none (err 'missing') or named towns without ids: the towns tiles have
+ * them (the villages tiles name their town by id).
+ */
+async function loadTowns(asked) {
+  if (asked.status === 'fulfilled' && asked.value.every((x) => x.id !== undefined)) return; // set before the map
+  if (asked.status === 'rejected') {
+    if (asked.reason?.kind !== 'missing') throw asked.reason;
+    setTowns(await townsFromTiles());
+    return;
+  }
+  const ids = new Map((await townsFromTiles()).map((x) => [x.code, x.id]));
+  setTowns(asked.value.map((x) => (x.id === undefined ? { ...x, id: ids.get(x.code) } : x)));
+}
+
+/**
+ * ownBounds is the box around the towns a user is held to (a team leader's
+ * town), or null: such a user's map opens there, not on the whole county,
+ * whose other towns' tiles would hold nothing for them.
+ */
+function ownBounds(user, towns) {
+  const own = userTowns(user);
+  const boxes = own ? towns.filter((x) => own.includes(x.code) && Array.isArray(x.bbox) && x.bbox.length === 4).map((x) => x.bbox) : [];
+  if (!own || !boxes.length || boxes.length !== own.length) return null;
+  return [[Math.min(...boxes.map((b) => b[0])), Math.min(...boxes.map((b) => b[1]))],
+    [Math.max(...boxes.map((b) => b[2])), Math.max(...boxes.map((b) => b[3]))]];
+}
+
+/**
+ * greyUnreadableOverlays turns off the map's overlay boxes for the layers the
+ * server says this user may not read (visits without the household grant),
+ * the note saying why, rather than a 403 banner once one is ticked.
+ */
+function greyUnreadableOverlays() {
+  const note = document.getElementById('layers-grant-note');
+  for (const c of document.querySelectorAll('input[name=layer]')) {
+    if (mayReadLayer(app.user, c.value)) continue;
+    c.disabled = true;
+    c.checked = false;
+    c.setAttribute('aria-describedby', 'layers-grant-note');
+    note.hidden = false;
+  }
 }
 
 function townsFromTiles() {
@@ -163,9 +219,13 @@ async function readWeeks() {
 
 async function boot() {
   // MapLibre is most of the code: fetch it while the user signs in, so the
-  // sign-in form does not wait for it (on a phone's network, seconds).
-  const mapCode = Promise.all([import('./map.js'), import('./planner.js'), import('./team.js')]);
+  // sign-in form does not wait for it (on a phone's network, seconds). The
+  // team view's code comes apart from it: its tables need no map, and are
+  // asked and shown while MapLibre is still loading.
+  const mapCode = Promise.all([import('./map.js'), import('./planner.js')]);
+  const teamCode = import('./team.js');
   mapCode.catch(() => {}); // reported where it is awaited
+  teamCode.catch(() => {});
   initLanguage();
   mountImports(); // its tab, before the tabs are wired
   mountDiary(); // likewise
@@ -195,10 +255,21 @@ async function boot() {
 
   const loadingEl = document.getElementById('map-loading');
   loadingEl.hidden = false;
-  // The county's bounds and the campaign's weeks before the map: its first
-  // tiles are then those of the county and the whole campaign, not a guessed
-  // view and an open window that are thrown away a moment later.
-  const [tj, weeks] = await Promise.allSettled([apiFetch('/tiles/towns.json'), readWeeks()]);
+  // The team view first: a team leader's own team is asked as soon as the
+  // window is known ('start'), and its tables drawn while MapLibre loads; its
+  // route goes on the map once there is one ('map'). Its team list is asked
+  // now (app.teamList shares the answer), beside the county's bounds, the
+  // campaign's weeks and the towns, which come before the map: its first
+  // tiles are then those of the county (or the user's own towns) and the
+  // whole campaign, not a guessed view and an open window that are thrown
+  // away a moment later.
+  onLangChange(() => app.emit('lang', lang()));
+  const teamView = teamCode.then(({ initTeam }) => {
+    initTeam(app);
+    app.teamList().catch(() => {}); // said by the team view, which asks again
+  });
+  teamView.catch(() => {}); // reported where it is awaited
+  const [tj, weeks, towns] = await Promise.allSettled([apiFetch('/tiles/towns.json'), readWeeks(), api.towns()]);
   let bounds = null;
   if (tj.status === 'fulfilled') {
     const b = tj.value?.bounds;
@@ -209,16 +280,43 @@ async function boot() {
   if (weeks.status === 'fulfilled') app.weeks = weeks.value;
   else showStatus(describeError(weeks.reason, t('planner.window')), { retry: () => window.location.reload() });
   const all = app.weeks.length ? { from: app.weeks[0].from, to: app.weeks[app.weeks.length - 1].to } : { from: '', to: '' };
-  let CoverageMap;
-  let initPlanner;
-  let initTeam;
+  app.window = all; // the planner's sliders open on it (the 'weeks' event)
+  if (towns.status === 'fulfilled') {
+    bounds = ownBounds(app.user, towns.value) || bounds;
+    // Without ids (the villages tiles name their town by id) they wait for the map's towns tiles: loadTowns.
+    if (towns.value.every((x) => x.id !== undefined)) app.towns = townList(towns.value);
+  }
+
   try {
-    [{ CoverageMap }, { initPlanner }, { initTeam }] = await mapCode;
+    await teamView;
+    // The diary's form needs no map either (its latest entries go on the map
+    // once it is ready): a member opens on it at once.
+    initDiary(app);
+    const landing = landingView(app.user);
+    if (landing !== 'planner') app.selectView(landing);
+    app.emit('start');
   } catch (err) {
     loadingEl.hidden = true;
     showStatus(t('status.unreachable'), { retry: () => window.location.reload() });
     console.error(err);
     return;
+  }
+
+  let CoverageMap;
+  let initPlanner;
+  try {
+    [{ CoverageMap }, { initPlanner }] = await mapCode;
+  } catch (err) {
+    loadingEl.hidden = true;
+    showStatus(t('status.unreachable'), { retry: () => window.location.reload() });
+    console.error(err);
+    return;
+  }
+  // A team leader's map ends on their team's route: when it comes soon
+  // (asked while MapLibre loaded), the map opens there and asks only those
+  // tiles, rather than the town's and every zoom on the way to the route.
+  if (userTowns(app.user)) {
+    await Promise.race([app.teamFirstPlan, new Promise((resolve) => { setTimeout(resolve, FIRST_PLAN_WAIT_MS); })]);
   }
   try {
     app.map = new CoverageMap('map', {
@@ -241,23 +339,22 @@ async function boot() {
   app.map.map.on('idle', () => { loadingEl.hidden = true; });
   const localise = () => app.map.localise({ zoomIn: t('map.zoomIn'), zoomOut: t('map.zoomOut'), title: t('map.label') });
   localise();
-  onLangChange(() => {
-    localise();
-    app.emit('lang', lang());
-  });
+  onLangChange(localise);
+
+  app.emit('map');
 
   initVillagePanel(app);
   initPlanner(app);
-  initTeam(app);
+  greyUnreadableOverlays();
   initGIS(app);
   initAdmin(app);
   initImports(app);
-  initDiary(app);
 
-  await app.map.loaded;
   if (app.weeks.length) app.emit('weeks', app.weeks);
+  if (app.towns.length) app.emit('towns', app.towns);
+  await app.map.loaded;
   try {
-    await loadTowns();
+    await loadTowns(towns);
   } catch (err) {
     showStatus(describeError(err, t('planner.town')), { retry: () => window.location.reload() });
   }
@@ -334,16 +431,22 @@ async function bootOffline() {
   initDiary(app);
   app.selectView('diary');
   say('offline.diary', { level: 'warn' });
+  registerShell();
 }
 
-/** registerShell installs the service worker that keeps the app shell for offline use (sw.js). */
+/**
+ * registerShell installs the service worker that keeps the app shell for
+ * offline use (sw.js). Once the page is ready: installing copies the whole
+ * shell (MapLibre's megabytes among it) into its cache, work that would
+ * otherwise compete with the first load it is meant to speed up later.
+ */
 function registerShell() {
   // Browsers offer service workers on https and localhost only.
   if (!import.meta.env.PROD || !('serviceWorker' in navigator)) return;
   navigator.serviceWorker.register('/sw.js').catch((err) => console.warn('service worker:', err));
 }
 
-registerShell();
+app.on('ready', registerShell);
 onUnauthorized(() => app.emit('unauthorized'));
 window.addEventListener('online', () => clearStatus());
 boot().catch((err) => {

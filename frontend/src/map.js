@@ -16,6 +16,28 @@ import {
 maplibregl.setWorkerUrl(workerUrl);
 
 export const BACKGROUND = '#f2f1ec';
+
+/**
+ * HIDDEN_HATCH fills a village the privacy rules suppress: stripes of the
+ * hidden grey (as a hidden hexagon is drawn) on BACKGROUND, opaque. A plain
+ * grey lay within 17 of cividis's middle class, so a suppressed village
+ * could pass for one of 20–27 % coverage; no class of either ramp is
+ * striped. size is the tile in pixels, ink the pixels of a stripe.
+ */
+export const HIDDEN_HATCH = { size: 8, stripe: 3, ink: mix(HIDDEN_COLOUR, FILL_OPACITY, BACKGROUND), ground: BACKGROUND };
+
+/** hatchImage is HIDDEN_HATCH as RGBA pixels: diagonal stripes that tile seamlessly. */
+export function hatchImage({ size, stripe, ink, ground } = HIDDEN_HATCH) {
+  const rgb = (c) => [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16));
+  const [a, b] = [rgb(ink), rgb(ground)];
+  const data = new Uint8ClampedArray(size * size * 4);
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      data.set([...((x + y) % size < stripe ? a : b), 255], (y * size + x) * 4);
+    }
+  }
+  return { width: size, height: size, data };
+}
 export const FALLBACK_CENTRE = [120.05, 32.17];
 
 /**
@@ -68,7 +90,12 @@ export class CoverageMap {
     this.colours = coloursFor(VIRIDIS, SHARE_BREAKS);
     this.legendListeners = [];
     this.markers = [];
+    this.planData = emptyFC(); // the route's line, kept for a map whose layers are not added yet
+    this.layersAdded = false;
     const base = basemap(basemapURL);
+    // Fills are translucent: over a basemap they no longer sit on
+    // BACKGROUND alone, and the legend says so (overBasemap).
+    this.overBasemap = Boolean(basemapURL);
     this.map = new maplibregl.Map({
       container,
       // A basemap given as a MapLibre style is loaded whole; lianxin's layers go on top.
@@ -102,7 +129,7 @@ export class CoverageMap {
     m.addSource('villages', vectorSource('villages', win));
     m.addSource('h3', vectorSource('h3', { ...win, town: this.town }));
     for (const o of OVERLAYS) m.addSource(o, vectorSource(o, o === 'visits' ? win : {}));
-    m.addSource('plan', { type: 'geojson', data: emptyFC() });
+    m.addSource('plan', { type: 'geojson', data: this.planData });
 
     // Hexagons.
     m.addLayer({
@@ -125,11 +152,12 @@ export class CoverageMap {
     // A village without figures is suppressed (privacy rule 2): grey as a
     // hidden hexagon, drawn opaque in the colour the legend shows, over the
     // "no population" fill its missing coverage gives it below.
+    if (!m.hasImage('hidden-hatch')) m.addImage('hidden-hatch', hatchImage());
     m.addLayer({
       id: 'villages-hidden', type: 'fill', source: 'villages', 'source-layer': 'villages',
       filter: HIDDEN_VILLAGE,
       layout: { visibility: 'none' },
-      paint: { 'fill-color': mix(HIDDEN_COLOUR, FILL_OPACITY, BACKGROUND), 'fill-opacity': 1 },
+      paint: { 'fill-pattern': 'hidden-hatch', 'fill-opacity': 1 },
     });
     m.addLayer({
       id: 'villages-line', type: 'line', source: 'villages', 'source-layer': 'villages',
@@ -188,6 +216,7 @@ export class CoverageMap {
       paint: { 'line-color': '#000000', 'line-width': 3, 'line-dasharray': [2, 1] },
     });
     this.setMode(this.mode);
+    this.layersAdded = true;
     m.on('idle', () => this.updateBreaks());
   }
 
@@ -266,11 +295,14 @@ export class CoverageMap {
 
   legend() {
     if (this.mode === 'villages') {
-      return { kind: 'villages', breaks: SHARE_BREAKS, colours: coloursFor(CIVIDIS, SHARE_BREAKS), share: true, hideable: true };
+      return {
+        kind: 'villages', breaks: SHARE_BREAKS, colours: coloursFor(CIVIDIS, SHARE_BREAKS), share: true, hideable: true,
+        overBasemap: this.overBasemap,
+      };
     }
     return {
       kind: 'heat', metric: this.metric, breaks: this.breaks, colours: this.colours, share: this.metric.share,
-      hideable: !!this.metric.hideable,
+      hideable: !!this.metric.hideable, overBasemap: this.overBasemap,
     };
   }
 
@@ -331,8 +363,8 @@ export class CoverageMap {
       el.title = baseLabel;
       this.markers.push(new maplibregl.Marker({ element: el }).setLngLat(base).addTo(this.map));
     }
-    const src = this.map.getSource('plan');
-    if (src) src.setData(line ? { type: 'FeatureCollection', features: [line] } : emptyFC());
+    this.planData = line ? { type: 'FeatureCollection', features: [line] } : emptyFC();
+    this.map.getSource('plan')?.setData(this.planData);
     stops.forEach((s, i) => {
       const el = document.createElement('button');
       el.type = 'button';
@@ -412,7 +444,7 @@ export class CoverageMap {
     ctx.fillText(title, x0 + 8 * u, y0 + 15 * u);
     rows.forEach(([colour, label], i) => {
       const y = y0 + (i + 1) * 18 * u + 15 * u;
-      ctx.fillStyle = colour;
+      ctx.fillStyle = colour === 'hatch' ? hatchPattern(ctx, u) : colour;
       ctx.fillRect(x0 + 8 * u, y - 6 * u, 22 * u, 12 * u);
       ctx.strokeRect(x0 + 8 * u, y - 6 * u, 22 * u, 12 * u);
       ctx.fillStyle = '#111111';
@@ -421,12 +453,21 @@ export class CoverageMap {
     ctx.restore();
   }
 
+  /**
+   * moveDuration: a move before the first tiles are asked is a jump, so
+   * the map asks only the tiles of where it lands (a team leader's route,
+   * known before MapLibre has loaded), not those of every zoom on the way.
+   */
+  moveDuration() {
+    return this.layersAdded ? 600 : 0;
+  }
+
   fitTo(bounds, opts = {}) {
-    this.map.fitBounds(bounds, { padding: 40, maxZoom: 14, duration: 600, ...opts });
+    this.map.fitBounds(bounds, { padding: 40, maxZoom: 14, duration: this.moveDuration(), ...opts });
   }
 
   flyTo(lnglat, zoom = 13) {
-    this.map.flyTo({ center: lnglat, zoom, duration: 600 });
+    this.map.flyTo({ center: lnglat, zoom, duration: this.moveDuration() });
   }
 
   /**
@@ -489,9 +530,22 @@ export class CoverageMap {
   }
 }
 
+/** hatchPattern is HIDDEN_HATCH as a canvas pattern at u device pixels a pixel (the printed legend). */
+function hatchPattern(ctx, u) {
+  const img = hatchImage();
+  const tile = document.createElement('canvas');
+  tile.width = img.width;
+  tile.height = img.height;
+  tile.getContext('2d').putImageData(new ImageData(img.data, img.width, img.height), 0, 0);
+  const p = ctx.createPattern(tile, 'repeat');
+  p.setTransform(new DOMMatrix().scale(u));
+  return p;
+}
+
 /**
  * legendRows are the legend's classes as [colour as drawn, label] pairs,
- * for the printed map (the on-screen legend is the planner's).
+ * for the printed map (the on-screen legend is the planner's); "hatch" is
+ * HIDDEN_HATCH, a suppressed village's stripes.
  */
 export function legendRows(lg) {
   const fmt = (v) => (lg.share ? pct(v) : num(v));
@@ -503,7 +557,7 @@ export function legendRows(lg) {
     return [mix(c, FILL_OPACITY, BACKGROUND), label];
   });
   if (lg.kind === 'villages') rows.push([mix(NO_POPULATION_COLOUR, FILL_OPACITY, BACKGROUND), t('legend.noPopulation')]);
-  if (lg.hideable) rows.push([mix(HIDDEN_COLOUR, FILL_OPACITY, BACKGROUND), t('legend.hidden')]);
+  if (lg.hideable) rows.push([lg.kind === 'villages' ? 'hatch' : mix(HIDDEN_COLOUR, FILL_OPACITY, BACKGROUND), t('legend.hidden')]);
   return rows;
 }
 

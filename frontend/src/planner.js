@@ -2,14 +2,17 @@
 // the time window with week-by-week play; the village choropleth with the
 // one-third line; the town filter; the overlay layers; the campaign summary.
 
-import { HOUSEHOLD_LAYERS, api, mayReadHouseholds } from './endpoints.js';
+import { api } from './endpoints.js';
 import { date, lang, num, pct, t } from './i18n.js';
-import { BACKGROUND, METRICS, maplibregl } from './map.js';
+import {
+  BACKGROUND, HIDDEN_HATCH, METRICS, maplibregl,
+} from './map.js';
 import {
   FILL_OPACITY, HIDDEN_COLOUR, NO_POPULATION_COLOUR, ONE_THIRD, ONE_THIRD_COLOUR, mix,
 } from './scales.js';
 import './planner.css';
-import { h, inlineError, loading } from './ui.js';
+import { h, inlineError, loading, publishedCount } from './ui.js';
+import { initSnapshots } from './snapshots.js';
 import { addDays } from './weeks.js';
 
 export function initPlanner(app) {
@@ -64,7 +67,8 @@ export function initPlanner(app) {
     const from = app.weeks[w1]?.from;
     // Windows are [from, to): the last day shown is the day before "to".
     const last = addDays(app.weeks[w2 - 1]?.to, -1);
-    const text = t('planner.windowText', { from: date(`${from}T12:00:00+08:00`), to: date(`${last}T12:00:00+08:00`), w1: w1 + 1, w2 });
+    // One week reads "第 10 周", not "第 10–10 周".
+    const text = t(w2 === w1 + 1 ? 'planner.windowTextOne' : 'planner.windowText', { from: date(`${from}T12:00:00+08:00`), to: date(`${last}T12:00:00+08:00`), w1: w1 + 1, w2 });
     textEl.textContent = text;
     fromEl.setAttribute('aria-valuetext', date(`${from}T12:00:00+08:00`));
     toEl.setAttribute('aria-valuetext', date(`${last}T12:00:00+08:00`));
@@ -130,15 +134,8 @@ export function initPlanner(app) {
   });
   app.on('lang', () => { playBtn.textContent = t(playing ? 'planner.pause' : 'planner.play'); });
 
-  // Overlays. Those showing households need the household_points grant: for
-  // anyone without it the box is off and says why, rather than a 403 banner.
-  const grantNote = document.getElementById('layers-grant-note');
+  // Overlays (main.js turns off those the server says this user may not read).
   document.querySelectorAll('input[name=layer]').forEach((c) => {
-    if (HOUSEHOLD_LAYERS.has(c.value) && !mayReadHouseholds(app.user)) {
-      c.disabled = true;
-      c.setAttribute('aria-describedby', 'layers-grant-note');
-      grantNote.hidden = false;
-    }
     c.addEventListener('change', () => cmap.setOverlay(c.value, c.checked));
   });
 
@@ -202,12 +199,55 @@ export function initPlanner(app) {
     }
     namesEl.replaceChildren(...villages.map((v) => h('option', { value: `${v.village_name} · ${v.town_name || v.town_code}` })));
   });
-  findEl.addEventListener('change', () => {
-    const v = villages.find((x) => `${x.village_name} · ${x.town_name || x.town_code}` === findEl.value)
-      || villages.find((x) => x.village_name === findEl.value.trim());
-    if (!v) return;
+  // What the search found, under the field: several matches to pick
+  // from, or that none matched (a name not found said nothing before).
+  const findMsg = h('div', { id: 'village-find-result', class: 'find-result', 'aria-live': 'polite' });
+  findEl.after(findMsg);
+  const openFound = (v) => {
+    findMsg.replaceChildren();
     const centre = v.lon !== undefined ? [v.lon, v.lat] : v.centre;
     app.openVillage(v.village_code, { fly: true, centre });
+  };
+  const labelOf = (x) => `${x.village_name} · ${x.town_name || x.town_code}`;
+  const FIND_LIST_MAX = 8;
+  const find = () => {
+    const typed = findEl.value.trim();
+    if (!typed) {
+      findMsg.replaceChildren();
+      return;
+    }
+    const picked = villages.find((x) => labelOf(x) === typed); // from the list
+    if (picked) return openFound(picked);
+    const exact = villages.filter((x) => x.village_name === typed);
+    if (exact.length === 1) return openFound(exact[0]);
+    // A part of the name (湾泉 for 湾泉村), of the town's, or of the code.
+    const q = typed.replace(/\s+/g, '').toLowerCase();
+    const hits = exact.length ? exact : villages.filter((x) => x.village_name.toLowerCase().includes(q)
+      || labelOf(x).replace(/\s+/g, '').toLowerCase().includes(q) || String(x.village_code).startsWith(q));
+    if (hits.length === 1) return openFound(hits[0]);
+    if (!hits.length) {
+      findMsg.replaceChildren(h('p', { class: 'warn', role: 'status' }, t('planner.findNone', { q: typed })));
+      return;
+    }
+    findMsg.replaceChildren(
+      h('p', { class: 'muted', role: 'status' }, t('planner.findMany', { n: num(hits.length) })),
+      h('ul', { class: 'find-list' }, hits.slice(0, FIND_LIST_MAX).map((v) => h('li', {},
+        h('button', { type: 'button', class: 'link', dataset: { code: v.village_code }, onclick: () => openFound(v) }, labelOf(v))))),
+      hits.length > FIND_LIST_MAX ? h('p', { class: 'muted' }, t('planner.findMore', { n: num(hits.length - FIND_LIST_MAX) })) : null,
+    );
+  };
+  // Enter searches even when the text has not changed (no change event
+  // then); the change event that follows an Enter is the same search.
+  let entered = null;
+  findEl.addEventListener('keydown', (e) => {
+    if (e.key !== 'Enter') return;
+    entered = findEl.value;
+    find();
+  });
+  findEl.addEventListener('input', () => { entered = null; });
+  findEl.addEventListener('change', () => {
+    if (findEl.value === entered) return;
+    find();
   });
 
   // Summary.
@@ -237,6 +277,8 @@ export function initPlanner(app) {
     }
   });
   app.on('lang', () => { lastSummary = ''; loadSummary(); });
+
+  initSnapshots(app);
 }
 
 function zoomToTown(app, town) {
@@ -265,6 +307,7 @@ export function eachCoord(geom, fn) {
 
 function legendItems(lg) {
   const items = [];
+  const over = !!lg.overBasemap;
   const fmt = (v) => (lg.share ? pct(v) : num(v));
   const title = lg.kind === 'villages' ? t('metric.coverage') : t(`metric.${lg.metric.key}`);
   items.push(h('p', { class: 'legend-title' }, title));
@@ -276,7 +319,7 @@ function legendItems(lg) {
     else label = t('legend.range', { a: fmt(lg.breaks[i - 1]), b: fmt(lg.breaks[i]) });
     const edge = lg.share && Math.abs((lg.breaks[i - 1] ?? -1) - ONE_THIRD) < 1e-9;
     list.append(h('li', { class: edge ? 'one-third-edge' : '' },
-      swatch(c),
+      swatch(c, over),
       label, edge ? h('span', { class: 'one-third-tag' }, ` ← ${t('legend.oneThird')}`) : null));
   });
   items.push(list);
@@ -284,11 +327,17 @@ function legendItems(lg) {
     items.push(h('ul', { class: 'legend-classes' },
       h('li', {}, h('span', { class: 'swatch outline-below', style: `border-color:${ONE_THIRD_COLOUR}`, 'aria-hidden': 'true' }), t('legend.below')),
       h('li', {}, h('span', { class: 'swatch outline-reached', 'aria-hidden': 'true' }), t('legend.reached')),
-      h('li', {}, swatch(NO_POPULATION_COLOUR), t('legend.noPopulation'))));
+      h('li', {}, swatch(NO_POPULATION_COLOUR, over), t('legend.noPopulation'))));
   }
   if (lg.hideable) {
+    // A suppressed village is striped, opaque (map.js HIDDEN_HATCH): the
+    // same over any basemap. A hidden hexagon is grey, translucent like
+    // every class.
     items.push(h('ul', { class: 'legend-classes' },
-      h('li', { class: 'legend-hidden' }, swatch(HIDDEN_COLOUR), t('legend.hidden'))));
+      h('li', { class: 'legend-hidden' }, lg.kind === 'villages' ? hatchSwatch() : swatch(HIDDEN_COLOUR, over), t('legend.hidden'))));
+  }
+  if (over) {
+    items.push(h('p', { class: 'muted legend-note', id: 'legend-basemap-note' }, t('legend.overBasemap', { p: pct(FILL_OPACITY) })));
   }
   return items;
 }
@@ -296,11 +345,39 @@ function legendItems(lg) {
 /**
  * swatch is a legend swatch of a class fill: its colour as the map draws it,
  * at FILL_OPACITY over the map's background, so the swatch and the area
- * match (a solid swatch over a translucent fill reads one class off).
+ * match (a solid swatch over a translucent fill reads one class off). Over a
+ * basemap (overBasemap) no one colour is right: what shows through varies
+ * from place to place, so the swatch is the fill at FILL_OPACITY over a
+ * check pattern of light and mid grey, and the legend says why.
  */
-function swatch(colour) {
+function swatch(colour, overBasemap = false) {
   const drawn = mix(colour, FILL_OPACITY, BACKGROUND);
-  return h('span', { class: 'swatch', style: `background:${drawn}`, dataset: { colour: drawn }, 'aria-hidden': 'true' });
+  if (!overBasemap) {
+    return h('span', { class: 'swatch', style: `background:${drawn}`, dataset: { colour: drawn }, 'aria-hidden': 'true' });
+  }
+  const [r, g, b] = [1, 3, 5].map((i) => parseInt(colour.slice(i, i + 2), 16));
+  const fill = `rgba(${r}, ${g}, ${b}, ${FILL_OPACITY})`;
+  return h('span', {
+    class: 'swatch over-basemap',
+    style: `background:linear-gradient(${fill}, ${fill}), repeating-conic-gradient(${BACKGROUND} 0 25%, #b4b4b4 0 50%) 0 0 / 8px 8px`,
+    dataset: { colour: drawn, fill },
+    'aria-hidden': 'true',
+  });
+}
+
+/**
+ * hatchSwatch is HIDDEN_HATCH as a legend swatch: the map's stripes, which
+ * run along x + y = constant every size pixels, drawn the same way in CSS.
+ */
+function hatchSwatch() {
+  const { size, stripe, ink, ground } = HIDDEN_HATCH;
+  const [a, b] = [stripe, size].map((px) => `${(px / Math.SQRT2).toFixed(2)}px`);
+  return h('span', {
+    class: 'swatch hatch',
+    style: `background:repeating-linear-gradient(135deg, ${ink} 0 ${a}, ${ground} ${a} ${b})`,
+    dataset: { ink, ground },
+    'aria-hidden': 'true',
+  });
 }
 
 function hexTooltip(p) {
@@ -323,6 +400,7 @@ function hexTooltip(p) {
 function villageTooltip(p) {
   // A village without figures is suppressed by the privacy rules.
   const status = p.visited_residents === undefined ? t('legend.hidden')
+    : (p.rural === false || p.rural === 'false') ? t(p.reached === true || p.reached === 'true' ? 'village.communityVisited' : 'village.communityNotVisited')
     : p.coverage === undefined ? t('village.noPopulation')
     : (p.reached === true || p.reached === 'true' ? t('village.reached') : t('village.below'));
   return h('div', {},
@@ -331,7 +409,7 @@ function villageTooltip(p) {
       h('dt', {}, t('village.coverage')), h('dd', {}, p.coverage === undefined ? '—' : pct(p.coverage)),
       h('dt', {}, t('village.population')), h('dd', {}, num(p.resident_population)),
       h('dt', {}, t('village.residentsNeeded')), h('dd', {}, num(p.residents_needed)),
-      h('dt', {}, t('village.special')), h('dd', {}, p.special_waiting === undefined ? t('summary.hidden') : num(p.special_waiting))),
+      h('dt', {}, t('village.specialSum')), h('dd', {}, p.special_waiting === undefined ? t('summary.hidden') : num(p.special_waiting))),
     h('p', {}, status));
 }
 
@@ -341,17 +419,6 @@ const SUMMARY_KEYS = [
   'problems_resolved', 'petition_cases_resolved', 'disputes_resolved', 'publicity_events', 'publicity_participants',
   'assistance_deliveries', 'households_assisted',
 ];
-
-/**
- * publishedCount shows a published count: a number, "<11" (1 to 10),
- * "hidden" (withheld by the privacy rules, whatever its size) or "≥n".
- */
-function publishedCount(v) {
-  if (typeof v === 'number') return num(v);
-  if (v === 'hidden') return t('summary.hidden');
-  if (typeof v === 'string' && v.startsWith('≥')) return `≥ ${num(Number(v.slice(1)))}`;
-  return String(v);
-}
 
 /** countList is a count with its list behind a click (details), or the count alone. */
 function countList(key, items) {
@@ -371,7 +438,13 @@ function summaryCards(s, look = {}) {
   const cards = [];
   if (s.villages_reached !== undefined) {
     cards.push(card(t('summary.villages_reached'),
-      s.villages !== undefined ? t('summary.of', { n: num(s.villages_reached), total: num(s.villages) }) : num(s.villages_reached)));
+      s.villages !== undefined ? t('summary.of', { n: num(s.villages_reached), total: num(s.villages) }) : num(s.villages_reached), 'villages_reached'));
+  }
+  // villages_reached mixes two rules; urban communities (visited) get their
+  // own figure beside the rural one-third card below.
+  if ([s.villages, s.villages_reached, s.rural_villages, s.rural_villages_reached].every((x) => typeof x === 'number')) {
+    cards.push(card(t('summary.urbanVisited'),
+      t('summary.of', { n: num(s.villages_reached - s.rural_villages_reached), total: num(s.villages - s.rural_villages) }), 'urban'));
   }
   if (s.resident_population > 0 && s.visited_residents !== undefined) {
     cards.push(card(t('summary.coverage'), pct(s.visited_residents / s.resident_population)));
@@ -385,7 +458,13 @@ function summaryCards(s, look = {}) {
     }), 'rural'));
   }
   for (const k of SUMMARY_KEYS) {
-    if (typeof s[k] === 'number' || typeof s[k] === 'string') cards.push(card(t(`summary.${k}`), num(s[k])));
+    if (k === 'household_visits' && typeof s[k] === 'number' && typeof s.assistance_deliveries === 'number') {
+      // household_visits counts assistance deliveries too, which have their
+      // own card: household visits alone, so the kinds add up to visits.
+      cards.push(card(t('summary.household_visits'), num(s[k] - s.assistance_deliveries), k));
+    } else if (k === 'household_visits') {
+      if (typeof s[k] === 'number' || typeof s[k] === 'string') cards.push(card(t('summary.household_contacts'), num(s[k]), k));
+    } else if (typeof s[k] === 'number' || typeof s[k] === 'string') cards.push(card(t(`summary.${k}`), num(s[k]), k));
   }
   const list = h('dl', { class: 'cards', lang: lang() }, cards);
   const parts = [list];
@@ -395,8 +474,12 @@ function summaryCards(s, look = {}) {
     const villageName = new Map((look.villages || []).map((v) => [v.village_code, `${v.village_name} · ${v.town_name || v.town_code}`]));
     const townName = new Map((look.towns || []).map((x) => [x.code, x.name]));
     const fc = [];
+    // five.towns (a team leader, a member): the towns the projects and
+    // members lists judge; those lists are null for a town not theirs.
+    const judged = Array.isArray(five.towns) ? five.towns : null;
     const listed = (key, name) => {
       if (Array.isArray(five[key])) fc.push(countList(key, five[key].map((c) => (name ? name(c) : c))));
+      else if (judged && five[key] === null) fc.push(card(t(`summary.${key}`), t('summary.notJudged'), key));
     };
     listed('towns_without_activity', (c) => townName.get(c) || c);
     listed('projects_without_visit');
@@ -407,7 +490,7 @@ function summaryCards(s, look = {}) {
     const waiting = five.special_unvisited;
     let groups = null;
     if (waiting && typeof waiting === 'object') {
-      // A hidden group ("hidden", "<11") adds nothing to the known sum but
+      // A hidden group ("hidden") adds nothing to the known sum but
       // its bound ("≥n" adds n): the total then says how many are hidden,
       // never a bare "≥ 0".
       const vals = Object.values(waiting);
@@ -422,8 +505,14 @@ function summaryCards(s, look = {}) {
         Object.entries(waiting).map(([g, v]) => card(t(`group.${g}`), publishedCount(v), `group-${g}`)));
       if (nHidden > 0) groups = h('div', {}, groups, h('p', { class: 'muted', id: 'summary-hidden-note' }, t('summary.hiddenNote')));
     }
-    parts.push(h('h3', { class: 'summary-sub' }, t('summary.fiveCoverages')),
-      h('dl', { class: 'cards', lang: lang(), id: 'summary-five' }, fc));
+    parts.push(h('h3', { class: 'summary-sub' }, t('summary.fiveCoverages')));
+    if (judged) {
+      const area = s.town ? (townName.get(s.town) || s.town) : t('summary.county');
+      parts.push(h('p', { class: 'muted', id: 'summary-five-towns' }, judged.length
+        ? t('summary.fiveTowns', { towns: judged.map((c) => townName.get(c) || c).join(lang() === 'en' ? ', ' : '、'), area })
+        : t('summary.fiveTownsNone', { area })));
+    }
+    parts.push(h('dl', { class: 'cards', lang: lang(), id: 'summary-five' }, fc));
     if (groups) parts.push(h('h3', { class: 'summary-sub' }, t('summary.specialGroups')), groups);
   }
   // Villages of 1 to 4 households are left out of every figure above for a

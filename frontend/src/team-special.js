@@ -10,7 +10,6 @@
 import { apiFetch, query } from './api.js';
 import { mayReadHouseholds, rowsOf } from './endpoints.js';
 import { date, lang, num, t } from './i18n.js';
-import { maplibregl } from './map.js';
 import { showPoints } from './points.js';
 import { h, inlineError, loading, sortableTable } from './ui.js';
 
@@ -76,12 +75,20 @@ export function initSpecialHouseholds(app, after) {
         popup?.remove();
         const el = h('div', {}, h('strong', {}, `${t('col.household')} ${p.household}`), h('br'),
           `${p.village} · ${p.groups}`, h('br'), `${t('col.lastVisit')}: ${p.last ? date(`${p.last}T12:00:00+08:00`) : t('village.never')}`);
-        popup = new maplibregl.Popup({ closeButton: true }).setLngLat(f.geometry.coordinates).setDOMContent(el).addTo(m);
+        // The map's code, loaded by then (there is a map to click): not
+        // imported above, so the team view's tables need not wait for it.
+        import('./map.js').then(({ maplibregl }) => {
+          popup?.remove();
+          popup = new maplibregl.Popup({ closeButton: true }).setLngLat(f.geometry.coordinates).setDOMContent(el).addTo(m);
+        });
       });
     });
     if (state.onMap && data.features.length) {
-      const b = new maplibregl.LngLatBounds();
-      data.features.forEach((f) => b.extend(f.geometry.coordinates));
+      const b = [[Infinity, Infinity], [-Infinity, -Infinity]];
+      for (const { geometry: { coordinates: [x, y] } } of data.features) {
+        b[0] = [Math.min(b[0][0], x), Math.min(b[0][1], y)];
+        b[1] = [Math.max(b[1][0], x), Math.max(b[1][1], y)];
+      }
       app.map.fitTo(b, { maxZoom: 15, padding: 60 });
     }
   };
@@ -121,12 +128,12 @@ export function initSpecialHouseholds(app, after) {
   const render = () => {
     section.querySelector('#special-title').textContent = t('team.special');
     section.querySelector('#special-hint').textContent = t('team.specialHint');
-    if (!state.params) {
+    // The list names households one by one: a user who may not read them
+    // (a member, a planner) has no use for the section, nor for a note on
+    // a grant they are not meant to have.
+    section.hidden = !mayReadHouseholds(app.user);
+    if (!state.params || section.hidden) {
       box.replaceChildren();
-      return;
-    }
-    if (!mayReadHouseholds(app.user)) {
-      box.replaceChildren(h('p', { class: 'muted' }, t('team.specialNoAccess')));
       return;
     }
     if (state.err) {

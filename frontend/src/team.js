@@ -4,24 +4,29 @@
 // to take into the field, the special-group households still to visit
 // (team-special.js), and the members' attendance and assessment table.
 
-import { api, rowsOf } from './endpoints.js';
+import { api, rowsOf, userTowns } from './endpoints.js';
 import { date, num, pct, t } from './i18n.js';
-import { maplibregl } from './map.js';
 import { h, inlineError, loading, sortableTable, specialWaiting } from './ui.js';
-import { eachCoord } from './planner.js';
 import { addDays } from './weeks.js';
 import { initSpecialHouseholds } from './team-special.js';
+
+/** firstCoord is a GeoJSON geometry's first position. */
+function firstCoord(g) {
+  let c = g?.coordinates ?? g?.geometries?.[0]?.coordinates;
+  while (Array.isArray(c) && Array.isArray(c[0])) [c] = c;
+  return Array.isArray(c) && c.length >= 2 ? [Number(c[0]), Number(c[1])] : null;
+}
+
+// This module does not import the map's code (MapLibre): the team's tables
+// are drawn while it still loads, and the route goes on the map once there
+// is one (main.js: the 'start' and 'map' events).
 
 const lngLatOf = (r) => {
   const c = r.centre || r.center || r.location;
   if (Array.isArray(c) && c.length >= 2) return [Number(c[0]), Number(c[1])];
   if (c && typeof c === 'object' && 'lon' in c) return [Number(c.lon), Number(c.lat)];
   if (r.lon !== undefined && r.lat !== undefined) return [Number(r.lon), Number(r.lat)];
-  if (r.geometry) {
-    let p = null;
-    eachCoord(r.geometry, (xy) => { p ||= xy; });
-    return p;
-  }
+  if (r.geometry) return firstCoord(r.geometry);
   return null;
 };
 
@@ -56,7 +61,7 @@ export function initTeam(app) {
   const planEl = document.getElementById('plan');
   const membersEl = document.getElementById('members');
   const planN = document.getElementById('plan-n');
-  const state = { teams: [], team: null, gaps: null, gapsErr: null, sort: null, plan: null, planErr: null, members: null, membersErr: null };
+  const state = { teams: [], teamsLoaded: false, team: null, gaps: null, gapsErr: null, sort: null, plan: null, planErr: null, members: null, membersErr: null };
   app.team = state;
 
   // The team list and a team's members are asked once and shared: the
@@ -77,6 +82,9 @@ export function initTeam(app) {
   /** teamMembers: a team's member rows (every member, whatever the window), from the team view's answer when it has one. */
   app.teamMembers = (team) => membersAsked.get(team) || askMembers(team, app.window);
   const special = initSpecialHouseholds(app, planEl.closest('section'));
+  // The first load's route (null without one): main.js opens the map on it.
+  let firstPlan;
+  app.teamFirstPlan = new Promise((resolve) => { firstPlan = resolve; });
 
   const renderTeams = () => {
     const v = teamSel.value;
@@ -89,21 +97,32 @@ export function initTeam(app) {
       state.teams = await app.teamList();
     } catch (err) {
       if (err.kind !== 'missing') {
+        state.teamsLoaded = true;
         gapsEl.replaceChildren(inlineError(err, t('team.pick')));
+        firstPlan(null);
         return;
       }
-      // No team list in this server yet: one team per town, asked by town.
+      // No team list in this server yet: one team per town, asked by town
+      // (the towns may come from the map's tiles, once it has loaded).
+      if (!app.towns.length) await new Promise((resolve) => app.on('towns', resolve));
       state.teams = app.towns.map((x) => ({ code: '', town_code: x.code, name: x.name, byTown: true }))
         .map((x) => ({ ...x, code: `town:${x.town_code}` }));
     }
+    state.teamsLoaded = true;
     renderTeams();
     // A team leader sees their own team first.
     const towns = app.user && !app.user.all_towns ? app.user.towns || [] : [];
     const own = towns.length === 1 && state.teams.find((x) => x.town_code === towns[0]);
     if (own && !state.team) app.selectTeam(own.code);
+    if (!state.team) firstPlan(null);
   };
-  app.on('ready', loadTeams);
-  app.on('lang', () => { renderTeams(); renderAll(); });
+  app.on('start', loadTeams); // the user and the window are known; the map may not be yet
+  app.on('lang', () => {
+    renderTeams();
+    renderAll();
+    // The base marker's title and label, in the new language (the map stays put).
+    if (state.plan && app.map) drawPlan(app, state.plan, false);
+  });
 
   const params = () => {
     const tm = state.team;
@@ -113,7 +132,8 @@ export function initTeam(app) {
 
   const renderGaps = () => {
     if (!state.team) {
-      gapsEl.replaceChildren(h('p', { class: 'muted' }, t('team.pickFirst')));
+      // Until the team list has come, a leader's own team may yet be chosen.
+      gapsEl.replaceChildren(h('p', { class: 'muted' }, t(state.teamsLoaded ? 'team.pickFirst' : 'status.loading')));
       return;
     }
     if (state.gapsErr) {
@@ -177,6 +197,13 @@ export function initTeam(app) {
       membersEl.replaceChildren(loading());
       return;
     }
+    // The members report gives a user held to their towns only those towns'
+    // members: another team's table would be empty without a word.
+    const own = userTowns(app.user);
+    if (state.members.length === 0 && own && state.team.town_code && !own.includes(state.team.town_code)) {
+      membersEl.replaceChildren(h('p', { class: 'muted' }, t('team.membersOtherTown')));
+      return;
+    }
     membersEl.replaceChildren(membersTable(state.members, state.membersSort, (s) => {
       state.membersSort = s;
       renderMembers();
@@ -192,12 +219,14 @@ export function initTeam(app) {
   }
 
   let req = 0;
+  let loaded = ''; // the parameters of the last load
   const load = async () => {
     const my = ++req;
     const p = params();
+    loaded = JSON.stringify({ ...p, n: planN.value });
     Object.assign(state, { gaps: null, gapsErr: null, plan: null, planErr: null, members: null, membersErr: null });
     special.reset();
-    app.map.showPlan([], null);
+    app.map?.showPlan([], null);
     renderAll();
     if (!p) return;
     const gaps = api.gaps(p).then((rows) => { state.gaps = rows; }, (err) => { state.gapsErr = err; })
@@ -206,9 +235,10 @@ export function initTeam(app) {
       : Promise.reject(Object.assign(new Error('no team'), { kind: 'missing' })))
       .then((resp) => { state.plan = normalisePlan(resp, state.team); }, (err) => { state.planErr = err; })
       .then(() => {
+        firstPlan(state.plan);
         if (my !== req) return;
         renderPlan();
-        if (state.plan) drawPlan(app, state.plan);
+        if (state.plan && app.map) drawPlan(app, state.plan);
       });
     const members = (p.team ? askMembers(p.team, p)
       : Promise.reject(Object.assign(new Error('no team'), { kind: 'missing' })))
@@ -222,7 +252,11 @@ export function initTeam(app) {
     load();
   });
   planN.addEventListener('change', load);
-  app.on('window', () => { if (state.team) load(); });
+  // The window, or the planner's town (which the team's reports do not
+  // read): asked again only when the window changed.
+  app.on('window', () => { if (state.team && JSON.stringify({ ...params(), n: planN.value }) !== loaded) load(); });
+  // A route that came before the map: drawn once the map is there.
+  app.on('map', () => { if (state.plan) drawPlan(app, state.plan); });
   app.selectTeam = (code) => {
     teamSel.value = code;
     teamSel.dispatchEvent(new Event('change'));
@@ -239,7 +273,8 @@ export function initTeam(app) {
 function openGapRow(app, r) {
   const code = r.village_code || r.code;
   const centre = lngLatOf(r);
-  app.openVillage(code, { fly: true, centre: centre || undefined });
+  // The village panel comes with the map (a moment after the tables on a first load).
+  app.openVillage?.(code, { fly: true, centre: centre || undefined });
 }
 
 /** normalisePlan turns the next-villages answer into {stops, totalKm, base}. */
@@ -263,20 +298,56 @@ function normalisePlan(resp, team) {
   };
 }
 
-function drawPlan(app, plan) {
+function drawPlan(app, plan, fit = true) {
   const located = plan.stops.filter((s) => s.lnglat);
   const coords = [...(plan.base ? [plan.base] : []), ...located.map((s) => s.lnglat)];
+  // The way back to the base is a leg of the route: drawn too.
+  if (plan.base && located.length && plan.returnKm !== null && plan.returnKm !== undefined) coords.push(plan.base);
   const line = coords.length >= 2 ? { type: 'Feature', properties: {}, geometry: { type: 'LineString', coordinates: coords } } : null;
   app.map.showPlan(located, line, (s) => openGapRow(app, s), plan.base, t('team.base'));
-  fitPlan(app, plan, {});
+  if (fit) fitPlan(app, plan, {});
+}
+
+/**
+ * planPadding keeps the route clear of the legend, which sits over the
+ * map's lower right corner (and is drawn there on the printed map): the
+ * side it covers, right or bottom, whichever costs the map less, gets the
+ * legend's size; the others 60 px. print reserves at least the printed
+ * legend's box, which is drawn whole even when the one on screen is folded.
+ */
+function planPadding(app, print = false) {
+  const pad = { top: 60, right: 60, bottom: 60, left: 60 };
+  const c = app.map.map.getContainer?.()?.getBoundingClientRect();
+  const lg = document.getElementById('legend-box')?.getBoundingClientRect();
+  if (!c?.width || !c?.height) return pad;
+  const shown = lg?.width && lg.left < c.right && lg.top < c.bottom;
+  let right = shown ? c.right - lg.left + 20 : 0;
+  let bottom = shown ? c.bottom - lg.top + 20 : 0;
+  // On the first load the route comes before the legend's classes (the
+  // planner fills them once the map is up): room for them as they will be.
+  const folded = document.getElementById('legend-toggle')?.getAttribute('aria-expanded') === 'false';
+  if (shown && !folded && !document.getElementById('legend')?.childElementCount) {
+    right = Math.max(right, 250);
+    bottom = Math.max(bottom, 250);
+  }
+  if (print) {
+    right = Math.max(right, 190);
+    bottom = Math.max(bottom, 240);
+  }
+  if (!right && !bottom) return pad;
+  if (right / c.width <= bottom / c.height) {
+    if (right < c.width / 2) pad.right = Math.max(pad.right, right);
+  } else if (bottom < c.height / 2) pad.bottom = Math.max(pad.bottom, bottom);
+  return pad;
 }
 
 function fitPlan(app, plan, opts) {
   const coords = [...(plan.base ? [plan.base] : []), ...plan.stops.filter((s) => s.lnglat).map((s) => s.lnglat)];
   if (!coords.length) return false;
-  const b = new maplibregl.LngLatBounds();
-  coords.forEach((c) => b.extend(c));
-  app.map.fitTo(b, { maxZoom: 13, padding: 60, ...opts });
+  const xs = coords.map((c) => c[0]);
+  const ys = coords.map((c) => c[1]);
+  const { print, ...move } = opts;
+  app.map.fitTo([[Math.min(...xs), Math.min(...ys)], [Math.max(...xs), Math.max(...ys)]], { maxZoom: 13, padding: planPadding(app, print), ...move });
   return true;
 }
 
@@ -349,7 +420,7 @@ function membersTable(rows, sort, onSort) {
 
 async function openPrint(app, state) {
   const view = document.getElementById('print-view');
-  if (!state.team) return;
+  if (!state.team || !app.map) return; // the print view frames the map: none yet, a moment after the page opens
   const teamName = state.team.name;
   document.getElementById('print-title').textContent = t('print.title', { team: teamName });
   document.getElementById('print-meta').textContent = t('print.meta', {
@@ -372,7 +443,11 @@ async function openPrint(app, state) {
   // The route's frame, once its tiles have drawn, on the whole map's width.
   view.dataset.ready = 'false';
   app.closeVillage?.();
-  if (state.plan) fitPlan(app, state.plan, { duration: 0 });
+  // The closed panel gives its width back to the map now, not at the next
+  // frame, so the route is framed on the map's final size, clear of the
+  // printed legend, and drawn before the snapshot.
+  app.map.map.resize();
+  if (state.plan) fitPlan(app, state.plan, { duration: 0, print: true });
   await app.idle();
   img.src = app.map.snapshot();
   view.dataset.ready = 'true';

@@ -127,21 +127,34 @@ export function sortableTable({ columns, rows, onRow, sort, onSort, caption, row
 }
 
 /**
+ * publishedCount shows a count as the server publishes it: a number, or when
+ * the privacy rules hide it "hidden" (whether it is small or hidden to
+ * protect another figure: the label never tells which), "≥n" (a sum whose
+ * shown parts add up to n > 10), or "<11" (a member's households contacted,
+ * 0 to 10).
+ */
+export function publishedCount(v) {
+  if (typeof v === 'number') return num(v);
+  if (v === 'hidden') return t('summary.hidden');
+  const bound = typeof v === 'string' && /^≥\s*(\d+)$/.exec(v);
+  if (bound) return `≥ ${num(Number(bound[1]))}`;
+  return v === undefined || v === null ? '—' : String(v);
+}
+
+/**
  * specialWaiting reads a report row's special-group households not yet
  * visited: {text, sortKey}. special_waiting is the sum over the groups (a
- * household in two groups counts in both), as the server publishes it: a
- * number, or when hidden "<11", or "≥n" where the groups on show already add
- * up to n > 10. The page shows what the server says and never adds hidden
- * groups itself (the privacy rules may hide a 0). Sorted, "≥n" counts as n
- * and "<11" as 5, as the server's ranking does.
+ * household in two groups counts in both), as the server publishes it
+ * (publishedCount). The page shows what the server says and never adds
+ * hidden groups itself (the privacy rules may hide a 0). Sorted, "≥n" counts
+ * as n and "hidden" as 5, as the server's ranking does.
  */
 export function specialWaiting(r) {
   const total = r.special_waiting;
   if (typeof total === 'number') return { text: num(total), sortKey: total };
   if (typeof total === 'string') {
     const bound = /^≥\s*(\d+)$/.exec(total);
-    if (bound) return { text: `≥ ${num(Number(bound[1]))}`, sortKey: Number(bound[1]) };
-    return { text: total, sortKey: 5 };
+    return { text: publishedCount(total), sortKey: bound ? Number(bound[1]) : 5 };
   }
   return { text: '—', sortKey: -1 };
 }

@@ -5,7 +5,9 @@
 import { api } from './endpoints.js';
 import { date, num, pct, t } from './i18n.js';
 import { ONE_THIRD_COLOUR } from './scales.js';
-import { h, inlineError, loading, specialWaiting } from './ui.js';
+import {
+  h, inlineError, loading, publishedCount, specialWaiting,
+} from './ui.js';
 import { addDays, dayOf } from './weeks.js';
 
 const GROUPS = ['poor', 'seriously_ill', 'disabled', 'empty_nest', 'left_behind_children', 'community_correction'];
@@ -88,6 +90,7 @@ function fromFeature(p) {
     visited_residents: p.visited_residents,
     coverage: p.coverage,
     reached: p.reached,
+    rural: p.rural,
     residents_needed: p.residents_needed,
     special_waiting: p.special_waiting,
   };
@@ -98,9 +101,12 @@ function details(d, today) {
   const noPop = !(pop > 0);
   const coverage = d.coverage ?? (noPop ? null : Number(d.visited_residents) / pop);
   const reached = d.reached === true || d.reached === 'true';
-  const status = noPop ? t('village.noPopulation') : reached ? t('village.reached') : t('village.below');
+  // An urban community meets its rule once visited: never "one-third reached".
+  const community = d.rural === false || d.rural === 'false';
+  const status = community ? t(reached ? 'village.communityVisited' : 'village.communityNotVisited')
+    : noPop ? t('village.noPopulation') : reached ? t('village.reached') : t('village.below');
   const parts = [];
-  parts.push(h('p', { class: `village-status ${noPop ? 'none' : reached ? 'reached' : 'below'}` }, status));
+  parts.push(h('p', { class: `village-status ${noPop && !community ? 'none' : reached ? 'reached' : 'below'}` }, status));
   if (!noPop) parts.push(coverageBar(coverage));
   const facts = [
     ['village.coverage', noPop ? '—' : pct(coverage)],
@@ -117,13 +123,19 @@ function details(d, today) {
   if (special && typeof special === 'object') {
     parts.push(h('h3', {}, t('village.special')));
     // The total first, as the server publishes it: the number the map's
-    // tooltip and the gap table show ("≥n" or "<11" when hidden).
+    // tooltip and the gap table show ("≥n" or "hidden" when hidden). A
+    // hidden group reads "hidden" whatever its size, as the server's label
+    // does: never "<11", which a count hidden to protect another may not be.
     const total = d.special_waiting !== undefined
       ? [h('dt', { class: 'total' }, t('village.specialTotal')), h('dd', { class: 'total', id: 'village-special-total' }, specialWaiting(d).text)]
       : [];
-    parts.push(h('dl', { class: 'facts special' }, total, GROUPS.flatMap((g) => [h('dt', {}, t(`group.${g}`)), h('dd', {}, num(special[g] ?? 0))])));
+    parts.push(h('dl', { class: 'facts special' }, total,
+      GROUPS.flatMap((g) => [h('dt', {}, t(`group.${g}`)), h('dd', { dataset: { group: g } }, publishedCount(special[g] ?? 0))])));
+    if ([d.special_waiting, ...GROUPS.map((g) => special[g])].some((v) => typeof v === 'string')) {
+      parts.push(h('p', { class: 'muted', id: 'village-hidden-note' }, t('summary.hiddenNote')));
+    }
   } else if (d.special_waiting !== undefined) {
-    parts.push(h('dl', { class: 'facts' }, h('dt', {}, t('village.special')), h('dd', {}, num(d.special_waiting))));
+    parts.push(h('dl', { class: 'facts' }, h('dt', {}, t('village.specialSum')), h('dd', {}, num(d.special_waiting))));
   }
   if (d.problems_collected !== undefined) {
     parts.push(h('p', {}, t('village.problems', { c: num(d.problems_collected), r: num(d.problems_resolved) })));

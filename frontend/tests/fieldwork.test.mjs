@@ -147,12 +147,13 @@ describe('the planner on a desktop', () => {
     const rows = report.rows || report;
     const idx = await page.locator('#gap-table th', { has: page.locator('button[data-key="special"]') })
       .evaluate((el) => [...el.parentElement.children].indexOf(el));
-    // The report's total as the page should print it: a number, "<11", or
-    // the bound "≥n" the server gives for a hidden total.
+    // The report's total as the page should print it: a number, "hidden"
+    // in the page's words, or the bound "≥n" the server gives for a hidden total.
     const fmt = new Intl.NumberFormat('zh-CN').format;
     const wanted = (r) => {
       const v = r.special_waiting;
       if (typeof v === 'number') return fmt(v);
+      if (v === 'hidden') return '已隐藏';
       const bound = /^≥(\d+)$/.exec(v);
       return bound ? `≥ ${fmt(Number(bound[1]))}` : v;
     };

@@ -161,14 +161,15 @@ describe('a team leader imports the diary', () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#import-template')]);
     assert.equal(download.suggestedFilename(), 'lianxin-visits-template.csv');
     const got = readFileSync(await download.path());
-    const want = Buffer.from(await api(page, '/api/v1/imports/template?layer=visits', true));
-    assert.ok(got.equals(want), `the downloaded template (${got.length} bytes) differs from GET /api/v1/imports/template?layer=visits (${want.length} bytes)`);
+    // The zh page downloads the Chinese template: Chinese headers the import reads, Chinese notes.
+    const want = Buffer.from(await api(page, '/api/v1/imports/template?layer=visits&lang=zh', true));
+    assert.ok(got.equals(want), `the downloaded template (${got.length} bytes) differs from GET /api/v1/imports/template?layer=visits&lang=zh (${want.length} bytes)`);
     const text = got.toString('utf8');
     assert.ok(text.startsWith('\ufeff'), `the template starts ${JSON.stringify(text.slice(0, 10))}, want a UTF-8 BOM`);
     const header = text.slice(1, text.indexOf('\n')).trim().split(',');
-    assert.ok(header.includes('external_id') && header.includes('occurred_at'), `template header ${header}`);
-    for (const col of header.filter((c) => c !== 'lon' && c !== 'lat')) {
-      assert.match(text, new RegExp(`\\n# ${col}\\*?:`), `the template has no # line explaining ${col}`);
+    assert.ok(header.includes('日记编号') && header.includes('走访时间'), `template header ${header}`);
+    for (const col of header.filter((c) => c !== '经度' && c !== '纬度')) {
+      assert.match(text, new RegExp(`\\n# ${col}\\*?：`), `the template has no # line explaining ${col}`);
     }
   });
 
@@ -348,10 +349,10 @@ describe('a team leader imports the diary', () => {
       sel.dispatchEvent(new Event('change'));
     });
     await page.click('#import-submit');
-    await page.waitForFunction(() => /encoding/.test(document.getElementById('import-error')?.textContent || ''));
+    await page.waitForFunction(() => /big5/.test(document.getElementById('import-error')?.textContent || ''));
     const refused = await page.textContent('#import-error');
     assert.match(refused, /^服务器拒收了这个文件或选项。/, `the error shown: ${refused}`);
-    assert.match(refused, /服务器说明：encoding "big5": want auto, utf-8, gbk or gb18030/, `the detail shown: ${refused}`);
+    assert.match(refused, /服务器说明：无法识别的编码“big5”：可选 auto、utf-8、gbk、gb18030/, `the detail shown: ${refused}`);
     // A file the server takes but cannot read: the record's problems,
     // worded from their codes in the page's language, are the detail.
     await page.selectOption('#import-encoding', '');

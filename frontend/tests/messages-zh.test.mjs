@@ -58,12 +58,12 @@ describe('the Import tab on a zh-CN page', () => {
   test('a header typo is worded in Chinese, column by column', async () => {
     await importFile(page, {
       layer: 'visits', name: 'badhdr.csv',
-      body: '走访编号,队员编号,户编号,走访时间,走访类型\nR1V0009,M0017,3212991032010003,2026-11-20 10:00,入户走访\n',
+      body: '流水号,队员号,户编号,走访时间,走访类型\nR1V0009,M0017,3212991032010003,2026-11-20 10:00,入户走访\n',
     });
     const text = await page.locator('#import-outcome').textContent();
     await shot(page, 'zh-import-badheader');
-    assert.match(text, /表头第 1 列“走访编号”不是可识别的列名/, `outcome: ${text}`);
-    assert.match(text, /缺少必填列“日记编号”（也可写作 external_id、编号、id）/, `outcome: ${text}`);
+    assert.match(text, /表头第 1 列“流水号”不是可识别的列名/, `outcome: ${text}`);
+    assert.match(text, /缺少必填列“日记编号”（也可写作 external_id、走访编号、记录编号、编号、id）/, `outcome: ${text}`);
     assert.deepEqual(english(text, ['badhdr.csv', 'external_id', 'member_code', 'id']), [], `English words in: ${text}`);
   });
 
@@ -96,6 +96,21 @@ describe('the Import tab on a zh-CN page', () => {
     const text = await page.locator('#import-rejects').textContent();
     assert.match(text, /首次出现在第 1 个要素/, `rejects: ${text}`);
     assert.doesNotMatch(text, /首次出现在第 1 行/, `rejects: ${text}`);
+  });
+
+  test('a GeoJSON feature\'s geometry is named 几何, not geometry', async () => {
+    const body = JSON.stringify({ type: 'FeatureCollection', features: [{
+      type: 'Feature',
+      properties: { code: '321299101904', name: '丁村', town_code: '321299101', kind: '村', resident_population: 100, registered_households: 30 },
+      geometry: { type: 'LineString', coordinates: [[120.0, 32.1], [120.01, 32.11]] },
+    }] });
+    await importFile(page, { layer: 'villages', name: 'line.geojson', body, mime: 'application/geo+json' });
+    const outcome = await page.locator('#import-outcome').textContent();
+    await page.locator('#import-rejects').waitFor({ timeout: 5000 }).catch(() => assert.fail(`no rejects; outcome: ${outcome}`));
+    const fields = await page.$$eval('#import-rejects tbody tr', (trs) => trs.map((tr) => tr.cells[2].textContent));
+    const reasons = await page.$$eval('#import-rejects tbody tr', (trs) => trs.map((tr) => tr.cells[tr.cells.length - 1].textContent));
+    assert.deepEqual(fields, ['几何'], `field column: ${fields}; reasons: ${reasons}`);
+    assert.match(reasons.join('\n'), /几何类型为 线，本图层要求 面/, `rejects: ${reasons}`);
   });
 });
 

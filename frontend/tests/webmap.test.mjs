@@ -229,7 +229,7 @@ describe('web map', () => {
     await page.click('#lang');
     assert.equal(await page.locator('#tab-planner').innerText(), 'Planner');
     assert.equal(await page.locator('html').getAttribute('lang'), 'en');
-    assert.equal(await page.locator('#gaps-title').innerText(), 'Villages below one-third');
+    assert.equal(await page.locator('#gaps-title').innerText(), 'Villages in gap (rural below one-third, communities not visited)');
     const header = await page.locator('#gap-table thead th').first().innerText();
     assert.equal(header.trim(), 'Village', 'table headings follow the language');
     await shot(page, 'team-gaps-en');

@@ -1,0 +1,101 @@
+package api_test
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"testing"
+
+	"lianxin"
+	"lianxin/api"
+	"lianxin/auth"
+	"lianxin/demo/demotest"
+	"lianxin/export"
+	"lianxin/tiles"
+)
+
+// TestMeLayersAreMayReadLayer: the sign-in answer, /auth/me and
+// /auth/session name the layers the caller may read — for every demo role,
+// and a GIS user with the household grant, exactly the layers that
+// Scope.MayReadLayer lets through among every tile and export layer. The web
+// map greys out the rest from this list, so it must be the server's rule.
+func TestMeLayersAreMayReadLayer(t *testing.T) {
+	st, _, _ := demotest.New(t)
+	ctx := context.Background()
+	svc, err := auth.New(st, auth.Options{Params: cheap, Logger: quietLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	accounts, err := svc.DemoAccounts(ctx, st, 42)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// One account of each demo role (the first leader and member).
+	var cases []auth.DemoAccount
+	seen := map[lianxin.Role]bool{}
+	for _, a := range accounts {
+		if !seen[a.Role.Role] {
+			seen[a.Role.Role] = true
+			cases = append(cases, a)
+		}
+	}
+	for _, role := range []lianxin.Role{lianxin.RoleAdmin, lianxin.RolePlanner, lianxin.RoleGIS, lianxin.RoleTeamLeader, lianxin.RoleMember} {
+		if !seen[role] {
+			t.Fatalf("demo accounts %v: none with role %s", accounts, role)
+		}
+	}
+	grant := auth.DemoAccount{Username: "gis-households", Password: "gis-households-password-1"}
+	if _, err := svc.AddUser(ctx, auth.NewUser{Username: grant.Username, Password: grant.Password,
+		Roles: []auth.RoleGrant{{Role: lianxin.RoleGIS}, {Role: auth.GrantHouseholdPoints}}}, "test"); err != nil {
+		t.Fatal(err)
+	}
+	cases = append(cases, grant)
+	f := authFixture{srv: api.NewServer(api.Config{}, api.Deps{Logger: quietLogger(), Health: st, Auth: svc}), svc: svc, ctx: ctx}
+
+	var served []string
+	for _, l := range tiles.Layers() {
+		served = append(served, l.Name)
+	}
+	for _, l := range export.Layers() {
+		served = append(served, l.Name)
+	}
+	slices.Sort(served)
+	served = slices.Compact(served)
+
+	for _, a := range cases {
+		t.Run(a.Username, func(t *testing.T) {
+			u, err := svc.User(ctx, a.Username)
+			if err != nil {
+				t.Fatal(err)
+			}
+			scope := u.Scope()
+			want := []string{}
+			for _, name := range served {
+				if scope.MayReadLayer(name) == nil {
+					want = append(want, name)
+				}
+			}
+			if slices.Contains(want, "households") != scope.HouseholdPoints || !slices.Contains(want, "villages") {
+				t.Fatalf("%s: MayReadLayer lets through %v; want villages, and households exactly when the scope has household points (%v)",
+					a.Username, want, scope.HouseholdPoints)
+			}
+			cookie, _ := f.login(t, a.Username, a.Password)
+			for _, c := range []call{
+				{method: "POST", path: "/api/v1/auth/login", body: `{"username":"` + a.Username + `","password":"` + a.Password + `"}`},
+				{method: "GET", path: "/api/v1/auth/me", cookie: cookie},
+				{method: "GET", path: "/api/v1/auth/session", cookie: cookie},
+			} {
+				rec := f.do(t, c)
+				var got struct {
+					Layers []string `json:"layers"`
+				}
+				if err := json.Unmarshal(rec.Body.Bytes(), &got); rec.Code != 200 || err != nil {
+					t.Fatalf("%s %s as %s = %d %.300s, want 200 JSON", c.method, c.path, a.Username, rec.Code, rec.Body)
+				}
+				if !slices.Equal(got.Layers, want) {
+					t.Errorf("%s %s as %s: layers %v, want MayReadLayer's %v", c.method, c.path, a.Username, got.Layers, want)
+				}
+			}
+		})
+	}
+}
