@@ -38,6 +38,9 @@ type Authenticator interface {
 	Revoke(ctx context.Context, username string, g auth.RoleGrant, actor string) (int64, error)
 	Record(ctx context.Context, e auth.Event) error
 	Audit(ctx context.Context, f auth.AuditFilter) ([]auth.Event, error)
+	NewToken(ctx context.Context, username, name string, ttl time.Duration, actor string) (string, auth.Token, error)
+	Tokens(ctx context.Context, username string) ([]auth.Token, error)
+	RevokeToken(ctx context.Context, username string, id int64, actor string) error
 }
 
 // Names the web map and scripts rely on (see /tmp/contracts/auth.md and
@@ -501,7 +504,7 @@ func (s *Server) adminSetDisabled(c echo.Context) error {
 	}
 	name, actor := c.Param("name"), scopeOf(c).User
 	if *req.Disabled && strings.EqualFold(name, actor) {
-		return lianxin.Errorf(lianxin.EConflict, "you may not disable your own account: ask another admin")
+		return auth.Refuse(lianxin.EConflict, "disabled", auth.ReasonSelfDisable, nil, "you may not disable your own account: ask another admin")
 	}
 	u, err := s.deps.Auth.SetDisabled(c.Request().Context(), name, *req.Disabled, actor)
 	if err != nil {
@@ -571,7 +574,7 @@ func (s *Server) adminRevoke(c echo.Context) error {
 	}
 	ctx, name, actor := c.Request().Context(), c.Param("name"), scopeOf(c).User
 	if g.Role == lianxin.RoleAdmin && strings.EqualFold(name, actor) {
-		return lianxin.Errorf(lianxin.EConflict, "you may not revoke your own admin role: ask another admin")
+		return auth.Refuse(lianxin.EConflict, "role", auth.ReasonSelfRevoke, nil, "you may not revoke your own admin role: ask another admin")
 	}
 	if _, err := s.deps.Auth.Revoke(ctx, name, g, actor); err != nil {
 		return err
@@ -641,4 +644,10 @@ func (s *Server) authRoutes() {
 	e.POST("/api/v1/admin/users/:name/password", s.adminResetPassword)
 	e.POST("/api/v1/admin/users/:name/roles", s.adminGrant)
 	e.DELETE("/api/v1/admin/users/:name/roles", s.adminRevoke)
+	e.GET("/api/v1/admin/users/:name/tokens", s.adminTokens)
+	e.POST("/api/v1/admin/users/:name/tokens", s.adminNewToken)
+	e.DELETE("/api/v1/admin/users/:name/tokens/:id", s.adminRevokeToken)
+	e.GET("/api/v1/auth/tokens", s.ownTokens)
+	e.POST("/api/v1/auth/tokens", s.ownNewToken)
+	e.DELETE("/api/v1/auth/tokens/:id", s.ownRevokeToken)
 }

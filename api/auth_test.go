@@ -338,7 +338,7 @@ func TestOpenAPIListsAuthRoutes(t *testing.T) {
 			t.Errorf("route %s %s is not in openapi.json", r.Method, r.Path)
 		}
 	}
-	if n != 11 {
-		t.Fatalf("found %d auth and admin routes, want 11", n)
+	if n != 17 {
+		t.Fatalf("found %d auth and admin routes, want 17", n)
 	}
 }

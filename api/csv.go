@@ -164,6 +164,7 @@ var zhHeaders = map[string]string{
 	"reaches_on": "预计达到日期", "from": "起始日", "to": "截止日（不含）", "villages": "村数",
 	"villages_reached": "达到考核要求村居数", "members": "成员数", "code": "代码", "name": "名称", "rural": "农村",
 	"groups": "特殊群体", "residents": "人口", "last_visit": "上次走访", "head_name": "户主",
+	"petition_households_unvisited": "未走访的信访户",
 }
 
 func zhHeader(h string) string {
@@ -180,8 +181,8 @@ func zhHeader(h string) string {
 // import's words where it has them).
 var zhValues = map[string]string{
 	"true": "是", "false": "否",
-	"household_visit": "入户走访", "enterprise_visit": "企业走访", "project_site_visit": "项目现场",
-	"village_meeting": "村民会议", "publicity_event": "宣传活动", "assistance_delivery": "帮扶",
+	"household_visit": "入户走访", "enterprise_visit": "企业走访", "project_site_visit": "项目现场走访",
+	"village_meeting": "村居座谈会", "publicity_event": "宣传活动", "assistance_delivery": "帮扶送达",
 	"leader": "队长", "senior_adviser": "老同志", "cadre": "机关后备干部", "village_official": "大学生村官",
 	"village": "村", "community": "社区",
 	"below_one_third": "未达三分之一",
@@ -190,7 +191,7 @@ var zhValues = map[string]string{
 	"no_location": "无位置", "far_from_household": "距农户较远", "no_notes": "无记录",
 	"late_write_up": "补记较晚", "duplicate": "疑似重复",
 	"poor": "贫困户", "seriously_ill": "大病", "disabled": "残疾", "empty_nest": "空巢老人",
-	"left_behind_children": "留守儿童", "community_correction": "社区矫正",
+	"left_behind_children": "留守儿童", "community_correction": "社区矫正", "petition": "信访户",
 }
 
 // zhValue translates an enumerated value, or each of a ;-list (flags);

@@ -96,7 +96,7 @@ func TestReportCSVForExcel(t *testing.T) {
 		}
 	}
 	diary := read("/api/v1/reports/diary-sample?format=csv&team=D01&lang=zh")
-	if v := diary[1][slices.Index(diary[0], "类型")]; !slices.Contains([]string{"入户走访", "企业走访", "项目现场", "村民会议", "宣传活动", "帮扶"}, v) {
+	if v := diary[1][slices.Index(diary[0], "类型")]; !slices.Contains([]string{"入户走访", "企业走访", "项目现场走访", "村居座谈会", "宣传活动", "帮扶送达"}, v) {
 		t.Errorf("diary sample lang=zh: kind = %q, want a Chinese kind", v)
 	}
 	for _, path := range []string{"/api/v1/reports/gaps?format=csv&lang=fr", "/api/v1/reports/gaps?format=csv&excel=maybe"} {

@@ -27,6 +27,7 @@ type Exporter interface {
 	Layers(scope lianxin.Scope) []*export.Layer
 	Layer(scope lianxin.Scope, name string) (*export.Layer, error)
 	Export(ctx context.Context, scope lianxin.Scope, req export.Request, w io.Writer, begin func(export.Meta) error) (int64, error)
+	Check(scope lianxin.Scope, req export.Request) error
 	Count(ctx context.Context, scope lianxin.Scope, l *export.Layer, f export.Filter) (int64, error)
 	Features(ctx context.Context, scope lianxin.Scope, l *export.Layer, f export.Filter, p export.Page, w io.Writer, head []byte, tail func(export.PageEnd) []byte) (int64, error)
 	Feature(ctx context.Context, scope lianxin.Scope, l *export.Layer, id int64, w io.Writer, extra []byte) error
@@ -63,7 +64,30 @@ func isBinaryDownload(c echo.Context) bool {
 // than property filters.
 var exportParams = map[string]bool{
 	"format": true, "crs": true, "encoding": true, "town": true, "bbox": true,
-	"from": true, "to": true, "below": true, "resolution": true, "geometry": true,
+	"from": true, "to": true, "below": true, "resolution": true, "geometry": true, "check": true,
+}
+
+// checkAnswer is what ?check=true answers instead of a file: the download
+// the same URL would start (its file name, and for a layer its rows).
+// The web map asks it first, so that a refusal is said on the page and an
+// accepted file is left to the browser's own download (progress, cancel,
+// no copy in the tab's memory).
+type checkAnswer struct {
+	Filename string `json:"filename"`
+	Rows     *int64 `json:"rows,omitempty"`
+}
+
+// wantsCheck reads the check parameter of the download routes.
+func wantsCheck(q url.Values) (bool, error) {
+	s := q.Get("check")
+	if s == "" {
+		return false, nil
+	}
+	b, err := strconv.ParseBool(s)
+	if err != nil {
+		return false, lianxin.Errorf(lianxin.EInvalid, "check %q: want true or false", s)
+	}
+	return b, nil
 }
 
 // parseFilter reads the filter parameters shared by exports and OGC items.
@@ -151,6 +175,22 @@ func (s *Server) exportLayer(c echo.Context) error {
 	if err := s.checkExportTown(ctx, scope, l, req.Filter.Town); err != nil {
 		return err
 	}
+	check, err := wantsCheck(q)
+	if err != nil {
+		return err
+	}
+	if check {
+		// The export's own checks, then the store's (the town's code) by a
+		// count, which writes nothing and logs no export.
+		if err := s.deps.Export.Check(scope, req); err != nil {
+			return err
+		}
+		n, err := s.deps.Export.Count(ctx, scope, l, req.Filter)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, checkAnswer{Filename: req.Filename(), Rows: &n})
+	}
 	res := c.Response()
 	begin := func(m export.Meta) error {
 		h := res.Header()
@@ -209,8 +249,8 @@ func (s *Server) exportPMTiles(c echo.Context) error {
 	scope := scopeOf(c)
 	q := c.QueryParams()
 	for name := range q {
-		if name != "town" && name != "minzoom" && name != "maxzoom" {
-			return lianxin.Errorf(lianxin.EInvalid, "%s: unknown parameter (town, minzoom, maxzoom)", name)
+		if name != "town" && name != "minzoom" && name != "maxzoom" && name != "check" {
+			return lianxin.Errorf(lianxin.EInvalid, "%s: unknown parameter (town, minzoom, maxzoom, check)", name)
 		}
 	}
 	code := q.Get("town")
@@ -247,6 +287,14 @@ func (s *Server) exportPMTiles(c echo.Context) error {
 	if !scope.SeesTown(town.ID) {
 		return lianxin.Errorf(lianxin.EForbidden, "town %s: outside your towns", code)
 	}
+	check, err := wantsCheck(q)
+	if err != nil {
+		return err
+	}
+	if check {
+		// The name Service.Package gives the archive.
+		return c.JSON(http.StatusOK, checkAnswer{Filename: code + ".pmtiles"})
+	}
 	// The layers this caller may read, by the one rule every tile, export
 	// and OGC route applies (households and visits need household points);
 	// a server with a stricter rule refuses the tile, and the package with
@@ -257,20 +305,18 @@ func (s *Server) exportPMTiles(c echo.Context) error {
 			layers = append(layers, l)
 		}
 	}
-	// One window for every tile, recorded in the package's metadata: the
-	// campaign until the end of today, as the web map's default.
+	// One window for every tile, recorded in the package's metadata
+	// (export.TownPackageFor).
 	cp, err := s.deps.Reports.Campaign(ctx, scope)
 	if err != nil {
 		return err
 	}
-	window := coverage.DefaultWindow(cp.StartsOn, time.Now())
-	filter := tiles.Filter{TownCode: code, From: window.From, To: window.To}
+	opt, filter := export.TownPackageFor(cp, town.Name, code, scope.User, town.BBox, minZoom, maxZoom, layers, time.Now())
 	tile := func(ctx context.Context, zxy geo.TileZXY) ([]byte, error) {
 		tl, _, err := s.deps.Tiles.Tile(ctx, scope, tiles.Request{Layers: layers, Tile: zxy, Filter: filter}, "")
 		return tl.Gzip, err
 	}
-	p := export.TownPackage{Town: code,
-		Options: export.TownPackageOptions(town.Name, code, scope.User, town.BBox, minZoom, maxZoom, layers, window)}
+	p := export.TownPackage{Town: code, Options: opt}
 	res := c.Response()
 	begin := func(m export.Meta) error {
 		h := res.Header()

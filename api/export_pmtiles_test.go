@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -95,6 +97,27 @@ func TestPMTilesDownload(t *testing.T) {
 	}
 	if h.SpecVersion != 3 || h.TileType != pmtiles.Mvt || h.MinZoom != 11 || h.MaxZoom != 12 {
 		t.Fatalf("header %+v, want a v3 MVT archive of z11-12", h)
+	}
+	// The demo campaign is synthetic: the package says so, as the command
+	// line's does (export.TownPackageFor builds both).
+	metaRaw := b[h.MetadataOffset : h.MetadataOffset+h.MetadataLength]
+	if h.InternalCompression == pmtiles.Gzip {
+		zr, err := gzip.NewReader(bytes.NewReader(metaRaw))
+		if err != nil {
+			t.Fatalf("pmtiles metadata is not gzipped: %v", err)
+		}
+		if metaRaw, err = io.ReadAll(zr); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var meta struct {
+		Description string `json:"description"`
+	}
+	if err := json.Unmarshal(metaRaw, &meta); err != nil {
+		t.Fatalf("pmtiles metadata %.300s: %v", metaRaw, err)
+	}
+	if !strings.Contains(meta.Description, "synthetic demo data") || !strings.Contains(meta.Description, mine.Code) {
+		t.Errorf("GET %s: package description %q, want town %s's, noting synthetic demo data", path, meta.Description, mine.Code)
 	}
 	root := pmtiles.DeserializeEntries(bytes.NewBuffer(b[h.RootOffset:h.RootOffset+h.RootLength]), h.InternalCompression)
 	if len(root) == 0 || uint64(len(root)) != h.AddressedTilesCount {

@@ -10,7 +10,8 @@ import (
 // GET /api/v1/reports/special-households: the special-group households
 // (five full coverages #4 and #5) of a town with no entry in the window, by
 // village then household number, as JSON, CSV (UTF-8 BOM) or GeoJSON.
-// Household access is needed, as for the households layer.
+// Household access is needed, as for the households layer; an answer with
+// the head's name (personal_fields) is written in the audit log.
 func (s *Server) reportSpecialHouseholds(c echo.Context) error {
 	src, ok := s.deps.Reports.(coverage.SpecialHouseholdSource)
 	if !ok {
@@ -37,6 +38,15 @@ func (s *Server) reportSpecialHouseholds(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	named := 0
+	for _, h := range rows {
+		if h.HeadName != nil {
+			named++
+		}
+	}
+	s.auditPersonal(c, "special-households", map[string]any{"town": q.Town, "team": q.Team, "group": p.q.Get("group"),
+		"from": w.From.Format(coverage.DayLayout), "to": w.To.Format(coverage.DayLayout)},
+		[]string{"head_name"}, named, format)
 	name := "special-households"
 	if q.Town != "" {
 		name += "-" + q.Town

@@ -189,8 +189,9 @@ func TestOgrinfoOpensTiles(t *testing.T) {
 	}
 	// Through the TileJSON, GDAL takes each attribute's type and the
 	// layer's geometry from it: numbers are numbers, flags are booleans
-	// (a description where the type belongs made every attribute a String).
-	for _, want := range []string{"Geometry: Multi Polygon", "coverage: Real", "resident_population: Real", "reached: Integer(Boolean)", "name: String"} {
+	// (a description where the type belongs made every attribute a String),
+	// counts and ids integers, shares reals.
+	for _, want := range []string{"Geometry: Multi Polygon", "coverage: Real", "resident_population: Integer", "\nid: Integer", "reached: Integer(Boolean)", "name: String"} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("ogrinfo on the villages TileJSON: no %q in\n%s", want, out)
 		}

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"golang.org/x/crypto/argon2"
+
+	"lianxin"
 )
 
 // Params are argon2id's costs. DefaultParams follow OWASP's password storage
@@ -75,10 +77,12 @@ func VerifyPassword(password, hash string) bool {
 // is the rule that matters (NIST SP 800-63B); no composition rules.
 func CheckPasswordRules(password string) error {
 	if n := len([]rune(password)); n < 10 {
-		return invalidf("password: at least 10 characters, got %d", n)
+		return Refuse(lianxin.EInvalid, "password", ReasonPasswordShort, map[string]any{"n": n, "min": 10},
+			"password: at least 10 characters, got %d", n)
 	}
 	if len(password) > 1024 {
-		return invalidf("password: at most 1024 bytes")
+		return Refuse(lianxin.EInvalid, "password", ReasonPasswordLong, map[string]any{"max": 1024},
+			"password: at most 1024 bytes")
 	}
 	return nil
 }

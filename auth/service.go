@@ -22,6 +22,10 @@ import (
 // revoked and unknown alike).
 type Store interface {
 	CreateUser(ctx context.Context, username, passwordHash, by string) (User, error)
+	// CreateUserWithRoles creates an account and grants its roles in one
+	// transaction (nothing is created when a grant is refused) and returns
+	// the grants with their codes resolved.
+	CreateUserWithRoles(ctx context.Context, username, passwordHash, by string, roles []RoleGrant) ([]RoleGrant, error)
 	UserByName(ctx context.Context, username string) (User, error)
 	ListUsers(ctx context.Context) ([]User, error)
 	SetPassword(ctx context.Context, username, passwordHash string) error
@@ -51,6 +55,8 @@ type Store interface {
 	TokenUser(ctx context.Context, tokenHash []byte) (User, error)
 	ListTokens(ctx context.Context, username string) ([]Token, error)
 	RevokeTokens(ctx context.Context, username, name string) (int64, error)
+	// RevokeToken revokes one live token of username by id (0: none such).
+	RevokeToken(ctx context.Context, username string, id int64) (int64, error)
 
 	AppendAudit(ctx context.Context, e Event) error
 	ListAudit(ctx context.Context, f AuditFilter) ([]Event, error)
@@ -294,7 +300,8 @@ func (s *Service) NewToken(ctx context.Context, username, name string, ttl time.
 		ttl = s.opt.TokenTTL
 	}
 	if ttl > 366*24*time.Hour {
-		return "", Token{}, invalidf("expires: at most a year, got %s", ttl)
+		return "", Token{}, Refuse(lianxin.EInvalid, "expires_days", ReasonTokenExpiry,
+			map[string]any{"days": int(ttl.Hours() / 24), "max": 366}, "expires: at most a year, got %s", ttl)
 	}
 	u, err := s.st.UserByName(ctx, username)
 	if err != nil {
@@ -311,7 +318,7 @@ func (s *Service) NewToken(ctx context.Context, username, name string, ttl time.
 		return "", Token{}, fmt.Errorf("create token: %w", err)
 	}
 	s.audit(ctx, Event{Actor: actor, Action: "token_create", Target: u.Username,
-		Detail: map[string]any{"name": t.Name, "expires_at": t.ExpiresAt.UTC().Format(time.RFC3339)}})
+		Detail: map[string]any{"id": t.ID, "name": t.Name, "expires_at": t.ExpiresAt.UTC().Format(time.RFC3339)}})
 	return token, t, nil
 }
 
@@ -325,6 +332,21 @@ func (s *Service) RevokeTokens(ctx context.Context, username, name, actor string
 	}
 	s.audit(ctx, Event{Actor: actor, Action: "token_revoke", Target: username, Detail: map[string]any{"name": name}, Rows: &n})
 	return n, nil
+}
+
+// RevokeToken revokes username's live token id.
+func (s *Service) RevokeToken(ctx context.Context, username string, id int64, actor string) error {
+	n, err := s.st.RevokeToken(ctx, username, id)
+	s.callers.dropAll()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return Refuse(lianxin.ENotFound, "id", ReasonTokenNotFound, map[string]any{"id": id},
+			"%s has no live API token %d", username, id)
+	}
+	s.audit(ctx, Event{Actor: actor, Action: "token_revoke", Target: username, Detail: map[string]any{"id": id}, Rows: &n})
+	return nil
 }
 
 // Tokens lists username's tokens (never the secrets).
@@ -341,10 +363,14 @@ type NewUser struct {
 	Roles    []RoleGrant `json:"roles"`
 }
 
-// AddUser creates an account with its roles.
+// AddUser creates an account with its roles, in one transaction: a role
+// that cannot be granted (an unknown town or member code) creates nothing,
+// so no account is left without the roles asked or with a password nobody
+// saw. The audit log gets user_create and one grant per role.
 func (s *Service) AddUser(ctx context.Context, nu NewUser, actor string) (User, error) {
 	if !usernameRE.MatchString(nu.Username) {
-		return User{}, invalidf("username: 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit")
+		return User{}, Refuse(lianxin.EInvalid, "username", ReasonUsernameBad, nil,
+			"username: 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit")
 	}
 	hash := ""
 	if nu.Password != "" {
@@ -361,17 +387,22 @@ func (s *Service) AddUser(ctx context.Context, nu NewUser, actor string) (User, 
 			return User{}, err
 		}
 	}
-	u, err := s.st.CreateUser(ctx, nu.Username, hash, actor)
+	granted, err := s.st.CreateUserWithRoles(ctx, nu.Username, hash, actor, nu.Roles)
 	if err != nil {
 		return User{}, err
 	}
-	s.audit(ctx, Event{Actor: actor, Action: "user_create", Target: u.Username})
-	for _, g := range nu.Roles {
-		if _, err := s.Grant(ctx, u.Username, g, actor); err != nil {
-			return User{}, err
-		}
+	s.callers.dropAll()
+	s.audit(ctx, Event{Actor: actor, Action: "user_create", Target: nu.Username})
+	for _, g := range granted {
+		s.audit(ctx, Event{Actor: actor, Action: "grant", Target: nu.Username, Detail: grantDetail(g)})
 	}
-	return s.st.UserByName(ctx, u.Username)
+	return s.st.UserByName(ctx, nu.Username)
+}
+
+// grantDetail names a role in the audit log: the role, and its town or
+// member code when it has one.
+func grantDetail(g RoleGrant) map[string]any {
+	return map[string]any{"role": string(g.Role), "town": g.Town, "member": g.Member}
 }
 
 // SetPassword replaces username's password and ends their sessions: whoever
@@ -456,15 +487,16 @@ func checkGrant(g RoleGrant) error {
 	}
 	switch {
 	case !known:
-		return invalidf("role %q: want one of %s", g.Role, joinRoles(Assignable))
+		return Refuse(lianxin.EInvalid, "role", ReasonRoleBad, map[string]any{"role": string(g.Role), "allowed": joinRoles(Assignable)},
+			"role %q: want one of %s", g.Role, joinRoles(Assignable))
 	case g.Role == lianxin.RoleTeamLeader && g.Town == "":
-		return invalidf("role team_leader needs a town (its code)")
+		return Refuse(lianxin.EInvalid, "town", ReasonTownMissing, nil, "role team_leader needs a town (its code)")
 	case g.Role == lianxin.RoleMember && g.Member == "":
-		return invalidf("role member needs a member (its code)")
+		return Refuse(lianxin.EInvalid, "member", ReasonMemberMissing, nil, "role member needs a member (its code)")
 	case g.Role != lianxin.RoleTeamLeader && g.Town != "":
-		return invalidf("role %s takes no town", g.Role)
+		return Refuse(lianxin.EInvalid, "town", ReasonTownNotTaken, map[string]any{"role": string(g.Role)}, "role %s takes no town", g.Role)
 	case g.Role != lianxin.RoleMember && g.Member != "":
-		return invalidf("role %s takes no member", g.Role)
+		return Refuse(lianxin.EInvalid, "member", ReasonMemberNotTaken, map[string]any{"role": string(g.Role)}, "role %s takes no member", g.Role)
 	}
 	return nil
 }
@@ -479,8 +511,7 @@ func (s *Service) Grant(ctx context.Context, username string, g RoleGrant, actor
 	if err != nil {
 		return RoleGrant{}, err
 	}
-	s.audit(ctx, Event{Actor: actor, Action: "grant", Target: username,
-		Detail: map[string]any{"role": string(g.Role), "town": g.Town, "member": g.Member}})
+	s.audit(ctx, Event{Actor: actor, Action: "grant", Target: username, Detail: grantDetail(g)})
 	return out, nil
 }
 
@@ -494,8 +525,7 @@ func (s *Service) Revoke(ctx context.Context, username string, g RoleGrant, acto
 	if n == 0 {
 		return 0, lianxin.Errorf(lianxin.ENotFound, "%s does not hold role %s", username, g.Role)
 	}
-	s.audit(ctx, Event{Actor: actor, Action: "revoke", Target: username,
-		Detail: map[string]any{"role": string(g.Role), "town": g.Town, "member": g.Member}, Rows: &n})
+	s.audit(ctx, Event{Actor: actor, Action: "revoke", Target: username, Detail: grantDetail(g), Rows: &n})
 	return n, nil
 }
 

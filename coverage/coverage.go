@@ -131,14 +131,18 @@ const (
 // flags (SQL special_flags) is Groups[i].
 var Groups = []Group{Poor, SeriouslyIll, Disabled, EmptyNest, LeftBehindChildren, CommunityCorrection}
 
-// ParseGroup checks a group name.
+// ParseGroup checks a group name of the special-households list: a
+// special group, or Petition.
 func ParseGroup(s string) (Group, error) {
 	for _, g := range Groups {
 		if string(g) == s {
 			return g, nil
 		}
 	}
-	return "", lianxin.Errorf(lianxin.EInvalid, "group: %q is not one of poor, seriously_ill, disabled, empty_nest, left_behind_children, community_correction", s)
+	if s == string(Petition) {
+		return Petition, nil
+	}
+	return "", lianxin.Errorf(lianxin.EInvalid, "group: %q is not one of poor, seriously_ill, disabled, empty_nest, left_behind_children, community_correction, petition", s)
 }
 
 // SpecialCounts counts households per special group. A household in two

@@ -92,13 +92,16 @@ SELECT id, 'member', $1, $2 FROM users WHERE username = 'five-member'`, own.ID, 
 		town   string
 		towns  []string // five_coverages.towns, nil: every town of the area
 		judged bool     // projects and members judged (lists, not null)
+		// members: the member checks judged; a member-only user reads their
+		// own row alone, so never (review 3, fault 5).
+		members bool
 	}{
-		{"leader, county", leader, "", []string{own.Code}, true},
-		{"leader, another town", leader, other.Code, []string{}, false},
-		{"leader, own town", leader, own.Code, []string{own.Code}, true},
-		{"member, county", member, "", []string{own.Code}, true},
-		{"member, another town", member, other.Code, []string{}, false},
-		{"planner, another town", planner, other.Code, nil, true},
+		{"leader, county", leader, "", []string{own.Code}, true, true},
+		{"leader, another town", leader, other.Code, []string{}, false, false},
+		{"leader, own town", leader, own.Code, []string{own.Code}, true, true},
+		{"member, county", member, "", []string{own.Code}, true, false},
+		{"member, another town", member, other.Code, []string{}, false, false},
+		{"planner, another town", planner, other.Code, nil, true, true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -147,8 +150,12 @@ SELECT id, 'member', $1, $2 FROM users WHERE username = 'five-member'`, own.ID, 
 			// Projects and members: lists over the judged towns, or null.
 			for name, list := range map[string][]string{"projects_without_visit": got.ProjectsWithoutVisit,
 				"members_below_target": got.MembersBelowTarget, "members_without_contact_point": got.MembersWithoutContactPoint} {
-				if (list != nil) != tc.judged {
-					t.Errorf("%s = %#v, want judged %t (a list, or null when not judged)", name, list, tc.judged)
+				want := tc.judged
+				if name != "projects_without_visit" {
+					want = tc.members
+				}
+				if (list != nil) != want {
+					t.Errorf("%s = %#v, want judged %t (a list, or null when not judged)", name, list, want)
 				}
 			}
 		})

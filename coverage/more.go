@@ -276,9 +276,16 @@ type Summary struct {
 	// village the caller's gap report suppresses, since entries count by
 	// the writer's town): the gap report shows each village's visits and
 	// problems.
-	HouseholdsVisited     int64         `json:"households_visited"`
-	Visits                int64         `json:"visits"`
+	HouseholdsVisited int64 `json:"households_visited"`
+	Visits            int64 `json:"visits"`
+	// HouseholdVisits counts the entries that reached a household: kinds
+	// household_visit and assistance_delivery naming their household
+	// (household_contact, migration 027). HouseholdVisitEntries counts
+	// entries of kind household_visit, with or without a household, as
+	// the other kinds' figures count theirs: the six kinds add up to
+	// Visits (migration 029).
 	HouseholdVisits       int64         `json:"household_visits"`
+	HouseholdVisitEntries int64         `json:"household_visit_entries"`
 	EnterpriseVisits      int64         `json:"enterprise_visits"`
 	EnterprisesVisited    int64         `json:"enterprises_visited"`
 	ProjectSiteVisits     int64         `json:"project_site_visits"`
@@ -312,10 +319,17 @@ type FiveCoverages struct {
 	TownsWithoutActivity []string `json:"towns_without_activity"`
 	// ProjectsWithoutVisit: key enterprises, projects and works sites, in
 	// Towns (nil when not judged).
-	ProjectsWithoutVisit         []string      `json:"projects_without_visit"`
-	VillagesWithoutVisit         []string      `json:"villages_without_visit"`
-	PetitionVillagesWithoutVisit []string      `json:"petition_villages_without_visit"`
-	SpecialUnvisited             SpecialCounts `json:"special_unvisited"`
-	MembersBelowTarget           []string      `json:"members_below_target"`
-	MembersWithoutContactPoint   []string      `json:"members_without_contact_point"`
+	ProjectsWithoutVisit         []string `json:"projects_without_visit"`
+	VillagesWithoutVisit         []string `json:"villages_without_visit"`
+	PetitionVillagesWithoutVisit []string `json:"petition_villages_without_visit"`
+	// PetitionHouseholdsUnvisited counts the households with a standing
+	// petition case (信访) and no diary entry in the window, over the
+	// summary's area, published as the special groups' counts are; nil
+	// (not judged) where the caller's rows do not hold the area's
+	// households (a team leader asking beyond their towns, a member). The
+	// households themselves: special-households, group=petition.
+	PetitionHouseholdsUnvisited *privacy.Count `json:"petition_households_unvisited"`
+	SpecialUnvisited            SpecialCounts  `json:"special_unvisited"`
+	MembersBelowTarget          []string       `json:"members_below_target"`
+	MembersWithoutContactPoint  []string       `json:"members_without_contact_point"`
 }

@@ -82,6 +82,9 @@ type Published struct {
 	// with their hidden marks; County the same for every village in scope.
 	Towns  map[string]SpecialCounts
 	County SpecialCounts
+	// suppressedAll lists every village the rules suppress, whichever
+	// town it is in and whatever the filter selected (nil without rules).
+	suppressedAll []int32
 }
 
 // SuppressedIDs lists the ids of the villages suppressed (rule 2): what
@@ -109,21 +112,45 @@ func (p Published) SuppressedIDs() []int32 {
 // towns and their villages are exact, and the rules protect other towns'
 // values without relying on any figure the leader can count for themselves.
 func PublishVillages(ctx context.Context, src VillageSource, scope lianxin.Scope, w Window, f Filter) (Published, error) {
+	return publishVillages(ctx, src, scope, w, f, false)
+}
+
+// publishVillages is PublishVillages; with ownExact, a team leader whose
+// filter (a town or villages) selects only villages of their own towns gets
+// them over w exactly as asked, not widened to whole weeks: README's "their
+// own town's exactly", figures they may read entry by entry anyway. Other
+// towns' marks are still decided (Published.suppressedAll, by households,
+// whatever the window), but no other town's figure is returned.
+func publishVillages(ctx context.Context, src VillageSource, scope lianxin.Scope, w Window, f Filter, ownExact bool) (Published, error) {
 	rules := scope
 	if privacy.Partial(scope) {
 		rules = privacy.Without(scope)
 	}
-	w, err := publishWindow(ctx, src, rules, w)
-	if err != nil {
-		return Published{}, err
+	var vs []VillageCoverage
+	exact := false
+	if ownExact && privacy.Partial(scope) && (f.Town != "" || f.Villages != nil) {
+		own, err := src.VillageCoverage(ctx, scope, w, f)
+		if err != nil {
+			return Published{}, err
+		}
+		exact = len(own) > 0 && !slices.ContainsFunc(own, func(v VillageCoverage) bool { return !scope.SeesTown(v.TownID) })
+		if exact {
+			vs = own
+		}
 	}
-	vs, err := src.VillageCoverage(ctx, scope, w, f)
-	if err != nil {
-		return Published{}, err
+	if !exact {
+		var err error
+		if w, err = publishWindow(ctx, src, rules, w); err != nil {
+			return Published{}, err
+		}
+		if vs, err = src.VillageCoverage(ctx, scope, w, f); err != nil {
+			return Published{}, err
+		}
 	}
 	if !privacy.Applies(rules) {
 		return Published{Villages: vs, Window: w}, nil
 	}
+	var err error
 	all := vs
 	if f.Town != "" || f.Villages != nil {
 		if all, err = src.VillageCoverage(ctx, scope, w, Filter{}); err != nil {
@@ -140,6 +167,20 @@ func PublishVillages(ctx context.Context, src VillageSource, scope lianxin.Scope
 		}
 	}
 	marks, towns, county := protectMarks(all, known)
+	suppressedAll := []int32{}
+	for _, v := range all {
+		if !known[v.TownCode] && marks[v.VillageID].suppressed {
+			suppressedAll = append(suppressedAll, v.VillageID)
+		}
+	}
+	if exact {
+		// Over a window that need not be whole weeks: no total of another
+		// town or of the county leaves (only the villages asked, all the
+		// leader's own, and their towns' counts).
+		towns = maps.Clone(towns)
+		maps.DeleteFunc(towns, func(code string, _ SpecialCounts) bool { return !known[code] })
+		county = SpecialCounts{hidden: 0x3f}
+	}
 	for i, v := range vs {
 		if known[v.TownCode] {
 			continue
@@ -149,7 +190,7 @@ func PublishVillages(ctx context.Context, src VillageSource, scope lianxin.Scope
 		v.SpecialHouseholds.hidden, v.SpecialUnvisited.hidden = m.special, m.unvisited
 		vs[i] = v
 	}
-	return Published{Villages: vs, Window: w, Towns: towns, County: county}, nil
+	return Published{Villages: vs, Window: w, Towns: towns, County: county, suppressedAll: suppressedAll}, nil
 }
 
 // ProtectVillages applies privacy rules 2 to 4 to every village of a county

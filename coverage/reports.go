@@ -147,7 +147,8 @@ func (r *Reports) gaps(ctx context.Context, scope lianxin.Scope, q GapQuery, pub
 	f := Filter{Town: qq.Town, WithSizes: true}
 	var vs []VillageCoverage
 	if publish {
-		pub, err := PublishVillages(ctx, r.src, scope, w, f)
+		// A team leader's own town is exact over the window asked.
+		pub, err := publishVillages(ctx, r.src, scope, w, f, true)
 		if err != nil {
 			return nil, w, err
 		}
@@ -245,8 +246,9 @@ func (r *Reports) Members(ctx context.Context, scope lianxin.Scope, q Query) ([]
 }
 
 // Summary is the campaign's report in numbers over the window (widened to
-// whole weeks for a role without household access), its special-group
-// counts hidden where the privacy rules say.
+// whole weeks for a role without household access, and for a team leader
+// asking beyond their own town; their own town is exact over the window
+// asked), its special-group counts hidden where the privacy rules say.
 //
 // Every figure covers the area asked (the county, or q's town) for every
 // role, as a planner sees it, and a team leader's own towns exactly: the
@@ -278,11 +280,12 @@ func (r *Reports) summary(ctx context.Context, scope lianxin.Scope, q Query, pub
 	case protected:
 		// The whole county's marks: the town's members may have written
 		// entries in another town's suppressed village, and the diary
-		// totals are counted by the writer's town.
-		if pub, err = PublishVillages(ctx, r.src, scope, w, Filter{}); err != nil {
+		// totals are counted by the writer's town. A team leader's own
+		// town is exact over the window asked (publishVillages).
+		if pub, err = publishVillages(ctx, r.src, scope, w, Filter{Town: qq.Town}, true); err != nil {
 			return Summary{}, err
 		}
-		w, leaveOut = pub.Window, pub.SuppressedIDs()
+		w, leaveOut = pub.Window, pub.suppressedAll
 		if qq.Town != "" {
 			pub.Villages = slices.DeleteFunc(pub.Villages, func(v VillageCoverage) bool { return v.TownCode != qq.Town })
 		}
@@ -348,6 +351,10 @@ func (r *Reports) summary(ctx context.Context, scope lianxin.Scope, q Query, pub
 		// Clones: the store may cache the lists it returned.
 		c.VillagesWithoutVisit = slices.DeleteFunc(slices.Clone(c.VillagesWithoutVisit), func(code string) bool { return hidden[code] })
 		c.PetitionVillagesWithoutVisit = slices.DeleteFunc(slices.Clone(c.PetitionVillagesWithoutVisit), func(code string) bool { return hidden[code] })
+	}
+	// Five full coverages #3: the households with a standing petition case.
+	if sum.Checks.PetitionHouseholdsUnvisited, err = r.petitionCheck(ctx, scope, w, qq.Town, leaveOut); err != nil {
+		return Summary{}, err
 	}
 	if pub.Towns != nil { // published: the town's or the county's counts, with their hidden marks
 		if qq.Town != "" {
@@ -447,7 +454,8 @@ func (r *Reports) Village(ctx context.Context, scope lianxin.Scope, code string,
 	if err != nil {
 		return VillageDetail{}, err
 	}
-	pub, err := PublishVillages(ctx, r.src, scope, w, Filter{Villages: []string{code}, WithSizes: true})
+	// A village of a team leader's own town is exact over the window asked.
+	pub, err := publishVillages(ctx, r.src, scope, w, Filter{Villages: []string{code}, WithSizes: true}, true)
 	if err != nil {
 		return VillageDetail{}, err
 	}

@@ -211,7 +211,7 @@ func diffSnapshots(a, b Snapshot, before, after map[string]shown) Diff {
 // diaryTotals are the summary's diary totals the gap rows cannot give per
 // village (entries by kind, outcomes, distinct households assisted and
 // enterprises visited): a snapshot keeps them over every village.
-var diaryTotals = []string{"household_visits", "enterprise_visits", "enterprises_visited", "project_site_visits",
+var diaryTotals = []string{"household_visits", "household_visit_entries", "enterprise_visits", "enterprises_visited", "project_site_visits",
 	"village_meetings", "petition_cases_resolved", "disputes_resolved", "publicity_events", "publicity_participants",
 	"assistance_deliveries", "households_assisted"}
 

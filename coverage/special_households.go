@@ -41,7 +41,9 @@ type SpecialHouseholdQuery struct {
 // special_flags packs them); towns are ids the caller's scope sees.
 type SpecialHouseholdSource interface {
 	Towns(ctx context.Context, scope lianxin.Scope) ([]Town, error)
-	UnvisitedSpecialHouseholds(ctx context.Context, scope lianxin.Scope, w Window, towns []int32, mask int16) ([]SpecialHousehold, error)
+	// With petition, the households with a standing petition case are
+	// listed too, Petition among their groups.
+	UnvisitedSpecialHouseholds(ctx context.Context, scope lianxin.Scope, w Window, towns []int32, mask int16, petition bool) ([]SpecialHousehold, error)
 }
 
 // GroupMask packs groups into special_flags bits; no group means all.
@@ -104,12 +106,15 @@ func (r *Reports) SpecialHouseholds(ctx context.Context, src SpecialHouseholdSou
 		ids = scope.Towns
 	}
 	var mask int16
-	if q.Group == "" {
+	petition := q.Group == Petition // five full coverages #3, asked by name
+	switch q.Group {
+	case "":
 		mask = GroupMask()
-	} else {
+	case Petition:
+	default:
 		mask = GroupMask(q.Group)
 	}
-	rows, err := src.UnvisitedSpecialHouseholds(ctx, scope, w, ids, mask)
+	rows, err := src.UnvisitedSpecialHouseholds(ctx, scope, w, ids, mask, petition)
 	if err != nil {
 		return nil, w, err
 	}

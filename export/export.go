@@ -223,6 +223,14 @@ func (s *Service) check(scope lianxin.Scope, req Request) (*Layer, error) {
 	return l, nil
 }
 
+// Check refuses req as Export does before it reads a row (the layer, the
+// format's rules for it, the filter, the published resolution), for the
+// download check that answers a refusal without sending a file.
+func (s *Service) Check(scope lianxin.Scope, req Request) error {
+	_, err := s.check(scope, req)
+	return err
+}
+
 // checkPublishedResolution refuses, naming the resolution parameter, an H3
 // resolution finer than the coverage engine publishes for scope. The engine
 // refuses it too, but in its own words ("res"), which is not a parameter

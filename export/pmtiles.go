@@ -9,6 +9,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
@@ -62,11 +63,28 @@ func PackageLayers(ls []*tiles.Layer) []PackageLayer {
 	return out
 }
 
-// TownPackageOptions are the options of town's offline package: its box,
+// TownPackageFor is town's offline package as the API and the command
+// line build it: one window for every tile, the campaign until the end of
+// now's day (the web map's default), the tile filter that asks for the
+// town's tiles with that window, and the package's options (see
+// townPackageOptions), whose description says "synthetic demo data" when
+// the campaign is synthetic. who names the user the package is built for
+// ("" for none).
+func TownPackageFor(cp coverage.Campaign, townName, town, who string, bound orb.Bound, minZoom, maxZoom int,
+	layers []*tiles.Layer, now time.Time) (PMTilesOptions, tiles.Filter) {
+	w := coverage.DefaultWindow(cp.StartsOn, now)
+	opt := townPackageOptions(townName, town, who, bound, minZoom, maxZoom, layers, w)
+	if cp.Synthetic {
+		opt.Metadata["description"] = fmt.Sprint(opt.Metadata["description"], "; synthetic demo data")
+	}
+	return opt, tiles.Filter{TownCode: town, From: w.From, To: w.To}
+}
+
+// townPackageOptions are the options of town's offline package: its box,
 // the zooms asked, the layers it holds and the window their figures count
 // (the tiles must be asked for with that window, so that the metadata
 // says what they hold).
-func TownPackageOptions(townName, town, who string, bound orb.Bound, minZoom, maxZoom int, layers []*tiles.Layer, w coverage.Window) PMTilesOptions {
+func townPackageOptions(townName, town, who string, bound orb.Bound, minZoom, maxZoom int, layers []*tiles.Layer, w coverage.Window) PMTilesOptions {
 	desc := "Offline map package of town " + town + " (lianxin)"
 	if who != "" {
 		desc += ", as " + who + " sees it"

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -37,6 +38,14 @@ const (
 	CodeNoTown          = "no_town"
 	// A visit resolving more problems than it collected: {resolved, collected}.
 	CodeResolvedOverCollected = "resolved_over_collected"
+	// A diary row whose id is already another entry's (another member,
+	// household or time): {value} the id, {field} the first field that
+	// differs, {stored} its stored value, {given} the row's.
+	CodeIDTaken = "id_taken"
+	// A diary time in the future: {value, now} (China time, to the minute).
+	CodeTimeFuture = "time_future"
+	// A diary time before the campaign's first day: {value, start}.
+	CodeBeforeCampaign = "before_campaign"
 	// A member who already has another contact point: {value} the member,
 	// {existing} the contact point (one per member).
 	CodeOneContactPoint = "one_contact_point"
@@ -67,7 +76,8 @@ var Codes = []string{
 	CodeBadBool, CodeBadDate, CodeGeometryMissing, CodeWrongGeometry, CodeInvalidGeometry, CodeCoordsSwapped,
 	CodeOutsideCounty, CodeFieldCount, CodeDuplicateInFile, CodeUnknownRef, CodeDuplicateOther, CodeOutsideTowns,
 	CodeNewTown, CodeNoTown, CodeResolvedOverCollected, CodeOneContactPoint, CodeOneTeamPerTown, CodeNotFeature,
-	CodeBadFeature, CodeBadGeoJSONGeometry, CodeNotAValue, CodeWKTTooDeep, CodeBadWKT,
+	CodeBadFeature, CodeBadGeoJSONGeometry, CodeNotAValue, CodeWKTTooDeep, CodeBadWKT, CodeIDTaken, CodeTimeFuture,
+	CodeBeforeCampaign,
 }
 
 // KnownCode reports whether code is one of Codes.
@@ -257,6 +267,14 @@ func ReasonZH(e RowError) string {
 		r = "没有镇代码，位置也不在任何镇内"
 	case CodeResolvedOverCollected:
 		r = "解决的问题数（" + p("resolved") + "）多于收集的问题数（" + p("collected") + "）"
+	case CodeIDTaken:
+		orNone := func(s string) string { return cmp.Or(s, "（空）") }
+		r = "编号“" + p("value") + "”已是另一条日记的编号（那条记的是 " + orNone(p("stored")) + "，本行是 " + orNone(p("given")) +
+			"）：新的日记要用新的编号；已有的那条没有改动"
+	case CodeTimeFuture:
+		r = p("value") + " 是将来的时间（服务器时间 " + p("now") + "）"
+	case CodeBeforeCampaign:
+		r = p("value") + " 早于活动开始日（" + p("start") + "）"
 	case CodeOneContactPoint:
 		r = "成员 " + p("value") + " 已有联系点 " + p("existing") + "（每名成员只设一个联系点）"
 	case CodeOneTeamPerTown:

@@ -59,7 +59,7 @@ func TestRejectCodes(t *testing.T) {
 				"X10,M01,H0001,2026-03-06 14:30,入户走访,2,120.021,32.131\r\n", // 11: duplicate
 			want: []wantReject{
 				{2, "kind", "not_one_of", `{"allowed":["household_visit","enterprise_visit","project_site_visit","village_meeting","publicity_event","assistance_delivery"],` +
-					`"allowed_zh":["入户走访","走访农户","企业走访","走访企业","项目现场","会议","村民会议","宣传","宣传活动","帮扶","送帮扶"],"value":"串门"}`,
+					`"allowed_zh":["入户走访","走访农户","企业走访","走访企业","项目现场","项目现场走访","会议","座谈会","村居座谈会","村民会议","宣传","宣传活动","帮扶","帮扶送达","送帮扶"],"value":"串门"}`,
 					"走访类型", "走访类型：“串门”不是可选值之一（入户走访、走访农户、企业走访、", "", ""},
 				{3, "household_id", "unknown_reference", `{"column":"household_id","table":"households","value":"H9999"}`, "户编号", "户编号：找不到“H9999”：农户（户籍登记）中没有这一条", "", ""},
 				{4, "lon/lat", "coords_swapped", `{"lat":120.021,"lon":32.131}`, "经度/纬度", "经度/纬度：经纬度似乎填反了", "", ""},
@@ -223,6 +223,10 @@ func TestRejectCodes(t *testing.T) {
 			// The reason column in Chinese; the machine columns with each
 			// line's code and its parameters, as the record has them.
 			byLine := rejectsFileRows(t, out.Bytes(), cmp.Or(tc.ext, ".csv") == ".csv")
+			if head, _, _ := strings.Cut(out.String(), "\n"); cmp.Or(tc.ext, ".csv") == ".csv" &&
+				!strings.HasSuffix(strings.TrimSpace(head), ",原行号,拒绝原因,reject_code,reject_params") {
+				t.Errorf("zh rejects file's header %q, want it to end 原行号,拒绝原因,reject_code,reject_params", head)
+			}
 			for _, w := range tc.want {
 				got := byLine[w.line]
 				if !strings.Contains(got.reason, w.zh) {
@@ -267,6 +271,10 @@ func rejectsFileRows(t *testing.T, b []byte, isCSV bool) map[int64]rejectsFileRo
 		}
 		col := map[string]int{}
 		for i, h := range recs[0] {
+			// A Chinese file heads its line and reason 原行号, 拒绝原因.
+			if en, ok := map[string]string{"原行号": "reject_line", "拒绝原因": "reject_reason"}[h]; ok {
+				h = en
+			}
 			col[h] = i
 		}
 		for _, name := range []string{"reject_line", "reject_reason", "reject_code", "reject_params"} {

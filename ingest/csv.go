@@ -106,7 +106,7 @@ func (d *csvDecoder) mapHeader(header []string) error {
 			d.cols[i], hasLon = colLon, true
 		case l.Geom == PointGeom && matchAny(h, latAliases):
 			d.cols[i], hasLat = colLat, true
-		case matchAny(h, ignoredHeaders) || strings.TrimSpace(h) == "":
+		case matchAny(h, ignoredHeaders) || matchAny(h, rowNumberHeaders) || strings.TrimSpace(h) == "":
 			d.cols[i] = colIgnored
 		default:
 			d.cols[i] = colIgnored

@@ -129,6 +129,9 @@ type RowError struct {
 	// Header is the column as the file spelled it (户编号, 经度/纬度), when
 	// the field came from a CSV column.
 	Header string `json:"header,omitempty"`
+	// more are the row's further faults, when the converter found several
+	// (a bad date and a bad kind): each is reported, the row counted once.
+	more []RowError
 }
 
 func (e *RowError) Error() string {
@@ -597,7 +600,18 @@ func (s *Stream) Next() bool {
 }
 
 func (s *Stream) reject(e RowError) {
-	s.rejected++
+	more := e.more
+	e.more = nil
+	defer func() {
+		for _, m := range more {
+			s.reject(m)
+		}
+	}()
+	// A row is rejected once, however many faults it has: each fault is
+	// listed (rejects, the rejects file's reason), the row counted once.
+	if _, seen := s.rejectLines[e.Line]; !seen {
+		s.rejected++
+	}
 	if e.Code == "" {
 		e.Code = CodeOther
 	}

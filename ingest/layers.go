@@ -156,7 +156,7 @@ var layers = []Layer{
 	{
 		Name: "households", Title: "households (农户), with location and special-group flags", Key: "external_id", Geom: PointGeom, GeomRequired: true,
 		Fields: []Field{
-			{Name: "external_id", Aliases: []string{"户编号", "农户编号", "户号", "户代码", "编号", "id"}, Type: Text, Required: true,
+			{Name: "external_id", Aliases: []string{"户编号", "农户编号", "户号", "户代码"}, Type: Text, Required: true,
 				Doc: "household number, unique; the key that makes re-imports update instead of duplicate", Example: "3212991012010001"},
 			ref("village_code", "code of the household's village (must exist)", "321299101201", true, "村居代码", "村代码", "村居编码", "村编码", "村居编号", "村编号", "社区代码"),
 			{Name: "residents", Aliases: []string{"家庭人口", "人口", "常住人口", "人数", "家庭人数"}, Type: Int, Required: true, Min: 1,
@@ -191,7 +191,7 @@ var layers = []Layer{
 	{
 		Name: "visits", Title: "the people's diary (民情日记): one row per visit", Key: "external_id", Geom: PointGeom,
 		Fields: []Field{
-			{Name: "external_id", Aliases: []string{"日记编号", "走访编号", "记录编号", "编号", "id"}, Type: Text, Required: true,
+			{Name: "external_id", Aliases: []string{"日记编号", "走访编号", "记录编号", "走访记录编号", "日记号"}, Type: Text, Required: true,
 				Doc: "diary entry number, unique", Example: "V00000001"},
 			ref("member_code", "code of the visiting member (must exist)", "M0001", true, "队员代码", "队员编号", "走访队员编号", "走访队员代码", "走访队员", "成员代码", "成员编号", "成员编码"),
 			ref("household_id", "household number visited (optional; must exist)", "3212991012010001", false, "户编号", "农户编号", "户号", "户代码"),
@@ -201,10 +201,17 @@ var layers = []Layer{
 				Doc: "when, e.g. 2026-03-05 14:30 (China time unless a zone is given)", Example: "2026-03-05 14:30"},
 			{Name: "kind", Aliases: []string{"走访类型", "类型", "走访方式", "日记类型"}, Type: Text, Required: true,
 				Enum: []string{"household_visit", "enterprise_visit", "project_site_visit", "village_meeting", "publicity_event", "assistance_delivery"},
-				Values: map[string]string{"入户走访": "household_visit", "走访农户": "household_visit", "企业走访": "enterprise_visit",
-					"走访企业": "enterprise_visit", "项目现场": "project_site_visit", "村民会议": "village_meeting", "会议": "village_meeting",
-					"宣传活动": "publicity_event", "宣传": "publicity_event", "帮扶": "assistance_delivery", "送帮扶": "assistance_delivery"},
-				Doc:     "household_visit, enterprise_visit, project_site_visit, village_meeting, publicity_event or assistance_delivery (入户走访/企业走访/项目现场/村民会议/宣传活动/帮扶)",
+				// The product's one name of each kind first (the diary form,
+				// summary cards, zh CSV: 入户走访, 企业走访, 项目现场走访,
+				// 村居座谈会, 宣传活动, 帮扶送达), then every other word the
+				// web map has used or a clerk types.
+				Values: map[string]string{"入户走访": "household_visit", "走访农户": "household_visit",
+					"企业走访": "enterprise_visit", "走访企业": "enterprise_visit",
+					"项目现场走访": "project_site_visit", "项目现场": "project_site_visit",
+					"村居座谈会": "village_meeting", "座谈会": "village_meeting", "村民会议": "village_meeting", "会议": "village_meeting",
+					"宣传活动": "publicity_event", "宣传": "publicity_event",
+					"帮扶送达": "assistance_delivery", "帮扶": "assistance_delivery", "送帮扶": "assistance_delivery"},
+				Doc:     "household_visit, enterprise_visit, project_site_visit, village_meeting, publicity_event or assistance_delivery (入户走访/企业走访/项目现场走访/村居座谈会/宣传活动/帮扶送达)",
 				Example: "入户走访"},
 			{Name: "participants", Aliases: []string{"参与人数", "人数", "参加人数"}, Type: Int, Doc: "people taking part, ≥ 0", Example: "2"},
 			{Name: "notes", Aliases: []string{"情况记录", "记录", "内容", "备注", "情况", "走访记录", "走访情况", "走访内容", "了解的情况", "民情记录", "群众诉求"}, Type: Text, Doc: "what was heard and done", Example: "了解生产生活情况"},
@@ -284,9 +291,19 @@ var (
 	lonAliases = []string{"lon", "lng", "longitude", "x", "经度", "东经"}
 	latAliases = []string{"lat", "latitude", "y", "纬度", "北纬"}
 	wktAliases = []string{"wkt", "geometry", "geom", "the_geom", "几何", "空间信息", "边界"}
-	// ignoredHeaders are columns a rejects file adds, so that it can be
+	// ignoredHeaders are columns a rejects file adds (原行号 and 拒绝原因
+	// are the line and reason columns of a Chinese one), so that it can be
 	// fixed and imported again as it is.
-	ignoredHeaders = []string{"reject_line", "reject_field", "reject_reason", "reject_code", "reject_params"}
+	ignoredHeaders = []string{"reject_line", "reject_field", "reject_reason", "reject_code", "reject_params", "原行号", "拒绝原因"}
+	// rowNumberHeaders are the row-number columns Excel sheets open with
+	// (序号 1, 2, 3 …): ignored, never read as a key. A generic 编号 or id
+	// is not a household's or a diary entry's key either (their aliases
+	// name what they number): a clerk's row numbers 1, 2 … under a key
+	// would make the next week's file overwrite this week's rows.
+	rowNumberHeaders = []string{"序号", "行号", "序列号", "顺序号"}
+	// genericIDHeaders are headers that number rows of any table; where
+	// a layer does not take them, the hint names its key's own header.
+	genericIDHeaders = []string{"编号", "id", "号码", "编码"}
 )
 
 // normHeader folds a header for matching: trimmed, lower case, without the
@@ -370,6 +387,14 @@ func (l *Layer) allHeaders() []string {
 // closest returns the accepted header nearest to h by edit distance, if it
 // is near enough to be a misspelling.
 func (l *Layer) closest(h string) (string, bool) {
+	if matchAny(h, genericIDHeaders) {
+		// A generic 编号 is the layer's key only by its own name (户编号,
+		// 日记编号): the nearest header by spelling (户号, a diary's
+		// household) would be the wrong column.
+		if k, ok := l.Field(l.Key); ok && len(k.Aliases) > 0 {
+			return k.Aliases[0], true
+		}
+	}
 	n := []rune(normHeader(h))
 	best, bestD := "", 1<<30
 	for _, c := range l.allHeaders() {

@@ -230,7 +230,16 @@ func (s *Stream) writeRejects(rejectLines map[int64]string, codes map[int64][]Re
 			}
 		}
 		if codes != nil {
-			header = append(header, "reject_line", "reject_reason", "reject_code", "reject_params")
+			// The command line's file in Chinese (--lang zh) heads the
+			// clerk's columns in Chinese; the machine columns stay as they
+			// are in either language, for scripts (README). An upload's
+			// kept file keeps reject_line and reject_reason: the web map
+			// reads it by those names.
+			lineH, reasonH := "reject_line", "reject_reason"
+			if s.lang == LangZH {
+				lineH, reasonH = "原行号", "拒绝原因"
+			}
+			header = append(header, lineH, reasonH, "reject_code", "reject_params")
 		} else {
 			header = append(header, "reject_line", "reject_reason")
 		}
@@ -378,19 +387,13 @@ func (r *rowWriter) Write(p []byte) (int, error) {
 	return r.buf.Write(p)
 }
 
-// writeFeature writes a rejected feature to w as it came, compacted, with
-// reject_line and reject_reason set in its properties (replacing those of
-// a rejects file uploaded again; other members keep their order). It goes
-// member by member through msg without copying it, so w's bound holds for
-// a huge feature too. A feature that is not a JSON object is kept as the
-// reject_raw property of an empty one.
-func writeFeature(w io.Writer, msg json.RawMessage, line int64, reason string) error {
-	return writeFeatureWith(w, msg, line, reason, "")
-}
-
-// writeFeatureWith is writeFeature with more properties after
-// reject_reason: extra is "" or starts with a comma (reject_code and
-// reject_params).
+// writeFeatureWith writes a rejected feature to w as it came, compacted,
+// with reject_line and reject_reason set in its properties (replacing
+// those of a rejects file uploaded again; other members keep their order),
+// then extra: "" or more properties starting with a comma (reject_code and
+// reject_params). It goes member by member through msg without copying it,
+// so w's bound holds for a huge feature too. A feature that is not a JSON
+// object is kept as the reject_raw property of an empty one.
 func writeFeatureWith(w io.Writer, msg json.RawMessage, line int64, reason, extra string) error {
 	reasonJSON, err := json.Marshal(reason)
 	if err != nil {

@@ -182,15 +182,15 @@ func TestWriteFeatureWithReason(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := &rowWriter{limit: -1}
-			if err := writeFeature(w, json.RawMessage(tc.in), 7, "bad <value>"); err != nil {
+			if err := writeFeatureWith(w, json.RawMessage(tc.in), 7, "bad <value>", ""); err != nil {
 				t.Fatal(err)
 			}
 			var got map[string]any
 			if err := json.Unmarshal(w.buf.Bytes(), &got); err != nil {
-				t.Fatalf("writeFeature(%s) = %s: not JSON: %v", tc.in, w.buf.Bytes(), err)
+				t.Fatalf("writeFeatureWith(%s) = %s: not JSON: %v", tc.in, w.buf.Bytes(), err)
 			}
 			if g, wnt := fmt.Sprint(got), fmt.Sprint(tc.want); g != wnt {
-				t.Errorf("writeFeature(%s) = %s\n got %s\nwant %s", tc.in, w.buf.Bytes(), g, wnt)
+				t.Errorf("writeFeatureWith(%s) = %s\n got %s\nwant %s", tc.in, w.buf.Bytes(), g, wnt)
 			}
 		})
 	}

@@ -56,17 +56,37 @@ const maxInt32 = math.MaxInt32
 func (c *converter) convert(r *raw) (*Row, *RowError) {
 	l := c.layer
 	row := &Row{Line: r.line, Values: make([]any, len(l.Fields))}
+	// Every fault of the row is reported (the first carries the others),
+	// so that a clerk fixes the row once.
+	var first *RowError
+	fault := func(e *RowError) {
+		if first == nil {
+			first = e
+			return
+		}
+		first.more = append(first.more, *e)
+	}
 	for i := range l.Fields {
 		f := &l.Fields[i]
 		v, err := parseValue(f, r.vals[i])
 		if err != nil {
-			return nil, c.rowErrOf(r.line, f.Name, err)
+			fault(c.rowErrOf(r.line, f.Name, err))
+			continue
 		}
 		row.Values[i] = v
 	}
 	g, field, err := c.geometry(r)
 	if err != nil {
-		return nil, c.rowErrOf(r.line, field, err)
+		fault(c.rowErrOf(r.line, field, err))
+		return nil, first
+	}
+	if first != nil {
+		if g != nil {
+			if err := c.checkPlace(g); err != nil {
+				fault(c.rowErrOf(r.line, field, err))
+			}
+		}
+		return nil, first
 	}
 	if g == nil {
 		if l.GeomRequired {
@@ -187,7 +207,7 @@ func parseValue(f *Field, s string) (any, error) {
 		return nil, coded(CodeBadBool, map[string]any{"value": s}, "%q is not yes or no (是/否, 1/0, true/false)", s)
 	case Date:
 		for _, layout := range []string{"2006-01-02", "2006/1/2", "2006-1-2", "20060102", "2006.1.2", "2006年1月2日"} {
-			if t, err := time.Parse(layout, s); err == nil {
+			if t, err := time.Parse(layout, chineseDate(s)); err == nil {
 				return t, nil
 			}
 		}
@@ -196,15 +216,37 @@ func parseValue(f *Field, s string) (any, error) {
 		if t, err := time.Parse(time.RFC3339, s); err == nil {
 			return t, nil
 		}
+		cs := chineseDate(s)
 		for _, layout := range []string{"2006-01-02 15:04:05", "2006-01-02 15:04", "2006/1/2 15:04:05", "2006/1/2 15:04",
-			"2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02", "2006/1/2"} {
-			if t, err := time.ParseInLocation(layout, s, chinaTime); err == nil {
+			"2006-1-2 15:04:05", "2006-1-2 15:04", "2006.1.2 15:04:05", "2006.1.2 15:04",
+			"2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02", "2006/1/2", "2006-1-2", "2006.1.2"} {
+			if t, err := time.ParseInLocation(layout, cs, chinaTime); err == nil {
 				return t, nil
 			}
 		}
 		return nil, coded(CodeBadDate, map[string]any{"value": s}, "%q is not a date and time such as 2026-03-05 14:30", s)
 	}
 	return nil, fmt.Errorf("field type %v unknown", f.Type)
+}
+
+// chineseDate rewrites the common Chinese ways of writing a date and time
+// (Excel's long date 2026年11月24日, with 8:00, 8时, 8点30分 or 8时30分15秒
+// after it; full-width colons and spaces) as 2026/11/24 8:30 for the
+// layouts above; other text is returned trimmed.
+func chineseDate(s string) string {
+	s = strings.TrimSpace(s)
+	if !strings.ContainsAny(s, "年月日号时点分秒：\u3000") {
+		return s
+	}
+	s = strings.NewReplacer("年", "/", "月", "/", "日", " ", "号", " ", "时", ":", "点", ":", "分", ":", "秒", "",
+		"：", ":", "\u3000", " ").Replace(s)
+	s = strings.Join(strings.Fields(s), " ")
+	s = strings.TrimSuffix(s, "/")
+	if strings.HasSuffix(s, ":") {
+		// 8时 is 8:, 8时30分 8:30: — both end at a whole minute.
+		s += "00"
+	}
+	return s
 }
 
 // acceptedWords lists the words besides the enum's own that f accepts

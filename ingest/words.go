@@ -14,10 +14,10 @@ import (
 // option's value, a missing or unknown field of an upload, flags that do
 // not go together — as reject codes name a row's fault and file codes a
 // file's. The refusal (an invalid *lianxin.Error) carries an
-// OptionProblem in Details, so that the web map (i18n.js imp.option.*)
-// and `lianxin ingest --lang zh` word it in the clerk's language; its
-// Message is the English sentence of the same wording. A code once
-// published keeps its meaning and parameters.
+// OptionProblem in Details, so that the web map (i18n.js imp.option.*,
+// for APIOptionCodes) and `lianxin ingest --lang zh` word it in the
+// clerk's language; its Message is the English sentence of the same
+// wording. A code once published keeps its meaning and parameters.
 const (
 	OptUnknownLayer  = "unknown_layer"      // {value, layers}
 	OptMissingLayer  = "missing_layer"      // {layers}: no layer named
@@ -37,13 +37,24 @@ const (
 	OptUserMayNot    = "as_may_not_import"  // {user, roles}
 )
 
-// OptionCodes lists every option code; the web map words each
-// (i18n.js imp.option.*) and so does the catalogue here (a test checks).
-var OptionCodes = []string{
+// APIOptionCodes are the option codes the API answers with (an upload's
+// fields, an import's id, a list's limit): the catalogue here words them
+// for the command line, and the web map's i18n.js (imp.option.*) for the
+// page, with the same parameters (a test checks).
+var APIOptionCodes = []string{
 	OptUnknownLayer, OptMissingLayer, OptBadEncoding, OptBadCRS, OptBadLang, OptNotTrueFalse, OptNoFile,
-	OptUnknownOption, OptRejectsNoSkip, OptBadBounds, OptArguments, OptBadImportID, OptBadLimit, OptNoSuchUser,
-	OptUserDisabled, OptUserMayNot,
+	OptUnknownOption, OptBadImportID, OptBadLimit,
 }
+
+// CLIOptionCodes are the option codes only the command line's flags and
+// arguments give (--rejects, --bounds, --as, the arguments): worded in the
+// catalogue here alone.
+var CLIOptionCodes = []string{
+	OptRejectsNoSkip, OptBadBounds, OptArguments, OptNoSuchUser, OptUserDisabled, OptUserMayNot,
+}
+
+// OptionCodes lists every option code: APIOptionCodes, then CLIOptionCodes.
+var OptionCodes = slices.Concat(APIOptionCodes, CLIOptionCodes)
 
 // OptionProblem is what an option's refusal carries in Details: the
 // option as the API names it ("crs", "skip_invalid", "file"; the command
@@ -199,28 +210,40 @@ func OptionProblemOf(err error) (OptionProblem, bool) {
 	return p, ok
 }
 
-// Worded is err for the command line in lang: an option's or a refused
-// file's problems in Chinese when lang is LangZH, else the caller-safe
-// English message; an error we did not describe as it is.
+// Worded is err for the command line in lang. An option's refusal, a
+// refused file's problems and a file's refused rows (the errors this
+// package words) read in Chinese when lang is LangZH, else as their
+// caller-safe English message. Any other error is left as it is, with the
+// context it was wrapped in (an --as look-up failing on a database outage
+// says what was being looked up), except that a bare *lianxin.Error reads
+// as its message, without its code.
 func Worded(lang, file string, err error) error {
 	var le *lianxin.Error
 	if !errors.As(err, &le) {
 		return err
 	}
-	if lang == LangZH {
-		if p, ok := OptionProblemOf(err); ok {
-			return errors.New(Say(LangZH, p.Code, p.Params))
-		}
-		if zh := MessageZH(file, ProblemsOf(err)); zh != "" {
-			return errors.New(zh)
-		}
-		if d, ok := le.Details.(map[string]any); ok {
-			if n, ok := d["rejected"].(int64); ok {
-				return errors.New(Say(LangZH, sayRowsRefused, map[string]any{"file": file, "n": n}))
-			}
-		}
+	p, option := OptionProblemOf(err)
+	problems := ProblemsOf(err)
+	var rejected int64
+	var rows bool
+	if d, ok := le.Details.(map[string]any); ok {
+		rejected, rows = d["rejected"].(int64)
 	}
-	return errors.New(le.Message)
+	switch {
+	case !option && len(problems) == 0 && !rows:
+		if error(le) == err {
+			return errors.New(le.Message)
+		}
+		return err
+	case lang != LangZH:
+		return errors.New(le.Message)
+	case option:
+		return errors.New(Say(LangZH, p.Code, p.Params))
+	case len(problems) > 0:
+		return errors.New(MessageZH(file, problems))
+	default:
+		return errors.New(Say(LangZH, sayRowsRefused, map[string]any{"file": file, "n": rejected}))
+	}
 }
 
 // SayReject is the command line's line of a rejected row in lang.

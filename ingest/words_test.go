@@ -3,6 +3,8 @@ package ingest_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -45,7 +47,10 @@ func TestEveryCodeWorded(t *testing.T) {
 				return ingest.ProblemZH(ingest.RowError{Code: c, Reason: english, Params: map[string]any{}})
 			},
 			func(string) string { return english }},
-		{"option", "imp.option.", ingest.OptionCodes,
+		{"option", "imp.option.", ingest.APIOptionCodes,
+			func(c string) string { zh, _ := ingest.Wording(c); return zh },
+			func(c string) string { _, en := ingest.Wording(c); return en }},
+		{"command-line option", "", ingest.CLIOptionCodes,
 			func(c string) string { zh, _ := ingest.Wording(c); return zh },
 			func(c string) string { _, en := ingest.Wording(c); return en }},
 		{"command line", "", slices.DeleteFunc(ingest.WordKeys(), func(k string) bool { return slices.Contains(ingest.OptionCodes, k) }),
@@ -74,10 +79,40 @@ func TestEveryCodeWorded(t *testing.T) {
 		}
 	}
 	// The option codes are in the catalogue, and the catalogue's two
-	// wordings of a key take the same parameters.
+	// wordings of a key take the same parameters. The codes the API sends
+	// take them in the web map's two wordings too; the command line's own
+	// codes never reach the web map, which has no wording of them.
+	if got := slices.Concat(ingest.APIOptionCodes, ingest.CLIOptionCodes); !slices.Equal(got, ingest.OptionCodes) {
+		t.Errorf("OptionCodes %v, want the API's then the command line's %v", ingest.OptionCodes, got)
+	}
 	for _, code := range ingest.OptionCodes {
 		if !slices.Contains(ingest.WordKeys(), code) {
 			t.Errorf("option code %s: not in the catalogue", code)
+		}
+	}
+	params := func(s string) []string {
+		p := placeholders.FindAllString(s, -1)
+		slices.Sort(p)
+		return slices.Compact(p)
+	}
+	for _, code := range ingest.APIOptionCodes {
+		zh, en := ingest.Wording(code)
+		want := params(en)
+		for _, w := range []struct{ where, text string }{
+			{"the catalogue's Chinese", zh},
+			{"i18n.js zh-CN", webWording(t, zhTable, "imp.option."+code)},
+			{"i18n.js en", webWording(t, enTable, "imp.option."+code)},
+		} {
+			if got := params(w.text); !slices.Equal(got, want) {
+				t.Errorf("option code %s: %s %q takes %v, the catalogue's English %q takes %v; want the same parameters",
+					code, w.where, w.text, got, en, want)
+			}
+		}
+	}
+	for _, code := range ingest.CLIOptionCodes {
+		key := "'imp.option." + code + "':"
+		if strings.Contains(zhTable, key) || strings.Contains(enTable, key) {
+			t.Errorf("i18n.js words %s, a code only the command line gives: the web map never receives it", key)
 		}
 	}
 	for _, key := range ingest.WordKeys() {
@@ -193,4 +228,49 @@ func TestCLILines(t *testing.T) {
 			t.Errorf("%s = %q, want %q", tc.name, tc.got, tc.want)
 		}
 	}
+}
+
+// Worded words the errors this package describes (an option's refusal,
+// a file's refused rows) and leaves any other error as it is: the context
+// an outage was wrapped in stays, which the old wording threw away.
+func TestWordedKeepsContext(t *testing.T) {
+	outage := lianxin.Errorf(lianxin.EUnavailable, "the database is unavailable")
+	option := ingest.OptionError("crs", ingest.OptUnknownOption, map[string]any{"option": "crs", "options": []string{"file"}})
+	rows := &lianxin.Error{Code: lianxin.EInvalid, Message: "3 rows refused", Details: map[string]any{"rejected": int64(3)}}
+	cases := []struct {
+		name, lang string
+		err        error
+		want       string
+	}{
+		{"an --as look-up on an outage, en", ingest.LangEN, fmt.Errorf("--as ann: look up user: %w", outage),
+			"--as ann: look up user: unavailable: the database is unavailable"},
+		{"an --as look-up on an outage, zh", ingest.LangZH, fmt.Errorf("--as ann: look up user: %w", outage),
+			"--as ann: look up user: unavailable: the database is unavailable"},
+		{"a bare outage reads as its message", ingest.LangEN, outage, "the database is unavailable"},
+		{"an error of ours", ingest.LangEN, errors.New("disk full"), "disk full"},
+		{"an option, en, wrapped", ingest.LangEN, fmt.Errorf("flags: %w", option), option.Message},
+		{"an option, zh", ingest.LangZH, option, ingest.Say(ingest.LangZH, ingest.OptUnknownOption, option.Details.(ingest.OptionProblem).Params)},
+		{"refused rows, en", ingest.LangEN, fmt.Errorf("import: %w", rows), "3 rows refused"},
+	}
+	for _, tc := range cases {
+		if got := ingest.Worded(tc.lang, "f.csv", tc.err).Error(); got != tc.want {
+			t.Errorf("%s: Worded(%s, %q) = %q, want %q", tc.name, tc.lang, tc.err, got, tc.want)
+		}
+	}
+	zh := ingest.Worded(ingest.LangZH, "f.csv", fmt.Errorf("import: %w", rows)).Error()
+	if !hasHan(zh) || !strings.Contains(zh, "3") {
+		t.Errorf("Worded(zh, refused rows) = %q, want the Chinese wording with the count 3", zh)
+	}
+}
+
+// webWording is the text of key in one table of i18n.js ('key': '…' on
+// one line), "" when it is not there.
+func webWording(t *testing.T, table, key string) string {
+	t.Helper()
+	m := regexp.MustCompile(`(?m)^\s*'` + regexp.QuoteMeta(key) + `':\s*'((?:[^'\\]|\\.)*)',?\s*$`).FindStringSubmatch(table)
+	if m == nil {
+		t.Errorf("i18n.js: no one-line wording of %s", key)
+		return ""
+	}
+	return m[1]
 }

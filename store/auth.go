@@ -71,7 +71,8 @@ func scanUser(row pgx.Row, extra ...any) (auth.User, error) {
 }
 
 func userNotFound(username string) error {
-	return lianxin.Errorf(lianxin.ENotFound, "user %q not found", username)
+	return auth.Refuse(lianxin.ENotFound, "username", auth.ReasonUserNotFound, map[string]any{"username": username},
+		"user %q not found", username)
 }
 
 // CreateUser inserts an account without roles.
@@ -195,37 +196,78 @@ func (s *Store) AddRole(ctx context.Context, username string, g auth.RoleGrant, 
 			}
 			return err
 		}
-		var townID, memberID *int32
-		switch {
-		case g.Town != "":
-			var id int32
-			if err := tx.QueryRow(ctx, `SELECT id FROM towns WHERE code = $1`, g.Town).Scan(&id); err != nil {
-				if errors.Is(err, pgx.ErrNoRows) {
-					return lianxin.Errorf(lianxin.ENotFound, "town %q not found", g.Town)
-				}
-				return err
-			}
-			townID, g.TownID = &id, id
-		case g.Member != "":
-			var id, town int32
-			if err := tx.QueryRow(ctx, `SELECT id, town_id FROM members WHERE code = $1`, g.Member).Scan(&id, &town); err != nil {
-				if errors.Is(err, pgx.ErrNoRows) {
-					return lianxin.Errorf(lianxin.ENotFound, "member %q not found", g.Member)
-				}
-				return err
-			}
-			memberID, townID, g.MemberID, g.TownID = &id, &town, id, town
-		}
-		_, err := tx.Exec(ctx, `INSERT INTO user_roles (user_id, role, town_id, member_id, created_by)
-		                        VALUES ($1, $2, $3, $4, $5)
-		                        ON CONFLICT (user_id, role, coalesce(town_id, 0), coalesce(member_id, 0)) DO NOTHING`,
-			userID, string(g.Role), townID, memberID, by)
+		var err error
+		g, err = addRoleTx(ctx, tx, userID, g, by)
 		return err
 	})
 	if err != nil {
 		return auth.RoleGrant{}, err
 	}
 	return g, nil
+}
+
+// addRoleTx grants g to userID within tx, resolving its town or member code
+// (a code that does not exist is refused with an auth.Refusal).
+func addRoleTx(ctx context.Context, tx pgx.Tx, userID int64, g auth.RoleGrant, by string) (auth.RoleGrant, error) {
+	var townID, memberID *int32
+	switch {
+	case g.Town != "":
+		var id int32
+		if err := tx.QueryRow(ctx, `SELECT id FROM towns WHERE code = $1`, g.Town).Scan(&id); err != nil {
+			if errors.Is(err, pgx.ErrNoRows) {
+				return g, auth.Refuse(lianxin.ENotFound, "town", auth.ReasonTownNotFound, map[string]any{"town": g.Town},
+					"town %q not found", g.Town)
+			}
+			return g, err
+		}
+		townID, g.TownID = &id, id
+	case g.Member != "":
+		var id, town int32
+		if err := tx.QueryRow(ctx, `SELECT id, town_id FROM members WHERE code = $1`, g.Member).Scan(&id, &town); err != nil {
+			if errors.Is(err, pgx.ErrNoRows) {
+				return g, auth.Refuse(lianxin.ENotFound, "member", auth.ReasonMemberNotFound, map[string]any{"member": g.Member},
+					"member %q not found", g.Member)
+			}
+			return g, err
+		}
+		memberID, townID, g.MemberID, g.TownID = &id, &town, id, town
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO user_roles (user_id, role, town_id, member_id, created_by)
+	                        VALUES ($1, $2, $3, $4, $5)
+	                        ON CONFLICT (user_id, role, coalesce(town_id, 0), coalesce(member_id, 0)) DO NOTHING`,
+		userID, string(g.Role), townID, memberID, by)
+	return g, err
+}
+
+// CreateUserWithRoles inserts an account and grants its roles in one
+// transaction: a role that cannot be granted (an unknown town or member
+// code) creates nothing. It returns the grants with their codes resolved.
+func (s *Store) CreateUserWithRoles(ctx context.Context, username, passwordHash, by string, roles []auth.RoleGrant) ([]auth.RoleGrant, error) {
+	out := make([]auth.RoleGrant, 0, len(roles))
+	err := s.InScope(ctx, authScope, func(tx pgx.Tx) error {
+		var userID int64
+		err := tx.QueryRow(ctx, `INSERT INTO users (username, password_hash, created_by) VALUES ($1, $2, $3) RETURNING id`,
+			username, passwordHash, by).Scan(&userID)
+		if err != nil {
+			if lianxin.ErrorCode(translate(err)) == lianxin.EConflict {
+				return auth.Refuse(lianxin.EConflict, "username", auth.ReasonUserExists, map[string]any{"username": username},
+					"user %q already exists", username)
+			}
+			return err
+		}
+		for _, g := range roles {
+			g, err := addRoleTx(ctx, tx, userID, g, by)
+			if err != nil {
+				return err
+			}
+			out = append(out, g)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // RemoveRole takes a role away: the one in g's town or member, or every one
@@ -354,6 +396,18 @@ func (s *Store) RevokeTokens(ctx context.Context, username, name string) (int64,
 	tag, err := s.pool.Exec(ctx, `UPDATE api_tokens t SET revoked_at = now() FROM users u
 	       WHERE u.id = t.user_id AND lower(u.username) = lower($1) AND ($2 = '' OR t.name = $2)
 	         AND t.revoked_at IS NULL`, username, name)
+	if err != nil {
+		return 0, translate(err)
+	}
+	return tag.RowsAffected(), nil
+}
+
+// RevokeToken revokes the live token id of username; it returns 0 when the
+// user has no such live token.
+func (s *Store) RevokeToken(ctx context.Context, username string, id int64) (int64, error) {
+	tag, err := s.pool.Exec(ctx, `UPDATE api_tokens t SET revoked_at = now() FROM users u
+	       WHERE u.id = t.user_id AND lower(u.username) = lower($1) AND t.id = $2
+	         AND t.revoked_at IS NULL`, username, id)
 	if err != nil {
 		return 0, translate(err)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/maptile"
 
 	"lianxin"
 	"lianxin/coverage"
@@ -367,6 +368,42 @@ func BenchmarkImport10kVisits(b *testing.B) {
 // uncached: summed again for each tile, as before they were cached.
 func BenchmarkPlannerHexTile(b *testing.B)         { benchPlannerHexTile(b, 0) }
 func BenchmarkPlannerHexTileUncached(b *testing.B) { benchPlannerHexTile(b, -1) }
+
+// One z12 hexagon tile's cells as a team leader gets them (the web map
+// asks for these on a leader's first load): their own town's resolution-9
+// hexagons, exact, and around them the resolution-8 hexagons every role
+// sees, published (tiles' leaderFineCells: the county's published cells,
+// then the own town's share of them). The tile is at the centre of the
+// leader's town; the county's cells come from the store's cache.
+func BenchmarkLeaderHexTile(b *testing.B) {
+	s, _ := benchStoreWith(b, store.Options{MaxConns: 4, Role: store.AppRole})
+	ctx := context.Background()
+	towns, err := s.Towns(ctx, lianxin.SystemScope())
+	if err != nil || len(towns) == 0 {
+		b.Fatalf("towns: %v (%d)", err, len(towns))
+	}
+	town := towns[0]
+	leader := lianxin.Scope{User: "bench-leader", Roles: []lianxin.Role{lianxin.RoleTeamLeader}, Towns: []int32{town.ID},
+		HouseholdPoints: true}
+	const z = 12
+	mt := maptile.At(town.BBox.Center(), z)
+	q := tiles.Query{Tile: geo.TileZXY{Z: uint32(mt.Z), X: mt.X, Y: mt.Y}, Resolution: tiles.HexResolution(z),
+		Filter: tiles.Filter{From: benchWindow().From, To: benchWindow().To}}
+	eng := tiles.FromEngine(s)
+	// The first tile after a write fills the cache; measure the ones after.
+	cells, err := eng.HexCells(ctx, leader, q)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if len(cells) == 0 {
+		b.Fatalf("tile %s of town %s: no hexagon; the benchmark would measure nothing", q.Tile, town.Code)
+	}
+	for b.Loop() {
+		if _, err := eng.HexCells(ctx, leader, q); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
 
 func benchPlannerHexTile(b *testing.B, cache int) {
 	s, _ := benchStoreWith(b, store.Options{MaxConns: 4, CoverageCache: cache, Role: store.AppRole})

@@ -203,7 +203,7 @@ func idList(ids []int32) []int32 {
 }
 
 // The summary's numbers are county-wide aggregates for any signed-in scope
-// (coverage_summary, migrations 009 and 019); $3 narrows them to a town and
+// (coverage_summary, migrations 009, 019 and 029); $3 narrows them to a town and
 // $6 leaves out the entries in those villages (ids).
 const summarySQL = `SELECT * FROM coverage_summary($1, $2, $3, $4, $5, $6)`
 
@@ -217,7 +217,10 @@ const summarySQL = `SELECT * FROM coverage_summary($1, $2, $3, $4, $5, $6)`
 // projects and members). A member-only user (lianxin_members() not empty)
 // reads only their own visits and contact point (migration 010), so the
 // member checks list only their own row: judging colleagues on rows the
-// user cannot see would call every one of them short. Towns and projects
+// user cannot see would call every one of them short. The
+// 'members_unjudged' row tells SummaryNumbers to make both member lists
+// null (not judged) for such a user: their own row alone would read as the
+// town's "none left". Towns and projects
 // are judged without the entries in the villages $7 names (ids), as the
 // summary's diary totals are (migration 022); the member checks are the
 // ten-household rule's verdict over every entry (households through
@@ -259,6 +262,8 @@ WHERE ($3::int IS NULL OR m.town_id = $3) AND ($8::int[] IS NULL OR m.town_id = 
 UNION ALL
 SELECT 'judged', t.code FROM towns t
 WHERE $8::int[] IS NOT NULL AND ($3::int IS NULL OR t.id = $3) AND t.id = ANY ($8)
+UNION ALL
+SELECT 'members_unjudged', '' WHERE (SELECT lianxin_members()) <> '{}'
 ORDER BY 1, 2`
 
 // SummaryNumbers counts the campaign's report over w for a town code ("" the
@@ -290,7 +295,8 @@ func (s *Store) SummaryNumbers(ctx context.Context, scope lianxin.Scope, w cover
 		err = tx.QueryRow(ctx, summarySQL, from, to, townID, w.From, w.To, leaveOut).Scan(&sum.Visits, &sum.HouseholdVisits, &sum.EnterpriseVisits,
 			&sum.ProjectSiteVisits, &sum.VillageMeetings, &sum.PublicityEvents, &sum.PublicityParticipants,
 			&sum.AssistanceDeliveries, &sum.OpinionsCollected, &sum.ProblemsResolved, &sum.PetitionCasesResolved,
-			&sum.DisputesResolved, &sum.HouseholdsVisited, &sum.HouseholdsAssisted, &sum.EnterprisesVisited)
+			&sum.DisputesResolved, &sum.HouseholdsVisited, &sum.HouseholdsAssisted, &sum.EnterprisesVisited,
+			&sum.HouseholdVisitEntries)
 		if err != nil && err != pgx.ErrNoRows { // no row: not signed in, nothing to sum
 			return fmt.Errorf("summary: %w", err)
 		}
@@ -307,6 +313,7 @@ func (s *Store) SummaryNumbers(ctx context.Context, scope lianxin.Scope, w cover
 			return fmt.Errorf("five coverages: %w", err)
 		}
 		defer rows.Close()
+		membersUnjudged := false // a member-only user: see the 'members_unjudged' row
 		for rows.Next() {
 			var kind, code string
 			if err := rows.Scan(&kind, &code); err != nil {
@@ -328,6 +335,8 @@ func (s *Store) SummaryNumbers(ctx context.Context, scope lianxin.Scope, w cover
 				c.MembersBelowTarget = append(c.MembersBelowTarget, code)
 			case "judged":
 				c.Towns = append(c.Towns, code)
+			case "members_unjudged":
+				membersUnjudged = true
 			}
 		}
 		if err := rows.Err(); err != nil {
@@ -337,6 +346,13 @@ func (s *Store) SummaryNumbers(ctx context.Context, scope lianxin.Scope, w cover
 			// None of the scope's towns in the area: its projects and
 			// members are not judged (null), not "none left".
 			c.ProjectsWithoutVisit, c.MembersBelowTarget, c.MembersWithoutContactPoint = nil, nil, nil
+		}
+		if membersUnjudged {
+			// A member-only user reads their own entries and contact point
+			// alone (migration 010; SECURITY.md): their teammates' verdicts
+			// are not theirs to see, and their own row judged alone would
+			// read "none left" for the town. Not judged (null).
+			c.MembersBelowTarget, c.MembersWithoutContactPoint = nil, nil
 		}
 		if cacheable {
 			s.sums.put(versions, key, sum)

@@ -61,7 +61,7 @@ func TestCoverageAggregatesAreCountyWide(t *testing.T) {
 	summaryNumbers := func(s coverage.Summary) string {
 		return fmt.Sprint(s.Visits, s.HouseholdVisits, s.EnterpriseVisits, s.ProjectSiteVisits, s.VillageMeetings, s.PublicityEvents,
 			s.PublicityParticipants, s.AssistanceDeliveries, s.OpinionsCollected, s.ProblemsResolved, s.PetitionCasesResolved,
-			s.DisputesResolved, s.HouseholdsVisited, s.HouseholdsAssisted, s.EnterprisesVisited)
+			s.DisputesResolved, s.HouseholdsVisited, s.HouseholdsAssisted, s.EnterprisesVisited, s.HouseholdVisitEntries)
 	}
 
 	scopes := []struct {

@@ -242,8 +242,8 @@ func upsert(ctx context.Context, tx pgx.Tx, spec ingestSpec, res *ingest.StoreRe
 	return nil
 }
 
-// ingestChecks runs the layer's set-based checks as one query, reports each
-// rejected line once (its first reason) and returns the lines. townScoped
+// ingestChecks runs the layer's set-based checks as one query, reports
+// every fault of each rejected line and returns the lines, once each. townScoped
 // adds the town checks (ingest_towns.go) for an importer held to some
 // towns.
 func (s *Store) ingestChecks(ctx context.Context, tx pgx.Tx, plan ingest.Plan, spec ingestSpec, townScoped bool) ([]int64, error) {
@@ -270,7 +270,9 @@ func (s *Store) ingestChecks(ctx context.Context, tx pgx.Tx, plan ingest.Plan, s
 		if e.Params, err = rejectParams(params); err != nil {
 			return nil, fmt.Errorf("check %s rows: line %d: %w", plan.Layer.Name, e.Line, err)
 		}
-		lines = append(lines, e.Line)
+		if len(lines) == 0 || lines[len(lines)-1] != e.Line {
+			lines = append(lines, e.Line) // the rows come ordered by line
+		}
 		if plan.Reject != nil {
 			plan.Reject(e)
 		}
@@ -282,22 +284,27 @@ func (s *Store) ingestChecks(ctx context.Context, tx pgx.Tx, plan ingest.Plan, s
 }
 
 // checksSQL unions a layer's checks: duplicates of the key, references,
-// geometry validity, then the layer's own. The town checks, if any, come
-// first for a row that fails several: another town's member is better
-// named so than as an unknown one (the reference checks see only the
-// importer's towns). Without them (a county-wide importer) the query is
+// geometry validity, then the layer's own; every fault of a row is
+// reported. The town checks, if any, replace the others for a row they
+// reject: another town's member is better named so than as an unknown one
+// (the reference checks see only the importer's towns). Without them (a county-wide importer) the query is
 // the plain union, as fast as it was before town checks existed. Each
 // row comes back as (line, field, reason, code, params).
 func checksSQL(l *ingest.Layer, spec ingestSpec, towns []ingestCheck) string {
 	parts := layerChecks(l, spec)
 	if len(towns) == 0 {
-		return "SELECT DISTINCT ON (line) line, field, reason, code, params FROM (\n" +
-			unionChecks(parts) + "\n) c(line, field, reason, code, params) ORDER BY line, field"
+		return "SELECT line, field, reason, code, params FROM (\n" +
+			unionChecks(parts) + "\n) c(line, field, reason, code, params) ORDER BY line, field, code"
 	}
-	return "SELECT DISTINCT ON (line) line, field, reason, code, params FROM (\n" +
+	// A row of another town is named so alone, once (its first town
+	// check): the other checks' faults of it (an unknown member the
+	// importer cannot see) are not faults.
+	return "SELECT line, field, reason, code, params FROM (\n" +
+		"SELECT *, min(rank) OVER (PARTITION BY line) AS best,\n" +
+		"  row_number() OVER (PARTITION BY line, rank ORDER BY field, code) AS n FROM (\n" +
 		"SELECT line, field, reason, code, params, 0 FROM (\n" + unionChecks(towns) + "\n) t(line, field, reason, code, params)\nUNION ALL\n" +
 		"SELECT line, field, reason, code, params, 1 FROM (\n" + unionChecks(parts) + "\n) o(line, field, reason, code, params)" +
-		"\n) c(line, field, reason, code, params, rank) ORDER BY line, rank, field"
+		"\n) c(line, field, reason, code, params, rank)) r WHERE rank = best AND (rank = 1 OR n = 1) ORDER BY line, rank, field, code"
 }
 
 // layerChecks are a layer's checks but the town checks.

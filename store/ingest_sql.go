@@ -146,19 +146,25 @@ SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FR
 			{"village_code", "villages", "code"}, {"project_code", "projects", "code"}},
 		checks: []ingestCheck{{ingest.CodeResolvedOverCollected, `SELECT line, 'problems_resolved', 'more problems resolved (' || problems_resolved || ') than collected (' || coalesce(problems_collected, 0) || ')',
   jsonb_build_object('resolved', problems_resolved, 'collected', coalesce(problems_collected, 0))
-FROM _ingest WHERE problems_resolved > coalesce(problems_collected, 0)`}},
+FROM _ingest WHERE problems_resolved > coalesce(problems_collected, 0)`},
+			visitsTimeFutureCheck, visitsBeforeCampaignCheck, visitsIDTakenCheck},
 		// The diary runs to hundreds of thousands of rows a year, re-sent
 		// whole: written like households, an UPDATE of the changed rows and
-		// an INSERT of the new ones.
+		// an INSERT of the new ones. Times are compared to the second, the
+		// precision exports write: an entry of the web diary (stored with
+		// its milliseconds) exported and imported again is unchanged, and
+		// keeps its fraction when another field is corrected.
 		update: `UPDATE visits AS t SET member_id = n.member_id, household_id = n.household_id, village_id = n.village_id,
-  project_id = n.project_id, town_id = n.town_id, occurred_at = n.occurred_at, location = n.location, cell = n.cell,
+  project_id = n.project_id, town_id = n.town_id,
+  occurred_at = CASE WHEN date_trunc('second', t.occurred_at) = date_trunc('second', n.occurred_at) THEN t.occurred_at ELSE n.occurred_at END,
+  location = n.location, cell = n.cell,
   kind = n.kind, participants = n.participants, notes = n.notes, problems_collected = n.problems_collected,
   problems_resolved = n.problems_resolved, petition_resolved = n.petition_resolved, dispute_resolved = n.dispute_resolved
 FROM (` + visitsSourceSQL + `) n
 WHERE t.external_id = n.external_id
-  AND (t.member_id, t.household_id, t.village_id, t.project_id, t.town_id, t.occurred_at, t.location, t.cell, t.kind,
-       t.participants, t.notes, t.problems_collected, t.problems_resolved, t.petition_resolved, t.dispute_resolved)
-      IS DISTINCT FROM (n.member_id, n.household_id, n.village_id, n.project_id, n.town_id, n.occurred_at, n.location,
+  AND (t.member_id, t.household_id, t.village_id, t.project_id, t.town_id, date_trunc('second', t.occurred_at), t.location,
+       t.cell, t.kind, t.participants, t.notes, t.problems_collected, t.problems_resolved, t.petition_resolved, t.dispute_resolved)
+      IS DISTINCT FROM (n.member_id, n.household_id, n.village_id, n.project_id, n.town_id, date_trunc('second', n.occurred_at), n.location,
        n.cell, n.kind, n.participants, n.notes, n.problems_collected, n.problems_resolved, n.petition_resolved,
        n.dispute_resolved)`,
 		insert: `INSERT INTO visits (external_id, member_id, household_id, village_id, project_id, town_id, occurred_at,
@@ -245,3 +251,54 @@ var noTownCheck = ingestCheck{ingest.CodeNoTown, `SELECT s.line, 'town_code', 'n
 FROM _ingest s
 WHERE s.town_code IS NULL AND (to_jsonb(s) ->> 'village_code') IS NULL AND s.geom IS NOT NULL
   AND NOT EXISTS (SELECT 1 FROM towns g WHERE ST_Intersects(g.boundary, ST_PointOnSurface(s.geom)))`}
+
+// The diary's time, as the web diary holds it (diary.ClockSkew, README
+// "Diary"): not in the future beyond five minutes, nor before the
+// campaign's first day (midnight, China time). A typo of a year (2027 for
+// 2026) would otherwise count for coverage once its day came, and an entry
+// before the campaign would be outside every window.
+var (
+	visitsTimeFutureCheck = ingestCheck{ingest.CodeTimeFuture, `SELECT line, 'occurred_at',
+  to_char(occurred_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI') || ' is in the future (server time ' ||
+  to_char(now() AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI') || ')',
+  jsonb_build_object('value', to_char(occurred_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI'),
+                     'now', to_char(now() AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI'))
+FROM _ingest WHERE occurred_at > now() + interval '5 minutes'`}
+	visitsBeforeCampaignCheck = ingestCheck{ingest.CodeBeforeCampaign, `SELECT s.line, 'occurred_at',
+  to_char(s.occurred_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI') || ' is before the campaign began (' ||
+  to_char(c.starts_on, 'YYYY-MM-DD') || ')',
+  jsonb_build_object('value', to_char(s.occurred_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI'),
+                     'start', to_char(c.starts_on, 'YYYY-MM-DD'))
+FROM _ingest s CROSS JOIN campaign c WHERE s.occurred_at < c.starts_on::timestamp AT TIME ZONE 'Asia/Shanghai'`}
+)
+
+// visitsIDTakenCheck refuses a row whose diary id is already another
+// entry's: the stored entry names another member, another household (or
+// none where the row names one, or the reverse), or another time (to the
+// minute). The web diary answers such an id 409 id_taken (README, "Once");
+// an import that updated the entry instead would lose it — a clerk's
+// week-2 file numbered 1, 2, … like week 1's overwrote week 1. A row of
+// the same member, household and minute is the same entry corrected: it
+// still updates (kind, notes, counts, place). The field named is the
+// first that differs, with the stored value.
+var visitsIDTakenCheck = ingestCheck{ingest.CodeIDTaken, `SELECT line, field,
+  'diary id ' || external_id || ' is already the id of another entry (its ' || field || ' is ' || coalesce(stored, 'empty') ||
+  '); a new entry needs a new id, and nothing of the stored one was changed',
+  jsonb_build_object('value', external_id, 'field', field, 'stored', coalesce(stored, '—'), 'given', coalesce(given, '—'))
+FROM (
+  SELECT s.line, s.external_id,
+    CASE WHEN m.code IS DISTINCT FROM s.member_code THEN 'member_code'
+         WHEN h.external_id IS DISTINCT FROM s.household_id THEN 'household_id'
+         ELSE 'occurred_at' END AS field,
+    CASE WHEN m.code IS DISTINCT FROM s.member_code THEN m.code
+         WHEN h.external_id IS DISTINCT FROM s.household_id THEN h.external_id
+         ELSE to_char(t.occurred_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI') END AS stored,
+    CASE WHEN m.code IS DISTINCT FROM s.member_code THEN s.member_code
+         WHEN h.external_id IS DISTINCT FROM s.household_id THEN s.household_id
+         ELSE to_char(s.occurred_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI') END AS given
+  FROM _ingest s JOIN visits t ON t.external_id = s.external_id
+  LEFT JOIN members m ON m.id = t.member_id
+  LEFT JOIN households h ON h.id = t.household_id
+  WHERE m.code IS DISTINCT FROM s.member_code OR h.external_id IS DISTINCT FROM s.household_id
+     OR date_trunc('minute', t.occurred_at) <> date_trunc('minute', s.occurred_at)
+) d`}

@@ -2,6 +2,7 @@ package tiles
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"time"
 
@@ -119,18 +120,27 @@ func (e engine) HexCells(ctx context.Context, scope lianxin.Scope, q Query) ([]C
 // two hexagons over one place. Nothing here is new to the leader: the
 // coarse hexagons are those of their zoom-11 tiles, the fine ones their own
 // towns'.
+//
+// Comparing the coarse count with the own towns' share holds because the
+// leader's own villages are never suppressed for them, whatever their size
+// (coverage.PublishVillages leaves their own towns' villages exact): the
+// coarse cells leave out other towns' suppressed villages only, so a
+// coarse count above the own share is other towns' published households
+// or entries. An own village of 1 to 4 households in a border hexagon
+// therefore does not hide the other town's households there
+// (TestLeaderBorderHexagonWithOwnSmallVillage).
 func (e engine) leaderFineCells(ctx context.Context, scope lianxin.Scope, res int, w coverage.Window, bound orb.Bound) ([]coverage.CellAggregate, error) {
 	own, _, err := coverage.PublishCells(ctx, e.cs, scope, res, w, bound, "")
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("leader hexagons: own cells at resolution %d: %w", res, err)
 	}
 	coarse, pw, err := coverage.PublishCells(ctx, e.cs, scope, coverage.MaxPublishedResolution, w, bound, "")
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("leader hexagons: coarse cells: %w", err)
 	}
 	towns, err := e.cs.Towns(ctx, scope)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("leader hexagons: towns: %w", err)
 	}
 	// The leader's own households and entries per resolution-8 hexagon,
 	// over the same selection of hexagons and window as coarse.
@@ -142,7 +152,7 @@ func (e engine) leaderFineCells(ctx context.Context, scope lianxin.Scope, res in
 		}
 		cs, err := e.cs.CellAggregates(ctx, scope, coverage.MaxPublishedResolution, pw, bound, t.Code)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("leader hexagons: town %s's share of the coarse cells: %w", t.Code, err)
 		}
 		for _, c := range cs {
 			o := ownCoarse[c.Cell]
@@ -160,7 +170,7 @@ func (e engine) leaderFineCells(ctx context.Context, scope lianxin.Scope, res in
 	for _, c := range own {
 		p, err := geo.ParentCell(c.Cell, coverage.MaxPublishedResolution)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("leader hexagons: parent of cell %x: %w", c.Cell, err)
 		}
 		if !whole[p] {
 			out = append(out, c)

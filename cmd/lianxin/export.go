@@ -13,7 +13,6 @@ import (
 	"github.com/paulmach/orb"
 
 	"lianxin"
-	"lianxin/coverage"
 	"lianxin/export"
 	"lianxin/geo"
 	"lianxin/tiles"
@@ -192,19 +191,18 @@ func runPMTiles(ctx context.Context, cfg Config, town, out string, minZoom, maxZ
 	if bound == nil {
 		return fmt.Errorf("export pmtiles: no town with code %q", town)
 	}
-	// One window for every tile, recorded in the package's metadata: the
-	// campaign until the end of today, as the web map's default.
+	// One window for every tile, recorded in the package's metadata
+	// (export.TownPackageFor).
 	cp, err := st.Campaign(ctx, scope)
 	if err != nil {
 		return err
 	}
-	window := coverage.DefaultWindow(cp.StartsOn, time.Now())
 	tileSrv, err := tiles.New(st, tiles.FromEngine(st), tiles.Options{CacheBytes: -1})
 	if err != nil {
 		return err
 	}
 	layers := tiles.Layers()
-	filter := tiles.Filter{TownCode: town, From: window.From, To: window.To}
+	opt, filter := export.TownPackageFor(cp, townName, town, "", *bound, minZoom, maxZoom, layers, time.Now())
 	tileFunc := func(ctx context.Context, t geo.TileZXY) ([]byte, error) {
 		tl, _, err := tileSrv.Tile(ctx, scope, tiles.Request{Layers: layers, Tile: t, Filter: filter}, "")
 		return tl.Gzip, err
@@ -216,10 +214,6 @@ func runPMTiles(ctx context.Context, cfg Config, town, out string, minZoom, maxZ
 	defer os.Remove(f.Name())
 	defer f.Close()
 	svc := export.New(st, export.Options{Logger: log})
-	opt := export.TownPackageOptions(townName, town, "", *bound, minZoom, maxZoom, layers, window)
-	if cp.Synthetic {
-		opt.Metadata["description"] = fmt.Sprint(opt.Metadata["description"], "; synthetic demo data")
-	}
 	n, err := svc.Package(ctx, scope, export.TownPackage{Town: town, Options: opt}, tileFunc, f, func(export.Meta) error { return nil })
 	if err != nil {
 		return err

@@ -26,9 +26,9 @@ func TestIngestRefusedFileLang(t *testing.T) {
 		lang      string
 		want, not []string
 	}{
-		{"zh", []string{"badhdr.csv：表头第 1 列“流水号”不是可识别的列名", "缺少必填列“日记编号”（也可写作 external_id、走访编号、记录编号、编号、id）"},
+		{"zh", []string{"badhdr.csv：表头第 1 列“流水号”不是可识别的列名", "缺少必填列“日记编号”（也可写作 external_id、走访编号、记录编号、走访记录编号、日记号）"},
 			[]string{"unknown column", "missing column", "line 1"}},
-		{"en", []string{`badhdr.csv line 1 (header): unknown column "流水号"`, "missing column external_id (or 日记编号, 走访编号, 记录编号, 编号, id)"}, []string{"表头"}},
+		{"en", []string{`badhdr.csv line 1 (header): unknown column "流水号"`, "missing column external_id (or 日记编号, 走访编号, 记录编号, 走访记录编号, 日记号)"}, []string{"表头"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.lang, func(t *testing.T) {

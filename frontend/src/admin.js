@@ -2,12 +2,15 @@
 // roles and sign-in state, buttons that disable, enable or give an account a
 // new one-time password, a form that grants or revokes any role the API
 // accepts (with the town a team leader needs, the member code a member
-// needs), a form that adds an account with a one-time password, and the
-// latest audit log events.
+// needs), a form that adds an account with a one-time password, an
+// account's API tokens (list, create, revoke: accounts.js), and the latest
+// audit log events. The server's refusals are worded from their reason
+// codes (accounts.js accountError), never shown in English on a zh page.
 
+import { accountError, tokenPanel, tokensOf } from './accounts.js';
 import { api } from './endpoints.js';
 import { date, num, t } from './i18n.js';
-import { describeError, h, inlineError, loading, sortableTable } from './ui.js';
+import { h, loading, sortableTable } from './ui.js';
 
 // ROLES can be given to a new account; GRANTS, every role and grant the API
 // accepts (auth.Assignable), granted or revoked from the tab. team_leader
@@ -21,7 +24,10 @@ const GRANTS = [...ROLES, 'household_points', 'personal_fields'];
  * Revoking (forRevoke) a member role without a code takes every one.
  */
 function grantFor(role, town, member, forRevoke = false) {
-  if (role === 'team_leader') return { role, town };
+  // The town is chosen, never preselected: a leader of the wrong town sees
+  // its households.
+  if (role === 'team_leader' && !town && !forRevoke) throw new Error(t('admin.needTown'));
+  if (role === 'team_leader') return town ? { role, town } : { role };
   if (role !== 'member') return { role };
   const code = member.trim();
   if (!code && !forRevoke) throw new Error(t('admin.needMember'));
@@ -92,6 +98,19 @@ export function initAdmin(app) {
   const gRevoke = h('button', { type: 'button', id: 'admin-revoke-submit' }, t('admin.revoke'));
   const gForm = h('form', { id: 'admin-grant', class: 'admin-form' }, gUserLabel, gUser, gRoleLabel, gRole, gTownRow, gMemberRow, h('div', {}, gGrant, ' ', gRevoke));
   usersEl.closest('section').after(h('section', { class: 'group', 'aria-labelledby': 'admin-grant-title' }, gTitle, gForm));
+  // The API tokens of the account chosen (for QGIS, GDAL and scripts).
+  const tkUser = h('select', { id: 'admin-token-user' });
+  const tkTitle = h('h2', { id: 'admin-token-title' }, t('token.titleAdmin'));
+  const tkHint = h('p', { class: 'muted', id: 'admin-token-hint' }, t('token.adminHint'));
+  const tkUserLabel = h('label', { for: 'admin-token-user' }, t('admin.user'));
+  const tokens = tokenPanel({
+    list: () => tokensOf(tkUser.value).list(),
+    create: (b) => tokensOf(tkUser.value).create(b),
+    revoke: (id) => tokensOf(tkUser.value).revoke(id),
+  }, 'admin', { onChange: () => loadAudit() });
+  tkUser.addEventListener('change', () => tokens.load());
+  gForm.closest('section').after(h('section', { class: 'group', 'aria-labelledby': 'admin-token-title' },
+    tkTitle, tkHint, h('div', { class: 'admin-form' }, tkUserLabel, tkUser), tokens.el));
   // showFields shows the town or member code field the chosen role needs.
   const showFields = () => {
     townRow.hidden = roleSel.value !== 'team_leader';
@@ -107,14 +126,14 @@ export function initAdmin(app) {
     roleSel.replaceChildren(...ROLES.map((r) => h('option', { value: r }, t(`urole.${r}`))));
     roleSel.value = v;
     const tv = townSel.value;
-    townSel.replaceChildren(...app.towns.map((x) => h('option', { value: x.code }, `${x.name} ${x.code}`)));
-    if (tv) townSel.value = tv;
+    townSel.replaceChildren(h('option', { value: '' }, t('admin.chooseTown')), ...app.towns.map((x) => h('option', { value: x.code }, `${x.name} ${x.code}`)));
+    townSel.value = tv || '';
     const gv = gRole.value || 'planner';
     gRole.replaceChildren(...GRANTS.map((r) => h('option', { value: r }, t(`urole.${r}`))));
     gRole.value = gv;
     const gtv = gTown.value;
-    gTown.replaceChildren(...app.towns.map((x) => h('option', { value: x.code }, `${x.name} ${x.code}`)));
-    if (gtv) gTown.value = gtv;
+    gTown.replaceChildren(h('option', { value: '' }, t('admin.chooseTown')), ...app.towns.map((x) => h('option', { value: x.code }, `${x.name} ${x.code}`)));
+    gTown.value = gtv || '';
     showFields();
     gTitle.textContent = t('admin.grantTitle');
     gUserLabel.textContent = t('admin.user');
@@ -124,11 +143,19 @@ export function initAdmin(app) {
     memberLabel.textContent = t('admin.member');
     gGrant.textContent = t('admin.grant');
     gRevoke.textContent = t('admin.revoke');
+    tkTitle.textContent = t('token.titleAdmin');
+    tkHint.textContent = t('token.adminHint');
+    tkUserLabel.textContent = t('admin.user');
+    tokens.render();
   };
   const renderGrantUsers = () => {
     const v = gUser.value;
     gUser.replaceChildren(...(state.users || []).map((u) => h('option', { value: u.username }, u.username)));
     if (v) gUser.value = v;
+    const tv = tkUser.value;
+    tkUser.replaceChildren(...(state.users || []).map((u) => h('option', { value: u.username }, u.username)));
+    if (tv) tkUser.value = tv;
+    if (tkUser.value && tkUser.value !== tv) tokens.load();
   };
 
   // act runs one account change, reports it and reloads the tab.
@@ -139,7 +166,7 @@ export function initAdmin(app) {
       load();
     } catch (err) {
       // A form mistake caught here (no kind) says itself; the API's errors are described.
-      showResult('error', err?.kind ? describeError(err, what) : err.message);
+      showResult('error', accountError(err, what));
     } finally {
       button.disabled = false;
     }
@@ -192,7 +219,7 @@ export function initAdmin(app) {
 
   const renderUsers = () => {
     if (state.usersErr) {
-      usersEl.replaceChildren(inlineError(state.usersErr, t('admin.users')));
+      usersEl.replaceChildren(h('p', { class: 'error', role: 'alert' }, accountError(state.usersErr, t('admin.users'))));
       return;
     }
     if (!state.users) {
@@ -230,16 +257,37 @@ export function initAdmin(app) {
   // GIS tabs give it; anything else (a user name) as it is.
   const targetName = (target) => {
     if (!target) return target;
-    for (const key of [`imp.layer.${target}`, `layer.${target}`, `gis.${target}`]) {
+    for (const key of [`imp.layer.${target}`, `layer.${target}`, `gis.${target}`, `admin.report.${target}`]) {
       const s = t(key);
       if (s !== key) return s;
     }
     return target;
   };
 
+  // eventDetail names what an event's detail says that the target does
+  // not: the role granted or revoked, the token, the report viewed.
+  const eventDetail = (e) => {
+    const d = e.detail || {};
+    if ((e.action === 'grant' || e.action === 'revoke') && d.role) return roleText(app, d);
+    if ((e.action === 'token_create' || e.action === 'token_revoke') && (d.id || d.name)) {
+      return t('admin.tokenRef', { id: d.id ?? '—', name: d.name || '—' });
+    }
+    // A view of personal fields: the format (the report is the target).
+    if (e.action === 'view_personal') return (d.format || '').toUpperCase();
+    // An import that wrote nothing (migration 030: landed false) says so,
+    // and why: a dry run, or a file refused or failed.
+    if (e.action === 'import' && d.landed === false) {
+      if (d.dry_run) return t('admin.importDryRun', { inserted: num(d.would_insert ?? 0), updated: num(d.would_update ?? 0) });
+      return t(d.status === 'rejected' ? 'admin.importRefused' : 'admin.importFailed');
+    }
+    return '';
+  };
+  // wroteRows is false for an import that wrote nothing: its rows are 0.
+  const wroteRows = (e) => e.rows !== undefined && !(e.action === 'import' && e.detail?.landed === false);
+
   const renderAudit = () => {
     if (state.eventsErr) {
-      auditEl.replaceChildren(inlineError(state.eventsErr, t('admin.audit')));
+      auditEl.replaceChildren(h('p', { class: 'error', role: 'alert' }, accountError(state.eventsErr, t('admin.audit'))));
       return;
     }
     if (!state.events) {
@@ -250,11 +298,22 @@ export function initAdmin(app) {
       { key: 'at', label: t('admin.at'), render: (e) => time(e.at) },
       { key: 'actor', label: t('admin.actor') },
       { key: 'action', label: t('admin.action'), render: (e) => (t(`action.${e.action}`) === `action.${e.action}` ? e.action : t(`action.${e.action}`)) },
-      { key: 'target', label: t('admin.target'), render: (e) => [targetName(e.target), e.rows !== undefined ? t('admin.rows', { n: num(e.rows) }) : ''].filter(Boolean).join(' · ') || '—' },
+      { key: 'target', label: t('admin.target'), render: (e) => [targetName(e.target), eventDetail(e), wroteRows(e) ? t('admin.rows', { n: num(e.rows) }) : ''].filter(Boolean).join(' · ') || '—' },
     ];
     const table = sortableTable({ columns, rows: state.events, caption: t('admin.audit'), rowKey: (e) => String(e.id) });
     table.id = 'admin-audit-table';
     auditEl.replaceChildren(table);
+  };
+
+  // loadAudit rereads the audit log alone (after a token change).
+  const loadAudit = async () => {
+    try {
+      state.events = await api.adminAudit(30);
+      state.eventsErr = null;
+    } catch (err) {
+      state.eventsErr = err;
+    }
+    renderAudit();
   };
 
   const load = async () => {
@@ -293,13 +352,16 @@ export function initAdmin(app) {
     } catch (err) {
       result.className = 'error';
       result.setAttribute('role', 'alert');
-      result.textContent = err?.kind ? describeError(err, t('admin.add')) : err.message;
+      result.textContent = accountError(err, t('admin.add'));
     } finally {
       submit.disabled = false;
     }
   });
 
   app.on('view', (v) => { if (v === 'admin' && !state.loaded) load(); });
+  // An admin-only account lands on this tab before the map (and this
+  // code) is ready: the 'view' event has passed already.
+  if (document.body.dataset.view === 'admin') load();
   app.on('towns', renderRoles);
   app.on('lang', () => { renderRoles(); if (state.loaded) { renderUsers(); renderAudit(); } });
   renderRoles();

@@ -162,6 +162,12 @@ export function initDiary(app) {
   const household = field('diary-household', h('input', { required: true, autocomplete: 'off', inputmode: 'numeric', maxlength: '64' }));
   const member = field('diary-member', h('input', { autocomplete: 'off', list: 'diary-members', maxlength: '64' }));
   const memberList = h('datalist', { id: 'diary-members' });
+  // Once the team's members are known, a leader picks the member by name
+  // (the same id: one of the two is in the form). The datalist alone was
+  // filled but showed only while a code was typed, under a label asking
+  // for a code; the typed code stays for when the list cannot be had.
+  const memberPick = field('diary-member', h('select', {}));
+  const memberValue = () => (state.members.length ? memberPick.value : member.value.trim());
   const kind = field('diary-kind', h('select', {}));
   const notes = field('diary-notes', h('textarea', { rows: '3', maxlength: '4000' }));
   const participants = field('diary-participants', h('input', { type: 'number', min: '0', max: '10000', step: '1', inputmode: 'numeric', value: '1' }));
@@ -188,7 +194,15 @@ export function initDiary(app) {
   const noticeEl = h('p', { id: 'diary-notice', role: 'status', hidden: true });
   panel.replaceChildren(formSection, queueSection, mineSection);
 
-  const fillMembers = () => memberList.replaceChildren(...state.members.map((m) => h('option', { value: m.code }, m.name || m.code)));
+  const fillMembers = () => {
+    memberList.replaceChildren(...state.members.map((m) => h('option', { value: m.code }, m.name || m.code)));
+    const picked = memberPick.value || member.value.trim();
+    memberPick.replaceChildren(h('option', { value: '' }, t('diary.memberChoose')),
+      ...state.members.map((m) => h('option', { value: m.code }, m.name ? t('diary.memberOption', { name: m.name, code: m.code }) : m.code)));
+    memberPick.value = state.members.some((m) => m.code === picked) ? picked : '';
+  };
+  /** memberName is a member's name from the team's list, else the code. */
+  const memberName = (code) => state.members.find((m) => m.code === code)?.name || code || '—';
 
   const keepFocus = (draw) => {
     const focused = document.activeElement?.id;
@@ -212,7 +226,8 @@ export function initDiary(app) {
         : state.positionError ? t('diary.positionFailed', { message: positionProblem(state.positionError) }) : t('diary.positionNone');
     const form = h('form', { id: 'diary-form', class: 'diary-form', novalidate: true, onsubmit: submit },
       label(household, 'diary.household'), household,
-      needsMember ? [label(member, 'diary.member'), member, memberList, h('p', { class: 'muted' }, t('diary.memberHint'))] : null,
+      needsMember && state.members.length ? [label(memberPick, 'diary.memberPick'), memberPick, h('p', { class: 'muted' }, t('diary.memberHint'))] : null,
+      needsMember && !state.members.length ? [label(member, 'diary.member'), member, memberList, h('p', { class: 'muted' }, t('diary.memberHint'))] : null,
       label(kind, 'diary.kind'), kind,
       label(notes, 'diary.notes'), notes,
       h('div', { class: 'diary-numbers' },
@@ -288,6 +303,8 @@ export function initDiary(app) {
         columns: [
           { key: 'occurred_at', label: t('diary.col.when'), render: (r) => when(r.occurred_at) },
           { key: 'household', label: t('diary.col.household') },
+          // A leader's list holds the team's entries: who wrote each.
+          ...(needsMember ? [{ key: 'member', label: t('diary.col.member'), value: (r) => memberName(r.member), render: (r) => memberName(r.member) }] : []),
           { key: 'kind', label: t('diary.col.kind'), render: (r) => t(`diary.kind.${r.kind}`) },
           {
             key: 'problems', label: t('diary.col.problems'), numeric: true,
@@ -339,7 +356,7 @@ export function initDiary(app) {
     e.preventDefault();
     state.formError = '';
     const code = household.value.trim();
-    const who = needsMember ? member.value.trim() : '';
+    const who = needsMember ? memberValue() : '';
     // (Keys, said in the language of the moment.)
     if (!code) state.formError = 'diary.needHousehold';
     else if (needsMember && !who && !own.length) state.formError = 'diary.needMember';
@@ -413,7 +430,10 @@ export function initDiary(app) {
     // The time as it was, unless the writer changes it (the input shows minutes only).
     state.editing = { id, keepID: q.status !== 409, occurredAt: e.occurred_at, occurredInput: localInput(e.occurred_at) };
     household.value = e.household || '';
-    if (needsMember) member.value = e.member || '';
+    if (needsMember) {
+      member.value = e.member || '';
+      memberPick.value = state.members.some((m) => m.code === e.member) ? e.member : '';
+    }
     kind.value = e.kind;
     notes.value = e.notes || '';
     participants.value = String(e.participants ?? 1);
@@ -507,7 +527,13 @@ export function initDiary(app) {
     saveQueue(app.user, state.queue);
     state.sending = false;
     renderStatus();
-    if (landed) await loadEntries();
+    if (landed) {
+      await loadEntries();
+      // The map's tiles and every view of coverage follow the new entries,
+      // once a round, as after an import (imports.js 'imported').
+      app.map?.refreshTiles?.();
+      app.emit('imported', { layer: 'visits', diary: landed });
+    }
     // Entries written while this round was sending go now, not in half a minute.
     const tried = new Set(todo.map((q) => q.entry.id));
     if (!state.offline && state.queue.some((q) => !q.error && !tried.has(q.entry.id))) await flush();
@@ -546,7 +572,8 @@ export function initDiary(app) {
       const teams = (await (app.teamList ? app.teamList() : api.teams())).filter((x) => !towns.length || towns.includes(x.town_code));
       const rows = (await Promise.all(teams.map((x) => (app.teamMembers ? app.teamMembers(x.code) : api.members({ team: x.code }))))).flat();
       state.members = rows.map((r) => ({ code: r.member_code, name: r.member_name })).filter((r) => r.code);
-      fillMembers();
+      // The form trades the typed code for the pick; the list names the writers.
+      keepFocus(render);
     } catch {
       // The code can still be typed.
     }

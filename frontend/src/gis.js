@@ -2,14 +2,17 @@
 // OGC API – Features landing page) with copy buttons, and a layer list with
 // download links in every export format and coordinate system, and the
 // offline map package (PMTiles) of the town in view, and the web map's own
-// style for QGIS (qgisstyle.js), per layer and for the whole map.
+// style for QGIS (qgisstyle.js), per layer and for the whole map, and the
+// user's own API tokens, which QGIS and GDAL need (accounts.js).
 
+import { ownTokens, tokenPanel } from './accounts.js';
+import { apiFetch } from './api.js';
 import {
   EXPORT_FORMATS, EXPORT_LAYERS, TILE_LAYERS, WINDOWED_EXPORTS, api, mayReadLayer, userTowns,
 } from './endpoints.js';
 import { date, lang, t } from './i18n.js';
 import { qgisStyle } from './qgisstyle.js';
-import { h } from './ui.js';
+import { describeError, h } from './ui.js';
 import { addDays } from './weeks.js';
 
 /**
@@ -19,6 +22,28 @@ import { addDays } from './weeks.js';
  */
 const MIXED_LAYERS = new Set(['projects']);
 
+/**
+ * COUNTY_LAYERS are the coverage engine's layers (export catalogue: not
+ * Stored): county-wide for every role, other towns' figures published by
+ * the privacy rules. The stored layers hold a user held to their towns
+ * (a team leader, a member) those towns' rows only.
+ */
+const COUNTY_LAYERS = new Set(['village_coverage', 'gaps', 'h3_cells']);
+
+/** The finest H3 level the coverage engine publishes without household access (coverage.MaxPublishedResolution). */
+export const MAX_PUBLISHED_RES = 8;
+
+/**
+ * maxExportRes is the finest H3 level user may download: finer than
+ * MAX_PUBLISHED_RES only with household access in every town (the export's
+ * checkPublishedResolution: a team leader's own-town grant is not enough,
+ * as the cells cross towns). No user (no sign-in): every level.
+ */
+export function maxExportRes(user) {
+  if (!user) return Infinity;
+  return user.household_points && user.all_towns !== false ? Infinity : MAX_PUBLISHED_RES;
+}
+
 /** STYLE_SOURCES: the download rows whose layer the web map draws, and its source there. */
 const STYLE_SOURCES = {
   towns: 'towns', villages: 'villages', contact_points: 'contact_points', visits: 'visits', projects: 'projects',
@@ -26,9 +51,42 @@ const STYLE_SOURCES = {
 };
 
 /**
+ * download saves the file at url (an export or an offline package) as the
+ * browser's own download: its progress and cancel, and no copy of a county's
+ * households in the tab's memory. The same URL with check=true is asked
+ * first, which sends no file: a refusal throws an Error with the server's
+ * reason, to say on the page rather than save as the file. Returns the
+ * file's name as the server gives it (name until it says).
+ */
+async function download(url, name) {
+  const u = new URL(url, window.location.href);
+  u.searchParams.set('check', 'true');
+  const said = await apiFetch(`${u.pathname}${u.search}`);
+  const file = said?.filename || name;
+  const a = h('a', { href: url, download: file, hidden: true });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  return file;
+}
+
+/**
  * saveStyle downloads the live map's style for QGIS: of one map source, or
  * of the whole map (source empty), labelled in the page's language.
  */
+/**
+ * exportProblem words an export's refusal in the page's language: a
+ * resolution finer than the user may see, by its levels; a refusal by its
+ * kind (not allowed, signed out); other reasons (a bad parameter) as the
+ * server said them.
+ */
+function exportProblem(err, what) {
+  const m = /^resolution: (\d+) is finer than (\d+)/.exec(err?.message || '');
+  if (m) return t('gis.resTooFine', { res: m[1], max: m[2] });
+  if (['forbidden', 'unauthorized', 'unreachable', 'missing'].includes(err?.kind)) return describeError(err, what);
+  return err?.message || String(err);
+}
+
 function saveStyle(app, source) {
   const live = app.map?.map?.getStyle?.();
   if (!live) return;
@@ -76,10 +134,18 @@ export function initGIS(app) {
     return h('div', { class: 'copy-row' }, h('label', { for: id }, label), h('div', { class: 'copy-field' }, input, btn));
   };
 
+  // QGIS and GDAL need an API token (the server answers 401 without one):
+  // the signed-in user makes their own here (POST /api/v1/auth/tokens).
+  const tokens = tokenPanel(ownTokens, 'gis');
+  let tokensLoaded = false;
   const renderServices = () => {
     const origin = window.location.origin;
+    tokens.render();
     servicesEl.replaceChildren(
       h('p', { class: 'muted' }, t('gis.qgisHint')),
+      h('h3', { id: 'gis-token-title' }, t('token.title')),
+      h('p', { class: 'muted', id: 'gis-token-hint' }, t('gis.tokenHint', { user: app.user?.user || '' })),
+      tokens.el,
       copyRow(t('gis.ogc'), `${origin}/ogc`, 'url-ogc'),
       h('h3', {}, t('gis.tilejson')),
       // A layer the server does not let this user read is a 403: not offered.
@@ -136,7 +202,14 @@ export function initGIS(app) {
     const win = app.window.from
       ? t('gis.filterWindow', { from: date(`${app.window.from}T12:00:00+08:00`), to: date(`${addDays(app.window.to, -1)}T12:00:00+08:00`) })
       : '';
-    filterEl.textContent = [town ? t('gis.filterTown', { town: town.name }) : t('gis.filterAll'), win].filter(Boolean).join(' · ');
+    // A user held to their towns downloads those towns' rows, but the
+    // coverage layers of the whole county: said, not "all towns".
+    const own = userTowns(app.user);
+    const ownNames = own && own.map((c) => app.towns.find((x) => x.code === c)?.name || c).join(lang() === 'en' ? ', ' : '、');
+    const area = town ? t('gis.filterTown', { town: town.name })
+      : own ? t('gis.filterOwn', { towns: ownNames, county: [...COUNTY_LAYERS].map((l) => t(`layer.${l}`)).join(lang() === 'en' ? ', ' : '、') })
+        : t('gis.filterAll');
+    filterEl.textContent = [area, win].filter(Boolean).join(' · ');
     listEl.replaceChildren(...[note, h('table', { class: 'data layers' },
       h('caption', { class: 'sr-only' }, t('gis.downloads')),
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('col.layer')), h('th', { scope: 'col' }, t('col.download')))),
@@ -158,29 +231,15 @@ export function initGIS(app) {
       && c.lng >= x.bbox[0] && c.lng <= x.bbox[2] && c.lat >= x.bbox[1] && c.lat <= x.bbox[3]);
     return hit?.code || app.towns[0]?.code || '';
   };
-  const download = async (code, btn, msg) => {
+  const savePackage = async (code, btn, msg) => {
     pkgBusy = true;
     btn.disabled = true;
     btn.setAttribute('aria-busy', 'true');
     msg.className = 'muted';
     msg.textContent = t('gis.pmtilesBuilding');
     try {
-      const res = await fetch(api.exportURL('pmtiles', { town: code }), { credentials: 'same-origin' });
-      if (!res.ok) {
-        let text = `${res.status}`;
-        try {
-          text = (await res.json())?.error?.message || text;
-        } catch { /* not JSON */ }
-        throw new Error(text);
-      }
-      const blob = await res.blob();
-      const url = URL.createObjectURL(blob);
-      const a = h('a', { href: url, download: `${code}.pmtiles`, hidden: true });
-      document.body.append(a);
-      a.click();
-      a.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 60000);
-      msg.textContent = t('gis.pmtilesDone', { file: `${code}.pmtiles`, size: (blob.size / 1048576).toFixed(1) });
+      const file = await download(api.exportURL('pmtiles', { town: code }), `${code}.pmtiles`);
+      msg.textContent = t('gis.pmtilesDone', { file });
     } catch (err) {
       msg.className = 'warn';
       msg.textContent = t('gis.pmtilesFailed', { message: err.message });
@@ -202,7 +261,7 @@ export function initGIS(app) {
     sel.addEventListener('change', () => { pkgTown = sel.value; });
     const msg = h('p', { id: 'pmtiles-status', class: 'muted', role: 'status', 'aria-live': 'polite' });
     const btn = h('button', { type: 'button', id: 'pmtiles-download' }, t('gis.pmtilesDownload'));
-    btn.addEventListener('click', () => download(sel.value, btn, msg));
+    btn.addEventListener('click', () => savePackage(sel.value, btn, msg));
     pkgEl.replaceChildren(
       h('h3', {}, t('gis.pmtiles')),
       h('p', { class: 'muted' }, t('gis.pmtilesHint'), own ? ` ${t('gis.ownTowns')}` : ''),
@@ -220,9 +279,8 @@ export function initGIS(app) {
     renderList();
   };
 
-  // Downloads are fetched, not followed: a refusal (a 400 with the
-  // server's reason) is said on the page, where a followed link saved it as
-  // the file (projects.json holding an error).
+  // A refusal (a 400 with the server's reason) is said on the page, where a
+  // followed link saved it as the file (projects.json holding an error).
   const exportMsg = h('p', { id: 'export-status', role: 'status', 'aria-live': 'polite' });
   listEl.after(exportMsg);
   listEl.addEventListener('click', async (e) => {
@@ -237,33 +295,36 @@ export function initGIS(app) {
     exportMsg.className = 'muted';
     exportMsg.textContent = t('gis.exportPreparing', { file: guess });
     try {
-      const res = await fetch(a.href, { credentials: 'same-origin' });
-      if (!res.ok) {
-        let text = `HTTP ${res.status}`;
-        try {
-          text = (await res.json())?.error?.message || text;
-        } catch { /* not JSON */ }
-        throw new Error(text);
-      }
-      // The server's name for the file (layer, kind, CRS and extension).
-      const cd = res.headers.get('Content-Disposition') || '';
-      const m = /filename\*=UTF-8''([^;]+)|filename="?([^";]+)"?/i.exec(cd);
-      const file = m ? decodeURIComponent(m[1] || m[2]) : guess;
-      const blob = await res.blob();
-      const url = URL.createObjectURL(blob);
-      const save = h('a', { href: url, download: file, hidden: true });
-      document.body.append(save);
-      save.click();
-      save.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 60000);
+      const file = await download(a.getAttribute('href'), guess);
       exportMsg.textContent = t('gis.exportDone', { file });
     } catch (err) {
       exportMsg.className = 'warn';
-      exportMsg.textContent = t('gis.exportFailed', { ...what, message: err.message });
+      exportMsg.textContent = t('gis.exportFailed', { ...what, message: exportProblem(err, what.layer) });
       exportMsg.scrollIntoView?.({ block: 'nearest' });
     }
   });
 
+  // Only the H3 levels this user may download (maxExportRes), and why.
+  const limitRes = () => {
+    const max = maxExportRes(app.user);
+    for (const o of resSel.options) {
+      o.disabled = Number(o.value) > max;
+      o.hidden = o.disabled;
+    }
+    if (Number(resSel.value) > max) resSel.value = String(max);
+    let note = document.getElementById('export-res-note');
+    if (max === Infinity) {
+      note?.remove();
+      return;
+    }
+    if (!note) {
+      note = h('p', { id: 'export-res-note', class: 'muted' });
+      resSel.after(note);
+    }
+    note.textContent = t('gis.resLimited', { max });
+  };
+  limitRes();
+  app.on('lang', limitRes);
   crsSel.addEventListener('change', renderList);
   resSel.addEventListener('change', renderList);
   app.on('lang', () => { renderServices(); renderList(); renderPackage(); });
@@ -271,6 +332,7 @@ export function initGIS(app) {
   app.on('towns', renderPackage);
   app.on('view', (v) => {
     if (v !== 'gis') return;
+    if (!tokensLoaded) { tokensLoaded = true; tokens.load(); }
     if (exportsOK === null) check();
     renderPackage(); // the map may have moved to another town
   });

@@ -11,7 +11,7 @@
 
 import { ApiError } from './api.js';
 import { lang, num, t } from './i18n.js';
-import { describeError, h, sortableTable } from './ui.js';
+import { csvCell, describeError, h, sortableTable } from './ui.js';
 
 /** IMPORT_LAYERS in the order they import: later ones refer to earlier ones by code. */
 export const IMPORT_LAYERS = ['towns', 'villages', 'teams', 'members', 'households', 'contact_points', 'visits', 'projects', 'river_works'];
@@ -33,17 +33,25 @@ const ext = (name) => {
   return i < 0 ? '' : String(name).slice(i).toLowerCase();
 };
 
-/** csvCell quotes a value for CSV, and defuses text Excel would run as a formula. */
-export function csvCell(v) {
-  let s = v === undefined || v === null ? '' : String(v);
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-}
-
-/** rejectsCSV is a record's rejected rows as CSV text with a UTF-8 BOM (Excel then shows the Chinese). */
-export function rejectsCSV(rec) {
-  const lines = [['file', 'unit', 'line', 'field', 'reason'].join(',')];
-  for (const r of rec.rejects || []) lines.push([r.file, r.unit, r.line, r.field, r.reason].map(csvCell).join(','));
+/**
+ * rejectsCSV is a record's rejected rows as CSV text with a UTF-8 BOM (Excel
+ * then shows the Chinese). With fieldLabel (a reject's column as the tab
+ * names it) it is worded as the tab's table is, in the page's language:
+ * its headers, the line (or feature), the column and rejectReason(); the
+ * clerk fixes the file in Excel from it. Without, the API's own names and
+ * reasons.
+ */
+export function rejectsCSV(rec, fieldLabel) {
+  if (!fieldLabel) {
+    const lines = [['file', 'unit', 'line', 'field', 'reason'].join(',')];
+    for (const r of rec.rejects || []) lines.push([r.file, r.unit, r.line, r.field, r.reason].map(csvCell).join(','));
+    return `\ufeff${lines.join('\r\n')}\r\n`;
+  }
+  const lines = [['imp.col.file', 'imp.col.line', 'imp.col.field', 'imp.col.reason'].map((k) => csvCell(t(k))).join(',')];
+  for (const r of rec.rejects || []) {
+    const line = r.unit === 'feature' ? t('imp.unit.feature', { n: r.line }) : r.line;
+    lines.push([r.file, line, fieldLabel(r), rejectReason(r)].map(csvCell).join(','));
+  }
   return `\ufeff${lines.join('\r\n')}\r\n`;
 }
 
@@ -98,8 +106,9 @@ function worded(key, r) {
   return s === key ? r.reason : s;
 }
 
-// The form's label of each option the server may name in a refusal.
-const OPTION_LABELS = { encoding: 'imp.encoding', crs: 'imp.crs', dry_run: 'imp.dryRun', skip_invalid: 'imp.skipInvalid', make_valid: 'imp.makeValid', layer: 'imp.layer', file: 'imp.file' };
+// The options a refusal may name that the form shows: each has a short
+// name (i18n imp.optionName.*), the start of its label in the form.
+export const OPTION_NAMES = new Set(['encoding', 'crs', 'dry_run', 'skip_invalid', 'make_valid', 'layer', 'file']);
 
 /**
  * optionReason words a refused option (an upload's error details
@@ -113,7 +122,7 @@ export function optionReason(d) {
   const key = `imp.option.${d.code}`;
   if (t(key) === key) return '';
   const params = { ...(d.params || {}) };
-  if (typeof params.option === 'string' && OPTION_LABELS[params.option]) params.option = t(OPTION_LABELS[params.option]).split(/[:：]/)[0];
+  if (OPTION_NAMES.has(params.option)) params.option = t(`imp.optionName.${params.option}`);
   return worded(key, { params, reason: '' });
 }
 
@@ -335,7 +344,7 @@ export function initImports(app) {
   const saveRejects = async (rec) => {
     if (!rec.rejects_file) {
       const base = String(rec.file_name || 'import').replace(/\.[^.]*$/, '');
-      saveBlob(new Blob([rejectsCSV(rec)], { type: 'text/csv;charset=utf-8' }), `${base}.rejects.csv`);
+      saveBlob(new Blob([rejectsCSV(rec, (r) => r.header || fieldWord(r.field) || '')], { type: 'text/csv;charset=utf-8' }), `${base}.rejects.csv`);
       return;
     }
     try {

@@ -4,6 +4,7 @@
 import './style.css';
 import { ApiError, apiFetch, onUnauthorized, setCsrfToken } from './api.js';
 import { api, mayReadLayer, userTowns } from './endpoints.js';
+import { boundsOf } from './geo.js';
 import { applyI18n, initialLang, lang, onLangChange, setLang, t } from './i18n.js';
 import { initGIS } from './gis.js';
 import { initAdmin } from './admin.js';
@@ -93,14 +94,18 @@ function initTabs() {
 /**
  * landingView is the tab a user opens on after signing in: their own work.
  * A team leader's is their team (the next villages to visit), a member's the
- * diary; a planner, GIS staff or an admin (and anyone with one of those roles
- * beside) opens on the county's map.
+ * diary; an account that is admin and nothing else its accounts; a planner,
+ * GIS staff or an admin with another role opens on the county's map.
  */
 function landingView(user) {
   const roles = new Set(user?.roles || []);
+  // An account that only administers opens on the accounts (用户).
+  if (roles.has('admin') && !['planner', 'gis', 'team_leader', 'member'].some((r) => roles.has(r))) return 'admin';
   if (['planner', 'gis', 'admin'].some((r) => roles.has(r))) return 'planner';
   if (roles.has('team_leader')) return 'team';
-  if (roles.has('member') && mayWriteDiary(user)) return 'diary';
+  // Every member keeps the diary (mayWriteDiary reads the roles alone; the
+  // diary tab asks a member without a grant of their own which member).
+  if (roles.has('member')) return 'diary';
   return 'planner';
 }
 
@@ -157,8 +162,7 @@ function ownBounds(user, towns) {
   const own = userTowns(user);
   const boxes = own ? towns.filter((x) => own.includes(x.code) && Array.isArray(x.bbox) && x.bbox.length === 4).map((x) => x.bbox) : [];
   if (!own || !boxes.length || boxes.length !== own.length) return null;
-  return [[Math.min(...boxes.map((b) => b[0])), Math.min(...boxes.map((b) => b[1]))],
-    [Math.max(...boxes.map((b) => b[2])), Math.max(...boxes.map((b) => b[3]))]];
+  return boundsOf(boxes.flatMap((b) => [[b[0], b[1]], [b[2], b[3]]]));
 }
 
 /**

@@ -10,7 +10,7 @@ import { query } from './api.js';
 import { num, pct, t } from './i18n.js';
 import {
   CIVIDIS, FILL_OPACITY, HIDDEN_COLOUR, NO_POPULATION_COLOUR, VIRIDIS, ONE_THIRD_COLOUR, SHARE_BREAKS, coloursFor,
-  countBreaks, mix, stepExpression,
+  countBreaks, mix, rgb, stepExpression,
 } from './scales.js';
 
 maplibregl.setWorkerUrl(workerUrl);
@@ -28,7 +28,6 @@ export const HIDDEN_HATCH = { size: 8, stripe: 3, ink: mix(HIDDEN_COLOUR, FILL_O
 
 /** hatchImage is HIDDEN_HATCH as RGBA pixels: diagonal stripes that tile seamlessly. */
 export function hatchImage({ size, stripe, ink, ground } = HIDDEN_HATCH) {
-  const rgb = (c) => [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16));
   const [a, b] = [rgb(ink), rgb(ground)];
   const data = new Uint8ClampedArray(size * size * 4);
   for (let y = 0; y < size; y++) {
@@ -163,17 +162,20 @@ export class CoverageMap {
       id: 'villages-line', type: 'line', source: 'villages', 'source-layer': 'villages',
       paint: { 'line-color': '#5b5b5b', 'line-width': ['interpolate', ['linear'], ['zoom'], 8, 0.3, 13, 1.2] },
     });
+    // The selected village: a wide black line under the dashed one-third
+    // outline, so a selected village below its rule shows both (black on
+    // either side of the vermilion dashes and between them).
+    m.addLayer({
+      id: 'village-selected', type: 'line', source: 'villages', 'source-layer': 'villages',
+      filter: ['==', ['get', 'code'], '__none__'],
+      paint: { 'line-color': '#000000', 'line-width': 6 },
+    });
     // The one-third line: villages below it get a dashed vermilion outline.
     m.addLayer({
       id: 'villages-below', type: 'line', source: 'villages', 'source-layer': 'villages',
       filter: ['all', ['has', 'coverage'], ['!', ['to-boolean', ['get', 'reached']]]],
       layout: { visibility: 'none' },
       paint: { 'line-color': ONE_THIRD_COLOUR, 'line-width': 2.2, 'line-dasharray': [2, 1.2] },
-    });
-    m.addLayer({
-      id: 'village-selected', type: 'line', source: 'villages', 'source-layer': 'villages',
-      filter: ['==', ['get', 'code'], '__none__'],
-      paint: { 'line-color': '#000000', 'line-width': 3.5 },
     });
     m.addLayer({
       id: 'towns-line', type: 'line', source: 'towns', 'source-layer': 'towns',

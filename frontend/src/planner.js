@@ -3,12 +3,13 @@
 // one-third line; the town filter; the overlay layers; the campaign summary.
 
 import { api } from './endpoints.js';
+import { eachCoord } from './geo.js';
 import { date, lang, num, pct, t } from './i18n.js';
 import {
   BACKGROUND, HIDDEN_HATCH, METRICS, maplibregl,
 } from './map.js';
 import {
-  FILL_OPACITY, HIDDEN_COLOUR, NO_POPULATION_COLOUR, ONE_THIRD, ONE_THIRD_COLOUR, mix,
+  FILL_OPACITY, HIDDEN_COLOUR, NO_POPULATION_COLOUR, ONE_THIRD, ONE_THIRD_COLOUR, mix, rgb,
 } from './scales.js';
 import './planner.css';
 import { h, inlineError, loading, publishedCount } from './ui.js';
@@ -277,6 +278,8 @@ export function initPlanner(app) {
     }
   });
   app.on('lang', () => { lastSummary = ''; loadSummary(); });
+  // An import that changed rows: the same window's figures, asked again.
+  app.on('imported', () => { if (lastSummary) loadSummary(); });
 
   initSnapshots(app);
 }
@@ -293,16 +296,6 @@ function zoomToTown(app, town) {
     eachCoord(f.geometry, (c) => { b.extend(c); any = true; });
   }
   if (any) app.map.fitTo(b);
-}
-
-export function eachCoord(geom, fn) {
-  if (!geom) return;
-  const walk = (c) => {
-    if (typeof c[0] === 'number') fn(c);
-    else c.forEach(walk);
-  };
-  if (geom.type === 'GeometryCollection') geom.geometries.forEach((g) => eachCoord(g, fn));
-  else walk(geom.coordinates);
 }
 
 function legendItems(lg) {
@@ -355,7 +348,7 @@ function swatch(colour, overBasemap = false) {
   if (!overBasemap) {
     return h('span', { class: 'swatch', style: `background:${drawn}`, dataset: { colour: drawn }, 'aria-hidden': 'true' });
   }
-  const [r, g, b] = [1, 3, 5].map((i) => parseInt(colour.slice(i, i + 2), 16));
+  const [r, g, b] = rgb(colour);
   const fill = `rgba(${r}, ${g}, ${b}, ${FILL_OPACITY})`;
   return h('span', {
     class: 'swatch over-basemap',
@@ -458,10 +451,12 @@ function summaryCards(s, look = {}) {
     }), 'rural'));
   }
   for (const k of SUMMARY_KEYS) {
-    if (k === 'household_visits' && typeof s[k] === 'number' && typeof s.assistance_deliveries === 'number') {
-      // household_visits counts assistance deliveries too, which have their
-      // own card: household visits alone, so the kinds add up to visits.
-      cards.push(card(t('summary.household_visits'), num(s[k] - s.assistance_deliveries), k));
+    if (k === 'household_visits' && typeof s.household_visit_entries === 'number') {
+      // household_visits counts the entries that reached a household,
+      // assistance deliveries among them; household_visit_entries counts
+      // the household_visit entries alone, as the other kinds' cards count
+      // theirs, so the kinds add up to visits.
+      cards.push(card(t('summary.household_visits'), num(s.household_visit_entries), k));
     } else if (k === 'household_visits') {
       if (typeof s[k] === 'number' || typeof s[k] === 'string') cards.push(card(t('summary.household_contacts'), num(s[k]), k));
     } else if (typeof s[k] === 'number' || typeof s[k] === 'string') cards.push(card(t(`summary.${k}`), num(s[k]), k));
@@ -477,14 +472,26 @@ function summaryCards(s, look = {}) {
     // five.towns (a team leader, a member): the towns the projects and
     // members lists judge; those lists are null for a town not theirs.
     const judged = Array.isArray(five.towns) ? five.towns : null;
+    // A member reads their own row alone: the members lists are null for
+    // them even in their own town (not judged, never "none left").
+    const ownRowOnly = !!(judged && judged.length && five.members_below_target === null);
     const listed = (key, name) => {
       if (Array.isArray(five[key])) fc.push(countList(key, five[key].map((c) => (name ? name(c) : c))));
-      else if (judged && five[key] === null) fc.push(card(t(`summary.${key}`), t('summary.notJudged'), key));
+      else if (judged && five[key] === null) {
+        fc.push(card(t(`summary.${key}`), t(ownRowOnly && key.startsWith('members_') ? 'summary.notJudgedOwnRow' : 'summary.notJudged'), key));
+      }
     };
     listed('towns_without_activity', (c) => townName.get(c) || c);
     listed('projects_without_visit');
     listed('villages_without_visit', (c) => villageName.get(c) || c);
     listed('petition_villages_without_visit', (c) => villageName.get(c) || c);
+    // Households with a standing petition case not visited: a count under
+    // the privacy rules, null where the caller cannot see the area's households.
+    if ('petition_households_unvisited' in five) {
+      const v = five.petition_households_unvisited;
+      fc.push(card(t('summary.petition_households_unvisited'),
+        v === null ? t('summary.notJudgedHouseholds') : publishedCount(v), 'petition_households_unvisited'));
+    }
     listed('members_below_target');
     listed('members_without_contact_point');
     const waiting = five.special_unvisited;
@@ -508,8 +515,9 @@ function summaryCards(s, look = {}) {
     parts.push(h('h3', { class: 'summary-sub' }, t('summary.fiveCoverages')));
     if (judged) {
       const area = s.town ? (townName.get(s.town) || s.town) : t('summary.county');
+      const towns = judged.map((c) => townName.get(c) || c).join(lang() === 'en' ? ', ' : '、');
       parts.push(h('p', { class: 'muted', id: 'summary-five-towns' }, judged.length
-        ? t('summary.fiveTowns', { towns: judged.map((c) => townName.get(c) || c).join(lang() === 'en' ? ', ' : '、'), area })
+        ? t(ownRowOnly ? 'summary.fiveTownsMember' : 'summary.fiveTowns', { towns, area })
         : t('summary.fiveTownsNone', { area })));
     }
     parts.push(h('dl', { class: 'cards', lang: lang(), id: 'summary-five' }, fc));

@@ -69,9 +69,13 @@ export function stepExpression(attr, breaks, colours, missing = colours[0]) {
   return ['case', ['has', attr], expr, missing];
 }
 
+/** rgb is the [red, green, blue] (0-255) of a '#rrggbb' colour. */
+export function rgb(colour) {
+  return [1, 3, 5].map((i) => parseInt(colour.slice(i, i + 2), 16));
+}
+
 /** mix returns colour drawn at opacity over background, as '#rrggbb'. */
 export function mix(colour, opacity, background) {
-  const rgb = (c) => [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16));
   const a = rgb(colour);
   const b = rgb(background);
   return `#${a.map((v, i) => Math.round(v * opacity + b[i] * (1 - opacity)).toString(16).padStart(2, '0')).join('')}`;

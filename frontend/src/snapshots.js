@@ -15,8 +15,7 @@ import { apiFetch } from './api.js';
 import {
   TABLES, date, lang, num, t,
 } from './i18n.js';
-import { csvCell } from './imports.js';
-import { h, inlineError, loading, publishedCount, sortableTable } from './ui.js';
+import { csvCell, h, inlineError, loading, publishedCount, sortableTable } from './ui.js';
 import { addDays, dayOf } from './weeks.js';
 import './snapshots.css';
 
@@ -40,6 +39,32 @@ const SUMMARY_ORDER = ['villages_reached', 'villages_visited', 'visited_resident
   'petition_cases_resolved', 'disputes_resolved', 'village_meetings', 'enterprise_visits', 'enterprises_visited',
   'project_site_visits', 'publicity_events', 'publicity_participants'];
 const summaryRank = (k) => (SUMMARY_ORDER.includes(k) ? SUMMARY_ORDER.indexOf(k) : SUMMARY_ORDER.length);
+
+/**
+ * defaultPair is the comparison the pickers open on, [older, newer]: the
+ * latest two snapshots (by as_of, then by id) of one area — of the area
+ * prefer names (the one just saved) when it has two, else of the area
+ * whose latest snapshot is the latest. null when no area has two (a diff
+ * of two areas lists the villages of one only as added or removed).
+ */
+export function defaultPair(list, prefer) {
+  const newestFirst = (a, b) => (a.as_of === b.as_of ? b.id - a.id : (a.as_of < b.as_of ? 1 : -1));
+  const byArea = new Map();
+  for (const s of list || []) {
+    const k = s.town || '';
+    if (!byArea.has(k)) byArea.set(k, []);
+    byArea.get(k).push(s);
+  }
+  let best = null;
+  for (const [area, snaps] of byArea) {
+    if (snaps.length < 2) continue;
+    snaps.sort(newestFirst);
+    const pair = [snaps[1], snaps[0]];
+    if (prefer !== undefined && prefer !== null && area === prefer) return pair;
+    if (!best || newestFirst(pair[1], best[1]) < 0) best = pair;
+  }
+  return best;
+}
 
 /**
  * saveChoices is what user may save, by the server's rule: {county, towns}
@@ -207,17 +232,15 @@ export function initSnapshots(app) {
   // order otherwise), the two latest unless chosen.
   let pickA = '';
   let pickB = '';
+  let preferArea = null; // the area of the snapshot just saved
   const comparePickers = () => {
     if (!state.list || state.list.length < 2) return null;
     const ids = state.list.map((s) => String(s.id));
     if (!ids.includes(pickA) || !ids.includes(pickB)) {
-      // The newest, and the newest before it of the same area (a diff of
-      // two areas lists the villages of one only as added or removed).
-      const [newer] = state.list;
-      const rest = state.list.slice(1);
-      const older = rest.find((s) => (s.town || '') === (newer.town || '') && s.as_of < newer.as_of)
-        || rest.find((s) => (s.town || '') === (newer.town || '')) || rest[0];
-      [pickA, pickB] = older.as_of <= newer.as_of ? [String(older.id), String(newer.id)] : [String(newer.id), String(older.id)];
+      // The latest two of one area, older first (defaultPair); with no
+      // area saved twice, the two newest, which compare() refuses to diff.
+      const pair = defaultPair(state.list, preferArea) || [state.list[1], state.list[0]];
+      [pickA, pickB] = pair.map((s) => String(s.id));
     }
     const sel = (id, value, set) => {
       const el = h('select', { id, onchange: (e) => set(e.target.value) },
@@ -366,10 +389,12 @@ export function initSnapshots(app) {
       state.save = { ok: snap };
       await load();
       // The new snapshot becomes the later one of the comparison.
+      // The comparison opens on the latest two of the new snapshot's
+      // area (never on two areas: see defaultPair).
       if (state.list?.some((s) => s.id === snap.id)) {
-        const prev = pickB;
-        pickB = String(snap.id);
-        if (prev && prev !== pickB) pickA = prev;
+        preferArea = snap.town || '';
+        pickA = '';
+        pickB = '';
       }
     } catch (err) {
       state.save = { err };
@@ -386,6 +411,17 @@ export function initSnapshots(app) {
       state.diffErr = null;
       render();
       root.querySelector('#snap-diff').replaceChildren(h('p', { class: 'warn', id: 'snap-pick-two', role: 'status' }, t('snap.pickTwo')));
+      return;
+    }
+    // Two areas are not compared: the villages of one would all read
+    // "added" and those of the other "removed", and every sum would move.
+    const [sa, sb] = [pickA, pickB].map((id) => state.list?.find((s) => String(s.id) === id));
+    if (sa && sb && (sa.town || '') !== (sb.town || '')) {
+      state.diff = null;
+      state.diffErr = null;
+      render();
+      root.querySelector('#snap-diff').replaceChildren(h('p', { class: 'warn', id: 'snap-areas-refused', role: 'status' },
+        t('snap.areasRefused', { a: townName(sa.town), b: townName(sb.town) })));
       return;
     }
     const my = ++diffReq;

@@ -9,6 +9,7 @@
 
 import { apiFetch, query } from './api.js';
 import { mayReadHouseholds, rowsOf } from './endpoints.js';
+import { boundsOf } from './geo.js';
 import { date, lang, num, t } from './i18n.js';
 import { showPoints } from './points.js';
 import { h, inlineError, loading, sortableTable } from './ui.js';
@@ -83,14 +84,8 @@ export function initSpecialHouseholds(app, after) {
         });
       });
     });
-    if (state.onMap && data.features.length) {
-      const b = [[Infinity, Infinity], [-Infinity, -Infinity]];
-      for (const { geometry: { coordinates: [x, y] } } of data.features) {
-        b[0] = [Math.min(b[0][0], x), Math.min(b[0][1], y)];
-        b[1] = [Math.max(b[1][0], x), Math.max(b[1][1], y)];
-      }
-      app.map.fitTo(b, { maxZoom: 15, padding: 60 });
-    }
+    const box = state.onMap && boundsOf(data.features.map((f) => f.geometry.coordinates));
+    if (box) app.map.fitTo(box, { maxZoom: 15, padding: 60 });
   };
 
   const villageList = () => {
@@ -159,6 +154,9 @@ export function initSpecialHouseholds(app, after) {
       h('p', { class: 'special-actions' },
         h('span', { class: 'special-total' }, t('team.specialTotal', { n: num(state.rows.length), v: num(villages) })), ' ',
         h('a', { id: 'special-csv', href: csvURL(state.params), download: '' }, t('team.specialCsv')), ' ',
+        // Five full coverages #3: the households with a standing petition
+        // case not visited, a list of their own (group=petition).
+        h('a', { id: 'special-petition-csv', href: csvURL({ ...state.params, group: 'petition' }), download: '' }, t('team.specialPetitionCsv')), ' ',
         h('label', { for: 'special-on-map' }, toggle, ' ', t('team.specialMap'))),
       ...villageList());
   };

@@ -5,17 +5,11 @@
 // (team-special.js), and the members' attendance and assessment table.
 
 import { api, rowsOf, userTowns } from './endpoints.js';
+import { boundsOf, firstCoord } from './geo.js';
 import { date, num, pct, t } from './i18n.js';
 import { h, inlineError, loading, sortableTable, specialWaiting } from './ui.js';
 import { addDays } from './weeks.js';
 import { initSpecialHouseholds } from './team-special.js';
-
-/** firstCoord is a GeoJSON geometry's first position. */
-function firstCoord(g) {
-  let c = g?.coordinates ?? g?.geometries?.[0]?.coordinates;
-  while (Array.isArray(c) && Array.isArray(c[0])) [c] = c;
-  return Array.isArray(c) && c.length >= 2 ? [Number(c[0]), Number(c[1])] : null;
-}
 
 // This module does not import the map's code (MapLibre): the team's tables
 // are drawn while it still loads, and the route goes on the map once there
@@ -220,7 +214,8 @@ export function initTeam(app) {
 
   let req = 0;
   let loaded = ''; // the parameters of the last load
-  const load = async () => {
+  // fit: the map frames the new route (not after an import: the map stays where the user left it).
+  const load = async ({ fit = true } = {}) => {
     const my = ++req;
     const p = params();
     loaded = JSON.stringify({ ...p, n: planN.value });
@@ -238,7 +233,7 @@ export function initTeam(app) {
         firstPlan(state.plan);
         if (my !== req) return;
         renderPlan();
-        if (state.plan && app.map) drawPlan(app, state.plan);
+        if (state.plan && app.map) drawPlan(app, state.plan, fit);
       });
     const members = (p.team ? askMembers(p.team, p)
       : Promise.reject(Object.assign(new Error('no team'), { kind: 'missing' })))
@@ -255,6 +250,10 @@ export function initTeam(app) {
   // The window, or the planner's town (which the team's reports do not
   // read): asked again only when the window changed.
   app.on('window', () => { if (state.team && JSON.stringify({ ...params(), n: planN.value }) !== loaded) load(); });
+  // An import that changed rows (imports.js, once per import): the gaps,
+  // the route, the members and the special households are asked again, or
+  // they would disagree with the map's tiles until a reload.
+  app.on('imported', () => { if (state.team) load({ fit: false }); });
   // A route that came before the map: drawn once the map is there.
   app.on('map', () => { if (state.plan) drawPlan(app, state.plan); });
   app.selectTeam = (code) => {
@@ -342,12 +341,10 @@ function planPadding(app, print = false) {
 }
 
 function fitPlan(app, plan, opts) {
-  const coords = [...(plan.base ? [plan.base] : []), ...plan.stops.filter((s) => s.lnglat).map((s) => s.lnglat)];
-  if (!coords.length) return false;
-  const xs = coords.map((c) => c[0]);
-  const ys = coords.map((c) => c[1]);
+  const box = boundsOf([...(plan.base ? [plan.base] : []), ...plan.stops.filter((s) => s.lnglat).map((s) => s.lnglat)]);
+  if (!box) return false;
   const { print, ...move } = opts;
-  app.map.fitTo([[Math.min(...xs), Math.min(...ys)], [Math.max(...xs), Math.max(...ys)]], { maxZoom: 13, padding: planPadding(app, print), ...move });
+  app.map.fitTo(box, { maxZoom: 13, padding: planPadding(app, print), ...move });
   return true;
 }
 
@@ -410,7 +407,8 @@ function membersTable(rows, sort, onSort) {
     // count the same entries), so "visits" beside "diary entries" said it twice.
     { key: 'diary_entries', label: t('col.diaryEntries'), numeric: true, value: visitsOf, render: (r) => num(visitsOf(r)) },
     { key: 'weekly', label: t('col.weekly'), value: (r) => weeklyOf(r).filter((v) => v > 0).length, render: (r) => sparkline(weeklyOf(r)) },
-    { key: 'households_contacted', label: t('col.households'), numeric: true, render: (r) => num(r.households_contacted) },
+    // "<11" (another member's 0 to 10) sorts as 5, inside its range, as specialWaiting's labels do.
+    { key: 'households_contacted', label: t('col.households'), numeric: true, value: (r) => (typeof r.households_contacted === 'string' ? 5 : r.households_contacted), render: (r) => num(r.households_contacted) },
     { key: 'target_met', label: t('col.target'), value: (r) => (meets(r) ? 1 : 0), render: (r) => yesNo(meets(r)) },
     { key: 'contact_point', label: t('col.contactPoint'), value: (r) => (hasPoint(r) ? 1 : 0), render: (r) => (hasPoint(r) ? (typeof r.contact_point === 'string' ? r.contact_point : t('yes')) : t('no')) },
     { key: 'problems', label: t('col.problems'), numeric: true, value: (r) => r.problems_collected, render: (r) => `${num(r.problems_collected)} / ${num(r.problems_resolved)}` },

@@ -72,6 +72,13 @@ export function loading() {
   return h('p', { class: 'muted loading', role: 'status' }, t('status.loading'));
 }
 
+/** csvCell quotes a value for CSV, and defuses text Excel would run as a formula. */
+export function csvCell(v) {
+  let s = v === undefined || v === null ? '' : String(v);
+  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+}
+
 /**
  * sortableTable renders rows under columns. Each column: {key, label,
  * value(row) for sorting, render(row) for display, numeric}. Clicking (or

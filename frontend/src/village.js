@@ -3,6 +3,7 @@
 // weekly visits chart and the problems collected and resolved.
 
 import { api } from './endpoints.js';
+import { boundsOf, eachCoord } from './geo.js';
 import { date, num, pct, t } from './i18n.js';
 import { ONE_THIRD_COLOUR } from './scales.js';
 import {
@@ -49,8 +50,35 @@ export function initVillagePanel(app) {
   };
 
   /**
+   * goTo frames the village's outline (its box in the villages tiles the map
+   * holds, padded, at most zoom 15). A village not in them yet (out of
+   * view) is flown to by its centre first, then framed once its tiles are
+   * there; an outline partly out of view, framed again once whole.
+   */
+  const goTo = (my, code, centre) => {
+    const m = app.map.map;
+    const fit = (box) => app.map.fitTo(box, { padding: clearOfLegend(m), maxZoom: 15 });
+    const again = (box) => m.once('idle', () => {
+      const b = villageBox(m, code);
+      if (my !== req || !b) return;
+      if (!box || b[0][0] < box[0][0] || b[0][1] < box[0][1] || b[1][0] > box[1][0] || b[1][1] > box[1][1]) {
+        fit(b);
+        if (!box) again(b);
+      }
+    });
+    // (A map already still would wait for its next frame: drawn now.)
+    m.triggerRepaint();
+    const box = villageBox(m, code);
+    if (box) fit(box);
+    else if (centre) app.map.flyTo(centre, Math.max(12, Math.min(m.getZoom(), 14)));
+    else return;
+    again(box);
+  };
+
+  /**
    * openVillage shows the panel for a village code; with fly, the map first
-   * goes to the village (its centre from the caller or from the answer).
+   * goes to the village (framed by its outline, see goTo; its centre from
+   * the caller or from the answer until the outline's tiles are there).
    */
   app.openVillage = async (code, { feature, fly = false, centre } = {}) => {
     const my = ++req;
@@ -62,14 +90,14 @@ export function initVillagePanel(app) {
     document.body.classList.add('panel-open');
     app.map.map.resize();
     app.map.selectVillage(code);
-    if (fly && centre) app.map.flyTo(centre, 13);
+    if (fly && centre) goTo(my, code, centre);
     render();
     try {
       const data = await api.village(code, app.window);
       if (my !== req) return;
       current.data = data;
       const c = data.centre || data.center;
-      if (fly && !centre && Array.isArray(c)) app.map.flyTo(c, 13);
+      if (fly && !centre) goTo(my, code, Array.isArray(c) ? c : null);
     } catch (err) {
       if (my !== req) return;
       current.error = err;
@@ -80,6 +108,48 @@ export function initVillagePanel(app) {
   };
   app.on('lang', render);
   app.on('window', () => { if (current) app.openVillage(current.code, { feature: current.feature }); });
+  // An import that changed rows: the open village's figures, asked again
+  // where they are shown (the focus stays in the import tab).
+  app.on('imported', async () => {
+    if (!current?.data) return; // still loading (or refused): that answer stands
+    const my = ++req;
+    const open = current;
+    try {
+      const data = await api.village(open.code, app.window);
+      if (my !== req || current !== open) return;
+      open.data = data;
+      render();
+    } catch {
+      // The figures shown stay; the next window or open asks again.
+    }
+  });
+}
+
+/**
+ * clearOfLegend is the padding that keeps a frame clear of the legend over
+ * the map's lower right corner: the side it covers less of (right or
+ * bottom) gets its size, the others 60 px (as the team view's route).
+ */
+function clearOfLegend(m) {
+  const pad = { top: 60, right: 60, bottom: 60, left: 60 };
+  const c = m.getContainer().getBoundingClientRect();
+  const lg = document.getElementById('legend-box')?.getBoundingClientRect();
+  if (!c.width || !c.height || !lg?.width || lg.left >= c.right || lg.top >= c.bottom) return pad;
+  const right = c.right - lg.left + 20;
+  const bottom = c.bottom - lg.top + 20;
+  if (right / c.width <= bottom / c.height) {
+    if (right < c.width / 2) pad.right = Math.max(pad.right, right);
+  } else if (bottom < c.height / 2) pad.bottom = Math.max(pad.bottom, bottom);
+  return pad;
+}
+
+/** villageBox is the box around a village's outline in the villages tiles the map holds, or null. */
+function villageBox(m, code) {
+  const points = [];
+  for (const f of m.querySourceFeatures('villages', { sourceLayer: 'villages', filter: ['==', ['get', 'code'], code] })) {
+    eachCoord(f.geometry, (c) => { points.push(c); });
+  }
+  return boundsOf(points);
 }
 
 function fromFeature(p) {
@@ -135,7 +205,7 @@ function details(d, today) {
       parts.push(h('p', { class: 'muted', id: 'village-hidden-note' }, t('summary.hiddenNote')));
     }
   } else if (d.special_waiting !== undefined) {
-    parts.push(h('dl', { class: 'facts' }, h('dt', {}, t('village.specialSum')), h('dd', {}, num(d.special_waiting))));
+    parts.push(h('dl', { class: 'facts' }, h('dt', {}, t('village.specialSum')), h('dd', {}, specialWaiting(d).text)));
   }
   if (d.problems_collected !== undefined) {
     parts.push(h('p', {}, t('village.problems', { c: num(d.problems_collected), r: num(d.problems_resolved) })));

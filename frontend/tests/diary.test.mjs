@@ -198,7 +198,9 @@ describe('a member writes the diary on a phone', () => {
       await lpage.click('#diary-submit');
       assert.match(await lpage.locator('#diary-form-error').innerText(), /member/, 'a leader is asked for the member first');
       await lpage.fill('#diary-household', h.code);
-      await lpage.fill('#diary-member', code);
+      // The team's members by name, once known (a typed code before).
+      if (await lpage.locator('select#diary-member').count()) await lpage.selectOption('#diary-member', code);
+      else await lpage.fill('#diary-member', code);
       await lpage.selectOption('#diary-kind', 'assistance_delivery');
       await lpage.click('#diary-submit');
       await lpage.locator('#diary-notice', { hasText: `Sent: ${h.code}` }).waitFor({ timeout: 15000 });

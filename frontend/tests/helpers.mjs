@@ -1,10 +1,15 @@
 // Shared set-up of the browser tests: Debian's Chromium through
 // playwright-core (no browser is ever downloaded), sign-in with the demo
-// accounts, and reading the map canvas's pixels.
+// accounts, reading the map canvas's pixels, the API's JSON as the page's
+// session reads it, and switching the page's language.
 
+import assert from 'node:assert/strict';
 import { readFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+
+// hexRGB is the [r, g, b] of a '#rrggbb' colour, as the page's own scales read it.
+export { rgb as hexRGB } from '../src/scales.js';
 
 export const BASE = process.env.LIANXIN_URL || 'http://127.0.0.1:8080';
 export const ARTIFACTS = process.env.LIANXIN_ARTIFACTS || join(process.cwd(), '..', 'test-artifacts');
@@ -120,4 +125,21 @@ export function changedShare(a, b) {
 
 export async function shot(page, name, opts = {}) {
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), ...opts });
+}
+
+/** apiJSON fetches path in the page (with its session) and returns the JSON. */
+export const apiJSON = (page, path) => page.evaluate(async (p) => {
+  const res = await fetch(p);
+  if (!res.ok) throw new Error(`GET ${p}: ${res.status} ${await res.text()}`);
+  return res.json();
+}, path);
+
+/** setLang clicks the language button until the page is in lang (zh-CN or en). */
+export async function setLang(page, lang) {
+  for (let i = 0; i < 2; i++) {
+    const now = await page.evaluate(() => document.documentElement.lang);
+    if (now.startsWith(lang.slice(0, 2))) return;
+    await page.click('#lang');
+  }
+  assert.ok((await page.evaluate(() => document.documentElement.lang)).startsWith(lang.slice(0, 2)), `page language ${lang}`);
 }

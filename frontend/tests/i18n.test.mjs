@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 
 import { TABLES } from '../src/i18n.js';
+import { OPTION_NAMES } from '../src/imports.js';
 
 const src = join(import.meta.dirname, '..', 'src');
 
@@ -30,7 +31,7 @@ test('every key the page names exists', () => {
   assert.deepEqual(missing, [], 'keys used but not in the table');
 });
 
-test('the dynamic keys exist: metrics, layers, groups, roles, summary', () => {
+test('the dynamic keys exist: metrics, layers, groups, roles, option names', () => {
   const need = [
     ...['coverage', 'visits', 'special_waiting', 'open_problems'].map((k) => `metric.${k}`),
     ...['contact_points', 'projects', 'river_works', 'visits', 'towns', 'villages', 'households', 'h3',
@@ -38,6 +39,7 @@ test('the dynamic keys exist: metrics, layers, groups, roles, summary', () => {
     ...['poor', 'seriously_ill', 'disabled', 'empty_nest', 'left_behind_children', 'community_correction'].map((k) => `group.${k}`),
     ...['leader', 'senior_adviser', 'cadre', 'village_official'].map((k) => `role.${k}`),
     ...['admin', 'planner', 'team_leader', 'gis', 'member', 'household_points', 'personal_fields'].map((k) => `urole.${k}`),
+    ...[...OPTION_NAMES].map((k) => `imp.optionName.${k}`),
   ];
   for (const lang of ['zh-CN', 'en']) {
     const missing = need.filter((k) => !(k in TABLES[lang]));

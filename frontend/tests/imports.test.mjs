@@ -17,7 +17,8 @@ import {
   ARTIFACTS, launch, mapIdle, openApp, shot,
 } from './helpers.mjs';
 import { TABLES } from '../src/i18n.js';
-import { IMPORT_LAYERS, csvCell, rejectsCSV } from '../src/imports.js';
+import { IMPORT_LAYERS, rejectsCSV } from '../src/imports.js';
+import { csvCell } from '../src/ui.js';
 
 const LEADER = 'leader-321299101';
 const TOWN = '321299101';
@@ -308,9 +309,10 @@ describe('a team leader imports the diary', () => {
     const text = readFileSync(await download.path(), 'utf8');
     assert.ok(text.startsWith('\ufeff'), 'the reasons CSV starts with a UTF-8 BOM');
     const lines = text.slice(1).trim().split('\r\n');
-    assert.equal(lines[0], 'file,unit,line,field,reason');
+    // Worded as the tab's table: Chinese headers, the column as typed, the reason in Chinese.
+    assert.equal(lines[0], '文件,行号,字段,原因');
     assert.equal(lines.length, 2, `reasons CSV:\n${text}`);
-    assert.match(lines[1], /^民情日记\.csv,line,3,kind,/, `reasons CSV row ${lines[1]}`);
+    assert.match(lines[1], /^民情日记\.csv,3,走访类型,“串门”不是可选值之一/, `reasons CSV row ${lines[1]}`);
   });
 
   test('in English every word of the tab is English', async () => {

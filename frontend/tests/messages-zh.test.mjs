@@ -63,7 +63,7 @@ describe('the Import tab on a zh-CN page', () => {
     const text = await page.locator('#import-outcome').textContent();
     await shot(page, 'zh-import-badheader');
     assert.match(text, /表头第 1 列“流水号”不是可识别的列名/, `outcome: ${text}`);
-    assert.match(text, /缺少必填列“日记编号”（也可写作 external_id、走访编号、记录编号、编号、id）/, `outcome: ${text}`);
+    assert.match(text, /缺少必填列“日记编号”（也可写作 external_id、走访编号、记录编号、走访记录编号、日记号）/, `outcome: ${text}`);
     assert.deepEqual(english(text, ['badhdr.csv', 'external_id', 'member_code', 'id']), [], `English words in: ${text}`);
   });
 

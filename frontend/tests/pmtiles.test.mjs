@@ -36,6 +36,7 @@ describe('offline map package', () => {
       btn.click(),
     ]);
     assert.equal(download.suggestedFilename(), `${code}.pmtiles`, 'the file is named for the town');
+    assert.match(download.url(), /\/api\/v1\/export\/pmtiles\?/, `the download's URL ${download.url()}: the browser follows the package's own, no copy in the tab (blob:)`);
     const path = join(ARTIFACTS, `${code}.pmtiles`);
     await download.saveAs(path);
     const b = readFileSync(path);

@@ -14,7 +14,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { launch, mapIdle, openApp, shot } from './helpers.mjs';
+import {
+  apiJSON, hexRGB, launch, mapIdle, openApp, setLang, shot,
+} from './helpers.mjs';
 
 const GROUPS = ['poor', 'seriously_ill', 'disabled', 'empty_nest', 'left_behind_children', 'community_correction'];
 
@@ -44,7 +46,6 @@ async function block(page, x, y, n) {
 }
 
 const rgb = (css) => css.match(/\d+/g).slice(0, 3).map(Number);
-const hex = (c) => [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16));
 const dist = (a, b) => Math.max(...a.map((v, i) => Math.abs(v - b[i])));
 
 /**
@@ -75,23 +76,6 @@ async function interiorPoints(page, layer, want, n = 8) {
     }
     return out;
   }, [layer, want.toString(), n]);
-}
-
-/** apiJSON fetches path in the page (with its session) and returns the JSON. */
-const apiJSON = (page, path) => page.evaluate(async (p) => {
-  const res = await fetch(p);
-  if (!res.ok) throw new Error(`GET ${p}: ${res.status} ${await res.text()}`);
-  return res.json();
-}, path);
-
-/** setLang clicks the language button until the page is in lang (zh-CN or en). */
-async function setLang(page, lang) {
-  for (let i = 0; i < 2; i++) {
-    const now = await page.evaluate(() => document.documentElement.lang);
-    if (now.startsWith(lang.slice(0, 2))) return;
-    await page.click('#lang');
-  }
-  assert.ok((await page.evaluate(() => document.documentElement.lang)).startsWith(lang.slice(0, 2)), `page language ${lang}`);
 }
 
 const HIDDEN = { 'zh-CN': '已隐藏', en: 'hidden' };
@@ -130,7 +114,7 @@ describe('privacy labels on the planner view', () => {
       ink: e.dataset.ink, ground: e.dataset.ground, image: getComputedStyle(e).backgroundImage,
     }));
     assert.ok(legend.ink && legend.ground, `the legend's hidden swatch is striped: ${JSON.stringify(legend)}`);
-    const [ink, ground] = [hex(legend.ink), hex(legend.ground)];
+    const [ink, ground] = [hexRGB(legend.ink), hexRGB(legend.ground)];
     for (const c of [ink, ground]) {
       assert.ok(legend.image.includes(`rgb(${c.join(', ')})`), `the legend's hidden swatch draws rgb(${c}): ${legend.image}`);
     }

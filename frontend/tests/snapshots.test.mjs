@@ -180,7 +180,7 @@ describe('coverage snapshots', () => {
     const text = readFileSync(await download.path(), 'utf8');
     assert.ok(text.startsWith('\ufeff'), `the CSV starts ${JSON.stringify(text.slice(0, 8))}, want a UTF-8 BOM`);
     const lines = text.slice(1).trimEnd().split('\r\n');
-    assert.equal(lines[0], '村居代码,村居名称,镇代码,变化,之前覆盖率,之后覆盖率,覆盖人口变化,尚需覆盖人口变化,待走访特殊群体户变化');
+    assert.equal(lines[0], '村居代码,村居名称,镇代码,变化,之前覆盖率,之后覆盖率,覆盖人口变化,尚需覆盖人口变化,待访特殊群体变化（各类之和）');
     assert.equal(lines.length, diff.villages.length + 1, 'one line per village of the diff');
     for (const [i, v] of diff.villages.entries()) {
       const waiting = v.special_waiting_change === 'hidden' ? '已隐藏' : String(v.special_waiting_change);

@@ -216,7 +216,19 @@ describe('web map', () => {
     const moved = Math.abs(afterView.zoom - before.zoom) > 0.5
       || Math.hypot(afterView.centre[0] - before.centre[0], afterView.centre[1] - before.centre[1]) > 0.005;
     assert.ok(moved, `the map moved to village ${code}: before ${JSON.stringify(before)}, after ${JSON.stringify(afterView)}`);
-    assert.ok(afterView.zoom >= 12, `zoomed in on the village: zoom ${afterView.zoom}, want ≥ 12`);
+    // Framed by its outline (review 3), at whatever zoom that takes.
+    const outline = await page.evaluate((c) => {
+      const m = window.lianxin.map.map;
+      const view = m.getBounds();
+      let n = 0;
+      let out = 0;
+      for (const f of m.querySourceFeatures('villages', { sourceLayer: 'villages', filter: ['==', ['get', 'code'], c] })) {
+        const walk = (x) => (typeof x[0] === 'number' ? (n++, view.contains(x) || out++) : x.forEach(walk));
+        walk(f.geometry.coordinates);
+      }
+      return { n, out };
+    }, code);
+    assert.ok(outline.n > 0 && outline.out === 0, `village ${code}'s outline in view: ${outline.out} of ${outline.n} points out (zoom ${afterView.zoom})`);
     await page.locator('#village-body .facts').first().waitFor();
     const title = await page.locator('#village-title').innerText();
     assert.ok(title.trim().length > 0, 'the panel names the village');
