@@ -300,6 +300,19 @@ func (f *fixture) endpoints() []endpoint {
 			access: adminOnly, ok: []int{404}},
 		{method: "DELETE", route: "/api/v1/admin/users/:name/roles", path: "/api/v1/admin/users/matrix-nobody/roles?role=planner",
 			access: adminOnly, ok: []int{404}},
+		{method: "GET", route: "/api/v1/admin/users/:name/tokens", path: "/api/v1/admin/users/matrix-nobody/tokens",
+			access: adminOnly, ok: []int{404}},
+		{method: "POST", route: "/api/v1/admin/users/:name/tokens", path: "/api/v1/admin/users/matrix-nobody/tokens", body: `{}`,
+			access: adminOnly, ok: []int{404}},
+		{method: "DELETE", route: "/api/v1/admin/users/:name/tokens/:id", path: "/api/v1/admin/users/matrix-nobody/tokens/1",
+			access: adminOnly, ok: []int{404}},
+		// A user's own API tokens, from a signed-in session: the allowed
+		// answers list them, refuse a bad expiry (so the matrix makes no
+		// token) and find no token of the caller's with that id.
+		{method: "GET", route: "/api/v1/auth/tokens", path: "/api/v1/auth/tokens", access: signedIn},
+		{method: "POST", route: "/api/v1/auth/tokens", path: "/api/v1/auth/tokens", body: `{"expires_days":-1}`,
+			access: signedIn, ok: []int{400}},
+		{method: "DELETE", route: "/api/v1/auth/tokens/:id", path: "/api/v1/auth/tokens/999999999", access: signedIn, ok: []int{404}},
 
 		{method: "GET", route: "/tiles/:layer", path: "/tiles/villages.json", access: signedIn, params: tileParams},
 		{method: "GET", route: "/tiles/:layer", path: "/tiles/households.json", access: householdDetail},
