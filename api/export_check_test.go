@@ -1,19 +1,14 @@
 package api_test
 
 import (
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"lianxin"
-	"lianxin/api"
 	"lianxin/demo/demotest"
-	"lianxin/export"
-	"lianxin/tiles"
 )
 
 // ?check=true on the download routes answers what the download would do
@@ -22,21 +17,9 @@ import (
 // layer, its rows. The web map asks it before it lets the browser download.
 func TestExportCheck(t *testing.T) {
 	st, url, _ := demotest.New(t)
-	ctx := context.Background()
-	towns, err := st.Towns(ctx, lianxin.SystemScope())
-	if err != nil || len(towns) < 2 {
-		t.Fatalf("towns: %v (%d), want at least 2", err, len(towns))
-	}
-	mine, other := towns[0], towns[1]
+	mine, other := twoTowns(t, st)
 	scope := lianxin.Scope{User: "leader-one-town", Roles: []lianxin.Role{lianxin.RoleTeamLeader}, Towns: []int32{mine.ID}, HouseholdPoints: true}
-	tileSrv, err := tiles.New(st, tiles.FromEngine(st), tiles.Options{CacheBytes: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := api.NewServer(api.Config{}, api.Deps{Logger: quietLogger(), Health: st, DefaultScope: &scope,
-		Tiles: tileSrv, Reports: st, Export: export.New(st, export.Options{Logger: quietLogger()})})
-	ts := httptest.NewServer(srv)
-	t.Cleanup(ts.Close)
+	ts := downloadServer(t, st, scope)
 	wantVillages := count(t, url, "SELECT count(*) FROM villages WHERE town_id = "+itoa(int64(mine.ID)))
 	exportsBefore := count(t, url, "SELECT count(*) FROM exports")
 

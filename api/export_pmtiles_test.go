@@ -17,6 +17,7 @@ import (
 
 	"lianxin"
 	"lianxin/api"
+	"lianxin/coverage"
 	"lianxin/demo/demotest"
 	"lianxin/export"
 	"lianxin/store"
@@ -29,20 +30,9 @@ import (
 func TestPMTilesDownload(t *testing.T) {
 	st, _, _ := demotest.New(t)
 	ctx := context.Background()
-	towns, err := st.Towns(ctx, lianxin.SystemScope())
-	if err != nil || len(towns) < 2 {
-		t.Fatalf("towns: %v (%d), want at least 2", err, len(towns))
-	}
-	mine, other := towns[0], towns[1]
+	mine, other := twoTowns(t, st)
 	scope := lianxin.Scope{User: "gis-one-town", Roles: []lianxin.Role{lianxin.RoleGIS}, Towns: []int32{mine.ID}}
-	tileSrv, err := tiles.New(st, tiles.FromEngine(st), tiles.Options{CacheBytes: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := api.NewServer(api.Config{}, api.Deps{Logger: quietLogger(), Health: st, DefaultScope: &scope,
-		Tiles: tileSrv, Reports: st, Export: export.New(st, export.Options{Logger: quietLogger()})})
-	ts := httptest.NewServer(srv)
-	t.Cleanup(ts.Close)
+	ts := downloadServer(t, st, scope)
 
 	for _, tc := range []struct {
 		name, query string
@@ -173,4 +163,29 @@ func TestPMTilesDownload(t *testing.T) {
 	if !found {
 		t.Errorf("export log %+v: want a completed pmtiles export of town %s by %s with %d rows (tiles)", recs, mine.Code, scope.User, len(root))
 	}
+}
+
+// twoTowns is the demo county's first two towns: one of the caller's, one not.
+func twoTowns(t *testing.T, st *store.Store) (mine, other coverage.Town) {
+	t.Helper()
+	towns, err := st.Towns(context.Background(), lianxin.SystemScope())
+	if err != nil || len(towns) < 2 {
+		t.Fatalf("towns: %v (%d), want at least 2", err, len(towns))
+	}
+	return towns[0], towns[1]
+}
+
+// downloadServer serves the downloads (exports, offline packages) as scope,
+// with the tile service the packages are drawn from and no tile cache.
+func downloadServer(t *testing.T, st *store.Store, scope lianxin.Scope) *httptest.Server {
+	t.Helper()
+	tileSrv, err := tiles.New(st, tiles.FromEngine(st), tiles.Options{CacheBytes: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := api.NewServer(api.Config{}, api.Deps{Logger: quietLogger(), Health: st, DefaultScope: &scope,
+		Tiles: tileSrv, Reports: st, Export: export.New(st, export.Options{Logger: quietLogger()})})
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	return ts
 }

@@ -24,25 +24,8 @@ import (
 // (five_coverages.towns) and are null, not empty, for another town.
 func TestFiveCoveragesCoverEveryTownAsked(t *testing.T) {
 	ctx := context.Background()
-	_, dbURL, county := demotest.New(t)
-	app, err := store.Open(ctx, dbURL, store.Options{MaxConns: 2, Role: store.AppRole, CoverageCache: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer app.Close()
-	own, other := county.Towns[0], county.Towns[1]
-	conn := storetest.Connect(t, dbURL)
-	var memberID int32
-	if err := conn.QueryRow(ctx, `SELECT id FROM members WHERE town_id = $1 ORDER BY code LIMIT 1`, own.ID).Scan(&memberID); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := conn.Exec(ctx, `INSERT INTO users (username) VALUES ('five-member')`); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := conn.Exec(ctx, `INSERT INTO user_roles (user_id, role, town_id, member_id)
-SELECT id, 'member', $1, $2 FROM users WHERE username = 'five-member'`, own.ID, memberID); err != nil {
-		t.Fatal(err)
-	}
+	r := newTownRoles(t, "five-member")
+	app, county, own, other := r.app, r.county, r.own, r.other
 	villageTown := map[string]string{}
 	townCode := map[int32]string{}
 	for _, tw := range county.Towns {
@@ -58,9 +41,7 @@ SELECT id, 'member', $1, $2 FROM users WHERE username = 'five-member'`, own.ID, 
 	w := coverage.Query{From: day("2026-03-01"), To: day("2026-03-08")}
 	reports := coverage.NewReports(app, now)
 	system := lianxin.SystemScope()
-	planner := lianxin.Scope{User: "planner", Roles: []lianxin.Role{lianxin.RolePlanner}, AllTowns: true}
-	leader := lianxin.Scope{User: "leader", Roles: []lianxin.Role{lianxin.RoleTeamLeader}, Towns: []int32{own.ID}, HouseholdPoints: true}
-	member := lianxin.Scope{User: "five-member", Roles: []lianxin.Role{lianxin.RoleMember}, Towns: []int32{own.ID}}
+	planner, leader, member := r.planner, r.leader, r.member
 
 	summary := func(scope lianxin.Scope, town string) coverage.Summary {
 		t.Helper()

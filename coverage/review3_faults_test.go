@@ -9,9 +9,6 @@ import (
 
 	"lianxin"
 	"lianxin/coverage"
-	"lianxin/demo/demotest"
-	"lianxin/store"
-	"lianxin/store/storetest"
 )
 
 // Review 3, faults 5, 9 and 13, on the demo county as the server's role
@@ -22,35 +19,16 @@ import (
 // visited are counted in five_coverages and listed as group petition.
 func TestReview3Faults(t *testing.T) {
 	ctx := context.Background()
-	_, dbURL, county := demotest.New(t)
-	app, err := store.Open(ctx, dbURL, store.Options{MaxConns: 2, Role: store.AppRole, CoverageCache: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer app.Close()
-	own, other := county.Towns[0], county.Towns[1]
-	conn := storetest.Connect(t, dbURL)
-	var memberID int32
-	if err := conn.QueryRow(ctx, `SELECT id FROM members WHERE town_id = $1 ORDER BY code LIMIT 1`, own.ID).Scan(&memberID); err != nil {
-		t.Fatal(err)
-	}
+	r := newTownRoles(t, "r3-member")
+	app, county, conn, own, other, memberID := r.app, r.county, r.conn, r.own, r.other, r.memberID
 	// Fault 5's teammate: no entries, no contact point.
 	if _, err := conn.Exec(ctx, `INSERT INTO members (code, name, team_id, town_id, role)
 SELECT 'M0901', '新队员', team_id, town_id, 'cadre' FROM members WHERE id = $1`, memberID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := conn.Exec(ctx, `INSERT INTO users (username) VALUES ('r3-member')`); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := conn.Exec(ctx, `INSERT INTO user_roles (user_id, role, town_id, member_id)
-SELECT id, 'member', $1, $2 FROM users WHERE username = 'r3-member'`, own.ID, memberID); err != nil {
-		t.Fatal(err)
-	}
 	reports := coverage.NewReports(app, func() time.Time { return day("2026-11-27") })
 	system := lianxin.SystemScope()
-	planner := lianxin.Scope{User: "planner", Roles: []lianxin.Role{lianxin.RolePlanner}, AllTowns: true}
-	leader := lianxin.Scope{User: "leader", Roles: []lianxin.Role{lianxin.RoleTeamLeader}, Towns: []int32{own.ID}, HouseholdPoints: true}
-	member := lianxin.Scope{User: "r3-member", Roles: []lianxin.Role{lianxin.RoleMember}, Towns: []int32{own.ID}}
+	planner, leader, member := r.planner, r.leader, r.member
 
 	t.Run("fault 5: member checks", func(t *testing.T) {
 		cases := []struct {
