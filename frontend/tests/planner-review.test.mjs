@@ -7,61 +7,17 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { launch, mapIdle, openApp, shot } from './helpers.mjs';
-
-/** setWeeks sets the time window to weeks [w1, w2) of the campaign. */
-async function setWeeks(page, w1, w2) {
-  await page.locator('#week-from').evaluate((el, n) => { el.value = String(n); el.dispatchEvent(new Event('change')); }, w1);
-  await page.locator('#week-to').evaluate((el, n) => { el.value = String(n); el.dispatchEvent(new Event('change')); }, w2);
-  await mapIdle(page);
-}
+import {
+  canvasBlock, colourDistance as dist, interiorPoints, launch, mapIdle, openApp, setWeeks, shot,
+} from './helpers.mjs';
 
 /** pixel reads the map canvas's colour at CSS pixel (x, y). */
-async function pixel(page, x, y) {
-  return page.evaluate(([px, py]) => {
-    const src = window.lianxin.map.map.getCanvas();
-    const r = src.width / src.clientWidth;
-    const c = document.createElement('canvas');
-    c.width = 1;
-    c.height = 1;
-    const ctx = c.getContext('2d');
-    ctx.drawImage(src, Math.round(px * r), Math.round(py * r), 1, 1, 0, 0, 1, 1);
-    return Array.from(ctx.getImageData(0, 0, 1, 1).data.slice(0, 3));
-  }, [x, y]);
-}
+const pixel = async (page, x, y) => (await canvasBlock(page, x, y, 1))[0];
 
 /** summaryLoaded waits until the summary panel shows the last summary asked for. */
 async function summaryLoaded(page) {
   await page.waitForFunction(() => document.getElementById('summary').getAttribute('aria-busy') === 'false'
     && document.getElementById('summary-five'));
-}
-
-const dist = (a, b) => Math.max(...a.map((v, i) => Math.abs(v - b[i])));
-
-/**
- * interiorPoints finds up to n canvas points well inside features of layer
- * (no outline of any village or town within 4 px), with their properties.
- */
-async function interiorPoints(page, layer, want, n = 12) {
-  return page.evaluate(([lyr, wantFn, max]) => {
-    const map = window.lianxin.map.map;
-    const keep = new Function('p', `return (${wantFn})(p);`);
-    const lines = ['villages-line', 'villages-below', 'towns-line', 'village-selected', 'h3-line'].filter((id) => map.getLayer(id));
-    const { clientWidth: w, clientHeight: h } = map.getCanvas();
-    const out = [];
-    for (let y = 40; y < h - 40 && out.length < max; y += 13) {
-      for (let x = 40; x < w - 80 && out.length < max; x += 17) {
-        const f = map.queryRenderedFeatures([x, y], { layers: [lyr] });
-        if (f.length !== 1 || !keep(f[0].properties)) continue;
-        const box = map.queryRenderedFeatures([[x - 4, y - 4], [x + 4, y + 4]], { layers: lines });
-        if (box.length > 0) continue;
-        const same = map.queryRenderedFeatures([[x - 4, y - 4], [x + 4, y + 4]], { layers: [lyr] });
-        if (same.length !== 1) continue;
-        out.push({ x, y, props: f[0].properties });
-      }
-    }
-    return out;
-  }, [layer, want.toString(), n]);
 }
 
 describe('planner review', () => {
@@ -84,7 +40,7 @@ describe('planner review', () => {
     const swatches = await page.locator('#legend .legend-classes').first().locator('.swatch')
       .evaluateAll((els) => els.map((e) => getComputedStyle(e).backgroundColor));
     const breaks = await page.evaluate(() => window.lianxin.map.legend().breaks);
-    const pts = await interiorPoints(page, 'villages-fill', (p) => p.coverage !== undefined);
+    const pts = await interiorPoints(page, 'villages-fill', (p) => p.coverage !== undefined, 12);
     assert.ok(pts.length >= 3, `set-up: villages with coverage inside the view: ${pts.length}`);
     const legendBox = await page.locator('#legend').boundingBox().catch(() => null);
     let checked = 0;

@@ -15,68 +15,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import {
-  apiJSON, hexRGB, launch, mapIdle, openApp, setLang, shot,
+  apiJSON, canvasBlock, colourDistance as dist, hexRGB, interiorPoints, launch, mapIdle, openApp, setLang, setWeeks, shot,
 } from './helpers.mjs';
 
-const GROUPS = ['poor', 'seriously_ill', 'disabled', 'empty_nest', 'left_behind_children', 'community_correction'];
-
-/** setWeeks sets the time window to weeks [w1, w2) of the campaign. */
-async function setWeeks(page, w1, w2) {
-  await page.locator('#week-from').evaluate((el, n) => { el.value = String(n); el.dispatchEvent(new Event('change')); }, w1);
-  await page.locator('#week-to').evaluate((el, n) => { el.value = String(n); el.dispatchEvent(new Event('change')); }, w2);
-  await mapIdle(page);
-}
-
-/** block reads the map canvas's colours in the n × n CSS pixels from (x, y), as [r, g, b] each. */
-async function block(page, x, y, n) {
-  const data = await page.evaluate(([px, py, size]) => {
-    const src = window.lianxin.map.map.getCanvas();
-    const r = src.width / src.clientWidth;
-    const c = document.createElement('canvas');
-    c.width = size;
-    c.height = size;
-    const ctx = c.getContext('2d');
-    ctx.imageSmoothingEnabled = false;
-    ctx.drawImage(src, Math.round(px * r), Math.round(py * r), Math.round(size * r), Math.round(size * r), 0, 0, size, size);
-    return Array.from(ctx.getImageData(0, 0, size, size).data);
-  }, [x, y, n]);
-  const out = [];
-  for (let i = 0; i < data.length; i += 4) out.push(data.slice(i, i + 3));
-  return out;
-}
-
 const rgb = (css) => css.match(/\d+/g).slice(0, 3).map(Number);
-const dist = (a, b) => Math.max(...a.map((v, i) => Math.abs(v - b[i])));
 
-/**
- * interiorPoints finds up to n canvas points well inside features of layer
- * that want accepts (no village or town outline within 4 px, and clear of
- * the legend), with their properties.
- */
-async function interiorPoints(page, layer, want, n = 8) {
-  return page.evaluate(([lyr, wantFn, max]) => {
-    const map = window.lianxin.map.map;
-    const keep = new Function('p', `return (${wantFn})(p);`);
-    const lines = ['villages-line', 'villages-below', 'towns-line', 'village-selected', 'h3-line'].filter((id) => map.getLayer(id));
-    const canvas = map.getCanvas().getBoundingClientRect();
-    const legend = document.getElementById('legend')?.getBoundingClientRect();
-    const covered = (x, y) => legend && legend.width > 0 && x + canvas.left >= legend.left - 6 && x + canvas.left <= legend.right + 6
-      && y + canvas.top >= legend.top - 6 && y + canvas.top <= legend.bottom + 6;
-    const { clientWidth: w, clientHeight: h } = map.getCanvas();
-    const out = [];
-    for (let y = 40; y < h - 40 && out.length < max; y += 11) {
-      for (let x = 40; x < w - 60 && out.length < max; x += 13) {
-        if (covered(x, y)) continue;
-        const f = map.queryRenderedFeatures([x, y], { layers: [lyr] });
-        if (f.length !== 1 || !keep(f[0].properties)) continue;
-        if (map.queryRenderedFeatures([[x - 4, y - 4], [x + 4, y + 4]], { layers: lines }).length > 0) continue;
-        if (map.queryRenderedFeatures([[x - 4, y - 4], [x + 4, y + 4]], { layers: [lyr] }).length !== 1) continue;
-        out.push({ x, y, props: f[0].properties });
-      }
-    }
-    return out;
-  }, [layer, want.toString(), n]);
-}
+const GROUPS = ['poor', 'seriously_ill', 'disabled', 'empty_nest', 'left_behind_children', 'community_correction'];
 
 const HIDDEN = { 'zh-CN': '已隐藏', en: 'hidden' };
 
@@ -128,7 +72,7 @@ describe('privacy labels on the planner view', () => {
       // Over a stripe period every pixel is the legend's ink, its ground or
       // (where MapLibre smooths the pattern) a mix of the two, and both
       // show: no solid fill does that, a coverage class least of all.
-      const px = await block(page, x - 4, y - 4, 8);
+      const px = await canvasBlock(page, x - 4, y - 4, 8);
       const near = (c) => px.filter((p) => dist(p, c) <= 8).length / px.length;
       const onStripe = px.filter((p) => {
         const k = Math.min(1, Math.max(0, (p[0] - ink[0]) / (ground[0] - ink[0])));
