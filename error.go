@@ -35,6 +35,34 @@ type Error struct {
 
 func (e *Error) Error() string { return fmt.Sprintf("%s: %s", e.Code, e.Message) }
 
+// Refusal is what an *Error carries in Details when a program (the web
+// map) words the refusal in its user's language: the parameter or field
+// refused as the API names it ("" for the request as a whole), a reason
+// code and its parameters. Message stays the English sentence for other
+// clients. A reason once published keeps its meaning and parameters; the
+// diary and account refusals have the same JSON shape.
+type Refusal struct {
+	Field  string         `json:"field,omitempty"`
+	Reason string         `json:"reason"`
+	Params map[string]any `json:"params,omitempty"`
+}
+
+// Refuse returns an *Error of code with a Refusal in Details and the
+// formatted English message.
+func Refuse(code, field, reason string, params map[string]any, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...), Details: Refusal{Field: field, Reason: reason, Params: params}}
+}
+
+// RefusalOf is the Refusal of the first *Error in err's chain, if it has one.
+func RefusalOf(err error) (Refusal, bool) {
+	var e *Error
+	if !errors.As(err, &e) {
+		return Refusal{}, false
+	}
+	r, ok := e.Details.(Refusal)
+	return r, ok
+}
+
 // Errorf returns an *Error with a formatted message.
 func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}

@@ -4,26 +4,32 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
 	"lianxin"
 	"lianxin/auth"
+	"lianxin/coverage"
 )
 
 // API tokens from the web map: an admin lists, creates and revokes any
 // account's (/api/v1/admin/users/{name}/tokens, admins only, as every admin
 // route), and a signed-in user their own (/api/v1/auth/tokens), typically a
 // GIS user's token for QGIS. A token carries exactly its account's roles, so
-// taking one for oneself grants nothing new; it is minted only from a web
+// taking one for oneself grants nothing new; only the roles of desktop GIS
+// and scripts take one for themselves (auth.OwnTokenRoles); it is minted only from a web
 // session (not from another token, which would let a stolen token renew
 // itself for ever), and every creation and revocation is in the audit log.
 
 // tokenRequest is the body of a token creation.
 type tokenRequest struct {
-	Name        string `json:"name"`
-	ExpiresDays int    `json:"expires_days"` // 0: the server's default (90 days)
+	Name string `json:"name"`
+	// ExpiresDays from 1 to 366; absent: the server's default (90 days).
+	// 0 is refused, not read as the default (GIS review, nit 8).
+	ExpiresDays *int `json:"expires_days"`
 }
 
 // newTokenBody answers a creation: the token, shown this once.
@@ -58,12 +64,30 @@ func (s *Server) newTokenFor(c echo.Context, name string) error {
 	if err := dec.Decode(&req); err != nil {
 		return lianxin.Errorf(lianxin.EInvalid, "body: want JSON {\"name\"?, \"expires_days\"?}")
 	}
-	if req.ExpiresDays < 0 || req.ExpiresDays > 366 {
-		return auth.Refuse(lianxin.EInvalid, "expires_days", auth.ReasonTokenExpiry,
-			map[string]any{"days": req.ExpiresDays, "max": 366}, "expires_days: from 1 to 366, got %d", req.ExpiresDays)
+	days := 0 // the server's default
+	if req.ExpiresDays != nil {
+		days = *req.ExpiresDays
+		if days < 1 || days > 366 {
+			return auth.Refuse(lianxin.EInvalid, "expires_days", auth.ReasonTokenExpiry,
+				map[string]any{"days": days, "max": 366}, "expires_days: from 1 to 366, got %d", days)
+		}
+	}
+	if _, err := s.deps.Auth.User(c.Request().Context(), name); err != nil {
+		return err // an unknown account before its token's name
+	}
+	// A token without a name listed as a blank row: it is named for its
+	// day instead (scripts that send {} keep working); a name past 100
+	// characters (the web form's limit) is refused.
+	req.Name = strings.TrimSpace(req.Name)
+	if req.Name == "" {
+		req.Name = "token " + time.Now().In(coverage.Zone).Format(time.DateOnly)
+	}
+	if utf8.RuneCountInString(req.Name) > 100 {
+		return auth.Refuse(lianxin.EInvalid, "name", auth.ReasonTokenName, map[string]any{"max": 100},
+			"name: at most 100 characters, got %d", utf8.RuneCountInString(req.Name))
 	}
 	secret, t, err := s.deps.Auth.NewToken(c.Request().Context(), name, req.Name,
-		time.Duration(req.ExpiresDays)*24*time.Hour, scopeOf(c).User)
+		time.Duration(days)*24*time.Hour, scopeOf(c).User)
 	if err != nil {
 		return err
 	}
@@ -119,10 +143,16 @@ func (s *Server) ownTokens(c echo.Context) error {
 // revoked rather than pile up. An admin may make more.
 const maxOwnTokens = 10
 
-// POST /api/v1/auth/tokens: a token for the caller (for QGIS and scripts).
+// POST /api/v1/auth/tokens: a token for the caller (for QGIS and scripts),
+// whose roles must be among auth.OwnTokenRoles (403 token_role otherwise).
+// Listing and revoking one's own stay open to every role, so a member
+// who was given a token by an admin may still revoke it.
 func (s *Server) ownNewToken(c echo.Context) error {
 	name, err := ownUser(c)
 	if err != nil {
+		return err
+	}
+	if err := callerOf(c).user.MayMakeOwnToken(); err != nil {
 		return err
 	}
 	ts, err := s.deps.Auth.Tokens(c.Request().Context(), name)

@@ -186,6 +186,9 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		if s.deps.Auth != nil {
 			u, found, token, err := s.identify(c)
 			if err != nil && !public {
+				if lianxin.ErrorCode(err) == lianxin.EUnauthorized {
+					challenge(c)
+				}
 				return err
 			}
 			if err == nil && found {
@@ -200,7 +203,7 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		cl := callerOf(c)
 		if cl == nil || len(cl.scope.Roles) == 0 {
-			c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="lianxin"`)
+			challenge(c) // Bearer, and Basic for reading (challenge.go)
 			return lianxin.Errorf(lianxin.EUnauthorized, "sign in first: no valid session or API token")
 		}
 		if strings.HasPrefix(c.Path(), "/api/v1/admin/") && !cl.scope.Has(lianxin.RoleAdmin) && !cl.scope.Has(lianxin.RoleSystem) {
@@ -318,12 +321,16 @@ type meBody struct {
 	// over every layer the server serves: the web map greys out the others
 	// from this list rather than keep a copy of the rule.
 	Layers []string `json:"layers"`
+	// MayMakeToken says whether the caller may make their own API token
+	// (auth.User.MayMakeOwnToken): the GIS tab shows its token form only then.
+	MayMakeToken bool `json:"may_make_token"`
 }
 
 func newMeBody(u auth.User, sessionToken string, expires time.Time) meBody {
 	sc := u.Scope()
 	b := meBody{User: u.Username, Roles: sc.Roles, Grants: u.Roles, Towns: []string{}, AllTowns: sc.AllTowns,
-		HouseholdPoints: sc.HouseholdPoints, PersonalFields: sc.PersonalFields, Layers: readableLayers(sc)}
+		HouseholdPoints: sc.HouseholdPoints, PersonalFields: sc.PersonalFields, Layers: readableLayers(sc),
+		MayMakeToken: u.MayMakeOwnToken() == nil}
 	if b.Roles == nil {
 		b.Roles = []lianxin.Role{}
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/paulmach/orb"
 
 	"lianxin"
 	"lianxin/coverage"
@@ -28,11 +29,13 @@ type Exporter interface {
 	Layer(scope lianxin.Scope, name string) (*export.Layer, error)
 	Export(ctx context.Context, scope lianxin.Scope, req export.Request, w io.Writer, begin func(export.Meta) error) (int64, error)
 	Check(scope lianxin.Scope, req export.Request) error
+	CheckEncoding(ctx context.Context, scope lianxin.Scope, req export.Request) error
 	Count(ctx context.Context, scope lianxin.Scope, l *export.Layer, f export.Filter) (int64, error)
 	Features(ctx context.Context, scope lianxin.Scope, l *export.Layer, f export.Filter, p export.Page, w io.Writer, head []byte, tail func(export.PageEnd) []byte) (int64, error)
 	Feature(ctx context.Context, scope lianxin.Scope, l *export.Layer, id int64, w io.Writer, extra []byte) error
 	Extent(ctx context.Context, scope lianxin.Scope, l *export.Layer) (export.Extent, error)
 	Package(ctx context.Context, scope lianxin.Scope, p export.TownPackage, tile export.TileFunc, w io.Writer, begin func(export.Meta) error) (int, error)
+	TownShape(ctx context.Context, scope lianxin.Scope, code string) (orb.Geometry, error)
 }
 
 // exportTimeout bounds a whole download. Downloads skip the server's
@@ -85,7 +88,7 @@ func wantsCheck(q url.Values) (bool, error) {
 	}
 	b, err := strconv.ParseBool(s)
 	if err != nil {
-		return false, lianxin.Errorf(lianxin.EInvalid, "check %q: want true or false", s)
+		return false, lianxin.Refuse(lianxin.EInvalid, "check", export.ReasonBadCheck, map[string]any{"value": s}, "check %q: want true or false", s)
 	}
 	return b, nil
 }
@@ -119,12 +122,14 @@ func parseFilter(l *export.Layer, q url.Values, known map[string]bool) (export.F
 	}
 	if s := get("below"); s != "" {
 		if f.Below, err = strconv.ParseBool(s); err != nil {
-			return f, lianxin.Errorf(lianxin.EInvalid, "below %q: want true or false", s)
+			return f, lianxin.Refuse(lianxin.EInvalid, "below", export.ReasonBadBelow, map[string]any{"value": s}, "below %q: want true or false", s)
 		}
 	}
 	if s := get("resolution"); s != "" {
 		if f.Resolution, err = strconv.Atoi(s); err != nil {
-			return f, lianxin.Errorf(lianxin.EInvalid, "resolution %q: want a whole number from 6 to 10", s)
+			return f, lianxin.Refuse(lianxin.EInvalid, "resolution", export.ReasonBadResolution,
+				map[string]any{"value": s, "min": export.MinResolution, "max": export.MaxResolution},
+				"resolution %q: want a whole number from %d to %d", s, export.MinResolution, export.MaxResolution)
 		}
 	}
 	for name, vals := range q {
@@ -132,7 +137,9 @@ func parseFilter(l *export.Layer, q url.Values, known map[string]bool) (export.F
 			continue
 		}
 		if _, ok := l.Field(name); !ok {
-			return f, lianxin.Errorf(lianxin.EInvalid, "%s: unknown parameter (filters: %s; fields of %s: %s)",
+			return f, lianxin.Refuse(lianxin.EInvalid, name, export.ReasonUnknownParameter,
+				map[string]any{"value": name, "params": sortedKeys(known), "layer": l.Name, "fields": l.FieldNames()},
+				"%s: unknown parameter (filters: %s; fields of %s: %s)",
 				name, strings.Join(sortedKeys(known), ", "), l.Name, strings.Join(l.FieldNames(), ", "))
 		}
 		if f.Equals == nil {
@@ -185,6 +192,10 @@ func (s *Server) exportLayer(c echo.Context) error {
 		if err := s.deps.Export.Check(scope, req); err != nil {
 			return err
 		}
+		// A GBK shapefile's text, scanned as the download would write it.
+		if err := s.deps.Export.CheckEncoding(ctx, scope, req); err != nil {
+			return err
+		}
 		n, err := s.deps.Export.Count(ctx, scope, l, req.Filter)
 		if err != nil {
 			return err
@@ -212,12 +223,14 @@ func (s *Server) exportLayer(c echo.Context) error {
 	return err
 }
 
-// checkExportTown refuses a stored layer of a town outside the caller's
-// towns, as the offline packages do, rather than send a file with no row
-// (the rows are filtered by scope either way). Aggregates answer for every
-// town (issue 8), and an unknown code is left to the export's own check.
+// checkExportTown refuses a town code that names no town (where the
+// export's own check said it in words the web map could not put in
+// Chinese), and a stored layer of a town outside the caller's towns, as
+// the offline packages do, rather than send a file with no row (the rows
+// are filtered by scope either way). Aggregates answer for every town
+// (issue 8).
 func (s *Server) checkExportTown(ctx context.Context, scope lianxin.Scope, l *export.Layer, code string) error {
-	if code == "" || scope.AllTowns || l.Kind != export.Stored || s.deps.Reports == nil {
+	if code == "" || s.deps.Reports == nil {
 		return nil
 	}
 	towns, err := s.deps.Reports.Towns(ctx, scope)
@@ -225,10 +238,16 @@ func (s *Server) checkExportTown(ctx context.Context, scope lianxin.Scope, l *ex
 		return err
 	}
 	i := slices.IndexFunc(towns, func(t coverage.Town) bool { return t.Code == code })
-	if i >= 0 && !scope.SeesTown(towns[i].ID) {
-		return lianxin.Errorf(lianxin.EForbidden, "town %s: outside your towns (layer %s has rows of your towns only)", code, l.Name)
+	if i < 0 {
+		return lianxin.Refuse(lianxin.EInvalid, "town", export.ReasonTownUnknown, map[string]any{"town": code},
+			"town %q: no town with that code", code)
 	}
-	return nil
+	if !scope.AllTowns && l.Kind == export.Stored && !scope.SeesTown(towns[i].ID) {
+		return lianxin.Refuse(lianxin.EForbidden, "town", export.ReasonTownNotYours, map[string]any{"town": code, "layer": l.Name},
+			"town %s: outside your towns (layer %s has rows of your towns only)", code, l.Name)
+	}
+	// h3_cells: one town's share needs household access there.
+	return export.CheckCellTown(scope, l, towns[i])
 }
 
 // Offline packages: zooms of the web map's button unless asked otherwise,
@@ -236,7 +255,7 @@ func (s *Server) checkExportTown(ctx context.Context, scope lianxin.Scope, l *ex
 const (
 	packageMinZoom    = 8
 	packageMaxZoom    = 15
-	packageMaxZoomCap = 16
+	packageMaxZoomCap = export.PackageMaxZoom
 )
 
 // exportPMTiles serves GET /api/v1/export/pmtiles?town=CODE: the offline
@@ -250,12 +269,14 @@ func (s *Server) exportPMTiles(c echo.Context) error {
 	q := c.QueryParams()
 	for name := range q {
 		if name != "town" && name != "minzoom" && name != "maxzoom" && name != "check" {
-			return lianxin.Errorf(lianxin.EInvalid, "%s: unknown parameter (town, minzoom, maxzoom, check)", name)
+			return lianxin.Refuse(lianxin.EInvalid, name, export.ReasonUnknownParameter,
+				map[string]any{"value": name, "params": []string{"town", "minzoom", "maxzoom", "check"}},
+				"%s: unknown parameter (town, minzoom, maxzoom, check)", name)
 		}
 	}
 	code := q.Get("town")
 	if code == "" {
-		return lianxin.Errorf(lianxin.EInvalid, "town: missing (the code of the town to package)")
+		return lianxin.Refuse(lianxin.EInvalid, "town", export.ReasonTownMissing, nil, "town: missing (the code of the town to package)")
 	}
 	minZoom, maxZoom := packageMinZoom, packageMaxZoom
 	for _, z := range []struct {
@@ -263,15 +284,18 @@ func (s *Server) exportPMTiles(c echo.Context) error {
 		v    *int
 	}{{"minzoom", &minZoom}, {"maxzoom", &maxZoom}} {
 		if v := q.Get(z.name); v != "" {
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 0 || n > packageMaxZoomCap {
-				return lianxin.Errorf(lianxin.EInvalid, "%s %q: want a whole number from 0 to %d", z.name, v, packageMaxZoomCap)
+			// From the layers' first zoom: below it the download would fail
+			// on its first tile after the check said yes.
+			n, err := export.ParsePackageZoom(z.name, v)
+			if err != nil {
+				return err
 			}
 			*z.v = n
 		}
 	}
 	if minZoom > maxZoom {
-		return lianxin.Errorf(lianxin.EInvalid, "minzoom %d is above maxzoom %d", minZoom, maxZoom)
+		return lianxin.Refuse(lianxin.EInvalid, "minzoom", export.ReasonZoomOrder, map[string]any{"min": minZoom, "max": maxZoom},
+			"minzoom %d is above maxzoom %d", minZoom, maxZoom)
 	}
 	ctx, cancel := context.WithTimeout(c.Request().Context(), exportTimeout)
 	defer cancel()
@@ -281,11 +305,11 @@ func (s *Server) exportPMTiles(c echo.Context) error {
 	}
 	i := slices.IndexFunc(towns, func(t coverage.Town) bool { return t.Code == code })
 	if i < 0 {
-		return lianxin.Errorf(lianxin.ENotFound, "town %q: no town with that code", code)
+		return lianxin.Refuse(lianxin.ENotFound, "town", export.ReasonTownUnknown, map[string]any{"town": code}, "town %q: no town with that code", code)
 	}
 	town := towns[i]
 	if !scope.SeesTown(town.ID) {
-		return lianxin.Errorf(lianxin.EForbidden, "town %s: outside your towns", code)
+		return lianxin.Refuse(lianxin.EForbidden, "town", export.ReasonTownNotYours, map[string]any{"town": code, "layer": ""}, "town %s: outside your towns", code)
 	}
 	check, err := wantsCheck(q)
 	if err != nil {
@@ -312,10 +336,16 @@ func (s *Server) exportPMTiles(c echo.Context) error {
 		return err
 	}
 	opt, filter := export.TownPackageFor(cp, town.Name, code, scope.User, town.BBox, minZoom, maxZoom, layers, time.Now())
-	tile := func(ctx context.Context, zxy geo.TileZXY) ([]byte, error) {
-		tl, _, err := s.deps.Tiles.Tile(ctx, scope, tiles.Request{Layers: layers, Tile: zxy, Filter: filter}, "")
-		return tl.Gzip, err
+	// The town's layers, and the county's hexagons over the town
+	// (export.TownTiles), as the CLI's package.
+	shape, err := s.deps.Export.TownShape(ctx, scope, code)
+	if err != nil {
+		return err
 	}
+	tile := export.TownTiles(func(ctx context.Context, ls []*tiles.Layer, zxy geo.TileZXY, f tiles.Filter) ([]byte, error) {
+		tl, _, err := s.deps.Tiles.Tile(ctx, scope, tiles.Request{Layers: ls, Tile: zxy, Filter: f}, "")
+		return tl.Gzip, err
+	}, layers, filter, shape)
 	p := export.TownPackage{Town: code, Options: opt}
 	res := c.Response()
 	begin := func(m export.Meta) error {

@@ -146,7 +146,8 @@ func TestOGCItems(t *testing.T) {
 	if want := count(t, url, `SELECT count(*) FROM villages WHERE kind = 'community'`); int(kind["numberMatched"].(float64)) != want {
 		t.Errorf("kind=community matched %v, want %d", kind["numberMatched"], want)
 	}
-	may := getJSON("/ogc/collections/visits/items?datetime=2026-05-01/2026-06-01&limit=1", 200)
+	// A closed interval: the 31st's visits in (ogc_datetime.go).
+	may := getJSON("/ogc/collections/visits/items?datetime=2026-05-01/2026-05-31&limit=1", 200)
 	if want := count(t, url, `SELECT count(*) FROM visits WHERE occurred_at >= '2026-05-01T00:00:00+08' AND occurred_at < '2026-06-01T00:00:00+08'`); int(may["numberMatched"].(float64)) != want {
 		t.Errorf("datetime May matched %v, want %d", may["numberMatched"], want)
 	}

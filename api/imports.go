@@ -105,7 +105,7 @@ func (s *Server) importTemplate(c echo.Context) error {
 
 // startImport is POST /api/v1/imports/{layer}: a multipart form with the
 // file in field "file" and options as form fields or query parameters
-// (encoding, crs, dry_run, skip_invalid, make_valid, source_layer, lang: zh
+// (encoding, crs, dry_run, skip_invalid, make_valid, allow_renames, correct, source_layer, lang: zh
 // or en, the language of the kept rejects file's reasons, default en). It answers 202 with
 // the running import's record; poll GET /api/v1/imports/{id}. A refused
 // option is a 400 whose details (ingest.OptionProblem) name the option, its
@@ -123,7 +123,8 @@ func (s *Server) startImport(c echo.Context) error {
 	up := ingest.Upload{Layer: c.Param("layer"), FileName: fh.Filename,
 		Encoding: c.FormValue("encoding"), CRS: c.FormValue("crs"), SourceLayer: c.FormValue("source_layer"),
 		Lang: c.FormValue("lang")}
-	for name, dst := range map[string]*bool{"dry_run": &up.DryRun, "skip_invalid": &up.SkipInvalid, "make_valid": &up.MakeValid} {
+	for name, dst := range map[string]*bool{"dry_run": &up.DryRun, "skip_invalid": &up.SkipInvalid, "make_valid": &up.MakeValid,
+		"allow_renames": &up.AllowRenames, "correct": &up.Correct} {
 		if v := c.FormValue(name); v != "" {
 			b, err := strconv.ParseBool(v)
 			if err != nil {
@@ -153,7 +154,7 @@ func (s *Server) startImport(c echo.Context) error {
 
 // importOptions are the fields (or query parameters) an upload may give
 // besides its file.
-var importOptions = []string{"encoding", "crs", "dry_run", "skip_invalid", "make_valid", "source_layer", "lang"}
+var importOptions = []string{"encoding", "crs", "dry_run", "skip_invalid", "make_valid", "allow_renames", "correct", "source_layer", "lang"}
 
 // onlyImportOptions refuses an upload's field or query parameter that is
 // not one of importOptions (nor the file).

@@ -57,7 +57,7 @@ func checkF(c echo.Context) error {
 	case "", "json", "geojson", "application/json", geoJSONType:
 		return nil
 	}
-	return lianxin.Errorf(lianxin.EInvalid, "f %q: only json is served", c.QueryParam("f"))
+	return lianxin.Refuse(lianxin.EInvalid, "f", export.ReasonBadF, map[string]any{"value": c.QueryParam("f")}, "f %q: only json is served", c.QueryParam("f"))
 }
 
 func (s *Server) ogcLanding(c echo.Context) error {
@@ -202,7 +202,11 @@ func (s *Server) ogcCollections(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		cols = append(cols, ogcCollection(base, r, ext))
+		col := ogcCollection(base, r, ext)
+		if err := s.withTemporalExtent(c.Request().Context(), scope, r.l, ext, col); err != nil {
+			return err
+		}
+		cols = append(cols, col)
 	}
 	return ogcJSON(c, map[string]any{
 		"links":       []ogcLink{{base + "/collections", "self", "application/json", "collections"}},
@@ -220,7 +224,11 @@ func (s *Server) ogcCollectionOne(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return ogcJSON(c, ogcCollection(ogcBase(c), r, ext))
+	col := ogcCollection(ogcBase(c), r, ext)
+	if err := s.withTemporalExtent(c.Request().Context(), scope, r.l, ext, col); err != nil {
+		return err
+	}
+	return ogcJSON(c, col)
 }
 
 // ogcItems serves /ogc/collections/{id}/items: a page of features in id
@@ -238,25 +246,26 @@ func (s *Server) ogcItems(c echo.Context) error {
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
-			return lianxin.Errorf(lianxin.EInvalid, "limit %q: want a whole number from 1 to %d", v, ogcLimitMax)
+			return lianxin.Refuse(lianxin.EInvalid, "limit", export.ReasonBadLimit, map[string]any{"value": v, "max": ogcLimitMax},
+				"limit %q: want a whole number from 1 to %d", v, ogcLimitMax)
 		}
 		page.Limit = min(n, ogcLimitMax) // the standard asks to cap, not refuse
 	}
 	if v := q.Get("offset"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 {
-			return lianxin.Errorf(lianxin.EInvalid, "offset %q: want a whole number, 0 or more", v)
+			return lianxin.Refuse(lianxin.EInvalid, "offset", export.ReasonBadOffset, map[string]any{"value": v}, "offset %q: want a whole number, 0 or more", v)
 		}
 		page.Offset = n
 	}
 	if v := q.Get("after"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n < 0 {
-			return lianxin.Errorf(lianxin.EInvalid, "after %q: want a feature id (the next link sets it)", v)
+			return lianxin.Refuse(lianxin.EInvalid, "after", export.ReasonBadAfter, map[string]any{"value": v}, "after %q: want a feature id (the next link sets it)", v)
 		}
 		page.After = n
 		if r.mixed() {
-			return lianxin.Errorf(lianxin.EInvalid, "after: collection %s is paged by offset (its pages take points and polygons in turn, not ids in order); follow the next link", r.id)
+			return lianxin.Refuse(lianxin.EInvalid, "after", export.ReasonAfterMixed, map[string]any{"collection": r.id}, "after: collection %s is paged by offset (its pages take points and polygons in turn, not ids in order); follow the next link", r.id)
 		}
 	}
 	known := map[string]bool{}
@@ -272,6 +281,9 @@ func (s *Server) ogcItems(c echo.Context) error {
 	if l.Coverage {
 		known["below"] = true
 	}
+	if q, err = ogcBBoxCRS(q); err != nil { // CRS84 only (ogc_bboxcrs.go)
+		return err
+	}
 	if parts := strings.Split(q.Get("bbox"), ","); len(parts) == 6 {
 		// A 3-D box (minLon,minLat,minZ,maxLon,maxLat,maxZ), which the
 		// standard's bbox allows: no layer has heights, so the corners'
@@ -285,7 +297,7 @@ func (s *Server) ogcItems(c echo.Context) error {
 	}
 	f.GeometryKind = r.kind
 	if v := q.Get("datetime"); v != "" {
-		from, to, err := export.ParseDatetime(v)
+		from, to, err := ogcDatetime(l, v) // closed intervals (ogc_datetime.go)
 		if err != nil {
 			return err
 		}
@@ -378,7 +390,8 @@ func (s *Server) ogcItem(c echo.Context) error {
 	}
 	id, err := strconv.ParseInt(c.Param("featureId"), 10, 64)
 	if err != nil {
-		return lianxin.Errorf(lianxin.ENotFound, "feature %q of %s: not found", c.Param("featureId"), r.id)
+		return lianxin.Refuse(lianxin.ENotFound, "featureId", export.ReasonNoFeature, map[string]any{"value": c.Param("featureId"), "collection": r.id},
+			"feature %q of %s: not found", c.Param("featureId"), r.id)
 	}
 	base := ogcBase(c) + "/collections/" + r.id
 	links, _ := json.Marshal([]ogcLink{
@@ -390,7 +403,8 @@ func (s *Server) ogcItem(c echo.Context) error {
 		return err
 	}
 	if r.kind != "" && !ofKind(buf.b, r.kind) {
-		return lianxin.Errorf(lianxin.ENotFound, "feature %d of %s: not found (it is not one of the %ss)", id, r.id, strings.ToLower(string(r.kind)))
+		return lianxin.Refuse(lianxin.ENotFound, "featureId", export.ReasonNoFeature, map[string]any{"value": c.Param("featureId"), "collection": r.id},
+			"feature %d of %s: not found (it is not one of the %ss)", id, r.id, strings.ToLower(string(r.kind)))
 	}
 	return c.Blob(http.StatusOK, geoJSONType, buf.b)
 }
@@ -462,7 +476,7 @@ func (s *Server) ogcAPI(c echo.Context) error {
 					param("offset", "query", "features to skip", false, map[string]any{"type": "integer", "minimum": 0, "default": 0}),
 					param("after", "query", "start after the feature with this id (the next link sets it)", false, map[string]any{"type": "integer", "minimum": 0}),
 					param("bbox", "query", "minLon,minLat,maxLon,maxLat (CRS84)", false, map[string]any{"type": "array", "minItems": 4, "maxItems": 4, "items": map[string]any{"type": "number"}}),
-					param("datetime", "query", "an instant or an interval start/end (.. for open) on the collection's time; features without a time (every feature of a collection without one) always match; the window of village_coverage, gaps and h3_cells", false, map[string]any{"type": "string"}),
+					param("datetime", "query", "an instant or a closed interval start/end (end included: a date end is that whole day in UTC+8, so 2026-05-31/2026-05-31 is one day; .. for open) on the collection's time; features without a time (every feature of a collection without one) always match; the window of village_coverage, gaps and h3_cells", false, map[string]any{"type": "string"}),
 				},
 				"responses": geoResp("a page of features")}},
 			"/collections/{collectionId}/items/{featureId}": map[string]any{"get": map[string]any{

@@ -54,10 +54,12 @@ func params(c echo.Context, allowed ...string) (reportParams, error) {
 	q := c.QueryParams()
 	for k, v := range q {
 		if !slices.Contains(allowed, k) && !(slices.Contains(allowed, "format") && slices.Contains(csvReportParams, k)) {
-			return reportParams{}, lianxin.Errorf(lianxin.EInvalid, "%s: unknown parameter (this report takes %s)", k, strings.Join(allowed, ", "))
+			return reportParams{}, lianxin.Refuse(lianxin.EInvalid, k, coverage.ReportReasonUnknownParameter, map[string]any{"value": k, "allowed": allowed},
+				"%s: unknown parameter (this report takes %s)", k, strings.Join(allowed, ", "))
 		}
 		if len(v) > 1 {
-			return reportParams{}, lianxin.Errorf(lianxin.EInvalid, "%s: given %d times", k, len(v))
+			return reportParams{}, lianxin.Refuse(lianxin.EInvalid, k, coverage.ReportReasonRepeated, map[string]any{"value": k, "count": len(v)},
+				"%s: given %d times", k, len(v))
 		}
 	}
 	return reportParams{q: q}, nil
@@ -66,7 +68,8 @@ func params(c echo.Context, allowed ...string) (reportParams, error) {
 func (p reportParams) code(name string) (string, error) {
 	v := p.q.Get(name)
 	if v != "" && !codePattern.MatchString(v) {
-		return "", lianxin.Errorf(lianxin.EInvalid, "%s: %q is not a code (letters, digits, _ . -)", name, v)
+		return "", lianxin.Refuse(lianxin.EInvalid, name, coverage.ReportReasonBadCode, map[string]any{"value": v},
+			"%s: %q is not a code (letters, digits, _ . -)", name, v)
 	}
 	return v, nil
 }
@@ -86,7 +89,8 @@ func (p reportParams) int(name string, lo, hi int) (int, error) {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < lo || n > hi {
-		return 0, lianxin.Errorf(lianxin.EInvalid, "%s: %q is not a whole number in %d..%d", name, v, lo, hi)
+		return 0, lianxin.Refuse(lianxin.EInvalid, name, coverage.ReportReasonBadNumber, map[string]any{"value": v, "min": lo, "max": hi},
+			"%s: %q is not a whole number in %d..%d", name, v, lo, hi)
 	}
 	return n, nil
 }
@@ -98,7 +102,8 @@ func (p reportParams) bool(name string) (bool, error) {
 	case "true", "1":
 		return true, nil
 	default:
-		return false, lianxin.Errorf(lianxin.EInvalid, "%s: %q is not true or false", name, v)
+		return false, lianxin.Refuse(lianxin.EInvalid, name, coverage.ReportReasonBadBool, map[string]any{"value": v},
+			"%s: %q is not true or false", name, v)
 	}
 }
 
@@ -182,7 +187,7 @@ func (s *Server) reportNext(c echo.Context) error {
 		return err
 	}
 	if nq.Team == "" {
-		return lianxin.Errorf(lianxin.EInvalid, "team: required")
+		return lianxin.Refuse(lianxin.EInvalid, "team", coverage.ReportReasonTeamRequired, nil, "team: required")
 	}
 	if nq.N, err = p.int("n", 1, 50); err != nil {
 		return err
@@ -273,7 +278,8 @@ func (s *Server) reportDiary(c echo.Context) error {
 	}
 	if v := p.q.Get("seed"); v != "" {
 		if dq.Seed, err = strconv.ParseInt(v, 10, 64); err != nil {
-			return lianxin.Errorf(lianxin.EInvalid, "seed: %q is not a whole number", v)
+			return lianxin.Refuse(lianxin.EInvalid, "seed", coverage.ReportReasonNotWhole, map[string]any{"value": v},
+				"seed: %q is not a whole number", v)
 		}
 	}
 	format, err := p.format(coverage.FormatJSON, coverage.FormatCSV)
@@ -287,9 +293,45 @@ func (s *Server) reportDiary(c echo.Context) error {
 	return writeRows(c, "diary-sample", format, w, rows, nil)
 }
 
-// GET /api/v1/reports/forecast
+// GET /api/v1/reports/forecast: each village's forecast judged against the
+// campaign's last day (ends_on, by default a year after the start): on
+// track or not, and the pace that would get it there.
 func (s *Server) reportForecast(c echo.Context) error {
-	return tableReport(c, s, "forecast", []string{"town", "team", "from", "to", "format"}, (*coverage.Reports).Forecast)
+	p, err := params(c, "town", "team", "from", "to", "ends_on", "format")
+	if err != nil {
+		return err
+	}
+	q, err := p.query()
+	if err != nil {
+		return err
+	}
+	endsOn, err := p.day("ends_on")
+	if err != nil {
+		return err
+	}
+	format, err := p.format(coverage.FormatJSON, coverage.FormatCSV)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	rows, w, err := s.reports().Forecast(ctx, scopeOf(c), q)
+	if err != nil {
+		return err
+	}
+	if endsOn.IsZero() {
+		cp, err := s.deps.Reports.Campaign(ctx, scopeOf(c))
+		if err != nil {
+			return err
+		}
+		endsOn = coverage.DefaultCampaignEnd(cp.StartsOn)
+	}
+	judged := coverage.JudgeByEnd(rows, w, endsOn)
+	if format == coverage.FormatCSV {
+		return writeRows(c, "forecast", format, w, judged, nil)
+	}
+	return c.JSON(http.StatusOK, map[string]any{
+		"from": w.From.Format(coverage.DayLayout), "to": w.To.Format(coverage.DayLayout),
+		"ends_on": endsOn.Format(coverage.DayLayout), "rows": judged})
 }
 
 // POST /api/v1/snapshots {"as_of": "YYYY-MM-DD", "town": "code"}
@@ -303,14 +345,15 @@ func (s *Server) createSnapshot(c echo.Context) error {
 	}
 	var asOf time.Time
 	if body.AsOf != "" {
-		d, err := coverage.ParseDay("as_of", body.AsOf)
+		d, err := coverage.ParseSnapshotDay(body.AsOf)
 		if err != nil {
 			return err
 		}
 		asOf = d
 	}
 	if body.Town != "" && !codePattern.MatchString(body.Town) {
-		return lianxin.Errorf(lianxin.EInvalid, "town: %q is not a code", body.Town)
+		return lianxin.Refuse(lianxin.EInvalid, "town", coverage.SnapReasonBadTown, map[string]any{"value": body.Town},
+			"town: %q is not a code", body.Town)
 	}
 	snap, err := s.reports().TakeSnapshot(c.Request().Context(), scopeOf(c), s.deps.Reports, asOf, body.Town)
 	if err != nil {
@@ -323,6 +366,8 @@ func (s *Server) createSnapshot(c echo.Context) error {
 // decodeStrict reads an optional JSON object body into v, whose fields are
 // allowed: a field outside them (misspelt or unsupported, which json would
 // silently ignore) is a 400 naming it. No body: every field its default.
+// Its refusals carry the snapshots' reasons (coverage.SnapReasonBodyBad,
+// SnapReasonUnknownField), the one body it reads.
 func decodeStrict(r io.Reader, v any, allowed ...string) error {
 	b, err := io.ReadAll(io.LimitReader(r, 1<<16))
 	if err != nil {
@@ -332,17 +377,19 @@ func decodeStrict(r io.Reader, v any, allowed ...string) error {
 		return nil
 	}
 	what := "body: not a JSON object with " + strings.Join(allowed, ", ")
+	bad := lianxin.Refuse(lianxin.EInvalid, "", coverage.SnapReasonBodyBad, map[string]any{"allowed": allowed}, "%s", what)
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(b, &fields); err != nil {
-		return lianxin.Errorf(lianxin.EInvalid, "%s", what)
+		return bad
 	}
 	for _, k := range slices.Sorted(maps.Keys(fields)) {
 		if !slices.Contains(allowed, k) {
-			return lianxin.Errorf(lianxin.EInvalid, "%s: unknown field (the body takes %s)", k, strings.Join(allowed, ", "))
+			return lianxin.Refuse(lianxin.EInvalid, k, coverage.SnapReasonUnknownField, map[string]any{"value": k, "allowed": allowed},
+				"%s: unknown field (the body takes %s)", k, strings.Join(allowed, ", "))
 		}
 	}
 	if err := json.Unmarshal(b, v); err != nil {
-		return lianxin.Errorf(lianxin.EInvalid, "%s", what)
+		return bad
 	}
 	return nil
 }
@@ -360,12 +407,7 @@ func (s *Server) listSnapshots(c echo.Context) error {
 }
 
 func snapshotID(c echo.Context, name string) (int64, error) {
-	v := c.Param(name)
-	id, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || id < 1 {
-		return 0, lianxin.Errorf(lianxin.EInvalid, "%s: %q is not a snapshot id", name, v)
-	}
-	return id, nil
+	return coverage.ParseSnapshotID(name, c.Param(name))
 }
 
 // GET /api/v1/snapshots/{a}/diff/{b}
@@ -463,7 +505,8 @@ func (s *Server) village(c echo.Context) error {
 	}
 	code := c.Param("code")
 	if !codePattern.MatchString(code) {
-		return lianxin.Errorf(lianxin.EInvalid, "code: %q is not a village code", code)
+		return lianxin.Refuse(lianxin.EInvalid, "code", coverage.ReportReasonBadCode, map[string]any{"value": code},
+			"code: %q is not a village code", code)
 	}
 	d, err := s.reports().Village(c.Request().Context(), scopeOf(c), code, q)
 	if err != nil {

@@ -11,6 +11,7 @@ func (s *Server) routes() {
 	e.GET("/tiles/:layers/:z/:x/:y", s.tile)
 	e.HEAD("/tiles/:layers/:z/:x/:y", s.tile)
 	e.GET("/tiles/:layer", s.tileJSON)
+	e.GET("/api/v1/export", s.needExport(s.exportCatalogue))
 	e.GET("/api/v1/export/pmtiles", s.needExport(s.exportPMTiles))
 	e.GET("/api/v1/export/:layer", s.needExport(s.exportLayer))
 	e.GET("/ogc", s.needExport(s.ogcLanding))
@@ -41,6 +42,8 @@ func (s *Server) routes() {
 	e.GET("/api/v1/snapshots/:a/diff/:b", s.needReports(s.snapshotDiff))
 	e.POST("/api/v1/diary", s.needDiary(s.writeDiary))
 	e.GET("/api/v1/diary", s.needDiary(s.listDiary))
+	e.PATCH("/api/v1/diary/:id", s.needDiary(s.correctDiary))
+	e.DELETE("/api/v1/diary/:id", s.needDiary(s.deleteDiary))
 	s.authRoutes()
 	e.RouteNotFound("/*", s.webApp)
 }

@@ -64,6 +64,27 @@ func (u User) Holds(r lianxin.Role) bool {
 	return slices.ContainsFunc(u.Roles, func(g RoleGrant) bool { return g.Role == r })
 }
 
+// OwnTokenRoles may make their own API tokens from a signed-in web session
+// (the GIS tab, POST /api/v1/auth/tokens). Tokens exist for desktop GIS and
+// scripts: the county-wide readers (planner, gis), the importers (gis,
+// team_leader) and admins. A member keeps the diary on a phone with a web
+// session and needs none; a token there would be a long-lived credential
+// on the commonest, least-watched accounts for no use. An admin may still
+// make one for any account (Users tab, the command line).
+var OwnTokenRoles = []lianxin.Role{lianxin.RoleAdmin, lianxin.RoleGIS, lianxin.RolePlanner, lianxin.RoleTeamLeader}
+
+// MayMakeOwnToken returns nil when u may make their own API token, else a
+// forbidden error with the token_role refusal naming the roles that may.
+// A disabled account may not (it has no session either).
+func (u User) MayMakeOwnToken() error {
+	if !u.Disabled && slices.ContainsFunc(OwnTokenRoles, u.Holds) {
+		return nil
+	}
+	return Refuse(lianxin.EForbidden, "", ReasonTokenRole, map[string]any{"roles": OwnTokenRoles},
+		"your roles may not make API tokens (tokens are for desktop GIS and scripts: the %s roles); ask an admin if you need one",
+		joinRoles(OwnTokenRoles))
+}
+
 // Scope turns the user's roles into what their requests may see:
 //
 //   - admin, planner and gis work county-wide (AllTowns) on aggregates; they

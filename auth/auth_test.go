@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -128,5 +129,49 @@ func TestDemoPassword(t *testing.T) {
 	}
 	if err := CheckPasswordRules(a); err != nil {
 		t.Fatalf("demo password %q breaks the password rules: %v", a, err)
+	}
+}
+
+func TestMayMakeOwnToken(t *testing.T) {
+	g := func(rs ...lianxin.Role) []RoleGrant {
+		var out []RoleGrant
+		for _, r := range rs {
+			out = append(out, RoleGrant{Role: r, TownID: 1})
+		}
+		return out
+	}
+	cases := []struct {
+		name     string
+		roles    []RoleGrant
+		disabled bool
+		want     bool
+	}{
+		{"admin", g(lianxin.RoleAdmin), false, true},
+		{"planner", g(lianxin.RolePlanner), false, true},
+		{"gis", g(lianxin.RoleGIS), false, true},
+		{"team leader", g(lianxin.RoleTeamLeader), false, true},
+		{"member", g(lianxin.RoleMember), false, false},
+		{"member and gis", g(lianxin.RoleMember, lianxin.RoleGIS), false, true},
+		{"grants alone are no role", g(GrantHouseholdPoints, GrantPersonalFields), false, false},
+		{"no roles", nil, false, false},
+		{"disabled admin", g(lianxin.RoleAdmin), true, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			err := User{Username: "u", Roles: tc.roles, Disabled: tc.disabled}.MayMakeOwnToken()
+			if got := err == nil; got != tc.want {
+				t.Fatalf("MayMakeOwnToken of %v (disabled %v) = %v, want allowed %v", tc.roles, tc.disabled, err, tc.want)
+			}
+			if err == nil {
+				return
+			}
+			var e *lianxin.Error
+			if !errors.As(err, &e) || e.Code != lianxin.EForbidden {
+				t.Fatalf("refusal %v: want a forbidden *lianxin.Error", err)
+			}
+			if r, ok := e.Details.(Refusal); !ok || r.Reason != ReasonTokenRole || !slices.Equal(r.Params["roles"].([]lianxin.Role), OwnTokenRoles) {
+				t.Fatalf("refusal details %+v: want reason %s naming %v", e.Details, ReasonTokenRole, OwnTokenRoles)
+			}
+		})
 	}
 }

@@ -31,6 +31,8 @@ const (
 	ReasonTokenNotFound  = "token_not_found"   // {id}
 	ReasonTokenBySession = "token_needs_login" // a token may not mint tokens
 	ReasonTokenLimit     = "token_limit"       // {max}: live tokens one makes oneself
+	ReasonTokenRole      = "token_role"        // {roles}: the roles that may make their own tokens
+	ReasonTokenName      = "token_name"        // {max}: a token's name longer than max characters
 	ReasonSelfDisable    = "self_disable"      // an admin disabling their own account
 	ReasonSelfRevoke     = "self_revoke_admin" // an admin taking their own admin role
 )

@@ -18,7 +18,8 @@ const StoredResolution = 10
 // CheckResolution rejects an aggregate resolution outside 6..10.
 func CheckResolution(res int) error {
 	if res < MinCellResolution || res > MaxCellResolution {
-		return lianxin.Errorf(lianxin.EInvalid, "res: %d is outside %d..%d", res, MinCellResolution, MaxCellResolution)
+		return refuse(lianxin.EInvalid, "res", ReportReasonBadNumber, map[string]any{"value": res, "min": MinCellResolution, "max": MaxCellResolution},
+			"res: %d is outside %d..%d", res, MinCellResolution, MaxCellResolution)
 	}
 	return nil
 }
@@ -42,7 +43,7 @@ func SelectCells(b orb.Bound, res int) (CellSelection, error) {
 		return CellSelection{Res: res}, nil
 	}
 	if b.Min[0] < -180 || b.Max[0] > 180 || b.Min[1] < -85.1 || b.Max[1] > 85.1 || b.Min[0] > b.Max[0] || b.Min[1] > b.Max[1] {
-		return CellSelection{}, lianxin.Errorf(lianxin.EInvalid, "bbox: %v is not a lon/lat bound", b)
+		return CellSelection{}, refuse(lianxin.EInvalid, "bbox", ReportReasonBadBBox, map[string]any{"value": fmt.Sprint(b)}, "bbox: %v is not a lon/lat bound", b)
 	}
 	pad := 2 * h3.HexagonEdgeLengthAvgM(res)
 	midLat := (b.Min[1] + b.Max[1]) / 2
@@ -59,7 +60,8 @@ func SelectCells(b orb.Bound, res int) (CellSelection, error) {
 		sel.Cells[int64(c)] = true
 	}
 	if len(sel.Cells) > 200_000 {
-		return CellSelection{}, lianxin.Errorf(lianxin.EInvalid, "bbox: too large for resolution %d (%d cells)", res, len(sel.Cells))
+		return CellSelection{}, refuse(lianxin.EInvalid, "bbox", ReportReasonBBoxTooLarge, map[string]any{"res": res, "cells": len(sel.Cells)},
+			"bbox: too large for resolution %d (%d cells)", res, len(sel.Cells))
 	}
 	return sel, nil
 }

@@ -3,6 +3,7 @@ package coverage
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -70,7 +71,8 @@ func Day(t time.Time) time.Time {
 func ParseDay(param, s string) (time.Time, error) {
 	d, err := time.ParseInLocation(DayLayout, s, Zone)
 	if err != nil {
-		return time.Time{}, lianxin.Errorf(lianxin.EInvalid, "%s: %q is not a day (want YYYY-MM-DD)", param, s)
+		return time.Time{}, refuse(lianxin.EInvalid, param, ReportReasonBadDay, map[string]any{"value": s},
+			"%s: %q is not a day (want YYYY-MM-DD)", param, s)
 	}
 	return d, nil
 }
@@ -79,8 +81,9 @@ func ParseDay(param, s string) (time.Time, error) {
 func NewWindow(from, to time.Time) (Window, error) {
 	w := Window{From: Day(from), To: Day(to)}
 	if !w.From.Before(w.To) {
-		return Window{}, lianxin.Errorf(lianxin.EInvalid, "from (%s) must be before to (%s)",
-			w.From.Format(DayLayout), w.To.Format(DayLayout))
+		from, to := w.From.Format(DayLayout), w.To.Format(DayLayout)
+		return Window{}, refuse(lianxin.EInvalid, "from", ReportReasonWindowOrder, map[string]any{"from": from, "to": to},
+			"from (%s) must be before to (%s)", from, to)
 	}
 	return w, nil
 }
@@ -142,7 +145,9 @@ func ParseGroup(s string) (Group, error) {
 	if s == string(Petition) {
 		return Petition, nil
 	}
-	return "", lianxin.Errorf(lianxin.EInvalid, "group: %q is not one of poor, seriously_ill, disabled, empty_nest, left_behind_children, community_correction, petition", s)
+	allowed := []string{"poor", "seriously_ill", "disabled", "empty_nest", "left_behind_children", "community_correction", "petition"}
+	return "", refuse(lianxin.EInvalid, "group", ReportReasonBadGroup, map[string]any{"value": s, "allowed": allowed},
+		"group: %q is not one of %s", s, strings.Join(allowed, ", "))
 }
 
 // SpecialCounts counts households per special group. A household in two
@@ -327,6 +332,12 @@ type VillageCoverage struct {
 	// SpecialUnvisited those with no visit in the window.
 	SpecialHouseholds SpecialCounts `json:"special_households"`
 	SpecialUnvisited  SpecialCounts `json:"special_unvisited"`
+	// SpecialDistinct counts the village's households in at least one
+	// special group, each once; SpecialDistinctUnvisited those of them with
+	// no visit in the window. The group counts above add a household once
+	// per group it is in.
+	SpecialDistinct          int64 `json:"special_households_distinct"`
+	SpecialDistinctUnvisited int64 `json:"special_waiting_households"`
 	// LastVisitOn is the last day in the window with a visit, nil when none.
 	LastVisitOn *time.Time `json:"last_visit_on"`
 	// Centre is a point inside the village (PostGIS ST_PointOnSurface), lon/lat.
@@ -341,6 +352,19 @@ type VillageCoverage struct {
 	// PublishVillages.
 	Suppressed           bool `json:"-"`
 	SpecialWaitingHidden bool `json:"-"`
+	// SpecialDistinctHidden: SpecialDistinctUnvisited is hidden (rules 3
+	// and 4); set only by PublishVillages.
+	SpecialDistinctHidden bool `json:"-"`
+}
+
+// SpecialWaitingHouseholds is SpecialDistinctUnvisited, the special-group
+// households not visited counted once each, as it may be shown: hidden, it
+// reads "hidden" (it is no sum of shown parts).
+func (v VillageCoverage) SpecialWaitingHouseholds() privacy.Count {
+	if v.SpecialDistinctHidden || v.Suppressed {
+		return privacy.Withhold(v.SpecialDistinctUnvisited, 0)
+	}
+	return privacy.Shown(v.SpecialDistinctUnvisited)
 }
 
 // SpecialWaiting is the sum of SpecialUnvisited over groups as it may be
@@ -469,7 +493,3 @@ const (
 	MinCellResolution = 6
 	MaxCellResolution = 10
 )
-
-func errInvalid(format string, args ...any) error {
-	return lianxin.Errorf(lianxin.EInvalid, format, args...)
-}

@@ -83,13 +83,17 @@ type GapRow struct {
 	// village has no households to average.
 	HouseholdsNeededTypical *int64        `json:"households_needed_typical"`
 	SpecialUnvisited        SpecialCounts `json:"special_unvisited"`
-	SpecialWaiting          privacy.Count `json:"special_waiting"` // sum over groups
-	Households              int64         `json:"households"`
-	VisitedHouseholds       int64         `json:"visited_households"`
-	Visits                  int64         `json:"visits"`
-	ProblemsCollected       int64         `json:"problems_collected"`
-	ProblemsResolved        int64         `json:"problems_resolved"`
-	LastVisitOn             *string       `json:"last_visit_on"`
+	// SpecialWaiting sums the groups' waiting households: a household in
+	// two groups counts twice. Kept for compatibility; SpecialWaitingHouseholds
+	// counts each household once.
+	SpecialWaiting           privacy.Count `json:"special_waiting"`
+	SpecialWaitingHouseholds privacy.Count `json:"special_waiting_households"`
+	Households               int64         `json:"households"`
+	VisitedHouseholds        int64         `json:"visited_households"`
+	Visits                   int64         `json:"visits"`
+	ProblemsCollected        int64         `json:"problems_collected"`
+	ProblemsResolved         int64         `json:"problems_resolved"`
+	LastVisitOn              *string       `json:"last_visit_on"`
 	// DaysSinceLastVisit counts from the last visit day to the report day
 	// (the window's last day, or today if earlier); null: never visited.
 	DaysSinceLastVisit *int     `json:"days_since_last_visit"`
@@ -209,7 +213,8 @@ func BuildGaps(villages []VillageCoverage, w Window, o GapOptions) ([]GapRow, er
 			Coverage: v.Coverage(), Reached: reached, GapReason: reason, NoPopulation: NoPopulation(v.ResidentPopulation),
 			ResidentsNeeded:  v.ResidentsNeeded(),
 			SpecialUnvisited: v.SpecialUnvisited, SpecialWaiting: v.SpecialWaiting(),
-			Households: v.Households, VisitedHouseholds: v.VisitedHouseholds, Visits: v.Visits,
+			SpecialWaitingHouseholds: v.SpecialWaitingHouseholds(),
+			Households:               v.Households, VisitedHouseholds: v.VisitedHouseholds, Visits: v.Visits,
 			ProblemsCollected: v.ProblemsCollected, ProblemsResolved: v.ProblemsResolved,
 			Lon: v.Centre[0], Lat: v.Centre[1],
 		}
@@ -268,7 +273,8 @@ func blankGap(r GapRow) GapRow {
 	sp.hidden = 0x3f
 	return GapRow{VillageCode: r.VillageCode, VillageName: r.VillageName, TownCode: r.TownCode, TownName: r.TownName,
 		Rural: r.Rural, ResidentPopulation: r.ResidentPopulation, NoPopulation: r.NoPopulation, SpecialUnvisited: sp,
-		SpecialWaiting: privacy.Withhold(0, 0), DistanceKm: r.DistanceKm, Lon: r.Lon, Lat: r.Lat, Suppressed: true}
+		SpecialWaiting: privacy.Withhold(0, 0), SpecialWaitingHouseholds: privacy.Withhold(0, 0),
+		DistanceKm: r.DistanceKm, Lon: r.Lon, Lat: r.Lat, Suppressed: true}
 }
 
 // GapColumns are the columns sort= accepts.
@@ -352,8 +358,8 @@ func gapOrder(sort string) (func(a, b GapRow) int, error) {
 	case "visits":
 		by = func(a, b GapRow) int { return cmp.Compare(a.Visits, b.Visits) }
 	default:
-		return nil, lianxin.Errorf(lianxin.EInvalid, "sort: %q is not a column (one of %s, optionally prefixed with -)",
-			sort, strings.Join(GapColumns, ", "))
+		return nil, refuse(lianxin.EInvalid, "sort", ReportReasonBadSort, map[string]any{"value": sort, "allowed": GapColumns},
+			"sort: %q is not a column (one of %s, optionally prefixed with -)", sort, strings.Join(GapColumns, ", "))
 	}
 	return func(a, b GapRow) int {
 		c := by(a, b)

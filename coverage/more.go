@@ -324,10 +324,11 @@ type FiveCoverages struct {
 	PetitionVillagesWithoutVisit []string `json:"petition_villages_without_visit"`
 	// PetitionHouseholdsUnvisited counts the households with a standing
 	// petition case (信访) and no diary entry in the window, over the
-	// summary's area, published as the special groups' counts are; nil
-	// (not judged) where the caller's rows do not hold the area's
-	// households (a team leader asking beyond their towns, a member). The
-	// households themselves: special-households, group=petition.
+	// summary's area, for every role: exact with household access there,
+	// else published as the special groups' counts are (a team leader
+	// asking beyond their towns and a member included: the counts come
+	// from the whole county, migration 032). The households themselves:
+	// special-households, group=petition.
 	PetitionHouseholdsUnvisited *privacy.Count `json:"petition_households_unvisited"`
 	SpecialUnvisited            SpecialCounts  `json:"special_unvisited"`
 	MembersBelowTarget          []string       `json:"members_below_target"`

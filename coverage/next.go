@@ -54,13 +54,14 @@ const NearnessKm = 10
 // route from the base (nearest neighbour, then 2-opt).
 func (r *Reports) Next(ctx context.Context, scope lianxin.Scope, q NextQuery) (NextPlan, error) {
 	if q.Team == "" {
-		return NextPlan{}, lianxin.Errorf(lianxin.EInvalid, "team: required")
+		return NextPlan{}, refuse(lianxin.EInvalid, "team", ReportReasonTeamRequired, nil, "team: required")
 	}
 	switch {
 	case q.N == 0:
 		q.N = 8
 	case q.N < 1 || q.N > 50:
-		return NextPlan{}, lianxin.Errorf(lianxin.EInvalid, "n: %d is outside 1..50", q.N)
+		return NextPlan{}, refuse(lianxin.EInvalid, "n", ReportReasonBadNumber, map[string]any{"value": q.N, "min": 1, "max": 50},
+			"n: %d is outside 1..50", q.N)
 	}
 	rows, w, err := r.Gaps(ctx, scope, GapQuery{Query: q.Query})
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"lianxin"
 	"reflect"
 	"strconv"
 	"strings"
@@ -225,5 +226,6 @@ func ParseFormat(s string, allowed ...string) (string, error) {
 			return s, nil
 		}
 	}
-	return "", errInvalid("format: %q is not one of %s", s, strings.Join(allowed, ", "))
+	return "", refuse(lianxin.EInvalid, "format", ReportReasonBadFormat, map[string]any{"value": s, "allowed": allowed},
+		"format: %q is not one of %s", s, strings.Join(allowed, ", "))
 }

@@ -31,30 +31,33 @@ type PetitionSource interface {
 }
 
 // petitionCheck is the summary's count of petition households not visited
-// in w over its area (town: a code, "" the county), or nil when the scope
-// cannot judge it: the count reads households, which row-level security
-// shows a team leader in their own towns only and a member only where they
-// have been (a null is "not judged", never a count that reads "none left").
-// For a role without household access the count is published as the
-// special groups' are (privacy rules 2 to 4): over the same whole weeks,
-// without the households of the villages the gap report suppresses
-// (leaveOut), a town's count of 1 to 10 hidden and complements hidden
-// under the county's total (privacy.Protect over county → towns).
+// in w over its area (town: a code, "" the county). The counts come per
+// town from the whole county, whatever households the caller's row-level
+// security shows (PetitionSource: migration 032), and are exact for a
+// scope with household access everywhere and for a team leader's own town.
+// Every other answer — a role without household access (a member
+// included), a team leader asking about the county or another town — is
+// published as the special groups' counts are (privacy rules 2 to 4): over
+// the same whole weeks, without the households of the villages the gap
+// report suppresses (leaveOut), a town's count of 1 to 10 hidden and
+// complements hidden under the county's total (privacy.Protect over county
+// → towns), a leader's own towns known to them (privacy.Tree.Known: never
+// hidden, never relied on to protect another town). It is nil only when
+// the source cannot count, or the town is not one the counts hold.
 func (r *Reports) petitionCheck(ctx context.Context, scope lianxin.Scope, w Window, town string, leaveOut []int32) (*privacy.Count, error) {
 	src, ok := r.src.(PetitionSource)
 	if !ok {
 		return nil, nil
 	}
-	if town == "" && !scope.AllTowns {
-		return nil, nil
-	}
-	if !scope.AllTowns && !scope.HouseholdPoints {
-		return nil, nil // a member: households they visited only
-	}
 	counts, err := src.UnvisitedPetitionHouseholds(ctx, scope, w, idsOrEmpty(leaveOut))
 	if err != nil {
 		return nil, err
 	}
+	return publishPetition(scope, counts, town), nil
+}
+
+// publishPetition is petitionCheck's answer from the towns' counts.
+func publishPetition(scope lianxin.Scope, counts []TownCount, town string) *privacy.Count {
 	var found *TownCount
 	var total int64
 	for i, c := range counts {
@@ -63,22 +66,29 @@ func (r *Reports) petitionCheck(ctx context.Context, scope lianxin.Scope, w Wind
 			found = &counts[i]
 		}
 	}
-	if town != "" && (found == nil || !scope.SeesTown(found.TownID)) {
-		return nil, nil // another town's households: not the scope's to count
+	if town != "" && found == nil {
+		return nil // not a town of the county
 	}
-	if !privacy.Applies(scope) {
+	exact := !privacy.Applies(scope) && !privacy.Partial(scope)
+	if exact || (found != nil && privacy.Partial(scope) && scope.SeesTown(found.TownID)) {
 		n := total
 		if found != nil {
 			n = found.N
 		}
 		c := privacy.Shown(n)
-		return &c, nil
+		return &c
 	}
 	t := privacy.Tree[string]{Children: map[string][]string{}, Value: map[string]int64{}, Primary: map[string]bool{}}
 	for _, c := range counts {
 		t.Roots = append(t.Roots, c.TownCode)
 		t.Value[c.TownCode] = c.N
 		t.Primary[c.TownCode] = privacy.SmallCount(c.N)
+		if privacy.Partial(scope) && scope.SeesTown(c.TownID) {
+			if t.Known == nil {
+				t.Known = map[string]bool{}
+			}
+			t.Known[c.TownCode] = true
+		}
 	}
 	hidden, topHidden := privacy.Protect(t, privacy.SmallCount)
 	var out privacy.Count
@@ -87,7 +97,7 @@ func (r *Reports) petitionCheck(ctx context.Context, scope lianxin.Scope, w Wind
 		if hidden[found.TownCode] {
 			out = privacy.Withhold(found.N, 0)
 		}
-		return &out, nil
+		return &out
 	}
 	out = privacy.Shown(total)
 	if topHidden || privacy.SmallCount(total) {
@@ -99,7 +109,7 @@ func (r *Reports) petitionCheck(ctx context.Context, scope lianxin.Scope, w Wind
 		}
 		out = privacy.Withhold(total, shown)
 	}
-	return &out, nil
+	return &out
 }
 
 func idsOrEmpty(ids []int32) []int32 {

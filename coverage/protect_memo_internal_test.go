@@ -24,6 +24,10 @@ func randomCounty(r *rand.Rand, villages int) []VillageCoverage {
 			v.SpecialHouseholds.AddGroup(g, n)
 			v.SpecialUnvisited.AddGroup(g, int64(r.IntN(int(n)+1)))
 		}
+		// Households in several groups: the distinct counts lie between
+		// the largest group and the sum.
+		v.SpecialDistinct = v.SpecialHouseholds.Total() * 3 / 4
+		v.SpecialDistinctUnvisited = min(v.SpecialDistinct, v.SpecialUnvisited.Total()*3/4)
 		vs[i] = v
 	}
 	return vs
@@ -34,7 +38,7 @@ func marksOf(masked []VillageCoverage) map[int32]villageMarks {
 	m := map[int32]villageMarks{}
 	for _, v := range masked {
 		m[v.VillageID] = villageMarks{suppressed: v.Suppressed, waitingHidden: v.SpecialWaitingHidden,
-			special: v.SpecialHouseholds.hidden, unvisited: v.SpecialUnvisited.hidden}
+			distinctHidden: v.SpecialDistinctHidden, special: v.SpecialHouseholds.hidden, unvisited: v.SpecialUnvisited.hidden}
 	}
 	return m
 }

@@ -186,7 +186,7 @@ func publishVillages(ctx context.Context, src VillageSource, scope lianxin.Scope
 			continue
 		}
 		m := marks[v.VillageID]
-		v.Suppressed, v.SpecialWaitingHidden = m.suppressed, m.waitingHidden
+		v.Suppressed, v.SpecialWaitingHidden, v.SpecialDistinctHidden = m.suppressed, m.waitingHidden, m.distinctHidden
 		v.SpecialHouseholds.hidden, v.SpecialUnvisited.hidden = m.special, m.unvisited
 		vs[i] = v
 	}
@@ -198,7 +198,11 @@ func publishVillages(ctx context.Context, src VillageSource, scope lianxin.Scope
 // marks, and the towns' and the county's unvisited special-group counts
 // with theirs. The hierarchy is county → town → village for each group's
 // households and unvisited households, and within a village the groups'
-// sum over the six groups; it is repeated until no rule hides anything more.
+// sum over the six groups, with the villages' sums and the towns' (and the
+// county's) group counts as two margins of one table (margins); it is
+// repeated until no rule hides anything more.
+// The special households waiting counted once each (SpecialDistinctUnvisited)
+// are then protected over county → town → village too (SpecialDistinctHidden).
 func ProtectVillages(all []VillageCoverage) ([]VillageCoverage, map[string]SpecialCounts, SpecialCounts) {
 	return protectVillages(all, nil)
 }
@@ -261,6 +265,11 @@ func protectVillages(all []VillageCoverage, known map[string]bool) ([]VillageCov
 	}
 
 	extra := map[string]map[Group]bool{} // unvisited counts hidden by the within-village complement
+	// Hidden by the margins rule (margins): towns' group counts, villages'
+	// sums over groups, the county's group counts.
+	extraTown := map[string]map[Group]bool{}
+	extraSum := map[string]bool{}
+	var extraCounty [6]bool
 	towns := map[string]SpecialCounts{}
 	var county SpecialCounts
 	for {
@@ -280,7 +289,7 @@ func protectVillages(all []VillageCoverage, known map[string]bool) ([]VillageCov
 						extra[v.VillageCode][g]
 				},
 				func(town string, n int64) bool {
-					return privacy.SmallCount(n) || privacy.SmallCount(townS[town].Get(g)-n)
+					return privacy.SmallCount(n) || privacy.SmallCount(townS[town].Get(g)-n) || extraTown[town][g]
 				})
 			hiddenU, topU := privacy.Protect(uTree, privacy.SmallCount)
 			for i, v := range vs {
@@ -302,7 +311,7 @@ func protectVillages(all []VillageCoverage, known map[string]bool) ([]VillageCov
 			for _, r := range roots {
 				county.AddGroup(g, uTree.Value[r])
 			}
-			if topU {
+			if topU || extraCounty[groupIndex(g)] {
 				county.Hide(g)
 			}
 		}
@@ -321,7 +330,8 @@ func protectVillages(all []VillageCoverage, known map[string]bool) ([]VillageCov
 			total := v.SpecialUnvisited.Total()
 			visited := v.SpecialHouseholds.Total() - total
 			hid, totalHidden := privacy.Complement(total, false, vals, prim, privacy.SmallCount)
-			vs[i].SpecialWaitingHidden = v.Suppressed || totalHidden || privacy.SmallCount(total) || privacy.SmallCount(visited)
+			vs[i].SpecialWaitingHidden = v.Suppressed || totalHidden || privacy.SmallCount(total) || privacy.SmallCount(visited) ||
+				extraSum[v.VillageCode]
 			for j, g := range Groups {
 				if hid[j] && !prim[j] {
 					if extra[v.VillageCode] == nil {
@@ -332,13 +342,39 @@ func protectVillages(all []VillageCoverage, known map[string]bool) ([]VillageCov
 				}
 			}
 		}
+		if margins(vs, towns, county, known, extra, extraTown, extraSum, &extraCounty) {
+			grew = true
+		}
 		if !grew {
 			break
 		}
 	}
+	// The special-group households waiting counted once each
+	// (SpecialDistinctUnvisited), over county → town → village like the
+	// group counts, once those are decided: it is hidden when it is 1 to
+	// 10, when the visited households it implies are, when it would pin a
+	// group count hidden beside it (distinctPins), and as a complement.
+	townD := map[string][2]int64{} // households in a group, and those waiting
+	for _, v := range vs {
+		t := townD[v.TownCode]
+		townD[v.TownCode] = [2]int64{t[0] + v.SpecialDistinct, t[1] + v.SpecialDistinctUnvisited}
+	}
+	dTree := tree(func(v VillageCoverage) int64 { return v.SpecialDistinctUnvisited },
+		func(v VillageCoverage, n int64) bool {
+			return v.Suppressed || privacy.SmallCount(n) || privacy.SmallCount(v.SpecialDistinct-n) ||
+				(!known[v.TownCode] && distinctPins(v))
+		},
+		func(town string, n int64) bool {
+			return privacy.SmallCount(n) || privacy.SmallCount(townD[town][0]-n)
+		})
+	hiddenD, _ := privacy.Protect(dTree, privacy.SmallCount)
+	for i, v := range vs {
+		vs[i].SpecialDistinctHidden = hiddenD[villageKey(v.VillageCode)]
+	}
 	for i := range vs {
 		if vs[i].Suppressed {
 			vs[i].SpecialHouseholds.hidden, vs[i].SpecialUnvisited.hidden = 0x3f, 0x3f
+			vs[i].SpecialDistinctHidden = true
 		}
 	}
 	// A hidden town or county count reads "≥" the sum of the village
@@ -355,6 +391,187 @@ func protectVillages(all []VillageCoverage, known map[string]bool) ([]VillageCov
 		towns[v.TownCode] = t
 	}
 	return vs, towns, county
+}
+
+// margins applies rule 4 to the second hierarchy of the villages × groups
+// table of special households waiting. Its two margins — each village's sum
+// over groups (special_waiting) and each group's total over a town's
+// villages (the town's summary) — add up to the same town total T: public
+// when every group of the town is shown, when every village's sum is shown
+// (or follows from its groups, all shown), or when the county's T is public
+// and every other town's T is. The county's T is public when its groups
+// are all shown or every town's T is. Under a public T, each side is a
+// parent's children as elsewhere: hidden none, or at least two whose total
+// is not small. A group side short of that hides its next-smallest groups
+// (Complement); a villages' side hides the sum of the smallest village that
+// then hides something (one with a hidden group), else of the smallest with
+// its two smallest groups. A county group hidden so gets, when no town's
+// count of it is hidden, its two smallest towns' hidden as well (the
+// county is their sum). vs, towns and county are this round's marks;
+// what it hides goes into the extra maps, read by the next round. A town
+// the reader knows counts as public and gives no complement. It reports
+// whether it hid anything new.
+func margins(vs []VillageCoverage, towns map[string]SpecialCounts, county SpecialCounts, known map[string]bool,
+	extra, extraTown map[string]map[Group]bool, extraSum map[string]bool, extraCounty *[6]bool) bool {
+	var codes []string
+	byTown := map[string][]int{}
+	for i, v := range vs {
+		if _, ok := byTown[v.TownCode]; !ok {
+			codes = append(codes, v.TownCode)
+		}
+		byTown[v.TownCode] = append(byTown[v.TownCode], i)
+	}
+	sumKnown := func(v VillageCoverage) bool {
+		return !v.Suppressed && (!v.SpecialWaitingHidden || v.SpecialUnvisited.hidden == 0)
+	}
+	public := map[string]bool{}
+	var closed []string
+	for _, code := range codes {
+		public[code] = known[code] || towns[code].hidden == 0 ||
+			!slices.ContainsFunc(byTown[code], func(i int) bool { return !sumKnown(vs[i]) })
+		if !public[code] {
+			closed = append(closed, code)
+		}
+	}
+	countyPublic := county.hidden == 0 || len(closed) == 0
+	if countyPublic && len(closed) == 1 {
+		public[closed[0]] = true
+	}
+	grew := false
+	hideTown := func(code string, g Group) {
+		if extraTown[code] == nil {
+			extraTown[code] = map[Group]bool{}
+		}
+		if !extraTown[code][g] {
+			extraTown[code][g], grew = true, true
+		}
+	}
+	for _, code := range codes {
+		if known[code] || !public[code] {
+			continue
+		}
+		t := towns[code]
+		vals, prim := make([]int64, len(Groups)), make([]bool, len(Groups))
+		for j, g := range Groups {
+			vals[j], prim[j] = t.Get(g), t.Hidden(g)
+		}
+		hid, _ := privacy.Complement(t.Total(), false, vals, prim, privacy.SmallCount)
+		for j, g := range Groups {
+			if hid[j] && !prim[j] {
+				hideTown(code, g)
+			}
+		}
+		idx := byTown[code]
+		for {
+			var n int
+			var hiddenTotal int64
+			for _, i := range idx {
+				if !sumKnown(vs[i]) {
+					n++
+					hiddenTotal += vs[i].SpecialUnvisited.Total()
+				}
+			}
+			if n == 0 || n >= 2 && !privacy.SmallCount(hiddenTotal) {
+				break
+			}
+			next, withHidden := -1, false
+			for _, i := range idx {
+				v := vs[i]
+				if !sumKnown(v) {
+					continue
+				}
+				h := v.SpecialUnvisited.hidden != 0
+				if next < 0 || h && !withHidden || h == withHidden && v.SpecialUnvisited.Total() < vs[next].SpecialUnvisited.Total() {
+					next, withHidden = i, h
+				}
+			}
+			if next < 0 {
+				break // every village's sum hidden already
+			}
+			v := &vs[next]
+			extraSum[v.VillageCode], v.SpecialWaitingHidden, grew = true, true, true
+			if !withHidden {
+				// Its sum would follow from its groups: hide the two smallest.
+				for range 2 {
+					small := -1
+					for j, g := range Groups {
+						if !v.SpecialUnvisited.Hidden(g) && (small < 0 || v.SpecialUnvisited.Get(g) < v.SpecialUnvisited.Get(Groups[small])) {
+							small = j
+						}
+					}
+					if extra[v.VillageCode] == nil {
+						extra[v.VillageCode] = map[Group]bool{}
+					}
+					extra[v.VillageCode][Groups[small]] = true
+					v.SpecialUnvisited.Hide(Groups[small])
+				}
+			}
+		}
+	}
+	if !countyPublic {
+		return grew
+	}
+	vals, prim := make([]int64, len(Groups)), make([]bool, len(Groups))
+	for j, g := range Groups {
+		vals[j], prim[j] = county.Get(g), county.Hidden(g)
+	}
+	hid, _ := privacy.Complement(county.Total(), false, vals, prim, privacy.SmallCount)
+	for j, g := range Groups {
+		if !hid[j] || prim[j] || extraCounty[j] {
+			continue
+		}
+		extraCounty[j], grew = true, true
+		// The county's count is its towns' sum: two of them hidden too,
+		// unless one is already.
+		var open []string
+		hiddenBelow := false
+		for _, code := range codes {
+			switch {
+			case towns[code].Hidden(g):
+				hiddenBelow = true
+			case !known[code]:
+				open = append(open, code)
+			}
+		}
+		if hiddenBelow {
+			continue
+		}
+		slices.SortStableFunc(open, func(a, b string) int { return cmp.Compare(towns[a].Get(g), towns[b].Get(g)) })
+		for _, code := range open[:min(2, len(open))] {
+			hideTown(code, g)
+		}
+	}
+	return grew
+}
+
+// distinctPins reports whether v's special-group households waiting,
+// counted once each (D), would give back a group count hidden beside it:
+// every group's waiting households are at most D, and the groups together
+// at least D. With the sum over groups shown, the hidden groups' total T is
+// known and each hidden group lies in [T − (k−1)·D, min(D, T)] for k hidden
+// groups; with the sum hidden, a lone hidden group beside shown groups of
+// 0 is D exactly. D = 0 says every group is 0.
+func distinctPins(v VillageCoverage) bool {
+	var k int64
+	var shown int64
+	for _, g := range Groups {
+		if v.SpecialUnvisited.Hidden(g) {
+			k++
+		} else {
+			shown += v.SpecialUnvisited.Get(g)
+		}
+	}
+	d := v.SpecialDistinctUnvisited
+	switch {
+	case k == 0:
+		return false
+	case d == 0:
+		return true
+	case v.SpecialWaitingHidden:
+		return k == 1 && shown == 0
+	}
+	t := v.SpecialUnvisited.Total() - shown
+	return max(0, t-(k-1)*d) >= min(d, t)
 }
 
 // PublishCells returns the res cells of bound over w (the store's

@@ -88,10 +88,11 @@ func (r *Reports) resolve(ctx context.Context, scope lianxin.Scope, q Query) (Qu
 	if q.Team != "" {
 		t, ok := findTeam(teams, q.Team)
 		if !ok {
-			return q, nil, lianxin.Errorf(lianxin.ENotFound, "team %q not found", q.Team)
+			return q, nil, RefuseTeamUnknown(q.Team)
 		}
 		if q.Town != "" && q.Town != t.TownCode {
-			return q, nil, lianxin.Errorf(lianxin.EInvalid, "team: team %q works in town %q, not %q", q.Team, t.TownCode, q.Town)
+			return q, nil, refuse(lianxin.EInvalid, "team", ReportReasonTeamOtherTown, map[string]any{"team": q.Team, "town": t.TownCode, "asked": q.Town},
+				"team: team %q works in town %q, not %q", q.Team, t.TownCode, q.Town)
 		}
 		q.Town = t.TownCode
 	}
@@ -397,7 +398,8 @@ func (r *Reports) DiarySample(ctx context.Context, scope lianxin.Scope, q DiaryQ
 	case q.N == 0:
 		q.N = 10
 	case q.N < 1 || q.N > 200:
-		return nil, Window{}, lianxin.Errorf(lianxin.EInvalid, "n: %d is outside 1..200", q.N)
+		return nil, Window{}, refuse(lianxin.EInvalid, "n", ReportReasonBadNumber, map[string]any{"value": q.N, "min": 1, "max": 200},
+			"n: %d is outside 1..200", q.N)
 	}
 	w, err := r.Window(ctx, scope, q.Query)
 	if err != nil {
@@ -461,7 +463,7 @@ func (r *Reports) Village(ctx context.Context, scope lianxin.Scope, code string,
 	}
 	vs, w := pub.Villages, pub.Window
 	if len(vs) != 1 {
-		return VillageDetail{}, lianxin.Errorf(lianxin.ENotFound, "village %q not found", code)
+		return VillageDetail{}, RefuseVillageUnknown(code)
 	}
 	teams, err := r.src.Teams(ctx, scope)
 	if err != nil {

@@ -156,9 +156,10 @@ GROUP BY t.code`, q.From, q.To)
 			{"planner, county", planner, "", true, all, true},
 			{"planner, own town", planner, own.Code, true, perTown[own.Code], true},
 			{"leader, own town", leader, own.Code, true, perTown[own.Code], false},
-			{"leader, another town", leader, other.Code, false, 0, false},
-			{"leader, county", leader, "", false, 0, false},
-			{"member, own town", member, own.Code, false, 0, false},
+			// Published as a planner's (migration 032's counts).
+			{"leader, another town", leader, other.Code, true, perTown[other.Code], true},
+			{"leader, county", leader, "", true, all, true},
+			{"member, own town", member, own.Code, true, perTown[own.Code], true},
 		}
 		for _, tc := range cases {
 			qq := q

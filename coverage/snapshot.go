@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	"lianxin"
@@ -32,19 +33,77 @@ type Snapshot struct {
 	Versions  map[string]int64 `json:"versions"`
 	Gaps      []GapRow         `json:"gaps,omitempty"`
 	Summary   *Summary         `json:"summary,omitempty"`
+	// AsOfAsked is the day asked when the snapshot was taken (zero when
+	// read back): as_of is the last day of the window used, which for a
+	// role bound to whole weeks is the end of the asked day's week
+	// (snapshot_weeks.go).
+	AsOfAsked time.Time `json:"-"`
 }
 
-// MarshalJSON writes the days as YYYY-MM-DD.
+// MarshalJSON writes the days as YYYY-MM-DD, and the window [from, to)
+// the figures cover.
 func (s Snapshot) MarshalJSON() ([]byte, error) {
 	type plain Snapshot
+	asked := ""
+	if !s.AsOfAsked.IsZero() {
+		asked = s.AsOfAsked.Format(DayLayout)
+	}
 	return json.Marshal(struct {
 		plain
-		AsOf string `json:"as_of"`
-		From string `json:"from"`
-	}{plain(s), s.AsOf.Format(DayLayout), s.From.Format(DayLayout)})
+		AsOf      string `json:"as_of"`
+		From      string `json:"from"`
+		To        string `json:"to"`
+		AsOfAsked string `json:"as_of_asked,omitempty"`
+	}{plain(s), s.AsOf.Format(DayLayout), s.From.Format(DayLayout), s.SnapshotWindow().To.Format(DayLayout), asked})
 }
 
-// Snapshotter stores snapshots; *store.Store implements it.
+// Refusal reasons of the snapshots: a snapshot refusal is a
+// *lianxin.Error with a lianxin.Refusal in Details (the field, the reason,
+// its parameters) and its English sentence as Message, so that the web map
+// words it in the page's language (i18n.js snap.refusal.<reason>, a test
+// checks every reason is worded). A reason once published keeps its
+// meaning and parameters.
+const (
+	SnapReasonBodyBad       = "body_bad"       // {allowed}: not a JSON object of the snapshot's fields
+	SnapReasonUnknownField  = "unknown_field"  // {value, allowed}
+	SnapReasonBadDay        = "bad_day"        // {value}: as_of not YYYY-MM-DD
+	SnapReasonBadTown       = "bad_town"       // {value}: town not a code
+	SnapReasonTownUnknown   = "town_unknown"   // {town} (404)
+	SnapReasonTownNotYours  = "town_not_yours" // {town} (403): a snapshot is kept with its town's rows
+	SnapReasonCountyNotYour = "county_not_yours"
+	SnapReasonBadID         = "bad_id"    // {value}: a snapshot id in the URL not a positive whole number
+	SnapReasonNotFound      = "not_found" // {id} (404): no such snapshot, or not one the caller may read
+)
+
+// SnapshotReasons lists every refusal reason of the snapshots.
+var SnapshotReasons = []string{
+	SnapReasonBodyBad, SnapReasonUnknownField, SnapReasonBadDay, SnapReasonBadTown, SnapReasonTownUnknown,
+	SnapReasonTownNotYours, SnapReasonCountyNotYour, SnapReasonBadID, SnapReasonNotFound,
+	SnapReasonAsOfFuture, SnapReasonAsOfBeforeCampaign, SnapReasonAreasDiffer, SnapReasonNotWholeWeeks, // snapshot_weeks.go
+}
+
+// ParseSnapshotDay reads a snapshot's as_of day.
+func ParseSnapshotDay(s string) (time.Time, error) {
+	d, err := ParseDay("as_of", s)
+	if err != nil {
+		return time.Time{}, lianxin.Refuse(lianxin.EInvalid, "as_of", SnapReasonBadDay, map[string]any{"value": s}, "%s", lianxin.ErrorMessage(err))
+	}
+	return d, nil
+}
+
+// ParseSnapshotID reads a snapshot id of the URL (param "a" or "b").
+func ParseSnapshotID(param, s string) (int64, error) {
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id < 1 {
+		return 0, lianxin.Refuse(lianxin.EInvalid, param, SnapReasonBadID, map[string]any{"value": s}, "%s: %q is not a snapshot id", param, s)
+	}
+	return id, nil
+}
+
+// Snapshotter stores snapshots; *store.Store implements it. SaveSnapshot
+// refuses (forbidden) a snapshot of a town, or of the whole county, that
+// scope cannot write, and Snapshot says not found for an id that is none
+// of scope's: TakeSnapshot and Diff give those refusals their reasons.
 type Snapshotter interface {
 	SaveSnapshot(ctx context.Context, scope lianxin.Scope, s Snapshot) (Snapshot, error)
 	Snapshot(ctx context.Context, scope lianxin.Scope, id int64) (Snapshot, error)
@@ -52,15 +111,24 @@ type Snapshotter interface {
 }
 
 // TakeSnapshot freezes the gap report of every village and the summary over
-// [campaign start, asOf] (asOf zero: today) for a town ("" county).
+// [campaign start, asOf] (asOf zero: today) for a town ("" county), widened
+// to whole weeks for a role bound to them (snapshotWindow).
 func (r *Reports) TakeSnapshot(ctx context.Context, scope lianxin.Scope, st Snapshotter, asOf time.Time, town string) (Snapshot, error) {
 	if asOf.IsZero() {
 		asOf = r.now()
 	}
-	q := Query{Town: town, To: Day(asOf).AddDate(0, 0, 1)}
+	sw, err := r.snapshotWindow(ctx, scope, asOf)
+	if err != nil {
+		return Snapshot{}, err
+	}
+	q := Query{Town: town, From: sw.From, To: sw.To}
 	// Snapshots keep exact figures (their window is the campaign to as_of);
 	// Diff applies the privacy rules when they are compared.
 	rows, w, err := r.gaps(ctx, scope, GapQuery{Query: q, All: true, Sort: "village_code"}, false)
+	if town != "" && lianxin.ErrorCode(err) == lianxin.ENotFound {
+		return Snapshot{}, lianxin.Refuse(lianxin.ENotFound, "town", SnapReasonTownUnknown, map[string]any{"town": town},
+			"town %q: no town with that code", town)
+	}
 	if err != nil {
 		return Snapshot{}, err
 	}
@@ -68,7 +136,15 @@ func (r *Reports) TakeSnapshot(ctx context.Context, scope lianxin.Scope, st Snap
 	if err != nil {
 		return Snapshot{}, err
 	}
-	return st.SaveSnapshot(ctx, scope, Snapshot{AsOf: Day(asOf), From: w.From, Town: town, Gaps: rows, Summary: &sum})
+	snap, err := st.SaveSnapshot(ctx, scope, Snapshot{AsOf: w.LastDay(), From: w.From, Town: town, Gaps: rows, Summary: &sum})
+	snap.AsOfAsked = Day(asOf)
+	if lianxin.ErrorCode(err) == lianxin.EForbidden {
+		if town == "" {
+			return Snapshot{}, lianxin.Refuse(lianxin.EForbidden, "town", SnapReasonCountyNotYour, nil, "%s", lianxin.ErrorMessage(err))
+		}
+		return Snapshot{}, lianxin.Refuse(lianxin.EForbidden, "town", SnapReasonTownNotYours, map[string]any{"town": town}, "%s", lianxin.ErrorMessage(err))
+	}
+	return snap, err
 }
 
 // VillageChange is how one village moved between two snapshots.
@@ -289,12 +365,15 @@ func numbers(s *Summary) map[string]float64 {
 // report hides for either window follows from a side it shows and the
 // change. A team leader's own towns stay exact.
 func (r *Reports) Diff(ctx context.Context, scope lianxin.Scope, st Snapshotter, a, b int64) (Diff, error) {
-	sa, err := st.Snapshot(ctx, scope, a)
+	sa, err := snapshotOf(ctx, scope, st, a)
 	if err != nil {
 		return Diff{}, err
 	}
-	sb, err := st.Snapshot(ctx, scope, b)
+	sb, err := snapshotOf(ctx, scope, st, b)
 	if err != nil {
+		return Diff{}, err
+	}
+	if err := r.checkComparable(ctx, scope, sa, sb); err != nil {
 		return Diff{}, err
 	}
 	if !privacy.Applies(scope) && !privacy.Partial(scope) {
@@ -309,6 +388,15 @@ func (r *Reports) Diff(ctx context.Context, scope lianxin.Scope, st Snapshotter,
 		return Diff{}, err
 	}
 	return diffSnapshots(sa, sb, before, after), nil
+}
+
+// snapshotOf loads snapshot id, its not found given its reason.
+func snapshotOf(ctx context.Context, scope lianxin.Scope, st Snapshotter, id int64) (Snapshot, error) {
+	s, err := st.Snapshot(ctx, scope, id)
+	if lianxin.ErrorCode(err) == lianxin.ENotFound {
+		return Snapshot{}, lianxin.Refuse(lianxin.ENotFound, "", SnapReasonNotFound, map[string]any{"id": id}, "%s", lianxin.ErrorMessage(err))
+	}
+	return s, err
 }
 
 // snapshotShown says what scope may see of each village of s: what the gap

@@ -94,14 +94,16 @@ func (r *Reports) SpecialHouseholds(ctx context.Context, src SpecialHouseholdSou
 	case resolved.Town != "":
 		i := slices.IndexFunc(towns, func(t Town) bool { return t.Code == resolved.Town })
 		if i < 0 {
-			return nil, Window{}, lianxin.Errorf(lianxin.ENotFound, "town %q: no town with that code", resolved.Town)
+			return nil, Window{}, refuse(lianxin.ENotFound, "town", ReportReasonTownUnknown, map[string]any{"town": resolved.Town},
+				"town %q: no town with that code", resolved.Town)
 		}
 		if !scope.SeesTown(towns[i].ID) {
-			return nil, Window{}, lianxin.Errorf(lianxin.EForbidden, "town %s: outside your towns", resolved.Town)
+			return nil, Window{}, refuse(lianxin.EForbidden, "town", ReportReasonTownNotYours, map[string]any{"town": resolved.Town},
+				"town %s: outside your towns", resolved.Town)
 		}
 		ids = []int32{towns[i].ID}
 	case scope.AllTowns:
-		return nil, Window{}, lianxin.Errorf(lianxin.EInvalid, "town: required (or team): the list is one town's")
+		return nil, Window{}, refuse(lianxin.EInvalid, "town", ReportReasonTownRequired, nil, "town: required (or team): the list is one town's")
 	default:
 		ids = scope.Towns
 	}

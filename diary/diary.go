@@ -92,6 +92,9 @@ type Written struct {
 	Lat               *float64  `json:"lat,omitempty"`
 	// Created is false when the entry was already written (a retry).
 	Created bool `json:"created"`
+	// MayChange says whether the caller may correct or withdraw the entry
+	// (MayChange), in lists.
+	MayChange bool `json:"may_change"`
 }
 
 // Store writes and lists entries under the caller's scope.
@@ -176,7 +179,9 @@ var idPattern = regexp.MustCompile(`^app-[A-Za-z0-9][A-Za-z0-9._:-]{7,95}$`)
 // the first field that fails. now is the server's time, campaignStart the
 // campaign's first instant, bounds the county box imports hold points to.
 func (r Request) Check(now, campaignStart time.Time, bounds orb.Bound) (Entry, error) {
-	e := Entry{ID: strings.TrimSpace(r.ID), Household: strings.TrimSpace(r.Household), Member: strings.TrimSpace(r.Member),
+	// Full-width digits and letters (an input method in full-width mode)
+	// are read as half-width, as imports read them.
+	e := Entry{ID: strings.TrimSpace(r.ID), Household: strings.TrimSpace(ingest.HalfWidth(r.Household)), Member: strings.TrimSpace(ingest.HalfWidth(r.Member)),
 		Notes: strings.TrimSpace(r.Notes), PetitionResolved: r.PetitionResolved, DisputeResolved: r.DisputeResolved}
 	switch {
 	case e.ID == "":
@@ -264,7 +269,7 @@ func count(field string, n *int64) (int64, error) {
 // China-time "2026-03-05 14:30"; empty is now. It may not lie before the
 // campaign's first day, nor in the future beyond ClockSkew.
 func occurredAt(s string, now, campaignStart time.Time) (time.Time, error) {
-	s = strings.TrimSpace(s)
+	s = strings.TrimSpace(ingest.HalfWidth(s))
 	if s == "" {
 		return now, nil
 	}

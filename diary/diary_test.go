@@ -38,6 +38,11 @@ func TestCheck(t *testing.T) {
 			func(e diary.Entry) bool {
 				return e.OccurredAt.Equal(time.Date(2026, 11, 27, 9, 59, 0, 123e6, time.UTC))
 			}},
+		{"full-width household and time", with(func(r *diary.Request) {
+			r.Household, r.OccurredAt = "３２１２９９１０１２０１０００１", "２０２６－０９－１５　１４：３０"
+		}), "", func(e diary.Entry) bool {
+			return e.Household == "3212991012010001" && e.OccurredAt.Equal(time.Date(2026, 9, 15, 6, 30, 0, 0, time.UTC))
+		}},
 		{"clock a little ahead", with(func(r *diary.Request) { r.OccurredAt = now.Add(4 * time.Minute).Format(time.RFC3339) }), "", nil},
 		{"campaign's first instant", with(func(r *diary.Request) { r.OccurredAt = "2026-03-01 00:00" }), "", nil},
 		{"phone's place", with(func(r *diary.Request) { r.Lon, r.Lat = ptr(120.05), ptr(32.17) }), "",

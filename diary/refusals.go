@@ -67,6 +67,8 @@ var Reasons = []string{
 	ReasonPlaceSwapped, ReasonPlaceOutside, ReasonLimitRange, ReasonBodyBad, ReasonFieldType, ReasonUnknownField,
 	ReasonBodyTooLarge, ReasonNoHousehold, ReasonNoMember, ReasonWriteRole, ReasonReadRole, ReasonReadGrant,
 	ReasonForOtherGrant, ReasonMemberSelfOnly, ReasonIDTaken, ReasonIDWrittenOtherwise, ReasonTooMany,
+	// Corrections and withdrawals (edit.go).
+	ReasonNoEntry, ReasonChangeLate, ReasonChangeGrant, ReasonChangeEmpty, ReasonChangeRole, ReasonReasonLong, ReasonHouseholdNo,
 }
 
 // Refuse is a diary refusal: code the error's (status), field and reason

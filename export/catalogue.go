@@ -290,6 +290,7 @@ func coverageFields() []Field {
 		{"visits", Integer64, "visits in the window"},
 		{"problems_collected", Integer64, "problems collected"}, {"problems_resolved", Integer64, "problems resolved"},
 		{"special_unvisited", Integer64, "unvisited special-group households summed over the groups: a household in two groups counts twice (not distinct households)"},
+		{"special_waiting_households", Integer64, "unvisited special-group households, each counted once (the gap report's special_waiting_households)"},
 		{"last_visit_on", Date, "last day with a visit in the window"},
 	}
 }
@@ -309,5 +310,6 @@ func LookupLayer(name string) (*Layer, error) {
 	for i, l := range catalogue {
 		names[i] = l.Name
 	}
-	return nil, lianxin.Errorf(lianxin.ENotFound, "layer %q: no such layer (have %s)", name, strings.Join(names, ", "))
+	return nil, lianxin.Refuse(lianxin.ENotFound, "layer", ReasonUnknownLayer, map[string]any{"value": name, "layers": names},
+		"layer %q: no such layer (have %s)", name, strings.Join(names, ", "))
 }

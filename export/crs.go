@@ -5,7 +5,6 @@ import (
 
 	"github.com/paulmach/orb"
 
-	"lianxin"
 	"lianxin/geo"
 )
 
@@ -49,7 +48,7 @@ func ParseCRS(s string) (CRS, error) {
 	}
 	c, err := geo.ParseCRS(strings.ReplaceAll(s, "-", ""))
 	if err != nil {
-		return CRS{}, lianxin.Errorf(lianxin.EInvalid, "crs %q: want EPSG:4326, EPSG:4490 or gcj02", s)
+		return CRS{}, refuse("crs", ReasonBadCRS, map[string]any{"value": s, "allowed": CRSNames}, "crs %q: want EPSG:4326, EPSG:4490 or gcj02", s)
 	}
 	switch c {
 	case geo.CRSCGCS2000:

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -51,7 +52,8 @@ func ParseFormat(s string) (Format, error) {
 	}
 	f := Format(strings.ToLower(s))
 	if _, ok := formats[f]; !ok {
-		return "", lianxin.Errorf(lianxin.EInvalid, "format %q: want geojson, csv, gpkg, shp, kml or fgb", s)
+		return "", refuse("format", ReasonBadFormat, map[string]any{"value": s, "allowed": FormatNames},
+			"format %q: want geojson, csv, gpkg, shp, kml or fgb", s)
 	}
 	return f, nil
 }
@@ -72,7 +74,7 @@ func ParseEncoding(s string) (Encoding, error) {
 	case "GBK", "CP936", "936":
 		return GBK, nil
 	}
-	return "", lianxin.Errorf(lianxin.EInvalid, "encoding %q: want utf-8 or gbk", s)
+	return "", refuse("encoding", ReasonBadEncoding, map[string]any{"value": s, "allowed": EncodingNames}, "encoding %q: want utf-8 or gbk", s)
 }
 
 // ParseGeometryKind reads the geometry parameter of an export: point or
@@ -87,7 +89,7 @@ func ParseGeometryKind(s string) (GeometryType, error) {
 	case "polygon", "polygons":
 		return Polygon, nil
 	}
-	return "", lianxin.Errorf(lianxin.EInvalid, "geometry %q: want point or polygon", s)
+	return "", refuse("geometry", ReasonBadGeometry, map[string]any{"value": s, "allowed": GeometryNames}, "geometry %q: want point or polygon", s)
 }
 
 // kindSuffix names a geometry kind in file and layer names, as the OGC
@@ -185,7 +187,8 @@ func (s *Service) Layer(scope lianxin.Scope, name string) (*Layer, error) {
 		return nil, err
 	}
 	if !l.Allowed(scope) {
-		return nil, lianxin.Errorf(lianxin.EForbidden, "layer %s: exporting household points needs the household_points grant", name)
+		return nil, lianxin.Refuse(lianxin.EForbidden, "layer", ReasonLayerNeedsGrant, map[string]any{"layer": name},
+			"layer %s: exporting household points needs the household_points grant", name)
 	}
 	return l, nil
 }
@@ -197,22 +200,27 @@ func (s *Service) check(scope lianxin.Scope, req Request) (*Layer, error) {
 		return nil, err
 	}
 	if _, ok := formats[req.Format]; !ok {
-		return nil, lianxin.Errorf(lianxin.EInvalid, "format %q: want geojson, csv, gpkg, shp, kml or fgb", req.Format)
+		return nil, refuse("format", ReasonBadFormat, map[string]any{"value": string(req.Format), "allowed": FormatNames},
+			"format %q: want geojson, csv, gpkg, shp, kml or fgb", req.Format)
 	}
 	if req.CRS.Name == "" {
-		return nil, lianxin.Errorf(lianxin.EInvalid, "crs: missing")
+		return nil, refuse("crs", ReasonBadCRS, map[string]any{"value": "", "allowed": CRSNames}, "crs: missing")
 	}
 	if req.Encoding != "" && req.Encoding != UTF8 && req.Format != Shapefile {
-		return nil, lianxin.Errorf(lianxin.EInvalid, "encoding: only shapefiles take an encoding (%s is always UTF-8)", req.Format)
+		return nil, refuse("encoding", ReasonEncodingShpOnly, map[string]any{"format": string(req.Format)},
+			"encoding: only shapefiles take an encoding (%s is always UTF-8)", req.Format)
 	}
 	if req.Format == Shapefile && l.Geometry == AnyGeometry && req.Filter.GeometryKind == "" {
-		return nil, lianxin.Errorf(lianxin.EInvalid, "format shp: layer %s mixes points and polygons, which one shapefile cannot hold; ask geometry=point and geometry=polygon for a shapefile of each, or use gpkg, fgb, kml or geojson", l.Name)
+		return nil, refuse("format", ReasonShpMixed, map[string]any{"layer": l.Name}, "format shp: layer %s mixes points and polygons, which one shapefile cannot hold; ask geometry=point and geometry=polygon for a shapefile of each, or use gpkg, fgb, kml or geojson", l.Name)
+	}
+	if err := checkBBoxGeometry(l, req.Filter); err != nil {
+		return nil, err
 	}
 	if req.Format == FlatGeobuf && l.Geometry == NoGeometry {
-		return nil, lianxin.Errorf(lianxin.EInvalid, "format fgb: FlatGeobuf holds features with geometry and layer %s has none; use gpkg, csv or geojson", l.Name)
+		return nil, refuse("format", ReasonFgbNoGeometry, map[string]any{"layer": l.Name}, "format fgb: FlatGeobuf holds features with geometry and layer %s has none; use gpkg, csv or geojson", l.Name)
 	}
 	if req.Format == KML && req.CRS.Name == CGCS2000.Name {
-		return nil, lianxin.Errorf(lianxin.EInvalid, "crs EPSG:4490: KML is defined in WGS 84 only; use crs=EPSG:4326 (same coordinates here) or gcj02")
+		return nil, refuse("crs", ReasonKMLCGCS2000, nil, "crs EPSG:4490: KML is defined in WGS 84 only; use crs=EPSG:4326 (same coordinates here) or gcj02")
 	}
 	if err := req.Filter.Validate(l); err != nil {
 		return nil, err
@@ -239,12 +247,16 @@ func checkPublishedResolution(scope lianxin.Scope, l *Layer, f Filter) error {
 	if !l.Resolution || f.Resolution <= coverage.MaxPublishedResolution {
 		return nil
 	}
-	rules := scope
 	if privacy.Partial(scope) {
-		rules = privacy.Without(scope)
+		// A team leader: their own towns' hexagons at every resolution,
+		// exact (the engine gives their towns' alone past resolution 8 and
+		// refuses another town's share, CheckCellTown).
+		return nil
 	}
-	if privacy.Applies(rules) {
-		return lianxin.Errorf(lianxin.EForbidden, "resolution: %d is finer than %d, the finest resolution your role may see without household access",
+	if privacy.Applies(scope) {
+		return lianxin.Refuse(lianxin.EForbidden, "resolution", ReasonResolutionFine,
+			map[string]any{"value": f.Resolution, "max": coverage.MaxPublishedResolution},
+			"resolution: %d is finer than %d, the finest resolution your role may see without household access",
 			f.Resolution, coverage.MaxPublishedResolution)
 	}
 	return nil
@@ -359,7 +371,8 @@ func (s *Service) Feature(ctx context.Context, scope lianxin.Scope, l *Layer, id
 		return err
 	}
 	if n == 0 {
-		return lianxin.Errorf(lianxin.ENotFound, "feature %d of %s: not found", id, l.Name)
+		return lianxin.Refuse(lianxin.ENotFound, "featureId", ReasonNoFeature, map[string]any{"value": strconv.FormatInt(id, 10), "collection": l.Name},
+			"feature %d of %s: not found", id, l.Name)
 	}
 	if len(extra) > 0 { // splice members such as links before the final brace
 		out = append(append(out[:len(out)-1], extra...), '}')

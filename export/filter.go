@@ -10,8 +10,6 @@ import (
 	"time"
 
 	"github.com/paulmach/orb"
-
-	"lianxin"
 )
 
 // CampaignZone is campaign time (UTC+8): dates are days in this zone and
@@ -71,31 +69,35 @@ func (f Filter) Validate(l *Layer) error {
 	if f.BBox != nil {
 		b := *f.BBox
 		if !(b.Min[0] <= b.Max[0] && b.Min[1] <= b.Max[1]) || b.Min[0] < -180 || b.Max[0] > 180 || b.Min[1] < -90 || b.Max[1] > 90 {
-			return lianxin.Errorf(lianxin.EInvalid, "bbox: want minLon,minLat,maxLon,maxLat within -180..180 and -90..90 with min <= max")
+			return refuse("bbox", ReasonBBoxRange, map[string]any{"value": fmt.Sprintf("%g,%g,%g,%g", b.Min[0], b.Min[1], b.Max[0], b.Max[1])},
+				"bbox: want minLon,minLat,maxLon,maxLat within -180..180 and -90..90 with min <= max")
 		}
 	}
 	if f.From != nil && f.To != nil && !f.From.Before(*f.To) {
-		return lianxin.Errorf(lianxin.EInvalid, "from/to: from (%s) must be before to (%s)", f.From.Format(time.DateOnly), f.To.Format(time.DateOnly))
+		from, to := f.From.Format(time.DateOnly), f.To.Format(time.DateOnly)
+		return refuse("from", ReasonWindowOrder, map[string]any{"from": from, "to": to}, "from/to: from (%s) must be before to (%s)", from, to)
 	}
 	if (f.From != nil || f.To != nil) && l.Temporal == "" && l.Kind != Aggregate {
-		return lianxin.Errorf(lianxin.EInvalid, "from/to: layer %s has no time", l.Name)
+		return refuse("from", ReasonNoTime, map[string]any{"layer": l.Name}, "from/to: layer %s has no time", l.Name)
 	}
 	if k := f.GeometryKind; k != "" && (l.Geometry != AnyGeometry || (k != Point && k != Polygon)) {
-		return lianxin.Errorf(lianxin.EInvalid, "geometry kind %s: only the points or the polygons of a mixed layer (%s is %s)", k, l.Name, l.Geometry)
+		return refuse("geometry", ReasonGeometryNotMixed, map[string]any{"value": string(k), "layer": l.Name}, "geometry kind %s: only the points or the polygons of a mixed layer (%s is %s)", k, l.Name, l.Geometry)
 	}
 	if f.Below && !l.Coverage {
-		return lianxin.Errorf(lianxin.EInvalid, "below: layer %s has no coverage figures", l.Name)
+		return refuse("below", ReasonBelowNoCoverage, map[string]any{"layer": l.Name}, "below: layer %s has no coverage figures", l.Name)
 	}
 	if f.Resolution != 0 && !l.Resolution {
-		return lianxin.Errorf(lianxin.EInvalid, "resolution: layer %s is not a cell layer", l.Name)
+		return refuse("resolution", ReasonNotCellLayer, map[string]any{"layer": l.Name}, "resolution: layer %s is not a cell layer", l.Name)
 	}
-	if l.Resolution && f.Resolution != 0 && (f.Resolution < 6 || f.Resolution > 10) {
-		return lianxin.Errorf(lianxin.EInvalid, "resolution: want an H3 resolution from 6 to 10, got %d", f.Resolution)
+	if l.Resolution && f.Resolution != 0 && (f.Resolution < MinResolution || f.Resolution > MaxResolution) {
+		return refuse("resolution", ReasonResolutionRange, map[string]any{"value": f.Resolution, "min": MinResolution, "max": MaxResolution},
+			"resolution: want an H3 resolution from %d to %d, got %d", MinResolution, MaxResolution, f.Resolution)
 	}
 	for _, name := range slices.Sorted(maps.Keys(f.Equals)) {
 		field, ok := l.Field(name)
 		if !ok {
-			return lianxin.Errorf(lianxin.EInvalid, "%s: layer %s has no such field (have %s)", name, l.Name, strings.Join(l.FieldNames(), ", "))
+			return refuse(name, ReasonUnknownParameter, map[string]any{"value": name, "layer": l.Name, "fields": l.FieldNames()},
+				"%s: layer %s has no such field (have %s)", name, l.Name, strings.Join(l.FieldNames(), ", "))
 		}
 		if err := checkEquals(field, f.Equals[name]); err != nil {
 			return err
@@ -108,58 +110,59 @@ func (f Filter) Validate(l *Layer) error {
 // Values are compared as the field's text (true/false, 42, 2026-05-01), so
 // "rural=1" or "residents=03" would match nothing and say nothing.
 func checkEquals(field Field, v string) error {
-	var want string
+	var want, kind string
 	switch field.Type {
 	case Boolean:
 		if v == "true" || v == "false" {
 			return nil
 		}
-		want = "true or false"
+		want, kind = "true or false", "boolean"
 	case Integer, Integer64:
 		if n, err := strconv.ParseInt(v, 10, 64); err == nil && strconv.FormatInt(n, 10) == v {
 			return nil
 		}
-		want = "a whole number such as 42"
+		want, kind = "a whole number such as 42", "integer"
 	case Real:
 		if x, err := strconv.ParseFloat(v, 64); err == nil && !math.IsNaN(x) && !math.IsInf(x, 0) {
 			return nil
 		}
-		want = "a number"
+		want, kind = "a number", "number"
 	case Date:
 		if _, err := time.Parse(time.DateOnly, v); err == nil {
 			return nil
 		}
-		want = "a day YYYY-MM-DD"
+		want, kind = "a day YYYY-MM-DD", "day"
 	case DateTime:
-		return lianxin.Errorf(lianxin.EInvalid, "%s: a time is filtered with from/to (datetime on /ogc), not by equality", field.Name)
+		return refuse(field.Name, ReasonFieldTime, map[string]any{"field": field.Name},
+			"%s: a time is filtered with from/to (datetime on /ogc), not by equality", field.Name)
 	default:
 		return nil
 	}
-	return lianxin.Errorf(lianxin.EInvalid, "%s %q: want %s", field.Name, v, want)
+	return refuse(field.Name, ReasonFieldValue, map[string]any{"field": field.Name, "value": v, "want": kind}, "%s %q: want %s", field.Name, v, want)
 }
 
 // ParseBBox reads "minLon,minLat,maxLon,maxLat".
 func ParseBBox(s string) (*orb.Bound, error) {
 	parts := strings.Split(s, ",")
 	if len(parts) != 4 {
-		return nil, lianxin.Errorf(lianxin.EInvalid, "bbox %q: want four numbers minLon,minLat,maxLon,maxLat", s)
+		return nil, refuse("bbox", ReasonBBoxCount, map[string]any{"value": s}, "bbox %q: want four numbers minLon,minLat,maxLon,maxLat", s)
 	}
 	var v [4]float64
 	for i, p := range parts {
 		x, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
 		if err != nil {
-			return nil, lianxin.Errorf(lianxin.EInvalid, "bbox %q: %q is not a number", s, p)
+			return nil, refuse("bbox", ReasonBBoxNotNumber, map[string]any{"value": s, "part": p}, "bbox %q: %q is not a number", s, p)
 		}
 		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return nil, lianxin.Errorf(lianxin.EInvalid, "bbox %q: %q is not a finite number", s, p)
+			return nil, refuse("bbox", ReasonBBoxNotNumber, map[string]any{"value": s, "part": p}, "bbox %q: %q is not a finite number", s, p)
 		}
 		v[i] = x
 	}
 	if v[0] < -180 || v[2] > 180 || v[1] < -90 || v[3] > 90 {
-		return nil, lianxin.Errorf(lianxin.EInvalid, "bbox %q: longitudes must lie in -180..180 and latitudes in -90..90", s)
+		return nil, refuse("bbox", ReasonBBoxRange, map[string]any{"value": s}, "bbox %q: longitudes must lie in -180..180 and latitudes in -90..90", s)
 	}
 	if v[0] > v[2] || v[1] > v[3] {
-		return nil, lianxin.Errorf(lianxin.EInvalid, "bbox %q: want minLon,minLat,maxLon,maxLat with min ≤ max", s)
+		return nil, refuse("bbox", ReasonBBoxOrder, map[string]any{"value": s}, "bbox %q: want minLon,minLat,maxLon,maxLat with min ≤ max", s)
 	}
 	return &orb.Bound{Min: orb.Point{v[0], v[1]}, Max: orb.Point{v[2], v[3]}}, nil
 }
@@ -173,7 +176,7 @@ func ParseTime(param, s string) (*time.Time, error) {
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return &t, nil
 	}
-	return nil, lianxin.Errorf(lianxin.EInvalid, "%s %q: want a date YYYY-MM-DD or an RFC 3339 time", param, s)
+	return nil, refuse(param, ReasonBadTime, map[string]any{"value": s}, "%s %q: want a date YYYY-MM-DD or an RFC 3339 time", param, s)
 }
 
 // ParseDatetime reads OGC API's datetime parameter: an instant, or an
@@ -208,7 +211,7 @@ func ParseDatetime(s string) (from, to *time.Time, err error) {
 		}
 	}
 	if from == nil && to == nil {
-		return nil, nil, lianxin.Errorf(lianxin.EInvalid, "datetime %q: both ends open", s)
+		return nil, nil, refuse("datetime", ReasonDatetimeOpen, map[string]any{"value": s}, "datetime %q: both ends open", s)
 	}
 	return from, to, nil
 }

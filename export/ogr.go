@@ -192,7 +192,13 @@ func (s *Service) viaGDAL(ctx context.Context, scope lianxin.Scope, l *Layer, re
 	if req.Format == Shapefile {
 		feed.names = l.ShapefileNames()
 	}
-	rows, streamErr := s.stream(ctx, scope, l, req.Filter, Page{}, feed)
+	var rw rowWriter = feed
+	var guard *gbkGuard
+	if req.Format == Shapefile && req.Encoding == GBK {
+		guard = newGBKGuard(l, feed) // no silent loss of what GBK cannot hold (gbk.go)
+		rw = guard
+	}
+	rows, streamErr := s.stream(ctx, scope, l, req.Filter, Page{}, rw)
 	closeErr := stdin.Close()
 	waitErr := cmd.Wait()
 	switch {
@@ -204,6 +210,11 @@ func (s *Service) viaGDAL(ctx context.Context, scope lianxin.Scope, l *Layer, re
 		return rows, streamErr
 	case closeErr != nil:
 		return rows, fmt.Errorf("ogr2ogr stdin: %w", closeErr)
+	}
+	if guard != nil {
+		if err := guard.err(); err != nil {
+			return rows, err
+		}
 	}
 
 	if req.Format == Shapefile {
@@ -260,7 +271,7 @@ func zipShapefile(dir string, l *Layer, req Request, zipPath string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := dict.Write(fieldDictionary(l)); err != nil {
+	if _, err := dict.Write(shapefileDictionary(l, filepath.Join(dir, l.Name+".dbf"))); err != nil {
 		return err
 	}
 	if err := zw.Close(); err != nil {

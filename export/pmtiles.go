@@ -91,6 +91,9 @@ func townPackageOptions(townName, town, who string, bound orb.Bound, minZoom, ma
 	}
 	desc += "; coverage figures count the visits from " + w.From.Format(coverage.DayLayout) +
 		" up to, not including, " + w.To.Format(coverage.DayLayout) + " (days in UTC+8)"
+	if slices.ContainsFunc(layers, func(l *tiles.Layer) bool { return l.Name == tiles.H3 }) {
+		desc += townH3Note // what h3 holds here (townpackage.go)
+	}
 	name := "lianxin " + town
 	if townName != "" {
 		name = "lianxin " + townName + " " + town

@@ -1,10 +1,5 @@
 package export
 
-import (
-	"bytes"
-	"fmt"
-)
-
 // A shapefile's field names are at most 10 bytes. GDAL cuts longer ones
 // and numbers the clashes (households_needed became househol_1), which no
 // reader can tell apart, so every field has an explicit short name here,
@@ -23,69 +18,70 @@ type shapefileName struct {
 }
 
 var shapefileNames = map[string]shapefileName{
-	"id":                        {"id", "编号（lianxin 内部编号）"},
-	"code":                      {"code", "代码"},
-	"name":                      {"name", "名称"},
-	"kind":                      {"kind", "类型"},
-	"town_code":                 {"town_code", "乡镇代码"},
-	"town_name":                 {"town_name", "乡镇名称"},
-	"resident_population":       {"resident_p", "常住人口"},
-	"registered_households":     {"registered", "户籍户数"},
-	"rural":                     {"rural", "是否农村"},
-	"petition_case":             {"petition_c", "有信访案件"},
-	"members":                   {"members", "成员人数"},
-	"team_code":                 {"team_code", "工作队代码"},
-	"role":                      {"role", "角色"},
-	"external_id":               {"external_i", "外部编号（户编号/日记编号）"},
-	"village_code":              {"village_co", "村（社区）代码"},
-	"residents":                 {"residents", "家庭人口"},
-	"poor":                      {"poor", "贫困户"},
-	"seriously_ill":             {"seriously_", "大病"},
-	"disabled":                  {"disabled", "残疾"},
-	"empty_nest":                {"empty_nest", "空巢老人"},
-	"left_behind_children":      {"left_behin", "留守儿童"},
-	"community_correction":      {"community_", "社区矫正"},
-	"member_code":               {"member_cod", "成员代码"},
-	"established_on":            {"establishe", "建立日期"},
-	"cards_issued":              {"cards_issu", "发放联系卡数"},
-	"household_id":              {"household_", "户编号（联系卡上的编号）"},
-	"project_code":              {"project_co", "项目代码"},
-	"occurred_at":               {"occurred_a", "走访时间（北京时间）"},
-	"participants":              {"participan", "参与人数"},
-	"notes":                     {"notes", "民情日记记录"},
-	"problems_collected":        {"problems_c", "收集问题数"},
-	"problems_resolved":         {"problems_r", "解决问题数"},
-	"petition_resolved":         {"petition_r", "化解信访"},
-	"dispute_resolved":          {"dispute_re", "化解纠纷"},
-	"status":                    {"status", "状态"},
-	"investment_yuan":           {"investment", "投资额（元）"},
-	"dispute":                   {"dispute", "存在纠纷"},
-	"length_metres":             {"length_m", "长度（米）"},
-	"completed_on":              {"completed_", "完成日期"},
-	"households":                {"households", "户数"},
-	"visited_households":        {"visited_hh", "已走访户数"},
-	"visited_residents":         {"visited_rs", "已走访户的人口"},
-	"coverage":                  {"coverage", "走访覆盖率"},
-	"reached":                   {"reached", "达标（农村：达到三分之一；城镇社区：已走访）"},
-	"residents_needed":          {"res_needed", "达到三分之一尚需走访人数"},
-	"visits":                    {"visits", "走访次数"},
-	"special_unvisited":         {"spec_unvis", "未走访的特殊群体户数（村居图层为各类户数之和，一户属多类时重复计入；网格图层为户数）"},
-	"last_visit_on":             {"last_visit", "最近走访日期"},
-	"window_from":               {"win_from", "统计起始日"},
-	"window_to":                 {"win_to", "统计截止日（不含）"},
-	"rank":                      {"rank", "排名"},
-	"households_needed":         {"hh_needed", "达到三分之一至少还需走访户数"},
-	"households_needed_typical": {"hh_typical", "按平均户规模还需走访户数"},
-	"gap_reason":                {"gap_reason", "缺口原因（below_one_third 未达三分之一，no_population 无人口，no_visit 社区未走访）"},
-	"coverage_if_visited":       {"cov_if_vis", "走访这些户后的覆盖率"},
-	"days_since_last_visit":     {"days_since", "距最近走访天数"},
-	"distance_km":               {"dist_km", "距工作队驻地（公里）"},
-	"priority":                  {"priority", "优先级（高者先）"},
-	"cell":                      {"cell", "H3 网格（十六进制）"},
-	"resolution":                {"resolution", "H3 分辨率"},
-	"visited_share":             {"vis_share", "已走访人口占比"},
-	"special_households":        {"special_hh", "特殊群体户数"},
-	"open_problems":             {"open_probs", "未解决问题数"},
+	"id":                         {"id", "编号（lianxin 内部编号）"},
+	"code":                       {"code", "代码"},
+	"name":                       {"name", "名称"},
+	"kind":                       {"kind", "类型"},
+	"town_code":                  {"town_code", "乡镇代码"},
+	"town_name":                  {"town_name", "乡镇名称"},
+	"resident_population":        {"resident_p", "常住人口"},
+	"registered_households":      {"registered", "户籍户数"},
+	"rural":                      {"rural", "是否农村"},
+	"petition_case":              {"petition_c", "有信访案件"},
+	"members":                    {"members", "成员人数"},
+	"team_code":                  {"team_code", "工作队代码"},
+	"role":                       {"role", "角色"},
+	"external_id":                {"external_i", "外部编号（户编号/日记编号）"},
+	"village_code":               {"village_co", "村（社区）代码"},
+	"residents":                  {"residents", "家庭人口"},
+	"poor":                       {"poor", "贫困户"},
+	"seriously_ill":              {"seriously_", "大病"},
+	"disabled":                   {"disabled", "残疾"},
+	"empty_nest":                 {"empty_nest", "空巢老人"},
+	"left_behind_children":       {"left_behin", "留守儿童"},
+	"community_correction":       {"community_", "社区矫正"},
+	"member_code":                {"member_cod", "成员代码"},
+	"established_on":             {"establishe", "建立日期"},
+	"cards_issued":               {"cards_issu", "发放联系卡数"},
+	"household_id":               {"household_", "户编号（联系卡上的编号）"},
+	"project_code":               {"project_co", "项目代码"},
+	"occurred_at":                {"occurred_a", "走访时间（北京时间）"},
+	"participants":               {"participan", "参与人数"},
+	"notes":                      {"notes", "民情日记记录"},
+	"problems_collected":         {"problems_c", "收集问题数"},
+	"problems_resolved":          {"problems_r", "解决问题数"},
+	"petition_resolved":          {"petition_r", "化解信访"},
+	"dispute_resolved":           {"dispute_re", "化解纠纷"},
+	"status":                     {"status", "状态"},
+	"investment_yuan":            {"investment", "投资额（元）"},
+	"dispute":                    {"dispute", "存在纠纷"},
+	"length_metres":              {"length_m", "长度（米）"},
+	"completed_on":               {"completed_", "完成日期"},
+	"households":                 {"households", "户数"},
+	"visited_households":         {"visited_hh", "已走访户数"},
+	"visited_residents":          {"visited_rs", "已走访户的人口"},
+	"coverage":                   {"coverage", "走访覆盖率"},
+	"reached":                    {"reached", "达标（农村：达到三分之一；城镇社区：已走访）"},
+	"residents_needed":           {"res_needed", "达到三分之一尚需走访人数"},
+	"visits":                     {"visits", "走访次数"},
+	"special_unvisited":          {"spec_unvis", "未走访的特殊群体户数（村居图层为各类户数之和，一户属多类时重复计入；网格图层为户数）"},
+	"special_waiting_households": {"spec_wt_hh", "待走访特殊群体户数（每户计一次）"},
+	"last_visit_on":              {"last_visit", "最近走访日期"},
+	"window_from":                {"win_from", "统计起始日"},
+	"window_to":                  {"win_to", "统计截止日（不含）"},
+	"rank":                       {"rank", "排名"},
+	"households_needed":          {"hh_needed", "达到三分之一至少还需走访户数"},
+	"households_needed_typical":  {"hh_typical", "按平均户规模还需走访户数"},
+	"gap_reason":                 {"gap_reason", "缺口原因（below_one_third 未达三分之一，no_population 无人口，no_visit 社区未走访）"},
+	"coverage_if_visited":        {"cov_if_vis", "走访这些户后的覆盖率"},
+	"days_since_last_visit":      {"days_since", "距最近走访天数"},
+	"distance_km":                {"dist_km", "距工作队驻地（公里）"},
+	"priority":                   {"priority", "优先级（高者先）"},
+	"cell":                       {"cell", "H3 网格（十六进制）"},
+	"resolution":                 {"resolution", "H3 分辨率"},
+	"visited_share":              {"vis_share", "已走访人口占比"},
+	"special_households":         {"special_hh", "特殊群体户数"},
+	"open_problems":              {"open_probs", "未解决问题数"},
 }
 
 // ShapefileNames returns the short name of each of l's fields, in order.
@@ -100,15 +96,6 @@ func (l *Layer) ShapefileNames() []string {
 // fieldDictionaryName is the dictionary's name inside a shapefile zip.
 const fieldDictionaryName = "fields.csv"
 
-// fieldDictionary is the CSV, for people, that tells each short name's
-// full name and meaning (UTF-8 with a byte-order mark, for Excel).
-func fieldDictionary(l *Layer) []byte {
-	var b bytes.Buffer
-	b.WriteString("\ufeffshapefile_field,field,type,description,说明\r\n")
-	for _, f := range l.Fields {
-		n := shapefileNames[f.Name]
-		fmt.Fprintf(&b, "%s,%s,%s,%s,%s\r\n", n.Short, f.Name, f.Type,
-			appendCSVString(nil, f.Description, true), appendCSVString(nil, n.ZH, true))
-	}
-	return b.Bytes()
-}
+// The dictionary itself (fields.csv, UTF-8 with a byte-order mark for
+// Excel: each short name's full name, type as the .dbf holds it, and
+// meaning) is written by shapefileDictionary (fields_dict.go).

@@ -73,7 +73,7 @@ func BenchmarkImportTownScope(b *testing.B) {
 			for b.Loop() {
 				b.StopTimer()
 				i++
-				path, _ := demotest.HouseholdsFile(b, villages, n, fmt.Sprintf("N%s%d_", sc.name, i))
+				path, _ := demotest.HouseholdsFile(b, url, villages, n, fmt.Sprintf("N%s%d_", sc.name, i))
 				b.StartTimer()
 				rec, err := ingest.Run(ctx, st, sc.scope, "bench", ingest.Options{Layer: "households", Path: path})
 				if err != nil || rec.Inserted != int64(n) {

@@ -15,7 +15,11 @@ import (
 )
 
 // benchHouseholds writes n household rows as a CSV and as a GeoJSON
-// FeatureCollection laid out as ogr2ogr writes one.
+// FeatureCollection laid out as ogr2ogr writes one. Its rows are only
+// decoded and converted, never imported (no database, so no villages: its
+// codes and points match none, and its points lie inside CountyBounds
+// only); files imported by tests and benchmarks come from
+// demotest.HouseholdsFile, whose points lie in their villages.
 func benchHouseholds(n int) (csvText, geojsonText []byte) {
 	var c, g bytes.Buffer
 	c.WriteString("external_id,village_code,residents,poor,lon,lat\n")

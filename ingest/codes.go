@@ -42,6 +42,14 @@ const (
 	// household or time): {value} the id, {field} the first field that
 	// differs, {stored} its stored value, {given} the row's.
 	CodeIDTaken = "id_taken"
+	// A row whose code is already another's: the stored row of that code
+	// bears another name (a contact point: belongs to another member).
+	// {value} the code, {stored} the stored name (member), {given} the
+	// row's. Refused unless the import allows renames
+	// (Options.AllowRenames): a register numbered 1, 2, 3 (row numbers, or
+	// last year's codes) would otherwise rename existing members, towns or
+	// teams, or move members between teams, without a word.
+	CodeOtherName = "code_other_name"
 	// A diary time in the future: {value, now} (China time, to the minute).
 	CodeTimeFuture = "time_future"
 	// A diary time before the campaign's first day: {value, start}.
@@ -66,6 +74,28 @@ const (
 	CodeWKTTooDeep = "wkt_too_deep"
 	// Text in the WKT column that is not WKT: {value}, its start.
 	CodeBadWKT = "bad_wkt"
+	// A diary row of the same member, household and minute as a stored
+	// entry of another id: {value} the row's id, {existing} the stored
+	// entry's, {time} (China time, to the minute). One visit is one entry:
+	// a week's file renumbered, or Excel's 0001 turned 1, would count it twice.
+	CodeSameEntry = "same_entry"
+	// The same within the file: {value}, {existing} the first row's id,
+	// {first_line}, {time}.
+	CodeSameEntryInFile = "same_entry_in_file"
+	// A diary row whose village is not its household's: {value} the row's
+	// village code, {village} its name, {household}, {household_village}
+	// and {household_village_name}.
+	CodeVillageNotHouseholds = "village_not_households"
+	// A household visit (入户走访) naming neither a household nor a village:
+	// it would count for no village, only the town's totals.
+	CodeVisitNoPlace = "household_visit_no_place"
+	// A household whose point lies outside its village beyond the
+	// tolerance (store, householdOutsideVillageCheck: worded, not yet
+	// among the households' checks): {value} the
+	// row's village code, {village} its name, {lies_in} and {lies_in_name}
+	// the village the point lies in (empty: none), {distance_m} metres
+	// from the row's village.
+	CodeOutsideVillage = "outside_village"
 )
 
 // Codes lists every reject code but CodeOther. The store's checks give
@@ -77,7 +107,8 @@ var Codes = []string{
 	CodeOutsideCounty, CodeFieldCount, CodeDuplicateInFile, CodeUnknownRef, CodeDuplicateOther, CodeOutsideTowns,
 	CodeNewTown, CodeNoTown, CodeResolvedOverCollected, CodeOneContactPoint, CodeOneTeamPerTown, CodeNotFeature,
 	CodeBadFeature, CodeBadGeoJSONGeometry, CodeNotAValue, CodeWKTTooDeep, CodeBadWKT, CodeIDTaken, CodeTimeFuture,
-	CodeBeforeCampaign,
+	CodeBeforeCampaign, CodeOtherName, CodeSameEntry, CodeSameEntryInFile, CodeVillageNotHouseholds, CodeVisitNoPlace,
+	CodeOutsideVillage,
 }
 
 // KnownCode reports whether code is one of Codes.
@@ -242,7 +273,7 @@ func ReasonZH(e RowError) string {
 	case CodeCoordsSwapped:
 		r = "经纬度似乎填反了：经度应在前（约 120），纬度在后（约 32）"
 	case CodeOutsideCounty:
-		r = "位置（" + p("lon") + ", " + p("lat") + "）不在本县范围内"
+		r = outsideCountyZH(p) // placegiven.go
 	case CodeFieldCount:
 		r = "本行有 " + p("got") + " 列，表头有 " + p("want") + " 列（文件被截断或多了分隔符？）"
 	case CodeDuplicateInFile:
@@ -270,7 +301,28 @@ func ReasonZH(e RowError) string {
 	case CodeIDTaken:
 		orNone := func(s string) string { return cmp.Or(s, "（空）") }
 		r = "编号“" + p("value") + "”已是另一条日记的编号（那条记的是 " + orNone(p("stored")) + "，本行是 " + orNone(p("given")) +
-			"）：新的日记要用新的编号；已有的那条没有改动"
+			"）：新的日记要用新的编号；已有的那条没有改动。如确是改正那一条，导入时选“按编号更正”（correct，命令行 --correct），或在网页“写日记”的日记列表中点“更正”"
+	case CodeOtherName:
+		r = "代码“" + p("value") + "”已是“" + p("stored") + "”的代码，本行写的是“" + p("given") +
+			"”：这一行没有导入，“" + p("stored") + "”没有改动。新的一条请用新的代码（用本表自己的代码列，不要用序号）；如确是改名，导入时选“允许改名”（allow_renames）"
+	case CodeSameEntry:
+		r = "与已有的日记“" + p("existing") + "”是同一次走访（同一队员、同一农户、同一时间 " + p("time") +
+			"）：同一次走访只记一条，这一行没有导入；如确是另一次走访，请改正走访时间"
+	case CodeSameEntryInFile:
+		r = "与第 " + p("first_line") + " 行（日记编号“" + p("existing") + "”）是同一次走访（同一队员、同一农户、同一时间 " + p("time") +
+			"）：同一次走访只记一条"
+	case CodeVillageNotHouseholds:
+		r = "村居代码“" + p("value") + "”（" + p("village") + "）不是农户 " + p("household") + " 所在的村居“" +
+			p("household_village") + "”（" + p("household_village_name") + "）：请改正村居代码，或留空（按农户所在村居记）"
+	case CodeVisitNoPlace:
+		r = "入户走访既没有户编号，也没有村居代码：请填写走访的农户（户编号），至少填写村居代码"
+	case CodeOutsideVillage:
+		in := "不在任何村居内"
+		if p("lies_in") != "" {
+			in = "在“" + p("lies_in") + "”（" + p("lies_in_name") + "）内"
+		}
+		r = "位置" + in + "，离本行的村居“" + p("value") + "”（" + p("village") + "）" + p("distance_m") +
+			" 米：请核对村居代码或经纬度"
 	case CodeTimeFuture:
 		r = p("value") + " 是将来的时间（服务器时间 " + p("now") + "）"
 	case CodeBeforeCampaign:

@@ -55,7 +55,7 @@ func TestRejectCodes(t *testing.T) {
 				"X06,M01,H0001,2026-03-05 14:30,入户走访,两,120.021,32.131\r\n" + // 7: not a number
 				"X07,M01,H0001,昨天,入户走访,2,120.021,32.131\r\n" + // 8: not a date
 				",M01,H0001,2026-03-05 14:30,入户走访,2,120.021,32.131\r\n" + // 9: required
-				"X10,M01,H0001,2026-03-05 14:30,入户走访,2,120.021,32.131\r\n" + // 10: good
+				"X10,M01,H0001,2026-03-05 15:30,入户走访,2,120.021,32.131\r\n" + // 10: good (not V01's minute: same_entry)
 				"X10,M01,H0001,2026-03-06 14:30,入户走访,2,120.021,32.131\r\n", // 11: duplicate
 			want: []wantReject{
 				{2, "kind", "not_one_of", `{"allowed":["household_visit","enterprise_visit","project_site_visit","village_meeting","publicity_event","assistance_delivery"],` +
@@ -96,7 +96,7 @@ func TestRejectCodes(t *testing.T) {
 		{
 			name: "visits resolving more than they collected", layer: "visits", gbk: true,
 			body: "日记编号,成员代码,户编号,走访时间,走访类型,收集问题数,解决问题数,经度,纬度\r\n" +
-				"X21,M01,H0001,2026-03-05 14:30,入户走访,1,3,120.021,32.131\r\n" +
+				"X21,M01,H0001,2026-03-05 14:45,入户走访,1,3,120.021,32.131\r\n" +
 				"X22,M01,H0001,2026-03-05 15:30,入户走访,,2,120.021,32.131\r\n" +
 				"X23,M01,H0001,2026-03-05 16:30,入户走访,2,2,120.021,32.131\r\n",
 			want: []wantReject{

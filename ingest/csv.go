@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -112,6 +113,18 @@ func (d *csvDecoder) mapHeader(header []string) error {
 			d.cols[i] = colIgnored
 			unknown = append(unknown, h)
 			unknownAt = append(unknownAt, i+1)
+		}
+	}
+	// A generic 编号 beside the layer's own key column numbers the rows:
+	// ignored, as 序号 is. Alone it is refused below, with a hint.
+	if ki := slices.IndexFunc(l.Fields, func(f Field) bool { return f.Name == l.Key }); ki >= 0 {
+		if _, ok := seen[ki]; ok {
+			for i := len(unknown) - 1; i >= 0; i-- {
+				if matchAny(unknown[i], genericIDHeaders) {
+					unknown = slices.Delete(unknown, i, i+1)
+					unknownAt = slices.Delete(unknownAt, i, i+1)
+				}
+			}
 		}
 	}
 	// Each problem in English for the message, with its code and

@@ -148,11 +148,13 @@ func TestDiaryDatesAndKindWords(t *testing.T) {
 	}{
 		{"2026年11月24日", "帮扶送达", "2026-11-24 00:00", "assistance_delivery"},
 		{"2026年11月24日 8:00", "送帮扶", "2026-11-24 08:00", "assistance_delivery"},
-		{"2026年11月24日8时", "帮扶", "2026-11-24 08:00", "assistance_delivery"},
+		{"2026年11月25日8时", "帮扶", "2026-11-25 08:00", "assistance_delivery"},
 		{"2026年11月24日8时30分", "村居座谈会", "2026-11-24 08:30", "village_meeting"},
 		{"2026年3月5日 14点05分", "项目现场走访", "2026-03-05 14:05", "project_site_visit"},
 		{"2026-3-5 9:00", "项目现场", "2026-03-05 09:00", "project_site_visit"},
-		{"2026/11/24 8:00", "企业走访", "2026-11-24 08:00", "enterprise_visit"},
+		// Each at its own minute: the same member, household and minute
+		// as an earlier case's would be the same visit (same_entry).
+		{"2026/11/24 8:15", "企业走访", "2026-11-24 08:15", "enterprise_visit"},
 	}
 	for i, tc := range cases {
 		t.Run(tc.when+" "+tc.kind, func(t *testing.T) {
@@ -221,9 +223,9 @@ func TestGenericIDHeaders(t *testing.T) {
 		{"a diary numbered 编号", "visits", "编号,成员代码,户编号,走访时间,走访类型\n1,M01,H0001,2026-03-05 14:30,入户走访\n", "日记编号"},
 		{"a diary numbered id", "visits", "id,成员代码,户编号,走访时间,走访类型\n1,M01,H0001,2026-03-05 14:30,入户走访\n", "日记编号"},
 		{"a register numbered 编号", "households", "编号,村代码,人口,经度,纬度\n1,T01V01,3,120.021,32.131\n", "户编号"},
-		{"a row-number column", "visits", "序号,日记编号,成员代码,户编号,走访时间,走访类型\n1,V77,M01,H0001,2026-03-05 14:30,入户走访\n", ""},
+		{"a row-number column", "visits", "序号,日记编号,成员代码,户编号,走访时间,走访类型\n1,V77,M01,H0001,2026-03-05 15:30,入户走访\n", ""},
 		{"a Chinese rejects file, fixed", "visits", "日记编号,成员代码,户编号,走访时间,走访类型,原行号,拒绝原因,reject_code,reject_params\n" +
-			"V78,M01,H0001,2026-03-05 14:30,入户走访,2,走访类型：“串门”不是可选值之一,not_one_of,[{}]\n", ""},
+			"V78,M01,H0001,2026-03-05 16:30,入户走访,2,走访类型：“串门”不是可选值之一,not_one_of,[{}]\n", ""},
 	}
 	for i, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -48,6 +48,7 @@ const (
 	FileNoShapefile      = "no_shapefile"       // a zip without a .shp
 	FileNoSuchShapefile  = "no_such_shapefile"  // {name, names}
 	FileUnreadable       = "unreadable"         // {detail}: GDAL could not read it
+	FileNotFound         = "file_not_found"     // {path}: no such file (the command line)
 )
 
 // FileCodes lists every file code; the web map words each
@@ -57,7 +58,7 @@ var FileCodes = []string{
 	FileMissingColumn, FileLonLatPair, FileMissingGeometry, FileTitleRow, FileAmbiguousColumns, FileBadQuote,
 	FileLineTooLong, FileWorkbook, FileUnknownType, FileNotGeoJSON, FileGeoJSONType, FileNoFeaturesMember,
 	FileTruncated, FileBadJSON, FileFeatureTooLarge, FileMissingProps, FileNoFeatures, FileManyLayers, FileBadZip,
-	FileNoShapefile, FileNoSuchShapefile, FileUnreadable,
+	FileNoShapefile, FileNoSuchShapefile, FileUnreadable, FileNotFound,
 }
 
 // IsFileCode reports whether code is one of FileCodes: a problem of the
@@ -152,6 +153,8 @@ func ProblemZH(e RowError) string {
 		return "第 " + p("line") + " 行超过一行的长度上限：文件选对了吗？"
 	case FileWorkbook:
 		return "这是 Excel 工作簿，不能直接导入：请在 Excel 中另存为 CSV，再导入该 CSV"
+	case FileNotFound:
+		return "找不到文件“" + p("path") + "”：文件名和所在的文件夹写对了吗？"
 	case FileUnknownType:
 		return "不支持的文件类型“" + p("ext") + "”：请使用 .csv、.geojson、.geojsonl、.gpkg 或 .zip（压缩的 Shapefile）"
 	case FileNotGeoJSON:

@@ -24,7 +24,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -80,6 +79,17 @@ type Options struct {
 	// valid rows and reports the rest; MakeValid repairs invalid polygons
 	// with ST_MakeValid instead of rejecting them.
 	DryRun, SkipInvalid, MakeValid bool
+	// AllowRenames lets a row whose code names a stored row of another
+	// name rename it (a member, town, village, team, project or works),
+	// and a contact point's row of another member hand it over; without it
+	// such a row is rejected (CodeOtherName).
+	AllowRenames bool
+	// Correct lets a diary row (visits) whose id names a stored entry of
+	// another member, household or time replace it, each such entry audited
+	// as a correction (diary_correct); without it such a row is rejected
+	// (CodeIDTaken), so that a week-2 file numbered like week 1's never
+	// replaces week 1. Only the visits layer takes it (OptCorrectVisits).
+	Correct bool
 	// SourceLayer picks a layer of a GeoPackage or a Shapefile of a zip
 	// (default: its only one, else the one named like Layer).
 	SourceLayer string
@@ -146,6 +156,12 @@ type Plan struct {
 	Layer                          *Layer
 	ImportID                       int64
 	DryRun, SkipInvalid, MakeValid bool
+	// AllowRenames drops the check that refuses a row renaming a stored
+	// row of the same code (Options.AllowRenames).
+	AllowRenames bool
+	// Correct drops the diary's id_taken check and audits each entry the
+	// import changes (Options.Correct).
+	Correct bool
 	// Unit is how the file counts rows in messages: "line" (CSV) or
 	// "feature" (GeoJSON, GeoPackage, Shapefile).
 	Unit string
@@ -167,6 +183,8 @@ type Rows interface {
 	// CSV header, or a property of any feature); when false,
 	// household_personal is left as it is.
 	Personal() bool
+	// Carried lists the fields the file carries (carried.go); nil: all.
+	Carried() []string
 }
 
 // Counts is what an import did, row by row.
@@ -265,6 +283,9 @@ func Run(ctx context.Context, st Store, scope lianxin.Scope, source string, opt 
 	if err != nil {
 		return rec, err
 	}
+	if err := checkCorrect(layer.Name, opt.Correct); err != nil {
+		return rec, err
+	}
 	rec.ID = opt.ImportID
 	if rec.ID == 0 {
 		id, release, err := st.StartImport(ctx, scope, rec)
@@ -280,6 +301,10 @@ func Run(ctx context.Context, st Store, scope lianxin.Scope, source string, opt 
 	now := time.Now()
 	rec.FinishedAt = &now
 	switch {
+	case runErr == nil && AllRejected(rec):
+		// Skip-invalid, and no row left to land: not a success (allrejected.go).
+		rec.Status = StatusRejected
+		rec.Message = lianxin.ErrorMessage(AllRejectedError(rec))
 	case runErr == nil:
 		rec.Status = StatusSucceeded
 	case lianxin.ErrorCode(runErr) == lianxin.EInvalid:
@@ -316,7 +341,8 @@ func Run(ctx context.Context, st Store, scope lianxin.Scope, source string, opt 
 
 func optionsRecord(opt Options) map[string]any {
 	m := map[string]any{"format": opt.Format, "encoding": opt.Encoding, "crs": string(opt.CRS)}
-	for k, v := range map[string]bool{"dry_run": opt.DryRun, "skip_invalid": opt.SkipInvalid, "make_valid": opt.MakeValid} {
+	for k, v := range map[string]bool{"dry_run": opt.DryRun, "skip_invalid": opt.SkipInvalid, "make_valid": opt.MakeValid,
+		"allow_renames": opt.AllowRenames, "correct": opt.Correct} {
 		if v {
 			m[k] = true
 		}
@@ -331,7 +357,7 @@ func run(ctx context.Context, st Store, scope lianxin.Scope, layer *Layer, opt O
 	}
 	defer closeFn()
 	plan := Plan{Layer: layer, ImportID: rec.ID, Unit: stream.conv.unit,
-		DryRun: opt.DryRun, SkipInvalid: opt.SkipInvalid, MakeValid: opt.MakeValid,
+		DryRun: opt.DryRun, SkipInvalid: opt.SkipInvalid, MakeValid: opt.MakeValid, AllowRenames: opt.AllowRenames, Correct: opt.Correct,
 		Reject: stream.reject}
 	res, err := st.Ingest(ctx, scope, plan, stream)
 	if err == nil {
@@ -472,9 +498,9 @@ func Open(ctx context.Context, layer *Layer, opt Options, name string) (*Stream,
 	closeFn := func() {}
 	switch format {
 	case FormatCSV, FormatGeoJSON:
-		f, err := os.Open(opt.Path)
+		f, err := openFile(opt.Path, name) // openfile.go
 		if err != nil {
-			return nil, nil, fmt.Errorf("open %s: %w", name, err)
+			return nil, nil, err
 		}
 		closeFn = func() { f.Close() }
 		s.counter = &countingReader{r: f}
@@ -687,4 +713,13 @@ func invalidf(format string, args ...any) *lianxin.Error {
 
 func wrapRead(file string, err error) error {
 	return fmt.Errorf("read %s: %w", file, err)
+}
+
+// checkCorrect refuses the correct option for a layer other than visits:
+// only diary entries are corrected by id (Options.Correct).
+func checkCorrect(layer string, correct bool) error {
+	if correct && layer != "visits" {
+		return OptionError("correct", OptCorrectVisits, map[string]any{"layer": layer})
+	}
+	return nil
 }

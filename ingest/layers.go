@@ -82,9 +82,15 @@ var (
 )
 
 // code is a layer's code field: its own aliases first (the first is the
-// Chinese header the template writes), then the generic 代码, 编码, 编号.
+// Chinese header the template writes), then the generic 代码 (a column
+// named "code"). The generic 编号 and 编码 are not a code: they head the
+// row numbers (1, 2, 3 …) of many a clerk's sheet, or last year's
+// numbering, and read as codes they renamed existing members or moved them
+// between teams. A sheet's code column names what it numbers (成员编号,
+// 工号, 行政区划代码 …); a generic one beside it is ignored, and alone it
+// is refused with a hint naming the layer's own header.
 func code(aliases ...string) Field {
-	return Field{Name: "code", Aliases: append(aliases, "代码", "编码", "编号"), Type: Text, Required: true}
+	return Field{Name: "code", Aliases: append(aliases, "代码"), Type: Text, Required: true}
 }
 
 // name is a layer's name field: its own aliases first, then 名称.
@@ -107,7 +113,8 @@ var layers = []Layer{
 		Name: "towns", Title: "towns, subdistricts and parks (乡镇/街道/园区)", Key: "code", Geom: PolygonGeom, GeomRequired: true,
 		GeomExample: "MULTIPOLYGON(((120.00 32.10,120.10 32.10,120.10 32.20,120.00 32.20,120.00 32.10)))",
 		Fields: []Field{
-			withDoc(code("乡镇代码", "乡镇编码", "镇街代码", "镇代码", "街道代码"), "town code, unique (e.g. the statistical code)", "321299101"),
+			withDoc(code("乡镇代码", "乡镇编码", "镇街代码", "镇代码", "街道代码", "行政区划代码", "区划代码", "统计用区划代码", "乡镇区划代码"),
+				"town code, unique (e.g. the statistical code)", "321299101"),
 			withDoc(name("乡镇名称", "乡镇", "镇街名称", "镇名", "街道名称"), "town name", "东岳镇"),
 			{Name: "kind", Aliases: []string{"类型", "乡镇类型", "镇街类型"}, Type: Text, Enum: []string{"town", "subdistrict", "park"},
 				Values: map[string]string{"镇": "town", "乡": "town", "乡镇": "town", "街道": "subdistrict", "园区": "park"},
@@ -116,9 +123,10 @@ var layers = []Layer{
 	},
 	{
 		Name: "villages", Title: "villages and communities (村/社区)", Key: "code", Geom: PolygonGeom, GeomRequired: true,
-		GeomExample: "MULTIPOLYGON(((120.00 32.10,120.02 32.10,120.02 32.12,120.00 32.12,120.00 32.10)))",
+		GeomExample: "MULTIPOLYGON(((120.04 32.16,120.06 32.16,120.06 32.18,120.04 32.18,120.04 32.16)))",
 		Fields: []Field{
-			withDoc(code("村居代码", "村代码", "村居编码", "村编码", "村居编号", "村编号", "社区代码"), "village code, unique", "321299101201"),
+			withDoc(code("村居代码", "村代码", "村居编码", "村编码", "村居编号", "村编号", "社区代码", "行政区划代码", "区划代码", "统计用区划代码", "村级区划代码"),
+				"village code, unique (e.g. the statistical code)", "321299101201"),
 			withDoc(name("村居名称", "村名", "村名称", "社区名称", "村居"), "village or community name", "双港社区"),
 			ref("town_code", "code of the village's town (must exist)", "321299101", true, "乡镇代码", "所属乡镇代码", "乡镇编码", "镇街代码", "镇代码"),
 			{Name: "kind", Aliases: []string{"类型", "村居类型"}, Type: Text, Required: true, Enum: []string{"village", "community"},
@@ -143,7 +151,7 @@ var layers = []Layer{
 	{
 		Name: "members", Title: "corps members (工作团成员)", Key: "code", Geom: NoGeom,
 		Fields: []Field{
-			withDoc(code("队员代码", "队员编号", "成员代码", "成员编号", "成员编码", "工号"), "member code, unique", "M0001"),
+			withDoc(code("队员代码", "队员编号", "成员代码", "成员编号", "成员编码", "工号", "人员编号"), "member code, unique", "M0001"),
 			withDoc(name("姓名", "队员姓名", "成员姓名"), "member's name", "贺志凤"),
 			ref("team_code", "code of the member's team (must exist)", "D01", true, "工作队代码", "队代码", "工作队编号", "队编号", "所属工作队代码"),
 			{Name: "role", Aliases: []string{"角色", "身份", "队内角色"}, Type: Text, Required: true,
@@ -297,12 +305,13 @@ var (
 	ignoredHeaders = []string{"reject_line", "reject_field", "reject_reason", "reject_code", "reject_params", "原行号", "拒绝原因"}
 	// rowNumberHeaders are the row-number columns Excel sheets open with
 	// (序号 1, 2, 3 …): ignored, never read as a key. A generic 编号 or id
-	// is not a household's or a diary entry's key either (their aliases
-	// name what they number): a clerk's row numbers 1, 2 … under a key
-	// would make the next week's file overwrite this week's rows.
+	// is no layer's key either (their aliases name what they number): a
+	// clerk's row numbers 1, 2 … under a key would make the next week's
+	// file overwrite this week's rows, or a member sheet rename members.
 	rowNumberHeaders = []string{"序号", "行号", "序列号", "顺序号"}
-	// genericIDHeaders are headers that number rows of any table; where
-	// a layer does not take them, the hint names its key's own header.
+	// genericIDHeaders are headers that number rows of any table: beside
+	// the layer's own key column they are row numbers, ignored; alone they
+	// are refused, the hint naming the key's own header.
 	genericIDHeaders = []string{"编号", "id", "号码", "编码"}
 )
 

@@ -22,7 +22,7 @@ import (
 )
 
 // ogrSource runs GDAL's ogr2ogr to turn a GeoPackage or (zipped) Shapefile
-// into GeoJSONSeq on a pipe: GDAL reads those formats, reprojects to WGS84
+// into GeoJSON on a pipe: GDAL reads those formats, reprojects to WGS84
 // (assuming lon/lat when the file declares no CRS) and writes UTF-8, and the
 // GeoJSON decoder streams its output. We never hand-write readers for
 // formats a well-kept library reads.
@@ -35,9 +35,23 @@ type ogrSource struct {
 
 // ogrArgs builds ogr2ogr's arguments. path is a local GeoPackage or
 // Shapefile (a zip's is unpacked first). enc forces a Shapefile's DBF
-// encoding.
-func ogrArgs(path, enc, sourceLayer string) []string {
-	args := []string{"-f", "GeoJSONSeq", "/vsistdout/", path, "-lco", "RS=NO", "-lco", "COORDINATE_PRECISION=9"}
+// encoding; toWGS84 reprojects (the layer declares a CRS).
+//
+// The output is GeoJSON as GDAL first wrote it (RFC7946=NO), one feature a
+// line, with 17 decimals: GeoPackage and Shapefile hold doubles and the
+// import compares geometries exactly, so a file exported and imported
+// unedited must read back the very doubles stored. 17 decimals of a
+// longitude or latitude do (9 made every row "updated"), and only the
+// 2008 GeoJSON keeps a polygon's rings in the file's order: GeoJSONSeq and
+// RFC 7946 turn exteriors anticlockwise, the reverse of a Shapefile's and
+// of what the export writes. That writer does not reproject by itself,
+// hence -t_srs, which GDAL refuses for a layer without a CRS.
+func ogrArgs(path, enc, sourceLayer string, toWGS84 bool) []string {
+	args := []string{"-f", "GeoJSON", "/vsistdout/", path,
+		"-lco", "RFC7946=NO", "-lco", "WRITE_NAME=NO", "-lco", "COORDINATE_PRECISION=17"}
+	if toWGS84 {
+		args = append(args, "-t_srs", "EPSG:4326")
+	}
 	if enc == EncodingGB18030 {
 		args = append([]string{"--config", "SHAPE_ENCODING", "CP936"}, args...)
 	} else if enc == EncodingUTF8 {
@@ -47,6 +61,44 @@ func ogrArgs(path, enc, sourceLayer string) []string {
 		args = append(args, sourceLayer)
 	}
 	return args
+}
+
+// ogrLayerInfo says, from `ogrinfo -so`, whether the layer ogr2ogr will
+// read declares a CRS and whether it holds features. A file ogrinfo cannot
+// read is reported as having both: ogr2ogr then gives GDAL's reason.
+func ogrLayerInfo(ctx context.Context, path, sourceLayer string) (hasCRS, hasFeatures bool) {
+	bin, err := exec.LookPath("ogrinfo")
+	if err != nil {
+		return true, true
+	}
+	args := []string{"-ro", "-so", "-nomd", path}
+	if sourceLayer != "" {
+		args = append(args, sourceLayer)
+	} else {
+		args = append(args, "-al")
+	}
+	out, err := exec.CommandContext(ctx, bin, args...).Output()
+	if err != nil {
+		return true, true
+	}
+	return parseOGRLayerInfo(string(out))
+}
+
+// parseOGRLayerInfo reads ogrinfo -so's "Layer SRS WKT:" (then "(unknown)"
+// for none) and "Feature Count:" lines.
+func parseOGRLayerInfo(out string) (hasCRS, hasFeatures bool) {
+	hasCRS, hasFeatures = true, true
+	lines := strings.Split(out, "\n")
+	for i, l := range lines {
+		l = strings.TrimSpace(l)
+		switch {
+		case l == "Layer SRS WKT:" && i+1 < len(lines):
+			hasCRS = strings.TrimSpace(lines[i+1]) != "(unknown)"
+		case strings.HasPrefix(l, "Feature Count:"):
+			hasFeatures = strings.TrimSpace(strings.TrimPrefix(l, "Feature Count:")) != "0"
+		}
+	}
+	return hasCRS, hasFeatures
 }
 
 // startOGR starts ogr2ogr on one layer of path: sourceLayer if given, else
@@ -74,7 +126,12 @@ func startOGR(ctx context.Context, path, format, enc, sourceLayer, target, file 
 			}
 		}
 	}
-	cmd := exec.CommandContext(ctx, bin, ogrArgs(path, enc, sourceLayer)...)
+	hasCRS, hasFeatures := ogrLayerInfo(ctx, path, sourceLayer)
+	if !hasFeatures {
+		cleanup()
+		return nil, func() {}, fileInvalid(file, "feature", 0, FileNoFeatures, nil, "%s holds no features", file)
+	}
+	cmd := exec.CommandContext(ctx, bin, ogrArgs(path, enc, sourceLayer, hasCRS)...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		cleanup()

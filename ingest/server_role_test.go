@@ -187,7 +187,8 @@ FROM visits v JOIN members m ON m.id = v.member_id WHERE v.external_id IN ('V03'
 				"P11,乙,other,,T02V01,POINT(120.05 32.15)\n" +
 				"P12,丙,other,,,POINT(120.15 32.15)\n" +
 				"P13,丁,other,,,POINT(120.05 32.15)\n",
-			scope: leader, wantStatus: ingest.StatusSucceeded, wantCounts: ingest.Counts{Inserted: 1, Updated: 1, Rejected: 4},
+			// P01 unchanged: the columns the file lacks (status, investment) keep their stored values.
+			scope: leader, wantStatus: ingest.StatusSucceeded, wantCounts: ingest.Counts{Inserted: 1, Unchanged: 1, Rejected: 4},
 			wantRejects: []string{"3 code: project P02 already exists in another town (T02)",
 				"4 town_code: town T02 is outside your towns T01",
 				"5 village_code: village T02V01 is in town T02, outside your towns T01",
@@ -199,7 +200,8 @@ FROM visits v JOIN members m ON m.id = v.member_id WHERE v.external_id IN ('V03'
 				"W01,东岳河,river_dredging,T01,\"LINESTRING(120.00 32.15,120.05 32.16,120.09 32.16)\"\n" +
 				"W02,西湖路,road,,\"MULTILINESTRING((120.12 32.12,120.18 32.18))\"\n" +
 				"W10,新路,road,,\"LINESTRING(120.12 32.12,120.18 32.18)\"\n",
-			scope: leader, wantStatus: ingest.StatusSucceeded, wantCounts: ingest.Counts{Updated: 1, Rejected: 2},
+			// W01 unchanged: status and completed_on, absent from the file, keep their stored values.
+			scope: leader, wantStatus: ingest.StatusSucceeded, wantCounts: ingest.Counts{Unchanged: 1, Rejected: 2},
 			wantRejects: []string{"3 code: river work W02 already exists in another town (T02)",
 				"4 geometry: the geometry lies in town T02, outside your towns T01"}, changes: true,
 			after:     `SELECT string_agg(w.code || ':' || t.code, ',' ORDER BY w.code) FROM river_works w JOIN towns t ON t.id = w.town_id`,

@@ -23,6 +23,10 @@ type Upload struct {
 	Encoding                       string
 	CRS                            string
 	DryRun, SkipInvalid, MakeValid bool
+	// AllowRenames lets rows rename stored rows of their code (Options.AllowRenames).
+	AllowRenames bool
+	// Correct lets diary rows replace the stored entries their ids name (Options.Correct).
+	Correct bool
 	// SourceLayer picks a layer of a GeoPackage, or a Shapefile of a zip.
 	SourceLayer string
 	// Lang is the language of the kept rejects file's reasons (Options.Lang).
@@ -88,6 +92,9 @@ func (s *Service) Start(ctx context.Context, scope lianxin.Scope, up Upload, bod
 	if _, err := LookupLayer(up.Layer); err != nil {
 		return Record{}, err
 	}
+	if err := checkCorrect(up.Layer, up.Correct); err != nil {
+		return Record{}, err
+	}
 	format, err := DetectFormat(up.FileName)
 	if err != nil {
 		return Record{}, err
@@ -130,7 +137,7 @@ func (s *Service) Start(ctx context.Context, scope lianxin.Scope, up Upload, bod
 		return Record{}, fmt.Errorf("spool upload %s: %w", up.FileName, err)
 	}
 	opt := Options{Layer: up.Layer, Path: path, Name: filepath.Base(up.FileName), Format: format, Encoding: enc, CRS: crs,
-		DryRun: up.DryRun, SkipInvalid: up.SkipInvalid, MakeValid: up.MakeValid, SourceLayer: up.SourceLayer,
+		DryRun: up.DryRun, SkipInvalid: up.SkipInvalid, MakeValid: up.MakeValid, AllowRenames: up.AllowRenames, Correct: up.Correct, SourceLayer: up.SourceLayer,
 		StartedBy: scope.User, Bounds: s.Bounds, KeepRejects: s.RejectsFileBytes, Lang: lang}
 	rec := Record{Layer: up.Layer, Source: "api", FileName: opt.Name, StartedBy: scope.User, Status: StatusRunning,
 		DryRun: up.DryRun, Options: optionsRecord(opt), StartedAt: time.Now()}

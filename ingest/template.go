@@ -12,7 +12,8 @@ import (
 // column means, as comment lines starting with #, which the importer skips.
 // The Chinese template heads its columns with the Chinese names the
 // importer accepts (户编号, 经度, 几何) and explains them in Chinese; the
-// English one uses the canonical names. Both import as they are. It is
+// English one uses the canonical names. Both import as they are (the
+// diary's example row is a # note: template_example.go). It is
 // UTF-8 with a BOM, so Excel shows the Chinese text.
 func WriteTemplate(w io.Writer, layerName, lang string) error {
 	l, err := LookupLayer(layerName)
@@ -27,7 +28,7 @@ func WriteTemplate(w io.Writer, layerName, lang string) error {
 	if err := cw.Write(header); err != nil {
 		return err
 	}
-	if err := cw.Write(example); err != nil {
+	if err := writeExample(w, cw, l, example, lang); err != nil { // template_example.go
 		return err
 	}
 	cw.Flush()
@@ -176,11 +177,11 @@ var titlesZH = map[string]string{
 
 // docsZH explains each field in Chinese (Field.Doc), keyed layer.field.
 var docsZH = map[string]string{
-	"towns.code": "乡镇代码，不能重复（如统计用区划代码）",
+	"towns.code": "乡镇代码，不能重复（如统计用区划代码）；已有的代码换了名称会被拒绝，确是改名时导入选“允许改名”",
 	"towns.name": "乡镇名称",
 	"towns.kind": "类型：镇、街道或园区；不填为镇",
 
-	"villages.code":                  "村（社区）代码，不能重复",
+	"villages.code":                  "村（社区）代码，不能重复（如统计用区划代码）；已有的代码换了名称会被拒绝",
 	"villages.name":                  "村或社区的名称",
 	"villages.town_code":             "所属乡镇的代码（须已导入）",
 	"villages.kind":                  "村或社区",
@@ -193,7 +194,7 @@ var docsZH = map[string]string{
 	"teams.name":      "工作队名称",
 	"teams.town_code": "工作队驻地乡镇的代码（须已导入；每个乡镇只设一个工作队）",
 
-	"members.code":      "队员代码，不能重复",
+	"members.code":      "队员代码（成员编号、工号），不能重复；不要用序号。已有的代码换了姓名会被拒绝，确是改名时导入选“允许改名”",
 	"members.name":      "队员姓名",
 	"members.team_code": "所在工作队的代码（须已导入）",
 	"members.role":      "队内角色：队长、老同志、机关后备干部或大学生村官",
@@ -224,7 +225,7 @@ var docsZH = map[string]string{
 	"visits.village_code":       "走访的村（社区）代码（可不填，不填时取农户所在的村；填写的须已导入）",
 	"visits.project_code":       "走访的项目代码（可不填；填写的须已导入）",
 	"visits.occurred_at":        "走访时间，如 2026-03-05 14:30（不写时区即为北京时间）",
-	"visits.kind":               "走访类型：入户走访、企业走访、项目现场、村民会议、宣传活动或帮扶",
+	"visits.kind":               "走访类型：入户走访、企业走访、项目现场走访、村居座谈会、宣传活动或帮扶送达（地图上的写法；旧写法如走访农户、项目现场、村民会议、帮扶也认）",
 	"visits.participants":       "参与人数，不小于 0",
 	"visits.notes":              "了解的情况、群众诉求和所做的事",
 	"visits.problems_collected": "收集问题数，不小于 0",

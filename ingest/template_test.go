@@ -39,6 +39,14 @@ func TestTemplatesRoundTrip(t *testing.T) {
 						t.Fatal(err)
 					}
 					rec, err := importFile(t, st, layer, path, ingest.Options{Lang: lang})
+					if layer == "visits" {
+						// The diary's example row is a # note: a clerk's rows
+						// typed under it land without a made-up visit.
+						if ps := ingest.ProblemsOf(err); len(ps) != 1 || ps[0].Code != ingest.FileNoRows {
+							t.Errorf("import the %s template of visits as it is: %v; want it refused as holding no rows", lang, err)
+						}
+						continue
+					}
 					if err != nil {
 						t.Fatalf("import the %s template of %s as it is: %v", lang, layer, err)
 					}

@@ -63,7 +63,7 @@ func decodeText(r io.Reader, enc, file string) (io.Reader, string, error) {
 	if enc == EncodingAuto {
 		switch {
 		case bom || validUTF8Prefix(head):
-			enc = EncodingUTF8
+			enc = utf8OrLate(r, head) // a GBK line further on (lateencoding.go)
 		case validGB18030(head):
 			enc = EncodingGB18030
 		default:

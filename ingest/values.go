@@ -56,6 +56,7 @@ const maxInt32 = math.MaxInt32
 func (c *converter) convert(r *raw) (*Row, *RowError) {
 	l := c.layer
 	row := &Row{Line: r.line, Values: make([]any, len(l.Fields))}
+	r.lon, r.lat, r.wkt = halfWidth(r.lon), halfWidth(r.lat), halfWidth(r.wkt) // full-width input (fullwidth.go)
 	// Every fault of the row is reported (the first carries the others),
 	// so that a clerk fixes the row once.
 	var first *RowError
@@ -83,7 +84,7 @@ func (c *converter) convert(r *raw) (*Row, *RowError) {
 	if first != nil {
 		if g != nil {
 			if err := c.checkPlace(g); err != nil {
-				fault(c.rowErrOf(r.line, field, err))
+				fault(c.rowErrOf(r.line, field, c.placeAsGiven(err)))
 			}
 		}
 		return nil, first
@@ -97,7 +98,7 @@ func (c *converter) convert(r *raw) (*Row, *RowError) {
 		return row, nil
 	}
 	if err := c.checkPlace(g); err != nil {
-		return nil, c.rowErrOf(r.line, field, err)
+		return nil, c.rowErrOf(r.line, field, c.placeAsGiven(err))
 	}
 	cell, err := geo.CellIDOf(representative(g), geo.FineResolution)
 	if err != nil {
@@ -148,6 +149,9 @@ func (c *converter) geomHint() string {
 }
 
 func parseValue(f *Field, s string) (any, error) {
+	if readsHalfWidth(f) {
+		s = halfWidth(s) // full-width input (fullwidth.go)
+	}
 	s = strings.TrimSpace(s)
 	if s == "" {
 		if f.Required {
@@ -164,7 +168,7 @@ func parseValue(f *Field, s string) (any, error) {
 			if len(s) > 4000 {
 				return nil, coded(CodeTooLong, map[string]any{"max": 4000}, "longer than 4000 bytes")
 			}
-			if isCode(f) && excelScientific(s) {
+			if (isCode(f) || keepsDigits(f)) && excelScientific(s) {
 				return nil, coded(CodeExcelScientific, map[string]any{"value": s}, "%q is a long number Excel shortened to scientific notation: format the column as text "+
 					"(设置单元格格式 → 文本), type the numbers again and save", s)
 			}

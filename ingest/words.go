@@ -19,22 +19,23 @@ import (
 // clerk's language; its Message is the English sentence of the same
 // wording. A code once published keeps its meaning and parameters.
 const (
-	OptUnknownLayer  = "unknown_layer"      // {value, layers}
-	OptMissingLayer  = "missing_layer"      // {layers}: no layer named
-	OptBadEncoding   = "bad_encoding"       // {value, allowed}
-	OptBadCRS        = "bad_crs"            // {value, allowed}
-	OptBadLang       = "bad_lang"           // {value, allowed}
-	OptNotTrueFalse  = "not_true_false"     // {option, value}
-	OptNoFile        = "no_file"            // an upload without its "file" field
-	OptUnknownOption = "unknown_option"     // {option, options}: an upload's field we do not read
-	OptRejectsNoSkip = "rejects_needs_skip" // {rejects}: --rejects without --skip-invalid
-	OptBadBounds     = "bad_bounds"         // {value}
-	OptArguments     = "arguments"          // {got}: not one layer and one file
-	OptBadImportID   = "bad_import_id"      // {value}
-	OptBadLimit      = "bad_limit"          // {value, min, max}
-	OptNoSuchUser    = "as_no_such_user"    // {user}: --as names no account
-	OptUserDisabled  = "as_disabled"        // {user}
-	OptUserMayNot    = "as_may_not_import"  // {user, roles}
+	OptUnknownLayer  = "unknown_layer"       // {value, layers}
+	OptMissingLayer  = "missing_layer"       // {layers}: no layer named
+	OptBadEncoding   = "bad_encoding"        // {value, allowed}
+	OptBadCRS        = "bad_crs"             // {value, allowed}
+	OptBadLang       = "bad_lang"            // {value, allowed}
+	OptNotTrueFalse  = "not_true_false"      // {option, value}
+	OptNoFile        = "no_file"             // an upload without its "file" field
+	OptUnknownOption = "unknown_option"      // {option, options}: an upload's field we do not read
+	OptRejectsNoSkip = "rejects_needs_skip"  // {rejects}: --rejects without --skip-invalid
+	OptBadBounds     = "bad_bounds"          // {value}
+	OptArguments     = "arguments"           // {got}: not one layer and one file
+	OptBadImportID   = "bad_import_id"       // {value}
+	OptBadLimit      = "bad_limit"           // {value, min, max}
+	OptNoSuchUser    = "as_no_such_user"     // {user}: --as names no account
+	OptUserDisabled  = "as_disabled"         // {user}
+	OptUserMayNot    = "as_may_not_import"   // {user, roles}
+	OptCorrectVisits = "correct_only_visits" // {layer}: correct asked of another layer than visits
 )
 
 // APIOptionCodes are the option codes the API answers with (an upload's
@@ -43,7 +44,7 @@ const (
 // page, with the same parameters (a test checks).
 var APIOptionCodes = []string{
 	OptUnknownLayer, OptMissingLayer, OptBadEncoding, OptBadCRS, OptBadLang, OptNotTrueFalse, OptNoFile,
-	OptUnknownOption, OptBadImportID, OptBadLimit,
+	OptUnknownOption, OptBadImportID, OptBadLimit, OptCorrectVisits,
 }
 
 // CLIOptionCodes are the option codes only the command line's flags and
@@ -105,6 +106,8 @@ var words = map[string]wording{
 		"--as {user}：没有这个用户（lianxin user list 列出所有账号）"},
 	OptUserDisabled: {"--as {user}: the account is disabled (lianxin user enable {user} lets it work again)",
 		"--as {user}：该账号已停用（lianxin user enable {user} 可重新启用）"},
+	OptCorrectVisits: {"correct: only a diary import (visits) corrects entries by id, not {layer}",
+		"“按编号更正”（correct）只用于民情日记（visits）的导入，不用于 {layer}"},
 	OptUserMayNot: {"--as {user}: importing data needs the admin, gis or team_leader role; {user} holds {roles}",
 		"--as {user}：导入数据需要管理员、GIS 或工作队长角色；{user} 的角色为 {roles}"},
 
@@ -117,6 +120,7 @@ var words = map[string]wording{
 	sayWroteRejects:    {"wrote {n} rejected rows to {file}: fix them and import that file again", "已把 {n} 个被拒绝的行写入 {file}：改正后再导入该文件"},
 	sayWroteRejectsDry: {"wrote {n} rejected rows to {file}: a dry run, so fix them in {source} and import it again", "已把 {n} 个被拒绝的行写入 {file}：这是试导入，请在 {source} 中改正后再导入"},
 	sayRowsRefused:     {"{file}: {n} rows rejected, nothing imported", "{file}：{n} 行被拒绝，什么也没有导入；上面列出了被拒绝的行，加 --skip-invalid 可只导入有效的行"},
+	sayAllRejected:     {"{file}: every row ({n}) rejected, nothing imported", "{file}：全部 {n} 行都被拒绝，没有导入任何行；改正被拒绝的行（见被拒绝行的文件）后再导入"},
 	saySummary: {"import {id} {status}: {layer} inserted={inserted} updated={updated} unchanged={unchanged} rejected={rejected}",
 		"导入 {id} {status}：{layer}，新增 {inserted}，更新 {updated}，未变 {unchanged}，拒绝 {rejected}"},
 	sayDryRun:         {"dry run: nothing written.", "试导入：没有写入任何数据。"},
@@ -141,6 +145,7 @@ const (
 	sayWroteRejects    = "cli.wrote_rejects"
 	sayWroteRejectsDry = "cli.wrote_rejects_dry_run"
 	sayRowsRefused     = "cli.rows_refused"
+	sayAllRejected     = "cli.all_rejected"
 	saySummary         = "cli.summary"
 	sayDryRun          = "cli.dry_run"
 	sayDryRunRejected  = "cli.dry_run_rejected"
@@ -241,6 +246,8 @@ func Worded(lang, file string, err error) error {
 		return errors.New(Say(LangZH, p.Code, p.Params))
 	case len(problems) > 0:
 		return errors.New(MessageZH(file, problems))
+	case le.Details.(map[string]any)["all_rejected"] == true:
+		return errors.New(Say(LangZH, sayAllRejected, map[string]any{"file": file, "n": rejected}))
 	default:
 		return errors.New(Say(LangZH, sayRowsRefused, map[string]any{"file": file, "n": rejected}))
 	}

@@ -53,7 +53,12 @@
 //     either, so its two smallest children are hidden too (Protect walks the
 //     hierarchy top-down: county → towns → villages; county → H3 res 6 → 7 →
 //     8). Within a village the groups' sum (special_waiting) is a parent of
-//     the six group counts in the same way. Roles without household access
+//     the six group counts in the same way. The villages' sums and a town's
+//     group counts are two margins of one villages × groups table, adding
+//     up to one town total; wherever either margin makes that total public
+//     (all of it shown, or the county's total less the other towns'), it is
+//     a parent of each margin in the same way (coverage's margins); the
+//     county's total likewise of the county's group counts. Roles without household access
 //     may ask for H3 cells at resolution 6 to 8 only, and not for one town's
 //     share of a cell (that would be a second, crossing hierarchy).
 //  5. Differencing by window (Weeks): for roles without household access

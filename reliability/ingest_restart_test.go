@@ -47,7 +47,7 @@ func TestDatabaseCrashDuringIngest(t *testing.T) {
 	st, _, dbURL := c.loadCounty(t, "lxcrashingest", 5, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	bin := buildLianxin(t)
 	villages := query[string](t, dbURL, `SELECT code FROM villages ORDER BY code LIMIT 20`)
-	path, want := demotest.HouseholdsFile(t, villages, restartRows, "CRASH")
+	path, want := demotest.HouseholdsFile(t, dbURL, villages, restartRows, "CRASH")
 	before := query[string](t, dbURL, householdsSQL)[0]
 	ingest := func() *exec.Cmd {
 		return exec.Command(bin, "ingest", "--database-url", dbURL, "--log-level", "warn", "households", path)

@@ -36,7 +36,7 @@ func townIDByCode(ctx context.Context, tx pgx.Tx, code string) (*int32, error) {
 	var id int32
 	err := tx.QueryRow(ctx, `SELECT id FROM towns WHERE code = $1`, code).Scan(&id)
 	if err == pgx.ErrNoRows {
-		return nil, lianxin.Errorf(lianxin.ENotFound, "town %q not found", code)
+		return nil, coverage.RefuseTownUnknown(code)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("find town %q: %w", code, err)
@@ -62,7 +62,12 @@ ORDER BY t.code, v.code`
 const villageHouseholdsSQL = `SELECT * FROM coverage_village_sizes($1)`
 
 // Households visited in the window per village and size, counted once each.
-const villageVisitedSQL = `SELECT * FROM coverage_village_visited($1, $2, $3)`
+// With the visited households in at least one special group (migration
+// 032), in the same scan.
+const villageVisitedSQL = `SELECT * FROM coverage_village_visited_special($1, $2, $3)`
+
+// Households in at least one special group per village, each once.
+const villageSpecialSQL = `SELECT * FROM coverage_village_special($1)`
 
 const villageVisitsSQL = `SELECT * FROM coverage_village_visits($1, $2, $3)`
 
@@ -124,6 +129,7 @@ func villageCoverage(ctx context.Context, tx pgx.Tx, w coverage.Window, f covera
 	b.Queue(villageHouseholdsSQL, town)
 	b.Queue(villageVisitedSQL, from, to, town)
 	b.Queue(villageVisitsSQL, from, to, town)
+	b.Queue(villageSpecialSQL, town)
 	br := tx.SendBatch(ctx, b)
 	defer br.Close()
 
@@ -150,7 +156,7 @@ func villageCoverage(ctx context.Context, tx pgx.Tx, w coverage.Window, f covera
 	// size histograms: all households, then visited ones
 	all := map[int32]map[int64]int64{}
 	visited := map[int32]map[int64]int64{}
-	err = scanSizeRows(br, "village households", func(vid int32, size, n int64, sc coverage.SpecialCounts) {
+	err = scanSizeRows(br, "village households", false, func(vid int32, size, n, _ int64, sc coverage.SpecialCounts) {
 		i, ok := index[vid]
 		if !ok {
 			return
@@ -167,12 +173,13 @@ func villageCoverage(ctx context.Context, tx pgx.Tx, w coverage.Window, f covera
 	if err != nil {
 		return nil, err
 	}
-	err = scanSizeRows(br, "visited households", func(vid int32, size, n int64, sc coverage.SpecialCounts) {
+	err = scanSizeRows(br, "visited households", true, func(vid int32, size, n, special int64, sc coverage.SpecialCounts) {
 		i, ok := index[vid]
 		if !ok {
 			return
 		}
 		v := &out[i]
+		v.SpecialDistinctUnvisited -= special // plus the village's special households below
 		v.VisitedHouseholds += n
 		v.VisitedResidents += n * size
 		v.SpecialUnvisited = v.SpecialUnvisited.Minus(sc) // plus totals below
@@ -204,8 +211,23 @@ func villageCoverage(ctx context.Context, tx pgx.Tx, w coverage.Window, f covera
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("read village visits: %w", err)
 	}
+	rows, _ = br.Query()
+	for rows.Next() {
+		var vid int32
+		var special int64
+		if err := rows.Scan(&vid, &special); err != nil {
+			return nil, fmt.Errorf("read village special households: %w", err)
+		}
+		if i, ok := index[vid]; ok {
+			out[i].SpecialDistinct = special
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read village special households: %w", err)
+	}
 	for i := range out {
 		v := &out[i]
+		v.SpecialDistinctUnvisited = max(0, v.SpecialDistinct+v.SpecialDistinctUnvisited)
 		v.SpecialUnvisited = v.SpecialHouseholds.Plus(v.SpecialUnvisited)
 		if f.WithSizes {
 			v.UnvisitedSizes = unvisitedSizes(all[v.VillageID], visited[v.VillageID])
@@ -394,22 +416,27 @@ var (
 )
 
 // scanSizeRows reads the next result of br, rows of (village, household
-// size, households of that size, special-group counts), into add.
-func scanSizeRows(br pgx.BatchResults, what string, add func(vid int32, size, n int64, sc coverage.SpecialCounts)) error {
+// size, households of that size, special-group counts and, withSpecial,
+// the households in at least one group), into add.
+func scanSizeRows(br pgx.BatchResults, what string, withSpecial bool, add func(vid int32, size, n, special int64, sc coverage.SpecialCounts)) error {
 	rows, err := br.Query()
 	if err != nil {
 		return fmt.Errorf("read %s: %w", what, err)
 	}
 	defer rows.Close()
+	var vid int32
+	var size, n, special int64
+	var sc coverage.SpecialCounts
+	dest := []any{&vid, &size, &n, &sc.Poor, &sc.SeriouslyIll, &sc.Disabled, &sc.EmptyNest,
+		&sc.LeftBehindChildren, &sc.CommunityCorrection, &special}
+	if !withSpecial {
+		dest = dest[:len(dest)-1]
+	}
 	for rows.Next() {
-		var vid int32
-		var size, n int64
-		var sc coverage.SpecialCounts
-		if err := rows.Scan(&vid, &size, &n, &sc.Poor, &sc.SeriouslyIll, &sc.Disabled, &sc.EmptyNest,
-			&sc.LeftBehindChildren, &sc.CommunityCorrection); err != nil {
+		if err := rows.Scan(dest...); err != nil {
 			return fmt.Errorf("read %s: %w", what, err)
 		}
-		add(vid, size, n, sc)
+		add(vid, size, n, special, sc)
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("read %s: %w", what, err)

@@ -14,17 +14,14 @@ import (
 // entry reached in [$1, $2) (days: coverage_household_days, the same
 // visited households the village figures count, kept by the household's
 // town whoever wrote the entry), per town, leaving out the villages $3
-// names (ids). Row-level security narrows households to the scope's towns
-// (and a member to the households they visited): coverage.Reports judges
-// only what the scope holds whole.
+// names (ids). The counts come from coverage_petition_unvisited (migration
+// 032, SECURITY DEFINER): county-wide for every signed-in scope, whatever
+// households its row-level security shows, one count per town and never a
+// household; coverage.Reports publishes them under the privacy rules.
 const unvisitedPetitionSQL = `
-SELECT t.id, t.code, count(h.id)
+SELECT t.id, t.code, coalesce(p.households, 0)
 FROM towns t
-LEFT JOIN households h ON h.town_id = t.id AND h.petition_case
-  AND h.village_id <> ALL ($3::int[])
-  AND NOT EXISTS (SELECT 1 FROM coverage_household_days d
-                  WHERE d.household_id = h.id AND d.day >= $1 AND d.day < $2)
-GROUP BY t.id, t.code
+LEFT JOIN coverage_petition_unvisited($1, $2, $3) p ON p.town_id = t.id
 ORDER BY t.code`
 
 // UnvisitedPetitionHouseholds implements coverage.PetitionSource.

@@ -52,14 +52,16 @@ FROM towns ORDER BY code`)
 	return out, err
 }
 
-// Teams lists the work teams with their town, base and member count, by code.
+// Teams lists the work teams with their town, base and member count, by
+// code. The count is published for every team (migration 034), whatever
+// towns the scope's row-level security shows members of.
 func (s *Store) Teams(ctx context.Context, scope lianxin.Scope) ([]coverage.Team, error) {
 	var out []coverage.Team
 	err := s.ReadInScope(ctx, scope, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `
-SELECT tm.id, tm.code, tm.name, t.code, ST_X(tm.base), ST_Y(tm.base),
-       (SELECT count(*) FROM members m WHERE m.team_id = tm.id)
+SELECT tm.id, tm.code, tm.name, t.code, ST_X(tm.base), ST_Y(tm.base), coalesce(n.members, 0)
 FROM teams tm JOIN towns t ON t.id = tm.town_id
+LEFT JOIN coverage_team_members() n ON n.team_id = tm.id
 ORDER BY tm.code`)
 		if err != nil {
 			return fmt.Errorf("list teams: %w", err)

@@ -18,7 +18,7 @@ func teamIDByCode(ctx context.Context, tx pgx.Tx, code string) (int32, error) {
 	var id int32
 	err := tx.QueryRow(ctx, `SELECT id FROM teams WHERE code = $1`, code).Scan(&id)
 	if err == pgx.ErrNoRows {
-		return 0, lianxin.Errorf(lianxin.ENotFound, "team %q not found", code)
+		return 0, coverage.RefuseTeamUnknown(code)
 	}
 	if err != nil {
 		return 0, fmt.Errorf("find team %q: %w", code, err)
@@ -370,7 +370,7 @@ func (s *Store) VillageWeeklyVisits(ctx context.Context, scope lianxin.Scope, co
 		var id int32
 		if err := tx.QueryRow(ctx, `SELECT id FROM villages WHERE code = $1`, code).Scan(&id); err != nil {
 			if err == pgx.ErrNoRows {
-				return lianxin.Errorf(lianxin.ENotFound, "village %q not found", code)
+				return coverage.RefuseVillageUnknown(code)
 			}
 			return fmt.Errorf("find village: %w", err)
 		}

@@ -56,7 +56,7 @@ RETURNING id`
 // diaryColumns read an entry back, as the caller may see it.
 const diaryColumns = `v.id, v.external_id, m.code, coalesce(h.external_id, ''), coalesce(vi.code, ''), t.code, v.kind,
   v.participants, v.notes, v.problems_collected, v.problems_resolved, v.petition_resolved, v.dispute_resolved,
-  v.occurred_at, v.recorded_at, ST_AsBinary(v.location), v.member_id, v.household_id`
+  v.occurred_at, v.recorded_at, ST_AsBinary(v.location), v.member_id, v.household_id, v.town_id`
 
 const diaryFrom = `FROM visits v
 JOIN members m ON m.id = v.member_id
@@ -110,6 +110,7 @@ type storedEntry struct {
 	diary.Written
 	memberID    int32
 	householdID *int64
+	townID      int32
 }
 
 // WriteDiary implements diary.Store.
@@ -268,7 +269,7 @@ func scanEntry(row pgx.Row) (storedEntry, error) {
 	var place []byte
 	err := row.Scan(&e.VisitID, &e.ID, &e.Member, &e.Household, &e.Village, &e.Town, &e.Kind, &e.Participants, &e.Notes,
 		&e.ProblemsCollected, &e.ProblemsResolved, &e.PetitionResolved, &e.DisputeResolved, &e.OccurredAt, &e.RecordedAt,
-		&place, &e.memberID, &e.householdID)
+		&place, &e.memberID, &e.householdID, &e.townID)
 	if err != nil {
 		return e, err
 	}
@@ -331,15 +332,19 @@ func (s *Store) DiaryEntries(ctx context.Context, scope lianxin.Scope, limit int
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			e, err := scanEntry(rows)
-			if err != nil {
-				return err
-			}
+		entries, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (storedEntry, error) { return scanEntry(r) })
+		if err != nil {
+			return err
+		}
+		own, err := ownMemberIDs(ctx, tx)
+		if err != nil {
+			return err
+		}
+		diaryMayChange(scope, own, entries, time.Now())
+		for _, e := range entries {
 			out = append(out, e.Written)
 		}
-		return rows.Err()
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list diary entries: %w", err)

@@ -28,8 +28,8 @@ var exportLayerSQL = map[string]string{
   FROM villages v JOIN towns t ON t.id = v.town_id`,
 	"teams": `SELECT tm.id::bigint AS fid, tm.base AS geom, tm.town_id, NULL::timestamptz AS at,
        tm.id, tm.code, tm.name, t.code AS town_code,
-       (SELECT count(*) FROM members m WHERE m.team_id = tm.id)::int AS members
-  FROM teams tm JOIN towns t ON t.id = tm.town_id`,
+       coalesce(n.members, 0)::int AS members
+  FROM teams tm JOIN towns t ON t.id = tm.town_id LEFT JOIN coverage_team_members() n ON n.team_id = tm.id`,
 	"members": `SELECT m.id::bigint AS fid, NULL::geometry AS geom, m.town_id, NULL::timestamptz AS at,
        m.id, m.code, m.name, tm.code AS team_code, t.code AS town_code, m.role
   FROM members m JOIN teams tm ON tm.id = m.team_id JOIN towns t ON t.id = m.town_id`,

@@ -87,13 +87,15 @@ func (s *Store) aggregateRows(ctx context.Context, scope lianxin.Scope, l *expor
 	switch l.Name {
 	case "village_coverage", "gaps":
 		// Published figures: the privacy rules for a role without household
-		// access (whole weeks, small areas and counts hidden as null).
-		pub, err := coverage.PublishVillages(ctx, s, scope, w, coverage.Filter{Town: f.Town, WithSizes: l.Name == "gaps"})
+		// access (whole weeks, small areas and counts hidden as null); a team
+		// leader's own towns' villages exact over the window asked, as their
+		// village panel gives them. Each row names the window it covers.
+		pub, err := coverage.PublishVillagesAsAsked(ctx, s, scope, w, coverage.Filter{Town: f.Town, WithSizes: l.Name == "gaps"})
 		if err != nil {
 			return nil, err
 		}
-		vc, w := pub.Villages, pub.Window
-		win := []any{w.From, w.To}
+		vc := pub.Villages
+		win := func(v coverage.VillageCoverage) []any { w := pub.WindowOf(v); return []any{w.From, w.To} }
 		bounds, err := s.villageBoundaries(ctx, scope)
 		if err != nil {
 			return nil, err
@@ -111,14 +113,20 @@ func (s *Store) aggregateRows(ctx context.Context, scope lianxin.Scope, l *expor
 			if v.SpecialWaiting().Hidden {
 				special = nil
 			}
+			// Each household once, as the gap report gives it; null when
+			// withheld, like the sum beside it.
+			var waitingHouseholds any = v.SpecialDistinctUnvisited
+			if v.SpecialWaitingHouseholds().Hidden {
+				waitingHouseholds = nil
+			}
 			if v.Suppressed {
 				return []any{v.VillageID, v.VillageCode, v.VillageName, v.TownCode, v.TownName, v.ResidentPopulation,
-					nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil}
+					nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil}
 			}
 			return []any{v.VillageID, v.VillageCode, v.VillageName, v.TownCode, v.TownName, v.ResidentPopulation,
 				v.Households, v.VisitedHouseholds, v.VisitedResidents, f64(v.Coverage()), v.Reached(),
 				v.ResidentsNeeded(), v.Visits, v.ProblemsCollected,
-				v.ProblemsResolved, special, last}
+				v.ProblemsResolved, special, waitingHouseholds, last}
 		}
 		if l.Name == "village_coverage" {
 			for _, v := range vc {
@@ -131,7 +139,7 @@ func (s *Store) aggregateRows(ctx context.Context, scope lianxin.Scope, l *expor
 					reason = r
 				}
 				vals := append(common(v), v.Rural, reason)
-				out = append(out, export.Row{ID: int64(v.VillageID), Geom: bounds[v.VillageCode], Values: append(vals, win...)})
+				out = append(out, export.Row{ID: int64(v.VillageID), Geom: bounds[v.VillageCode], Values: append(vals, win(v)...)})
 			}
 			break
 		}
@@ -145,7 +153,7 @@ func (s *Store) aggregateRows(ctx context.Context, scope lianxin.Scope, l *expor
 		}
 		// The gap report's villages, by the coverage engine's rule of what
 		// is in gap, ranked as the report ranks them.
-		gaps, err := coverage.BuildGaps(vc, w, coverage.GapOptions{Bases: bases, Today: time.Now()})
+		gaps, err := coverage.BuildGapsAsAsked(pub, coverage.GapOptions{Bases: bases, Today: time.Now()})
 		if err != nil {
 			return nil, err
 		}
@@ -158,7 +166,7 @@ func (s *Store) aggregateRows(ctx context.Context, scope lianxin.Scope, l *expor
 			vals := append([]any{int64(g.Rank)}, common(v)...)
 			vals = append(vals, g.Rural, g.GapReason, i64(g.HouseholdsNeeded), i64(g.HouseholdsNeededTypical),
 				f64(g.CoverageIfVisited), days, f64(g.DistanceKm), g.Priority)
-			out = append(out, export.Row{ID: int64(v.VillageID), Geom: bounds[v.VillageCode], Values: append(vals, win...)})
+			out = append(out, export.Row{ID: int64(v.VillageID), Geom: bounds[v.VillageCode], Values: append(vals, win(v)...)})
 		}
 	case "h3_cells":
 		res := f.Resolution

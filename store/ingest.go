@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -162,6 +163,12 @@ func (s *Store) Ingest(ctx context.Context, scope lianxin.Scope, plan ingest.Pla
 				return fmt.Errorf("make geometry valid: %w", err)
 			}
 		}
+		// A column the file lacks keeps the stored value (ingest_columns.go).
+		if q := keepStoredSQL(plan.Layer.Name, rows.Carried(), rows.Personal()); q != "" {
+			if _, err := tx.Exec(ctx, q); err != nil {
+				return fmt.Errorf("keep stored values of columns the file lacks: %w", err)
+			}
+		}
 		rejected, err := s.ingestChecks(ctx, tx, plan, spec, !scope.AllTowns)
 		if err != nil {
 			return err
@@ -177,6 +184,9 @@ func (s *Store) Ingest(ctx context.Context, scope lianxin.Scope, plan ingest.Pla
 			}
 		}
 		staged := copied - int64(len(rejected))
+		if err := auditImportCorrections(ctx, tx, scope, plan); err != nil {
+			return err
+		}
 		if err := upsert(ctx, tx, spec, &res); err != nil {
 			if outsideScope(err, scope) {
 				return lianxin.Errorf(lianxin.EForbidden, "the file has %s rows in towns outside yours (by their place, or by a code "+
@@ -250,6 +260,12 @@ func (s *Store) ingestChecks(ctx context.Context, tx pgx.Tx, plan ingest.Plan, s
 	var towns []ingestCheck
 	if townScoped {
 		towns = townChecks[plan.Layer.Name]
+	}
+	if plan.AllowRenames {
+		spec.checks = slices.DeleteFunc(slices.Clone(spec.checks), func(c ingestCheck) bool { return c.code == ingest.CodeOtherName })
+	}
+	if plan.Correct {
+		spec.checks = slices.DeleteFunc(slices.Clone(spec.checks), func(c ingestCheck) bool { return c.code == ingest.CodeIDTaken })
 	}
 	q := checksSQL(plan.Layer, spec, towns)
 	if q == "" {

@@ -1,6 +1,12 @@
 package store
 
-import "lianxin/ingest"
+import (
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"lianxin/ingest"
+)
 
 // The SQL of each importable layer. Staging columns are named as the ingest
 // package's fields (ingest/layers.go); geom and cell are the geometry in
@@ -38,6 +44,7 @@ type ingestSpec struct {
 
 var ingestSpecs = map[string]ingestSpec{
 	"towns": {
+		checks:    []ingestCheck{otherNameCheck("towns")},
 		makeValid: makeValidPolygonsSQL,
 		upsert: `WITH up AS (
   INSERT INTO towns AS t (code, name, kind, boundary)
@@ -49,6 +56,7 @@ SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FR
 	},
 	"villages": {
 		refs:      []ingestRef{{"town_code", "towns", "code"}},
+		checks:    []ingestCheck{otherNameCheck("villages")},
 		makeValid: makeValidPolygonsSQL,
 		upsert: `WITH up AS (
   INSERT INTO villages AS t (code, name, town_id, kind, boundary, resident_population, registered_households, rural, petition_case)
@@ -70,7 +78,7 @@ SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FR
 		checks: []ingestCheck{{ingest.CodeOneTeamPerTown, `SELECT s.line, 'town_code', 'town ' || s.town_code || ' already has team ' || tm.code || ' (one team per town)',
   jsonb_build_object('value', s.town_code, 'existing', tm.code)
 FROM _ingest s JOIN towns tw ON tw.code = s.town_code JOIN teams tm ON tm.town_id = tw.id
-WHERE tm.code <> s.code`}},
+WHERE tm.code <> s.code`}, otherNameCheck("teams")},
 		upsert: `WITH up AS (
   INSERT INTO teams AS t (code, name, town_id, base)
   SELECT s.code, s.name, tw.id, s.geom FROM _ingest s JOIN towns tw ON tw.code = s.town_code
@@ -80,7 +88,8 @@ WHERE tm.code <> s.code`}},
 SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up`,
 	},
 	"members": {
-		refs: []ingestRef{{"team_code", "teams", "code"}},
+		refs:   []ingestRef{{"team_code", "teams", "code"}},
+		checks: []ingestCheck{otherNameCheck("members")},
 		upsert: `WITH up AS (
   INSERT INTO members AS t (code, name, team_id, town_id, role)
   SELECT s.code, s.name, tm.id, tm.town_id, s.role FROM _ingest s JOIN teams tm ON tm.code = s.team_code
@@ -90,7 +99,8 @@ SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FR
 SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up`,
 	},
 	"households": {
-		refs: []ingestRef{{"village_code", "villages", "code"}},
+		refs:   []ingestRef{{"village_code", "villages", "code"}},
+		checks: []ingestCheck{householdOutsideVillageCheck},
 		update: `UPDATE households AS t SET village_id = n.village_id, town_id = n.town_id, location = n.location,
   cell = n.cell, residents = n.residents, poor = n.poor, seriously_ill = n.seriously_ill, disabled = n.disabled,
   empty_nest = n.empty_nest, left_behind_children = n.left_behind_children,
@@ -127,7 +137,7 @@ WHERE h.xmin::text::bigint <> txid_current() % 4294967296`,
 		checks: []ingestCheck{{ingest.CodeOneContactPoint, `SELECT s.line, 'member_code', 'member ' || s.member_code || ' already has contact point ' || c.code || ' (one per member)',
   jsonb_build_object('value', s.member_code, 'existing', c.code)
 FROM _ingest s JOIN members m ON m.code = s.member_code JOIN contact_points c ON c.member_id = m.id
-WHERE c.code <> s.code`}},
+WHERE c.code <> s.code`}, contactPointOtherMemberCheck},
 		upsert: `WITH up AS (
   INSERT INTO contact_points AS t (code, member_id, village_id, town_id, location, cell, established_on, cards_issued)
   SELECT s.code, m.id, v.id, v.town_id, s.geom, s.cell, s.established_on, coalesce(s.cards_issued, 0)
@@ -147,7 +157,8 @@ SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FR
 		checks: []ingestCheck{{ingest.CodeResolvedOverCollected, `SELECT line, 'problems_resolved', 'more problems resolved (' || problems_resolved || ') than collected (' || coalesce(problems_collected, 0) || ')',
   jsonb_build_object('resolved', problems_resolved, 'collected', coalesce(problems_collected, 0))
 FROM _ingest WHERE problems_resolved > coalesce(problems_collected, 0)`},
-			visitsTimeFutureCheck, visitsBeforeCampaignCheck, visitsIDTakenCheck},
+			visitsTimeFutureCheck, visitsBeforeCampaignCheck, visitsIDTakenCheck,
+			sameEntryCheck, sameEntryInFileCheck, villageNotHouseholdsCheck, visitNoPlaceCheck},
 		// The diary runs to hundreds of thousands of rows a year, re-sent
 		// whole: written like households, an UPDATE of the changed rows and
 		// an INSERT of the new ones. Times are compared to the second, the
@@ -178,7 +189,7 @@ WHERE NOT EXISTS (SELECT 1 FROM visits v WHERE v.external_id = n.external_id)`,
 	},
 	"projects": {
 		refs:      []ingestRef{{"town_code", "towns", "code"}, {"village_code", "villages", "code"}},
-		checks:    []ingestCheck{noTownCheck},
+		checks:    []ingestCheck{noTownCheck, otherNameCheck("projects")},
 		makeValid: `UPDATE _ingest SET geom = ST_MakeValid(geom) WHERE NOT ST_IsValid(geom)`,
 		upsert: `WITH up AS (
   INSERT INTO projects AS t (code, name, kind, status, town_id, village_id, geom, cell, investment_yuan, dispute)
@@ -199,7 +210,7 @@ SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FR
 	},
 	"river_works": {
 		refs:      []ingestRef{{"town_code", "towns", "code"}},
-		checks:    []ingestCheck{noTownCheck},
+		checks:    []ingestCheck{noTownCheck, otherNameCheck("river_works")},
 		makeValid: `UPDATE _ingest SET geom = ST_Multi(ST_CollectionExtract(ST_MakeValid(geom), 2)) WHERE NOT ST_IsValid(geom)`,
 		upsert: `WITH up AS (
   INSERT INTO river_works AS t (code, name, kind, status, town_id, geom, completed_on)
@@ -283,7 +294,7 @@ FROM _ingest s CROSS JOIN campaign c WHERE s.occurred_at < c.starts_on::timestam
 // first that differs, with the stored value.
 var visitsIDTakenCheck = ingestCheck{ingest.CodeIDTaken, `SELECT line, field,
   'diary id ' || external_id || ' is already the id of another entry (its ' || field || ' is ' || coalesce(stored, 'empty') ||
-  '); a new entry needs a new id, and nothing of the stored one was changed',
+  '); a new entry needs a new id, and nothing of the stored one was changed (to correct the stored entry, import with correct, --correct on the command line, or correct it in the web map''s diary list)',
   jsonb_build_object('value', external_id, 'field', field, 'stored', coalesce(stored, '—'), 'given', coalesce(given, '—'))
 FROM (
   SELECT s.line, s.external_id,
@@ -302,3 +313,31 @@ FROM (
   WHERE m.code IS DISTINCT FROM s.member_code OR h.external_id IS DISTINCT FROM s.household_id
      OR date_trunc('minute', t.occurred_at) <> date_trunc('minute', s.occurred_at)
 ) d`}
+
+// otherNameCheck refuses a row whose code is already the code of a stored
+// row of another name (ingest.CodeOtherName): a clerk's register numbered
+// 1, 2, 3 — row numbers, or last year's codes — would otherwise rename
+// existing members, towns or teams, and move members between teams, without
+// a word. A row of the same code and name is the same row and updates (a
+// member moved to another team, a village's new population). An import
+// that allows renames (ingest.Plan.AllowRenames) goes without this check.
+// table is one of the layers' tables, never input.
+func otherNameCheck(table string) ingestCheck {
+	return ingestCheck{ingest.CodeOtherName, fmt.Sprintf(`SELECT s.line, 'name',
+  'code ' || s.code || ' already names ' || t.name || ', this row ' || s.name ||
+  ': the row was not imported and the stored one was not changed (a rename needs allow_renames)',
+  jsonb_build_object('value', s.code, 'stored', t.name, 'given', s.name)
+FROM _ingest s JOIN %s t ON t.code = s.code
+WHERE t.name <> s.name`, pgx.Identifier{table}.Sanitize())}
+}
+
+// contactPointOtherMemberCheck is otherNameCheck of contact points, which
+// have no name: a row whose code is already another member's contact point
+// is refused (a sheet numbered 1, 2, 3 would hand members' contact points
+// to others), unless the import allows renames (a point handed over).
+var contactPointOtherMemberCheck = ingestCheck{ingest.CodeOtherName, `SELECT s.line, 'member_code',
+  'code ' || s.code || ' already names the contact point of member ' || m.code || ', this row member ' || s.member_code ||
+  ': the row was not imported and the stored one was not changed (handing it over needs allow_renames)',
+  jsonb_build_object('value', s.code, 'stored', m.code, 'given', s.member_code)
+FROM _ingest s JOIN contact_points c ON c.code = s.code JOIN members m ON m.id = c.member_id
+WHERE m.code <> s.member_code`}

@@ -227,6 +227,7 @@ func addVillageFigures(args pgx.NamedArgs, figs []tiles.VillageFigures) {
 	n := len(figs)
 	ids := make([]int32, n)
 	visited, needed, special := make([]*int64, n), make([]*int64, n), make([]*int64, n)
+	specialHouseholds := make([]*int64, n)
 	coverage, reached := make([]*float64, n), make([]*bool, n)
 	for i := range figs {
 		f := &figs[i]
@@ -238,12 +239,16 @@ func addVillageFigures(args pgx.NamedArgs, figs []tiles.VillageFigures) {
 		if !f.SpecialWaitingHidden {
 			special[i] = &f.SpecialWaiting
 		}
+		if !f.SpecialWaitingHouseholdsHidden {
+			specialHouseholds[i] = &f.SpecialWaitingHouseholds
+		}
 		if !math.IsNaN(f.Coverage) {
 			coverage[i] = &f.Coverage
 		}
 	}
 	args["cov_village"], args["cov_visited"], args["cov_coverage"] = ids, visited, coverage
 	args["cov_reached"], args["cov_needed"], args["cov_special"] = reached, needed, special
+	args["cov_special_households"] = specialHouseholds
 }
 
 const dataBoundsSQL = `SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)

@@ -9,13 +9,15 @@ WITH bounds AS (
   SELECT ST_TileEnvelope(@z::int, @x::int, @y::int) AS tile
 ), cov AS (
   SELECT * FROM unnest(@cov_village::int[], @cov_visited::bigint[], @cov_coverage::float8[], @cov_reached::bool[],
-                       @cov_needed::bigint[], @cov_special::bigint[])
-         AS c(village_id, visited_residents, coverage, reached, residents_needed, special_waiting)
+                       @cov_needed::bigint[], @cov_special::bigint[], @cov_special_households::bigint[])
+         AS c(village_id, visited_residents, coverage, reached, residents_needed, special_waiting,
+              special_waiting_households)
 ), r AS (
   SELECT ST_AsMVTGeom(ST_Transform(v.boundary, 3857), b.tile, 4096, 64, true) AS geom,
          v.id AS fid, v.id, v.code, v.name, v.town_id, v.kind, v.resident_population, v.registered_households,
          v.rural, v.petition_case,
-         c.visited_residents, c.coverage, c.reached, c.residents_needed, c.special_waiting
+         c.visited_residents, c.coverage, c.reached, c.residents_needed, c.special_waiting,
+         c.special_waiting_households
   FROM cov c JOIN villages v ON v.id = c.village_id CROSS JOIN bounds b
   WHERE (@town_id::int IS NULL OR v.town_id = @town_id::int)
 )

@@ -2,7 +2,6 @@ package tiles
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"time"
 
@@ -10,7 +9,6 @@ import (
 
 	"lianxin"
 	"lianxin/coverage"
-	"lianxin/geo"
 	"lianxin/privacy"
 )
 
@@ -23,22 +21,35 @@ type CoverageStore interface {
 	VillageCoverage(ctx context.Context, scope lianxin.Scope, w coverage.Window, f coverage.Filter) ([]coverage.VillageCoverage, error)
 	CellAggregates(ctx context.Context, scope lianxin.Scope, res int, w coverage.Window, bound orb.Bound, town string) ([]coverage.CellAggregate, error)
 	CountyCells(ctx context.Context, scope lianxin.Scope, res int, w coverage.Window, leaveOut []int32) ([]coverage.CellAggregate, error)
+	// LayerVersions keys the memo of a team leader's fine hexagons
+	// (leaderFineCells) when the tile's query does not carry them.
+	LayerVersions(ctx context.Context, scope lianxin.Scope) (Versions, error)
 }
 
 // FromEngine adapts the coverage engine's store methods to Coverage.
-func FromEngine(cs CoverageStore) Coverage { return engine{cs} }
+func FromEngine(cs CoverageStore) Coverage {
+	return &engine{cs: cs, leader: sharedMemo[*leaderCounty]{size: leaderMemoSize}}
+}
 
-type engine struct{ cs CoverageStore }
+type engine struct {
+	cs CoverageStore
+	// leader memoises a team leader's county-wide hexagons finer than
+	// resolution 8 (leaderFineCells) by scope, resolution, window and data
+	// versions.
+	leader sharedMemo[*leaderCounty]
+}
 
-func (e engine) VillageFigures(ctx context.Context, scope lianxin.Scope, f Filter) ([]VillageFigures, error) {
+func (e *engine) VillageFigures(ctx context.Context, scope lianxin.Scope, f Filter) ([]VillageFigures, error) {
 	w, err := f.window()
 	if err != nil {
 		return nil, err
 	}
 	// Published figures: for a role without household access, whole weeks,
 	// suppressed villages left without figures, small counts without the
-	// attribute (privacy rules, package privacy).
-	pub, err := coverage.PublishVillages(ctx, e.cs, scope, w, coverage.Filter{Town: f.TownCode})
+	// attribute (privacy rules, package privacy). A team leader's own
+	// towns' villages are exact over the window asked, as their village
+	// panel gives them, so the map's colour and the panel agree.
+	pub, err := coverage.PublishVillagesAsAsked(ctx, e.cs, scope, w, coverage.Filter{Town: f.TownCode})
 	if err != nil {
 		return nil, err
 	}
@@ -53,6 +64,9 @@ func (e engine) VillageFigures(ctx context.Context, scope lianxin.Scope, f Filte
 			ResidentsNeeded:      v.ResidentsNeeded(),
 			SpecialWaiting:       v.SpecialUnvisited.Total(),
 			SpecialWaitingHidden: v.SpecialWaiting().Hidden,
+			// Each household once (migration 032), as the gap report's.
+			SpecialWaitingHouseholds:       v.SpecialDistinctUnvisited,
+			SpecialWaitingHouseholdsHidden: v.SpecialWaitingHouseholds().Hidden,
 		}
 		if c := v.Coverage(); c != nil {
 			fig.Coverage = *c
@@ -62,7 +76,7 @@ func (e engine) VillageFigures(ctx context.Context, scope lianxin.Scope, f Filte
 	return out, nil
 }
 
-func (e engine) HexCells(ctx context.Context, scope lianxin.Scope, q Query) ([]Cell, error) {
+func (e *engine) HexCells(ctx context.Context, scope lianxin.Scope, q Query) ([]Cell, error) {
 	w, err := q.Filter.window()
 	if err != nil {
 		return nil, err
@@ -89,7 +103,7 @@ func (e engine) HexCells(ctx context.Context, scope lianxin.Scope, q Query) ([]C
 	}
 	var cs []coverage.CellAggregate
 	if privacy.Partial(scope) && town == "" && res > coverage.MaxPublishedResolution {
-		cs, err = e.leaderFineCells(ctx, scope, res, w, HexBound(q.Tile))
+		cs, err = e.leaderFineCells(ctx, scope, res, w, HexBound(q.Tile), q.Versions)
 	} else {
 		cs, _, err = coverage.PublishCells(ctx, e.cs, scope, res, w, HexBound(q.Tile), town)
 	}
@@ -103,77 +117,6 @@ func (e engine) HexCells(ctx context.Context, scope lianxin.Scope, q Query) ([]C
 			VisitedHouseholds: c.VisitedHouseholds, VisitedResidents: c.VisitedResidents,
 			Visits: c.Visits, SpecialWaiting: c.SpecialUnvisited, OpenProblems: c.OpenProblems,
 			SpecialWaitingHidden: c.SpecialUnvisitedHidden,
-		}
-	}
-	return out, nil
-}
-
-// leaderFineCells is a team leader's hexagon layer finer than resolution 8
-// over every town: their own towns' hexagons at res, exact (household
-// access there), and around them the resolution-8 hexagons every role sees,
-// published as at zoom 11 (privacy rules, suppressed cells left out), so
-// that the map does not go blank over a neighbouring town as it is zoomed
-// in. A resolution-8 hexagon that holds households or entries of another
-// town (among those published: more than the leader's own there, over the
-// same whole weeks) is drawn whole at resolution 8, the leader's own in it
-// included, and its finer own hexagons are left out: the layer never draws
-// two hexagons over one place. Nothing here is new to the leader: the
-// coarse hexagons are those of their zoom-11 tiles, the fine ones their own
-// towns'.
-//
-// Comparing the coarse count with the own towns' share holds because the
-// leader's own villages are never suppressed for them, whatever their size
-// (coverage.PublishVillages leaves their own towns' villages exact): the
-// coarse cells leave out other towns' suppressed villages only, so a
-// coarse count above the own share is other towns' published households
-// or entries. An own village of 1 to 4 households in a border hexagon
-// therefore does not hide the other town's households there
-// (TestLeaderBorderHexagonWithOwnSmallVillage).
-func (e engine) leaderFineCells(ctx context.Context, scope lianxin.Scope, res int, w coverage.Window, bound orb.Bound) ([]coverage.CellAggregate, error) {
-	own, _, err := coverage.PublishCells(ctx, e.cs, scope, res, w, bound, "")
-	if err != nil {
-		return nil, fmt.Errorf("leader hexagons: own cells at resolution %d: %w", res, err)
-	}
-	coarse, pw, err := coverage.PublishCells(ctx, e.cs, scope, coverage.MaxPublishedResolution, w, bound, "")
-	if err != nil {
-		return nil, fmt.Errorf("leader hexagons: coarse cells: %w", err)
-	}
-	towns, err := e.cs.Towns(ctx, scope)
-	if err != nil {
-		return nil, fmt.Errorf("leader hexagons: towns: %w", err)
-	}
-	// The leader's own households and entries per resolution-8 hexagon,
-	// over the same selection of hexagons and window as coarse.
-	type count struct{ households, visits int64 }
-	ownCoarse := map[int64]count{}
-	for _, t := range towns {
-		if !scope.SeesTown(t.ID) {
-			continue
-		}
-		cs, err := e.cs.CellAggregates(ctx, scope, coverage.MaxPublishedResolution, pw, bound, t.Code)
-		if err != nil {
-			return nil, fmt.Errorf("leader hexagons: town %s's share of the coarse cells: %w", t.Code, err)
-		}
-		for _, c := range cs {
-			o := ownCoarse[c.Cell]
-			ownCoarse[c.Cell] = count{o.households + c.Households, o.visits + c.Visits}
-		}
-	}
-	var out []coverage.CellAggregate
-	whole := map[int64]bool{} // resolution-8 hexagons drawn whole
-	for _, c := range coarse {
-		if o := ownCoarse[c.Cell]; c.Households > o.households || c.Visits > o.visits {
-			whole[c.Cell] = true
-			out = append(out, c)
-		}
-	}
-	for _, c := range own {
-		p, err := geo.ParentCell(c.Cell, coverage.MaxPublishedResolution)
-		if err != nil {
-			return nil, fmt.Errorf("leader hexagons: parent of cell %x: %w", c.Cell, err)
-		}
-		if !whole[p] {
-			out = append(out, c)
 		}
 	}
 	return out, nil

@@ -30,8 +30,10 @@
 // its centre, so every household and visit is counted in exactly one cluster
 // of exactly one tile, and a tile holds at most ~2,000 points.
 //
-// Villages carry the coverage engine's figures for the tile's window; the
-// service memoises them with each outline's box and hands the tile query the
+// Villages carry the coverage engine's figures for the tile's window, as the
+// village panel gives them (coverage.PublishVillagesAsAsked: a team leader's
+// own towns exact over the window asked, others published); the service
+// memoises them with each outline's box and hands the tile query the
 // list of villages whose box meets the tile (VillagesIn), which the query
 // draws by primary key: under row-level security the outlines' GiST index
 // cannot serve a tile.
@@ -39,5 +41,8 @@
 // Hexagons are built in Go (h3-go outlines, kept in a bounded memo, and
 // orb's MVT encoder) from the coverage engine's cell aggregates;
 // BENCHMARKS.md compares that with sending the outlines to PostGIS for
-// ST_AsMVT, which was slower.
+// ST_AsMVT, which was slower. A team leader's hexagons past zoom 11 (their
+// own towns' finer ones among the published resolution-8 ones) are worked
+// out for the whole county once per window and data version and memoised
+// (leaderhex.go); each tile takes its cells from that.
 package tiles

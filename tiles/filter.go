@@ -103,6 +103,9 @@ type Query struct {
 	// Villages carries the coverage engine's figures into the villages
 	// layer's query: those of the villages the tile can hold (VillagesIn).
 	Villages []VillageFigures
+	// Versions are the data versions the tile's key was made of (set by the
+	// service; nil: not known), which the engine's memos are keyed by.
+	Versions Versions
 }
 
 // VillageFigures are one village's coverage figures for a window, as the
@@ -119,6 +122,11 @@ type VillageFigures struct {
 	// SpecialWaitingHidden leaves special_waiting out of the tile (privacy
 	// rule 3).
 	SpecialWaitingHidden bool
+	// SpecialWaitingHouseholds counts the special-group households not
+	// visited once each (special_waiting_households);
+	// SpecialWaitingHouseholdsHidden leaves it out of the tile.
+	SpecialWaitingHouseholds       int64
+	SpecialWaitingHouseholdsHidden bool
 	// Bound is the village outline's lon/lat box (WithBounds sets it); the
 	// zero Bound is not known, and meets every tile.
 	Bound orb.Bound

@@ -24,7 +24,9 @@ func TestCacheKey(t *testing.T) {
 	leaderBA := lianxin.Scope{User: "d", Roles: []lianxin.Role{lianxin.RoleTeamLeader}, Towns: []int32{1, 2}}
 	member := lianxin.Scope{User: "e", Roles: []lianxin.Role{lianxin.RoleMember}, Towns: []int32{1}}
 	member2 := lianxin.Scope{User: "f", Roles: []lianxin.Role{lianxin.RoleMember}, Towns: []int32{1}}
+	leader := lianxin.Scope{User: "g", Roles: []lianxin.Role{lianxin.RoleTeamLeader}, Towns: []int32{1}, HouseholdPoints: true}
 	req := Request{Layers: []*Layer{villages}, Tile: tile}
+	midWeek := Request{Layers: []*Layer{villages}, Tile: tile, Filter: Filter{From: time.Date(2026, 4, 3, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 6, 17, 0, 0, 0, 0, time.UTC)}}
 	fromReq := Request{Layers: []*Layer{villages}, Tile: tile, Filter: Filter{From: time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)}}
 	key := func(s lianxin.Scope, r Request, v Versions, now time.Time) string {
 		return string(appendKey(nil, s, r, v, dayKey(now)))
@@ -49,6 +51,10 @@ func TestCacheKey(t *testing.T) {
 		{"another tile", base, key(planner, Request{Layers: req.Layers, Tile: geo.TileZXY{Z: 12, X: 3413, Y: 1661}}, v, now), false},
 		{"a metric for h3", key(planner, Request{Layers: []*Layer{h3}, Tile: tile}, v, now),
 			key(planner, Request{Layers: []*Layer{h3}, Tile: tile, Filter: Filter{Metric: "visits"}}, v, now), false},
+		// A team leader's own town is exact over the window asked, a
+		// planner's tile whole weeks everywhere: never one tile.
+		{"a planner and a team leader, window not whole weeks", key(planner, midWeek, v, now), key(leader, midWeek, v, now), false},
+		{"a planner and a team leader, default window", base, key(leader, req, v, now), false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

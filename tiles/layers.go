@@ -95,6 +95,7 @@ var registry = []*Layer{
 			{"reached", flag, "meets its rule: a rural village 3 × visited residents ≥ resident population (one-third), an urban community any visit in the window"},
 			{"residents_needed", integer, "residents still to visit to reach one-third (rural villages; 0 for an urban community)"},
 			{"special_waiting", integer, "unvisited special-group households summed over the groups: a household in two groups counts twice (not a count of distinct households)"},
+			{"special_waiting_households", integer, "special-group households not visited in the window, each household once (absent when hidden)"},
 		},
 	},
 	{

@@ -54,23 +54,30 @@ const figureMemoSize = 64
 // figures), so a memoised answer is never older than the key it serves.
 // Concurrent misses of one key share one computation (at scale 10 it takes
 // 0.4 s, and a cold map asks for a dozen tiles at once).
-type figureMemo struct {
+type figureMemo = sharedMemo[[]VillageFigures]
+
+// sharedMemo keeps answers by key, at most size of them (0: figureMemoSize);
+// concurrent misses of one key share one computation. Its keys name the data
+// versions an answer was computed from, so no entry is ever stale: entries
+// of older versions are simply never asked for again.
+type sharedMemo[T any] struct {
+	size     int
 	mu       sync.Mutex
-	entries  map[string][]VillageFigures
-	inflight map[string]*figureCall
+	entries  map[string]T
+	inflight map[string]*memoCall[T]
 }
 
-type figureCall struct {
+type memoCall[T any] struct {
 	done chan struct{}
-	figs []VillageFigures
+	val  T
 	err  error
 }
 
-// get returns the figures of key, computing them with compute unless they
-// are memoised or already being computed. compute runs detached from the
+// get returns the answer of key, computing it with compute unless it is
+// memoised or already being computed. compute runs detached from the
 // caller's cancellation (other requests may be waiting on it) under a
 // deadline of its own, timeout.
-func (m *figureMemo) get(ctx context.Context, key string, timeout time.Duration, compute func(context.Context) ([]VillageFigures, error)) ([]VillageFigures, error) {
+func (m *sharedMemo[T]) get(ctx context.Context, key string, timeout time.Duration, compute func(context.Context) (T, error)) (T, error) {
 	m.mu.Lock()
 	if f, ok := m.entries[key]; ok {
 		m.mu.Unlock()
@@ -78,9 +85,9 @@ func (m *figureMemo) get(ctx context.Context, key string, timeout time.Duration,
 	}
 	call, running := m.inflight[key]
 	if !running {
-		call = &figureCall{done: make(chan struct{})}
+		call = &memoCall[T]{done: make(chan struct{})}
 		if m.inflight == nil {
-			m.inflight = map[string]*figureCall{}
+			m.inflight = map[string]*memoCall[T]{}
 		}
 		m.inflight[key] = call
 	}
@@ -89,17 +96,21 @@ func (m *figureMemo) get(ctx context.Context, key string, timeout time.Duration,
 		go func() {
 			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
 			defer cancel()
-			call.figs, call.err = compute(cctx)
+			call.val, call.err = compute(cctx)
 			m.mu.Lock()
 			delete(m.inflight, key)
 			if call.err == nil {
-				if m.entries == nil || len(m.entries) >= figureMemoSize {
+				size := m.size
+				if size <= 0 {
+					size = figureMemoSize
+				}
+				if m.entries == nil || len(m.entries) >= size {
 					// Entries of older versions are never asked for again;
 					// dropping everything at the bound is simpler than
 					// tracking age and costs one recomputation per live key.
-					m.entries = make(map[string][]VillageFigures, figureMemoSize)
+					m.entries = make(map[string]T, size)
 				}
-				m.entries[key] = call.figs
+				m.entries[key] = call.val
 			}
 			m.mu.Unlock()
 			close(call.done)
@@ -107,9 +118,10 @@ func (m *figureMemo) get(ctx context.Context, key string, timeout time.Duration,
 	}
 	select {
 	case <-call.done:
-		return call.figs, call.err
+		return call.val, call.err
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		var zero T
+		return zero, ctx.Err()
 	}
 }
 

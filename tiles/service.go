@@ -375,7 +375,7 @@ func (s *Service) build(ctx context.Context, scope lianxin.Scope, r Request, v V
 	}
 	var raw []byte
 	for _, l := range r.Layers {
-		q := Query{Layer: l, Tile: r.Tile, Filter: r.Filter, Margin: float64(Buffer) / Extent}
+		q := Query{Layer: l, Tile: r.Tile, Filter: r.Filter, Margin: float64(Buffer) / Extent, Versions: v}
 		var b []byte
 		switch {
 		case l.Name == H3:

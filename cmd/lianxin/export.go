@@ -167,6 +167,9 @@ func runPMTiles(ctx context.Context, cfg Config, town, out string, minZoom, maxZ
 	if town == "" {
 		return fmt.Errorf("export pmtiles: --town CODE is required")
 	}
+	if err := export.CheckPackageZooms(minZoom, maxZoom); err != nil {
+		return fmt.Errorf("export pmtiles: %w", err)
+	}
 	if out == "" {
 		out = town + ".pmtiles"
 	}
@@ -203,17 +206,23 @@ func runPMTiles(ctx context.Context, cfg Config, town, out string, minZoom, maxZ
 	}
 	layers := tiles.Layers()
 	opt, filter := export.TownPackageFor(cp, townName, town, "", *bound, minZoom, maxZoom, layers, time.Now())
-	tileFunc := func(ctx context.Context, t geo.TileZXY) ([]byte, error) {
-		tl, _, err := tileSrv.Tile(ctx, scope, tiles.Request{Layers: layers, Tile: t, Filter: filter}, "")
-		return tl.Gzip, err
+	svc := export.New(st, export.Options{Logger: log})
+	// The town's layers, and the county's hexagons over the town
+	// (export.TownTiles), as the web map's package.
+	shape, err := svc.TownShape(ctx, scope, town)
+	if err != nil {
+		return err
 	}
+	tileFunc := export.TownTiles(func(ctx context.Context, ls []*tiles.Layer, t geo.TileZXY, f tiles.Filter) ([]byte, error) {
+		tl, _, err := tileSrv.Tile(ctx, scope, tiles.Request{Layers: ls, Tile: t, Filter: f}, "")
+		return tl.Gzip, err
+	}, layers, filter, shape)
 	f, err := os.CreateTemp(filepath.Dir(out), ".lianxin-pmtiles-*")
 	if err != nil {
 		return err
 	}
 	defer os.Remove(f.Name())
 	defer f.Close()
-	svc := export.New(st, export.Options{Logger: log})
 	n, err := svc.Package(ctx, scope, export.TownPackage{Town: town, Options: opt}, tileFunc, f, func(export.Meta) error { return nil })
 	if err != nil {
 		return err

@@ -35,6 +35,10 @@ func runIngest(ctx context.Context, args []string, env *env, stdout, stderr io.W
 	lang := fs.String("lang", env.str("LIANXIN_LANG", localeLang(env)),
 		"language of what ingest says — rejected rows, a refused file or option, the summary, the progress line — of the rejects file's reasons and of --template's headers and notes: zh or en (env LIANXIN_LANG; default zh when LC_ALL, LC_MESSAGES or LANG starts with zh, else en)")
 	makeValid := fs.Bool("make-valid", false, "repair self-intersecting polygons with ST_MakeValid instead of rejecting them")
+	allowRenames := fs.Bool("allow-renames", false,
+		"let a row whose code is already another name's (a member, town, village, team, project or works) rename it, or another member's contact point hand it over; without it such rows are rejected (code_other_name)")
+	correct := fs.Bool("correct", false,
+		"visits only: a diary row whose 日记编号 is already a stored entry's replaces that entry (a wrong household, member or time corrected), each audited as a correction; without it such rows are rejected (id_taken)")
 	template := fs.String("template", "", "write an example CSV of `layer`, every column explained, to stdout: with Chinese headers and explanations under --lang zh")
 	bbox := fs.String("bounds", env.str("LIANXIN_COUNTY_BOUNDS", defaultCountyBounds),
 		"the county box west,south,east,north: geometry outside is rejected (env LIANXIN_COUNTY_BOUNDS)")
@@ -67,6 +71,8 @@ func runIngest(ctx context.Context, args []string, env *env, stdout, stderr io.W
 		return ingest.Worded(say, "", err)
 	}
 	opt.DryRun, opt.MakeValid, opt.SourceLayer, opt.Lang = *dryRun, *makeValid, *sourceLayer, say
+	opt.AllowRenames = *allowRenames
+	opt.Correct = *correct
 	if *as == "" {
 		// The system's import is trusted local work: as the URL's user.
 		cfg.DBRole = ""
@@ -119,6 +125,10 @@ func runIngest(ctx context.Context, args []string, env *env, stdout, stderr io.W
 		// After a dry run nothing landed: the rejects file alone would
 		// leave out the good rows, so the original is the one to fix.
 		fmt.Fprintln(stderr, cli.WroteRejects(n, out, path, *dryRun))
+	}
+	if runErr == nil {
+		// Every row rejected: nothing landed, so no success and no exit 0.
+		runErr = ingest.AllRejectedError(rec)
 	}
 	if runErr != nil {
 		// A refused file's problems, or its rows', in the language asked for.

@@ -56,7 +56,7 @@ func TestKilledIngestLeavesNothing(t *testing.T) {
 	if villages, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil || len(villages) == 0 {
 		t.Fatalf("village codes: %v, %v", villages, err)
 	}
-	path, want := demotest.HouseholdsFile(t, villages, crashRows, "KILL")
+	path, want := demotest.HouseholdsFile(t, url, villages, crashRows, "KILL")
 	before := checksum(t, url)
 	for _, phase := range importPhases {
 		t.Run(phase.name, func(t *testing.T) {

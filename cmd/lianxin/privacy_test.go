@@ -133,6 +133,9 @@ func TestPrivacyAgainstSubtraction(t *testing.T) {
 			if n, h := published(r["special_waiting"]); !h && privacy.SmallCount(n) {
 				t.Errorf("village %s: special_waiting = %d shown to a planner", r["village_code"], n)
 			}
+			if n, h := published(r["special_waiting_households"]); !h && privacy.SmallCount(n) {
+				t.Errorf("village %s: special_waiting_households = %d shown to a planner", r["village_code"], n)
+			}
 		}
 		// A team leader sees the exact figures of the own town, and other
 		// towns' as a planner does (household access there is not theirs).
@@ -203,6 +206,133 @@ func TestPrivacyAgainstSubtraction(t *testing.T) {
 			t.Error("no town or county total had a hidden part: the attack proved nothing")
 		}
 		t.Logf("%d subtractions with hidden parts, none recovered a hidden count", tried)
+	})
+
+	// The villages × groups table has two margins adding up to one total:
+	// the villages' sums over groups (special_waiting) and the town's
+	// groups. With every village sum of a town readable, the total is
+	// public and is a parent of the town's groups; with every group shown,
+	// of the village sums. The county: every town's total readable, or its
+	// groups all shown. special_waiting_households (D, each group's count
+	// ≤ D ≤ the sum) bounds each hidden group of a village; it must pin
+	// none.
+	t.Run("villages' sums against the groups (margins)", func(t *testing.T) {
+		// villageSum is a village's sum as the reader has it: shown, or
+		// the sum of its groups when all are shown.
+		villageSum := func(r map[string]any) (int64, bool) {
+			if n, h := published(r["special_waiting"]); !h {
+				return n, true
+			}
+			var sum int64
+			for _, v := range r["special_unvisited"].(map[string]any) {
+				n, h := published(v)
+				if h {
+					return 0, false
+				}
+				sum += n
+			}
+			return sum, true
+		}
+		groupsOf := func(path string) []any {
+			counts := f.getJSON(t, planner, path).(map[string]any)["five_coverages"].(map[string]any)["special_unvisited"].(map[string]any)
+			var out []any
+			for _, g := range coverage.Groups {
+				out = append(out, counts[string(g)])
+			}
+			return out
+		}
+		total := func(groups []any, rows []map[string]any) (int64, bool) {
+			var sum int64
+			for _, v := range groups {
+				n, h := published(v)
+				if h {
+					sum = -1
+					break
+				}
+				sum += n
+			}
+			if sum >= 0 {
+				return sum, true
+			}
+			sum = 0
+			for _, r := range rows {
+				n, ok := villageSum(r)
+				if !ok {
+					return 0, false
+				}
+				sum += n
+			}
+			return sum, true
+		}
+		tried := 0
+		check := func(area string, n int64, groups []any, rows []map[string]any) {
+			if ok, err := attack(n, groups, privacy.SmallCount); err != nil {
+				t.Errorf("%s: total over groups %d (from its villages' special_waiting) minus its groups: %v", area, n, err)
+			} else if ok {
+				tried++
+			}
+			var sums []any
+			for _, r := range rows {
+				if s, ok := villageSum(r); ok {
+					sums = append(sums, float64(s))
+				} else {
+					sums = append(sums, privacy.HiddenLabel)
+				}
+			}
+			if ok, err := attack(n, sums, privacy.SmallCount); err != nil {
+				t.Errorf("%s: total over groups %d minus its villages' special_waiting: %v", area, n, err)
+			} else if ok {
+				tried++
+			}
+		}
+		var countyTotal int64
+		countyKnown := true
+		var all []map[string]any
+		for _, town := range f.county.Towns {
+			groups := groupsOf("/api/v1/reports/summary?town=" + town.Code)
+			rows := rowsOf(f.getJSON(t, planner, "/api/v1/reports/gaps?all=true&town="+town.Code))
+			all = append(all, rows...)
+			n, ok := total(groups, rows)
+			if !ok {
+				countyKnown = false
+				continue
+			}
+			countyTotal += n
+			check("town "+town.Code, n, groups, rows)
+		}
+		countyGroups := groupsOf("/api/v1/reports/summary")
+		if n, ok := total(countyGroups, all); ok {
+			countyTotal, countyKnown = n, true
+		}
+		if countyKnown {
+			check("county", countyTotal, countyGroups, all)
+		}
+		// Within a village: the hidden groups' total X (the sum shown less
+		// the groups shown) and D pin no hidden group: each lies in
+		// [X − (k−1)·D, min(D, X)] for k hidden groups.
+		for _, r := range all {
+			sum, h := published(r["special_waiting"])
+			d, dh := published(r["special_waiting_households"])
+			if h || dh {
+				continue
+			}
+			var k, shown int64
+			for _, v := range r["special_unvisited"].(map[string]any) {
+				if n, h := published(v); h {
+					k++
+				} else {
+					shown += n
+				}
+			}
+			if x := sum - shown; k > 0 && max(0, x-(k-1)*d) >= min(d, x) {
+				t.Errorf("village %s: special_waiting %d, shown groups %d, special_waiting_households %d: the %d hidden groups are pinned",
+					r["village_code"], sum, shown, d, k)
+			}
+		}
+		if tried == 0 {
+			t.Error("no margin had a hidden part: the attack proved nothing")
+		}
+		t.Logf("%d margin subtractions with hidden parts, none recovered a hidden count", tried)
 	})
 
 	t.Run("res-7 cell minus its res-8 children", func(t *testing.T) {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
@@ -10,7 +11,9 @@ import (
 	"time"
 
 	"lianxin"
+	"lianxin/api"
 	"lianxin/coverage"
+	"lianxin/ingest"
 )
 
 var reportNames = []string{"gaps", "next", "members", "summary", "diary-sample", "forecast"}
@@ -35,9 +38,16 @@ func runReport(ctx context.Context, args []string, env *env, stdout, stderr io.W
 	sortBy := fs.String("sort", "", "gaps: column to sort by, '-' prefix for descending (default: priority)")
 	n := fs.Int("n", 0, "next: villages in the plan (default 8); diary-sample: entries per team (default 10)")
 	seed := fs.Int64("seed", 1, "diary-sample: the same seed draws the same sample")
+	lang := fs.String("lang", env.str("LIANXIN_LANG", localeLang(env)),
+		"language of a CSV: zh writes the Chinese header and values of the API's format=csv&lang=zh, codes kept as text for Excel (=\"…\"); en the English names the JSON uses (env LIANXIN_LANG; default zh when LC_ALL, LC_MESSAGES or LANG starts with zh, else en)")
 	pos, err := parseInterleaved(fs, args, env)
 	if err != nil {
 		return err
+	}
+	say, err := ingest.ParseLang(*lang)
+	if err != nil {
+		fallback, _ := ingest.ParseLang(localeLang(env))
+		return ingest.Worded(fallback, "", err)
 	}
 	if len(pos) != 1 {
 		fs.Usage()
@@ -80,7 +90,7 @@ func runReport(ctx context.Context, args []string, env *env, stdout, stderr io.W
 		if err != nil {
 			return err
 		}
-		return printRows(stdout, f, rows, func(g coverage.GapRow) (float64, float64) { return g.Lon, g.Lat })
+		return printRows(stdout, f, say, rows, func(g coverage.GapRow) (float64, float64) { return g.Lon, g.Lat })
 	case "next":
 		plan, err := r.Next(ctx, scope, coverage.NextQuery{Query: q, N: *n})
 		if err != nil {
@@ -89,13 +99,13 @@ func runReport(ctx context.Context, args []string, env *env, stdout, stderr io.W
 		if f == coverage.FormatJSON {
 			return printJSON(stdout, plan)
 		}
-		return printRows(stdout, f, plan.Stops, func(s coverage.NextStop) (float64, float64) { return s.Lon, s.Lat })
+		return printRows(stdout, f, say, plan.Stops, func(s coverage.NextStop) (float64, float64) { return s.Lon, s.Lat })
 	case "members":
 		rows, _, err := r.Members(ctx, scope, q)
 		if err != nil {
 			return err
 		}
-		return printRows(stdout, f, rows, nil)
+		return printRows(stdout, f, say, rows, nil)
 	case "summary":
 		sum, err := r.Summary(ctx, scope, q)
 		if err != nil {
@@ -107,13 +117,13 @@ func runReport(ctx context.Context, args []string, env *env, stdout, stderr io.W
 		if err != nil {
 			return err
 		}
-		return printRows(stdout, f, rows, nil)
+		return printRows(stdout, f, say, rows, nil)
 	case "forecast":
 		rows, _, err := r.Forecast(ctx, scope, q)
 		if err != nil {
 			return err
 		}
-		return printRows(stdout, f, rows, nil)
+		return printRows(stdout, f, say, rows, nil)
 	}
 	fs.Usage()
 	return fmt.Errorf("report: %q is not one of %s", pos[0], strings.Join(reportNames, ", "))
@@ -125,14 +135,27 @@ func printJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-func printRows[T any](w io.Writer, format string, rows []T, at func(T) (float64, float64)) error {
+// printRows writes rows in format; a CSV in lang (ingest.LangZH: the
+// API's Chinese CSV, api.ReportCSV).
+func printRows[T any](w io.Writer, format, lang string, rows []T, at func(T) (float64, float64)) error {
 	if rows == nil {
 		rows = []T{}
 	}
-	switch format {
-	case coverage.FormatCSV:
+	switch {
+	case format == coverage.FormatCSV && lang == ingest.LangZH:
+		var raw bytes.Buffer
+		if err := coverage.WriteCSV(&raw, rows); err != nil {
+			return err
+		}
+		out, err := api.ReportCSV(raw.Bytes(), true, true)
+		if err != nil {
+			return err
+		}
+		_, err = w.Write(out)
+		return err
+	case format == coverage.FormatCSV:
 		return coverage.WriteCSV(w, rows)
-	case coverage.FormatGeoJSON:
+	case format == coverage.FormatGeoJSON:
 		b, err := coverage.GeoJSON(rows, at)
 		if err != nil {
 			return err

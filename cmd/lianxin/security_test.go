@@ -327,6 +327,7 @@ func (f *fixture) endpoints() []endpoint {
 		{method: "GET", route: "/tiles/:layers/:z/:x/:y", path: "/tiles/contact_points,villages/" + tileA + ".mvt",
 			out: "/tiles/contact_points/" + tileB + ".mvt", access: signedIn, check: emptyTile},
 
+		{method: "GET", route: "/api/v1/export", path: "/api/v1/export", access: signedIn},
 		{method: "GET", route: "/api/v1/export/:layer", path: "/api/v1/export/villages?format=csv", access: signedIn, params: exportParams},
 		{method: "GET", route: "/api/v1/export/:layer", path: "/api/v1/export/households?format=csv", access: householdDetail, check: filtered},
 		{method: "GET", route: "/api/v1/export/:layer", path: "/api/v1/export/contact_points?format=geojson", access: signedIn, check: filtered},

@@ -12,6 +12,7 @@
 import { api } from './endpoints.js';
 import { setCsrfToken } from './api.js';
 import { t } from './i18n.js';
+import { describeError, errorDetail } from './ui.js';
 
 const REMEMBERED = 'lianxin.lastUser';
 
@@ -77,9 +78,12 @@ export async function initAuth(app, { offline = false } = {}) {
           resolve(me);
         } catch (err) {
           errorEl.hidden = false;
+          // Anything else (a server fault) in the page's language; the
+          // server's English only as the tooltip.
           errorEl.textContent = err.status === 429 ? t('auth.limited')
             : err.kind === 'unauthorized' ? t('auth.wrong')
-              : err.kind === 'unreachable' ? t('auth.offline') : (err.message || String(err));
+              : err.kind === 'unreachable' ? t('auth.offline') : describeError(err, t('auth.title'));
+          errorEl.title = errorDetail(err);
         } finally {
           submit.disabled = false;
         }

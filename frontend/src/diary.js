@@ -21,6 +21,7 @@ import { api } from './endpoints.js';
 import { lang, num, onLangChange, t } from './i18n.js';
 import { describeError, h, sortableTable } from './ui.js';
 import { showPoints } from './points.js';
+import { diaryEditor } from './diary-edit.js';
 
 export const DIARY_KINDS = ['household_visit', 'enterprise_visit', 'project_site_visit', 'village_meeting', 'publicity_event', 'assistance_delivery'];
 const RETRY_MS = 30000;
@@ -66,20 +67,29 @@ const when = (iso) => {
   }).format(d);
 };
 
-/** localInput is an ISO time as the time field shows it ("2026-06-15 10:30"), in the phone's time zone. */
+/**
+ * localInput is an ISO time as the time field shows it ("2026-06-15 10:30"),
+ * in the campaign's time (UTC+8, as imports read a time without a zone),
+ * whatever the phone's own time zone.
+ */
 export function localInput(iso) {
   const d = iso instanceof Date ? iso : new Date(iso);
   if (!iso || Number.isNaN(d.getTime())) return '';
+  const c = new Date(d.getTime() + CAMPAIGN_OFFSET_MS);
   const p = (n) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+  return `${c.getUTCFullYear()}-${p(c.getUTCMonth() + 1)}-${p(c.getUTCDate())} ${p(c.getUTCHours())}:${p(c.getUTCMinutes())}`;
 }
+
+/** CAMPAIGN_OFFSET_MS is the campaign's time zone, UTC+8 (China has no summer time). */
+export const CAMPAIGN_OFFSET_MS = 8 * 3600 * 1000;
 
 // The time field is a text field, not a datetime-local input: Chromium draws
 // that one's placeholder and order (mm/dd/yyyy, --:-- --) in the browser's
 // language, whatever the page's; a member whose phone is set to English
 // would read an American date on a Chinese page. Typed as year-month-day
 // hour:minute (a "T", slashes or dots and a missing minute also do), read in
-// the phone's time zone as the datetime-local input was.
+// the campaign's time (UTC+8), not the phone's: a phone set to another zone
+// would otherwise move the visit by hours.
 const TIME_TYPED = /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]+(\d{1,2})(?::(\d{2}))?)?$/;
 
 /** parseLocalInput reads the time field: a Date, null when empty, or NaN-dated when it is no time. */
@@ -89,10 +99,10 @@ export function parseLocalInput(text) {
   const m = TIME_TYPED.exec(s);
   if (!m) return new Date(NaN);
   const [y, mo, d, hh = 0, mm = 0] = m.slice(1).map((v) => (v === undefined ? undefined : Number(v)));
-  const at = new Date(y, mo - 1, d, hh, mm);
+  const c = new Date(Date.UTC(y, mo - 1, d, hh, mm));
   // 2026-02-30 would roll over into March: refused, not moved.
-  if (at.getFullYear() !== y || at.getMonth() !== mo - 1 || at.getDate() !== d || at.getHours() !== hh || mm > 59) return new Date(NaN);
-  return at;
+  if (c.getUTCFullYear() !== y || c.getUTCMonth() !== mo - 1 || c.getUTCDate() !== d || c.getUTCHours() !== hh || mm > 59) return new Date(NaN);
+  return new Date(c.getTime() - CAMPAIGN_OFFSET_MS);
 }
 
 /**
@@ -139,6 +149,8 @@ export function initDiary(app) {
   tab.hidden = false;
   const own = ownMembers(app.user);
   const needsMember = own.length !== 1; // a leader (or a user of several members) names the member
+  // 更正/删除 on the listed entries the server lets this user change (diary-edit.js).
+  const editor = diaryEditor({ reload: () => loadEntries() });
 
   const state = {
     queue: loadQueue(app.user),
@@ -152,6 +164,9 @@ export function initDiary(app) {
     formError: '',
     entries: null, // the latest entries, or an Error
     members: [], // [{code, name}] for the leader's datalist
+    // Entries landed whose views are not reloaded yet: the views reload
+    // once the queue has nothing left to send, not after every round.
+    unshown: 0,
   };
 
   // The form's fields keep what was typed across language switches and re-renders.
@@ -312,6 +327,7 @@ export function initDiary(app) {
             render: (r) => `${num(r.problems_collected)}/${num(r.problems_resolved)}`,
           },
           { key: 'notes', label: t('diary.col.notes'), render: (r) => (r.notes.length > 24 ? `${r.notes.slice(0, 24)}…` : r.notes) },
+          ...(state.entries.some((r) => r.may_change) ? [editor.column()] : []),
         ],
         onRow: (r) => {
           if (r.lon !== undefined && app.map) app.map.map.flyTo({ center: [r.lon, r.lat], zoom: 16 });
@@ -322,7 +338,7 @@ export function initDiary(app) {
     }
     keepFocus(() => {
       queueSection.replaceChildren(...queue.filter(Boolean)); // (replaceChildren writes a null as "null")
-      mineSection.replaceChildren(h('h2', { id: 'diary-mine-title' }, t('diary.mine')), h('div', { class: 'table-wrap' }, list));
+      mineSection.replaceChildren(h('h2', { id: 'diary-mine-title' }, t('diary.mine')), editor.status, h('div', { class: 'table-wrap' }, list));
     });
   };
 
@@ -481,6 +497,13 @@ export function initDiary(app) {
    * refused; a network failure stops the round (the rest wait for the
    * next). Refused entries wait for the writer: fixed in the form they are
    * sent again (all, for the browser tests, sends them unchanged too).
+   * The latest entries, the map's tiles and every view of coverage reload
+   * once, when nothing is left to send: a phone back online with 20 entries
+   * (sent in several rounds when more are written meanwhile) reloads once,
+   * not per round. A round stopped by the network keeps its count for the
+   * round that empties the queue; one stopped otherwise (the day's entries
+   * used up, the server down, the session over) reloads now, as the rest
+   * may wait long.
    */
   async function flush(all = false) {
     if (state.sending) return;
@@ -526,17 +549,24 @@ export function initDiary(app) {
     }
     saveQueue(app.user, state.queue);
     state.sending = false;
+    state.unshown += landed;
     renderStatus();
-    if (landed) {
-      await loadEntries();
-      // The map's tiles and every view of coverage follow the new entries,
-      // once a round, as after an import (imports.js 'imported').
-      app.map?.refreshTiles?.();
-      app.emit('imported', { layer: 'visits', diary: landed });
-    }
     // Entries written while this round was sending go now, not in half a minute.
     const tried = new Set(todo.map((q) => q.entry.id));
-    if (!state.offline && state.queue.some((q) => !q.error && !tried.has(q.entry.id))) await flush();
+    const stopped = state.queue.some((q) => !q.error && tried.has(q.entry.id));
+    if (!stopped && state.queue.some((q) => !q.error)) {
+      await flush();
+      return;
+    }
+    if (state.unshown && (!stopped || !state.offline)) {
+      const shown = state.unshown;
+      state.unshown = 0;
+      await loadEntries();
+      // The map's tiles and every view of coverage follow the new entries,
+      // as after an import (imports.js 'imported').
+      app.map?.refreshTiles?.();
+      app.emit('imported', { layer: 'visits', diary: shown });
+    }
   }
 
   async function loadEntries() {

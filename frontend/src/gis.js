@@ -35,13 +35,37 @@ export const MAX_PUBLISHED_RES = 8;
 
 /**
  * maxExportRes is the finest H3 level user may download: finer than
- * MAX_PUBLISHED_RES only with household access in every town (the export's
- * checkPublishedResolution: a team leader's own-town grant is not enough,
- * as the cells cross towns). No user (no sign-in): every level.
+ * MAX_PUBLISHED_RES only with household access (the export's
+ * checkPublishedResolution); a team leader's finer levels hold their own
+ * towns' hexagons, exact, as their map's do past zoom 11. No user (no
+ * sign-in): every level.
  */
 export function maxExportRes(user) {
   if (!user) return Infinity;
-  return user.household_points && user.all_towns !== false ? Infinity : MAX_PUBLISHED_RES;
+  return user.household_points ? Infinity : MAX_PUBLISHED_RES;
+}
+
+/**
+ * mayTownShare tells whether user may download one town's share of each
+ * hexagon (h3_cells with town=): only with household access in that town
+ * (export.CheckCellTown). Otherwise the H3 link leaves the town out and
+ * holds every town's hexagons, and the row says so.
+ */
+export function mayTownShare(user, town) {
+  if (!user) return true;
+  if (!user.household_points) return false;
+  const own = userTowns(user);
+  return !own || own.includes(town);
+}
+
+/**
+ * formatsOf lists the formats the server offers layer l in (its export
+ * catalogue, GET /api/v1/export: a layer without geometry has no FlatGeobuf
+ * or KML); every format until the catalogue is known.
+ */
+function formatsOf(catalogue, l) {
+  const ids = catalogue?.find((x) => x.name === l)?.formats;
+  return ids ? EXPORT_FORMATS.filter((f) => ids.includes(f.id)) : EXPORT_FORMATS;
 }
 
 /** STYLE_SOURCES: the download rows whose layer the web map draws, and its source there. */
@@ -75,16 +99,37 @@ async function download(url, name) {
  * of the whole map (source empty), labelled in the page's language.
  */
 /**
- * exportProblem words an export's refusal in the page's language: a
- * resolution finer than the user may see, by its levels; a refusal by its
- * kind (not allowed, signed out); other reasons (a bad parameter) as the
- * server said them.
+ * exportRefusal words an export's refusal (the error's details: a
+ * lianxin.Refusal {field, reason, params}, the reasons export.Reasons) in
+ * the page's language by export.refusal.<reason>: lists joined, a layer by
+ * its name, a town by its name (townName), a kind of value by
+ * export.want.*. '' when the error carries no reason the page words.
  */
-function exportProblem(err, what) {
-  const m = /^resolution: (\d+) is finer than (\d+)/.exec(err?.message || '');
-  if (m) return t('gis.resTooFine', { res: m[1], max: m[2] });
-  if (['forbidden', 'unauthorized', 'unreachable', 'missing'].includes(err?.kind)) return describeError(err, what);
-  return err?.message || String(err);
+export function exportRefusal(err, townName = (c) => c) {
+  const d = err?.details;
+  if (!d?.reason) return '';
+  const key = `export.refusal.${d.reason}`;
+  if (t(key) === key) return '';
+  const sep = lang() === 'en' ? ', ' : '、';
+  const vars = {};
+  for (const [k, v] of Object.entries(d.params || {})) vars[k] = Array.isArray(v) ? v.join(sep) : v;
+  if (vars.layer && t(`layer.${vars.layer}`) !== `layer.${vars.layer}`) vars.layer = t(`layer.${vars.layer}`);
+  if (vars.collection && t(`layer.${vars.collection}`) !== `layer.${vars.collection}`) vars.collection = t(`layer.${vars.collection}`);
+  if (vars.town) vars.town = townName(vars.town);
+  if (vars.want) vars.want = t(`export.want.${vars.want}`);
+  return t(key, vars);
+}
+
+/**
+ * exportProblem words an export's refusal in the page's language: by its
+ * reason (exportRefusal); else by its kind (not allowed, signed out, no
+ * network); else, for an error that carries no reason (none the server
+ * sends for a caller's mistake), the server's sentence.
+ */
+function exportProblem(err, what, townName) {
+  return exportRefusal(err, townName)
+    || (['forbidden', 'unauthorized', 'unreachable', 'missing', 'server'].includes(err?.kind) ? describeError(err, what) : '')
+    || err?.message || String(err);
 }
 
 function saveStyle(app, source) {
@@ -117,6 +162,8 @@ export function initGIS(app) {
   const resSel = document.getElementById('export-res');
   const filterEl = document.getElementById('export-filter');
   let exportsOK = null; // unknown until asked
+  let catalogue = null; // the server's layers and their formats, once asked
+  const townName = (code) => app.towns.find((x) => x.code === code)?.name || code;
 
   const copyRow = (label, url, id) => {
     const input = h('input', { type: 'text', readonly: true, value: url, id, class: 'url' });
@@ -136,21 +183,46 @@ export function initGIS(app) {
 
   // QGIS and GDAL need an API token (the server answers 401 without one):
   // the signed-in user makes their own here (POST /api/v1/auth/tokens).
+  // Only the roles of desktop GIS and scripts make their own (the server's
+  // rule, /me may_make_token); the others read why instead of a form the
+  // server would refuse.
+  const mayToken = app.user?.may_make_token === true;
   const tokens = tokenPanel(ownTokens, 'gis');
-  let tokensLoaded = false;
+  let tokensLoaded = !mayToken;
+  // The TileJSON URLs carry the planner view's town and window, as the
+  // downloads do, so a QGIS layer added from one shows what the style made
+  // for that window colours (the county's hexagons for a role that may not
+  // have one town's share, mayTownShare).
+  const tileJSONEl = h('div', { id: 'tilejson-urls' });
+  const renderTileJSON = () => {
+    const origin = window.location.origin;
+    const query = (l) => {
+      const p = new URLSearchParams();
+      if (app.town && (l !== 'h3' || mayTownShare(app.user, app.town))) p.set('town', app.town);
+      if (app.window?.from) {
+        p.set('from', app.window.from);
+        p.set('to', app.window.to);
+      }
+      const q = p.toString();
+      return q ? `?${q}` : '';
+    };
+    // A layer the server does not let this user read is a 403: not offered.
+    tileJSONEl.replaceChildren(...TILE_LAYERS.filter((l) => mayReadLayer(app.user, l))
+      .map((l) => copyRow(t(`layer.${l}`), `${origin}/tiles/${l}.json${query(l)}`, `url-tj-${l}`)));
+  };
   const renderServices = () => {
     const origin = window.location.origin;
     tokens.render();
+    renderTileJSON();
     servicesEl.replaceChildren(
       h('p', { class: 'muted' }, t('gis.qgisHint')),
       h('h3', { id: 'gis-token-title' }, t('token.title')),
-      h('p', { class: 'muted', id: 'gis-token-hint' }, t('gis.tokenHint', { user: app.user?.user || '' })),
-      tokens.el,
+      ...(mayToken
+        ? [h('p', { class: 'muted', id: 'gis-token-hint' }, t('gis.tokenHint', { user: app.user?.user || '' })), tokens.el]
+        : [h('p', { class: 'muted', id: 'gis-token-none' }, t('gis.tokenNotForRole'))]),
       copyRow(t('gis.ogc'), `${origin}/ogc`, 'url-ogc'),
       h('h3', {}, t('gis.tilejson')),
-      // A layer the server does not let this user read is a 403: not offered.
-      ...TILE_LAYERS.filter((l) => mayReadLayer(app.user, l))
-        .map((l) => copyRow(t(`layer.${l}`), `${origin}/tiles/${l}.json`, `url-tj-${l}`)),
+      tileJSONEl,
       h('h3', {}, t('gis.style')),
       h('p', { class: 'muted' }, t('gis.styleHint')),
       styleButton('', t('gis.styleMap'), 'style-download-map'),
@@ -175,7 +247,7 @@ export function initGIS(app) {
       // the household_points grant): say so instead of links that download an error.
       !mayReadLayer(app.user, l)
         ? h('td', { class: 'muted needs-grant' }, t('gis.needsGrant')) :
-      h('td', {}, h('div', { class: 'formats' }, EXPORT_FORMATS.filter((f) => f.id !== 'kml' || crs !== 'EPSG:4490').flatMap((f) => (
+      h('td', {}, h('div', { class: 'formats' }, formatsOf(catalogue, l).filter((f) => f.id !== 'kml' || crs !== 'EPSG:4490').flatMap((f) => (
         f.id === 'shp' && MIXED_LAYERS.has(l)
           ? [{ ...f, label: t('gis.shpPoints'), geometry: 'point' }, { ...f, label: t('gis.shpPolygons'), geometry: 'polygon' }]
           : [f])).map((f) => {
@@ -186,7 +258,9 @@ export function initGIS(app) {
         // 缺口报告 holds the gap report's villages: the server's default for
         // the gaps layer, said in the link so a copied URL says it too.
         if (l === 'gaps') p.below = 'true';
-        if (app.town) p.town = app.town;
+        // One town's share of the hexagons needs household access there:
+        // without it the link holds every town's (said under the row).
+        if (app.town && (l !== 'h3_cells' || mayTownShare(app.user, app.town))) p.town = app.town;
         return h('a', {
           class: `download${exportsOK === false ? ' disabled' : ''}`,
           href: api.exportURL(l, p),
@@ -195,7 +269,9 @@ export function initGIS(app) {
           'aria-disabled': exportsOK === false ? 'true' : undefined,
         }, f.label);
       }), STYLE_SOURCES[l] ? styleButton(STYLE_SOURCES[l], t('gis.styleButton'), `style-download-${l}`) : null),
-      MIXED_LAYERS.has(l) ? h('p', { class: 'muted formats-note' }, t('gis.shpMixed')) : null)));
+      MIXED_LAYERS.has(l) ? h('p', { class: 'muted formats-note' }, t('gis.shpMixed')) : null,
+      l === 'h3_cells' && app.town && !mayTownShare(app.user, app.town)
+        ? h('p', { class: 'muted formats-note', id: 'h3-county-note' }, t('gis.h3County', { town: townName(app.town) })) : null)));
     // The downloads follow the planner view's town and time window: say so,
     // or a file of one town over six weeks surprises whoever opens it.
     const town = app.towns.find((x) => x.code === app.town);
@@ -242,7 +318,7 @@ export function initGIS(app) {
       msg.textContent = t('gis.pmtilesDone', { file });
     } catch (err) {
       msg.className = 'warn';
-      msg.textContent = t('gis.pmtilesFailed', { message: err.message });
+      msg.textContent = t('gis.pmtilesFailed', { message: exportProblem(err, t('gis.pmtiles'), townName) });
     } finally {
       pkgBusy = false;
       btn.disabled = false;
@@ -276,6 +352,11 @@ export function initGIS(app) {
     } catch {
       exportsOK = null;
     }
+    try {
+      catalogue = (await apiFetch('/api/v1/export'))?.layers || null;
+    } catch {
+      catalogue = null; // an older server: every format, as before
+    }
     renderList();
   };
 
@@ -299,7 +380,7 @@ export function initGIS(app) {
       exportMsg.textContent = t('gis.exportDone', { file });
     } catch (err) {
       exportMsg.className = 'warn';
-      exportMsg.textContent = t('gis.exportFailed', { ...what, message: exportProblem(err, what.layer) });
+      exportMsg.textContent = t('gis.exportFailed', { ...what, message: exportProblem(err, what.layer, townName) });
       exportMsg.scrollIntoView?.({ block: 'nearest' });
     }
   });
@@ -313,7 +394,8 @@ export function initGIS(app) {
     }
     if (Number(resSel.value) > max) resSel.value = String(max);
     let note = document.getElementById('export-res-note');
-    if (max === Infinity) {
+    const own = userTowns(app.user);
+    if (max === Infinity && !(own && app.user?.household_points)) {
       note?.remove();
       return;
     }
@@ -321,15 +403,19 @@ export function initGIS(app) {
       note = h('p', { id: 'export-res-note', class: 'muted' });
       resSel.after(note);
     }
-    note.textContent = t('gis.resLimited', { max });
+    // A team leader's levels past 8 are their own towns' hexagons.
+    note.textContent = max === Infinity
+      ? t('gis.resOwnTowns', { max: MAX_PUBLISHED_RES, towns: own.map(townName).join(lang() === 'en' ? ', ' : '、') })
+      : t('gis.resLimited', { max });
   };
   limitRes();
   app.on('lang', limitRes);
   crsSel.addEventListener('change', renderList);
   resSel.addEventListener('change', renderList);
   app.on('lang', () => { renderServices(); renderList(); renderPackage(); });
-  app.on('window', () => { renderList(); renderPackage(); });
+  app.on('window', () => { renderList(); renderPackage(); renderTileJSON(); });
   app.on('towns', renderPackage);
+  app.on('towns', limitRes);
   app.on('view', (v) => {
     if (v !== 'gis') return;
     if (!tokensLoaded) { tokensLoaded = true; tokens.load(); }

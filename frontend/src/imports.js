@@ -11,11 +11,14 @@
 
 import { ApiError } from './api.js';
 import { lang, num, t } from './i18n.js';
-import { csvCell, describeError, h, sortableTable } from './ui.js';
+import { csvCell, describeError, errorDetail, h, sortableTable } from './ui.js';
 
 /** IMPORT_LAYERS in the order they import: later ones refer to earlier ones by code. */
 export const IMPORT_LAYERS = ['towns', 'villages', 'teams', 'members', 'households', 'contact_points', 'visits', 'projects', 'river_works'];
 const IMPORT_ROLES = ['admin', 'gis', 'team_leader'];
+// The layers whose rows a code names by name (the server's code_other_name
+// check): allow_renames is offered for these only.
+export const RENAME_LAYERS = ['towns', 'villages', 'teams', 'members', 'contact_points', 'projects', 'river_works'];
 const COUNTS = ['inserted', 'updated', 'unchanged', 'rejected'];
 // The file types the server reads (ingest.DetectFormat); workbooks are
 // refused before the upload with the fix (save as CSV).
@@ -108,7 +111,7 @@ function worded(key, r) {
 
 // The options a refusal may name that the form shows: each has a short
 // name (i18n imp.optionName.*), the start of its label in the form.
-export const OPTION_NAMES = new Set(['encoding', 'crs', 'dry_run', 'skip_invalid', 'make_valid', 'layer', 'file']);
+export const OPTION_NAMES = new Set(['encoding', 'crs', 'dry_run', 'skip_invalid', 'make_valid', 'allow_renames', 'correct', 'layer', 'file']);
 
 /**
  * optionReason words a refused option (an upload's error details
@@ -192,7 +195,12 @@ function explain(err) {
     conflict: 'imp.err.conflict',
     invalid: 'imp.err.invalid',
   }[err?.code] || (err?.status === 413 ? 'imp.err.tooLarge' : '');
-  if (!own || err.kind === 'unreachable' || err.kind === 'unauthorized') return { text: describeError(err, t('view.imports')) };
+  if (!own || err.kind === 'unreachable' || err.kind === 'unauthorized') {
+    // describeError words it in the page's language; a server fault's own
+    // sentence (English) stays a detail line.
+    const detail = err?.kind === 'server' && errorDetail(err) ? t('imp.err.detail', { message: errorDetail(err) }) : '';
+    return { text: describeError(err, t('view.imports')), detail };
+  }
   return { text: t(own), detail: err.message ? t('imp.err.detail', { message: err.message }) : '' };
 }
 
@@ -251,6 +259,11 @@ export function initImports(app) {
   const dryBox = box('import-dry-run');
   const skipBox = box('import-skip-invalid');
   const validBox = box('import-make-valid');
+  // Diary only: rows replace the entries their ids name (correct), shown for visits.
+  const correctBox = box('import-correct');
+  // A register row whose code is stored under another name renames that row
+  // (allow_renames); without it the row is refused code_other_name.
+  const renameBox = box('import-allow-renames');
   const submit = h('button', { type: 'submit', id: 'import-submit', class: 'primary' });
   const words = {};
   const word = (key, tag = 'span', attrs = {}) => {
@@ -258,6 +271,8 @@ export function initImports(app) {
     words[key] = [...(words[key] || []), el];
     return el;
   };
+  const correctRow = h('label', { id: 'import-correct-row', hidden: state.layer !== 'visits' }, correctBox, word('imp.correct'));
+  const renameRow = h('label', { id: 'import-allow-renames-row', hidden: !RENAME_LAYERS.includes(state.layer) }, renameBox, word('imp.allowRenames'));
   const form = h('form', { id: 'import-form', class: 'import-form', novalidate: true },
     h('h2', { id: 'import-title' }, word('imp.title')),
     word('imp.hint', 'p', { class: 'muted' }),
@@ -274,7 +289,9 @@ export function initImports(app) {
         word('imp.crs', 'label', { for: 'import-crs' }), crsSel),
       h('label', {}, dryBox, word('imp.dryRun')),
       h('label', {}, skipBox, word('imp.skipInvalid')),
-      h('label', {}, validBox, word('imp.makeValid'))),
+      h('label', {}, validBox, word('imp.makeValid')),
+      renameRow,
+      correctRow),
     submit);
   const resultEl = h('section', { id: 'import-result', class: 'group', 'aria-live': 'polite', hidden: true });
   const listEl = h('div', { id: 'import-list', class: 'table-wrap' });
@@ -608,6 +625,8 @@ export function initImports(app) {
     body.append('dry_run', String(state.dryRun));
     body.append('skip_invalid', String(state.skipInvalid));
     body.append('make_valid', String(state.makeValid));
+    if (state.layer === 'visits' && correctBox.checked) body.append('correct', 'true');
+    if (RENAME_LAYERS.includes(state.layer) && renameBox.checked) body.append('allow_renames', 'true');
     // The kept rejects file's reasons in the page's language.
     body.append('lang', lang() === 'en' ? 'en' : 'zh');
     state.busy = true;
@@ -644,6 +663,8 @@ export function initImports(app) {
 
   layerSel.addEventListener('change', () => {
     state.layer = layerSel.value;
+    correctRow.hidden = state.layer !== 'visits';
+    renameRow.hidden = !RENAME_LAYERS.includes(state.layer);
     renderForm();
   });
   fileInput.addEventListener('change', renderForm);

@@ -10,6 +10,8 @@ import { initGIS } from './gis.js';
 import { initAdmin } from './admin.js';
 import { initImports, mountImports } from './imports.js';
 import { initDiary, mayWriteDiary, mountDiary } from './diary.js';
+import { initForecast } from './forecast.js';
+import { initSpotCheck } from './spotcheck.js';
 import { initVillagePanel } from './village.js';
 import { clearStatus, describeError, showStatus } from './ui.js';
 import { initAuth, rememberedUser } from './auth.js';
@@ -296,6 +298,9 @@ async function boot() {
     // The diary's form needs no map either (its latest entries go on the map
     // once it is ready): a member opens on it at once.
     initDiary(app);
+    // The forecast and the spot check, for the roles they are for (after the team view: they follow its team).
+    initForecast(app);
+    initSpotCheck(app);
     const landing = landingView(app.user);
     if (landing !== 'planner') app.selectView(landing);
     app.emit('start');

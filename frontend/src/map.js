@@ -114,9 +114,13 @@ export class CoverageMap {
     this.map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
     this.map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-left');
     this.loaded = new Promise((resolve) => this.map.once('load', resolve));
+    // MapLibre's own message is English ("Failed to fetch"): the page
+    // shows the HTTP status or a sentence of its own, the message goes to
+    // the console.
     this.map.on('error', (e) => {
-      const msg = e?.error?.message || String(e?.error || e);
-      this.onError(msg, e);
+      const status = e?.error?.status;
+      console.warn('map error:', e?.error?.message || String(e?.error || e));
+      this.onError(status ? `HTTP ${status}` : t('map.errorUnknown'), e);
     });
     this.loaded.then(() => this.addLayers());
   }
@@ -162,6 +166,13 @@ export class CoverageMap {
       id: 'villages-line', type: 'line', source: 'villages', 'source-layer': 'villages',
       paint: { 'line-color': '#5b5b5b', 'line-width': ['interpolate', ['linear'], ['zoom'], 8, 0.3, 13, 1.2] },
     });
+    // Town boundaries under the selected village's line and the dashed
+    // one-third outline: a village on a town's edge still shows it is in
+    // the gap (the dark town line drawn over the dashes hid them).
+    m.addLayer({
+      id: 'towns-line', type: 'line', source: 'towns', 'source-layer': 'towns',
+      paint: { 'line-color': '#222222', 'line-width': ['interpolate', ['linear'], ['zoom'], 8, 1, 13, 2.5] },
+    });
     // The selected village: a wide black line under the dashed one-third
     // outline, so a selected village below its rule shows both (black on
     // either side of the vermilion dashes and between them).
@@ -176,10 +187,6 @@ export class CoverageMap {
       filter: ['all', ['has', 'coverage'], ['!', ['to-boolean', ['get', 'reached']]]],
       layout: { visibility: 'none' },
       paint: { 'line-color': ONE_THIRD_COLOUR, 'line-width': 2.2, 'line-dasharray': [2, 1.2] },
-    });
-    m.addLayer({
-      id: 'towns-line', type: 'line', source: 'towns', 'source-layer': 'towns',
-      paint: { 'line-color': '#222222', 'line-width': ['interpolate', ['linear'], ['zoom'], 8, 1, 13, 2.5] },
     });
     // Overlays, off until chosen.
     m.addLayer({

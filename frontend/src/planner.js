@@ -14,6 +14,7 @@ import {
 import './planner.css';
 import { h, inlineError, loading, publishedCount } from './ui.js';
 import { initSnapshots } from './snapshots.js';
+import { reportCSVLink } from './report-csv.js';
 import { addDays } from './weeks.js';
 
 export function initPlanner(app) {
@@ -259,9 +260,10 @@ export function initPlanner(app) {
     summaryEl.setAttribute('aria-busy', 'true');
     summaryEl.replaceChildren(loading());
     try {
-      const s = await api.summary({ ...app.window, town: app.town });
+      const asked = { ...app.window, town: app.town };
+      const s = await api.summary(asked);
       if (my !== summaryReq) return;
-      summaryEl.replaceChildren(summaryCards(s, { villages, towns: app.towns }));
+      summaryEl.replaceChildren(summaryCards(s, { villages, towns: app.towns }), reportCSVLink('summary-csv', 'summary', asked));
     } catch (err) {
       if (my !== summaryReq) return;
       summaryEl.replaceChildren(inlineError(err, t('summary.title')));

@@ -103,6 +103,23 @@ export function coverageText(v) {
 export const figuresBlank = (r) => r.status === 'removed'
   || (r.status !== 'added' && typeof r.coverage_before !== 'number' && typeof r.coverage_after !== 'number');
 
+/**
+ * hiddenOnly: a village the diff lists as changed although every figure it
+ * shows moved by 0 — only its hidden special households waiting may have
+ * moved (nit 1). The server keeps it (leaving it out would say the hidden
+ * figure did not move); the page says what it is and lists it last.
+ */
+export const hiddenOnly = (r) => r.status === 'changed' && !figuresBlank(r)
+  && r.visited_residents_change === 0 && r.residents_needed_change === 0
+  && typeof r.special_waiting_change === 'string' && r.coverage_before === r.coverage_after;
+
+/**
+ * weekBound: user's aggregates are taken over whole campaign weeks (no
+ * household access; privacy rule 5), and so are the snapshots they save:
+ * as of the last day of the chosen day's week.
+ */
+export const weekBound = (user) => !!user && !user.household_points;
+
 /** has says whether the i18n table holds key. */
 const has = (key) => TABLES['zh-CN'][key] !== undefined;
 
@@ -138,6 +155,27 @@ export function diffCSV(d) {
     ].join(','));
   }
   return `\ufeff${lines.join('\r\n')}\r\n`;
+}
+
+/**
+ * snapRefusal words a snapshot's refusal (the error's details: a
+ * lianxin.Refusal {field, reason, params}, the reasons
+ * coverage.SnapshotReasons) in the page's language by
+ * snap.refusal.<reason>, a town by its name (townName); '' when the error
+ * carries no reason the page words.
+ */
+export function snapRefusal(err, townName = (c) => c) {
+  const d = err?.details;
+  if (!d?.reason) return '';
+  const key = `snap.refusal.${d.reason}`;
+  if (t(key) === key) return '';
+  const sep = lang() === 'en' ? ', ' : '、';
+  const vars = {};
+  for (const [k, v] of Object.entries(d.params || {})) vars[k] = Array.isArray(v) ? v.join(sep) : v;
+  if (vars.town) vars.town = townName(vars.town);
+  // Two areas compared (areas_differ): "" is the county.
+  for (const k of ['town_a', 'town_b']) if (k in vars) vars[k] = townName(vars[k]);
+  return t(key, vars);
 }
 
 export function initSnapshots(app) {
@@ -191,13 +229,20 @@ export function initSnapshots(app) {
     const msg = h('p', { id: 'snap-save-msg', 'aria-live': 'polite' });
     if (state.save?.ok) {
       msg.className = 'muted';
-      msg.textContent = t('snap.saved', { id: state.save.ok.id, date: day(state.save.ok.as_of), area: townName(state.save.ok.town) });
+      const ok = state.save.ok;
+      // A role bound to whole weeks: the server took the snapshot to the
+      // end of the asked day's week (as_of_asked), and says so here.
+      msg.textContent = ok.as_of_asked && ok.as_of_asked !== ok.as_of
+        ? t('snap.savedWeeks', { id: ok.id, date: day(ok.as_of), asked: day(ok.as_of_asked), area: townName(ok.town) })
+        : t('snap.saved', { id: ok.id, date: day(ok.as_of), area: townName(ok.town) });
     } else if (state.save?.err) {
       msg.className = 'error';
       msg.setAttribute('role', 'alert');
       const e = state.save.err;
-      msg.textContent = e.kind === 'forbidden' || e.kind === 'server'
-        ? t('snap.refused', { message: e.message }) : inlineError(e, t('snap.save')).textContent;
+      // By its reason; a refusal without one (no role to save, the server
+      // down) by its kind, never the server's English sentence.
+      const why = snapRefusal(e, townName);
+      msg.textContent = why ? t('snap.refused', { message: why }) : inlineError(e, t('snap.save')).textContent;
     }
     return h('form', {
       class: 'snap-save', id: 'snap-save-form',
@@ -208,6 +253,7 @@ export function initSnapshots(app) {
     h('label', { for: 'snap-town' }, t('snap.area')), town,
     h('button', { type: 'submit', id: 'snap-save', disabled: state.saving }, t(state.saving ? 'snap.saving' : 'snap.save')),
     choice.county ? null : h('p', { class: 'muted', id: 'snap-own-towns' }, t('snap.ownTowns')),
+    weekBound(app.user) ? h('p', { class: 'muted', id: 'snap-weeks-hint' }, t('snap.weeksHint', { start: first ? day(first) : '' })) : null,
     msg);
   };
 
@@ -221,9 +267,9 @@ export function initSnapshots(app) {
       h('tbody', {}, state.list.map((s) => h('tr', { dataset: { id: String(s.id) } },
         h('td', { class: 'num' }, `#${s.id}`),
         h('td', {}, day(s.as_of)),
-        h('td', {}, townName(s.town)),
-        h('td', {}, s.created_by),
-        h('td', {}, new Intl.DateTimeFormat(lang(), {
+        h('td', { class: 'snap-area' }, townName(s.town)),
+        h('td', { class: 'snap-by' }, s.created_by),
+        h('td', { class: 'snap-at' }, new Intl.DateTimeFormat(lang(), {
           month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'Asia/Shanghai',
         }).format(new Date(s.created_at))))))));
   };
@@ -260,7 +306,10 @@ export function initSnapshots(app) {
   let sort = { key: 'status', dir: 'asc' };
   const diffView = () => {
     if (state.diffing) return loading();
-    if (state.diffErr) return inlineError(state.diffErr, t('snap.compare'));
+    if (state.diffErr) {
+      const why = snapRefusal(state.diffErr, townName);
+      return why ? h('p', { class: 'error', role: 'alert', id: 'snap-diff-refused' }, why) : inlineError(state.diffErr, t('snap.compare'));
+    }
     const d = state.diff;
     if (!d) return null;
     const parts = [h('h3', { class: 'snap-sub', id: 'snap-diff-title' }, t('snap.diffTitle', {
@@ -282,7 +331,11 @@ export function initSnapshots(app) {
       : h('p', { class: 'muted', id: 'snap-summary-none' }, t('snap.noSummaryChange')));
 
     const rows = d.villages || [];
-    parts.push(h('h3', { class: 'snap-sub' }, t('snap.villages', { n: num(rows.length) })));
+    const onlyHidden = rows.filter(hiddenOnly).length;
+    const villagesTitle = onlyHidden
+      ? t('snap.villagesSplit', { n: num(rows.length - onlyHidden), k: num(onlyHidden) })
+      : t('snap.villages', { n: num(rows.length) });
+    parts.push(h('h3', { class: 'snap-sub', id: 'snap-villages-title' }, villagesTitle));
     if (!rows.length) {
       parts.push(h('p', { class: 'muted', id: 'snap-villages-none' }, t('snap.noVillages')));
       return h('div', {}, parts);
@@ -296,7 +349,8 @@ export function initSnapshots(app) {
     parts.push(h('p', { class: 'snap-actions' },
       h('a', { id: 'snap-csv', href: csvURL, download: `lianxin-snapshots-${d.a.id}-${d.b.id}.csv` }, t('snap.csv')), ' ',
       app.map ? h('label', { for: 'snap-on-map' }, onMap, ' ', t('snap.onMap')) : null));
-    const statusRank = (r) => STATUSES.indexOf(r.status);
+    const statusRank = (r) => (hiddenOnly(r) ? STATUSES.length : STATUSES.indexOf(r.status));
+    const statusKey = (r) => (hiddenOnly(r) ? 'hiddenOnly' : r.status);
     const countKey = (v) => (typeof v === 'number' ? v : null);
     // A change the diff does not give (figuresBlank) is null, shown "—"; a
     // suppressed village's special households keep the API's label.
@@ -311,7 +365,7 @@ export function initSnapshots(app) {
     const columns = [
       { key: 'village', label: t('snap.col.village'), value: (r) => r.village_name, render: (r) => r.village_name },
       { key: 'town', label: t('snap.col.town'), value: (r) => r.town_code, render: (r) => townName(r.town_code) },
-      { key: 'status', label: t('snap.col.status'), value: statusRank, render: (r) => h('span', { class: `snap-status ${r.status}` }, t(`snap.status.${r.status}`)) },
+      { key: 'status', label: t('snap.col.status'), value: statusRank, render: (r) => h('span', { class: `snap-status ${statusKey(r)}` }, t(`snap.status.${statusKey(r)}`)) },
       { key: 'coverage_before', label: t('snap.col.before'), numeric: true, value: (r) => r.coverage_before, render: (r) => coverageText(r.coverage_before) },
       { key: 'coverage_after', label: t('snap.col.after'), numeric: true, value: (r) => r.coverage_after, render: (r) => coverageText(r.coverage_after) },
       changeCol('visited_residents_change', t('snap.col.visited')),
@@ -324,11 +378,14 @@ export function initSnapshots(app) {
       sort,
       onSort: (s) => { sort = s; render(); },
       rowKey: (r) => r.village_code,
-      caption: t('snap.villages', { n: num(rows.length) }),
+      caption: villagesTitle,
       onRow: app.openVillage ? (r) => app.openVillage(r.village_code, { fly: true }) : undefined,
     })));
     if (rows.some(figuresBlank)) {
       parts.push(h('p', { class: 'muted', id: 'snap-blank-note' }, t('snap.blankNote')));
+    }
+    if (onlyHidden) {
+      parts.push(h('p', { class: 'muted', id: 'snap-hidden-only-note' }, t('snap.hiddenOnlyNote')));
     }
     if (rows.some((r) => typeof r.special_waiting_change === 'string')) {
       parts.push(h('p', { class: 'muted', id: 'snap-hidden-note' }, t('summary.hiddenNote')));

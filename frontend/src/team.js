@@ -7,9 +7,12 @@
 import { api, rowsOf, userTowns } from './endpoints.js';
 import { boundsOf, firstCoord } from './geo.js';
 import { date, num, pct, t } from './i18n.js';
-import { h, inlineError, loading, sortableTable, specialWaiting } from './ui.js';
+import {
+  h, inlineError, legendPadding, loading, publishedCount, sortableTable, specialWaiting,
+} from './ui.js';
 import { addDays } from './weeks.js';
 import { initSpecialHouseholds } from './team-special.js';
+import { reportCSVLink } from './report-csv.js';
 
 // This module does not import the map's code (MapLibre): the team's tables
 // are drawn while it still loads, and the route goes on the map once there
@@ -37,12 +40,29 @@ function householdsColumns(rows) {
   return cols;
 }
 
+/**
+ * specialHouseholdsColumn: the special-group households not visited, each
+ * household once (special_waiting_households), when the server gives it: a
+ * number, or "hidden" in the page's words (sorted as 5, as the server ranks a
+ * hidden count). The sum over the groups stays beside it.
+ */
+function specialHouseholdsColumn(rows) {
+  if (!rows.some((r) => r && 'special_waiting_households' in r)) return [];
+  const sortKey = (v) => (typeof v === 'number' ? v : typeof v === 'string' ? 5 : -1);
+  return [{
+    key: 'special_waiting_households', label: t('col.specialHouseholds'), numeric: true,
+    value: (r) => sortKey(r.special_waiting_households),
+    render: (r) => publishedCount(r.special_waiting_households),
+  }];
+}
+
 function gapColumns(rows = []) {
   return [
     { key: 'village_name', label: t('col.village'), value: (r) => r.village_name },
     { key: 'coverage', label: t('col.coverage'), numeric: true, value: (r) => (r.coverage ?? -1), render: (r) => pct(r.coverage) },
     { key: 'residents_needed', label: t('col.residents_needed'), numeric: true, render: (r) => num(r.residents_needed) },
     ...householdsColumns(rows),
+    ...specialHouseholdsColumn(rows),
     { key: 'special', label: t('col.special'), numeric: true, value: (r) => specialWaiting(r).sortKey, render: (r) => specialWaiting(r).text },
     { key: 'days_since_last_visit', label: t('col.days'), numeric: true, value: (r) => (r.days_since_last_visit ?? Infinity), render: (r) => (r.days_since_last_visit === null || r.days_since_last_visit === undefined ? t('village.never') : num(r.days_since_last_visit)) },
     { key: 'distance_km', label: t('col.distance'), numeric: true, render: (r) => num(r.distance_km, 1) },
@@ -159,7 +179,7 @@ export function initTeam(app) {
       onRow: (r) => openGapRow(app, r),
     });
     table.id = 'gap-table';
-    gapsEl.replaceChildren(h('p', { class: 'sr-only sort-note', 'aria-live': 'polite' }), table);
+    gapsEl.replaceChildren(h('p', { class: 'sr-only sort-note', 'aria-live': 'polite' }), table, reportCSVLink('gaps-csv', 'gaps', params()));
   };
 
   const renderPlan = () => {
@@ -198,11 +218,12 @@ export function initTeam(app) {
       membersEl.replaceChildren(h('p', { class: 'muted' }, t('team.membersOtherTown')));
       return;
     }
+    const p = params();
     membersEl.replaceChildren(membersTable(state.members, state.membersSort, (s) => {
       state.membersSort = s;
       renderMembers();
       membersEl.querySelector(`button.sort[data-key="${s.key}"]`)?.focus();
-    }));
+    }), reportCSVLink('members-csv', 'members', { team: p.team, from: p.from, to: p.to }));
   };
 
   function renderAll() {
@@ -307,44 +328,11 @@ function drawPlan(app, plan, fit = true) {
   if (fit) fitPlan(app, plan, {});
 }
 
-/**
- * planPadding keeps the route clear of the legend, which sits over the
- * map's lower right corner (and is drawn there on the printed map): the
- * side it covers, right or bottom, whichever costs the map less, gets the
- * legend's size; the others 60 px. print reserves at least the printed
- * legend's box, which is drawn whole even when the one on screen is folded.
- */
-function planPadding(app, print = false) {
-  const pad = { top: 60, right: 60, bottom: 60, left: 60 };
-  const c = app.map.map.getContainer?.()?.getBoundingClientRect();
-  const lg = document.getElementById('legend-box')?.getBoundingClientRect();
-  if (!c?.width || !c?.height) return pad;
-  const shown = lg?.width && lg.left < c.right && lg.top < c.bottom;
-  let right = shown ? c.right - lg.left + 20 : 0;
-  let bottom = shown ? c.bottom - lg.top + 20 : 0;
-  // On the first load the route comes before the legend's classes (the
-  // planner fills them once the map is up): room for them as they will be.
-  const folded = document.getElementById('legend-toggle')?.getAttribute('aria-expanded') === 'false';
-  if (shown && !folded && !document.getElementById('legend')?.childElementCount) {
-    right = Math.max(right, 250);
-    bottom = Math.max(bottom, 250);
-  }
-  if (print) {
-    right = Math.max(right, 190);
-    bottom = Math.max(bottom, 240);
-  }
-  if (!right && !bottom) return pad;
-  if (right / c.width <= bottom / c.height) {
-    if (right < c.width / 2) pad.right = Math.max(pad.right, right);
-  } else if (bottom < c.height / 2) pad.bottom = Math.max(pad.bottom, bottom);
-  return pad;
-}
-
 function fitPlan(app, plan, opts) {
   const box = boundsOf([...(plan.base ? [plan.base] : []), ...plan.stops.filter((s) => s.lnglat).map((s) => s.lnglat)]);
   if (!box) return false;
   const { print, ...move } = opts;
-  app.map.fitTo(box, { maxZoom: 13, padding: planPadding(app, print), ...move });
+  app.map.fitTo(box, { maxZoom: 13, padding: legendPadding(app.map.map.getContainer?.(), { print }), ...move });
   return true;
 }
 

@@ -1,7 +1,7 @@
 // Small DOM helpers shared by the views: element building, the status
 // banner, and sortable tables.
 
-import { num, t } from './i18n.js';
+import { lang, num, t } from './i18n.js';
 
 /** h builds an element: h('td', {class: 'x', onclick: fn}, 'text', child). */
 export function h(tag, attrs = {}, ...children) {
@@ -21,8 +21,44 @@ export function h(tag, attrs = {}, ...children) {
   return el;
 }
 
-/** describeError turns an ApiError (or any error) into a sentence. */
+/**
+ * reportRefusal words a report's refusal (the error's details: a
+ * lianxin.Refusal {field, reason, params}, the reasons
+ * coverage.ReportReasons) in the page's language by
+ * report.refusal.<reason>: lists joined, the parameter by report.param.*.
+ * '' when the error carries no reason the page words.
+ */
+export function reportRefusal(err) {
+  const d = err?.details;
+  if (!d?.reason) return '';
+  const key = `report.refusal.${d.reason}`;
+  if (t(key) === key) return '';
+  const sep = lang() === 'en' ? ', ' : '、';
+  const vars = {};
+  for (const [k, v] of Object.entries(d.params || {})) vars[k] = Array.isArray(v) ? v.join(sep) : v;
+  const field = d.field || '';
+  vars.field = field && t(`report.param.${field}`) !== `report.param.${field}` ? t(`report.param.${field}`) : field;
+  return t(key, vars);
+}
+
+/**
+ * errorDetail is the server's own (English) sentence of an error, for a
+ * tooltip under the page's wording; '' when there is none.
+ */
+export function errorDetail(err) {
+  return err?.message && err.message !== err.kind ? String(err.message) : '';
+}
+
+/**
+ * describeError turns an ApiError (or any error) into a sentence in the
+ * page's language: a refusal by its reason (reportRefusal), else by its
+ * kind. An error the page cannot word (an internal error, a refusal
+ * without a reason) is a generic sentence with the HTTP status; the
+ * server's English is only in errorDetail, never on a Chinese page.
+ */
 export function describeError(err, what) {
+  const refusal = reportRefusal(err);
+  if (refusal) return refusal;
   switch (err?.kind) {
     case 'unreachable':
       return t('status.unreachable');
@@ -33,9 +69,9 @@ export function describeError(err, what) {
     case 'unauthorized':
       return t('status.unauthorized');
     case 'server':
-      return t('status.server', { status: err.status, message: err.message });
+      return t('status.serverGeneric', { status: err.status });
     default:
-      return t('status.server', { status: '—', message: err?.message || String(err) });
+      return t('status.serverGeneric', { status: '—' });
   }
 }
 
@@ -65,7 +101,7 @@ export function currentRetry() {
 
 /** inlineError is an error message in place of a panel's content. */
 export function inlineError(err, what) {
-  return h('p', { class: 'error', role: 'alert' }, describeError(err, what));
+  return h('p', { class: 'error', role: 'alert', title: errorDetail(err) || undefined }, describeError(err, what));
 }
 
 export function loading() {
@@ -164,4 +200,39 @@ export function specialWaiting(r) {
     return { text: publishedCount(total), sortKey: bound ? Number(bound[1]) : 5 };
   }
   return { text: '—', sortKey: -1 };
+}
+
+/**
+ * legendPadding is the padding that keeps a map frame (the team view's
+ * route, a village's outline) clear of the legend, which sits over the map's
+ * lower right corner (and is drawn there on the printed map): the side it
+ * covers, right or bottom, whichever costs the map less, gets the legend's
+ * size; the others 60 px. container is the map's container element. print
+ * reserves at least the printed legend's box, which is drawn whole even when
+ * the one on screen is folded.
+ */
+export function legendPadding(container, { print = false } = {}) {
+  const pad = { top: 60, right: 60, bottom: 60, left: 60 };
+  const c = container?.getBoundingClientRect();
+  const lg = document.getElementById('legend-box')?.getBoundingClientRect();
+  if (!c?.width || !c?.height) return pad;
+  const shown = lg?.width && lg.left < c.right && lg.top < c.bottom;
+  let right = shown ? c.right - lg.left + 20 : 0;
+  let bottom = shown ? c.bottom - lg.top + 20 : 0;
+  // Before the legend's classes are filled (the planner fills them once the
+  // map is up): room for them as they will be.
+  const folded = document.getElementById('legend-toggle')?.getAttribute('aria-expanded') === 'false';
+  if (shown && !folded && !document.getElementById('legend')?.childElementCount) {
+    right = Math.max(right, 250);
+    bottom = Math.max(bottom, 250);
+  }
+  if (print) {
+    right = Math.max(right, 190);
+    bottom = Math.max(bottom, 240);
+  }
+  if (!right && !bottom) return pad;
+  if (right / c.width <= bottom / c.height) {
+    if (right < c.width / 2) pad.right = Math.max(pad.right, right);
+  } else if (bottom < c.height / 2) pad.bottom = Math.max(pad.bottom, bottom);
+  return pad;
 }

@@ -7,7 +7,7 @@ import { boundsOf, eachCoord } from './geo.js';
 import { date, num, pct, t } from './i18n.js';
 import { ONE_THIRD_COLOUR } from './scales.js';
 import {
-  h, inlineError, loading, publishedCount, specialWaiting,
+  h, inlineError, legendPadding, loading, publishedCount, specialWaiting,
 } from './ui.js';
 import { addDays, dayOf } from './weeks.js';
 
@@ -57,7 +57,7 @@ export function initVillagePanel(app) {
    */
   const goTo = (my, code, centre) => {
     const m = app.map.map;
-    const fit = (box) => app.map.fitTo(box, { padding: clearOfLegend(m), maxZoom: 15 });
+    const fit = (box) => app.map.fitTo(box, { padding: legendPadding(m.getContainer()), maxZoom: 15 });
     const again = (box) => m.once('idle', () => {
       const b = villageBox(m, code);
       if (my !== req || !b) return;
@@ -125,24 +125,6 @@ export function initVillagePanel(app) {
   });
 }
 
-/**
- * clearOfLegend is the padding that keeps a frame clear of the legend over
- * the map's lower right corner: the side it covers less of (right or
- * bottom) gets its size, the others 60 px (as the team view's route).
- */
-function clearOfLegend(m) {
-  const pad = { top: 60, right: 60, bottom: 60, left: 60 };
-  const c = m.getContainer().getBoundingClientRect();
-  const lg = document.getElementById('legend-box')?.getBoundingClientRect();
-  if (!c.width || !c.height || !lg?.width || lg.left >= c.right || lg.top >= c.bottom) return pad;
-  const right = c.right - lg.left + 20;
-  const bottom = c.bottom - lg.top + 20;
-  if (right / c.width <= bottom / c.height) {
-    if (right < c.width / 2) pad.right = Math.max(pad.right, right);
-  } else if (bottom < c.height / 2) pad.bottom = Math.max(pad.bottom, bottom);
-  return pad;
-}
-
 /** villageBox is the box around a village's outline in the villages tiles the map holds, or null. */
 function villageBox(m, code) {
   const points = [];
@@ -163,6 +145,7 @@ function fromFeature(p) {
     rural: p.rural,
     residents_needed: p.residents_needed,
     special_waiting: p.special_waiting,
+    special_waiting_households: p.special_waiting_households,
   };
 }
 
@@ -199,13 +182,13 @@ function details(d, today) {
     const total = d.special_waiting !== undefined
       ? [h('dt', { class: 'total' }, t('village.specialTotal')), h('dd', { class: 'total', id: 'village-special-total' }, specialWaiting(d).text)]
       : [];
-    parts.push(h('dl', { class: 'facts special' }, total,
+    parts.push(h('dl', { class: 'facts special' }, total, waitingHouseholds(d),
       GROUPS.flatMap((g) => [h('dt', {}, t(`group.${g}`)), h('dd', { dataset: { group: g } }, publishedCount(special[g] ?? 0))])));
-    if ([d.special_waiting, ...GROUPS.map((g) => special[g])].some((v) => typeof v === 'string')) {
+    if ([d.special_waiting, d.special_waiting_households, ...GROUPS.map((g) => special[g])].some((v) => typeof v === 'string')) {
       parts.push(h('p', { class: 'muted', id: 'village-hidden-note' }, t('summary.hiddenNote')));
     }
   } else if (d.special_waiting !== undefined) {
-    parts.push(h('dl', { class: 'facts' }, h('dt', {}, t('village.specialSum')), h('dd', {}, specialWaiting(d).text)));
+    parts.push(h('dl', { class: 'facts' }, h('dt', {}, t('village.specialSum')), h('dd', {}, specialWaiting(d).text), waitingHouseholds(d)));
   }
   if (d.problems_collected !== undefined) {
     parts.push(h('p', {}, t('village.problems', { c: num(d.problems_collected), r: num(d.problems_resolved) })));
@@ -220,6 +203,17 @@ function details(d, today) {
     parts.push(h('p', { class: 'muted chart-note' }, t('village.weeklyMax', { max: peak })));
   }
   return h('div', {}, parts);
+}
+
+/**
+ * waitingHouseholds is the special-group households waiting counted once
+ * each (special_waiting_households), beside the sum over the groups, as the
+ * server publishes it ("hidden" when hidden); nothing when not sent.
+ */
+function waitingHouseholds(d) {
+  if (d.special_waiting_households === undefined) return [];
+  return [h('dt', { class: 'total' }, t('village.specialHouseholds')),
+    h('dd', { class: 'total', id: 'village-special-households' }, publishedCount(d.special_waiting_households))];
 }
 
 /**

@@ -70,7 +70,9 @@ describe('GIS tab downloads', () => {
     await link.click();
     const status = page.locator('#export-status', { hasText: '导出失败' });
     await status.waitFor();
-    assert.match(await status.innerText(), /points and polygons/, 'the server\'s reason is shown');
+    // The server's reason (shp_mixed), worded in Chinese, not its English.
+    assert.match(await status.innerText(), /既有点也有面/, 'the server\'s reason is shown');
+    assert.doesNotMatch(await status.innerText(), /points and polygons/, 'in the page\'s language');
     assert.equal(await status.getAttribute('class'), 'warn', 'said as a warning');
     assert.ok(requests.length === 1 && checked(requests[0]), `export requests ${JSON.stringify(requests)}: want only the check`);
     await shot(page, 'gis-download-refused');
@@ -96,7 +98,9 @@ describe('GIS tab downloads', () => {
     await page.click('#pmtiles-download');
     const status = page.locator('#pmtiles-status.warn');
     await status.waitFor();
-    assert.match(await status.innerText(), /outside your towns/, 'the server\'s reason is shown');
+    // The page is Chinese (the browser's locale does not choose it): the
+    // server's reason (town_not_yours) in Chinese.
+    assert.match(await status.innerText(), /不是您负责的镇街/, 'the server\'s reason (town_not_yours) is shown');
     assert.equal(await page.locator('#pmtiles-download').isDisabled(), false, 'the button is usable again');
     assert.ok(requests.length === 1 && checked(requests[0]), `export requests ${JSON.stringify(requests)}: want only the check`);
     await nothingSaved(page, downloads);

@@ -138,7 +138,7 @@ describe('GIS tab: no download that is an error', () => {
     await page.locator('#layer-list tr[data-layer="projects"] a.download').first().click();
     const status = page.locator('#export-status', { hasText: '导出失败' });
     await status.waitFor();
-    assert.match(await status.innerText(), /points and polygons/, 'the server\'s reason is shown');
+    assert.match(await status.innerText(), /既有点也有面/, 'the server\'s reason (shp_mixed) is shown in Chinese');
     await shot(page, 'review2-gis-error');
     page.off('download', count);
     assert.equal(downloads, 0, 'the refusal was not saved as a file');

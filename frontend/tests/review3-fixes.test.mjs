@@ -349,7 +349,9 @@ describe('nits 1 and 2: the GIS tab', () => {
       assert.match(said, /东岳镇/, `the leader's town named: ${said}`);
       assert.match(said, /缺口报告/, `the county-wide layers named: ${said}`);
       const offered = await page.locator('#export-res option').evaluateAll((os) => os.filter((o) => !o.disabled && !o.hidden).map((o) => o.value));
-      assert.deepEqual(offered, ['6', '7', '8'], 'a leader\'s H3 levels (the export refuses finer for a leader too)');
+      // Review GIS fault 13: finer levels hold the leader's own town's hexagons, exact.
+      assert.deepEqual(offered, ['6', '7', '8', '9', '10'], 'a leader\'s H3 levels (finer than 8: their own town\'s)');
+      assert.match(await page.locator('#export-res-note').innerText(), /东岳镇/, 'the note says finer levels are the own town\'s');
     } finally {
       await context.close();
     }

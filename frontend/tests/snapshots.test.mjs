@@ -54,6 +54,14 @@ function formatter(lang) {
 const onlyStatus = (v) => v.status === 'removed'
   || (v.status !== 'added' && v.coverage_before === null && v.coverage_after === null);
 
+/**
+ * onlyHidden: a village listed as changed whose figures shown all moved by
+ * 0 (its hidden special households waiting only may have): the page words
+ * its status snap.status.hiddenOnly.
+ */
+const onlyHidden = (v) => v.status === 'changed' && !onlyStatus(v) && v.visited_residents_change === 0
+  && v.residents_needed_change === 0 && typeof v.special_waiting_change === 'string' && v.coverage_before === v.coverage_after;
+
 /** saveSnapshot saves one through the form and returns the server's answer. */
 async function saveSnapshot(page, asOf, town) {
   await page.locator('#snap-town').selectOption(town);
@@ -105,7 +113,7 @@ async function checkDiff(page, d, lang) {
     const r = rows[v.village_code];
     const want = {
       village: v.village_name,
-      status: f.tr(`snap.status.${v.status}`),
+      status: f.tr(`snap.status.${onlyHidden(v) ? 'hiddenOnly' : v.status}`),
       coverage_before: f.coverage(v.coverage_before),
       coverage_after: f.coverage(v.coverage_after),
       visited_residents_change: onlyStatus(v) ? '—' : f.count(v.visited_residents_change),
@@ -147,14 +155,16 @@ describe('coverage snapshots', () => {
     first = await saveSnapshot(page, '2026-05-31', '');
     assert.match(await page.locator('#snap-save-msg').innerText(), new RegExp(`#${first.id}\\b`), 'the page says which snapshot it saved');
     second = await saveSnapshot(page, '2026-07-31', '');
-    assert.deepEqual([first.as_of, second.as_of, first.town, second.town, second.created_by], ['2026-05-31', '2026-07-31', '', '', 'planner']);
+    // A planner's snapshot runs to the end of the asked day's campaign week.
+    assert.deepEqual([first.as_of, second.as_of, first.as_of_asked, second.as_of_asked, first.town, second.town, second.created_by],
+      ['2026-06-06', '2026-08-01', '2026-05-31', '2026-07-31', '', '', 'planner']);
 
     // The list is the API's, newest first: date, area, author.
     const listed = (await api(page, '/api/v1/snapshots')).body;
     const shownIds = await page.locator('#snap-list tbody tr').evaluateAll((trs) => trs.map((tr) => Number(tr.dataset.id)));
     assert.deepEqual(shownIds, listed.map((s) => s.id), 'the listed snapshots vs GET /api/v1/snapshots');
     const row = await page.locator(`#snap-list tr[data-id="${second.id}"] td`).allInnerTexts();
-    assert.equal(row[1], new Intl.DateTimeFormat('zh-CN', { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'Asia/Shanghai' }).format(new Date('2026-07-31T12:00:00+08:00')));
+    assert.equal(row[1], new Intl.DateTimeFormat('zh-CN', { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'Asia/Shanghai' }).format(new Date('2026-08-01T12:00:00+08:00')));
     assert.deepEqual([row[2], row[3]], ['全县', 'planner'], `snapshot ${second.id}'s row ${JSON.stringify(row)}`);
 
     await page.locator('#snap-a').selectOption(String(first.id));
@@ -276,10 +286,12 @@ describe('coverage snapshots', () => {
         leader.click('#snap-save'),
       ]);
       assert.equal(res.status(), 403, 'POST of a county snapshot as a team leader');
-      const refusal = (await res.json()).error.message;
+      const refusal = (await res.json()).error.details?.reason;
+      assert.equal(refusal, 'county_not_yours', 'the refusal\'s reason');
       const msg = leader.locator('#snap-save-msg[role="alert"]');
       await msg.waitFor();
-      assert.equal(await msg.innerText(), TABLES['zh-CN']['snap.refused'].replace('{message}', refusal));
+      assert.equal(await msg.innerText(), TABLES['zh-CN']['snap.refused'].replace('{message}', TABLES['zh-CN']['snap.refusal.county_not_yours']),
+        'the refusal in Chinese, by its reason');
       assert.equal((await api(leader, '/api/v1/snapshots')).body.length, before, 'the refused snapshot is not in the list');
       await shot(leader, 'snapshots-leader-refused');
     } finally {

@@ -273,7 +273,8 @@ describe('web map', () => {
     const ogc = await page.locator('#url-ogc').inputValue();
     assert.ok(ogc.endsWith('/ogc'), `OGC URL ${ogc}`);
     const tj = await page.locator('#url-tj-villages').inputValue();
-    assert.ok(tj.endsWith('/tiles/villages.json'), `TileJSON URL ${tj}`);
+    // (It carries the planner view's town and window, if any: review GIS nit 9.)
+    assert.ok(new URL(tj).pathname.endsWith('/tiles/villages.json'), `TileJSON URL ${tj}`);
     await page.waitForFunction(() => document.querySelectorAll('#layer-list a.download').length > 0);
     const links = await page.locator('#layer-list a.download').count();
     assert.ok(links >= 10, `download links: ${links}`);

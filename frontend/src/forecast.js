@@ -1,0 +1,194 @@
+// The forecast (预计达标): for planners and team leaders, which villages
+// reach one-third of their residents by the campaign's last day at the pace
+// of the window's last four weeks, and which do not, with what is still
+// missing and the pace that would get there. Every figure is the server's
+// (GET /api/v1/reports/forecast judges each village): a suppressed village
+// shows the privacy label, never a figure worked out here. Mounted in the
+// planner view (the planner's town) and the team view (the team chosen).
+
+import { apiFetch, query } from './api.js';
+import { rowsOf } from './endpoints.js';
+import { date, lang, num, pct, t } from './i18n.js';
+import { h, inlineError, loading, sortableTable } from './ui.js';
+import './reports.css';
+
+const PATH = '/api/v1/reports/forecast';
+
+/**
+ * mayReadForecasts: the forecast and the diary spot check are the planners'
+ * and team leaders' work (and the office's: admin, GIS staff). The server
+ * answers a member too, but with their own entries only, which no spot check
+ * is made of: a member's page shows neither.
+ */
+export const mayReadForecasts = (user) => !user || !Array.isArray(user.roles)
+  || user.roles.some((r) => ['planner', 'team_leader', 'admin', 'gis'].includes(r));
+
+/** dayText shows a YYYY-MM-DD campaign day in the page's language. */
+export const dayText = (d) => (d ? date(`${d}T12:00:00+08:00`) : '—');
+
+const STATUSES = ['on_pace', 'not_at_this_pace', 'no_visit', 'reached', 'no_population', 'suppressed'];
+
+function columns(app, showTown) {
+  const hidden = (r, f) => (r.suppressed ? t('summary.hidden') : f(r));
+  const townName = (code) => app.towns.find((x) => x.code === code)?.name || code;
+  return [
+    { key: 'village_name', label: t('col.village'), value: (r) => r.village_name },
+    ...(showTown ? [{ key: 'town_code', label: t('planner.town'), value: (r) => townName(r.town_code), render: (r) => townName(r.town_code) }] : []),
+    { key: 'on_track', label: t('fc.col.onTrack'), value: (r) => (r.on_track === null || r.on_track === undefined ? -1 : r.on_track ? 1 : 0),
+      render: (r) => (r.on_track === null || r.on_track === undefined ? '—' : h('span', { class: r.on_track ? 'fc-yes' : 'fc-no' }, t(r.on_track ? 'fc.yes' : 'fc.no'))) },
+    { key: 'status', label: t('fc.col.status'), value: (r) => STATUSES.indexOf(r.status), render: (r) => t(`fc.status.${r.status}`) },
+    { key: 'coverage', label: t('col.coverage'), numeric: true, value: (r) => (r.suppressed ? -2 : r.coverage ?? -1), render: (r) => hidden(r, (x) => pct(x.coverage)) },
+    { key: 'residents_needed', label: t('col.residents_needed'), numeric: true, value: (r) => (r.suppressed ? -1 : r.residents_needed), render: (r) => hidden(r, (x) => num(x.residents_needed)) },
+    { key: 'residents_per_week', label: t('fc.col.pace'), numeric: true, value: (r) => (r.suppressed ? -1 : r.residents_per_week), render: (r) => hidden(r, (x) => num(x.residents_per_week, 1)) },
+    { key: 'residents_per_week_needed', label: t('fc.col.paceNeeded'), numeric: true, value: (r) => r.residents_per_week_needed ?? -1,
+      render: (r) => hidden(r, (x) => num(x.residents_per_week_needed)) },
+    { key: 'reaches_on', label: t('fc.col.reachesOn'), numeric: true, value: (r) => r.reaches_on ?? '9999', render: (r) => (r.reaches_on ? dayText(r.reaches_on) : '—') },
+  ];
+}
+
+/**
+ * mountForecast puts a forecast section at the end of parent. params() gives
+ * the report's town or team and window, or null (nothing chosen yet: a
+ * note). It returns {load(), render()}.
+ */
+function mountForecast(app, parent, id, params, pickFirst) {
+  const endInput = h('input', { type: 'date', id: `${id}-end` });
+  const filterSel = h('select', { id: `${id}-filter` });
+  const summary = h('p', { class: 'fc-summary', id: `${id}-summary`, 'aria-live': 'polite' });
+  const csv = h('a', { id: `${id}-csv`, class: 'fc-csv', download: '', hidden: true });
+  const box = h('div', { id, class: 'table-wrap' });
+  const title = h('h2', { id: `${id}-title` });
+  const hint = h('p', { class: 'muted' });
+  const endLabel = h('label', { for: endInput.id });
+  const filterLabel = h('label', { for: filterSel.id });
+  const section = h('section', { class: 'group forecast', 'aria-labelledby': title.id, id: `${id}-section` },
+    title, hint, h('div', { class: 'fc-controls' }, endLabel, endInput, filterLabel, filterSel), summary, csv, box);
+  parent.append(section);
+
+  const state = { rows: null, err: null, endsOn: '', sort: null, loaded: '', filter: '' };
+  let req = 0;
+
+  const asked = () => {
+    const p = params();
+    return p ? { ...p, ends_on: endInput.value || undefined } : null;
+  };
+  const csvHref = (p) => `${PATH}${query({ ...p, ends_on: state.endsOn, format: 'csv', ...(lang().startsWith('zh') ? { lang: 'zh' } : {}) })}`;
+
+  const render = () => {
+    title.textContent = t('fc.title');
+    hint.textContent = t('fc.hint');
+    endLabel.textContent = t('fc.endsOn');
+    filterLabel.textContent = t('fc.filter');
+    const f = filterSel.value || state.filter;
+    filterSel.replaceChildren(...['', 'off', 'on'].map((v) => h('option', { value: v }, t(`fc.filter.${v || 'all'}`))));
+    filterSel.value = f;
+    const p = params();
+    if (!p) {
+      box.replaceChildren(h('p', { class: 'muted' }, t(pickFirst)));
+      summary.textContent = '';
+      csv.hidden = true;
+      return;
+    }
+    if (state.err) {
+      box.replaceChildren(inlineError(state.err, t('fc.title')));
+      summary.textContent = '';
+      csv.hidden = true;
+      return;
+    }
+    if (!state.rows) {
+      box.replaceChildren(loading());
+      return;
+    }
+    const onTrack = state.rows.filter((r) => r.on_track === true).length;
+    const off = state.rows.filter((r) => r.on_track === false).length;
+    summary.textContent = t('fc.summary', { on: num(onTrack), off: num(off), other: num(state.rows.length - onTrack - off), end: dayText(state.endsOn) });
+    csv.hidden = false;
+    csv.textContent = t('fc.csv');
+    csv.href = csvHref(JSON.parse(state.loaded));
+    const rows = state.rows.filter((r) => (f === 'on' ? r.on_track === true : f === 'off' ? r.on_track === false : true));
+    if (!rows.length) {
+      box.replaceChildren(h('p', {}, t('fc.empty')));
+      return;
+    }
+    const cols = columns(app, !p.team && !p.town);
+    const table = sortableTable({
+      columns: cols,
+      rows,
+      sort: state.sort,
+      caption: t('fc.title'),
+      rowKey: (r) => r.village_code,
+      onSort: (s) => {
+        state.sort = s;
+        render();
+        box.querySelector(`button.sort[data-key="${s.key}"]`)?.focus();
+      },
+      onRow: (r) => app.openVillage?.(r.village_code, { fly: true }),
+    });
+    table.classList.add('forecast-table');
+    box.replaceChildren(table);
+  };
+
+  const load = async (force = false) => {
+    const p = asked();
+    const key = JSON.stringify(p);
+    if (!p) {
+      state.loaded = '';
+      render();
+      return;
+    }
+    if (!force && key === state.loaded) return; // shown, or on its way
+    const my = ++req;
+    Object.assign(state, { rows: null, err: null, loaded: key });
+    render();
+    try {
+      const resp = await apiFetch(`${PATH}${query({ format: 'json', ...p })}`);
+      if (my !== req) return;
+      state.rows = rowsOf(resp);
+      state.endsOn = resp?.ends_on || '';
+      if (!endInput.value && state.endsOn) endInput.value = state.endsOn;
+      // The CSV asks what the table shows: the same end day.
+      state.loaded = JSON.stringify({ ...p, ends_on: state.endsOn || undefined });
+    } catch (err) {
+      if (my !== req) return;
+      state.err = err;
+    }
+    render();
+  };
+  endInput.addEventListener('change', () => load());
+  filterSel.addEventListener('change', () => { state.filter = filterSel.value; render(); });
+  render();
+  return { load, render, section };
+}
+
+/**
+ * initForecast mounts the forecast in the planner view and the team view,
+ * for users whose roles the forecast is for. Each loads when its view is
+ * shown, and again when its town, team or window changes.
+ */
+export function initForecast(app) {
+  if (!mayReadForecasts(app.user)) return;
+  const planner = mountForecast(app, document.getElementById('view-planner'), 'forecast-planner',
+    () => ({ town: app.town || undefined, ...app.window }), 'status.loading');
+  const teamParams = () => {
+    const tm = app.team?.team;
+    if (!tm) return null;
+    return tm.byTown ? { town: tm.town_code, ...app.window } : { team: tm.code, ...app.window };
+  };
+  const team = mountForecast(app, document.getElementById('view-team'), 'forecast-team', teamParams, 'team.pickFirst');
+  // The gaps section is the team's first table: the forecast goes after it.
+  document.getElementById('gaps')?.closest('section')?.after(team.section);
+  const view = () => document.body.dataset.view;
+  const refresh = () => {
+    if (view() === 'planner' && app.window.from) planner.load();
+    if (view() === 'team') team.load();
+  };
+  app.on('view', refresh);
+  app.on('window', refresh);
+  app.on('start', refresh);
+  app.on('imported', () => { if (view() === 'planner') planner.load(true); if (view() === 'team') team.load(true); });
+  document.getElementById('team')?.addEventListener('change', () => { if (view() === 'team') team.load(); else team.render(); });
+  app.on('lang', () => { planner.render(); team.render(); });
+  // The towns' names may come after the first answer (from the map's tiles).
+  app.on('towns', () => planner.render());
+  app.forecast = { planner, team };
+}
