@@ -44,17 +44,27 @@ func (s *Server) needDiary(h echo.HandlerFunc) echo.HandlerFunc {
 // rest fit well inside.
 const maxDiaryBody = 64 << 10
 
-// writeDiary is POST /api/v1/diary: one entry, JSON. 201 with the entry
-// when written, 200 with the entry already written when the same id comes
-// again (a retry).
-func (s *Server) writeDiary(c echo.Context) error {
+// readDiaryBody reads a diary request's body, at most maxDiaryBody bytes:
+// longer is a 413, unreadable a 400, both refusals the web map words.
+func readDiaryBody(c echo.Context) ([]byte, error) {
 	body, err := io.ReadAll(http.MaxBytesReader(c.Response(), c.Request().Body, maxDiaryBody))
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
-			return diary.Refuse(lianxin.ETooLarge, "body", diary.ReasonBodyTooLarge, map[string]any{"max": maxDiaryBody}, "larger than %d bytes", maxDiaryBody)
+			return nil, diary.Refuse(lianxin.ETooLarge, "body", diary.ReasonBodyTooLarge, map[string]any{"max": maxDiaryBody}, "larger than %d bytes", maxDiaryBody)
 		}
-		return diary.Refuse(lianxin.EInvalid, "body", diary.ReasonBodyBad, nil, "could not be read")
+		return nil, diary.Refuse(lianxin.EInvalid, "body", diary.ReasonBodyBad, nil, "could not be read")
+	}
+	return body, nil
+}
+
+// writeDiary is POST /api/v1/diary: one entry, JSON. 201 with the entry
+// when written, 200 with the entry already written when the same id comes
+// again (a retry).
+func (s *Server) writeDiary(c echo.Context) error {
+	body, err := readDiaryBody(c)
+	if err != nil {
+		return err
 	}
 	r, err := decodeDiaryRequest(body)
 	if err != nil {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"strings"
 
@@ -40,13 +39,9 @@ func (s *Server) correctDiary(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(c.Response(), c.Request().Body, maxDiaryBody))
+	body, err := readDiaryBody(c)
 	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			return diary.Refuse(lianxin.ETooLarge, "body", diary.ReasonBodyTooLarge, map[string]any{"max": maxDiaryBody}, "larger than %d bytes", maxDiaryBody)
-		}
-		return diary.Refuse(lianxin.EInvalid, "body", diary.ReasonBodyBad, nil, "could not be read")
+		return err
 	}
 	var corr diary.Correction
 	dec := json.NewDecoder(bytes.NewReader(body))

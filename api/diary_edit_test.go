@@ -10,15 +10,12 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/paulmach/orb"
 
 	"lianxin"
 	"lianxin/api"
 	"lianxin/coverage"
 	"lianxin/demo"
-	"lianxin/demo/demotest"
 	"lianxin/diary"
-	"lianxin/store"
 )
 
 // TestDiaryCorrectDelete drives PATCH and DELETE /api/v1/diary/{id} through
@@ -30,13 +27,8 @@ import (
 // (through its version-keyed cache) following a withdrawal.
 func TestDiaryCorrectDelete(t *testing.T) {
 	ctx := context.Background()
-	owner, dbURL, county := demotest.New(t)
-	app, err := store.Open(ctx, dbURL, store.Options{MaxConns: 2, Role: store.AppRole})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer app.Close()
-	m := county.Members[0]
+	f := newDiaryFixture(t, "edit-member")
+	owner, app, county, svc, m := f.owner, f.app, f.county, f.svc, f.county.Members[0]
 	var m2, mOther demo.Member
 	for _, x := range county.Members[1:] {
 		if x.TownID == m.TownID && m2.ID == 0 {
@@ -60,18 +52,6 @@ func TestDiaryCorrectDelete(t *testing.T) {
 	if m2.ID == 0 || mOther.ID == 0 || hhA2.ID == 0 || hhB.ID == 0 {
 		t.Fatal("demo county without two members of a town, another town's member, or two villages' households")
 	}
-	err = owner.InScope(ctx, lianxin.SystemScope(), func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `INSERT INTO users (username) VALUES ('edit-member')`); err != nil {
-			return err
-		}
-		_, err := tx.Exec(ctx, `INSERT INTO user_roles (user_id, role, town_id, member_id)
-			SELECT id, 'member', $1, $2 FROM users WHERE username = 'edit-member'`, m.TownID, m.ID)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc := diary.NewService(app, orb.Bound{})
 	member := lianxin.Scope{User: "edit-member", Roles: []lianxin.Role{lianxin.RoleMember}, Towns: []int32{m.TownID}}
 	write := func(scope lianxin.Scope, id, household, code string) diary.Written {
 		t.Helper()
@@ -95,9 +75,7 @@ func TestDiaryCorrectDelete(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	server := func(scope lianxin.Scope) *api.Server {
-		return api.NewServer(api.Config{}, api.Deps{Logger: quietLogger(), Health: app, DefaultScope: &scope, Diary: svc})
-	}
+	server := f.server
 	memberSrv := server(member)
 	leaderSrv := server(lianxin.Scope{User: "edit-leader", Roles: []lianxin.Role{lianxin.RoleTeamLeader}, Towns: []int32{m.TownID}, HouseholdPoints: true})
 	leaderNoGrant := server(lianxin.Scope{User: "edit-leader2", Roles: []lianxin.Role{lianxin.RoleTeamLeader}, Towns: []int32{m.TownID}})

@@ -21,19 +21,54 @@ import (
 	"lianxin/store"
 )
 
-// TestDiaryHTTP drives POST and GET /api/v1/diary through the server's
-// role over the demo county: a member's entry (201, then 200 for its
-// retry, one row), the 400s naming each bad field, a planner's 403, and the
-// same 404 for another town's household and an unknown one.
-func TestDiaryHTTP(t *testing.T) {
+// diaryFixture is the demo county opened as its owner (for set-up and
+// checks) and as the server's role (app, which the diary service and the
+// servers use), with one user who is the county's first member.
+type diaryFixture struct {
+	owner, app *store.Store
+	county     *demo.County
+	svc        *diary.Service
+}
+
+// newDiaryFixture opens a fresh demo county and adds user as an account
+// of its first member (county.Members[0]).
+func newDiaryFixture(t *testing.T, user string) diaryFixture {
+	t.Helper()
 	ctx := context.Background()
 	owner, dbURL, county := demotest.New(t)
 	app, err := store.Open(ctx, dbURL, store.Options{MaxConns: 2, Role: store.AppRole})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer app.Close()
+	t.Cleanup(app.Close)
 	m := county.Members[0]
+	err = owner.InScope(ctx, lianxin.SystemScope(), func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO users (username) VALUES ($1)`, user); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO user_roles (user_id, role, town_id, member_id)
+			SELECT id, 'member', $2, $3 FROM users WHERE username = $1`, user, m.TownID, m.ID)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return diaryFixture{owner: owner, app: app, county: county, svc: diary.NewService(app, orb.Bound{})}
+}
+
+// server is a server of the diary over the app role, answering as scope.
+func (f diaryFixture) server(scope lianxin.Scope) *api.Server {
+	return api.NewServer(api.Config{}, api.Deps{Logger: quietLogger(), Health: f.app, DefaultScope: &scope, Diary: f.svc})
+}
+
+// TestDiaryHTTP drives POST and GET /api/v1/diary through the server's
+// role over the demo county: a member's entry (201, then 200 for its
+// retry, one row), the 400s naming each bad field, a planner's 403, and the
+// same 404 for another town's household and an unknown one.
+func TestDiaryHTTP(t *testing.T) {
+	ctx := context.Background()
+	f := newDiaryFixture(t, "http-member")
+	owner, county, m := f.owner, f.county, f.county.Members[0]
 	var hhA, hhB demo.Household
 	for _, h := range county.Households {
 		if h.TownID == m.TownID && hhA.ID == 0 {
@@ -43,21 +78,7 @@ func TestDiaryHTTP(t *testing.T) {
 			hhB = h
 		}
 	}
-	err = owner.InScope(ctx, lianxin.SystemScope(), func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `INSERT INTO users (username) VALUES ('http-member'), ('http-planner')`); err != nil {
-			return err
-		}
-		_, err := tx.Exec(ctx, `INSERT INTO user_roles (user_id, role, town_id, member_id)
-			SELECT id, 'member', $1, $2 FROM users WHERE username = 'http-member'`, m.TownID, m.ID)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc := diary.NewService(app, orb.Bound{})
-	server := func(scope lianxin.Scope) *api.Server {
-		return api.NewServer(api.Config{}, api.Deps{Logger: quietLogger(), Health: app, DefaultScope: &scope, Diary: svc})
-	}
+	server := f.server
 	memberSrv := server(lianxin.Scope{User: "http-member", Roles: []lianxin.Role{lianxin.RoleMember}, Towns: []int32{m.TownID}})
 	plannerSrv := server(lianxin.Scope{User: "http-planner", Roles: []lianxin.Role{lianxin.RolePlanner}, AllTowns: true})
 	post := func(srv *api.Server, body string) *httptest.ResponseRecorder {

@@ -2,8 +2,6 @@ package api_test
 
 import (
 	"encoding/json"
-	"io"
-	"net/http"
 	"strings"
 	"testing"
 
@@ -20,14 +18,9 @@ func TestPMTilesCheckAgreesWithDownload(t *testing.T) {
 	mine, _ := twoTowns(t, st)
 	scope := lianxin.Scope{User: "gis-one-town", Roles: []lianxin.Role{lianxin.RoleGIS}, Towns: []int32{mine.ID}}
 	ts := downloadServer(t, st, scope)
-	get := func(t *testing.T, query string) (int, []byte) {
+	ask := func(t *testing.T, query string) (int, []byte) {
 		t.Helper()
-		res, err := http.Get(ts.URL + "/api/v1/export/pmtiles?town=" + mine.Code + query)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		body, _ := io.ReadAll(res.Body)
+		res, body := get(t, ts.Config.Handler, "/api/v1/export/pmtiles?town="+mine.Code+query)
 		return res.StatusCode, body
 	}
 	for _, tc := range []struct {
@@ -41,8 +34,8 @@ func TestPMTilesCheckAgreesWithDownload(t *testing.T) {
 		{"from the layers' first zoom", "&minzoom=5&maxzoom=6", 200, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			checkStatus, checkBody := get(t, tc.query+"&check=true")
-			status, body := get(t, tc.query)
+			checkStatus, checkBody := ask(t, tc.query+"&check=true")
+			status, body := ask(t, tc.query)
 			if checkStatus != tc.want || status != tc.want {
 				t.Fatalf("pmtiles%s: check %d %.200s, download %d %.200s; want both %d", tc.query, checkStatus, checkBody, status, body, tc.want)
 			}

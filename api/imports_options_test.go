@@ -2,17 +2,13 @@ package api_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
-	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"testing"
 
 	"lianxin"
-	"lianxin/api"
 	"lianxin/ingest"
-	"lianxin/store/storetest"
 )
 
 // TestImportOptionRefusals asks for imports the wrong way — a bad option
@@ -21,25 +17,13 @@ import (
 // option's code and parameters in details, for the web map to word in
 // Chinese.
 func TestImportOptionRefusals(t *testing.T) {
-	st, _ := storetest.New(t)
-	svc := ingest.NewService(context.Background(), st, quietLogger(), t.TempDir())
-	scope := lianxin.SystemScope()
-	srv := api.NewServer(api.Config{}, api.Deps{Logger: quietLogger(), Health: st, DefaultScope: &scope, Import: svc})
+	srv, _ := importServer(t)
 
 	post := func(url string, fields map[string]string, withFile bool) *http.Request {
-		var body bytes.Buffer
-		mw := multipart.NewWriter(&body)
-		if withFile {
-			fw, _ := mw.CreateFormFile("file", "h.csv")
-			fw.Write([]byte("external_id,village_code,residents,lon,lat\nH1,T01V01,3,120.02,32.13\n"))
+		if !withFile {
+			return importRequest(url, "", nil, fields)
 		}
-		for k, v := range fields {
-			mw.WriteField(k, v)
-		}
-		mw.Close()
-		req := httptest.NewRequest(http.MethodPost, url, &body)
-		req.Header.Set("Content-Type", mw.FormDataContentType())
-		return req
+		return importRequest(url, "h.csv", []byte("external_id,village_code,residents,lon,lat\nH1,T01V01,3,120.02,32.13\n"), fields)
 	}
 	cases := []struct {
 		name                 string

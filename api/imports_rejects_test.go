@@ -1,11 +1,9 @@
 package api_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -80,16 +78,8 @@ func newRejectsFixture(t *testing.T, rejectsFileBytes int64) *rejectsFixture {
 // returns its finished record.
 func (f *rejectsFixture) upload(who, layer, name string, file []byte) ingest.Record {
 	f.t.Helper()
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	fw, _ := mw.CreateFormFile("file", name)
-	fw.Write(file)
-	mw.WriteField("skip_invalid", "true")
-	mw.Close()
-	req := httptest.NewRequest(http.MethodPost, "/api/v1/imports/"+layer, &body)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
 	w := httptest.NewRecorder()
-	f.srv[who].ServeHTTP(w, req)
+	f.srv[who].ServeHTTP(w, importRequest("/api/v1/imports/"+layer, name, file, map[string]string{"skip_invalid": "true"}))
 	var started ingest.Record
 	if err := json.Unmarshal(w.Body.Bytes(), &started); w.Code != http.StatusAccepted || err != nil {
 		f.t.Fatalf("%s: POST %s %s = %d %s, want 202", who, layer, name, w.Code, w.Body)
@@ -161,8 +151,9 @@ func TestImportRejectsFileCSV(t *testing.T) {
 		}
 	}
 
-	// Fixed in place (reject columns left as they are), it imports whole.
-	fixed := strings.NewReplacer("T01V99", "T01V01", ",abc,", ",1,", ",,32.150", ",120.072,32.150").Replace(got)
+	// Fixed in place (reject columns left as they are), it imports whole
+	// (H0103's point lies in T01V02: its village must be that one).
+	fixed := strings.NewReplacer("T01V99", "T01V02", ",abc,", ",1,", ",,32.150", ",120.072,32.150").Replace(got)
 	again := f.upload("admin", "households", "户籍.rejects.csv", []byte(fixed))
 	if again.Status != ingest.StatusSucceeded || again.Inserted != 3 || again.Rejected != 0 || again.RejectsFile != nil {
 		t.Fatalf("fixed rejects file imported = status %q inserted %d rejected %d rejects_file %+v (%s); want succeeded 3 0 none",

@@ -1,44 +1,25 @@
 package api_test
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
-	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"testing"
 
-	"lianxin"
-	"lianxin/api"
 	"lianxin/ingest"
-	"lianxin/store/storetest"
 )
 
 // An upload's allow_renames reaches the import: a member sheet renaming
 // M01 is rejected (code_other_name) without it, and lands with it. The
 // steps run in order on one database.
 func TestImportAllowRenames(t *testing.T) {
-	st, _ := storetest.New(t)
-	svc := ingest.NewService(context.Background(), st, quietLogger(), t.TempDir())
-	scope := lianxin.SystemScope()
-	srv := api.NewServer(api.Config{}, api.Deps{Logger: quietLogger(), Health: st, DefaultScope: &scope, Import: svc})
+	srv, svc := importServer(t)
 
 	upload := func(layer, name string, file []byte, fields map[string]string) ingest.Record {
 		t.Helper()
-		var body bytes.Buffer
-		mw := multipart.NewWriter(&body)
-		fw, _ := mw.CreateFormFile("file", name)
-		fw.Write(file)
-		for k, v := range fields {
-			mw.WriteField(k, v)
-		}
-		mw.Close()
-		req := httptest.NewRequest(http.MethodPost, "/api/v1/imports/"+layer, &body)
-		req.Header.Set("Content-Type", mw.FormDataContentType())
 		rec := httptest.NewRecorder()
-		srv.ServeHTTP(rec, req)
+		srv.ServeHTTP(rec, importRequest("/api/v1/imports/"+layer, name, file, fields))
 		var started ingest.Record
 		if rec.Code != http.StatusAccepted || json.Unmarshal(rec.Body.Bytes(), &started) != nil {
 			t.Fatalf("POST /api/v1/imports/%s %v = %d %s, want 202", layer, fields, rec.Code, rec.Body)

@@ -19,29 +19,16 @@ import (
 // TestImportUpload uploads the test county's files through the API, polls
 // each import until it ends, and checks counts, rejects and the list.
 func TestImportUpload(t *testing.T) {
-	st, _ := storetest.New(t)
-	svc := ingest.NewService(context.Background(), st, quietLogger(), t.TempDir())
-	scope := lianxin.SystemScope()
-	srv := api.NewServer(api.Config{}, api.Deps{Logger: quietLogger(), Health: st, DefaultScope: &scope, Import: svc})
+	srv, svc := importServer(t)
 
 	upload := func(layer, path string, fields map[string]string) (int, ingest.Record) {
 		t.Helper()
-		var body bytes.Buffer
-		mw := multipart.NewWriter(&body)
-		fw, _ := mw.CreateFormFile("file", path[len("../ingest/testdata/good/"):])
 		b, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)
 		}
-		fw.Write(b)
-		for k, v := range fields {
-			mw.WriteField(k, v)
-		}
-		mw.Close()
-		req := httptest.NewRequest(http.MethodPost, "/api/v1/imports/"+layer, &body)
-		req.Header.Set("Content-Type", mw.FormDataContentType())
 		rec := httptest.NewRecorder()
-		srv.ServeHTTP(rec, req)
+		srv.ServeHTTP(rec, importRequest("/api/v1/imports/"+layer, path[len("../ingest/testdata/good/"):], b, fields))
 		var out ingest.Record
 		json.Unmarshal(rec.Body.Bytes(), &out)
 		return rec.Code, out
@@ -88,18 +75,8 @@ func TestImportUpload(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			var body bytes.Buffer
-			mw := multipart.NewWriter(&body)
-			fw, _ := mw.CreateFormFile("file", "h.csv")
-			fw.Write([]byte("external_id\n"))
-			for k, v := range tc.fields {
-				mw.WriteField(k, v)
-			}
-			mw.Close()
-			req := httptest.NewRequest(http.MethodPost, tc.url, &body)
-			req.Header.Set("Content-Type", mw.FormDataContentType())
 			w := httptest.NewRecorder()
-			srv.ServeHTTP(w, req)
+			srv.ServeHTTP(w, importRequest(tc.url, "h.csv", []byte("external_id\n"), tc.fields))
 			if w.Code != tc.want {
 				t.Fatalf("POST %s %v = %d %s, want %d", tc.url, tc.fields, w.Code, w.Body, tc.want)
 			}
@@ -116,3 +93,31 @@ func TestImportUpload(t *testing.T) {
 }
 
 func itoa(n int64) string { b, _ := json.Marshal(n); return string(b) }
+
+// importServer is a server of the imports over a fresh migrated database,
+// answering as the system; svc.Wait waits for the imports it starts.
+func importServer(t *testing.T) (srv *api.Server, svc *ingest.Service) {
+	t.Helper()
+	st, _ := storetest.New(t)
+	svc = ingest.NewService(context.Background(), st, quietLogger(), t.TempDir())
+	scope := lianxin.SystemScope()
+	return api.NewServer(api.Config{}, api.Deps{Logger: quietLogger(), Health: st, DefaultScope: &scope, Import: svc}), svc
+}
+
+// importRequest is a multipart POST of url with the form fields and, when
+// name is not "", file as the field file named name.
+func importRequest(url, name string, file []byte, fields map[string]string) *http.Request {
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	if name != "" {
+		fw, _ := mw.CreateFormFile("file", name)
+		fw.Write(file)
+	}
+	for k, v := range fields {
+		mw.WriteField(k, v)
+	}
+	mw.Close()
+	req := httptest.NewRequest(http.MethodPost, url, &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	return req
+}

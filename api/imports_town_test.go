@@ -1,11 +1,9 @@
 package api_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -60,16 +58,8 @@ func TestImportUploadTeamLeader(t *testing.T) {
 		{"false", ingest.StatusRejected, ingest.Counts{Rejected: 1}},
 		{"true", ingest.StatusSucceeded, ingest.Counts{Inserted: 1, Rejected: 1}},
 	} {
-		var body bytes.Buffer
-		mw := multipart.NewWriter(&body)
-		fw, _ := mw.CreateFormFile("file", "households.csv")
-		fw.Write([]byte(file))
-		mw.WriteField("skip_invalid", tc.skipInvalid)
-		mw.Close()
-		req := httptest.NewRequest(http.MethodPost, "/api/v1/imports/households", &body)
-		req.Header.Set("Content-Type", mw.FormDataContentType())
 		w := httptest.NewRecorder()
-		srv.ServeHTTP(w, req)
+		srv.ServeHTTP(w, importRequest("/api/v1/imports/households", "households.csv", []byte(file), map[string]string{"skip_invalid": tc.skipInvalid}))
 		var started ingest.Record
 		if err := json.Unmarshal(w.Body.Bytes(), &started); w.Code != http.StatusAccepted || err != nil {
 			t.Fatalf("POST households, skip_invalid %s = %d %s, want 202", tc.skipInvalid, w.Code, w.Body)

@@ -3,8 +3,8 @@ package api_test
 import (
 	"encoding/json"
 	"io"
+	"lianxin/frontend/wordstest"
 	"net/http"
-	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -141,33 +141,9 @@ func TestReportRefusals(t *testing.T) {
 // for the exports and the snapshots: a reason the page cannot word would
 // show the server's English on a Chinese page.
 func TestReportRefusalsWordedInWebMap(t *testing.T) {
-	src, err := os.ReadFile("../frontend/src/i18n.js")
-	if err != nil {
-		t.Fatal(err)
-	}
-	en := strings.Index(string(src), "\nconst en = {")
-	if en < 0 {
-		t.Fatal("i18n.js: no English table (const en = {)")
-	}
-	tables := map[string]string{"zh-CN": string(src[:en]), "en": string(src[en:])}
-	placeholder := regexp.MustCompile(`\{[a-z_]+\}`)
-	for _, r := range coverage.ReportReasons {
-		key := "report.refusal." + r
-		var params [][]string
-		for _, lang := range []string{"zh-CN", "en"} {
-			m := regexp.MustCompile(`(?m)^  '`+regexp.QuoteMeta(key)+`': '((?:[^'\\]|\\.)*)',$`).FindAllStringSubmatch(tables[lang], -1)
-			if len(m) != 1 {
-				t.Errorf("i18n.js %s: %d wordings of %s, want 1", lang, len(m), key)
-				continue
-			}
-			p := placeholder.FindAllString(m[0][1], -1)
-			slices.Sort(p)
-			params = append(params, slices.Compact(p))
-		}
-		if len(params) == 2 && !slices.Equal(params[0], params[1]) {
-			t.Errorf("i18n.js %s: zh-CN takes %v, en %v; want the same parameters", key, params[0], params[1])
-		}
-	}
+	wordstest.CheckWorded(t, "report.refusal.", coverage.ReportReasons)
+	zh, en := wordstest.Tables(t)
+	tables := map[string]string{"zh-CN": zh, "en": en}
 	// The generic sentence of an error the page cannot word names the
 	// status and never the server's (English) message.
 	for lang, table := range tables {

@@ -4,8 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"lianxin/frontend/wordstest"
 	"net/http"
-	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -129,15 +129,8 @@ func TestSnapshotAPIWholeWeeks(t *testing.T) {
 // panel's summary.<key>): a card titled with its JSON name
 // (household_visit_entries) is a raw key on the page.
 func TestSnapshotSummaryCardsWorded(t *testing.T) {
-	src, err := os.ReadFile("../frontend/src/i18n.js")
-	if err != nil {
-		t.Fatal(err)
-	}
-	en := strings.Index(string(src), "\nconst en = {")
-	if en < 0 {
-		t.Fatal("i18n.js: no English table (const en = {)")
-	}
-	tables := map[string]string{"zh-CN": string(src[:en]), "en": string(src[en:])}
+	zh, en := wordstest.Tables(t)
+	tables := map[string]string{"zh-CN": zh, "en": en}
 	typ := reflect.TypeOf(coverage.Summary{})
 	n := 0
 	for i := range typ.NumField() {

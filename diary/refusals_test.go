@@ -2,7 +2,7 @@ package diary_test
 
 import (
 	"errors"
-	"os"
+	"lianxin/frontend/wordstest"
 	"strings"
 	"testing"
 	"time"
@@ -18,24 +18,7 @@ import (
 // languages of the web map (i18n.js diary.refusal.<reason>): a refusal
 // the page cannot word would show the server's English.
 func TestRefusalsWorded(t *testing.T) {
-	i18n, err := os.ReadFile("../frontend/src/i18n.js")
-	if err != nil {
-		t.Fatal(err)
-	}
-	src := string(i18n)
-	en := strings.Index(src, "\n  'diary.err.invalid': 'A field is not filled in correctly.'")
-	if en < 0 {
-		t.Fatal("i18n.js: no English diary.err.invalid; where does the English table start?")
-	}
-	for _, r := range diary.Reasons {
-		key := "'diary.refusal." + r + "':"
-		if n := strings.Count(src[:en], key); n != 1 {
-			t.Errorf("i18n.js: %d Chinese %s, want 1", n, key)
-		}
-		if n := strings.Count(src[en:], key); n != 1 {
-			t.Errorf("i18n.js: %d English %s, want 1", n, key)
-		}
-	}
+	wordstest.CheckWorded(t, "diary.refusal.", diary.Reasons)
 }
 
 // TestRefusalDetails checks that the checks' and the access rules'

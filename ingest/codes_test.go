@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"lianxin/frontend/wordstest"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -324,45 +325,16 @@ func checkRejects(t *testing.T, where string, got []ingest.RowError, want []want
 	}
 }
 
-// webMapTables reads the web map's words (frontend/src/i18n.js): its
-// zh-CN table, and its English one.
-func webMapTables(t *testing.T) (zh, en string) {
-	t.Helper()
-	i18n, err := os.ReadFile("../frontend/src/i18n.js")
-	if err != nil {
-		t.Fatal(err)
-	}
-	src := string(i18n)
-	start := strings.Index(src, "\n  'imp.reject.required': 'required, but empty'")
-	if start < 0 {
-		t.Fatal("i18n.js: no English imp.reject.required; where does the English table start?")
-	}
-	return src[:start], src[start:]
-}
-
-// wordedOnce checks that key is worded once in each table.
-func wordedOnce(t *testing.T, zh, en, key string) {
-	t.Helper()
-	quoted := "'" + key + "':"
-	if n := strings.Count(zh, quoted); n != 1 {
-		t.Errorf("i18n.js: %d Chinese %s, want 1", n, quoted)
-	}
-	if n := strings.Count(en, quoted); n != 1 {
-		t.Errorf("i18n.js: %d English %s, want 1", n, quoted)
-	}
-}
-
 // TestCodesWorded checks that every code is worded in Chinese for the
 // rejects file (ReasonZH, never falling back to the English reason) and
 // in both languages of the web map (frontend/src/i18n.js,
 // imp.reject.<code> in the zh-CN and the en table).
 func TestCodesWorded(t *testing.T) {
-	zhTable, enTable := webMapTables(t)
 	for _, code := range ingest.Codes {
 		zh := ingest.ReasonZH(ingest.RowError{Code: code, Reason: "THE ENGLISH REASON", Params: map[string]any{}})
 		if zh == "" || strings.Contains(zh, "THE ENGLISH REASON") {
 			t.Errorf("ReasonZH of code %s = %q, want Chinese words", code, zh)
 		}
-		wordedOnce(t, zhTable, enTable, "imp.reject."+code)
 	}
+	wordstest.CheckWorded(t, "imp.reject.", ingest.Codes)
 }

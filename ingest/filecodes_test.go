@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"lianxin/frontend/wordstest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -125,7 +126,6 @@ func TestFileTypeCodes(t *testing.T) {
 // (ProblemZH) and in both languages of the web map (i18n.js,
 // imp.problem.<code>).
 func TestFileCodesWorded(t *testing.T) {
-	zhTable, enTable := webMapTables(t)
 	for _, code := range ingest.FileCodes {
 		zh := ingest.ProblemZH(ingest.RowError{Code: code, Reason: "THE ENGLISH REASON", Params: map[string]any{}})
 		if zh == "" || strings.Contains(zh, "THE ENGLISH REASON") {
@@ -134,6 +134,6 @@ func TestFileCodesWorded(t *testing.T) {
 		if ingest.KnownCode(code) {
 			t.Errorf("file code %s is also a row code", code)
 		}
-		wordedOnce(t, zhTable, enTable, "imp.problem."+code)
 	}
+	wordstest.CheckWorded(t, "imp.problem.", ingest.FileCodes)
 }

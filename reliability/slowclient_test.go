@@ -10,6 +10,7 @@ import (
 	"mime/multipart"
 	"net"
 	"net/http"
+	"os"
 	"testing"
 	"time"
 
@@ -33,13 +34,13 @@ const (
 // with its timeouts) on a real socket on 127.0.0.1, over a small demo
 // county, with uploads enabled and every request in the system scope.
 type slowServer struct {
-	addr     string
-	villages []string
+	addr, url string // the server's address and its database's URL
+	villages  []string
 }
 
 func startSlowServer(t *testing.T) *slowServer {
 	t.Helper()
-	st, _, county := demotest.New(t)
+	st, url, county := demotest.New(t)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	ctx, cancel := context.WithCancel(context.Background())
 	imports := ingest.NewService(ctx, st, log, "")
@@ -76,7 +77,7 @@ func startSlowServer(t *testing.T) *slowServer {
 			break
 		}
 	}
-	return &slowServer{addr: addr, villages: villages}
+	return &slowServer{addr: addr, url: url, villages: villages}
 }
 
 // freeAddr finds a port nobody listens on (ListenAndServe takes an address,
@@ -189,11 +190,10 @@ func (p *paced) Read(b []byte) (int, error) {
 func TestSlowLargeUploadLands(t *testing.T) {
 	s := startSlowServer(t)
 	const rows = 20000
-	var csv bytes.Buffer
-	fmt.Fprintln(&csv, "external_id,village_code,residents,lon,lat")
-	for i := range rows {
-		fmt.Fprintf(&csv, "SLOW%06d,%s,%d,%.6f,%.6f\n", i, s.villages[i%len(s.villages)], 1+i%6,
-			120.0+float64(i%997)*0.0002, 32.05+float64(i%991)*0.0002)
+	path, _ := demotest.HouseholdsFile(t, s.url, s.villages, rows, "SLOW") // each point in its village
+	csv, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
 	}
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
@@ -201,7 +201,7 @@ func TestSlowLargeUploadLands(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fw.Write(csv.Bytes())
+	fw.Write(csv)
 	mw.Close()
 	// Several read timeouts' worth of sending, at four times the minimum
 	// rate.

@@ -58,24 +58,29 @@ WHERE v.external_id = $1 AND $6::boolean IS NOT NULL`
 
 const diaryDeleteSQL = `DELETE FROM visits WHERE external_id = $1`
 
-// lockEntry reads the entry id as the caller may see it, locked, with its
-// town and whether it is one of the caller's own member roles'.
-func lockEntry(ctx context.Context, tx pgx.Tx, id string) (storedEntry, int32, bool, error) {
+// lockEntry reads the entry id as the caller may see it, locked, and asks
+// may whether the caller may change it (by its town and whether it is one
+// of the caller's own member roles'): the start of a correction and of a
+// withdrawal alike.
+func lockEntry(ctx context.Context, tx pgx.Tx, scope lianxin.Scope, id string, may diary.Permit) (storedEntry, error) {
 	if _, err := tx.Exec(ctx, diaryLockSQL, id); err != nil {
-		return storedEntry{}, 0, false, fmt.Errorf("lock diary entry: %w", err)
+		return storedEntry{}, fmt.Errorf("lock diary entry: %w", err)
 	}
 	e, err := readEntry(ctx, tx, id)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return e, 0, false, diary.NoEntry(id)
+		return e, diary.NoEntry(id)
 	}
 	if err != nil {
-		return e, 0, false, err
+		return e, err
 	}
 	own, err := ownMemberIDs(ctx, tx)
 	if err != nil {
-		return e, 0, false, err
+		return e, err
 	}
-	return e, e.townID, slices.Contains(own, e.memberID), nil
+	if err := may(scope, slices.Contains(own, e.memberID), e.townID, e.RecordedAt); err != nil {
+		return e, err
+	}
+	return e, nil
 }
 
 func ownMemberIDs(ctx context.Context, tx pgx.Tx) ([]int32, error) {
@@ -139,11 +144,8 @@ func (s *Store) CorrectDiary(ctx context.Context, scope lianxin.Scope, id string
 	may diary.Permit, ip string) (diary.Written, error) {
 	var out diary.Written
 	err := s.InScope(ctx, scope, func(tx pgx.Tx) error {
-		stored, town, own, err := lockEntry(ctx, tx, id)
+		stored, err := lockEntry(ctx, tx, scope, id, may)
 		if err != nil {
-			return err
-		}
-		if err := may(scope, own, town, stored.RecordedAt); err != nil {
 			return err
 		}
 		ch, err := apply(stored.Written)
@@ -204,11 +206,8 @@ func (s *Store) CorrectDiary(ctx context.Context, scope lianxin.Scope, id string
 func (s *Store) DeleteDiary(ctx context.Context, scope lianxin.Scope, id, reason string, may diary.Permit, ip string) (diary.Written, error) {
 	var out diary.Written
 	err := s.InScope(ctx, scope, func(tx pgx.Tx) error {
-		stored, town, own, err := lockEntry(ctx, tx, id)
+		stored, err := lockEntry(ctx, tx, scope, id, may)
 		if err != nil {
-			return err
-		}
-		if err := may(scope, own, town, stored.RecordedAt); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, diaryDeleteSQL, id); err != nil {

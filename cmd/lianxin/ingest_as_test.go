@@ -36,9 +36,8 @@ func TestIngestAs(t *testing.T) {
 		err := run(ctx, args, getenv, &out, &out)
 		return out.String(), err
 	}
-	good := func(name string) string { return filepath.Join("..", "..", "ingest", "testdata", "good", name) }
 	for _, layer := range []string{"towns", "villages"} {
-		if out, err := lx("ingest", layer, good(layer+".csv")); err != nil {
+		if out, err := lx("ingest", layer, goodFile(layer+".csv")); err != nil {
 			t.Fatalf("ingest %s as the system: %v\n%s", layer, err, out)
 		}
 	}

@@ -60,10 +60,9 @@ func TestIngestRefusedFileLang(t *testing.T) {
 // reason too.
 func TestIngestLangChoice(t *testing.T) {
 	_, url := storetest.New(t)
-	good := func(name string) string { return filepath.Join("..", "..", "ingest", "testdata", "good", name) }
 	noEnv := func(string) string { return "" }
 	var out bytes.Buffer
-	if err := run(context.Background(), []string{"ingest", "--database-url", url, "towns", good("towns.csv")}, noEnv, &out, &out); err != nil {
+	if err := run(context.Background(), []string{"ingest", "--database-url", url, "towns", goodFile("towns.csv")}, noEnv, &out, &out); err != nil {
 		t.Fatalf("ingest towns: %v\n%s", err, out.String())
 	}
 	dir := t.TempDir()

@@ -10,6 +10,7 @@ import { apiFetch, query } from './api.js';
 import { rowsOf } from './endpoints.js';
 import { date, lang, num, pct, t } from './i18n.js';
 import { h, inlineError, loading, sortableTable } from './ui.js';
+import { wireViews } from './viewwire.js';
 import './reports.css';
 
 const PATH = '/api/v1/reports/forecast';
@@ -177,17 +178,8 @@ export function initForecast(app) {
   const team = mountForecast(app, document.getElementById('view-team'), 'forecast-team', teamParams, 'team.pickFirst');
   // The gaps section is the team's first table: the forecast goes after it.
   document.getElementById('gaps')?.closest('section')?.after(team.section);
-  const view = () => document.body.dataset.view;
-  const refresh = () => {
-    if (view() === 'planner' && app.window.from) planner.load();
-    if (view() === 'team') team.load();
-  };
-  app.on('view', refresh);
-  app.on('window', refresh);
-  app.on('start', refresh);
+  const view = wireViews(app, { planner, team });
   app.on('imported', () => { if (view() === 'planner') planner.load(true); if (view() === 'team') team.load(true); });
-  document.getElementById('team')?.addEventListener('change', () => { if (view() === 'team') team.load(); else team.render(); });
-  app.on('lang', () => { planner.render(); team.render(); });
   // The towns' names may come after the first answer (from the map's tiles).
   app.on('towns', () => planner.render());
   app.forecast = { planner, team };

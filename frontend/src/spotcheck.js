@@ -11,6 +11,7 @@ import { apiFetch, query } from './api.js';
 import { rowsOf } from './endpoints.js';
 import { date, lang, num, t } from './i18n.js';
 import { h, inlineError, loading, sortableTable } from './ui.js';
+import { wireViews } from './viewwire.js';
 import { mayReadForecasts } from './forecast.js';
 import './reports.css';
 
@@ -227,15 +228,6 @@ export function initSpotCheck(app) {
   const planner = mountSpotCheck(app, document.getElementById('view-planner'), 'spotcheck-planner', { n: 5, picker: true });
   // The team list comes with the team view's answer (app.teamList): then the picker has its teams.
   app.teamList?.().then((teams) => planner.setTeams(teams || []), () => {});
-  const view = () => document.body.dataset.view;
-  const refresh = () => {
-    if (view() === 'planner' && app.window.from) planner.load();
-    if (view() === 'team') team.load();
-  };
-  app.on('view', refresh);
-  app.on('window', refresh);
-  app.on('start', refresh);
-  document.getElementById('team')?.addEventListener('change', () => { if (view() === 'team') team.load(); else team.render(); });
-  app.on('lang', () => { planner.render(); team.render(); });
+  wireViews(app, { planner, team });
   app.spotCheck = { planner, team };
 }

@@ -41,19 +41,23 @@ function householdsColumns(rows) {
 }
 
 /**
- * specialHouseholdsColumn: the special-group households not visited, each
- * household once (special_waiting_households), when the server gives it: a
- * number, or "hidden" in the page's words (sorted as 5, as the server ranks a
- * hidden count). The sum over the groups stays beside it.
+ * specialColumn: the special-group households not yet visited, each
+ * household once (special_waiting_households): a team leader counts doors to
+ * knock on. A number, or "hidden" in the page's words (sorted as 5, as the
+ * server ranks a hidden count). The sum over the groups (a household both
+ * poor and left-behind counts twice) stays in the village panel and the
+ * CSV; the table falls back to it only from a server without the count.
  */
-function specialHouseholdsColumn(rows) {
-  if (!rows.some((r) => r && 'special_waiting_households' in r)) return [];
+function specialColumn(rows) {
+  if (!rows.some((r) => r && 'special_waiting_households' in r)) {
+    return { key: 'special', label: t('col.special'), numeric: true, value: (r) => specialWaiting(r).sortKey, render: (r) => specialWaiting(r).text };
+  }
   const sortKey = (v) => (typeof v === 'number' ? v : typeof v === 'string' ? 5 : -1);
-  return [{
+  return {
     key: 'special_waiting_households', label: t('col.specialHouseholds'), numeric: true,
     value: (r) => sortKey(r.special_waiting_households),
     render: (r) => publishedCount(r.special_waiting_households),
-  }];
+  };
 }
 
 function gapColumns(rows = []) {
@@ -62,8 +66,7 @@ function gapColumns(rows = []) {
     { key: 'coverage', label: t('col.coverage'), numeric: true, value: (r) => (r.coverage ?? -1), render: (r) => pct(r.coverage) },
     { key: 'residents_needed', label: t('col.residents_needed'), numeric: true, render: (r) => num(r.residents_needed) },
     ...householdsColumns(rows),
-    ...specialHouseholdsColumn(rows),
-    { key: 'special', label: t('col.special'), numeric: true, value: (r) => specialWaiting(r).sortKey, render: (r) => specialWaiting(r).text },
+    specialColumn(rows),
     { key: 'days_since_last_visit', label: t('col.days'), numeric: true, value: (r) => (r.days_since_last_visit ?? Infinity), render: (r) => (r.days_since_last_visit === null || r.days_since_last_visit === undefined ? t('village.never') : num(r.days_since_last_visit)) },
     { key: 'distance_km', label: t('col.distance'), numeric: true, render: (r) => num(r.distance_km, 1) },
   ];

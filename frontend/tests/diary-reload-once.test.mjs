@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 
-import { BASE, demoAccounts, launch, openApp, shot } from './helpers.mjs';
+import { PHONE, launch, memberSessions, openDiary, shot } from './helpers.mjs';
 
 describe('the diary queue reloads the views once it is empty', () => {
   let browser;
@@ -18,37 +18,20 @@ describe('the diary queue reloads the views once it is empty', () => {
   let asMember;
 
   before(async () => {
-    const member = [...demoAccounts().keys()].find((k) => k.startsWith('member-'));
-    assert.ok(member, 'the demo accounts name a member');
-    const login = async (user) => {
-      const res = await fetch(`${BASE}/api/v1/auth/login`, {
-        method: 'POST', headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ username: user, password: demoAccounts().get(user).password }),
-      });
-      assert.equal(res.status, 200, `sign in as ${user}`);
-      const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-      return async (path) => {
-        const r = await fetch(`${BASE}${path}`, { headers: { Cookie: cookie, Accept: 'application/json' } });
-        assert.ok(r.ok, `GET ${path} as ${user}: ${r.status}`);
-        return r.json();
-      };
-    };
-    asMember = await login(member);
-    const [town] = (await asMember('/api/v1/auth/me')).towns;
-    const asLeader = await login(`leader-${town}`);
+    let member;
+    let asLeader;
+    ({ member, asMember, asLeader } = await memberSessions());
     const items = await asLeader('/ogc/collections/households/items?limit=8');
     households = items.features.map((f) => f.properties.external_id);
     assert.ok(households.length >= 6, `households of the member's town: ${households}`);
 
     browser = await launch();
-    context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'zh-CN',
+    context = await browser.newContext({ ...PHONE,
       // Requests the service worker makes are out of page.route's reach.
       serviceWorkers: 'block',
     });
     page = await context.newPage();
-    await openApp(page, member);
-    await page.click('#tab-diary');
-    await page.locator('#diary-form').waitFor();
+    await openDiary(page, member);
   });
 
   after(async () => {

@@ -6,23 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { BASE, demoAccounts, launch, openApp, shot } from './helpers.mjs';
-
-/** signIn opens an API session from node (no browser) and returns a fetch bound to it. */
-async function signIn(user) {
-  const acct = demoAccounts().get(user);
-  assert.ok(acct, `no password for ${user} in the demo accounts`);
-  const res = await fetch(`${BASE}/api/v1/auth/login`, {
-    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: user, password: acct.password }),
-  });
-  assert.equal(res.status, 200, `sign in as ${user}`);
-  const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-  return async (path) => {
-    const r = await fetch(`${BASE}${path}`, { headers: { Cookie: cookie, Accept: 'application/json' } });
-    if (!r.ok) throw new Error(`GET ${path} as ${user}: ${r.status} ${await r.text()}`);
-    return r.json();
-  };
-}
+import { BASE, PHONE, launch, memberSessions, openApp, openDiary, shot } from './helpers.mjs';
 
 describe('a member writes the diary on a phone', () => {
   let browser;
@@ -34,27 +18,21 @@ describe('a member writes the diary on a phone', () => {
   let leader;
 
   before(async () => {
-    member = [...demoAccounts().keys()].find((k) => k.startsWith('member-'));
-    assert.ok(member, 'the demo accounts name a member');
-    asMember = await signIn(member);
-    const me = await asMember('/api/v1/auth/me');
-    const [town] = me.towns || [];
-    assert.ok(town, `${member}'s session names their town: ${JSON.stringify(me)}`);
     // A member sees no household they have not visited: the town's leader
     // names some, as the contact cards in the member's pocket would.
-    const asLeader = await signIn(`leader-${town}`);
+    let town;
+    let asLeader;
+    ({ member, town, asMember, asLeader } = await memberSessions());
     const items = await asLeader('/ogc/collections/households/items?limit=50');
     leader = `leader-${town}`;
     households = items.features.map((f) => ({ code: f.properties.external_id, lon: f.geometry.coordinates[0], lat: f.geometry.coordinates[1] }));
     assert.ok(households.length >= 3 && households.every((x) => x.code), `households of town ${town}: ${JSON.stringify(households.slice(0, 2))}`);
 
     browser = await launch();
-    context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'zh-CN' });
+    context = await browser.newContext({ ...PHONE, deviceScaleFactor: 2 });
     await context.grantPermissions(['geolocation'], { origin: BASE });
     page = await context.newPage();
-    await openApp(page, member);
-    await page.click('#tab-diary');
-    await page.locator('#diary-form').waitFor();
+    await openDiary(page, member);
   });
 
   after(async () => {
@@ -177,7 +155,7 @@ describe('a member writes the diary on a phone', () => {
     const h = households[2];
     const code = member.slice('member-'.length);
     const before = await entriesOf(h);
-    const lctx = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'en' });
+    const lctx = await browser.newContext({ ...PHONE, locale: 'en' });
     try {
       const lpage = await lctx.newPage();
       await openApp(lpage, leader);

@@ -9,9 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import {
-  apiJSON, launch, mapIdle, openApp, setLang, shot,
-} from './helpers.mjs';
+import { apiJSON, mapIdle, openDesktop, setLang, shot } from './helpers.mjs';
 
 /** text fetches path in the page (with its session) and returns the body as text (a BOM kept). */
 const text = (page, path) => page.evaluate(async (p) => {
@@ -37,9 +35,7 @@ describe('the village panel gives the special-group households once each', () =>
   let browser;
   let page;
   before(async () => {
-    browser = await launch();
-    page = await browser.newPage({ viewport: { width: 1366, height: 900 }, deviceScaleFactor: 1, locale: 'zh-CN' });
-    await openApp(page, 'planner');
+    ({ browser, page } = await openDesktop('planner'));
   });
   after(async () => { await browser?.close(); });
 
@@ -78,9 +74,7 @@ describe('the import tab offers allow_renames', () => {
   let browser;
   let page;
   before(async () => {
-    browser = await launch();
-    page = await browser.newPage({ viewport: { width: 1366, height: 900 }, deviceScaleFactor: 1, locale: 'zh-CN' });
-    await openApp(page, 'gis');
+    ({ browser, page } = await openDesktop('gis'));
     await setLang(page, 'zh-CN');
   });
   after(async () => { await browser?.close(); });
@@ -146,9 +140,7 @@ describe('the report views link to their CSVs for Excel', () => {
   let browser;
   let page;
   before(async () => {
-    browser = await launch();
-    page = await browser.newPage({ viewport: { width: 1366, height: 900 }, deviceScaleFactor: 1, locale: 'zh-CN' });
-    await openApp(page, 'planner');
+    ({ browser, page } = await openDesktop('planner'));
   });
   after(async () => { await browser?.close(); });
 

@@ -74,6 +74,69 @@ export async function openApp(page, user = 'planner', base = BASE) {
   await mapIdle(page);
 }
 
+/** DESKTOP is the page most tests open: a laptop's screen, the page in Chinese. */
+export const DESKTOP = { viewport: { width: 1366, height: 900 }, deviceScaleFactor: 1, locale: 'zh-CN' };
+
+/** PHONE is the page of the tests of the diary and the phone layout: 390×844, touch, in Chinese. */
+export const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'zh-CN' };
+
+/** openDiary opens the app on page as user (see openApp) and its diary tab, once the form is there. */
+export async function openDiary(page, user) {
+  await openApp(page, user);
+  await page.click('#tab-diary');
+  await page.locator('#diary-form').waitFor();
+}
+
+/**
+ * signedInPage opens a new page of browser (a DESKTOP one unless options
+ * say otherwise) and the app on it as user (see openApp).
+ */
+export async function signedInPage(browser, user = 'planner', { base = BASE, options = DESKTOP } = {}) {
+  const page = await browser.newPage(options);
+  await openApp(page, user, base);
+  return page;
+}
+
+/** openDesktop launches Chromium and opens the app as user on a DESKTOP page: { browser, page }. */
+export async function openDesktop(user = 'planner') {
+  const browser = await launch();
+  return { browser, page: await signedInPage(browser, user) };
+}
+
+/**
+ * signIn opens an API session from node (no browser) as user and returns a
+ * GET bound to it: path → the answer's JSON; an answer not 2xx fails.
+ */
+export async function signIn(user, base = BASE) {
+  const acct = demoAccounts().get(user);
+  assert.ok(acct, `no password for ${user} in the demo accounts`);
+  const res = await fetch(`${base}/api/v1/auth/login`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: user, password: acct.password }),
+  });
+  assert.equal(res.status, 200, `sign in as ${user}`);
+  const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  return async (path) => {
+    const r = await fetch(`${base}${path}`, { headers: { Cookie: cookie, Accept: 'application/json' } });
+    if (!r.ok) throw new Error(`GET ${path} as ${user}: ${r.status} ${await r.text()}`);
+    return r.json();
+  };
+}
+
+/**
+ * memberSessions signs in from node as the demo accounts' first member and
+ * as their town's leader (a member sees no household they have not
+ * visited; the leader names some): { member, town, asMember, asLeader }.
+ */
+export async function memberSessions() {
+  const member = [...demoAccounts().keys()].find((k) => k.startsWith('member-'));
+  assert.ok(member, 'the demo accounts name a member');
+  const asMember = await signIn(member);
+  const me = await asMember('/api/v1/auth/me');
+  const [town] = me.towns || [];
+  assert.ok(town, `${member}'s session names their town: ${JSON.stringify(me)}`);
+  return { member, town, asMember, asLeader: await signIn(`leader-${town}`) };
+}
+
 /** mapIdle waits until the map has drawn everything asked of it. */
 export async function mapIdle(page) {
   await page.evaluate(() => window.lianxin.idle());

@@ -9,7 +9,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { BASE, demoAccounts, launch, openApp, shot } from './helpers.mjs';
+import { BASE, PHONE, launch, memberSessions, openApp, shot } from './helpers.mjs';
 
 /** cachedURLs lists every request kept in the page's CacheStorage, by cache. */
 const cachedURLs = (page) => page.evaluate(async () => {
@@ -52,30 +52,14 @@ describe('the page opens offline', () => {
   let asMember; // GET as the member, from node
 
   before(async () => {
-    member = [...demoAccounts().keys()].find((k) => k.startsWith('member-'));
-    assert.ok(member, 'the demo accounts name a member');
-    const login = async (user) => {
-      const res = await fetch(`${BASE}/api/v1/auth/login`, {
-        method: 'POST', headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ username: user, password: demoAccounts().get(user).password }),
-      });
-      assert.equal(res.status, 200, `sign in as ${user}`);
-      const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-      return async (path) => {
-        const r = await fetch(`${BASE}${path}`, { headers: { Cookie: cookie, Accept: 'application/json' } });
-        assert.ok(r.ok, `GET ${path} as ${user}: ${r.status}`);
-        return r.json();
-      };
-    };
-    asMember = await login(member);
-    const [town] = (await asMember('/api/v1/auth/me')).towns;
-    const asLeader = await login(`leader-${town}`);
+    let asLeader;
+    ({ member, asMember, asLeader } = await memberSessions());
     const items = await asLeader('/ogc/collections/households/items?limit=20');
     household = items.features[items.features.length - 1].properties.external_id;
     assert.ok(household, 'a household of the member\'s town');
 
     browser = await launch();
-    context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'zh-CN' });
+    context = await browser.newContext(PHONE);
     page = await context.newPage();
     await openApp(page, member);
   });

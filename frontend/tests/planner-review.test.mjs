@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import {
-  canvasBlock, colourDistance as dist, interiorPoints, launch, mapIdle, openApp, setWeeks, shot,
+  canvasBlock, colourDistance as dist, interiorPoints, mapIdle, openDesktop, PHONE, setWeeks, shot, signedInPage,
 } from './helpers.mjs';
 
 /** pixel reads the map canvas's colour at CSS pixel (x, y). */
@@ -25,9 +25,7 @@ describe('planner review', () => {
   let page;
 
   before(async () => {
-    browser = await launch();
-    page = await browser.newPage({ viewport: { width: 1366, height: 900 }, deviceScaleFactor: 1, locale: 'zh-CN' });
-    await openApp(page, 'planner');
+    ({ browser, page } = await openDesktop('planner'));
   });
 
   after(async () => {
@@ -122,8 +120,7 @@ describe('planner review', () => {
   });
 
   test('the summary panel fits a 390×844 phone', async () => {
-    const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, locale: 'zh-CN', isMobile: true, hasTouch: true });
-    await openApp(phone, 'planner');
+    const phone = await signedInPage(browser, 'planner', { options: { ...PHONE, deviceScaleFactor: 1 } });
     await summaryLoaded(phone);
     const over = await phone.locator('#summary').evaluate((el) => {
       const r = el.getBoundingClientRect();

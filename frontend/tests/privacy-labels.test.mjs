@@ -15,7 +15,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import {
-  apiJSON, canvasBlock, colourDistance as dist, hexRGB, interiorPoints, launch, mapIdle, openApp, setLang, setWeeks, shot,
+  apiJSON, canvasBlock, colourDistance as dist, hexRGB, interiorPoints, mapIdle, openDesktop, setLang, setWeeks, shot, signedInPage,
 } from './helpers.mjs';
 
 const rgb = (css) => css.match(/\d+/g).slice(0, 3).map(Number);
@@ -29,9 +29,7 @@ describe('privacy labels on the planner view', () => {
   let page;
 
   before(async () => {
-    browser = await launch();
-    page = await browser.newPage({ viewport: { width: 1366, height: 900 }, deviceScaleFactor: 1, locale: 'zh-CN' });
-    await openApp(page, 'planner');
+    ({ browser, page } = await openDesktop('planner'));
   });
 
   after(async () => {
@@ -44,9 +42,8 @@ describe('privacy labels on the planner view', () => {
       t.skip('LIANXIN_URL_SUPPRESSED is not set: serve a county with a suppressed village (scripts/browser-test.sh does)');
       return;
     }
-    const page = await browser.newPage({ viewport: { width: 1366, height: 900 }, deviceScaleFactor: 1, locale: 'zh-CN' });
+    const page = await signedInPage(browser, 'planner', { base });
     t.after(() => page.close());
-    await openApp(page, 'planner', base);
     const report = await apiJSON(page, '/api/v1/reports/gaps?all=true');
     const suppressed = (report.rows || report).find((r) => r.suppressed === true);
     assert.ok(suppressed, `the county at ${base} has no suppressed village (1 to 4 households)`);

@@ -13,7 +13,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { TABLES } from '../src/i18n.js';
 
-import { ARTIFACTS, launch, openApp, setLang } from './helpers.mjs';
+import { ARTIFACTS, DESKTOP, openApp, openDesktop, setLang } from './helpers.mjs';
 
 const zh = TABLES['zh-CN'];
 const LEADER = 'leader-321299101';
@@ -61,9 +61,7 @@ describe('snapshots over whole weeks', () => {
   let page;
 
   before(async () => {
-    browser = await launch();
-    page = await browser.newPage({ viewport: { width: 1366, height: 900 }, deviceScaleFactor: 1, locale: 'zh-CN' });
-    await openApp(page, 'planner');
+    ({ browser, page } = await openDesktop('planner'));
     await page.locator('#snap-save').waitFor();
   });
 
@@ -145,7 +143,7 @@ describe('snapshots over whole weeks', () => {
   });
 
   test('a team leader\'s snapshots of single days are exact for them and refused to a planner, in words', async () => {
-    const leader = await browser.newPage({ viewport: { width: 1366, height: 900 }, deviceScaleFactor: 1, locale: 'zh-CN' });
+    const leader = await browser.newPage(DESKTOP);
     let ids;
     try {
       await openApp(leader, LEADER);

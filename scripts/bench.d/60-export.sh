@@ -137,7 +137,11 @@ PostGIS, and SQLite alone; not rerun by this script):
   from either source: without the index both take 1.4 s and 13.7 s. GDAL 3.6.2's background RTree
   thread never starts for ogr2ogr's first layer, from either source: it is allowed only when the dataset
   already counts one layer while the new one is being set up, and the new one is not counted yet.
-  Forcing it with a placeholder layer took 8 s instead of 4.
+  Forcing it with a placeholder layer took 8 s instead of 4. Rechecked on a quiet machine (scale 1,
+  ogr2ogr from PostGIS, ten runs each way): with a first layer the thread does start, and the file takes
+  7.1-7.8 s against 3.3-4.1 s without, for 3.6-4.2 s of CPU against 3.0-3.5 s, so the thread spends
+  its time waiting, not building; GDAL's \`OGR_GPKG_THREADED_RTREE_AT_FIRST_FEATURE\` does not start it
+  on a first layer.
 - Nothing in the feed or in SQLite's settings makes that index cheaper. SQLite alone inserting a scale-1
   county's points into an R-tree: 2.3 s in id order (the order rows come in, village by village), 2.3 s
   reversed, 2.4 s along H3 cells or a Hilbert curve, 3.0 s by longitude, 3.6 s shuffled; a 200 MB page
