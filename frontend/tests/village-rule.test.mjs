@@ -104,15 +104,18 @@ describe('villages meeting their rule, on the planner view', () => {
     await mapIdle(page);
   });
 
-  test('the gap table calls its special-groups column a sum over the groups', async () => {
+  test('the gap table counts special-group households once each, and says so', async () => {
     await page.click('#tab-team');
     const options = await page.locator('#team option').evaluateAll((os) => os.map((o) => o.value).filter(Boolean));
     assert.ok(options.length > 0, 'set-up: teams to pick');
     await page.selectOption('#team', options[0]);
-    const th = page.locator('#gap-table th', { has: page.locator('button[data-key="special"]') });
+    const th = page.locator('#gap-table th', { has: page.locator('button[data-key="special_waiting_households"]') });
     await th.waitFor();
     const heading = (await th.innerText()).trim();
-    assert.match(heading, /各类之和/, `special column heading ${JSON.stringify(heading)}: want it called a sum over the groups, not households`);
+    // Households, each once (a leader counts doors), not the sum over the groups, which the panel keeps.
+    assert.match(heading, /户/, `special column heading ${JSON.stringify(heading)}: want it to count households`);
+    assert.doesNotMatch(heading, /之和/, `special column heading ${JSON.stringify(heading)}: the table's column is not the sum over groups`);
+    assert.equal(await page.locator('#gap-table button[data-key="special"]').count(), 0, 'the sum-over-groups column left the table for the panel');
     await page.click('#tab-planner');
   });
 });
