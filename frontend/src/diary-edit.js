@@ -6,7 +6,10 @@
 // their town's, an admin any); only those rows get the buttons, and the
 // server's rule still decides. Each change asks for confirmation first and
 // is kept in the audit log. Times are read and shown in the campaign's time
-// (UTC+8), as the form's are.
+// (UTC+8), as the form's are. The member field shows only to a user who
+// may name another member (a team leader or an admin, or a user holding
+// several member roles): a member corrects their own entries, as
+// themselves, and the server refuses them another member (member_self_only).
 
 import { apiFetch } from './api.js';
 import { t } from './i18n.js';
@@ -18,9 +21,11 @@ const entryPath = (id) => `/api/v1/diary/${encodeURIComponent(id)}`;
 /**
  * diaryEditor makes the list's actions column and the status line that
  * reports what was changed; reload is called after a change so that the
- * list (and the map) show the entries as stored.
+ * list (and the map) show the entries as stored. pickMember says whether
+ * the correction dialog offers the member field; members() is the team's
+ * [{code, name}] once known (a list to pick from instead of a typed code).
  */
-export function diaryEditor({ reload }) {
+export function diaryEditor({ reload, pickMember = false, members = () => [] }) {
   const status = h('p', { id: 'diary-change-status', role: 'status', 'aria-live': 'polite', class: 'muted', hidden: true });
   const say = (cls, text) => {
     status.hidden = false;
@@ -45,7 +50,17 @@ export function diaryEditor({ reload }) {
     dialog?.remove();
     const input = (id, value, attrs = {}) => h('input', { id, value: value ?? '', autocomplete: 'off', ...attrs });
     const household = input('diary-correct-household', entry.household, { maxlength: 64 });
-    const member = input('diary-correct-member', entry.member, { maxlength: 64 });
+    // A leader picks from the team's members when they are known (the
+    // entry's own member stays among them even if moved off the team).
+    const team = members();
+    let member = null;
+    if (pickMember && team.length) {
+      const codes = team.some((m) => m.code === entry.member) ? team : [{ code: entry.member, name: '' }, ...team];
+      member = h('select', { id: 'diary-correct-member' }, ...codes.map((m) => h('option', { value: m.code, selected: m.code === entry.member },
+        m.name ? t('diary.memberOption', { name: m.name, code: m.code }) : m.code)));
+    } else if (pickMember) {
+      member = input('diary-correct-member', entry.member, { maxlength: 64 });
+    }
     const kind = h('select', { id: 'diary-correct-kind' },
       ...DIARY_KINDS.map((k) => h('option', { value: k, selected: k === entry.kind }, t(`diary.kind.${k}`))));
     const when = input('diary-correct-when', localInput(entry.occurred_at), { placeholder: t('diary.whenPlaceholder'), inputmode: 'numeric' });
@@ -59,7 +74,7 @@ export function diaryEditor({ reload }) {
     const form = h('form', { id: 'diary-correct-form', method: 'dialog', class: 'admin-form' },
       h('h2', {}, t('diary.correctTitle', { household: entry.household || '—', when: localInput(entry.occurred_at) })),
       h('p', { class: 'muted' }, t('diary.correctHint')),
-      row(household, 'diary.col.household'), row(member, 'diary.col.member'), row(kind, 'diary.col.kind'),
+      row(household, 'diary.col.household'), member ? row(member, 'diary.col.member') : null, row(kind, 'diary.col.kind'),
       row(when, 'diary.correctWhen'), row(notes, 'diary.col.notes'), row(reason, 'diary.correctReason'),
       problem, h('div', {}, save, ' ', cancel));
     dialog = h('dialog', { id: 'diary-correct', 'aria-labelledby': 'diary-correct-title' }, form);
@@ -80,7 +95,7 @@ export function diaryEditor({ reload }) {
         changes.push(`${t(key)}：${before || '—'} → ${after || '—'}`);
       };
       change('household', 'diary.col.household', entry.household, household.value.trim());
-      change('member', 'diary.col.member', entry.member, member.value.trim());
+      if (member) change('member', 'diary.col.member', entry.member, member.value.trim());
       if (kind.value !== entry.kind) change('kind', 'diary.col.kind', t(`diary.kind.${entry.kind}`), t(`diary.kind.${kind.value}`), kind.value);
       const typed = when.value.trim();
       if (typed !== localInput(entry.occurred_at)) {

@@ -150,7 +150,10 @@ export function initDiary(app) {
   const own = ownMembers(app.user);
   const needsMember = own.length !== 1; // a leader (or a user of several members) names the member
   // 更正/删除 on the listed entries the server lets this user change (diary-edit.js).
-  const editor = diaryEditor({ reload: () => loadEntries() });
+  // Only a user who may name another member gets the correction's member
+  // field: a member corrects their own entries as themselves.
+  const pickMember = needsMember || app.user.roles.some((r) => r === 'team_leader' || r === 'admin');
+  const editor = diaryEditor({ reload: () => loadEntries(), pickMember, members: () => state.members });
 
   const state = {
     queue: loadQueue(app.user),
