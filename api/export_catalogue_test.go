@@ -7,6 +7,7 @@ import (
 
 	"lianxin"
 	"lianxin/demo/demotest"
+	"lianxin/export"
 )
 
 // GET /api/v1/export lists every layer with its geometry, the formats it is
@@ -55,5 +56,40 @@ func TestExportCatalogue(t *testing.T) {
 				getBody(t, ts.URL+"/api/v1/export/"+tc.layer+"?check=true&format="+f, 200)
 			}
 		})
+	}
+	// Every layer without geometry, in every format: what the catalogue
+	// leaves out, the export refuses by a worded reason naming the format
+	// (a download, not only a check, so no writer is reached), and the
+	// formats of placed features only (KML, FlatGeobuf) are never offered.
+	geometryOnly := map[string]string{"kml": export.ReasonKMLNoGeometry, "fgb": export.ReasonFgbNoGeometry}
+	none := 0
+	for _, l := range cat.Layers {
+		if l.Geometry != "NONE" || !l.Allowed {
+			continue
+		}
+		none++
+		for _, f := range export.FormatNames {
+			t.Run(l.Name+" as "+f, func(t *testing.T) {
+				offered := slices.Contains(l.Formats, f)
+				reason, placedOnly := geometryOnly[f]
+				if offered == placedOnly {
+					t.Fatalf("catalogue offers %s as %s: %v; want %v", l.Name, f, offered, !placedOnly)
+				}
+				if offered {
+					getBody(t, ts.URL+"/api/v1/export/"+l.Name+"?check=true&format="+f, 200)
+					return
+				}
+				var got refusalBody
+				if err := json.Unmarshal(getBody(t, ts.URL+"/api/v1/export/"+l.Name+"?format="+f, 400), &got); err != nil {
+					t.Fatal(err)
+				}
+				if d := got.Error.Details; d.Field != "format" || d.Reason != reason || d.Params["layer"] != l.Name {
+					t.Errorf("export %s as %s refused with %+v, want field format, reason %s, layer %s", l.Name, f, d, reason, l.Name)
+				}
+			})
+		}
+	}
+	if none == 0 {
+		t.Fatal("the catalogue lists no layer without geometry: members was expected")
 	}
 }

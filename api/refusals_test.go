@@ -63,6 +63,7 @@ func TestDownloadAndSnapshotRefusals(t *testing.T) {
 		{"encoding of a GeoJSON", asPlanner, "GET", "/api/v1/export/villages?encoding=gbk&check=true", "", 400, "encoding", export.ReasonEncodingShpOnly, "only shapefiles"},
 		{"a shapefile of points and polygons", asPlanner, "GET", "/api/v1/export/projects?format=shp&check=true", "", 400, "format", export.ReasonShpMixed, "mixes points and polygons"},
 		{"FlatGeobuf without geometry", asPlanner, "GET", "/api/v1/export/members?format=fgb&check=true", "", 400, "format", export.ReasonFgbNoGeometry, "FlatGeobuf"},
+		{"KML without geometry", asPlanner, "GET", "/api/v1/export/members?format=kml", "", 400, "format", export.ReasonKMLNoGeometry, "no geometry to place"},
 		{"KML in CGCS2000", asPlanner, "GET", "/api/v1/export/villages?format=kml&crs=EPSG:4490&check=true", "", 400, "crs", export.ReasonKMLCGCS2000, "WGS 84 only"},
 		{"geometry neither point nor polygon", asPlanner, "GET", "/api/v1/export/projects?geometry=line", "", 400, "geometry", export.ReasonBadGeometry, `geometry "line"`},
 		{"geometry of a layer of one kind", asPlanner, "GET", "/api/v1/export/villages?geometry=point&check=true", "", 400, "geometry", export.ReasonGeometryNotMixed, "geometry kind"},

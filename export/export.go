@@ -216,8 +216,8 @@ func (s *Service) check(scope lianxin.Scope, req Request) (*Layer, error) {
 	if err := checkBBoxGeometry(l, req.Filter); err != nil {
 		return nil, err
 	}
-	if req.Format == FlatGeobuf && l.Geometry == NoGeometry {
-		return nil, refuse("format", ReasonFgbNoGeometry, map[string]any{"layer": l.Name}, "format fgb: FlatGeobuf holds features with geometry and layer %s has none; use gpkg, csv or geojson", l.Name)
+	if err := checkFormatGeometry(l, req.Format); err != nil {
+		return nil, err
 	}
 	if req.Format == KML && req.CRS.Name == CGCS2000.Name {
 		return nil, refuse("crs", ReasonKMLCGCS2000, nil, "crs EPSG:4490: KML is defined in WGS 84 only; use crs=EPSG:4326 (same coordinates here) or gcj02")

@@ -18,6 +18,7 @@ const (
 	ReasonEncodingShpOnly  = "encoding_shp_only"   // {format}
 	ReasonShpMixed         = "shp_mixed"           // {layer}: a shapefile of a mixed layer without geometry=
 	ReasonFgbNoGeometry    = "fgb_no_geometry"     // {layer}
+	ReasonKMLNoGeometry    = "kml_no_geometry"     // {layer}: placemarks with nothing to place
 	ReasonKMLCGCS2000      = "kml_cgcs2000"        // KML is WGS 84 only
 	ReasonBadGeometry      = "bad_geometry"        // {value, allowed}
 	ReasonGeometryNotMixed = "geometry_not_mixed"  // {value, layer}: geometry= on a layer of one kind
@@ -62,7 +63,7 @@ var Reasons = []string{
 	ReasonResolutionFine, ReasonUnknownParameter, ReasonFieldTime, ReasonFieldValue, ReasonBadCheck, ReasonTownUnknown,
 	ReasonTownNotYours, ReasonTownMissing, ReasonBadZoom, ReasonZoomOrder, ReasonBadF, ReasonBadLimit, ReasonBadOffset,
 	ReasonBadAfter, ReasonAfterMixed, ReasonNoFeature, ReasonGBKUnencodable,
-	ReasonTownShare, ReasonBBoxNoGeometry,
+	ReasonTownShare, ReasonBBoxNoGeometry, ReasonKMLNoGeometry,
 }
 
 // Allowed values the refusals list, as the parameters are written.

@@ -128,6 +128,9 @@ func TestExportCommand(t *testing.T) {
 		{[]string{"villages", "--where", "colour=red"}, "colour"},
 		{[]string{"villages", "--resolution", "7"}, "resolution"},
 		{[]string{"h3_cells", "--resolution", "11"}, "resolution"},
+		// A layer without geometry in a format of placed features only.
+		{[]string{"members", "--format", "kml"}, "KML places placemarks"},
+		{[]string{"members", "--format", "fgb"}, "FlatGeobuf holds features with geometry"},
 	} {
 		var out bytes.Buffer
 		err := run(ctx, append(append([]string{"export"}, tc.args...), "--database-url", url, "-o", filepath.Join(dir, "refused")), noEnv, &out, &out)
