@@ -161,6 +161,18 @@ export function initGIS(app) {
   const crsSel = document.getElementById('export-crs');
   const resSel = document.getElementById('export-res');
   const filterEl = document.getElementById('export-filter');
+  // A zipped Shapefile's attribute encoding (the export's encoding=):
+  // UTF-8 by default, which ArcGIS 10.2.1 and later and QGIS read by the
+  // .cpg; GBK (code page 936) for older ArcGIS, which reads the .dbf in the
+  // system's code page. The other formats are always UTF-8, so the choice
+  // shows only while some layer offers a Shapefile and goes into those
+  // links (and their check=true) only.
+  const encSel = h('select', { id: 'export-encoding', 'aria-describedby': 'export-encoding-hint' },
+    h('option', { value: 'utf-8', selected: true }), h('option', { value: 'gbk' }));
+  const encLabel = h('label', { for: 'export-encoding' });
+  const encHint = h('p', { id: 'export-encoding-hint', class: 'muted' });
+  const encGroup = h('div', { class: 'group', id: 'export-encoding-group' }, encLabel, encSel, encHint);
+  (resSel.closest('.group') || resSel).after(encGroup);
   let exportsOK = null; // unknown until asked
   let catalogue = null; // the server's layers and their formats, once asked
   const townName = (code) => app.towns.find((x) => x.code === code)?.name || code;
@@ -238,8 +250,18 @@ export function initGIS(app) {
     return btn;
   };
 
+  const renderEncoding = () => {
+    encLabel.textContent = t('gis.encoding');
+    encSel.options[0].textContent = t('gis.encodingUTF8');
+    encSel.options[1].textContent = t('gis.encodingGBK');
+    encHint.textContent = t('gis.encodingHint');
+    encGroup.hidden = !EXPORT_LAYERS.some((l) => mayReadLayer(app.user, l) && formatsOf(catalogue, l).some((f) => f.id === 'shp'));
+  };
+
   const renderList = () => {
     const crs = crsSel.value;
+    const gbk = encSel.value === 'gbk';
+    renderEncoding();
     const note = exportsOK === false ? h('p', { class: 'warn', role: 'note' }, t('gis.exportsMissing')) : null;
     const rows = EXPORT_LAYERS.map((l) => h('tr', { dataset: { layer: l } },
       h('th', { scope: 'row' }, t(`layer.${l}`)),
@@ -254,6 +276,7 @@ export function initGIS(app) {
         // KML is WGS 84 by definition, so it is not offered in CGCS2000.
         const p = { format: f.id, ...(crs !== 'EPSG:4326' ? { crs } : {}), ...(WINDOWED_EXPORTS.has(l) ? app.window : {}) };
         if (f.geometry) p.geometry = f.geometry;
+        if (f.id === 'shp' && gbk) p.encoding = 'gbk';
         if (l === 'h3_cells') p.resolution = resSel.value;
         // 缺口报告 holds the gap report's villages: the server's default for
         // the gaps layer, said in the link so a copied URL says it too.
@@ -265,9 +288,9 @@ export function initGIS(app) {
           class: `download${exportsOK === false ? ' disabled' : ''}`,
           href: api.exportURL(l, p),
           download: '',
-          'aria-label': t('gis.downloadLabel', { layer: t(`layer.${l}`), format: f.label }),
+          'aria-label': t('gis.downloadLabel', { layer: t(`layer.${l}`), format: p.encoding ? t('gis.shpGBK', { format: f.label }) : f.label }),
           'aria-disabled': exportsOK === false ? 'true' : undefined,
-        }, f.label);
+        }, p.encoding ? t('gis.shpGBK', { format: f.label }) : f.label);
       }), STYLE_SOURCES[l] ? styleButton(STYLE_SOURCES[l], t('gis.styleButton'), `style-download-${l}`) : null),
       MIXED_LAYERS.has(l) ? h('p', { class: 'muted formats-note' }, t('gis.shpMixed')) : null,
       l === 'h3_cells' && app.town && !mayTownShare(app.user, app.town)
@@ -412,6 +435,7 @@ export function initGIS(app) {
   app.on('lang', limitRes);
   crsSel.addEventListener('change', renderList);
   resSel.addEventListener('change', renderList);
+  encSel.addEventListener('change', renderList);
   app.on('lang', () => { renderServices(); renderList(); renderPackage(); });
   app.on('window', () => { renderList(); renderPackage(); renderTileJSON(); });
   app.on('towns', renderPackage);
