@@ -18,7 +18,7 @@ import (
 // diary's service implements it beside DiaryWriter; a server whose
 // service does not answers 503 on these routes.
 type DiaryEditor interface {
-	Correct(ctx context.Context, scope lianxin.Scope, id string, c diary.Correction, ip string) (diary.Written, error)
+	Correct(ctx context.Context, scope lianxin.Scope, id string, c diary.Correction, ip string) (diary.Corrected, error)
 	Delete(ctx context.Context, scope lianxin.Scope, id, reason, ip string) (diary.Written, error)
 }
 
@@ -33,7 +33,9 @@ func (s *Server) diaryEditor() (DiaryEditor, error) {
 // correctDiary is PATCH /api/v1/diary/{id}: the fields sent replace the
 // entry's (member, household — the village follows —, kind, counts,
 // notes, occurred_at, lon/lat), with an optional reason for the audit log.
-// 200 with the entry as corrected.
+// 200 with the entry as corrected and, under "changed", each field that
+// changed with its value before and after (diary.Corrected): a correction
+// never creates, so unlike POST's answer it has no "created".
 func (s *Server) correctDiary(c echo.Context) error {
 	ed, err := s.diaryEditor()
 	if err != nil {

@@ -66,6 +66,30 @@ type Changed struct {
 	Reason           string
 }
 
+// Corrected is the answer to a correction: the entry as corrected and, of
+// each field the correction changed, its value before and after, as the
+// audit log keeps them. A field sent with its stored value is not in
+// Changed, so an empty Changed says the entry was already right.
+type Corrected struct {
+	Written
+	// Created hides Written's, which says whether a POST wrote a new entry
+	// and means nothing to a correction: encoding/json lets the shallower
+	// field win, and omitempty leaves it out of the answer.
+	Created bool `json:"created,omitempty"`
+	// Changed maps each changed field (member, household, village, town,
+	// kind, participants, notes, problems_collected, problems_resolved,
+	// petition_resolved, dispute_resolved, occurred_at, lon, lat) to its
+	// values before and after.
+	Changed map[string]FieldChange `json:"changed"`
+}
+
+// FieldChange is one field's value before and after a correction; From is
+// null for a value the entry did not have (a place first given).
+type FieldChange struct {
+	From any `json:"from"`
+	To   any `json:"to"`
+}
+
 // Apply checks c against the stored entry s: each field sent is checked as
 // a new entry's (Request.Check), the others keep their stored values.
 func (c Correction) Apply(s Written, now, campaignStart time.Time) (Changed, error) {
@@ -192,7 +216,7 @@ func NoEntry(id string) error {
 // there), asks may with what it found, then writes and audits in the same
 // transaction.
 type EditStore interface {
-	CorrectDiary(ctx context.Context, scope lianxin.Scope, id string, apply func(Written) (Changed, error), may Permit, ip string) (Written, error)
+	CorrectDiary(ctx context.Context, scope lianxin.Scope, id string, apply func(Written) (Changed, error), may Permit, ip string) (Corrected, error)
 	DeleteDiary(ctx context.Context, scope lianxin.Scope, id string, reason string, may Permit, ip string) (Written, error)
 }
 
@@ -214,17 +238,17 @@ func (s *Service) editStore() (EditStore, error) {
 
 // Correct applies c to the entry id as scope's user; ip goes to the audit
 // log with the fields before and after.
-func (s *Service) Correct(ctx context.Context, scope lianxin.Scope, id string, c Correction, ip string) (Written, error) {
+func (s *Service) Correct(ctx context.Context, scope lianxin.Scope, id string, c Correction, ip string) (Corrected, error) {
 	if err := MayWrite(scope); err != nil {
-		return Written{}, Refuse(lianxin.EForbidden, "", ReasonChangeRole, nil, "correcting diary entries needs the member, team_leader or admin role")
+		return Corrected{}, Refuse(lianxin.EForbidden, "", ReasonChangeRole, nil, "correcting diary entries needs the member, team_leader or admin role")
 	}
 	es, err := s.editStore()
 	if err != nil {
-		return Written{}, err
+		return Corrected{}, err
 	}
 	start, err := s.store.CampaignStartsOn(ctx, scope)
 	if err != nil {
-		return Written{}, err
+		return Corrected{}, err
 	}
 	now := s.now()
 	return es.CorrectDiary(ctx, scope, strings.TrimSpace(id), func(w Written) (Changed, error) { return c.Apply(w, now, start) }, s.permit, ip)

@@ -141,8 +141,8 @@ func auditDiaryChange(ctx context.Context, tx pgx.Tx, scope lianxin.Scope, actio
 
 // CorrectDiary implements diary.EditStore.
 func (s *Store) CorrectDiary(ctx context.Context, scope lianxin.Scope, id string, apply func(diary.Written) (diary.Changed, error),
-	may diary.Permit, ip string) (diary.Written, error) {
-	var out diary.Written
+	may diary.Permit, ip string) (diary.Corrected, error) {
+	var out diary.Corrected
 	err := s.InScope(ctx, scope, func(tx pgx.Tx) error {
 		stored, err := lockEntry(ctx, tx, scope, id, may)
 		if err != nil {
@@ -185,8 +185,11 @@ func (s *Store) CorrectDiary(ctx context.Context, scope lianxin.Scope, id string
 			return err
 		}
 		before, changed := changedFields(stored.Written, after.Written)
-		out = after.Written
+		out = diary.Corrected{Written: after.Written, Changed: make(map[string]diary.FieldChange, len(changed))}
 		out.MayChange = true
+		for k, from := range before { // before holds every changed key (nil for one the entry lacked)
+			out.Changed[k] = diary.FieldChange{From: from, To: changed[k]}
+		}
 		if len(changed) == 0 {
 			return nil // nothing changed: nothing to audit
 		}
@@ -197,7 +200,7 @@ func (s *Store) CorrectDiary(ctx context.Context, scope lianxin.Scope, id string
 		return auditDiaryChange(ctx, tx, scope, ActionDiaryCorrect, detail, ip)
 	})
 	if err != nil {
-		return diary.Written{}, fmt.Errorf("correct diary entry %s: %w", id, err)
+		return diary.Corrected{}, fmt.Errorf("correct diary entry %s: %w", id, err)
 	}
 	return out, nil
 }
