@@ -29,9 +29,46 @@ export const dayText = (d) => (d ? date(`${d}T12:00:00+08:00`) : '—');
 
 const STATUSES = ['on_pace', 'not_at_this_pace', 'no_visit', 'reached', 'no_population', 'suppressed'];
 
-function columns(app, showTown) {
+/**
+ * short is a column heading abbreviated for the narrow sidebar: the short
+ * words shown, the full ones in its tooltip and read out by a screen reader.
+ */
+const short = (key, full) => h('abbr', { title: t(full), 'aria-label': t(full) }, t(key));
+
+/**
+ * rowDetail is what a compact row leaves out (its town, progress and the
+ * day it reaches one-third), said in its tooltip.
+ */
+const rowDetail = (r, town) => t('fc.rowDetail', {
+  status: t(`fc.status.${r.status}`), reaches: r.reaches_on ? dayText(r.reaches_on) : '—',
+}) + (town ? ` · ${town}` : '');
+
+/**
+ * columns are the table's columns. compact: the planner's sidebar (340 px
+ * at a 1400 px screen) cannot hold nine columns, so the figures a planner
+ * scans by (on track, coverage, residents needed, the pace and the pace
+ * needed) stay under short headings and the town, progress and the day
+ * one-third is reached go into the row's tooltip (rowDetail), the button
+ * that shows every column, and the CSV.
+ */
+function columns(app, showTown, compact = false) {
   const hidden = (r, f) => (r.suppressed ? t('summary.hidden') : f(r));
   const townName = (code) => app.towns.find((x) => x.code === code)?.name || code;
+  if (compact) {
+    return [
+      { key: 'village_name', label: t('col.village'), value: (r) => r.village_name,
+        render: (r) => h('span', { title: rowDetail(r, showTown ? townName(r.town_code) : '') }, r.village_name) },
+      { key: 'on_track', label: short('fc.short.onTrack', 'fc.col.onTrack'), value: (r) => (r.on_track === null || r.on_track === undefined ? -1 : r.on_track ? 1 : 0),
+        render: (r) => (r.on_track === null || r.on_track === undefined
+          ? h('span', { title: t(`fc.status.${r.status}`) }, '—')
+          : h('span', { class: r.on_track ? 'fc-yes' : 'fc-no', title: t(`fc.status.${r.status}`) }, t(r.on_track ? 'fc.yes' : 'fc.no'))) },
+      { key: 'coverage', label: short('fc.short.coverage', 'col.coverage'), numeric: true, value: (r) => (r.suppressed ? -2 : r.coverage ?? -1), render: (r) => hidden(r, (x) => pct(x.coverage)) },
+      { key: 'residents_needed', label: short('fc.short.needed', 'col.residents_needed'), numeric: true, value: (r) => (r.suppressed ? -1 : r.residents_needed), render: (r) => hidden(r, (x) => num(x.residents_needed)) },
+      { key: 'residents_per_week', label: short('fc.short.pace', 'fc.col.pace'), numeric: true, value: (r) => (r.suppressed ? -1 : r.residents_per_week), render: (r) => hidden(r, (x) => num(x.residents_per_week, 1)) },
+      { key: 'residents_per_week_needed', label: short('fc.short.paceNeeded', 'fc.col.paceNeeded'), numeric: true, value: (r) => r.residents_per_week_needed ?? -1,
+        render: (r) => hidden(r, (x) => num(x.residents_per_week_needed)) },
+    ];
+  }
   return [
     { key: 'village_name', label: t('col.village'), value: (r) => r.village_name },
     ...(showTown ? [{ key: 'town_code', label: t('planner.town'), value: (r) => townName(r.town_code), render: (r) => townName(r.town_code) }] : []),
@@ -57,16 +94,21 @@ function mountForecast(app, parent, id, params, pickFirst) {
   const filterSel = h('select', { id: `${id}-filter` });
   const summary = h('p', { class: 'fc-summary', id: `${id}-summary`, 'aria-live': 'polite' });
   const csv = h('a', { id: `${id}-csv`, class: 'fc-csv', download: '', hidden: true });
+  // Said when the table is compact (columns), with the button that shows
+  // every column (the table then scrolls sideways, the village kept in view).
+  const fitNote = h('p', { class: 'muted fc-fit', id: `${id}-fit`, hidden: true });
+  const fitButton = h('button', { type: 'button', class: 'link', id: `${id}-columns` });
   const box = h('div', { id, class: 'table-wrap' });
   const title = h('h2', { id: `${id}-title` });
   const hint = h('p', { class: 'muted' });
   const endLabel = h('label', { for: endInput.id });
   const filterLabel = h('label', { for: filterSel.id });
   const section = h('section', { class: 'group forecast', 'aria-labelledby': title.id, id: `${id}-section` },
-    title, hint, h('div', { class: 'fc-controls' }, endLabel, endInput, filterLabel, filterSel), summary, csv, box);
+    title, hint, h('div', { class: 'fc-controls' }, endLabel, endInput, filterLabel, filterSel), summary, csv, fitNote, box);
   parent.append(section);
 
-  const state = { rows: null, err: null, endsOn: '', sort: null, loaded: '', filter: '' };
+  // wide: the user asked for every column; compact: the last table drawn was.
+  const state = { rows: null, err: null, endsOn: '', sort: null, loaded: '', filter: '', wide: false, compact: false };
   let req = 0;
 
   const asked = () => {
@@ -84,6 +126,7 @@ function mountForecast(app, parent, id, params, pickFirst) {
     filterSel.replaceChildren(...['', 'off', 'on'].map((v) => h('option', { value: v }, t(`fc.filter.${v || 'all'}`))));
     filterSel.value = f;
     const p = params();
+    fitNote.hidden = true;
     if (!p) {
       box.replaceChildren(h('p', { class: 'muted' }, t(pickFirst)));
       summary.textContent = '';
@@ -111,23 +154,57 @@ function mountForecast(app, parent, id, params, pickFirst) {
       box.replaceChildren(h('p', {}, t('fc.empty')));
       return;
     }
-    const cols = columns(app, !p.team && !p.town);
-    const table = sortableTable({
-      columns: cols,
-      rows,
-      sort: state.sort,
-      caption: t('fc.title'),
-      rowKey: (r) => r.village_code,
-      onSort: (s) => {
-        state.sort = s;
-        render();
-        box.querySelector(`button.sort[data-key="${s.key}"]`)?.focus();
-      },
-      onRow: (r) => app.openVillage?.(r.village_code, { fly: true }),
-    });
-    table.classList.add('forecast-table');
-    box.replaceChildren(table);
+    const showTown = !p.team && !p.town;
+    const draw = (compact) => {
+      // Sorted by a column the compact table leaves out: by it still.
+      const all = columns(app, showTown);
+      const cols = columns(app, showTown, compact);
+      const byKey = state.sort && !cols.some((c) => c.key === state.sort.key) ? all.find((c) => c.key === state.sort.key) : null;
+      const table = sortableTable({
+        columns: byKey ? [...cols, byKey] : cols,
+        rows,
+        sort: state.sort,
+        caption: t('fc.title'),
+        rowKey: (r) => r.village_code,
+        onSort: (s) => {
+          state.sort = s;
+          render();
+          box.querySelector(`button.sort[data-key="${s.key}"]`)?.focus();
+        },
+        onRow: (r) => app.openVillage?.(r.village_code, { fly: true }),
+      });
+      if (byKey) for (const row of table.rows) row.lastElementChild.remove();
+      table.classList.add('forecast-table');
+      table.classList.toggle('compact', compact);
+      box.replaceChildren(table);
+    };
+    // Every column when they fit (or were asked for); else the compact
+    // table. Measured, not guessed from the screen: the sidebar's width
+    // follows the view and the language, the columns the words and figures.
+    draw(false);
+    const overflows = box.clientWidth > 0 && box.scrollWidth > box.clientWidth;
+    state.compact = overflows && !state.wide;
+    if (state.compact) draw(true);
+    fitNote.hidden = !overflows;
+    if (overflows) {
+      fitButton.textContent = t(state.wide ? 'fc.columnsFew' : 'fc.columnsAll');
+      fitNote.replaceChildren(t(state.wide ? 'fc.wideNote' : 'fc.compactNote'), ' ', fitButton);
+    }
   };
+  fitButton.addEventListener('click', () => {
+    state.wide = !state.wide;
+    render();
+    fitButton.focus();
+  });
+  // The sidebar's width changes with the view, the language and the window:
+  // the table is measured again (only on a new width: drawing changes the
+  // height, which must not draw again).
+  let width = 0;
+  new ResizeObserver(() => {
+    if (box.clientWidth === width) return;
+    width = box.clientWidth;
+    if (state.rows) render();
+  }).observe(box);
 
   const load = async (force = false) => {
     const p = asked();
