@@ -281,6 +281,12 @@ func (s *Server) ogcItems(c echo.Context) error {
 	if l.Coverage {
 		known["below"] = true
 	}
+	// town, the exports' and tiles' name for the town filter, so that one
+	// URL's filters mean the same in a download and in QGIS. town_code,
+	// which a GIS user saved as a property filter before the collections
+	// took town, stays what it is: the property filter on the town_code
+	// every layer of a town carries, selecting the same features.
+	known["town"] = true
 	if q, err = ogcBBoxCRS(q); err != nil { // CRS84 only (ogc_bboxcrs.go)
 		return err
 	}
@@ -296,6 +302,12 @@ func (s *Server) ogcItems(c echo.Context) error {
 		return err
 	}
 	f.GeometryKind = r.kind
+	ctx := c.Request().Context()
+	// As the exports refuse it: an unknown town, another town's stored
+	// layer, one town's share of the hexagons without household access.
+	if err := s.checkExportTown(ctx, scope, l, f.Town); err != nil {
+		return err
+	}
 	if v := q.Get("datetime"); v != "" {
 		from, to, err := ogcDatetime(l, v) // closed intervals (ogc_datetime.go)
 		if err != nil {
@@ -313,7 +325,6 @@ func (s *Server) ogcItems(c echo.Context) error {
 			f.From, f.To, f.KeepUntimed = from, to, true
 		}
 	}
-	ctx := c.Request().Context()
 	// numberMatched on the first page only: counting the rows is most of a
 	// households page's time (0.2 s at scale 1), and a client paging
 	// through a layer 10 features at a time (GDAL's default) would pay it
@@ -475,6 +486,7 @@ func (s *Server) ogcAPI(c echo.Context) error {
 					param("limit", "query", "features per page", false, map[string]any{"type": "integer", "minimum": 1, "maximum": ogcLimitMax, "default": ogcLimitDefault}),
 					param("offset", "query", "features to skip", false, map[string]any{"type": "integer", "minimum": 0, "default": 0}),
 					param("after", "query", "start after the feature with this id (the next link sets it)", false, map[string]any{"type": "integer", "minimum": 0}),
+					param("town", "query", "town code, as the exports and tiles take it: the features of that town (an unknown town 400, another town's stored layer 403); the property filter town_code=, which every layer of a town carries, selects the same features", false, map[string]any{"type": "string"}),
 					param("bbox", "query", "minLon,minLat,maxLon,maxLat (CRS84)", false, map[string]any{"type": "array", "minItems": 4, "maxItems": 4, "items": map[string]any{"type": "number"}}),
 					param("datetime", "query", "an instant or a closed interval start/end (end included: a date end is that whole day in UTC+8, so 2026-05-31/2026-05-31 is one day; .. for open) on the collection's time; features without a time (every feature of a collection without one) always match; the window of village_coverage, gaps and h3_cells", false, map[string]any{"type": "string"}),
 				},
