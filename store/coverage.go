@@ -58,16 +58,14 @@ WHERE ($1::int IS NULL OR v.town_id = $1)
   AND (cardinality($2::text[]) = 0 OR v.code = ANY ($2))
 ORDER BY t.code, v.code`
 
-// Households per village and size; special groups summed per village in Go.
+// Households per village and size, with their special groups and the
+// households in at least one group (migration 035), summed per village in Go.
 const villageHouseholdsSQL = `SELECT * FROM coverage_village_sizes($1)`
 
 // Households visited in the window per village and size, counted once each.
 // With the visited households in at least one special group (migration
 // 032), in the same scan.
 const villageVisitedSQL = `SELECT * FROM coverage_village_visited_special($1, $2, $3)`
-
-// Households in at least one special group per village, each once.
-const villageSpecialSQL = `SELECT * FROM coverage_village_special($1)`
 
 const villageVisitsSQL = `SELECT * FROM coverage_village_visits($1, $2, $3)`
 
@@ -129,7 +127,6 @@ func villageCoverage(ctx context.Context, tx pgx.Tx, w coverage.Window, f covera
 	b.Queue(villageHouseholdsSQL, town)
 	b.Queue(villageVisitedSQL, from, to, town)
 	b.Queue(villageVisitsSQL, from, to, town)
-	b.Queue(villageSpecialSQL, town)
 	br := tx.SendBatch(ctx, b)
 	defer br.Close()
 
@@ -156,12 +153,13 @@ func villageCoverage(ctx context.Context, tx pgx.Tx, w coverage.Window, f covera
 	// size histograms: all households, then visited ones
 	all := map[int32]map[int64]int64{}
 	visited := map[int32]map[int64]int64{}
-	err = scanSizeRows(br, "village households", false, func(vid int32, size, n, _ int64, sc coverage.SpecialCounts) {
+	err = scanSizeRows(br, "village households", func(vid int32, size, n, special int64, sc coverage.SpecialCounts) {
 		i, ok := index[vid]
 		if !ok {
 			return
 		}
 		v := &out[i]
+		v.SpecialDistinct += special
 		v.Households += n
 		v.Residents += n * size
 		v.SpecialHouseholds = v.SpecialHouseholds.Plus(sc)
@@ -173,7 +171,7 @@ func villageCoverage(ctx context.Context, tx pgx.Tx, w coverage.Window, f covera
 	if err != nil {
 		return nil, err
 	}
-	err = scanSizeRows(br, "visited households", true, func(vid int32, size, n, special int64, sc coverage.SpecialCounts) {
+	err = scanSizeRows(br, "visited households", func(vid int32, size, n, special int64, sc coverage.SpecialCounts) {
 		i, ok := index[vid]
 		if !ok {
 			return
@@ -210,20 +208,6 @@ func villageCoverage(ctx context.Context, tx pgx.Tx, w coverage.Window, f covera
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("read village visits: %w", err)
-	}
-	rows, _ = br.Query()
-	for rows.Next() {
-		var vid int32
-		var special int64
-		if err := rows.Scan(&vid, &special); err != nil {
-			return nil, fmt.Errorf("read village special households: %w", err)
-		}
-		if i, ok := index[vid]; ok {
-			out[i].SpecialDistinct = special
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read village special households: %w", err)
 	}
 	for i := range out {
 		v := &out[i]
@@ -416,9 +400,9 @@ var (
 )
 
 // scanSizeRows reads the next result of br, rows of (village, household
-// size, households of that size, special-group counts and, withSpecial,
-// the households in at least one group), into add.
-func scanSizeRows(br pgx.BatchResults, what string, withSpecial bool, add func(vid int32, size, n, special int64, sc coverage.SpecialCounts)) error {
+// size, households of that size, special-group counts, the households in
+// at least one group), into add.
+func scanSizeRows(br pgx.BatchResults, what string, add func(vid int32, size, n, special int64, sc coverage.SpecialCounts)) error {
 	rows, err := br.Query()
 	if err != nil {
 		return fmt.Errorf("read %s: %w", what, err)
@@ -429,9 +413,6 @@ func scanSizeRows(br pgx.BatchResults, what string, withSpecial bool, add func(v
 	var sc coverage.SpecialCounts
 	dest := []any{&vid, &size, &n, &sc.Poor, &sc.SeriouslyIll, &sc.Disabled, &sc.EmptyNest,
 		&sc.LeftBehindChildren, &sc.CommunityCorrection, &special}
-	if !withSpecial {
-		dest = dest[:len(dest)-1]
-	}
 	for rows.Next() {
 		if err := rows.Scan(dest...); err != nil {
 			return fmt.Errorf("read %s: %w", what, err)
