@@ -131,10 +131,11 @@ func TestImportRejectsFileCSV(t *testing.T) {
 			w.Header().Get("Content-Type"), w.Header().Get("Content-Disposition"))
 	}
 	got := w.Body.String()
-	// The bad rows byte for byte, in file order, each with its line and
-	// reason appended; the header with the two reject columns; a BOM.
+	// The bad rows byte for byte, in file order, each with its line,
+	// reason, codes and their parameters appended (as the command line
+	// writes them); the header with the four reject columns; a BOM.
 	lines := strings.Split(strings.TrimSuffix(got, "\n"), "\n")
-	if lines[0] != "\ufeff"+header+",reject_line,reject_reason" || len(lines) != 1+len(bad) {
+	if lines[0] != "\ufeff"+header+",reject_line,reject_reason,reject_code,reject_params" || len(lines) != 1+len(bad) {
 		t.Fatalf("rejects file =\n%s\nwant a BOM, %q plus the reject columns, and %d rows", got, header, len(bad))
 	}
 	for i, want := range []struct {
@@ -284,7 +285,7 @@ func TestImportRejectsFileAccess(t *testing.T) {
 // TestImportRejectsFileBound: past the bound the file keeps the first
 // rejected rows that fit, whole, and the record says so.
 func TestImportRejectsFileBound(t *testing.T) {
-	f := newRejectsFixture(t, 200)
+	f := newRejectsFixture(t, 600) // a few rows of ~200 bytes (line, reason, code and parameters added)
 	var b strings.Builder
 	b.WriteString("external_id,village_code,residents,lon,lat\n")
 	for i := range 10 {
@@ -294,13 +295,13 @@ func TestImportRejectsFileBound(t *testing.T) {
 	rf := rec.RejectsFile
 	if rec.Rejected != 10 || rf == nil || rf.Complete || rf.Rows == 0 || rf.Rows >= 10 ||
 		!strings.Contains(rec.Message, fmt.Sprintf("the rejects file holds the first %d of them", rf.Rows)) {
-		t.Fatalf("10 rejects, file bound 200 bytes = rejected %d file %+v message %q; want some rows, not complete, and the message saying so",
+		t.Fatalf("10 rejects, file bound 600 bytes = rejected %d file %+v message %q; want some rows, not complete, and the message saying so",
 			rec.Rejected, rf, rec.Message)
 	}
 	w := f.get("admin", fmt.Sprintf("/api/v1/imports/%d/rejects", rec.ID))
 	rows := strings.Count(w.Body.String(), "\n") - 1
-	if w.Body.Len() > 200 || int64(rows) != rf.Rows || !strings.HasSuffix(w.Body.String(), "\n") || w.Header().Get("X-Rejects-Complete") != "false" {
-		t.Fatalf("bounded rejects file = %d bytes, %d rows, X-Rejects-Complete %q:\n%s\nwant at most 200 bytes of %d whole rows, false",
+	if w.Body.Len() > 600 || int64(rows) != rf.Rows || !strings.HasSuffix(w.Body.String(), "\n") || w.Header().Get("X-Rejects-Complete") != "false" {
+		t.Fatalf("bounded rejects file = %d bytes, %d rows, X-Rejects-Complete %q:\n%s\nwant at most 600 bytes of %d whole rows, false",
 			w.Body.Len(), rows, w.Header().Get("X-Rejects-Complete"), w.Body, rf.Rows)
 	}
 

@@ -210,9 +210,11 @@ func (s *Server) reportNext(c echo.Context) error {
 		func(s coverage.NextStop) (float64, float64) { return s.Lon, s.Lat })
 }
 
-// GET /api/v1/reports/members
+// GET /api/v1/reports/members: one team's members (team=), one town's
+// (town=), or every member the caller may see (the county for a planner or
+// an admin), each with their team's and town's names.
 func (s *Server) reportMembers(c echo.Context) error {
-	return tableReport(c, s, "members", []string{"team", "from", "to", "format"}, (*coverage.Reports).Members)
+	return tableReport(c, s, "members", []string{"town", "team", "from", "to", "format"}, (*coverage.Reports).Members)
 }
 
 // tableReport serves a report that is one table of rows for a town/team

@@ -30,6 +30,9 @@ const utf8BOM = "\xEF\xBB\xBF"
 // followed by the same share as a percentage for a spreadsheet reader
 // (coverage_percent, "15.52%"): the fraction stays for re-use.
 func WriteCSV(w io.Writer, rows any) error {
+	if ms, ok := rows.([]MemberRow); ok { // one column per week (members.go)
+		return writeMembersCSV(w, ms)
+	}
 	v := reflect.ValueOf(rows)
 	if v.Kind() != reflect.Slice {
 		return fmt.Errorf("write CSV: %T is not a slice", rows)

@@ -201,18 +201,23 @@ func (r *Reports) suppressedVillages(ctx context.Context, scope lianxin.Scope, w
 }
 
 // Members is the attendance and assessment report of a team (every team
-// when q.Team is empty) over the window.
+// when q.Team is empty; the members of one town with q.Town; the county for
+// a role that sees every town) over the window.
+//
+// The ten-household rule is a standing one: meets_target judges the
+// distinct households each member has contacted in every village from the
+// campaign's start to the window's end, whatever window is asked, and
+// whoever asks; the window's own figures (entries, households contacted,
+// weekly entries) sit beside it.
 //
 // For a role without household access it is published as the gap report
 // is: over whole weeks (a report a day longer is the same report), with the
-// entries in the villages the gap report suppresses left out of every count
-// (a team's entries less its town's villages shown would give their visits
-// back), and households contacted from 0 to 10 shown as "<11". The
-// ten-household verdict (meets_target, needs_attention) is the rule's, over
-// every village: it is what the office and the team leaders act on, and
-// says no more than "ten or more". A team leader gets their own towns'
-// members only, whose every entry they may read one by one (entries are
-// scoped by the writer's town), so their report stays exact.
+// entries in the villages the gap report suppresses left out of the
+// window's counts (a team's entries less its town's villages shown would
+// give their visits back), and the households counts in the rule's bands
+// (MemberRows). A team leader gets their own towns' members only, whose
+// every entry they may read one by one (entries are scoped by the writer's
+// town), so their report stays exact.
 func (r *Reports) Members(ctx context.Context, scope lianxin.Scope, q Query) ([]MemberRow, Window, error) {
 	w, err := r.Window(ctx, scope, q)
 	if err != nil {
@@ -220,6 +225,13 @@ func (r *Reports) Members(ctx context.Context, scope lianxin.Scope, q Query) ([]
 	}
 	src, err := r.full()
 	if err != nil {
+		return nil, w, err
+	}
+	qq, _, err := r.resolve(ctx, scope, q)
+	if err != nil {
+		return nil, w, err
+	}
+	if err := r.knownTown(ctx, scope, qq.Town); err != nil {
 		return nil, w, err
 	}
 	published := privacy.Applies(scope)
@@ -243,7 +255,27 @@ func (r *Reports) Members(ctx context.Context, scope lianxin.Scope, q Query) ([]
 	if err != nil {
 		return nil, w, err
 	}
-	return MemberRows(acts, published), w, nil
+	if qq.Town != "" {
+		acts = slices.DeleteFunc(acts, func(a MemberActivity) bool { return a.TownCode != qq.Town })
+	}
+	return MemberRows(acts, w, published), w, nil
+}
+
+// knownTown refuses a town code that names no town (town_unknown), when
+// the source can list the towns.
+func (r *Reports) knownTown(ctx context.Context, scope lianxin.Scope, town string) error {
+	ts, ok := r.src.(TownSource)
+	if town == "" || !ok {
+		return nil
+	}
+	towns, err := ts.Towns(ctx, scope)
+	if err != nil {
+		return err
+	}
+	if !slices.ContainsFunc(towns, func(t Town) bool { return t.Code == town }) {
+		return RefuseTownUnknown(town)
+	}
+	return nil
 }
 
 // Summary is the campaign's report in numbers over the window (widened to

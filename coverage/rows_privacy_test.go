@@ -14,7 +14,6 @@ import (
 	"lianxin/coverage"
 	"lianxin/demo/demotest"
 	"lianxin/geo"
-	"lianxin/privacy"
 	"lianxin/store/storetest"
 )
 
@@ -99,6 +98,7 @@ type publishedMember struct {
 	MemberCode          string          `json:"member_code"`
 	DiaryEntries        int64           `json:"diary_entries"`
 	HouseholdsContacted json.RawMessage `json:"households_contacted"`
+	HouseholdsToDate    json.RawMessage `json:"households_to_date"`
 	ProblemsCollected   int64           `json:"problems_collected"`
 	ProblemsResolved    int64           `json:"problems_resolved"`
 	WeeklyVisits        []int64         `json:"weekly_visits"`
@@ -178,16 +178,29 @@ func TestMembersReportRecoversNoSuppressedVillage(t *testing.T) {
 					if meets := want.allHouseholds >= coverage.ContactTarget; m.MeetsTarget != meets {
 						t.Errorf("member %s as %s: meets_target %v, want %v (%d households over every village)", m.MemberCode, scope.User, m.MeetsTarget, meets, want.allHouseholds)
 					}
-					// Households contacted: the villages shown only, and
-					// "<11" from 0 to 10, so that a member meeting the
-					// target with fewer shown is not told apart.
-					var c privacy.Count
-					if err := json.Unmarshal(m.HouseholdsContacted, &c); err != nil {
-						t.Fatalf("member %s: households_contacted %s: %v", m.MemberCode, m.HouseholdsContacted, err)
+					// Households contacted: the villages shown only, in
+					// the rule's bands: the number from ten up, 0 as 0,
+					// "<10" between; the standing count ("to date", the
+					// window starts on the campaign's first day) only as
+					// the verdict's band.
+					wantWindow := jsonInt(want.households)
+					if want.households > 0 && want.households < coverage.ContactTarget {
+						wantWindow = `"<10"`
 					}
-					if wantHidden := want.households <= privacy.SmallCountMax; c.Hidden != wantHidden || !c.Hidden && c.N != want.households {
-						t.Errorf("member %s as %s: households_contacted %s, want %d shown (hidden below 11: %v; %d over every village)",
-							m.MemberCode, scope.User, m.HouseholdsContacted, want.households, wantHidden, want.allHouseholds)
+					if !sameJSON(m.HouseholdsContacted, wantWindow) {
+						t.Errorf("member %s as %s: households_contacted %s, want %s (%d in villages shown; %d over every village)",
+							m.MemberCode, scope.User, m.HouseholdsContacted, wantWindow, want.households, want.allHouseholds)
+					}
+					wantToDate := `"≥10"`
+					switch {
+					case want.allHouseholds == 0:
+						wantToDate = "0"
+					case want.allHouseholds < coverage.ContactTarget:
+						wantToDate = `"<10"`
+					}
+					if !sameJSON(m.HouseholdsToDate, wantToDate) {
+						t.Errorf("member %s as %s: households_to_date %s, want %s (%d over every village)",
+							m.MemberCode, scope.User, m.HouseholdsToDate, wantToDate, want.allHouseholds)
 					}
 				}
 				// The attack: the team's entries less its town's villages shown.
@@ -619,4 +632,11 @@ func TestCellsLessSummariesGiveNoSuppressedVillage(t *testing.T) {
 	if found == 0 {
 		t.Fatal("the suppressed villages have no visits: the attack had nothing to find")
 	}
+}
+
+// sameJSON reports whether the JSON value got is want's (a label may come
+// back escaped: "\u003c10" is "<10").
+func sameJSON(got json.RawMessage, want string) bool {
+	var a, b any
+	return json.Unmarshal(got, &a) == nil && json.Unmarshal([]byte(want), &b) == nil && a == b
 }

@@ -2,6 +2,7 @@ package ingest_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"math"
@@ -14,6 +15,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"lianxin"
+	"lianxin/demo/demotest"
 	"lianxin/geo"
 	"lianxin/ingest"
 	"lianxin/store"
@@ -423,28 +425,43 @@ func checksum(t *testing.T, url string) string {
 	return strings.Join(parts, " ")
 }
 
-// TestTemplatesImport writes the towns template and imports it as it is:
-// the # lines explaining the columns are skipped.
+// TestTemplatesImport uploads every layer's template unchanged, in both
+// languages, as a dry run and for real, into the demo county: the example
+// row is a # note, so each is refused as holding no rows (no_rows, naming
+// the file) and no stored row changes. The households template's example
+// once named a live household, which a dry run said it would update.
 func TestTemplatesImport(t *testing.T) {
-	st, _ := storetest.New(t)
-	path := filepath.Join(t.TempDir(), "towns.csv")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ingest.WriteTemplate(f, "towns", ingest.LangEN); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
-	rec, err := importFile(t, st, "towns", path, ingest.Options{})
-	if err != nil || rec.Inserted != 1 {
-		t.Fatalf("import the towns template: inserted %d, %v; want 1", rec.Inserted, err)
-	}
-	for _, l := range ingest.LayerNames() {
-		var b strings.Builder
-		if err := ingest.WriteTemplate(&b, l, ingest.LangEN); err != nil || !strings.Contains(b.String(), "# ") {
-			t.Errorf("template of %s: %v, %q", l, err, b.String())
+	st, url, _ := demotest.New(t)
+	before := checksum(t, url)
+	dir := t.TempDir()
+	for _, layer := range ingest.LayerNames() {
+		for _, lang := range []string{ingest.LangEN, ingest.LangZH} {
+			for _, dry := range []bool{true, false} {
+				t.Run(fmt.Sprintf("%s/%s/dry=%v", layer, lang, dry), func(t *testing.T) {
+					var b bytes.Buffer
+					if err := ingest.WriteTemplate(&b, layer, lang); err != nil {
+						t.Fatal(err)
+					}
+					path := filepath.Join(dir, layer+"-"+lang+".csv")
+					if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+						t.Fatal(err)
+					}
+					rec, err := importFile(t, st, layer, path, ingest.Options{Lang: lang, DryRun: dry})
+					ps := ingest.ProblemsOf(err)
+					if len(ps) != 1 || ps[0].Code != ingest.FileNoRows || !strings.Contains(err.Error(), layer+"-"+lang+".csv") {
+						t.Errorf("import the %s template of %s unchanged (dry run %v): %+v, %v; want it refused as holding no rows, naming the file",
+							lang, layer, dry, rec, err)
+					}
+					if rec.Inserted+rec.Updated+rec.Unchanged != 0 {
+						t.Errorf("import the %s template of %s unchanged: inserted %d, updated %d, unchanged %d; want none", lang, layer,
+							rec.Inserted, rec.Updated, rec.Unchanged)
+					}
+				})
+			}
 		}
+	}
+	if after := checksum(t, url); after != before {
+		t.Errorf("importing the unchanged templates changed the county:\nbefore %s\nafter  %s", before, after)
 	}
 }
 

@@ -40,11 +40,28 @@ func RejectsFileName(path string) string {
 // columns (properties) reject_code — the rejects' codes (codes.go), "; "
 // between several, as between their reasons — and reject_params, a JSON
 // array of their parameters, one object a code: a script reads those
-// whatever the language. (An upload's kept file, BuildRejectsFile, is
-// for the clerk's spreadsheet: its record carries the codes.)
+// whatever the language. A CSV in Chinese (LangZH) heads the line and
+// reason 原行号 and 拒绝原因; the machine columns keep their names.
+//
+// The command line's file (lianxin ingest --skip-invalid) and an upload's
+// kept file (BuildRejectsFile, GET /api/v1/imports/{id}/rejects) are both
+// written here and have the same columns: one file format, whichever way
+// the import ran.
 func WriteRejects(ctx context.Context, rec Record, opt Options, w io.Writer) (int64, error) {
-	out, err := writeRejects(ctx, rec, opt, w, false, 0, true)
+	out, err := writeRejects(ctx, rec, opt, w, false, 0)
 	return out.rows, err
+}
+
+// RejectsHeader is the columns a CSV rejects file adds after the file's
+// own, in lang: the line and the reason (原行号, 拒绝原因 in Chinese, for
+// the clerk's spreadsheet), then the machine columns reject_code and
+// reject_params in either language, for scripts. The importer ignores all
+// four (ignoredHeaders), so a fixed file imports as it is.
+func RejectsHeader(lang string) []string {
+	if lang == LangZH {
+		return []string{"原行号", "拒绝原因", "reject_code", "reject_params"}
+	}
+	return []string{"reject_line", "reject_reason", "reject_code", "reject_params"}
 }
 
 // RejectCode is one reject's code and parameters, for the machine columns
@@ -141,7 +158,7 @@ func BuildRejectsFile(ctx context.Context, rec Record, opt Options, maxBytes int
 		f.Name, f.Format = base+".rejects.geojson", FormatGeoJSON
 	}
 	var b bytes.Buffer
-	out, err := writeRejects(ctx, rec, opt, &b, true, maxBytes, false)
+	out, err := writeRejects(ctx, rec, opt, &b, true, maxBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -166,9 +183,8 @@ type rejectsWritten struct {
 // writeRejects writes the rejected rows of rec to w: for GeoJSON as one
 // FeatureCollection when collection, else one feature a line. With maxBytes
 // > 0 it writes whole rows only while the output stays within maxBytes, and
-// says whether every rejected row went in. With machine, each row has its
-// codes and parameters too (WriteRejects).
-func writeRejects(ctx context.Context, rec Record, opt Options, w io.Writer, collection bool, maxBytes int64, machine bool) (rejectsWritten, error) {
+// says whether every rejected row went in.
+func writeRejects(ctx context.Context, rec Record, opt Options, w io.Writer, collection bool, maxBytes int64) (rejectsWritten, error) {
 	if len(rec.rejectLines) == 0 {
 		return rejectsWritten{complete: true}, nil
 	}
@@ -182,20 +198,17 @@ func writeRejects(ctx context.Context, rec Record, opt Options, w io.Writer, col
 		return rejectsWritten{}, err
 	}
 	defer closeFn()
-	var codes map[int64][]RejectCode
-	if machine {
-		codes = rec.rejectCodes
-		if codes == nil {
-			codes = map[int64][]RejectCode{}
-		}
+	codes := rec.rejectCodes
+	if codes == nil {
+		codes = map[int64][]RejectCode{}
 	}
 	rows, complete, err := s.writeRejects(rec.rejectLines, codes, w, collection, maxBytes)
 	// Known once the rows are read: a GeoJSON feature's properties say.
 	return rejectsWritten{rows: rows, complete: complete, personal: s.Personal()}, err
 }
 
-// writeRejects writes the rows of rejectLines; with codes (not nil) their
-// codes and parameters too, in the machine columns.
+// writeRejects writes the rows of rejectLines with their codes and
+// parameters (codes) in the machine columns.
 func (s *Stream) writeRejects(rejectLines map[int64]string, codes map[int64][]RejectCode, w io.Writer, collection bool, maxBytes int64) (written int64, complete bool, err error) {
 	// Each row is made in row first, then written if it fits. row takes
 	// only what is left of maxBytes: a rejected row too big for the file
@@ -229,20 +242,7 @@ func (s *Stream) writeRejects(rejectLines map[int64]string, codes map[int64][]Re
 				header = append(header, h)
 			}
 		}
-		if codes != nil {
-			// The command line's file in Chinese (--lang zh) heads the
-			// clerk's columns in Chinese; the machine columns stay as they
-			// are in either language, for scripts (README). An upload's
-			// kept file keeps reject_line and reject_reason: the web map
-			// reads it by those names.
-			lineH, reasonH := "reject_line", "reject_reason"
-			if s.lang == LangZH {
-				lineH, reasonH = "原行号", "拒绝原因"
-			}
-			header = append(header, lineH, reasonH, "reject_code", "reject_params")
-		} else {
-			header = append(header, "reject_line", "reject_reason")
-		}
+		header = append(header, RejectsHeader(s.lang)...)
 		if _, err := row.Write([]byte("\ufeff")); err == nil {
 			_ = cw.Write(header)
 			cw.Flush()
@@ -279,14 +279,11 @@ func (s *Stream) writeRejects(rejectLines map[int64]string, codes map[int64][]Re
 					out = append(out, "")
 				}
 			}
-			out = append(out, strconv.FormatInt(r.line, 10), reason)
-			if codes != nil {
-				code, params, err := rejectMachine(codes[r.line])
-				if err != nil {
-					return written, false, err
-				}
-				out = append(out, code, params)
+			code, params, err := rejectMachine(codes[r.line])
+			if err != nil {
+				return written, false, err
 			}
+			out = append(out, strconv.FormatInt(r.line, 10), reason, code, params)
 			begin(0)
 			_ = cw.Write(out)
 			cw.Flush()
@@ -336,7 +333,7 @@ func (s *Stream) writeRejects(rejectLines map[int64]string, codes map[int64][]Re
 				_, err = io.WriteString(row, collectionSep)
 			}
 			extra := ""
-			if err == nil && codes != nil {
+			if err == nil {
 				var code, params string
 				code, params, err = rejectMachine(codes[r.line])
 				codeJSON, _ := json.Marshal(code)

@@ -8,13 +8,14 @@ import (
 )
 
 // WriteTemplate writes an example CSV of a layer in lang (LangZH, else
-// English): a header with every column, one example row, and what each
+// English): a header with every column, one example row and what each
 // column means, as comment lines starting with #, which the importer skips.
 // The Chinese template heads its columns with the Chinese names the
 // importer accepts (户编号, 经度, 几何) and explains them in Chinese; the
-// English one uses the canonical names. Both import as they are (the
-// diary's example row is a # note: template_example.go). It is
-// UTF-8 with a BOM, so Excel shows the Chinese text.
+// English one uses the canonical names. The example row is a # note for
+// every layer (template_example.go): a template uploaded unchanged holds
+// no rows and changes nothing. It is UTF-8 with a BOM, so Excel shows the
+// Chinese text.
 func WriteTemplate(w io.Writer, layerName, lang string) error {
 	l, err := LookupLayer(layerName)
 	if err != nil {
@@ -28,7 +29,7 @@ func WriteTemplate(w io.Writer, layerName, lang string) error {
 	if err := cw.Write(header); err != nil {
 		return err
 	}
-	if err := writeExample(w, cw, l, example, lang); err != nil { // template_example.go
+	if err := writeExample(w, cw, example, lang); err != nil { // template_example.go
 		return err
 	}
 	cw.Flush()

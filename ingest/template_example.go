@@ -6,19 +6,16 @@ import (
 	"strings"
 )
 
-// exampleIsNote reports a layer whose template gives its example row as a
-// # note, not as data: the diary, whose clerks append a week's rows under
-// the template's own and import it all, so a data example row (V00000001)
-// would land as a made-up visit. Registers (households, members …) keep a
-// data example: they are filled once, and their example imports as it is.
-func exampleIsNote(l *Layer) bool { return l.Name == "visits" }
-
-// writeExample writes the template's example row: a CSV row, or for
-// exampleIsNote a # line ("# 示例：…") the importer skips.
-func writeExample(w io.Writer, cw *csv.Writer, l *Layer, example []string, lang string) error {
-	if !exampleIsNote(l) {
-		return cw.Write(example)
-	}
+// writeExample writes the template's example row as a # line ("# 示例：…")
+// the importer skips, for every layer. A data example row would be
+// imported by whoever fills the template in under it, or uploads it
+// unchanged to see what happens: the diary's as a made-up visit, a
+// register's as a change to whatever row its example key names in the
+// county (the households example once named a real household of the demo
+// county, and a dry run of the template said it would update it). A
+// template imported as it is holds no rows and is refused as such
+// (FileNoRows).
+func writeExample(w io.Writer, cw *csv.Writer, example []string, lang string) error {
 	cw.Flush()
 	if err := cw.Error(); err != nil {
 		return err

@@ -44,10 +44,13 @@ func optionalTeamID(ctx context.Context, tx pgx.Tx, code string) (*int32, error)
 // The counts but the last one leave out the entries in the villages $5
 // names (ids; an entry is in its own village, else its household's — looked
 // up only when something is left out — and one whose village cannot be told
-// is left out too); the last counts every household, for the ten-household
-// rule. Households count only through entries that are a contact with the
-// household (household_contact, migration 027): an enterprise visit that
-// names its owner's household is not a household contacted.
+// is left out too). The ten-household rule's count is a standing one: the
+// distinct households the member has contacted in every village from the
+// campaign's first day to the window's end ($3), whatever window was asked.
+// Households count only through entries that are a
+// contact with the household (household_contact, migration 027): an
+// enterprise visit that names its owner's household is not a household
+// contacted.
 //
 // The last column marks the caller's own row (a member role of the signed-in
 // user, whatever their other roles): its entries are their own, counted
@@ -58,15 +61,18 @@ WITH me AS (
   FROM users u JOIN user_roles r ON r.user_id = u.id
   WHERE lower(u.username) = lower(coalesce(current_setting('lianxin.user', true), ''))
     AND NOT u.disabled AND r.role = 'member' AND r.member_id IS NOT NULL)
-SELECT tm.code, m.code, m.name, m.role, cp.code,
+SELECT tm.code, tm.name, tw.code, tw.name, m.code, m.name, m.role, cp.code,
        count(v.id) FILTER (WHERE v.shown), count(DISTINCT v.household_id) FILTER (WHERE v.shown),
        coalesce(sum(v.problems_collected) FILTER (WHERE v.shown), 0)::bigint,
        coalesce(sum(v.problems_resolved) FILTER (WHERE v.shown), 0)::bigint,
        coalesce(array_agg(((campaign_day(v.occurred_at) - $1) / 7)::int) FILTER (WHERE v.shown), '{}'),
-       count(DISTINCT v.household_id),
+       (SELECT count(DISTINCT s.household_id) FROM visits s
+        WHERE s.member_id = m.id AND household_contact(s.kind) AND s.occurred_at < $3
+          AND campaign_day(s.occurred_at) >= (SELECT c.starts_on FROM campaign c WHERE c.id = 1)),
        m.id = ANY ((SELECT ids FROM me)::int[])
 FROM members m
 JOIN teams tm ON tm.id = m.team_id
+JOIN towns tw ON tw.id = m.town_id
 LEFT JOIN contact_points cp ON cp.member_id = m.id
 LEFT JOIN LATERAL (
   SELECT x.id, CASE WHEN household_contact(x.kind) THEN x.household_id END AS household_id, x.problems_collected, x.problems_resolved, x.occurred_at,
@@ -80,13 +86,14 @@ WHERE ($4::int IS NULL OR m.team_id = $4)
   AND ((SELECT lianxin_members()) = '{}' OR m.id = ANY ((SELECT lianxin_members())::int[]))
   AND (current_setting('lianxin.all_towns', true) = 'true'
        OR m.town_id = ANY (string_to_array(nullif(current_setting('lianxin.towns', true), ''), ',')::int[]))
-GROUP BY tm.code, m.id, m.code, m.name, m.role, cp.code
+GROUP BY tm.code, tm.name, tw.code, tw.name, m.id, m.code, m.name, m.role, cp.code
 ORDER BY tm.code, m.code`
 
 // MemberActivity counts each member's diary entries, households contacted,
 // problems and weekly entries over w; team is a code ("" every team). The
 // entries in the villages leaveOut names (ids) are left out of every count
-// but TargetHouseholds, except on the caller's own row (Own).
+// but TargetHouseholds (the standing count, from the campaign's start to
+// w.To), except on the caller's own row (Own).
 func (s *Store) MemberActivity(ctx context.Context, scope lianxin.Scope, w coverage.Window, team string, leaveOut []int32) ([]coverage.MemberActivity, error) {
 	leaveOut = idList(leaveOut)
 	var out []coverage.MemberActivity
@@ -104,7 +111,7 @@ func (s *Store) MemberActivity(ctx context.Context, scope lianxin.Scope, w cover
 		for rows.Next() {
 			var a coverage.MemberActivity
 			var week []int32
-			if err := rows.Scan(&a.Team, &a.MemberCode, &a.MemberName, &a.Role, &a.ContactPoint, &a.DiaryEntries,
+			if err := rows.Scan(&a.Team, &a.TeamName, &a.TownCode, &a.TownName, &a.MemberCode, &a.MemberName, &a.Role, &a.ContactPoint, &a.DiaryEntries,
 				&a.HouseholdsContacted.N, &a.ProblemsCollected, &a.ProblemsResolved, &week, &a.TargetHouseholds, &a.Own); err != nil {
 				return fmt.Errorf("read member activity: %w", err)
 			}
@@ -214,7 +221,9 @@ const summarySQL = `SELECT * FROM coverage_summary($1, $2, $3, $4, $5, $6)`
 // Towns, villages and projects are judged on county-wide aggregates (a
 // project visited by anyone is visited, whoever asks); projects and members
 // are detail rows, listed only in the caller's towns (row-level security on
-// projects and members). A member-only user (lianxin_members() not empty)
+// projects and members); the ten-household rule is a standing one, judged
+// on every entry from the campaign's start to the window's end, as the
+// members report judges it (MemberActivity). A member-only user (lianxin_members() not empty)
 // reads only their own visits and contact point (migration 010), so the
 // member checks list only their own row: judging colleagues on rows the
 // user cannot see would call every one of them short. The
@@ -258,7 +267,8 @@ SELECT 'member_below', m.code FROM members m
 WHERE ($3::int IS NULL OR m.town_id = $3) AND ($8::int[] IS NULL OR m.town_id = ANY ($8))
   AND ((SELECT lianxin_members()) = '{}' OR m.id = ANY ((SELECT lianxin_members())::int[]))
   AND (SELECT count(DISTINCT v.household_id) FILTER (WHERE household_contact(v.kind)) FROM visits v
-       WHERE v.member_id = m.id AND v.occurred_at >= $4 AND v.occurred_at < $5) < $6
+       WHERE v.member_id = m.id AND v.occurred_at < $5
+         AND campaign_day(v.occurred_at) >= (SELECT c.starts_on FROM campaign c WHERE c.id = 1)) < $6
 UNION ALL
 SELECT 'judged', t.code FROM towns t
 WHERE $8::int[] IS NOT NULL AND ($3::int IS NULL OR t.id = $3) AND t.id = ANY ($8)

@@ -254,7 +254,9 @@ describe('a team leader imports the diary', () => {
     const lines = text.slice(1).trimEnd().split('\n');
     const [header, , badRow] = csv.split('\r\n');
     assert.equal(lines.length, 2, `rejects file:\n${text}`);
-    assert.equal(lines[0], `${header},reject_line,reject_reason`);
+    // The page is in Chinese: the line and reason columns too, then the
+    // codes for scripts, as `lianxin ingest --lang zh` heads them.
+    assert.equal(lines[0], `${header},原行号,拒绝原因,reject_code,reject_params`);
     // The web tab asks for Chinese reasons, after the column as typed.
     assert.ok(lines[1].startsWith(`${badRow},3,走访类型：“串门”不是可选值之一（入户走访、走访农户、`),
       `rejects file row ${lines[1]}, want ${badRow},3,走访类型：“串门”不是可选值之一（入户走访、走访农户、…`);
