@@ -38,6 +38,7 @@ type Authenticator interface {
 	Revoke(ctx context.Context, username string, g auth.RoleGrant, actor string) (int64, error)
 	Record(ctx context.Context, e auth.Event) error
 	Audit(ctx context.Context, f auth.AuditFilter) ([]auth.Event, error)
+	AuditCount(ctx context.Context, f auth.AuditFilter) (int64, error)
 	NewToken(ctx context.Context, username, name string, ttl time.Duration, actor string) (string, auth.Token, error)
 	Tokens(ctx context.Context, username string) ([]auth.Token, error)
 	RevokeToken(ctx context.Context, username string, id int64, actor string) error
@@ -192,11 +193,11 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 				return err
 			}
 			if err == nil && found {
-				c.Set(callerKey, &caller{user: u, signedIn: true, scope: u.Scope(), session: token})
+				setCaller(c, caller{user: u, signedIn: true, scope: u.Scope(), session: token})
 			}
 		}
 		if callerOf(c) == nil && s.deps.DefaultScope != nil {
-			c.Set(callerKey, &caller{scope: *s.deps.DefaultScope})
+			setCaller(c, caller{scope: *s.deps.DefaultScope})
 		}
 		if public {
 			return next(c)
@@ -594,26 +595,54 @@ func (s *Server) adminRevoke(c echo.Context) error {
 }
 
 func (s *Server) adminAudit(c echo.Context) error {
-	f := auth.AuditFilter{Action: c.QueryParam("action"), Actor: c.QueryParam("actor")}
+	q := c.QueryParam
+	f := auth.AuditFilter{Action: q("action"), Actor: q("actor"), Target: q("target"), Subject: q("subject")}
 	var err error
-	if v := c.QueryParam("limit"); v != "" {
+	if v := q("limit"); v != "" {
 		if f.Limit, err = strconv.Atoi(v); err != nil {
 			return lianxin.Errorf(lianxin.EInvalid, "limit: a whole number from 1 to 1000")
 		}
 	}
-	if v := c.QueryParam("before_id"); v != "" {
+	if v := q("before_id"); v != "" {
 		if f.BeforeID, err = strconv.ParseInt(v, 10, 64); err != nil {
 			return lianxin.Errorf(lianxin.EInvalid, "before_id: a whole number (an event id)")
 		}
 	}
-	if len(f.Action) > 64 || len(f.Actor) > 100 {
-		return lianxin.Errorf(lianxin.EInvalid, "action (64) or actor (100 characters) too long")
+	for _, b := range []struct {
+		field string
+		to    *time.Time
+	}{{"from", &f.From}, {"to", &f.To}} {
+		if v := q(b.field); v != "" {
+			if *b.to, err = auditBound(v); err != nil {
+				return lianxin.Errorf(lianxin.EInvalid, "%s: %q is not a date or time; want e.g. 2026-09-01 (UTC+8) or 2026-09-01T08:00:00+08:00", b.field, v)
+			}
+		}
 	}
-	events, err := s.deps.Auth.Audit(c.Request().Context(), f)
+	ctx := c.Request().Context()
+	events, err := s.deps.Auth.Audit(ctx, f)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"events": events})
+	total, err := s.deps.Auth.AuditCount(ctx, f)
+	if err != nil {
+		return err
+	}
+	out := map[string]any{"events": events, "total": total}
+	// The next page: the events before the last one listed, when the
+	// page came full (the last page may then be empty).
+	if n := len(events); n > 0 && (n == f.Limit || f.Limit == 0 && n == auth.DefaultAuditLimit) {
+		out["next_before_id"] = events[n-1].ID
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// auditBound reads the audit list's from or to: a date (midnight UTC+8,
+// the campaign's day) or an RFC 3339 time.
+func auditBound(v string) (time.Time, error) {
+	if t, err := time.ParseInLocation("2006-01-02", v, export.CampaignZone); err == nil {
+		return t, nil
+	}
+	return time.Parse(time.RFC3339, v)
 }
 
 // Audit records an event in the audit log on behalf of the caller (who and

@@ -164,7 +164,7 @@ var zhHeaders = map[string]string{
 	"has_location": "有位置", "metres_from_household": "距农户（米）", "notes_chars": "记录字数",
 	"same_day_entries": "同日条数", "flags": "提示", "residents_per_week": "每周走访人数", "status": "状态",
 	"reaches_on": "预计达到日期", "on_track": "活动结束前可达三分之一", "residents_per_week_needed": "每周需走访人数（按期达到）",
-	"from": "起始日", "to": "截止日（不含）", "villages": "村数",
+	"from": "起始日", "to": "截止日（不含）", "villages": "村居数",
 	"villages_reached": "达到考核要求村居数", "members": "成员数", "code": "代码", "name": "名称", "rural": "农村",
 	"groups": "特殊群体", "residents": "人口", "last_visit": "上次走访", "head_name": "户主",
 	"petition_households_unvisited": "未走访的信访户",
@@ -175,13 +175,17 @@ var zhHeaders = map[string]string{
 	"rural_visited_residents": "农村已走访户人口",
 	"household_visits":        "入户联系（含帮扶送达，次）", "household_visit_entries": "入户走访条目数",
 	"enterprise_visits": "企业走访（次）", "enterprises_visited": "走访企业（家）", "project_site_visits": "项目现场走访（次）",
-	"village_meetings": "村居座谈会（次）", "opinions_collected": "收集意见数", "petition_cases_resolved": "化解信访积案数",
+	"village_meetings": "村居座谈会（次）", "opinions_collected": "收集问题数", "petition_cases_resolved": "化解信访积案数",
 	"disputes_resolved": "排除矛盾隐患数", "publicity_events": "宣传活动（次）", "publicity_participants": "宣传活动参与人次",
 	"assistance_deliveries": "帮扶送达（次）", "households_assisted": "帮扶困难户数",
 	"five_coverages": "五个全覆盖", "towns": "判定的乡镇", "towns_without_activity": "无走访的乡镇",
-	"projects_without_visit": "未走访的重点企业、项目", "villages_without_visit": "未走访的村居",
-	"petition_villages_without_visit": "未走访的信访村居", "members_below_target": "联系不足10户的成员",
-	"members_without_contact_point": "未设联系点的成员",
+	"projects_without_visit": "未走访的重点企业、项目", "villages_without_visit": "未走访的村居数",
+	"petition_villages_without_visit": "未走访的信访村居", "members_below_target": "联系不足10户的队员（人）",
+	"members_without_contact_point": "未设联系点的队员（人）",
+	// The morning check's columns (coverage.TownRow).
+	"rural_reached_share": "达到三分之一的农村村占比（比例 0–1）", "rural_coverage": "农村覆盖率（比例 0–1）",
+	"roads_completed_metres": "建成道路里程（米）", "rivers_dredged": "疏浚河道（条）", "bridges_completed": "建成桥梁（座）",
+	"refuse_stations_completed": "建成垃圾中转站（座）", "projects_landed": "落地项目（在建及已完工，个）",
 }
 
 func zhHeader(h string) string {

@@ -7,8 +7,10 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -19,7 +21,7 @@ import (
 // DiaryWriter writes and lists people's diary entries (diary.Service).
 type DiaryWriter interface {
 	Write(ctx context.Context, scope lianxin.Scope, r diary.Request, ip string) (diary.Written, error)
-	Entries(ctx context.Context, scope lianxin.Scope, limit int) ([]diary.Written, error)
+	Search(ctx context.Context, scope lianxin.Scope, f diary.Filter) (diary.Page, error)
 }
 
 // needDiary answers 503 on the diary routes of a server built without a
@@ -135,29 +137,62 @@ func diaryFieldType(field string) string {
 	return "a string"
 }
 
-// listDiary is GET /api/v1/diary?limit=: the latest entries the caller may
-// see (a member's own), newest first.
+// diaryListParams are the parameters GET /api/v1/diary takes.
+var diaryListParams = []string{"id", "member", "household", "village", "town", "q", "from", "to", "offset", "limit"}
+
+// listDiary is GET /api/v1/diary: a page of the entries the caller may see
+// (a member's own, a team leader's towns'), newest first, narrowed by id,
+// member, household, village, town, words of the note and a time window
+// (from inclusive, to exclusive: dates in the campaign's time or RFC 3339
+// times), with the total that match. Times are answered at +08:00.
 func (s *Server) listDiary(c echo.Context) error {
-	for k := range c.QueryParams() {
-		if k != "limit" {
-			return diary.Refuse(lianxin.EInvalid, k, diary.ReasonUnknownField, nil, "unknown parameter (this list takes limit)")
+	for k, v := range c.QueryParams() {
+		if !slices.Contains(diaryListParams, k) {
+			return diary.Refuse(lianxin.EInvalid, k, diary.ReasonUnknownField, nil, "unknown parameter (this list takes %s)", strings.Join(diaryListParams, ", "))
+		}
+		if len(v) > 1 {
+			return diary.Refuse(lianxin.EInvalid, k, diary.ReasonFilterBad, map[string]any{"value": strings.Join(v, ","), "max": 100}, "given %d times; give it once", len(v))
 		}
 	}
-	limit := 0
-	if v := c.QueryParam("limit"); v != "" {
-		n, err := strconv.Atoi(v)
+	q := c.QueryParam
+	f := diary.Filter{ID: q("id"), Member: q("member"), Household: q("household"), Village: q("village"), Town: q("town"), Q: q("q")}
+	for _, n := range []struct {
+		field string
+		to    *int
+	}{{"limit", &f.Limit}, {"offset", &f.Offset}} {
+		v := q(n.field)
+		if v == "" {
+			continue
+		}
+		i, err := strconv.Atoi(v)
 		if err != nil {
-			return diary.Refuse(lianxin.EInvalid, "limit", diary.ReasonLimitRange, map[string]any{"value": v}, "%q is not a whole number", v)
+			reason := diary.ReasonLimitRange
+			if n.field == "offset" {
+				reason = diary.ReasonOffsetRange
+			}
+			return diary.Refuse(lianxin.EInvalid, n.field, reason, map[string]any{"value": v, "max": diary.MaxOffset}, "%q is not a whole number", v)
 		}
-		if n == 0 {
-			return diary.Refuse(lianxin.EInvalid, "limit", diary.ReasonLimitRange, map[string]any{"value": 0}, "0; want 1 to 500")
+		if n.field == "limit" && i == 0 {
+			return diary.Refuse(lianxin.EInvalid, "limit", diary.ReasonLimitRange, map[string]any{"value": 0}, "0; want 1 to %d", diary.MaxLimit)
 		}
-		limit = n
+		*n.to = i
 	}
-	entries, err := s.deps.Diary.Entries(c.Request().Context(), scopeOf(c), limit)
+	for _, b := range []struct {
+		field string
+		to    *time.Time
+	}{{"from", &f.From}, {"to", &f.To}} {
+		if v := q(b.field); v != "" {
+			t, err := diary.ParseBound(b.field, v)
+			if err != nil {
+				return err
+			}
+			*b.to = t
+		}
+	}
+	page, err := s.deps.Diary.Search(c.Request().Context(), scopeOf(c), f)
 	if err != nil {
 		return err
 	}
 	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
-	return c.JSON(http.StatusOK, map[string]any{"entries": entries})
+	return c.JSON(http.StatusOK, page)
 }

@@ -121,7 +121,7 @@ func TestDiaryCorrectDelete(t *testing.T) {
 		wantInBody string
 	}{
 		{"member corrects own household", memberSrv, http.MethodPatch, "/api/v1/diary/app-edit-0001", `{"household":"` + hhA2.ExternalID + `","reason":"户编号写错"}`, 200, `"household":"` + hhA2.ExternalID + `"`},
-		{"member corrects own time", memberSrv, http.MethodPatch, "/api/v1/diary/app-edit-0001", `{"occurred_at":"2026-09-21 10:00"}`, 200, `"occurred_at":"2026-09-21T02:00:00Z"`},
+		{"member corrects own time", memberSrv, http.MethodPatch, "/api/v1/diary/app-edit-0001", `{"occurred_at":"2026-09-21 10:00"}`, 200, `"occurred_at":"2026-09-21T10:00:00+08:00"`},
 		{"member, own entry of 8 days ago", memberSrv, http.MethodPatch, "/api/v1/diary/app-edit-0002", `{"notes":"补记"}`, 403, `"reason":"change_late"`},
 		{"member deletes own entry of 8 days ago", memberSrv, http.MethodDelete, "/api/v1/diary/app-edit-0002", ``, 403, `"reason":"change_late"`},
 		{"member, another member's entry", memberSrv, http.MethodPatch, "/api/v1/diary/app-edit-0003", `{"notes":"x"}`, 404, `"reason":"no_entry"`},

@@ -164,7 +164,7 @@ func TestDiaryHTTP(t *testing.T) {
 				a.ID, a.OccurredAt, b.ID, b.OccurredAt)
 		}
 	}
-	for _, q := range []string{"limit=0", "limit=x", "limit=501", "town=T01"} {
+	for _, q := range []string{"limit=0", "limit=x", "limit=501", "colour=red"} {
 		w := httptest.NewRecorder()
 		memberSrv.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/api/v1/diary?"+q, nil))
 		if w.Code != 400 {

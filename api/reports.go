@@ -240,8 +240,8 @@ func tableReport[T any](c echo.Context, s *Server, name string, allowed []string
 	return writeRows(c, name, format, w, rows, nil)
 }
 
-// GET /api/v1/reports/summary: the summary object, or with format=csv one
-// row of it (nested figures as parent.child columns, lists joined by ";").
+// GET /api/v1/reports/summary: the summary report (coverage.SummaryReport),
+// or with format=csv the same as a report of lines (SummaryCSV).
 func (s *Server) reportSummary(c echo.Context) error {
 	p, err := params(c, "town", "team", "from", "to", "format")
 	if err != nil {
@@ -255,12 +255,12 @@ func (s *Server) reportSummary(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	sum, err := s.reports().Summary(c.Request().Context(), scopeOf(c), q)
+	sum, err := s.reports().SummaryReport(c.Request().Context(), scopeOf(c), q)
 	if err != nil {
 		return err
 	}
 	if format == coverage.FormatCSV {
-		return writeRows(c, "summary", format, coverage.Window{}, []coverage.Summary{sum}, nil)
+		return writeSummaryCSV(c, sum)
 	}
 	return c.JSON(http.StatusOK, sum)
 }

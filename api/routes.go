@@ -34,6 +34,7 @@ func (s *Server) routes() {
 	e.GET("/api/v1/reports/next", s.needReports(s.reportNext))
 	e.GET("/api/v1/reports/members", s.needReports(s.reportMembers))
 	e.GET("/api/v1/reports/summary", s.needReports(s.reportSummary))
+	e.GET("/api/v1/reports/towns", s.needReports(s.reportTowns))
 	e.GET("/api/v1/reports/diary-sample", s.needReports(s.reportDiary))
 	e.GET("/api/v1/reports/forecast", s.needReports(s.reportForecast))
 	e.GET("/api/v1/reports/special-households", s.needReports(s.reportSpecialHouseholds))

@@ -26,13 +26,24 @@ const (
 	ActionViewPersonal = "view_personal"
 )
 
-// AuditFilter selects events, newest first.
+// AuditFilter selects events, newest first. Empty fields select all.
 type AuditFilter struct {
-	Action   string
-	Actor    string
+	Action string
+	Actor  string
+	// Target is the event's target, exact: a layer (households, visits),
+	// a user name, a report.
+	Target string
+	// Subject is text in the target or the detail, case-insensitive: an
+	// entry's id (V00007802), a household's, a role's town.
+	Subject string
+	// From and To bound when: From <= at < To; zero leaves an end open.
+	From, To time.Time
 	BeforeID int64 // page: events with a smaller id
 	Limit    int
 }
+
+// DefaultAuditLimit is the page of events Audit lists without a limit.
+const DefaultAuditLimit = 100
 
 // Record appends e to the audit log.
 func (s *Service) Record(ctx context.Context, e Event) error {
@@ -48,13 +59,34 @@ func (s *Service) Record(ctx context.Context, e Event) error {
 // Audit lists events, newest first (Limit 1..1000, default 100).
 func (s *Service) Audit(ctx context.Context, f AuditFilter) ([]Event, error) {
 	if f.Limit == 0 {
-		f.Limit = 100
+		f.Limit = DefaultAuditLimit
 	}
 	if f.Limit < 1 || f.Limit > 1000 {
 		return nil, invalidf("limit: between 1 and 1000, got %d", f.Limit)
 	}
-	if f.BeforeID < 0 {
-		return nil, invalidf("before_id: a positive event id, got %d", f.BeforeID)
+	if err := f.check(); err != nil {
+		return nil, err
 	}
 	return s.st.ListAudit(ctx, f)
+}
+
+// AuditCount counts the events f selects, all pages (BeforeID and Limit
+// are not used).
+func (s *Service) AuditCount(ctx context.Context, f AuditFilter) (int64, error) {
+	if err := f.check(); err != nil {
+		return 0, err
+	}
+	return s.st.CountAudit(ctx, f)
+}
+
+func (f AuditFilter) check() error {
+	switch {
+	case f.BeforeID < 0:
+		return invalidf("before_id: a positive event id, got %d", f.BeforeID)
+	case len(f.Action) > 64 || len(f.Actor) > 100 || len(f.Target) > 200 || len(f.Subject) > 200:
+		return invalidf("action (64), actor (100), target or subject (200 bytes): too long")
+	case !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To):
+		return invalidf("to: %s is not after from (%s)", f.To.Format(time.RFC3339), f.From.Format(time.RFC3339))
+	}
+	return nil
 }

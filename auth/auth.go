@@ -43,6 +43,9 @@ type RoleGrant struct {
 	TownCode string `json:"-"`
 	MemberID int32  `json:"-"`
 	Member   string `json:"member,omitempty"` // member code
+	// MemberName is the member's name, read from the store with the codes
+	// (the accounts list shows it); never input.
+	MemberName string `json:"member_name,omitempty"`
 }
 
 // User is an account with its roles. PasswordHash never leaves this package

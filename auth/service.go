@@ -60,6 +60,7 @@ type Store interface {
 
 	AppendAudit(ctx context.Context, e Event) error
 	ListAudit(ctx context.Context, f AuditFilter) ([]Event, error)
+	CountAudit(ctx context.Context, f AuditFilter) (int64, error)
 }
 
 // Options tune the service; zero values take the documented defaults.

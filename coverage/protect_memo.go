@@ -75,9 +75,10 @@ type villageMarks struct {
 // protectedVillages is ProtectVillages' answer as marks by village id, with
 // the towns' and the county's unvisited counts.
 type protectedVillages struct {
-	marks  map[int32]villageMarks
-	towns  map[string]SpecialCounts
-	county SpecialCounts
+	marks    map[int32]villageMarks
+	towns    map[string]SpecialCounts
+	county   SpecialCounts
+	distinct distinctCounts // read only once stored
 }
 
 var (
@@ -97,6 +98,14 @@ type knownCell struct {
 // figures were protected for the same towns before. The towns map is the
 // caller's.
 func protectMarks(all []VillageCoverage, known map[string]bool) (map[int32]villageMarks, map[string]SpecialCounts, SpecialCounts) {
+	marks, towns, county, _ := protectMarksDistinct(all, known)
+	return marks, towns, county
+}
+
+// protectMarksDistinct is protectMarks with the towns' and the county's
+// special-group households waiting counted once each (shared: callers
+// clone what they change).
+func protectMarksDistinct(all []VillageCoverage, known map[string]bool) (map[int32]villageMarks, map[string]SpecialCounts, SpecialCounts, distinctCounts) {
 	in := make([]protectInput, len(all))
 	for i, v := range all {
 		in[i] = protectInput{villageID: v.VillageID, townCode: v.TownCode, villageCode: v.VillageCode,
@@ -104,16 +113,16 @@ func protectMarks(all []VillageCoverage, known map[string]bool) (map[int32]villa
 			distinct: v.SpecialDistinct, distinctWaiting: v.SpecialDistinctUnvisited, known: known[v.TownCode]}
 	}
 	if p, ok := villagesMemo.find(in); ok {
-		return p.marks, maps.Clone(p.towns), p.county
+		return p.marks, maps.Clone(p.towns), p.county, p.distinct
 	}
-	masked, towns, county := protectVillages(all, known)
+	masked, towns, county, distinct := protectVillages(all, known)
 	marks := make(map[int32]villageMarks, len(masked))
 	for _, v := range masked {
 		marks[v.VillageID] = villageMarks{suppressed: v.Suppressed, waitingHidden: v.SpecialWaitingHidden,
 			distinctHidden: v.SpecialDistinctHidden, special: v.SpecialHouseholds.hidden, unvisited: v.SpecialUnvisited.hidden}
 	}
-	villagesMemo.add(in, protectedVillages{marks: marks, towns: maps.Clone(towns), county: county})
-	return marks, towns, county
+	villagesMemo.add(in, protectedVillages{marks: marks, towns: maps.Clone(towns), county: county, distinct: distinct})
+	return marks, towns, county, distinct
 }
 
 // protectCells is ProtectCells(fine) for a reader who knows the cells known

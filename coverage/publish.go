@@ -82,6 +82,12 @@ type Published struct {
 	// with their hidden marks; County the same for every village in scope.
 	Towns  map[string]SpecialCounts
 	County SpecialCounts
+	// TownsWaiting and CountyWaiting are the same areas' special-group
+	// households waiting counted once each (SpecialDistinctUnvisited
+	// summed), hidden where the rules hide them; nil and zero without
+	// rules (the summary sums the villages then).
+	TownsWaiting  map[string]privacy.Count
+	CountyWaiting privacy.Count
 	// suppressedAll lists every village the rules suppress, whichever
 	// town it is in and whatever the filter selected (nil without rules).
 	suppressedAll []int32
@@ -166,7 +172,7 @@ func publishVillages(ctx context.Context, src VillageSource, scope lianxin.Scope
 			}
 		}
 	}
-	marks, towns, county := protectMarks(all, known)
+	marks, towns, county, distinct := protectMarksDistinct(all, known)
 	suppressedAll := []int32{}
 	for _, v := range all {
 		if !known[v.TownCode] && marks[v.VillageID].suppressed {
@@ -180,6 +186,9 @@ func publishVillages(ctx context.Context, src VillageSource, scope lianxin.Scope
 		towns = maps.Clone(towns)
 		maps.DeleteFunc(towns, func(code string, _ SpecialCounts) bool { return !known[code] })
 		county = SpecialCounts{hidden: 0x3f}
+		distinct.towns = maps.Clone(distinct.towns)
+		maps.DeleteFunc(distinct.towns, func(code string, _ privacy.Count) bool { return !known[code] })
+		distinct.county = privacy.Withhold(distinct.county.N, 0)
 	}
 	for i, v := range vs {
 		if known[v.TownCode] {
@@ -190,7 +199,8 @@ func publishVillages(ctx context.Context, src VillageSource, scope lianxin.Scope
 		v.SpecialHouseholds.hidden, v.SpecialUnvisited.hidden = m.special, m.unvisited
 		vs[i] = v
 	}
-	return Published{Villages: vs, Window: w, Towns: towns, County: county, suppressedAll: suppressedAll}, nil
+	return Published{Villages: vs, Window: w, Towns: towns, County: county, TownsWaiting: distinct.towns, CountyWaiting: distinct.county,
+		suppressedAll: suppressedAll}, nil
 }
 
 // ProtectVillages applies privacy rules 2 to 4 to every village of a county
@@ -204,13 +214,16 @@ func publishVillages(ctx context.Context, src VillageSource, scope lianxin.Scope
 // The special households waiting counted once each (SpecialDistinctUnvisited)
 // are then protected over county → town → village too (SpecialDistinctHidden).
 func ProtectVillages(all []VillageCoverage) ([]VillageCoverage, map[string]SpecialCounts, SpecialCounts) {
-	return protectVillages(all, nil)
+	vs, towns, county, _ := protectVillages(all, nil)
+	return vs, towns, county
 }
 
 // protectVillages is ProtectVillages for a reader who knows the figures of
 // the towns known names (a team leader's own; nil: none): those towns and
 // their villages are left as they are and never protect another's value.
-func protectVillages(all []VillageCoverage, known map[string]bool) ([]VillageCoverage, map[string]SpecialCounts, SpecialCounts) {
+// It also returns the towns' and the county's special-group households
+// waiting counted once each, as the same tree publishes them (distinctCounts).
+func protectVillages(all []VillageCoverage, known map[string]bool) ([]VillageCoverage, map[string]SpecialCounts, SpecialCounts, distinctCounts) {
 	vs := slices.Clone(all)
 	slices.SortFunc(vs, func(a, b VillageCoverage) int {
 		return cmp.Or(cmp.Compare(a.TownCode, b.TownCode), cmp.Compare(a.VillageCode, b.VillageCode))
@@ -367,10 +380,11 @@ func protectVillages(all []VillageCoverage, known map[string]bool) ([]VillageCov
 		func(town string, n int64) bool {
 			return privacy.SmallCount(n) || privacy.SmallCount(townD[town][0]-n)
 		})
-	hiddenD, _ := privacy.Protect(dTree, privacy.SmallCount)
+	hiddenD, topD := privacy.Protect(dTree, privacy.SmallCount)
 	for i, v := range vs {
 		vs[i].SpecialDistinctHidden = hiddenD[villageKey(v.VillageCode)]
 	}
+	distinct := publishDistinct(vs, dTree, hiddenD, topD, townD, townKey)
 	for i := range vs {
 		if vs[i].Suppressed {
 			vs[i].SpecialHouseholds.hidden, vs[i].SpecialUnvisited.hidden = 0x3f, 0x3f
@@ -390,7 +404,7 @@ func protectVillages(all []VillageCoverage, known map[string]bool) ([]VillageCov
 		}
 		towns[v.TownCode] = t
 	}
-	return vs, towns, county
+	return vs, towns, county, distinct
 }
 
 // margins applies rule 4 to the second hierarchy of the villages × groups

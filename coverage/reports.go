@@ -294,17 +294,24 @@ func (r *Reports) Summary(ctx context.Context, scope lianxin.Scope, q Query) (Su
 }
 
 func (r *Reports) summary(ctx context.Context, scope lianxin.Scope, q Query, publish bool) (Summary, error) {
+	sum, _, err := r.summaryPublished(ctx, scope, q, publish)
+	return sum, err
+}
+
+// summaryPublished is summary with the villages it was built from, as
+// published to scope (summaryArea: SummaryReport reads them again).
+func (r *Reports) summaryPublished(ctx context.Context, scope lianxin.Scope, q Query, publish bool) (Summary, summaryArea, error) {
 	w, err := r.Window(ctx, scope, q)
 	if err != nil {
-		return Summary{}, err
+		return Summary{}, summaryArea{}, err
 	}
 	qq, _, err := r.resolve(ctx, scope, q)
 	if err != nil {
-		return Summary{}, err
+		return Summary{}, summaryArea{}, err
 	}
 	src, err := r.full()
 	if err != nil {
-		return Summary{}, err
+		return Summary{}, summaryArea{}, err
 	}
 	protected := publish && (privacy.Applies(scope) || privacy.Partial(scope))
 	var pub Published
@@ -316,7 +323,7 @@ func (r *Reports) summary(ctx context.Context, scope lianxin.Scope, q Query, pub
 		// totals are counted by the writer's town. A team leader's own
 		// town is exact over the window asked (publishVillages).
 		if pub, err = publishVillages(ctx, r.src, scope, w, Filter{Town: qq.Town}, true); err != nil {
-			return Summary{}, err
+			return Summary{}, summaryArea{}, err
 		}
 		w, leaveOut = pub.Window, pub.suppressedAll
 		if qq.Town != "" {
@@ -324,12 +331,12 @@ func (r *Reports) summary(ctx context.Context, scope lianxin.Scope, q Query, pub
 		}
 	case publish:
 		if pub, err = PublishVillages(ctx, r.src, scope, w, Filter{Town: qq.Town}); err != nil {
-			return Summary{}, err
+			return Summary{}, summaryArea{}, err
 		}
 		w = pub.Window
 	default:
 		if pub.Villages, err = r.src.VillageCoverage(ctx, scope, w, Filter{Town: qq.Town}); err != nil {
-			return Summary{}, err
+			return Summary{}, summaryArea{}, err
 		}
 	}
 	// Rule 2 for the diary totals: the gap report shows each village's
@@ -337,7 +344,7 @@ func (r *Reports) summary(ctx context.Context, scope lianxin.Scope, q Query, pub
 	// less the villages shown would give them back.
 	sum, err := src.SummaryNumbers(ctx, scope, w, qq.Town, leaveOut)
 	if err != nil {
-		return Summary{}, err
+		return Summary{}, summaryArea{}, err
 	}
 	var hidden map[string]bool // suppressed villages' codes
 	var householdsVisited int64
@@ -387,7 +394,7 @@ func (r *Reports) summary(ctx context.Context, scope lianxin.Scope, q Query, pub
 	}
 	// Five full coverages #3: the households with a standing petition case.
 	if sum.Checks.PetitionHouseholdsUnvisited, err = r.petitionCheck(ctx, scope, w, qq.Town, leaveOut); err != nil {
-		return Summary{}, err
+		return Summary{}, summaryArea{}, err
 	}
 	if pub.Towns != nil { // published: the town's or the county's counts, with their hidden marks
 		if qq.Town != "" {
@@ -396,7 +403,7 @@ func (r *Reports) summary(ctx context.Context, scope lianxin.Scope, q Query, pub
 			sum.Checks.SpecialUnvisited = pub.County
 		}
 	}
-	return sum, nil
+	return sum, summaryArea{pub: pub, protected: protected, town: qq.Town}, nil
 }
 
 // DiaryQuery asks for the diary spot check.

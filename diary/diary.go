@@ -107,9 +107,10 @@ type Store interface {
 	// The same ID again answers the stored entry (Created false) when it
 	// says the same, and EConflict when it does not.
 	WriteDiary(ctx context.Context, scope lianxin.Scope, e Entry, ip string) (Written, error)
-	// DiaryEntries lists the latest entries the scope may see (a member's
-	// own), newest first.
-	DiaryEntries(ctx context.Context, scope lianxin.Scope, limit int) ([]Written, error)
+	// SearchDiary lists a page of the entries the scope may see (a
+	// member's own) that match f (checked), newest first, and how many
+	// match in all.
+	SearchDiary(ctx context.Context, scope lianxin.Scope, f Filter) (Page, error)
 }
 
 // Kinds are the diary's entry kinds, as the visits layer defines them.
@@ -365,16 +366,8 @@ func (s *Service) Write(ctx context.Context, scope lianxin.Scope, r Request, ip 
 
 // Entries lists the latest entries scope may see; limit 1..500 (0: 50).
 func (s *Service) Entries(ctx context.Context, scope lianxin.Scope, limit int) ([]Written, error) {
-	if err := MayRead(scope); err != nil {
-		return nil, err
-	}
-	switch {
-	case limit == 0:
-		limit = 50
-	case limit < 1 || limit > 500:
-		return nil, refuse("limit", ReasonLimitRange, map[string]any{"value": limit}, "%d; want 1 to 500", limit)
-	}
-	return s.store.DiaryEntries(ctx, scope, limit)
+	p, err := s.Search(ctx, scope, Filter{Limit: limit})
+	return p.Entries, err
 }
 
 // ErrNoHousehold is the one answer for a household code that is unknown or

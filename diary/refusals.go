@@ -42,6 +42,9 @@ const (
 	ReasonPlaceSwapped       = "place_swapped"     // {lon, lat}
 	ReasonPlaceOutside       = "place_outside"     // {lon, lat}
 	ReasonLimitRange         = "limit_range"       // {value}
+	ReasonOffsetRange        = "offset_range"      // {value, max}
+	ReasonFilterBad          = "filter_bad"        // {value, max}
+	ReasonRangeEmpty         = "range_empty"       // {from, to}
 	ReasonBodyBad            = "body_bad"          // not one JSON object of an entry's fields
 	ReasonFieldType          = "field_type"        // {want}: number, bool, text
 	ReasonUnknownField       = "unknown_field"     //
@@ -64,7 +67,7 @@ var Reasons = []string{
 	ReasonIDMissing, ReasonIDBad, ReasonHouseholdMissing, ReasonHouseholdBad, ReasonMemberBad, ReasonMemberMissing,
 	ReasonMemberSeveral, ReasonKindMissing, ReasonKindBad, ReasonCountRange, ReasonResolvedOver, ReasonNotesTooLong,
 	ReasonNotesControl, ReasonTimeBad, ReasonTimeFuture, ReasonTimeBeforeCampaign, ReasonPlacePair, ReasonPlaceNotNumber,
-	ReasonPlaceSwapped, ReasonPlaceOutside, ReasonLimitRange, ReasonBodyBad, ReasonFieldType, ReasonUnknownField,
+	ReasonPlaceSwapped, ReasonPlaceOutside, ReasonLimitRange, ReasonOffsetRange, ReasonFilterBad, ReasonRangeEmpty, ReasonBodyBad, ReasonFieldType, ReasonUnknownField,
 	ReasonBodyTooLarge, ReasonNoHousehold, ReasonNoMember, ReasonWriteRole, ReasonReadRole, ReasonReadGrant,
 	ReasonForOtherGrant, ReasonMemberSelfOnly, ReasonIDTaken, ReasonIDWrittenOtherwise, ReasonTooMany,
 	// Corrections and withdrawals (edit.go).

@@ -36,7 +36,8 @@ const rolesBare = `coalesce((SELECT json_agg(json_build_object('role', r.role, '
 
 const rolesWithCodes = `coalesce((SELECT json_agg(json_build_object('role', r.role, 'town_id', r.town_id, 'member_id', r.member_id,
                                                      'town', CASE WHEN r.role = 'team_leader' THEN t.code END,
-                                                     'town_code', t.code, 'member', m.code)
+                                                     'town_code', t.code, 'member', m.code,
+                                                     'member_name', m.name)
                                   ORDER BY r.role, t.code, m.code)
                    FROM user_roles r LEFT JOIN towns t ON t.id = r.town_id
                                      LEFT JOIN members m ON m.id = r.member_id
@@ -49,6 +50,8 @@ type roleRow struct {
 	Town     string `json:"town"`
 	TownCode string `json:"town_code"`
 	Member   string `json:"member"`
+	// MemberName is the member's name, for the accounts list.
+	MemberName string `json:"member_name"`
 }
 
 func scanUser(row pgx.Row, extra ...any) (auth.User, error) {
@@ -65,7 +68,7 @@ func scanUser(row pgx.Row, extra ...any) (auth.User, error) {
 	}
 	u.Roles = make([]auth.RoleGrant, len(rr))
 	for i, r := range rr {
-		u.Roles[i] = auth.RoleGrant{Role: lianxin.Role(r.Role), TownID: r.TownID, Town: r.Town, TownCode: r.TownCode, MemberID: r.MemberID, Member: r.Member}
+		u.Roles[i] = auth.RoleGrant{Role: lianxin.Role(r.Role), TownID: r.TownID, Town: r.Town, TownCode: r.TownCode, MemberID: r.MemberID, Member: r.Member, MemberName: r.MemberName}
 	}
 	return u, nil
 }
@@ -429,11 +432,37 @@ func (s *Store) AppendAudit(ctx context.Context, e auth.Event) error {
 	return translate(err)
 }
 
+// auditWhere selects the events of an auth.AuditFilter: $1 action, $2
+// actor, $3 target (” all), $4 words in the target or detail (an ILIKE
+// pattern, ” all), $5 and $6 the time window (NULL open).
+const auditWhere = `WHERE ($1 = '' OR action = $1) AND ($2 = '' OR actor = $2) AND ($3 = '' OR target = $3)
+  AND ($4 = '' OR target ILIKE $4 ESCAPE '\' OR detail::text ILIKE $4 ESCAPE '\')
+  AND ($5::timestamptz IS NULL OR at >= $5) AND ($6::timestamptz IS NULL OR at < $6)`
+
+const (
+	auditListSQL = `SELECT id, at, actor, action, target, detail, rows, ip FROM audit_log
+` + auditWhere + ` AND ($7 = 0 OR id < $7)
+ORDER BY id DESC LIMIT $8`
+	auditCountSQL = `SELECT count(*) FROM audit_log ` + auditWhere
+)
+
+func auditArgs(f auth.AuditFilter) []any {
+	bound := func(t time.Time) *time.Time {
+		if t.IsZero() {
+			return nil
+		}
+		return &t
+	}
+	subject := ""
+	if f.Subject != "" {
+		subject = "%" + likeEscape(f.Subject) + "%"
+	}
+	return []any{f.Action, f.Actor, f.Target, subject, bound(f.From), bound(f.To)}
+}
+
 // ListAudit returns events newest first.
 func (s *Store) ListAudit(ctx context.Context, f auth.AuditFilter) ([]auth.Event, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id, at, actor, action, target, detail, rows, ip FROM audit_log
-	       WHERE ($1 = '' OR action = $1) AND ($2 = '' OR actor = $2) AND ($3 = 0 OR id < $3)
-	       ORDER BY id DESC LIMIT $4`, f.Action, f.Actor, f.BeforeID, f.Limit)
+	rows, err := s.pool.Query(ctx, auditListSQL, append(auditArgs(f), f.BeforeID, f.Limit)...)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -452,6 +481,13 @@ func (s *Store) ListAudit(ctx context.Context, f auth.AuditFilter) ([]auth.Event
 		out = []auth.Event{}
 	}
 	return out, translate(err)
+}
+
+// CountAudit counts the events f selects, over all pages.
+func (s *Store) CountAudit(ctx context.Context, f auth.AuditFilter) (int64, error) {
+	var n int64
+	err := s.pool.QueryRow(ctx, auditCountSQL, auditArgs(f)...).Scan(&n)
+	return n, translate(err)
 }
 
 // DemoPeople lists the towns whose team has a leader, and every member.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -67,19 +68,35 @@ LEFT JOIN villages vi ON vi.id = v.village_id`
 const diaryByIDSQL = `SELECT ` + diaryColumns + "\n" + diaryFrom + `
 WHERE v.external_id = $1`
 
-// diaryListSQL is the entries of the latest visits (by when they happened,
-// the order the web map lists them in) in the caller's towns ($1 all towns,
-// $2 town ids); row-level security narrows a member to their own.
-// $4 false (a scope without the household_points grant: a member, an
+// diaryWhere is the entries a diary search lists: in the caller's towns
+// ($1 all towns, $2 town ids; row-level security narrows a member to their
+// own). $3 false (a scope without the household_points grant: a member, an
 // admin without it) keeps the caller's own entries only: an entry names a
-// household and its place.
-const diaryListSQL = `SELECT ` + diaryColumns + "\n" + diaryFrom + `
-WHERE ($1 OR v.town_id = ANY ($2::int[]))
-  AND ($4 OR v.member_id IN (SELECT m.id FROM users u JOIN user_roles r ON r.user_id = u.id JOIN members m ON m.id = r.member_id
+// household and its place. The filters ($4.. , ” or NULL: none) are
+// matched on the visits row through the codes' ids, so that the count
+// needs no join.
+const diaryWhere = `WHERE ($1 OR v.town_id = ANY ($2::int[]))
+  AND ($3 OR v.member_id IN (SELECT m.id FROM users u JOIN user_roles r ON r.user_id = u.id JOIN members m ON m.id = r.member_id
                              WHERE lower(u.username) = lower(current_setting('lianxin.user', true)) AND NOT u.disabled
                                AND r.role = 'member'))
+  AND ($4 = '' OR v.external_id = $4)
+  AND ($5 = '' OR v.member_id = (SELECT id FROM members WHERE code = $5))
+  AND ($6 = '' OR v.household_id = (SELECT id FROM households WHERE external_id = $6))
+  AND ($7 = '' OR v.village_id = (SELECT id FROM villages WHERE code = $7))
+  AND ($8 = '' OR v.town_id = (SELECT id FROM towns WHERE code = $8))
+  AND ($9 = '' OR v.notes ILIKE '%' || $9 || '%' ESCAPE '\')
+  AND ($10::timestamptz IS NULL OR v.occurred_at >= $10)
+  AND ($11::timestamptz IS NULL OR v.occurred_at < $11)`
+
+// diaryListSQL is a page of the entries, newest first by when they
+// happened (the order the web map lists them in); diaryCountSQL how many
+// match in all.
+const (
+	diaryListSQL = `SELECT ` + diaryColumns + "\n" + diaryFrom + "\n" + diaryWhere + `
 ORDER BY v.occurred_at DESC, v.id DESC
-LIMIT $3`
+LIMIT $12 OFFSET $13`
+	diaryCountSQL = `SELECT count(*) FROM visits v ` + diaryWhere
+)
 
 const diaryAuditSQL = `INSERT INTO audit_log (actor, action, target, detail, rows, ip) VALUES ($1, $2, 'visits', $3, 1, $4)`
 
@@ -273,6 +290,8 @@ func scanEntry(row pgx.Row) (storedEntry, error) {
 	if err != nil {
 		return e, err
 	}
+	// Answered in the campaign's time (+08:00), as the reports are.
+	e.OccurredAt, e.RecordedAt = e.OccurredAt.In(diary.Zone), e.RecordedAt.In(diary.Zone)
 	if place != nil {
 		g, err := DecodeWKB(place)
 		if err != nil {
@@ -324,11 +343,25 @@ func entryDiff(s storedEntry, e diary.Entry, memberID int32, householdID int64) 
 	return ""
 }
 
-// DiaryEntries implements diary.Store.
-func (s *Store) DiaryEntries(ctx context.Context, scope lianxin.Scope, limit int) ([]diary.Written, error) {
-	var out []diary.Written
+// SearchDiary implements diary.Store.
+func (s *Store) SearchDiary(ctx context.Context, scope lianxin.Scope, f diary.Filter) (diary.Page, error) {
+	page := diary.Page{Entries: []diary.Written{}, Offset: f.Offset, Limit: f.Limit}
+	bound := func(t time.Time) *time.Time {
+		if t.IsZero() {
+			return nil
+		}
+		return &t
+	}
+	args := []any{scope.AllTowns, scope.Towns, scope.HouseholdPoints, f.ID, f.Member, f.Household, f.Village, f.Town,
+		likeEscape(f.Q), bound(f.From), bound(f.To)}
 	err := s.ReadInScope(ctx, scope, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, diaryListSQL, scope.AllTowns, scope.Towns, limit, scope.HouseholdPoints)
+		if err := tx.QueryRow(ctx, diaryCountSQL, args...).Scan(&page.Total); err != nil {
+			return fmt.Errorf("count: %w", err)
+		}
+		if page.Total <= int64(f.Offset) {
+			return nil
+		}
+		rows, err := tx.Query(ctx, diaryListSQL, append(args, f.Limit, f.Offset)...)
 		if err != nil {
 			return err
 		}
@@ -342,15 +375,17 @@ func (s *Store) DiaryEntries(ctx context.Context, scope lianxin.Scope, limit int
 		}
 		diaryMayChange(scope, own, entries, time.Now())
 		for _, e := range entries {
-			out = append(out, e.Written)
+			page.Entries = append(page.Entries, e.Written)
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("list diary entries: %w", err)
+		return diary.Page{}, fmt.Errorf("list diary entries: %w", err)
 	}
-	if out == nil {
-		out = []diary.Written{}
-	}
-	return out, nil
+	return page, nil
+}
+
+// likeEscape makes words a literal ILIKE pattern (escape character \).
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }

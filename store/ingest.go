@@ -187,7 +187,7 @@ func (s *Store) Ingest(ctx context.Context, scope lianxin.Scope, plan ingest.Pla
 		if err := auditImportCorrections(ctx, tx, scope, plan); err != nil {
 			return err
 		}
-		if err := upsert(ctx, tx, spec, &res); err != nil {
+		if err := upsert(ctx, tx, plan, scope.User, spec, &res); err != nil {
 			if outsideScope(err, scope) {
 				return lianxin.Errorf(lianxin.EForbidden, "the file has %s rows in towns outside yours (by their place, or by a code "+
 					"or id that another town's row holds), "+
@@ -235,17 +235,19 @@ func outsideScope(err error, scope lianxin.Scope) bool {
 }
 
 // upsert writes the staged rows into the layer's table and counts the rows
-// inserted and updated.
-func upsert(ctx context.Context, tx pgx.Tx, spec ingestSpec, res *ingest.StoreResult) error {
+// inserted and updated; the rows an UPDATE changed are audited by id
+// (ingest_changes.go).
+func upsert(ctx context.Context, tx pgx.Tx, plan ingest.Plan, user string, spec ingestSpec, res *ingest.StoreResult) error {
 	if spec.update == "" {
 		return tx.QueryRow(ctx, spec.upsert).Scan(&res.Inserted, &res.Updated)
 	}
-	tag, err := tx.Exec(ctx, spec.update)
+	updated, err := updateAudited(ctx, tx, plan, user, spec.update)
 	if err != nil {
 		return err
 	}
-	res.Updated = tag.RowsAffected()
-	if tag, err = tx.Exec(ctx, spec.insert); err != nil {
+	res.Updated = updated
+	tag, err := tx.Exec(ctx, spec.insert)
+	if err != nil {
 		return err
 	}
 	res.Inserted = tag.RowsAffected()

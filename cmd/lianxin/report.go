@@ -16,10 +16,10 @@ import (
 	"lianxin/ingest"
 )
 
-var reportNames = []string{"gaps", "next", "members", "summary", "diary-sample", "forecast"}
+var reportNames = []string{"gaps", "next", "members", "summary", "towns", "diary-sample", "forecast"}
 
 // runReport prints one coverage report to stdout:
-// `lianxin report gaps|next|members|summary|diary-sample|forecast [flags]`.
+// `lianxin report gaps|next|members|summary|towns|diary-sample|forecast [flags]`.
 func runReport(ctx context.Context, args []string, env *env, stdout, stderr io.Writer) error {
 	var cfg Config
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
@@ -70,9 +70,6 @@ func runReport(ctx context.Context, args []string, env *env, stdout, stderr io.W
 	if pos[0] == "gaps" || pos[0] == "next" {
 		allowed = places
 	}
-	if pos[0] == "summary" {
-		allowed = []string{coverage.FormatJSON}
-	}
 	f, err := coverage.ParseFormat(*format, allowed...)
 	if err != nil {
 		return err
@@ -107,11 +104,27 @@ func runReport(ctx context.Context, args []string, env *env, stdout, stderr io.W
 		}
 		return printRows(stdout, f, say, rows, nil)
 	case "summary":
-		sum, err := r.Summary(ctx, scope, q)
+		sum, err := r.SummaryReport(ctx, scope, q)
 		if err != nil {
 			return err
 		}
+		if f == coverage.FormatCSV {
+			// The API's format=csv bytes (excel=true, its default), in
+			// either language: the summary is one report, not a table.
+			out, err := api.SummaryCSV(sum, say == ingest.LangZH, true)
+			if err != nil {
+				return err
+			}
+			_, err = stdout.Write(out)
+			return err
+		}
 		return printJSON(stdout, sum)
+	case "towns":
+		rows, _, err := r.Towns(ctx, scope, q)
+		if err != nil {
+			return err
+		}
+		return printRows(stdout, f, say, rows, nil)
 	case "diary-sample":
 		rows, _, err := r.DiarySample(ctx, scope, coverage.DiaryQuery{Query: q, N: *n, Seed: *seed})
 		if err != nil {
