@@ -193,11 +193,11 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 				return err
 			}
 			if err == nil && found {
-				setCaller(c, caller{user: u, signedIn: true, scope: u.Scope(), session: token})
+				c.Set(callerKey, &caller{user: u, signedIn: true, scope: u.Scope(), session: token})
 			}
 		}
 		if callerOf(c) == nil && s.deps.DefaultScope != nil {
-			setCaller(c, caller{scope: *s.deps.DefaultScope})
+			c.Set(callerKey, &caller{scope: *s.deps.DefaultScope})
 		}
 		if public {
 			return next(c)
