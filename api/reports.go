@@ -405,6 +405,10 @@ func (s *Server) listSnapshots(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// Each says whether the caller may compare it (a planner: whole weeks only).
+	if err := s.reports().MarkComparable(c.Request().Context(), scopeOf(c), list); err != nil {
+		return err
+	}
 	return c.JSON(http.StatusOK, list)
 }
 

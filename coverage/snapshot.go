@@ -38,23 +38,35 @@ type Snapshot struct {
 	// role bound to whole weeks is the end of the asked day's week
 	// (snapshot_weeks.go).
 	AsOfAsked time.Time `json:"-"`
+	// Comparable says whether the caller may compare the snapshot (with
+	// another of its area), set on the list (MarkComparable): false for a
+	// role bound to whole weeks and a snapshot over other days. Nil where
+	// it is not asked.
+	Comparable *bool `json:"comparable,omitempty"`
+	// RetakeAsOf is, for a snapshot the caller may not compare, the as_of a
+	// snapshot taken again as of the same day would record: the last day of
+	// its campaign week (zero otherwise).
+	RetakeAsOf time.Time `json:"-"`
 }
 
 // MarshalJSON writes the days as YYYY-MM-DD, and the window [from, to)
 // the figures cover.
 func (s Snapshot) MarshalJSON() ([]byte, error) {
 	type plain Snapshot
-	asked := ""
-	if !s.AsOfAsked.IsZero() {
-		asked = s.AsOfAsked.Format(DayLayout)
+	day := func(d time.Time) string {
+		if d.IsZero() {
+			return ""
+		}
+		return d.Format(DayLayout)
 	}
 	return json.Marshal(struct {
 		plain
-		AsOf      string `json:"as_of"`
-		From      string `json:"from"`
-		To        string `json:"to"`
-		AsOfAsked string `json:"as_of_asked,omitempty"`
-	}{plain(s), s.AsOf.Format(DayLayout), s.From.Format(DayLayout), s.SnapshotWindow().To.Format(DayLayout), asked})
+		AsOf       string `json:"as_of"`
+		From       string `json:"from"`
+		To         string `json:"to"`
+		AsOfAsked  string `json:"as_of_asked,omitempty"`
+		RetakeAsOf string `json:"retake_as_of,omitempty"`
+	}{plain(s), s.AsOf.Format(DayLayout), s.From.Format(DayLayout), s.SnapshotWindow().To.Format(DayLayout), day(s.AsOfAsked), day(s.RetakeAsOf)})
 }
 
 // Refusal reasons of the snapshots: a snapshot refusal is a

@@ -79,7 +79,7 @@ func (r *Reports) checkComparable(ctx context.Context, scope lianxin.Scope, a, b
 		return err
 	}
 	for _, s := range []Snapshot{a, b} {
-		if w := s.SnapshotWindow(); PublishWindow(scope, w, c.StartsOn) != w {
+		if w := s.SnapshotWindow(); !wholeWeeksFor(scope, w, c.StartsOn) {
 			return lianxin.Refuse(lianxin.EInvalid, "", SnapReasonNotWholeWeeks,
 				map[string]any{"id": s.ID, "from": w.From.Format(DayLayout), "to": w.To.Format(DayLayout)},
 				"snapshot %d covers %v, not whole campaign weeks, which your role compares only: take a snapshot now (it is taken over whole weeks)", s.ID, w)
@@ -93,4 +93,44 @@ func areaName(town string) string {
 		return "the county"
 	}
 	return "town " + town
+}
+
+// wholeWeeksFor says whether scope may compare a snapshot over w: any
+// window with household access, whole campaign weeks without (the window
+// PublishWindow leaves as it is).
+func wholeWeeksFor(scope lianxin.Scope, w Window, startsOn time.Time) bool {
+	return PublishWindow(scope, w, startsOn) == w
+}
+
+// MarkComparable sets Comparable on each snapshot of list for scope, as
+// Diff decides it (checkComparable), so that the list says which snapshots
+// can be compared before one is refused: a snapshot a role bound to whole
+// weeks saved over other days (before snapshots were widened, or by a role
+// with household access) is not comparable for it, since its window ends
+// within a week and a diff would give figures of single days. Its figures
+// are frozen over that window, so the server cannot round it to whole weeks
+// after the fact; RetakeAsOf says the day a snapshot taken again as of its
+// as_of would run to (the end of that week, over the data as they are when
+// taken), which the web map offers.
+func (r *Reports) MarkComparable(ctx context.Context, scope lianxin.Scope, list []Snapshot) error {
+	yes := true
+	if !privacy.Applies(scope) {
+		for i := range list {
+			list[i].Comparable = &yes
+		}
+		return nil
+	}
+	c, err := r.src.Campaign(ctx, scope)
+	if err != nil {
+		return err
+	}
+	for i := range list {
+		w := list[i].SnapshotWindow()
+		ok := wholeWeeksFor(scope, w, c.StartsOn)
+		list[i].Comparable = &ok
+		if !ok {
+			list[i].RetakeAsOf = PublishWindow(scope, w, c.StartsOn).LastDay()
+		}
+	}
+	return nil
 }

@@ -10,6 +10,14 @@
 // leader or member their own towns). The page offers only those choices,
 // from the user's all_towns and towns, and shows the server's refusal when
 // it refuses all the same.
+//
+// A role bound to whole weeks compares only snapshots over whole weeks: the
+// list says which it may not (comparable false: one saved by the day, as
+// planners' were before snapshots were widened, or by a role with household
+// access), the pickers mark them and never open on them, and the page
+// explains why and offers
+// to take each again over whole weeks (as of its day, to its week's last
+// day, retake_as_of), beside the old one.
 
 import { apiFetch } from './api.js';
 import {
@@ -200,6 +208,8 @@ export function initSnapshots(app) {
   const labelOf = (s) => t('snap.option', {
     id: s.id, date: day(s.as_of), area: townName(s.town), by: s.created_by,
   });
+  /** comparable: the server's word for the caller (an older server says nothing: every one). */
+  const comparable = (s) => s.comparable !== false;
 
   // The save form: a day and an area the user may save.
   const saveForm = () => {
@@ -264,14 +274,29 @@ export function initSnapshots(app) {
     return h('div', { class: 'table-wrap snap-list-wrap' }, h('table', { class: 'data', id: 'snap-list' },
       h('caption', { class: 'sr-only' }, t('snap.list')),
       h('thead', {}, h('tr', {}, ['id', 'asOf', 'area', 'by', 'at'].map((k) => h('th', { scope: 'col', dataset: { key: k } }, t(`snap.col.${k}`))))),
-      h('tbody', {}, state.list.map((s) => h('tr', { dataset: { id: String(s.id) } },
+      h('tbody', {}, state.list.map((s) => h('tr', { dataset: { id: String(s.id), comparable: String(comparable(s)) } },
         h('td', { class: 'num' }, `#${s.id}`),
-        h('td', {}, day(s.as_of)),
+        h('td', { class: 'snap-asof' }, h('span', { class: 'snap-day' }, day(s.as_of)),
+          comparable(s) ? null : [' ', h('span', { class: 'snap-nc', title: t('snap.notComparableNote') }, t('snap.notComparable'))]),
         h('td', { class: 'snap-area' }, townName(s.town)),
         h('td', { class: 'snap-by' }, s.created_by),
         h('td', { class: 'snap-at' }, new Intl.DateTimeFormat(lang(), {
           month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'Asia/Shanghai',
         }).format(new Date(s.created_at))))))));
+  };
+
+  // The snapshots the user may not compare, why, and a retake of each.
+  const notComparable = () => {
+    const old = (state.list || []).filter((s) => !comparable(s));
+    if (!old.length) return null;
+    return h('div', { id: 'snap-nc', class: 'snap-nc-note' },
+      h('p', { class: 'muted', id: 'snap-nc-why' }, t('snap.notComparableNote')),
+      h('ul', {}, old.map((s) => h('li', { dataset: { id: String(s.id) } }, labelOf(s), ' ',
+        h('button', {
+          type: 'button', class: 'link snap-retake', id: `snap-retake-${s.id}`, disabled: state.saving,
+          'aria-label': t('snap.retakeLabel', { id: s.id, date: day(s.retake_as_of || s.as_of) }),
+          onclick: () => save(s.as_of, s.town || ''),
+        }, t('snap.retake', { date: day(s.retake_as_of || s.as_of) }))))));
   };
 
   // Two pickers: the earlier and the later snapshot (by as_of, the list's
@@ -281,16 +306,21 @@ export function initSnapshots(app) {
   let preferArea = null; // the area of the snapshot just saved
   const comparePickers = () => {
     if (!state.list || state.list.length < 2) return null;
+    // Those the user may not compare are marked, and never the pair the
+    // pickers open on (chosen all the same, the server's refusal says why).
+    const usable = state.list.filter(comparable);
     const ids = state.list.map((s) => String(s.id));
     if (!ids.includes(pickA) || !ids.includes(pickB)) {
       // The latest two of one area, older first (defaultPair); with no
       // area saved twice, the two newest, which compare() refuses to diff.
-      const pair = defaultPair(state.list, preferArea) || [state.list[1], state.list[0]];
+      const pair = defaultPair(usable, preferArea) || (usable.length >= 2 ? [usable[1], usable[0]] : [state.list[1], state.list[0]]);
       [pickA, pickB] = pair.map((s) => String(s.id));
     }
     const sel = (id, value, set) => {
       const el = h('select', { id, onchange: (e) => set(e.target.value) },
-        state.list.map((s) => h('option', { value: String(s.id) }, labelOf(s))));
+        state.list.map((s) => (comparable(s)
+          ? h('option', { value: String(s.id) }, labelOf(s))
+          : h('option', { value: String(s.id) }, t('snap.optionNotComparable', { label: labelOf(s) })))));
       el.value = value;
       return el;
     };
@@ -399,6 +429,7 @@ export function initSnapshots(app) {
       saveForm(),
       h('h3', { class: 'snap-sub' }, t('snap.list')),
       listTable(),
+      notComparable() || '',
       comparePickers() || '',
       h('div', { id: 'snap-diff', 'aria-live': 'polite', 'aria-busy': String(state.diffing) }, diffView() || ''),
     );
