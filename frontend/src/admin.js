@@ -4,10 +4,13 @@
 // accepts (with the town a team leader needs, the member code a member
 // needs), a form that adds an account with a one-time password, an
 // account's API tokens (list, create, revoke: accounts.js), and the latest
-// audit log events. The server's refusals are worded from their reason
+// audit log: filtered by action, actor, target, an id or words, and dates,
+// a page at a time, each event with what it changed (an entry's fields
+// before and after, the rows an import changed). The server's refusals are worded from their reason
 // codes (accounts.js accountError), never shown in English on a zh page.
 
 import { accountError, tokenPanel, tokensOf } from './accounts.js';
+import { apiFetch, query } from './api.js';
 import { api } from './endpoints.js';
 import { date, num, t } from './i18n.js';
 import { h, loading, sortableTable } from './ui.js';
@@ -17,6 +20,19 @@ import { h, loading, sortableTable } from './ui.js';
 // names a town, member a member code (the account is that member's).
 const ROLES = ['planner', 'team_leader', 'member', 'gis', 'admin'];
 const GRANTS = [...ROLES, 'household_points', 'personal_fields'];
+// SENSITIVE grants open households' places and personal fields: granting
+// one asks first (a second person's check is not part of this tab).
+const SENSITIVE = ['household_points', 'personal_fields'];
+
+// AUDIT_ACTIONS are the actions the server writes to the audit log (a Go
+// test collects them from the server's code and checks this list and
+// their words), offered in the audit view's filter.
+const AUDIT_ACTIONS = [
+  'login', 'logout', 'login_failed', 'login_refused', 'grant', 'revoke', 'password_set', 'token_create', 'token_revoke',
+  'user_create', 'user_disable', 'user_enable', 'import', 'import_changed', 'import_rejects', 'imports_prune', 'export',
+  'view_personal', 'diary_write', 'diary_correct', 'diary_delete',
+];
+const AUDIT_PAGE = 50;
 
 /**
  * grantFor is the API's {role, town?, member?} for a role and the form's
@@ -42,10 +58,14 @@ function onePassword() {
   return `${s.slice(0, 4)}-${s.slice(4, 8)}-${s.slice(8, 12)}-${s.slice(12)}`;
 }
 
+// roleText is a role with its town's name (a team leader) or its
+// member's name and code (a member), not bare codes.
 const roleText = (app, g) => {
   const town = g.town ? app.towns.find((x) => x.code === g.town)?.name || g.town : '';
   const name = t(`urole.${g.role}`);
-  return town ? `${name}（${town}）` : g.member ? `${name}（${g.member}）` : name;
+  if (town) return `${name}（${town}）`;
+  if (g.member) return `${name}（${g.member_name ? `${g.member_name} ${g.member}` : g.member}）`;
+  return name;
 };
 
 const when = (iso) => (iso ? date(iso) : '—');
@@ -119,7 +139,10 @@ export function initAdmin(app) {
     gMemberRow.hidden = gRole.value !== 'member';
   };
   gRole.addEventListener('change', showFields);
-  const state = { users: null, usersErr: null, events: null, eventsErr: null, sort: { key: 'username', dir: 'asc' }, loaded: false };
+  const state = {
+    users: null, usersErr: null, events: null, eventsErr: null, sort: { key: 'username', dir: 'asc' }, loaded: false,
+    search: '', filter: {}, pages: [], total: 0, next: null,
+  };
 
   const renderRoles = () => {
     const v = roleSel.value || 'planner';
@@ -201,6 +224,12 @@ export function initAdmin(app) {
   gForm.addEventListener('submit', (e) => {
     e.preventDefault();
     const user = gUser.value;
+    // Households' places and personal fields: asked first, more plainly
+    // when the admin grants them to themselves (kept in the audit log).
+    if (SENSITIVE.includes(gRole.value)) {
+      const role = t(`urole.${gRole.value}`);
+      if (!window.confirm(t(user === me ? 'admin.confirmSelfGrant' : 'admin.confirmSensitiveGrant', { user, role }))) return;
+    }
     act(gGrant, t('admin.grant'), async () => {
       const g = grantFor(gRole.value, gTown.value, gMember.value);
       await api.adminGrant(user, g);
@@ -217,6 +246,11 @@ export function initAdmin(app) {
   });
   roleSel.addEventListener('change', showFields);
 
+  // The accounts' search box, above the list (filters as one types).
+  const searchIn = h('input', { id: 'admin-user-search', type: 'search', autocomplete: 'off', maxlength: 100 });
+  const searchLabel = h('label', { for: 'admin-user-search' }, t('admin.search'));
+  usersEl.before(h('div', { class: 'admin-search' }, searchLabel, ' ', searchIn));
+  searchIn.addEventListener('input', () => { state.search = searchIn.value; renderUsers(); });
   const renderUsers = () => {
     if (state.usersErr) {
       usersEl.replaceChildren(h('p', { class: 'error', role: 'alert' }, accountError(state.usersErr, t('admin.users'))));
@@ -239,8 +273,13 @@ export function initAdmin(app) {
       { key: 'last_login_at', label: t('admin.lastLogin'), value: (u) => u.last_login_at || '', render: (u) => when(u.last_login_at) },
       { key: 'failed_logins', label: t('admin.failed'), numeric: true, render: (u) => num(u.failed_logins) },
     ];
+    // The search: words of the user name, a role, a town or a member.
+    const words = state.search.trim().toLowerCase().split(/\s+/).filter(Boolean);
+    const text = (u) => [u.username, ...(u.roles || []).flatMap((g) => [roleText(app, g), g.role, g.town, g.member])]
+      .filter(Boolean).join(' ').toLowerCase();
+    const rows = words.length ? state.users.filter((u) => words.every((w) => text(u).includes(w))) : state.users;
     const table = sortableTable({
-      columns, rows: state.users, sort: state.sort, caption: t('admin.users'), rowKey: (u) => u.username,
+      columns, rows, sort: state.sort, caption: t('admin.users'), rowKey: (u) => u.username,
       onSort: (s) => {
         state.sort = s;
         renderUsers();
@@ -248,7 +287,10 @@ export function initAdmin(app) {
       },
     });
     table.id = 'admin-user-table';
-    usersEl.replaceChildren(h('p', { class: 'muted' }, t('admin.count', { n: num(state.users.length) })), userResult, table);
+    const count = words.length ? t('admin.shown', { shown: num(rows.length), n: num(state.users.length) }) : t('admin.count', { n: num(state.users.length) });
+    searchLabel.textContent = t('admin.search');
+    searchIn.placeholder = t('admin.searchPlaceholder');
+    usersEl.replaceChildren(h('p', { class: 'muted', id: 'admin-user-count' }, count), userResult, h('div', { class: 'admin-table-box' }, table));
     renderGrantUsers();
   };
 
@@ -285,6 +327,94 @@ export function initAdmin(app) {
   // wroteRows is false for an import that wrote nothing: its rows are 0.
   const wroteRows = (e) => e.rows !== undefined && !(e.action === 'import' && e.detail?.landed === false);
 
+  // fieldValue is a field's value as the audit view shows it.
+  const fieldValue = (v) => {
+    if (v === true) return t('audit.yes');
+    if (v === false) return t('audit.no');
+    if (v === null || v === undefined || v === '') return '—';
+    return String(v);
+  };
+  const fieldName = (k) => (t(`audit.field.${k}`) === `audit.field.${k}` ? k : t(`audit.field.${k}`));
+  // changeList is "field: before → after" for each field of after (a
+  // correction keeps only the fields it changed).
+  const changeList = (before = {}, after = {}) => Object.keys(after)
+    .map((k) => `${fieldName(k)}：${fieldValue(before[k])} → ${fieldValue(after[k])}`).join('；');
+
+  // changeDetail says what a correction or an import changed: the entry
+  // and its fields before and after, the rows an import changed.
+  const changeDetail = (e) => {
+    const d = e.detail || {};
+    if (e.action === 'diary_correct') {
+      return [t('audit.entry', { id: d.entry || '—' }), changeList(d.before, d.after), d.reason ? t('audit.reason', { reason: d.reason }) : '']
+        .filter(Boolean).join(' · ');
+    }
+    if (e.action === 'diary_delete') {
+      const before = d.before || {};
+      const fields = ['household', 'member', 'occurred_at', 'kind'].filter((k) => before[k] !== undefined)
+        .map((k) => `${fieldName(k)}：${fieldValue(before[k])}`).join('；');
+      return [t('audit.entry', { id: d.entry || '—' }), fields ? t('audit.before', { fields }) : '', d.reason ? t('audit.reason', { reason: d.reason }) : '']
+        .filter(Boolean).join(' · ');
+    }
+    if (e.action === 'import_changed') {
+      const ids = d.changed || [];
+      const parts = [t('audit.changedRows', { n: num(d.changed_count ?? ids.length), ids: ids.join('、') })];
+      if (d.truncated) parts.push(t('audit.changedMore', { max: num(d.max ?? ids.length) }));
+      for (const [id, c] of Object.entries(d.changes || {})) parts.push(`${id}：${changeList(c.before, c.after)}`);
+      return parts.join(' ');
+    }
+    return '';
+  };
+
+  const dateInput = (id) => h('input', { id, type: 'date', min: '2020-01-01', max: '2099-12-31' });
+  const fAction = h('select', { id: 'audit-action' });
+  const fActor = h('input', { id: 'audit-actor', autocomplete: 'off', maxlength: 100 });
+  const fTarget = h('input', { id: 'audit-target', autocomplete: 'off', maxlength: 200, placeholder: 'visits' });
+  const fSubject = h('input', { id: 'audit-subject', autocomplete: 'off', maxlength: 200, placeholder: 'V00007802' });
+  const fFrom = dateInput('audit-from');
+  const fTo = dateInput('audit-to');
+  const fSearch = h('button', { type: 'submit', id: 'audit-search' });
+  const fClear = h('button', { type: 'button', id: 'audit-clear' });
+  const fLabels = [];
+  const fRow = (el, key) => {
+    const l = h('label', { for: el.id });
+    fLabels.push([l, key]);
+    return h('div', {}, l, el);
+  };
+  const auditForm = h('form', { id: 'audit-filter', class: 'filter-form' },
+    fRow(fAction, 'audit.action'), fRow(fActor, 'audit.actor'), fRow(fTarget, 'audit.target'), fRow(fSubject, 'audit.subject'),
+    fRow(fFrom, 'audit.from'), fRow(fTo, 'audit.to'), h('div', { class: 'filter-buttons' }, fSearch, ' ', fClear));
+  auditEl.before(auditForm);
+  const renderAuditForm = () => {
+    for (const [l, key] of fLabels) l.textContent = t(key);
+    const v = fAction.value;
+    fAction.replaceChildren(h('option', { value: '' }, t('audit.allActions')),
+      ...AUDIT_ACTIONS.map((a) => h('option', { value: a }, t(`action.${a}`))));
+    fAction.value = v;
+    fSearch.textContent = t('audit.search');
+    fClear.textContent = t('audit.clear');
+  };
+  // nextDay is the day after a date input's (the filter's "to" is inclusive; the API's exclusive).
+  const nextDay = (d) => {
+    const x = new Date(`${d}T00:00:00Z`);
+    x.setUTCDate(x.getUTCDate() + 1);
+    return x.toISOString().slice(0, 10);
+  };
+  auditForm.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    state.filter = {
+      action: fAction.value || undefined, actor: fActor.value.trim() || undefined, target: fTarget.value.trim() || undefined,
+      subject: fSubject.value.trim() || undefined, from: fFrom.value || undefined, to: fTo.value ? nextDay(fTo.value) : undefined,
+    };
+    state.pages = [];
+    loadAudit();
+  });
+  fClear.addEventListener('click', () => {
+    auditForm.reset();
+    state.filter = {};
+    state.pages = [];
+    loadAudit();
+  });
+
   const renderAudit = () => {
     if (state.eventsErr) {
       auditEl.replaceChildren(h('p', { class: 'error', role: 'alert' }, accountError(state.eventsErr, t('admin.audit'))));
@@ -294,21 +424,40 @@ export function initAdmin(app) {
       auditEl.replaceChildren(loading());
       return;
     }
+    if (!state.events.length) {
+      auditEl.replaceChildren(h('p', { class: 'muted', id: 'audit-count' }, t('audit.none')));
+      return;
+    }
     const columns = [
       { key: 'at', label: t('admin.at'), render: (e) => time(e.at) },
       { key: 'actor', label: t('admin.actor') },
       { key: 'action', label: t('admin.action'), render: (e) => (t(`action.${e.action}`) === `action.${e.action}` ? e.action : t(`action.${e.action}`)) },
       { key: 'target', label: t('admin.target'), render: (e) => [targetName(e.target), eventDetail(e), wroteRows(e) ? t('admin.rows', { n: num(e.rows) }) : ''].filter(Boolean).join(' · ') || '—' },
+      { key: 'detail', label: t('audit.detail'), value: () => 0, render: (e) => h('span', { class: 'audit-detail' }, changeDetail(e)) },
     ];
     const table = sortableTable({ columns, rows: state.events, caption: t('admin.audit'), rowKey: (e) => String(e.id) });
     table.id = 'admin-audit-table';
-    auditEl.replaceChildren(table);
+    const start = state.pages.length * AUDIT_PAGE;
+    const count = h('p', { class: 'muted', id: 'audit-count' },
+      t('audit.total', { n: num(state.total), from: num(start + 1), to: num(start + state.events.length) }));
+    const newest = h('button', { type: 'button', id: 'audit-newest', hidden: !state.pages.length }, t('audit.newest'));
+    newest.addEventListener('click', () => { state.pages = []; loadAudit(); });
+    const older = h('button', { type: 'button', id: 'audit-older', hidden: !state.next || start + state.events.length >= state.total }, t('audit.older'));
+    older.addEventListener('click', () => { state.pages.push(state.next); loadAudit(); });
+    auditEl.replaceChildren(count, h('div', { class: 'admin-table-box' }, table), h('div', { class: 'pager' }, newest, ' ', older));
   };
 
-  // loadAudit rereads the audit log alone (after a token change).
+  // loadAudit reads the page of the audit log the filter and the paging
+  // say (pages holds the before_id of each page after the first).
   const loadAudit = async () => {
+    state.events = null;
+    renderAudit();
     try {
-      state.events = await api.adminAudit(30);
+      const before = state.pages.length ? state.pages[state.pages.length - 1] : undefined;
+      const r = await apiFetch(`/api/v1/admin/audit${query({ ...state.filter, limit: AUDIT_PAGE, before_id: before })}`);
+      state.events = r.events || [];
+      state.total = r.total ?? state.events.length;
+      state.next = r.next_before_id ?? null;
       state.eventsErr = null;
     } catch (err) {
       state.eventsErr = err;
@@ -323,7 +472,7 @@ export function initAdmin(app) {
     renderAudit();
     await Promise.all([
       api.adminUsers().then((u) => { state.users = u; }, (err) => { state.usersErr = err; }).then(renderUsers),
-      api.adminAudit(30).then((e) => { state.events = e; }, (err) => { state.eventsErr = err; }).then(renderAudit),
+      loadAudit(),
     ]);
   };
 
@@ -363,6 +512,7 @@ export function initAdmin(app) {
   // code) is ready: the 'view' event has passed already.
   if (document.body.dataset.view === 'admin') load();
   app.on('towns', renderRoles);
-  app.on('lang', () => { renderRoles(); if (state.loaded) { renderUsers(); renderAudit(); } });
+  app.on('lang', () => { renderRoles(); renderAuditForm(); if (state.loaded) { renderUsers(); renderAudit(); } });
   renderRoles();
+  renderAuditForm();
 }

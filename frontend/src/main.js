@@ -10,6 +10,7 @@ import { initGIS } from './gis.js';
 import { initAdmin } from './admin.js';
 import { initImports, mountImports } from './imports.js';
 import { initDiary, mayWriteDiary, mountDiary } from './diary.js';
+import { initDiarySearch, mountDiarySearch } from './diary-search.js';
 import { initForecast } from './forecast.js';
 import { initSpotCheck } from './spotcheck.js';
 import { initVillagePanel } from './village.js';
@@ -235,6 +236,7 @@ async function boot() {
   initLanguage();
   mountImports(); // its tab, before the tabs are wired
   mountDiary(); // likewise
+  mountDiarySearch(); // and the diary search (admins, team leaders)
   initTabs();
   initSidebarToggle();
   applyI18n(document);
@@ -298,6 +300,7 @@ async function boot() {
     // The diary's form needs no map either (its latest entries go on the map
     // once it is ready): a member opens on it at once.
     initDiary(app);
+    initDiarySearch(app);
     // The forecast and the spot check, for the roles they are for (after the team view: they follow its team).
     initForecast(app);
     initSpotCheck(app);
