@@ -22,7 +22,7 @@ import (
 func ogr2ogrArgs(l *Layer, req Request, out string) []string {
 	info := formats[req.Format]
 	args := []string{
-		"-f", info.ogrDriver, out, "CSV:/vsistdin/",
+		"-f", info.ogrDriver, out, feedSource,
 		// Types from the first megabyte; every string is quoted, so a
 		// code made of digits stays text. An empty cell is a NULL, as
 		// lianxin writes it (GDAL cannot tell it from an empty string,
@@ -64,21 +64,13 @@ func ogr2ogrArgs(l *Layer, req Request, out string) []string {
 		// One transaction for the whole layer: GDAL's default commits every
 		// 100,000 rows.
 		//
-		// The spatial index, most of ogr2ogr's time, is built after the
-		// last row on one thread. GDAL 3.6.2 has a background RTree thread
-		// (OGR_GPKG_ALLOW_THREADED_RTREE, on by default) but allows it only
-		// when the dataset already holds one layer as the new layer is set
-		// up, which is never so for ogr2ogr's first layer, from our CSV or
-		// from PostGIS alike. Forcing it with a placeholder layer made the
-		// export twice as slow, so nothing here asks for it. The index
-		// costs the same whatever the feed: measured with SQLite alone,
-		// inserting a scale-1 county's points took 2.3 s in id order (the
-		// order rows come in, village by village), 2.4 s along H3 cells or
-		// a Hilbert curve, 3.0 s by longitude and 3.6 s shuffled; SQLite
-		// page sizes of 4 to 64 KiB and a larger page cache changed
-		// nothing (GDAL already writes without syncing). So rows keep the
-		// table's order and SQLite its defaults (BENCHMARKS.md, Layer
-		// exports).
+		// The spatial index is not GDAL's work here: with geometry, the
+		// file is made in steps (gpkg.go) and lianxin bulk-loads the
+		// R-tree (gpkgindex.go), because GDAL 3.6 inserts its entries one
+		// at a time after the last row, over half of ogr2ogr's time. Its
+		// background RTree thread never starts for ogr2ogr's first layer,
+		// and the order of the rows or SQLite's page and cache sizes did
+		// not make that insertion cheaper (BENCHMARKS.md, Layer exports).
 		args = append(args, "-gt", "unlimited")
 	}
 	return args
@@ -97,6 +89,9 @@ func layerName(l *Layer, req Request) string {
 	return name
 }
 
+// feedSource is where ogr2ogr reads the feed: its stdin, as CSV.
+const feedSource = "CSV:/vsistdin/"
+
 // feedX and feedY name a point layer's coordinate columns in the CSV fed to
 // ogr2ogr, names no catalogue field has (a test checks).
 const (
@@ -111,10 +106,18 @@ const (
 // comes last: two columns of coordinates for a point layer, WKT in a
 // column wkt for the others. Coordinates are rounded as in every other
 // export (appendCoord).
-type feedWriter struct{ csvOut }
+//
+// With index set (a GeoPackage), every row's box goes to the spatial index
+// builder too, under the id ogr2ogr gives the feature: its place in the
+// feed, counting from 1.
+type feedWriter struct {
+	csvOut
+	index *rtreeBuilder
+	fid   int64 // rows written
+}
 
 func newFeedWriter(w io.Writer, l *Layer, crs CRS) *feedWriter {
-	return &feedWriter{newCSVOut(w, l, crs)}
+	return &feedWriter{csvOut: newCSVOut(w, l, crs)}
 }
 
 func (c *feedWriter) begin() error {
@@ -136,6 +139,7 @@ func (c *feedWriter) row(r *Row) error {
 	if err != nil {
 		return err
 	}
+	c.fid++
 	switch c.layer.Geometry {
 	case NoGeometry:
 	case Point:
@@ -148,13 +152,24 @@ func (c *feedWriter) row(r *Row) error {
 			b = appendCoord(b, p[0])
 			b = append(b, ',')
 			b = appendCoord(b, p[1])
+			if err := c.addBox(orb.Bound{Min: p, Max: p}); err != nil {
+				return err
+			}
 		} else {
 			b = append(b, ',')
 		}
 	default:
 		b = append(b, ',')
-		if b, err = appendWKTCell(b, c.crs, r); err != nil {
-			return err
+		if r.Geom != nil {
+			g := c.crs.Transform(r.Geom)
+			b = append(b, '"')
+			if b, err = appendWKT(b, g); err != nil {
+				return fmt.Errorf("row %d: %w", r.ID, err)
+			}
+			b = append(b, '"')
+			if err := c.addBox(g.Bound()); err != nil {
+				return err
+			}
 		}
 	}
 	c.buf = append(b, '\n')
@@ -162,9 +177,24 @@ func (c *feedWriter) row(r *Row) error {
 	return err
 }
 
+// addBox gives the spatial index the current row's bounds, in the
+// coordinates written: the values GDAL reads back, since appendCoord's
+// digits read back as the same float64.
+func (c *feedWriter) addBox(b orb.Bound) error {
+	if c.index == nil {
+		return nil
+	}
+	box, ok := boundBox(b)
+	if !ok {
+		return nil
+	}
+	return c.index.add(c.fid, box)
+}
+
 // viaGDAL streams the layer as CSV into ogr2ogr, waits for it to finish the
 // file in a temporary directory, then sends the file (a zip of the
-// shapefile's parts for shp).
+// shapefile's parts for shp). A GeoPackage with geometry is made in steps
+// that bulk-load its spatial index (gpkg.go).
 func (s *Service) viaGDAL(ctx context.Context, scope lianxin.Scope, l *Layer, req Request, w io.Writer, begin func(Meta) error) (int64, error) {
 	dir, err := os.MkdirTemp(s.opt.TempDir, "lianxin-export-")
 	if err != nil {
@@ -176,45 +206,14 @@ func (s *Service) viaGDAL(ctx context.Context, scope lianxin.Scope, l *Layer, re
 	if req.Format == Shapefile {
 		out = filepath.Join(dir, l.Name+".shp")
 	}
-	cmd := exec.CommandContext(ctx, s.opt.Ogr2ogr, ogr2ogrArgs(l, req, out)...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "CPL_TMPDIR="+dir)
-	var stderr bytes.Buffer
-	cmd.Stderr = &limitedBuffer{buf: &stderr, max: 16 << 10}
-	stdin, err := cmd.StdinPipe()
+	var rows int64
+	if req.Format == GeoPackage && l.Geometry != NoGeometry {
+		rows, err = s.gpkgIndexed(ctx, scope, l, req, dir, out)
+	} else {
+		rows, err = s.ogr2ogrOnce(ctx, scope, l, req, dir, out)
+	}
 	if err != nil {
-		return 0, fmt.Errorf("ogr2ogr stdin: %w", err)
-	}
-	if err := cmd.Start(); err != nil {
-		return 0, fmt.Errorf("start ogr2ogr: %w", err)
-	}
-	feed := newFeedWriter(stdin, l, req.CRS)
-	if req.Format == Shapefile {
-		feed.names = l.ShapefileNames()
-	}
-	var rw rowWriter = feed
-	var guard *gbkGuard
-	if req.Format == Shapefile && req.Encoding == GBK {
-		guard = newGBKGuard(l, feed) // no silent loss of what GBK cannot hold (gbk.go)
-		rw = guard
-	}
-	rows, streamErr := s.stream(ctx, scope, l, req.Filter, Page{}, rw)
-	closeErr := stdin.Close()
-	waitErr := cmd.Wait()
-	switch {
-	case ctx.Err() != nil:
-		return rows, ctx.Err()
-	case waitErr != nil: // before streamErr: a GDAL failure shows as a broken pipe there
-		return rows, fmt.Errorf("ogr2ogr: %w: %s", waitErr, bytes.TrimSpace(stderr.Bytes()))
-	case streamErr != nil:
-		return rows, streamErr
-	case closeErr != nil:
-		return rows, fmt.Errorf("ogr2ogr stdin: %w", closeErr)
-	}
-	if guard != nil {
-		if err := guard.err(); err != nil {
-			return rows, err
-		}
+		return rows, err
 	}
 
 	if req.Format == Shapefile {
@@ -226,7 +225,7 @@ func (s *Service) viaGDAL(ctx context.Context, scope lianxin.Scope, l *Layer, re
 	}
 	f, err := os.Open(out)
 	if err != nil {
-		return rows, fmt.Errorf("%w: %v: %s", errNoOutput, err, bytes.TrimSpace(stderr.Bytes()))
+		return rows, fmt.Errorf("%w: %v", errNoOutput, err)
 	}
 	defer f.Close()
 	st, err := f.Stat()
@@ -240,6 +239,90 @@ func (s *Service) viaGDAL(ctx context.Context, scope lianxin.Scope, l *Layer, re
 		return rows, err
 	}
 	return rows, nil
+}
+
+// ogr2ogrOnce writes the file out with one ogr2ogr reading the feed.
+func (s *Service) ogr2ogrOnce(ctx context.Context, scope lianxin.Scope, l *Layer, req Request, dir, out string) (int64, error) {
+	proc, err := s.startOgr2ogr(ctx, dir, ogr2ogrArgs(l, req, out))
+	if err != nil {
+		return 0, err
+	}
+	feed := newFeedWriter(proc.stdin, l, req.CRS)
+	if req.Format == Shapefile {
+		feed.names = l.ShapefileNames()
+	}
+	var rw rowWriter = feed
+	var guard *gbkGuard
+	if req.Format == Shapefile && req.Encoding == GBK {
+		guard = newGBKGuard(l, feed) // no silent loss of what GBK cannot hold (gbk.go)
+		rw = guard
+	}
+	rows, streamErr := s.stream(ctx, scope, l, req.Filter, Page{}, rw)
+	procErr := proc.finish()
+	switch {
+	case ctx.Err() != nil:
+		return rows, ctx.Err()
+	case procErr != nil: // before streamErr: a GDAL failure shows as a broken pipe there
+		return rows, procErr
+	case streamErr != nil:
+		return rows, streamErr
+	}
+	if guard != nil {
+		if err := guard.err(); err != nil {
+			return rows, err
+		}
+	}
+	if req.Format != Shapefile { // a layer without geometry has a .dbf and no .shp: zipShapefile looks
+		if _, err := os.Stat(out); err != nil {
+			return rows, fmt.Errorf("%w: %v: %s", errNoOutput, err, bytes.TrimSpace(proc.stderr.Bytes()))
+		}
+	}
+	return rows, nil
+}
+
+// ogrProc is a running ogr2ogr reading its stdin.
+type ogrProc struct {
+	cmd    *exec.Cmd
+	stdin  io.WriteCloser
+	stderr bytes.Buffer
+}
+
+// startOgr2ogr starts ogr2ogr in dir, killed if ctx ends.
+func (s *Service) startOgr2ogr(ctx context.Context, dir string, args []string) (*ogrProc, error) {
+	p := &ogrProc{cmd: exec.CommandContext(ctx, s.opt.Ogr2ogr, args...)}
+	p.cmd.Dir = dir
+	p.cmd.Env = append(os.Environ(), "CPL_TMPDIR="+dir)
+	p.cmd.Stderr = &limitedBuffer{buf: &p.stderr, max: 16 << 10}
+	stdin, err := p.cmd.StdinPipe()
+	if err != nil {
+		return nil, fmt.Errorf("ogr2ogr stdin: %w", err)
+	}
+	p.stdin = stdin
+	if err := p.cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start ogr2ogr: %w", err)
+	}
+	return p, nil
+}
+
+// finish closes ogr2ogr's stdin and waits for it.
+func (p *ogrProc) finish() error {
+	closeErr := p.stdin.Close()
+	if err := p.cmd.Wait(); err != nil {
+		return fmt.Errorf("ogr2ogr: %w: %s", err, bytes.TrimSpace(p.stderr.Bytes()))
+	}
+	if closeErr != nil {
+		return fmt.Errorf("ogr2ogr stdin: %w", closeErr)
+	}
+	return nil
+}
+
+// runOgr2ogr runs ogr2ogr with nothing on its stdin.
+func (s *Service) runOgr2ogr(ctx context.Context, dir string, args []string) error {
+	p, err := s.startOgr2ogr(ctx, dir, args)
+	if err != nil {
+		return err
+	}
+	return p.finish()
 }
 
 // zipShapefile packs the layer's parts (shp, shx, dbf, prj, cpg) into
