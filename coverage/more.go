@@ -141,11 +141,18 @@ const (
 
 // DiaryEntry is one sampled diary entry with what the checks need.
 type DiaryEntry struct {
-	Team        string    `json:"team"`
-	VisitID     string    `json:"visit_id"`
-	MemberCode  string    `json:"member_code"`
-	MemberName  string    `json:"member_name"`
-	VillageCode string    `json:"village_code"`
+	Team        string `json:"team"`
+	VisitID     string `json:"visit_id"`
+	MemberCode  string `json:"member_code"`
+	MemberName  string `json:"member_name"`
+	VillageCode string `json:"village_code"`
+	// VillageName, TownCode and TownName say where the entry is in words
+	// a checker on the phone can use (the village's code alone means
+	// nothing to a household): the entry's village, "" when it has none,
+	// and its town (the member's).
+	VillageName string    `json:"village_name"`
+	TownCode    string    `json:"town_code"`
+	TownName    string    `json:"town_name"`
 	Household   string    `json:"household"` // household external id, "" when none
 	Kind        string    `json:"kind"`
 	OccurredAt  time.Time `json:"occurred_at"`

@@ -149,7 +149,7 @@ WITH pick AS (
                               CASE WHEN v.household_id IS NULL THEN 0
                                    ELSE (SELECT h.village_id FROM households h WHERE h.id = v.household_id) END)
                      <> ALL ($6::int[]), false)))
-SELECT p.team_code, p.external_id, m.code, m.name, coalesce(vl.code, ''),
+SELECT p.team_code, p.external_id, m.code, m.name, coalesce(vl.code, ''), coalesce(vl.name, ''), tw.code, tw.name,
        CASE WHEN $7::bool THEN coalesce(h.external_id, '') ELSE '' END, p.kind,
        p.occurred_at, p.recorded_at, p.location IS NOT NULL,
        CASE WHEN p.location IS NOT NULL AND h.id IS NOT NULL
@@ -160,6 +160,7 @@ SELECT p.team_code, p.external_id, m.code, m.name, coalesce(vl.code, ''),
             AND campaign_day(d.occurred_at) = campaign_day(p.occurred_at)) END
 FROM pick p
 JOIN members m ON m.id = p.member_id
+JOIN towns tw ON tw.id = p.town_id
 LEFT JOIN villages vl ON vl.id = p.village_id
 LEFT JOIN households h ON h.id = p.household_id
 WHERE p.k <= $2
@@ -185,7 +186,7 @@ func (s *Store) DiarySample(ctx context.Context, scope lianxin.Scope, w coverage
 		defer rows.Close()
 		for rows.Next() {
 			var e coverage.DiaryEntry
-			if err := rows.Scan(&e.Team, &e.VisitID, &e.MemberCode, &e.MemberName, &e.VillageCode, &e.Household, &e.Kind,
+			if err := rows.Scan(&e.Team, &e.VisitID, &e.MemberCode, &e.MemberName, &e.VillageCode, &e.VillageName, &e.TownCode, &e.TownName, &e.Household, &e.Kind,
 				&e.OccurredAt, &e.RecordedAt, &e.HasLocation, &e.MetresFromHousehold, &e.NotesChars, &e.SameDayEntries); err != nil {
 				return fmt.Errorf("read diary entry: %w", err)
 			}

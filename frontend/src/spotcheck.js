@@ -41,7 +41,10 @@ function columns(app, rows) {
   return [
     { key: 'team', label: t('sc.col.team'), value: (r) => teamName(r.team), render: (r) => teamName(r.team) },
     { key: 'member_name', label: t('col.member'), render: (r) => r.member_name || r.member_code },
-    { key: 'village_code', label: t('sc.col.village') },
+    // Where, in words a checker can say on the phone, beside the codes.
+    { key: 'town_name', label: t('sc.col.town'), render: (r) => r.town_name || r.town_code || '—' },
+    { key: 'village_name', label: t('sc.col.villageName'), render: (r) => r.village_name || '—' },
+    { key: 'village_code', label: t('sc.col.village'), render: (r) => r.village_code || '—' },
     ...(withHouseholds ? [{ key: 'household', label: t('col.household'), render: (r) => r.household || '—' }] : []),
     ...(withIds ? [{ key: 'visit_id', label: t('sc.col.visitId'), render: (r) => r.visit_id || '—' }] : []),
     { key: 'kind', label: t('sc.col.kind'), render: (r) => t(`diary.kind.${r.kind}`) },

@@ -134,11 +134,23 @@ async function checkSpotCheck(page, prefix, team, withHouseholds) {
       assert.equal(c.notes_chars, String(r.notes_chars), `entry ${r.visit_id}: note length`);
     }
   }
+  // Where each entry is, in names beside the codes: the village and town.
+  assert.ok(api.rows.every((r) => r.town_name) && api.rows.some((r) => r.village_name),
+    `the API names the towns of every entry and some villages: ${JSON.stringify(api.rows.slice(0, 2))}`);
+  for (const r of api.rows) {
+    const c = rows.find((x) => x.key === `${r.team}/${r.member_code}/${r.occurred_at}`).cells;
+    assert.deepEqual([c.town_name, c.village_name, c.village_code], [r.town_name, r.village_name || '—', r.village_code || '—'],
+      `entry ${r.team}/${r.member_code}/${r.occurred_at}: town, village name and code shown`);
+  }
   const csv = await fetchText(page, href);
   assert.ok(csv.status === 200 && csv.bom, `GET ${href}: ${csv.status}, BOM ${csv.bom}`);
   const [head, ...body] = parseCSV(csv.text);
-  for (const col of ['工作队', '成员', '村代码', '走访时间', '提示']) assert.ok(head.includes(col), `spot-check CSV header ${head.join(',')} lacks ${col}`);
+  for (const col of ['工作队', '成员', '村代码', '村（社区）', '乡镇代码', '乡镇', '走访时间', '提示']) assert.ok(head.includes(col), `spot-check CSV header ${head.join(',')} lacks ${col}`);
   assert.equal(body.length, api.rows.length, `the spot-check CSV has ${body.length} rows, the table ${api.rows.length}`);
+  assert.deepEqual(body.map((l) => l[head.indexOf('村（社区）')]), api.rows.map((r) => r.village_name),
+    'the CSV\'s village names are the API\'s, row by row');
+  assert.deepEqual(body.map((l) => l[head.indexOf('乡镇')]), api.rows.map((r) => r.town_name),
+    'the CSV\'s town names are the API\'s, row by row');
   assert.equal(head.includes('户编号') && body.some((l) => l[head.indexOf('户编号')] !== ''), withHouseholds, 'households in the CSV as on the page');
 
   // A new sample: another seed, asked and shown.
@@ -159,6 +171,9 @@ async function checkSpotCheck(page, prefix, team, withHouseholds) {
   await page.locator('#spotcheck-print').waitFor({ timeout: 5000 });
   assert.equal(await page.locator('#spotcheck-print tbody tr').count(), n, 'the print sheet lists the entries shown');
   assert.equal(await page.locator('#spotcheck-print th.sc-check').textContent(), '核实情况');
+  const printed = await page.locator('#spotcheck-print table').textContent();
+  const named = (await tableCells(page, table)).map((r) => r.cells.village_name).filter((v) => v && v !== '—');
+  assert.ok(named.length > 0 && named.every((v) => printed.includes(v)), `the print sheet names the villages ${named.join('、')}`);
   await shot(page, `spotcheck-print-${prefix}`);
   await page.click('#spotcheck-print-close');
   assert.equal(await page.locator('#spotcheck-print').count(), 0, 'the print sheet closes');
