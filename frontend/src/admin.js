@@ -511,7 +511,8 @@ export function initAdmin(app) {
   // An admin-only account lands on this tab before the map (and this
   // code) is ready: the 'view' event has passed already.
   if (document.body.dataset.view === 'admin') load();
-  app.on('towns', renderRoles);
+  // Towns' names come after the accounts may have been drawn: the roles then read with them.
+  app.on('towns', () => { renderRoles(); if (state.users) renderUsers(); });
   app.on('lang', () => { renderRoles(); renderAuditForm(); if (state.loaded) { renderUsers(); renderAudit(); } });
   renderRoles();
   renderAuditForm();
