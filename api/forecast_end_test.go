@@ -29,7 +29,7 @@ func TestForecastByCampaignEnd(t *testing.T) {
 	for _, tc := range []struct {
 		name, query, endsOn string
 	}{
-		{"default end", "from=2026-03-01&to=2026-08-02", "2027-02-28"},
+		{"default end: the demo campaign's", "from=2026-03-01&to=2026-08-02", "2026-12-31"},
 		{"named end", "from=2026-03-01&to=2026-08-02&ends_on=2026-09-30", "2026-09-30"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

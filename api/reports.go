@@ -296,7 +296,8 @@ func (s *Server) reportDiary(c echo.Context) error {
 }
 
 // GET /api/v1/reports/forecast: each village's forecast judged against the
-// campaign's last day (ends_on, by default a year after the start): on
+// campaign's last day (ends_on; by default the campaign's end, or a year
+// after the start when it has none): on
 // track or not, and the pace that would get it there.
 func (s *Server) reportForecast(c echo.Context) error {
 	p, err := params(c, "town", "team", "from", "to", "ends_on", "format")
@@ -325,7 +326,7 @@ func (s *Server) reportForecast(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		endsOn = coverage.DefaultCampaignEnd(cp.StartsOn)
+		endsOn = coverage.CampaignEnd(cp)
 	}
 	judged := coverage.JudgeByEnd(rows, w, endsOn)
 	if format == coverage.FormatCSV {
@@ -453,8 +454,13 @@ func (s *Server) campaign(c echo.Context) error {
 	for d, i := w.From, 1; d.Before(w.To); d, i = d.AddDate(0, 0, 7), i+1 {
 		weeks = append(weeks, campaignWeek{Week: i, From: d.Format(coverage.DayLayout), To: d.AddDate(0, 0, 7).Format(coverage.DayLayout)})
 	}
+	var endsOn *string // null when the campaign has no end set
+	if cp.EndsOn != nil {
+		d := cp.EndsOn.Format(coverage.DayLayout)
+		endsOn = &d
+	}
 	return c.JSON(http.StatusOK, map[string]any{
-		"name": cp.Name, "starts_on": cp.StartsOn.Format(coverage.DayLayout), "synthetic": cp.Synthetic,
+		"name": cp.Name, "starts_on": cp.StartsOn.Format(coverage.DayLayout), "ends_on": endsOn, "synthetic": cp.Synthetic,
 		"today": coverage.Day(time.Now()).Format(coverage.DayLayout), "weeks": weeks,
 	})
 }

@@ -2,14 +2,24 @@ package coverage
 
 import "time"
 
-// The campaign table holds its start only. Until it holds an end, the
-// forecast judges villages against the end the caller names, by default a
-// year after the start (the campaign's own reports run over its first year).
+// The forecast judges villages against the end the caller names, else the
+// campaign's own (campaign.ends_on, migration 036), else a year after the
+// start (the campaign's own reports run over its first year).
 
-// DefaultCampaignEnd is the campaign's last day when none is named: the day
-// before the start's anniversary.
+// DefaultCampaignEnd is the campaign's last day when none is named or set:
+// the day before the start's anniversary.
 func DefaultCampaignEnd(startsOn time.Time) time.Time {
 	return Day(startsOn).AddDate(1, 0, -1)
+}
+
+// CampaignEnd is the last day the forecast judges against when the caller
+// names none: the campaign's end when an admin has set one, else
+// DefaultCampaignEnd.
+func CampaignEnd(cp Campaign) time.Time {
+	if cp.EndsOn != nil {
+		return Day(*cp.EndsOn)
+	}
+	return DefaultCampaignEnd(cp.StartsOn)
 }
 
 // ForecastByEnd is a forecast row judged against the campaign's last day:

@@ -100,3 +100,22 @@ func TestDefaultCampaignEnd(t *testing.T) {
 		t.Errorf("DefaultCampaignEnd(2026-03-01) = %s, want 2027-02-28", got)
 	}
 }
+
+// The forecast's default end is the campaign's own when an admin set one,
+// else a year after the start.
+func TestCampaignEnd(t *testing.T) {
+	start, _ := coverage.ParseDay("s", "2026-03-01")
+	end, _ := coverage.ParseDay("e", "2026-12-31")
+	for _, tc := range []struct {
+		name string
+		cp   coverage.Campaign
+		want string
+	}{
+		{"end set", coverage.Campaign{StartsOn: start, EndsOn: &end}, "2026-12-31"},
+		{"no end", coverage.Campaign{StartsOn: start}, "2027-02-28"},
+	} {
+		if got := coverage.CampaignEnd(tc.cp).Format(coverage.DayLayout); got != tc.want {
+			t.Errorf("%s: CampaignEnd = %s, want %s", tc.name, got, tc.want)
+		}
+	}
+}

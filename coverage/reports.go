@@ -17,6 +17,9 @@ type Campaign struct {
 	Name      string    `json:"name"`
 	StartsOn  time.Time `json:"-"`
 	Synthetic bool      `json:"synthetic"`
+	// EndsOn is the campaign's last day (inclusive), nil when none is set
+	// (CampaignEnd then takes a year after the start).
+	EndsOn *time.Time `json:"-"`
 }
 
 // Town is a town, subdistrict or park with its bounding box (lon/lat).

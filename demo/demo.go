@@ -29,6 +29,15 @@ type Options struct {
 // seven months from it.
 var CampaignStart = time.Date(2026, 3, 1, 0, 0, 0, 0, chinaTime)
 
+// CampaignEnd is the demo campaign's last day, which the forecast judges
+// villages against. The programme's first report came after seven months
+// (the end of September, where the demo's diary stops): a progress account,
+// not a close. Its attendance and assessment (考勤考绩) run by the calendar
+// year, as a county's cadre assessments do, so the campaign's year closes
+// on 31 December: a quarter left after the seven-month report, in which
+// the forecast says which villages still reach one-third.
+var CampaignEnd = time.Date(2026, 12, 31, 0, 0, 0, 0, chinaTime)
+
 const campaignDays = 214 // 2026-03-01 .. 2026-09-30
 
 // chinaTime is UTC+8 without a tz database.

@@ -30,8 +30,8 @@ func Write(ctx context.Context, st *store.Store, c *County) (Stats, error) {
 	stats := Stats{Rows: map[string]int64{}, Generate: c.GeneratedIn}
 	start := time.Now()
 	err := st.Load(ctx, func(ctx context.Context, l *store.Loader) error {
-		if err := l.Exec(ctx, `INSERT INTO campaign (name, starts_on, synthetic) VALUES ($1, $2, true)`,
-			"群众工作团“三解三促”示范县（合成数据）", CampaignStart); err != nil {
+		if err := l.Exec(ctx, `INSERT INTO campaign (name, starts_on, ends_on, synthetic) VALUES ($1, $2, $3, true)`,
+			"群众工作团“三解三促”示范县（合成数据）", CampaignStart, CampaignEnd); err != nil {
 			return err
 		}
 		for _, t := range c.tables() {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
@@ -16,15 +17,51 @@ import (
 func (s *Store) Campaign(ctx context.Context, scope lianxin.Scope) (coverage.Campaign, error) {
 	var c coverage.Campaign
 	err := s.ReadInScope(ctx, scope, func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, `SELECT name, starts_on, synthetic FROM campaign WHERE id = 1`).Scan(&c.Name, &c.StartsOn, &c.Synthetic)
-		if err == pgx.ErrNoRows {
-			return lianxin.Errorf(lianxin.EUnavailable, "no campaign is loaded")
+		return readCampaign(ctx, tx, &c)
+	})
+	return c, err
+}
+
+const campaignSQL = `SELECT name, starts_on, synthetic, ends_on FROM campaign WHERE id = 1`
+
+func readCampaign(ctx context.Context, tx pgx.Tx, c *coverage.Campaign) error {
+	err := tx.QueryRow(ctx, campaignSQL).Scan(&c.Name, &c.StartsOn, &c.Synthetic, &c.EndsOn)
+	if err == pgx.ErrNoRows {
+		return lianxin.Errorf(lianxin.EUnavailable, "no campaign is loaded")
+	}
+	if err != nil {
+		return fmt.Errorf("read campaign: %w", err)
+	}
+	c.StartsOn = fromPgDay(c.StartsOn)
+	if c.EndsOn != nil {
+		end := fromPgDay(*c.EndsOn)
+		c.EndsOn = &end
+	}
+	return nil
+}
+
+// SetCampaignEnd sets the campaign's last day (nil: none, the forecast's
+// default is then a year after the start) as the tables' owner, as the
+// command line runs, and answers the campaign as it now stands. A day
+// before the start is refused naming ends_on.
+func (s *Store) SetCampaignEnd(ctx context.Context, endsOn *time.Time) (coverage.Campaign, error) {
+	var c coverage.Campaign
+	err := s.InScope(ctx, lianxin.SystemScope(), func(tx pgx.Tx) error {
+		if err := readCampaign(ctx, tx, &c); err != nil {
+			return err
 		}
-		if err != nil {
-			return fmt.Errorf("read campaign: %w", err)
+		if endsOn != nil && coverage.Day(*endsOn).Before(coverage.Day(c.StartsOn)) {
+			return lianxin.Errorf(lianxin.EInvalid, "ends_on %s: before the campaign's start, %s",
+				endsOn.Format(coverage.DayLayout), c.StartsOn.Format(coverage.DayLayout))
 		}
-		c.StartsOn = fromPgDay(c.StartsOn)
-		return nil
+		var day any // a date as text, so the zone of endsOn cannot move it a day
+		if endsOn != nil {
+			day = coverage.Day(*endsOn).Format(coverage.DayLayout)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE campaign SET ends_on = $1::date WHERE id = 1`, day); err != nil {
+			return fmt.Errorf("set campaign end: %w", err)
+		}
+		return readCampaign(ctx, tx, &c)
 	})
 	return c, err
 }

@@ -44,6 +44,7 @@ func commands() []command {
 		{"restore", "replace the database's contents with a backup file", runRestore},
 		{"report", "print a coverage report: gaps, next, members, summary, diary-sample or forecast", runReport},
 		{"imports", "manage import records: `imports prune --older-than 90d` deletes old rejects files", runImports},
+		{"campaign", "show the campaign; `campaign --ends-on 2026-12-31` sets its last day (the forecast's default end)", runCampaign},
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"testing"
+	"time"
 
 	"lianxin/demo"
 	"lianxin/store"
@@ -55,5 +56,7 @@ func Fingerprint(c *demo.County) string {
 		fmt.Fprintf(h, "%d|%d|%d|%d|%s|%s|%v|%d|", v.ID, v.MemberID, v.HouseholdID, v.VillageID, v.OccurredAt, v.Kind, v.Location, v.ProblemsCollected)
 	}
 	fmt.Fprintf(h, "%d|%d|%d|%d", len(c.Members), len(c.Contacts), len(c.Projects), len(c.Works))
+	// The campaign row is written from these, not from the county.
+	fmt.Fprintf(h, "|%s|%s", demo.CampaignStart.Format(time.DateOnly), demo.CampaignEnd.Format(time.DateOnly))
 	return hex.EncodeToString(h.Sum(nil))[:12]
 }
