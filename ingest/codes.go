@@ -266,6 +266,10 @@ func ReasonZH(e RowError) string {
 		r = "“" + p("value") + "”不是日期，应如 2026-03-05 或 2026-03-05 14:30"
 	case CodeGeometryMissing:
 		r = "缺少位置：请填写经度、纬度或 WKT"
+		if e.Params["new"] == true {
+			// A register without lon/lat columns, on a household it does not hold yet.
+			r = "缺少位置：户编号 " + p("value") + " 尚未登记，新增农户须填写经度、纬度"
+		}
 	case CodeWrongGeometry:
 		r = "几何类型为 " + geometryZH(pz("got")) + "，本图层要求 " + geometryZH(pz("want"))
 	case CodeInvalidGeometry:

@@ -21,6 +21,9 @@ type csvDecoder struct {
 	cols   []int // file column -> layer field index, or one of the col* codes
 	header []string
 	line   int64 // line of the record last read
+	// geomKept: the file has no geometry columns and the layer keeps a
+	// stored row's geometry (Layer.GeomKeptOnUpdate).
+	geomKept bool
 }
 
 const (
@@ -154,7 +157,8 @@ func (d *csvDecoder) mapHeader(header []string) error {
 	if hasLon != hasLat {
 		add(FileLonLatPair, nil, "lon and lat come as a pair: give both columns (经度 and 纬度)")
 	}
-	if l.GeomRequired && !hasWKT && !(hasLon && hasLat) {
+	d.geomKept = l.GeomKeptOnUpdate && !hasWKT && !hasLon && !hasLat
+	if l.GeomRequired && !d.geomKept && !hasWKT && !(hasLon && hasLat) {
 		c := &converter{layer: l}
 		add(FileMissingGeometry, map[string]any{"hint": c.geomHint(), "hint_zh": c.geomHintZH()}, "missing the geometry: give "+c.geomHint())
 	}
@@ -233,7 +237,7 @@ func (d *csvDecoder) next() (*raw, error) {
 	if blankRecord(rec) {
 		return d.next() // a blank line, or Excel's ",,,," of a row once formatted
 	}
-	r := &raw{line: d.line, vals: make([]string, len(d.layer.Fields)), record: append([]string(nil), rec...)}
+	r := &raw{line: d.line, vals: make([]string, len(d.layer.Fields)), record: append([]string(nil), rec...), geomKept: d.geomKept}
 	if len(rec) != len(d.cols) {
 		return r, &RowError{File: d.file, Unit: "line", Line: d.line, Field: "",
 			Reason: fmt.Sprintf("%d fields where the header has %d (a truncated file or a stray separator?)", len(rec), len(d.cols)),

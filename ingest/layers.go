@@ -60,6 +60,12 @@ type Layer struct {
 	Geom   GeomKind
 	// GeomRequired is false for visits, whose location is optional.
 	GeomRequired bool
+	// GeomKeptOnUpdate lets a file leave the geometry columns out: a row
+	// updating a stored one keeps its stored geometry (and H3 cell), as any
+	// other column left out keeps its value, and a new row is refused
+	// (geometry_missing) by the store. Households: a one-field correction of
+	// the register (家庭人口, 贫困户) needs no copy of the point.
+	GeomKeptOnUpdate bool
 	// GeomExample is the geometry of the template's example row, as WKT when
 	// the layer is not a point layer.
 	GeomExample string
@@ -163,6 +169,7 @@ var layers = []Layer{
 	},
 	{
 		Name: "households", Title: "households (农户), with location and special-group flags", Key: "external_id", Geom: PointGeom, GeomRequired: true,
+		GeomKeptOnUpdate: true,
 		Fields: []Field{
 			{Name: "external_id", Aliases: []string{"户编号", "农户编号", "户号", "户代码"}, Type: Text, Required: true,
 				Doc: "household number, unique; the key that makes re-imports update instead of duplicate", Example: "3212991012010001"},

@@ -105,6 +105,9 @@ func TemplateDoc(l *Layer) string {
 		}
 		fmt.Fprintf(&b, "# lon, lat%s: longitude and latitude in degrees, longitude first [%s / %s]; or one wkt column with POINT(lon lat)\n",
 			req, strings.Join(lonAliases, ", "), strings.Join(latAliases, ", "))
+		if l.GeomKeptOnUpdate {
+			b.WriteString("# A file without lon and lat columns corrects stored households and keeps their points; a new household needs its point.\n")
+		}
 	case NoGeom:
 	default:
 		fmt.Fprintf(&b, "# wkt*: the %v as WKT, lon/lat degrees [%s]\n", l.Geom, strings.Join(wktAliases, ", "))
@@ -150,6 +153,9 @@ func templateDocZH(l *Layer) string {
 		}
 		fmt.Fprintf(&b, "# %s、%s%s：经度和纬度（度），经度在前（约 120），纬度在后（约 32）[%s / %s]；也可以只用一列 %s，填 POINT(经度 纬度)\n",
 			lonZH, latZH, req, names(lonAliases, lonZH), names(latAliases, latZH), wktZH)
+		if l.GeomKeptOnUpdate {
+			fmt.Fprintf(&b, "# 只更正已登记的农户（如家庭人口、贫困户）时可以不要%s、%s两列，位置保持不变；新增农户必须填写位置。\n", lonZH, latZH)
+		}
 	case NoGeom:
 	default:
 		kind := geometryZH(l.Geom.String())

@@ -43,6 +43,9 @@ type raw struct {
 	lon, lat string
 	wkt      string
 	geom     orb.Geometry
+	// geomKept: the file has no geometry columns, and the store keeps a
+	// stored row's geometry (Layer.GeomKeptOnUpdate) or refuses a new row.
+	geomKept bool
 	// record is the row as read, for the rejects file: []string for CSV,
 	// the feature's JSON for GeoJSON.
 	record any
@@ -90,7 +93,7 @@ func (c *converter) convert(r *raw) (*Row, *RowError) {
 		return nil, first
 	}
 	if g == nil {
-		if l.GeomRequired {
+		if l.GeomRequired && !r.geomKept {
 			e := c.rowErr(r.line, "geometry", "missing: give "+c.geomHint())
 			e.Code = CodeGeometryMissing
 			return nil, e

@@ -41,9 +41,10 @@
 //     A hidden count's label says where it sits, never what it is (Count):
 //     "hidden", or "≥n" for a sum whose shown parts add up to n > 10 —
 //     the same for a count hidden for being small and for its complement,
-//     so that no label is false and none tells the two apart. "<11" is
-//     kept for the one count hidden by value alone that no complement ever
-//     hides (a member's households contacted, 0 to 10: SmallOnly).
+//     so that no label is false and none tells the two apart. "<11"
+//     (SmallOnly) is for a count hidden by value alone that no complement
+//     ever hides; members' households contacted, once its one use, now
+//     read in the ten-household rule's bands (coverage.MemberCount).
 //  4. Differencing by hierarchy (Complement, Protect): every published total
 //     is assumed known — the county, a town (summary?town=), a coarser H3
 //     cell. Under each parent, the hidden children are either none, or at
@@ -135,7 +136,7 @@ const AtLeastPrefix = "≥"
 //     (AtLeast): a bound the reader can add up already;
 //   - "<11" (SmallLabel) for a count of a kind hidden for its value alone,
 //     every value from 0 to 10 and no other, by a rule no complement ever
-//     applies to (SmallOnly: a member's households contacted);
+//     applies to (SmallOnly);
 //   - "hidden" (HiddenLabel) for every other hidden count: each count of a
 //     hierarchy that complementary suppression protects (a village's or a
 //     cell's special-group counts, a town's, the county's, a change between

@@ -57,11 +57,17 @@ var keepSpecs = map[string]keepSpec{
 	"households": {key: "external_id", from: `SELECT t.external_id AS t_key, t.poor AS poor, t.seriously_ill AS seriously_ill,
   t.disabled AS disabled, t.empty_nest AS empty_nest, t.left_behind_children AS left_behind_children,
   t.community_correction AS community_correction, t.petition_case AS petition_case,
-  p.head_name AS head_name, p.phone AS phone, p.id_number AS id_number
+  p.head_name AS head_name, p.phone AS phone, p.id_number AS id_number, t.location AS geom, t.cell AS cell
 FROM households t LEFT JOIN household_personal p ON p.household_id = t.id`,
 		cols: []keptColumn{{field: "poor"}, {field: "seriously_ill"}, {field: "disabled"}, {field: "empty_nest"},
 			{field: "left_behind_children"}, {field: "community_correction"}, {field: "petition_case"},
-			{field: "head_name", personal: true}, {field: "phone", personal: true}, {field: "id_number", personal: true}}},
+			{field: "head_name", personal: true}, {field: "phone", personal: true}, {field: "id_number", personal: true},
+			// A file without lon/lat (ingest.Layer.GeomKeptOnUpdate) keeps
+			// the stored point and its cell, already in WGS84: the checks
+			// after this (outside_village) judge the stored point, and no
+			// datum conversion touches it. A new household stays without
+			// one and is refused (householdNeedsPointCheck).
+			{field: "geom"}, {field: "cell"}}},
 	"contact_points": {key: "code", from: `SELECT t.code AS t_key, t.cards_issued AS cards_issued FROM contact_points t`,
 		cols: []keptColumn{{field: "cards_issued"}}},
 	"visits": {key: "external_id", from: `SELECT t.external_id AS t_key, h.external_id AS household_id, v.code AS village_code,

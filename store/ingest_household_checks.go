@@ -34,3 +34,16 @@ FROM (SELECT s.line, s.village_code, s.geom, v.name, ST_Distance(v.boundary::geo
       WHERE s.geom IS NOT NULL AND NOT ST_Intersects(v.boundary, s.geom)) o
 LEFT JOIN LATERAL (SELECT g.code, g.name FROM villages g WHERE ST_Intersects(g.boundary, o.geom) ORDER BY g.id LIMIT 1) w ON true
 WHERE o.m > %d`, householdVillageToleranceMetres)}
+
+// householdNeedsPointCheck (one of ingestSpecs["households"].checks)
+// refuses a new household without a point. A register without lon/lat
+// columns may correct stored households (their point is kept: keepSpecs),
+// but a household the store does not hold yet has no point to keep, and
+// the map and the H3 cells need one. Only such a file leaves a staged row
+// without a point: with lon/lat columns an empty cell is refused row by
+// row as the file is read.
+var householdNeedsPointCheck = ingestCheck{ingest.CodeGeometryMissing, `SELECT s.line, 'geometry',
+  'missing: household ' || s.external_id || ' is not in the register yet, so it needs its point: give lon and lat columns (经度, 纬度)',
+  jsonb_build_object('value', s.external_id, 'new', true)
+FROM _ingest s
+WHERE s.geom IS NULL`}

@@ -100,7 +100,7 @@ SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FR
 	},
 	"households": {
 		refs:   []ingestRef{{"village_code", "villages", "code"}},
-		checks: []ingestCheck{householdOutsideVillageCheck},
+		checks: []ingestCheck{householdNeedsPointCheck, householdOutsideVillageCheck},
 		update: `UPDATE households AS t SET village_id = n.village_id, town_id = n.town_id, location = n.location,
   cell = n.cell, residents = n.residents, poor = n.poor, seriously_ill = n.seriously_ill, disabled = n.disabled,
   empty_nest = n.empty_nest, left_behind_children = n.left_behind_children,

@@ -201,9 +201,51 @@ export function initTeam(app) {
     planEl.replaceChildren(planTable(state.plan, (s) => openGapRow(app, s)));
   };
 
+  // Every member the caller may see, with their team and town: for a role
+  // that sees the whole county (planner, admin, GIS staff), while no team
+  // is chosen.
+  const county = { shown: false, rows: null, err: null, sort: null, asked: '' };
+  const mayListCounty = () => app.user?.all_towns === true;
+  const loadCounty = async () => {
+    const win = { ...app.window };
+    const key = JSON.stringify(win);
+    county.asked = key;
+    Object.assign(county, { rows: null, err: null });
+    renderMembers();
+    try {
+      const rows = await api.members(win);
+      if (county.asked === key) county.rows = rows;
+    } catch (err) {
+      if (county.asked === key) county.err = err;
+    }
+    if (county.asked === key) renderMembers();
+  };
+  const renderCounty = () => {
+    if (!county.shown) {
+      const btn = h('button', { id: 'members-county', type: 'button' }, t('team.membersCountyShow'));
+      btn.addEventListener('click', () => { county.shown = true; loadCounty(); });
+      membersEl.replaceChildren(btn);
+      return;
+    }
+    if (county.err) {
+      membersEl.replaceChildren(inlineError(county.err, t('team.membersCounty')));
+      return;
+    }
+    if (!county.rows) {
+      membersEl.replaceChildren(loading());
+      return;
+    }
+    membersEl.replaceChildren(membersTable(county.rows, county.sort, (s) => {
+      county.sort = s;
+      renderMembers();
+      membersEl.querySelector(`button.sort[data-key="${s.key}"]`)?.focus();
+    }, { county: true }), reportCSVLink('members-csv', 'members', { from: app.window.from, to: app.window.to }));
+  };
+
   const renderMembers = () => {
     if (!state.team) {
-      membersEl.replaceChildren();
+      if (mayListCounty()) renderCounty();
+      else membersEl.replaceChildren();
       return;
     }
     if (state.membersErr) {
@@ -273,7 +315,10 @@ export function initTeam(app) {
   planN.addEventListener('change', load);
   // The window, or the planner's town (which the team's reports do not
   // read): asked again only when the window changed.
-  app.on('window', () => { if (state.team && JSON.stringify({ ...params(), n: planN.value }) !== loaded) load(); });
+  app.on('window', () => {
+    if (state.team && JSON.stringify({ ...params(), n: planN.value }) !== loaded) load();
+    if (!state.team && county.shown && county.asked !== JSON.stringify({ ...app.window })) loadCounty();
+  });
   // An import that changed rows (imports.js, once per import): the gaps,
   // the route, the members and the special households are asked again, or
   // they would disagree with the map's tiles until a reload.
@@ -387,24 +432,47 @@ function sparkline(values) {
   return svg;
 }
 
-function membersTable(rows, sort, onSort) {
+/**
+ * bandKey sorts a households count as published: a number as itself, the
+ * ten-household rule's bands inside their ranges ("<10" as 5, "≥10" as 10,
+ * so an exact 10 or more sorts beside it), anything missing last.
+ */
+const bandKey = (v) => {
+  if (typeof v === 'number') return v;
+  if (typeof v !== 'string') return -1;
+  return v.startsWith('≥') ? Number(v.slice(1)) || 10 : 5;
+};
+
+/**
+ * membersTable: county adds each member's team and town in front (the
+ * county-wide list of a planner or an admin: members of every team).
+ */
+function membersTable(rows, sort, onSort, { county = false } = {}) {
   const yesNo = (v) => (v === undefined || v === null ? '—' : v ? t('yes') : t('no'));
   const hasPoint = (r) => r.has_contact_point ?? (r.contact_point === undefined ? undefined : !!r.contact_point);
   const meets = (r) => r.meets_target ?? r.target_met ?? (r.households_contacted !== undefined ? r.households_contacted >= (r.target ?? 10) : undefined);
+  const where = county ? [
+    { key: 'team_name', label: t('col.memberTeam'), value: (r) => r.team_name || r.team, render: (r) => r.team_name || r.team || '—' },
+    { key: 'town_name', label: t('col.memberTown'), value: (r) => r.town_name || r.town_code, render: (r) => r.town_name || r.town_code || '—' },
+  ] : [];
   const columns = [
+    ...where,
     { key: 'member_name', label: t('col.member'), render: (r) => r.member_name || r.name || r.member_code },
     { key: 'role', label: t('col.role'), render: (r) => (r.role ? t(`role.${r.role}`) : '—') },
     // One column of entries: every diary entry is a visit (the weekly bars
     // count the same entries), so "visits" beside "diary entries" said it twice.
     { key: 'diary_entries', label: t('col.diaryEntries'), numeric: true, value: visitsOf, render: (r) => num(visitsOf(r)) },
     { key: 'weekly', label: t('col.weekly'), value: (r) => weeklyOf(r).filter((v) => v > 0).length, render: (r) => sparkline(weeklyOf(r)) },
-    // "<11" (another member's 0 to 10) sorts as 5, inside its range, as specialWaiting's labels do.
-    { key: 'households_contacted', label: t('col.households'), numeric: true, value: (r) => (typeof r.households_contacted === 'string' ? 5 : r.households_contacted), render: (r) => num(r.households_contacted) },
+    { key: 'no_entry_this_week', label: t('col.noEntryThisWeek'), value: (r) => (r.no_entry_this_week ? 1 : 0), render: (r) => (r.no_entry_this_week ? t('yes') : '') },
+    // The window's households, then the standing count the rule judges
+    // (since the campaign's start); a planner reads both in the rule's bands.
+    { key: 'households_contacted', label: t('col.householdsWindow'), numeric: true, value: (r) => bandKey(r.households_contacted), render: (r) => num(r.households_contacted) },
+    { key: 'households_to_date', label: t('col.householdsToDate'), numeric: true, value: (r) => bandKey(r.households_to_date), render: (r) => num(r.households_to_date) },
     { key: 'target_met', label: t('col.target'), value: (r) => (meets(r) ? 1 : 0), render: (r) => yesNo(meets(r)) },
     { key: 'contact_point', label: t('col.contactPoint'), value: (r) => (hasPoint(r) ? 1 : 0), render: (r) => (hasPoint(r) ? (typeof r.contact_point === 'string' ? r.contact_point : t('yes')) : t('no')) },
     { key: 'problems', label: t('col.problems'), numeric: true, value: (r) => r.problems_collected, render: (r) => `${num(r.problems_collected)} / ${num(r.problems_resolved)}` },
   ];
-  return sortableTable({ columns, rows, sort, onSort, caption: t('team.members'), rowKey: (r) => r.member_code });
+  return sortableTable({ columns, rows, sort, onSort, caption: t(county ? 'team.membersCounty' : 'team.members'), rowKey: (r) => r.member_code });
 }
 
 async function openPrint(app, state) {

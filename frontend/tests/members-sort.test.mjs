@@ -1,13 +1,13 @@
 // The members table sorts households contacted as numbers, and another
-// member's "<11" (0 to 10, as a planner reads it) inside its range, below
-// 11. The demo's teams are of two members, so each case picks the team
+// member's "<10" (1 to 9, as a planner reads it) inside its range, below
+// 10. The demo's teams are of two members, so each case picks the team
 // whose two values a wrong sort would put in the wrong order, and fails
 // (never skips) when the seeded county holds no such team:
 //   - figures of different lengths whose text order is not their order
 //     (98 and 365: "365" < "98" as text), which a sort of the cells' text
 //     or of the formatted figures gets wrong;
-//   - "<11" beside the smallest figure there is, which a sort reading the
-//     label's digits (11) ties, and a sort that leaves it out of order
+//   - "<10" beside the smallest figure there is, which a sort reading the
+//     label's digits (10) ties, and a sort that leaves it out of order
 //     (NaN) keeps in the server's order one way or the other.
 // Each is checked up and down: a sort that does nothing passes one
 // direction at most.
@@ -36,10 +36,10 @@ const cases = [
     score: (vals) => -Math.abs(String(vals[0]).length - String(vals[1]).length),
   },
   {
-    name: '"<11" sorts below the smallest figure',
+    name: '"<10" sorts below the smallest figure',
     weeks: 4,
     pick: (vals) => vals.some((v) => typeof v === 'string') && vals.some((v) => typeof v === 'number'),
-    // The nearer the figure is to 11, the more wrong sorts it catches.
+    // The nearer the figure is to 10, the more wrong sorts it catches.
     score: (vals) => Math.min(...vals.filter((v) => typeof v === 'number')),
   },
 ];
