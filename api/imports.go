@@ -214,8 +214,9 @@ func (s *Server) listImports(c echo.Context) error {
 
 // importRejects is GET /api/v1/imports/{id}/rejects: the rejects file kept
 // with an upload that skipped invalid rows — every rejected row as it was
-// uploaded, with reject_line and reject_reason added, as `lianxin ingest
-// --skip-invalid` writes it (a CSV upload's as UTF-8 CSV with a BOM, any
+// uploaded, with its line, reason, codes and parameters added (the
+// columns of ingest.RejectsHeader), as `lianxin ingest --skip-invalid`
+// writes it (a CSV upload's as UTF-8 CSV with a BOM, any
 // other's as a GeoJSON FeatureCollection) — to fix and upload again as it
 // is. Only for those who may see the import (GET /api/v1/imports/{id})
 // and read its rows (ingest.MayReadRejects); every download is audited. The X-Rejects-Complete header is false when
