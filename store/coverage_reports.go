@@ -46,8 +46,10 @@ func optionalTeamID(ctx context.Context, tx pgx.Tx, code string) (*int32, error)
 // up only when something is left out — and one whose village cannot be told
 // is left out too). The ten-household rule's count is a standing one: the
 // distinct households the member has contacted in every village from the
-// campaign's first day to the window's end ($3), whatever window was asked.
-// Households count only through entries that are a
+// campaign's first day to the window's end ($3), whatever window was asked
+// (the first day as an instant, in campaign time as campaign_day reads it,
+// so that visits_member_idx bounds the scan: about what the whole
+// campaign's window cost before). Households count only through entries that are a
 // contact with the household (household_contact, migration 027): an
 // enterprise visit that names its owner's household is not a household
 // contacted.
@@ -68,7 +70,7 @@ SELECT tm.code, tm.name, tw.code, tw.name, m.code, m.name, m.role, cp.code,
        coalesce(array_agg(((campaign_day(v.occurred_at) - $1) / 7)::int) FILTER (WHERE v.shown), '{}'),
        (SELECT count(DISTINCT s.household_id) FROM visits s
         WHERE s.member_id = m.id AND household_contact(s.kind) AND s.occurred_at < $3
-          AND campaign_day(s.occurred_at) >= (SELECT c.starts_on FROM campaign c WHERE c.id = 1)),
+          AND s.occurred_at >= (SELECT c.starts_on::timestamp AT TIME ZONE 'Asia/Shanghai' FROM campaign c WHERE c.id = 1)),
        m.id = ANY ((SELECT ids FROM me)::int[])
 FROM members m
 JOIN teams tm ON tm.id = m.team_id
@@ -269,7 +271,7 @@ WHERE ($3::int IS NULL OR m.town_id = $3) AND ($8::int[] IS NULL OR m.town_id = 
   AND ((SELECT lianxin_members()) = '{}' OR m.id = ANY ((SELECT lianxin_members())::int[]))
   AND (SELECT count(DISTINCT v.household_id) FILTER (WHERE household_contact(v.kind)) FROM visits v
        WHERE v.member_id = m.id AND v.occurred_at < $5
-         AND campaign_day(v.occurred_at) >= (SELECT c.starts_on FROM campaign c WHERE c.id = 1)) < $6
+         AND v.occurred_at >= (SELECT c.starts_on::timestamp AT TIME ZONE 'Asia/Shanghai' FROM campaign c WHERE c.id = 1)) < $6
 UNION ALL
 SELECT 'judged', t.code FROM towns t
 WHERE $8::int[] IS NOT NULL AND ($3::int IS NULL OR t.id = $3) AND t.id = ANY ($8)
