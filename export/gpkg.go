@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	_ "github.com/mattn/go-sqlite3" // the driver: writes the spatial index into GDAL's file
 
@@ -85,6 +86,7 @@ func (f *gpkgFeed) open() error {
 // gpkgIndexed writes the GeoPackage out in dir through the three steps
 // above and returns the rows exported.
 func (s *Service) gpkgIndexed(ctx context.Context, scope lianxin.Scope, l *Layer, req Request, dir, out string) (int64, error) {
+	began := time.Now()
 	nodesFile, rowidsFile, err := leafSpill(dir)
 	if err != nil {
 		return 0, err
@@ -138,6 +140,7 @@ func (s *Service) gpkgIndexed(ctx context.Context, scope lianxin.Scope, l *Layer
 	case streamErr != nil:
 		return rows, streamErr
 	}
+	fed := time.Now()
 	up, err := tree.finish()
 	if err != nil {
 		return rows, err
@@ -145,6 +148,8 @@ func (s *Service) gpkgIndexed(ctx context.Context, scope lianxin.Scope, l *Layer
 	if err := ix.load(ctx, out, tree, up, nodesFile, rowidsFile, fw.fid); err != nil {
 		return rows, err
 	}
+	s.opt.Logger.DebugContext(ctx, "geopackage spatial index loaded", "layer", l.Name, "entries", tree.entries,
+		"leaves", len(tree.leaves), "feed", fed.Sub(began), "index", time.Since(fed))
 	return rows, nil
 }
 

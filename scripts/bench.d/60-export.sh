@@ -116,8 +116,8 @@ cat >"$BENCH_OUT" <<MD
 \`GET /api/v1/export/households?format=geojson|gpkg\` downloaded with curl from \`lianxin serve\` on
 loopback, beside \`ogr2ogr\` writing the same rows (same columns, no personal field) straight from PostGIS
 through its PG driver in the same run. GeoJSON is written by lianxin's own streaming writer; the
-GeoPackage by ogr2ogr reading lianxin's CSV stream on stdin, then sent to the client: its first byte
-leaves once ogr2ogr has finished the file, and the rest of the download is sending it. Peak RSS is the
+GeoPackage by ogr2ogr reading lianxin's CSV stream on stdin, its spatial index bulk-loaded by lianxin, then
+sent to the client: its first byte leaves once the file is finished, and the rest of the download is sending it. Peak RSS is the
 whole server process (\`/usr/bin/time -f %M\`), started fresh for each format; it counts ogr2ogr too
 (wait4 reports the largest of a process and the children it waited for). Each timed run, lianxin's and
 ogr2ogr's alike, starts with the files of the runs before it deleted and the rest flushed (\`sync\`).
@@ -132,31 +132,28 @@ include other work's share of the CPU).
 Where the GeoPackage's time goes (measured by hand, ogr2ogr alone on a file of lianxin's CSV and on
 PostGIS, and SQLite alone; not rerun by this script):
 
-- ogr2ogr builds the spatial index after the last row, on one thread: at scale 1 about 2.3 s of its 3.6 s,
-  at scale 10 about 27 s of 40 (8.3 µs a point against 6.6 µs: the tree is a level deeper), the same
-  from either source: without the index both take 1.4 s and 13.7 s. GDAL 3.6.2's background RTree
-  thread never starts for ogr2ogr's first layer, from either source: it is allowed only when the dataset
-  already counts one layer while the new one is being set up, and the new one is not counted yet.
-  Forcing it with a placeholder layer took 8 s instead of 4. Rechecked on a quiet machine (scale 1,
-  ogr2ogr from PostGIS, ten runs each way): with a first layer the thread does start, and the file takes
-  7.1-7.8 s against 3.3-4.1 s without, for 3.6-4.2 s of CPU against 3.0-3.5 s, so the thread spends
-  its time waiting, not building; GDAL's \`OGR_GPKG_THREADED_RTREE_AT_FIRST_FEATURE\` does not start it
-  on a first layer.
-- Nothing in the feed or in SQLite's settings makes that index cheaper. SQLite alone inserting a scale-1
-  county's points into an R-tree: 2.3 s in id order (the order rows come in, village by village), 2.3 s
-  reversed, 2.4 s along H3 cells or a Hilbert curve, 3.0 s by longitude, 3.6 s shuffled; a 200 MB page
-  cache, journal and sync off: 2.3 s again. The whole ogr2ogr with SQLite pages of 4, 16 or 64 KiB (and
-  earlier 1 to 8 KiB, a 512 MiB cache): the same. GDAL already writes the new file without a single
-  fsync. A large cache is ruled out anyway: the peak RSS above counts ogr2ogr, which alone holds
-  61-65 MB.
-- So what is left to win is in ogr2ogr's reading, and there the two sides come out even: from a file of
-  lianxin's CSV ogr2ogr is within a few percent of ogr2ogr on PostGIS (3.6 s against 3.6 s at scale 1, 41.0 s against 40.0 s at scale 10),
-  and through the server it shares the 2 cores with lianxin and PostgreSQL producing the CSV (about
-  0.4 s of CPU each at scale 1) and the file still has to be sent. GDAL's CSV reader costs more CPU than
-  its PG reader (1.1 s against 0.6 s into GDAL's Memory driver at scale 1), which the PG side gives back
-  waiting on its cursor (0.4 s at scale 1, 3.6 s at scale 10). Through the server lianxin's side
-  comes out behind: 0.92–1.02 at scale 1 and 0.90–0.96 at scale 10 over five runs of this script on
-  2026-11-27 with the feed below, before the run in the table (0.94 and 0.92 before the feed).
+- GDAL 3.6.2 (Debian 12's) builds a GeoPackage's spatial index after the last row, inserting into SQLite's
+  R*-tree one entry at a time on one thread: 2.3 s of ogr2ogr's 3.6 s at scale 1, 27 s of 40 at scale 10,
+  from lianxin's CSV and from PostGIS alike. Its background RTree thread never starts for ogr2ogr's first
+  layer (forced with a placeholder layer, the file took twice as long), and neither the rows' order (id,
+  H3, Hilbert, shuffled) nor SQLite's page size, cache or journal made the insertion cheaper. GDAL 3.7 and
+  later bulk-load the tree themselves.
+- So lianxin bulk-loads it (\`export/gpkg.go\`, \`export/gpkgindex.go\`). ogr2ogr makes an empty skeleton
+  from the feed's first megabyte (\`-limit 0\`, 0.1 s: the table with the field types a single pass detects,
+  the empty R-tree and its triggers); the R-tree's triggers are taken off; ogr2ogr appends the whole feed,
+  numbering the features in feed order (by hand on a scale-1 CSV file: 2.6 s, where one pass with GDAL's
+  index took 5.7 s); then lianxin writes the tree's nodes and its feature→leaf and node→parent maps with
+  SQLite (mattn/go-sqlite3), puts the triggers back and sets the feature count. The boxes come from the rows
+  as they stream, in the output CRS, rounded to float32 as SQLite's rtree rounds them, so they are the ones
+  GDAL's index would hold (a test compares every box with GDAL's own index of the same file). They are
+  packed Sort-Tile-Recursive in chunks of 32,768 entries (rows come village by village, so a chunk is a
+  compact area) and the leaves wait in the export's temporary directory: the server's memory does not
+  grow with the layer. Old and new builds alternately through the server, on a machine busy with other
+  work (load 11–22): scale 1 9.7–10.8 s against 17.8–27.4 s, scale 10 73–101 s against 177–186 s, server
+  peak RSS 85–94 MB against 90–91 MB.
+- GDAL's CSV reader costs more CPU than its PG reader (1.1 s against 0.6 s into GDAL's Memory driver at
+  scale 1), which the PG side gives back waiting on its cursor (0.4 s at scale 1, 3.6 s at scale 10).
+  Before the bulk load lianxin's side came out behind: 0.90–1.02 over five runs of this script.
 - The CSV fed to ogr2ogr now gives a point layer's coordinates as two number columns instead of WKT and
   booleans as t/f: 31.6 MB instead of 44.7 MB at scale 1 and 0.1 s less of GDAL's reading (1.0 s
   against 1.1 s), the same coordinates and values in the file (a test compares them with the GeoJSON
