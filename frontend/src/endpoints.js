@@ -30,6 +30,8 @@ export const api = {
   village: (code, win) => apiFetch(`/api/v1/villages/${encodeURIComponent(code)}${query(win)}`),
 
   summary: (p) => apiFetch(`/api/v1/reports/summary${query(p)}`),
+  // The morning check: one row per town and its team, who is behind first.
+  townsCheck: async (p) => rowsOf(await apiFetch(`/api/v1/reports/towns${query(p)}`), 'rows'),
   gaps: async (p) => rowsOf(await apiFetch(`/api/v1/reports/gaps${query({ format: 'json', ...p })}`), 'gaps'),
   next: (p) => apiFetch(`/api/v1/reports/next${query(p)}`),
   allVillages: async (p) => rowsOf(await apiFetch(`/api/v1/reports/gaps${query({ format: 'json', all: 'true', ...p })}`), 'gaps'),

@@ -16,6 +16,9 @@ import { h, inlineError, loading, publishedCount } from './ui.js';
 import { initSnapshots } from './snapshots.js';
 import { reportCSVLink } from './report-csv.js';
 import { addDays } from './weeks.js';
+import {
+  named, openSummaryPrint, townsTable, worksItems, worksNote,
+} from './summary-report.js';
 
 export function initPlanner(app) {
   const cmap = app.map;
@@ -200,6 +203,9 @@ export function initPlanner(app) {
       return;
     }
     namesEl.replaceChildren(...villages.map((v) => h('option', { value: `${v.village_name} · ${v.town_name || v.town_code}` })));
+    // The summary may have come first: name its lists now (they showed
+    // codes until the town filter changed).
+    renderSummary();
   });
   // What the search found, under the field: several matches to pick
   // from, or that none matched (a name not found said nothing before).
@@ -255,6 +261,17 @@ export function initPlanner(app) {
   // Summary.
   const summaryEl = document.getElementById('summary');
   let summaryReq = 0;
+  let shown = null; // the summary on screen and what was asked: {s, asked}
+  const townName = (c) => app.towns.find((x) => x.code === c)?.name || c;
+  const printBtn = () => h('button', {
+    type: 'button', id: 'summary-print-open', class: 'summary-print-open',
+    onclick: (e) => shown && openSummaryPrint(shown.s, towns.rows, { townName, opener: e.currentTarget }),
+  }, t('sumrep.print'));
+  function renderSummary() {
+    if (!shown) return;
+    summaryEl.replaceChildren(summaryCards(shown.s, { villages, towns: app.towns }),
+      h('p', { class: 'report-actions' }, printBtn()), reportCSVLink('summary-csv', 'summary', shown.asked));
+  }
   const loadSummary = async () => {
     const my = ++summaryReq;
     summaryEl.setAttribute('aria-busy', 'true');
@@ -263,7 +280,8 @@ export function initPlanner(app) {
       const asked = { ...app.window, town: app.town };
       const s = await api.summary(asked);
       if (my !== summaryReq) return;
-      summaryEl.replaceChildren(summaryCards(s, { villages, towns: app.towns }), reportCSVLink('summary-csv', 'summary', asked));
+      shown = { s, asked };
+      renderSummary();
     } catch (err) {
       if (my !== summaryReq) return;
       summaryEl.replaceChildren(inlineError(err, t('summary.title')));
@@ -271,17 +289,57 @@ export function initPlanner(app) {
       summaryEl.setAttribute('aria-busy', 'false');
     }
   };
+  // The morning check: every town's row for the window, whatever town the
+  // filter holds; a click on a row selects that town.
+  const towns = { rows: [], sort: null, key: '', req: 0 };
+  const townsEl = h('section', { class: 'group towns-check', id: 'towns-check', 'aria-labelledby': 'towns-title', 'aria-busy': 'true' });
+  summaryEl.closest('section')?.after(townsEl);
+  const pickTown = (code) => {
+    townSel.value = code === app.town ? '' : code; // a second click clears the filter
+    townSel.dispatchEvent(new Event('change'));
+  };
+  const renderTownsCheck = () => {
+    townsEl.replaceChildren(h('h2', { id: 'towns-title' }, t('towns.title')),
+      h('p', { class: 'muted' }, t(towns.sort ? 'towns.hint' : 'towns.hintBehind')),
+      towns.rows.length ? h('div', { class: 'towns-table-box' }, townsTable(towns.rows, {
+        selected: app.town,
+        onPick: pickTown,
+        sort: towns.sort,
+        onSort: (sort) => { towns.sort = sort; renderTownsCheck(); },
+      })) : h('p', { class: 'muted' }, t('towns.none')),
+      reportCSVLink('towns-csv', 'towns', { ...app.window }));
+  };
+  const loadTowns = async () => {
+    const my = ++towns.req;
+    townsEl.setAttribute('aria-busy', 'true');
+    townsEl.replaceChildren(h('h2', { id: 'towns-title' }, t('towns.title')), loading());
+    try {
+      const rows = await api.townsCheck({ ...app.window });
+      if (my !== towns.req) return;
+      towns.rows = rows;
+      renderTownsCheck();
+    } catch (err) {
+      if (my !== towns.req) return;
+      townsEl.replaceChildren(h('h2', { id: 'towns-title' }, t('towns.title')), inlineError(err, t('towns.title')));
+    } finally {
+      if (my === towns.req) townsEl.setAttribute('aria-busy', 'false');
+    }
+  };
+
   let lastSummary = '';
   app.on('window', () => {
     const key = `${app.window.from}|${app.window.to}|${app.town || ''}`;
     if (key !== lastSummary && !playing) {
+      const sameWindow = lastSummary.startsWith(`${app.window.from}|${app.window.to}|`);
       lastSummary = key;
       loadSummary();
+      if (sameWindow) renderTownsCheck(); // only the town picked changed
+      else loadTowns();
     }
   });
-  app.on('lang', () => { lastSummary = ''; loadSummary(); });
+  app.on('lang', () => { lastSummary = ''; loadSummary(); loadTowns(); });
   // An import that changed rows: the same window's figures, asked again.
-  app.on('imported', () => { if (lastSummary) loadSummary(); });
+  app.on('imported', () => { if (lastSummary) { loadSummary(); loadTowns(); } });
 
   initSnapshots(app);
 }
@@ -465,6 +523,15 @@ function summaryCards(s, look = {}) {
   }
   const list = h('dl', { class: 'cards', lang: lang() }, cards);
   const parts = [list];
+  // The livelihood works and projects (the register's, today).
+  const works = worksItems(s);
+  const townOf = (c) => (look.towns || []).find((x) => x.code === c)?.name || c;
+  if (works.length || s.works === null) {
+    parts.push(h('h3', { class: 'summary-sub' }, t('sumrep.works')));
+    if (works.length) parts.push(h('dl', { class: 'cards', lang: lang(), id: 'summary-works' }, works.map(([k, l, v]) => card(l, v, `works-${k}`))));
+    const note = worksNote(s, townOf);
+    if (note) parts.push(h('p', { class: 'muted', id: 'summary-works-note' }, note));
+  }
 
   const five = s.five_coverages;
   if (five && typeof five === 'object') {
@@ -483,10 +550,13 @@ function summaryCards(s, look = {}) {
         fc.push(card(t(`summary.${key}`), t(ownRowOnly && key.startsWith('members_') ? 'summary.notJudgedOwnRow' : 'summary.notJudged'), key));
       }
     };
-    listed('towns_without_activity', (c) => townName.get(c) || c);
-    listed('projects_without_visit');
-    listed('villages_without_visit', (c) => villageName.get(c) || c);
-    listed('petition_villages_without_visit', (c) => villageName.get(c) || c);
+    // Names: the server's (names), else the villages the page knows.
+    const names = s.names || {};
+    const village = (c) => (names.villages?.[c] ? named(names.villages, c) : villageName.get(c) || c);
+    listed('towns_without_activity', (c) => names.towns?.[c] || townName.get(c) || c);
+    listed('projects_without_visit', (c) => named(names.projects, c));
+    listed('villages_without_visit', village);
+    listed('petition_villages_without_visit', village);
     // Households with a standing petition case not visited: a count under
     // the privacy rules, null where the caller cannot see the area's households.
     if ('petition_households_unvisited' in five) {
@@ -494,8 +564,13 @@ function summaryCards(s, look = {}) {
       fc.push(card(t('summary.petition_households_unvisited'),
         v === null ? t('summary.notJudgedHouseholds') : publishedCount(v), 'petition_households_unvisited'));
     }
-    listed('members_below_target');
-    listed('members_without_contact_point');
+    listed('members_below_target', (c) => named(names.members, c));
+    listed('members_without_contact_point', (c) => named(names.members, c));
+    // The special-group households waiting counted once each: the figure
+    // to quote; the card after it sums the groups.
+    if ('special_waiting_households' in s) {
+      fc.push(card(t('sumrep.waitingHouseholds'), publishedCount(s.special_waiting_households), 'special_waiting_households'));
+    }
     const waiting = five.special_unvisited;
     let groups = null;
     if (waiting && typeof waiting === 'object') {
