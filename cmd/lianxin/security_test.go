@@ -362,6 +362,7 @@ func (f *fixture) endpoints() []endpoint {
 		report("next", "team", teamA, teamB, "n"),
 		func() endpoint { e := report("members", "team", teamA, teamB); e.check = filteredOut; return e }(),
 		report("summary", "town", f.townA.Code, f.townB.Code),
+		report("towns", "town", f.townA.Code, f.townB.Code, "team"),
 		func() endpoint {
 			e := report("diary-sample", "team", teamA, teamB, "n", "seed")
 			e.check = filteredOut
