@@ -121,6 +121,11 @@ func TestGeoPackageSpatialIndex(t *testing.T) {
 			if ourTriggers == "" || ourTriggers != gdalTriggers {
 				t.Errorf("%s: R-tree triggers\n%s\nwant GDAL's\n%s", tc.name, ourTriggers, gdalTriggers)
 			}
+			has := fmt.Sprintf("SELECT HasSpatialIndex('%s', '%s')", table, column)
+			out, err := exec.Command("ogrinfo", "-ro", path, "-sql", has).CombinedOutput()
+			if err != nil || !strings.Contains(string(out), "(Integer) = 1") {
+				t.Errorf("%s: GDAL's %s: %v\n%s, want 1", tc.name, has, err, out)
+			}
 			var extent, gdalExtent string
 			scan(t, db, `SELECT concat_ws(' ', min_x, min_y, max_x, max_y, srs_id) FROM main.gpkg_contents WHERE table_name = ?`, []any{table}, &extent)
 			scan(t, db, `SELECT concat_ws(' ', min_x, min_y, max_x, max_y, srs_id) FROM gdal.gpkg_contents WHERE table_name = ?`, []any{table}, &gdalExtent)
