@@ -169,11 +169,25 @@ func (s *Server) secureHeaders() echo.MiddlewareFunc {
 // every request.
 func unstorable(r *http.Request) error {
 	for _, v := range [2]string{r.URL.Path, r.URL.RawQuery} {
+		if plainASCII(v) { // most URLs: nothing escaped, nothing to decode
+			continue
+		}
 		if u, err := url.QueryUnescape(v); err == nil && (strings.ContainsRune(u, 0) || !utf8.ValidString(u)) {
 			return lianxin.Errorf(lianxin.EInvalid, "the URL holds a NUL byte or invalid UTF-8")
 		}
 	}
 	return nil
+}
+
+// plainASCII reports whether s is ASCII without NUL, '%' or '+': what
+// unescaping leaves as it is, and holds neither a NUL nor invalid UTF-8.
+func plainASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if b := s[i]; b == 0 || b == '%' || b == '+' || b >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // authenticate finds the caller — a bearer token, else the session cookie —
@@ -193,11 +207,11 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 				return err
 			}
 			if err == nil && found {
-				c.Set(callerKey, &caller{user: u, signedIn: true, scope: u.Scope(), session: token})
+				setCaller(c, caller{user: u, signedIn: true, scope: u.Scope(), session: token})
 			}
 		}
 		if callerOf(c) == nil && s.deps.DefaultScope != nil {
-			c.Set(callerKey, &caller{scope: *s.deps.DefaultScope})
+			setCaller(c, caller{scope: *s.deps.DefaultScope})
 		}
 		if public {
 			return next(c)
@@ -225,7 +239,7 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 // The user comes back by value: a warm tile allocates none.
 func (s *Server) identify(c echo.Context) (u auth.User, found bool, token string, err error) {
 	ctx := c.Request().Context()
-	if h := c.Request().Header.Get(echo.HeaderAuthorization); h != "" {
+	if h := headerValue(c.Request().Header, echo.HeaderAuthorization); h != "" {
 		scheme, token, _ := strings.Cut(h, " ")
 		switch {
 		case strings.EqualFold(scheme, "Bearer"):
@@ -298,6 +312,9 @@ func householdLayerAsked(c echo.Context) (string, bool) {
 				return part, true
 			}
 		}
+	}
+	if c.Path() == tileRoute { // no segment of the pattern names a layer
+		return "", false
 	}
 	for seg := range strings.SplitSeq(c.Path(), "/") {
 		if lianxin.HouseholdLayer(seg) {

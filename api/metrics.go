@@ -3,9 +3,11 @@ package api
 import (
 	"context"
 	"errors"
+	"maps"
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -22,9 +24,12 @@ type metrics struct {
 
 	// observers keeps each label set's histogram, so a request looks it up
 	// by a plain map key instead of hashing and checking its label values
-	// in the vector (routes, methods and statuses are few).
-	mu        sync.RWMutex
-	observers map[latencyLabels]prometheus.Observer
+	// in the vector (routes, methods and statuses are few). The map is
+	// never changed once published: a new label set publishes a copy (under
+	// mu), so a request reads it without a lock, which the requests of
+	// every core would otherwise write in turn.
+	mu        sync.Mutex
+	observers atomic.Pointer[map[latencyLabels]prometheus.Observer]
 }
 
 type latencyLabels struct {
@@ -33,29 +38,33 @@ type latencyLabels struct {
 }
 
 func (m *metrics) observer(l latencyLabels) prometheus.Observer {
-	m.mu.RLock()
-	o, ok := m.observers[l]
-	m.mu.RUnlock()
-	if ok {
+	if o, ok := (*m.observers.Load())[l]; ok {
 		return o
 	}
-	o = m.latency.WithLabelValues(l.route, l.method, statusLabel(l.status))
 	m.mu.Lock()
-	m.observers[l] = o
-	m.mu.Unlock()
+	defer m.mu.Unlock()
+	old := *m.observers.Load()
+	if o, ok := old[l]; ok {
+		return o
+	}
+	o := m.latency.WithLabelValues(l.route, l.method, statusLabel(l.status))
+	next := make(map[latencyLabels]prometheus.Observer, len(old)+1)
+	maps.Copy(next, old)
+	next[l] = o
+	m.observers.Store(&next)
 	return o
 }
 
 func newMetrics(reg *prometheus.Registry) *metrics {
 	m := &metrics{
-		registry:  reg,
-		observers: map[latencyLabels]prometheus.Observer{},
+		registry: reg,
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "lianxin_http_request_duration_seconds",
 			Help:    "HTTP request latency by route, method and status.",
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
 		}, []string{"route", "method", "status"}),
 	}
+	m.observers.Store(&map[latencyLabels]prometheus.Observer{})
 	reg.MustRegister(m.latency, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -22,8 +22,26 @@ type caller struct {
 }
 
 func callerOf(c echo.Context) *caller {
+	if tc, ok := c.(*tileContext); ok {
+		if !tc.hasCaller {
+			return nil
+		}
+		return &tc.cl
+	}
 	cl, _ := c.Get(callerKey).(*caller)
 	return cl
+}
+
+// setCaller records the request's caller: in a tile request's own context,
+// else on Echo's.
+func setCaller(c echo.Context, cl caller) {
+	if tc, ok := c.(*tileContext); ok {
+		tc.cl, tc.hasCaller = cl, true
+		return
+	}
+	p := new(caller) // not &cl: that would put cl on the heap for tiles too
+	*p = cl
+	c.Set(callerKey, p)
 }
 
 // scopeOf returns the caller's scope, which the authentication middleware

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -85,16 +86,25 @@ type Server struct {
 	echo    *echo.Echo
 	log     *slog.Logger
 	metrics *metrics
-	// chain is every middleware of every route, in order (use); tileChain
-	// is the tile handler wrapped in it once (see fastTiles).
+	// chain is every middleware of every route that a tile request does
+	// not pass by, in order (use); tileChain is the tile handler wrapped in
+	// it once, and tileCtxs its pooled contexts (see serveTile).
 	chain     []echo.MiddlewareFunc
 	tileChain echo.HandlerFunc
+	tileCtxs  sync.Pool
 }
 
 // use adds middleware that every route runs, and keeps it for the tile
 // route's chain composed once.
 func (s *Server) use(mw ...echo.MiddlewareFunc) {
 	s.chain = append(s.chain, mw...)
+	s.echo.Use(mw...)
+}
+
+// useExceptTiles adds middleware that every route runs but that lets every
+// tile request pass untouched (its skipper says so): the tile route's chain
+// leaves it out instead of calling it to be skipped.
+func (s *Server) useExceptTiles(mw ...echo.MiddlewareFunc) {
 	s.echo.Use(mw...)
 }
 
@@ -118,9 +128,14 @@ func NewServer(cfg Config, deps Deps) *Server {
 	s := &Server{cfg: cfg, deps: deps, echo: e, log: deps.Logger, metrics: newMetrics(deps.Metrics)}
 	e.HTTPErrorHandler = s.handleError
 	s.use(
-		middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: newRequestIDs()}),
+		requestIDs(newRequestIDs()),
 		s.recoverPanics(),
 		s.logRequests(), // and the latency metric
+	)
+	// Each of these skips every tile request: no tile route takes a body
+	// (GET and HEAD only), a tile's build has a deadline of its own, and
+	// tiles are sent gzipped already.
+	s.useExceptTiles(
 		middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
 			Limit: cfg.BodyLimit,
 			// No route reads the body of a GET or HEAD.
@@ -138,20 +153,27 @@ func NewServer(cfg Config, deps Deps) *Server {
 				return c.Path() == "/metrics" || strings.HasPrefix(c.Path(), "/tiles/") || isBinaryDownload(c)
 			},
 		}),
-		s.retryLostReads(),
 	)
+	s.use(s.retryLostReads())
 	s.useSecurity()
 	s.routes()
 	s.tileChain = s.tile
 	for i := len(s.chain) - 1; i >= 0; i-- {
 		s.tileChain = s.chain[i](s.tileChain)
 	}
-	e.Pre(s.fastTiles)
 	return s
 }
 
-// ServeHTTP lets tests drive the server without a socket.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
+// ServeHTTP serves a request: a tile through serveTile, anything else
+// (and a tile path serveTile does not read exactly as Echo's router
+// would) through Echo. Tests drive the server through it without a socket.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if seg, ok := tileSegments(r); ok {
+		s.serveTile(w, r, seg)
+		return
+	}
+	s.echo.ServeHTTP(w, r)
+}
 
 // ListenAndServe serves until ctx ends, then shuts down gracefully, letting
 // requests in flight finish for up to 10 seconds. A client that dribbles
@@ -166,7 +188,7 @@ func (s *Server) ListenAndServe(ctx context.Context) error {
 	}
 	srv := &http.Server{
 		Addr:              s.cfg.Addr,
-		Handler:           paceBodies(s.echo, s.cfg.ReadTimeout, s.cfg.WriteTimeout, s.cfg.BodyMinRate),
+		Handler:           paceBodies(s, s.cfg.ReadTimeout, s.cfg.WriteTimeout, s.cfg.BodyMinRate),
 		ReadHeaderTimeout: orDefault(s.cfg.ReadHeaderTimeout, 10*time.Second),
 		ReadTimeout:       s.cfg.ReadTimeout,
 		WriteTimeout:      s.cfg.WriteTimeout,
@@ -242,6 +264,24 @@ func newRequestIDs() func() string {
 		b = append(b, '-')
 		b = strconv.AppendUint(b, n.Add(1), 36)
 		return string(b)
+	}
+}
+
+// requestIDs sets every response's X-Request-Id, as Echo's RequestID
+// middleware does: the request's own, if it carries one, else a new one
+// from next. The header is written under its canonical key, and a
+// request's ID is passed on as it came (a slice of one value), so only a
+// new ID allocates.
+func requestIDs(next func() string) echo.MiddlewareFunc {
+	return func(h echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			id := c.Request().Header[echo.HeaderXRequestID]
+			if len(id) == 0 || id[0] == "" {
+				id = []string{next()}
+			}
+			c.Response().Header()[echo.HeaderXRequestID] = id[:1:1]
+			return h(c)
+		}
 	}
 }
 

@@ -45,36 +45,64 @@ const tileCacheControl = "private, no-cache"
 // tileParams are the tile route's parameter names, in path order.
 var tileParams = []string{"layers", "z", "x", "y"}
 
-// fastTiles routes GET and HEAD /tiles/{layers}/{z}/{x}/{y} itself, before Echo's
-// router, into tileChain: the tile handler inside the very middleware every
-// route runs (s.chain, same order), composed once at start-up. Echo composes
-// its middleware anew for each request (a closure per middleware), which
-// was a fifth of a warm tile's CPU in the server; the hottest route is
-// spared it. Anything else, or a path this does not read exactly as Echo
-// would (an escaped path, an empty segment), goes through Echo as before.
-func (s *Server) fastTiles(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		r := c.Request()
-		if (r.Method != http.MethodGet && r.Method != http.MethodHead) || r.URL.RawPath != "" {
-			return next(c)
-		}
-		rest, ok := strings.CutPrefix(r.URL.Path, "/tiles/")
-		if !ok {
-			return next(c)
-		}
-		var seg [4]string
-		for i := range seg {
-			var more bool
-			seg[i], rest, more = strings.Cut(rest, "/")
-			if seg[i] == "" || more != (i < 3) {
-				return next(c)
-			}
-		}
-		c.SetPath(tileRoute)
-		c.SetParamNames(tileParams...)
-		c.SetParamValues(seg[:]...)
-		return s.tileChain(c)
+// tileContext is the Echo context of a request the tile fast path serves
+// (serveTile): Echo's own context, pooled with the caller and the path's
+// segments beside it, so a warm tile puts nothing in Echo's per-request
+// map (a map and a caller allocated for every request, the largest part of
+// a warm tile's garbage).
+type tileContext struct {
+	echo.Context
+	seg [4]string
+	// cl is the caller once authenticate has found one (hasCaller).
+	cl        caller
+	hasCaller bool
+}
+
+// tileSegments reads a GET or HEAD /tiles/{layers}/{z}/{x}/{y}, exactly as
+// Echo's router would; ok is false for anything else, or a path this does
+// not read as Echo would (an escaped path, an empty segment).
+func tileSegments(r *http.Request) (seg [4]string, ok bool) {
+	if (r.Method != http.MethodGet && r.Method != http.MethodHead) || r.URL.RawPath != "" {
+		return seg, false
 	}
+	rest, ok := strings.CutPrefix(r.URL.Path, "/tiles/")
+	if !ok {
+		return seg, false
+	}
+	for i := range seg {
+		var more bool
+		seg[i], rest, more = strings.Cut(rest, "/")
+		if seg[i] == "" || more != (i < 3) {
+			return seg, false
+		}
+	}
+	return seg, true
+}
+
+// serveTile answers a tile request itself, before Echo, in tileChain: the
+// tile handler inside the middleware every route runs (s.chain, same
+// order), composed once at start-up, less the middleware whose skippers
+// pass every tile by (useExceptTiles). Echo composes its middleware anew
+// for each request (a closure per middleware), which was a fifth of a warm
+// tile's CPU in the server; its pre-middleware cost two closures more. It
+// ends the request as Echo's ServeHTTP does: a returned error goes to the
+// error handler, and the context back to its pool.
+func (s *Server) serveTile(w http.ResponseWriter, r *http.Request, seg [4]string) {
+	tc, _ := s.tileCtxs.Get().(*tileContext)
+	if tc == nil {
+		tc = &tileContext{Context: s.echo.NewContext(r, w)}
+	}
+	tc.Reset(r, w)
+	tc.seg = seg
+	tc.SetPath(tileRoute)
+	tc.SetParamNames(tileParams...)
+	tc.SetParamValues(tc.seg[:]...)
+	if err := s.tileChain(tc); err != nil {
+		s.echo.HTTPErrorHandler(err, tc)
+	}
+	*tc = tileContext{Context: tc.Context}
+	tc.Reset(nil, nil) // nothing of this request stays reachable from the pool
+	s.tileCtxs.Put(tc)
 }
 
 // tile serves GET /tiles/{layers}/{z}/{x}/{y}.mvt. Echo's parameters end
@@ -83,15 +111,23 @@ func (s *Server) tile(c echo.Context) error {
 	if s.deps.Tiles == nil {
 		return lianxin.Errorf(lianxin.EUnavailable, "tiles are not configured")
 	}
-	layers, err := tiles.ParseLayers(c.Param("layers"))
+	var seg [4]string // layers, z, x, y
+	if tc, ok := c.(*tileContext); ok {
+		seg = tc.seg
+	} else {
+		for i, name := range tileParams {
+			seg[i] = c.Param(name)
+		}
+	}
+	layers, err := tiles.ParseLayers(seg[0])
 	if err != nil {
 		return err
 	}
-	ys, ok := strings.CutSuffix(c.Param("y"), ".mvt")
+	ys, ok := strings.CutSuffix(seg[3], ".mvt")
 	if !ok {
-		return lianxin.Errorf(lianxin.EInvalid, "tile: want a path /tiles/{layer}/{z}/{x}/{y}.mvt, got %.60q", c.Param("y"))
+		return lianxin.Errorf(lianxin.EInvalid, "tile: want a path /tiles/{layer}/{z}/{x}/{y}.mvt, got %.60q", seg[3])
 	}
-	t, err := parseZXY(c.Param("z"), c.Param("x"), ys)
+	t, err := parseZXY(seg[1], seg[2], ys)
 	if err != nil {
 		return err
 	}
@@ -102,8 +138,8 @@ func (s *Server) tile(c echo.Context) error {
 			return err
 		}
 	}
-	gz := acceptsGzip(req.Header.Get(echo.HeaderAcceptEncoding))
-	ifNoneMatch := req.Header.Get("If-None-Match")
+	gz := acceptsGzip(headerValue(req.Header, echo.HeaderAcceptEncoding))
+	ifNoneMatch := headerValue(req.Header, "If-None-Match")
 	if !gz && ifNoneMatch != "" {
 		ifNoneMatch = plainTags(ifNoneMatch)
 	}
@@ -112,9 +148,12 @@ func (s *Server) tile(c echo.Context) error {
 		return err
 	}
 	h := c.Response().Header()
-	if gz {
+	switch {
+	case gz && tile.ETagValue != nil:
+		h["Etag"] = tile.ETagValue // canonical, as Set would write it
+	case gz:
 		h.Set("ETag", tile.ETag)
-	} else {
+	default:
 		h.Set("ETag", plainTag(tile.ETag))
 	}
 	h[echo.HeaderCacheControl] = tileCacheValue
@@ -138,8 +177,25 @@ func (s *Server) tile(c echo.Context) error {
 	}
 	// Declared, a tile of more than 2 KiB goes out as it is instead of in
 	// chunks (net/http chunks a body it cannot measure).
-	h[echo.HeaderContentLength] = []string{strconv.Itoa(len(body))}
-	return c.Blob(http.StatusOK, mvtType, body)
+	if gz && tile.LengthValue != nil {
+		h[echo.HeaderContentLength] = tile.LengthValue
+	} else {
+		h[echo.HeaderContentLength] = []string{strconv.Itoa(len(body))}
+	}
+	// Blob, less its look-up of the Content-Type set above.
+	res := c.Response()
+	res.WriteHeader(http.StatusOK)
+	_, err = res.Write(body)
+	return err
+}
+
+// headerValue is h.Get(key) for a key written canonical: no
+// canonicalisation on the way.
+func headerValue(h http.Header, key string) string {
+	if v := h[key]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
 }
 
 // plainSuffix marks the ETag of a tile sent without gzip. A strong ETag

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -89,6 +90,7 @@ type Service struct {
 	buildTimeout time.Duration
 	day          atomic.Pointer[todayKey] // today()'s last answer
 	startsOn     atomic.Pointer[campaignStart]
+	loaders      sync.Pool // of *loader
 	figures      figureMemo
 }
 
@@ -98,6 +100,8 @@ type entry struct {
 	gz     []byte
 	rawLen int
 	etag   string
+	// etagValue and lengthValue are etag and len(gz) as header values.
+	etagValue, lengthValue []string
 }
 
 // New returns a Service. cov may be nil until the coverage engine is wired;
@@ -124,7 +128,7 @@ func New(src Source, cov Coverage, opt Options) (*Service, error) {
 		c, err := otter.New(&otter.Options[string, *entry]{
 			MaximumWeight: uint64(opt.CacheBytes),
 			Weigher: func(k string, e *entry) uint32 {
-				return uint32(len(k) + len(e.gz) + len(e.etag) + 64)
+				return uint32(len(k) + len(e.gz) + len(e.etag) + 96)
 			},
 			StatsRecorder: s.counter,
 		})
@@ -164,6 +168,11 @@ type Tile struct {
 	// RawLen is the length of the uncompressed tile.
 	RawLen int
 	ETag   string
+	// ETagValue and LengthValue are ETag and len(Gzip) as HTTP header
+	// values, kept with the cached tile and shared by every response that
+	// sends it, so a warm tile allocates none; read-only. Nil for a
+	// not-modified answer.
+	ETagValue, LengthValue []string
 }
 
 // Raw returns the tile uncompressed, for clients that do not accept gzip.
@@ -206,21 +215,25 @@ func (s *Service) check(ctx context.Context, scope lianxin.Scope, r Request) (st
 	return string(appendKey(make([]byte, 0, 160), scope, r, v, s.today())), v, nil
 }
 
-// today returns dayKey of now, formatted once a day.
+// today returns dayKey of now, formatted once a day: a request only
+// compares the clock with the day's bounds (converting it to the county's
+// zone on every request cost more than the rest of the key).
 func (s *Service) today() []byte {
 	now := s.now()
-	day := coverage.Day(now)
-	if d := s.day.Load(); d != nil && d.day.Equal(day) {
+	if d := s.day.Load(); d != nil && !now.Before(d.from) && now.Before(d.until) {
 		return d.key
 	}
-	d := &todayKey{day: day, key: dayKey(now)}
+	day := coverage.Day(now)
+	d := &todayKey{from: day, until: day.AddDate(0, 0, 1), key: dayKey(now)}
 	s.day.Store(d)
 	return d.key
 }
 
+// todayKey is one day's dayKey, from its first instant until the next
+// day's.
 type todayKey struct {
-	day time.Time
-	key []byte
+	from, until time.Time
+	key         []byte
 }
 
 // dayKey is today's date in UTC+8 as the cache key spells an open window's
@@ -330,29 +343,59 @@ func (s *Service) Tile(ctx context.Context, scope lianxin.Scope, r Request, ifNo
 			return Tile{ETag: etag}, true, nil
 		}
 	}
-	load := func(ctx context.Context, _ string) (*entry, error) {
-		ctx, cancel := context.WithTimeout(ctx, s.buildTimeout)
-		defer cancel()
-		e, err := s.build(ctx, scope, r, v)
-		if e != nil {
-			e.etag = etagOf(key)
-		}
-		return e, err
-	}
 	var e *entry
 	if s.cache == nil {
-		e, err = load(ctx, key)
+		e, err = s.load(ctx, scope, r, v, key)
 	} else {
-		e, err = s.cache.Get(ctx, key, otter.LoaderFunc[string, *entry](load))
+		// The loader is pooled: a closure over the request would be
+		// allocated on every request, a cached tile's too, for the rare one
+		// that builds. The cache calls it, if at all, before Get returns.
+		l, _ := s.loaders.Get().(*loader)
+		if l == nil {
+			l = &loader{s: s}
+		}
+		l.scope, l.r, l.v = scope, r, v
+		e, err = s.cache.Get(ctx, key, l)
 		if err != nil && errors.Is(err, context.Canceled) && ctx.Err() == nil {
 			// We waited on another request's load, and that request went away.
-			e, err = s.cache.Get(ctx, key, otter.LoaderFunc[string, *entry](load))
+			e, err = s.cache.Get(ctx, key, l)
 		}
+		*l = loader{s: s}
+		s.loaders.Put(l)
 	}
 	if err != nil {
 		return Tile{}, false, err
 	}
-	return Tile{Gzip: e.gz, RawLen: e.rawLen, ETag: e.etag}, false, nil
+	return Tile{Gzip: e.gz, RawLen: e.rawLen, ETag: e.etag, ETagValue: e.etagValue, LengthValue: e.lengthValue}, false, nil
+}
+
+// loader builds the tile of one request for the cache (otter.Loader).
+type loader struct {
+	s     *Service
+	scope lianxin.Scope
+	r     Request
+	v     Versions
+}
+
+func (l *loader) Load(ctx context.Context, key string) (*entry, error) {
+	return l.s.load(ctx, l.scope, l.r, l.v, key)
+}
+
+func (l *loader) Reload(ctx context.Context, key string, _ *entry) (*entry, error) {
+	return l.Load(ctx, key)
+}
+
+// load builds the tile of r, keyed key, within the build timeout.
+func (s *Service) load(ctx context.Context, scope lianxin.Scope, r Request, v Versions, key string) (*entry, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.buildTimeout)
+	defer cancel()
+	e, err := s.build(ctx, scope, r, v)
+	if e != nil {
+		e.etag = etagOf(key)
+		e.etagValue = []string{e.etag}
+		e.lengthValue = []string{strconv.Itoa(len(e.gz))}
+	}
+	return e, err
 }
 
 // etagMatches reads If-None-Match: a list of ETags, weak or strong, or *.

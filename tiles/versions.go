@@ -3,6 +3,7 @@ package tiles
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"lianxin"
@@ -97,11 +98,15 @@ type versionCache struct {
 	up     bool
 	gen    uint64   // counts changes and feed transitions
 	cached Versions // nil: none held
+	// hot is cached while up, else nil: set under mu, read without it,
+	// so the warm requests of every core do not take turns on mu.
+	hot atomic.Pointer[Versions]
 }
 
 func (vc *versionCache) setUp(up bool) {
 	vc.mu.Lock()
 	vc.up, vc.cached = up, nil
+	vc.hot.Store(nil)
 	vc.gen++
 	vc.mu.Unlock()
 }
@@ -109,6 +114,7 @@ func (vc *versionCache) setUp(up bool) {
 func (vc *versionCache) changed() {
 	vc.mu.Lock()
 	vc.cached = nil
+	vc.hot.Store(nil)
 	vc.gen++
 	vc.mu.Unlock()
 }
@@ -121,6 +127,9 @@ func (vc *versionCache) live() bool {
 }
 
 func (vc *versionCache) get(ctx context.Context, scope lianxin.Scope) (Versions, error) {
+	if v := vc.hot.Load(); v != nil {
+		return *v, nil
+	}
 	vc.mu.Lock()
 	if vc.up && vc.cached != nil {
 		v := vc.cached
@@ -136,6 +145,7 @@ func (vc *versionCache) get(ctx context.Context, scope lianxin.Scope) (Versions,
 	vc.mu.Lock()
 	if vc.up && vc.gen == gen && vc.cached == nil {
 		vc.cached = v
+		vc.hot.Store(&v)
 	}
 	vc.mu.Unlock()
 	return v, nil

@@ -26,6 +26,9 @@ func openStore(ctx context.Context, cfg Config, stderr io.Writer) (*slog.Logger,
 	if err != nil {
 		return nil, nil, err
 	}
+	if buf, ok := stderr.(*logBuffer); ok {
+		log = slog.New(flushOnWarn{log.Handler(), buf})
+	}
 	st, err := store.Open(ctx, cfg.DatabaseURL, store.Options{
 		MaxConns: int32(cfg.MaxConns), StatementTimeout: cfg.StatementTimeout, Logger: log,
 		Role: cfg.DBRole, RolePassword: cfg.DBRolePassword,
@@ -54,7 +57,11 @@ func runServe(ctx context.Context, args []string, env *env, stdout, stderr io.Wr
 	if _, err := countyBounds(cfg); err != nil {
 		return err
 	}
-	log, st, err := openStore(ctx, cfg, stderr)
+	// The request log's lines are written out in batches (logBuffer); the
+	// deferred Close, after the server has shut down, writes the last.
+	logs := newLogBuffer(stderr, logFlushInterval)
+	defer logs.Close()
+	log, st, err := openStore(ctx, cfg, logs)
 	if err != nil {
 		return err
 	}
@@ -78,6 +85,9 @@ func runServe(ctx context.Context, args []string, env *env, stdout, stderr io.Wr
 	log.Info("serving", "addr", cfg.Addr, "database", cfg.redactedDatabaseURL())
 	return srv.ListenAndServe(ctx)
 }
+
+// logFlushInterval bounds how long serve holds an info line back.
+const logFlushInterval = 200 * time.Millisecond
 
 func runMigrate(ctx context.Context, args []string, env *env, stdout, stderr io.Writer) error {
 	var cfg Config
