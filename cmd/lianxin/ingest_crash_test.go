@@ -35,7 +35,9 @@ const crashRows = 60000
 // pg_stat_activity shows them.
 var importPhases = []struct{ name, query string }{
 	{"copy into staging", `copy "_ingest"%`},
-	{"writing households", `UPDATE households%`},
+	// The UPDATE runs inside the WITH that audits the rows it changed
+	// (store/ingest_changes.go), so it is matched anywhere in the text.
+	{"writing households", `%UPDATE households AS t %`},
 	{"inserting households", `INSERT INTO households%`},
 }
 
