@@ -27,7 +27,9 @@ const restartRows = 60000
 // in, as pg_stat_activity shows them.
 var restartPhases = []struct{ name, query string }{
 	{"copy into staging", `copy "_ingest"%`},
-	{"writing households", `UPDATE households%`},
+	// The UPDATE runs inside the WITH that audits the rows it changed
+	// (store/ingest_changes.go), so it is matched anywhere in the text.
+	{"writing households", `%UPDATE households AS t %`},
 	{"inserting households", `INSERT INTO households%`},
 }
 
