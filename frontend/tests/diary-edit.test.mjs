@@ -60,7 +60,7 @@ describe('correcting and deleting diary entries (phone in UTC)', () => {
     const mine = (await entries(page)).find((e) => e.notes === '浏览器测试：更正与删除');
     assert.ok(mine, 'the entry written from the form is listed by the server');
     id = mine.id;
-    assert.equal(mine.occurred_at, '2026-09-29T02:00:00Z', 'stored time of 2026-09-29 10:00 typed on a phone in UTC (want 10:00 UTC+8)');
+    assert.equal(mine.occurred_at, '2026-09-29T10:00:00+08:00', 'stored time of 2026-09-29 10:00 typed on a phone in UTC (want 10:00 UTC+8)');
     assert.equal(mine.may_change, true, 'the member may change the entry just written');
   });
 
@@ -98,13 +98,13 @@ describe('correcting and deleting diary entries (phone in UTC)', () => {
     assert.equal(dialogs.length, 1, 'one confirm before correcting');
     assert.match(dialogs[0], /2026-09-29 10:00 → 2026-09-28 09:30/, 'the confirm lists the time before and after');
     let stored = (await entries(page)).find((e) => e.id === id);
-    assert.equal(stored.occurred_at, '2026-09-29T02:00:00Z', 'a dismissed confirm changes nothing');
+    assert.equal(stored.occurred_at, '2026-09-29T10:00:00+08:00', 'a dismissed confirm changes nothing');
 
     answer = true;
     await page.click('#diary-correct-save');
     await page.locator('#diary-change-status', { hasText: '已更正' }).waitFor({ timeout: 15000 });
     stored = (await entries(page)).find((e) => e.id === id);
-    assert.equal(stored.occurred_at, '2026-09-28T01:30:00Z', 'stored time after correcting to 2026-09-28 09:30 (UTC+8)');
+    assert.equal(stored.occurred_at, '2026-09-28T09:30:00+08:00', 'stored time after correcting to 2026-09-28 09:30 (UTC+8)');
     assert.equal(stored.notes, '浏览器测试：已更正');
   });
 
