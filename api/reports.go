@@ -297,8 +297,10 @@ func (s *Server) reportDiary(c echo.Context) error {
 
 // GET /api/v1/reports/forecast: each village's forecast judged against the
 // campaign's last day (ends_on; by default the campaign's end, or a year
-// after the start when it has none): on
-// track or not, and the pace that would get it there.
+// after the start when it has none): on track or not, and the pace that
+// would get it there. The answer says the day it stands at (as_of) and the
+// diary's last entry, and once the campaign has ended it is the final
+// standing at the end (ended), nothing projected (coverage.ForecastToEnd).
 func (s *Server) reportForecast(c echo.Context) error {
 	p, err := params(c, "town", "team", "from", "to", "ends_on", "format")
 	if err != nil {
@@ -316,25 +318,26 @@ func (s *Server) reportForecast(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	rows, w, err := s.reports().Forecast(ctx, scopeOf(c), q)
+	rep, err := s.reports().ForecastToEnd(c.Request().Context(), scopeOf(c), q, endsOn)
 	if err != nil {
 		return err
 	}
-	if endsOn.IsZero() {
-		cp, err := s.deps.Reports.Campaign(ctx, scopeOf(c))
-		if err != nil {
-			return err
-		}
-		endsOn = coverage.CampaignEnd(cp)
-	}
-	judged := coverage.JudgeByEnd(rows, w, endsOn)
 	if format == coverage.FormatCSV {
-		return writeRows(c, "forecast", format, w, judged, nil)
+		return writeRows(c, "forecast", format, rep.Window, rep.Rows, nil)
+	}
+	var lastDiaryOn *string
+	if rep.LastDiaryOn != nil {
+		d := rep.LastDiaryOn.Format(coverage.DayLayout)
+		lastDiaryOn = &d
+	}
+	rows := rep.Rows
+	if rows == nil {
+		rows = []coverage.ForecastByEnd{}
 	}
 	return c.JSON(http.StatusOK, map[string]any{
-		"from": w.From.Format(coverage.DayLayout), "to": w.To.Format(coverage.DayLayout),
-		"ends_on": endsOn.Format(coverage.DayLayout), "rows": judged})
+		"from": rep.Window.From.Format(coverage.DayLayout), "to": rep.Window.To.Format(coverage.DayLayout),
+		"as_of": rep.AsOf.Format(coverage.DayLayout), "ends_on": rep.EndsOn.Format(coverage.DayLayout),
+		"ended": rep.Ended, "last_diary_on": lastDiaryOn, "diary_stalled": rep.DiaryStalled, "rows": rows})
 }
 
 // POST /api/v1/snapshots {"as_of": "YYYY-MM-DD", "town": "code"}

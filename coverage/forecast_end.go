@@ -1,6 +1,11 @@
 package coverage
 
-import "time"
+import (
+	"context"
+	"time"
+
+	"lianxin"
+)
 
 // The forecast judges villages against the end the caller names, else the
 // campaign's own (campaign.ends_on, migration 036), else a year after the
@@ -77,4 +82,110 @@ func ResidentsPerWeekNeeded(residentsNeeded, daysLeft int64) int64 {
 		return 0
 	}
 	return (residentsNeeded*7 + daysLeft - 1) / daysLeft
+}
+
+// ForecastReport is the forecast as a planner reads it: the rows judged
+// against the campaign's last day, with the day the figures stand at and
+// the diary's last entry, so a forecast made weeks after the diary stopped
+// says so instead of showing every village stalled without a reason.
+type ForecastReport struct {
+	// Window is the window the figures count (published: whole weeks for a
+	// role without household access); in an ended campaign it stops at the
+	// end.
+	Window Window
+	// AsOf is the window's last day (never after today): the day the
+	// figures stand at and the pace is measured up to.
+	AsOf   time.Time
+	EndsOn time.Time
+	// Ended: the campaign's last day came before AsOf would have been
+	// (today, or the window's last day). The rows are then the standing at
+	// the end, nothing is projected (EndedStanding).
+	Ended bool
+	// LastDiaryOn is the last day with a diary entry in a village shown,
+	// up to AsOf; nil when the window has none.
+	LastDiaryOn *time.Time
+	// DiaryStalled: no entry in the pace's four weeks up to AsOf (Stalled).
+	DiaryStalled bool
+	Rows         []ForecastByEnd
+}
+
+// ForecastToEnd is the forecast judged against endsOn (zero: the
+// campaign's end, CampaignEnd). A window running past today stops at today
+// (no pace is measured over days not yet lived); one running past the
+// campaign's end stops at the end and shows the final standing.
+func (r *Reports) ForecastToEnd(ctx context.Context, scope lianxin.Scope, q Query, endsOn time.Time) (ForecastReport, error) {
+	cp, err := r.src.Campaign(ctx, scope)
+	if err != nil {
+		return ForecastReport{}, err
+	}
+	if endsOn.IsZero() {
+		endsOn = CampaignEnd(cp)
+	}
+	endsOn = Day(endsOn)
+	w, err := ResolveWindow(cp.StartsOn, r.now(), q.From, q.To)
+	if err != nil {
+		return ForecastReport{}, err
+	}
+	if tomorrow := Day(r.now()).AddDate(0, 0, 1); w.To.After(tomorrow) && w.From.Before(tomorrow) {
+		w.To = tomorrow
+	}
+	ended := false
+	if end := endsOn.AddDate(0, 0, 1); w.To.After(end) {
+		if !end.After(w.From) {
+			return ForecastReport{}, refuse(lianxin.EInvalid, "ends_on", ReportReasonWindowOrder,
+				map[string]any{"from": w.From.Format(DayLayout), "to": endsOn.Format(DayLayout)},
+				"ends_on (%s) is before the window's first day (%s)", endsOn.Format(DayLayout), w.From.Format(DayLayout))
+		}
+		w.To = end
+		ended = Day(r.now()).After(endsOn)
+	}
+	q.From, q.To = w.From, w.To
+	rows, w, err := r.Forecast(ctx, scope, q)
+	if err != nil {
+		return ForecastReport{}, err
+	}
+	rep := ForecastReport{Window: w, AsOf: w.LastDay(), EndsOn: endsOn, Ended: ended}
+	last := ""
+	for _, f := range rows {
+		if f.LastVisitOn != nil && *f.LastVisitOn > last { // YYYY-MM-DD compares as text
+			last = *f.LastVisitOn
+		}
+	}
+	if last != "" {
+		d, err := ParseDay("last_visit_on", last)
+		if err != nil {
+			return ForecastReport{}, err
+		}
+		rep.LastDiaryOn = &d
+	}
+	if ended {
+		rep.Rows = EndedStanding(rows)
+		return rep, nil
+	}
+	rep.DiaryStalled = Stalled(rep.LastDiaryOn, w)
+	rep.Rows = JudgeByEnd(rows, w, endsOn)
+	return rep, nil
+}
+
+// EndedStanding is each village's standing at the campaign's end, rows
+// being the forecast over the window that stops there: reached, or
+// not_reached with the residents still missing. Nothing is projected (no
+// reaches_on, no pace needed) and nothing is stalled: the work is over.
+func EndedStanding(rows []ForecastRow) []ForecastByEnd {
+	out := make([]ForecastByEnd, len(rows))
+	for i, r := range rows {
+		r.ReachesOn, r.Stalled = nil, false
+		var reached bool
+		switch r.Status {
+		case "reached":
+			reached = true
+		case "on_pace", "not_at_this_pace":
+			r.Status = "not_reached"
+		}
+		out[i].ForecastRow = r
+		if r.Status == "reached" || r.Status == "not_reached" {
+			out[i].OnTrack = &reached
+		}
+	}
+	return out
 }

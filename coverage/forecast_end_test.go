@@ -119,3 +119,67 @@ func TestCampaignEnd(t *testing.T) {
 		}
 	}
 }
+
+// Stalled: no diary entry in the pace's four weeks, counted back from the
+// window's end, the edge day included.
+func TestStalled(t *testing.T) {
+	day := func(s string) *time.Time {
+		d, err := coverage.ParseDay("day", s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &d
+	}
+	// The pace's span is 2026-09-03 .. 2026-09-30.
+	w := coverage.Window{From: *day("2026-03-01"), To: *day("2026-10-01")}
+	for _, tc := range []struct {
+		name string
+		last *time.Time
+		want bool
+	}{
+		{"no entry in the window", nil, true},
+		{"the span's first day", day("2026-09-03"), false},
+		{"the day before it", day("2026-09-02"), true},
+		{"the window's last day", day("2026-09-30"), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := coverage.Stalled(tc.last, w); got != tc.want {
+				t.Errorf("Stalled(%v, %s) = %v, want %v", tc.last, w, got, tc.want)
+			}
+		})
+	}
+}
+
+// EndedStanding projects nothing: a village not reached by the end is
+// not_reached with its residents still missing, whatever its pace said.
+func TestEndedStanding(t *testing.T) {
+	str := func(s string) *string { return &s }
+	rows := []coverage.ForecastRow{
+		{VillageCode: "late", Status: "on_pace", ResidentsNeeded: 40, ReachesOn: str("2026-11-01")},
+		{VillageCode: "quiet", Status: "not_at_this_pace", ResidentsNeeded: 15, Stalled: true},
+		{VillageCode: "done", Status: "reached"},
+		{VillageCode: "urban", Status: "no_visit"},
+		{VillageCode: "small", Status: "suppressed", Suppressed: true},
+	}
+	want := map[string]struct {
+		status  string
+		onTrack string
+	}{
+		"late": {"not_reached", "false"}, "quiet": {"not_reached", "false"}, "done": {"reached", "true"},
+		"urban": {"no_visit", "nil"}, "small": {"suppressed", "nil"},
+	}
+	for _, g := range coverage.EndedStanding(rows) {
+		on := "nil"
+		if g.OnTrack != nil {
+			on = strconv.FormatBool(*g.OnTrack)
+		}
+		w := want[g.VillageCode]
+		if g.Status != w.status || on != w.onTrack || g.ReachesOn != nil || g.Stalled || g.ResidentsPerWeekNeeded != nil {
+			t.Errorf("village %s: status %s, on_track %s, reaches_on %v, stalled %v, pace needed %v; want %s, %s, nothing projected",
+				g.VillageCode, g.Status, on, g.ReachesOn, g.Stalled, g.ResidentsPerWeekNeeded, w.status, w.onTrack)
+		}
+		if g.VillageCode == "late" && g.ResidentsNeeded != 40 {
+			t.Errorf("village late: %d residents missing, want 40 (kept)", g.ResidentsNeeded)
+		}
+	}
+}

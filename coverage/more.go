@@ -28,6 +28,14 @@ type ForecastRow struct {
 	// the window, else no_visit.
 	Status    string  `json:"status"`
 	ReachesOn *string `json:"reaches_on"` // the day one-third is reached at this pace (status on_pace)
+	// LastVisitOn is the village's last day with a diary entry in the
+	// window, nil when none (blank when suppressed).
+	LastVisitOn *string `json:"last_visit_on"`
+	// Stalled: a village the rule still judges (not reached) with no diary
+	// entry in the pace's four weeks, so its pace is nil because nothing
+	// was written, not because visits found no one new; LastVisitOn says
+	// since when.
+	Stalled bool `json:"stalled"`
 	// Suppressed: 1 to 4 households and no household access (status
 	// "suppressed", figures blank; privacy rule 2).
 	Suppressed bool `json:"suppressed,omitempty"`
@@ -35,6 +43,12 @@ type ForecastRow struct {
 
 // PaceDays is the span the forecast's pace is measured over.
 const PaceDays = 28
+
+// Stalled says whether the diary has no entry in the pace's span, the last
+// PaceDays of w, given the last day with one (nil: none in w).
+func Stalled(lastEntryOn *time.Time, w Window) bool {
+	return lastEntryOn == nil || Day(*lastEntryOn).Before(w.To.AddDate(0, 0, -PaceDays))
+}
 
 // Forecast projects each village's date of reaching one-third at the pace of
 // the window's last four weeks (residents reached for the first time in the
@@ -53,6 +67,10 @@ func Forecast(now, recent []VillageCoverage, w Window) []ForecastRow {
 			c := round4(*r.Coverage)
 			r.Coverage = &c
 		}
+		if v.LastVisitOn != nil {
+			d := Day(*v.LastVisitOn).Format(DayLayout)
+			r.LastVisitOn = &d
+		}
 		gained := max(0, v.VisitedResidents-before[v.VillageID])
 		perDay := float64(gained) / PaceDays
 		r.ResidentsPerWeek = math.Round(perDay*7*100) / 100
@@ -65,6 +83,7 @@ func Forecast(now, recent []VillageCoverage, w Window) []ForecastRow {
 			r.Status = "reached"
 		case gained == 0:
 			r.Status = "not_at_this_pace"
+			r.Stalled = Stalled(v.LastVisitOn, w)
 		default:
 			r.Status = "on_pace"
 			days := int(math.Ceil(float64(r.ResidentsNeeded) / perDay))
@@ -141,6 +160,10 @@ const (
 
 // DiaryEntry is one sampled diary entry with what the checks need.
 type DiaryEntry struct {
+	// Entry is the entry's number in the database, for every role: what a
+	// spot-check result names (package spotcheck). Unlike VisitID it says
+	// nothing of the household.
+	Entry       int64  `json:"entry"`
 	Team        string `json:"team"`
 	VisitID     string `json:"visit_id"`
 	MemberCode  string `json:"member_code"`

@@ -30,13 +30,15 @@ type Options struct {
 var CampaignStart = time.Date(2026, 3, 1, 0, 0, 0, 0, chinaTime)
 
 // CampaignEnd is the demo campaign's last day, which the forecast judges
-// villages against. The programme's first report came after seven months
-// (the end of September, where the demo's diary stops): a progress account,
-// not a close. Its attendance and assessment (考勤考绩) run by the calendar
-// year, as a county's cadre assessments do, so the campaign's year closes
-// on 31 December: a quarter left after the seven-month report, in which
-// the forecast says which villages still reach one-third.
-var CampaignEnd = time.Date(2026, 12, 31, 0, 0, 0, 0, chinaTime)
+// villages against: the last day of its diary. The demo is the programme's
+// first seven months, the span its report covers, so the campaign it shows
+// ends where its diary does. An end months after the diary would have the
+// forecast, asked at any later day, measure a pace over weeks nobody wrote
+// anything and call nearly every village stalled; ending here, it shows the
+// standing at the end (reached or not, residents still missing), and the
+// same on any later day. A planner who wants the projection asks a window
+// that stops earlier, or names a later ends_on.
+var CampaignEnd = time.Date(2026, 9, 30, 0, 0, 0, 0, chinaTime)
 
 const campaignDays = 214 // 2026-03-01 .. 2026-09-30
 

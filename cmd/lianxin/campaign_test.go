@@ -72,10 +72,10 @@ func TestCampaignEnd(t *testing.T) {
 
 	t.Run("the demo's end", func(t *testing.T) {
 		out, err := campaign(t)
-		if err != nil || !strings.Contains(out, "starts on: 2026-03-01") || !strings.Contains(out, "ends on: 2026-12-31") {
+		if err != nil || !strings.Contains(out, "starts on: 2026-03-01") || !strings.Contains(out, "ends on: 2026-09-30") {
 			t.Fatalf("lianxin campaign = %v\n%s\nwant it to say the demo's start and end", err, out)
 		}
-		check(t, "2026-12-31", "2026-12-31")
+		check(t, "2026-09-30", "2026-09-30")
 	})
 	t.Run("set by an admin", func(t *testing.T) {
 		if out, err := campaign(t, "--ends-on", "2026-11-30"); err != nil || !strings.Contains(out, "ends on: 2026-11-30") {
