@@ -30,9 +30,9 @@ type PetitionSource interface {
 	UnvisitedPetitionHouseholds(ctx context.Context, scope lianxin.Scope, w Window, leaveOut []int32) ([]TownCount, error)
 }
 
-// petitionCheck is the summary's count of petition households not visited
-// in w over its area (town: a code, "" the county). The counts come per
-// town from the whole county, whatever households the caller's row-level
+// publishPetition is the summary's count of petition households not visited
+// in w over its area (town: a code, "" the county), from the towns' counts
+// (summaryInputs). The counts come per town from the whole county, whatever households the caller's row-level
 // security shows (PetitionSource: migration 032), and are exact for a
 // scope with household access everywhere and for a team leader's own town.
 // Every other answer — a role without household access (a member
@@ -44,19 +44,6 @@ type PetitionSource interface {
 // → towns), a leader's own towns known to them (privacy.Tree.Known: never
 // hidden, never relied on to protect another town). It is nil only when
 // the source cannot count, or the town is not one the counts hold.
-func (r *Reports) petitionCheck(ctx context.Context, scope lianxin.Scope, w Window, town string, leaveOut []int32) (*privacy.Count, error) {
-	src, ok := r.src.(PetitionSource)
-	if !ok {
-		return nil, nil
-	}
-	counts, err := src.UnvisitedPetitionHouseholds(ctx, scope, w, idsOrEmpty(leaveOut))
-	if err != nil {
-		return nil, err
-	}
-	return publishPetition(scope, counts, town), nil
-}
-
-// publishPetition is petitionCheck's answer from the towns' counts.
 func publishPetition(scope lianxin.Scope, counts []TownCount, town string) *privacy.Count {
 	var found *TownCount
 	var total int64

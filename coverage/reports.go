@@ -316,38 +316,78 @@ func (r *Reports) summaryPublished(ctx context.Context, scope lianxin.Scope, q Q
 	if err != nil {
 		return Summary{}, summaryArea{}, err
 	}
-	protected := publish && (privacy.Applies(scope) || privacy.Partial(scope))
-	var pub Published
-	var leaveOut []int32 // every suppressed village, whichever town it is in
+	in, err := r.summaryInputs(ctx, scope, w, qq.Town, publish)
+	if err != nil {
+		return Summary{}, summaryArea{}, err
+	}
+	return summaryFrom(ctx, scope, src, in, qq.Town)
+}
+
+// summaryBase is what a summary reads before its own diary totals: the
+// villages as published to scope (the whole county's when the rules apply),
+// the window they cover, the villages every diary total leaves out, and the
+// towns' petition households not visited. One summaryBase of the county
+// serves every town's summary but a team leader's own town's (see Towns).
+type summaryBase struct {
+	pub       Published
+	w         Window
+	leaveOut  []int32 // every suppressed village, whichever town it is in
+	protected bool
+	petitions []TownCount
+	counted   bool // petitions were counted (a PetitionSource)
+}
+
+// summaryInputs reads the summaryBase of town ("" the county) over w.
+func (r *Reports) summaryInputs(ctx context.Context, scope lianxin.Scope, w Window, town string, publish bool) (summaryBase, error) {
+	in := summaryBase{protected: publish && (privacy.Applies(scope) || privacy.Partial(scope))}
+	var err error
 	switch {
-	case protected:
+	case in.protected:
 		// The whole county's marks: the town's members may have written
 		// entries in another town's suppressed village, and the diary
 		// totals are counted by the writer's town. A team leader's own
 		// town is exact over the window asked (publishVillages).
-		if pub, err = publishVillages(ctx, r.src, scope, w, Filter{Town: qq.Town}, true); err != nil {
-			return Summary{}, summaryArea{}, err
+		if in.pub, err = publishVillages(ctx, r.src, scope, w, Filter{Town: town}, true); err != nil {
+			return in, err
 		}
-		w, leaveOut = pub.Window, pub.suppressedAll
-		if qq.Town != "" {
-			pub.Villages = slices.DeleteFunc(pub.Villages, func(v VillageCoverage) bool { return v.TownCode != qq.Town })
-		}
+		w, in.leaveOut = in.pub.Window, in.pub.suppressedAll
 	case publish:
-		if pub, err = PublishVillages(ctx, r.src, scope, w, Filter{Town: qq.Town}); err != nil {
-			return Summary{}, summaryArea{}, err
+		if in.pub, err = PublishVillages(ctx, r.src, scope, w, Filter{Town: town}); err != nil {
+			return in, err
 		}
-		w = pub.Window
+		w = in.pub.Window
 	default:
-		if pub.Villages, err = r.src.VillageCoverage(ctx, scope, w, Filter{Town: qq.Town}); err != nil {
-			return Summary{}, summaryArea{}, err
+		if in.pub.Villages, err = r.src.VillageCoverage(ctx, scope, w, Filter{Town: town}); err != nil {
+			return in, err
 		}
 	}
+	in.w = w
+	// Five full coverages #3: the households with a standing petition case,
+	// counted per town over the whole county (petitionCheck).
+	if src, ok := r.src.(PetitionSource); ok {
+		if in.petitions, err = src.UnvisitedPetitionHouseholds(ctx, scope, w, idsOrEmpty(in.leaveOut)); err != nil {
+			return in, err
+		}
+		in.counted = true
+	}
+	return in, nil
+}
+
+// summaryFrom is the summary of town ("" the county) built from in: the
+// store's diary totals and lists over in's window, the village figures of
+// the town's villages as published. in is only read, so one summaryBase
+// may serve several towns at once.
+func summaryFrom(ctx context.Context, scope lianxin.Scope, src ReportSource, in summaryBase, town string) (Summary, summaryArea, error) {
 	// Rule 2 for the diary totals: the gap report shows each village's
 	// visits and problems, so a total holding a suppressed village's entries
 	// less the villages shown would give them back.
-	sum, err := src.SummaryNumbers(ctx, scope, w, qq.Town, leaveOut)
+	sum, err := src.SummaryNumbers(ctx, scope, in.w, town, in.leaveOut)
 	if err != nil {
 		return Summary{}, summaryArea{}, err
+	}
+	pub, protected := in.pub, in.protected
+	if town != "" {
+		pub.Villages = villagesOfTown(pub.Villages, town)
 	}
 	var hidden map[string]bool // suppressed villages' codes
 	var householdsVisited int64
@@ -395,18 +435,29 @@ func (r *Reports) summaryPublished(ctx context.Context, scope lianxin.Scope, q Q
 		c.VillagesWithoutVisit = slices.DeleteFunc(slices.Clone(c.VillagesWithoutVisit), func(code string) bool { return hidden[code] })
 		c.PetitionVillagesWithoutVisit = slices.DeleteFunc(slices.Clone(c.PetitionVillagesWithoutVisit), func(code string) bool { return hidden[code] })
 	}
-	// Five full coverages #3: the households with a standing petition case.
-	if sum.Checks.PetitionHouseholdsUnvisited, err = r.petitionCheck(ctx, scope, w, qq.Town, leaveOut); err != nil {
-		return Summary{}, summaryArea{}, err
+	if in.counted {
+		sum.Checks.PetitionHouseholdsUnvisited = publishPetition(scope, in.petitions, town)
 	}
 	if pub.Towns != nil { // published: the town's or the county's counts, with their hidden marks
-		if qq.Town != "" {
-			sum.Checks.SpecialUnvisited = pub.Towns[qq.Town]
+		if town != "" {
+			sum.Checks.SpecialUnvisited = pub.Towns[town]
 		} else {
 			sum.Checks.SpecialUnvisited = pub.County
 		}
 	}
-	return sum, summaryArea{pub: pub, protected: protected, town: qq.Town}, nil
+	return sum, summaryArea{pub: pub, protected: protected, town: town}, nil
+}
+
+// villagesOfTown is the villages of vs in town, in a new slice (vs may be
+// shared by several towns' summaries at once).
+func villagesOfTown(vs []VillageCoverage, town string) []VillageCoverage {
+	var out []VillageCoverage
+	for _, v := range vs {
+		if v.TownCode == town {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // DiaryQuery asks for the diary spot check.

@@ -3,7 +3,10 @@ package coverage
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"slices"
+
+	"golang.org/x/sync/errgroup"
 
 	"lianxin"
 	"lianxin/privacy"
@@ -67,6 +70,19 @@ func (r *Reports) SummaryReport(ctx context.Context, scope lianxin.Scope, q Quer
 	if err != nil {
 		return SummaryReport{}, err
 	}
+	out, err := r.reportOf(ctx, scope, sum, area)
+	if err != nil {
+		return SummaryReport{}, err
+	}
+	if out.Names, err = r.checkNames(ctx, scope, sum.Checks, area.pub.Villages); err != nil {
+		return SummaryReport{}, err
+	}
+	return out, nil
+}
+
+// reportOf is the summary report of sum but its names: what the morning
+// check's rows read (Towns).
+func (r *Reports) reportOf(ctx context.Context, scope lianxin.Scope, sum Summary, area summaryArea) (SummaryReport, error) {
 	out := SummaryReport{Summary: sum, SpecialWaitingHouseholds: area.specialWaiting()}
 	for _, v := range area.pub.Villages {
 		if v.TownCode == area.town {
@@ -74,10 +90,8 @@ func (r *Reports) SummaryReport(ctx context.Context, scope lianxin.Scope, q Quer
 			break
 		}
 	}
+	var err error
 	if out.Works, err = r.summaryWorks(ctx, scope, sum.Window(), area.town, sum.Checks.Towns); err != nil {
-		return SummaryReport{}, err
-	}
-	if out.Names, err = r.checkNames(ctx, scope, sum.Checks, area.pub.Villages); err != nil {
 		return SummaryReport{}, err
 	}
 	return out, nil
@@ -200,11 +214,19 @@ type TownRow struct {
 }
 
 // Towns is the morning check: one row per town of the county (or the town
-// q names), each built by SummaryReport for that town, so that a row says
+// q names), each the town's SummaryReport cut to a row, so that a row says
 // no more than the town's summary does to the same caller. Rows are sorted
 // by who is behind: the smallest share of rural villages at one-third first
 // (a town without rural villages last), then the lowest rural coverage,
 // then the most villages not visited, then by town code.
+//
+// The towns' summaries share what each would read alike: the county's
+// villages as published (the privacy rules decide over the whole county
+// for every town's summary anyway), the window, the teams and the petition
+// counts, read once; only the diary totals and works of each town are read
+// per town, townsAtOnce at a time. A team leader's own town is the one
+// exception: its summary is exact over the window asked, so it reads its
+// own (summaryInputs with the town, as SummaryReport does).
 func (r *Reports) Towns(ctx context.Context, scope lianxin.Scope, q Query) ([]TownRow, Window, error) {
 	w, err := r.Window(ctx, scope, q)
 	if err != nil {
@@ -217,6 +239,10 @@ func (r *Reports) Towns(ctx context.Context, scope lianxin.Scope, q Query) ([]To
 	ts, ok := r.src.(TownSource)
 	if !ok {
 		return nil, w, lianxin.Errorf(lianxin.EUnavailable, "the towns report is not available")
+	}
+	src, err := r.full()
+	if err != nil {
+		return nil, w, err
 	}
 	towns, err := ts.Towns(ctx, scope)
 	if err != nil {
@@ -234,16 +260,40 @@ func (r *Reports) Towns(ctx context.Context, scope lianxin.Scope, q Query) ([]To
 			teamOf[t.TownCode] = t
 		}
 	}
-	rows := make([]TownRow, 0, len(towns))
+	county, err := r.summaryInputs(ctx, scope, w, "", true)
+	if err != nil {
+		return nil, w, err
+	}
+	rows := make([]TownRow, len(towns))
+	windows := make([]Window, len(towns))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(townsAtOnce)
+	for i, t := range towns {
+		g.Go(func() error {
+			in := county
+			if privacy.Partial(scope) && scope.SeesTown(t.ID) {
+				var err error
+				if in, err = r.summaryInputs(gctx, scope, w, t.Code, true); err != nil {
+					return err
+				}
+			}
+			sum, area, err := summaryFrom(gctx, scope, src, in, t.Code)
+			if err != nil {
+				return fmt.Errorf("town %s: %w", t.Code, err)
+			}
+			s, err := r.reportOf(gctx, scope, sum, area)
+			if err != nil {
+				return fmt.Errorf("town %s: %w", t.Code, err)
+			}
+			rows[i], windows[i] = townRow(s, t, teamOf[t.Code]), s.Window()
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, w, err
+	}
 	var span Window
-	for _, t := range towns {
-		s, err := r.SummaryReport(ctx, scope, Query{Town: t.Code, From: q.From, To: q.To})
-		if err != nil {
-			return nil, w, err
-		}
-		row := townRow(s, t, teamOf[t.Code])
-		rows = append(rows, row)
-		sw := s.Window()
+	for _, sw := range windows {
 		if span.From.IsZero() || sw.From.Before(span.From) {
 			span.From = sw.From
 		}
@@ -257,6 +307,11 @@ func (r *Reports) Towns(ctx context.Context, scope lianxin.Scope, q Query) ([]To
 	}
 	return rows, span, nil
 }
+
+// townsAtOnce bounds the towns whose figures are read at the same time: a
+// county's 16 towns in four rounds, each a few short queries, leaving the
+// pool's other connections to the requests beside it.
+const townsAtOnce = 4
 
 func townRow(s SummaryReport, t Town, team Team) TownRow {
 	c := s.Checks
