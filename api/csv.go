@@ -160,7 +160,7 @@ var zhHeaders = map[string]string{
 	"diary_entries": "民情日记条数", "households_contacted": "本期联系户数", "weekly_visits": "每周走访",
 	"households_to_date": "累计联系户数（活动开始至截止日）", "no_entry_this_week": "本周无记录（所选最后一周）",
 	"target": "目标", "meets_target": "达到目标（累计联系满10户）", "has_contact_point": "有联系点", "needs_attention": "需关注",
-	"visit_id": "日记编号", "household": "户编号", "kind": "类型", "occurred_at": "走访时间", "recorded_at": "记录时间",
+	"entry": "抽查条目号", "visit_id": "日记编号", "household": "户编号", "kind": "类型", "occurred_at": "走访时间", "recorded_at": "记录时间",
 	"has_location": "有位置", "metres_from_household": "距农户（米）", "notes_chars": "记录字数",
 	"same_day_entries": "同日条数", "flags": "提示", "residents_per_week": "每周走访人数", "status": "状态",
 	"reaches_on": "预计达到日期", "on_track": "活动结束前可达三分之一", "residents_per_week_needed": "每周需走访人数（按期达到）",
@@ -186,6 +186,10 @@ var zhHeaders = map[string]string{
 	"rural_reached_share": "达到三分之一的农村村占比（比例 0–1）", "rural_coverage": "农村覆盖率（比例 0–1）",
 	"roads_completed_metres": "建成道路里程（米）", "rivers_dredged": "疏浚河道（条）", "bridges_completed": "建成桥梁（座）",
 	"refuse_stations_completed": "建成垃圾中转站（座）", "projects_landed": "落地项目（在建及已完工，个）",
+	// The spot check's ranking (spotcheck.TeamRank, MemberRank).
+	"entries_checked": "抽查条数", "ok": "合格", "incomplete": "需补充", "failed": "不合格",
+	"ok_share": "合格率（比例 0–1）", "ok_share_percent": "合格率（%）", "mean_score": "平均得分",
+	"members_meeting_target": "联系满10户的队员（人）",
 }
 
 func zhHeader(h string) string {

@@ -111,7 +111,8 @@ func columns(t reflect.Type, prefix string, out *[]string) {
 const PercentSuffix = "_percent"
 
 // shareColumns are the report fields holding a coverage share (0..1).
-var shareColumns = map[string]bool{"coverage": true, "coverage_if_visited": true, "coverage_before": true, "coverage_after": true}
+var shareColumns = map[string]bool{"coverage": true, "coverage_if_visited": true, "coverage_before": true, "coverage_after": true,
+	"ok_share": true} // the spot check's share of entries judged ok (package spotcheck)
 
 func isShare(name string, t reflect.Type) bool {
 	for t.Kind() == reflect.Pointer {

@@ -151,7 +151,7 @@ WITH pick AS (
                               CASE WHEN v.household_id IS NULL THEN 0
                                    ELSE (SELECT h.village_id FROM households h WHERE h.id = v.household_id) END)
                      <> ALL ($6::int[]), false)))
-SELECT p.team_code, p.external_id, m.code, m.name, coalesce(vl.code, ''), coalesce(vl.name, ''), tw.code, tw.name,
+SELECT p.id, p.team_code, p.external_id, m.code, m.name, coalesce(vl.code, ''), coalesce(vl.name, ''), tw.code, tw.name,
        CASE WHEN $7::bool THEN coalesce(h.external_id, '') ELSE '' END, p.kind,
        p.occurred_at, p.recorded_at, p.location IS NOT NULL,
        CASE WHEN p.location IS NOT NULL AND h.id IS NOT NULL
@@ -188,7 +188,7 @@ func (s *Store) DiarySample(ctx context.Context, scope lianxin.Scope, w coverage
 		defer rows.Close()
 		for rows.Next() {
 			var e coverage.DiaryEntry
-			if err := rows.Scan(&e.Team, &e.VisitID, &e.MemberCode, &e.MemberName, &e.VillageCode, &e.VillageName, &e.TownCode, &e.TownName, &e.Household, &e.Kind,
+			if err := rows.Scan(&e.Entry, &e.Team, &e.VisitID, &e.MemberCode, &e.MemberName, &e.VillageCode, &e.VillageName, &e.TownCode, &e.TownName, &e.Household, &e.Kind,
 				&e.OccurredAt, &e.RecordedAt, &e.HasLocation, &e.MetresFromHousehold, &e.NotesChars, &e.SameDayEntries); err != nil {
 				return fmt.Errorf("read diary entry: %w", err)
 			}
