@@ -1,7 +1,10 @@
 // The forecast (预计达标): for planners and team leaders, which villages
 // reach one-third of their residents by the campaign's last day at the pace
 // of the window's last four weeks, and which do not, with what is still
-// missing and the pace that would get there. Every figure is the server's
+// missing and the pace that would get there. It says the day it stands at
+// and the diary's last entry, so a forecast asked weeks after the diary
+// stopped says why every village stalled; once the campaign has ended it is
+// the standing at the end, nothing projected. Every figure is the server's
 // (GET /api/v1/reports/forecast judges each village): a suppressed village
 // shows the privacy label, never a figure worked out here. Mounted in the
 // planner view (the planner's town) and the team view (the team chosen).
@@ -27,7 +30,35 @@ export const mayReadForecasts = (user) => !user || !Array.isArray(user.roles)
 /** dayText shows a YYYY-MM-DD campaign day in the page's language. */
 export const dayText = (d) => (d ? date(`${d}T12:00:00+08:00`) : '—');
 
-const STATUSES = ['on_pace', 'not_at_this_pace', 'no_visit', 'reached', 'no_population', 'suppressed'];
+const STATUSES = ['on_pace', 'not_at_this_pace', 'not_reached', 'no_visit', 'reached', 'no_population', 'suppressed'];
+
+/**
+ * statusText words a row's status; a stalled village (no diary entry in
+ * the pace's four weeks) says since when instead of "no new residents".
+ */
+const statusText = (r) => {
+  if (!r.stalled) return t(`fc.status.${r.status}`);
+  return r.last_visit_on ? t('fc.status.stalled', { day: dayText(r.last_visit_on) }) : t('fc.status.stalledNever');
+};
+
+/** daysBetween counts the whole days from one YYYY-MM-DD day to another. */
+const daysBetween = (a, b) => Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86400000);
+
+/**
+ * standing says where the forecast stands (the answer's as_of, ended,
+ * last_diary_on, diary_stalled): the day its figures stand at and the
+ * diary's last entry; the campaign ended (the standing at its end); or the
+ * diary stalled, since when, and what that does to the villages below.
+ */
+export function standing(a) {
+  const last = a.last_diary_on ? dayText(a.last_diary_on) : '';
+  if (a.ended) return t(last ? 'fc.ended' : 'fc.endedNoDiary', { end: dayText(a.ends_on), last });
+  if (!last) return t('fc.noDiary', { asOf: dayText(a.as_of) });
+  if (a.diary_stalled) {
+    return t('fc.diaryStalled', { asOf: dayText(a.as_of), last, days: num(daysBetween(a.last_diary_on, a.as_of)) });
+  }
+  return t('fc.asOf', { asOf: dayText(a.as_of), last });
+}
 
 /**
  * short is a column heading abbreviated for the narrow sidebar: the short
@@ -40,7 +71,7 @@ const short = (key, full) => h('abbr', { title: t(full), 'aria-label': t(full) }
  * day it reaches one-third), said in its tooltip.
  */
 const rowDetail = (r, town) => t('fc.rowDetail', {
-  status: t(`fc.status.${r.status}`), reaches: r.reaches_on ? dayText(r.reaches_on) : '—',
+  status: statusText(r), reaches: r.reaches_on ? dayText(r.reaches_on) : '—',
 }) + (town ? ` · ${town}` : '');
 
 /**
@@ -60,8 +91,8 @@ function columns(app, showTown, compact = false) {
         render: (r) => h('span', { title: rowDetail(r, showTown ? townName(r.town_code) : '') }, r.village_name) },
       { key: 'on_track', label: short('fc.short.onTrack', 'fc.col.onTrack'), value: (r) => (r.on_track === null || r.on_track === undefined ? -1 : r.on_track ? 1 : 0),
         render: (r) => (r.on_track === null || r.on_track === undefined
-          ? h('span', { title: t(`fc.status.${r.status}`) }, '—')
-          : h('span', { class: r.on_track ? 'fc-yes' : 'fc-no', title: t(`fc.status.${r.status}`) }, t(r.on_track ? 'fc.yes' : 'fc.no'))) },
+          ? h('span', { title: statusText(r) }, '—')
+          : h('span', { class: r.on_track ? 'fc-yes' : 'fc-no', title: statusText(r) }, t(r.on_track ? 'fc.yes' : 'fc.no'))) },
       { key: 'coverage', label: short('fc.short.coverage', 'col.coverage'), numeric: true, value: (r) => (r.suppressed ? -2 : r.coverage ?? -1), render: (r) => hidden(r, (x) => pct(x.coverage)) },
       { key: 'residents_needed', label: short('fc.short.needed', 'col.residents_needed'), numeric: true, value: (r) => (r.suppressed ? -1 : r.residents_needed), render: (r) => hidden(r, (x) => num(x.residents_needed)) },
       { key: 'residents_per_week', label: short('fc.short.pace', 'fc.col.pace'), numeric: true, value: (r) => (r.suppressed ? -1 : r.residents_per_week), render: (r) => hidden(r, (x) => num(x.residents_per_week, 1)) },
@@ -74,7 +105,7 @@ function columns(app, showTown, compact = false) {
     ...(showTown ? [{ key: 'town_code', label: t('planner.town'), value: (r) => townName(r.town_code), render: (r) => townName(r.town_code) }] : []),
     { key: 'on_track', label: t('fc.col.onTrack'), value: (r) => (r.on_track === null || r.on_track === undefined ? -1 : r.on_track ? 1 : 0),
       render: (r) => (r.on_track === null || r.on_track === undefined ? '—' : h('span', { class: r.on_track ? 'fc-yes' : 'fc-no' }, t(r.on_track ? 'fc.yes' : 'fc.no'))) },
-    { key: 'status', label: t('fc.col.status'), value: (r) => STATUSES.indexOf(r.status), render: (r) => t(`fc.status.${r.status}`) },
+    { key: 'status', label: t('fc.col.status'), value: (r) => STATUSES.indexOf(r.status), render: (r) => statusText(r) },
     { key: 'coverage', label: t('col.coverage'), numeric: true, value: (r) => (r.suppressed ? -2 : r.coverage ?? -1), render: (r) => hidden(r, (x) => pct(x.coverage)) },
     { key: 'residents_needed', label: t('col.residents_needed'), numeric: true, value: (r) => (r.suppressed ? -1 : r.residents_needed), render: (r) => hidden(r, (x) => num(x.residents_needed)) },
     { key: 'residents_per_week', label: t('fc.col.pace'), numeric: true, value: (r) => (r.suppressed ? -1 : r.residents_per_week), render: (r) => hidden(r, (x) => num(x.residents_per_week, 1)) },
@@ -93,6 +124,9 @@ function mountForecast(app, parent, id, params, pickFirst) {
   const endInput = h('input', { type: 'date', id: `${id}-end` });
   const filterSel = h('select', { id: `${id}-filter` });
   const summary = h('p', { class: 'fc-summary', id: `${id}-summary`, 'aria-live': 'polite' });
+  // Where the figures stand: the as-of day and the diary's last entry, or
+  // that the campaign ended, or that the diary stalled (standing()).
+  const asOf = h('p', { class: 'fc-asof', id: `${id}-asof` });
   const csv = h('a', { id: `${id}-csv`, class: 'fc-csv', download: '', hidden: true });
   // Said when the table is compact (columns), with the button that shows
   // every column (the table then scrolls sideways, the village kept in view).
@@ -104,11 +138,12 @@ function mountForecast(app, parent, id, params, pickFirst) {
   const endLabel = h('label', { for: endInput.id });
   const filterLabel = h('label', { for: filterSel.id });
   const section = h('section', { class: 'group forecast', 'aria-labelledby': title.id, id: `${id}-section` },
-    title, hint, h('div', { class: 'fc-controls' }, endLabel, endInput, filterLabel, filterSel), summary, csv, fitNote, box);
+    title, hint, h('div', { class: 'fc-controls' }, endLabel, endInput, filterLabel, filterSel), asOf, summary, csv, fitNote, box);
   parent.append(section);
 
   // wide: the user asked for every column; compact: the last table drawn was.
-  const state = { rows: null, err: null, endsOn: '', sort: null, loaded: '', filter: '', wide: false, compact: false };
+  // answer: the forecast's answer but its rows (as_of, ended, last_diary_on …).
+  const state = { rows: null, err: null, endsOn: '', answer: null, sort: null, loaded: '', filter: '', wide: false, compact: false };
   let req = 0;
 
   const asked = () => {
@@ -130,12 +165,14 @@ function mountForecast(app, parent, id, params, pickFirst) {
     if (!p) {
       box.replaceChildren(h('p', { class: 'muted' }, t(pickFirst)));
       summary.textContent = '';
+      asOf.textContent = '';
       csv.hidden = true;
       return;
     }
     if (state.err) {
       box.replaceChildren(inlineError(state.err, t('fc.title')));
       summary.textContent = '';
+      asOf.textContent = '';
       csv.hidden = true;
       return;
     }
@@ -145,7 +182,17 @@ function mountForecast(app, parent, id, params, pickFirst) {
     }
     const onTrack = state.rows.filter((r) => r.on_track === true).length;
     const off = state.rows.filter((r) => r.on_track === false).length;
-    summary.textContent = t('fc.summary', { on: num(onTrack), off: num(off), other: num(state.rows.length - onTrack - off), end: dayText(state.endsOn) });
+    const a = state.answer || {};
+    asOf.textContent = standing(a);
+    asOf.classList.toggle('fc-warn', Boolean(a.diary_stalled));
+    Object.assign(asOf.dataset, { asOf: a.as_of || '', lastDiaryOn: a.last_diary_on || '', ended: String(Boolean(a.ended)), stalled: String(Boolean(a.diary_stalled)) });
+    const other = num(state.rows.length - onTrack - off);
+    if (a.ended) {
+      const missing = state.rows.filter((r) => r.on_track === false).reduce((n, r) => n + r.residents_needed, 0);
+      summary.textContent = t('fc.summaryEnded', { on: num(onTrack), off: num(off), other, missing: num(missing), end: dayText(state.endsOn) });
+    } else {
+      summary.textContent = t('fc.summary', { on: num(onTrack), off: num(off), other, end: dayText(state.endsOn) });
+    }
     csv.hidden = false;
     csv.textContent = t('fc.csv');
     csv.href = csvHref(JSON.parse(state.loaded));
@@ -216,13 +263,14 @@ function mountForecast(app, parent, id, params, pickFirst) {
     }
     if (!force && key === state.loaded) return; // shown, or on its way
     const my = ++req;
-    Object.assign(state, { rows: null, err: null, loaded: key });
+    Object.assign(state, { rows: null, err: null, answer: null, loaded: key });
     render();
     try {
       const resp = await apiFetch(`${PATH}${query({ format: 'json', ...p })}`);
       if (my !== req) return;
       state.rows = rowsOf(resp);
       state.endsOn = resp?.ends_on || '';
+      state.answer = { ...resp, rows: undefined };
       if (!endInput.value && state.endsOn) endInput.value = state.endsOn;
       // The CSV asks what the table shows: the same end day.
       state.loaded = JSON.stringify({ ...p, ends_on: state.endsOn || undefined });
