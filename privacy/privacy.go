@@ -41,10 +41,10 @@
 //     A hidden count's label says where it sits, never what it is (Count):
 //     "hidden", or "≥n" for a sum whose shown parts add up to n > 10 —
 //     the same for a count hidden for being small and for its complement,
-//     so that no label is false and none tells the two apart. "<11"
-//     (SmallOnly) is for a count hidden by value alone that no complement
-//     ever hides; members' households contacted, once its one use, now
-//     read in the ten-household rule's bands (coverage.MemberCount).
+//     so that no label is false and none tells the two apart. (A "<11"
+//     for a count hidden by value alone went with its last use: members'
+//     households contacted read in the ten-household rule's bands,
+//     coverage.MemberCount.)
 //  4. Differencing by hierarchy (Complement, Protect): every published total
 //     is assumed known — the county, a town (summary?town=), a coarser H3
 //     cell. Under each parent, the hidden children are either none, or at
@@ -96,9 +96,6 @@ const MinHouseholds = 5
 // SmallCountMax is the largest special-group count rule 3 hides.
 const SmallCountMax = 10
 
-// SmallLabel is how a SmallOnly count reads when hidden (from 0 to 10).
-const SmallLabel = "<11"
-
 // Applies reports whether scope's aggregates must be suppressed: every scope
 // without household access.
 func Applies(s lianxin.Scope) bool { return !s.HouseholdPoints }
@@ -134,9 +131,6 @@ const AtLeastPrefix = "≥"
 //
 //   - "≥n" where the count is a sum whose shown parts add up to n > 10
 //     (AtLeast): a bound the reader can add up already;
-//   - "<11" (SmallLabel) for a count of a kind hidden for its value alone,
-//     every value from 0 to 10 and no other, by a rule no complement ever
-//     applies to (SmallOnly);
 //   - "hidden" (HiddenLabel) for every other hidden count: each count of a
 //     hierarchy that complementary suppression protects (a village's or a
 //     cell's special-group counts, a town's, the county's, a change between
@@ -161,11 +155,6 @@ type Count struct {
 	// publishing it reveals nothing; once it exceeds SmallCountMax the
 	// count reads "≥AtLeast".
 	AtLeast int64
-	// SmallOnly marks a count hidden because it is at most SmallCountMax,
-	// by a rule that hides every such value of its kind (0 included) and
-	// nothing else, and that no complementary suppression applies to:
-	// "<11" is then true of every count that reads it. Set by SmallOnly.
-	SmallOnly bool
 }
 
 // Shown returns n as a visible Count.
@@ -179,16 +168,6 @@ func Withhold(n, atLeast int64) Count {
 	return Count{N: n, Hidden: true, AtLeast: atLeast}
 }
 
-// SmallOnly returns n shown when above SmallCountMax, else hidden reading
-// "<11", for a count of a kind no complement ever hides (see
-// Count.SmallOnly).
-func SmallOnly(n int64) Count {
-	if n > SmallCountMax {
-		return Shown(n)
-	}
-	return Count{N: n, Hidden: true, SmallOnly: true}
-}
-
 // Bound returns the lower bound a hidden count publishes: AtLeast when it
 // reads "≥AtLeast", else 0.
 func (c Count) Bound() int64 {
@@ -198,16 +177,12 @@ func (c Count) Bound() int64 {
 	return 0
 }
 
-// Label is how c reads when hidden (see Count): "≥" and its bound,
-// SmallLabel for a SmallOnly count, else HiddenLabel. It depends on what
-// the reader knows already (the shown parts) and on the kind of count,
-// never on the hidden value.
+// Label is how c reads when hidden (see Count): "≥" and its bound, else
+// HiddenLabel. It depends on what the reader knows already (the shown
+// parts), never on the hidden value.
 func (c Count) Label() string {
 	if b := c.Bound(); b > 0 {
 		return AtLeastPrefix + strconv.FormatInt(b, 10)
-	}
-	if c.SmallOnly {
-		return SmallLabel
 	}
 	return HiddenLabel
 }
@@ -224,15 +199,11 @@ func (c Count) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON reads what MarshalJSON writes (a hidden count reads back
 // with N = 0: its value was never written).
 func (c *Count) UnmarshalJSON(b []byte) error {
-	bad := fmt.Errorf("privacy.Count: %s is neither a whole number, %q, %q nor %q and a number", b, SmallLabel, HiddenLabel, AtLeastPrefix)
+	bad := fmt.Errorf("privacy.Count: %s is neither a whole number, %q nor %q and a number", b, HiddenLabel, AtLeastPrefix)
 	if len(b) > 0 && b[0] == '"' {
 		var label string
 		if err := json.Unmarshal(b, &label); err != nil {
 			return bad
-		}
-		if label == SmallLabel {
-			*c = Count{Hidden: true, SmallOnly: true}
-			return nil
 		}
 		if label == HiddenLabel {
 			*c = Count{Hidden: true}

@@ -16,17 +16,16 @@ func TestThresholds(t *testing.T) {
 		n             int64
 		tooFew, small bool
 		// hidden is how the count reads hidden where it sits in a
-		// protected hierarchy (Withhold); smallOnly how it reads as a
-		// count hidden by value alone (SmallOnly).
-		hidden, smallOnly string
+		// protected hierarchy (Withhold).
+		hidden string
 	}{
-		{0, false, false, HiddenLabel, SmallLabel},
-		{1, true, true, HiddenLabel, SmallLabel},
-		{4, true, true, HiddenLabel, SmallLabel},
-		{5, false, true, HiddenLabel, SmallLabel},
-		{10, false, true, HiddenLabel, SmallLabel},
-		{11, false, false, HiddenLabel, "11"},
-		{536, false, false, HiddenLabel, "536"},
+		{0, false, false, HiddenLabel},
+		{1, true, true, HiddenLabel},
+		{4, true, true, HiddenLabel},
+		{5, false, true, HiddenLabel},
+		{10, false, true, HiddenLabel},
+		{11, false, false, HiddenLabel},
+		{536, false, false, HiddenLabel},
 	}
 	for _, tc := range cases {
 		t.Run(fmt.Sprint(tc.n), func(t *testing.T) {
@@ -40,7 +39,7 @@ func TestThresholds(t *testing.T) {
 				name string
 				c    Count
 				want string
-			}{{"Withhold", Withhold(tc.n, 0), tc.hidden}, {"SmallOnly", SmallOnly(tc.n), tc.smallOnly}, {"Shown", Shown(tc.n), fmt.Sprint(tc.n)}} {
+			}{{"Withhold", Withhold(tc.n, 0), tc.hidden}, {"Shown", Shown(tc.n), fmt.Sprint(tc.n)}} {
 				b, _ := json.Marshal(c.c)
 				want, _ := json.Marshal(c.want)
 				if !c.c.Hidden {
@@ -255,15 +254,15 @@ func TestProtectHierarchy(t *testing.T) {
 
 func TestCountRoundTrip(t *testing.T) {
 	for _, c := range []Count{Shown(0), Shown(42), Withhold(3, 0), Withhold(75, 53), Withhold(17, 0),
-		Withhold(536, 0), Withhold(536, 520), Withhold(4, 0), SmallOnly(3), SmallOnly(0), SmallOnly(12)} {
+		Withhold(536, 0), Withhold(536, 520), Withhold(4, 0)} {
 		b, _ := json.Marshal(c)
 		var back Count
 		if err := json.Unmarshal(b, &back); err != nil || back.Hidden != c.Hidden || (!c.Hidden && back.N != c.N) ||
-			back.Bound() != c.Bound() || back.String() != c.String() || back.SmallOnly != c.SmallOnly {
+			back.Bound() != c.Bound() || back.String() != c.String() {
 			t.Errorf("Count %+v → %s → %+v, %v", c, b, back, err)
 		}
 	}
-	for _, bad := range []string{`"≥10"`, `"≥"`, `"≥x"`, `"<12"`, `"Hidden"`} {
+	for _, bad := range []string{`"≥10"`, `"≥"`, `"≥x"`, `"<11"`, `"<12"`, `"Hidden"`} {
 		var c Count
 		if err := json.Unmarshal([]byte(bad), &c); err == nil {
 			t.Errorf("Count reads %s as %+v, want an error", bad, c)
@@ -372,7 +371,6 @@ func TestLabelNeverDependsOnValue(t *testing.T) {
 		{"a count in a protected hierarchy", func(n int64) Count { return Withhold(n, 0) }, HiddenLabel},
 		{"a sum with shown parts of 10", func(n int64) Count { return Withhold(n+10, 10) }, HiddenLabel},
 		{"a sum with shown parts of 520", func(n int64) Count { return Withhold(n+520, 520) }, "≥520"},
-		{"a count hidden by value alone", func(n int64) Count { return Count{N: n, Hidden: true, SmallOnly: true} }, SmallLabel},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -172,9 +172,8 @@ export function sortableTable({ columns, rows, onRow, sort, onSort, caption, row
 /**
  * publishedCount shows a count as the server publishes it: a number, or when
  * the privacy rules hide it "hidden" (whether it is small or hidden to
- * protect another figure: the label never tells which), "≥n" (a sum whose
- * shown parts add up to n > 10), or "<11" (a member's households contacted,
- * 0 to 10).
+ * protect another figure: the label never tells which) or "≥n" (a sum whose
+ * shown parts add up to n > 10). Any other text is shown as it came.
  */
 export function publishedCount(v) {
   if (typeof v === 'number') return num(v);
