@@ -355,9 +355,13 @@ export function initImports(app) {
   };
 
   // saveRejects downloads the rejects file the server kept with the import
-  // (rec.rejects_file: every rejected row as uploaded, with reject_line and
-  // reject_reason added, which imports again once fixed); an import without
-  // one gets a CSV of the reasons the record lists.
+  // (rec.rejects_file: every rejected row as uploaded, with four columns
+  // added — the line and the reason, headed 原行号 and 拒绝原因 in a
+  // Chinese file, reject_line and reject_reason in an English one, then
+  // reject_code and reject_params for scripts; a GeoJSON file carries them
+  // as properties — which imports again once fixed, the importer ignoring
+  // those columns); an import without one gets a CSV of the reasons the
+  // record lists.
   const saveRejects = async (rec) => {
     if (!rec.rejects_file) {
       const base = String(rec.file_name || 'import').replace(/\.[^.]*$/, '');
