@@ -27,6 +27,9 @@ type ReportStore interface {
 	coverage.ReportSource
 	coverage.Snapshotter
 	Towns(ctx context.Context, scope lianxin.Scope) ([]coverage.Town, error)
+	// SetCampaignEnd sets the campaign's last day (nil: none) with its
+	// audit line by actor from ip (PATCH /api/v1/campaign).
+	SetCampaignEnd(ctx context.Context, actor, ip string, endsOn *time.Time) (coverage.Campaign, error)
 }
 
 func (s *Server) reports() *coverage.Reports { return coverage.NewReports(s.deps.Reports, nil) }
@@ -452,6 +455,49 @@ func (s *Server) campaign(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	return campaignJSON(c, cp)
+}
+
+// PATCH /api/v1/campaign {"ends_on": "YYYY-MM-DD" | null}: an admin sets
+// or clears the campaign's last day (the forecast's default end), audited
+// (campaign_end); answered as GET /api/v1/campaign.
+func (s *Server) setCampaignEnd(c echo.Context) error {
+	scope := scopeOf(c)
+	if !scope.Has(lianxin.RoleAdmin) && !scope.Has(lianxin.RoleSystem) {
+		return lianxin.Errorf(lianxin.EForbidden, "only an admin may set the campaign's end")
+	}
+	if _, err := params(c); err != nil {
+		return err
+	}
+	var req struct {
+		EndsOn json.RawMessage `json:"ends_on"`
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(c.Response(), c.Request().Body, 1<<10))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil || len(req.EndsOn) == 0 {
+		return lianxin.Errorf(lianxin.EInvalid, `body: want JSON {"ends_on": "YYYY-MM-DD"} or {"ends_on": null}`)
+	}
+	var end *time.Time
+	if string(req.EndsOn) != "null" {
+		var day string
+		if err := json.Unmarshal(req.EndsOn, &day); err != nil {
+			return lianxin.Errorf(lianxin.EInvalid, `ends_on: want a day "YYYY-MM-DD" or null`)
+		}
+		d, err := coverage.ParseDay("ends_on", day)
+		if err != nil {
+			return err
+		}
+		end = &d
+	}
+	cp, err := s.deps.Reports.SetCampaignEnd(c.Request().Context(), scope.User, c.RealIP(), end)
+	if err != nil {
+		return err
+	}
+	return campaignJSON(c, cp)
+}
+
+// campaignJSON answers the campaign with its weeks so far.
+func campaignJSON(c echo.Context, cp coverage.Campaign) error {
 	w := coverage.DefaultWindow(cp.StartsOn, time.Now())
 	weeks := []campaignWeek{}
 	for d, i := w.From, 1; d.Before(w.To); d, i = d.AddDate(0, 0, 7), i+1 {

@@ -27,6 +27,7 @@ func (s *Server) routes() {
 	e.GET("/api/v1/imports/:id/rejects", s.needImport(s.importRejects))
 	e.GET("/api/v1/imports", s.needImport(s.listImports))
 	e.GET("/api/v1/campaign", s.needReports(s.campaign))
+	e.PATCH("/api/v1/campaign", s.needReports(s.setCampaignEnd))
 	e.GET("/api/v1/towns", s.needReports(s.towns))
 	e.GET("/api/v1/teams", s.needReports(s.teams))
 	e.GET("/api/v1/villages/:code", s.needReports(s.village))

@@ -32,6 +32,7 @@ const (
 	ReportReasonVillageUnknown   = "village_unknown"   // {village} (404)
 	ReportReasonBadBBox          = "bad_bbox"          // {value}: not a lon/lat bound
 	ReportReasonBBoxTooLarge     = "bbox_too_large"    // {res, cells}: too many cells at that resolution
+	ReportReasonEndsBeforeStart  = "ends_before_start" // {ends_on, starts_on}: the campaign's last day before its first
 )
 
 // ReportReasons lists every refusal reason of the reports.
@@ -40,7 +41,7 @@ var ReportReasons = []string{
 	ReportReasonBadDay, ReportReasonWindowOrder, ReportReasonBadFormat, ReportReasonBadGroup, ReportReasonBadSort,
 	ReportReasonTeamRequired, ReportReasonTownRequired, ReportReasonTownUnknown, ReportReasonTownNotYours,
 	ReportReasonTeamUnknown, ReportReasonTeamOtherTown, ReportReasonVillageUnknown, ReportReasonBadBBox,
-	ReportReasonBBoxTooLarge,
+	ReportReasonBBoxTooLarge, ReportReasonEndsBeforeStart,
 }
 
 // refuse is a report refusal of code with its English message.
@@ -62,4 +63,11 @@ func RefuseTeamUnknown(team string) error {
 // see) has.
 func RefuseVillageUnknown(village string) error {
 	return refuse(lianxin.ENotFound, "code", ReportReasonVillageUnknown, map[string]any{"village": village}, "village %q not found", village)
+}
+
+// RefuseEndsBeforeStart refuses a campaign end (ends_on, a day) before the
+// campaign's first day (startsOn).
+func RefuseEndsBeforeStart(endsOn, startsOn string) error {
+	return refuse(lianxin.EInvalid, "ends_on", ReportReasonEndsBeforeStart, map[string]any{"ends_on": endsOn, "starts_on": startsOn},
+		"ends_on %s: before the campaign's start, %s", endsOn, startsOn)
 }

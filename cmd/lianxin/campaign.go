@@ -15,7 +15,8 @@ const campaignUsage = `Usage: lianxin campaign [--ends-on YYYY-MM-DD|none]
 
 Prints the campaign: its name, first day and last day. With --ends-on, sets
 its last day first (none: no end; the forecast then judges villages against
-a year after the start). The forecast (GET /api/v1/reports/forecast) judges
+a year after the start), with an audit line (campaign_end) as the web map's
+admin view writes. The forecast (GET /api/v1/reports/forecast) judges
 each village against this day unless the caller names ends_on. Needs the
 tables' owner (the migrations' user), as an admin's command line runs.
 `
@@ -54,7 +55,7 @@ func runCampaign(ctx context.Context, args []string, env *env, stdout, stderr io
 	defer st.Close()
 	var cp coverage.Campaign
 	if set {
-		cp, err = st.SetCampaignEnd(ctx, end)
+		cp, err = st.SetCampaignEnd(ctx, cliActor, "", end)
 	} else {
 		cp, err = st.Campaign(ctx, cliScope())
 	}

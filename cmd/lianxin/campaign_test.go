@@ -8,12 +8,14 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 
 	"lianxin"
 	"lianxin/api"
 	"lianxin/demo/demotest"
+	"lianxin/store/storetest"
 )
 
 // TestCampaignEnd sets the campaign's last day with `lianxin campaign
@@ -95,5 +97,31 @@ func TestCampaignEnd(t *testing.T) {
 			t.Fatalf("lianxin campaign --ends-on none = %v\n%s", err, out)
 		}
 		check(t, "null", "2027-02-28")
+	})
+	// Each change the command line made wrote the admin view's audit line,
+	// by the command line; the refused one wrote none.
+	t.Run("audited", func(t *testing.T) {
+		rows, err := storetest.Connect(t, url).Query(ctx, `SELECT actor, target, detail->>'ends_on', coalesce(detail->>'was', 'null'), rows
+FROM audit_log WHERE action = 'campaign_end' ORDER BY id`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for rows.Next() {
+			var actor, target, was string
+			var end *string
+			var n int64
+			if err := rows.Scan(&actor, &target, &end, &was, &n); err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, actor+" "+target+" "+str(end)+" was "+was+" "+strconv.FormatInt(n, 10))
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		want := []string{"cli campaign 2026-11-30 was 2026-09-30 1", "cli campaign null was 2026-11-30 1"}
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("audit lines:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
 	})
 }

@@ -11,6 +11,7 @@
 
 import { accountError, tokenPanel, tokensOf } from './accounts.js';
 import { apiFetch, query } from './api.js';
+import { campaignEndSection } from './campaign-end.js';
 import { api } from './endpoints.js';
 import { date, num, t } from './i18n.js';
 import { h, loading, sortableTable } from './ui.js';
@@ -30,7 +31,7 @@ const SENSITIVE = ['household_points', 'personal_fields'];
 const AUDIT_ACTIONS = [
   'login', 'logout', 'login_failed', 'login_refused', 'grant', 'revoke', 'password_set', 'token_create', 'token_revoke',
   'user_create', 'user_disable', 'user_enable', 'import', 'import_changed', 'import_rejects', 'imports_prune', 'export',
-  'view_personal', 'diary_write', 'diary_correct', 'diary_delete', 'spotcheck_record',
+  'view_personal', 'diary_write', 'diary_correct', 'diary_delete', 'spotcheck_record', 'campaign_end',
 ];
 const AUDIT_PAGE = 50;
 
@@ -131,6 +132,8 @@ export function initAdmin(app) {
   tkUser.addEventListener('change', () => tokens.load());
   gForm.closest('section').after(h('section', { class: 'group', 'aria-labelledby': 'admin-token-title' },
     tkTitle, tkHint, h('div', { class: 'admin-form' }, tkUserLabel, tkUser), tokens.el));
+  // The campaign's last day (the forecast's default end).
+  tkUser.closest('section').after(campaignEndSection(app, { onChange: () => loadAudit() }));
   // showFields shows the town or member code field the chosen role needs.
   const showFields = () => {
     townRow.hidden = roleSel.value !== 'team_leader';
