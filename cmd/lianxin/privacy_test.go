@@ -43,14 +43,15 @@ func (f *fixture) getJSON(t *testing.T, role, path string) any {
 	return v
 }
 
-// published reads a published count: its value, or hidden for "<11",
-// "hidden" (a withheld total), a hidden sum's bound "≥n" and null.
+// published reads a published count: its value, or hidden for "hidden"
+// (a withheld total), a hidden sum's bound "≥n", the ten-household rule's
+// band and null.
 func published(v any) (n int64, hidden bool) {
 	switch x := v.(type) {
 	case float64:
 		return int64(x), false
 	case string:
-		if x != privacy.SmallLabel && x != privacy.HiddenLabel && x != coverage.BelowTargetLabel && !strings.HasPrefix(x, privacy.AtLeastPrefix) {
+		if x != privacy.HiddenLabel && x != coverage.BelowTargetLabel && !strings.HasPrefix(x, privacy.AtLeastPrefix) {
 			panic("published count " + x)
 		}
 	}
