@@ -134,9 +134,14 @@ func TestEncodingsAndSequences(t *testing.T) {
 		name, file string
 		opt        ingest.Options
 	}{
-		{"GBK detected", "households.gbk.csv", ingest.Options{}},
-		{"GBK forced", "households.gbk.csv", ingest.Options{Encoding: ingest.EncodingGB18030}},
-		{"newline-delimited GeoJSON", "households.geojsonl", ingest.Options{}},
+		{"GBK detected", "good/households.gbk.csv", ingest.Options{}},
+		{"GBK forced", "good/households.gbk.csv", ingest.Options{Encoding: ingest.EncodingGB18030}},
+		{"newline-delimited GeoJSON", "good/households.geojsonl", ingest.Options{}},
+		// The file ends in a two-byte name: refused as "neither UTF-8
+		// nor GBK" with LF lines, when detection cut four bytes off.
+		{"GBK ending in a Chinese name, LF", "encoding/households-head-last.gbk.csv", ingest.Options{}},
+		{"GBK ending in a Chinese name, CRLF", "encoding/households-head-last-crlf.gbk.csv", ingest.Options{}},
+		{"GB18030 ending in a four-byte character", "encoding/households-4byte-last.gb18030.csv", ingest.Options{}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -146,13 +151,21 @@ func TestEncodingsAndSequences(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			rec, err := importFile(t, st, "households", filepath.Join("testdata/good", tc.file), tc.opt)
+			rec, err := importFile(t, st, "households", filepath.Join("testdata", tc.file), tc.opt)
 			if err != nil || rec.Inserted != 5 {
 				t.Fatalf("import %s: inserted %d, %v; want 5 and no error", tc.file, rec.Inserted, err)
 			}
 			var head string
 			if err := queryRow(url, `SELECT head_name FROM household_personal p JOIN households h ON h.id = p.household_id WHERE external_id = 'H0003'`, &head); err != nil || head != "王强" {
 				t.Fatalf("head of H0003 = %q (%v), want 王强", head, err)
+			}
+			// The last character of the file, whole.
+			want := "陈刚"
+			if strings.Contains(tc.file, "4byte") {
+				want = "陈𠮷"
+			}
+			if err := queryRow(url, `SELECT head_name FROM household_personal p JOIN households h ON h.id = p.household_id WHERE external_id = 'H0005'`, &head); err != nil || head != want {
+				t.Fatalf("head of H0005 = %q (%v), want %s", head, err, want)
 			}
 		})
 	}

@@ -4,9 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"io"
-	"unicode/utf8"
-
-	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
 // utf8OrLate is the encoding of a file whose sniffed start is valid UTF-8:
@@ -55,15 +52,15 @@ func lateEncoding(br *bufio.Reader) string {
 			break
 		}
 	}
-	win, _ := br.Peek(4096)
+	win, err := br.Peek(4096)
+	atEOF := err != nil // fewer bytes than asked: the file ends in win
 	if i := bytes.LastIndexByte(win, '\n'); i >= 0 {
-		win = win[:i+1] // whole lines: no character cut at the end
+		win, atEOF = win[:i+1], true // whole lines: no character cut at the end
 	}
-	if validUTF8Prefix(win) {
+	if validUTF8Window(win, atEOF) {
 		return EncodingUTF8
 	}
-	out, err := simplifiedchinese.GB18030.NewDecoder().Bytes(win)
-	if err == nil && !bytes.ContainsRune(out, utf8.RuneError) {
+	if validGB18030Window(win, atEOF) {
 		return EncodingGB18030
 	}
 	return EncodingUTF8

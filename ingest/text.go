@@ -45,6 +45,9 @@ func decodeText(r io.Reader, enc, file string) (io.Reader, string, error) {
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
 		return nil, "", fmt.Errorf("read %s: %w", file, err)
 	}
+	// The window holds the whole file when Peek met its end: then a
+	// character cut at the window's end is the file's fault, not the cut's.
+	atEOF := errors.Is(err, io.EOF)
 	if len(head) == 0 {
 		return nil, "", fileInvalid(file, "", 0, FileEmpty, nil, "%s is empty", file)
 	}
@@ -57,14 +60,14 @@ func decodeText(r io.Reader, enc, file string) (io.Reader, string, error) {
 	bom := bytes.HasPrefix(head, []byte{0xEF, 0xBB, 0xBF})
 	// Chinese text that is valid UTF-8 is UTF-8: read as GBK it would land
 	// as mojibake, with no error to say so.
-	if enc == EncodingGB18030 && (bom || (validUTF8Prefix(head) && !isASCII(head))) {
+	if enc == EncodingGB18030 && (bom || (validUTF8Window(head, atEOF) && !isASCII(head))) {
 		return nil, "", fileInvalid(file, "", 0, FileNotGBK, nil, "%s is UTF-8 text, not GBK: import it without --encoding gbk (or with --encoding utf-8)", file)
 	}
 	if enc == EncodingAuto {
 		switch {
-		case bom || validUTF8Prefix(head):
+		case bom || validUTF8Window(head, atEOF):
 			enc = utf8OrLate(r, head) // a GBK line further on (lateencoding.go)
-		case validGB18030(head):
+		case validGB18030Window(head, atEOF):
 			enc = EncodingGB18030
 		default:
 			return nil, "", fileInvalid(file, "", 0, FileUnknownEncoding, nil, "%s is neither UTF-8 nor GBK/GB18030 text; save it as UTF-8 or pass --encoding", file)
@@ -105,29 +108,76 @@ func looksBinary(b []byte) bool {
 	return ctl*20 > len(b)
 }
 
-// validUTF8Prefix is utf8.Valid, allowing a rune cut at the end of the
-// sniffed window.
-func validUTF8Prefix(b []byte) bool {
-	for i := 0; i < utf8.UTFMax && len(b) > 0; i++ {
-		if utf8.Valid(b) {
-			return true
-		}
-		b = b[:len(b)-1]
+// validUTF8Window is utf8.Valid for a sniffed window. When the window was
+// cut from a longer file (atEOF false), a rune started in its last bytes and
+// not finished there is the cut's doing and is left out; at the end of the
+// file it is an error like any other.
+func validUTF8Window(b []byte, atEOF bool) bool {
+	if !atEOF {
+		b = b[:utf8CompleteLen(b)]
 	}
 	return utf8.Valid(b)
 }
 
-// validGB18030 reports whether b decodes as GB18030 without replacement
-// characters (a cut character at the end is allowed).
-func validGB18030(b []byte) bool {
-	if len(b) > 4 {
-		b = b[:len(b)-4]
+// utf8CompleteLen is the length of b without a last rune that began but
+// did not end in it. A stray continuation byte or an invalid lead is kept,
+// so that utf8.Valid still refuses it.
+func utf8CompleteLen(b []byte) int {
+	for i := len(b) - 1; i >= 0 && i >= len(b)-utf8.UTFMax; i-- {
+		if utf8.RuneStart(b[i]) {
+			if !utf8.FullRune(b[i:]) {
+				return i
+			}
+			break
+		}
+	}
+	return len(b)
+}
+
+// validGB18030Window reports whether a sniffed window decodes as GB18030
+// with no replacement character. When the window was cut from a longer file
+// (atEOF false), a last character the cut split is left out; at the end of
+// the file nothing is trimmed. A fixed trim of four bytes split two-byte
+// characters and refused GBK files that fit the window whole.
+func validGB18030Window(b []byte, atEOF bool) bool {
+	if !atEOF {
+		b = b[:gb18030CompleteLen(b)]
 	}
 	out, err := simplifiedchinese.GB18030.NewDecoder().Bytes(b)
 	if err != nil {
 		return false
 	}
 	return !bytes.ContainsRune(out, utf8.RuneError)
+}
+
+// gb18030CompleteLen is the length of b up to the start of its last
+// character, if that character needs more bytes than b holds. GB18030's
+// trail bytes 0x40-0x7E look like ASCII, so the character boundaries are
+// found walking from the start, by the encoding's rules: a byte below 0x80
+// stands alone; a lead byte 0x81-0xFE starts a four-byte sequence when the
+// next byte is a digit 0x30-0x39, else a two-byte one. Malformed sequences
+// are stepped over as their lead says and left to the decoder to refuse.
+func gb18030CompleteLen(b []byte) int {
+	i := 0
+	for i < len(b) {
+		c := b[i]
+		if c < 0x81 || c == 0xFF {
+			i++
+			continue
+		}
+		if i+1 >= len(b) {
+			return i // a lead byte, cut
+		}
+		size := 2
+		if d := b[i+1]; d >= 0x30 && d <= 0x39 {
+			size = 4
+		}
+		if i+size > len(b) {
+			return i
+		}
+		i += size
+	}
+	return len(b)
 }
 
 // errLineTooLong is returned by a lineLimiter once a line exceeds its limit.

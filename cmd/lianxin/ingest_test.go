@@ -36,6 +36,12 @@ func TestIngestCommand(t *testing.T) {
 			"", "households inserted=1 updated=0 unchanged=0 rejected=1"},
 		{"a flag after the file is not taken for an argument", []string{"ingest", "households", register, "extra", "--database-url", url},
 			"ingest wants a layer and a file, got 3 arguments", ""},
+		// GBK with LF lines ending in a Chinese name, and GB18030 ending in
+		// a four-byte character: detected, not refused as neither encoding.
+		{"a GBK register ending in a Chinese name", []string{"ingest", "--dry-run", "households", encodingFile("households-head-last.gbk.csv"), "--database-url", url},
+			"", "households inserted=5 updated=0 unchanged=0 rejected=0"},
+		{"a GB18030 register ending in a four-byte character", []string{"ingest", "--dry-run", "households", encodingFile("households-4byte-last.gb18030.csv"), "--database-url", url},
+			"", "households inserted=5 updated=0 unchanged=0 rejected=0"},
 		{"template after a flag", []string{"ingest", "--log-level", "warn", "--template", "visits"}, "", "# visits: the people's diary"},
 	}
 	runCases(t, cases)
@@ -48,6 +54,11 @@ func TestIngestCommand(t *testing.T) {
 // goodFile is a file of the ingest package's good test county.
 func goodFile(name string) string {
 	return filepath.Join("..", "..", "ingest", "testdata", "good", name)
+}
+
+// encodingFile is a file of the ingest package's encoding corpus.
+func encodingFile(name string) string {
+	return filepath.Join("..", "..", "ingest", "testdata", "encoding", name)
 }
 
 // runCase is one run of the command: its arguments, the error it must end

@@ -36,3 +36,11 @@ done
 # Newline-delimited GeoJSON and a GBK register, as town clerks' Excel saves it.
 ogr2ogr -f GeoJSONSeq households.geojsonl households.geojson -lco RS=NO
 iconv -f UTF-8 -t GBK households.csv > households.gbk.csv
+# Registers that end in a Chinese name (户主 moved last), in GBK with LF and
+# CRLF lines and in GB18030 with a four-byte character last: encoding
+# detection must not split the file's last character.
+mkdir -p ../encoding
+awk -F, -v OFS=, '{h=$3; for (i=3; i<NF; i++) $i=$(i+1); $NF=h; print}' households.csv > "$tmp/head-last.csv"
+iconv -f UTF-8 -t GBK "$tmp/head-last.csv" > ../encoding/households-head-last.gbk.csv
+sed 's/$/\r/' "$tmp/head-last.csv" | iconv -f UTF-8 -t GBK > ../encoding/households-head-last-crlf.gbk.csv
+sed 's/陈刚$/陈𠮷/' "$tmp/head-last.csv" | iconv -f UTF-8 -t GB18030 > ../encoding/households-4byte-last.gb18030.csv
