@@ -280,9 +280,8 @@ func (s *Store) CellAggregates(ctx context.Context, scope lianxin.Scope, res int
 	if !cacheable && town == "" {
 		// One tile's cells, the hexagon layer's cold path: one round trip.
 		b := &pgx.Batch{}
-		b.Queue(`SET LOCAL jit = off`)
 		b.Queue(cellsSQL, res, pgDay(w.From), pgDay(w.To), nil, lo, hi).Query(readCells)
-		if err := s.readBatchInScope(ctx, scope, b); err != nil {
+		if err := s.readBatchInScope(ctx, scope, planAuto, b); err != nil {
 			return nil, fmt.Errorf("aggregate cells: %w", err)
 		}
 		return out, nil

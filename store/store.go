@@ -174,15 +174,42 @@ func (s *Store) inScope(ctx context.Context, scope lianxin.Scope, opts pgx.TxOpt
 	return translate(err)
 }
 
+// batchScopeSQL opens a batched read (readBatchInScope): read-only, the
+// caller's scope, JIT off and the plan cache mode ($5), all in one statement.
+// set_config(..., true) lasts until the end of the transaction, here the
+// implicit one PostgreSQL runs a pipeline in up to its Sync: nothing of it
+// reaches the next request on the connection. transaction_read_only is what
+// BEGIN READ ONLY sets; switching it on is allowed at any point of a
+// transaction.
+const batchScopeSQL = `SELECT set_config('transaction_read_only', 'on', true),
+       set_config('lianxin.user', $1, true),
+       set_config('lianxin.towns', $2, true),
+       set_config('lianxin.all_towns', $3, true),
+       set_config('lianxin.personal_fields', $4, true),
+       set_config('jit', 'off', true),
+       set_config('plan_cache_mode', $5, true)`
+
+// Plan cache modes of a batched read (readBatchInScope).
+const (
+	planAuto    = "auto"               // PostgreSQL's own choice
+	planCustom  = "force_custom_plan"  // planned for each call's parameters
+	planGeneric = "force_generic_plan" // planned once per connection
+)
+
 // readBatchInScope runs b's statements as one read-only transaction under
-// scope in a single round trip: BEGIN, the scope's settings, b and COMMIT
-// are pipelined. It is for hot reads whose statements do not depend on one
-// another's answers (a tile): ReadInScope spends a round trip on each of
-// BEGIN, the settings and COMMIT. b's callbacks collect the answers; like
-// every read here it fails fast while the database is down and runs once
-// more when the connection was lost, so the callbacks must tolerate a second
-// run.
-func (s *Store) readBatchInScope(ctx context.Context, scope lianxin.Scope, b *pgx.Batch) error {
+// scope in a single round trip. It is for hot reads whose statements do not
+// depend on one another's answers (a tile): ReadInScope spends a round trip
+// on each of BEGIN, the settings and COMMIT. pgx sends a batch as one
+// pipeline ending in a single Sync, and PostgreSQL runs a pipeline outside
+// BEGIN as one implicit transaction, committed at the Sync (rolled back
+// when a statement fails): so the batch is batchScopeSQL (read-only, the
+// scope, JIT off, planMode) then b, with no BEGIN or COMMIT to send,
+// parse and run. The plans under row-level security cost enough to be
+// compiled by JIT, which took longer than running them (200 ms of a 60 ms
+// households tile). b's callbacks collect the answers; like every read here
+// it fails fast while the database is down and runs once more when the
+// connection was lost, so the callbacks must tolerate a second run.
+func (s *Store) readBatchInScope(ctx context.Context, scope lianxin.Scope, planMode string, b *pgx.Batch) error {
 	err := s.readRetry(ctx, func() error {
 		conn, err := s.pool.Acquire(ctx)
 		if err != nil {
@@ -191,21 +218,20 @@ func (s *Store) readBatchInScope(ctx context.Context, scope lianxin.Scope, b *pg
 			return err
 		}
 		defer conn.Release()
-		full := &pgx.Batch{QueuedQueries: make([]*pgx.QueuedQuery, 0, len(b.QueuedQueries)+3)}
-		full.Queue("BEGIN READ ONLY")
-		full.Queue(setScopeSQL, scope.User, townList(scope.Towns), strconv.FormatBool(scope.AllTowns),
-			strconv.FormatBool(scope.PersonalFields))
+		full := &pgx.Batch{QueuedQueries: make([]*pgx.QueuedQuery, 0, len(b.QueuedQueries)+1)}
+		full.Queue(batchScopeSQL, scope.User, townList(scope.Towns), strconv.FormatBool(scope.AllTowns),
+			strconv.FormatBool(scope.PersonalFields), planMode)
 		for _, q := range b.QueuedQueries {
 			// Copies: a sent query keeps the description of the statement
 			// it prepared on its connection, which a retry's new connection
 			// does not have ("prepared statement does not exist").
 			full.QueuedQueries = append(full.QueuedQueries, &pgx.QueuedQuery{SQL: q.SQL, Arguments: q.Arguments, Fn: q.Fn})
 		}
-		full.Queue("COMMIT")
 		err = conn.SendBatch(ctx, full).Close()
 		if err != nil && !conn.Conn().IsClosed() && conn.Conn().PgConn().TxStatus() != 'I' {
-			// A failed statement left the transaction open: end it here so
-			// the pool keeps the connection instead of closing it.
+			// Only a broken pipeline leaves a transaction open (the Sync
+			// ends the implicit one): end it here so the pool keeps the
+			// connection instead of closing it.
 			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
 			_, _ = conn.Exec(rctx, "ROLLBACK")
 			cancel()

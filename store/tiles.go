@@ -73,21 +73,25 @@ func (s *Store) LayerVersions(ctx context.Context, _ lianxin.Scope) (tiles.Versi
 
 const townIDSQL = `SELECT id FROM towns WHERE code = $1`
 
-const tileSettingsSQL = `SELECT set_config('jit', 'off', true), set_config('plan_cache_mode', 'force_custom_plan', true)`
-
-// villageTileSettingsSQL lets the villages query keep its generic plan: it
-// draws the villages the service lists, a nested loop over the list by
-// primary key whatever its length, and planning it anew under row-level
-// security for every tile cost 0.15 ms, a tenth of a scale-1 tile.
-const villageTileSettingsSQL = `SELECT set_config('jit', 'off', true), set_config('plan_cache_mode', 'force_generic_plan', true)`
-
-// TileSettingsSQL is the statement that sets up layer's tile query in its
-// transaction (the tile benchmark's floor runs it too).
-func TileSettingsSQL(layer string) string {
+// Each tile query but the villages' is planned for its own arrays (cell
+// ranges), never by a generic plan of the prepared statement that guesses
+// their length (see migration 012). The villages query keeps its generic
+// plan: it draws the villages the service lists, a nested loop over the
+// list by primary key whatever its length, and planning it anew under
+// row-level security for every tile cost 0.15 ms, a tenth of a scale-1
+// tile.
+func tilePlanMode(layer string) string {
 	if layer == "villages" {
-		return villageTileSettingsSQL
+		return planGeneric
 	}
-	return tileSettingsSQL
+	return planCustom
+}
+
+// TileSettingsSQL is the statement that sets up layer's tile query as the
+// server's batch does (JIT off, its plan cache mode), without the scope: the
+// tile benchmark's floor runs it before the query, as the database owner.
+func TileSettingsSQL(layer string) string {
+	return "SELECT set_config('jit', 'off', true), set_config('plan_cache_mode', '" + tilePlanMode(layer) + "', true)"
 }
 
 // TileArgs are the parameters of q's tile SQL for a caller in scope (the
@@ -123,17 +127,10 @@ func (s *Store) LayerTile(ctx context.Context, scope lianxin.Scope, q tiles.Quer
 		return nil, err
 	}
 	var mvt []byte
-	// The plans under row-level security cost enough to be compiled by JIT,
-	// which took longer than running them (200 ms of a 60 ms households
-	// tile): off, in the same round trip as the query. And each query but
-	// the villages' (TileSettingsSQL) is planned for its own arrays (cell
-	// ranges), never by a generic plan of the prepared statement that
-	// guesses their length (see migration 012).
 	b := &pgx.Batch{}
-	b.Queue(TileSettingsSQL(q.Layer.Name))
 	b.Queue(sql, args).QueryRow(func(row pgx.Row) error { return row.Scan(&mvt) })
 	if q.Filter.TownCode == "" {
-		if err := s.readBatchInScope(ctx, scope, b); err != nil {
+		if err := s.readBatchInScope(ctx, scope, tilePlanMode(q.Layer.Name), b); err != nil {
 			return nil, fmt.Errorf("tile %s layer %s: %w", q.Tile, q.Layer.Name, err)
 		}
 		return mvt, nil
@@ -150,7 +147,10 @@ func (s *Store) LayerTile(ctx context.Context, scope lianxin.Scope, q tiles.Quer
 			}
 			args["town_id"] = id
 		}
-		return tx.SendBatch(ctx, b).Close()
+		tb := &pgx.Batch{}
+		tb.Queue(TileSettingsSQL(q.Layer.Name))
+		tb.QueuedQueries = append(tb.QueuedQueries, b.QueuedQueries...)
+		return tx.SendBatch(ctx, tb).Close()
 	})
 	if err != nil {
 		return nil, fmt.Errorf("tile %s layer %s: %w", q.Tile, q.Layer.Name, err)
@@ -222,34 +222,40 @@ func nullTime(t time.Time) *time.Time {
 }
 
 // addVillageFigures binds the villages a villages tile draws and their
-// figures, as arrays in step; NULL leaves an attribute out of the tile.
+// figures, as arrays in step. The arrays are of plain types, which pgx
+// encodes without reflection (arrays of pointers, NULL where a figure is
+// left out, took four times as long to encode): a figure the tile leaves out
+// is -1 in a count array and NaN in the coverage array (no count is
+// negative, and a NaN coverage is left out anyway), and the query turns
+// them back into NULL; reached goes with visited.
 func addVillageFigures(args pgx.NamedArgs, figs []tiles.VillageFigures) {
 	n := len(figs)
 	ids := make([]int32, n)
-	visited, needed, special := make([]*int64, n), make([]*int64, n), make([]*int64, n)
-	specialHouseholds := make([]*int64, n)
-	coverage, reached := make([]*float64, n), make([]*bool, n)
+	counts := make([]int64, 4*n) // one allocation for the four count arrays
+	visited, needed, special, specialHouseholds := counts[:n:n], counts[n:2*n:2*n], counts[2*n:3*n:3*n], counts[3*n:]
+	coverage, reached := make([]float64, n), make([]bool, n)
 	for i := range figs {
 		f := &figs[i]
 		ids[i] = f.VillageID
+		visited[i], needed[i], special[i], specialHouseholds[i], coverage[i] = absentCount, absentCount, absentCount, absentCount, math.NaN()
 		if f.NoFigures {
 			continue
 		}
-		visited[i], needed[i], reached[i] = &f.VisitedResidents, &f.ResidentsNeeded, &f.Reached
+		visited[i], needed[i], reached[i], coverage[i] = f.VisitedResidents, f.ResidentsNeeded, f.Reached, f.Coverage
 		if !f.SpecialWaitingHidden {
-			special[i] = &f.SpecialWaiting
+			special[i] = f.SpecialWaiting
 		}
 		if !f.SpecialWaitingHouseholdsHidden {
-			specialHouseholds[i] = &f.SpecialWaitingHouseholds
-		}
-		if !math.IsNaN(f.Coverage) {
-			coverage[i] = &f.Coverage
+			specialHouseholds[i] = f.SpecialWaitingHouseholds
 		}
 	}
 	args["cov_village"], args["cov_visited"], args["cov_coverage"] = ids, visited, coverage
 	args["cov_reached"], args["cov_needed"], args["cov_special"] = reached, needed, special
 	args["cov_special_households"] = specialHouseholds
 }
+
+// absentCount marks a count the villages tile leaves out (tiles_villages.sql).
+const absentCount = -1
 
 const dataBoundsSQL = `SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)
 FROM (SELECT ST_Extent(boundary)::geometry AS e FROM towns) t WHERE e IS NOT NULL`
