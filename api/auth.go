@@ -134,17 +134,17 @@ func (s *Server) secureHeaders() echo.MiddlewareFunc {
 	hsts := []string{"max-age=31536000"}
 	// A tile is data, never a document: no browser renders it, frames it or
 	// follows a link from it, so the document policies (the page's CSP,
-	// frame, referrer and opener rules) say nothing there. It gets the
-	// policy for data responses instead — nothing may load, nothing may
-	// frame it — and nosniff. The hottest response carries three headers fewer
-	// and 300 bytes less.
-	dataCSP := []string{"default-src 'none'; frame-ancestors 'none'"}
+	// frame, referrer and opener rules) say nothing there, and nosniff keeps
+	// a browser from reading one as anything but its declared type. Nor does
+	// the data policy (dataCSPValue) on a tile's own bytes, which no browser
+	// renders whatever the policy: a tile goes out with nosniff alone, and
+	// an error from the tile route, a JSON document, gets the data policy
+	// from handleError. The hottest response carries eight headers, which a
+	// Go map holds without growing into a table of groups (see SECURITY.md).
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			h := c.Response().Header()
-			if c.Path() == tileRoute {
-				h["Content-Security-Policy"] = dataCSP
-			} else {
+			if c.Path() != tileRoute {
 				h["Content-Security-Policy"] = csp
 				h["X-Frame-Options"] = deny
 				h["Referrer-Policy"] = sameOrigin

@@ -87,6 +87,11 @@ func (s *Server) handleError(err error, c echo.Context) {
 		s.log.Error("request failed", "path", c.Request().URL.Path, "error", err,
 			"request_id", c.Response().Header().Get(echo.HeaderXRequestID))
 	}
+	if h := c.Response().Header(); len(h["Content-Security-Policy"]) == 0 {
+		// The tile route sets no policy on its tiles (secureHeaders); its
+		// errors are JSON documents a browser may show: the data policy.
+		h["Content-Security-Policy"] = dataCSPValue
+	}
 	if c.Request().Method == http.MethodHead {
 		_ = c.NoContent(status)
 		return

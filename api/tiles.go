@@ -34,6 +34,9 @@ var (
 	tileCacheValue    = []string{tileCacheControl}
 	varyEncodingValue = []string{echo.HeaderAcceptEncoding}
 	gzipValue         = []string{"gzip"}
+	// dataCSPValue is the policy of a data response a browser might show as
+	// a document (an error's JSON): nothing may load, nothing may frame it.
+	dataCSPValue = []string{"default-src 'none'; frame-ancestors 'none'"}
 )
 
 // tileCacheControl: the tile may be kept, but must be revalidated with its
