@@ -34,7 +34,13 @@ const timeText = (s) => {
   }).format(d);
 };
 
-function columns(app, rows) {
+/** mayRecord: the office (admin) and team leaders record what a check found (package spotcheck). */
+export const mayRecord = (user) => !!user && Array.isArray(user.roles)
+  && user.roles.some((r) => ['admin', 'team_leader'].includes(r));
+
+const VERDICTS = ['ok', 'incomplete', 'failed'];
+
+function columns(app, rows, record) {
   const teamName = (code) => app.team?.teams?.find((x) => x.code === code)?.name || code;
   const withHouseholds = rows.some((r) => r.household);
   const withIds = rows.some((r) => r.visit_id);
@@ -55,6 +61,7 @@ function columns(app, rows) {
     { key: 'notes_chars', label: t('sc.col.notes'), numeric: true, render: (r) => num(r.notes_chars) },
     { key: 'flags', label: t('sc.col.flags'), value: (r) => (r.flags || []).length,
       render: (r) => ((r.flags || []).length ? h('span', { class: 'sc-flags' }, r.flags.map((f) => t(`sc.flag.${f}`)).join('、')) : '—') },
+    ...(record ? [{ key: 'result', label: t('sc.col.result'), value: (r) => record.verdictOf(r) || '', render: (r) => record.cell(r) }] : []),
   ];
 }
 
@@ -80,7 +87,8 @@ function mountSpotCheck(app, parent, id, { team, pickFirst, n = 10, picker = fal
   parent.append(section);
 
   let pickerTeams = [];
-  const state = { seed: newSeed(), rows: null, err: null, from: '', to: '', loaded: '', sort: null };
+  const state = { seed: newSeed(), rows: null, err: null, from: '', to: '', loaded: '', sort: null, results: {} };
+  const record = mayRecord(app.user) ? recorder(app, state, () => render()) : null;
   let req = 0;
   const params = () => {
     const tm = picker ? teamSel.value : team();
@@ -90,7 +98,7 @@ function mountSpotCheck(app, parent, id, { team, pickFirst, n = 10, picker = fal
   const csvHref = (p) => `${PATH}${query({ ...p, format: 'csv', ...(lang().startsWith('zh') ? { lang: 'zh' } : {}) })}`;
 
   const table = (sortable) => sortableTable({
-    columns: columns(app, state.rows),
+    columns: columns(app, state.rows, sortable ? record : null),
     rows: state.rows,
     sort: state.sort,
     caption: t('sc.title'),
@@ -155,7 +163,7 @@ function mountSpotCheck(app, parent, id, { team, pickFirst, n = 10, picker = fal
     const key = JSON.stringify(p);
     if (!force && key === state.loaded) return; // shown, or on its way
     const my = ++req;
-    Object.assign(state, { rows: null, err: null, loaded: key });
+    Object.assign(state, { rows: null, err: null, loaded: key, results: {} });
     render();
     try {
       const resp = await apiFetch(`${PATH}${query(p)}`);
@@ -215,6 +223,161 @@ function openPrint(section, title, meta, table) {
 }
 
 /**
+ * recorder is the result column of a sample: a button per verdict, an
+ * optional score and a note; the result is sent with the sample's seed and
+ * window (the server records only an entry of the caller's own sample) and
+ * shown in place, or the refusal in the page's language.
+ */
+function recorder(app, state, rerender) {
+  const send = async (r, verdict, cell) => {
+    const asked = JSON.parse(state.loaded);
+    const score = cell.querySelector('input[type=number]').value;
+    const note = cell.querySelector('input[type=text]').value;
+    state.results[r.entry] = { sending: true };
+    cell.querySelectorAll('button').forEach((b) => { b.disabled = true; });
+    try {
+      const res = await apiFetch('/api/v1/spot-checks', {
+        method: 'POST',
+        body: {
+          entry: r.entry, seed: Number(asked.seed), from: asked.from || undefined, to: asked.to || undefined,
+          verdict, score: score === '' ? undefined : Number(score), note: note || undefined,
+        },
+      });
+      state.results[r.entry] = { result: res };
+      app.spotCheck?.ranking?.load(true);
+    } catch (err) {
+      state.results[r.entry] = { err };
+    }
+    rerender();
+  };
+  const cell = (r) => {
+    const got = state.results[r.entry];
+    if (got?.result) {
+      const x = got.result;
+      return h('span', { class: `sc-result sc-verdict-${x.verdict}`, 'data-entry': r.entry },
+        t('sc.recorded', { verdict: t(`sc.verdict.${x.verdict}`), round: num(x.round) }),
+        x.score === null || x.score === undefined ? '' : ` · ${t('sc.scoreShort', { score: num(x.score) })}`);
+    }
+    const box = h('div', { class: 'sc-record', 'data-entry': r.entry });
+    box.append(
+      ...VERDICTS.map((v) => h('button', { type: 'button', class: `sc-verdict sc-verdict-${v}`, 'data-verdict': v,
+        disabled: !!got?.sending, onclick: () => send(r, v, box) }, t(`sc.verdict.${v}`))),
+      h('input', { type: 'number', min: '0', max: '100', step: '1', class: 'sc-score', 'aria-label': t('sc.score'), placeholder: t('sc.scorePlaceholder') }),
+      h('input', { type: 'text', maxlength: '1000', class: 'sc-note', 'aria-label': t('sc.note'), placeholder: t('sc.note') }),
+      got?.err ? inlineError(got.err, t('sc.col.result')) : '');
+    return box;
+  };
+  return { cell, verdictOf: (r) => state.results[r.entry]?.result?.verdict };
+}
+
+const RANKING = '/api/v1/reports/spot-check-ranking';
+
+const share = (v) => (v === null || v === undefined ? '—' : `${num(Math.round(v * 1000) / 10)}%`);
+const mean = (v) => (v === null || v === undefined ? '—' : num(Math.round(v * 10) / 10));
+
+function rankingColumns(app, members) {
+  const teamName = (code) => app.team?.teams?.find((x) => x.code === code)?.name || code;
+  return [
+    { key: 'rank', label: t('sc.rank.col.rank'), numeric: true, render: (r) => num(r.rank) },
+    members
+      ? { key: 'member_name', label: t('col.member'), render: (r) => r.member_name || r.member_code }
+      : { key: 'team', label: t('sc.col.team'), value: (r) => r.team_name || teamName(r.team), render: (r) => r.team_name || teamName(r.team) },
+    members
+      ? { key: 'meets_target', label: t('sc.rank.col.meets'), value: (r) => (r.meets_target ? 1 : 0), render: (r) => t(r.meets_target ? 'sc.rank.yes' : 'sc.rank.no') }
+      : { key: 'members_meeting_target', label: t('sc.rank.col.meeting'), numeric: true,
+        render: (r) => t('sc.rank.meeting', { n: num(r.members_meeting_target), of: num(r.members) }) },
+    { key: 'entries_checked', label: t('sc.rank.col.checked'), numeric: true, render: (r) => num(r.entries_checked) },
+    { key: 'ok', label: t('sc.verdict.ok'), numeric: true, render: (r) => num(r.ok) },
+    { key: 'incomplete', label: t('sc.verdict.incomplete'), numeric: true, render: (r) => num(r.incomplete) },
+    { key: 'failed', label: t('sc.verdict.failed'), numeric: true, render: (r) => num(r.failed) },
+    { key: 'ok_share', label: t('sc.rank.col.okShare'), numeric: true, value: (r) => r.ok_share ?? -1, render: (r) => share(r.ok_share) },
+    { key: 'mean_score', label: t('sc.rank.col.meanScore'), numeric: true, value: (r) => r.mean_score ?? -1, render: (r) => mean(r.mean_score) },
+  ];
+}
+
+/**
+ * mountRanking puts the spot check's ranking (抽查评比) at the end of
+ * parent: the teams by their results in the window, and with team() the
+ * team's members; a CSV of either from the server.
+ */
+function mountRanking(app, parent, id, { team }) {
+  const title = h('h2', { id: `${id}-title` });
+  const hint = h('p', { class: 'muted' });
+  const csv = h('a', { id: `${id}-csv`, download: '', hidden: true });
+  const box = h('div', { id, class: 'table-wrap' });
+  const section = h('section', { class: 'group spotcheck-ranking', 'aria-labelledby': title.id, id: `${id}-section` }, title, hint, csv, box);
+  parent.append(section);
+  const state = { data: null, err: null, loaded: '', sort: { teams: null, members: null } };
+  let req = 0;
+  const params = () => {
+    const tm = team ? team() : '';
+    if (tm === null) return null;
+    return { team: tm || undefined, from: app.window.from, to: app.window.to };
+  };
+  const table = (rows, members) => {
+    const which = members ? 'members' : 'teams';
+    return sortableTable({
+      columns: rankingColumns(app, members), rows, sort: state.sort[which], caption: members ? t('sc.rank.members') : t('sc.rank.title'),
+      rowKey: (r) => (members ? `${r.team}/${r.member_code}` : r.team),
+      onSort: (srt) => {
+        state.sort[which] = srt;
+        render();
+      },
+    });
+  };
+  const render = () => {
+    title.textContent = t('sc.rank.title');
+    hint.textContent = t('sc.rank.hint');
+    if (state.err) {
+      box.replaceChildren(inlineError(state.err, t('sc.rank.title')));
+      csv.hidden = true;
+      return;
+    }
+    if (!state.data) {
+      box.replaceChildren(params() ? loading() : '');
+      csv.hidden = true;
+      return;
+    }
+    const d = state.data;
+    const asked = JSON.parse(state.loaded);
+    csv.hidden = false;
+    csv.textContent = t('sc.rank.csv');
+    csv.href = `${RANKING}${query({ ...asked, format: 'csv', ...(lang().startsWith('zh') ? { lang: 'zh' } : {}) })}`;
+    const parts = [h('p', { class: 'muted sc-meta' }, t('sc.rank.meta', { from: dayLabel(d.from), to: dayLabel(lastDay(d.to)) }))];
+    parts.push((d.teams || []).length ? table(d.teams, false) : h('p', {}, t('sc.rank.empty')));
+    if (d.team && (d.members || []).length) parts.push(h('h3', {}, t('sc.rank.members')), table(d.members, true));
+    box.replaceChildren(...parts);
+  };
+  const load = async (force = false) => {
+    const p = params();
+    if (!p) {
+      render();
+      return;
+    }
+    const key = JSON.stringify(p);
+    if (!force && key === state.loaded) return;
+    const my = ++req;
+    Object.assign(state, { data: null, err: null, loaded: key });
+    render();
+    try {
+      const d = await apiFetch(`${RANKING}${query(p)}`);
+      if (my !== req) return;
+      state.data = d;
+    } catch (err) {
+      if (my !== req) return;
+      state.err = err;
+    }
+    render();
+  };
+  render();
+  return { load, render, section };
+}
+
+const dayLabel = (d) => (d ? date(`${d}T12:00:00+08:00`) : '—');
+// The answer's window is [from, to): the last day is the day before.
+const lastDay = (to) => (to ? new Date(Date.parse(`${to}T12:00:00+08:00`) - 86400000).toISOString().slice(0, 10) : '');
+
+/**
  * initSpotCheck mounts the spot check in the team view (the team chosen)
  * and the planner view (every team), for the roles it is for; each draws
  * its first sample when its view is first shown.
@@ -232,5 +395,10 @@ export function initSpotCheck(app) {
   // The team list comes with the team view's answer (app.teamList): then the picker has its teams.
   app.teamList?.().then((teams) => planner.setTeams(teams || []), () => {});
   wireViews(app, { planner, team });
-  app.spotCheck = { planner, team };
+  // The ranking: every team in the planner view, the team's members too in the team view.
+  const rankPlanner = mountRanking(app, document.getElementById('view-planner'), 'spotrank-planner', {});
+  const rankTeam = mountRanking(app, document.getElementById('view-team'), 'spotrank-team', { team: teamOf });
+  const view = wireViews(app, { planner: rankPlanner, team: rankTeam });
+  const ranking = { load: (force) => (view() === 'team' ? rankTeam : rankPlanner).load(force) };
+  app.spotCheck = { planner, team, ranking, rankPlanner, rankTeam };
 }

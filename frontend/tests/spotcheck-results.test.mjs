@@ -1,0 +1,174 @@
+// The spot check's results and ranking (抽查评比): the office (admin)
+// records a verdict, score and note for sampled entries and sees them in
+// place, in the API's list and in the ranking, which is the API's; a team
+// leader records in their own team's sample and ranks their team's members;
+// a planner reads the ranking and records nothing; every new word in
+// Chinese first and in English.
+
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, openApp, demoAccounts, apiJSON, setLang, shot } from './helpers.mjs';
+
+const accountOf = (role) => [...demoAccounts().entries()].find(([, a]) => a.role.startsWith(role))?.[0];
+
+/** rankRows reads a ranking table: {key, cells by column key}. */
+const rankRows = (page, sel) => page.locator(sel).evaluate((table) => {
+  const keys = [...table.querySelectorAll('thead th')].map((th) => th.querySelector('button')?.dataset.key || th.textContent.trim());
+  return [...table.querySelectorAll('tbody tr')].map((tr) => ({
+    key: tr.dataset.key,
+    cells: Object.fromEntries([...tr.children].map((td, i) => [keys[i], td.textContent.trim()])),
+  }));
+});
+
+/** record fills the score and note of a sampled entry's row and clicks a verdict; returns the entry's number. */
+async function record(page, prefix, row, verdict, score, note) {
+  const box = page.locator(`#${prefix} .sc-record`).nth(row);
+  const entry = await box.getAttribute('data-entry');
+  if (score !== undefined) await box.locator('input.sc-score').fill(String(score));
+  if (note) await box.locator('input.sc-note').fill(note);
+  await box.locator(`button[data-verdict="${verdict}"]`).click();
+  await page.locator(`#${prefix} .sc-result[data-entry="${entry}"]`).waitFor({ timeout: 30000 });
+  return Number(entry);
+}
+
+/** checkRanking compares a ranking table's teams with the API's answer. */
+async function checkRanking(page, prefix, params) {
+  const q = new URLSearchParams(Object.entries(params).filter(([, v]) => v));
+  const api = await apiJSON(page, `/api/v1/reports/spot-check-ranking?${q}`);
+  const rows = await rankRows(page, `#${prefix} table >> nth=0`);
+  assert.equal(rows.length, api.teams.length, `${prefix}: ${rows.length} teams shown, the API ranks ${api.teams.length}`);
+  for (const t of api.teams) {
+    const r = rows.find((x) => x.key === t.team);
+    assert.ok(r, `team ${t.team} is shown`);
+    assert.equal(r.cells.rank, String(t.rank), `team ${t.team}: rank`);
+    assert.equal(r.cells.entries_checked, String(t.entries_checked), `team ${t.team}: entries checked`);
+    assert.equal(r.cells.members_meeting_target, `${t.members_meeting_target} / ${t.members}`, `team ${t.team}: ten households`);
+  }
+  return api;
+}
+
+describe('the office records results and ranks the teams', () => {
+  let browser;
+  let page;
+  before(async () => {
+    browser = await launch();
+    page = await browser.newPage({ viewport: { width: 1500, height: 1000 } });
+    await openApp(page, 'admin');
+    await page.click('#tab-planner');
+    await page.locator('#spotcheck-planner table').waitFor({ timeout: 30000 });
+    await page.locator('#spotrank-planner table').waitFor({ timeout: 30000 });
+  });
+  after(async () => { await browser?.close(); });
+
+  test('verdicts recorded in place land in the list and the ranking', async () => {
+    assert.equal(await page.locator('#spotcheck-planner thead th').last().textContent(), '抽查结果');
+    const words = await page.locator('#spotcheck-planner .sc-record').first().locator('button').allTextContents();
+    assert.deepEqual(words, ['合格', '需补充', '不合格']);
+    const okEntry = await record(page, 'spotcheck-planner', 0, 'ok', 90, '电话回访属实');
+    assert.match(await page.locator(`#spotcheck-planner .sc-result[data-entry="${okEntry}"]`).textContent(), /已记录：合格（第 \d+ 轮） · 90 分/);
+    // The row recorded leaves the buttons: the next one is the second row's.
+    const failedEntry = await record(page, 'spotcheck-planner', 0, 'failed');
+    const list = await apiJSON(page, '/api/v1/spot-checks');
+    assert.equal(list.total, 2, `the list holds ${list.total} results`);
+    const ok = list.rows.find((r) => r.entry === okEntry);
+    assert.deepEqual([ok?.verdict, ok?.score, ok?.note, ok?.checked_by], ['ok', 90, '电话回访属实', 'admin']);
+    assert.equal(list.rows.find((r) => r.entry === failedEntry)?.verdict, 'failed');
+
+    // The ranking reloads with the results: the API's, two entries checked in all.
+    await page.waitForFunction(() => [...document.querySelectorAll('#spotrank-planner tbody td')].some((td) => td.textContent === '50%' || td.textContent === '100%' || td.textContent === '0%'),
+      null, { timeout: 30000 });
+    const win = await page.evaluate(() => window.lianxin.window);
+    const api = await checkRanking(page, 'spotrank-planner', { from: win.from, to: win.to });
+    assert.equal(api.teams.reduce((n, t) => n + t.entries_checked, 0), 2, 'two entries checked in the county');
+    assert.equal(await page.locator('#spotrank-planner-title').textContent(), '抽查评比');
+    const href = await page.locator('#spotrank-planner-csv').getAttribute('href');
+    assert.match(href, /format=csv/);
+    assert.match(href, /lang=zh/);
+    await shot(page, 'spotcheck-results-admin');
+  });
+
+  test('a second result for an entry in the round is refused in words', async () => {
+    // A new draw with the same seed shows the same entries with their buttons again.
+    const seed = await page.evaluate(() => new URLSearchParams(document.querySelector('#spotcheck-planner-csv').href.split('?')[1]).get('seed'));
+    await page.selectOption('#spotcheck-planner-n', '10');
+    await page.locator('#spotcheck-planner table').waitFor({ timeout: 30000 });
+    await page.selectOption('#spotcheck-planner-n', '5');
+    await page.waitForFunction((s) => document.querySelector('#spotcheck-planner-csv')?.href.includes(`seed=${s}`)
+      && document.querySelector('#spotcheck-planner .sc-record'), seed, { timeout: 30000 });
+    const box = page.locator('#spotcheck-planner .sc-record').first();
+    await box.locator('button[data-verdict="ok"]').click();
+    const err = box.locator('.error');
+    await err.waitFor({ timeout: 30000 });
+    assert.match(await err.textContent(), /已有抽查结果/);
+  });
+
+  test('in English', async () => {
+    await setLang(page, 'en');
+    assert.equal(await page.locator('#spotrank-planner-title').textContent(), 'Spot-check ranking');
+    const words = await page.locator('#spotcheck-planner .sc-record').first().locator('button').allTextContents();
+    assert.deepEqual(words, ['OK', 'Needs more', 'Failed']);
+    assert.equal(await page.locator('#spotcheck-planner thead th').last().textContent(), 'Result');
+    await setLang(page, 'zh-CN');
+  });
+});
+
+describe('a team leader', () => {
+  let browser;
+  let page;
+  before(async (t) => {
+    if (!accountOf('team_leader')) return t.skip('no team leader account');
+    browser = await launch();
+    page = await browser.newPage({ viewport: { width: 1500, height: 1000 } });
+    await openApp(page, accountOf('team_leader'));
+    await page.click('#tab-team');
+    await page.locator('#spotcheck-team table').waitFor({ timeout: 30000 });
+  });
+  after(async () => { await browser?.close(); });
+
+  test('records in their team\'s sample and ranks their members', async (t) => {
+    if (!page) return t.skip();
+    const team = await page.evaluate(() => window.lianxin.team.team.code);
+    const entry = await record(page, 'spotcheck-team', 0, 'incomplete', undefined, '缺少问题记录');
+    const list = await apiJSON(page, '/api/v1/spot-checks');
+    assert.ok(list.rows.every((r) => r.team === team), `the leader's list holds their team's results only: ${list.rows.map((r) => r.team)}`);
+    assert.equal(list.rows.find((r) => r.entry === entry)?.verdict, 'incomplete');
+    assert.ok(list.rows.find((r) => r.entry === entry)?.visit_id, 'the leader sees the entry\'s own id');
+    await page.waitForFunction(() => document.querySelector('#spotrank-team h3'), null, { timeout: 30000 });
+    const win = await page.evaluate(() => window.lianxin.window);
+    const api = await checkRanking(page, 'spotrank-team', { team, from: win.from, to: win.to });
+    assert.deepEqual(api.teams.map((x) => x.team), [team], 'the leader ranks their own team alone');
+    const members = await rankRows(page, '#spotrank-team table >> nth=1');
+    assert.equal(members.length, api.members.length, 'every member of the team is ranked');
+    const checked = members.filter((m) => m.cells.entries_checked !== '0');
+    const unchecked = members.filter((m) => m.cells.entries_checked === '0');
+    assert.ok(checked.length >= 1, 'a member of the team has an entry checked');
+    assert.ok(Math.max(...checked.map((m) => Number(m.cells.rank))) < Math.min(...unchecked.map((m) => Number(m.cells.rank))),
+      `the members checked rank before the others: ${JSON.stringify(members.map((m) => [m.key, m.cells.rank, m.cells.entries_checked]))}`);
+    for (const m of api.members) {
+      const shown = members.find((x) => x.key === `${m.team}/${m.member_code}`);
+      assert.equal(shown?.cells.rank, String(m.rank), `member ${m.member_code}: the API's rank`);
+    }
+    await shot(page, 'spotcheck-results-leader');
+  });
+});
+
+describe('a planner', () => {
+  let browser;
+  let page;
+  before(async () => {
+    browser = await launch();
+    page = await browser.newPage({ viewport: { width: 1500, height: 1000 } });
+    await openApp(page, 'planner');
+    await page.locator('#spotcheck-planner table').waitFor({ timeout: 30000 });
+    await page.locator('#spotrank-planner table').waitFor({ timeout: 30000 });
+  });
+  after(async () => { await browser?.close(); });
+
+  test('reads the ranking and records nothing', async () => {
+    assert.equal(await page.locator('#spotcheck-planner .sc-record').count(), 0, 'no verdict buttons for a planner');
+    const win = await page.evaluate(() => window.lianxin.window);
+    await checkRanking(page, 'spotrank-planner', { from: win.from, to: win.to });
+    const res = await page.evaluate(async () => (await fetch('/api/v1/spot-checks')).status);
+    assert.equal(res, 403, 'the list of results is not the planner\'s');
+  });
+});
