@@ -14,12 +14,13 @@ import (
 	"lianxin/api"
 	"lianxin/coverage"
 	"lianxin/ingest"
+	"lianxin/spotcheck"
 )
 
-var reportNames = []string{"gaps", "next", "members", "summary", "towns", "diary-sample", "forecast"}
+var reportNames = []string{"gaps", "next", "members", "summary", "towns", "diary-sample", "forecast", "spot-check-ranking"}
 
 // runReport prints one coverage report to stdout:
-// `lianxin report gaps|next|members|summary|towns|diary-sample|forecast [flags]`.
+// `lianxin report gaps|next|members|summary|towns|diary-sample|forecast|spot-check-ranking [flags]`.
 func runReport(ctx context.Context, args []string, env *env, stdout, stderr io.Writer) error {
 	var cfg Config
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
@@ -137,6 +138,20 @@ func runReport(ctx context.Context, args []string, env *env, stdout, stderr io.W
 			return err
 		}
 		return printRows(stdout, f, say, rows, nil)
+	case "spot-check-ranking":
+		// The teams by their spot-check results in the window; with --team
+		// the CSV is that team's members (the API's format=csv).
+		rk, err := spotcheck.NewService(st, r).Ranking(ctx, scope, coverage.Query{Team: q.Team, From: q.From, To: q.To})
+		if err != nil {
+			return err
+		}
+		if f == coverage.FormatJSON {
+			return printJSON(stdout, rk)
+		}
+		if q.Team != "" {
+			return printRows(stdout, f, say, rk.Members, nil)
+		}
+		return printRows(stdout, f, say, rk.Teams, nil)
 	}
 	fs.Usage()
 	return fmt.Errorf("report: %q is not one of %s", pos[0], strings.Join(reportNames, ", "))
