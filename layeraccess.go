@@ -35,6 +35,12 @@ func LayerRuleOf(name string) (rule LayerRule, ok bool) {
 	return 0, false
 }
 
+// ReasonLayerNeedsGrant is the refusal reason of a layer the scope lacks
+// the grant for, params {layer}: one reason on every path (exports, tiles,
+// OGC collections), the same as export.ReasonLayerNeedsGrant (a test in
+// api checks), worded by i18n.js export.refusal.layer_needs_grant.
+const ReasonLayerNeedsGrant = "layer_needs_grant"
+
 // HouseholdLayer reports whether the layer named name needs the
 // HouseholdPoints grant.
 func HouseholdLayer(name string) bool {
@@ -49,7 +55,10 @@ func (s Scope) MayReadLayer(name string) error {
 	case !ok:
 		return Errorf(EForbidden, "layer %.40q: no access rule says who may read it", name)
 	case r == NeedsHouseholdPoints && !s.HouseholdPoints:
-		return Errorf(EForbidden, "layer %s shows households: your role does not include household points", name)
+		// Coded like every other refusal, so that the web map and scripts
+		// word it from {field, reason, params} in their own language.
+		return Refuse(EForbidden, "layer", ReasonLayerNeedsGrant, map[string]any{"layer": name},
+			"layer %s shows households: your role does not include household points (the household_points grant)", name)
 	}
 	return nil
 }

@@ -54,9 +54,11 @@ func TestDownloadAndSnapshotRefusals(t *testing.T) {
 		// The exports.
 		{"unknown layer", asPlanner, "GET", "/api/v1/export/roads", "", 404, "layer", export.ReasonUnknownLayer, `layer "roads": no such layer`},
 		// Refused before the export by the one access rule of every layer
-		// route (Scope.MayReadLayer): a forbidden the web map words by its
-		// kind, and never meets, as it offers no such link.
-		{"households without the grant", asPlanner, "GET", "/api/v1/export/households?check=true", "", 403, "", "", "does not include household points"},
+		// route (Scope.MayReadLayer), coded like every other refusal: a
+		// 403 with only an English message could not be worded in Chinese.
+		{"households without the grant", asPlanner, "GET", "/api/v1/export/households?check=true", "", 403, "layer", export.ReasonLayerNeedsGrant, "does not include household points"},
+		{"households without the grant, a real export", asPlanner, "GET", "/api/v1/export/households?format=shp&encoding=gbk", "", 403, "layer", export.ReasonLayerNeedsGrant, "household_points grant"},
+		{"visits without the grant", asPlanner, "GET", "/api/v1/export/visits?format=csv", "", 403, "layer", export.ReasonLayerNeedsGrant, "layer visits shows households"},
 		{"unknown format", asPlanner, "GET", "/api/v1/export/villages?format=xlsx", "", 400, "format", export.ReasonBadFormat, `format "xlsx"`},
 		{"unknown crs", asPlanner, "GET", "/api/v1/export/villages?crs=EPSG:3857", "", 400, "crs", export.ReasonBadCRS, `crs "EPSG:3857"`},
 		{"unknown encoding", asPlanner, "GET", "/api/v1/export/villages?format=shp&encoding=big5", "", 400, "encoding", export.ReasonBadEncoding, `encoding "big5"`},
@@ -151,6 +153,9 @@ func TestDownloadAndSnapshotRefusals(t *testing.T) {
 			e := got.Error
 			if e.Details.Reason != tc.reason || e.Details.Field != tc.field {
 				t.Errorf("%s %s: details %+v, want field %q reason %q", tc.method, tc.path, e.Details, tc.field, tc.reason)
+			}
+			if tc.reason == export.ReasonLayerNeedsGrant && e.Details.Params["layer"] != strings.TrimPrefix(strings.Split(tc.path, "?")[0], "/api/v1/export/") {
+				t.Errorf("%s %s: params %v, want the layer asked for (the words name it)", tc.method, tc.path, e.Details.Params)
 			}
 			if !strings.Contains(e.Message, tc.message) {
 				t.Errorf("%s %s: message %q, want it to hold %q (the English sentence API users read)", tc.method, tc.path, e.Message, tc.message)
