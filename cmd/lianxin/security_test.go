@@ -62,6 +62,12 @@ const (
 	// tokenMakers: roles that work from desktop GIS or scripts may make
 	// their own API tokens (auth.OwnTokenRoles); a member-only account 403.
 	tokenMakers
+	// spotCheckers record and list the diary spot check's results
+	// (spotcheck.MayRecord): admin, team leader; others 403.
+	spotCheckers
+	// rankers read the spot check's ranking (spotcheck.MayRank): every
+	// signed-in role but a member.
+	rankers
 )
 
 func (a access) allows(role string) bool {
@@ -81,6 +87,10 @@ func (a access) allows(role string) bool {
 	case memberEntry:
 		return role == leader || role == member
 	case tokenMakers:
+		return role != anonymous && role != member
+	case spotCheckers:
+		return role == admin || role == leader
+	case rankers:
 		return role != anonymous && role != member
 	}
 	return false
@@ -369,6 +379,15 @@ func (f *fixture) endpoints() []endpoint {
 			return e
 		}(),
 		report("forecast", "town", f.townA.Code, f.townB.Code),
+		// The spot check: a result without an entry is refused (400) to
+		// the roles that record; a leader lists and ranks town A's team
+		// only, town B's answering without its rows.
+		{method: "POST", route: "/api/v1/spot-checks", path: "/api/v1/spot-checks", body: `{"seed":1,"verdict":"ok"}`,
+			access: spotCheckers, ok: []int{400}},
+		{method: "GET", route: "/api/v1/spot-checks", path: "/api/v1/spot-checks?team=" + teamA, out: "/api/v1/spot-checks?team=" + teamB,
+			access: spotCheckers, check: filteredOut, params: []string{"team", "round", "verdict", "from", "to", "limit", "offset"}},
+		{method: "GET", route: "/api/v1/reports/spot-check-ranking", path: "/api/v1/reports/spot-check-ranking?team=" + teamA,
+			out: "/api/v1/reports/spot-check-ranking?team=" + teamB, access: rankers, check: filteredOut, params: []string{"team", "from", "to", "format"}},
 		// Unvisited special-group households name households: household
 		// access for the town asked, another town's is refused.
 		func() endpoint {
