@@ -239,7 +239,9 @@ func outsideScope(err error, scope lianxin.Scope) bool {
 // (ingest_changes.go).
 func upsert(ctx context.Context, tx pgx.Tx, plan ingest.Plan, user string, spec ingestSpec, res *ingest.StoreResult) error {
 	if spec.update == "" {
-		return tx.QueryRow(ctx, spec.upsert).Scan(&res.Inserted, &res.Updated)
+		var err error
+		res.Inserted, res.Updated, err = upsertAudited(ctx, tx, plan, user, spec.upsert)
+		return err
 	}
 	updated, err := updateAudited(ctx, tx, plan, user, spec.update)
 	if err != nil {
