@@ -1,9 +1,12 @@
 package api
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/csv"
+	"io"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -39,15 +42,21 @@ type reportCSVOptions struct {
 }
 
 func parseReportCSVOptions(c echo.Context) (reportCSVOptions, error) {
-	o := reportCSVOptions{excel: true}
-	switch l := c.QueryParam("lang"); l {
+	return parseCSVOptions(c.QueryParams(), true)
+}
+
+// parseCSVOptions reads lang and excel; excel defaults to excelDefault (the
+// reports are for Excel, a layer export's CSV for GIS and the import).
+func parseCSVOptions(q url.Values, excelDefault bool) (reportCSVOptions, error) {
+	o := reportCSVOptions{excel: excelDefault}
+	switch l := q.Get("lang"); l {
 	case "", "en":
 	case "zh":
 		o.zh = true
 	default:
 		return o, lianxin.Errorf(lianxin.EInvalid, "lang %q: want en or zh", l)
 	}
-	if s := c.QueryParam("excel"); s != "" {
+	if s := q.Get("excel"); s != "" {
 		v, err := strconv.ParseBool(s)
 		if err != nil {
 			return o, lianxin.Errorf(lianxin.EInvalid, "excel %q: want true or false", s)
@@ -79,51 +88,78 @@ const utf8BOM = "\ufeff"
 
 // reportCSV rewrites the coverage package's CSV (UTF-8 with a BOM) for o.
 func reportCSV(in []byte, o reportCSVOptions) ([]byte, error) {
-	r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(in, []byte(utf8BOM))))
-	r.FieldsPerRecord = -1
-	recs, err := r.ReadAll()
-	if err != nil {
-		return nil, err
-	}
 	var out bytes.Buffer
-	out.WriteString(utf8BOM)
-	w := csv.NewWriter(&out)
-	w.UseCRLF = true
-	if len(recs) == 0 {
-		w.Flush()
-		return out.Bytes(), w.Error()
-	}
-	header := recs[0]
-	code := make([]bool, len(header))
-	for i, h := range header {
-		code[i] = isCodeColumn(h)
-	}
-	if o.zh {
-		zh := make([]string, len(header))
-		for i, h := range header {
-			zh[i] = zhHeader(h)
-		}
-		if err := w.Write(zh); err != nil {
-			return nil, err
-		}
-	} else if err := w.Write(header); err != nil {
+	if err := rewriteCSV(bytes.NewReader(in), &out, o, isCodeColumn, zhHeader); err != nil {
 		return nil, err
 	}
-	for _, rec := range recs[1:] {
+	if out.Len() == 0 { // no header: the BOM alone, as before
+		out.WriteString(utf8BOM)
+	}
+	return out.Bytes(), nil
+}
+
+// rewriteCSV copies the CSV in (UTF-8, a BOM or none) to out for o, record
+// by record, so a layer of any size streams through: the header in Chinese
+// (o.zh, each name as zh names it), each digits-only cell of a column code
+// names as ="…" (o.excel), other cells' enumerated values in Chinese
+// (o.zh). Nothing is written before the first record is read, so a source
+// that fails at once leaves out untouched (a response not yet committed).
+func rewriteCSV(in io.Reader, out io.Writer, o reportCSVOptions, code func(string) bool, zh func(string) string) error {
+	br := bufio.NewReader(in)
+	if b, err := br.Peek(len(utf8BOM)); err == nil && string(b) == utf8BOM {
+		br.Discard(len(utf8BOM))
+	}
+	r := csv.NewReader(br)
+	r.FieldsPerRecord = -1
+	r.ReuseRecord = true
+	header, err := r.Read()
+	if err == io.EOF {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	isCode := make([]bool, len(header))
+	for i, h := range header {
+		isCode[i] = code(h)
+	}
+	if _, err := io.WriteString(out, utf8BOM); err != nil {
+		return err
+	}
+	w := csv.NewWriter(out)
+	w.UseCRLF = true
+	if o.zh {
+		names := make([]string, len(header))
+		for i, h := range header {
+			names[i] = zh(h)
+		}
+		header = names
+	}
+	if err := w.Write(header); err != nil {
+		return err
+	}
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
 		for i, v := range rec {
 			switch {
-			case i < len(code) && code[i] && o.excel && excelNumber.MatchString(v):
+			case i < len(isCode) && isCode[i] && o.excel && excelNumber.MatchString(v):
 				rec[i] = `="` + v + `"`
 			case o.zh:
 				rec[i] = zhValue(v)
 			}
 		}
 		if err := w.Write(rec); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	w.Flush()
-	return out.Bytes(), w.Error()
+	return w.Error()
 }
 
 // excelNumber matches what Excel would read as a number and so spoil as a

@@ -68,6 +68,7 @@ func isBinaryDownload(c echo.Context) bool {
 var exportParams = map[string]bool{
 	"format": true, "crs": true, "encoding": true, "town": true, "bbox": true,
 	"from": true, "to": true, "below": true, "resolution": true, "geometry": true, "check": true,
+	"lang": true, "excel": true, // format=csv only (export_csv.go)
 }
 
 // checkAnswer is what ?check=true answers instead of a file: the download
@@ -177,9 +178,13 @@ func (s *Server) exportLayer(c echo.Context) error {
 	if req.Filter.GeometryKind, err = export.ParseGeometryKind(q.Get("geometry")); err != nil {
 		return err
 	}
+	csvOpt, rewrite, err := exportCSVOptions(q, req.Format)
+	if err != nil {
+		return err
+	}
 	ctx, cancel := context.WithTimeout(c.Request().Context(), exportTimeout)
 	defer cancel()
-	if err := s.checkExportTown(ctx, scope, l, req.Filter.Town); err != nil {
+	if req.TownName, err = s.checkExportTown(ctx, scope, l, req.Filter.Town); err != nil {
 		return err
 	}
 	check, err := wantsCheck(q)
@@ -200,20 +205,26 @@ func (s *Server) exportLayer(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		return c.JSON(http.StatusOK, checkAnswer{Filename: req.Filename(), Rows: &n})
+		return c.JSON(http.StatusOK, checkAnswer{Filename: req.NamedFilename(), Rows: &n})
 	}
 	res := c.Response()
 	begin := func(m export.Meta) error {
 		h := res.Header()
 		h.Set(echo.HeaderContentType, m.ContentType)
-		h.Set(echo.HeaderContentDisposition, mime.FormatMediaType("attachment", map[string]string{"filename": m.Filename}))
+		h.Set(echo.HeaderContentDisposition, attachment(m.Filename, req.NamedFilename()))
 		if m.Size >= 0 {
 			h.Set(echo.HeaderContentLength, strconv.FormatInt(m.Size, 10))
 		}
 		res.WriteHeader(http.StatusOK)
 		return nil
 	}
-	_, err = s.deps.Export.Export(ctx, scope, req, res, begin)
+	if rewrite {
+		rw := newCSVRewriter(res, csvOpt)
+		_, err = s.deps.Export.Export(ctx, scope, req, rw, begin)
+		err = rw.Close(err)
+	} else {
+		_, err = s.deps.Export.Export(ctx, scope, req, res, begin)
+	}
 	if err != nil && res.Committed {
 		// Headers and part of the file are out: cut the connection so the
 		// client sees a truncated download, never a short file that looks whole.
@@ -228,26 +239,37 @@ func (s *Server) exportLayer(c echo.Context) error {
 // Chinese), and a stored layer of a town outside the caller's towns, as
 // the offline packages do, rather than send a file with no row (the rows
 // are filtered by scope either way). Aggregates answer for every town
-// (issue 8).
-func (s *Server) checkExportTown(ctx context.Context, scope lianxin.Scope, l *export.Layer, code string) error {
+// (issue 8). It returns the town's name, for the download's file name.
+func (s *Server) checkExportTown(ctx context.Context, scope lianxin.Scope, l *export.Layer, code string) (string, error) {
 	if code == "" || s.deps.Reports == nil {
-		return nil
+		return "", nil
 	}
 	towns, err := s.deps.Reports.Towns(ctx, scope)
 	if err != nil {
-		return err
+		return "", err
 	}
 	i := slices.IndexFunc(towns, func(t coverage.Town) bool { return t.Code == code })
 	if i < 0 {
-		return lianxin.Refuse(lianxin.EInvalid, "town", export.ReasonTownUnknown, map[string]any{"town": code},
+		return "", lianxin.Refuse(lianxin.EInvalid, "town", export.ReasonTownUnknown, map[string]any{"town": code},
 			"town %q: no town with that code", code)
 	}
 	if !scope.AllTowns && l.Kind == export.Stored && !scope.SeesTown(towns[i].ID) {
-		return lianxin.Refuse(lianxin.EForbidden, "town", export.ReasonTownNotYours, map[string]any{"town": code, "layer": l.Name},
+		return "", lianxin.Refuse(lianxin.EForbidden, "town", export.ReasonTownNotYours, map[string]any{"town": code, "layer": l.Name},
 			"town %s: outside your towns (layer %s has rows of your towns only)", code, l.Name)
 	}
 	// h3_cells: one town's share needs household access there.
-	return export.CheckCellTown(scope, l, towns[i])
+	return towns[i].Name, export.CheckCellTown(scope, l, towns[i])
+}
+
+// attachment is a download's Content-Disposition: the plain ASCII name for
+// every client, and the full name (a town's Chinese name in it) as
+// filename* in UTF-8 (RFC 6266), which browsers prefer.
+func attachment(ascii, full string) string {
+	v := mime.FormatMediaType("attachment", map[string]string{"filename": asciiFileName(ascii)})
+	if full != "" && full != ascii {
+		v += `; filename*=UTF-8''` + extValue(full)
+	}
+	return v
 }
 
 // Offline packages: zooms of the web map's button unless asked otherwise,

@@ -30,8 +30,8 @@ func TestExportCheck(t *testing.T) {
 		rows        int    // -1: not said, -2: some, -3: said
 		message     string // part of a refusal's message
 	}{
-		{"own town's villages", "villages?format=csv&check=true&town=" + mine.Code, http.StatusOK, "villages.csv", wantVillages, ""},
-		{"own town's households as GeoPackage in GCJ-02", "households?format=gpkg&crs=gcj02&check=true&town=" + mine.Code, http.StatusOK, "households_gcj02.gpkg", -2, ""},
+		{"own town's villages", "villages?format=csv&check=true&town=" + mine.Code, http.StatusOK, "villages_" + mine.Code + "_" + mine.Name + ".csv", wantVillages, ""},
+		{"own town's households as GeoPackage in GCJ-02", "households?format=gpkg&crs=gcj02&check=true&town=" + mine.Code, http.StatusOK, "households_" + mine.Code + "_" + mine.Name + "_gcj02.gpkg", -2, ""},
 		{"another town's visits", "visits?format=gpkg&check=true&town=" + other.Code, http.StatusForbidden, "", 0, "outside your towns"},
 		{"no such town", "villages?format=csv&check=true&town=nowhere", http.StatusBadRequest, "", 0, "nowhere"},
 		{"a shapefile of points and polygons", "projects?format=shp&check=true", http.StatusBadRequest, "", 0, "points and polygons"},

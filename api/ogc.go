@@ -305,7 +305,7 @@ func (s *Server) ogcItems(c echo.Context) error {
 	ctx := c.Request().Context()
 	// As the exports refuse it: an unknown town, another town's stored
 	// layer, one town's share of the hexagons without household access.
-	if err := s.checkExportTown(ctx, scope, l, f.Town); err != nil {
+	if _, err := s.checkExportTown(ctx, scope, l, f.Town); err != nil {
 		return err
 	}
 	if v := q.Get("datetime"); v != "" {

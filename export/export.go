@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"lianxin"
 	"lianxin/coverage"
@@ -111,6 +112,9 @@ type Request struct {
 	CRS      CRS
 	Encoding Encoding // shapefile only
 	Filter   Filter
+	// TownName is the name of the town Filter.Town codes, for
+	// NamedFilename only (the export reads rows by the code).
+	TownName string
 }
 
 // Source is what the export needs from the database (the store implements
@@ -262,14 +266,47 @@ func checkPublishedResolution(scope lianxin.Scope, l *Layer, f Filter) error {
 	return nil
 }
 
-// Filename is the download's file name: layer, geometry kind (of a mixed
-// layer narrowed to one), CRS suffix, extension.
-func (req Request) Filename() string {
-	name := req.Layer + kindSuffix(req.Filter.GeometryKind) + req.CRS.Suffix
+// Filename is the download's file name, in ASCII: layer, geometry kind (of
+// a mixed layer narrowed to one), the town's code when the export is of one
+// town (a town's file is not saved over the county's), CRS suffix,
+// extension.
+func (req Request) Filename() string { return req.filename("") }
+
+// NamedFilename is Filename with the town's name after its code
+// (village_coverage_321299103_南塘镇_cgcs2000.gpkg) when TownName is set:
+// the name a browser saves the file under (Content-Disposition's
+// filename*, UTF-8). Filename stays the plain name for the files inside a
+// zip and for the command line.
+func (req Request) NamedFilename() string { return req.filename(req.TownName) }
+
+func (req Request) filename(townName string) string {
+	name := req.Layer + kindSuffix(req.Filter.GeometryKind)
+	if code := fileNamePart(req.Filter.Town, true); code != "" {
+		name += "_" + code
+		if n := fileNamePart(townName, false); n != "" {
+			name += "_" + n
+		}
+	}
+	name += req.CRS.Suffix
 	if req.Format == Shapefile && req.Encoding == GBK {
 		name += "_gbk"
 	}
 	return name + formats[req.Format].ext
+}
+
+// fileNamePart keeps of s what is safe in a file name on every system:
+// letters and digits (any script unless ascii), '-' and '_'; anything else
+// (a path separator, a quote, a control character, a space) is dropped.
+func fileNamePart(s string, ascii bool) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '-' || r == '_' || '0' <= r && r <= '9' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z':
+			return r
+		case !ascii && r > 0x7f && (unicode.IsLetter(r) || unicode.IsDigit(r)):
+			return r
+		}
+		return -1
+	}, s)
 }
 
 // Export writes the export of req to w and records it. begin is called

@@ -11,7 +11,6 @@ import "lianxin"
 // the English. A reason once published keeps its meaning and parameters.
 const (
 	ReasonUnknownLayer     = "unknown_layer"       // {value, layers} (404)
-	ReasonLayerNeedsGrant  = "layer_needs_grant"   // {layer} (403)
 	ReasonBadFormat        = "bad_format"          // {value, allowed}
 	ReasonBadCRS           = "bad_crs"             // {value, allowed}
 	ReasonBadEncoding      = "bad_encoding"        // {value, allowed}
@@ -51,7 +50,12 @@ const (
 	ReasonBadAfter         = "bad_after"           // {value}
 	ReasonAfterMixed       = "after_mixed"         // {collection}
 	ReasonNoFeature        = "no_feature"          // {value, collection} (404)
+	ReasonCSVOnly          = "csv_only"            // {param, format}: lang or excel on an export other than CSV
 )
+
+// ReasonLayerNeedsGrant is {layer} (403), given by Scope.MayReadLayer on
+// every layer path, the exports' included.
+const ReasonLayerNeedsGrant = lianxin.ReasonLayerNeedsGrant
 
 // Reasons lists every refusal reason of the exports, the offline packages
 // and OGC API – Features.
@@ -63,7 +67,7 @@ var Reasons = []string{
 	ReasonResolutionFine, ReasonUnknownParameter, ReasonFieldTime, ReasonFieldValue, ReasonBadCheck, ReasonTownUnknown,
 	ReasonTownNotYours, ReasonTownMissing, ReasonBadZoom, ReasonZoomOrder, ReasonBadF, ReasonBadLimit, ReasonBadOffset,
 	ReasonBadAfter, ReasonAfterMixed, ReasonNoFeature, ReasonGBKUnencodable,
-	ReasonTownShare, ReasonBBoxNoGeometry, ReasonKMLNoGeometry,
+	ReasonTownShare, ReasonBBoxNoGeometry, ReasonKMLNoGeometry, ReasonCSVOnly,
 }
 
 // Allowed values the refusals list, as the parameters are written.

@@ -51,7 +51,7 @@ const (
 	campaignForUpdateSQL = `SELECT 1 FROM campaign WHERE id = 1 FOR UPDATE`
 	setCampaignEndSQL    = `UPDATE campaign SET ends_on = $1::date WHERE id = 1`
 	campaignEndAuditSQL  = `INSERT INTO audit_log (actor, action, target, detail, rows, ip)
-VALUES ($1, $2, 'campaign', $3, 1, nullif($4, ''))`
+VALUES ($1, $2, 'campaign', $3, 1, $4)`
 )
 
 // SetCampaignEnd sets the campaign's last day (nil: none, the forecast's
