@@ -90,6 +90,10 @@ type Written struct {
 	RecordedAt        time.Time `json:"recorded_at"`
 	Lon               *float64  `json:"lon,omitempty"`
 	Lat               *float64  `json:"lat,omitempty"`
+	// MemberName and VillageName are for people reading a list (the web
+	// map's diary search shows names, the codes beside them).
+	MemberName  string `json:"member_name,omitempty"`
+	VillageName string `json:"village_name,omitempty"`
 	// Created is false when the entry was already written (a retry).
 	Created bool `json:"created"`
 	// MayChange says whether the caller may correct or withdraw the entry

@@ -57,7 +57,7 @@ RETURNING id`
 // diaryColumns read an entry back, as the caller may see it.
 const diaryColumns = `v.id, v.external_id, m.code, coalesce(h.external_id, ''), coalesce(vi.code, ''), t.code, v.kind,
   v.participants, v.notes, v.problems_collected, v.problems_resolved, v.petition_resolved, v.dispute_resolved,
-  v.occurred_at, v.recorded_at, ST_AsBinary(v.location), v.member_id, v.household_id, v.town_id`
+  v.occurred_at, v.recorded_at, ST_AsBinary(v.location), v.member_id, v.household_id, v.town_id, m.name, coalesce(vi.name, '')`
 
 const diaryFrom = `FROM visits v
 JOIN members m ON m.id = v.member_id
@@ -286,7 +286,7 @@ func scanEntry(row pgx.Row) (storedEntry, error) {
 	var place []byte
 	err := row.Scan(&e.VisitID, &e.ID, &e.Member, &e.Household, &e.Village, &e.Town, &e.Kind, &e.Participants, &e.Notes,
 		&e.ProblemsCollected, &e.ProblemsResolved, &e.PetitionResolved, &e.DisputeResolved, &e.OccurredAt, &e.RecordedAt,
-		&place, &e.memberID, &e.householdID, &e.townID)
+		&place, &e.memberID, &e.householdID, &e.townID, &e.MemberName, &e.VillageName)
 	if err != nil {
 		return e, err
 	}

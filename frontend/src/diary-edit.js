@@ -1,6 +1,6 @@
 // Correcting and deleting diary entries from the diary tab's list (更正 /
 // 删除): an entry keyed with the wrong household, member or time is
-// corrected under its own id (PATCH /api/v1/diary/{id}) or withdrawn
+// corrected under its own id (its figures and flags too) (PATCH /api/v1/diary/{id}) or withdrawn
 // (DELETE). The server says per entry whether the signed-in user may change
 // it (may_change: a member their own within a week of writing, a team leader
 // their town's, an admin any); only those rows get the buttons, and the
@@ -12,7 +12,7 @@
 // themselves, and the server refuses them another member (member_self_only).
 
 import { apiFetch } from './api.js';
-import { t } from './i18n.js';
+import { dateTime, t } from './i18n.js';
 import { h } from './ui.js';
 import { DIARY_KINDS, localInput, parseLocalInput, refusal } from './diary.js';
 
@@ -35,7 +35,7 @@ export function diaryEditor({ reload, pickMember = false, members = () => [] }) 
   let dialog = null;
 
   async function remove(entry) {
-    const vars = { household: entry.household || '—', when: localInput(entry.occurred_at) };
+    const vars = { household: entry.household || '—', when: dateTime(entry.occurred_at) };
     if (!window.confirm(t('diary.confirmDelete', vars))) return;
     try {
       await apiFetch(entryPath(entry.id), { method: 'DELETE' });
@@ -66,16 +66,28 @@ export function diaryEditor({ reload, pickMember = false, members = () => [] }) 
     const when = input('diary-correct-when', localInput(entry.occurred_at), { placeholder: t('diary.whenPlaceholder'), inputmode: 'numeric' });
     const notes = h('textarea', { id: 'diary-correct-notes', rows: 3, maxlength: 4000 });
     notes.value = entry.notes || '';
+    // The figures and flags the form writes, correctable as the rest.
+    const count = (id, value) => input(id, String(value ?? 0), { type: 'number', min: '0', max: '10000', step: '1', inputmode: 'numeric' });
+    const participants = count('diary-correct-participants', entry.participants);
+    const collected = count('diary-correct-collected', entry.problems_collected);
+    const resolved = count('diary-correct-resolved', entry.problems_resolved);
+    const flag = (id, on) => h('input', { id, type: 'checkbox', checked: Boolean(on) });
+    const petition = flag('diary-correct-petition', entry.petition_resolved);
+    const dispute = flag('diary-correct-dispute', entry.dispute_resolved);
     const reason = input('diary-correct-reason', '', { maxlength: 500 });
     const problem = h('p', { id: 'diary-correct-error', class: 'error', role: 'alert', hidden: true });
     const save = h('button', { type: 'submit', id: 'diary-correct-save' }, t('diary.correctSave'));
     const cancel = h('button', { type: 'button', id: 'diary-correct-cancel', onclick: () => dialog.close() }, t('diary.correctCancel'));
     const row = (el, key) => h('div', {}, h('label', { for: el.id }, t(key)), el);
-    const form = h('form', { id: 'diary-correct-form', method: 'dialog', class: 'admin-form' },
-      h('h2', {}, t('diary.correctTitle', { household: entry.household || '—', when: localInput(entry.occurred_at) })),
+    const check = (el, key) => h('div', {}, h('label', { class: 'check' }, el, ' ', t(key)));
+    const form = h('form', { id: 'diary-correct-form', method: 'dialog', class: 'admin-form', novalidate: true },
+      h('h2', {}, t('diary.correctTitle', { household: entry.household || '—', when: dateTime(entry.occurred_at) })),
       h('p', { class: 'muted' }, t('diary.correctHint')),
       row(household, 'diary.col.household'), member ? row(member, 'diary.col.member') : null, row(kind, 'diary.col.kind'),
-      row(when, 'diary.correctWhen'), row(notes, 'diary.col.notes'), row(reason, 'diary.correctReason'),
+      row(when, 'diary.correctWhen'), row(notes, 'diary.col.notes'),
+      h('div', { class: 'diary-numbers' }, row(participants, 'diary.participants'), row(collected, 'diary.collected'), row(resolved, 'diary.resolved')),
+      h('div', { class: 'diary-checks' }, check(petition, 'diary.petition'), check(dispute, 'diary.dispute')),
+      row(reason, 'diary.correctReason'),
       problem, h('div', {}, save, ' ', cancel));
     dialog = h('dialog', { id: 'diary-correct', 'aria-labelledby': 'diary-correct-title' }, form);
     form.querySelector('h2').id = 'diary-correct-title';
@@ -104,9 +116,30 @@ export function diaryEditor({ reload, pickMember = false, members = () => [] }) 
           fail(t('diary.whenInvalid', { example: localInput(entry.occurred_at) }));
           return;
         }
-        change('occurred_at', 'diary.col.when', localInput(entry.occurred_at), localInput(at), at.toISOString());
+        change('occurred_at', 'diary.col.when', dateTime(entry.occurred_at), dateTime(at), at.toISOString());
       }
       change('notes', 'diary.col.notes', entry.notes, notes.value.trim());
+      // The form's own rules and words (diary.js submit): whole numbers, no
+      // more resolved than collected.
+      const n = (el) => (el.value.trim() === '' ? 0 : Number(el.value));
+      if (![participants, collected, resolved].every((el) => Number.isInteger(n(el)) && n(el) >= 0 && n(el) <= 10000)) {
+        fail(t('diary.wholeNumbers'));
+        return;
+      }
+      if (n(resolved) > n(collected)) {
+        fail(t('diary.resolvedMore'));
+        return;
+      }
+      const figure = (field, key, before, after) => change(field, key, String(before ?? 0), String(after), after);
+      figure('participants', 'diary.participants', entry.participants, n(participants));
+      figure('problems_collected', 'diary.collected', entry.problems_collected, n(collected));
+      figure('problems_resolved', 'diary.resolved', entry.problems_resolved, n(resolved));
+      const yes = (v) => t(v ? 'yes' : 'no');
+      const flagged = (field, key, before, el) => {
+        if (Boolean(before) !== el.checked) change(field, key, yes(before), yes(el.checked), el.checked);
+      };
+      flagged('petition_resolved', 'diary.petition', entry.petition_resolved, petition);
+      flagged('dispute_resolved', 'diary.dispute', entry.dispute_resolved, dispute);
       if (!changes.length) {
         fail(t('diary.noChange'));
         return;

@@ -8,9 +8,10 @@
 // refusal says why). Times are shown in China time (UTC+8).
 
 import { apiFetch, query } from './api.js';
-import { num, t } from './i18n.js';
+import { dateTime, num, t } from './i18n.js';
 import { h, sortableTable } from './ui.js';
-import { localInput, refusal } from './diary.js';
+import { refusal } from './diary.js';
+import { userTowns } from './endpoints.js';
 import { diaryEditor } from './diary-edit.js';
 
 const PAGE = 50;
@@ -28,6 +29,15 @@ export function mountDiarySearch() {
   const panel = h('section', { id: 'view-diary-search', role: 'tabpanel', 'aria-labelledby': 'tab-diary-search', class: 'view', hidden: true });
   document.getElementById('sidebar-body').append(panel);
 }
+
+/**
+ * named shows a name with its code under it, small (the code is what a
+ * filter or an import file takes; the name is what a leader reads); the
+ * code alone when the server sent no name.
+ */
+const named = (name, code) => (name && code
+  ? h('span', { class: 'named', title: code }, name, h('small', { class: 'code' }, code))
+  : code || '—');
 
 /** nextDay is the day after a date field's (the form's "to" is inclusive, the API's exclusive). */
 function nextDay(d) {
@@ -74,13 +84,20 @@ export function initDiarySearch(app) {
   const results = h('div', { id: 'dsearch-results', 'aria-live': 'polite' });
   panel.replaceChildren(h('section', { class: 'group', 'aria-labelledby': 'dsearch-title' }, title, hint, form, editor.status, results));
 
+  // The towns the caller may search: a leader's own (the others would
+  // answer "0 entries" without saying why), every town for the county's.
+  const searchTowns = () => {
+    const mine = userTowns(app.user);
+    return (app.towns || []).filter((x) => !mine || mine.includes(x.code));
+  };
+
   const renderForm = () => {
     title.textContent = t('dsearch.title');
     hint.textContent = t('dsearch.hint');
     for (const [l, key] of labels) l.textContent = t(key);
     const v = f.town.value;
     f.town.replaceChildren(h('option', { value: '' }, t('dsearch.allTowns')),
-      ...(app.towns || []).map((x) => h('option', { value: x.code }, `${x.name} ${x.code}`)));
+      ...searchTowns().map((x) => h('option', { value: x.code }, `${x.name} ${x.code}`)));
     f.town.value = v;
     search.textContent = t('dsearch.search');
     clear.textContent = t('dsearch.clear');
@@ -105,11 +122,11 @@ export function initDiarySearch(app) {
       rowKey: (r) => r.id,
       rows: p.entries,
       columns: [
-        { key: 'occurred_at', label: t('diary.col.when'), render: (r) => localInput(r.occurred_at) },
+        { key: 'occurred_at', label: t('diary.col.when'), render: (r) => dateTime(r.occurred_at) },
         { key: 'id', label: t('dsearch.col.id') },
-        { key: 'member', label: t('diary.col.member') },
+        { key: 'member', label: t('diary.col.member'), value: (r) => r.member_name || r.member, render: (r) => named(r.member_name, r.member) },
         { key: 'household', label: t('diary.col.household'), render: (r) => r.household || '—' },
-        { key: 'village', label: t('dsearch.col.village'), render: (r) => r.village || '—' },
+        { key: 'village', label: t('dsearch.col.village'), value: (r) => r.village_name || r.village, render: (r) => named(r.village_name, r.village) },
         { key: 'kind', label: t('diary.col.kind'), render: (r) => t(`diary.kind.${r.kind}`) },
         { key: 'problems', label: t('diary.col.problems'), numeric: true, render: (r) => `${num(r.problems_collected)}/${num(r.problems_resolved)}` },
         { key: 'notes', label: t('diary.col.notes'), render: (r) => (r.notes.length > 30 ? `${r.notes.slice(0, 30)}…` : r.notes) },

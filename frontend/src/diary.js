@@ -18,7 +18,7 @@
 
 import { apiFetch, query } from './api.js';
 import { api } from './endpoints.js';
-import { lang, num, onLangChange, t } from './i18n.js';
+import { dateTime, lang, num, onLangChange, t } from './i18n.js';
 import { describeError, h, sortableTable } from './ui.js';
 import { showPoints } from './points.js';
 import { diaryEditor } from './diary-edit.js';
@@ -27,6 +27,7 @@ export const DIARY_KINDS = ['household_visit', 'enterprise_visit', 'project_site
 const RETRY_MS = 30000;
 const WHEN_EXAMPLE = '2026-06-15 10:30';
 const SOURCE = 'diary-entries';
+const DIARY_POINT_PAINT = { 'circle-radius': 5, 'circle-color': '#ffffff', 'circle-stroke-color': '#000000', 'circle-stroke-width': 3 };
 
 /** mayWriteDiary: members and team leaders keep the diary (admins may through the API). */
 export const mayWriteDiary = (user) => Array.isArray(user?.roles) && user.roles.some((r) => r === 'member' || r === 'team_leader');
@@ -59,13 +60,7 @@ function saveQueue(user, q) {
   localStorage.setItem(queueKey(user), JSON.stringify(q));
 }
 
-const when = (iso) => {
-  const d = new Date(iso);
-  if (!iso || Number.isNaN(d.getTime())) return '—';
-  return new Intl.DateTimeFormat(document.documentElement.lang || 'zh-CN', {
-    month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'Asia/Shanghai',
-  }).format(d);
-};
+const when = (iso) => (iso ? dateTime(iso) : '—');
 
 /**
  * localInput is an ISO time as the time field shows it ("2026-06-15 10:30"),
@@ -160,12 +155,17 @@ export function initDiary(app) {
     sending: false,
     offline: Boolean(app.unverified),
     editing: null, // the refused queued entry open in the form: {id, keepID}
+    // The entry saved from the form last, until it lands or is refused:
+    // refused, it comes back into the form as typed (the writer fixes the
+    // one field and sends it again in its place, not as a second entry).
+    justSaved: '',
     position: null, // {lon, lat, acc}: for the entry in the form only, cleared when it is saved
     locating: false,
     positionError: '',
     notice: null, // the last result, one line: a function, so that it follows the language
     formError: '',
     entries: null, // the latest entries, or an Error
+    pointsShown: 0, // how many of them are on the map
     members: [], // [{code, name}] for the leader's datalist
     // Entries landed whose views are not reloaded yet: the views reload
     // once the queue has nothing left to send, not after every round.
@@ -264,6 +264,7 @@ export function initDiary(app) {
       state.formError ? h('p', { class: 'error', role: 'alert', id: 'diary-form-error' }, t(state.formError, { example: WHEN_EXAMPLE })) : null,
       state.editing ? h('p', { id: 'diary-editing', class: 'warn' }, t('diary.editing'), ' ',
         h('button', { type: 'button', class: 'link', id: 'diary-edit-cancel', onclick: cancelEdit }, t('diary.editCancel'))) : null,
+      editingWhy() ? h('p', { id: 'diary-editing-why', class: 'error', role: 'alert' }, t('diary.refusedWhy', { reason: editingWhy() })) : null,
       h('button', { type: 'submit', id: 'diary-submit', class: 'primary' }, t('diary.submit')),
       noticeEl);
     keepFocus(() => formSection.replaceChildren(
@@ -271,6 +272,13 @@ export function initDiary(app) {
       h('p', { class: 'muted' }, t('diary.hint')),
       form));
     renderStatus();
+  };
+
+  /** editingWhy is the server's reason for the refused entry open in the form, in the page's language. */
+  const editingWhy = () => {
+    const q = state.editing && state.queue.find((x) => x.entry.id === state.editing.id);
+    if (!q?.error) return '';
+    return q.refusal ? refusal(q.refusal) : q.error;
   };
 
   /** renderStatus redraws what sending changes: the notice, the queue and the latest entries. */
@@ -415,6 +423,7 @@ export function initDiary(app) {
       state.queue.push({ entry, queuedAt: new Date().toISOString() });
     }
     saveQueue(app.user, state.queue);
+    state.justSaved = entry.id;
     // A fresh form for the next household; the member stays. The position
     // was this household's: the next entry takes its own fix, or its
     // household's registered place.
@@ -468,12 +477,21 @@ export function initDiary(app) {
     household.scrollIntoView({ block: 'nearest' });
   }
 
-  function cancelEdit() {
+  function clearForm() {
     state.editing = null;
     state.position = null; // the refused entry's, which edit put in the form
     household.value = '';
     notes.value = '';
+    participants.value = '1';
+    collected.value = '0';
+    resolved.value = '0';
+    petition.checked = false;
+    dispute.checked = false;
     occurred.value = '';
+  }
+
+  function cancelEdit() {
+    clearForm();
     render();
   }
 
@@ -484,7 +502,9 @@ export function initDiary(app) {
    * discard button, else the one before, else the queue's heading.
    */
   function discard(id) {
-    if (state.editing?.id === id) state.editing = null;
+    // Discarded while open in the form: the form lets it go too (the
+    // writer would otherwise send it again as a new entry).
+    if (state.editing?.id === id) clearForm();
     const at = state.queue.findIndex((q) => q.entry.id === id);
     state.queue = state.queue.filter((q) => q.entry.id !== id);
     saveQueue(app.user, state.queue);
@@ -523,11 +543,13 @@ export function initDiary(app) {
     state.sending = true;
     renderStatus();
     let landed = 0;
+    let reopen = '';
     for (const q of todo) {
       try {
         const w = await apiFetch('/api/v1/diary', { method: 'POST', body: q.entry });
         state.offline = false;
         state.queue = state.queue.filter((x) => x.entry.id !== q.entry.id);
+        if (state.justSaved === q.entry.id) state.justSaved = '';
         landed++;
         state.notice = () => t(w.created ? 'diary.sent' : 'diary.sentBefore', { household: w.household, kind: t(`diary.kind.${w.kind}`) });
       } catch (err) {
@@ -547,12 +569,23 @@ export function initDiary(app) {
         q.status = err.status;
         const what = q.entry.household;
         state.notice = () => t('diary.refusedNotice', { household: what });
+        if (state.justSaved === q.entry.id) {
+          state.justSaved = '';
+          // Back into the form as typed, unless the writer has started the
+          // next household's entry meanwhile (that stays; the refused one
+          // waits under 待发送 with its 修改 button).
+          if (!state.editing && !household.value.trim() && !notes.value.trim()) {
+            reopen = q.entry.id;
+            state.notice = () => t('diary.refusedKept', { household: what });
+          }
+        }
       }
       saveQueue(app.user, state.queue);
     }
     saveQueue(app.user, state.queue);
     state.sending = false;
     state.unshown += landed;
+    if (reopen && state.queue.some((q) => q.entry.id === reopen)) edit(reopen);
     renderStatus();
     // Entries written while this round was sending go now, not in half a minute.
     const tried = new Set(todo.map((q) => q.entry.id));
@@ -584,7 +617,13 @@ export function initDiary(app) {
     showOnMap();
   }
 
-  /** showOnMap draws the latest entries as points over the map. */
+  /**
+   * showOnMap draws the latest entries as points over the map, on the
+   * diary tab only (elsewhere they explain nothing the view shows), with
+   * their line in the legend. A white dot in a thick black ring: no class
+   * of either colour ramp (the yellow they had was the ≥75 % class), nor
+   * an overlay's colour.
+   */
   function showOnMap() {
     const m = app.map?.map;
     if (!m || !Array.isArray(state.entries)) return;
@@ -594,7 +633,26 @@ export function initDiary(app) {
         type: 'Feature', geometry: { type: 'Point', coordinates: [r.lon, r.lat] }, properties: { id: r.id, household: r.household },
       })),
     };
-    showPoints(m, SOURCE, data, { 'circle-radius': 6, 'circle-color': '#fde725', 'circle-stroke-color': '#222', 'circle-stroke-width': 1.5 });
+    state.pointsShown = data.features.length;
+    showPoints(m, SOURCE, data, DIARY_POINT_PAINT, placePoints);
+    placePoints();
+  }
+
+  /** placePoints shows the entries' points and their legend line on the diary tab, hides them elsewhere. */
+  function placePoints() {
+    const on = document.body.dataset.view === 'diary';
+    const m = app.map?.map;
+    if (m?.getLayer(SOURCE)) m.setLayoutProperty(SOURCE, 'visibility', on ? 'visible' : 'none');
+    let item = document.getElementById('legend-diary');
+    if (!item) {
+      const legend = document.getElementById('legend');
+      if (!legend) return;
+      item = h('ul', { class: 'legend-classes', id: 'legend-diary', hidden: true },
+        h('li', {}, h('span', { class: 'swatch diary-point', 'aria-hidden': 'true' }), h('span', { class: 'legend-diary-label' })));
+      legend.after(item);
+    }
+    item.querySelector('.legend-diary-label').textContent = t('legend.diaryPoints');
+    item.hidden = !(on && state.pointsShown);
   }
 
   async function loadMembers() {
@@ -613,7 +671,8 @@ export function initDiary(app) {
   }
 
   render();
-  onLangChange(render);
+  onLangChange(() => { render(); placePoints(); });
+  app.on('view', placePoints);
   window.addEventListener('online', () => { state.offline = false; flush(); });
   window.addEventListener('offline', () => { state.offline = true; renderStatus(); });
   setInterval(() => { if (state.queue.some((q) => !q.error)) flush(); }, RETRY_MS);

@@ -154,6 +154,14 @@ const zh = {
   'diary.corrected': '已更正：{household}',
   'diary.deleted': '已删除：{household}（{when}）',
   'diary.noChange': '没有改动。',
+  // mapFix: a refused entry back in the form; the map's diary points and village names; the members table's rule.
+  'diary.refusedKept': '被退回：{household}。已放回上面的表单，按原因改正后点“保存并发送”（或在“待发送”里放弃）。',
+  'diary.refusedWhy': '退回原因：{reason}',
+  'legend.diaryPoints': '最近 20 条日记（写日记页）',
+  'team.belowRuleMark': '未满 10 户',
+  'team.belowRuleNote': '未满 10 户的队员排在最前并标红。',
+  'day.today': '今天',
+  'day.yesterday': '昨天',
   'diary.changeFailed': '未能保存：{message}',
   'admin.add': '添加账号',
   'admin.role': '角色',
@@ -1352,6 +1360,14 @@ const en = {
   'diary.corrected': 'Corrected: {household}',
   'diary.deleted': 'Deleted: {household} ({when})',
   'diary.noChange': 'Nothing changed.',
+  // mapFix: a refused entry back in the form; the map's diary points and village names; the members table's rule.
+  'diary.refusedKept': 'Refused: {household}. It is back in the form above: fix it as the reason says and press “Save and send” (or discard it under “Waiting to send”).',
+  'diary.refusedWhy': 'Refused because: {reason}',
+  'legend.diaryPoints': 'Latest 20 diary entries (diary tab)',
+  'team.belowRuleMark': 'under 10 households',
+  'team.belowRuleNote': 'Members under 10 households come first, marked in red.',
+  'day.today': 'today',
+  'day.yesterday': 'yesterday',
   'diary.changeFailed': 'Not saved: {message}',
   'admin.add': 'Add an account',
   'admin.role': 'Role',
@@ -2470,4 +2486,26 @@ export function date(d) {
   const x = d instanceof Date ? d : new Date(d);
   if (Number.isNaN(x.getTime())) return String(d);
   return new Intl.DateTimeFormat(current, { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'Asia/Shanghai' }).format(x);
+}
+
+/**
+ * dateTime is a moment as every view shows one: the day as date() writes it
+ * and the time on a 24-hour clock, in China time (2026年11月28日 08:49;
+ * Nov 28, 2026, 08:49). One form for the page: four forms of the same
+ * moment read as four different things.
+ */
+export function dateTime(d) {
+  if (!d) return '—';
+  const x = d instanceof Date ? d : new Date(d);
+  if (Number.isNaN(x.getTime())) return String(d);
+  return new Intl.DateTimeFormat(current, {
+    year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: 'Asia/Shanghai',
+  }).format(x);
+}
+
+/** daysAgo says n days back: today and yesterday as words, else the table's {n} form under key. */
+export function daysAgo(n, key) {
+  if (Number(n) === 0) return t('day.today');
+  if (Number(n) === 1) return t('day.yesterday');
+  return t(key, { n });
 }

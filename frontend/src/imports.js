@@ -10,7 +10,7 @@
 // are wired, initImports(app) once the user is known.
 
 import { ApiError } from './api.js';
-import { lang, num, t } from './i18n.js';
+import { dateTime, lang, num, t } from './i18n.js';
 import { csvCell, describeError, errorDetail, h, sortableTable } from './ui.js';
 
 /** IMPORT_LAYERS in the order they import: later ones refer to earlier ones by code. */
@@ -58,13 +58,7 @@ export function rejectsCSV(rec, fieldLabel) {
   return `\ufeff${lines.join('\r\n')}\r\n`;
 }
 
-const time = (iso) => {
-  const d = new Date(iso);
-  if (!iso || Number.isNaN(d.getTime())) return '—';
-  return new Intl.DateTimeFormat(document.documentElement.lang || 'zh-CN', {
-    month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'Asia/Shanghai',
-  }).format(d);
-};
+const time = (iso) => (iso ? dateTime(iso) : '—');
 
 /**
  * rejectReason words a reject from its code and parameters in the page's

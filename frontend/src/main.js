@@ -75,6 +75,8 @@ function initTabs() {
       document.getElementById(other.getAttribute('aria-controls')).hidden = !on;
     }
     if (focus) tab.focus();
+    // On a phone the tabs scroll sideways in one row: the chosen one in view.
+    tab.scrollIntoView?.({ block: 'nearest', inline: 'nearest' });
     document.body.dataset.view = tab.dataset.view;
     app.emit('view', tab.dataset.view);
   };

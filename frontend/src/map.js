@@ -39,6 +39,11 @@ export function hatchImage({ size, stripe, ink, ground } = HIDDEN_HATCH) {
 }
 export const FALLBACK_CENTRE = [120.05, 32.17];
 
+/** Village names show from a town's zoom in, at most LABEL_MAX at once (updateVillageLabels). */
+export const LABEL_MIN_ZOOM = 10.5;
+const LABEL_MAX = 60;
+const STOP_LABEL_DY = 22; // below a stop's 26 px marker
+
 /**
  * METRICS are the heat map's metrics: the tile server's metric name (which is
  * also the hexagon attribute), and whether it is a share with fixed breaks.
@@ -89,6 +94,8 @@ export class CoverageMap {
     this.colours = coloursFor(VIRIDIS, SHARE_BREAKS);
     this.legendListeners = [];
     this.markers = [];
+    this.labels = new Map(); // village code → its name's marker (updateVillageLabels)
+    this.labelsDirty = true;
     this.planData = emptyFC(); // the route's line, kept for a map whose layers are not added yet
     this.layersAdded = false;
     const base = basemap(basemapURL);
@@ -227,6 +234,92 @@ export class CoverageMap {
     this.setMode(this.mode);
     this.layersAdded = true;
     m.on('idle', () => this.updateBreaks());
+    // Village names: worked out again once the map rests after a move or
+    // new village tiles, not on every frame.
+    m.on('moveend', () => { this.labelsDirty = true; });
+    m.on('sourcedata', (e) => { if (e.sourceId === 'villages' && e.isSourceLoaded) this.labelsDirty = true; });
+    m.on('idle', () => {
+      if (this.labelsDirty) this.updateVillageLabels();
+    });
+  }
+
+  /**
+   * updateVillageLabels writes the names of the villages in view on the
+   * map, from a town's zoom (LABEL_MIN_ZOOM) in. They are HTML markers, not
+   * a MapLibre symbol layer: a symbol layer needs a glyphs URL for every
+   * character, the map runs without the internet, and
+   * localIdeographFontFamily draws only the CJK ones locally (a digit or a
+   * Latin letter in a name would still ask the missing server, and the
+   * failure shows as a map error). The browser's own fonts draw any name.
+   * To stay light the count is bounded (LABEL_MAX, the largest villages
+   * first, none over another) and the work is done once the map rests; a
+   * label takes no taps (the village under it does).
+   */
+  updateVillageLabels() {
+    this.labelsDirty = false;
+    const m = this.map;
+    const want = new Map();
+    if (m.getLayer('villages-fill') && m.getZoom() >= LABEL_MIN_ZOOM) {
+      const boxes = new Map();
+      for (const f of m.queryRenderedFeatures({ layers: ['villages-fill'] })) {
+        const { code, name } = f.properties || {};
+        if (!code || !name) continue;
+        const b = boxes.get(code) || { name, w: Infinity, s: Infinity, e: -Infinity, n: -Infinity };
+        const walk = (c) => {
+          if (typeof c[0] === 'number') {
+            b.w = Math.min(b.w, c[0]); b.e = Math.max(b.e, c[0]);
+            b.s = Math.min(b.s, c[1]); b.n = Math.max(b.n, c[1]);
+          } else c.forEach(walk);
+        };
+        walk(f.geometry.coordinates);
+        boxes.set(code, b);
+      }
+      const { width, height } = m.getContainer().getBoundingClientRect();
+      const placed = [];
+      // The route's villages first: their names are what its numbers need.
+      // A stop's name goes under its numbered marker (which would cover it
+      // at the village's middle): the number and the name read together.
+      const stopAt = new Map();
+      for (const x of this.plan?.stops || []) for (const k of [x.village_code, x.name]) if (k && x.lnglat) stopAt.set(k, x.lnglat);
+      const ranked = [...boxes.entries()].map(([code, b]) => {
+        const a = m.project([b.w, b.n]);
+        const z = m.project([b.e, b.s]);
+        const area = Math.abs((z.x - a.x) * (z.y - a.y));
+        const stop = stopAt.get(code) || stopAt.get(b.name);
+        return stop ? { code, name: b.name, at: stop, dy: STOP_LABEL_DY, rank: Infinity }
+          : { code, name: b.name, at: [(b.w + b.e) / 2, (b.s + b.n) / 2], dy: 0, rank: area };
+      }).sort((x, y) => (y.rank === x.rank ? 0 : y.rank > x.rank ? 1 : -1));
+      for (const v of ranked) {
+        if (placed.length >= LABEL_MAX) break;
+        const p = m.project(v.at);
+        p.y += v.dy;
+        const half = (v.name.length * 13 + 8) / 2;
+        const box = { x0: p.x - half, x1: p.x + half, y0: p.y - 10, y1: p.y + 10 };
+        if (box.x1 < 0 || box.x0 > width || box.y1 < 0 || box.y0 > height) continue;
+        if (placed.some((o) => box.x0 < o.x1 && o.x0 < box.x1 && box.y0 < o.y1 && o.y0 < box.y1)) continue;
+        placed.push(box);
+        want.set(v.code, v);
+      }
+    }
+    for (const [code, mk] of this.labels) {
+      if (!want.has(code)) {
+        mk.remove();
+        this.labels.delete(code);
+      }
+    }
+    for (const [code, v] of want) {
+      const mk = this.labels.get(code);
+      if (mk) {
+        mk.setLngLat(v.at).setOffset([0, v.dy]);
+        continue;
+      }
+      const el = document.createElement('span');
+      el.className = 'village-label';
+      el.textContent = v.name;
+      el.dataset.code = code;
+      el.setAttribute('aria-hidden', 'true'); // the villages' names are in the tables and the panel
+      this.labels.set(code, new maplibregl.Marker({ element: el, offset: [0, v.dy] }).setLngLat(v.at).addTo(m));
+    }
   }
 
   windowParams() {
@@ -363,6 +456,7 @@ export class CoverageMap {
     this.markers.forEach((mk) => mk.remove());
     this.markers = [];
     this.plan = { stops, base };
+    this.labelsDirty = true;
     if (base) {
       const el = document.createElement('span');
       el.className = 'stop-marker base';

@@ -21,7 +21,7 @@
 
 import { apiFetch } from './api.js';
 import {
-  TABLES, date, lang, num, t,
+  TABLES, date, dateTime, lang, num, t,
 } from './i18n.js';
 import { csvCell, h, inlineError, loading, publishedCount, sortableTable } from './ui.js';
 import { addDays, dayOf } from './weeks.js';
@@ -280,9 +280,7 @@ export function initSnapshots(app) {
           comparable(s) ? null : [' ', h('span', { class: 'snap-nc', title: t('snap.notComparableNote') }, t('snap.notComparable'))]),
         h('td', { class: 'snap-area' }, townName(s.town)),
         h('td', { class: 'snap-by' }, s.created_by),
-        h('td', { class: 'snap-at' }, new Intl.DateTimeFormat(lang(), {
-          month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'Asia/Shanghai',
-        }).format(new Date(s.created_at))))))));
+        h('td', { class: 'snap-at' }, dateTime(s.created_at)))))));
   };
 
   // The snapshots the user may not compare, why, and a retake of each.

@@ -457,7 +457,12 @@ function membersTable(rows, sort, onSort, { county = false } = {}) {
   ] : [];
   const columns = [
     ...where,
-    { key: 'member_name', label: t('col.member'), render: (r) => r.member_name || r.name || r.member_code },
+    // The name stays in view when the table scrolls sideways on a phone;
+    // a member below the ten-household rule says so beside it.
+    {
+      key: 'member_name', label: t('col.member'), cls: 'sticky-col',
+      render: (r) => [r.member_name || r.name || r.member_code, meets(r) === false ? h('small', { class: 'below-rule-mark' }, t('team.belowRuleMark')) : null],
+    },
     { key: 'role', label: t('col.role'), render: (r) => (r.role ? t(`role.${r.role}`) : '—') },
     // One column of entries: every diary entry is a visit (the weekly bars
     // count the same entries), so "visits" beside "diary entries" said it twice.
@@ -468,11 +473,22 @@ function membersTable(rows, sort, onSort, { county = false } = {}) {
     // (since the campaign's start); a planner reads both in the rule's bands.
     { key: 'households_contacted', label: t('col.householdsWindow'), numeric: true, value: (r) => bandKey(r.households_contacted), render: (r) => num(r.households_contacted) },
     { key: 'households_to_date', label: t('col.householdsToDate'), numeric: true, value: (r) => bandKey(r.households_to_date), render: (r) => num(r.households_to_date) },
-    { key: 'target_met', label: t('col.target'), value: (r) => (meets(r) ? 1 : 0), render: (r) => yesNo(meets(r)) },
+    { key: 'target_met', label: t('col.target'), value: (r) => (meets(r) ? 1 : 0), render: (r) => (meets(r) === false ? h('strong', { class: 'below-rule-no' }, t('no')) : yesNo(meets(r))) },
     { key: 'contact_point', label: t('col.contactPoint'), value: (r) => (hasPoint(r) ? 1 : 0), render: (r) => (hasPoint(r) ? (typeof r.contact_point === 'string' ? r.contact_point : t('yes')) : t('no')) },
     { key: 'problems', label: t('col.problems'), numeric: true, value: (r) => r.problems_collected, render: (r) => `${num(r.problems_collected)} / ${num(r.problems_resolved)}` },
   ];
-  return sortableTable({ columns, rows, sort, onSort, caption: t(county ? 'team.membersCounty' : 'team.members'), rowKey: (r) => r.member_code });
+  // Those below the rule first (a stable sort: the server's order within
+  // each part); a sort the user picks orders them among the rest.
+  const first = [...rows].sort((a, b) => (meets(a) === false ? 0 : 1) - (meets(b) === false ? 0 : 1));
+  const table = sortableTable({
+    columns, rows: first, sort, onSort, caption: t(county ? 'team.membersCounty' : 'team.members'), rowKey: (r) => r.member_code,
+    rowClass: (r) => (meets(r) === false ? 'below-rule' : ''),
+  });
+  table.classList.add('members-table');
+  if (!rows.some((r) => meets(r) === false)) return table;
+  const both = document.createDocumentFragment();
+  both.append(h('p', { class: 'muted below-rule-note' }, t('team.belowRuleNote')), table);
+  return both;
 }
 
 async function openPrint(app, state) {

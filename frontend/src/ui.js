@@ -117,10 +117,11 @@ export function csvCell(v) {
 
 /**
  * sortableTable renders rows under columns. Each column: {key, label,
- * value(row) for sorting, render(row) for display, numeric}. Clicking (or
- * Enter on) a header button sorts; onRow(row) runs on a row click or Enter.
+ * value(row) for sorting, render(row) for display, numeric, cls (the
+ * column's cells' class)}. Clicking (or Enter on) a header button sorts;
+ * onRow(row) runs on a row click or Enter; rowClass(row) marks a row.
  */
-export function sortableTable({ columns, rows, onRow, sort, onSort, caption, rowKey }) {
+export function sortableTable({ columns, rows, onRow, sort, onSort, caption, rowKey, rowClass }) {
   const sorted = [...rows];
   if (sort) {
     const col = columns.find((c) => c.key === sort.key);
@@ -141,8 +142,9 @@ export function sortableTable({ columns, rows, onRow, sort, onSort, caption, row
     const active = sort && sort.key === c.key;
     const ariaSort = active ? (sort.dir === 'desc' ? 'descending' : 'ascending') : 'none';
     const label = c.label;
-    if (!onSort) return h('th', { scope: 'col', class: c.numeric ? 'num' : '' }, label);
-    return h('th', { scope: 'col', 'aria-sort': ariaSort, class: c.numeric ? 'num' : '' },
+    const cls = [c.numeric ? 'num' : '', c.cls || ''].filter(Boolean).join(' ');
+    if (!onSort) return h('th', { scope: 'col', class: cls }, label);
+    return h('th', { scope: 'col', 'aria-sort': ariaSort, class: cls },
       h('button', {
         type: 'button', class: 'sort', dataset: { key: c.key },
         onclick: () => onSort({ key: c.key, dir: active && sort.dir === 'asc' ? 'desc' : 'asc' }),
@@ -152,8 +154,8 @@ export function sortableTable({ columns, rows, onRow, sort, onSort, caption, row
     const tr = h('tr', {
       dataset: rowKey ? { key: rowKey(r) } : {},
       tabindex: onRow ? '0' : undefined,
-      class: onRow ? 'clickable' : '',
-    }, columns.map((c) => h('td', { class: c.numeric ? 'num' : '' }, c.render ? c.render(r) : (r[c.key] ?? '—'))));
+      class: [onRow ? 'clickable' : '', rowClass?.(r) || ''].filter(Boolean).join(' '),
+    }, columns.map((c) => h('td', { class: [c.numeric ? 'num' : '', c.cls || ''].filter(Boolean).join(' ') }, c.render ? c.render(r) : (r[c.key] ?? '—'))));
     if (onRow) {
       tr.addEventListener('click', () => onRow(r));
       tr.addEventListener('keydown', (e) => {

@@ -4,7 +4,7 @@
 
 import { api } from './endpoints.js';
 import { boundsOf, eachCoord } from './geo.js';
-import { date, num, pct, t } from './i18n.js';
+import { date, daysAgo, num, pct, t } from './i18n.js';
 import { ONE_THIRD_COLOUR } from './scales.js';
 import {
   h, inlineError, legendPadding, loading, publishedCount, specialWaiting,
@@ -226,8 +226,10 @@ function lastVisit(d, today) {
   const lastDay = d.to ? addDays(String(d.to).slice(0, 10), -1) : '';
   const key = lastDay && today && lastDay < today ? 'village.daysBeforeEnd' : 'village.daysAgo';
   const day = d.last_visit_on || d.last_visit;
-  if (!day) return ago !== undefined && ago !== null ? t(key, { n: ago }) : t('village.never');
-  return `${date(day.length === 10 ? `${day}T12:00:00+08:00` : day)}${ago !== undefined && ago !== null ? ` (${t(key, { n: ago })})` : ''}`;
+  // Counted to today: 0 and 1 read 今天 and 昨天 (never "0 天前").
+  const words = (n) => (key === 'village.daysAgo' ? daysAgo(n, key) : t(key, { n }));
+  if (!day) return ago !== undefined && ago !== null ? words(ago) : t('village.never');
+  return `${date(day.length === 10 ? `${day}T12:00:00+08:00` : day)}${ago !== undefined && ago !== null ? ` (${words(ago)})` : ''}`;
 }
 
 /** coverageBar is the village's coverage on a 0–100% bar with the one-third line drawn on it. */

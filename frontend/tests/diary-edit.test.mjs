@@ -96,7 +96,7 @@ describe('correcting and deleting diary entries (phone in UTC)', () => {
     await page.click('#diary-correct-save');
     await page.waitForTimeout(300);
     assert.equal(dialogs.length, 1, 'one confirm before correcting');
-    assert.match(dialogs[0], /2026-09-29 10:00 → 2026-09-28 09:30/, 'the confirm lists the time before and after');
+    assert.match(dialogs[0], /2026年9月29日 10:00 → 2026年9月28日 09:30/, 'the confirm lists the time before and after, as every view writes a time');
     let stored = (await entries(page)).find((e) => e.id === id);
     assert.equal(stored.occurred_at, '2026-09-29T10:00:00+08:00', 'a dismissed confirm changes nothing');
 

@@ -216,6 +216,9 @@ describe('a member writes the diary on a phone', () => {
       await page.click('#lang');
     }
     // Another entry written meanwhile goes alone: the refused one, unchanged, is not sent again.
+    // (The refused entry came back into the form: the writer lets it wait there first.)
+    assert.equal(await page.inputValue('#diary-household'), 'NO-SUCH-HOUSEHOLD', 'the refused entry back in the form');
+    await page.click('#diary-edit-cancel');
     const refusedID = await refused.getAttribute('data-id');
     const posted = [];
     const onRequest = (req) => { if (req.method() === 'POST' && req.url().endsWith('/api/v1/diary')) posted.push(JSON.parse(req.postData()).id); };

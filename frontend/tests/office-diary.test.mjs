@@ -94,7 +94,9 @@ describe('diary search for the office (desktop in UTC)', () => {
     await page.click('#dsearch-submit');
     await page.waitForFunction(() => document.querySelectorAll('#dsearch-table tbody tr').length === 1, null, { timeout: 10000 });
     const cells = await page.locator('#dsearch-table tbody tr td').allTextContents();
-    const wall = entry.occurred_at.slice(0, 16).replace('T', ' ');
+    // As every view writes a time (i18n.js dateTime): 2026年9月28日 14:40.
+    const [, y, mo, d, hm] = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}:\d{2})/.exec(entry.occurred_at);
+    const wall = `${y}年${Number(mo)}月${Number(d)}日 ${hm}`;
     assert.equal(cells[0], wall, `the time is China time (${entry.occurred_at}) on a UTC desktop`);
     assert.equal(cells[1], entry.id);
     assert.match(await page.textContent('#dsearch-count'), /共 1 条/);
