@@ -31,8 +31,8 @@ type Exporter interface {
 	Check(scope lianxin.Scope, req export.Request) error
 	CheckEncoding(ctx context.Context, scope lianxin.Scope, req export.Request) error
 	Count(ctx context.Context, scope lianxin.Scope, l *export.Layer, f export.Filter) (int64, error)
-	Features(ctx context.Context, scope lianxin.Scope, l *export.Layer, f export.Filter, p export.Page, w io.Writer, head []byte, tail func(export.PageEnd) []byte) (int64, error)
-	Feature(ctx context.Context, scope lianxin.Scope, l *export.Layer, id int64, w io.Writer, extra []byte) error
+	Features(ctx context.Context, scope lianxin.Scope, l *export.Layer, f export.Filter, p export.Page, crs export.CRS, w io.Writer, head []byte, tail func(export.PageEnd) []byte) (int64, error)
+	Feature(ctx context.Context, scope lianxin.Scope, l *export.Layer, id int64, crs export.CRS, w io.Writer, extra []byte) error
 	Extent(ctx context.Context, scope lianxin.Scope, l *export.Layer) (export.Extent, error)
 	Package(ctx context.Context, scope lianxin.Scope, p export.TownPackage, tile export.TileFunc, w io.Writer, begin func(export.Meta) error) (int, error)
 	TownShape(ctx context.Context, scope lianxin.Scope, code string) (orb.Geometry, error)
@@ -97,6 +97,12 @@ func wantsCheck(q url.Values) (bool, error) {
 // parseFilter reads the filter parameters shared by exports and OGC items.
 // Parameters not in known are property filters and must name a field.
 func parseFilter(l *export.Layer, q url.Values, known map[string]bool) (export.Filter, error) {
+	return parseFilterOn(l, q, known, l.Fields)
+}
+
+// parseFilterOn is parseFilter with property filters on fields alone (an
+// OGC collection's queryables).
+func parseFilterOn(l *export.Layer, q url.Values, known map[string]bool, fields []export.Field) (export.Filter, error) {
 	var f export.Filter
 	var err error
 	get := func(name string) string {
@@ -137,11 +143,15 @@ func parseFilter(l *export.Layer, q url.Values, known map[string]bool) (export.F
 		if known[name] {
 			continue
 		}
-		if _, ok := l.Field(name); !ok {
+		if !slices.ContainsFunc(fields, func(f export.Field) bool { return f.Name == name }) {
+			names := make([]string, len(fields))
+			for i, f := range fields {
+				names[i] = f.Name
+			}
 			return f, lianxin.Refuse(lianxin.EInvalid, name, export.ReasonUnknownParameter,
-				map[string]any{"value": name, "params": sortedKeys(known), "layer": l.Name, "fields": l.FieldNames()},
+				map[string]any{"value": name, "params": sortedKeys(known), "layer": l.Name, "fields": names},
 				"%s: unknown parameter (filters: %s; fields of %s: %s)",
-				name, strings.Join(sortedKeys(known), ", "), l.Name, strings.Join(l.FieldNames(), ", "))
+				name, strings.Join(sortedKeys(known), ", "), l.Name, strings.Join(names, ", "))
 		}
 		if f.Equals == nil {
 			f.Equals = map[string]string{}

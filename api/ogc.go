@@ -19,21 +19,32 @@ import (
 // the export catalogue: every layer the caller may read is a collection.
 // QGIS and GDAL's OAPIF driver open it from the landing page URL.
 
+// Page sizes: a client that names no limit gets 1000 features a page (a
+// village's households in one or two requests), and may ask up to 50,000
+// (a county's 346,000 households in seven; a page streams, so its size
+// costs the server no memory). GDAL from 3.9 takes its page size from the
+// limit's default and maximum in /ogc/api; GDAL 3.6 asks 10 a page unless
+// opened with -oo PAGE_SIZE=N (README).
 const (
-	ogcLimitDefault = 100
-	ogcLimitMax     = 10000
-	crs84           = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+	ogcLimitDefault = 1000
+	ogcLimitMax     = 50000
+	crs84           = export.CRS84URI
 	geoJSONType     = "application/geo+json"
+	schemaJSONType  = "application/schema+json"
+	relQueryables   = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
 )
 
 var ogcConformance = []string{
 	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
 	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
 	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+	"http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+	"http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+	"http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
 }
 
 // ogcItemParams are the items parameters other than property filters.
-var ogcItemParams = map[string]bool{"limit": true, "offset": true, "after": true, "bbox": true, "datetime": true, "f": true}
+var ogcItemParams = map[string]bool{"limit": true, "offset": true, "after": true, "bbox": true, "datetime": true, "f": true, "crs": true}
 
 type ogcLink struct {
 	Href  string `json:"href"`
@@ -67,7 +78,7 @@ func (s *Server) ogcLanding(c echo.Context) error {
 	base := ogcBase(c)
 	return ogcJSON(c, map[string]any{
 		"title":       "lianxin 连心",
-		"description": "Layers of the mass-work corps' coverage map (OGC API – Features). Coordinates are WGS 84 (CRS84).",
+		"description": "Layers of the mass-work corps' coverage map (OGC API – Features). Coordinates are WGS 84 (CRS84); crs=" + export.EPSG4490URI + " gives CGCS2000 (latitude first).",
 		"links": []ogcLink{
 			{base, "self", "application/json", "this document"},
 			{base + "/api", "service-desc", "application/vnd.oai.openapi+json;version=3.0", "the API definition"},
@@ -164,10 +175,13 @@ func ogcCollection(base string, r ogcRef, ext export.Extent) map[string]any {
 	}
 	col := map[string]any{
 		"id": r.id, "title": r.title(), "description": description,
-		"itemType": "feature", "crs": []string{crs84},
+		"itemType": "feature", "crs": export.OGCCRSURIs, "storageCrs": crs84,
 		"links": []ogcLink{
 			{self, "self", "application/json", r.title()},
 			{self + "/items", "items", geoJSONType, r.title() + " (features)"},
+			// Part 3's relation, and the short name GDAL looks for.
+			{self + "/queryables", relQueryables, schemaJSONType, r.title() + " (queryables)"},
+			{self + "/queryables", "queryables", schemaJSONType, r.title() + " (queryables)"},
 		},
 	}
 	extent := map[string]any{}
@@ -210,6 +224,7 @@ func (s *Server) ogcCollections(c echo.Context) error {
 	}
 	return ogcJSON(c, map[string]any{
 		"links":       []ogcLink{{base + "/collections", "self", "application/json", "collections"}},
+		"crs":         export.OGCCRSURIs,
 		"collections": cols,
 	})
 }
@@ -287,7 +302,8 @@ func (s *Server) ogcItems(c echo.Context) error {
 	// took town, stays what it is: the property filter on the town_code
 	// every layer of a town carries, selecting the same features.
 	known["town"] = true
-	if q, err = ogcBBoxCRS(q); err != nil { // CRS84 only (ogc_bboxcrs.go)
+	crs, err := export.OGCCRS("crs", q.Get("crs"))
+	if err != nil {
 		return err
 	}
 	if parts := strings.Split(q.Get("bbox"), ","); len(parts) == 6 {
@@ -297,7 +313,16 @@ func (s *Server) ogcItems(c echo.Context) error {
 		q = maps.Clone(q)
 		q.Set("bbox", strings.Join([]string{parts[0], parts[1], parts[3], parts[4]}, ","))
 	}
-	f, err := parseFilter(l, q, known)
+	// The links keep the bbox and bbox-crs as asked; the filter reads the
+	// box in CRS84 (ogc_bboxcrs.go).
+	fq, err := ogcBBoxCRS(q)
+	if err != nil {
+		return err
+	}
+	// Property filters on the collection's queryables alone, a boolean as
+	// true/false or as GDAL writes one (1/0).
+	fq = ogcBooleans(l, fq)
+	f, err := parseFilterOn(l, fq, known, l.Queryables())
 	if err != nil {
 		return err
 	}
@@ -384,8 +409,9 @@ func (s *Server) ogcItems(c echo.Context) error {
 	}
 	res := c.Response()
 	res.Header().Set(echo.HeaderContentType, geoJSONType)
+	res.Header().Set("Content-Crs", "<"+ogcCRSURI(q.Get("crs"))+">")
 	res.WriteHeader(http.StatusOK)
-	_, err = s.deps.Export.Features(ctx, scope, l, f, page, res, nil, tail)
+	_, err = s.deps.Export.Features(ctx, scope, l, f, page, crs, res, nil, tail)
 	if err != nil {
 		s.log.Warn("ogc items cut short", "collection", r.id, "error", err)
 		panic(http.ErrAbortHandler)
@@ -396,6 +422,10 @@ func (s *Server) ogcItems(c echo.Context) error {
 func (s *Server) ogcItem(c echo.Context) error {
 	scope := scopeOf(c)
 	r, err := s.ogcRequested(c, scope)
+	if err != nil {
+		return err
+	}
+	crs, err := export.OGCCRS("crs", c.QueryParam("crs"))
 	if err != nil {
 		return err
 	}
@@ -410,14 +440,24 @@ func (s *Server) ogcItem(c echo.Context) error {
 		{base, "collection", "application/json", r.title()},
 	})
 	buf := &deferredWriter{}
-	if err := s.deps.Export.Feature(c.Request().Context(), scope, r.l, id, buf, append([]byte(`,"links":`), links...)); err != nil {
+	if err := s.deps.Export.Feature(c.Request().Context(), scope, r.l, id, crs, buf, append([]byte(`,"links":`), links...)); err != nil {
 		return err
 	}
 	if r.kind != "" && !ofKind(buf.b, r.kind) {
 		return lianxin.Refuse(lianxin.ENotFound, "featureId", export.ReasonNoFeature, map[string]any{"value": c.Param("featureId"), "collection": r.id},
 			"feature %d of %s: not found (it is not one of the %ss)", id, r.id, strings.ToLower(string(r.kind)))
 	}
+	c.Response().Header().Set("Content-Crs", "<"+ogcCRSURI(c.QueryParam("crs"))+">")
 	return c.Blob(http.StatusOK, geoJSONType, buf.b)
+}
+
+// ogcCRSURI is the URI of a page's CRS (Content-Crs): as asked, CRS84 when
+// none was.
+func ogcCRSURI(asked string) string {
+	if asked == "" {
+		return crs84
+	}
+	return asked
 }
 
 // ofKind reports whether a GeoJSON feature's geometry is of kind, its
@@ -462,40 +502,66 @@ func (s *Server) ogcAPI(c echo.Context) error {
 	}
 	collectionID := param("collectionId", "path", "collection (layer) id", true, map[string]any{"type": "string"})
 	var ids []string
-	for _, r := range s.ogcRefs(scopeOf(c)) {
+	refs := s.ogcRefs(scopeOf(c))
+	for _, r := range refs {
 		ids = append(ids, r.id)
 	}
 	if len(ids) > 0 {
 		collectionID["schema"] = map[string]any{"type": "string", "enum": ids}
 	}
+	// The items' parameters: the collection's own path lists its
+	// queryables too, which GDAL reads to send a -where on them to the
+	// server (ogc_queryables.go).
+	itemsParams := func(id any, props []export.Field) []any {
+		ps := []any{
+			id,
+			param("limit", "query", "features per page", false, map[string]any{"type": "integer", "minimum": 1, "maximum": ogcLimitMax, "default": ogcLimitDefault}),
+			param("offset", "query", "features to skip", false, map[string]any{"type": "integer", "minimum": 0, "default": 0}),
+			param("after", "query", "start after the feature with this id (the next link sets it)", false, map[string]any{"type": "integer", "minimum": 0}),
+			param("town", "query", "town code, as the exports and tiles take it: the features of that town (an unknown town 400, another town's stored layer 403); the property filter town_code=, which every layer of a town carries, selects the same features", false, map[string]any{"type": "string"}),
+			param("bbox", "query", "minLon,minLat,maxLon,maxLat in CRS84, or in bbox-crs's axis order (EPSG:4490 and EPSG:4326: latitude first)", false, map[string]any{"type": "array", "minItems": 4, "maxItems": 6, "items": map[string]any{"type": "number"}}),
+			param("bbox-crs", "query", "the CRS of bbox (OGC API – Features Part 2)", false, map[string]any{"type": "string", "format": "uri", "enum": export.OGCCRSURIs, "default": crs84}),
+			param("crs", "query", "the CRS of the features' coordinates (OGC API – Features Part 2): CRS84 (longitude, latitude), or EPSG:4490 (CGCS2000) or EPSG:4326 with the same coordinates, latitude first", false, map[string]any{"type": "string", "format": "uri", "enum": export.OGCCRSURIs, "default": crs84}),
+			param("datetime", "query", "an instant or a closed interval start/end (end included: a date end is that whole day in UTC+8, so 2026-05-31/2026-05-31 is one day; .. for open) on the collection's time; features without a time (every feature of a collection without one) always match; the window of village_coverage, gaps and h3_cells", false, map[string]any{"type": "string"}),
+		}
+		for _, f := range props {
+			p := param(f.Name, "query", f.Description+" (a queryable: equal to this value)", false, jsonSchemaType(f))
+			p["style"], p["explode"] = "form", true
+			ps = append(ps, p)
+		}
+		return ps
+	}
+	paths := map[string]any{
+		"/":            map[string]any{"get": map[string]any{"summary": "landing page", "operationId": "getLandingPage", "responses": jsonResp("links to the API")}},
+		"/conformance": map[string]any{"get": map[string]any{"summary": "conformance classes", "operationId": "getConformanceDeclaration", "responses": jsonResp("the conformance classes")}},
+		"/collections": map[string]any{"get": map[string]any{"summary": "the collections", "operationId": "getCollections", "responses": jsonResp("every layer the caller may read")}},
+		"/collections/{collectionId}": map[string]any{"get": map[string]any{
+			"summary": "one collection", "operationId": "describeCollection",
+			"parameters": []any{collectionID}, "responses": jsonResp("the collection")}},
+		"/collections/{collectionId}/queryables": map[string]any{"get": map[string]any{
+			"summary": "the properties the items filter on (JSON Schema)", "operationId": "getQueryables",
+			"parameters": []any{collectionID}, "responses": jsonResp("the queryables")}},
+		"/collections/{collectionId}/items": map[string]any{"get": map[string]any{
+			"summary": "features of a collection, in id order", "operationId": "getFeatures",
+			"parameters": itemsParams(collectionID, nil),
+			"responses":  geoResp("a page of features")}},
+		"/collections/{collectionId}/items/{featureId}": map[string]any{"get": map[string]any{
+			"summary": "one feature", "operationId": "getFeature",
+			"parameters": []any{collectionID, param("featureId", "path", "feature id", true, map[string]any{"type": "string"}),
+				param("crs", "query", "the CRS of the coordinates, as for the items", false, map[string]any{"type": "string", "format": "uri", "enum": export.OGCCRSURIs, "default": crs84})},
+			"responses": geoResp("the feature")}},
+	}
+	for _, r := range refs {
+		paths["/collections/"+r.id+"/items"] = map[string]any{"get": map[string]any{
+			"summary": "features of " + r.id + ", in id order", "operationId": "getFeatures_" + r.id,
+			"parameters": itemsParams(nil, r.l.Queryables())[1:],
+			"responses":  geoResp("a page of " + r.id)}}
+	}
 	doc := map[string]any{
 		"openapi": "3.0.3",
 		"info":    map[string]any{"title": "lianxin OGC API – Features", "version": "1.0.0"},
 		"servers": []map[string]any{{"url": base}},
-		"paths": map[string]any{
-			"/":            map[string]any{"get": map[string]any{"summary": "landing page", "operationId": "getLandingPage", "responses": jsonResp("links to the API")}},
-			"/conformance": map[string]any{"get": map[string]any{"summary": "conformance classes", "operationId": "getConformanceDeclaration", "responses": jsonResp("the conformance classes")}},
-			"/collections": map[string]any{"get": map[string]any{"summary": "the collections", "operationId": "getCollections", "responses": jsonResp("every layer the caller may read")}},
-			"/collections/{collectionId}": map[string]any{"get": map[string]any{
-				"summary": "one collection", "operationId": "describeCollection",
-				"parameters": []any{collectionID}, "responses": jsonResp("the collection")}},
-			"/collections/{collectionId}/items": map[string]any{"get": map[string]any{
-				"summary": "features of a collection, in id order", "operationId": "getFeatures",
-				"parameters": []any{
-					collectionID,
-					param("limit", "query", "features per page", false, map[string]any{"type": "integer", "minimum": 1, "maximum": ogcLimitMax, "default": ogcLimitDefault}),
-					param("offset", "query", "features to skip", false, map[string]any{"type": "integer", "minimum": 0, "default": 0}),
-					param("after", "query", "start after the feature with this id (the next link sets it)", false, map[string]any{"type": "integer", "minimum": 0}),
-					param("town", "query", "town code, as the exports and tiles take it: the features of that town (an unknown town 400, another town's stored layer 403); the property filter town_code=, which every layer of a town carries, selects the same features", false, map[string]any{"type": "string"}),
-					param("bbox", "query", "minLon,minLat,maxLon,maxLat (CRS84)", false, map[string]any{"type": "array", "minItems": 4, "maxItems": 4, "items": map[string]any{"type": "number"}}),
-					param("datetime", "query", "an instant or a closed interval start/end (end included: a date end is that whole day in UTC+8, so 2026-05-31/2026-05-31 is one day; .. for open) on the collection's time; features without a time (every feature of a collection without one) always match; the window of village_coverage, gaps and h3_cells", false, map[string]any{"type": "string"}),
-				},
-				"responses": geoResp("a page of features")}},
-			"/collections/{collectionId}/items/{featureId}": map[string]any{"get": map[string]any{
-				"summary": "one feature", "operationId": "getFeature",
-				"parameters": []any{collectionID, param("featureId", "path", "feature id", true, map[string]any{"type": "string"})},
-				"responses":  geoResp("the feature")}},
-		},
+		"paths":   paths,
 		"components": map[string]any{"responses": map[string]any{"Error": map[string]any{
 			"description": "an error: {\"error\":{\"code\",\"message\"}}", "content": map[string]any{"application/json": map[string]any{}}}}},
 	}

@@ -85,6 +85,7 @@ func TestDownloadAndSnapshotRefusals(t *testing.T) {
 		{"unknown parameter", asPlanner, "GET", "/api/v1/export/villages?colour=red", "", 400, "colour", export.ReasonUnknownParameter, "colour: unknown parameter"},
 		{"a time filtered by equality", asLeader, "GET", "/api/v1/export/visits?occurred_at=2026-05-01&check=true", "", 400, "occurred_at", export.ReasonFieldTime, "filtered with from/to"},
 		{"a boolean filter of 1", asPlanner, "GET", "/api/v1/export/villages?rural=1&check=true", "", 400, "rural", export.ReasonFieldValue, `rural "1": want true or false`},
+		{"Chinese headers on a GeoPackage", asPlanner, "GET", "/api/v1/export/villages?format=gpkg&lang=zh&check=true", "", 400, "lang", export.ReasonCSVOnly, "only format=csv"},
 		{"check not a boolean", asPlanner, "GET", "/api/v1/export/villages?check=maybe", "", 400, "check", export.ReasonBadCheck, `check "maybe"`},
 		{"no such town", asPlanner, "GET", "/api/v1/export/villages?town=nowhere&check=true", "", 400, "town", export.ReasonTownUnknown, `town "nowhere"`},
 		{"a box on members", asPlanner, "GET", "/api/v1/export/members?check=true&bbox=119,32,120,33", "", 400, "bbox", export.ReasonBBoxNoGeometry, "has no geometry"},

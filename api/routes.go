@@ -19,6 +19,7 @@ func (s *Server) routes() {
 	e.GET("/ogc/conformance", s.needExport(s.ogcConformance))
 	e.GET("/ogc/collections", s.needExport(s.ogcCollections))
 	e.GET("/ogc/collections/:id", s.needExport(s.ogcCollectionOne))
+	e.GET("/ogc/collections/:id/queryables", s.needExport(s.ogcQueryables))
 	e.GET("/ogc/collections/:id/items", s.needExport(s.ogcItems))
 	e.GET("/ogc/collections/:id/items/:featureId", s.needExport(s.ogcItem))
 	e.POST("/api/v1/imports/:layer", s.needImport(s.startImport))

@@ -26,6 +26,10 @@ type CRS struct {
 	// wants.
 	GeoJSONName string
 	geo         geo.CRS
+	// latLon writes latitude before longitude, as the EPSG definitions of
+	// geographic CRSs order their axes (OGC API – Features Part 2 pages in
+	// EPSG:4490 or EPSG:4326; ogccrs.go). The files never do.
+	latLon bool
 }
 
 // gcj02WKT labels GCJ-02 coordinates: the WGS 84 ellipsoid, with a datum
@@ -59,13 +63,19 @@ func ParseCRS(s string) (CRS, error) {
 	return WGS84, nil
 }
 
-// Transform returns g in the CRS. Only GCJ-02 moves coordinates; g is not
-// modified.
+// Transform returns g in the CRS: GCJ-02 moves coordinates, a latitude-
+// first CRS swaps them; g is not modified.
 func (c CRS) Transform(g orb.Geometry) orb.Geometry {
-	if c.geo != geo.CRSGCJ02 || g == nil {
+	if g == nil {
 		return g
 	}
-	return geo.TransformGeometry(g, func(p orb.Point) orb.Point { return geo.FromWGS84(geo.CRSGCJ02, p) })
+	if c.geo == geo.CRSGCJ02 {
+		g = geo.TransformGeometry(g, func(p orb.Point) orb.Point { return geo.FromWGS84(geo.CRSGCJ02, p) })
+	}
+	if c.latLon {
+		g = geo.TransformGeometry(g, func(p orb.Point) orb.Point { return orb.Point{p[1], p[0]} })
+	}
+	return g
 }
 
 // IsGCJ02 reports whether coordinates are shifted to GCJ-02.

@@ -379,14 +379,16 @@ func (s *Service) record(ctx context.Context, scope lianxin.Scope, req Request, 
 // the features, told whether more follow (the page reads one row beyond
 // its limit for that, so no count is needed). It does not record an
 // export: OGC clients page through layers a request at a time.
-func (s *Service) Features(ctx context.Context, scope lianxin.Scope, l *Layer, f Filter, p Page, w io.Writer, head []byte, tail func(PageEnd) []byte) (int64, error) {
+//
+// crs is the page's coordinate system (OGCCRS).
+func (s *Service) Features(ctx context.Context, scope lianxin.Scope, l *Layer, f Filter, p Page, crs CRS, w io.Writer, head []byte, tail func(PageEnd) []byte) (int64, error) {
 	if err := f.Validate(l); err != nil {
 		return 0, err
 	}
 	if err := checkPublishedResolution(scope, l, f); err != nil {
 		return 0, err
 	}
-	g := newGeoJSONWriter(w, l, WGS84)
+	g := newGeoJSONWriter(w, l, crs)
 	g.head, g.tail = head, tail
 	if p.Limit > 0 {
 		g.max = int64(p.Limit)
@@ -396,12 +398,13 @@ func (s *Service) Features(ctx context.Context, scope lianxin.Scope, l *Layer, f
 	return min(n, g.n), err
 }
 
-// Feature writes one feature as GeoJSON, or returns not found.
-func (s *Service) Feature(ctx context.Context, scope lianxin.Scope, l *Layer, id int64, w io.Writer, extra []byte) error {
+// Feature writes one feature as GeoJSON in crs (OGCCRS), or returns not
+// found.
+func (s *Service) Feature(ctx context.Context, scope lianxin.Scope, l *Layer, id int64, crs CRS, w io.Writer, extra []byte) error {
 	var out []byte
 	n, err := s.src.ExportRows(ctx, scope, l, Filter{ID: &id}, Page{Limit: 1}, func(r *Row) error {
 		var err error
-		out, err = appendFeature(nil, l, WGS84, r, -1)
+		out, err = appendFeature(nil, l, crs, r, -1)
 		return err
 	})
 	if err != nil {

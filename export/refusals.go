@@ -11,6 +11,7 @@ import "lianxin"
 // the English. A reason once published keeps its meaning and parameters.
 const (
 	ReasonUnknownLayer     = "unknown_layer"       // {value, layers} (404)
+	ReasonLayerNeedsGrant  = "layer_needs_grant"   // {layer} (403)
 	ReasonBadFormat        = "bad_format"          // {value, allowed}
 	ReasonBadCRS           = "bad_crs"             // {value, allowed}
 	ReasonBadEncoding      = "bad_encoding"        // {value, allowed}
@@ -52,10 +53,6 @@ const (
 	ReasonNoFeature        = "no_feature"          // {value, collection} (404)
 	ReasonCSVOnly          = "csv_only"            // {param, format}: lang or excel on an export other than CSV
 )
-
-// ReasonLayerNeedsGrant is {layer} (403), given by Scope.MayReadLayer on
-// every layer path, the exports' included.
-const ReasonLayerNeedsGrant = lianxin.ReasonLayerNeedsGrant
 
 // Reasons lists every refusal reason of the exports, the offline packages
 // and OGC API – Features.
