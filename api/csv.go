@@ -192,7 +192,7 @@ var zhHeaders = map[string]string{
 	"days_since_last_visit": "距最近走访天数", "distance_km": "距驻地（公里）", "priority": "优先级",
 	"coverage_if_visited": "走访后覆盖率（比例 0–1）", "coverage_if_visited_percent": "走访后覆盖率（%）", "lon": "经度", "lat": "纬度", "suppressed": "隐藏（样本过小）",
 	"leg_km": "本段（公里）", "score": "得分", "gap_reason": "缺口原因",
-	"member_code": "成员代码", "member_name": "成员", "role": "角色", "contact_point": "联系点",
+	"member_code": "队员代码", "member_name": "队员", "role": "角色", "contact_point": "联系点",
 	"diary_entries": "民情日记条数", "households_contacted": "本期联系户数", "weekly_visits": "每周走访",
 	"households_to_date": "累计联系户数（活动开始至截止日）", "no_entry_this_week": "本周无记录（所选最后一周）",
 	"target": "目标", "meets_target": "达到目标（累计联系满10户）", "has_contact_point": "有联系点", "needs_attention": "需关注",
@@ -201,7 +201,7 @@ var zhHeaders = map[string]string{
 	"same_day_entries": "同日条数", "flags": "提示", "residents_per_week": "每周走访人数", "status": "状态",
 	"reaches_on": "预计达到日期", "on_track": "活动结束前可达三分之一", "residents_per_week_needed": "每周需走访人数（按期达到）",
 	"stalled": "停滞（近四周无日记）", "from": "起始日", "to": "截止日（不含）", "villages": "村居数",
-	"villages_reached": "达到考核要求村居数", "members": "成员数", "code": "代码", "name": "名称", "rural": "农村",
+	"villages_reached": "达到考核要求村居数", "members": "队员数", "code": "代码", "name": "名称", "rural": "农村",
 	"groups": "特殊群体", "residents": "人口", "last_visit": "上次走访", "head_name": "户主",
 	"petition_households_unvisited": "未走访的信访户",
 	// The summary's columns (coverage.Summary, its five_coverages nested).

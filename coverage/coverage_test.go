@@ -172,9 +172,9 @@ func TestBuildGapsSortsAndRanks(t *testing.T) {
 	if strings.Join(got, ",") != "B,A,D" {
 		t.Errorf("gap order = %v, want [B A D] (C is reached)", got)
 	}
-	if a := rows[1]; *a.HouseholdsNeeded != 5 || a.ResidentsNeeded != 20 || *a.DaysSinceLastVisit != 29 || a.Rank != 2 {
-		t.Errorf("A: households needed %d, residents needed %d, days since %d, rank %d; want 5, 20, 29, 2",
-			*a.HouseholdsNeeded, a.ResidentsNeeded, *a.DaysSinceLastVisit, a.Rank)
+	if a := rows[1]; *a.HouseholdsNeeded != 5 || a.ResidentsNeeded != 20 || *a.DaysSinceLastVisit != 29 || a.Rank == nil || *a.Rank != 2 {
+		t.Errorf("A: households needed %d, residents needed %d, days since %d, rank %s; want 5, 20, 29, 2",
+			*a.HouseholdsNeeded, a.ResidentsNeeded, *a.DaysSinceLastVisit, rankOf(a.Rank))
 	}
 	rows, err = coverage.BuildGaps(vs, w, coverage.GapOptions{All: true, Sort: "-coverage"})
 	if err != nil || rows[0].VillageCode != "C" || rows[3].VillageCode != "D" {

@@ -58,7 +58,11 @@ func HouseholdsNeededTypical(residentsNeeded, residents, households int64) (n in
 
 // GapRow is one line of the gap report.
 type GapRow struct {
-	Rank               int      `json:"rank"`
+	// Rank orders the villages in gap (not Reached), from 1 by the report's
+	// order; null for a village that has reached its rule, which listing
+	// every village (all=true) shows beside them: it is not "behind" at
+	// any place.
+	Rank               *int     `json:"rank"`
 	VillageCode        string   `json:"village_code"`
 	VillageName        string   `json:"village_name"`
 	TownCode           string   `json:"town_code"`
@@ -259,10 +263,22 @@ func BuildGaps(villages []VillageCoverage, w Window, o GapOptions) ([]GapRow, er
 		rows = append(rows, r)
 	}
 	slices.SortStableFunc(rows, less)
-	for i := range rows {
-		rows[i].Rank = i + 1
-	}
+	rankGaps(rows)
 	return rows, nil
+}
+
+// rankGaps numbers the rows in gap from 1 in their order (GapRow.Rank),
+// leaving the reached ones without a rank.
+func rankGaps(rows []GapRow) {
+	n := 0
+	for i := range rows {
+		rows[i].Rank = nil
+		if !rows[i].Reached {
+			n++
+			rank := n
+			rows[i].Rank = &rank
+		}
+	}
 }
 
 // blankGap empties every figure of a suppressed village's row, keeping what

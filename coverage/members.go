@@ -28,7 +28,10 @@ type MemberActivity struct {
 	MemberName   string  `json:"member_name"`
 	Role         string  `json:"role"`
 	ContactPoint *string `json:"contact_point"` // code, nil when the member has none
-	DiaryEntries int64   `json:"diary_entries"`
+	// ContactPointVillage names the village the contact point is in: what
+	// the members table shows (a code says nothing to the office).
+	ContactPointVillage *string `json:"contact_point_village"`
+	DiaryEntries        int64   `json:"diary_entries"`
 	// HouseholdsContacted counts the distinct households contacted in the
 	// window (not since the start: HouseholdsToDate); published to a role
 	// without household access in the rule's bands (MemberRows).

@@ -116,8 +116,6 @@ func BuildGapsAsAsked(a AsAsked, o GapOptions) ([]GapRow, error) {
 	}
 	rows = append(rows, more...)
 	slices.SortStableFunc(rows, less)
-	for i := range rows {
-		rows[i].Rank = i + 1
-	}
+	rankGaps(rows)
 	return rows, nil
 }

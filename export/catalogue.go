@@ -158,7 +158,7 @@ var catalogue = []*Layer{
 		},
 	},
 	{
-		Name: "members", Title: "Members 工作团成员", Kind: Stored, Geometry: NoGeometry,
+		Name: "members", Title: "Members 队员", Kind: Stored, Geometry: NoGeometry,
 		Importable: true, NotImported: []string{"id", "town_code"},
 		Description: "Corps members (no geometry: a member's place is the team base or the contact point)",
 		Fields: []Field{

@@ -167,7 +167,7 @@ func codeOf(err error) (string, map[string]any) {
 // tablesZH names the tables a reference may name as the web map does
 // (i18n.js imp.layer.*).
 var tablesZH = map[string]string{
-	"towns": "镇（街道、园区）", "villages": "村（社区）", "teams": "工作队", "members": "工作团成员",
+	"towns": "镇（街道、园区）", "villages": "村（社区）", "teams": "工作队", "members": "队员",
 	"households": "农户（户籍登记）", "contact_points": "联系点", "visits": "走访（民情日记）",
 	"projects": "重点企业与项目", "river_works": "河道与道路工程",
 }
@@ -332,7 +332,7 @@ func ReasonZH(e RowError) string {
 	case CodeBeforeCampaign:
 		r = p("value") + " 早于活动开始日（" + p("start") + "）"
 	case CodeOneContactPoint:
-		r = "成员 " + p("value") + " 已有联系点 " + p("existing") + "（每名成员只设一个联系点）"
+		r = "队员 " + p("value") + " 已有联系点 " + p("existing") + "（每名队员只设一个联系点）"
 	case CodeOneTeamPerTown:
 		r = "镇 " + p("value") + " 已有工作队 " + p("existing") + "（每个镇只设一个工作队）"
 	case CodeNotFeature:

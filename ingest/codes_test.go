@@ -114,7 +114,7 @@ func TestRejectCodes(t *testing.T) {
 				"CP02,M03,T02V01,2026-03-08,120.155,32.165\n", // CP02 itself: fine
 			want: []wantReject{
 				{2, "member_code", "one_contact_point", `{"existing":"CP01","value":"M01"}`, "成员代码",
-					"成员代码：成员 M01 已有联系点 CP01（每名成员只设一个联系点）", "one per member", "member M01 already has contact point CP01 (one per member)"},
+					"成员代码：队员 M01 已有联系点 CP01（每名队员只设一个联系点）", "one per member", "member M01 already has contact point CP01 (one per member)"},
 			},
 		},
 		{

@@ -155,7 +155,7 @@ var layers = []Layer{
 		},
 	},
 	{
-		Name: "members", Title: "corps members (工作团成员)", Key: "code", Geom: NoGeom,
+		Name: "members", Title: "corps members (队员)", Key: "code", Geom: NoGeom,
 		Fields: []Field{
 			withDoc(code("队员代码", "队员编号", "成员代码", "成员编号", "成员编码", "工号", "人员编号"), "member code, unique", "M0001"),
 			withDoc(name("姓名", "队员姓名", "成员姓名"), "member's name", "贺志凤"),

@@ -174,7 +174,7 @@ var titlesZH = map[string]string{
 	"towns":          "乡镇、街道和园区",
 	"villages":       "村和社区",
 	"teams":          "工作队，每个乡镇一个",
-	"members":        "工作团成员（队员）",
+	"members":        "队员",
 	"households":     "农户，含位置和特殊群体标记",
 	"contact_points": "队员的联系点",
 	"visits":         "民情日记：每次走访一行",

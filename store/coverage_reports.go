@@ -63,7 +63,7 @@ WITH me AS (
   FROM users u JOIN user_roles r ON r.user_id = u.id
   WHERE lower(u.username) = lower(coalesce(current_setting('lianxin.user', true), ''))
     AND NOT u.disabled AND r.role = 'member' AND r.member_id IS NOT NULL)
-SELECT tm.code, tm.name, tw.code, tw.name, m.code, m.name, m.role, cp.code,
+SELECT tm.code, tm.name, tw.code, tw.name, m.code, m.name, m.role, cp.code, cv.name,
        count(v.id) FILTER (WHERE v.shown), count(DISTINCT v.household_id) FILTER (WHERE v.shown),
        coalesce(sum(v.problems_collected) FILTER (WHERE v.shown), 0)::bigint,
        coalesce(sum(v.problems_resolved) FILTER (WHERE v.shown), 0)::bigint,
@@ -76,6 +76,7 @@ FROM members m
 JOIN teams tm ON tm.id = m.team_id
 JOIN towns tw ON tw.id = m.town_id
 LEFT JOIN contact_points cp ON cp.member_id = m.id
+LEFT JOIN villages cv ON cv.id = cp.village_id
 LEFT JOIN LATERAL (
   SELECT x.id, CASE WHEN household_contact(x.kind) THEN x.household_id END AS household_id, x.problems_collected, x.problems_resolved, x.occurred_at,
          cardinality($5::int[]) = 0 OR m.id = ANY ((SELECT ids FROM me)::int[])
@@ -88,7 +89,7 @@ WHERE ($4::int IS NULL OR m.team_id = $4)
   AND ((SELECT lianxin_members()) = '{}' OR m.id = ANY ((SELECT lianxin_members())::int[]))
   AND (current_setting('lianxin.all_towns', true) = 'true'
        OR m.town_id = ANY (string_to_array(nullif(current_setting('lianxin.towns', true), ''), ',')::int[]))
-GROUP BY tm.code, tm.name, tw.code, tw.name, m.id, m.code, m.name, m.role, cp.code
+GROUP BY tm.code, tm.name, tw.code, tw.name, m.id, m.code, m.name, m.role, cp.code, cv.name
 ORDER BY tm.code, m.code`
 
 // MemberActivity counts each member's diary entries, households contacted,
@@ -113,7 +114,7 @@ func (s *Store) MemberActivity(ctx context.Context, scope lianxin.Scope, w cover
 		for rows.Next() {
 			var a coverage.MemberActivity
 			var week []int32
-			if err := rows.Scan(&a.Team, &a.TeamName, &a.TownCode, &a.TownName, &a.MemberCode, &a.MemberName, &a.Role, &a.ContactPoint, &a.DiaryEntries,
+			if err := rows.Scan(&a.Team, &a.TeamName, &a.TownCode, &a.TownName, &a.MemberCode, &a.MemberName, &a.Role, &a.ContactPoint, &a.ContactPointVillage, &a.DiaryEntries,
 				&a.HouseholdsContacted.N, &a.ProblemsCollected, &a.ProblemsResolved, &week, &a.TargetHouseholds, &a.Own); err != nil {
 				return fmt.Errorf("read member activity: %w", err)
 			}

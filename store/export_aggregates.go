@@ -163,7 +163,11 @@ func (s *Store) aggregateRows(ctx context.Context, scope lianxin.Scope, l *expor
 			if g.DaysSinceLastVisit != nil {
 				days = int64(*g.DaysSinceLastVisit)
 			}
-			vals := append([]any{int64(g.Rank)}, common(v)...)
+			var rank any // a reached village has none (not listed here: no all=)
+			if g.Rank != nil {
+				rank = int64(*g.Rank)
+			}
+			vals := append([]any{rank}, common(v)...)
 			vals = append(vals, g.Rural, g.GapReason, i64(g.HouseholdsNeeded), i64(g.HouseholdsNeededTypical),
 				f64(g.CoverageIfVisited), days, f64(g.DistanceKm), g.Priority)
 			out = append(out, export.Row{ID: int64(v.VillageID), Geom: bounds[v.VillageCode], Values: append(vals, win(v)...)})

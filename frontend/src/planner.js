@@ -314,9 +314,11 @@ export function initPlanner(app) {
     townsEl.setAttribute('aria-busy', 'true');
     townsEl.replaceChildren(h('h2', { id: 'towns-title' }, t('towns.title')), loading());
     try {
-      const rows = await api.townsCheck({ ...app.window });
+      const asked = { ...app.window };
+      const rows = await api.townsCheck(asked);
       if (my !== towns.req) return;
       towns.rows = rows;
+      towns.key = `${asked.from}|${asked.to}`;
       renderTownsCheck();
     } catch (err) {
       if (my !== towns.req) return;
@@ -337,7 +339,13 @@ export function initPlanner(app) {
       else loadTowns();
     }
   });
-  app.on('lang', () => { lastSummary = ''; loadSummary(); loadTowns(); });
+  // The towns' rows carry no words of either language: a language switch
+  // draws them again, it does not ask the server again.
+  app.on('lang', () => {
+    loadSummary();
+    if (towns.rows.length && towns.key === `${app.window.from}|${app.window.to}`) renderTownsCheck();
+    else loadTowns();
+  });
   // An import that changed rows: the same window's figures, asked again.
   app.on('imported', () => { if (lastSummary) { loadSummary(); loadTowns(); } });
 

@@ -444,6 +444,18 @@ const bandKey = (v) => {
 };
 
 /**
+ * contactPointCell names a member's contact point by its village (the code
+ * kept as the cell's tooltip): a code like CP0012 says nothing to the
+ * office reading the table.
+ */
+function contactPointCell(r, has) {
+  if (!has) return t('no');
+  const name = r.contact_point_village;
+  if (typeof name === 'string' && name) return h('span', { title: r.contact_point || '' }, name);
+  return t('yes');
+}
+
+/**
  * membersTable: county adds each member's team and town in front (the
  * county-wide list of a planner or an admin: members of every team).
  */
@@ -474,7 +486,13 @@ function membersTable(rows, sort, onSort, { county = false } = {}) {
     { key: 'households_contacted', label: t('col.householdsWindow'), numeric: true, value: (r) => bandKey(r.households_contacted), render: (r) => num(r.households_contacted) },
     { key: 'households_to_date', label: t('col.householdsToDate'), numeric: true, value: (r) => bandKey(r.households_to_date), render: (r) => num(r.households_to_date) },
     { key: 'target_met', label: t('col.target'), value: (r) => (meets(r) ? 1 : 0), render: (r) => (meets(r) === false ? h('strong', { class: 'below-rule-no' }, t('no')) : yesNo(meets(r))) },
-    { key: 'contact_point', label: t('col.contactPoint'), value: (r) => (hasPoint(r) ? 1 : 0), render: (r) => (hasPoint(r) ? (typeof r.contact_point === 'string' ? r.contact_point : t('yes')) : t('no')) },
+    { key: 'contact_point', label: t('col.contactPoint'), value: (r) => (hasPoint(r) ? 1 : 0), render: (r) => contactPointCell(r, hasPoint(r)) },
+    // The report's own verdict (below the rule or no contact point), as
+    // its CSV has it: the one column to scan down.
+    {
+      key: 'needs_attention', label: t('col.needsAttention'), value: (r) => (r.needs_attention ? 1 : 0),
+      render: (r) => (r.needs_attention === undefined ? '—' : r.needs_attention ? h('strong', { class: 'needs-attention' }, t('yes')) : t('no')),
+    },
     { key: 'problems', label: t('col.problems'), numeric: true, value: (r) => r.problems_collected, render: (r) => `${num(r.problems_collected)} / ${num(r.problems_resolved)}` },
   ];
   // Those below the rule first (a stable sort: the server's order within
