@@ -443,8 +443,14 @@ func (s *Service) build(ctx context.Context, scope lianxin.Scope, r Request, v V
 			return nil, fmt.Errorf("tile %s layer %s: %w", r.Tile, l.Name, err)
 		}
 		// An MVT is a sequence of layer messages: tiles of single layers
-		// concatenate into one tile of all of them.
-		raw = append(raw, b...)
+		// concatenate into one tile of all of them. A single layer's bytes
+		// are only read (gzipped): not copied. Appending to them could write
+		// into the spare capacity of a memoised answer.
+		if len(r.Layers) == 1 {
+			raw = b
+		} else {
+			raw = append(raw, b...)
+		}
 	}
 	e := &entry{rawLen: len(raw)}
 	if len(raw) > 0 {

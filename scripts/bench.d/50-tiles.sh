@@ -167,18 +167,27 @@ cell, each row cycling through its tiles (villages: every tile over the county a
 densest z14 tiles; h3: every tile over the county at z8–z12; multi: villages,h3,contact_points at z12).
 
 - **Cold** = the server with \`--tile-cache-mb 0\` (every request builds its tile), $cold_conns connections.
-  **Floor** = the same tile SQL with the same parameters, after the same settings statement, in one round
-  trip (for villages, the coverage figures and outline boxes computed once, and each tile bound its own
-  villages' list as the server binds it; for hexagons, the coverage engine's cell query alone, without
-  encoding) through pgx from $cold_conns goroutines, no HTTP, as the database owner (row-level security
-  off; the server runs under it). Cold and floor run at the same concurrency, so the two ratios compare like with like:
+  **Floor** = the same tile statement with the same parameters bound the same way (\`store.TileStatement\`),
+  after a settings statement (JIT off, the layer's plan cache mode), in one round trip (for villages, the
+  coverage figures and outline boxes computed once, and each tile bound its own villages' list as the server
+  binds it; for hexagons, the coverage engine's cell query alone, without encoding) through pgx from
+  $cold_conns goroutines, no HTTP, as the database owner. What the floor leaves out is the server's to do: its
+  settings statement carries no caller's scope and no read-only flag, row-level security is off (the server
+  runs under it), and it neither gzips nor answers HTTP. Cold and floor run at the same concurrency, so the two ratios compare like with like:
   **cold p50 ÷ floor p50** (latency; goal ≤ 1.3×) and **floor ÷ cold tiles/s** (throughput).
 - **Warm** = the server with the cache on, primed; **ceiling** = a bare Echo handler returning the same
   gzipped bytes from memory; both with $conns connections, taking turns twice (the better run of each
   kept). **Warm ÷ ceiling** is tiles/s (goal ≥ 80%).
 
-A cold tile costs one pipelined round trip per layer (BEGIN READ ONLY, the caller's scope, the settings,
-the query, COMMIT, sent together); the villages layer's coverage figures are memoised by window, scope and
+A cold tile costs one pipelined round trip per layer of two statements, like the floor's: one
+\`set_config\` statement (read-only, the caller's scope, JIT off, the plan cache mode) and the query.
+PostgreSQL runs a pipeline outside BEGIN as one implicit transaction, committed at its Sync, so the
+BEGIN READ ONLY, separate scope statement and COMMIT it used to send (five statements a tile) were work
+for nothing. The tile statements' named parameters are rewritten to \`\$n\` once at start-up (pgx lexed the
+whole SQL text for them on every call), and the villages' figures are bound as plain arrays (-1 or NaN
+where a figure is left out, NULL again in the query) that pgx encodes without reflection. Counted with
+callgrind (cold villages tiles, 2 connections, 2026-11-28), the server process spent 1,168k instructions a
+tile before these three changes and 935k after; of what is left, gzip is about 45%. Also: the villages layer's coverage figures are memoised by window, scope and
 the data versions of the tile's key, with each outline's box, and a villages tile binds only the villages
 whose box meets it, drawn by primary key with a generic plan (under row-level security the outlines' GiST
 index cannot serve the query: binding all 3,420 villages' figures and testing every outline made a scale-10
@@ -190,12 +199,14 @@ links: not taken). A warm tile runs the server's whole middleware (request id,
 request log and latency metric, security headers, the token check), composed once at start-up, in a
 pooled context of its own ahead of Echo's router that holds the caller and the path (7 allocations a tile
 instead of 17), with its ETag and length kept as header values beside the cached bytes. The ceiling runs
-none of it and sends 4 headers to the warm tile's 9, which weighs most on the smallest tiles (villages:
-about 5 KB gzipped). Counted with callgrind (warm villages tiles, wrk with 2 connections, 2026-11-27) the
-server spent about 93k instructions a tile before that work and 84k after, the ceiling 67k; of what is
-left, about 10k is net/http's work on the five headers more (past 8 keys a header map grows into a hash
-table, and net/http clones it at WriteHeader) and 2k the SHA-256 of the bearer token that keys the
-credentials cache. This bench serves at \`--log-level error\`; at info, the default, \`serve\` writes its
+none of it and sends 4 headers to the warm tile's 8 (a tile carries \`nosniff\` but no
+Content-Security-Policy since 2026-11-28: its bytes are never rendered as a document, see SECURITY.md;
+the ninth header made Go's header map grow into a table), which weighs most on the smallest tiles
+(villages: about 5 KB gzipped). Counted with callgrind (warm villages tiles, 2 connections), the server
+spent about 93k instructions a tile before the pooled context, 84k with it (87k counted again on 2026-11-28 with another load client) and 79k with eight headers;
+the ceiling 67k. Of what is left, about 2k is the SHA-256 of the bearer token that keys the credentials
+cache (kept: keying it by the token itself would hold live tokens in memory for the cache's life), and
+most of the rest net/http's reading of the request and writing of the headers. This bench serves at \`--log-level error\`; at info, the default, \`serve\` writes its
 request log through a buffer flushed every 200 ms (at once after a warning or an error, and on shutdown),
 so a warm tile costs no write system call for its log line.
 

@@ -19,7 +19,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -92,7 +91,6 @@ func run(ctx context.Context, args []string) error {
 	listen := fs.String("listen", "127.0.0.1:18182", "ceiling: listen address")
 	from := fs.String("from", "", "ceiling: base URL of the real server to copy tiles from")
 	token := fs.String("token", "", "ceiling: bearer token for the real server")
-	sqlDir := fs.String("sql", "store", "directory of the tile SQL files")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -102,7 +100,7 @@ func run(ctx context.Context, args []string) error {
 	}
 	switch args[0] {
 	case "floor":
-		return floor(ctx, *db, *sqlDir, reqs, *conc, *dur)
+		return floor(ctx, *db, reqs, *conc, *dur)
 	case "ceiling":
 		return ceiling(*listen, *from, *token, reqs)
 	case "hexagons":
@@ -115,7 +113,7 @@ func run(ctx context.Context, args []string) error {
 // for d, and prints "tiles/s p50_ms p99_ms errors". It connects as the URL's
 // user (the database owner), so row-level security does not apply: a strict
 // floor for the server, which runs the same SQL under it.
-func floor(ctx context.Context, db, sqlDir string, reqs []tileReq, c int, d time.Duration) error {
+func floor(ctx context.Context, db string, reqs []tileReq, c int, d time.Duration) error {
 	cfg, err := pgxpool.ParseConfig(db)
 	if err != nil {
 		return err
@@ -133,12 +131,6 @@ func floor(ctx context.Context, db, sqlDir string, reqs []tileReq, c int, d time
 		return err
 	}
 	defer st.Close()
-	sqlOf := map[string]string{}
-	for _, l := range tiles.Layers() {
-		if b, err := os.ReadFile(filepath.Join(sqlDir, "tiles_"+l.Name+".sql")); err == nil {
-			sqlOf[l.Name] = string(b)
-		}
-	}
 	var startsOn time.Time
 	if err := pool.QueryRow(ctx, `SELECT starts_on FROM campaign`).Scan(&startsOn); err != nil {
 		return err
@@ -174,10 +166,16 @@ func floor(ctx context.Context, db, sqlDir string, reqs []tileReq, c int, d time
 			if err != nil {
 				return err
 			}
+			// The statement as the server sends it: positional, its
+			// arguments in order.
+			sql, pos, err := store.TileStatement(l.Name, args)
+			if err != nil {
+				return err
+			}
 			var b []byte
 			batch := &pgx.Batch{}
 			batch.Queue(store.TileSettingsSQL(l.Name))
-			batch.Queue(sqlOf[l.Name], args).QueryRow(func(row pgx.Row) error { return row.Scan(&b) })
+			batch.Queue(sql, pos...).QueryRow(func(row pgx.Row) error { return row.Scan(&b) })
 			if err := pool.SendBatch(ctx, batch).Close(); err != nil {
 				return fmt.Errorf("%s: %w", r.path, err)
 			}
