@@ -173,6 +173,15 @@ export function initGIS(app) {
   const encHint = h('p', { id: 'export-encoding-hint', class: 'muted' });
   const encGroup = h('div', { class: 'group', id: 'export-encoding-group' }, encLabel, encSel, encHint);
   (resSel.closest('.group') || resSel).after(encGroup);
+  // The CSV for Excel (the report CSVs' lang and excel: Chinese header and
+  // values in the Chinese page, codes as ="…" so Excel keeps them whole) by
+  // default; the plain file for GIS, scripts and the import on request.
+  const csvSel = h('select', { id: 'export-csv', 'aria-describedby': 'export-csv-hint' },
+    h('option', { value: 'excel', selected: true }), h('option', { value: 'plain' }));
+  const csvLabel = h('label', { for: 'export-csv' });
+  const csvHint = h('p', { id: 'export-csv-hint', class: 'muted' });
+  const csvGroup = h('div', { class: 'group', id: 'export-csv-group' }, csvLabel, csvSel, csvHint);
+  encGroup.after(csvGroup);
   let exportsOK = null; // unknown until asked
   let catalogue = null; // the server's layers and their formats, once asked
   const townName = (code) => app.towns.find((x) => x.code === code)?.name || code;
@@ -233,6 +242,7 @@ export function initGIS(app) {
         ? [h('p', { class: 'muted', id: 'gis-token-hint' }, t('gis.tokenHint', { user: app.user?.user || '' })), tokens.el]
         : [h('p', { class: 'muted', id: 'gis-token-none' }, t('gis.tokenNotForRole'))]),
       copyRow(t('gis.ogc'), `${origin}/ogc`, 'url-ogc'),
+      h('p', { class: 'muted', id: 'gis-ogc-hint' }, t('gis.ogcHint')),
       h('h3', {}, t('gis.tilejson')),
       tileJSONEl,
       h('h3', {}, t('gis.style')),
@@ -256,6 +266,10 @@ export function initGIS(app) {
     encSel.options[1].textContent = t('gis.encodingGBK');
     encHint.textContent = t('gis.encodingHint');
     encGroup.hidden = !EXPORT_LAYERS.some((l) => mayReadLayer(app.user, l) && formatsOf(catalogue, l).some((f) => f.id === 'shp'));
+    csvLabel.textContent = t('gis.csvFor');
+    csvSel.options[0].textContent = t('gis.csvExcel');
+    csvSel.options[1].textContent = t('gis.csvPlain');
+    csvHint.textContent = t('gis.csvHint');
   };
 
   const renderList = () => {
@@ -277,6 +291,10 @@ export function initGIS(app) {
         const p = { format: f.id, ...(crs !== 'EPSG:4326' ? { crs } : {}), ...(WINDOWED_EXPORTS.has(l) ? app.window : {}) };
         if (f.geometry) p.geometry = f.geometry;
         if (f.id === 'shp' && gbk) p.encoding = 'gbk';
+        if (f.id === 'csv' && csvSel.value === 'excel') {
+          p.lang = lang() === 'en' ? 'en' : 'zh';
+          p.excel = 'true';
+        }
         if (l === 'h3_cells') p.resolution = resSel.value;
         // 缺口报告 holds the gap report's villages: the server's default for
         // the gaps layer, said in the link so a copied URL says it too.
@@ -436,6 +454,7 @@ export function initGIS(app) {
   crsSel.addEventListener('change', renderList);
   resSel.addEventListener('change', renderList);
   encSel.addEventListener('change', renderList);
+  csvSel.addEventListener('change', renderList);
   app.on('lang', () => { renderServices(); renderList(); renderPackage(); });
   app.on('window', () => { renderList(); renderPackage(); renderTileJSON(); });
   app.on('towns', renderPackage);

@@ -309,7 +309,15 @@ export function initPlanner(app) {
       })) : h('p', { class: 'muted' }, t('towns.none')),
       reportCSVLink('towns-csv', 'towns', { ...app.window }));
   };
+  // The morning check is the planner view's, and its costliest report: asked
+  // while that view is shown, else when it is next shown (a team leader
+  // lands on the team view and may never open it).
   const loadTowns = async () => {
+    if (document.body.dataset.view !== 'planner') {
+      towns.stale = true;
+      return;
+    }
+    towns.stale = false;
     const my = ++towns.req;
     townsEl.setAttribute('aria-busy', 'true');
     townsEl.replaceChildren(h('h2', { id: 'towns-title' }, t('towns.title')), loading());
@@ -328,6 +336,7 @@ export function initPlanner(app) {
     }
   };
 
+  app.on('view', (v) => { if (v === 'planner' && towns.stale) loadTowns(); });
   let lastSummary = '';
   app.on('window', () => {
     const key = `${app.window.from}|${app.window.to}|${app.town || ''}`;
