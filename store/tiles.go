@@ -145,8 +145,16 @@ func tilePlanMode(layer string) string {
 // server's batch does (JIT off, its plan cache mode), without the scope: the
 // tile benchmark's floor runs it before the query, as the database owner.
 func TileSettingsSQL(layer string) string {
-	return "SELECT set_config('jit', 'off', true), set_config('plan_cache_mode', '" + tilePlanMode(layer) + "', true)"
+	if tilePlanMode(layer) == planGeneric {
+		return genericTileSettingsSQL
+	}
+	return customTileSettingsSQL
 }
+
+const (
+	customTileSettingsSQL  = "SELECT set_config('jit', 'off', true), set_config('plan_cache_mode', '" + planCustom + "', true)"
+	genericTileSettingsSQL = "SELECT set_config('jit', 'off', true), set_config('plan_cache_mode', '" + planGeneric + "', true)"
+)
 
 // TileArgs are the parameters of q's tile SQL for a caller in scope (the
 // tile benchmark's floor binds them too).
