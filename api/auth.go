@@ -398,7 +398,8 @@ func (s *Server) login(c echo.Context) error {
 	if err := dec.Decode(&req); err != nil {
 		return lianxin.Errorf(lianxin.EInvalid, "body: want JSON {\"username\": ..., \"password\": ...}")
 	}
-	if req.Username == "" || len(req.Username) > 64 || req.Password == "" || len(req.Password) > 1024 {
+	// The limit counts characters: a Chinese user name of 64 is 192 bytes.
+	if req.Username == "" || utf8.RuneCountInString(req.Username) > auth.MaxUsernameChars || req.Password == "" || len(req.Password) > 1024 {
 		return lianxin.Errorf(lianxin.EInvalid, "username (1-64 characters) and password (1-1024 bytes) are required")
 	}
 	token, u, expires, err := s.deps.Auth.Login(c.Request().Context(), req.Username, req.Password, clientOf(c))
@@ -694,6 +695,7 @@ func (s *Server) authRoutes() {
 	e.POST("/api/v1/admin/users", s.adminAddUser)
 	e.GET("/api/v1/admin/audit", s.adminAudit)
 	e.PATCH("/api/v1/admin/users/:name", s.adminSetDisabled)
+	e.PATCH("/api/v1/admin/members/:code", s.adminMemberLeft)
 	e.POST("/api/v1/admin/users/:name/password", s.adminResetPassword)
 	e.POST("/api/v1/admin/users/:name/roles", s.adminGrant)
 	e.DELETE("/api/v1/admin/users/:name/roles", s.adminRevoke)

@@ -349,7 +349,7 @@ func TestOpenAPIListsAuthRoutes(t *testing.T) {
 			t.Errorf("route %s %s is not in openapi.json", r.Method, r.Path)
 		}
 	}
-	if n != 17 {
-		t.Fatalf("found %d auth and admin routes, want 17", n)
+	if n != 18 {
+		t.Fatalf("found %d auth and admin routes, want 18", n)
 	}
 }

@@ -196,6 +196,7 @@ var zhHeaders = map[string]string{
 	"diary_entries": "民情日记条数", "households_contacted": "本期联系户数", "weekly_visits": "每周走访",
 	"households_to_date": "累计联系户数（活动开始至截止日）", "no_entry_this_week": "本周无记录（所选最后一周）",
 	"target": "目标", "meets_target": "达到目标（累计联系满10户）", "has_contact_point": "有联系点", "needs_attention": "需关注",
+	"left_on": "离队日期", "left": "已离队（不考核）",
 	"entry": "抽查条目号", "visit_id": "日记编号", "household": "户编号", "kind": "类型", "occurred_at": "走访时间", "recorded_at": "记录时间",
 	"has_location": "有位置", "metres_from_household": "距农户（米）", "notes_chars": "记录字数",
 	"same_day_entries": "同日条数", "flags": "提示", "residents_per_week": "每周走访人数", "status": "状态",

@@ -27,6 +27,7 @@ const (
 	ReasonMemberNotTaken = "member_not_taken"  // {role}
 	ReasonTownNotFound   = "town_not_found"    // {town}
 	ReasonMemberNotFound = "member_not_found"  // {member}
+	ReasonMemberTaken    = "member_taken"      // {member, username}: the member's account is another
 	ReasonTokenExpiry    = "token_expiry"      // {days, max}
 	ReasonTokenNotFound  = "token_not_found"   // {id}
 	ReasonTokenBySession = "token_needs_login" // a token may not mint tokens

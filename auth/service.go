@@ -10,9 +10,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"lianxin"
 )
@@ -162,7 +162,7 @@ func (s *Service) Login(ctx context.Context, username, password string, c Client
 	}
 	var u User
 	var err error = lianxin.Errorf(lianxin.ENotFound, "no such user")
-	if usernameRE.MatchString(username) { // anything else cannot exist: do not ask the database
+	if ValidUsername(username) { // anything else cannot exist: do not ask the database
 		u, err = s.st.UserByName(ctx, username)
 	}
 	if err != nil && lianxin.ErrorCode(err) != lianxin.ENotFound {
@@ -355,7 +355,44 @@ func (s *Service) Tokens(ctx context.Context, username string) ([]Token, error) 
 	return s.st.ListTokens(ctx, username)
 }
 
-var usernameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+// MaxUsernameChars is the longest user name, in characters (a Chinese
+// name of 64 characters is 192 bytes).
+const MaxUsernameChars = 64
+
+// hanInName reports whether r is a Han character a user name may hold:
+// the CJK unified ideographs, extension A and extensions B to G. The
+// compatibility ideographs (U+F900-FAFF) are not: Unicode folds each into
+// a unified one, so 豈 and 豈 would be two accounts that read alike.
+func hanInName(r rune) bool {
+	return (r >= 0x3400 && r <= 0x4DBF) || (r >= 0x4E00 && r <= 0x9FFF) || (r >= 0x20000 && r <= 0x3134F)
+}
+
+// ValidUsername is the rule for a new user name (migration 038 checks the
+// same): 1 to MaxUsernameChars characters; ASCII letters and digits or Han
+// characters (张伟, 王小明2), and after the first also '.', '_', '-' and the
+// middle dot of transcribed names (·). No space, control character or
+// full-width letter: a name is typed at sign-in and read in the audit log,
+// and one that differs from another only by an invisible character is a
+// second account that reads the same.
+func ValidUsername(name string) bool {
+	if !utf8.ValidString(name) {
+		return false
+	}
+	n := 0
+	for _, r := range name {
+		n++
+		switch {
+		case n > MaxUsernameChars:
+			return false
+		case r < utf8.RuneSelf && (r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9'):
+		case hanInName(r):
+		case n > 1 && (r == '.' || r == '_' || r == '-' || r == '\u00B7'):
+		default:
+			return false
+		}
+	}
+	return n > 0
+}
 
 // NewUser is an account to create.
 type NewUser struct {
@@ -369,9 +406,9 @@ type NewUser struct {
 // so no account is left without the roles asked or with a password nobody
 // saw. The audit log gets user_create and one grant per role.
 func (s *Service) AddUser(ctx context.Context, nu NewUser, actor string) (User, error) {
-	if !usernameRE.MatchString(nu.Username) {
-		return User{}, Refuse(lianxin.EInvalid, "username", ReasonUsernameBad, nil,
-			"username: 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit")
+	if !ValidUsername(nu.Username) {
+		return User{}, Refuse(lianxin.EInvalid, "username", ReasonUsernameBad, map[string]any{"max": MaxUsernameChars},
+			"username: 1 to %d characters, letters, digits or Chinese characters, and '.', '_', '-' or '·' after the first; no spaces", MaxUsernameChars)
 	}
 	hash := ""
 	if nu.Password != "" {

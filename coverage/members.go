@@ -48,6 +48,28 @@ type MemberActivity struct {
 	// Own marks the caller's own row (a member account's member): its
 	// counts leave nothing out and are published exactly.
 	Own bool `json:"-"`
+	// LeftOn is the member's last day in the corps (migration 038), a
+	// campaign day; nil while they serve.
+	LeftOn *time.Time `json:"-"`
+}
+
+// LeftBefore reports whether a member whose last day in the corps was
+// leftOn (a campaign day; nil: still serving) had left before the last day
+// of w: such a member is not judged by the ten-household rule or the
+// contact point over w. One who served to the window's last day is judged
+// as before, so a report over a past window still counts a member who
+// left later; their entries count in every window.
+func LeftBefore(leftOn *time.Time, w Window) bool {
+	return leftOn != nil && Day(*leftOn).AddDate(0, 0, 1).Before(w.To)
+}
+
+// MemberStanding is a member's place in the corps as an admin sets it:
+// their last day (YYYY-MM-DD), null while they serve.
+type MemberStanding struct {
+	Code   string  `json:"member"`
+	Name   string  `json:"name"`
+	Team   string  `json:"team"`
+	LeftOn *string `json:"left_on"`
 }
 
 // MemberRow is a line of the attendance and assessment report.
@@ -60,7 +82,12 @@ type MemberRow struct {
 	Target           int         `json:"target"`
 	MeetsTarget      bool        `json:"meets_target"` // HouseholdsToDate ≥ Target
 	HasContact       bool        `json:"has_contact_point"`
-	NeedsAttention   bool        `json:"needs_attention"` // below target or no contact point
+	NeedsAttention   bool        `json:"needs_attention"` // below target or no contact point, and not left
+	// LeftOn is the member's last day in the corps (YYYY-MM-DD), null
+	// while they serve; Left says they had left before the window's last
+	// day (LeftBefore): not judged, so never NeedsAttention.
+	LeftOn *string `json:"left_on"`
+	Left   bool    `json:"left"`
 	// NoEntryThisWeek marks a member with no diary entry in the window's
 	// last week (the current week in the default window).
 	NoEntryThisWeek bool `json:"no_entry_this_week"`
@@ -87,7 +114,11 @@ func MemberRows(acts []MemberActivity, w Window, published bool) []MemberRow {
 			r.HouseholdsContacted = BelowTargetHidden(a.HouseholdsContacted.N)
 			r.HouseholdsToDate = TargetBand(a.TargetHouseholds)
 		}
-		r.NeedsAttention = !r.MeetsTarget || !r.HasContact
+		if a.LeftOn != nil {
+			day := Day(*a.LeftOn).Format(DayLayout)
+			r.LeftOn, r.Left = &day, LeftBefore(a.LeftOn, w)
+		}
+		r.NeedsAttention = !r.Left && (!r.MeetsTarget || !r.HasContact)
 		r.NoEntryThisWeek = len(a.WeeklyVisits) > 0 && a.WeeklyVisits[len(a.WeeklyVisits)-1] == 0
 		out[i] = r
 	}
@@ -166,7 +197,7 @@ var (
 	memberColumnsBefore = []string{"team", "team_name", "town_code", "town_name", "member_code", "member_name", "role",
 		"contact_point", "diary_entries", "households_contacted", "problems_collected", "problems_resolved"}
 	memberColumnsAfter = []string{"households_to_date", "target", "meets_target", "has_contact_point",
-		"needs_attention", "no_entry_this_week"}
+		"needs_attention", "no_entry_this_week", "left_on", "left"}
 )
 
 // WeekColumn heads the members CSV's column of week k (0-based) of a
@@ -216,6 +247,11 @@ func writeMembersCSV(w io.Writer, rows []MemberRow) error {
 		}
 		rec = append(rec, r.HouseholdsToDate.String(), strconv.Itoa(r.Target), strconv.FormatBool(r.MeetsTarget),
 			strconv.FormatBool(r.HasContact), strconv.FormatBool(r.NeedsAttention), strconv.FormatBool(r.NoEntryThisWeek))
+		left := ""
+		if r.LeftOn != nil {
+			left = *r.LeftOn
+		}
+		rec = append(rec, left, strconv.FormatBool(r.Left))
 		if err := cw.Write(rec); err != nil {
 			return err
 		}

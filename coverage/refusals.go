@@ -33,6 +33,7 @@ const (
 	ReportReasonBadBBox          = "bad_bbox"          // {value}: not a lon/lat bound
 	ReportReasonBBoxTooLarge     = "bbox_too_large"    // {res, cells}: too many cells at that resolution
 	ReportReasonEndsBeforeStart  = "ends_before_start" // {ends_on, starts_on}: the campaign's last day before its first
+	ReportReasonMemberUnknown    = "member_unknown"    // {member} (404): no such member in the caller's towns
 )
 
 // ReportReasons lists every refusal reason of the reports.
@@ -41,12 +42,18 @@ var ReportReasons = []string{
 	ReportReasonBadDay, ReportReasonWindowOrder, ReportReasonBadFormat, ReportReasonBadGroup, ReportReasonBadSort,
 	ReportReasonTeamRequired, ReportReasonTownRequired, ReportReasonTownUnknown, ReportReasonTownNotYours,
 	ReportReasonTeamUnknown, ReportReasonTeamOtherTown, ReportReasonVillageUnknown, ReportReasonBadBBox,
-	ReportReasonBBoxTooLarge, ReportReasonEndsBeforeStart,
+	ReportReasonBBoxTooLarge, ReportReasonEndsBeforeStart, ReportReasonMemberUnknown,
 }
 
 // refuse is a report refusal of code with its English message.
 func refuse(code, field, reason string, params map[string]any, format string, args ...any) error {
 	return lianxin.Refuse(code, field, reason, params, format, args...)
+}
+
+// RefuseMemberUnknown refuses a member code no member (in the caller's
+// towns) has.
+func RefuseMemberUnknown(member string) error {
+	return refuse(lianxin.ENotFound, "member", ReportReasonMemberUnknown, map[string]any{"member": member}, "member %q not found", member)
 }
 
 // RefuseTownUnknown refuses a town code no town has.

@@ -59,6 +59,7 @@ const (
 	ReasonIDTaken            = "id_taken"             // {value} (409)
 	ReasonIDWrittenOtherwise = "id_written_otherwise" // {value, field} (409)
 	ReasonTooMany            = "too_many"             // {n} (429)
+	ReasonMemberLeft         = "member_left"          // {value, left_on, day}: the member left before that day
 )
 
 // Reasons lists every refusal reason; the web map words each (a test
@@ -69,7 +70,7 @@ var Reasons = []string{
 	ReasonNotesControl, ReasonTimeBad, ReasonTimeFuture, ReasonTimeBeforeCampaign, ReasonPlacePair, ReasonPlaceNotNumber,
 	ReasonPlaceSwapped, ReasonPlaceOutside, ReasonLimitRange, ReasonOffsetRange, ReasonFilterBad, ReasonRangeEmpty, ReasonBodyBad, ReasonFieldType, ReasonUnknownField,
 	ReasonBodyTooLarge, ReasonNoHousehold, ReasonNoMember, ReasonWriteRole, ReasonReadRole, ReasonReadGrant,
-	ReasonForOtherGrant, ReasonMemberSelfOnly, ReasonIDTaken, ReasonIDWrittenOtherwise, ReasonTooMany,
+	ReasonForOtherGrant, ReasonMemberSelfOnly, ReasonIDTaken, ReasonIDWrittenOtherwise, ReasonTooMany, ReasonMemberLeft,
 	// Corrections and withdrawals (edit.go).
 	ReasonNoEntry, ReasonChangeLate, ReasonChangeGrant, ReasonChangeEmpty, ReasonChangeRole, ReasonReasonLong, ReasonHouseholdNo,
 }

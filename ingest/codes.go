@@ -96,6 +96,10 @@ const (
 	// the village the point lies in (empty: none), {distance_m} metres
 	// from the row's village.
 	CodeOutsideVillage = "outside_village"
+	// A diary row dated after its member's last day in the corps
+	// (members.left_on): {value} the member, {name}, {left_on}, {time}
+	// (China time, to the minute).
+	CodeMemberLeft = "member_left"
 )
 
 // Codes lists every reject code but CodeOther. The store's checks give
@@ -108,7 +112,7 @@ var Codes = []string{
 	CodeNewTown, CodeNoTown, CodeResolvedOverCollected, CodeOneContactPoint, CodeOneTeamPerTown, CodeNotFeature,
 	CodeBadFeature, CodeBadGeoJSONGeometry, CodeNotAValue, CodeWKTTooDeep, CodeBadWKT, CodeIDTaken, CodeTimeFuture,
 	CodeBeforeCampaign, CodeOtherName, CodeSameEntry, CodeSameEntryInFile, CodeVillageNotHouseholds, CodeVisitNoPlace,
-	CodeOutsideVillage,
+	CodeOutsideVillage, CodeMemberLeft,
 }
 
 // KnownCode reports whether code is one of Codes.
@@ -331,6 +335,9 @@ func ReasonZH(e RowError) string {
 		r = p("value") + " 是将来的时间（服务器时间 " + p("now") + "）"
 	case CodeBeforeCampaign:
 		r = p("value") + " 早于活动开始日（" + p("start") + "）"
+	case CodeMemberLeft:
+		r = "队员 " + p("value") + "（" + p("name") + "）已于 " + p("left_on") + " 离队，这条日记的时间是 " + p("time") +
+			"：请核对队员代码或走访时间"
 	case CodeOneContactPoint:
 		r = "队员 " + p("value") + " 已有联系点 " + p("existing") + "（每名队员只设一个联系点）"
 	case CodeOneTeamPerTown:

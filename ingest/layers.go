@@ -165,6 +165,9 @@ var layers = []Layer{
 				Values: map[string]string{"队长": "leader", "老同志": "senior_adviser", "机关后备干部": "cadre", "机关干部": "cadre",
 					"干部": "cadre", "大学生村官": "village_official", "村官": "village_official"},
 				Doc: "leader, senior_adviser, cadre or village_official (队长/老同志/机关后备干部/大学生村官)", Example: "队长"},
+			{Name: "left_on", Aliases: []string{"离队日期", "离队时间", "离开日期", "调离日期"}, Type: Date,
+				Doc: "last day in the corps (离队日期: transferred, ill); empty while serving. Diary entries after it are refused; " +
+					"reports ending after it do not judge the member. Leaving the column out keeps the stored date", Example: ""},
 		},
 	},
 	{

@@ -205,6 +205,7 @@ var docsZH = map[string]string{
 	"members.name":      "队员姓名",
 	"members.team_code": "所在工作队的代码（须已导入）",
 	"members.role":      "队内角色：队长、老同志、机关后备干部或大学生村官",
+	"members.left_on":   "离队日期（调离、病休等）：在队期间的最后一天，在队时留空。晚于这一天的日记不予导入；此后的报表不再考核该队员。不带这一列导入时保留已存的日期",
 
 	"households.external_id":          "户编号，不能重复；再次导入同一户编号会更新该户，不会重复添加",
 	"households.village_code":         "所在村（社区）的代码（须已导入）",

@@ -234,12 +234,48 @@ func addRoleTx(ctx context.Context, tx pgx.Tx, userID int64, g auth.RoleGrant, b
 			return g, err
 		}
 		memberID, townID, g.MemberID, g.TownID = &id, &town, id, town
+		if g.Role == lianxin.RoleMember {
+			if err := memberFree(ctx, tx, userID, g.Member, id); err != nil {
+				return g, err
+			}
+		}
 	}
 	_, err := tx.Exec(ctx, `INSERT INTO user_roles (user_id, role, town_id, member_id, created_by)
 	                        VALUES ($1, $2, $3, $4, $5)
 	                        ON CONFLICT (user_id, role, coalesce(town_id, 0), coalesce(member_id, 0)) DO NOTHING`,
 		userID, string(g.Role), townID, memberID, by)
+	if lianxin.ErrorCode(translate(err)) == lianxin.EConflict {
+		// Another account took the member between memberFree and here
+		// (user_roles_member_key, migration 038).
+		return g, memberTaken(g.Member, "")
+	}
 	return g, err
+}
+
+// memberAccountSQL names the account other than $1 that holds the member
+// role of member $2 (one at most: user_roles_member_key).
+const memberAccountSQL = `SELECT u.username FROM user_roles r JOIN users u ON u.id = r.user_id
+WHERE r.role = 'member' AND r.member_id = $2 AND r.user_id <> $1`
+
+// memberFree refuses a member role whose member another account holds: an
+// account linked to a member is the only one linked to them (migration
+// 038), or two sign-ins would write one person's diary and read each
+// other's entries.
+func memberFree(ctx context.Context, tx pgx.Tx, userID int64, code string, memberID int32) error {
+	var holder string
+	err := tx.QueryRow(ctx, memberAccountSQL, userID, memberID).Scan(&holder)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return nil
+	case err != nil:
+		return fmt.Errorf("find the account of member %s: %w", code, err)
+	}
+	return memberTaken(code, holder)
+}
+
+func memberTaken(code, holder string) error {
+	return auth.Refuse(lianxin.EConflict, "member", auth.ReasonMemberTaken, map[string]any{"member": code, "username": holder},
+		"member %q is already linked to account %q: one account per member (revoke the member role there first)", code, holder)
 }
 
 // CreateUserWithRoles inserts an account and grants its roles in one

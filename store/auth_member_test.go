@@ -7,6 +7,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"lianxin"
+	"lianxin/demo"
 	"lianxin/demo/demotest"
 	"lianxin/store"
 )
@@ -51,12 +52,27 @@ func TestMemberSeesOwnRowsOnly(t *testing.T) {
 		t.Fatalf("member %s has %d visits (town %d), %d households visited (town %d): the test needs a member with some but not all of the town",
 			m.Code, wantVisits, townVisits, len(visited), townHouseholds)
 	}
+	var colleague demo.Member
+	for _, c := range county.Members {
+		if c.TownID == m.TownID && c.ID != m.ID {
+			colleague = c
+			break
+		}
+	}
+	if colleague.ID == 0 {
+		t.Fatalf("member %s has no colleague in town %d", m.Code, m.TownID)
+	}
 	err = owner.InScope(ctx, lianxin.SystemScope(), func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO users (username) VALUES ('m-only'), ('m-and-leader')`); err != nil {
 			return err
 		}
+		// One account per member (migration 038): the leader is a colleague.
 		if _, err := tx.Exec(ctx, `INSERT INTO user_roles (user_id, role, town_id, member_id)
-			SELECT id, 'member', $1, $2 FROM users WHERE username IN ('m-only', 'm-and-leader')`, m.TownID, m.ID); err != nil {
+			SELECT id, 'member', $1, $2 FROM users WHERE username = 'm-only'`, m.TownID, m.ID); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO user_roles (user_id, role, town_id, member_id)
+			SELECT id, 'member', $1, $2 FROM users WHERE username = 'm-and-leader'`, m.TownID, colleague.ID); err != nil {
 			return err
 		}
 		_, err := tx.Exec(ctx, `INSERT INTO user_roles (user_id, role, town_id)

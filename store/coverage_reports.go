@@ -71,7 +71,7 @@ SELECT tm.code, tm.name, tw.code, tw.name, m.code, m.name, m.role, cp.code, cv.n
        (SELECT count(DISTINCT s.household_id) FROM visits s
         WHERE s.member_id = m.id AND household_contact(s.kind) AND s.occurred_at < $3
           AND s.occurred_at >= (SELECT c.starts_on::timestamp AT TIME ZONE 'Asia/Shanghai' FROM campaign c WHERE c.id = 1)),
-       m.id = ANY ((SELECT ids FROM me)::int[])
+       m.id = ANY ((SELECT ids FROM me)::int[]), m.left_on
 FROM members m
 JOIN teams tm ON tm.id = m.team_id
 JOIN towns tw ON tw.id = m.town_id
@@ -89,7 +89,7 @@ WHERE ($4::int IS NULL OR m.team_id = $4)
   AND ((SELECT lianxin_members()) = '{}' OR m.id = ANY ((SELECT lianxin_members())::int[]))
   AND (current_setting('lianxin.all_towns', true) = 'true'
        OR m.town_id = ANY (string_to_array(nullif(current_setting('lianxin.towns', true), ''), ',')::int[]))
-GROUP BY tm.code, tm.name, tw.code, tw.name, m.id, m.code, m.name, m.role, cp.code, cv.name
+GROUP BY tm.code, tm.name, tw.code, tw.name, m.id, m.code, m.name, m.role, cp.code, cv.name, m.left_on
 ORDER BY tm.code, m.code`
 
 // MemberActivity counts each member's diary entries, households contacted,
@@ -115,8 +115,12 @@ func (s *Store) MemberActivity(ctx context.Context, scope lianxin.Scope, w cover
 			var a coverage.MemberActivity
 			var week []int32
 			if err := rows.Scan(&a.Team, &a.TeamName, &a.TownCode, &a.TownName, &a.MemberCode, &a.MemberName, &a.Role, &a.ContactPoint, &a.ContactPointVillage, &a.DiaryEntries,
-				&a.HouseholdsContacted.N, &a.ProblemsCollected, &a.ProblemsResolved, &week, &a.TargetHouseholds, &a.Own); err != nil {
+				&a.HouseholdsContacted.N, &a.ProblemsCollected, &a.ProblemsResolved, &week, &a.TargetHouseholds, &a.Own, &a.LeftOn); err != nil {
 				return fmt.Errorf("read member activity: %w", err)
+			}
+			if a.LeftOn != nil {
+				d := fromPgDay(*a.LeftOn)
+				a.LeftOn = &d
 			}
 			a.WeeklyVisits = make([]int64, weeks)
 			for _, k := range week {
@@ -237,7 +241,9 @@ const summarySQL = `SELECT * FROM coverage_summary($1, $2, $3, $4, $5, $6)`
 // are judged without the entries in the villages $7 names (ids), as the
 // summary's diary totals are (migration 022); the member checks are the
 // ten-household rule's verdict over every entry (households through
-// household_contact entries only, migration 027).
+// household_contact entries only, migration 027). A member who left the
+// corps before the window's last day (members.left_on + 1 < $2, the day
+// after the window; coverage.LeftBefore) is judged by neither check.
 //
 // Towns, villages and petition villages are judged over the summary's area
 // (the county, or the town asked) for every role, as the planner sees them
@@ -264,11 +270,13 @@ WHERE ($3::int IS NULL OR vl.town_id = $3)
 UNION ALL
 SELECT 'member_no_contact', m.code FROM members m
 WHERE ($3::int IS NULL OR m.town_id = $3) AND ($8::int[] IS NULL OR m.town_id = ANY ($8))
+  AND (m.left_on IS NULL OR m.left_on + 1 >= $2)
   AND ((SELECT lianxin_members()) = '{}' OR m.id = ANY ((SELECT lianxin_members())::int[]))
   AND NOT EXISTS (SELECT 1 FROM contact_points cp WHERE cp.member_id = m.id)
 UNION ALL
 SELECT 'member_below', m.code FROM members m
 WHERE ($3::int IS NULL OR m.town_id = $3) AND ($8::int[] IS NULL OR m.town_id = ANY ($8))
+  AND (m.left_on IS NULL OR m.left_on + 1 >= $2)
   AND ((SELECT lianxin_members()) = '{}' OR m.id = ANY ((SELECT lianxin_members())::int[]))
   AND (SELECT count(DISTINCT v.household_id) FILTER (WHERE household_contact(v.kind)) FROM visits v
        WHERE v.member_id = m.id AND v.occurred_at < $5

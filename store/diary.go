@@ -29,14 +29,14 @@ import (
 // diaryOwnMembersSQL lists the member roles of the signed-in user: the
 // members they may write as without naming one, and the only ones a member
 // may write as.
-const diaryOwnMembersSQL = `SELECT m.id, m.code, m.town_id
+const diaryOwnMembersSQL = `SELECT m.id, m.code, m.town_id, m.left_on
 FROM users u JOIN user_roles r ON r.user_id = u.id JOIN members m ON m.id = r.member_id
 WHERE lower(u.username) = lower(current_setting('lianxin.user', true)) AND NOT u.disabled AND r.role = 'member'
 ORDER BY m.code`
 
 // diaryMemberSQL finds a member the caller names, within their towns
 // (members' town_scope policy).
-const diaryMemberSQL = `SELECT id, code, town_id FROM members WHERE code = $1`
+const diaryMemberSQL = `SELECT id, code, town_id, left_on FROM members WHERE code = $1`
 
 // diaryHouseholdSQL finds the household by code within the caller's towns,
 // also for a member who has not visited it yet (migration 020).
@@ -118,9 +118,27 @@ const diaryLockSpace = 0x6c786469 // "lxdi"
 const ActionDiaryWrite = "diary_write"
 
 type diaryMember struct {
-	id   int32
-	code string
-	town int32
+	id     int32
+	code   string
+	town   int32
+	leftOn *time.Time // last day in the corps (migration 038); nil: serving
+}
+
+// refuseAfterLeft refuses an entry at occurredAt for a member whose last
+// day in the corps was before that day (China time): a visit written to
+// someone who has left counts for a person no longer there. The import
+// refuses the same (store visitsMemberLeftCheck).
+func (m diaryMember) refuseAfterLeft(occurredAt time.Time) error {
+	if m.leftOn == nil {
+		return nil
+	}
+	last := m.leftOn.Format(time.DateOnly)
+	day := occurredAt.In(diary.Zone).Format(time.DateOnly)
+	if day <= last {
+		return nil
+	}
+	return diary.Refuse(lianxin.EInvalid, "member", diary.ReasonMemberLeft, map[string]any{"value": m.code, "left_on": last, "day": day},
+		"member %s left the corps on %s; an entry dated %s cannot be theirs", m.code, last, day)
 }
 
 type storedEntry struct {
@@ -136,6 +154,9 @@ func (s *Store) WriteDiary(ctx context.Context, scope lianxin.Scope, e diary.Ent
 	err := s.InScope(ctx, scope, func(tx pgx.Tx) error {
 		m, err := diaryWriter(ctx, tx, scope, e.Member)
 		if err != nil {
+			return err
+		}
+		if err := m.refuseAfterLeft(e.OccurredAt); err != nil {
 			return err
 		}
 		var householdID int64
@@ -236,7 +257,7 @@ func diaryWriter(ctx context.Context, tx pgx.Tx, scope lianxin.Scope, code strin
 	}
 	own, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (diaryMember, error) {
 		var m diaryMember
-		err := r.Scan(&m.id, &m.code, &m.town)
+		err := r.Scan(&m.id, &m.code, &m.town, &m.leftOn)
 		return m, err
 	})
 	if err != nil {
@@ -271,7 +292,7 @@ func diaryWriter(ctx context.Context, tx pgx.Tx, scope lianxin.Scope, code strin
 		return diaryMember{}, diary.Refuse(lianxin.EForbidden, "member", diary.ReasonMemberSelfOnly, nil, "a member writes diary entries as themselves only; leave member out")
 	}
 	var m diaryMember
-	err = tx.QueryRow(ctx, diaryMemberSQL, code).Scan(&m.id, &m.code, &m.town)
+	err = tx.QueryRow(ctx, diaryMemberSQL, code).Scan(&m.id, &m.code, &m.town, &m.leftOn)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return m, diary.Refuse(lianxin.ENotFound, "member", diary.ReasonNoMember, map[string]any{"value": code}, "no member %q in your towns", code)
 	}

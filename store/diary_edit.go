@@ -156,6 +156,9 @@ func (s *Store) CorrectDiary(ctx context.Context, scope lianxin.Scope, id string
 		if err != nil {
 			return err
 		}
+		if err := m.refuseAfterLeft(ch.OccurredAt); err != nil {
+			return err
+		}
 		var place []byte
 		var cell *int64
 		if ch.Position != nil {

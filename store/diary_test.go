@@ -32,6 +32,7 @@ type diaryFixture struct {
 	fresh, visitedByOther   demo.Household // town A: never visited; visited by a colleague only
 	otherTown               demo.Household // town B
 	freshVillage            demo.Village
+	dbURL                   string // the test database, as its owner
 }
 
 func newDiaryFixture(t *testing.T) *diaryFixture {
@@ -43,7 +44,7 @@ func newDiaryFixture(t *testing.T) *diaryFixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(app.Close)
-	f := &diaryFixture{owner: owner, app: app, svc: diary.NewService(app, orb.Bound{}), county: county}
+	f := &diaryFixture{owner: owner, app: app, svc: diary.NewService(app, orb.Bound{}), county: county, dbURL: dbURL}
 	f.member = county.Members[0]
 	for _, tw := range county.Towns {
 		if tw.ID == f.member.TownID {

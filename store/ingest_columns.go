@@ -54,6 +54,8 @@ var keepSpecs = map[string]keepSpec{
 		cols: []keptColumn{{field: "kind"}}},
 	"villages": {key: "code", from: `SELECT t.code AS t_key, t.rural AS rural, t.petition_case AS petition_case FROM villages t`,
 		cols: []keptColumn{{field: "rural"}, {field: "petition_case"}}},
+	"members": {key: "code", from: `SELECT t.code AS t_key, t.left_on AS left_on FROM members t`,
+		cols: []keptColumn{{field: "left_on"}}},
 	"households": {key: "external_id", from: `SELECT t.external_id AS t_key, t.poor AS poor, t.seriously_ill AS seriously_ill,
   t.disabled AS disabled, t.empty_nest AS empty_nest, t.left_behind_children AS left_behind_children,
   t.community_correction AS community_correction, t.petition_case AS petition_case,

@@ -91,10 +91,12 @@ SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FR
 		refs:   []ingestRef{{"team_code", "teams", "code"}},
 		checks: []ingestCheck{otherNameCheck("members")},
 		upsert: `WITH up AS (
-  INSERT INTO members AS t (code, name, team_id, town_id, role)
-  SELECT s.code, s.name, tm.id, tm.town_id, s.role FROM _ingest s JOIN teams tm ON tm.code = s.team_code
-  ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, team_id = EXCLUDED.team_id, town_id = EXCLUDED.town_id, role = EXCLUDED.role
-  WHERE (t.name, t.team_id, t.town_id, t.role) IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.team_id, EXCLUDED.town_id, EXCLUDED.role)
+  INSERT INTO members AS t (code, name, team_id, town_id, role, left_on)
+  SELECT s.code, s.name, tm.id, tm.town_id, s.role, s.left_on FROM _ingest s JOIN teams tm ON tm.code = s.team_code
+  ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, team_id = EXCLUDED.team_id, town_id = EXCLUDED.town_id, role = EXCLUDED.role,
+    left_on = EXCLUDED.left_on
+  WHERE (t.name, t.team_id, t.town_id, t.role, t.left_on)
+        IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.team_id, EXCLUDED.town_id, EXCLUDED.role, EXCLUDED.left_on)
   RETURNING (xmax = 0) AS inserted)
 SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up`,
 	},
@@ -157,7 +159,7 @@ SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FR
 		checks: []ingestCheck{{ingest.CodeResolvedOverCollected, `SELECT line, 'problems_resolved', 'more problems resolved (' || problems_resolved || ') than collected (' || coalesce(problems_collected, 0) || ')',
   jsonb_build_object('resolved', problems_resolved, 'collected', coalesce(problems_collected, 0))
 FROM _ingest WHERE problems_resolved > coalesce(problems_collected, 0)`},
-			visitsTimeFutureCheck, visitsBeforeCampaignCheck, visitsIDTakenCheck,
+			visitsTimeFutureCheck, visitsBeforeCampaignCheck, visitsMemberLeftCheck, visitsIDTakenCheck,
 			sameEntryCheck, sameEntryInFileCheck, villageNotHouseholdsCheck, visitNoPlaceCheck},
 		// The diary runs to hundreds of thousands of rows a year, re-sent
 		// whole: written like households, an UPDATE of the changed rows and
@@ -282,6 +284,19 @@ FROM _ingest WHERE occurred_at > now() + interval '5 minutes'`}
                      'start', to_char(c.starts_on, 'YYYY-MM-DD'))
 FROM _ingest s CROSS JOIN campaign c WHERE s.occurred_at < c.starts_on::timestamp AT TIME ZONE 'Asia/Shanghai'`}
 )
+
+// visitsMemberLeftCheck refuses an entry dated after its member's last day
+// in the corps (members.left_on, migration 038), in China time: a visit
+// written to someone who has left would count for a person no longer
+// there. Entries up to and on that day stand. The web diary refuses the
+// same (diary.ReasonMemberLeft).
+var visitsMemberLeftCheck = ingestCheck{ingest.CodeMemberLeft, `SELECT s.line, 'member_code',
+  'member ' || m.code || ' (' || m.name || ') left the corps on ' || to_char(m.left_on, 'YYYY-MM-DD') ||
+  '; this entry is dated ' || to_char(s.occurred_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI'),
+  jsonb_build_object('value', m.code, 'name', m.name, 'left_on', to_char(m.left_on, 'YYYY-MM-DD'),
+                     'time', to_char(s.occurred_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI'))
+FROM _ingest s JOIN members m ON m.code = s.member_code
+WHERE m.left_on IS NOT NULL AND (s.occurred_at AT TIME ZONE 'Asia/Shanghai')::date > m.left_on`}
 
 // visitsIDTakenCheck refuses a row whose diary id is already another
 // entry's: the stored entry names another member, another household (or

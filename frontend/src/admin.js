@@ -31,7 +31,7 @@ const SENSITIVE = ['household_points', 'personal_fields'];
 const AUDIT_ACTIONS = [
   'login', 'logout', 'login_failed', 'login_refused', 'grant', 'revoke', 'password_set', 'token_create', 'token_revoke',
   'user_create', 'user_disable', 'user_enable', 'import', 'import_changed', 'import_rejects', 'imports_prune', 'export',
-  'view_personal', 'diary_write', 'diary_correct', 'diary_delete', 'spotcheck_record', 'campaign_end',
+  'view_personal', 'diary_write', 'diary_correct', 'diary_delete', 'spotcheck_record', 'campaign_end', 'member_left',
 ];
 const AUDIT_PAGE = 50;
 
@@ -357,6 +357,10 @@ export function initAdmin(app) {
         .map((k) => `${fieldName(k)}：${fieldValue(before[k])}`).join('；');
       return [t('audit.entry', { id: d.entry || '—' }), fields ? t('audit.before', { fields }) : '', d.reason ? t('audit.reason', { reason: d.reason }) : '']
         .filter(Boolean).join(' · ');
+    }
+    // A member's last day in the corps set or cleared (migration 038).
+    if (e.action === 'member_left') {
+      return t('audit.memberLeft', { name: d.name || d.member || '—', was: fieldValue(d.was), left_on: fieldValue(d.left_on) });
     }
     if (e.action === 'import_changed') {
       const ids = d.changed || [];

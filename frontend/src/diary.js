@@ -662,7 +662,9 @@ export function initDiary(app) {
       // The team view asks these on the same first load: share its answers.
       const teams = (await (app.teamList ? app.teamList() : api.teams())).filter((x) => !towns.length || towns.includes(x.town_code));
       const rows = (await Promise.all(teams.map((x) => (app.teamMembers ? app.teamMembers(x.code) : api.members({ team: x.code }))))).flat();
-      state.members = rows.map((r) => ({ code: r.member_code, name: r.member_name })).filter((r) => r.code);
+      // A member who has left the corps (left: before the report's last
+      // day, today) takes no new entries: the server refuses them.
+      state.members = rows.filter((r) => !r.left).map((r) => ({ code: r.member_code, name: r.member_name })).filter((r) => r.code);
       // The form trades the typed code for the pick; the list names the writers.
       keepFocus(render);
     } catch {

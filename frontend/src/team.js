@@ -470,10 +470,15 @@ function membersTable(rows, sort, onSort, { county = false } = {}) {
   const columns = [
     ...where,
     // The name stays in view when the table scrolls sideways on a phone;
-    // a member below the ten-household rule says so beside it.
+    // a member below the ten-household rule says so beside it. A member
+    // who has left the corps (left_on, migration 038) is marked instead:
+    // their entries still count, and the rule no longer judges them once
+    // they left before the window's last day (left).
     {
       key: 'member_name', label: t('col.member'), cls: 'sticky-col',
-      render: (r) => [r.member_name || r.name || r.member_code, meets(r) === false ? h('small', { class: 'below-rule-mark' }, t('team.belowRuleMark')) : null],
+      render: (r) => [r.member_name || r.name || r.member_code,
+        r.left_on ? h('small', { class: 'member-left', dataset: { leftOn: r.left_on } }, t('member.leftOn', { date: r.left_on }))
+          : meets(r) === false ? h('small', { class: 'below-rule-mark' }, t('team.belowRuleMark')) : null],
     },
     { key: 'role', label: t('col.role'), render: (r) => (r.role ? t(`role.${r.role}`) : '—') },
     // One column of entries: every diary entry is a visit (the weekly bars
@@ -485,7 +490,7 @@ function membersTable(rows, sort, onSort, { county = false } = {}) {
     // (since the campaign's start); a planner reads both in the rule's bands.
     { key: 'households_contacted', label: t('col.householdsWindow'), numeric: true, value: (r) => bandKey(r.households_contacted), render: (r) => num(r.households_contacted) },
     { key: 'households_to_date', label: t('col.householdsToDate'), numeric: true, value: (r) => bandKey(r.households_to_date), render: (r) => num(r.households_to_date) },
-    { key: 'target_met', label: t('col.target'), value: (r) => (meets(r) ? 1 : 0), render: (r) => (meets(r) === false ? h('strong', { class: 'below-rule-no' }, t('no')) : yesNo(meets(r))) },
+    { key: 'target_met', label: t('col.target'), value: (r) => (r.left ? -1 : meets(r) ? 1 : 0), render: (r) => (r.left ? t('member.notJudged') : meets(r) === false ? h('strong', { class: 'below-rule-no' }, t('no')) : yesNo(meets(r))) },
     { key: 'contact_point', label: t('col.contactPoint'), value: (r) => (hasPoint(r) ? 1 : 0), render: (r) => contactPointCell(r, hasPoint(r)) },
     // The report's own verdict (below the rule or no contact point), as
     // its CSV has it: the one column to scan down.

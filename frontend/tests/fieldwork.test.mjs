@@ -292,8 +292,13 @@ describe('an admin', () => {
   }));
 
   test('grants and revokes every role the API accepts, a member\'s with its member code', (t) => asAdmin(t, async (page) => {
-    const code = [...demoAccounts().keys()].find((k) => k.startsWith('member-'))?.slice('member-'.length);
-    assert.ok(code, 'the demo accounts name a member');
+    // A member with a demo account is taken (one account per member,
+    // migration 038): the grant goes to a member without one.
+    const taken = [...demoAccounts().keys()].find((k) => k.startsWith('member-'))?.slice('member-'.length);
+    assert.ok(taken, 'the demo accounts name a member');
+    const members = (await apiJSON(page, '/api/v1/reports/members')).rows || [];
+    const code = members.map((r) => r.member_code).find((c) => !demoAccounts().has(`member-${c}`));
+    assert.ok(code, 'some member has no demo account');
     const name = `grant-${Date.now().toString(36)}`;
     await page.fill('#admin-username', name);
     await page.selectOption('#admin-role', 'planner');
@@ -331,6 +336,13 @@ describe('an admin', () => {
     await page.fill('#admin-grant-member', 'NO-SUCH-MEMBER');
     await submit('#admin-grant-submit');
     assert.match(await result.innerText(), /NO-SUCH-MEMBER/, 'an unknown member code shows the server\'s error');
+    assert.equal(await result.getAttribute('class'), 'error');
+    assert.deepEqual(await rolesInAPI(), [{ role: 'planner' }], 'a refused grant changed nothing');
+
+    // A member another account holds: the server's member_taken, worded.
+    await page.fill('#admin-grant-member', taken);
+    await submit('#admin-grant-submit');
+    assert.match(await result.innerText(), new RegExp(`${taken}.*已关联账号 member-${taken}`), 'a taken member names the account that holds it');
     assert.equal(await result.getAttribute('class'), 'error');
     assert.deepEqual(await rolesInAPI(), [{ role: 'planner' }], 'a refused grant changed nothing');
 

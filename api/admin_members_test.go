@@ -1,0 +1,95 @@
+package api_test
+
+import (
+	"context"
+	"net/url"
+	"strings"
+	"testing"
+
+	"lianxin"
+	"lianxin/api"
+	"lianxin/auth"
+	"lianxin/demo/demotest"
+	"lianxin/store"
+)
+
+// An admin whose user name is Chinese signs in, sets a member's last day
+// in the corps (PATCH /api/v1/admin/members/{code}) and disables an
+// account named in Chinese; the audit log names them, the members report
+// marks the member (left_on, left) in JSON and CSV, and a planner may not
+// set the date.
+func TestAdminMemberLeftAndChineseNames(t *testing.T) {
+	ctx := context.Background()
+	_, dbURL, county := demotest.New(t)
+	app, err := store.Open(ctx, dbURL, store.Options{MaxConns: 4, Role: store.AppRole, Logger: quietLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(app.Close)
+	svc, err := auth.New(app, auth.Options{Params: cheap, Logger: quietLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []auth.NewUser{
+		{Username: "张伟", Password: "zhang-password-1", Roles: []auth.RoleGrant{{Role: lianxin.RoleAdmin}}},
+		{Username: "王小明2", Password: "wang-password-1", Roles: []auth.RoleGrant{{Role: lianxin.RolePlanner}}},
+	} {
+		if _, err := svc.AddUser(ctx, u, "test"); err != nil {
+			t.Fatalf("add %s: %v", u.Username, err)
+		}
+	}
+	f := authFixture{srv: api.NewServer(api.Config{}, api.Deps{Logger: quietLogger(), Health: app, Auth: svc, Reports: app}),
+		svc: svc, ctx: ctx, urls: dbURL}
+	admin, adminMe := f.login(t, "张伟", "zhang-password-1")
+	planner, plannerMe := f.login(t, "王小明2", "wang-password-1")
+	as := func(ck string) map[string]string { return map[string]string{api.CSRFHeader: ck} }
+	m := county.Members[0]
+	var town string
+	for _, tw := range county.Towns {
+		if tw.ID == m.TownID {
+			town = tw.Code
+		}
+	}
+	path := "/api/v1/admin/members/" + m.Code
+	steps := []struct {
+		name string
+		c    call
+		want int
+		body string
+	}{
+		{"a planner may not", call{method: "PATCH", path: path, body: `{"left_on":"2026-09-10"}`, cookie: planner, header: as(plannerMe.CSRFToken)}, 403, `"forbidden"`},
+		{"no body", call{method: "PATCH", path: path, body: `{}`, cookie: admin, header: as(adminMe.CSRFToken)}, 400, "left_on"},
+		{"not a day", call{method: "PATCH", path: path, body: `{"left_on":"10/9/2026"}`, cookie: admin, header: as(adminMe.CSRFToken)}, 400, `"bad_day"`},
+		{"unknown member", call{method: "PATCH", path: "/api/v1/admin/members/M-NONE", body: `{"left_on":"2026-09-10"}`, cookie: admin, header: as(adminMe.CSRFToken)}, 404, `"member_unknown"`},
+		{"set", call{method: "PATCH", path: path, body: `{"left_on":"2026-09-10"}`, cookie: admin, header: as(adminMe.CSRFToken)}, 200, `"left_on":"2026-09-10"`},
+		{"the report marks the member", call{method: "GET", path: "/api/v1/reports/members?town=" + town + "&from=2026-09-01&to=2026-09-30", cookie: admin}, 200,
+			`"member_code":"` + m.Code + `"`},
+		{"disable an account named in Chinese", call{method: "PATCH", path: "/api/v1/admin/users/" + url.PathEscape("王小明2"), body: `{"disabled":true}`,
+			cookie: admin, header: as(adminMe.CSRFToken)}, 200, `"username":"王小明2"`},
+		{"the audit log by a Chinese actor", call{method: "GET", path: "/api/v1/admin/audit?actor=" + url.QueryEscape("张伟") + "&action=member_left", cookie: admin}, 200,
+			`"actor":"张伟","action":"member_left","target":"` + m.Code + `"`},
+	}
+	for _, s := range steps {
+		rec := f.do(t, s.c)
+		if got := rec.Body.String(); rec.Code != s.want || !strings.Contains(got, s.body) {
+			t.Errorf("%s: %s %s %s = %d %s, want %d containing %q", s.name, s.c.method, s.c.path, s.c.body, rec.Code, got, s.want, s.body)
+		}
+	}
+	rec := f.do(t, call{method: "GET", path: "/api/v1/reports/members?town=" + town + "&from=2026-09-01&to=2026-09-30&format=csv", cookie: admin})
+	lines := strings.Split(rec.Body.String(), "\n")
+	if rec.Code != 200 || len(lines) < 2 || !strings.HasSuffix(strings.TrimSpace(lines[0]), ",left_on,left") {
+		t.Fatalf("members CSV = %d, header %q; want one ending left_on,left", rec.Code, lines[0])
+	}
+	found := false
+	for _, l := range lines[1:] {
+		if strings.Contains(l, ","+m.Code+",") {
+			found = true
+			if !strings.HasSuffix(strings.TrimSpace(l), ",2026-09-10,true") {
+				t.Errorf("members CSV row of %s: %q, want it to end 2026-09-10,true", m.Code, l)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("members CSV has no row of %s", m.Code)
+	}
+}
