@@ -221,7 +221,7 @@ describe('the admin on a zh-CN page', () => {
     // The admin's page has no Diary tab; a page that lists anyway words
     // the refusal from its reason, as the Diary tab words the list's error.
     const text = refusal({ kind: 'forbidden', status: 403, code: 'forbidden', message: res.body.error.message, details: res.body.error.details });
-    assert.match(text, /查看他人的民情日记需要“农户位置”权限/, `refusal: ${text}`);
+    assert.match(text, /查看他人的民情日记需要“农户点位”授权/, `refusal: ${text}`);
     assert.deepEqual(english(text), [], `English words in ${text}`);
   });
 
