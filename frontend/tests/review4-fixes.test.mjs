@@ -208,6 +208,7 @@ describe('a team leader on a phone', () => {
     assert.ok(Math.abs(name.x - wrapBox.x) <= 2, `the name cell at x ${name.x}, the table's left edge at ${wrapBox.x}`);
     const target = await first.locator('.below-rule-no').boundingBox();
     assert.ok(target && target.x + target.width <= 390, `达标 (${JSON.stringify(target)}) in view once scrolled`);
+    await page.locator('.below-rule-note').scrollIntoViewIfNeeded();
     await shot(page, 'review4-members');
     await wrap.evaluate((el) => { el.scrollLeft = 0; });
   });
@@ -220,6 +221,20 @@ describe('a team leader on a phone', () => {
     }));
     assert.equal(clipped, false, 'the header is cut off');
     assert.ok(hgt <= fs * 3.6, `the header is ${hgt} px high`);
+    // Scrolled to it, the column is whole on the screen beside the pinned village.
+    const wrap = page.locator('#gaps');
+    await th.evaluate((el) => {
+      const box = el.closest('.table-wrap');
+      box.scrollLeft = el.offsetLeft - box.querySelector('thead th').offsetWidth;
+    });
+    const village = await page.locator('#gap-table tbody tr td').first().boundingBox();
+    const wrapBox = await wrap.boundingBox();
+    assert.ok(Math.abs(village.x - wrapBox.x) <= 2, `the village cell at x ${village.x}, the table's left edge at ${wrapBox.x}`);
+    const box = await th.boundingBox();
+    assert.ok(box.x >= village.x + village.width - 1 && box.x + box.width <= 390, `按平均户规模 at ${JSON.stringify(box)} beside the village (${JSON.stringify(village)})`);
+    await wrap.evaluate((el) => el.scrollIntoView({ block: 'center', inline: 'nearest' }));
+    await shot(page, 'review4-gaps');
+    await wrap.evaluate((el) => { el.scrollLeft = 0; });
   });
 
   test('the map writes village names at the route\'s zoom, the route\'s villages among them, and none at the county\'s', async () => {
