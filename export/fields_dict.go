@@ -34,13 +34,17 @@ var withheldFields = map[string]bool{
 }
 
 // shapefileDictionary is fields.csv for the shapefile whose .dbf is at
-// dbfPath: fieldDictionary's columns, the type read from the .dbf when it
-// can be, and the withheld note on a coverage layer's figures.
-func shapefileDictionary(l *Layer, dbfPath string) []byte {
+// dbfPath: the dictionary's columns, the type read from the .dbf when
+// it can be, the withheld note on a coverage layer's figures, what a field
+// held as text holds (shapefileText), and how many of a field's values
+// were cut at the .dbf's 254 bytes (cut, by field) and where they are whole.
+func shapefileDictionary(l *Layer, dbfPath string, cut map[string]int) []byte {
 	types := dbfFieldTypes(dbfPath)
+	text := l.shapefileText()
+	_, key := featureKey(l)
 	var b bytes.Buffer
 	b.WriteString("\ufeffshapefile_field,field,type,description,说明\r\n")
-	for _, f := range l.Fields {
+	for i, f := range l.Fields {
 		n := shapefileNames[f.Name]
 		typ := string(f.Type)
 		if t, ok := types[strings.ToLower(n.Short)]; ok {
@@ -50,6 +54,19 @@ func shapefileDictionary(l *Layer, dbfPath string) []byte {
 		if l.Kind == Aggregate && withheldFields[f.Name] {
 			desc += withheldNote
 			zh += withheldNoteZH
+		}
+		if text != nil && text[i] {
+			if f.Type == DateTime {
+				desc += "; text: RFC 3339 in UTC+8 (2026-06-15T12:44:00+08:00), as the import reads it back (a .dbf date drops the time of day)"
+				zh += "；文本：RFC 3339 北京时间（如 2026-06-15T12:44:00+08:00），导入时按原样读回（.dbf 的日期类型会丢掉时分）"
+			} else {
+				desc += "; text: every digit of the 64-bit number (a .dbf number is read as a double, which loses the last digits)"
+				zh += "；文本：64 位整数的全部数字（.dbf 的数值会被读成双精度浮点，丢掉末几位）"
+			}
+		}
+		if n := cut[f.Name]; n > 0 {
+			desc += fmt.Sprintf("; %d values longer than the .dbf's %d bytes are cut here: whole in %s (by %s)", n, dbfTextBytes, longTextName, key)
+			zh += fmt.Sprintf("；有 %d 个值超过 .dbf 的 %d 字节，在此被截断：完整文字见 %s（按 %s 对应）", n, dbfTextBytes, longTextName, key)
 		}
 		fmt.Fprintf(&b, "%s,%s,%s,%s,%s\r\n", n.Short, f.Name, appendCSVString(nil, typ, true),
 			appendCSVString(nil, desc, true), appendCSVString(nil, zh, true))

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"golang.org/x/text/encoding"
@@ -17,14 +16,20 @@ import (
 // hold every character: rare characters of village and person names
 // (生僻字 such as 𠮷, outside GBK's 21,886) have no code there, and GDAL's
 // iconv drops them with a warning nobody reads, so 舍𠮷村 arrived as 舍村.
-// No silent loss: such an export is refused, naming the features, the
-// field and the characters, and pointing to encoding=utf-8, which holds
-// every character. The check (check=true) scans the rows the same way, so
+// No silent loss: such an export is refused, naming the features by the
+// key people search them by (a code, or a household's or diary entry's
+// external id: 户编号, 日记编号 — not lianxin's internal id), the field and
+// the characters by code point (U+1F44D: an emoji or a rare character
+// shows as an empty box in many fonts, so its glyph alone tells nothing),
+// and pointing to encoding=utf-8, which holds every character. Refused
+// rather than replaced with "?": a shapefile whose names quietly became
+// "?" imports again as renamed villages and changed diary entries. The check (check=true) scans the rows the same way, so
 // the web map says it before the download starts.
 
 // ReasonGBKUnencodable refuses a GBK shapefile whose text GBK cannot hold:
-// {layer, field, features (up to gbkFeaturesNamed codes or ids), count
-// (features in all), chars (the characters)}.
+// {layer, field, key (the field naming the features: code, external_id,
+// or id), features (up to gbkFeaturesNamed of their keys), count (features
+// in all), chars (the characters), code_points (theirs, "U+1F44D U+20BB7")}.
 const ReasonGBKUnencodable = "gbk_unencodable"
 
 // gbkFeaturesNamed bounds the features a refusal names.
@@ -36,7 +41,8 @@ const gbkFeaturesNamed = 10
 type gbkGuard struct {
 	layer    *Layer
 	next     rowWriter
-	codeAt   int // index of the layer's code field, -1 for none
+	keyAt    int    // index of the field naming a feature (featureKey), -1 for none
+	key      string // its name
 	features []string
 	count    int
 	field    string
@@ -45,7 +51,9 @@ type gbkGuard struct {
 }
 
 func newGBKGuard(l *Layer, next rowWriter) *gbkGuard {
-	return &gbkGuard{layer: l, next: next, codeAt: slices.Index(l.FieldNames(), "code"), enc: simplifiedchinese.GBK.NewEncoder()}
+	g := &gbkGuard{layer: l, next: next, enc: simplifiedchinese.GBK.NewEncoder()}
+	g.keyAt, g.key = featureKey(l)
+	return g
 }
 
 func (g *gbkGuard) begin() error {
@@ -86,13 +94,7 @@ func (g *gbkGuard) row(r *Row) error {
 	if bad {
 		g.count++
 		if len(g.features) < gbkFeaturesNamed {
-			name := strconv.FormatInt(r.ID, 10)
-			if g.codeAt >= 0 {
-				if code, ok := r.Values[g.codeAt].(string); ok && code != "" {
-					name = code
-				}
-			}
-			g.features = append(g.features, name)
+			g.features = append(g.features, keyOf(r, g.keyAt))
 		}
 	}
 	if g.next == nil {
@@ -110,10 +112,21 @@ func (g *gbkGuard) err() error {
 	if g.count > len(g.features) {
 		more = fmt.Sprintf(" and %d more", g.count-len(g.features))
 	}
+	points := codePoints(g.chars)
 	return lianxin.Refuse(lianxin.EInvalid, "encoding", ReasonGBKUnencodable,
-		map[string]any{"layer": g.layer.Name, "field": g.field, "features": g.features, "count": g.count, "chars": string(g.chars)},
-		"encoding gbk: layer %s has text GBK cannot hold (%s in field %s of feature %s%s); a GBK shapefile would lose it, so ask encoding=utf-8 (ArcGIS 10.2.1 and later, QGIS read its .cpg)",
-		g.layer.Name, strconv.Quote(string(g.chars)), g.field, strings.Join(g.features, ", "), more)
+		map[string]any{"layer": g.layer.Name, "field": g.field, "key": g.key, "features": g.features, "count": g.count,
+			"chars": string(g.chars), "code_points": points},
+		"encoding gbk: layer %s has text GBK cannot hold (%s in field %s of %s %s%s); a GBK shapefile would lose it, so ask encoding=utf-8 (ArcGIS 10.2.1 and later, QGIS read its .cpg)",
+		g.layer.Name, points, g.field, g.key, strings.Join(g.features, ", "), more)
+}
+
+// codePoints names characters as Unicode writes them: "U+1F44D U+20BB7".
+func codePoints(chars []rune) string {
+	out := make([]string, len(chars))
+	for i, c := range chars {
+		out[i] = fmt.Sprintf("U+%04X", c)
+	}
+	return strings.Join(out, " ")
 }
 
 // CheckEncoding scans the rows req would export for text its encoding

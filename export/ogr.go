@@ -113,7 +113,8 @@ const (
 type feedWriter struct {
 	csvOut
 	index *rtreeBuilder
-	fid   int64 // rows written
+	fid   int64  // rows written
+	text  []bool // fields fed as text whatever their type (shapefileText)
 }
 
 func newFeedWriter(w io.Writer, l *Layer, crs CRS) *feedWriter {
@@ -135,7 +136,7 @@ func (c *feedWriter) begin() error {
 }
 
 func (c *feedWriter) row(r *Row) error {
-	b, err := appendCSVFields(c.buf[:0], c.layer, r, nil, false, true)
+	b, err := appendCSVFieldsText(c.buf[:0], c.layer, r, nil, c.text, false, true)
 	if err != nil {
 		return err
 	}
@@ -207,10 +208,11 @@ func (s *Service) viaGDAL(ctx context.Context, scope lianxin.Scope, l *Layer, re
 		out = filepath.Join(dir, l.Name+".shp")
 	}
 	var rows int64
+	cut := map[string]int{} // a shapefile's text values longer than the .dbf holds, by field (longtext.go)
 	if req.Format == GeoPackage && l.Geometry != NoGeometry {
 		rows, err = s.gpkgIndexed(ctx, scope, l, req, dir, out)
 	} else {
-		rows, err = s.ogr2ogrOnce(ctx, scope, l, req, dir, out)
+		rows, err = s.ogr2ogrOnce(ctx, scope, l, req, dir, out, cut)
 	}
 	if err != nil {
 		return rows, err
@@ -218,7 +220,7 @@ func (s *Service) viaGDAL(ctx context.Context, scope lianxin.Scope, l *Layer, re
 
 	if req.Format == Shapefile {
 		zipped := filepath.Join(dir, "shapefile.zip")
-		if err := zipShapefile(dir, l, req, zipped); err != nil {
+		if err := zipShapefile(dir, l, req, zipped, cut); err != nil {
 			return rows, err
 		}
 		out = zipped
@@ -241,8 +243,10 @@ func (s *Service) viaGDAL(ctx context.Context, scope lianxin.Scope, l *Layer, re
 	return rows, nil
 }
 
-// ogr2ogrOnce writes the file out with one ogr2ogr reading the feed.
-func (s *Service) ogr2ogrOnce(ctx context.Context, scope lianxin.Scope, l *Layer, req Request, dir, out string) (int64, error) {
+// ogr2ogrOnce writes the file out with one ogr2ogr reading the feed. A
+// shapefile's text too long for its .dbf is counted in cut, by field, and
+// written whole to the side table (longtext.go).
+func (s *Service) ogr2ogrOnce(ctx context.Context, scope lianxin.Scope, l *Layer, req Request, dir, out string, cut map[string]int) (int64, error) {
 	proc, err := s.startOgr2ogr(ctx, dir, ogr2ogrArgs(l, req, out))
 	if err != nil {
 		return 0, err
@@ -250,15 +254,26 @@ func (s *Service) ogr2ogrOnce(ctx context.Context, scope lianxin.Scope, l *Layer
 	feed := newFeedWriter(proc.stdin, l, req.CRS)
 	if req.Format == Shapefile {
 		feed.names = l.ShapefileNames()
+		feed.text = l.shapefileText()
 	}
 	var rw rowWriter = feed
+	var long *longText
+	if req.Format == Shapefile {
+		long = newLongText(l, req, dir, feed, cut)
+		rw = long
+	}
 	var guard *gbkGuard
 	if req.Format == Shapefile && req.Encoding == GBK {
-		guard = newGBKGuard(l, feed) // no silent loss of what GBK cannot hold (gbk.go)
+		guard = newGBKGuard(l, rw) // no silent loss of what GBK cannot hold (gbk.go)
 		rw = guard
 	}
 	rows, streamErr := s.stream(ctx, scope, l, req.Filter, Page{}, rw)
 	procErr := proc.finish()
+	if long != nil {
+		if err := long.close(); err != nil && streamErr == nil {
+			streamErr = err
+		}
+	}
 	switch {
 	case ctx.Err() != nil:
 		return rows, ctx.Err()
@@ -327,8 +342,9 @@ func (s *Service) runOgr2ogr(ctx context.Context, dir string, args []string) err
 
 // zipShapefile packs the layer's parts (shp, shx, dbf, prj, cpg) into
 // zipPath, the files named for the download so that unzipping gives a
-// matching set, and the field dictionary with them.
-func zipShapefile(dir string, l *Layer, req Request, zipPath string) error {
+// matching set, and the field dictionary with them, and the side table of
+// text too long for the .dbf when values were cut (cut, by field).
+func zipShapefile(dir string, l *Layer, req Request, zipPath string, cut map[string]int) error {
 	parts, err := filepath.Glob(filepath.Join(dir, l.Name+".*"))
 	if err != nil {
 		return err
@@ -354,8 +370,13 @@ func zipShapefile(dir string, l *Layer, req Request, zipPath string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := dict.Write(shapefileDictionary(l, filepath.Join(dir, l.Name+".dbf"))); err != nil {
+	if _, err := dict.Write(shapefileDictionary(l, filepath.Join(dir, l.Name+".dbf"), cut)); err != nil {
 		return err
+	}
+	if len(cut) > 0 {
+		if err := addToZip(zw, filepath.Join(dir, longTextName), longTextName); err != nil {
+			return err
+		}
 	}
 	if err := zw.Close(); err != nil {
 		return err

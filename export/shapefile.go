@@ -93,6 +93,32 @@ func (l *Layer) ShapefileNames() []string {
 	return out
 }
 
+// shapefileText marks the fields a shapefile holds as text, whatever their
+// type, because a .dbf has no type that keeps them:
+//
+//   - a date-time (DateTime): a .dbf Date keeps the day and drops the time
+//     of day, so a visit exported at 12:44 imported again as 00:00 and was
+//     refused as a different diary entry. As text it is RFC 3339 in
+//     campaign time (2026-06-15T12:44:00+08:00), which the import reads
+//     back exactly;
+//   - the H3 cell id (the integer id of an H3 layer): 64 bits as N(18,0),
+//     which ArcGIS reads as a double, losing its last digits. As text it
+//     keeps every digit, beside the hex cell field.
+//
+// Nil when no field needs it.
+func (l *Layer) shapefileText() []bool {
+	var out []bool
+	for i, f := range l.Fields {
+		if f.Type == DateTime || (l.Resolution && f.Name == "id") {
+			if out == nil {
+				out = make([]bool, len(l.Fields))
+			}
+			out[i] = true
+		}
+	}
+	return out
+}
+
 // fieldDictionaryName is the dictionary's name inside a shapefile zip.
 const fieldDictionaryName = "fields.csv"
 

@@ -254,6 +254,13 @@ func appendCSVHeader(b []byte, names []string, keep []bool) []byte {
 // with defuse, cells Excel would run as formulas are defused; with
 // shortBools, booleans are t and f.
 func appendCSVFields(b []byte, l *Layer, r *Row, keep []bool, defuse, shortBools bool) ([]byte, error) {
+	return appendCSVFieldsText(b, l, r, keep, nil, defuse, shortBools)
+}
+
+// appendCSVFieldsText is appendCSVFields with the fields marked in text
+// quoted whatever their type, so that GDAL (QUOTED_FIELDS_AS_STRING) makes
+// them text fields: a shapefile's date-times and its H3 id (shapefileText).
+func appendCSVFieldsText(b []byte, l *Layer, r *Row, keep, text []bool, defuse, shortBools bool) ([]byte, error) {
 	var err error
 	first := true
 	for i, f := range l.Fields {
@@ -279,10 +286,21 @@ func appendCSVFields(b []byte, l *Layer, r *Row, keep []bool, defuse, shortBools
 				b = append(b, 'f')
 			}
 		case time.Time:
+			if text != nil && text[i] {
+				b = append(formatTime(append(b, '"'), f.Type, v), '"')
+				break
+			}
 			b = formatTime(b, f.Type, v)
 		default:
+			quote := text != nil && text[i]
+			if quote {
+				b = append(b, '"')
+			}
 			if b, err = appendScalar(b, f.Type, v); err != nil {
 				return nil, fmt.Errorf("row %d field %s: %w", r.ID, f.Name, err)
+			}
+			if quote {
+				b = append(b, '"')
 			}
 		}
 	}
