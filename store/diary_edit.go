@@ -90,7 +90,7 @@ func ownMemberIDs(ctx context.Context, tx pgx.Tx) ([]int32, error) {
 	}
 	ms, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (int32, error) {
 		var m diaryMember
-		err := r.Scan(&m.id, &m.code, &m.town)
+		err := r.Scan(&m.id, &m.code, &m.town, &m.leftOn)
 		return m.id, err
 	})
 	if err != nil {
