@@ -91,6 +91,27 @@ type Member struct {
 	ID               int32
 	Code, Name, Role string
 	TeamID, TownID   int32
+	// joinedOn is set for a member who joined late in the campaign (zero:
+	// from the start). Villages are dealt only to the others, and nobody
+	// calls on a newcomer to help, so newcomers stay below ten households.
+	joinedOn time.Time
+}
+
+// newcomerTeams are the teams (by index) whose last member joined in the
+// campaign's final weeks: the demo then shows the ten-household rule
+// failing for a few members, one of whom has no contact point yet
+// (noContactTeam).
+var newcomerTeams = []int{4, 9, 13}
+
+const noContactTeam = 13
+
+func isNewcomerTeam(ti int) bool {
+	for _, n := range newcomerTeams {
+		if n == ti {
+			return true
+		}
+	}
+	return false
 }
 
 // Special-group flags, in the order of the households table's columns.
@@ -107,6 +128,51 @@ const (
 
 // flagRates are the share of households in each group: a few percent each.
 var flagRates = [nFlags]float64{0.03, 0.02, 0.025, 0.05, 0.02, 0.003, 0.004}
+
+// Household sizes a group can have. An empty-nest elder lives alone or as a
+// couple (1–2 residents) and has no child at home; a left-behind child lives
+// with a carer (2 or more), never with an empty-nest couple. Poverty,
+// illness, disability, community correction and a petition case go with any
+// size.
+const (
+	maxEmptyNestResidents  = 2
+	minLeftBehindResidents = 2
+)
+
+// shareOfSizes is the chance a household has lo..hi residents.
+func shareOfSizes(lo, hi int) float64 {
+	s := 0.0
+	for i, p := range residentsDist {
+		if n := i + 1; n >= lo && n <= hi {
+			s += p
+		}
+	}
+	return s
+}
+
+// flagRate is the chance that a household of residents, with the flags drawn
+// before f, is in group f. Where a group is limited to some sizes the rate
+// among them is raised so the county-wide share stays flagRates[f] (the
+// five-coverage reports count these households).
+func flagRate(f, residents int, flags *[nFlags]bool) float64 {
+	switch f {
+	case FlagEmptyNest:
+		if residents > maxEmptyNestResidents {
+			return 0
+		}
+		return flagRates[f] / shareOfSizes(1, maxEmptyNestResidents)
+	case FlagLeftBehindChildren:
+		if residents < minLeftBehindResidents || flags[FlagEmptyNest] {
+			return 0
+		}
+		// Households that may hold one: 2+ residents, less the empty-nest
+		// couples among them.
+		eligible := shareOfSizes(minLeftBehindResidents, len(residentsDist)) -
+			residentsDist[minLeftBehindResidents-1]*flagRates[FlagEmptyNest]/shareOfSizes(1, maxEmptyNestResidents)
+		return flagRates[f] / eligible
+	}
+	return flagRates[f]
+}
 
 type Household struct {
 	ID                        int64
@@ -408,8 +474,10 @@ func (g *generator) households() {
 				Phone:      fmt.Sprintf("1%02d%08d", 30+g.rng.IntN(60), g.rng.IntN(100_000_000)),
 				IDNumber:   fmt.Sprintf("%s19%02d%02d%02d%04d", CountyCode, 40+g.rng.IntN(60), 1+g.rng.IntN(12), 1+g.rng.IntN(28), g.rng.IntN(10000)),
 			}
-			for f, rate := range flagRates {
-				hh.Flags[f] = g.rng.Float64() < rate
+			// One draw a flag whatever the household, so the rest of the
+			// stream (and every count built on it) stays where it was.
+			for f := range flagRates {
+				hh.Flags[f] = g.rng.Float64() < flagRate(f, hh.Residents, &hh.Flags)
 			}
 			v.Population += hh.Residents
 			g.c.Households = append(g.c.Households, hh)
@@ -452,12 +520,20 @@ func (g *generator) teams() {
 		team := Team{ID: int32(ti + 1), Code: fmt.Sprintf("D%02d", ti+1), Name: t.Name + "工作队", TownID: t.ID, Base: seat.hamlets[0]}
 		g.c.Teams = append(g.c.Teams, team)
 		var teamMembers []int
-		for _, role := range g.teamRoles(ti) {
+		newcomer := -1
+		roles := g.teamRoles(ti)
+		for k, role := range roles {
 			m := Member{
 				ID: int32(len(g.c.Members) + 1), Code: fmt.Sprintf("M%04d", len(g.c.Members)+1),
 				Name: personName(g.rng), Role: role, TeamID: team.ID, TownID: t.ID,
 			}
-			teamMembers = append(teamMembers, len(g.c.Members))
+			if k == len(roles)-1 && isNewcomerTeam(ti) {
+				// Three to four weeks before the campaign's end.
+				m.joinedOn = CampaignEnd.AddDate(0, 0, -28+g.rng.IntN(8))
+				newcomer = len(g.c.Members)
+			} else {
+				teamMembers = append(teamMembers, len(g.c.Members))
+			}
 			g.c.Members = append(g.c.Members, m)
 		}
 		// Deal the town's villages among the members; each member's contact
@@ -485,6 +561,18 @@ func (g *generator) teams() {
 				VillageID: v.ID, TownID: t.ID, Location: v.hamlets[g.rng.IntN(len(v.hamlets))],
 				EstablishedOn: CampaignStart.AddDate(0, 0, g.rng.IntN(20)),
 				CardsIssued:   30 + g.rng.IntN(90),
+			})
+		}
+		if newcomer >= 0 && ti != noContactTeam {
+			// The newcomer sets up a contact point in the town's first
+			// village, a few days after joining, with few cards out yet.
+			v := &g.c.Villages[townVillages[0]]
+			m := g.c.Members[newcomer]
+			g.c.Contacts = append(g.c.Contacts, ContactPoint{
+				ID: int32(len(g.c.Contacts) + 1), Code: "CP" + m.Code[1:], MemberID: m.ID,
+				VillageID: v.ID, TownID: t.ID, Location: v.hamlets[g.rng.IntN(len(v.hamlets))],
+				EstablishedOn: m.joinedOn.AddDate(0, 0, 2+g.rng.IntN(5)),
+				CardsIssued:   5 + g.rng.IntN(10),
 			})
 		}
 	}

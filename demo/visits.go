@@ -71,6 +71,7 @@ func (g *generator) visits() {
 			g.placeVisit(v, "village_meeting", 0, v.hamlets[0], 15+g.rng.IntN(40))
 		}
 	}
+	g.newcomerVisits()
 	// Enterprise and project-site visits (three projects stay unvisited) and
 	// publicity events with their crowds.
 	for pi, p := range c.Projects {
@@ -122,7 +123,7 @@ func (g *generator) member(v *Village) *Member {
 		team := g.c.Members[mi].TeamID
 		for try := 0; try < 10; try++ {
 			cand := g.rng.IntN(len(g.c.Members))
-			if g.c.Members[cand].TeamID == team {
+			if g.c.Members[cand].TeamID == team && g.c.Members[cand].joinedOn.IsZero() {
 				mi = cand
 				break
 			}
@@ -132,9 +133,46 @@ func (g *generator) member(v *Village) *Member {
 }
 
 func (g *generator) householdVisit(v *Village, hIdx int, kind string) {
-	h := &g.c.Households[hIdx]
 	m := g.member(v)
-	at := g.when()
+	g.householdVisitBy(m, v, hIdx, kind, g.when())
+}
+
+// newcomerVisits gives each member who joined late (Member.joinedOn) a few
+// household visits since joining, in their contact point's village or, with
+// none yet, the town's first village: 2 to 8 households, below the
+// ten-household rule.
+func (g *generator) newcomerVisits() {
+	c := g.c
+	for mi := range c.Members {
+		m := &c.Members[mi]
+		if m.joinedOn.IsZero() {
+			continue
+		}
+		var v *Village
+		for _, cp := range c.Contacts {
+			if cp.MemberID == m.ID {
+				v = &c.Villages[cp.VillageID-1]
+			}
+		}
+		if v == nil {
+			for vi := range c.Villages {
+				if c.Villages[vi].TownID == m.TownID {
+					v = &c.Villages[vi]
+					break
+				}
+			}
+		}
+		days := int(CampaignEnd.Sub(m.joinedOn).Hours()/24) + 1
+		n := min(2+g.rng.IntN(7), v.nHH)
+		for _, k := range g.rng.Perm(v.nHH)[:n] {
+			at := m.joinedOn.AddDate(0, 0, g.rng.IntN(days)).Add(time.Duration(8*60+g.rng.IntN(10*60)) * time.Minute)
+			g.householdVisitBy(m, v, v.firstHousehold+k, "household_visit", at)
+		}
+	}
+}
+
+func (g *generator) householdVisitBy(m *Member, v *Village, hIdx int, kind string, at time.Time) {
+	h := &g.c.Households[hIdx]
 	vis := Visit{
 		MemberID: m.ID, HouseholdID: h.ID, VillageID: v.ID, TownID: m.TownID,
 		OccurredAt: at, RecordedAt: g.recorded(at), Kind: kind,
