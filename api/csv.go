@@ -249,6 +249,7 @@ var zhValues = map[string]string{
 	"village": "村", "community": "社区",
 	"below_one_third": "未达三分之一",
 	"on_pace":         "按期达到", "not_at_this_pace": "按此进度达不到", "no_visit": "未走访", "reached": "已达要求",
+	"not_judged":  "不按三分之一考核",
 	"not_reached": "活动结束时未达要求", "no_population": "无人口", "suppressed": "隐藏（样本过小）", "hidden": "已隐藏",
 	"no_location": "无位置", "far_from_household": "距农户较远", "no_notes": "无记录",
 	"late_write_up": "补记较晚", "duplicate": "疑似重复",

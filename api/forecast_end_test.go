@@ -18,6 +18,7 @@ func TestForecastByCampaignEnd(t *testing.T) {
 	srv := reportServer(t)
 	type row struct {
 		VillageCode     string  `json:"village_code"`
+		Rural           *bool   `json:"rural"`
 		Status          string  `json:"status"`
 		ResidentsNeeded int64   `json:"residents_needed"`
 		ReachesOn       *string `json:"reaches_on"`
@@ -45,8 +46,22 @@ func TestForecastByCampaignEnd(t *testing.T) {
 			if answer.EndsOn != tc.endsOn {
 				t.Errorf("GET %s: ends_on %q, want %q", path, answer.EndsOn, tc.endsOn)
 			}
-			onPace, judged := 0, 0
+			onPace, judged, communities := 0, 0, 0
 			for _, r := range answer.Rows {
+				// An urban community is not judged by one-third: never
+				// reached nor on pace, whatever its coverage (the gap
+				// report lists it only while unvisited).
+				if r.Rural == nil {
+					t.Fatalf("GET %s: village %s has no rural field", path, r.VillageCode)
+				}
+				if !*r.Rural {
+					communities++
+					if r.Status != "not_judged" && r.Status != "no_visit" && r.Status != "suppressed" {
+						t.Errorf("GET %s: community %s has status %s, want not_judged, no_visit or suppressed", path, r.VillageCode, r.Status)
+					}
+				} else if r.Status == "not_judged" {
+					t.Errorf("GET %s: rural village %s not judged, want a one-third status", path, r.VillageCode)
+				}
 				switch r.Status {
 				case "on_pace":
 					onPace++
@@ -73,6 +88,9 @@ func TestForecastByCampaignEnd(t *testing.T) {
 						t.Errorf("GET %s: village %s needs %d residents, per week needed %v, want a positive pace", path, r.VillageCode, r.ResidentsNeeded, r.PerWeekNeeded)
 					}
 				}
+			}
+			if communities == 0 {
+				t.Errorf("GET %s: no urban community among %d rows, want some (else the rule above proves nothing)", path, len(answer.Rows))
 			}
 			if onPace == 0 || judged == 0 {
 				t.Errorf("GET %s: %d villages on pace, %d judged: want some of each (else the test proves nothing)", path, onPace, judged)

@@ -259,6 +259,11 @@ func TestForecast(t *testing.T) {
 		{VillageID: 2, VillageCode: "B", Rural: true, ResidentPopulation: 300, VisitedResidents: 50},  // no progress
 		{VillageID: 3, VillageCode: "C", Rural: true, ResidentPopulation: 300, VisitedResidents: 100}, // reached
 		{VillageID: 4, VillageCode: "D", Rural: true},
+		// Urban communities: the one-third rule does not judge them, visited
+		// or not, far below one-third or above it.
+		{VillageID: 5, VillageCode: "E", ResidentPopulation: 1000, VisitedResidents: 115, Visits: 9},
+		{VillageID: 6, VillageCode: "F", ResidentPopulation: 300, VisitedResidents: 120, Visits: 30},
+		{VillageID: 7, VillageCode: "G", ResidentPopulation: 1000},
 	}
 	recent := []coverage.VillageCoverage{{VillageID: 1, VisitedResidents: 44}, {VillageID: 2, VisitedResidents: 50}}
 	rows := coverage.Forecast(now, recent, w)
@@ -269,10 +274,16 @@ func TestForecast(t *testing.T) {
 			got[r.VillageCode] += " " + *r.ReachesOn
 		}
 	}
-	want := map[string]string{"A": "on_pace 2026-06-28", "B": "not_at_this_pace", "C": "reached", "D": "no_population"}
+	want := map[string]string{"A": "on_pace 2026-06-28", "B": "not_at_this_pace", "C": "reached", "D": "no_population",
+		"E": "not_judged", "F": "not_judged", "G": "no_visit"}
 	for k, v := range want {
 		if got[k] != v {
 			t.Errorf("forecast %s = %q, want %q", k, got[k], v)
+		}
+	}
+	for _, r := range coverage.JudgeByEnd(rows, w, d("2026-09-30")) {
+		if !r.Rural && (r.OnTrack != nil || r.ResidentsPerWeekNeeded != nil) {
+			t.Errorf("community %s judged against the end: on_track %v, per week %v, want both nil", r.VillageCode, r.OnTrack, r.ResidentsPerWeekNeeded)
 		}
 	}
 }

@@ -60,7 +60,7 @@ func JudgeByEnd(rows []ForecastRow, w Window, endsOn time.Time) []ForecastByEnd 
 			onTrack = r.ReachesOn != nil && *r.ReachesOn <= last // YYYY-MM-DD compares as text
 		case "not_at_this_pace":
 			onTrack = false
-		default: // no_population, no_visit (urban), suppressed
+		default: // no_population, no_visit and not_judged (urban), suppressed
 			continue
 		}
 		out[i].OnTrack = &onTrack

@@ -23,9 +23,13 @@ type ForecastRow struct {
 	// ResidentsPerWeek is the residents newly reached over the last four
 	// weeks of the window, divided by four.
 	ResidentsPerWeek float64 `json:"residents_per_week"`
+	// Rural: the village is judged by one-third; false for an urban
+	// community (villages.rural).
+	Rural bool `json:"rural"`
 	// Status: reached | on_pace | not_at_this_pace | no_population, or for
-	// an urban community (not judged by one-third) reached once visited in
-	// the window, else no_visit.
+	// an urban community, which the one-third rule does not judge,
+	// not_judged once visited in the window, else no_visit (the gap
+	// report's community in gap).
 	Status    string  `json:"status"`
 	ReachesOn *string `json:"reaches_on"` // the day one-third is reached at this pace (status on_pace)
 	// LastVisitOn is the village's last day with a diary entry in the
@@ -62,7 +66,7 @@ func Forecast(now, recent []VillageCoverage, w Window) []ForecastRow {
 	for _, v := range now {
 		r := ForecastRow{VillageCode: v.VillageCode, VillageName: v.VillageName, TownCode: v.TownCode,
 			ResidentPopulation: v.ResidentPopulation, VisitedResidents: v.VisitedResidents, Coverage: v.Coverage(),
-			ResidentsNeeded: v.ResidentsNeeded()}
+			ResidentsNeeded: v.ResidentsNeeded(), Rural: v.Rural}
 		if r.Coverage != nil {
 			c := round4(*r.Coverage)
 			r.Coverage = &c
@@ -79,6 +83,10 @@ func Forecast(now, recent []VillageCoverage, w Window) []ForecastRow {
 			r.Status = "no_population"
 		case reason == GapNoVisit:
 			r.Status = "no_visit"
+		case !v.Rural:
+			// Visited, so out of the gap report, but never "reached": a
+			// community has no one-third to reach, nor a pace towards it.
+			r.Status = "not_judged"
 		case v.Reached():
 			r.Status = "reached"
 		case gained == 0:
@@ -92,7 +100,7 @@ func Forecast(now, recent []VillageCoverage, w Window) []ForecastRow {
 		}
 		out = append(out, r)
 	}
-	rank := map[string]int{"on_pace": 0, "not_at_this_pace": 1, "no_visit": 1, "reached": 2, "no_population": 3}
+	rank := map[string]int{"on_pace": 0, "not_at_this_pace": 1, "no_visit": 1, "reached": 2, "not_judged": 3, "no_population": 3}
 	slices.SortStableFunc(out, func(a, b ForecastRow) int {
 		return cmp.Or(cmp.Compare(rank[a.Status], rank[b.Status]), cmpPtr(a.ReachesOn, b.ReachesOn),
 			cmp.Compare(a.VillageCode, b.VillageCode))
@@ -134,7 +142,7 @@ func (r *Reports) Forecast(ctx context.Context, scope lianxin.Scope, q Query) ([
 	for i, f := range rows {
 		if suppressed[f.VillageCode] {
 			rows[i] = ForecastRow{VillageCode: f.VillageCode, VillageName: f.VillageName, TownCode: f.TownCode,
-				ResidentPopulation: f.ResidentPopulation, Status: "suppressed", Suppressed: true}
+				Rural: f.Rural, ResidentPopulation: f.ResidentPopulation, Status: "suppressed", Suppressed: true}
 		}
 	}
 	return rows, w, nil

@@ -30,7 +30,7 @@ export const mayReadForecasts = (user) => !user || !Array.isArray(user.roles)
 /** dayText shows a YYYY-MM-DD campaign day in the page's language. */
 export const dayText = (d) => (d ? date(`${d}T12:00:00+08:00`) : '—');
 
-const STATUSES = ['on_pace', 'not_at_this_pace', 'not_reached', 'no_visit', 'reached', 'no_population', 'suppressed'];
+const STATUSES = ['on_pace', 'not_at_this_pace', 'not_reached', 'no_visit', 'not_judged', 'reached', 'no_population', 'suppressed'];
 
 /**
  * statusText words a row's status; a stalled village (no diary entry in

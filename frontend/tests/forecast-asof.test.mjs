@@ -53,6 +53,17 @@ describe('where the forecast stands', () => {
     const zh = (v) => new Intl.NumberFormat('zh-CN').format(v);
     assert.ok(summary.includes(`${zh(missed.length)} 个未达到`) && summary.includes(`共差 ${zh(missing)} 人`),
       `summary "${summary}", want ${missed.length} villages not reached, ${missing} residents missing`);
+    // An urban community is not judged by one-third: never "reached", and
+    // counted with the villages the rule does not judge.
+    const communities = api.rows.filter((r) => r.rural === false);
+    assert.ok(communities.length > 0, 'the demo has urban communities');
+    for (const r of communities) {
+      assert.ok(['not_judged', 'no_visit', 'suppressed'].includes(r.status) && r.on_track === null,
+        `community ${r.village_code}: status ${r.status}, on_track ${r.on_track}; want not judged`);
+    }
+    assert.ok(api.rows.some((r) => r.status === 'not_judged'), 'some community visited, so not judged');
+    const other = api.rows.filter((r) => r.on_track === null).length;
+    assert.ok(summary.includes(`${zh(other)} 个不按三分之一考核`), `summary "${summary}", want ${other} not judged by one-third`);
     await page.locator('#forecast-planner-section').scrollIntoViewIfNeeded();
     await shot(page, 'forecast-ended');
   });
@@ -80,6 +91,9 @@ describe('where the forecast stands', () => {
       const want = r.last_visit_on ? /后无日记$/ : /^时段内无日记$/;
       assert.match(cells[r.village_code] || '', want, `stalled village ${r.village_code} (last visit ${r.last_visit_on}) shows "${cells[r.village_code]}"`);
     }
+    const community = api.rows.find((r) => r.status === 'not_judged');
+    assert.ok(community && community.rural === false, `a visited community is not judged: ${JSON.stringify(community)}`);
+    assert.equal(cells[community.village_code], '社区已走访（不按三分之一考核）', `community ${community.village_code}'s status`);
     await setLang(page, 'en');
     assert.match(await note.textContent(), /the diary’s last entry is from .+ days earlier/);
     await shot(page, 'forecast-stalled-en');

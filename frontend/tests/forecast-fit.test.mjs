@@ -62,7 +62,7 @@ describe('the forecast fits the sidebar', () => {
     const tip = await page.locator(`#forecast-planner tr[data-key="${r.village_code}"] td:first-child span`).getAttribute('title');
     // The demo's campaign has ended (its villages reached or not by the end); a stalled village says since when.
     const status = r.stalled ? (r.last_visit_on ? '后无日记' : '时段内无日记')
-      : { on_pace: '按此进度可达到', not_at_this_pace: '近四周无新增', not_reached: '活动结束时未达到', no_visit: '社区未走访', reached: '已达到', no_population: '无人口', suppressed: '已隐藏（样本过小）' }[r.status];
+      : { on_pace: '按此进度可达到', not_at_this_pace: '近四周无新增', not_reached: '活动结束时未达到', no_visit: '社区未走访', not_judged: '社区已走访（不按三分之一考核）', reached: '已达到', no_population: '无人口', suppressed: '已隐藏（样本过小）' }[r.status];
     assert.ok(tip.includes(status), `village ${r.village_code} (${r.status}): tooltip "${tip}" lacks "${status}"`);
     assert.ok(tip.includes(town), `village ${r.village_code}: tooltip "${tip}" lacks its town ${town}`);
     if (r.reaches_on) {
