@@ -63,7 +63,8 @@ func TestVisitReferences(t *testing.T) {
 		{"renumbering a project that has visits", `UPDATE projects SET id = 99 WHERE id = 1`, "visits_project_id_fkey"},
 		{"truncating projects while visits exist", `TRUNCATE projects`, "visits_project_id_fkey"},
 		{"renaming a project that has visits", `UPDATE projects SET name = '乙项目' WHERE id = 1`, ""},
-		{"truncating visits and projects together", `BEGIN; TRUNCATE visits, projects; ROLLBACK`, ""},
+		// The spot check's results hang on visits (migration 037): they go with them.
+		{"truncating visits and projects together", `BEGIN; TRUNCATE visits, projects, spot_checks; ROLLBACK`, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
