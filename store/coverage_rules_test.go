@@ -99,7 +99,7 @@ func TestUrbanCommunitiesGapRule(t *testing.T) {
 		{"VA", true, "", 0, false, false, "reached"},
 		{"VB", true, coverage.GapBelowOneThird, 1, true, true, "not_at_this_pace"}, // nothing new in the last four weeks
 		{"VC", true, coverage.GapNoPopulation, 0, true, false, "no_population"},
-		{"VD", false, "", 0, false, false, "reached"}, // below one-third, but a visited community
+		{"VD", false, "", 0, false, false, "not_judged"}, // below one-third, but a visited community: not judged by it
 		{"VE", false, coverage.GapNoVisit, 0, true, true, "no_visit"},
 	}
 	for _, tc := range cases {
