@@ -133,6 +133,12 @@ func TestReportRefusals(t *testing.T) {
 	if r, ok := lianxin.RefusalOf(coverage.RefuseMemberUnknown("M-NONE")); ok && r.Reason == coverage.ReportReasonMemberUnknown {
 		asked[r.Reason] = true
 	}
+	// The campaign's end (PATCH /api/v1/campaign) set before its start:
+	// TestCampaignEndAPI provokes it over HTTP as an admin and checks that
+	// nothing is written; here, that the refusal carries its reason.
+	if r, ok := lianxin.RefusalOf(coverage.RefuseEndsBeforeStart("2026-02-28", "2026-03-01")); ok && r.Reason == coverage.ReportReasonEndsBeforeStart && r.Field == "ends_on" {
+		asked[r.Reason] = true
+	}
 	for _, r := range coverage.ReportReasons {
 		if !asked[r] {
 			t.Errorf("no case asks for reason %s: a refusal no test provokes", r)

@@ -305,6 +305,12 @@ func (f *fixture) endpoints() []endpoint {
 		{method: "GET", route: "/api/v1/admin/users", path: "/api/v1/admin/users", access: adminOnly},
 		{method: "POST", route: "/api/v1/admin/users", path: "/api/v1/admin/users", body: `{"username":"matrix","password":"short"}`,
 			access: adminOnly, ok: []int{400}},
+		// A member who is not there (404) and a campaign end before its
+		// start (400): both refused, so the matrix writes nothing.
+		{method: "PATCH", route: "/api/v1/admin/members/:code", path: "/api/v1/admin/members/M-MATRIX-NONE", body: `{"left_on":null}`,
+			access: adminOnly, ok: []int{404}},
+		{method: "PATCH", route: "/api/v1/campaign", path: "/api/v1/campaign", body: `{"ends_on":"2000-01-01"}`,
+			access: adminOnly, ok: []int{400}},
 		{method: "GET", route: "/api/v1/admin/audit", path: "/api/v1/admin/audit", access: adminOnly, params: []string{"limit", "before_id", "action", "actor"}},
 		// Account changes name an account that does not exist, so the admin's
 		// allowed answer is a 404 and no session of the matrix is touched.
@@ -355,6 +361,8 @@ func (f *fixture) endpoints() []endpoint {
 		{method: "GET", route: "/ogc/collections", path: "/ogc/collections", access: signedIn},
 		{method: "GET", route: "/ogc/collections/:id", path: "/ogc/collections/villages", access: signedIn},
 		{method: "GET", route: "/ogc/collections/:id", path: "/ogc/collections/households", access: householdDetail},
+		{method: "GET", route: "/ogc/collections/:id/queryables", path: "/ogc/collections/villages/queryables", access: signedIn},
+		{method: "GET", route: "/ogc/collections/:id/queryables", path: "/ogc/collections/households/queryables", access: householdDetail},
 		{method: "GET", route: "/ogc/collections/:id/items", path: "/ogc/collections/contact_points/items?limit=1000",
 			access: signedIn, check: filtered, params: []string{"bbox", "limit", "offset", "datetime", "f", "code"}},
 		{method: "GET", route: "/ogc/collections/:id/items", path: "/ogc/collections/households/items?limit=1000",
