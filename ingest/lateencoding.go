@@ -57,7 +57,7 @@ func lateEncoding(br *bufio.Reader) string {
 	if i := bytes.LastIndexByte(win, '\n'); i >= 0 {
 		win, atEOF = win[:i+1], true // whole lines: no character cut at the end
 	}
-	if validUTF8Window(win, atEOF) {
+	if validUTF8Window(win) {
 		return EncodingUTF8
 	}
 	if validGB18030Window(win, atEOF) {

@@ -60,12 +60,12 @@ func decodeText(r io.Reader, enc, file string) (io.Reader, string, error) {
 	bom := bytes.HasPrefix(head, []byte{0xEF, 0xBB, 0xBF})
 	// Chinese text that is valid UTF-8 is UTF-8: read as GBK it would land
 	// as mojibake, with no error to say so.
-	if enc == EncodingGB18030 && (bom || (validUTF8Window(head, atEOF) && !isASCII(head))) {
+	if enc == EncodingGB18030 && (bom || (validUTF8Window(head) && !isASCII(head))) {
 		return nil, "", fileInvalid(file, "", 0, FileNotGBK, nil, "%s is UTF-8 text, not GBK: import it without --encoding gbk (or with --encoding utf-8)", file)
 	}
 	if enc == EncodingAuto {
 		switch {
-		case bom || validUTF8Window(head, atEOF):
+		case bom || validUTF8Window(head):
 			enc = utf8OrLate(r, head) // a GBK line further on (lateencoding.go)
 		case validGB18030Window(head, atEOF):
 			enc = EncodingGB18030
@@ -108,15 +108,16 @@ func looksBinary(b []byte) bool {
 	return ctl*20 > len(b)
 }
 
-// validUTF8Window is utf8.Valid for a sniffed window. When the window was
-// cut from a longer file (atEOF false), a rune started in its last bytes and
-// not finished there is the cut's doing and is left out; at the end of the
-// file it is an error like any other.
-func validUTF8Window(b []byte, atEOF bool) bool {
-	if !atEOF {
-		b = b[:utf8CompleteLen(b)]
-	}
-	return utf8.Valid(b)
+// validUTF8Window is utf8.Valid for a sniffed window, leaving out a rune
+// started in its last bytes and not finished there. When the window was cut
+// from a longer file that is the cut's doing; at the end of the file the
+// file itself was cut short, as an upload broken
+// off mid-character is: it is still UTF-8 text, and the reader above then
+// says where the file ends, which tells the user more than "not UTF-8".
+// Only the last one to three bytes are forgiven, so GBK text elsewhere in
+// the window still fails.
+func validUTF8Window(b []byte) bool {
+	return utf8.Valid(b[:utf8CompleteLen(b)])
 }
 
 // utf8CompleteLen is the length of b without a last rune that began but

@@ -25,7 +25,10 @@ func TestKeepStoredSQL(t *testing.T) {
 			want: []string{`"poor" = k."poor"`}, notWant: []string{`"phone" =`}},
 		{name: "a personal column keeps the others", layer: "households", carried: []string{"external_id", "village_code", "residents", "geometry", "head_name"}, personal: true,
 			want: []string{`"phone" = k."phone"`}, notWant: []string{`"head_name" =`}},
-		{name: "a layer of required fields only", layer: "members", carried: []string{"code"}},
+		{name: "a layer of required fields only", layer: "teams", carried: []string{"code"}},
+		{name: "a members sheet without 离队日期 keeps the stored day", layer: "members", carried: []string{"code", "name", "team_code"},
+			want: []string{`"left_on" = k."left_on"`}},
+		{name: "a members sheet with 离队日期 sets it", layer: "members", carried: []string{"code", "name", "team_code", "left_on"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
