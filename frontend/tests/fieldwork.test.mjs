@@ -104,7 +104,8 @@ describe('the planner on a desktop', () => {
     for (const layer of ['households', 'visits']) {
       const links = await page.locator(`#layer-list tr[data-layer="${layer}"] a`).count();
       assert.equal(links, 0, `${layer}: ${links} download links for a planner without household_points, want none`);
-      assert.match(await page.locator(`#layer-list tr[data-layer="${layer}"]`).innerText(), /household_points/);
+      // The grant by its name in the page's words, not its code.
+      assert.match(await page.locator(`#layer-list tr[data-layer="${layer}"]`).innerText(), /需要“农户点位”授权/);
     }
     assert.equal(await page.locator('#url-tj-visits').count(), 0, 'no TileJSON URL the role cannot open');
     await page.click('#tab-planner');

@@ -146,7 +146,7 @@ async function checkSpotCheck(page, prefix, team, withHouseholds) {
   const csv = await fetchText(page, href);
   assert.ok(csv.status === 200 && csv.bom, `GET ${href}: ${csv.status}, BOM ${csv.bom}`);
   const [head, ...body] = parseCSV(csv.text);
-  for (const col of ['工作队', '成员', '村代码', '村（社区）', '乡镇代码', '乡镇', '走访时间', '提示']) assert.ok(head.includes(col), `spot-check CSV header ${head.join(',')} lacks ${col}`);
+  for (const col of ['工作队', '队员', '村代码', '村（社区）', '乡镇代码', '乡镇', '走访时间', '提示']) assert.ok(head.includes(col), `spot-check CSV header ${head.join(',')} lacks ${col}`);
   assert.equal(body.length, api.rows.length, `the spot-check CSV has ${body.length} rows, the table ${api.rows.length}`);
   assert.deepEqual(body.map((l) => l[head.indexOf('村（社区）')]), api.rows.map((r) => r.village_name),
     'the CSV\'s village names are the API\'s, row by row');

@@ -48,7 +48,7 @@ describe('diary search for the office (desktop in UTC)', () => {
     const err = page.locator('#dsearch-error');
     await err.waitFor({ timeout: 15000 });
     const text = await err.textContent();
-    assert.match(text, /农户位置/, `the refusal names the grant: ${text}`);
+    assert.match(text, /农户点位/, `the refusal names the grant: ${text}`);
     assert.doesNotMatch(text, /read_needs_grant|household_points/, `no code on the Chinese page: ${text}`);
   });
 
