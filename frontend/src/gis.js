@@ -457,7 +457,10 @@ export function initGIS(app) {
   csvSel.addEventListener('change', renderList);
   app.on('lang', () => { renderServices(); renderList(); renderPackage(); });
   app.on('window', () => { renderList(); renderPackage(); renderTileJSON(); });
-  app.on('towns', renderPackage);
+  // The town list can arrive after the tab first drew (a leader's towns wait
+  // for the map's towns tiles, which carry their ids): the filter line names
+  // the towns, so it is drawn again.
+  app.on('towns', () => { renderList(); renderPackage(); });
   app.on('towns', limitRes);
   app.on('view', (v) => {
     if (v !== 'gis') return;
