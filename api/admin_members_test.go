@@ -1,7 +1,6 @@
 package api_test
 
 import (
-	"context"
 	"net/url"
 	"strings"
 	"testing"
@@ -9,8 +8,6 @@ import (
 	"lianxin"
 	"lianxin/api"
 	"lianxin/auth"
-	"lianxin/demo/demotest"
-	"lianxin/store"
 )
 
 // An admin whose user name is Chinese signs in, sets a member's last day
@@ -19,27 +16,9 @@ import (
 // marks the member (left_on, left) in JSON and CSV, and a planner may not
 // set the date.
 func TestAdminMemberLeftAndChineseNames(t *testing.T) {
-	ctx := context.Background()
-	_, dbURL, county := demotest.New(t)
-	app, err := store.Open(ctx, dbURL, store.Options{MaxConns: 4, Role: store.AppRole, Logger: quietLogger()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(app.Close)
-	svc, err := auth.New(app, auth.Options{Params: cheap, Logger: quietLogger()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, u := range []auth.NewUser{
-		{Username: "张伟", Password: "zhang-password-1", Roles: []auth.RoleGrant{{Role: lianxin.RoleAdmin}}},
-		{Username: "王小明2", Password: "wang-password-1", Roles: []auth.RoleGrant{{Role: lianxin.RolePlanner}}},
-	} {
-		if _, err := svc.AddUser(ctx, u, "test"); err != nil {
-			t.Fatalf("add %s: %v", u.Username, err)
-		}
-	}
-	f := authFixture{srv: api.NewServer(api.Config{}, api.Deps{Logger: quietLogger(), Health: app, Auth: svc, Reports: app}),
-		svc: svc, ctx: ctx, urls: dbURL}
+	f, county := newDemoAuthServer(t,
+		auth.NewUser{Username: "张伟", Password: "zhang-password-1", Roles: []auth.RoleGrant{{Role: lianxin.RoleAdmin}}},
+		auth.NewUser{Username: "王小明2", Password: "wang-password-1", Roles: []auth.RoleGrant{{Role: lianxin.RolePlanner}}})
 	admin, adminMe := f.login(t, "张伟", "zhang-password-1")
 	planner, plannerMe := f.login(t, "王小明2", "wang-password-1")
 	as := func(ck string) map[string]string { return map[string]string{api.CSRFHeader: ck} }

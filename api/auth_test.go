@@ -13,6 +13,8 @@ import (
 	"lianxin"
 	"lianxin/api"
 	"lianxin/auth"
+	"lianxin/demo"
+	"lianxin/demo/demotest"
 	"lianxin/store"
 	"lianxin/store/storetest"
 )
@@ -51,6 +53,30 @@ func newAuthServer(t *testing.T, cfg api.Config) authFixture {
 		}
 	}
 	return authFixture{srv: api.NewServer(cfg, api.Deps{Logger: quietLogger(), Health: app, Auth: svc}), svc: svc, ctx: ctx, urls: dbURL}
+}
+
+// newDemoAuthServer serves a fresh demo county as the server runs it
+// (the unprivileged role, sign-in and the reports wired), with users added.
+func newDemoAuthServer(t *testing.T, users ...auth.NewUser) (authFixture, *demo.County) {
+	t.Helper()
+	ctx := context.Background()
+	_, dbURL, county := demotest.New(t)
+	app, err := store.Open(ctx, dbURL, store.Options{MaxConns: 4, Role: store.AppRole, Logger: quietLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(app.Close)
+	svc, err := auth.New(app, auth.Options{Params: cheap, Logger: quietLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range users {
+		if _, err := svc.AddUser(ctx, u, "test"); err != nil {
+			t.Fatalf("add %s: %v", u.Username, err)
+		}
+	}
+	srv := api.NewServer(api.Config{}, api.Deps{Logger: quietLogger(), Health: app, Auth: svc, Reports: app})
+	return authFixture{srv: srv, svc: svc, ctx: ctx, urls: dbURL}, county
 }
 
 type call struct {

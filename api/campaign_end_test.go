@@ -1,14 +1,12 @@
 package api_test
 
 import (
-	"context"
 	"encoding/json"
 	"testing"
 
 	"lianxin"
 	"lianxin/api"
 	"lianxin/auth"
-	"lianxin/demo/demotest"
 	"lianxin/store"
 )
 
@@ -18,26 +16,10 @@ import (
 // refused, a day before the start is refused naming ends_on with its reason
 // (ends_before_start), and neither writes anything.
 func TestCampaignEndAPI(t *testing.T) {
-	ctx := context.Background()
-	_, url, _ := demotest.New(t)
-	app, err := store.Open(ctx, url, store.Options{MaxConns: 4, Role: store.AppRole, Logger: quietLogger()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(app.Close)
-	svc, err := auth.New(app, auth.Options{Params: cheap, Logger: quietLogger()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, u := range []auth.NewUser{
-		{Username: "admin", Password: "admin-password-1", Roles: []auth.RoleGrant{{Role: lianxin.RoleAdmin}}},
-		{Username: "planner", Password: "planner-password-1", Roles: []auth.RoleGrant{{Role: lianxin.RolePlanner}}},
-	} {
-		if _, err := svc.AddUser(ctx, u, "test"); err != nil {
-			t.Fatalf("add %s: %v", u.Username, err)
-		}
-	}
-	f := authFixture{srv: api.NewServer(api.Config{}, api.Deps{Logger: quietLogger(), Health: app, Reports: app, Auth: svc}), svc: svc, ctx: ctx}
+	f, _ := newDemoAuthServer(t,
+		auth.NewUser{Username: "admin", Password: "admin-password-1", Roles: []auth.RoleGrant{{Role: lianxin.RoleAdmin}}},
+		auth.NewUser{Username: "planner", Password: "planner-password-1", Roles: []auth.RoleGrant{{Role: lianxin.RolePlanner}}})
+	ctx, svc := f.ctx, f.svc
 	admin, adminMe := f.login(t, "admin", "admin-password-1")
 	planner, plannerMe := f.login(t, "planner", "planner-password-1")
 	events := func(t *testing.T) []auth.Event {
