@@ -1,22 +1,16 @@
 package ingest_test
 
 import (
-	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
-
 	"lianxin"
 	"lianxin/ingest"
 	"lianxin/store"
-	"lianxin/store/storetest"
 )
 
 // TestImportChangedAuditByCode: the layers written by an ON CONFLICT upsert
@@ -25,15 +19,7 @@ import (
 // the changed columns before and after; an import that changes nothing
 // leaves none.
 func TestImportChangedAuditByCode(t *testing.T) {
-	ctx := context.Background()
-	st, url := storetest.New(t)
-	loadCounty(t, st)
-	svc := ingest.NewService(ctx, st, slog.New(slog.NewTextHandler(io.Discard, nil)), t.TempDir())
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	ctx, st, svc, conn := auditedCounty(t)
 	fixture := func(layer string) string {
 		b, err := os.ReadFile(filepath.Join("testdata/good", layer+".csv"))
 		if err != nil {

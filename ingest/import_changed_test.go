@@ -25,15 +25,7 @@ import (
 // store.ImportChangedMax rows the line names the first ones, says how
 // many in all and gives no before/after.
 func TestImportChangedAudit(t *testing.T) {
-	ctx := context.Background()
-	st, url := storetest.New(t)
-	loadCounty(t, st)
-	svc := ingest.NewService(ctx, st, slog.New(slog.NewTextHandler(io.Discard, nil)), t.TempDir())
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	ctx, st, svc, conn := auditedCounty(t)
 	const head = "external_id,village_code,residents,poor,lon,lat\n"
 	row := func(id string, residents int, poor bool, lon float64) string {
 		return fmt.Sprintf("%s,T01V01,%d,%t,%.6f,32.110000\n", id, residents, poor, lon)
@@ -133,4 +125,20 @@ func TestImportChangedAudit(t *testing.T) {
 			}
 		})
 	}
+}
+
+// auditedCounty is a fresh test county with an import service on it and a
+// connection (as the tables' owner) to read what the imports audited.
+func auditedCounty(t *testing.T) (context.Context, *store.Store, *ingest.Service, *pgx.Conn) {
+	t.Helper()
+	ctx := context.Background()
+	st, url := storetest.New(t)
+	loadCounty(t, st)
+	svc := ingest.NewService(ctx, st, slog.New(slog.NewTextHandler(io.Discard, nil)), t.TempDir())
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	return ctx, st, svc, conn
 }
