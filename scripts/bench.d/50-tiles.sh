@@ -31,22 +31,36 @@ cleanup() {
 trap cleanup EXIT
 go build -o "$work/tilebench" ./scripts/tilebench
 
+# Each wrk thread walks the list from its own start, a thread count apart
+# (thread k asks for tiles k, k+T, k+2T, ...), as the floor's workers do
+# (tilebench's hammer): with one connection a thread, the cold run and the
+# floor ask for the same tiles in the same order on each connection. The
+# lists are shuffled (a fixed seed), so a run too short to go round a list
+# of slow tiles still samples every zoom, not only its first ones.
 cat >"$work/rotate.lua" <<'LUA'
-local paths, i = {}, 0
+local started = 0
+setup = function(thread)
+  thread:set("id", started)
+  started = started + 1
+end
+local paths, i, nthreads = {}, 0, 1
 init = function(args)
   for line in io.lines(args[1]) do paths[#paths + 1] = line end
+  nthreads = tonumber(args[3])
   wrk.headers["Authorization"] = "Bearer " .. args[2]
   wrk.headers["Accept-Encoding"] = "gzip"
+  i = id
 end
 request = function()
-  i = i % #paths + 1
-  return wrk.format("GET", paths[i])
+  local p = paths[i % #paths + 1]
+  i = i + nthreads
+  return wrk.format("GET", p)
 end
 LUA
 # wrk_run BASE FILE [CONNS] -> "rps p50 p99 errors"
 wrk_run() {
   local out c=${3:-$conns}
-  out=$(wrk -t2 -c"$c" -d"${secs}s" --timeout 30s --latency -s "$work/rotate.lua" "$1" -- "$2" "$token")
+  out=$(wrk -t2 -c"$c" -d"${secs}s" --timeout 30s --latency -s "$work/rotate.lua" "$1" -- "$2" "$token" 2)
   local rps p50 p99 errs
   rps=$(awk '/Requests\/sec/ {printf "%.0f", $2}' <<<"$out")
   p50=$(awk '$1=="50%" {print $2}' <<<"$out")
@@ -65,6 +79,9 @@ serve() { # cache-mb
   echo "server did not start" >&2; exit 1
 }
 stop_last() { kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true; unset 'pids[-1]'; }
+
+# shuffled: stdin's lines in an order fixed by a seed (see rotate.lua).
+shuffled() { python3 -c 'import random, sys; l = sys.stdin.read().split(); random.Random(1).shuffle(l); print("\n".join(l))'; }
 
 # bench_scale LABEL SOURCE_DB: one section of Markdown on stdout.
 bench_scale() {
@@ -106,14 +123,14 @@ for z in range(z0, z1 + 1):
             print(f"/tiles/{layer}/{z}/{x}/{y}.mvt")
 PY
   }
-  tiles_over villages 10 12 >"$work/villages"
-  tiles_over h3 8 12 >"$work/h3"
-  tiles_over villages,h3,contact_points 12 12 >"$work/multi"
+  tiles_over villages 10 12 | shuffled >"$work/villages"
+  tiles_over h3 8 12 | shuffled >"$work/h3"
+  tiles_over villages,h3,contact_points 12 12 | shuffled >"$work/multi"
   psql -qAt "$url" -c "
     WITH t AS (SELECT floor((ST_X(location) + 180) / 360 * 16384)::int x,
                       floor((1 - ln(tan(radians(ST_Y(location))) + 1 / cos(radians(ST_Y(location)))) / pi()) / 2 * 16384)::int y
                FROM households)
-    SELECT '/tiles/households/14/' || x || '/' || y || '.mvt' FROM t GROUP BY x, y ORDER BY count(*) DESC LIMIT 40" >"$work/households"
+    SELECT '/tiles/households/14/' || x || '/' || y || '.mvt' FROM t GROUP BY x, y ORDER BY count(*) DESC LIMIT 40" | shuffled >"$work/households"
 
   local groups=(villages households h3 multi) g
   declare -A cold warm ceiling floor

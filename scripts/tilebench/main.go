@@ -188,20 +188,23 @@ func floor(ctx context.Context, db string, reqs []tileReq, c int, d time.Duratio
 }
 
 // hammer runs one over reqs from c workers for d; failed calls (a
-// statement timeout, say) are counted, not timed.
+// statement timeout, say) are counted, not timed. Worker k asks for reqs
+// k, k+c, k+2c, ... round the list, as each wrk thread of the cold run
+// does (50-tiles.sh's rotate.lua): a shared counter would let the faster
+// side reach further into the list and time other tiles.
 func hammer(ctx context.Context, reqs []tileReq, c int, d time.Duration, one func(context.Context, tileReq) error) ([]time.Duration, int64, int64) {
-	var next, errs atomic.Int64
+	var errs atomic.Int64
 	var mu sync.Mutex
 	var all []time.Duration
 	deadline := time.Now().Add(d)
 	var wg sync.WaitGroup
-	for range c {
+	for k := range c {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			var mine []time.Duration
-			for time.Now().Before(deadline) {
-				r := reqs[int(next.Add(1))%len(reqs)]
+			for i := k; time.Now().Before(deadline); i += c {
+				r := reqs[i%len(reqs)]
 				t0 := time.Now()
 				if err := one(ctx, r); err != nil {
 					errs.Add(1)
