@@ -166,13 +166,21 @@ var (
 	gzipReaders sync.Pool // *gzip.Reader
 )
 
-// gzipBytes compresses raw at the default level.
+// tileGzipLevel is klauspost's level 4, one below its default: on the
+// bench's tiles (2026-11-28) it wrote 0.7% more bytes than the default for
+// the scale-1 villages tiles, 1.2% for the scale-10 ones and 2.0% for z11-z12
+// hexagons, in 17%, 30% and 25% less time (a scale-10 villages tile: 0.50 ms
+// → 0.35 ms). Level 2 would save as much again for ten times the bytes, on
+// every download over the towns' slow links: not taken.
+const tileGzipLevel = 4
+
+// gzipBytes compresses raw at tileGzipLevel.
 func gzipBytes(raw []byte) ([]byte, error) {
 	var buf bytes.Buffer
 	buf.Grow(len(raw)/2 + 64)
 	zw, _ := gzipWriters.Get().(*gzip.Writer)
 	if zw == nil {
-		zw = gzip.NewWriter(&buf)
+		zw, _ = gzip.NewWriterLevel(&buf, tileGzipLevel) // a valid level: no error
 	} else {
 		zw.Reset(&buf)
 	}

@@ -181,7 +181,13 @@ PY
 
 \`scripts/bench.d/50-tiles.sh\`: \`bin/lianxin serve\` on a copy of $what, wrk on loopback for ${secs} s per
 cell, each row cycling through its tiles (villages: every tile over the county at z10–z12; households: the 40
-densest z14 tiles; h3: every tile over the county at z8–z12; multi: villages,h3,contact_points at z12).
+densest z14 tiles; h3: every tile over the county at z8–z12; multi: villages,h3,contact_points at z12), each
+list shuffled by a fixed seed. Each wrk thread (one connection each in the cold runs) and each floor worker
+walks the list from its own start, a connection count apart, so cold and floor ask for the same tiles in the
+same order. (Until 2026-11-28 the floor's workers shared one counter and the wrk threads did not: in a run too
+short to go round a list, the floor timed twice as many different tiles, so the scale-10 hexagons' cold
+run timed only its first, heaviest z8–z10 tiles while the floor reached the cheap z11–z12 ones, and read
+3.49× where the same tiles compare at about 1.2×.)
 
 - **Cold** = the server with \`--tile-cache-mb 0\` (every request builds its tile), $cold_conns connections.
   **Floor** = the same tile statement with the same parameters bound the same way (\`store.TileStatement\`),
@@ -210,9 +216,10 @@ whose box meets it, drawn by primary key with a generic plan (under row-level se
 index cannot serve the query: binding all 3,420 villages' figures and testing every outline made a scale-10
 z12 tile 14 ms instead of 4); the campaign's first day is memoised by the campaign's version; hexagon
 outlines come from a bounded memo (h3's cellToBoundary through cgo was 38% of encoding a z10 tile); tiles
-are gzipped by klauspost/compress with pooled writers at its default level (level 1 measured about half the time, 0.11 → 0.05 ms for a 15 KB villages tile and
-1.1 → 0.6 ms for a 124 KB hexagon tile, for 10 to 26% more bytes on every download over the towns' slow
-links: not taken). A warm tile runs the server's whole middleware (request id,
+are gzipped by klauspost/compress with pooled writers at its level 4, one below its default (since
+2026-11-28: on these tiles 0.7 to 2.0% more bytes for 17 to 30% less time, a scale-10 villages tile
+0.50 → 0.35 ms; level 1 or 2 would save as much again for 10 to 26% more bytes on every download over
+the towns' slow links: not taken). A warm tile runs the server's whole middleware (request id,
 request log and latency metric, security headers, the token check), composed once at start-up, in a
 pooled context of its own ahead of Echo's router that holds the caller and the path (7 allocations a tile
 instead of 17), with its ETag and length kept as header values beside the cached bytes. The ceiling runs
