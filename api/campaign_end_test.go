@@ -11,7 +11,8 @@ import (
 )
 
 // PATCH /api/v1/campaign sets the campaign's last day for an admin, as the
-// server runs (its own role, which may not write the campaign), with one
+// server runs (its own role, which may write only that column, under an
+// admin's scope: migration 039), with one
 // audit line naming who, what it was and what it is now; a planner is
 // refused, a day before the start is refused naming ends_on with its reason
 // (ends_before_start), and neither writes anything.

@@ -28,8 +28,9 @@ type ReportStore interface {
 	coverage.Snapshotter
 	Towns(ctx context.Context, scope lianxin.Scope) ([]coverage.Town, error)
 	// SetCampaignEnd sets the campaign's last day (nil: none) with its
-	// audit line by actor from ip (PATCH /api/v1/campaign).
-	SetCampaignEnd(ctx context.Context, actor, ip string, endsOn *time.Time) (coverage.Campaign, error)
+	// audit line by the scope's user from ip (PATCH /api/v1/campaign),
+	// as the scope: the database refuses any but an admin or system one.
+	SetCampaignEnd(ctx context.Context, scope lianxin.Scope, ip string, endsOn *time.Time) (coverage.Campaign, error)
 }
 
 func (s *Server) reports() *coverage.Reports { return coverage.NewReports(s.deps.Reports, nil) }
@@ -489,7 +490,7 @@ func (s *Server) setCampaignEnd(c echo.Context) error {
 		}
 		end = &d
 	}
-	cp, err := s.deps.Reports.SetCampaignEnd(c.Request().Context(), scope.User, c.RealIP(), end)
+	cp, err := s.deps.Reports.SetCampaignEnd(c.Request().Context(), scope, c.RealIP(), end)
 	if err != nil {
 		return err
 	}

@@ -3,10 +3,12 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/paulmach/orb"
 
 	"lianxin"
@@ -47,7 +49,6 @@ func readCampaign(ctx context.Context, tx pgx.Tx, c *coverage.Campaign) error {
 const ActionCampaignEnd = "campaign_end"
 
 const (
-	// Locked: two admins setting it at once each audit what they replaced.
 	campaignForUpdateSQL = `SELECT 1 FROM campaign WHERE id = 1 FOR UPDATE`
 	setCampaignEndSQL    = `UPDATE campaign SET ends_on = $1::date WHERE id = 1`
 	campaignEndAuditSQL  = `INSERT INTO audit_log (actor, action, target, detail, rows, ip)
@@ -56,23 +57,22 @@ VALUES ($1, $2, 'campaign', $3, 1, $4)`
 
 // SetCampaignEnd sets the campaign's last day (nil: none, the forecast's
 // default is then a year after the start) and writes its audit line
-// (ActionCampaignEnd, by actor from ip, "" from the command line) in the
-// same transaction, and answers the campaign as it now stands. A day before
-// the start is refused naming ends_on (ends_before_start), and nothing is
-// written.
+// (ActionCampaignEnd, by scope.User from ip, "" from the command line) in
+// the same transaction, and answers the campaign as it now stands. A day
+// before the start is refused naming ends_on (ends_before_start), and
+// nothing is written.
 //
-// It runs as the tables' owner, as the migrations do (ownerConn): the
-// server's own role (lianxin_app) may read the campaign but not write it,
-// and the one column an admin changes as the campaign runs is not worth a
-// standing grant to every request. The API lets only an admin here.
-func (s *Store) SetCampaignEnd(ctx context.Context, actor, ip string, endsOn *time.Time) (coverage.Campaign, error) {
+// It is a scoped write like every other: on the server it runs as the
+// server's role, which may update the one column (migration 039) and only
+// under an admin or system scope, a rule the database keeps itself (the
+// campaign_admin_end policy reads the scope's roles), so any other scope
+// is forbidden there even if a caller forgot to ask. `lianxin campaign
+// --ends-on` comes here too, with the command line's system scope, through
+// the URL's user (the tables' owner: the command takes no --db-role).
+func (s *Store) SetCampaignEnd(ctx context.Context, scope lianxin.Scope, ip string, endsOn *time.Time) (coverage.Campaign, error) {
 	var c coverage.Campaign
-	conn, release, err := s.ownerConn(ctx)
-	if err != nil {
-		return c, err
-	}
-	defer release()
-	err = pgx.BeginTxFunc(ctx, conn, pgx.TxOptions{}, func(tx pgx.Tx) error {
+	err := s.InScope(ctx, scope, func(tx pgx.Tx) error {
+		// Locked: two admins setting it at once each audit what they replaced.
 		if _, err := tx.Exec(ctx, campaignForUpdateSQL); err != nil {
 			return fmt.Errorf("lock campaign: %w", err)
 		}
@@ -92,13 +92,17 @@ func (s *Store) SetCampaignEnd(ctx context.Context, actor, ip string, endsOn *ti
 			detail["was"] = c.EndsOn.Format(coverage.DayLayout)
 		}
 		if _, err := tx.Exec(ctx, setCampaignEndSQL, day); err != nil {
+			var pgErr *pgconn.PgError
+			if errors.As(err, &pgErr) && pgErr.Code == "42501" { // the policy, or no grant
+				return fmt.Errorf("%w: %w", lianxin.Errorf(lianxin.EForbidden, "only an admin may set the campaign's end"), err)
+			}
 			return fmt.Errorf("set campaign end: %w", err)
 		}
 		b, err := json.Marshal(detail)
 		if err != nil {
 			return fmt.Errorf("encode campaign end audit: %w", err)
 		}
-		if _, err := tx.Exec(ctx, campaignEndAuditSQL, actor, ActionCampaignEnd, b, ip); err != nil {
+		if _, err := tx.Exec(ctx, campaignEndAuditSQL, scope.User, ActionCampaignEnd, b, ip); err != nil {
 			return fmt.Errorf("audit campaign end: %w", err)
 		}
 		return readCampaign(ctx, tx, &c)

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strconv"
 	"sync"
 	"time"
 
@@ -70,9 +69,8 @@ func (s *Store) StartImport(ctx context.Context, scope lianxin.Scope, rec ingest
 	err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
 		// The record is held to the scope's row-level policy (migration
 		// 026) like every other write: set the scope as InScope does.
-		if _, err := tx.Exec(ctx, setScopeSQL, scope.User, townList(scope.Towns), strconv.FormatBool(scope.AllTowns),
-			strconv.FormatBool(scope.PersonalFields)); err != nil {
-			return fmt.Errorf("set scope: %w", err)
+		if err := setScope(ctx, tx, scope); err != nil {
+			return err
 		}
 		if err := tx.QueryRow(ctx, startImportSQL, rec.Layer, rec.Source, rec.StartedBy, rec.FileName, opts, importTowns(scope)).Scan(&id); err != nil {
 			return err

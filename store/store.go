@@ -116,7 +116,8 @@ func (s *Store) Ping(ctx context.Context) error {
 func (s *Store) PoolStats() *pgxpool.Stat { return s.pool.Stat() }
 
 // InScope runs fn in a transaction whose session settings carry the caller's
-// scope (lianxin.user, lianxin.towns, lianxin.all_towns), set with
+// scope (lianxin.user, lianxin.towns, lianxin.all_towns,
+// lianxin.personal_fields, lianxin.roles), set with
 // set_config(..., true) so they end with the transaction and never reach the
 // next request on a pooled connection. Row-level security policies read them.
 func (s *Store) InScope(ctx context.Context, scope lianxin.Scope, fn func(pgx.Tx) error) error {
@@ -128,10 +129,28 @@ func (s *Store) ReadInScope(ctx context.Context, scope lianxin.Scope, fn func(pg
 	return s.inScope(ctx, scope, pgx.TxOptions{AccessMode: pgx.ReadOnly}, fn)
 }
 
+// setScopeSQL sets a scope for the rest of the transaction. lianxin.roles
+// (comma-separated) lets a policy tell an admin from another county-wide
+// scope (the campaign's end, migration 039); the batched reads of tiles
+// (batchScopeSQL) leave it unset, as nothing they read asks.
 const setScopeSQL = `SELECT set_config('lianxin.user', $1, true),
        set_config('lianxin.towns', $2, true),
        set_config('lianxin.all_towns', $3, true),
-       set_config('lianxin.personal_fields', $4, true)`
+       set_config('lianxin.personal_fields', $4, true),
+       set_config('lianxin.roles', $5, true)`
+
+// setScope runs setScopeSQL for scope in tx.
+func setScope(ctx context.Context, tx pgx.Tx, scope lianxin.Scope) error {
+	roles := make([]string, len(scope.Roles))
+	for i, r := range scope.Roles {
+		roles[i] = string(r)
+	}
+	if _, err := tx.Exec(ctx, setScopeSQL, scope.User, townList(scope.Towns), strconv.FormatBool(scope.AllTowns),
+		strconv.FormatBool(scope.PersonalFields), strings.Join(roles, ",")); err != nil {
+		return fmt.Errorf("set scope: %w", err)
+	}
+	return nil
+}
 
 func (s *Store) inScope(ctx context.Context, scope lianxin.Scope, opts pgx.TxOptions, fn func(pgx.Tx) error) error {
 	var fnStarted bool
@@ -141,9 +160,8 @@ func (s *Store) inScope(ctx context.Context, scope lianxin.Scope, opts pgx.TxOpt
 		}
 		fnStarted = false
 		err := pgx.BeginTxFunc(ctx, s.pool, opts, func(tx pgx.Tx) error {
-			if _, err := tx.Exec(ctx, setScopeSQL, scope.User, townList(scope.Towns), strconv.FormatBool(scope.AllTowns),
-				strconv.FormatBool(scope.PersonalFields)); err != nil {
-				return fmt.Errorf("set scope: %w", err)
+			if err := setScope(ctx, tx, scope); err != nil {
+				return err
 			}
 			fnStarted = true
 			return fn(tx)

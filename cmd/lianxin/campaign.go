@@ -17,8 +17,9 @@ Prints the campaign: its name, first day and last day. With --ends-on, sets
 its last day first (none: no end; the forecast then judges villages against
 a year after the start), with an audit line (campaign_end) as the web map's
 admin view writes. The forecast (GET /api/v1/reports/forecast) judges
-each village against this day unless the caller names ends_on. Needs the
-tables' owner (the migrations' user), as an admin's command line runs.
+each village against this day unless the caller names ends_on. Runs as the
+database URL's user (the tables' owner, as the migrations), with the
+command line's system scope.
 `
 
 // runCampaign shows the campaign and sets its last day. The campaign row is
@@ -55,7 +56,10 @@ func runCampaign(ctx context.Context, args []string, env *env, stdout, stderr io
 	defer st.Close()
 	var cp coverage.Campaign
 	if set {
-		cp, err = st.SetCampaignEnd(ctx, cliActor, "", end)
+		// The scoped write the server's admins use, with the command line's
+		// system scope; it runs as the URL's user (the tables' owner, as
+		// the migrations), since this command takes no --db-role.
+		cp, err = st.SetCampaignEnd(ctx, cliScope(), "", end)
 	} else {
 		cp, err = st.Campaign(ctx, cliScope())
 	}
