@@ -91,7 +91,7 @@ func (s *Server) useSecurity() {
 			AllowOrigins:  s.cfg.CORSOrigins,
 			AllowMethods:  []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete},
 			AllowHeaders:  []string{echo.HeaderAuthorization, echo.HeaderContentType, CSRFHeader, "If-None-Match"},
-			ExposeHeaders: []string{"ETag"},
+			ExposeHeaders: []string{"ETag", echo.HeaderContentDisposition, HeaderCutValues},
 			MaxAge:        600,
 		}))
 	}

@@ -331,6 +331,11 @@ func TestSecureHeadersAndCORS(t *testing.T) {
 	if v := rec.Header().Get("Access-Control-Allow-Origin"); v != "https://qgis.example" {
 		t.Errorf("configured origin: Access-Control-Allow-Origin = %q, want https://qgis.example", v)
 	}
+	// A script on another origin reads a download's name and its count of
+	// cut shapefile values.
+	if v := rec.Header().Get("Access-Control-Expose-Headers"); !strings.Contains(v, "Content-Disposition") || !strings.Contains(v, api.HeaderCutValues) {
+		t.Errorf("configured origin: Access-Control-Expose-Headers = %q, want Content-Disposition and %s", v, api.HeaderCutValues)
+	}
 	rec = g.do(t, call{method: "GET", path: "/healthz", header: map[string]string{"Origin": "https://evil.example"}})
 	if v := rec.Header().Get("Access-Control-Allow-Origin"); v != "" {
 		t.Errorf("unlisted origin: Access-Control-Allow-Origin = %q, want none", v)

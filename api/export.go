@@ -43,6 +43,12 @@ type Exporter interface {
 // API call, and a client that goes away still cancels at once.
 const exportTimeout = 30 * time.Minute
 
+// HeaderCutValues, on a shapefile export, counts the text values longer
+// than a .dbf field holds: cut in the .dbf and written whole to
+// longtext.csv in the zip. A script learns from it, without unzipping,
+// whether the side table is there; 0 when nothing was cut.
+const HeaderCutValues = "X-Lianxin-Cut-Values"
+
 // isDownload marks the routes that stream whole layers.
 func isDownload(c echo.Context) bool { return strings.HasPrefix(c.Path(), "/api/v1/export/") }
 
@@ -225,6 +231,9 @@ func (s *Server) exportLayer(c echo.Context) error {
 		if m.Size >= 0 {
 			h.Set(echo.HeaderContentLength, strconv.FormatInt(m.Size, 10))
 		}
+		if req.Format == export.Shapefile {
+			h.Set(HeaderCutValues, strconv.Itoa(m.CutValues))
+		}
 		res.WriteHeader(http.StatusOK)
 		return nil
 	}
@@ -348,8 +357,8 @@ func (s *Server) exportPMTiles(c echo.Context) error {
 		return err
 	}
 	if check {
-		// The name Service.Package gives the archive.
-		return c.JSON(http.StatusOK, checkAnswer{Filename: code + ".pmtiles"})
+		// The name the download's Content-Disposition gives the archive.
+		return c.JSON(http.StatusOK, checkAnswer{Filename: export.NamedPackageFilename(code, town.Name)})
 	}
 	// The layers this caller may read, by the one rule every tile, export
 	// and OGC route applies (households and visits need household points);
@@ -383,7 +392,7 @@ func (s *Server) exportPMTiles(c echo.Context) error {
 	begin := func(m export.Meta) error {
 		h := res.Header()
 		h.Set(echo.HeaderContentType, m.ContentType)
-		h.Set(echo.HeaderContentDisposition, mime.FormatMediaType("attachment", map[string]string{"filename": m.Filename}))
+		h.Set(echo.HeaderContentDisposition, attachment(m.Filename, export.NamedPackageFilename(code, town.Name)))
 		h.Set(echo.HeaderContentLength, strconv.FormatInt(m.Size, 10))
 		res.WriteHeader(http.StatusOK)
 		return nil

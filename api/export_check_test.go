@@ -38,7 +38,7 @@ func TestExportCheck(t *testing.T) {
 		{"projects' points as a shapefile", "projects?format=shp&geometry=point&check=true", http.StatusOK, "projects_points.zip", -3, ""},
 		{"unknown filter", "villages?format=csv&check=true&colour=red", http.StatusBadRequest, "", 0, "colour"},
 		{"check not a boolean", "villages?format=csv&check=maybe", http.StatusBadRequest, "", 0, "check"},
-		{"own town's package", "pmtiles?check=true&town=" + mine.Code, http.StatusOK, mine.Code + ".pmtiles", -1, ""},
+		{"own town's package", "pmtiles?check=true&town=" + mine.Code, http.StatusOK, mine.Code + "_" + mine.Name + ".pmtiles", -1, ""},
 		{"another town's package", "pmtiles?check=true&town=" + other.Code, http.StatusForbidden, "", 0, "outside your towns"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"mime"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -72,8 +73,15 @@ func TestPMTilesDownload(t *testing.T) {
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("GET %s = %d %s, want 200", path, res.StatusCode, b)
 	}
-	if ct, cd := res.Header.Get("Content-Type"), res.Header.Get("Content-Disposition"); ct != export.PMTilesContentType || cd != `attachment; filename=`+mine.Code+`.pmtiles` {
-		t.Errorf("GET %s: Content-Type %q, Content-Disposition %q; want %s, attachment named %s.pmtiles", path, ct, cd, export.PMTilesContentType, mine.Code)
+	// The town's name in the file name, as its layer exports carry it:
+	// filename* in UTF-8, which browsers prefer, the code alone in ASCII.
+	ct, cd := res.Header.Get("Content-Type"), res.Header.Get("Content-Disposition")
+	_, params, cdErr := mime.ParseMediaType(cd)
+	wantName := mine.Code + "_" + mine.Name + ".pmtiles"
+	if ct != export.PMTilesContentType || cdErr != nil || params["filename"] != wantName ||
+		!strings.HasPrefix(cd, `attachment; filename=`+mine.Code+`.pmtiles; filename*=UTF-8''`) {
+		t.Errorf("GET %s: Content-Type %q, Content-Disposition %q (%v); want %s, attachment named %s.pmtiles, and %s in UTF-8",
+			path, ct, cd, cdErr, export.PMTilesContentType, mine.Code, wantName)
 	}
 	if ce := res.Header.Get("Content-Encoding"); ce != "" {
 		t.Errorf("GET %s: Content-Encoding %q, want none", path, ce)

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"lianxin/api"
 	"lianxin/export"
 	"lianxin/store/storetest"
 )
@@ -120,6 +122,59 @@ func TestShapefileLongAndUnencodableText(t *testing.T) {
 			}
 			if !strings.HasPrefix(note, cut) || utf8.RuneCountInString(cut) >= utf8.RuneCountInString(note) || cut == "" {
 				t.Errorf("visits?%s: the .dbf holds %q, want a cut prefix of the note", tc.query, cut)
+			}
+		})
+	}
+}
+
+// A shapefile export says in a header how many values it wrote whole to
+// longtext.csv, so a script knows without unzipping: the count of cut
+// values, 0 when none; other formats carry no such header.
+func TestShapefileCutValuesHeader(t *testing.T) {
+	ts, url, _ := exportServer(t)
+	var long, short string
+	storetest.QueryRow(t, url, `SELECT (SELECT external_id FROM visits ORDER BY id LIMIT 1), external_id FROM visits ORDER BY id OFFSET 1 LIMIT 1`, &long, &short)
+	conn := storetest.Connect(t, url)
+	// A note of 320 characters (960 bytes in UTF-8, 640 in GBK) and one of
+	// exactly the 254 bytes a .dbf field holds, which is not cut.
+	if _, err := conn.Exec(t.Context(), `UPDATE visits SET notes = $1 WHERE external_id = $2`, strings.Repeat("路灯坏了", 80), long); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Exec(t.Context(), `UPDATE visits SET notes = $1 WHERE external_id = $2`, strings.Repeat("a", 254), short); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, query, want string
+	}{
+		{"UTF-8, one long note", "format=shp&external_id=" + long, "1"},
+		{"GBK, the same note in 640 bytes", "format=shp&encoding=gbk&external_id=" + long, "1"},
+		{"a note of exactly 254 bytes is not cut", "format=shp&external_id=" + short, "0"},
+		{"GeoPackage carries no such header", "format=gpkg&external_id=" + long, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := http.Get(ts.URL + "/api/v1/export/visits?" + tc.query)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if res.StatusCode != http.StatusOK {
+				t.Fatalf("GET visits?%s = %d %.300s, want 200", tc.query, res.StatusCode, body)
+			}
+			got, present := res.Header[http.CanonicalHeaderKey(api.HeaderCutValues)]
+			if tc.want == "" {
+				if present {
+					t.Errorf("GET visits?%s: %s = %q, want no such header", tc.query, api.HeaderCutValues, got)
+				}
+				return
+			}
+			if len(got) != 1 || got[0] != tc.want {
+				t.Errorf("GET visits?%s: %s = %q, want %s", tc.query, api.HeaderCutValues, got, tc.want)
+			}
+			// The header says what the zip holds.
+			side := zipFiles(t, body)["longtext.csv"]
+			if n := max(strings.Count(side, "\r\n")-1, 0); strconv.Itoa(n) != tc.want {
+				t.Errorf("GET visits?%s: longtext.csv holds %d values, the header says %s", tc.query, n, tc.want)
 			}
 		})
 	}

@@ -143,6 +143,10 @@ type Meta struct {
 	Filename    string
 	ContentType string
 	Size        int64 // -1 when streamed
+	// CutValues counts a shapefile's text values longer than its .dbf
+	// holds, each written whole to longtext.csv in the zip (longtext.go);
+	// 0 for other formats.
+	CutValues int
 }
 
 // Options configures a Service.
@@ -280,18 +284,26 @@ func (req Request) Filename() string { return req.filename("") }
 func (req Request) NamedFilename() string { return req.filename(req.TownName) }
 
 func (req Request) filename(townName string) string {
-	name := req.Layer + kindSuffix(req.Filter.GeometryKind)
-	if code := fileNamePart(req.Filter.Town, true); code != "" {
-		name += "_" + code
-		if n := fileNamePart(townName, false); n != "" {
-			name += "_" + n
-		}
-	}
+	name := req.Layer + kindSuffix(req.Filter.GeometryKind) + townFilePart(req.Filter.Town, townName)
 	name += req.CRS.Suffix
 	if req.Format == Shapefile && req.Encoding == GBK {
 		name += "_gbk"
 	}
 	return name + formats[req.Format].ext
+}
+
+// townFilePart is what a town adds to a file name: _code, then _name
+// when the name is given (_321299103_南塘镇); "" for no town. Layer
+// exports and offline packages name their files by it alike.
+func townFilePart(code, townName string) string {
+	c := fileNamePart(code, true)
+	if c == "" {
+		return ""
+	}
+	if n := fileNamePart(townName, false); n != "" {
+		return "_" + c + "_" + n
+	}
+	return "_" + c
 }
 
 // fileNamePart keeps of s what is safe in a file name on every system:

@@ -234,7 +234,11 @@ func (s *Service) viaGDAL(ctx context.Context, scope lianxin.Scope, l *Layer, re
 	if err != nil {
 		return rows, err
 	}
-	if err := begin(Meta{Filename: req.Filename(), ContentType: formats[req.Format].contentType, Size: st.Size()}); err != nil {
+	m := Meta{Filename: req.Filename(), ContentType: formats[req.Format].contentType, Size: st.Size()}
+	for _, n := range cut {
+		m.CutValues += n
+	}
+	if err := begin(m); err != nil {
 		return rows, err
 	}
 	if _, err := io.Copy(w, f); err != nil {

@@ -264,6 +264,17 @@ type TownPackage struct {
 	Options PMTilesOptions
 }
 
+// PackageFilename is a town's offline package's file name in ASCII:
+// the town's code (321299103.pmtiles).
+func PackageFilename(code string) string { return NamedPackageFilename(code, "") }
+
+// NamedPackageFilename is PackageFilename with the town's name after its
+// code (321299103_南塘镇.pmtiles), as a town's layer export is named
+// (Request.NamedFilename): the name a browser saves the package under.
+func NamedPackageFilename(code, townName string) string {
+	return strings.TrimPrefix(townFilePart(code, townName), "_") + ".pmtiles"
+}
+
 // Package writes the PMTiles archive of one town to w and records it like
 // the layer exports (layer "pmtiles", rows = tiles). The archive is built in
 // a temporary file first, so begin is called with its size only once every
@@ -298,7 +309,7 @@ func (s *Service) writePackage(ctx context.Context, p TownPackage, tile TileFunc
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return n, err
 	}
-	if err := begin(Meta{Filename: p.Town + ".pmtiles", ContentType: PMTilesContentType, Size: size}); err != nil {
+	if err := begin(Meta{Filename: PackageFilename(p.Town), ContentType: PMTilesContentType, Size: size}); err != nil {
 		return n, err
 	}
 	if _, err := io.Copy(w, f); err != nil {

@@ -355,7 +355,10 @@ export function initGIS(app) {
     msg.className = 'muted';
     msg.textContent = t('gis.pmtilesBuilding');
     try {
-      const file = await download(api.exportURL('pmtiles', { town: code }), `${code}.pmtiles`);
+      // The server names the file (code and the town's name, as a town's
+      // layer exports); this name is for a server that does not say.
+      const name = app.towns.find((x) => x.code === code)?.name;
+      const file = await download(api.exportURL('pmtiles', { town: code }), name ? `${code}_${name}.pmtiles` : `${code}.pmtiles`);
       msg.textContent = t('gis.pmtilesDone', { file });
     } catch (err) {
       msg.className = 'warn';

@@ -35,7 +35,12 @@ describe('offline map package', () => {
       page.waitForEvent('download', { timeout: 240000 }),
       btn.click(),
     ]);
-    assert.equal(download.suggestedFilename(), `${code}.pmtiles`, 'the file is named for the town');
+    // Named as the town's CSV downloads are: code, then the town's name.
+    const towns = await page.evaluate(async () => (await (await fetch('/api/v1/towns')).json()));
+    const name = (Array.isArray(towns) ? towns : towns.towns).find((x) => x.code === code)?.name;
+    assert.ok(name, `town ${code} is in /api/v1/towns`);
+    const file = `${code}_${name}.pmtiles`;
+    assert.equal(download.suggestedFilename(), file, 'the file is named for the town, its code and its name');
     assert.match(download.url(), /\/api\/v1\/export\/pmtiles\?/, `the download's URL ${download.url()}: the browser follows the package's own, no copy in the tab (blob:)`);
     const path = join(ARTIFACTS, `${code}.pmtiles`);
     await download.saveAs(path);
@@ -46,7 +51,7 @@ describe('offline map package', () => {
     assert.ok(tiles > 0, `addressed tiles: ${tiles}, want some`);
     const [minZoom, maxZoom] = [b[100], b[101]];
     assert.deepEqual([minZoom, maxZoom], [8, 15], 'the web map asks for zooms 8-15');
-    await page.locator('#pmtiles-status', { hasText: `${code}.pmtiles` }).waitFor();
+    await page.locator('#pmtiles-status', { hasText: file }).waitFor();
     assert.equal(await btn.isDisabled(), false, 'the button is usable again');
     await shot(page, 'gis-pmtiles');
     await page.close();
