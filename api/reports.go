@@ -329,19 +329,7 @@ func (s *Server) reportForecast(c echo.Context) error {
 	if format == coverage.FormatCSV {
 		return writeRows(c, "forecast", format, rep.Window, rep.Rows, nil)
 	}
-	var lastDiaryOn *string
-	if rep.LastDiaryOn != nil {
-		d := rep.LastDiaryOn.Format(coverage.DayLayout)
-		lastDiaryOn = &d
-	}
-	rows := rep.Rows
-	if rows == nil {
-		rows = []coverage.ForecastByEnd{}
-	}
-	return c.JSON(http.StatusOK, map[string]any{
-		"from": rep.Window.From.Format(coverage.DayLayout), "to": rep.Window.To.Format(coverage.DayLayout),
-		"as_of": rep.AsOf.Format(coverage.DayLayout), "ends_on": rep.EndsOn.Format(coverage.DayLayout),
-		"ended": rep.Ended, "last_diary_on": lastDiaryOn, "diary_stalled": rep.DiaryStalled, "rows": rows})
+	return c.JSON(http.StatusOK, rep.Answer())
 }
 
 // POST /api/v1/snapshots {"as_of": "YYYY-MM-DD", "town": "code"}

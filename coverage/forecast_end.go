@@ -189,3 +189,32 @@ func EndedStanding(rows []ForecastRow) []ForecastByEnd {
 	}
 	return out
 }
+
+// ForecastAnswer is the forecast as the API's JSON answers it and
+// `lianxin report forecast` prints it: days as YYYY-MM-DD, the diary's
+// last entry null when the window has none.
+type ForecastAnswer struct {
+	From         string          `json:"from"`
+	To           string          `json:"to"`
+	AsOf         string          `json:"as_of"`
+	EndsOn       string          `json:"ends_on"`
+	Ended        bool            `json:"ended"`
+	LastDiaryOn  *string         `json:"last_diary_on"`
+	DiaryStalled bool            `json:"diary_stalled"`
+	Rows         []ForecastByEnd `json:"rows"`
+}
+
+// Answer is rep as ForecastAnswer (rows never null).
+func (rep ForecastReport) Answer() ForecastAnswer {
+	a := ForecastAnswer{From: rep.Window.From.Format(DayLayout), To: rep.Window.To.Format(DayLayout),
+		AsOf: rep.AsOf.Format(DayLayout), EndsOn: rep.EndsOn.Format(DayLayout), Ended: rep.Ended,
+		DiaryStalled: rep.DiaryStalled, Rows: rep.Rows}
+	if rep.LastDiaryOn != nil {
+		d := rep.LastDiaryOn.Format(DayLayout)
+		a.LastDiaryOn = &d
+	}
+	if a.Rows == nil {
+		a.Rows = []ForecastByEnd{}
+	}
+	return a
+}

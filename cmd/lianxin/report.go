@@ -39,6 +39,8 @@ func runReport(ctx context.Context, args []string, env *env, stdout, stderr io.W
 	sortBy := fs.String("sort", "", "gaps: column to sort by, '-' prefix for descending (default: priority)")
 	n := fs.Int("n", 0, "next: villages in the plan (default 8); diary-sample: entries per team (default 10)")
 	seed := fs.Int64("seed", 1, "diary-sample: the same seed draws the same sample")
+	endsOn := fs.String("ends-on", "", "forecast: the campaign's last day YYYY-MM-DD to judge against (default: the campaign's end, else a year after the start)")
+	asOf := fs.String("as-of", "", "forecast: the day the figures stand at YYYY-MM-DD, instead of --to (the window ends after it; default: today, or the campaign's last day once it has passed)")
 	lang := fs.String("lang", env.str("LIANXIN_LANG", localeLang(env)),
 		"language of a CSV: zh writes the Chinese header and values of the API's format=csv&lang=zh, codes kept as text for Excel (=\"…\"); en the English names the JSON uses (env LIANXIN_LANG; default zh when LC_ALL, LC_MESSAGES or LANG starts with zh, else en)")
 	pos, err := parseInterleaved(fs, args, env)
@@ -64,6 +66,27 @@ func runReport(ctx context.Context, args []string, env *env, stdout, stderr io.W
 		if q.To, err = coverage.ParseDay("to", *to); err != nil {
 			return err
 		}
+	}
+	// The forecast's own: the API's ends_on, and the day it stands at
+	// (as_of, the window's last day: to is the day after it).
+	var end time.Time
+	if (*endsOn != "" || *asOf != "") && pos[0] != "forecast" {
+		return fmt.Errorf("report %s: --ends-on and --as-of are the forecast's", pos[0])
+	}
+	if *endsOn != "" {
+		if end, err = coverage.ParseDay("ends_on", *endsOn); err != nil {
+			return err
+		}
+	}
+	if *asOf != "" {
+		if *to != "" {
+			return fmt.Errorf("report forecast: --as-of and --to both end the window: give one")
+		}
+		day, err := coverage.ParseDay("as_of", *asOf)
+		if err != nil {
+			return err
+		}
+		q.To = day.AddDate(0, 0, 1)
 	}
 	places := []string{coverage.FormatJSON, coverage.FormatCSV, coverage.FormatGeoJSON}
 	tables := []string{coverage.FormatJSON, coverage.FormatCSV}
@@ -133,11 +156,18 @@ func runReport(ctx context.Context, args []string, env *env, stdout, stderr io.W
 		}
 		return printRows(stdout, f, say, rows, nil)
 	case "forecast":
-		rows, _, err := r.Forecast(ctx, scope, q)
+		// The API's forecast (GET /api/v1/reports/forecast): its JSON, or
+		// its CSV with where it stands said on stderr, as the web map says
+		// it above the table.
+		rep, err := r.ForecastToEnd(ctx, scope, q, end)
 		if err != nil {
 			return err
 		}
-		return printRows(stdout, f, say, rows, nil)
+		if f == coverage.FormatJSON {
+			return printJSON(stdout, rep.Answer())
+		}
+		fmt.Fprintln(stderr, forecastStanding(rep.Answer(), say))
+		return printRows(stdout, f, say, rep.Rows, nil)
 	case "spot-check-ranking":
 		// The teams by their spot-check results in the window; with --team
 		// the CSV is that team's members (the API's format=csv).
@@ -192,4 +222,41 @@ func printRows[T any](w io.Writer, format, lang string, rows []T, at func(T) (fl
 		return err
 	}
 	return printJSON(w, rows)
+}
+
+// forecastStanding says, in lang, where the forecast a stands: the day its
+// figures stand at and the end it is judged against, or that the campaign
+// ended and the rows are the standing at its end; then the diary's last
+// entry, and whether the diary stalled.
+func forecastStanding(a coverage.ForecastAnswer, lang string) string {
+	zh := lang == ingest.LangZH
+	var b strings.Builder
+	switch {
+	case a.Ended && zh:
+		fmt.Fprintf(&b, "预测：活动已于 %s 结束，以下为结束时的达标情况，不再推算", a.EndsOn)
+	case a.Ended:
+		fmt.Fprintf(&b, "forecast: the campaign ended on %s; the standing at its end, nothing projected", a.EndsOn)
+	case zh:
+		fmt.Fprintf(&b, "预测：数据截至 %s，按活动最后一天 %s 判断", a.AsOf, a.EndsOn)
+	default:
+		fmt.Fprintf(&b, "forecast: as of %s, judged against the campaign's last day %s", a.AsOf, a.EndsOn)
+	}
+	switch {
+	case a.LastDiaryOn == nil && zh:
+		b.WriteString("；时段内没有民情日记")
+	case a.LastDiaryOn == nil:
+		b.WriteString("; no diary entry in the window")
+	case zh:
+		fmt.Fprintf(&b, "；民情日记最近一条记于 %s", *a.LastDiaryOn)
+	default:
+		fmt.Fprintf(&b, "; the diary's last entry is of %s", *a.LastDiaryOn)
+	}
+	if a.DiaryStalled {
+		if zh {
+			b.WriteString("；近四周没有新的日记")
+		} else {
+			b.WriteString("; the diary stalled: no entry in the last four weeks")
+		}
+	}
+	return b.String()
 }

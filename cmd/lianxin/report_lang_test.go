@@ -4,17 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"unicode"
-
-	"lianxin"
-	"lianxin/api"
-	"lianxin/demo/demotest"
 )
 
 // TestReportCSVLang writes report CSVs in the language each way of asking
@@ -24,21 +17,13 @@ import (
 // text for Excel, the UTF-8 BOM), and the English ones the CSV as it
 // always was.
 func TestReportCSVLang(t *testing.T) {
-	st, url, _ := demotest.New(t)
-	system := lianxin.SystemScope()
-	srv := httptest.NewServer(api.NewServer(api.Config{}, api.Deps{
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Health: st, DefaultScope: &system, Reports: st}))
-	t.Cleanup(srv.Close)
+	f := newReportFixture(t)
+	url := f.url
 	apiCSV := func(report, query string) []byte {
 		t.Helper()
-		res, err := http.Get(srv.URL + "/api/v1/reports/" + report + "?format=csv&lang=zh" + query)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		b, _ := io.ReadAll(res.Body)
-		if res.StatusCode != http.StatusOK {
-			t.Fatalf("GET report %s%s = %d %.300s", report, query, res.StatusCode, b)
+		status, b := f.get(t, "/api/v1/reports/"+report+"?format=csv&lang=zh"+query)
+		if status != http.StatusOK {
+			t.Fatalf("GET report %s%s = %d %.300s", report, query, status, b)
 		}
 		return b
 	}

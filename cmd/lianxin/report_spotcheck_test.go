@@ -3,18 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
-	"io"
-	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"slices"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
 
 	"lianxin"
-	"lianxin/api"
-	"lianxin/demo/demotest"
 )
 
 // TestReportSpotCheckRanking: `lianxin report spot-check-ranking` writes
@@ -23,11 +17,8 @@ import (
 // recorded counted.
 func TestReportSpotCheckRanking(t *testing.T) {
 	ctx := context.Background()
-	st, url, _ := demotest.New(t)
-	system := lianxin.SystemScope()
-	srv := httptest.NewServer(api.NewServer(api.Config{}, api.Deps{
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Health: st, DefaultScope: &system, Reports: st}))
-	t.Cleanup(srv.Close)
+	f := newReportFixture(t)
+	st, system := f.st, lianxin.SystemScope()
 	// Two results for entries of one team, straight into the table.
 	var team string
 	if err := st.InScope(ctx, system, func(tx pgx.Tx) error {
@@ -51,27 +42,22 @@ func TestReportSpotCheckRanking(t *testing.T) {
 		{"members of a team", "&team=" + team, []string{"--team", team}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			args := append([]string{"report", "spot-check-ranking", "--database-url", url, "--log-level", "warn", "--format", "csv", "--lang", "zh"}, tc.flags...)
-			var out, errOut bytes.Buffer
-			if err := run(ctx, args, func(string) string { return "" }, &out, &errOut); err != nil {
-				t.Fatalf("run(%q) = %v\n%s", args, err, errOut.String())
-			}
-			res, err := http.Get(srv.URL + "/api/v1/reports/spot-check-ranking?format=csv&lang=zh" + tc.query)
+			args := append([]string{"--format", "csv", "--lang", "zh"}, tc.flags...)
+			out, errOut, err := f.report(t, "spot-check-ranking", args...)
 			if err != nil {
-				t.Fatal(err)
+				t.Fatalf("report spot-check-ranking %q = %v\n%s", args, err, errOut)
 			}
-			defer res.Body.Close()
-			want, _ := io.ReadAll(res.Body)
-			if res.StatusCode != 200 || !bytes.Equal(out.Bytes(), want) {
-				t.Fatalf("run(%q) wrote %.300q; the API (%d) %.300q", args, out.Bytes(), res.StatusCode, want)
+			status, want := f.get(t, "/api/v1/reports/spot-check-ranking?format=csv&lang=zh"+tc.query)
+			if status != 200 || !bytes.Equal(out, want) {
+				t.Fatalf("report spot-check-ranking %q wrote %.300q; the API (%d) %.300q", args, out, status, want)
 			}
-			header, rows := readCSV(t, out.Bytes())
-			if !bytes.HasPrefix(out.Bytes(), []byte("\ufeff")) || slices.Contains(header, "工作队名称") != tc.teams || !slices.Contains(header, "抽查条数") {
-				t.Fatalf("run(%q): header %q, want the BOM, 抽查条数, and the team's name %v", args, header, tc.teams)
+			header, rows := readCSV(t, out)
+			if !bytes.HasPrefix(out, []byte("\ufeff")) || slices.Contains(header, "工作队名称") != tc.teams || !slices.Contains(header, "抽查条数") {
+				t.Fatalf("report spot-check-ranking %q: header %q, want the BOM, 抽查条数, and the team's name %v", args, header, tc.teams)
 			}
 			checked := slices.Index(header, "抽查条数")
 			if len(rows) == 0 || rows[0][checked] != "2" && rows[0][checked] != "1" {
-				t.Errorf("run(%q): first row %q, want the team (or member) with results first", args, rows[0])
+				t.Errorf("report spot-check-ranking %q: first row %q, want the team (or member) with results first", args, rows[0])
 			}
 		})
 	}
