@@ -194,7 +194,7 @@ func (s *Server) exportLayer(c echo.Context) error {
 	if req.Filter.GeometryKind, err = export.ParseGeometryKind(q.Get("geometry")); err != nil {
 		return err
 	}
-	csvOpt, rewrite, err := exportCSVOptions(q, req.Format)
+	csvOut, err := ParseExportCSV(req.Format, q.Get("lang"), q.Get("excel"))
 	if err != nil {
 		return err
 	}
@@ -237,13 +237,8 @@ func (s *Server) exportLayer(c echo.Context) error {
 		res.WriteHeader(http.StatusOK)
 		return nil
 	}
-	if rewrite {
-		rw := newCSVRewriter(res, csvOpt)
-		_, err = s.deps.Export.Export(ctx, scope, req, rw, begin)
-		err = rw.Close(err)
-	} else {
-		_, err = s.deps.Export.Export(ctx, scope, req, res, begin)
-	}
+	_, err = s.deps.Export.Export(ctx, scope, req, csvOut.Writer(res), begin)
+	err = csvOut.Close(err)
 	if err != nil && res.Committed {
 		// Headers and part of the file are out: cut the connection so the
 		// client sees a truncated download, never a short file that looks whole.

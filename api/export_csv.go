@@ -32,6 +32,52 @@ func exportCSVOptions(q url.Values, format export.Format) (o reportCSVOptions, r
 	return o, o.zh || o.excel, nil
 }
 
+// ExportCSV is how a layer export's CSV is written for lang and excel:
+// the route's query parameters, and lianxin export's --lang and --excel,
+// which take the same values ("" for not given) through the same checks
+// and the same rewriting here, so that the command line's file is the
+// download's.
+type ExportCSV struct {
+	opt     reportCSVOptions
+	rewrite bool         // the CSV differs from the plain one
+	rw      *csvRewriter // once Writer started it
+}
+
+// ParseExportCSV checks lang and excel for an export in format: CSV only,
+// lang en or zh, excel true or false.
+func ParseExportCSV(format export.Format, lang, excel string) (*ExportCSV, error) {
+	q := url.Values{}
+	for k, v := range map[string]string{"lang": lang, "excel": excel} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	o, rewrite, err := exportCSVOptions(q, format)
+	if err != nil {
+		return nil, err
+	}
+	return &ExportCSV{opt: o, rewrite: rewrite}, nil
+}
+
+// Writer is what the export writes to for dst: dst itself, or a rewriter
+// into dst, which Close must then end.
+func (e *ExportCSV) Writer(dst io.Writer) io.Writer {
+	if !e.rewrite {
+		return dst
+	}
+	e.rw = newCSVRewriter(dst, e.opt)
+	return e.rw
+}
+
+// Close ends the rewrite, if Writer started one, with the export's error,
+// and returns the first error of the two.
+func (e *ExportCSV) Close(exportErr error) error {
+	if e.rw == nil {
+		return exportErr
+	}
+	return e.rw.Close(exportErr)
+}
+
 // exportCodeColumn: the report CSVs' code columns, and a layer's id, which
 // for h3_cells is an 18-digit H3 index.
 func exportCodeColumn(h string) bool { return h == "id" || isCodeColumn(h) }

@@ -7,12 +7,14 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/paulmach/orb"
 
 	"lianxin"
+	"lianxin/api"
 	"lianxin/export"
 	"lianxin/geo"
 	"lianxin/tiles"
@@ -39,6 +41,8 @@ func runExport(ctx context.Context, args []string, env *env, stdout, stderr io.W
 	to := fs.String("to", "", "end of the window, exclusive")
 	below := fs.Bool("below", false, "coverage layers: only villages in gap (rural below one-third, urban communities not visited)")
 	resolution := fs.Int("resolution", 0, "h3_cells: H3 resolution from 6 to 10 (default 8)")
+	lang := fs.String("lang", "", "csv: column names and enumerated values in en (default) or zh, as the download's lang")
+	excel := fs.Bool("excel", false, "csv: for Excel, as the download's excel=true: each code cell of digits as =\"…\", so Excel keeps every digit")
 	where := map[string]string{}
 	fs.Func("where", "keep rows whose field equals a value, as field=value (repeatable; e.g. kind=community, reached=false)", func(v string) error {
 		name, value, ok := strings.Cut(v, "=")
@@ -73,6 +77,19 @@ func runExport(ctx context.Context, args []string, env *env, stdout, stderr io.W
 		return err
 	}
 	if req.CRS, err = export.ParseCRS(*crs); err != nil {
+		return err
+	}
+	// --lang and --excel are the download's lang and excel: the same
+	// checks and the same rewriting (api.ExportCSV). Like the parameter,
+	// --excel=false given with another format is refused too.
+	excelArg := ""
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "excel" {
+			excelArg = strconv.FormatBool(*excel)
+		}
+	})
+	csvOut, err := api.ParseExportCSV(req.Format, *lang, excelArg)
+	if err != nil {
 		return err
 	}
 	if *encoding != "" {
@@ -119,8 +136,8 @@ func runExport(ctx context.Context, args []string, env *env, stdout, stderr io.W
 		defer f.Close()
 		w = f
 	}
-	rows, err := svc.Export(ctx, cliScope(), req, w, func(export.Meta) error { return nil })
-	if err != nil {
+	rows, err := svc.Export(ctx, cliScope(), req, csvOut.Writer(w), func(export.Meta) error { return nil })
+	if err = csvOut.Close(err); err != nil {
 		return err
 	}
 	if f != nil {
@@ -171,7 +188,7 @@ func runPMTiles(ctx context.Context, cfg Config, town, out string, minZoom, maxZ
 		return fmt.Errorf("export pmtiles: %w", err)
 	}
 	if out == "" {
-		out = town + ".pmtiles"
+		out = export.PackageFilename(town)
 	}
 	log, st, err := openStore(ctx, cfg, stderr)
 	if err != nil {
