@@ -153,12 +153,16 @@ function mountForecast(app, parent, id, params, pickFirst) {
   const csvHref = (p) => `${PATH}${query({ ...p, ends_on: state.endsOn, format: 'csv', ...(lang().startsWith('zh') ? { lang: 'zh' } : {}) })}`;
 
   const render = () => {
+    // Once the campaign has ended the table is its standing at the end:
+    // the hint and the filter say reached or not by then, not at a pace.
+    const ended = Boolean(state.answer?.ended);
     title.textContent = t('fc.title');
-    hint.textContent = t('fc.hint');
+    hint.textContent = t(ended ? 'fc.hintEnded' : 'fc.hint');
     endLabel.textContent = t('fc.endsOn');
     filterLabel.textContent = t('fc.filter');
     const f = filterSel.value || state.filter;
-    filterSel.replaceChildren(...['', 'off', 'on'].map((v) => h('option', { value: v }, t(`fc.filter.${v || 'all'}`))));
+    filterSel.replaceChildren(...['', 'off', 'on'].map((v) => h('option', { value: v },
+      t(v === '' ? 'fc.filter.all' : `${ended ? 'fc.filterEnded' : 'fc.filter'}.${v}`))));
     filterSel.value = f;
     const p = params();
     fitNote.hidden = true;

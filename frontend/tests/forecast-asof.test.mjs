@@ -24,6 +24,9 @@ const statusCells = (page) => page.locator('#forecast-planner table').evaluate((
   return Object.fromEntries([...table.querySelectorAll('tbody tr')].map((tr) => [tr.dataset.key, i < 0 ? null : tr.children[i].textContent.trim()]));
 });
 
+/** filterLabels reads the forecast filter's choices, in order. */
+const filterLabels = (page) => page.locator('#forecast-planner-filter option').allTextContents();
+
 describe('where the forecast stands', () => {
   let browser;
   let page;
@@ -64,8 +67,19 @@ describe('where the forecast stands', () => {
     assert.ok(api.rows.some((r) => r.status === 'not_judged'), 'some community visited, so not judged');
     const other = api.rows.filter((r) => r.on_track === null).length;
     assert.ok(summary.includes(`${zh(other)} 个不按三分之一考核`), `summary "${summary}", want ${other} not judged by one-third`);
+    // The filter says what the ended table shows, reached or not by the
+    // end, not "at this pace"; and showing those not reached shows just them.
+    assert.deepEqual(await filterLabels(page), ['全部村居', '活动结束时未达到的', '活动结束时已达到的']);
+    assert.match(await page.locator('#forecast-planner-section > p.muted').first().textContent(), /^活动已结束/);
+    await page.selectOption('#forecast-planner-filter', 'off');
+    const shown = Object.keys(await statusCells(page));
+    assert.deepEqual(shown.sort(), missed.map((r) => r.village_code).sort(), 'the filter "not reached by the end" shows the villages not reached');
     await page.locator('#forecast-planner-section').scrollIntoViewIfNeeded();
     await shot(page, 'forecast-ended');
+    await setLang(page, 'en');
+    assert.deepEqual(await filterLabels(page), ['every village', 'not reached by the end', 'reached by the end']);
+    await setLang(page, 'zh-CN');
+    await page.selectOption('#forecast-planner-filter', '');
   });
 
   test('a far end: the diary stalled, since when, each village too', async () => {
@@ -78,6 +92,7 @@ describe('where the forecast stands', () => {
       && document.querySelector('#forecast-planner table') && document.querySelector('#forecast-planner-asof')?.dataset.ended === 'false');
     const api = await apiJSON(page, `/api/v1/reports/forecast?${await asked(page)}`);
     assert.ok(!api.ended && api.diary_stalled, `far end: ended ${api.ended}, diary stalled ${api.diary_stalled}`);
+    assert.deepEqual(await filterLabels(page), ['全部村居', '按此进度达不到的', '能按期达到的（含已达到）'], 'a live forecast filters by the pace again');
     assert.ok(api.last_diary_on <= '2026-09-30', `the diary's last entry ${api.last_diary_on}`);
     const note = page.locator('#forecast-planner-asof');
     assert.equal(await note.getAttribute('data-stalled'), 'true');
