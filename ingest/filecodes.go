@@ -49,6 +49,13 @@ const (
 	FileNoSuchShapefile  = "no_such_shapefile"  // {name, names}
 	FileUnreadable       = "unreadable"         // {detail}: GDAL could not read it
 	FileNotFound         = "file_not_found"     // {path}: no such file (the command line)
+	// A Shapefile zip's longtext.csv (longtext.go), each with {file, line}.
+	FileLongTextHeader    = "longtext_header"    // {file, header, want}
+	FileLongTextRow       = "longtext_row"       // {file, line}: not key, field, text; or bad CSV
+	FileLongTextTwice     = "longtext_twice"     // {file, line, first, key, field}
+	FileLongTextField     = "longtext_field"     // {file, line, field}: no column of the shapefile
+	FileLongTextMismatch  = "longtext_mismatch"  // {file, line, key, field, feature}
+	FileLongTextUnmatched = "longtext_unmatched" // {file, line, key, field}: no feature has the key
 )
 
 // FileCodes lists every file code; the web map words each
@@ -59,6 +66,7 @@ var FileCodes = []string{
 	FileLineTooLong, FileWorkbook, FileUnknownType, FileNotGeoJSON, FileGeoJSONType, FileNoFeaturesMember,
 	FileTruncated, FileBadJSON, FileFeatureTooLarge, FileMissingProps, FileNoFeatures, FileManyLayers, FileBadZip,
 	FileNoShapefile, FileNoSuchShapefile, FileUnreadable, FileNotFound,
+	FileLongTextHeader, FileLongTextRow, FileLongTextTwice, FileLongTextField, FileLongTextMismatch, FileLongTextUnmatched,
 }
 
 // IsFileCode reports whether code is one of FileCodes: a problem of the
@@ -183,6 +191,18 @@ func ProblemZH(e RowError) string {
 		return "zip 中没有名为 " + p("name") + " 的 Shapefile；其中有 " + p("names")
 	case FileUnreadable:
 		return "GDAL 无法读取该文件：" + p("detail")
+	case FileLongTextHeader:
+		return "zip 中 " + p("file") + " 第 1 行（表头）是“" + p("header") + "”：应为 " + p("want")
+	case FileLongTextRow:
+		return "zip 中 " + p("file") + " 第 " + p("line") + " 行格式有误：每行应有三格（编号、字段、完整文字），前两格不能为空"
+	case FileLongTextTwice:
+		return "zip 中 " + p("file") + " 第 " + p("line") + " 行：" + p("key") + " 的字段 " + p("field") + " 重复（第 " + p("first") + " 行已有）"
+	case FileLongTextField:
+		return "zip 中 " + p("file") + " 第 " + p("line") + " 行：字段 " + p("field") + " 不是该 Shapefile 的字段"
+	case FileLongTextMismatch:
+		return "zip 中 " + p("file") + " 第 " + p("line") + " 行：Shapefile 里 " + p("key") + " 的字段 " + p("field") + "（第 " + p("feature") + " 个要素）不是这段完整文字的开头：请两处一起修改，或删去 " + p("file") + " 的这一行"
+	case FileLongTextUnmatched:
+		return "zip 中 " + p("file") + " 第 " + p("line") + " 行：Shapefile 里没有编号为 " + p("key") + " 的要素"
 	}
 	return e.Reason
 }

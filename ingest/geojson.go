@@ -36,6 +36,12 @@ type geojsonDecoder struct {
 	// property's name as the file spelled it (户编号), for rejects. Written
 	// once, with the first feature, before its batch reaches the stream.
 	typed map[string]string
+	// columns are the first feature's property names as the file spelled
+	// them (a shapefile's .dbf columns).
+	columns []string
+	// long restores a Shapefile zip's values cut at the .dbf's 254 bytes
+	// from its longtext.csv (longtext.go); nil without one.
+	long *longTexts
 }
 
 // feature is a GeoJSON feature as read: properties stay raw so that long
@@ -136,6 +142,11 @@ func (d *geojsonDecoder) next() (*raw, error) {
 				return nil, err
 			}
 		}
+		if d.long != nil {
+			if err := d.long.unmatched(); err != nil {
+				return nil, err
+			}
+		}
 		d.done = true
 		return nil, io.EOF
 	}
@@ -144,7 +155,18 @@ func (d *geojsonDecoder) next() (*raw, error) {
 		return nil, d.fatal(err)
 	}
 	d.n++
-	return d.featureRow(d.n, msg)
+	r, err := d.featureRow(d.n, msg)
+	if d.long != nil && r != nil {
+		if !d.long.bound {
+			if berr := d.long.bind(d.columns); berr != nil {
+				return nil, berr
+			}
+		}
+		if lerr := d.long.restore(r, d.n, err == nil); lerr != nil {
+			return nil, lerr
+		}
+	}
+	return r, err
 }
 
 // featureRow turns one feature's JSON into a raw row. Exposed to the fuzz
@@ -277,6 +299,7 @@ func (d *geojsonDecoder) geometry(r *raw, n int64, g []byte) (*raw, error) {
 // (OBJECTID, Shape_Area) and are ignored.
 func (d *geojsonDecoder) checkProperties(keys []string) error {
 	found := make(map[int]bool)
+	d.columns = keys
 	d.typed = make(map[string]string, len(keys))
 	for _, k := range keys {
 		if fi, ok := d.layer.matchField(k); ok {

@@ -545,6 +545,13 @@ func Open(ctx context.Context, layer *Layer, opt Options, name string) (*Stream,
 			}
 			cleanup()
 		}
+		var long *longTexts
+		if o.longText != "" {
+			if long, err = readLongTexts(o.longText, layer, name); err != nil {
+				closeFn()
+				return nil, nil, err
+			}
+		}
 		d, err := newGeoJSONDecoder(o.reader(), layer, name, maxRow)
 		if err != nil {
 			// The decoder saw no features: ogr2ogr has ended, or is about
@@ -556,6 +563,7 @@ func Open(ctx context.Context, layer *Layer, opt Options, name string) (*Stream,
 			}
 			return nil, nil, fileInvalid(name, "feature", 0, FileNoFeatures, nil, "%s holds no features", name)
 		}
+		d.long = long
 		dec = d
 	default:
 		return nil, nil, invalidf("format %q: want csv, geojson, gpkg or shapezip", format)

@@ -31,6 +31,9 @@ type ogrSource struct {
 	stdout io.ReadCloser
 	stderr *limitedBuffer
 	file   string
+	// longText is the unpacked longtext.csv of a zip lianxin exported
+	// (longtext.go); "" when the zip has none.
+	longText string
 }
 
 // ogrArgs builds ogr2ogr's arguments. path is a local GeoPackage or
@@ -111,14 +114,15 @@ func startOGR(ctx context.Context, path, format, enc, sourceLayer, target, file 
 	if err != nil {
 		return nil, cleanup, fmt.Errorf("reading %s needs GDAL's ogr2ogr (apt-get install gdal-bin): %w", file, err)
 	}
+	longText := ""
 	switch format {
 	case FormatShapefileZip:
-		shp, dir, err := unzipShapefile(path, sourceLayer, target, file)
+		shp, dir, side, err := unzipShapefile(path, sourceLayer, target, file)
 		if err != nil {
 			return nil, cleanup, err
 		}
 		cleanup = func() { os.RemoveAll(dir) }
-		path, sourceLayer = shp, ""
+		path, sourceLayer, longText = shp, "", side
 	case FormatGeoPackage:
 		if sourceLayer == "" {
 			if sourceLayer, err = pickOGRLayer(ctx, path, target, file); err != nil {
@@ -137,7 +141,7 @@ func startOGR(ctx context.Context, path, format, enc, sourceLayer, target, file 
 		cleanup()
 		return nil, func() {}, err
 	}
-	o := &ogrSource{cmd: cmd, stdout: stdout, stderr: &limitedBuffer{limit: 8 << 10}, file: file}
+	o := &ogrSource{cmd: cmd, stdout: stdout, stderr: &limitedBuffer{limit: 8 << 10}, file: file, longText: longText}
 	cmd.Stderr = o.stderr
 	if err := cmd.Start(); err != nil {
 		cleanup()
@@ -197,11 +201,13 @@ const maxUnzippedBytes = 6 << 30
 // the directory. The Shapefile may sit in a folder of the zip; a zip with
 // several is read only with the one named (sourceLayer, else target).
 // Unpacking by name also spares GDAL the zip's file-name encoding (Windows
-// writes Chinese names in GBK).
-func unzipShapefile(path, sourceLayer, target, file string) (shp, dir string, err error) {
+// writes Chinese names in GBK). The export's longtext.csv beside the
+// Shapefile, when its folder holds no other Shapefile, is unpacked too:
+// longText is its path, else "".
+func unzipShapefile(path, sourceLayer, target, file string) (shp, dir, longText string, err error) {
 	zr, err := zip.OpenReader(path)
 	if err != nil {
-		return "", "", fileInvalid(file, "", 0, FileBadZip, nil, "%s is not a readable zip file: %v", file, err)
+		return "", "", "", fileInvalid(file, "", 0, FileBadZip, nil, "%s is not a readable zip file: %v", file, err)
 	}
 	defer zr.Close()
 	type stem struct{ dir, base string }
@@ -219,7 +225,7 @@ func unzipShapefile(path, sourceLayer, target, file string) (shp, dir string, er
 	var pick *stem
 	switch {
 	case len(shps) == 0:
-		return "", "", fileInvalid(file, "", 0, FileNoShapefile, nil, "%s holds no Shapefile (.shp): want a zip of one Shapefile's .shp, .shx, .dbf and .prj", file)
+		return "", "", "", fileInvalid(file, "", 0, FileNoShapefile, nil, "%s holds no Shapefile (.shp): want a zip of one Shapefile's .shp, .shx, .dbf and .prj", file)
 	case len(shps) == 1 && sourceLayer == "":
 		pick = &shps[0]
 	default:
@@ -237,35 +243,50 @@ func unzipShapefile(path, sourceLayer, target, file string) (shp, dir string, er
 			}
 			slices.Sort(names)
 			if sourceLayer != "" {
-				return "", "", fileInvalid(file, "", 0, FileNoSuchShapefile, map[string]any{"name": sourceLayer, "names": names}, "%s holds no Shapefile called %s; it holds %s", file, sourceLayer, strings.Join(names, ", "))
+				return "", "", "", fileInvalid(file, "", 0, FileNoSuchShapefile, map[string]any{"name": sourceLayer, "names": names}, "%s holds no Shapefile called %s; it holds %s", file, sourceLayer, strings.Join(names, ", "))
 			}
-			return "", "", fileInvalid(file, "", 0, FileManyLayers, map[string]any{"count": len(shps), "layers": names, "want": target}, "%s holds %d Shapefiles (%s): name the one to import with --source-layer (source_layer in an upload), or call it %s",
+			return "", "", "", fileInvalid(file, "", 0, FileManyLayers, map[string]any{"count": len(shps), "layers": names, "want": target}, "%s holds %d Shapefiles (%s): name the one to import with --source-layer (source_layer in an upload), or call it %s",
 				file, len(shps), strings.Join(names, ", "), target)
 		}
 	}
 	dir, err = os.MkdirTemp("", "lianxin-shp-*")
 	if err != nil {
-		return "", "", fmt.Errorf("unpack %s: %w", file, err)
+		return "", "", "", fmt.Errorf("unpack %s: %w", file, err)
 	}
 	defer func() {
 		if err != nil {
 			os.RemoveAll(dir)
 		}
 	}()
+	alone := true // the only Shapefile of its folder: a longtext.csv there is its
+	for _, s := range shps {
+		if s.dir == pick.dir && s.base != pick.base {
+			alone = false
+		}
+	}
 	var total int64
 	for _, f := range zr.File {
 		name := strings.ReplaceAll(f.Name, "\\", "/")
 		ext := pathpkg.Ext(name)
-		if pathpkg.Dir(name) != pick.dir || strings.TrimSuffix(pathpkg.Base(name), ext) != pick.base || f.FileInfo().IsDir() {
+		if pathpkg.Dir(name) != pick.dir || f.FileInfo().IsDir() {
 			continue
 		}
-		n, err := unzipTo(f, filepath.Join(dir, "layer"+strings.ToLower(ext)), maxUnzippedBytes-total)
+		dst := filepath.Join(dir, "layer"+strings.ToLower(ext))
+		switch {
+		case strings.TrimSuffix(pathpkg.Base(name), ext) == pick.base:
+		case alone && strings.EqualFold(pathpkg.Base(name), longTextName):
+			dst = filepath.Join(dir, longTextName)
+			longText = dst
+		default:
+			continue
+		}
+		n, err := unzipTo(f, dst, maxUnzippedBytes-total)
 		total += n
 		if err != nil {
-			return "", "", fmt.Errorf("unpack %s from %s: %w", name, file, err)
+			return "", "", "", fmt.Errorf("unpack %s from %s: %w", name, file, err)
 		}
 	}
-	return filepath.Join(dir, "layer.shp"), dir, nil
+	return filepath.Join(dir, "layer.shp"), dir, longText, nil
 }
 
 // zipLabel is a file name of a zip as people read it: UTF-8, or GBK as
