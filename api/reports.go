@@ -225,15 +225,7 @@ func (s *Server) reportMembers(c echo.Context) error {
 // window, as JSON or CSV: the parameters are checked, then run answers.
 func tableReport[T any](c echo.Context, s *Server, name string, allowed []string,
 	run func(*coverage.Reports, context.Context, lianxin.Scope, coverage.Query) ([]T, coverage.Window, error)) error {
-	p, err := params(c, allowed...)
-	if err != nil {
-		return err
-	}
-	q, err := p.query()
-	if err != nil {
-		return err
-	}
-	format, err := p.format(coverage.FormatJSON, coverage.FormatCSV)
+	q, format, err := tableParams(c, allowed...)
 	if err != nil {
 		return err
 	}
@@ -244,18 +236,31 @@ func tableReport[T any](c echo.Context, s *Server, name string, allowed []string
 	return writeRows(c, name, format, w, rows, nil)
 }
 
-// GET /api/v1/reports/summary: the summary report (coverage.SummaryReport),
-// or with format=csv the same as a report of lines (SummaryCSV).
-func (s *Server) reportSummary(c echo.Context) error {
-	p, err := params(c, "town", "team", "from", "to", "format")
+// tableParams checks what every report of a town/team window in JSON or
+// CSV is asked, in one order (the parameters allowed, then town, team,
+// from and to, then the format), so each such report refuses a bad request
+// with the same reason: the table reports, the summary and the spot-check
+// ranking.
+func tableParams(c echo.Context, allowed ...string) (coverage.Query, string, error) {
+	p, err := params(c, allowed...)
 	if err != nil {
-		return err
+		return coverage.Query{}, "", err
 	}
 	q, err := p.query()
 	if err != nil {
-		return err
+		return coverage.Query{}, "", err
 	}
 	format, err := p.format(coverage.FormatJSON, coverage.FormatCSV)
+	if err != nil {
+		return coverage.Query{}, "", err
+	}
+	return q, format, nil
+}
+
+// GET /api/v1/reports/summary: the summary report (coverage.SummaryReport),
+// or with format=csv the same as a report of lines (SummaryCSV).
+func (s *Server) reportSummary(c echo.Context) error {
+	q, format, err := tableParams(c, "town", "team", "from", "to", "format")
 	if err != nil {
 		return err
 	}

@@ -108,15 +108,7 @@ func (s *Server) reportSpotCheckRanking(c echo.Context) error {
 	if err := spotcheck.MayRank(scopeOf(c)); err != nil {
 		return err
 	}
-	p, err := params(c, "team", "from", "to", "format")
-	if err != nil {
-		return err
-	}
-	q, err := p.query()
-	if err != nil {
-		return err
-	}
-	format, err := p.format(coverage.FormatJSON, coverage.FormatCSV)
+	q, format, err := tableParams(c, "team", "from", "to", "format")
 	if err != nil {
 		return err
 	}
