@@ -13,7 +13,7 @@ import { accountError, tokenPanel, tokensOf } from './accounts.js';
 import { apiFetch, query } from './api.js';
 import { campaignEndSection } from './campaign-end.js';
 import { api } from './endpoints.js';
-import { date, num, t } from './i18n.js';
+import { dateTime, num, t } from './i18n.js';
 import { h, loading, sortableTable } from './ui.js';
 
 // ROLES can be given to a new account; GRANTS, every role and grant the API
@@ -69,14 +69,6 @@ const roleText = (app, g) => {
   return name;
 };
 
-const when = (iso) => (iso ? date(iso) : '—');
-const time = (iso) => {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return String(iso);
-  return new Intl.DateTimeFormat(document.documentElement.lang || 'zh-CN', {
-    month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'Asia/Shanghai',
-  }).format(d);
-};
 
 export function initAdmin(app) {
   const isAdmin = Array.isArray(app.user?.roles) && app.user.roles.includes('admin');
@@ -273,7 +265,7 @@ export function initAdmin(app) {
         value: (u) => (u.disabled ? 2 : u.locked_until && new Date(u.locked_until) > new Date() ? 1 : 0),
         render: (u) => (u.disabled ? t('admin.disabled') : u.locked_until && new Date(u.locked_until) > new Date() ? t('admin.locked') : t('admin.active')),
       },
-      { key: 'last_login_at', label: t('admin.lastLogin'), value: (u) => u.last_login_at || '', render: (u) => when(u.last_login_at) },
+      { key: 'last_login_at', label: t('admin.lastLogin'), value: (u) => u.last_login_at || '', render: (u) => dateTime(u.last_login_at) },
       { key: 'failed_logins', label: t('admin.failed'), numeric: true, render: (u) => num(u.failed_logins) },
     ];
     // The search: words of the user name, a role, a town or a member.
@@ -436,7 +428,7 @@ export function initAdmin(app) {
       return;
     }
     const columns = [
-      { key: 'at', label: t('admin.at'), render: (e) => time(e.at) },
+      { key: 'at', label: t('admin.at'), render: (e) => dateTime(e.at) },
       { key: 'actor', label: t('admin.actor') },
       { key: 'action', label: t('admin.action'), render: (e) => (t(`action.${e.action}`) === `action.${e.action}` ? e.action : t(`action.${e.action}`)) },
       { key: 'target', label: t('admin.target'), render: (e) => [targetName(e.target), eventDetail(e), wroteRows(e) ? t('admin.rows', { n: num(e.rows) }) : ''].filter(Boolean).join(' · ') || '—' },

@@ -9,7 +9,7 @@
 
 import { apiFetch, query } from './api.js';
 import { rowsOf } from './endpoints.js';
-import { date, lang, num, t } from './i18n.js';
+import { date, dateTime, lang, num, t } from './i18n.js';
 import { h, inlineError, loading, sortableTable } from './ui.js';
 import { wireViews } from './viewwire.js';
 import { mayReadForecasts } from './forecast.js';
@@ -23,15 +23,6 @@ const newSeed = () => {
   const a = new Uint32Array(1);
   crypto.getRandomValues(a);
   return a[0] % 2147483647 + 1;
-};
-
-const timeText = (s) => {
-  if (!s) return '—';
-  const d = new Date(s);
-  if (Number.isNaN(d.getTime())) return String(s);
-  return new Intl.DateTimeFormat(lang(), {
-    year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', timeZone: 'Asia/Shanghai',
-  }).format(d);
 };
 
 /** mayRecord: the office (admin) and team leaders record what a check found (package spotcheck). */
@@ -54,8 +45,8 @@ function columns(app, rows, record) {
     ...(withHouseholds ? [{ key: 'household', label: t('col.household'), render: (r) => r.household || '—' }] : []),
     ...(withIds ? [{ key: 'visit_id', label: t('sc.col.visitId'), render: (r) => r.visit_id || '—' }] : []),
     { key: 'kind', label: t('sc.col.kind'), render: (r) => t(`diary.kind.${r.kind}`) },
-    { key: 'occurred_at', label: t('sc.col.occurred'), render: (r) => timeText(r.occurred_at) },
-    { key: 'recorded_at', label: t('sc.col.recorded'), render: (r) => timeText(r.recorded_at) },
+    { key: 'occurred_at', label: t('sc.col.occurred'), render: (r) => dateTime(r.occurred_at) },
+    { key: 'recorded_at', label: t('sc.col.recorded'), render: (r) => dateTime(r.recorded_at) },
     { key: 'metres_from_household', label: t('sc.col.metres'), numeric: true, value: (r) => r.metres_from_household ?? -1,
       render: (r) => (r.has_location ? num(r.metres_from_household) : t('sc.flag.no_location')) },
     { key: 'notes_chars', label: t('sc.col.notes'), numeric: true, render: (r) => num(r.notes_chars) },

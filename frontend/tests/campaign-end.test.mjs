@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import {
-  DESKTOP, apiJSON, launch, openApp, setLang, shot,
+  DESKTOP, apiJSON, launch, openApp, setLang, shot, zhMoment,
 } from './helpers.mjs';
 
 describe('campaign end in the admin view', () => {
@@ -62,6 +62,11 @@ describe('campaign end in the admin view', () => {
     assert.ok(Array.isArray(events) && events.length >= 2, `audit ${JSON.stringify(audit).slice(0, 300)}`);
     const options = await page.locator('#admin-audit-action option[value="campaign_end"], select option[value="campaign_end"]').allInnerTexts();
     assert.ok(options.some((x) => x.includes('设定活动截止日')), `audit filter offers ${JSON.stringify(options)}`);
+    // The audit list shows when, as every view shows a moment (dateTime).
+    const cleared = events[0];
+    const row = page.locator(`#admin-audit-table tbody tr[data-key="${cleared.id}"]`);
+    await row.waitFor({ timeout: 15000 });
+    assert.equal(await row.locator('td').first().textContent(), zhMoment(cleared.at), `audit line ${cleared.id} at ${cleared.at}`);
     await shot(page, 'campaign-end-zh');
 
     await setLang(page, 'en');

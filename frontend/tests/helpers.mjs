@@ -207,6 +207,17 @@ export async function setLang(page, lang) {
   assert.ok((await page.evaluate(() => document.documentElement.lang)).startsWith(lang.slice(0, 2)), `page language ${lang}`);
 }
 
+/**
+ * zhMoment is how a zh-CN page shows the instant iso (the UI's dateTime):
+ * its day and 24-hour time in China time, 2026年11月28日 08:49. Worked out
+ * here by arithmetic, not by Intl, so it checks the page's formatting.
+ */
+export function zhMoment(iso) {
+  const [d, time] = new Date(Date.parse(iso) + 8 * 3600e3).toISOString().split('T');
+  const [y, m, day] = d.split('-');
+  return `${y}年${Number(m)}月${Number(day)}日 ${time.slice(0, 5)}`;
+}
+
 /** setWeeks sets the time window to weeks [w1, w2) of the campaign. */
 export async function setWeeks(page, w1, w2) {
   await page.locator('#week-from').evaluate((el, n) => { el.value = String(n); el.dispatchEvent(new Event('change')); }, w1);

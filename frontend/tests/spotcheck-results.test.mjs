@@ -7,7 +7,7 @@
 
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openApp, demoAccounts, apiJSON, setLang, shot } from './helpers.mjs';
+import { launch, openApp, demoAccounts, apiJSON, setLang, shot, zhMoment } from './helpers.mjs';
 
 const accountOf = (role) => [...demoAccounts().entries()].find(([, a]) => a.role.startsWith(role))?.[0];
 
@@ -62,6 +62,11 @@ describe('the office records results and ranks the teams', () => {
 
   test('verdicts recorded in place land in the list and the ranking', async () => {
     assert.equal(await page.locator('#spotcheck-planner thead th').last().textContent(), '抽查结果');
+    // An entry's time as every view shows a moment (dateTime), in China
+    // time: the row's key ends with the entry's occurred_at.
+    const [first] = await rankRows(page, '#spotcheck-planner table >> nth=0');
+    const occurredAt = first.key.split('/').slice(2).join('/');
+    assert.equal(first.cells.occurred_at, zhMoment(occurredAt), `entry of ${occurredAt} shown as "${first.cells.occurred_at}"`);
     const words = await page.locator('#spotcheck-planner .sc-record').first().locator('button').allTextContents();
     assert.deepEqual(words, ['合格', '需补充', '不合格']);
     const okEntry = await record(page, 'spotcheck-planner', 0, 'ok', 90, '电话回访属实');
