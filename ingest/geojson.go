@@ -157,7 +157,7 @@ func (d *geojsonDecoder) next() (*raw, error) {
 	d.n++
 	r, err := d.featureRow(d.n, msg)
 	if d.long != nil && r != nil {
-		if !d.long.bound {
+		if !d.long.bound && d.headerChecked { // the columns are known
 			if berr := d.long.bind(d.columns); berr != nil {
 				return nil, berr
 			}
