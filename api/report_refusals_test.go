@@ -139,6 +139,13 @@ func TestReportRefusals(t *testing.T) {
 	if r, ok := lianxin.RefusalOf(coverage.RefuseEndsBeforeStart("2026-02-28", "2026-03-01")); ok && r.Reason == coverage.ReportReasonEndsBeforeStart && r.Field == "ends_on" {
 		asked[r.Reason] = true
 	}
+	// A member's last day before their latest diary entry (PATCH
+	// /api/v1/admin/members/{code}): TestAdminMemberLeftBeforeEntries
+	// provokes it over HTTP and checks that nothing is written.
+	if r, ok := lianxin.RefusalOf(coverage.RefuseLeftBeforeEntries("M0001", "贺志凤", "2026-09-01", "2026-09-20", 3)); ok &&
+		r.Reason == coverage.ReportReasonLeftBeforeEntries && r.Field == "left_on" {
+		asked[r.Reason] = true
+	}
 	for _, r := range coverage.ReportReasons {
 		if !asked[r] {
 			t.Errorf("no case asks for reason %s: a refusal no test provokes", r)

@@ -64,12 +64,15 @@ func LeftBefore(leftOn *time.Time, w Window) bool {
 }
 
 // MemberStanding is a member's place in the corps as an admin sets it:
-// their last day (YYYY-MM-DD), null while they serve.
+// their last day (YYYY-MM-DD), null while they serve, and the day stored
+// before the change (WasLeftOn), so that the admin's page can say what
+// changed without a second read.
 type MemberStanding struct {
-	Code   string  `json:"member"`
-	Name   string  `json:"name"`
-	Team   string  `json:"team"`
-	LeftOn *string `json:"left_on"`
+	Code      string  `json:"member"`
+	Name      string  `json:"name"`
+	Team      string  `json:"team"`
+	LeftOn    *string `json:"left_on"`
+	WasLeftOn *string `json:"was_left_on"`
 }
 
 // MemberRow is a line of the attendance and assessment report.

@@ -34,6 +34,10 @@ const (
 	ReportReasonBBoxTooLarge     = "bbox_too_large"    // {res, cells}: too many cells at that resolution
 	ReportReasonEndsBeforeStart  = "ends_before_start" // {ends_on, starts_on}: the campaign's last day before its first
 	ReportReasonMemberUnknown    = "member_unknown"    // {member} (404): no such member in the caller's towns
+	// {member, name, left_on, latest, after} (409): a member's last day
+	// before their own diary's latest entry (latest), with after entries
+	// dated after left_on, which the day would leave standing after leaving.
+	ReportReasonLeftBeforeEntries = "left_before_entries"
 )
 
 // ReportReasons lists every refusal reason of the reports.
@@ -42,7 +46,7 @@ var ReportReasons = []string{
 	ReportReasonBadDay, ReportReasonWindowOrder, ReportReasonBadFormat, ReportReasonBadGroup, ReportReasonBadSort,
 	ReportReasonTeamRequired, ReportReasonTownRequired, ReportReasonTownUnknown, ReportReasonTownNotYours,
 	ReportReasonTeamUnknown, ReportReasonTeamOtherTown, ReportReasonVillageUnknown, ReportReasonBadBBox,
-	ReportReasonBBoxTooLarge, ReportReasonEndsBeforeStart, ReportReasonMemberUnknown,
+	ReportReasonBBoxTooLarge, ReportReasonEndsBeforeStart, ReportReasonMemberUnknown, ReportReasonLeftBeforeEntries,
 }
 
 // refuse is a report refusal of code with its English message.
@@ -77,4 +81,15 @@ func RefuseVillageUnknown(village string) error {
 func RefuseEndsBeforeStart(endsOn, startsOn string) error {
 	return refuse(lianxin.EInvalid, "ends_on", ReportReasonEndsBeforeStart, map[string]any{"ends_on": endsOn, "starts_on": startsOn},
 		"ends_on %s: before the campaign's start, %s", endsOn, startsOn)
+}
+
+// RefuseLeftBeforeEntries refuses a member's last day in the corps (leftOn,
+// a day) that their diary outruns: after entries are dated later (China
+// time), the latest on latest. Those entries would stand for a member who
+// had left, which the diary itself refuses (diary.ReasonMemberLeft).
+func RefuseLeftBeforeEntries(member, name, leftOn, latest string, after int64) error {
+	return refuse(lianxin.EConflict, "left_on", ReportReasonLeftBeforeEntries,
+		map[string]any{"member": member, "name": name, "left_on": leftOn, "latest": latest, "after": after},
+		"left_on %s: member %s (%s) has %d diary entries after that day, the latest on %s; "+
+			"choose %s or a later day, or correct those entries first", leftOn, member, name, after, latest, latest)
 }

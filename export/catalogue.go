@@ -165,6 +165,7 @@ var catalogue = []*Layer{
 			{"id", Integer, "member id"}, {"code", String, "member code"}, {"name", String, "member name"},
 			{"team_code", String, "team code"}, {"town_code", String, "town code"},
 			{"role", String, "leader, senior_adviser, cadre or village_official"},
+			{"left_on", Date, "last day in the corps (离队日期), empty while serving"},
 		},
 	},
 	{

@@ -31,6 +31,7 @@ var shapefileNames = map[string]shapefileName{
 	"members":                    {"members", "队员人数"},
 	"team_code":                  {"team_code", "工作队代码"},
 	"role":                       {"role", "角色"},
+	"left_on":                    {"left_on", "离队日期（在队时为空）"},
 	"external_id":                {"external_i", "外部编号（户编号/日记编号）"},
 	"village_code":               {"village_co", "村（社区）代码"},
 	"residents":                  {"residents", "家庭人口"},

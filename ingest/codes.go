@@ -100,6 +100,12 @@ const (
 	// (members.left_on): {value} the member, {name}, {left_on}, {time}
 	// (China time, to the minute).
 	CodeMemberLeft = "member_left"
+	// A member's last day in the corps (left_on) before their own diary's
+	// latest entry: {value} the row's day, {member}, {name}, {latest} the
+	// latest entry's day and {after} how many entries are dated after
+	// value (China time). Those entries would stand for a member who had
+	// left, which the diary import refuses (CodeMemberLeft).
+	CodeLeftBeforeEntries = "left_before_entries"
 )
 
 // Codes lists every reject code but CodeOther. The store's checks give
@@ -112,7 +118,7 @@ var Codes = []string{
 	CodeNewTown, CodeNoTown, CodeResolvedOverCollected, CodeOneContactPoint, CodeOneTeamPerTown, CodeNotFeature,
 	CodeBadFeature, CodeBadGeoJSONGeometry, CodeNotAValue, CodeWKTTooDeep, CodeBadWKT, CodeIDTaken, CodeTimeFuture,
 	CodeBeforeCampaign, CodeOtherName, CodeSameEntry, CodeSameEntryInFile, CodeVillageNotHouseholds, CodeVisitNoPlace,
-	CodeOutsideVillage, CodeMemberLeft,
+	CodeOutsideVillage, CodeMemberLeft, CodeLeftBeforeEntries,
 }
 
 // KnownCode reports whether code is one of Codes.
@@ -338,6 +344,9 @@ func ReasonZH(e RowError) string {
 	case CodeMemberLeft:
 		r = "队员 " + p("value") + "（" + p("name") + "）已于 " + p("left_on") + " 离队，这条日记的时间是 " + p("time") +
 			"：请核对队员代码或走访时间"
+	case CodeLeftBeforeEntries:
+		r = "离队日期 " + p("value") + " 早于队员 " + p("member") + "（" + p("name") + "）最近一条日记的日期 " + p("latest") +
+			"：这一天之后还有 " + p("after") + " 条日记。请填 " + p("latest") + " 或之后的日期，或先更正这些日记"
 	case CodeOneContactPoint:
 		r = "队员 " + p("value") + " 已有联系点 " + p("existing") + "（每名队员只设一个联系点）"
 	case CodeOneTeamPerTown:

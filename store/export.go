@@ -31,7 +31,7 @@ var exportLayerSQL = map[string]string{
        coalesce(n.members, 0)::int AS members
   FROM teams tm JOIN towns t ON t.id = tm.town_id LEFT JOIN coverage_team_members() n ON n.team_id = tm.id`,
 	"members": `SELECT m.id::bigint AS fid, NULL::geometry AS geom, m.town_id, NULL::timestamptz AS at,
-       m.id, m.code, m.name, tm.code AS team_code, t.code AS town_code, m.role
+       m.id, m.code, m.name, tm.code AS team_code, t.code AS town_code, m.role, m.left_on
   FROM members m JOIN teams tm ON tm.id = m.team_id JOIN towns t ON t.id = m.town_id`,
 	"households": `SELECT h.id AS fid, h.location AS geom, h.town_id, NULL::timestamptz AS at,
        h.id, h.external_id, v.code AS village_code, t.code AS town_code, h.residents,

@@ -169,6 +169,11 @@ func (s *Store) Ingest(ctx context.Context, scope lianxin.Scope, plan ingest.Pla
 				return fmt.Errorf("keep stored values of columns the file lacks: %w", err)
 			}
 		}
+		if spec.lock != "" {
+			if _, err := tx.Exec(ctx, spec.lock); err != nil {
+				return fmt.Errorf("lock the %s rows the file changes: %w", plan.Layer.Name, err)
+			}
+		}
 		rejected, err := s.ingestChecks(ctx, tx, plan, spec, !scope.AllTowns)
 		if err != nil {
 			return err

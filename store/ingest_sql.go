@@ -40,6 +40,10 @@ type ingestSpec struct {
 	// personal writes household_personal and returns how many households
 	// changed only there (their households row was not written).
 	personal string
+	// lock, when set, row-locks stored rows the file changes before the
+	// checks run, so that what a check read of other tables still holds
+	// when the upsert writes (members: their diaries, leftBeforeEntriesCheck).
+	lock string
 }
 
 var ingestSpecs = map[string]ingestSpec{
@@ -89,7 +93,8 @@ SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FR
 	},
 	"members": {
 		refs:   []ingestRef{{"team_code", "teams", "code"}},
-		checks: []ingestCheck{otherNameCheck("members")},
+		checks: []ingestCheck{otherNameCheck("members"), leftBeforeEntriesCheck},
+		lock:   membersLeftLockSQL,
 		upsert: `WITH up AS (
   INSERT INTO members AS t (code, name, team_id, town_id, role, left_on)
   SELECT s.code, s.name, tm.id, tm.town_id, s.role, s.left_on FROM _ingest s JOIN teams tm ON tm.code = s.team_code
@@ -297,6 +302,31 @@ var visitsMemberLeftCheck = ingestCheck{ingest.CodeMemberLeft, `SELECT s.line, '
                      'time', to_char(s.occurred_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI'))
 FROM _ingest s JOIN members m ON m.code = s.member_code
 WHERE m.left_on IS NOT NULL AND (s.occurred_at AT TIME ZONE 'Asia/Shanghai')::date > m.left_on`}
+
+// leftBeforeEntriesCheck refuses a member's last day in the corps
+// (left_on) before their own diary's latest entry, in China time: the
+// entries after it would stand for a member who had left, which
+// visitsMemberLeftCheck and the web diary refuse. Only a changed day is
+// checked: a sheet without the column keeps the stored day
+// (ingest_columns.go), and a day already stored changes nothing.
+// PATCH /api/v1/admin/members refuses the same (SetMemberLeft).
+var leftBeforeEntriesCheck = ingestCheck{ingest.CodeLeftBeforeEntries, `SELECT s.line, 'left_on',
+  'left_on ' || to_char(s.left_on, 'YYYY-MM-DD') || ': member ' || m.code || ' (' || m.name || ') has ' || e.after ||
+  ' diary entries after that day, the latest on ' || e.latest || '; choose that day or a later one, or correct those entries first',
+  jsonb_build_object('value', to_char(s.left_on, 'YYYY-MM-DD'), 'member', m.code, 'name', m.name, 'latest', e.latest, 'after', e.after)
+FROM _ingest s JOIN members m ON m.code = s.code
+CROSS JOIN LATERAL (SELECT count(*) AS after, to_char(max(v.occurred_at AT TIME ZONE 'Asia/Shanghai'), 'YYYY-MM-DD') AS latest
+  FROM visits v WHERE v.member_id = m.id AND v.occurred_at >= (s.left_on + 1)::timestamp AT TIME ZONE 'Asia/Shanghai') e
+WHERE s.left_on IS NOT NULL AND s.left_on IS DISTINCT FROM m.left_on AND e.after > 0`}
+
+// membersLeftLockSQL locks the members whose last day the file changes
+// before leftBeforeEntriesCheck reads their diaries. FOR UPDATE conflicts
+// with the key-share lock a new diary entry takes on its member, so no
+// entry lands between the check and the write (SetMemberLeft does the
+// same).
+const membersLeftLockSQL = `SELECT 1 FROM members m JOIN _ingest s ON s.code = m.code
+WHERE s.left_on IS NOT NULL AND s.left_on IS DISTINCT FROM m.left_on
+ORDER BY m.id FOR UPDATE OF m`
 
 // visitsIDTakenCheck refuses a row whose diary id is already another
 // entry's: the stored entry names another member, another household (or

@@ -26,6 +26,14 @@ func TestMemberLeftTheCorps(t *testing.T) {
 	admin := lianxin.Scope{User: "members-admin", Roles: []lianxin.Role{lianxin.RoleAdmin}, AllTowns: true,
 		HouseholdPoints: true, PersonalFields: true}
 	lastDay := time.Date(2026, 9, 10, 0, 0, 0, 0, coverage.Zone)
+	// The demo member's diary runs past that day: the day is refused
+	// (left_before_entries) until the later entries are gone.
+	if _, err := f.app.SetMemberLeft(ctx, admin, f.member.Code, &lastDay); !isRefusal(err, coverage.ReportReasonLeftBeforeEntries) {
+		t.Fatalf("SetMemberLeft(%s, 2026-09-10) with entries after it: %v, want left_before_entries", f.member.Code, err)
+	}
+	if _, err := exec(ctx, f.dbURL, `DELETE FROM visits WHERE member_id = $1 AND occurred_at >= '2026-09-11T00:00:00+08:00'`, f.member.ID); err != nil {
+		t.Fatal(err)
+	}
 	m, err := f.app.SetMemberLeft(ctx, admin, f.member.Code, &lastDay)
 	if err != nil {
 		t.Fatalf("SetMemberLeft(%s, 2026-09-10): %v", f.member.Code, err)

@@ -12,6 +12,7 @@
 import { accountError, tokenPanel, tokensOf } from './accounts.js';
 import { apiFetch, query } from './api.js';
 import { campaignEndSection } from './campaign-end.js';
+import { memberLeaveSection } from './member-leave.js';
 import { api } from './endpoints.js';
 import { dateTime, num, t } from './i18n.js';
 import { h, loading, sortableTable } from './ui.js';
@@ -125,7 +126,15 @@ export function initAdmin(app) {
   gForm.closest('section').after(h('section', { class: 'group', 'aria-labelledby': 'admin-token-title' },
     tkTitle, tkHint, h('div', { class: 'admin-form' }, tkUserLabel, tkUser), tokens.el));
   // The campaign's last day (the forecast's default end).
-  tkUser.closest('section').after(campaignEndSection(app, { onChange: () => loadAudit() }));
+  const campaignEl = campaignEndSection(app, { onChange: () => loadAudit() });
+  tkUser.closest('section').after(campaignEl);
+  // A member's last day in the corps; the members to pick are those the
+  // accounts hold (every member who signs in has one).
+  campaignEl.after(memberLeaveSection(app, {
+    onChange: () => loadAudit(),
+    members: () => (state.users || []).flatMap((u) => (u.roles || [])
+      .filter((r) => r.role === 'member' && r.member).map((r) => ({ code: r.member, label: u.username }))),
+  }));
   // showFields shows the town or member code field the chosen role needs.
   const showFields = () => {
     townRow.hidden = roleSel.value !== 'team_leader';
