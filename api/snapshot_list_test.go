@@ -3,14 +3,10 @@ package api_test
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
-	"strings"
 	"testing"
 
-	"lianxin"
 	"lianxin/coverage"
-	"lianxin/demo/demotest"
 )
 
 // GET /api/v1/snapshots says, per snapshot, whether the caller may compare
@@ -19,48 +15,11 @@ import (
 // POSTed as of the old snapshot's day, is whole weeks, listed comparable,
 // and compares. The leader compares their own day snapshots.
 func TestSnapshotListComparable(t *testing.T) {
-	st, _, _ := demotest.New(t)
-	mine, _ := twoTowns(t, st)
-	planner := downloadServer(t, st, lianxin.Scope{User: "planner", Roles: []lianxin.Role{lianxin.RolePlanner}, AllTowns: true})
-	leader := downloadServer(t, st, lianxin.Scope{User: "leader", Roles: []lianxin.Role{lianxin.RoleTeamLeader},
-		Towns: []int32{mine.ID}, HouseholdPoints: true})
-	call := func(srvURL, method, path, body string) (int, []byte) {
-		t.Helper()
-		req, err := http.NewRequest(method, srvURL+path, strings.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if body != "" {
-			req.Header.Set("Content-Type", "application/json")
-		}
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		raw, _ := io.ReadAll(res.Body)
-		return res.StatusCode, raw
-	}
-	type snap struct {
-		ID         int64  `json:"id"`
-		AsOf       string `json:"as_of"`
-		Town       string `json:"town"`
-		Comparable *bool  `json:"comparable"`
-		RetakeAsOf string `json:"retake_as_of"`
-	}
-	take := func(srvURL, asOf, town string) snap {
-		t.Helper()
-		body := fmt.Sprintf(`{"as_of":%q,"town":%q}`, asOf, town)
-		code, raw := call(srvURL, "POST", "/api/v1/snapshots", body)
-		var s snap
-		if code != http.StatusCreated || json.Unmarshal(raw, &s) != nil {
-			t.Fatalf("POST /api/v1/snapshots %s = %d %.300s, want 201", body, code, raw)
-		}
-		return s
-	}
+	f := newSnapshotFixture(t)
+	mine, planner, leader := f.mine, f.planner, f.leader
 	list := func(srvURL string) map[int64]snap {
 		t.Helper()
-		code, raw := call(srvURL, "GET", "/api/v1/snapshots", "")
+		code, raw := f.call(t, srvURL, "GET", "/api/v1/snapshots", "")
 		var got []snap
 		if code != http.StatusOK || json.Unmarshal(raw, &got) != nil {
 			t.Fatalf("GET /api/v1/snapshots = %d %.300s, want 200 and a list", code, raw)
@@ -71,13 +30,13 @@ func TestSnapshotListComparable(t *testing.T) {
 		}
 		return out
 	}
-	leaderWed := take(leader.URL, "2026-06-03", mine.Code) // the day asked: a Wednesday
-	leaderThu := take(leader.URL, "2026-06-11", mine.Code)
-	plannerWeek := take(planner.URL, "2026-06-16", mine.Code) // to 06-20
+	leaderWed := f.take(t, leader, "2026-06-03", mine.Code) // the day asked: a Wednesday
+	leaderThu := f.take(t, leader, "2026-06-11", mine.Code)
+	plannerWeek := f.take(t, planner, "2026-06-16", mine.Code) // to 06-20
 	if plannerWeek.AsOf != "2026-06-20" {
 		t.Fatalf("planner's snapshot as of 06-16: as_of %s, want the week's last day 2026-06-20", plannerWeek.AsOf)
 	}
-	retake := take(planner.URL, leaderWed.AsOf, mine.Code)
+	retake := f.take(t, planner, leaderWed.AsOf, mine.Code)
 
 	cases := []struct {
 		name           string
@@ -86,14 +45,14 @@ func TestSnapshotListComparable(t *testing.T) {
 		wantComparable bool
 		wantRetake     string
 	}{
-		{"planner, the leader's Wednesday", planner.URL, leaderWed.ID, false, "2026-06-06"},
-		{"planner, the leader's Thursday", planner.URL, leaderThu.ID, false, "2026-06-13"},
-		{"planner, own whole weeks", planner.URL, plannerWeek.ID, true, ""},
-		{"planner, the retake of the Wednesday", planner.URL, retake.ID, true, ""},
-		{"leader, own Wednesday", leader.URL, leaderWed.ID, true, ""},
-		{"leader, the planner's whole weeks", leader.URL, plannerWeek.ID, true, ""},
+		{"planner, the leader's Wednesday", planner, leaderWed.ID, false, "2026-06-06"},
+		{"planner, the leader's Thursday", planner, leaderThu.ID, false, "2026-06-13"},
+		{"planner, own whole weeks", planner, plannerWeek.ID, true, ""},
+		{"planner, the retake of the Wednesday", planner, retake.ID, true, ""},
+		{"leader, own Wednesday", leader, leaderWed.ID, true, ""},
+		{"leader, the planner's whole weeks", leader, plannerWeek.ID, true, ""},
 	}
-	lists := map[string]map[int64]snap{planner.URL: list(planner.URL), leader.URL: list(leader.URL)}
+	lists := map[string]map[int64]snap{planner: list(planner), leader: list(leader)}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			got, ok := lists[tc.srv][tc.id]
@@ -115,12 +74,12 @@ func TestSnapshotListComparable(t *testing.T) {
 		wantStatus int
 		wantReason string
 	}{
-		{"planner, the leader's two days", planner.URL, leaderWed.ID, leaderThu.ID, 400, coverage.SnapReasonNotWholeWeeks},
-		{"planner, the retake against whole weeks", planner.URL, retake.ID, plannerWeek.ID, 200, ""},
-		{"leader, own two days", leader.URL, leaderWed.ID, leaderThu.ID, 200, ""},
+		{"planner, the leader's two days", planner, leaderWed.ID, leaderThu.ID, 400, coverage.SnapReasonNotWholeWeeks},
+		{"planner, the retake against whole weeks", planner, retake.ID, plannerWeek.ID, 200, ""},
+		{"leader, own two days", leader, leaderWed.ID, leaderThu.ID, 200, ""},
 	} {
 		t.Run("diff/"+tc.name, func(t *testing.T) {
-			code, raw := call(tc.srv, "GET", fmt.Sprintf("/api/v1/snapshots/%d/diff/%d", tc.a, tc.b), "")
+			code, raw := f.call(t, tc.srv, "GET", fmt.Sprintf("/api/v1/snapshots/%d/diff/%d", tc.a, tc.b), "")
 			if code != tc.wantStatus {
 				t.Fatalf("diff %d → %d = %d %.300s, want %d", tc.a, tc.b, code, raw, tc.wantStatus)
 			}

@@ -3,16 +3,13 @@ package api_test
 import (
 	"encoding/json"
 	"fmt"
-	"io"
-	"lianxin/frontend/wordstest"
-	"net/http"
 	"reflect"
 	"strings"
 	"testing"
 
 	"lianxin"
 	"lianxin/coverage"
-	"lianxin/demo/demotest"
+	"lianxin/frontend/wordstest"
 )
 
 // The snapshots through the API: a planner's is taken over whole weeks and
@@ -20,59 +17,21 @@ import (
 // to the window), and the refusals of snapshot_weeks.go come with their
 // status, reason and field.
 func TestSnapshotAPIWholeWeeks(t *testing.T) {
-	st, _, _ := demotest.New(t)
-	mine, _ := twoTowns(t, st)
-	planner := downloadServer(t, st, lianxin.Scope{User: "planner", Roles: []lianxin.Role{lianxin.RolePlanner}, AllTowns: true})
-	leader := downloadServer(t, st, lianxin.Scope{User: "leader", Roles: []lianxin.Role{lianxin.RoleTeamLeader},
-		Towns: []int32{mine.ID}, HouseholdPoints: true})
-	call := func(srvURL, method, path, body string) (int, []byte) {
-		t.Helper()
-		req, err := http.NewRequest(method, srvURL+path, strings.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if body != "" {
-			req.Header.Set("Content-Type", "application/json")
-		}
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		raw, _ := io.ReadAll(res.Body)
-		return res.StatusCode, raw
-	}
-	type snap struct {
-		ID        int64  `json:"id"`
-		AsOf      string `json:"as_of"`
-		AsOfAsked string `json:"as_of_asked"`
-		From      string `json:"from"`
-		To        string `json:"to"`
-		Town      string `json:"town"`
-	}
-	take := func(srvURL, asOf, town string) snap {
-		t.Helper()
-		body := fmt.Sprintf(`{"as_of":%q,"town":%q}`, asOf, town)
-		code, raw := call(srvURL, "POST", "/api/v1/snapshots", body)
-		var s snap
-		if code != http.StatusCreated || json.Unmarshal(raw, &s) != nil {
-			t.Fatalf("POST /api/v1/snapshots %s = %d %.300s, want 201", body, code, raw)
-		}
-		return s
-	}
+	f := newSnapshotFixture(t)
+	mine, planner, leader := f.mine, f.planner, f.leader
 	takes := []struct {
 		name, srv, asOf, town string
 		want                  snap
 	}{
-		{"planner, Monday", planner.URL, "2026-06-01", "", snap{AsOf: "2026-06-06", AsOfAsked: "2026-06-01", From: "2026-03-01", To: "2026-06-07"}},
-		{"planner, Tuesday", planner.URL, "2026-06-02", "", snap{AsOf: "2026-06-06", AsOfAsked: "2026-06-02", From: "2026-03-01", To: "2026-06-07"}},
-		{"planner, a town", planner.URL, "2026-06-02", mine.Code, snap{AsOf: "2026-06-06", AsOfAsked: "2026-06-02", From: "2026-03-01", To: "2026-06-07", Town: mine.Code}},
-		{"leader, own town, Monday", leader.URL, "2026-06-01", mine.Code, snap{AsOf: "2026-06-01", AsOfAsked: "2026-06-01", From: "2026-03-01", To: "2026-06-02", Town: mine.Code}},
-		{"leader, own town, Tuesday", leader.URL, "2026-06-02", mine.Code, snap{AsOf: "2026-06-02", AsOfAsked: "2026-06-02", From: "2026-03-01", To: "2026-06-03", Town: mine.Code}},
+		{"planner, Monday", planner, "2026-06-01", "", snap{AsOf: "2026-06-06", AsOfAsked: "2026-06-01", From: "2026-03-01", To: "2026-06-07"}},
+		{"planner, Tuesday", planner, "2026-06-02", "", snap{AsOf: "2026-06-06", AsOfAsked: "2026-06-02", From: "2026-03-01", To: "2026-06-07"}},
+		{"planner, a town", planner, "2026-06-02", mine.Code, snap{AsOf: "2026-06-06", AsOfAsked: "2026-06-02", From: "2026-03-01", To: "2026-06-07", Town: mine.Code}},
+		{"leader, own town, Monday", leader, "2026-06-01", mine.Code, snap{AsOf: "2026-06-01", AsOfAsked: "2026-06-01", From: "2026-03-01", To: "2026-06-02", Town: mine.Code}},
+		{"leader, own town, Tuesday", leader, "2026-06-02", mine.Code, snap{AsOf: "2026-06-02", AsOfAsked: "2026-06-02", From: "2026-03-01", To: "2026-06-03", Town: mine.Code}},
 	}
 	ids := make([]int64, len(takes))
 	for i, tc := range takes {
-		got := take(tc.srv, tc.asOf, tc.town)
+		got := f.take(t, tc.srv, tc.asOf, tc.town)
 		ids[i] = got.ID
 		tc.want.ID = got.ID
 		if got != tc.want {
@@ -85,15 +44,15 @@ func TestSnapshotAPIWholeWeeks(t *testing.T) {
 		status                        int
 		field, reason                 string
 	}{
-		{"as_of to come", planner.URL, "POST", "/api/v1/snapshots", `{"as_of":"2099-01-01"}`, 400, "as_of", coverage.SnapReasonAsOfFuture},
-		{"as_of before the campaign", planner.URL, "POST", "/api/v1/snapshots", `{"as_of":"2026-01-01"}`, 400, "as_of", coverage.SnapReasonAsOfBeforeCampaign},
-		{"county against a town", planner.URL, "GET", path(0, 2), "", 400, "", coverage.SnapReasonAreasDiffer},
-		{"the leader's days, as planner", planner.URL, "GET", path(3, 4), "", 400, "", coverage.SnapReasonNotWholeWeeks},
-		{"the leader's days, as the leader", leader.URL, "GET", path(3, 4), "", 200, "", ""},
-		{"a day apart, as planner: one window", planner.URL, "GET", path(0, 1), "", 200, "", ""},
+		{"as_of to come", planner, "POST", "/api/v1/snapshots", `{"as_of":"2099-01-01"}`, 400, "as_of", coverage.SnapReasonAsOfFuture},
+		{"as_of before the campaign", planner, "POST", "/api/v1/snapshots", `{"as_of":"2026-01-01"}`, 400, "as_of", coverage.SnapReasonAsOfBeforeCampaign},
+		{"county against a town", planner, "GET", path(0, 2), "", 400, "", coverage.SnapReasonAreasDiffer},
+		{"the leader's days, as planner", planner, "GET", path(3, 4), "", 400, "", coverage.SnapReasonNotWholeWeeks},
+		{"the leader's days, as the leader", leader, "GET", path(3, 4), "", 200, "", ""},
+		{"a day apart, as planner: one window", planner, "GET", path(0, 1), "", 200, "", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			code, raw := call(tc.srv, tc.method, tc.path, tc.body)
+			code, raw := f.call(t, tc.srv, tc.method, tc.path, tc.body)
 			if code != tc.status {
 				t.Fatalf("%s %s %s = %d %.300s, want %d", tc.method, tc.path, tc.body, code, raw, tc.status)
 			}
@@ -104,7 +63,7 @@ func TestSnapshotAPIWholeWeeks(t *testing.T) {
 				if err := json.Unmarshal(raw, &d); err != nil {
 					t.Fatal(err)
 				}
-				if tc.srv == planner.URL {
+				if tc.srv == planner {
 					for k, v := range d.Summary {
 						if v != 0 {
 							t.Errorf("%s: summary %s moved by %v, want 0: as_of 06-01 and 06-02 are one week for a planner", tc.path, k, v)
