@@ -284,18 +284,18 @@ func removeImported(ctx context.Context, conn *pgx.Conn, aggregates bool) error 
 	return err
 }
 
-// From the start of an import of 10,000 visits to a gap report that shows
-// them: the COPY with the triggers that keep the aggregates current, the
-// commit, then the engine's report.
-func BenchmarkImport10kVisitsToReport(b *testing.B) {
-	s, url := benchStore(b)
+// benchImports is the import benchmarks' loop over a fresh connection to
+// url: each round picks 10,000 households (untimed), imports a visit to
+// each (aggregates: with the triggers that keep the aggregates current),
+// runs then (nil: nothing) on the clock with the import, and removes the
+// visits again (untimed).
+func benchImports(b *testing.B, url string, aggregates bool, then func(ctx context.Context) error) {
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, url)
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer conn.Close(ctx)
-	r := coverage.NewReports(s, benchNow)
 	i := 0
 	for b.Loop() {
 		i++
@@ -305,51 +305,42 @@ func BenchmarkImport10kVisitsToReport(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.StartTimer()
-		if err := importVisits(ctx, conn, i, hs, true); err != nil {
+		if err := importVisits(ctx, conn, i, hs, aggregates); err != nil {
 			b.Fatal(err)
 		}
-		if _, _, err := r.Gaps(ctx, lianxin.SystemScope(), coverage.GapQuery{All: true}); err != nil {
-			b.Fatal(err)
+		if then != nil {
+			if err := then(ctx); err != nil {
+				b.Fatal(err)
+			}
 		}
 		b.StopTimer()
-		if err := removeImported(ctx, conn, true); err != nil {
+		if err := removeImported(ctx, conn, aggregates); err != nil {
 			b.Fatal(err)
 		}
 		b.StartTimer()
 	}
 }
 
+// From the start of an import of 10,000 visits to a gap report that shows
+// them: the COPY with the triggers that keep the aggregates current, the
+// commit, then the engine's report.
+func BenchmarkImport10kVisitsToReport(b *testing.B) {
+	s, url := benchStore(b)
+	r := coverage.NewReports(s, benchNow)
+	benchImports(b, url, true, func(ctx context.Context) error {
+		_, _, err := r.Gaps(ctx, lianxin.SystemScope(), coverage.GapQuery{All: true})
+		return err
+	})
+}
+
 // The baseline: the same import with no aggregates to maintain, then the
 // straightforward report over the raw tables.
 func BenchmarkImport10kVisitsToReportStraightforward(b *testing.B) {
 	_, url := benchStore(b)
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	i := 0
-	for b.Loop() {
-		i++
-		b.StopTimer()
-		hs, err := pickHouseholds(ctx, conn, i, 10_000)
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.StartTimer()
-		if err := importVisits(ctx, conn, i, hs, false); err != nil {
-			b.Fatal(err)
-		}
-		if _, err := straightforwardGaps(ctx, url, benchWindow(), benchNow()); err != nil {
-			b.Fatal(err)
-		}
-		b.StopTimer()
-		if err := removeImported(ctx, conn, false); err != nil {
-			b.Fatal(err)
-		}
-		b.StartTimer()
-	}
+	benchImports(b, url, false, func(ctx context.Context) error {
+		_, err := straightforwardGaps(ctx, url, benchWindow(), benchNow())
+		return err
+	})
 }
 
 // The import alone, with and without the aggregate triggers.
@@ -357,30 +348,7 @@ func BenchmarkImport10kVisits(b *testing.B) {
 	for _, agg := range []bool{true, false} {
 		b.Run(fmt.Sprintf("aggregates=%v", agg), func(b *testing.B) {
 			_, url := benchStore(b)
-			ctx := context.Background()
-			conn, err := pgx.Connect(ctx, url)
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer conn.Close(ctx)
-			i := 0
-			for b.Loop() {
-				i++
-				b.StopTimer()
-				hs, err := pickHouseholds(ctx, conn, i, 10_000)
-				if err != nil {
-					b.Fatal(err)
-				}
-				b.StartTimer()
-				if err := importVisits(ctx, conn, i, hs, agg); err != nil {
-					b.Fatal(err)
-				}
-				b.StopTimer()
-				if err := removeImported(ctx, conn, agg); err != nil {
-					b.Fatal(err)
-				}
-				b.StartTimer()
-			}
+			benchImports(b, url, agg, nil)
 		})
 	}
 }
