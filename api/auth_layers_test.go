@@ -23,37 +23,25 @@ import (
 // from this list, so it must be the server's rule; each listed layer must
 // also pass Scope.MayReadLayer, and the others fail it.
 func TestMeLayersAreMayReadLayer(t *testing.T) {
-	st, _, _ := demotest.New(t)
-	ctx := context.Background()
-	svc, err := auth.New(st, auth.Options{Params: cheap, Logger: quietLogger()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	accounts, err := svc.DemoAccounts(ctx, st, 42)
-	if err != nil {
-		t.Fatal(err)
-	}
+	f, accounts, first := newDemoAccountsServer(t)
 	// One account of each demo role (the first leader and member).
 	var cases []auth.DemoAccount
-	seen := map[lianxin.Role]bool{}
 	for _, a := range accounts {
-		if !seen[a.Role.Role] {
-			seen[a.Role.Role] = true
+		if first[a.Role.Role].Username == a.Username {
 			cases = append(cases, a)
 		}
 	}
 	for _, role := range []lianxin.Role{lianxin.RoleAdmin, lianxin.RolePlanner, lianxin.RoleGIS, lianxin.RoleTeamLeader, lianxin.RoleMember} {
-		if !seen[role] {
+		if _, ok := first[role]; !ok {
 			t.Fatalf("demo accounts %v: none with role %s", accounts, role)
 		}
 	}
 	grant := auth.DemoAccount{Username: "gis-households", Password: "gis-households-password-1"}
-	if _, err := svc.AddUser(ctx, auth.NewUser{Username: grant.Username, Password: grant.Password,
+	if _, err := f.svc.AddUser(f.ctx, auth.NewUser{Username: grant.Username, Password: grant.Password,
 		Roles: []auth.RoleGrant{{Role: lianxin.RoleGIS}, {Role: auth.GrantHouseholdPoints}}}, "test"); err != nil {
 		t.Fatal(err)
 	}
 	cases = append(cases, grant)
-	f := authFixture{srv: api.NewServer(api.Config{}, api.Deps{Logger: quietLogger(), Health: st, Auth: svc}), svc: svc, ctx: ctx}
 
 	// Every tile and export layer, in name order.
 	every := []string{"contact_points", "gaps", "h3", "h3_cells", "households", "members", "projects", "river_works",
@@ -85,7 +73,7 @@ func TestMeLayersAreMayReadLayer(t *testing.T) {
 
 	for _, a := range cases {
 		t.Run(a.Username, func(t *testing.T) {
-			u, err := svc.User(ctx, a.Username)
+			u, err := f.svc.User(f.ctx, a.Username)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -115,4 +103,29 @@ func TestMeLayersAreMayReadLayer(t *testing.T) {
 			}
 		})
 	}
+}
+
+// newDemoAccountsServer serves sign-in over a fresh demo county (as its
+// owner) with the demo's accounts added (seed 42): the accounts, and the
+// first of each role.
+func newDemoAccountsServer(t *testing.T) (authFixture, []auth.DemoAccount, map[lianxin.Role]auth.DemoAccount) {
+	t.Helper()
+	st, _, _ := demotest.New(t)
+	ctx := context.Background()
+	svc, err := auth.New(st, auth.Options{Params: cheap, Logger: quietLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	accounts, err := svc.DemoAccounts(ctx, st, 42)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := map[lianxin.Role]auth.DemoAccount{}
+	for _, a := range accounts {
+		if _, ok := first[a.Role.Role]; !ok {
+			first[a.Role.Role] = a
+		}
+	}
+	f := authFixture{srv: api.NewServer(api.Config{}, api.Deps{Logger: quietLogger(), Health: st, Auth: svc}), svc: svc, ctx: ctx}
+	return f, accounts, first
 }

@@ -1,7 +1,6 @@
 package api_test
 
 import (
-	"context"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -9,7 +8,6 @@ import (
 	"lianxin"
 	"lianxin/api"
 	"lianxin/auth"
-	"lianxin/demo/demotest"
 )
 
 // Only the roles of desktop GIS and scripts make their own API tokens
@@ -19,23 +17,7 @@ import (
 // member's own tokens stay listable (a token an admin made them can still
 // be revoked), and an admin may make one for them.
 func TestOwnTokenByRole(t *testing.T) {
-	st, _, _ := demotest.New(t)
-	ctx := context.Background()
-	svc, err := auth.New(st, auth.Options{Params: cheap, Logger: quietLogger()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	accounts, err := svc.DemoAccounts(ctx, st, 42)
-	if err != nil {
-		t.Fatal(err)
-	}
-	first := map[lianxin.Role]auth.DemoAccount{}
-	for _, a := range accounts {
-		if _, ok := first[a.Role.Role]; !ok {
-			first[a.Role.Role] = a
-		}
-	}
-	f := authFixture{srv: api.NewServer(api.Config{}, api.Deps{Logger: quietLogger(), Health: st, Auth: svc}), svc: svc, ctx: ctx}
+	f, accounts, first := newDemoAccountsServer(t)
 
 	cases := []struct {
 		role   lianxin.Role
@@ -83,7 +65,7 @@ func TestOwnTokenByRole(t *testing.T) {
 					t.Fatalf("refusal as %s = %.300s, want forbidden with reason %s", a.Username, rec.Body, auth.ReasonTokenRole)
 				}
 				// An admin may make one for the member, who may list it.
-				if _, _, err := svc.NewToken(ctx, a.Username, "script", 0, "test"); err != nil {
+				if _, _, err := f.svc.NewToken(f.ctx, a.Username, "script", 0, "test"); err != nil {
 					t.Fatal(err)
 				}
 				if rec := f.do(t, own("GET", "")); rec.Code != 200 || !strings.Contains(rec.Body.String(), `"name":"script"`) {
