@@ -55,8 +55,15 @@ func (f reportFixture) get(t *testing.T, path string) (int, []byte) {
 // environment and answers its stdout, its stderr and its error.
 func (f reportFixture) report(t *testing.T, name string, args ...string) (stdout, stderr []byte, err error) {
 	t.Helper()
+	return f.reportEnv(t, func(string) string { return "" }, name, args...)
+}
+
+// reportEnv is report under the environment getenv (the language tests
+// set LIANXIN_LANG and the locale).
+func (f reportFixture) reportEnv(t *testing.T, getenv func(string) string, name string, args ...string) (stdout, stderr []byte, err error) {
+	t.Helper()
 	var out, errOut bytes.Buffer
 	all := append([]string{"report", name, "--database-url", f.url, "--log-level", "warn"}, args...)
-	err = run(context.Background(), all, func(string) string { return "" }, &out, &errOut)
+	err = run(context.Background(), all, getenv, &out, &errOut)
 	return out.Bytes(), errOut.Bytes(), err
 }

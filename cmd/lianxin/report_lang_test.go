@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/csv"
 	"net/http"
 	"strings"
@@ -18,7 +17,6 @@ import (
 // always was.
 func TestReportCSVLang(t *testing.T) {
 	f := newReportFixture(t)
-	url := f.url
 	apiCSV := func(report, query string) []byte {
 		t.Helper()
 		status, b := f.get(t, "/api/v1/reports/"+report+"?format=csv&lang=zh"+query)
@@ -54,14 +52,13 @@ func TestReportCSVLang(t *testing.T) {
 		{"members in English", "members", nil, "", env(), false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			args := append([]string{"report", tc.report, "--database-url", url, "--log-level", "warn", "--format", "csv"}, tc.flags...)
-			var out, errOut bytes.Buffer
-			if err := run(context.Background(), args, tc.getenv, &out, &errOut); err != nil {
-				t.Fatalf("run(%q) = %v\n%s", args, err, errOut.String())
+			args := append([]string{"--format", "csv"}, tc.flags...)
+			got, errOut, err := f.reportEnv(t, tc.getenv, tc.report, args...)
+			if err != nil {
+				t.Fatalf("report %s %q = %v\n%s", tc.report, args, err, errOut)
 			}
-			got := out.Bytes()
 			if !bytes.HasPrefix(got, []byte("\ufeff")) {
-				t.Errorf("run(%q): %.40q, want the UTF-8 BOM first", args, got)
+				t.Errorf("report %s %q: %.40q, want the UTF-8 BOM first", tc.report, args, got)
 			}
 			header, rows := readCSV(t, got)
 			if len(rows) == 0 {
@@ -70,32 +67,31 @@ func TestReportCSVLang(t *testing.T) {
 			if !tc.zh {
 				for _, h := range header {
 					if hasHan(h) {
-						t.Errorf("run(%q): header %q, want the English names", args, h)
+						t.Errorf("report %s %q: header %q, want the English names", tc.report, args, h)
 					}
 				}
 				if prev, ok := english[tc.report]; ok && !bytes.Equal(prev, got) {
-					t.Errorf("run(%q): a different English CSV from an earlier run of %s", args, tc.report)
+					t.Errorf("report %s %q: a different English CSV from an earlier run of %s", tc.report, args, tc.report)
 				}
 				english[tc.report] = got
 				return
 			}
 			for _, h := range header {
 				if !hasHan(h) {
-					t.Errorf("run(%q): header %q, want Chinese", args, h)
+					t.Errorf("report %s %q: header %q, want Chinese", tc.report, args, h)
 				}
 			}
 			if want := apiCSV(tc.report, tc.query); !bytes.Equal(got, want) {
 				wh, _ := readCSV(t, want)
-				t.Errorf("run(%q): header %q…, want the API's lang=zh CSV, header %q…", args, header[:min(4, len(header))], wh[:min(4, len(wh))])
+				t.Errorf("report %s %q: header %q…, want the API's lang=zh CSV, header %q…", tc.report, args, header[:min(4, len(header))], wh[:min(4, len(wh))])
 			}
 		})
 	}
 	t.Run("unknown language", func(t *testing.T) {
-		args := []string{"report", "gaps", "--database-url", url, "--format", "csv", "--lang", "fr"}
-		var out bytes.Buffer
-		err := run(context.Background(), args, env("LANG", "zh_CN.UTF-8"), &out, &out)
+		args := []string{"--format", "csv", "--lang", "fr"}
+		_, _, err := f.reportEnv(t, env("LANG", "zh_CN.UTF-8"), "gaps", args...)
 		if err == nil || !strings.Contains(err.Error(), "“fr”") || !hasHan(err.Error()) {
-			t.Errorf("run(%q) under a Chinese locale = %v, want the language refused in Chinese", args, err)
+			t.Errorf("report gaps %q under a Chinese locale = %v, want the language refused in Chinese", args, err)
 		}
 	})
 }
