@@ -85,11 +85,7 @@ func TestAppRoleIsUnprivileged(t *testing.T) {
 	if err := queryRow(ctx, dbURL, `SELECT count(*) FROM pg_tables WHERE tableowner = $1`, []any{store.AppRole}, &owned); err != nil || owned != 0 {
 		t.Fatalf("role %s owns %d tables (err %v), want 0", store.AppRole, owned, err)
 	}
-	app, err := store.Open(ctx, dbURL, store.Options{MaxConns: 1, Role: store.AppRole})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer app.Close()
+	app := openApp(t, dbURL, store.Options{MaxConns: 1})
 	forbidden := []string{
 		`UPDATE audit_log SET actor = 'x'`,
 		`DELETE FROM audit_log`,
@@ -117,11 +113,7 @@ func TestAppRoleIsUnprivileged(t *testing.T) {
 func TestRowLevelSecurityByScope(t *testing.T) {
 	ctx := context.Background()
 	_, dbURL, county := demotest.New(t)
-	app, err := store.Open(ctx, dbURL, store.Options{MaxConns: 2, Role: store.AppRole})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer app.Close()
+	app := openApp(t, dbURL, store.Options{MaxConns: 2})
 	perTown := map[int32]int64{}
 	for _, h := range county.Households {
 		perTown[h.TownID]++
@@ -167,7 +159,7 @@ func TestRowLevelSecurityByScope(t *testing.T) {
 	}
 	// Writes outside the scope's towns are refused by the policy's WITH CHECK.
 	leaderA := lianxin.Scope{User: "a", Roles: []lianxin.Role{lianxin.RoleTeamLeader}, Towns: []int32{townA}}
-	err = app.InScope(ctx, leaderA, func(tx pgx.Tx) error {
+	err := app.InScope(ctx, leaderA, func(tx pgx.Tx) error {
 		_, err := tx.Exec(ctx, `UPDATE households SET residents = residents WHERE town_id = $1`, townB)
 		return err
 	})
@@ -189,11 +181,7 @@ func TestRowLevelSecurityByScope(t *testing.T) {
 func TestInterleavedScopesOnOneConnection(t *testing.T) {
 	ctx := context.Background()
 	_, dbURL, county := demotest.New(t)
-	app, err := store.Open(ctx, dbURL, store.Options{MaxConns: 1, Role: store.AppRole})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer app.Close()
+	app := openApp(t, dbURL, store.Options{MaxConns: 1})
 	towns := []int32{county.Towns[0].ID, county.Towns[1].ID}
 	const total = 10000
 	var wg sync.WaitGroup
@@ -257,12 +245,8 @@ var errRollback = errors.New("roll back")
 func TestExportsAndImportsAreAudited(t *testing.T) {
 	ctx := context.Background()
 	_, dbURL := storetest.New(t)
-	app, err := store.Open(ctx, dbURL, store.Options{MaxConns: 1, Role: store.AppRole})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer app.Close()
-	err = app.InScope(ctx, lianxin.SystemScope(), func(tx pgx.Tx) error {
+	app := openApp(t, dbURL, store.Options{MaxConns: 1})
+	err := app.InScope(ctx, lianxin.SystemScope(), func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO exports (actor, layer, format, crs, filter, rows) VALUES ('gis', 'villages', 'csv', 'EPSG:4326', '{"town":"321299101"}', 42)`); err != nil {
 			return err
 		}

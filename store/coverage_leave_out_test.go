@@ -21,11 +21,7 @@ import (
 func TestSummaryNumbersLeaveOut(t *testing.T) {
 	ctx := context.Background()
 	_, url, _ := demotest.New(t)
-	s, err := store.Open(ctx, url, store.Options{MaxConns: 2, Role: store.AppRole})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openApp(t, url, store.Options{MaxConns: 2})
 	w := coverage.Window{From: day("2026-03-01"), To: day("2026-09-27")}
 	planner := lianxin.Scope{User: "planner", Roles: []lianxin.Role{lianxin.RolePlanner}, AllTowns: true}
 	vs, err := s.VillageCoverage(ctx, planner, w, coverage.Filter{})
@@ -104,11 +100,7 @@ func TestSummaryNumbersLeaveOut(t *testing.T) {
 func TestCountyCellsLeaveOut(t *testing.T) {
 	ctx := context.Background()
 	_, url, _ := demotest.New(t)
-	s, err := store.Open(ctx, url, store.Options{MaxConns: 2, Role: store.AppRole})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openApp(t, url, store.Options{MaxConns: 2})
 	w := coverage.Window{From: day("2026-03-01"), To: day("2026-09-27")}
 	planner := lianxin.Scope{User: "planner", Roles: []lianxin.Role{lianxin.RolePlanner}, AllTowns: true}
 	vs, err := s.VillageCoverage(ctx, planner, w, coverage.Filter{})

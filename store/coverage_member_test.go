@@ -25,16 +25,12 @@ import (
 func TestMemberOnlySummaryAndMembers(t *testing.T) {
 	ctx := context.Background()
 	owner, dbURL, _ := demotest.New(t)
-	app, err := store.Open(ctx, dbURL, store.Options{MaxConns: 2, Role: store.AppRole})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer app.Close()
+	app := openApp(t, dbURL, store.Options{MaxConns: 2})
 
 	// A member of a town where a key project was visited by colleagues only.
 	var memberID, townID int32
 	var memberCode, townCode, projectCode string
-	err = queryRow(ctx, dbURL, `
+	err := queryRow(ctx, dbURL, `
 SELECT m.id, m.code, t.id, t.code, p.code
 FROM projects p
 JOIN towns t ON t.id = p.town_id

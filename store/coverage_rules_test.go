@@ -231,11 +231,7 @@ func orNull(p *int64) any {
 func TestSummaryFiveCoveragesOneScope(t *testing.T) {
 	ctx := context.Background()
 	owner, dbURL, county := demotest.New(t)
-	app, err := store.Open(ctx, dbURL, store.Options{MaxConns: 2, Role: store.AppRole, CoverageCache: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer app.Close()
+	app := openApp(t, dbURL, store.Options{MaxConns: 2, CoverageCache: -1})
 	townA := county.Towns[0]
 	townOf := map[string]string{} // village and project code → town code
 	townCode := map[int32]string{}

@@ -23,11 +23,7 @@ import (
 func TestCoverageAggregatesAreCountyWide(t *testing.T) {
 	ctx := context.Background()
 	owner, dbURL, county := demotest.New(t)
-	app, err := store.Open(ctx, dbURL, store.Options{MaxConns: 2, Role: store.AppRole, CoverageCache: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer app.Close()
+	app := openApp(t, dbURL, store.Options{MaxConns: 2, CoverageCache: -1})
 	townA, townB := county.Towns[0], county.Towns[1]
 	var villageB string
 	for _, v := range county.Villages {
@@ -220,11 +216,7 @@ func TestSummaryNumbersCache(t *testing.T) {
 	ctx := context.Background()
 	_, url, _ := demotest.New(t)
 	// The server's role: row-level security applies to it.
-	s, err := store.Open(ctx, url, store.Options{MaxConns: 2, Role: store.AppRole})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openApp(t, url, store.Options{MaxConns: 2})
 	w := coverage.Window{From: day("2026-03-01"), To: day("2026-11-02")}
 	county := lianxin.Scope{User: "planner-county", Roles: []lianxin.Role{lianxin.RolePlanner}, AllTowns: true}
 	var townID int32
@@ -315,11 +307,7 @@ SELECT 'SUM-CACHE-M', 'cache test', tm.id, t.id, 'cadre' FROM towns t JOIN teams
 func TestCountyCellAggregatesCache(t *testing.T) {
 	ctx := context.Background()
 	_, url, _ := demotest.New(t)
-	s, err := store.Open(ctx, url, store.Options{MaxConns: 2, Role: store.AppRole})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openApp(t, url, store.Options{MaxConns: 2})
 	planner := lianxin.Scope{User: "planner", Roles: []lianxin.Role{lianxin.RolePlanner}, AllTowns: true}
 	w := coverage.Window{From: day("2026-03-01"), To: day("2026-11-02")}
 	visitsIn := func(cs []coverage.CellAggregate) (n int64) {

@@ -64,11 +64,7 @@ func TestSpecialHouseholdsKeptThroughWrites(t *testing.T) {
 	ctx := context.Background()
 	_, url, county := demotest.New(t)
 	owner := storetest.Connect(t, url)
-	app, err := store.Open(ctx, url, store.Options{MaxConns: 2, Role: store.AppRole, CoverageCache: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(app.Close)
+	app := openApp(t, url, store.Options{MaxConns: 2, CoverageCache: -1})
 	system := lianxin.SystemScope()
 	leader := lianxin.Scope{User: "special-leader", Roles: []lianxin.Role{lianxin.RoleTeamLeader},
 		Towns: []int32{county.Towns[1].ID}, HouseholdPoints: true}

@@ -39,11 +39,7 @@ func newDiaryFixture(t *testing.T) *diaryFixture {
 	t.Helper()
 	ctx := context.Background()
 	owner, dbURL, county := demotest.New(t)
-	app, err := store.Open(ctx, dbURL, store.Options{MaxConns: 2, Role: store.AppRole})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(app.Close)
+	app := openApp(t, dbURL, store.Options{MaxConns: 2})
 	f := &diaryFixture{owner: owner, app: app, svc: diary.NewService(app, orb.Bound{}), county: county, dbURL: dbURL}
 	f.member = county.Members[0]
 	for _, tw := range county.Towns {
@@ -88,7 +84,7 @@ func newDiaryFixture(t *testing.T) *diaryFixture {
 		t.Fatalf("demo county lacks the households the test needs: fresh %d, visited by another %d, other town %d",
 			f.fresh.ID, f.visitedByOther.ID, f.otherTown.ID)
 	}
-	err = owner.InScope(ctx, lianxin.SystemScope(), func(tx pgx.Tx) error {
+	err := owner.InScope(ctx, lianxin.SystemScope(), func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO users (username) VALUES ('diary-member'), ('diary-leader'), ('diary-planner')`); err != nil {
 			return err
 		}

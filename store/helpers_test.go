@@ -2,8 +2,11 @@ package store_test
 
 import (
 	"context"
+	"testing"
 
 	"github.com/jackc/pgx/v5"
+
+	"lianxin/store"
 )
 
 // exec and queryRow talk to a test database directly, as an admin would,
@@ -25,4 +28,18 @@ func queryRow(ctx context.Context, url, sql string, args []any, dest ...any) err
 	}
 	defer conn.Close(ctx)
 	return conn.QueryRow(ctx, sql, args...).Scan(dest...)
+}
+
+// openApp opens the database at url as the server's role, so row-level
+// security applies as it does to the server, with opt's pool and cache;
+// it is closed when the test ends.
+func openApp(t testing.TB, url string, opt store.Options) *store.Store {
+	t.Helper()
+	opt.Role = store.AppRole
+	app, err := store.Open(context.Background(), url, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(app.Close)
+	return app
 }

@@ -68,11 +68,7 @@ func TestImportsRowLevelSecurity(t *testing.T) {
 	if _, err := conn.Exec(ctx, `SELECT setval('imports_id_seq', 100)`); err != nil {
 		t.Fatal(err)
 	}
-	app, err := store.Open(ctx, url, store.Options{MaxConns: 2, Role: store.AppRole})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(app.Close)
+	app := openApp(t, url, store.Options{MaxConns: 2})
 	leader := func(user string, town int32) lianxin.Scope {
 		return lianxin.Scope{User: user, Roles: []lianxin.Role{lianxin.RoleTeamLeader}, Towns: []int32{town}, HouseholdPoints: true, PersonalFields: true}
 	}

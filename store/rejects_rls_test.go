@@ -25,11 +25,7 @@ func TestRejectsFilesRowLevelSecurity(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
-	app, err := store.Open(ctx, url, store.Options{MaxConns: 1, Role: store.AppRole})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(app.Close)
+	app := openApp(t, url, store.Options{MaxConns: 1})
 	leader := func(user string, town int32) lianxin.Scope {
 		return lianxin.Scope{User: user, Roles: []lianxin.Role{lianxin.RoleTeamLeader}, Towns: []int32{town}, HouseholdPoints: true, PersonalFields: true}
 	}
@@ -52,7 +48,7 @@ func TestRejectsFilesRowLevelSecurity(t *testing.T) {
 		})
 	}
 	// The server's role may not prune; the owner, county-wide, may.
-	err = app.InScope(ctx, lianxin.SystemScope(), func(tx pgx.Tx) error {
+	err := app.InScope(ctx, lianxin.SystemScope(), func(tx pgx.Tx) error {
 		_, err := tx.Exec(ctx, `DELETE FROM import_rejects_files WHERE import_id = 2`)
 		return err
 	})

@@ -83,11 +83,7 @@ func TestSpecialHouseholdsUnvisited(t *testing.T) {
 	ctx := context.Background()
 	owner, dbURL, county := demotest.New(t)
 	_ = owner
-	app, err := store.Open(ctx, dbURL, store.Options{MaxConns: 2, Role: store.AppRole})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer app.Close()
+	app := openApp(t, dbURL, store.Options{MaxConns: 2})
 	town, other := county.Towns[0], county.Towns[1]
 	var team string
 	for _, tm := range county.Teams {

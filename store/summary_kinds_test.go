@@ -19,11 +19,7 @@ import (
 func TestSummaryKindsAddUpWithoutHousehold(t *testing.T) {
 	ctx := context.Background()
 	_, dbURL, county := demotest.New(t)
-	app, err := store.Open(ctx, dbURL, store.Options{MaxConns: 2, Role: store.AppRole, CoverageCache: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer app.Close()
+	app := openApp(t, dbURL, store.Options{MaxConns: 2, CoverageCache: -1})
 	town := county.Towns[0]
 	w := coverage.Window{From: day("2026-03-01"), To: day("2026-10-01")}
 	kinds := func(s coverage.Summary) int64 {
