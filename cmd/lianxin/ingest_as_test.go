@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -31,11 +30,7 @@ func TestIngestAs(t *testing.T) {
 		}
 		return ""
 	}
-	lx := func(args ...string) (string, error) {
-		var out bytes.Buffer
-		err := run(ctx, args, getenv, &out, &out)
-		return out.String(), err
-	}
+	lx := commandLine(ctx, getenv)
 	for _, layer := range []string{"towns", "villages"} {
 		if out, err := lx("ingest", layer, goodFile(layer+".csv")); err != nil {
 			t.Fatalf("ingest %s as the system: %v\n%s", layer, err, out)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -20,17 +19,7 @@ import (
 func TestIngestCorrectionKeepsPoint(t *testing.T) {
 	ctx := context.Background()
 	_, url := storetest.New(t)
-	getenv := func(k string) string {
-		if k == "DATABASE_URL" {
-			return url
-		}
-		return ""
-	}
-	lx := func(args ...string) (string, error) {
-		var out bytes.Buffer
-		err := run(ctx, args, getenv, &out, &out)
-		return out.String(), err
-	}
+	lx := commandLine(ctx, databaseEnv(url))
 	for _, layer := range []string{"towns", "villages"} {
 		if out, err := lx("ingest", layer, goodFile(layer+".csv")); err != nil {
 			t.Fatalf("ingest %s: %v\n%s", layer, err, out)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"strings"
 	"testing"
@@ -14,17 +13,7 @@ import (
 func TestUserAddRefusedRoleCreatesNothing(t *testing.T) {
 	ctx := context.Background()
 	_, dbURL := storetest.New(t)
-	getenv := func(k string) string {
-		if k == "DATABASE_URL" {
-			return dbURL
-		}
-		return ""
-	}
-	lx := func(args ...string) (string, error) {
-		var out bytes.Buffer
-		err := run(ctx, append([]string{"user"}, args...), getenv, &out, &out)
-		return out.String(), err
-	}
+	lx := commandLine(ctx, databaseEnv(dbURL), "user")
 	out, err := lx("add", "sun", "--role", "member", "--member", "M8888")
 	if err == nil || !strings.Contains(err.Error(), "M8888") || strings.Contains(out, "password:") {
 		t.Fatalf("user add sun --member M8888 = %v, %q; want an error naming M8888 and no password", err, out)

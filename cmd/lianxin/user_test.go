@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/http/httptest"
@@ -22,17 +21,7 @@ import (
 func TestUserCommands(t *testing.T) {
 	ctx := context.Background()
 	_, dbURL, county := demotest.New(t)
-	getenv := func(k string) string {
-		if k == "DATABASE_URL" {
-			return dbURL
-		}
-		return ""
-	}
-	lx := func(args ...string) (string, error) {
-		var out bytes.Buffer
-		err := run(ctx, append([]string{"user"}, args...), getenv, &out, &out)
-		return out.String(), err
-	}
+	lx := commandLine(ctx, databaseEnv(dbURL), "user")
 	out, err := lx("demo", "--seed", "7", "--all")
 	if err != nil {
 		t.Fatalf("user demo: %v\n%s", err, out)
