@@ -20,14 +20,7 @@ import (
 // or repeated are one.
 func TestSummaryNumbersLeaveOut(t *testing.T) {
 	ctx := context.Background()
-	_, url, _ := demotest.New(t)
-	s := openApp(t, url, store.Options{MaxConns: 2})
-	w := coverage.Window{From: day("2026-03-01"), To: day("2026-09-27")}
-	planner := lianxin.Scope{User: "planner", Roles: []lianxin.Role{lianxin.RolePlanner}, AllTowns: true}
-	vs, err := s.VillageCoverage(ctx, planner, w, coverage.Filter{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, w, planner, vs := newLeaveOutCounty(t)
 	// The two villages with the most visits, of different towns.
 	var a, b coverage.VillageCoverage
 	for _, v := range vs {
@@ -99,14 +92,7 @@ func TestSummaryNumbersLeaveOut(t *testing.T) {
 // cells are whole again.
 func TestCountyCellsLeaveOut(t *testing.T) {
 	ctx := context.Background()
-	_, url, _ := demotest.New(t)
-	s := openApp(t, url, store.Options{MaxConns: 2})
-	w := coverage.Window{From: day("2026-03-01"), To: day("2026-09-27")}
-	planner := lianxin.Scope{User: "planner", Roles: []lianxin.Role{lianxin.RolePlanner}, AllTowns: true}
-	vs, err := s.VillageCoverage(ctx, planner, w, coverage.Filter{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, w, planner, vs := newLeaveOutCounty(t)
 	var leaveOut []int32
 	var households, visited, visits int64
 	for _, v := range vs[:3] {
@@ -152,4 +138,21 @@ func TestCountyCellsLeaveOut(t *testing.T) {
 			t.Errorf("res %d: the county's cells asked again with nothing left out are not whole (the cache mixed the answers)", res)
 		}
 	}
+}
+
+// newLeaveOutCounty opens a demo county as the server's role and answers
+// the campaign's window to 2026-09-27, a county planner and the villages'
+// coverage as the planner sees it over that window: the leave-out tests
+// pick the villages to leave out from it.
+func newLeaveOutCounty(t *testing.T) (*store.Store, coverage.Window, lianxin.Scope, []coverage.VillageCoverage) {
+	t.Helper()
+	_, url, _ := demotest.New(t)
+	s := openApp(t, url, store.Options{MaxConns: 2})
+	w := coverage.Window{From: day("2026-03-01"), To: day("2026-09-27")}
+	planner := lianxin.Scope{User: "planner", Roles: []lianxin.Role{lianxin.RolePlanner}, AllTowns: true}
+	vs, err := s.VillageCoverage(context.Background(), planner, w, coverage.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, w, planner, vs
 }
