@@ -258,17 +258,12 @@ func (s *Stream) writeRejects(rejectLines map[int64]string, codes map[int64][]Re
 		}
 		out := make([]string, 0, len(header)+2)
 		for {
-			r, err := d.next()
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			var re *RowError
-			if err != nil && !errors.As(err, &re) {
+			r, reason, err := nextRejected(d.next, rejectLines)
+			if err != nil {
 				return written, false, err
 			}
-			reason, ok := rejectLines[r.line]
-			if !ok {
-				continue
+			if r == nil {
+				break
 			}
 			fields := r.record.([]string)
 			out = out[:0]
@@ -315,20 +310,14 @@ func (s *Stream) writeRejects(rejectLines map[int64]string, codes map[int64][]Re
 			}
 		}()
 		for {
-			r, err := d.next()
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			var re *RowError
-			if err != nil && !errors.As(err, &re) {
+			r, reason, err := nextRejected(d.next, rejectLines)
+			if err != nil {
 				return written, false, err
 			}
-			reason, ok := rejectLines[r.line]
-			if !ok {
-				continue
+			if r == nil {
+				break
 			}
 			begin(len(tail))
-			err = nil // a row error (re) is why the row is here
 			if collection && written > 0 {
 				_, err = io.WriteString(row, collectionSep)
 			}
@@ -359,6 +348,25 @@ func (s *Stream) writeRejects(rejectLines map[int64]string, codes map[int64][]Re
 		return written, true, nil
 	}
 	return 0, false, fmt.Errorf("rejects of %s: unknown decoder", s.conv.file)
+}
+
+// nextRejected reads rows from next up to the next one of rejectLines and
+// answers it with its reason; nil at the end of the file. A row's own error
+// (RowError) is no error here: it is why the row was rejected.
+func nextRejected(next func() (*raw, error), rejectLines map[int64]string) (*raw, string, error) {
+	for {
+		r, err := next()
+		if errors.Is(err, io.EOF) {
+			return nil, "", nil
+		}
+		var re *RowError
+		if err != nil && !errors.As(err, &re) {
+			return nil, "", err
+		}
+		if reason, ok := rejectLines[r.line]; ok {
+			return r, reason, nil
+		}
+	}
 }
 
 // rowWriter is one row of a rejects file being made. It takes bytes while
