@@ -16,6 +16,32 @@ import (
 	"lianxin/store/storetest"
 )
 
+// importsLeader is a team leader of town, with household points and
+// personal fields (nothing hidden from them but other towns).
+func importsLeader(user string, town int32) lianxin.Scope {
+	return lianxin.Scope{User: user, Roles: []lianxin.Role{lianxin.RoleTeamLeader}, Towns: []int32{town}, HouseholdPoints: true, PersonalFields: true}
+}
+
+// importsReader is a scope reading what recordFourImports wrote, and the
+// imports (ids) it may see.
+type importsReader struct {
+	name  string
+	scope lianxin.Scope
+	want  []int64
+}
+
+// fourImportsReaders are the readers of the four imports: each town's
+// leaders see their town's, a county-wide scope all four, no scope none.
+func fourImportsReaders() []importsReader {
+	return []importsReader{
+		{"town 1's leader", importsLeader("leader-1", 1), []int64{1, 4}},
+		{"another leader of town 1", importsLeader("leader-1b", 1), []int64{1}},
+		{"town 2's leader", importsLeader("leader-2", 2), []int64{2}},
+		{"a county-wide scope", lianxin.Scope{User: "gis", Roles: []lianxin.Role{lianxin.RoleGIS}, AllTowns: true}, []int64{1, 2, 3, 4}},
+		{"no scope", lianxin.Scope{}, nil},
+	}
+}
+
 // recordFourImports records, as the owner, the imports the row-level tests
 // read: town 1's leader's (id 1), town 2's (2), a county-wide one (3), and
 // a town-scoped upload that had no town (4: its uploader's only). each, if
@@ -69,23 +95,11 @@ func TestImportsRowLevelSecurity(t *testing.T) {
 		t.Fatal(err)
 	}
 	app := openApp(t, url, store.Options{MaxConns: 2})
-	leader := func(user string, town int32) lianxin.Scope {
-		return lianxin.Scope{User: user, Roles: []lianxin.Role{lianxin.RoleTeamLeader}, Towns: []int32{town}, HouseholdPoints: true, PersonalFields: true}
-	}
+	leader := importsLeader
 	county := lianxin.Scope{User: "gis", Roles: []lianxin.Role{lianxin.RoleGIS}, AllTowns: true}
 
 	t.Run("read", func(t *testing.T) {
-		for _, tc := range []struct {
-			name  string
-			scope lianxin.Scope
-			want  []int64
-		}{
-			{"town 1's leader", leader("leader-1", 1), []int64{1, 4}},
-			{"another leader of town 1", leader("leader-1b", 1), []int64{1}},
-			{"town 2's leader", leader("leader-2", 2), []int64{2}},
-			{"a county-wide scope", county, []int64{1, 2, 3, 4}},
-			{"no scope", lianxin.Scope{}, nil},
-		} {
+		for _, tc := range fourImportsReaders() {
 			t.Run(tc.name, func(t *testing.T) {
 				// Directly, without the store's importVisibleSQL.
 				got := idsInScope(t, app, tc.scope, `SELECT id FROM imports WHERE id < 100 ORDER BY 1`)

@@ -26,20 +26,7 @@ func TestRejectsFilesRowLevelSecurity(t *testing.T) {
 		}
 	})
 	app := openApp(t, url, store.Options{MaxConns: 1})
-	leader := func(user string, town int32) lianxin.Scope {
-		return lianxin.Scope{User: user, Roles: []lianxin.Role{lianxin.RoleTeamLeader}, Towns: []int32{town}, HouseholdPoints: true, PersonalFields: true}
-	}
-	for _, tc := range []struct {
-		name  string
-		scope lianxin.Scope
-		want  []int64
-	}{
-		{"town 1's leader", leader("leader-1", 1), []int64{1, 4}},
-		{"another leader of town 1", leader("leader-1b", 1), []int64{1}},
-		{"town 2's leader", leader("leader-2", 2), []int64{2}},
-		{"a county-wide scope", lianxin.Scope{User: "gis", Roles: []lianxin.Role{lianxin.RoleGIS}, AllTowns: true}, []int64{1, 2, 3, 4}},
-		{"no scope", lianxin.Scope{}, nil},
-	} {
+	for _, tc := range fourImportsReaders() {
 		t.Run(tc.name, func(t *testing.T) {
 			got := idsInScope(t, app, tc.scope, `SELECT import_id FROM import_rejects_files ORDER BY 1`)
 			if !slices.Equal(got, tc.want) {
