@@ -5,16 +5,13 @@ import (
 	"encoding/json"
 	"slices"
 	"testing"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
 
 	"lianxin"
 	"lianxin/coverage"
-	"lianxin/demo/demotest"
 	"lianxin/geo"
-	"lianxin/store/storetest"
 )
 
 // The reports that list people rather than villages — the members report
@@ -129,13 +126,9 @@ func asPublished(t *testing.T, rows []coverage.MemberRow) []publishedMember {
 // team and a role with household access stay exact over the window asked.
 func TestMembersReportRecoversNoSuppressedVillage(t *testing.T) {
 	ctx := context.Background()
-	s, url, _ := demotest.New(t)
-	conn := storetest.Connect(t, url)
-	w := coverage.Window{From: day("2026-03-01"), To: day("2026-09-27")} // whole campaign weeks
-	demotest.ShrinkOneVillagePerTown(t, conn, w.From, w.To)
+	c := newShrunkCounty(t)
+	s, conn, w, reports := c.s, c.conn, c.w, c.reports
 	asked := coverage.Window{From: w.From, To: w.To.AddDate(0, 0, -1)}
-
-	reports := coverage.NewReports(s, func() time.Time { return day("2026-11-27") })
 	system := lianxin.SystemScope()
 	towns, err := s.Towns(ctx, system)
 	if err != nil {
@@ -278,13 +271,9 @@ func jsonInt(n int64) string {
 // same sample as before, with household codes.
 func TestDiarySampleShowsNoHouseholdOrSuppressedVillage(t *testing.T) {
 	ctx := context.Background()
-	s, url, _ := demotest.New(t)
-	conn := storetest.Connect(t, url)
-	w := coverage.Window{From: day("2026-03-01"), To: day("2026-09-27")}
-	demotest.ShrinkOneVillagePerTown(t, conn, w.From, w.To)
+	c := newShrunkCounty(t)
+	s, conn, w, reports := c.s, c.conn, c.w, c.reports
 	asked := coverage.Window{From: w.From, To: w.To.AddDate(0, 0, -1)}
-
-	reports := coverage.NewReports(s, func() time.Time { return day("2026-11-27") })
 	system := lianxin.SystemScope()
 	towns, err := s.Towns(ctx, system)
 	if err != nil {
@@ -401,11 +390,8 @@ func TestDiarySampleShowsNoHouseholdOrSuppressedVillage(t *testing.T) {
 // household access both were visited.
 func TestTownsWithoutActivityLeaveOutSuppressedVillages(t *testing.T) {
 	ctx := context.Background()
-	s, url, _ := demotest.New(t)
-	conn := storetest.Connect(t, url)
-	w := coverage.Window{From: day("2026-03-01"), To: day("2026-09-27")}
-	small := demotest.ShrinkOneVillagePerTown(t, conn, w.From, w.To)
-	reports := coverage.NewReports(s, func() time.Time { return day("2026-11-27") })
+	c := newShrunkCounty(t)
+	s, conn, w, small, reports := c.s, c.conn, c.w, c.small, c.reports
 	system := lianxin.SystemScope()
 	towns, err := s.Towns(ctx, system)
 	if err != nil {
@@ -479,11 +465,8 @@ func TestTownsWithoutActivityLeaveOutSuppressedVillages(t *testing.T) {
 // village's visits, which were there to find.
 func TestCellsLessSummariesGiveNoSuppressedVillage(t *testing.T) {
 	ctx := context.Background()
-	s, url, _ := demotest.New(t)
-	conn := storetest.Connect(t, url)
-	w := coverage.Window{From: day("2026-03-01"), To: day("2026-09-27")}
-	demotest.ShrinkOneVillagePerTown(t, conn, w.From, w.To)
-	reports := coverage.NewReports(s, func() time.Time { return day("2026-11-27") })
+	c := newShrunkCounty(t)
+	s, conn, w, reports := c.s, c.conn, c.w, c.reports
 	system := lianxin.SystemScope()
 	planner := lianxin.Scope{User: "planner", Roles: []lianxin.Role{lianxin.RolePlanner}, AllTowns: true}
 

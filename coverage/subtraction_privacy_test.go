@@ -106,12 +106,8 @@ func gapSums(rows []coverage.GapRow, keep func(coverage.GapRow) bool) (visits, c
 // Household access (everywhere, or a leader's own town) stays exact.
 func TestSummarySubtractionRecoversNoSuppressedVillage(t *testing.T) {
 	ctx := context.Background()
-	s, url, _ := demotest.New(t)
-	conn := storetest.Connect(t, url)
-	w := coverage.Window{From: day("2026-03-01"), To: day("2026-09-27")} // whole campaign weeks
-	small := demotest.ShrinkOneVillagePerTown(t, conn, w.From, w.To)
-
-	reports := coverage.NewReports(s, func() time.Time { return day("2026-11-27") })
+	c := newShrunkCounty(t)
+	s, conn, w, small, reports := c.s, c.conn, c.w, c.small, c.reports
 	system := lianxin.SystemScope()
 	towns, err := s.Towns(ctx, system)
 	if err != nil {
@@ -439,12 +435,8 @@ func TestDiffSubtractionRecoversNoSuppressedVillage(t *testing.T) {
 // between them (rule 3), never one hidden cell's visits or households.
 func TestForecastAndExportsRecoverNoSuppressedVillage(t *testing.T) {
 	ctx := context.Background()
-	s, url, _ := demotest.New(t)
-	conn := storetest.Connect(t, url)
-	w := coverage.Window{From: day("2026-03-01"), To: day("2026-09-27")} // whole weeks
-	small := demotest.ShrinkOneVillagePerTown(t, conn, w.From, w.To)
-
-	reports := coverage.NewReports(s, func() time.Time { return day("2026-11-27") })
+	c := newShrunkCounty(t)
+	s, conn, w, small, reports := c.s, c.conn, c.w, c.small, c.reports
 	system := lianxin.SystemScope()
 	planner := lianxin.Scope{User: "planner", Roles: []lianxin.Role{lianxin.RolePlanner}, AllTowns: true}
 	q := coverage.Query{From: w.From, To: w.To}
