@@ -45,7 +45,16 @@ describe('the GIS tab on a desktop', () => {
     await page.locator('#gis-token-name').fill('版面检查');
     await page.click('#gis-token-create');
     const state = page.locator('#gis-token-table td.token-state').first();
-    await state.waitFor();
+    // The list is drawn again when the new token's reload answers: wait for
+    // a state cell whose text is laid out (a cell caught between two draws
+    // measures no line at all), then measure it.
+    await page.waitForFunction(() => {
+      const td = document.querySelector('#gis-token-table td.token-state');
+      if (!td) return false;
+      const r = document.createRange();
+      r.selectNodeContents(td);
+      return [...r.getClientRects()].some((x) => x.width > 0);
+    });
     assert.equal(await lines(state), 1, `token state “${await state.innerText()}” takes ${await lines(state)} lines`);
     const revoke = page.locator('#gis-token-table button.token-revoke').first();
     assert.equal(await lines(revoke), 1, `the revoke button “${await revoke.innerText()}” takes ${await lines(revoke)} lines`);
