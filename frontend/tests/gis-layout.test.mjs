@@ -44,20 +44,30 @@ describe('the GIS tab on a desktop', () => {
     }
     await page.locator('#gis-token-name').fill('版面检查');
     await page.click('#gis-token-create');
-    const state = page.locator('#gis-token-table td.token-state').first();
-    // The list is drawn again when the new token's reload answers: wait for
-    // a state cell whose text is laid out (a cell caught between two draws
-    // measures no line at all), then measure it.
-    await page.waitForFunction(() => {
-      const td = document.querySelector('#gis-token-table td.token-state');
-      if (!td) return false;
-      const r = document.createRange();
-      r.selectNodeContents(td);
-      return [...r.getClientRects()].some((x) => x.width > 0);
-    });
-    assert.equal(await lines(state), 1, `token state “${await state.innerText()}” takes ${await lines(state)} lines`);
-    const revoke = page.locator('#gis-token-table button.token-revoke').first();
-    assert.equal(await lines(revoke), 1, `the revoke button “${await revoke.innerText()}” takes ${await lines(revoke)} lines`);
+    // The token list is drawn again after a create (the list's reload, and
+    // the tab's own refresh): a cell found in one call and measured in the
+    // next can be a detached one from the draw before, which measures no
+    // line. So each cell is found and measured in one call, in the row of
+    // the new token, once that row is drawn.
+    const measured = await page.waitForFunction(() => {
+      const row = [...document.querySelectorAll('#gis-token-table tbody tr')]
+        .find((tr) => [...tr.cells].some((td) => td.textContent === '版面检查'));
+      if (!row) return false;
+      const count = (el) => {
+        const r = document.createRange();
+        r.selectNodeContents(el);
+        const rects = [...r.getClientRects()].filter((x) => x.width > 0);
+        return new Set(rects.map((x) => Math.round(x.top))).size;
+      };
+      const state = row.querySelector('td.token-state');
+      const revoke = row.querySelector('button.token-revoke');
+      if (!state || !revoke || count(state) === 0) return false;
+      return {
+        state: state.textContent, stateLines: count(state), revoke: revoke.textContent, revokeLines: count(revoke),
+      };
+    }).then((handle) => handle.jsonValue());
+    assert.equal(measured.stateLines, 1, `token state “${measured.state}” takes ${measured.stateLines} lines`);
+    assert.equal(measured.revokeLines, 1, `the revoke button “${measured.revoke}” takes ${measured.revokeLines} lines`);
     await shot(page, 'gis-layout-1440');
   });
 
