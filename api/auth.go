@@ -28,7 +28,7 @@ type Authenticator interface {
 	Login(ctx context.Context, username, password string, c auth.Client) (string, auth.User, time.Time, error)
 	Logout(ctx context.Context, token string, c auth.Client, actor string) error
 	Session(ctx context.Context, token string) (auth.User, time.Time, error)
-	BearerUser(ctx context.Context, token string) (auth.User, error)
+	BearerUser(ctx context.Context, token string, memo *auth.ConnMemo) (auth.User, error)
 	User(ctx context.Context, username string) (auth.User, error)
 	Users(ctx context.Context) ([]auth.User, error)
 	AddUser(ctx context.Context, nu auth.NewUser, actor string) (auth.User, error)
@@ -44,8 +44,7 @@ type Authenticator interface {
 	RevokeToken(ctx context.Context, username string, id int64, actor string) error
 }
 
-// Names the web map and scripts rely on (see /tmp/contracts/auth.md and
-// SECURITY.md).
+// Names the web map and scripts rely on (see SECURITY.md).
 const (
 	SessionCookie = "lianxin_session"
 	CSRFHeader    = "X-CSRF-Token"
@@ -233,6 +232,23 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// connMemoKey is the context key of a client connection's auth.ConnMemo.
+type connMemoKey struct{}
+
+// ConnContext gives each client connection a memo of the API token it last
+// presented (auth.ConnMemo), so the rest of a map's tiles on a keep-alive
+// connection skip the token's hash and lookup. ListenAndServe sets it on
+// its http.Server; a test's server can too. Without it every request looks
+// its token up.
+func (s *Server) ConnContext(ctx context.Context, _ net.Conn) context.Context {
+	return context.WithValue(ctx, connMemoKey{}, new(auth.ConnMemo))
+}
+
+func connMemoOf(ctx context.Context) *auth.ConnMemo {
+	m, _ := ctx.Value(connMemoKey{}).(*auth.ConnMemo)
+	return m
+}
+
 // identify authenticates the request, if it carries credentials. It returns
 // found false for a request without any; a bad bearer token or a missing
 // CSRF token is an error, an unknown or expired cookie is treated as absent.
@@ -243,7 +259,7 @@ func (s *Server) identify(c echo.Context) (u auth.User, found bool, token string
 		scheme, token, _ := strings.Cut(h, " ")
 		switch {
 		case strings.EqualFold(scheme, "Bearer"):
-			if u, err = s.deps.Auth.BearerUser(ctx, strings.TrimSpace(token)); err != nil {
+			if u, err = s.deps.Auth.BearerUser(ctx, strings.TrimSpace(token), connMemoOf(ctx)); err != nil {
 				return u, false, "", err
 			}
 			return u, true, "", nil
@@ -284,7 +300,7 @@ func (s *Server) basicUser(c echo.Context) (u auth.User, found bool, token strin
 	if !safeMethod(c.Request().Method) {
 		return u, false, "", lianxin.Errorf(lianxin.EUnauthorized, "Authorization: Basic credentials only read; send Authorization: Bearer <token> to change anything")
 	}
-	if u, err = s.deps.Auth.BearerUser(c.Request().Context(), secret); err != nil {
+	if u, err = s.deps.Auth.BearerUser(c.Request().Context(), secret, connMemoOf(c.Request().Context())); err != nil {
 		return auth.User{}, false, "", err
 	}
 	if u.Username != name {

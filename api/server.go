@@ -189,6 +189,7 @@ func (s *Server) ListenAndServe(ctx context.Context) error {
 	srv := &http.Server{
 		Addr:              s.cfg.Addr,
 		Handler:           paceBodies(s, s.cfg.ReadTimeout, s.cfg.WriteTimeout, s.cfg.BodyMinRate),
+		ConnContext:       s.ConnContext,
 		ReadHeaderTimeout: orDefault(s.cfg.ReadHeaderTimeout, 10*time.Second),
 		ReadTimeout:       s.cfg.ReadTimeout,
 		WriteTimeout:      s.cfg.WriteTimeout,

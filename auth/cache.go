@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"sync/atomic"
 	"time"
 
 	"github.com/maypok86/otter/v2"
@@ -18,11 +19,17 @@ type callerCache struct {
 	// touched holds the sessions whose last_seen_at this process wrote in
 	// the last minute (SessionTouchEvery).
 	touched *otter.Cache[string, struct{}]
+	// gen counts the drops: a connection's memo (ConnMemo) made before one
+	// is no longer believed.
+	gen atomic.Uint64
 }
 
 type cachedCaller struct {
 	user    User
 	expires time.Time // sessions only
+	// written is when the entry was read from the database (API tokens):
+	// a connection's memo of it lasts no longer than the entry.
+	written time.Time
 }
 
 // SessionTouchEvery is how often, at most, a session in use has its
@@ -60,6 +67,7 @@ func (c *callerCache) set(hash []byte, e cachedCaller) {
 
 func (c *callerCache) drop(hash []byte) {
 	if c != nil {
+		c.gen.Add(1)
 		c.entries.Invalidate(string(hash))
 		c.touched.Invalidate(string(hash))
 	}
@@ -69,6 +77,7 @@ func (c *callerCache) drop(hash []byte) {
 // tokens, whose effect on cached callers is not worth working out.
 func (c *callerCache) dropAll() {
 	if c != nil {
+		c.gen.Add(1)
 		c.entries.InvalidateAll()
 	}
 }

@@ -269,8 +269,20 @@ func (s *Service) Session(ctx context.Context, token string) (User, time.Time, e
 // (secret scanners) and to tell from session cookies.
 const TokenPrefix = "lx_"
 
-// BearerUser returns the user of an API token.
-func (s *Service) BearerUser(ctx context.Context, token string) (User, error) {
+// BearerUser returns the user of an API token. memo, when not nil, is the
+// client connection's (ConnMemo): a token the connection presented before
+// is answered from it while the caller cache would answer the same.
+func (s *Service) BearerUser(ctx context.Context, token string, memo *ConnMemo) (User, error) {
+	if memo != nil && s.callers == nil {
+		memo = nil // nothing is remembered: every request reads the database
+	}
+	var gen uint64
+	if memo != nil {
+		gen = s.callers.gen.Load() // before the lookup: a drop after it voids what the memo keeps
+		if u, ok := memo.recall(token, gen, s.opt.Now()); ok {
+			return u, nil
+		}
+	}
 	if !plausibleToken(token, TokenPrefix) {
 		return User{}, errNoSession
 	}
@@ -284,12 +296,15 @@ func (s *Service) BearerUser(ctx context.Context, token string) (User, error) {
 			}
 			return User{}, fmt.Errorf("look up token: %w", err)
 		}
-		e = cachedCaller{user: u}
+		e = cachedCaller{user: u, written: s.opt.Now()}
 		s.callers.set(h, e)
 	}
 	u := e.user
 	if u.Disabled {
 		return User{}, errNoSession
+	}
+	if memo != nil && !e.written.IsZero() {
+		memo.keep(token, u, gen, e.written.Add(s.opt.CacheTTL))
 	}
 	return u, nil
 }
