@@ -24,11 +24,24 @@ FROM towns t
 LEFT JOIN coverage_petition_unvisited($1, $2, $3) p ON p.town_id = t.id
 ORDER BY t.code`
 
-// UnvisitedPetitionHouseholds implements coverage.PetitionSource.
+// UnvisitedPetitionHouseholds implements coverage.PetitionSource. The
+// counts are kept by the versions of their inputs (petitionCache); a scope
+// that is not signed in counts nothing and is not cached.
 func (s *Store) UnvisitedPetitionHouseholds(ctx context.Context, scope lianxin.Scope, w coverage.Window, leaveOut []int32) ([]coverage.TownCount, error) {
 	leaveOut = idList(leaveOut)
+	key := petitionKey{from: w.From.Unix(), to: w.To.Unix(), leaveOut: fmt.Sprint(leaveOut)} // idList sorted it
+	cacheable := scope.User != ""
 	var out []coverage.TownCount
+	var versions []int64
 	err := s.ReadInScope(ctx, scope, func(tx pgx.Tx) error {
+		if cacheable {
+			var hit bool
+			var err error
+			if versions, out, hit, err = s.petitions.lookup(ctx, tx, key); err != nil || hit {
+				return err
+			}
+		}
+		out = nil
 		rows, err := tx.Query(ctx, unvisitedPetitionSQL, pgDay(w.From), pgDay(w.To), leaveOut)
 		if err != nil {
 			return fmt.Errorf("unvisited petition households: %w", err)
@@ -43,5 +56,11 @@ func (s *Store) UnvisitedPetitionHouseholds(ctx context.Context, scope lianxin.S
 		}
 		return rows.Err()
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	if cacheable {
+		s.petitions.put(versions, key, out)
+	}
+	return out, nil
 }

@@ -54,6 +54,8 @@ type Store struct {
 	covers  *coverageCache  // village coverage by input versions (coverage_cache.go)
 	sums    *summaryCache   // summary numbers by input versions and scope
 	cells   *cellsCache     // county-wide cell aggregates by input versions
+	// petitions: the towns' unvisited petition households by input versions
+	petitions *petitionCache
 	// onWrite is set by ListenLayers (tiles_listen.go).
 	onWrite atomic.Pointer[writeHook]
 }
@@ -98,7 +100,7 @@ func Open(ctx context.Context, databaseURL string, opt Options) (*Store, error) 
 	}
 	return &Store{pool: pool, log: log, role: opt.Role, owner: owner, breaker: brk,
 		covers: newCoverageCache(opt.CoverageCache), sums: newSummaryCache(opt.CoverageCache),
-		cells: newCellsCache(opt.CoverageCache)}, nil
+		cells: newCellsCache(opt.CoverageCache), petitions: newPetitionCache(opt.CoverageCache)}, nil
 }
 
 // Close releases every connection.
