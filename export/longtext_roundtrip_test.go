@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -224,4 +225,145 @@ func withZipEntry(t *testing.T, path, name, content string) string {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// An export unzipped on disk and imported by its .shp reads the
+// longtext.csv beside it as the zip's import does: the long note comes back
+// whole, and a side table that does not fit is refused naming it. In a
+// folder of several Shapefiles the side table is no one's: the .dbf's cut
+// value is what the file says.
+func TestUnzippedShapefileLongText(t *testing.T) {
+	ctx := context.Background()
+	st, url, _ := demotest.New(t)
+	svc := export.New(st, export.Options{Logger: quiet()})
+	scope := lianxin.SystemScope()
+	var longID string
+	storetest.QueryRow(t, url, `SELECT external_id FROM visits ORDER BY id LIMIT 1`, &longID)
+	long := strings.Repeat("群众反映村口路灯坏了已报修。", 24) // 312 characters
+	conn := storetest.Connect(t, url)
+	setNote := func(t *testing.T, note string) {
+		t.Helper()
+		if _, err := conn.Exec(ctx, `UPDATE visits SET notes = $1 WHERE external_id = $2`, note, longID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	noteNow := func(t *testing.T) string {
+		t.Helper()
+		var s string
+		if err := conn.QueryRow(ctx, `SELECT notes FROM visits WHERE external_id = $1`, longID).Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	setNote(t, long)
+	zipPath, _ := exportFile(t, svc, export.Request{Layer: "visits", Format: export.Shapefile, CRS: export.WGS84, Encoding: export.UTF8}, t.TempDir())
+
+	// unzipped unpacks the export into a new folder, with edit applied to
+	// its files by name, and returns the .shp's path.
+	unzipped := func(t *testing.T, edit func(dir string)) string {
+		t.Helper()
+		zr, err := zip.OpenReader(zipPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer zr.Close()
+		dir, shp := t.TempDir(), ""
+		for _, f := range zr.File {
+			rc, err := f.Open()
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := io.ReadAll(rc)
+			rc.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(dir, filepath.Base(f.Name))
+			if err := os.WriteFile(path, b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if strings.HasSuffix(path, ".shp") {
+				shp = path
+			}
+		}
+		if shp == "" {
+			t.Fatalf("%s holds no .shp", zipPath)
+		}
+		if edit != nil {
+			edit(dir)
+		}
+		return shp
+	}
+
+	t.Run("the long note comes back whole", func(t *testing.T) {
+		shp := unzipped(t, nil)
+		setNote(t, "changed")
+		rec, err := ingest.Run(ctx, st, scope, "test", ingest.Options{Layer: "visits", Path: shp})
+		if err != nil {
+			t.Fatalf("import of the unzipped .shp: %v (rejects %v)", err, rec.Rejects)
+		}
+		if rec.Counts.Updated != 1 {
+			t.Errorf("import of the unzipped .shp: %+v, want the changed note's row updated", rec.Counts)
+		}
+		if got := noteNow(t); got != long {
+			t.Errorf("visit %s's note after the import: %d characters %.60q…, want the 312 of the export", longID, len([]rune(got)), got)
+		}
+	})
+
+	t.Run("a side table that does not fit is refused, naming it", func(t *testing.T) {
+		shp := unzipped(t, func(dir string) {
+			side := "\ufeffexternal_id,field,text\r\n\"" + longID + "\",\"notes\",\"村民反映" + long + "\"\r\n"
+			if err := os.WriteFile(filepath.Join(dir, "longtext.csv"), []byte(side), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		})
+		setNote(t, "changed")
+		_, err := ingest.Run(ctx, st, scope, "test", ingest.Options{Layer: "visits", Path: shp})
+		ps := ingest.ProblemsOf(err)
+		if len(ps) != 1 || ps[0].Code != ingest.FileLongTextMismatch || ps[0].Params["file"] != "longtext.csv" {
+			t.Fatalf("import beside an edited longtext.csv: error %v, problems %+v; want one %s naming longtext.csv", err, ps, ingest.FileLongTextMismatch)
+		}
+		if got := noteNow(t); got != "changed" {
+			t.Errorf("a refused import changed the note to %.60q", got)
+		}
+	})
+
+	t.Run("beside another Shapefile the side table is no one's", func(t *testing.T) {
+		shp := unzipped(t, func(dir string) {
+			for _, ext := range []string{".shp", ".shx", ".dbf"} {
+				b, err := os.ReadFile(strings.TrimSuffix(zipShp(t, dir), ".shp") + ext)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join(dir, "other"+ext), b, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+		})
+		setNote(t, "changed")
+		rec, err := ingest.Run(ctx, st, scope, "test", ingest.Options{Layer: "visits", Path: shp})
+		if err != nil {
+			t.Fatalf("import of a .shp beside another: %v (rejects %v)", err, rec.Rejects)
+		}
+		got := noteNow(t)
+		if got == long || got == "changed" || !strings.HasPrefix(long, got) {
+			t.Errorf("visit %s's note after the import: %.60q (%d characters), want the .dbf's cut start of the note", longID, got, len([]rune(got)))
+		}
+	})
+}
+
+// zipShp returns the path of the one .shp in dir that is not other.shp.
+func zipShp(t *testing.T, dir string) string {
+	t.Helper()
+	m, err := filepath.Glob(filepath.Join(dir, "*.shp"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range m {
+		if filepath.Base(p) != "other.shp" {
+			return p
+		}
+	}
+	t.Fatalf("no .shp in %s", dir)
+	return ""
 }

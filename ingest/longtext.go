@@ -14,7 +14,9 @@ import (
 // (export/longtext.go writes it: the feature's key, the field, the text),
 // while the .dbf keeps a cut start of it. Reading such a zip restores each
 // cut value from the side table, so an export imports back unchanged
-// instead of replacing a diary note with its first 84 characters.
+// instead of replacing a diary note with its first 84 characters. An
+// unzipped export's .shp, imported from disk, reads the longtext.csv beside
+// it the same way (longTextBeside).
 //
 // The side table must fit the shapefile, or the file is refused as a
 // whole, naming longtext.csv, the line and the field: a cut value that is

@@ -123,6 +123,8 @@ func startOGR(ctx context.Context, path, format, enc, sourceLayer, target, file 
 		}
 		cleanup = func() { os.RemoveAll(dir) }
 		path, sourceLayer, longText = shp, "", side
+	case FormatShapefile:
+		longText = longTextBeside(path)
 	case FormatGeoPackage:
 		if sourceLayer == "" {
 			if sourceLayer, err = pickOGRLayer(ctx, path, target, file); err != nil {
@@ -287,6 +289,29 @@ func unzipShapefile(path, sourceLayer, target, file string) (shp, dir, longText 
 		}
 	}
 	return filepath.Join(dir, "layer.shp"), dir, longText, nil
+}
+
+// longTextBeside returns the longtext.csv in the folder of the Shapefile at
+// shp, as an unpacked export leaves it, when the folder holds no other
+// Shapefile (whose side table it could be); else "". The name is matched
+// without regard to case, as in a zip.
+func longTextBeside(shp string) string {
+	dir := filepath.Dir(shp)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return "" // ogr2ogr says why the folder cannot be read
+	}
+	found := ""
+	for _, e := range entries {
+		name := e.Name()
+		switch {
+		case strings.EqualFold(filepath.Ext(name), ".shp") && name != filepath.Base(shp):
+			return ""
+		case strings.EqualFold(name, longTextName) && e.Type().IsRegular():
+			found = filepath.Join(dir, name)
+		}
+	}
+	return found
 }
 
 // zipLabel is a file name of a zip as people read it: UTF-8, or GBK as
