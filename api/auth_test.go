@@ -33,6 +33,13 @@ type authFixture struct {
 // unprivileged role, with sign-in wired.
 func newAuthServer(t *testing.T, cfg api.Config) authFixture {
 	t.Helper()
+	return newAuthServerWith(t, cfg, auth.Options{LockAfter: 3})
+}
+
+// newAuthServerWith is newAuthServer with the accounts service's options
+// opt (its password parameters and logger are the tests').
+func newAuthServerWith(t *testing.T, cfg api.Config, opt auth.Options) authFixture {
+	t.Helper()
 	ctx := context.Background()
 	_, dbURL := storetest.New(t)
 	app, err := store.Open(ctx, dbURL, store.Options{MaxConns: 4, Role: store.AppRole, Logger: quietLogger()})
@@ -40,7 +47,8 @@ func newAuthServer(t *testing.T, cfg api.Config) authFixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(app.Close)
-	svc, err := auth.New(app, auth.Options{Params: cheap, Logger: quietLogger(), LockAfter: 3})
+	opt.Params, opt.Logger = cheap, quietLogger()
+	svc, err := auth.New(app, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
