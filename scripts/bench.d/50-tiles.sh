@@ -257,6 +257,13 @@ tile (4 KB) costs the database 0.7 ms, so 1.3× would leave 0.2 ms for HTTP, gzi
 together, where a cached tile through HTTP alone takes 0.11 ms (p50, one connection) and gzip 0.05–0.10
 ms, before the second socket's wake-ups. Not reached. At scale 10 the same layer's query takes 3.9 ms
 and the ratio is lower; every other layer is within 1.3×.
+At the bench's two connections both cores are busy, so the ratio is one of CPU a tile (counted from
+/proc, scale 1, 2026-11-28): PostgreSQL spends about 1.0 ms either way (the server's query costs it no
+more than the floor's), the floor's pgx client 0.2 ms, the server 0.55 ms and wrk 0.06 ms. Of the
+server's share, perf counts gzip 19%, the pgx round trip 20% and Go's sysmon 15%: on two cores the
+database's backends preempt the server's threads inside their socket writes, sysmon finds Ps held in
+system calls and retakes them, so it keeps waking every 20 µs. GOGC=400, GOGC=off and GOMAXPROCS from
+1 to 8 left the cold rate where it was (not taken).
 Cold and floor both start after one untimed pass over their list (a new server's first tiles compute
 the memoised village figures, 0.4 s at scale 10, and open its connections, once).
 
