@@ -33,9 +33,9 @@ func (s *Store) UnvisitedPetitionHouseholds(ctx context.Context, scope lianxin.S
 	cacheable := scope.User != ""
 	var out []coverage.TownCount
 	var versions []int64
+	hit := false
 	err := s.ReadInScope(ctx, scope, func(tx pgx.Tx) error {
 		if cacheable {
-			var hit bool
 			var err error
 			if versions, out, hit, err = s.petitions.lookup(ctx, tx, key); err != nil || hit {
 				return err
@@ -59,7 +59,7 @@ func (s *Store) UnvisitedPetitionHouseholds(ctx context.Context, scope lianxin.S
 	if err != nil {
 		return nil, err
 	}
-	if cacheable {
+	if cacheable && !hit {
 		s.petitions.put(versions, key, out)
 	}
 	return out, nil
