@@ -255,7 +255,14 @@ middleware and tile key 0.03 ms, and Go's scheduler and collector 0.12 ms; wrk i
 a fixed cost of about 0.4 ms a tile, which weighs most where the query is cheapest: a scale-1 villages
 tile (4 KB) costs the database 0.7 ms, so 1.3× would leave 0.2 ms for HTTP, gzip and the runtime
 together, where a cached tile through HTTP alone takes 0.11 ms (p50, one connection) and gzip 0.05–0.10
-ms, before the second socket's wake-ups. Not reached. At scale 10 the same layer's query takes 3.9 ms
+ms, before the second socket's wake-ups. Not reached, and not within reach of compression: a build of
+the server that stores its tiles gzipped at level 0 (deflate's stored blocks: no compressing at all, the
+server otherwise unchanged) measured, taking turns with the real one and the floor three times each
+(scale 1, 2026-11-28), cold p50 1.46–1.49 ms against the floor's 0.73–0.98 ms at one connection and
+1.22–1.39 ms against 0.74–0.82 ms at two (1.5× to 2.0×), spending 0.39–0.65 ms of CPU a tile against
+the real build's 0.50–0.80: what is left is the HTTP request, the Go runtime's parking and waking
+around the database round trip (the floor's client pays its own, 0.2 ms) and loopback TCP, none of
+it the tile's making. At scale 10 the same layer's query takes 3.9 ms
 and the ratio is lower; every other layer is within 1.3×.
 At the bench's two connections both cores are busy, so the ratio is one of CPU a tile (counted from
 /proc, scale 1, 2026-11-28): PostgreSQL spends about 1.0 ms either way (the server's query costs it no
