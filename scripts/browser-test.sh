@@ -6,6 +6,7 @@
 #
 #   scripts/browser-test.sh              needs bin/lianxin and frontend/node_modules (make build does both)
 #   UPDATE_SCREENSHOT=1 scripts/...      also copies the planner view to docs/screenshot.png
+#   BROWSER_TESTS='tests/a.test.mjs ...' runs those files only (paths from frontend/)
 #
 # LIANXIN_TEST_DATABASE_URL (or DATABASE_URL) names a superuser URL of the
 # server to use; by default the local cluster that scripts/db.sh starts.
@@ -88,7 +89,7 @@ LIANXIN_URL="http://127.0.0.1:$port" \
 LIANXIN_URL_SUPPRESSED="http://127.0.0.1:$port_small" \
 LIANXIN_DEMO_ACCOUNTS="$top/$accounts" \
 LIANXIN_ARTIFACTS="$top/test-artifacts" \
-  node --test --test-concurrency=1 tests/
+  node --test --test-concurrency=1 ${BROWSER_TESTS:-tests/}
 
 if [ "${UPDATE_SCREENSHOT:-0}" = 1 ]; then
   mkdir -p "$top/docs"

@@ -128,12 +128,21 @@ export function initAdmin(app) {
   // The campaign's last day (the forecast's default end).
   const campaignEl = campaignEndSection(app, { onChange: () => loadAudit() });
   tkUser.closest('section').after(campaignEl);
-  // A member's last day in the corps; the members to pick are those the
-  // accounts hold (every member who signs in has one).
+  // A member's last day in the corps; the members to pick are the corps'
+  // register as the members report gives it to an admin (every member,
+  // those without an account and those who left too), labelled with their
+  // name and team, asked once.
+  let membersAsked = null;
+  const memberPicks = () => {
+    membersAsked ||= api.members({}).then(
+      (rows) => rows.map((r) => ({ code: r.member_code, label: `${r.member_name} · ${r.team_name}` })),
+      (err) => { membersAsked = null; throw err; },
+    );
+    return membersAsked;
+  };
   campaignEl.after(memberLeaveSection(app, {
     onChange: () => loadAudit(),
-    members: () => (state.users || []).flatMap((u) => (u.roles || [])
-      .filter((r) => r.role === 'member' && r.member).map((r) => ({ code: r.member, label: u.username }))),
+    members: memberPicks,
   }));
   // showFields shows the town or member code field the chosen role needs.
   const showFields = () => {

@@ -13,8 +13,9 @@ const day = (d) => date(`${d}T12:00:00+08:00`);
 
 /**
  * memberLeaveSection is the admin view's section for a member's last day;
- * onChange runs after a change is saved; members, when given, lists the
- * members to pick from ({code, label}), read when the field is focused.
+ * onChange runs after a change is saved; members, when given, answers the
+ * members to pick from ({code, label}, or a promise of them), asked when
+ * the field is focused.
  */
 export function memberLeaveSection(app, { onChange, members } = {}) {
   const title = h('h2', { id: 'admin-left-title' });
@@ -24,8 +25,9 @@ export function memberLeaveSection(app, { onChange, members } = {}) {
   const member = h('input', {
     id: 'admin-left-member', autocomplete: 'off', placeholder: 'M0001', maxlength: 64, list: 'admin-left-members',
   });
-  member.addEventListener('focus', () => {
-    picks.replaceChildren(...(members?.() || []).map((m) => h('option', { value: m.code }, m.label)));
+  member.addEventListener('focus', async () => {
+    const list = await Promise.resolve(members?.()).catch(() => null); // no list: the code is typed
+    picks.replaceChildren(...(list || []).map((m) => h('option', { value: m.code }, m.label)));
   });
   const dayLabel = h('label', { for: 'admin-left-on' });
   const input = h('input', { type: 'date', id: 'admin-left-on' });

@@ -4,8 +4,9 @@
 // how many entries fall after the asked day), the latest entry's day is
 // taken with the day before and after said, the team view's county list
 // marks the member 已离队, and clearing brings them back; in English the
-// form and its result read in English. The accounts list's search finds an
-// account named in Chinese.
+// form and its result read in English. The member field offers the whole
+// register, by name and team. The accounts list's search finds an account
+// named in Chinese.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -51,6 +52,19 @@ describe('a member\'s last day in the admin view', () => {
     assert.ok(row, `the members report has a row of ${code}`);
     return row.left_on;
   };
+
+  test('the member field offers every member of the register, by name and team', async () => {
+    // The members report is the register as an admin sees it: every member,
+    // whether or not an account holds them.
+    const rep = await apiJSON(page, '/api/v1/reports/members');
+    assert.ok(rep.rows.length > 10, `the demo county has members (${rep.rows.length})`);
+    await page.focus('#admin-left-member');
+    await page.waitForFunction((n) => document.querySelectorAll('#admin-left-members option').length === n, rep.rows.length);
+    const offered = await page.$$eval('#admin-left-members option', (os) => os.map((o) => [o.value, o.textContent]));
+    assert.deepEqual(offered.map(([code]) => code).sort(), rep.rows.map((r) => r.member_code).sort());
+    const labels = new Map(offered);
+    for (const r of rep.rows) assert.equal(labels.get(r.member_code), `${r.member_name} · ${r.team_name}`);
+  });
 
   test('refused before the latest entry, set on it, marked 已离队 in the team view, cleared; in English', async () => {
     // The member with the most entries in the page's window; their latest
