@@ -42,6 +42,8 @@ func (s *Server) routes() {
 	e.GET("/api/v1/reports/spot-check-ranking", s.needReports(s.reportSpotCheckRanking))
 	e.POST("/api/v1/spot-checks", s.needReports(s.recordSpotCheck))
 	e.GET("/api/v1/spot-checks", s.needReports(s.listSpotChecks))
+	e.PATCH("/api/v1/spot-checks/:id", s.needReports(s.correctSpotCheck))
+	e.DELETE("/api/v1/spot-checks/:id", s.needReports(s.withdrawSpotCheck))
 	e.GET("/api/v1/reports/special-households", s.needReports(s.reportSpecialHouseholds))
 	e.POST("/api/v1/snapshots", s.needReports(s.createSnapshot))
 	e.GET("/api/v1/snapshots", s.needReports(s.listSnapshots))

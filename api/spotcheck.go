@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -40,6 +41,21 @@ func (s *Server) recordSpotCheck(c echo.Context) error {
 	if err := spotcheck.MayRecord(scopeOf(c)); err != nil {
 		return err
 	}
+	var r spotcheck.Request
+	if err := readSpotCheckBody(c, &r, "a result (a JSON object of entry, seed, from, to, verdict, score, note)"); err != nil {
+		return err
+	}
+	res, err := svc.Record(c.Request().Context(), scopeOf(c), r, c.RealIP())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, res)
+}
+
+// readSpotCheckBody decodes the request's JSON body, of at most
+// maxSpotCheckBody bytes and no field but v's, into v; want says what the
+// body should have been.
+func readSpotCheckBody(c echo.Context, v any, want string) error {
 	body, err := io.ReadAll(http.MaxBytesReader(c.Response(), c.Request().Body, maxSpotCheckBody))
 	if err != nil {
 		var tooLarge *http.MaxBytesError
@@ -48,18 +64,73 @@ func (s *Server) recordSpotCheck(c echo.Context) error {
 		}
 		return lianxin.Refuse(lianxin.EInvalid, "body", spotcheck.ReasonBadBody, nil, "body: could not be read")
 	}
-	var r spotcheck.Request
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&r); err != nil {
-		return lianxin.Refuse(lianxin.EInvalid, "body", spotcheck.ReasonBadBody, nil,
-			"body: not a result (a JSON object of entry, seed, from, to, verdict, score, note): %v", err)
+	if err := dec.Decode(v); err != nil {
+		return lianxin.Refuse(lianxin.EInvalid, "body", spotcheck.ReasonBadBody, nil, "body: not %s: %v", want, err)
 	}
-	res, err := svc.Record(c.Request().Context(), scopeOf(c), r, c.RealIP())
+	if dec.More() {
+		return lianxin.Refuse(lianxin.EInvalid, "body", spotcheck.ReasonBadBody, nil, "body: not %s: more after the object", want)
+	}
+	return nil
+}
+
+// spotCheckID reads the result id of the path.
+func spotCheckID(c echo.Context) (int64, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, lianxin.Refuse(lianxin.EInvalid, "id", spotcheck.ReasonResultUnknown, map[string]any{"id": c.Param("id")},
+			"id: want a result's number, got %.20q", c.Param("id"))
+	}
+	return id, nil
+}
+
+// PATCH /api/v1/spot-checks/{id}: the checker who recorded a result of the
+// current round, or an admin, corrects it (verdict, score, note: the whole
+// finding); 200 with the result.
+func (s *Server) correctSpotCheck(c echo.Context) error {
+	svc, err := s.spotChecks()
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, res)
+	if err := spotcheck.MayRecord(scopeOf(c)); err != nil {
+		return err
+	}
+	id, err := spotCheckID(c)
+	if err != nil {
+		return err
+	}
+	var r spotcheck.Correction
+	if err := readSpotCheckBody(c, &r, "a correction (a JSON object of verdict, score, note)"); err != nil {
+		return err
+	}
+	res, err := svc.Correct(c.Request().Context(), scopeOf(c), id, r, c.RealIP())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, res)
+}
+
+// DELETE /api/v1/spot-checks/{id}: the checker who recorded a result of
+// the current round, or an admin, withdraws it; 200 with the result as it
+// was (the entry may be recorded again in the round).
+func (s *Server) withdrawSpotCheck(c echo.Context) error {
+	svc, err := s.spotChecks()
+	if err != nil {
+		return err
+	}
+	if err := spotcheck.MayRecord(scopeOf(c)); err != nil {
+		return err
+	}
+	id, err := spotCheckID(c)
+	if err != nil {
+		return err
+	}
+	res, err := svc.Withdraw(c.Request().Context(), scopeOf(c), id, c.RealIP())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, res)
 }
 
 // GET /api/v1/spot-checks: a page of results, newest first.

@@ -9,8 +9,12 @@ import (
 	"lianxin/privacy"
 )
 
-// ActionRecord is the audit log's action for a recorded result.
-const ActionRecord = "spotcheck_record"
+// The audit log's actions of the spot check.
+const (
+	ActionRecord   = "spotcheck_record"   // a result recorded
+	ActionCorrect  = "spotcheck_correct"  // a result corrected in its round (detail: before and after)
+	ActionWithdraw = "spotcheck_withdraw" // a result withdrawn in its round (detail: what it said)
+)
 
 // Store is what the spot check reads and writes; *store.Store implements it.
 type Store interface {
@@ -22,6 +26,15 @@ type Store interface {
 	// in one transaction; a second result for the entry in the round is
 	// RefuseResultExists.
 	RecordSpotCheck(ctx context.Context, scope lianxin.Scope, r Request, ip string) (Result, error)
+	// CorrectSpotCheck replaces result id's finding with c and writes the
+	// audit line, in one transaction; WithdrawSpotCheck's refusals apply.
+	CorrectSpotCheck(ctx context.Context, scope lianxin.Scope, id int64, c Correction, ip string) (Result, error)
+	// WithdrawSpotCheck deletes result id and writes the audit line, in one
+	// transaction, answering the result as it was. Both refuse a result the
+	// caller cannot see (RefuseResultUnknown), one of a round that is over
+	// (RefuseRoundClosed) and another checker's for a caller who is not an
+	// admin (RefuseNotYours).
+	WithdrawSpotCheck(ctx context.Context, scope lianxin.Scope, id int64, ip string) (Result, error)
 	// SpotCheckResults is a page of results (newest first) and how many
 	// the filter holds in all; households says whether visit ids are given.
 	SpotCheckResults(ctx context.Context, scope lianxin.Scope, f Filter, w coverage.Window, leaveOut []int32, households bool) ([]Result, int64, error)
@@ -80,10 +93,46 @@ func (s *Service) Record(ctx context.Context, scope lianxin.Scope, r Request, ip
 	if err != nil {
 		return Result{}, err
 	}
+	return shown(scope, res), nil
+}
+
+// Correct puts right a result of the current round: the checker who
+// recorded it, or an admin, replaces its verdict, score and note.
+func (s *Service) Correct(ctx context.Context, scope lianxin.Scope, id int64, c Correction, ip string) (Result, error) {
+	if err := MayRecord(scope); err != nil {
+		return Result{}, err
+	}
+	if err := c.check(); err != nil {
+		return Result{}, err
+	}
+	res, err := s.st.CorrectSpotCheck(ctx, scope, id, c, ip)
+	if err != nil {
+		return Result{}, err
+	}
+	return shown(scope, res), nil
+}
+
+// Withdraw takes back a result of the current round (the checker who
+// recorded it, or an admin): the entry may then be recorded again in the
+// round. It answers the result as it was.
+func (s *Service) Withdraw(ctx context.Context, scope lianxin.Scope, id int64, ip string) (Result, error) {
+	if err := MayRecord(scope); err != nil {
+		return Result{}, err
+	}
+	res, err := s.st.WithdrawSpotCheck(ctx, scope, id, ip)
+	if err != nil {
+		return Result{}, err
+	}
+	return shown(scope, res), nil
+}
+
+// shown is res as scope may read it: no entry's own id for a role
+// without household access, as in the sample.
+func shown(scope lianxin.Scope, res Result) Result {
 	if privacy.Applies(scope) {
 		res.VisitID = ""
 	}
-	return res, nil
+	return res
 }
 
 // Filter narrows the list of results.

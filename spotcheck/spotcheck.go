@@ -13,8 +13,10 @@
 //
 // A round is the campaign week a result is recorded in (the database
 // reads the clock: campaign_round, migration 037); one result per entry
-// per round, results never change. Scores are optional whole numbers
-// 0..100 (a percentage mark, so a team's mean reads as one).
+// per round. Inside its round a result may be corrected or withdrawn by
+// the checker who recorded it or an admin (migration 040); once the round
+// is over it stands. Scores are optional whole numbers 0..100 (a
+// percentage mark, so a team's mean reads as one).
 package spotcheck
 
 import (
@@ -71,11 +73,15 @@ const (
 	ReasonRoleRecord     = "spotcheck_role"    // (403) recording and listing need admin or team_leader
 	ReasonRoleRanking    = "ranking_role"      // (403) the ranking needs admin, planner, gis or team_leader
 	ReasonBadBody        = "bad_body"          // the body is not the JSON object described
+	ReasonResultUnknown  = "result_unknown"    // {id} (404): no result, or one the caller may not see
+	ReasonRoundClosed    = "round_closed"      // {id, round, current} (409): the result's round is over
+	ReasonNotYours       = "result_not_yours"  // {id, checked_by} (403): another checker's result, for a caller who is not an admin
 )
 
 // Reasons lists every refusal reason of the spot check.
 var Reasons = []string{ReasonEntryUnknown, ReasonEntryMissing, ReasonNotSampled, ReasonVerdictUnknown, ReasonScoreRange,
-	ReasonNoteLong, ReasonNoteControl, ReasonResultExists, ReasonRoleRecord, ReasonRoleRanking, ReasonBadBody}
+	ReasonNoteLong, ReasonNoteControl, ReasonResultExists, ReasonRoleRecord, ReasonRoleRanking, ReasonBadBody,
+	ReasonResultUnknown, ReasonRoundClosed, ReasonNotYours}
 
 // RefuseEntryUnknown answers an entry that is not there for the caller:
 // another town's entry answers exactly as a missing one.
@@ -87,6 +93,25 @@ func RefuseEntryUnknown(entry int64) error {
 func RefuseResultExists(entry int64, round int) error {
 	return lianxin.Refuse(lianxin.EConflict, "entry", ReasonResultExists, map[string]any{"entry": entry, "round": round},
 		"entry %d already has a result in round %d", entry, round)
+}
+
+// RefuseResultUnknown answers a result that is not there for the caller:
+// another town's answers exactly as a missing one.
+func RefuseResultUnknown(id int64) error {
+	return lianxin.Refuse(lianxin.ENotFound, "id", ReasonResultUnknown, map[string]any{"id": id}, "result %d not found", id)
+}
+
+// RefuseRoundClosed answers a change to a result whose round is over.
+func RefuseRoundClosed(id int64, round, current int) error {
+	return lianxin.Refuse(lianxin.EConflict, "id", ReasonRoundClosed, map[string]any{"id": id, "round": round, "current": current},
+		"result %d was recorded in round %d, which is over (this is round %d): record the entry again in this round instead", id, round, current)
+}
+
+// RefuseNotYours answers a change to another checker's result by a caller
+// who is not an admin.
+func RefuseNotYours(id int64, checkedBy string) error {
+	return lianxin.Refuse(lianxin.EForbidden, "id", ReasonNotYours, map[string]any{"id": id, "checked_by": checkedBy},
+		"result %d was recorded by %s: only they or an admin may change it", id, checkedBy)
 }
 
 // Request is a result as a checker sends it: the entry (its number in the
@@ -104,20 +129,39 @@ type Request struct {
 
 // check validates the request's own fields (not whether the entry exists).
 func (r *Request) check() error {
-	r.Note = strings.TrimSpace(r.Note)
-	switch {
-	case r.Entry <= 0:
+	if r.Entry <= 0 {
 		return lianxin.Refuse(lianxin.EInvalid, "entry", ReasonEntryMissing, nil, "entry: missing (the sampled entry's number)")
-	case !validVerdict(r.Verdict):
-		return lianxin.Refuse(lianxin.EInvalid, "verdict", ReasonVerdictUnknown, map[string]any{"value": r.Verdict, "allowed": Verdicts},
-			"verdict: %q is not one of %s", r.Verdict, strings.Join(Verdicts, ", "))
-	case r.Score != nil && (*r.Score < MinScore || *r.Score > MaxScore):
-		return lianxin.Refuse(lianxin.EInvalid, "score", ReasonScoreRange, map[string]any{"value": *r.Score, "min": MinScore, "max": MaxScore},
-			"score: %d is outside %d..%d", *r.Score, MinScore, MaxScore)
-	case utf8.RuneCountInString(r.Note) > MaxNoteChars:
+	}
+	return checkFinding(r.Verdict, r.Score, &r.Note)
+}
+
+// Correction is what a result says after its checker puts it right: the
+// whole finding, as a result is recorded (a score or note left out is
+// cleared).
+type Correction struct {
+	Verdict string `json:"verdict"`
+	Score   *int   `json:"score,omitempty"`
+	Note    string `json:"note,omitempty"`
+}
+
+// check validates the correction's fields.
+func (c *Correction) check() error { return checkFinding(c.Verdict, c.Score, &c.Note) }
+
+// checkFinding validates what a check found: a verdict, an optional score
+// and a note (trimmed in place).
+func checkFinding(verdict string, score *int, note *string) error {
+	*note = strings.TrimSpace(*note)
+	switch {
+	case !validVerdict(verdict):
+		return lianxin.Refuse(lianxin.EInvalid, "verdict", ReasonVerdictUnknown, map[string]any{"value": verdict, "allowed": Verdicts},
+			"verdict: %q is not one of %s", verdict, strings.Join(Verdicts, ", "))
+	case score != nil && (*score < MinScore || *score > MaxScore):
+		return lianxin.Refuse(lianxin.EInvalid, "score", ReasonScoreRange, map[string]any{"value": *score, "min": MinScore, "max": MaxScore},
+			"score: %d is outside %d..%d", *score, MinScore, MaxScore)
+	case utf8.RuneCountInString(*note) > MaxNoteChars:
 		return lianxin.Refuse(lianxin.EInvalid, "note", ReasonNoteLong, map[string]any{"max": MaxNoteChars},
 			"note: longer than %d characters", MaxNoteChars)
-	case strings.ContainsFunc(r.Note, func(c rune) bool { return unicode.IsControl(c) && c != '\t' && c != '\n' && c != '\r' }):
+	case strings.ContainsFunc(*note, func(c rune) bool { return unicode.IsControl(c) && c != '\t' && c != '\n' && c != '\r' }):
 		return lianxin.Refuse(lianxin.EInvalid, "note", ReasonNoteControl, nil, "note: holds a control character")
 	}
 	return nil
@@ -146,6 +190,10 @@ type Result struct {
 	Note        string    `json:"note"`
 	CheckedBy   string    `json:"checked_by"`
 	CheckedAt   time.Time `json:"checked_at"`
+	// CorrectedAt and CorrectedBy are the latest correction inside the
+	// round (null and "" for a result as first recorded).
+	CorrectedAt *time.Time `json:"corrected_at"`
+	CorrectedBy string     `json:"corrected_by"`
 }
 
 // MayRecord says whether scope may record and list results: the office

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -44,7 +45,7 @@ const spotCheckAuditSQL = `INSERT INTO audit_log (actor, action, target, detail,
 const spotCheckResultsSQL = `
 SELECT s.id, s.visit_id, CASE WHEN $9::bool THEN v.external_id ELSE '' END, tm.code, m.code, m.name, tw.code,
        coalesce(vl.code, ''), coalesce(vl.name, ''), v.occurred_at, s.round, s.verdict, s.score, s.note,
-       s.checked_by, s.checked_at, count(*) OVER ()
+       s.checked_by, s.checked_at, s.corrected_at, coalesce(s.corrected_by, ''), count(*) OVER ()
 FROM spot_checks s
 JOIN visits v ON v.id = s.visit_id
 JOIN members m ON m.id = v.member_id
@@ -66,7 +67,7 @@ LIMIT $6 OFFSET $7`
 const spotCheckResultByIDSQL = `
 SELECT s.id, s.visit_id, v.external_id, tm.code, m.code, m.name, tw.code,
        coalesce(vl.code, ''), coalesce(vl.name, ''), v.occurred_at, s.round, s.verdict, s.score, s.note,
-       s.checked_by, s.checked_at, 1::bigint
+       s.checked_by, s.checked_at, s.corrected_at, coalesce(s.corrected_by, ''), 1::bigint
 FROM spot_checks s
 JOIN visits v ON v.id = s.visit_id
 JOIN members m ON m.id = v.member_id
@@ -74,6 +75,23 @@ JOIN teams tm ON tm.id = m.team_id
 JOIN towns tw ON tw.id = s.town_id
 LEFT JOIN villages vl ON vl.id = v.village_id
 WHERE s.id = $1`
+
+// spotCheckLockSQL reads and locks a result the caller may change: the
+// open_round policies (migration 040) hold SELECT ... FOR UPDATE to the
+// current round and to the result's checker or an admin, so another
+// result reads as no row here.
+const spotCheckLockSQL = spotCheckResultByIDSQL + `
+FOR UPDATE OF s`
+
+// spotCheckWhySQL tells why a result cannot be changed: its round beside
+// the current one, and its checker (no row: the caller cannot see it).
+const spotCheckWhySQL = `SELECT s.round, campaign_round(now()), s.checked_by FROM spot_checks s WHERE s.id = $1`
+
+const spotCheckCorrectSQL = `
+UPDATE spot_checks SET verdict = $2, score = $3, note = $4, corrected_at = now(), corrected_by = $5
+WHERE id = $1`
+
+const spotCheckDeleteSQL = `DELETE FROM spot_checks WHERE id = $1`
 
 // spotCheckTalliesSQL counts, per member, the entries checked within the
 // window by their latest result there (a later round's verdict replaces
@@ -163,6 +181,108 @@ func (s *Store) RecordSpotCheck(ctx context.Context, scope lianxin.Scope, r spot
 	return out, nil
 }
 
+// lockSpotCheck reads result id for a change in tx, locked, or the
+// refusal that says why the caller may not change it.
+func lockSpotCheck(ctx context.Context, tx pgx.Tx, scope lianxin.Scope, id int64) (spotcheck.Result, error) {
+	rows, err := tx.Query(ctx, spotCheckLockSQL, id)
+	if err != nil {
+		return spotcheck.Result{}, fmt.Errorf("lock spot-check result: %w", err)
+	}
+	res, err := collectResults(rows)
+	if err != nil {
+		return spotcheck.Result{}, err
+	}
+	if len(res) == 1 {
+		return res[0], nil
+	}
+	var round, current int
+	var checkedBy string
+	err = tx.QueryRow(ctx, spotCheckWhySQL, id).Scan(&round, &current, &checkedBy)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return spotcheck.Result{}, spotcheck.RefuseResultUnknown(id)
+	case err != nil:
+		return spotcheck.Result{}, fmt.Errorf("read spot-check result: %w", err)
+	case round != current:
+		return spotcheck.Result{}, spotcheck.RefuseRoundClosed(id, round, current)
+	case !strings.EqualFold(checkedBy, scope.User) && !scope.Has(lianxin.RoleAdmin):
+		return spotcheck.Result{}, spotcheck.RefuseNotYours(id, checkedBy)
+	}
+	return spotcheck.Result{}, fmt.Errorf("spot-check result %d: readable but not lockable in round %d", id, round)
+}
+
+// finding is what a result says, as the audit log keeps it.
+func finding(verdict string, score *int, note string) map[string]any {
+	return map[string]any{"verdict": verdict, "score": score, "note": note}
+}
+
+// CorrectSpotCheck implements spotcheck.Store.
+func (s *Store) CorrectSpotCheck(ctx context.Context, scope lianxin.Scope, id int64, c spotcheck.Correction, ip string) (spotcheck.Result, error) {
+	var out spotcheck.Result
+	err := s.InScope(ctx, scope, func(tx pgx.Tx) error {
+		was, err := lockSpotCheck(ctx, tx, scope, id)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, spotCheckCorrectSQL, id, c.Verdict, c.Score, c.Note, scope.User); err != nil {
+			return fmt.Errorf("correct spot-check result: %w", err)
+		}
+		rows, err := tx.Query(ctx, spotCheckResultByIDSQL, id)
+		if err != nil {
+			return fmt.Errorf("read spot-check result: %w", err)
+		}
+		res, err := collectResults(rows)
+		if err != nil {
+			return err
+		}
+		if len(res) != 1 {
+			return fmt.Errorf("read spot-check result %d: %d rows", id, len(res))
+		}
+		out = res[0]
+		detail, err := json.Marshal(map[string]any{"id": id, "entry": was.Entry, "visit_id": was.VisitID, "team": was.Team,
+			"member": was.MemberCode, "round": was.Round, "checked_by": was.CheckedBy,
+			"before": finding(was.Verdict, was.Score, was.Note), "after": finding(c.Verdict, c.Score, c.Note)})
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, spotCheckAuditSQL, scope.User, spotcheck.ActionCorrect, detail, ip); err != nil {
+			return fmt.Errorf("audit spot-check correction: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return spotcheck.Result{}, fmt.Errorf("correct spot-check result %d: %w", id, err)
+	}
+	return out, nil
+}
+
+// WithdrawSpotCheck implements spotcheck.Store.
+func (s *Store) WithdrawSpotCheck(ctx context.Context, scope lianxin.Scope, id int64, ip string) (spotcheck.Result, error) {
+	var was spotcheck.Result
+	err := s.InScope(ctx, scope, func(tx pgx.Tx) error {
+		var err error
+		if was, err = lockSpotCheck(ctx, tx, scope, id); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, spotCheckDeleteSQL, id); err != nil {
+			return fmt.Errorf("withdraw spot-check result: %w", err)
+		}
+		detail, err := json.Marshal(map[string]any{"id": id, "entry": was.Entry, "visit_id": was.VisitID, "team": was.Team,
+			"member": was.MemberCode, "round": was.Round, "checked_by": was.CheckedBy, "was": finding(was.Verdict, was.Score, was.Note)})
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, spotCheckAuditSQL, scope.User, spotcheck.ActionWithdraw, detail, ip); err != nil {
+			return fmt.Errorf("audit spot-check withdrawal: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return spotcheck.Result{}, fmt.Errorf("withdraw spot-check result %d: %w", id, err)
+	}
+	return was, nil
+}
+
 // collectResults reads result rows (the total each carries dropped).
 func collectResults(rows pgx.Rows) ([]spotcheck.Result, error) {
 	out, _, err := collectWithTotal(rows)
@@ -219,7 +339,7 @@ func collectWithTotal(rows pgx.Rows) ([]spotcheck.Result, int64, error) {
 		var r spotcheck.Result
 		var score *int16
 		if err := rows.Scan(&r.ID, &r.Entry, &r.VisitID, &r.Team, &r.MemberCode, &r.MemberName, &r.TownCode, &r.VillageCode, &r.VillageName,
-			&r.OccurredAt, &r.Round, &r.Verdict, &score, &r.Note, &r.CheckedBy, &r.CheckedAt, &total); err != nil {
+			&r.OccurredAt, &r.Round, &r.Verdict, &score, &r.Note, &r.CheckedBy, &r.CheckedAt, &r.CorrectedAt, &r.CorrectedBy, &total); err != nil {
 			return nil, 0, fmt.Errorf("read spot-check result: %w", err)
 		}
 		if score != nil {
@@ -227,6 +347,10 @@ func collectWithTotal(rows pgx.Rows) ([]spotcheck.Result, int64, error) {
 			r.Score = &v
 		}
 		r.OccurredAt, r.CheckedAt = r.OccurredAt.In(coverage.Zone), r.CheckedAt.In(coverage.Zone)
+		if r.CorrectedAt != nil {
+			at := r.CorrectedAt.In(coverage.Zone)
+			r.CorrectedAt = &at
+		}
 		out = append(out, r)
 	}
 	return out, total, rows.Err()

@@ -392,6 +392,13 @@ func (f *fixture) endpoints() []endpoint {
 		// only, town B's answering without its rows.
 		{method: "POST", route: "/api/v1/spot-checks", path: "/api/v1/spot-checks", body: `{"seed":1,"verdict":"ok"}`,
 			access: spotCheckers, ok: []int{400}},
+		// Correcting or withdrawing a result that is not there: 404 to the
+		// roles that record (TestSpotCheckCorrections in api drives the
+		// rest), 403 to the others.
+		{method: "PATCH", route: "/api/v1/spot-checks/:id", path: "/api/v1/spot-checks/999999999", body: `{"verdict":"ok"}`,
+			access: spotCheckers, ok: []int{404}},
+		{method: "DELETE", route: "/api/v1/spot-checks/:id", path: "/api/v1/spot-checks/999999999",
+			access: spotCheckers, ok: []int{404}},
 		{method: "GET", route: "/api/v1/spot-checks", path: "/api/v1/spot-checks?team=" + teamA, out: "/api/v1/spot-checks?team=" + teamB,
 			access: spotCheckers, check: filteredOut, params: []string{"team", "round", "verdict", "from", "to", "limit", "offset"}},
 		{method: "GET", route: "/api/v1/reports/spot-check-ranking", path: "/api/v1/reports/spot-check-ranking?team=" + teamA,

@@ -32,7 +32,8 @@ const SENSITIVE = ['household_points', 'personal_fields'];
 const AUDIT_ACTIONS = [
   'login', 'logout', 'login_failed', 'login_refused', 'grant', 'revoke', 'password_set', 'token_create', 'token_revoke',
   'user_create', 'user_disable', 'user_enable', 'import', 'import_changed', 'import_rejects', 'imports_prune', 'export',
-  'view_personal', 'diary_write', 'diary_correct', 'diary_delete', 'spotcheck_record', 'campaign_end', 'member_left',
+  'view_personal', 'diary_write', 'diary_correct', 'diary_delete', 'spotcheck_record',
+  'spotcheck_correct', 'spotcheck_withdraw', 'campaign_end', 'member_left',
 ];
 const AUDIT_PAGE = 50;
 

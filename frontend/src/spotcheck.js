@@ -217,44 +217,81 @@ function openPrint(section, title, meta, table) {
  * recorder is the result column of a sample: a button per verdict, an
  * optional score and a note; the result is sent with the sample's seed and
  * window (the server records only an entry of the caller's own sample) and
- * shown in place, or the refusal in the page's language.
+ * shown in place, or the refusal in the page's language. Inside its round
+ * a result shown can be corrected (the same controls, filled in, send the
+ * whole finding again) or withdrawn (the entry can then be recorded anew).
  */
 function recorder(app, state, rerender) {
+  // send records a result, or corrects the one shown (editing).
   const send = async (r, verdict, cell) => {
     const asked = JSON.parse(state.loaded);
     const score = cell.querySelector('input[type=number]').value;
     const note = cell.querySelector('input[type=text]').value;
-    state.results[r.entry] = { sending: true };
+    const was = state.results[r.entry];
+    const editing = was?.editing ? was.result : null;
+    state.results[r.entry] = { ...was, sending: true };
     cell.querySelectorAll('button').forEach((b) => { b.disabled = true; });
+    const finding = { verdict, score: score === '' ? undefined : Number(score), note: note || undefined };
     try {
-      const res = await apiFetch('/api/v1/spot-checks', {
-        method: 'POST',
-        body: {
-          entry: r.entry, seed: Number(asked.seed), from: asked.from || undefined, to: asked.to || undefined,
-          verdict, score: score === '' ? undefined : Number(score), note: note || undefined,
-        },
-      });
+      const res = editing
+        ? await apiFetch(`/api/v1/spot-checks/${editing.id}`, { method: 'PATCH', body: finding })
+        : await apiFetch('/api/v1/spot-checks', {
+          method: 'POST',
+          body: { entry: r.entry, seed: Number(asked.seed), from: asked.from || undefined, to: asked.to || undefined, ...finding },
+        });
       state.results[r.entry] = { result: res };
       app.spotCheck?.ranking?.load(true);
     } catch (err) {
-      state.results[r.entry] = { err };
+      // What was typed stays in the fields to be sent again.
+      state.results[r.entry] = { ...(editing ? { result: editing, editing: true } : {}), draft: { score, note }, err };
+    }
+    rerender();
+  };
+  const withdraw = async (r, cell) => {
+    const got = state.results[r.entry];
+    cell.querySelectorAll('button').forEach((b) => { b.disabled = true; });
+    try {
+      await apiFetch(`/api/v1/spot-checks/${got.result.id}`, { method: 'DELETE' });
+      delete state.results[r.entry];
+      app.spotCheck?.ranking?.load(true);
+    } catch (err) {
+      state.results[r.entry] = { result: got.result, err };
     }
     rerender();
   };
   const cell = (r) => {
     const got = state.results[r.entry];
-    if (got?.result) {
+    if (got?.result && !got.editing) {
       const x = got.result;
-      return h('span', { class: `sc-result sc-verdict-${x.verdict}`, 'data-entry': r.entry },
+      const shown = h('span', { class: `sc-result sc-verdict-${x.verdict}`, 'data-entry': r.entry },
         t('sc.recorded', { verdict: t(`sc.verdict.${x.verdict}`), round: num(x.round) }),
-        x.score === null || x.score === undefined ? '' : ` · ${t('sc.scoreShort', { score: num(x.score) })}`);
+        x.score === null || x.score === undefined ? '' : ` · ${t('sc.scoreShort', { score: num(x.score) })}`,
+        x.corrected_at ? ` · ${t('sc.corrected')}` : '');
+      const box = h('div', { class: 'sc-recorded', 'data-entry': r.entry }, shown, ' ');
+      box.append(
+        h('button', { type: 'button', class: 'sc-correct', onclick: () => {
+          state.results[r.entry] = { result: x, editing: true };
+          rerender();
+        } }, t('sc.correct')),
+        ' ',
+        h('button', { type: 'button', class: 'sc-withdraw', onclick: () => withdraw(r, box) }, t('sc.withdraw')),
+        got.err ? inlineError(got.err, t('sc.col.result')) : '');
+      return box;
     }
+    const editing = got?.editing ? got.result : null;
+    const draft = got?.draft || { score: editing?.score ?? '', note: editing?.note || '' };
     const box = h('div', { class: 'sc-record', 'data-entry': r.entry });
     box.append(
       ...VERDICTS.map((v) => h('button', { type: 'button', class: `sc-verdict sc-verdict-${v}`, 'data-verdict': v,
+        'aria-pressed': editing ? String(editing.verdict === v) : undefined,
         disabled: !!got?.sending, onclick: () => send(r, v, box) }, t(`sc.verdict.${v}`))),
-      h('input', { type: 'number', min: '0', max: '100', step: '1', class: 'sc-score', 'aria-label': t('sc.score'), placeholder: t('sc.scorePlaceholder') }),
-      h('input', { type: 'text', maxlength: '1000', class: 'sc-note', 'aria-label': t('sc.note'), placeholder: t('sc.note') }),
+      h('input', { type: 'number', min: '0', max: '100', step: '1', class: 'sc-score', 'aria-label': t('sc.score'), placeholder: t('sc.scorePlaceholder'),
+        value: draft.score }),
+      h('input', { type: 'text', maxlength: '1000', class: 'sc-note', 'aria-label': t('sc.note'), placeholder: t('sc.note'), value: draft.note }),
+      editing ? h('button', { type: 'button', class: 'sc-cancel', onclick: () => {
+        state.results[r.entry] = { result: editing };
+        rerender();
+      } }, t('sc.cancel')) : '',
       got?.err ? inlineError(got.err, t('sc.col.result')) : '');
     return box;
   };

@@ -2,8 +2,9 @@
 // records a verdict, score and note for sampled entries and sees them in
 // place, in the API's list and in the ranking, which is the API's; a team
 // leader records in their own team's sample and ranks their team's members;
-// a planner reads the ranking and records nothing; every new word in
-// Chinese first and in English.
+// a planner reads the ranking and records nothing; the office corrects a
+// result and withdraws it inside its round; every new word in Chinese
+// first and in English.
 
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -90,6 +91,49 @@ describe('the office records results and ranks the teams', () => {
     assert.match(href, /format=csv/);
     assert.match(href, /lang=zh/);
     await shot(page, 'spotcheck-results-admin');
+  });
+
+  test('a result is corrected, then withdrawn and recorded again, inside its round', async () => {
+    // The second result recorded (failed, no score) is corrected in place:
+    // the controls come back filled in with its verdict pressed.
+    const { rows } = await apiJSON(page, '/api/v1/spot-checks');
+    const failed = rows.find((r) => r.verdict === 'failed');
+    assert.ok(failed, 'the failed result of the test before');
+    const recorded = page.locator(`#spotcheck-planner .sc-recorded[data-entry="${failed.entry}"]`);
+    assert.deepEqual(await recorded.locator('button').allTextContents(), ['更正', '撤销']);
+    await recorded.locator('button.sc-correct').click();
+    const box = page.locator(`#spotcheck-planner .sc-record[data-entry="${failed.entry}"]`);
+    await box.waitFor({ timeout: 30000 });
+    assert.equal(await box.locator('button[data-verdict="failed"]').getAttribute('aria-pressed'), 'true');
+    assert.equal(await box.locator('button.sc-cancel').textContent(), '取消');
+    await box.locator('input.sc-score').fill('60');
+    await box.locator('input.sc-note').fill('复核后改为需补充');
+    await box.locator('button[data-verdict="incomplete"]').click();
+    const shown = page.locator(`#spotcheck-planner .sc-result[data-entry="${failed.entry}"]`);
+    await shown.waitFor({ timeout: 30000 });
+    assert.match(await shown.textContent(), /已记录：需补充（第 \d+ 轮） · 60 分 · 已更正/);
+    let list = await apiJSON(page, '/api/v1/spot-checks');
+    const corrected = list.rows.find((r) => r.id === failed.id);
+    assert.deepEqual([corrected?.verdict, corrected?.score, corrected?.note, corrected?.corrected_by, corrected?.checked_by],
+      ['incomplete', 60, '复核后改为需补充', 'admin', 'admin']);
+    assert.ok(corrected.corrected_at, 'the correction is stamped');
+
+    // Withdrawn, the row offers the verdicts again and the result is gone;
+    // recorded anew, it is back in the list and the ranking is the API's.
+    await page.locator(`#spotcheck-planner .sc-recorded[data-entry="${failed.entry}"] button.sc-withdraw`).click();
+    await page.locator(`#spotcheck-planner .sc-record[data-entry="${failed.entry}"]`).waitFor({ timeout: 30000 });
+    list = await apiJSON(page, '/api/v1/spot-checks');
+    assert.equal(list.rows.some((r) => r.id === failed.id), false, 'the withdrawn result is not listed');
+    assert.equal(list.total, 1);
+    const again = page.locator(`#spotcheck-planner .sc-record[data-entry="${failed.entry}"]`);
+    await again.locator('button[data-verdict="failed"]').click();
+    await page.locator(`#spotcheck-planner .sc-result[data-entry="${failed.entry}"]`).waitFor({ timeout: 30000 });
+    list = await apiJSON(page, '/api/v1/spot-checks');
+    assert.equal(list.total, 2);
+    assert.equal(list.rows.find((r) => r.entry === failed.entry)?.corrected_at, null, 'recorded anew, not a correction');
+    const win = await page.evaluate(() => window.lianxin.window);
+    await page.waitForFunction(() => !document.querySelector('#spotrank-planner .loading'), null, { timeout: 30000 });
+    await checkRanking(page, 'spotrank-planner', { from: win.from, to: win.to });
   });
 
   test('a second result for an entry in the round is refused in words', async () => {
