@@ -133,7 +133,9 @@ func (s *Server) withdrawSpotCheck(c echo.Context) error {
 	return c.JSON(http.StatusOK, res)
 }
 
-// GET /api/v1/spot-checks: a page of results, newest first.
+// GET /api/v1/spot-checks: a page of results, newest first; round=current
+// is the round the server's clock is in (the results a checker may still
+// correct).
 func (s *Server) listSpotChecks(c echo.Context) error {
 	svc, err := s.spotChecks()
 	if err != nil {
@@ -151,7 +153,9 @@ func (s *Server) listSpotChecks(c echo.Context) error {
 		return err
 	}
 	var f spotcheck.Filter
-	if f.Round, err = p.int("round", 1, 10000); err != nil {
+	if p.q.Get("round") == "current" {
+		f.CurrentRound = true
+	} else if f.Round, err = p.int("round", 1, 10000); err != nil {
 		return err
 	}
 	if f.Limit, err = p.int("limit", 1, spotcheck.MaxLimit); err != nil {

@@ -25,7 +25,8 @@ import (
 // is over (the campaign moved a week earlier) the result stands
 // (round_closed). Row-level security holds the same lines on its own, the
 // ranking counts the corrected verdict, and the audit log keeps each
-// change with what the result said before.
+// change with what the result said before. round=current lists the
+// results that may still be put right.
 func TestSpotCheckCorrections(t *testing.T) {
 	ctx := context.Background()
 	f := newDiaryFixture(t, "scc-member")
@@ -187,6 +188,29 @@ func TestSpotCheckCorrections(t *testing.T) {
 		}
 	}
 
+	// round=current lists what may still be put right: both results now,
+	// none once the round is over (below).
+	current := func(wantTotal int64) {
+		t.Helper()
+		code, body := call(adminSrv, "GET", "/api/v1/spot-checks?round=current", "")
+		var p struct {
+			Total int64              `json:"total"`
+			Rows  []spotcheck.Result `json:"rows"`
+		}
+		if code != 200 || json.Unmarshal(body, &p) != nil || p.Total != wantTotal {
+			t.Errorf("round=current = %d %s, want %d results", code, body, wantTotal)
+		}
+		for _, r := range p.Rows {
+			if r.Round != r1.Round {
+				t.Errorf("round=current lists a result of round %d, want %d", r.Round, r1.Round)
+			}
+		}
+	}
+	current(2)
+	if code, body := call(adminSrv, "GET", "/api/v1/spot-checks?round=now", ""); code != 400 {
+		t.Errorf("round=now = %d %s, want 400", code, body)
+	}
+
 	// Straight through row-level security: another leader of the town
 	// reads the result but changes nothing; the checker can.
 	changed := func(scope lianxin.Scope, sql string) int64 {
@@ -244,6 +268,7 @@ func TestSpotCheckCorrections(t *testing.T) {
 			t.Errorf("%s a result of the round before = %d %s, want 409 round_closed naming rounds %d and %d", m, code, got, r2.Round, r2.Round+1)
 		}
 	}
+	current(0)
 	if n := changed(leaderA, `UPDATE spot_checks SET note = 'y' WHERE id = $1`); n != 0 {
 		t.Errorf("the checker updated %d rows of a closed round through row-level security", n)
 	}

@@ -137,11 +137,14 @@ func shown(scope lianxin.Scope, res Result) Result {
 
 // Filter narrows the list of results.
 type Filter struct {
-	Team    string
-	Round   int    // 0 every round
-	Verdict string // "" every verdict
-	Limit   int
-	Offset  int
+	Team  string
+	Round int // 0 every round
+	// CurrentRound narrows to the round the server's clock is in (Round
+	// is then ignored).
+	CurrentRound bool
+	Verdict      string // "" every verdict
+	Limit        int
+	Offset       int
 }
 
 // Page is a page of results.

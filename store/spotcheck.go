@@ -301,7 +301,14 @@ func (s *Store) SpotCheckResults(ctx context.Context, scope lianxin.Scope, f spo
 			return err
 		}
 		var round *int
-		if f.Round > 0 {
+		switch {
+		case f.CurrentRound:
+			var current int
+			if err := tx.QueryRow(ctx, spotCheckRoundSQL).Scan(&current); err != nil {
+				return fmt.Errorf("read the round: %w", err)
+			}
+			round = &current
+		case f.Round > 0:
 			round = &f.Round
 		}
 		var verdict *string

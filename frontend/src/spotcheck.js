@@ -168,6 +168,9 @@ function mountSpotCheck(app, parent, id, { team, pickFirst, n = 10, picker = fal
       state.err = err;
     }
     render();
+    // The round's results already recorded for the entries drawn show in
+    // place of their buttons, to be put right if need be.
+    if (record && state.rows?.length) record.loadRound(state.rows, () => my === req);
   };
   again.addEventListener('click', () => {
     state.seed = newSeed();
@@ -217,9 +220,11 @@ function openPrint(section, title, meta, table) {
  * recorder is the result column of a sample: a button per verdict, an
  * optional score and a note; the result is sent with the sample's seed and
  * window (the server records only an entry of the caller's own sample) and
- * shown in place, or the refusal in the page's language. Inside its round
- * a result shown can be corrected (the same controls, filled in, send the
- * whole finding again) or withdrawn (the entry can then be recorded anew).
+ * shown in place, or the refusal in the page's language. The results the
+ * current round already holds for the entries drawn show in place of their
+ * buttons. Inside its round a result can be corrected by its checker or an
+ * admin (the same controls, filled in, send the whole finding again) or
+ * withdrawn (the entry can then be recorded anew).
  */
 function recorder(app, state, rerender) {
   // send records a result, or corrects the one shown (editing).
@@ -259,6 +264,31 @@ function recorder(app, state, rerender) {
     }
     rerender();
   };
+  // loadRound shows the results of the current round recorded for the
+  // sample's entries (by anyone the caller may see); fresh() says whether
+  // the sample is still the one shown. Without them the buttons stay, and
+  // a second result is refused in words.
+  const loadRound = async (rows, fresh) => {
+    let page;
+    try {
+      page = await apiFetch(`/api/v1/spot-checks${query({ round: 'current', limit: '500' })}`);
+    } catch {
+      return;
+    }
+    if (!fresh()) return;
+    const drawn = new Set(rows.map((r) => r.entry));
+    let found = false;
+    for (const x of page?.rows || []) {
+      if (drawn.has(x.entry) && !state.results[x.entry]) {
+        state.results[x.entry] = { result: x };
+        found = true;
+      }
+    }
+    if (found) rerender();
+  };
+  // mayChange: the checker who recorded a result, or an admin, puts it right.
+  const mayChange = (x) => (app.user?.roles || []).includes('admin')
+    || (x.checked_by || '').toLowerCase() === (app.user?.user || '').toLowerCase();
   const cell = (r) => {
     const got = state.results[r.entry];
     if (got?.result && !got.editing) {
@@ -266,8 +296,10 @@ function recorder(app, state, rerender) {
       const shown = h('span', { class: `sc-result sc-verdict-${x.verdict}`, 'data-entry': r.entry },
         t('sc.recorded', { verdict: t(`sc.verdict.${x.verdict}`), round: num(x.round) }),
         x.score === null || x.score === undefined ? '' : ` · ${t('sc.scoreShort', { score: num(x.score) })}`,
-        x.corrected_at ? ` · ${t('sc.corrected')}` : '');
+        x.corrected_at ? ` · ${t('sc.corrected')}` : '',
+        mayChange(x) ? '' : ` · ${t('sc.checkedBy', { who: x.checked_by })}`);
       const box = h('div', { class: 'sc-recorded', 'data-entry': r.entry }, shown, ' ');
+      if (!mayChange(x)) return box;
       box.append(
         h('button', { type: 'button', class: 'sc-correct', onclick: () => {
           state.results[r.entry] = { result: x, editing: true };
@@ -295,7 +327,7 @@ function recorder(app, state, rerender) {
       got?.err ? inlineError(got.err, t('sc.col.result')) : '');
     return box;
   };
-  return { cell, verdictOf: (r) => state.results[r.entry]?.result?.verdict };
+  return { cell, loadRound, verdictOf: (r) => state.results[r.entry]?.result?.verdict };
 }
 
 const RANKING = '/api/v1/reports/spot-check-ranking';

@@ -136,15 +136,35 @@ describe('the office records results and ranks the teams', () => {
     await checkRanking(page, 'spotrank-planner', { from: win.from, to: win.to });
   });
 
-  test('a second result for an entry in the round is refused in words', async () => {
-    // A new draw with the same seed shows the same entries with their buttons again.
-    const seed = await page.evaluate(() => new URLSearchParams(document.querySelector('#spotcheck-planner-csv').href.split('?')[1]).get('seed'));
+  test('a new draw shows the round\'s results; one recorded meanwhile elsewhere is refused in words', async () => {
+    // A new draw with the same seed shows the same entries, those with a
+    // result of this round showing it (with 更正 and 撤销) instead of buttons.
+    const asked = await page.evaluate(() => Object.fromEntries(new URLSearchParams(document.querySelector('#spotcheck-planner-csv').href.split('?')[1])));
     await page.selectOption('#spotcheck-planner-n', '10');
     await page.locator('#spotcheck-planner table').waitFor({ timeout: 30000 });
     await page.selectOption('#spotcheck-planner-n', '5');
     await page.waitForFunction((s) => document.querySelector('#spotcheck-planner-csv')?.href.includes(`seed=${s}`)
-      && document.querySelector('#spotcheck-planner .sc-record'), seed, { timeout: 30000 });
+      && document.querySelectorAll('#spotcheck-planner .sc-recorded').length >= 2, asked.seed, { timeout: 30000 });
+    const drawn = await page.$$eval('#spotcheck-planner .sc-record, #spotcheck-planner .sc-recorded', (els) => els.map((e) => Number(e.dataset.entry)));
+    const shown = await page.$$eval('#spotcheck-planner .sc-recorded', (els) => els.map((e) => Number(e.dataset.entry)).sort((a, b) => a - b));
+    const round = await apiJSON(page, '/api/v1/spot-checks?round=current');
+    assert.deepEqual(shown, round.rows.filter((r) => drawn.includes(r.entry)).map((r) => r.entry).sort((a, b) => a - b),
+      'the entries showing a result are those the round holds');
+    assert.deepEqual(await page.locator('#spotcheck-planner .sc-recorded').first().locator('button').allTextContents(), ['更正', '撤销']);
+
+    // A result recorded meanwhile elsewhere (another tab) for an entry
+    // still showing its buttons: the click is refused in words.
     const box = page.locator('#spotcheck-planner .sc-record').first();
+    const entry = Number(await box.getAttribute('data-entry'));
+    const status = await page.evaluate(async ({ entry: e, seed, from, to }) => {
+      const me = await (await fetch('/api/v1/auth/me')).json();
+      const res = await fetch('/api/v1/spot-checks', {
+        method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf_token },
+        body: JSON.stringify({ entry: e, seed: Number(seed), from, to, verdict: 'ok' }),
+      });
+      return res.status;
+    }, { entry, ...asked });
+    assert.equal(status, 201, 'recorded from the other tab');
     await box.locator('button[data-verdict="ok"]').click();
     const err = box.locator('.error');
     await err.waitFor({ timeout: 30000 });
