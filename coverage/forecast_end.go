@@ -112,7 +112,9 @@ type ForecastReport struct {
 // ForecastToEnd is the forecast judged against endsOn (zero: the
 // campaign's end, CampaignEnd). A window running past today stops at today
 // (no pace is measured over days not yet lived); one running past the
-// campaign's end stops at the end and shows the final standing.
+// campaign's end stops at the end and shows the final standing: for a role
+// bound to whole weeks (privacy rule 5) as of the end of the last whole
+// week before the campaign's end, never counting an entry after it.
 func (r *Reports) ForecastToEnd(ctx context.Context, scope lianxin.Scope, q Query, endsOn time.Time) (ForecastReport, error) {
 	cp, err := r.src.Campaign(ctx, scope)
 	if err != nil {
@@ -143,6 +145,18 @@ func (r *Reports) ForecastToEnd(ctx context.Context, scope lianxin.Scope, q Quer
 	rows, w, err := r.Forecast(ctx, scope, q)
 	if err != nil {
 		return ForecastReport{}, err
+	}
+	// The standing at the end never counts a day after it: where the rules
+	// widened the window to whole weeks past the last day, it is the
+	// standing at the end of the campaign's last whole week instead (as_of
+	// says which day).
+	if end := endsOn.AddDate(0, 0, 1); ended && w.To.After(end) {
+		if before := w.To.AddDate(0, 0, -7); before.After(w.From) {
+			q.To = before
+			if rows, w, err = r.Forecast(ctx, scope, q); err != nil {
+				return ForecastReport{}, err
+			}
+		}
 	}
 	rep := ForecastReport{Window: w, AsOf: w.LastDay(), EndsOn: endsOn, Ended: ended}
 	last := ""

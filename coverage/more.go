@@ -120,7 +120,10 @@ func (r *Reports) Forecast(ctx context.Context, scope lianxin.Scope, q Query) ([
 	if err != nil {
 		return nil, w, err
 	}
-	pub, err := PublishVillages(ctx, r.src, scope, w, Filter{Town: qq.Town})
+	// A team leader's forecast of their own town is over the window as
+	// asked, as their gap table is (publishVillages' ownExact); any other
+	// is widened to whole weeks where the rules say so.
+	pub, err := publishVillages(ctx, r.src, scope, w, Filter{Town: qq.Town}, true)
 	if err != nil {
 		return nil, w, err
 	}
