@@ -47,11 +47,16 @@ const daysBetween = (a, b) => Math.round((Date.parse(`${b}T00:00:00Z`) - Date.pa
 /**
  * standing says where the forecast stands (the answer's as_of, ended,
  * last_diary_on, diary_stalled): the day its figures stand at and the
- * diary's last entry; the campaign ended (the standing at its end); or the
+ * diary's last entry; the campaign ended (the standing at its end, or at
+ * the end of its last whole week for a role bound to whole weeks); or the
  * diary stalled, since when, and what that does to the villages below.
  */
 export function standing(a) {
   const last = a.last_diary_on ? dayText(a.last_diary_on) : '';
+  if (a.ended && a.as_of < a.ends_on) {
+    // Bound to whole weeks, the standing is the last whole week's before the end.
+    return t(last ? 'fc.endedWeek' : 'fc.endedWeekNoDiary', { end: dayText(a.ends_on), asOf: dayText(a.as_of), last });
+  }
   if (a.ended) return t(last ? 'fc.ended' : 'fc.endedNoDiary', { end: dayText(a.ends_on), last });
   if (!last) return t('fc.noDiary', { asOf: dayText(a.as_of) });
   if (a.diary_stalled) {
@@ -193,7 +198,10 @@ function mountForecast(app, parent, id, params, pickFirst) {
     const other = num(state.rows.length - onTrack - off);
     if (a.ended) {
       const missing = state.rows.filter((r) => r.on_track === false).reduce((n, r) => n + r.residents_needed, 0);
-      summary.textContent = t('fc.summaryEnded', { on: num(onTrack), off: num(off), other, missing: num(missing), end: dayText(state.endsOn) });
+      // Bound to whole weeks, the standing is the last whole week's before the end.
+      const week = Boolean(a.as_of && a.ends_on && a.as_of < a.ends_on);
+      summary.textContent = t(week ? 'fc.summaryEndedWeek' : 'fc.summaryEnded',
+        { on: num(onTrack), off: num(off), other, missing: num(missing), end: dayText(state.endsOn), asOf: dayText(a.as_of) });
     } else {
       summary.textContent = t('fc.summary', { on: num(onTrack), off: num(off), other, end: dayText(state.endsOn) });
     }

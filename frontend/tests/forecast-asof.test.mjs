@@ -48,6 +48,15 @@ describe('where the forecast stands', () => {
     const text = await note.textContent();
     assert.match(text, /活动已于 .+ 结束/, `the note "${text}" says the campaign ended`);
     assert.match(text, /民情日记最近一条记于/, `the note "${text}" names the diary's last entry`);
+    // A planner is bound to whole weeks: the campaign's end (a Wednesday)
+    // stands as of the end of its last whole week, never counting after it.
+    assert.ok(api.as_of <= api.ends_on, `as of ${api.as_of}, after the end ${api.ends_on}`);
+    if (api.as_of < api.ends_on) {
+      assert.match(text, /截至 .+（结束前最后一个整周）/, `the note "${text}" says the day it stands at`);
+      const summaryText = await page.locator('#forecast-planner-summary').textContent();
+      const day = await page.evaluate((d) => new Intl.DateTimeFormat('zh-CN', { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'Asia/Shanghai' }).format(new Date(`${d}T12:00:00+08:00`)), api.as_of);
+      assert.ok(summaryText.startsWith(`截至 ${day}（活动 `), `the summary "${summaryText}" stands at ${day}`);
+    }
     const missed = api.rows.filter((r) => r.status === 'not_reached');
     assert.ok(missed.length > 0 && api.rows.some((r) => r.status === 'reached'), 'some villages reached by the end and some not');
     assert.ok(api.rows.every((r) => r.reaches_on === null && !r.stalled), 'nothing projected in an ended campaign');
