@@ -83,6 +83,7 @@ func TestDiarySearchHTTP(t *testing.T) {
 	}{
 		{"id", url.Values{"id": {pick.ExternalID}}, func(v demo.Visit) bool { return v.ExternalID == pick.ExternalID }},
 		{"member", url.Values{"member": {members[pick.MemberID]}}, func(v demo.Visit) bool { return v.MemberID == pick.MemberID }},
+		{"member typed in lower case", url.Values{"member": {strings.ToLower(members[pick.MemberID])}}, func(v demo.Visit) bool { return v.MemberID == pick.MemberID }},
 		{"household", url.Values{"household": {households[pick.HouseholdID]}}, func(v demo.Visit) bool { return v.HouseholdID == pick.HouseholdID }},
 		{"village", url.Values{"village": {villages[pick.VillageID]}}, func(v demo.Visit) bool { return v.VillageID == pick.VillageID }},
 		{"town", url.Values{"town": {towns[pick.TownID]}}, func(v demo.Visit) bool { return v.TownID == pick.TownID }},

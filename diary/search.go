@@ -34,7 +34,7 @@ const (
 // Filter narrows the entries listed; the zero Filter is the latest 50.
 type Filter struct {
 	ID        string // the entry's id (日记编号), exact
-	Member    string // member code, exact
+	Member    string // member code, in any case
 	Household string // household id (户编号), exact
 	Village   string // village code, exact
 	Town      string // town code, exact

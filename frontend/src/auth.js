@@ -11,7 +11,7 @@
 
 import { api } from './endpoints.js';
 import { setCsrfToken } from './api.js';
-import { t } from './i18n.js';
+import { onLangChange, t } from './i18n.js';
 import { describeError, errorDetail } from './ui.js';
 
 const REMEMBERED = 'lianxin.lastUser';
@@ -59,6 +59,9 @@ export async function initAuth(app, { offline = false } = {}) {
   };
 
   let waiting = null;
+  // sayError words the form's last error in the page's language.
+  let sayError = null;
+  onLangChange(() => { if (!errorEl.hidden) sayError?.(); });
   const ask = () => {
     if (waiting) return waiting;
     waiting = new Promise((resolve) => {
@@ -78,11 +81,15 @@ export async function initAuth(app, { offline = false } = {}) {
           resolve(me);
         } catch (err) {
           errorEl.hidden = false;
-          // Anything else (a server fault) in the page's language; the
-          // server's English only as the tooltip.
-          errorEl.textContent = err.status === 429 ? t('auth.limited')
-            : err.kind === 'unauthorized' ? t('auth.wrong')
-              : err.kind === 'unreachable' ? t('auth.offline') : describeError(err, t('auth.title'));
+          // Anything else (a server fault) in the page's language, worded
+          // again when the language changes; the server's English only as
+          // the tooltip.
+          sayError = () => {
+            errorEl.textContent = err.status === 429 ? t('auth.limited')
+              : err.kind === 'unauthorized' ? t('auth.wrong')
+                : err.kind === 'unreachable' ? t('auth.offline') : describeError(err, t('auth.title'));
+          };
+          sayError();
           errorEl.title = errorDetail(err);
         } finally {
           submit.disabled = false;
@@ -115,7 +122,8 @@ export async function initAuth(app, { offline = false } = {}) {
   if (offline) {
     const signedInNow = ask();
     errorEl.hidden = false;
-    errorEl.textContent = t('auth.offline');
+    sayError = () => { errorEl.textContent = t('auth.offline'); };
+    sayError();
     await signedInNow;
     app.authChecked = true;
     return;

@@ -150,10 +150,19 @@ export function initDiarySearch(app) {
       h('div', { class: 'pager' }, prev, ' ', next));
   };
 
+  // Others' entries need household access, and an account that is no
+  // member wrote none: such an account is told so without asking (the
+  // server's answer would be the same refusal, read_needs_grant).
+  const readsSome = Boolean(app.user?.household_points) || (app.user?.roles || []).includes('member');
   async function load() {
     state.loaded = true;
     state.page = null;
     state.error = null;
+    if (!readsSome) {
+      state.error = { details: { reason: 'read_needs_grant' } };
+      render();
+      return;
+    }
     render();
     try {
       state.page = await apiFetch(`/api/v1/diary${query({ ...state.filter, offset: state.offset || undefined, limit: PAGE })}`);

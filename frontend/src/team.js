@@ -131,7 +131,10 @@ export function initTeam(app) {
     const towns = app.user && !app.user.all_towns ? app.user.towns || [] : [];
     const own = towns.length === 1 && state.teams.find((x) => x.town_code === towns[0]);
     if (own && !state.team) app.selectTeam(own.code);
-    if (!state.team) firstPlan(null);
+    if (!state.team) {
+      renderGaps(); // "pick a team", no longer "loading"
+      firstPlan(null);
+    }
   };
   app.on('start', loadTeams); // the user and the window are known; the map may not be yet
   app.on('lang', () => {

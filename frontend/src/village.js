@@ -196,11 +196,16 @@ function details(d, today) {
   const weekly = d.weekly_visits || d.weeks;
   if (Array.isArray(weekly) && weekly.length) {
     parts.push(h('h3', {}, t('village.weekly')));
-    parts.push(weeklyChart(weekly));
     // The peak as text beside the chart: inside the SVG it shrank with the
-    // chart to an unreadable few pixels.
-    const peak = Math.max(1, ...weekly.map((w) => Number(w.visits) || 0));
-    parts.push(h('p', { class: 'muted chart-note' }, t('village.weeklyMax', { max: peak })));
+    // chart to an unreadable few pixels. Weeks without a visit have no
+    // peak to speak of: no chart, the sentence says so.
+    const peak = Math.max(0, ...weekly.map((w) => Number(w.visits) || 0));
+    if (peak === 0) {
+      parts.push(h('p', { class: 'muted chart-note', id: 'village-weekly-none' }, t('village.weeklyNone')));
+    } else {
+      parts.push(weeklyChart(weekly));
+      parts.push(h('p', { class: 'muted chart-note' }, t('village.weeklyMax', { max: peak })));
+    }
   }
   return h('div', {}, parts);
 }

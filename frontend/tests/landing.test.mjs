@@ -1,7 +1,8 @@
 // Each role opens on its own work after signing in: a team leader on their
 // team (the next villages to visit), a member on the diary, a planner on the
 // county's map. A leader's team view never says "choose a team first" while
-// the team list is still coming; another team's members table says why it
+// the team list is still coming, and a planner without a team is asked for
+// one rather than left on "loading"; another team's members table says why it
 // is empty; a user who may not read households one by one is not shown the
 // list of households still to visit.
 
@@ -46,6 +47,14 @@ describe('where each role lands', () => {
     assert.ok(!texts.some((x) => x.includes('请先选择一个工作队')),
       `the gap list said, in turn: ${JSON.stringify(texts.map((x) => x.slice(0, 40)))}; want never "请先选择一个工作队"`);
     assert.notEqual(await page.locator('#team').inputValue(), '', 'the leader\'s own team is chosen');
+  });
+
+  test('a planner\'s team view without a team asks for one, not "loading"', async (t) => {
+    const page = await open('planner');
+    t.after(() => page.close());
+    await page.click('#tab-team');
+    await page.waitForFunction(() => /请先选择一个工作队/.test(document.getElementById('gaps')?.textContent || ''), null, { timeout: 30000 });
+    assert.equal(await page.locator('#team').inputValue(), '', 'no team chosen for a planner');
   });
 
   test('another team\'s members table says why it is empty', async (t) => {
