@@ -59,6 +59,7 @@ func TestAdminAuditFilters(t *testing.T) {
 		{"a wildcard is a character", url.Values{"subject": {"%"}}, 0, 0, nil},
 		{"by target", url.Values{"target": {"households"}}, 1, 1, func(e auth.Event) bool { return e.Target == "households" }},
 		{"actor and action", url.Values{"actor": {"office"}, "action": {"import_changed"}}, 1, 1, func(e auth.Event) bool { return e.Actor == "office" }},
+		{"actor in another case", url.Values{"actor": {"OFFICE"}, "action": {"import_changed"}}, 1, 1, func(e auth.Event) bool { return e.Actor == "office" }},
 		{"today", url.Values{"from": {today}, "to": {tomorrow}, "limit": {"1000"}}, all.Total, len(all.Events), nil},
 		{"from tomorrow", url.Values{"from": {tomorrow}}, 0, 0, nil},
 	} {

@@ -469,9 +469,9 @@ func (s *Store) AppendAudit(ctx context.Context, e auth.Event) error {
 }
 
 // auditWhere selects the events of an auth.AuditFilter: $1 action, $2
-// actor, $3 target (” all), $4 words in the target or detail (an ILIKE
+// actor (in any case, as user names sign in), $3 target (” all), $4 words in the target or detail (an ILIKE
 // pattern, ” all), $5 and $6 the time window (NULL open).
-const auditWhere = `WHERE ($1 = '' OR action = $1) AND ($2 = '' OR actor = $2) AND ($3 = '' OR target = $3)
+const auditWhere = `WHERE ($1 = '' OR action = $1) AND ($2 = '' OR lower(actor) = lower($2)) AND ($3 = '' OR target = $3)
   AND ($4 = '' OR target ILIKE $4 ESCAPE '\' OR detail::text ILIKE $4 ESCAPE '\')
   AND ($5::timestamptz IS NULL OR at >= $5) AND ($6::timestamptz IS NULL OR at < $6)`
 

@@ -14,7 +14,7 @@ import { apiFetch, query } from './api.js';
 import { campaignEndSection } from './campaign-end.js';
 import { memberLeaveSection } from './member-leave.js';
 import { api } from './endpoints.js';
-import { dateTime, num, t } from './i18n.js';
+import { TABLES, dateTime, num, t } from './i18n.js';
 import { h, loading, sortableTable } from './ui.js';
 
 // ROLES can be given to a new account; GRANTS, every role and grant the API
@@ -311,13 +311,28 @@ export function initAdmin(app) {
   // targetName is an event's target in the page's language: a layer
   // (households, visits, an export's pmtiles) by its name as the Import and
   // GIS tabs give it; anything else (a user name) as it is.
+  const TARGET_KEYS = ['imp.layer.', 'layer.', 'gis.', 'admin.report.'];
   const targetName = (target) => {
     if (!target) return target;
-    for (const key of [`imp.layer.${target}`, `layer.${target}`, `gis.${target}`, `admin.report.${target}`]) {
+    for (const key of TARGET_KEYS.map((p) => `${p}${target}`)) {
       const s = t(key);
       if (s !== key) return s;
     }
     return target;
+  };
+  // targetCode is the target a filter typed names: a name the table shows
+  // (in either language) for the target itself, else what was typed.
+  const targetCode = (typed) => {
+    const want = typed.trim().toLowerCase();
+    for (const table of Object.values(TABLES)) {
+      for (const [key, label] of Object.entries(table)) {
+        const prefix = TARGET_KEYS.find((p) => key.startsWith(p));
+        if (prefix && String(label).toLowerCase() === want) {
+          return key.slice(prefix.length);
+        }
+      }
+    }
+    return typed.trim();
   };
 
   // eventDetail names what an event's detail says that the target does
@@ -386,7 +401,7 @@ export function initAdmin(app) {
   const dateInput = (id) => h('input', { id, type: 'date', min: '2020-01-01', max: '2099-12-31' });
   const fAction = h('select', { id: 'audit-action' });
   const fActor = h('input', { id: 'audit-actor', autocomplete: 'off', maxlength: 100 });
-  const fTarget = h('input', { id: 'audit-target', autocomplete: 'off', maxlength: 200, placeholder: 'visits' });
+  const fTarget = h('input', { id: 'audit-target', autocomplete: 'off', maxlength: 200 });
   const fSubject = h('input', { id: 'audit-subject', autocomplete: 'off', maxlength: 200, placeholder: 'V00007802' });
   const fFrom = dateInput('audit-from');
   const fTo = dateInput('audit-to');
@@ -404,6 +419,7 @@ export function initAdmin(app) {
   auditEl.before(auditForm);
   const renderAuditForm = () => {
     for (const [l, key] of fLabels) l.textContent = t(key);
+    fTarget.placeholder = targetName('visits'); // the table's own words for a target
     const v = fAction.value;
     fAction.replaceChildren(h('option', { value: '' }, t('audit.allActions')),
       ...AUDIT_ACTIONS.map((a) => h('option', { value: a }, t(`action.${a}`))));
@@ -420,7 +436,7 @@ export function initAdmin(app) {
   auditForm.addEventListener('submit', (ev) => {
     ev.preventDefault();
     state.filter = {
-      action: fAction.value || undefined, actor: fActor.value.trim() || undefined, target: fTarget.value.trim() || undefined,
+      action: fAction.value || undefined, actor: fActor.value.trim() || undefined, target: targetCode(fTarget.value) || undefined,
       subject: fSubject.value.trim() || undefined, from: fFrom.value || undefined, to: fTo.value ? nextDay(fTo.value) : undefined,
     };
     state.pages = [];

@@ -242,8 +242,12 @@ export function initTeam(app) {
       county.sort = s;
       renderMembers();
       membersEl.querySelector(`button.sort[data-key="${s.key}"]`)?.focus();
-    }, { county: true }), reportCSVLink('members-csv', 'members', { from: app.window.from, to: app.window.to }));
+    }, { county: true }), bandNote(county.rows), reportCSVLink('members-csv', 'members', { from: app.window.from, to: app.window.to }));
   };
+  // bandNote says why a standing count reads "≥10" beside an exact count of
+  // the period (a role without household access), '' when none does.
+  const bandNote = (rows) => (rows.some((r) => typeof r.households_to_date === 'string')
+    ? h('p', { class: 'muted', id: 'members-band-note' }, t('team.membersBandNote')) : '');
 
   const renderMembers = () => {
     if (!state.team) {
@@ -271,7 +275,7 @@ export function initTeam(app) {
       state.membersSort = s;
       renderMembers();
       membersEl.querySelector(`button.sort[data-key="${s.key}"]`)?.focus();
-    }), reportCSVLink('members-csv', 'members', { team: p.team, from: p.from, to: p.to }));
+    }), bandNote(state.members), reportCSVLink('members-csv', 'members', { team: p.team, from: p.from, to: p.to }));
   };
 
   function renderAll() {

@@ -72,6 +72,8 @@ describe('the county-wide members table', () => {
       }
       const text = await page.locator('#members').textContent();
       assert.doesNotMatch(text, /<11/, 'no "<11" in the members table');
+      // A standing count in its band beside the period's exact count is explained.
+      assert.match(await page.locator('#members-band-note').textContent(), /只显示是否达到 10 户/);
 
       // The CSV asks every team: one column per week of the window.
       const href = await page.locator('#members-csv').getAttribute('href');

@@ -136,6 +136,24 @@ describe('the accounts tab for an office (1400 px)', () => {
     await page.click('#audit-clear');
   });
 
+  test('the target and actor filters take what the table shows, in any case', async () => {
+    // An export of the villages writes an event whose target the table
+    // names 村（社区）; the filter finds it by that name, and the actor by
+    // the user name in capitals.
+    const res = await api('/api/v1/export/villages?format=csv');
+    assert.equal(res.status, 200);
+    const want = (await (await api('/api/v1/admin/audit?target=villages&actor=admin&limit=1')).json()).total;
+    assert.ok(want >= 1, 'the export is audited under the target villages');
+    assert.equal(await page.getAttribute('#audit-target', 'placeholder'), '走访（民情日记）', 'the hint is a name the table shows');
+    await page.fill('#audit-target', '村（社区）');
+    await page.fill('#audit-actor', 'ADMIN');
+    await page.click('#audit-search');
+    await page.waitForFunction((n) => document.querySelector('#audit-count')?.textContent.includes(`共 ${n} 条`), zhNum(want), { timeout: 10000 });
+    const targets = await page.locator('#admin-audit-table tbody tr td:nth-child(4)').allTextContents();
+    assert.ok(targets.length > 0 && targets.every((x) => x.startsWith('村（社区）')), `only the villages: ${targets.slice(0, 3)}`);
+    await page.click('#audit-clear');
+  });
+
   test('a register correction by import names the household and its values before and after', async () => {
     const items = await (await api('/ogc/collections/households/items?limit=1&f=json')).json();
     const [feat] = items.features || [];
