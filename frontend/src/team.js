@@ -398,7 +398,11 @@ function planTable(plan, onRow) {
     { key: 'legKm', label: t('col.leg'), numeric: true, render: (r) => num(r.legKm, 1) },
     { key: 'residents_needed', label: t('col.residents_needed'), numeric: true, render: (r) => num(r.residents_needed) },
     ...householdsColumns(plan.stops),
-    { key: 'reaches', label: t('col.reaches'), numeric: true, render: (r) => pct(r.coverage_after ?? r.reaches_coverage ?? r.coverage_if_visited) },
+    // An urban community is judged by a visit, not by one-third: a share
+    // after the visit (0% for one never visited) would read as if going
+    // there changed nothing.
+    { key: 'reaches', label: t('col.reaches'), numeric: true,
+      render: (r) => (r.rural === false ? t('col.reachesByVisit') : pct(r.coverage_after ?? r.reaches_coverage ?? r.coverage_if_visited)) },
   ];
   const table = sortableTable({ columns, rows: plan.stops, onRow, caption: t('team.plan'), rowKey: (r) => r.village_code });
   // The way back to the base is a leg of the route too: its own row, so

@@ -2,13 +2,15 @@
 // meets it: the sign-in form's error follows a change of language; an
 // admin without the household grant who opens 日记查询 is told why without
 // a request the server must refuse; a village never visited in the window
-// shows no weekly chart with a peak of one, but says there was no visit;
-// a member's code may be typed in lower case in the diary search.
+// shows no weekly chart with a peak of one, but says there was no visit,
+// and a community on the route is met by the visit, not "0% after";
+// a member's code may be typed in lower case in the diary search; on a
+// phone the print view's tables scroll inside the sheet.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { BASE, DESKTOP, apiJSON, launch, openApp } from './helpers.mjs';
+import { BASE, DESKTOP, PHONE, apiJSON, launch, openApp } from './helpers.mjs';
 
 describe('review 5', () => {
   let browser;
@@ -77,8 +79,9 @@ describe('review 5', () => {
     await openApp(page, 'planner');
     const win = await page.evaluate(() => window.lianxin.window);
     const gaps = await apiJSON(page, `/api/v1/reports/gaps?all=true&from=${win.from}&to=${win.to}`);
-    const never = gaps.rows.find((r) => r.visits === 0);
-    assert.ok(never, 'the demo county has a village without a visit in the window');
+    // A community never visited: on its town's route too.
+    const never = gaps.rows.find((r) => r.visits === 0 && r.rural === false);
+    assert.ok(never, 'the demo county has a community without a visit in the window');
     const leader = `leader-${never.town_code}`;
     const lp = await browser.newPage(DESKTOP);
     t.after(() => lp.close());
@@ -89,6 +92,39 @@ describe('review 5', () => {
     assert.equal(await lp.locator('#village-weekly-none').textContent(), '所选时段内没有走访。');
     assert.equal(await lp.locator('#village-body .weekly-chart').count(), 0, 'no chart of empty weeks');
     assert.doesNotMatch(await lp.locator('#village-body').innerText(), /最高 1 次\/周/);
+
+    // The route: a community is met by a visit, a village by its share after the visits.
+    await lp.locator('#plan table tbody tr').first().waitFor({ timeout: 30000 });
+    const stops = await lp.locator('#plan table tbody tr').evaluateAll((trs) => trs.map((tr) => ({
+      code: tr.dataset.key, last: tr.lastElementChild.textContent.trim(),
+    })));
+    const rural = new Map(gaps.rows.map((r) => [r.village_code, r.rural]));
+    const communities = stops.filter((s) => rural.get(s.code) === false);
+    assert.ok(communities.length > 0, `the route ${JSON.stringify(stops)} holds a community`);
+    for (const s of stops) {
+      if (rural.get(s.code) === false) assert.equal(s.last, '走访即达标', `community ${s.code}`);
+      else assert.match(s.last, /%$/, `village ${s.code}: its share after the visits`);
+    }
+  });
+
+  test('on a phone the print view\'s tables scroll inside the sheet', async (t) => {
+    const context = await browser.newContext(PHONE);
+    t.after(() => context.close());
+    const page = await context.newPage();
+    await openApp(page, 'leader-321299103');
+    await page.click('#tab-team');
+    await page.locator('#gaps table').waitFor({ timeout: 30000 });
+    await page.click('#print-open');
+    await page.locator('#print-gaps table').waitFor({ timeout: 30000 });
+    const box = await page.locator('#print-gaps').evaluate((el) => {
+      const sheet = document.getElementById('print-view');
+      return {
+        overflow: getComputedStyle(el).overflowX, scroll: el.scrollWidth, client: el.clientWidth,
+        sheetScroll: sheet.scrollWidth, sheetClient: sheet.clientWidth,
+      };
+    });
+    assert.equal(box.overflow, 'auto', 'the gaps box scrolls sideways on its own when its table is wider');
+    assert.ok(box.sheetScroll <= box.sheetClient + 1, `the sheet itself does not run off the screen (${box.sheetScroll} > ${box.sheetClient}px)`);
   });
 
   test('a member\'s code in lower case finds their entries', async (t) => {
