@@ -27,6 +27,19 @@ func (s *Server) spotChecks() (*spotcheck.Service, error) {
 	return spotcheck.NewService(st, s.reports()), nil
 }
 
+// spotCheckRecorder is the spot check for a caller who records and lists
+// results (spotcheck.MayRecord), refused before the request is read.
+func (s *Server) spotCheckRecorder(c echo.Context) (*spotcheck.Service, error) {
+	svc, err := s.spotChecks()
+	if err != nil {
+		return nil, err
+	}
+	if err := spotcheck.MayRecord(scopeOf(c)); err != nil {
+		return nil, err
+	}
+	return svc, nil
+}
+
 // maxSpotCheckBody bounds a result's JSON: a note of 1,000 characters and
 // the rest fit well inside.
 const maxSpotCheckBody = 16 << 10
@@ -34,11 +47,8 @@ const maxSpotCheckBody = 16 << 10
 // POST /api/v1/spot-checks: one result for an entry of the caller's
 // sample; 201 with the result.
 func (s *Server) recordSpotCheck(c echo.Context) error {
-	svc, err := s.spotChecks()
+	svc, err := s.spotCheckRecorder(c)
 	if err != nil {
-		return err
-	}
-	if err := spotcheck.MayRecord(scopeOf(c)); err != nil {
 		return err
 	}
 	var r spotcheck.Request
@@ -89,11 +99,8 @@ func spotCheckID(c echo.Context) (int64, error) {
 // current round, or an admin, corrects it (verdict, score, note: the whole
 // finding); 200 with the result.
 func (s *Server) correctSpotCheck(c echo.Context) error {
-	svc, err := s.spotChecks()
+	svc, err := s.spotCheckRecorder(c)
 	if err != nil {
-		return err
-	}
-	if err := spotcheck.MayRecord(scopeOf(c)); err != nil {
 		return err
 	}
 	id, err := spotCheckID(c)
@@ -115,11 +122,8 @@ func (s *Server) correctSpotCheck(c echo.Context) error {
 // the current round, or an admin, withdraws it; 200 with the result as it
 // was (the entry may be recorded again in the round).
 func (s *Server) withdrawSpotCheck(c echo.Context) error {
-	svc, err := s.spotChecks()
+	svc, err := s.spotCheckRecorder(c)
 	if err != nil {
-		return err
-	}
-	if err := spotcheck.MayRecord(scopeOf(c)); err != nil {
 		return err
 	}
 	id, err := spotCheckID(c)
@@ -137,11 +141,8 @@ func (s *Server) withdrawSpotCheck(c echo.Context) error {
 // is the round the server's clock is in (the results a checker may still
 // correct).
 func (s *Server) listSpotChecks(c echo.Context) error {
-	svc, err := s.spotChecks()
+	svc, err := s.spotCheckRecorder(c)
 	if err != nil {
-		return err
-	}
-	if err := spotcheck.MayRecord(scopeOf(c)); err != nil {
 		return err
 	}
 	p, err := params(c, "team", "round", "verdict", "from", "to", "limit", "offset")

@@ -153,18 +153,9 @@ func (s *Store) RecordSpotCheck(ctx context.Context, scope lianxin.Scope, r spot
 		if err != nil {
 			return fmt.Errorf("insert spot-check result: %w", err)
 		}
-		rows, err := tx.Query(ctx, spotCheckResultByIDSQL, id)
-		if err != nil {
-			return fmt.Errorf("read spot-check result: %w", err)
-		}
-		res, err := collectResults(rows)
-		if err != nil {
+		if out, err = spotCheckByID(ctx, tx, id); err != nil {
 			return err
 		}
-		if len(res) != 1 {
-			return fmt.Errorf("read spot-check result %d: %d rows", id, len(res))
-		}
-		out = res[0]
 		detail, err := json.Marshal(map[string]any{"id": id, "entry": r.Entry, "visit_id": out.VisitID, "team": out.Team,
 			"member": out.MemberCode, "round": out.Round, "verdict": r.Verdict, "score": r.Score, "note": r.Note, "seed": r.Seed})
 		if err != nil {
@@ -179,6 +170,22 @@ func (s *Store) RecordSpotCheck(ctx context.Context, scope lianxin.Scope, r spot
 		return spotcheck.Result{}, fmt.Errorf("record spot check of entry %d: %w", r.Entry, err)
 	}
 	return out, nil
+}
+
+// spotCheckByID reads result id in tx.
+func spotCheckByID(ctx context.Context, tx pgx.Tx, id int64) (spotcheck.Result, error) {
+	rows, err := tx.Query(ctx, spotCheckResultByIDSQL, id)
+	if err != nil {
+		return spotcheck.Result{}, fmt.Errorf("read spot-check result: %w", err)
+	}
+	res, err := collectResults(rows)
+	if err != nil {
+		return spotcheck.Result{}, err
+	}
+	if len(res) != 1 {
+		return spotcheck.Result{}, fmt.Errorf("read spot-check result %d: %d rows", id, len(res))
+	}
+	return res[0], nil
 }
 
 // lockSpotCheck reads result id for a change in tx, locked, or the
@@ -227,18 +234,9 @@ func (s *Store) CorrectSpotCheck(ctx context.Context, scope lianxin.Scope, id in
 		if _, err := tx.Exec(ctx, spotCheckCorrectSQL, id, c.Verdict, c.Score, c.Note, scope.User); err != nil {
 			return fmt.Errorf("correct spot-check result: %w", err)
 		}
-		rows, err := tx.Query(ctx, spotCheckResultByIDSQL, id)
-		if err != nil {
-			return fmt.Errorf("read spot-check result: %w", err)
-		}
-		res, err := collectResults(rows)
-		if err != nil {
+		if out, err = spotCheckByID(ctx, tx, id); err != nil {
 			return err
 		}
-		if len(res) != 1 {
-			return fmt.Errorf("read spot-check result %d: %d rows", id, len(res))
-		}
-		out = res[0]
 		detail, err := json.Marshal(map[string]any{"id": id, "entry": was.Entry, "visit_id": was.VisitID, "team": was.Team,
 			"member": was.MemberCode, "round": was.Round, "checked_by": was.CheckedBy,
 			"before": finding(was.Verdict, was.Score, was.Note), "after": finding(c.Verdict, c.Score, c.Note)})
