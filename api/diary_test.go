@@ -56,6 +56,12 @@ func newDiaryFixture(t *testing.T, user string) diaryFixture {
 	return diaryFixture{owner: owner, app: app, county: county, svc: diary.NewService(app, orb.Bound{})}
 }
 
+// reportServer is a server of the reports and the spot check over the app
+// role, answering as scope.
+func (f diaryFixture) reportServer(scope lianxin.Scope) *api.Server {
+	return api.NewServer(api.Config{}, api.Deps{Logger: quietLogger(), Health: f.app, Reports: f.app, DefaultScope: &scope})
+}
+
 // server is a server of the diary over the app role, answering as scope.
 func (f diaryFixture) server(scope lianxin.Scope) *api.Server {
 	return api.NewServer(api.Config{}, api.Deps{Logger: quietLogger(), Health: f.app, DefaultScope: &scope, Diary: f.svc})

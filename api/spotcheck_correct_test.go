@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -30,18 +29,11 @@ import (
 func TestSpotCheckCorrections(t *testing.T) {
 	ctx := context.Background()
 	f := newDiaryFixture(t, "scc-member")
-	server := func(scope lianxin.Scope) *api.Server {
-		return api.NewServer(api.Config{}, api.Deps{Logger: quietLogger(), Health: f.app, Reports: f.app, DefaultScope: &scope})
-	}
+	server := f.reportServer
 	call := func(srv *api.Server, method, path, body string) (int, []byte) {
 		t.Helper()
-		req := httptest.NewRequest(method, path, strings.NewReader(body))
-		if body != "" {
-			req.Header.Set("Content-Type", "application/json")
-		}
-		w := httptest.NewRecorder()
-		srv.ServeHTTP(w, req)
-		return w.Code, w.Body.Bytes()
+		res, b := do(t, srv, method, path, body)
+		return res.StatusCode, b
 	}
 	reasonOf := func(body []byte) string {
 		var e struct {

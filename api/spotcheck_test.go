@@ -6,7 +6,6 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -61,21 +60,14 @@ type rankAnswer struct {
 func TestSpotCheckResults(t *testing.T) {
 	ctx := context.Background()
 	f := newDiaryFixture(t, "sc-member")
-	server := func(scope lianxin.Scope) *api.Server {
-		return api.NewServer(api.Config{}, api.Deps{Logger: quietLogger(), Health: f.app, Reports: f.app, DefaultScope: &scope})
-	}
+	server := f.reportServer
 	admin := lianxin.Scope{User: "sc-admin", Roles: []lianxin.Role{lianxin.RoleAdmin}, AllTowns: true}
 	planner := lianxin.Scope{User: "sc-planner", Roles: []lianxin.Role{lianxin.RolePlanner}, AllTowns: true}
 	adminSrv, plannerSrv := server(admin), server(planner)
 	call := func(srv *api.Server, method, path, body string) (int, []byte) {
 		t.Helper()
-		req := httptest.NewRequest(method, path, strings.NewReader(body))
-		if body != "" {
-			req.Header.Set("Content-Type", "application/json")
-		}
-		w := httptest.NewRecorder()
-		srv.ServeHTTP(w, req)
-		return w.Code, w.Body.Bytes()
+		res, b := do(t, srv, method, path, body)
+		return res.StatusCode, b
 	}
 
 	// The admin's sample: entries of two teams.
