@@ -75,6 +75,10 @@ func twoLayerGPKG(t *testing.T, dst, first, second string) {
 // and GeoPackages holding several layers, Excel's blank rows, and broken
 // GeoPackages and zips, each with the rows or the error it should give.
 func TestSourcesAsPeopleSendThem(t *testing.T) {
+	// A temporary directory of the test's own: the check for unpacked
+	// Shapefiles left behind must not see another package's, unpacked by a
+	// test running beside this one (go test -p 2).
+	t.Setenv("TMPDIR", t.TempDir())
 	st, url := storetest.New(t)
 	loadCounty(t, st)
 	dir := t.TempDir()
